@@ -1,0 +1,47 @@
+# govsim — two commands on a fresh machine: `make run` and `make test`.
+# Both create .venv with a Python >= 3.12 found by tools/find-python, install the project, then work.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+# pip on this image lists local mirror folders that do not exist; hide that noise, keep real errors.
+PIPQUIET := { grep -v "is ignored: it is neither a file nor a directory" || true; }
+
+.PHONY: help setup run test test-fast lint baselines clean
+
+help:
+	@echo "make run        set up .venv and run the main job (baseline vs guangdong, final measures)"
+	@echo "make test       set up .venv and run the test suite"
+	@echo "make lint       ruff over sim/ tests/ experiments/"
+	@echo "make baselines  regenerate tests/baselines.json after an intended model change"
+	@echo "make clean      remove .venv and outputs"
+
+$(STAMP): pyproject.toml tools/find-python
+	@py=$$(tools/find-python); echo "using $$py ($$($$py --version))"; \
+	  [ -x $(PY) ] || $$py -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip 2>&1 | $(PIPQUIET)
+	@echo "installing govsim and its dependencies into $(VENV) (first time: about a minute)"
+	@$(PY) -m pip install -q -e ".[dev]" 2>&1 | $(PIPQUIET)
+	@$(PY) -c "import mesa, sim; print('mesa', mesa.__version__, '| govsim ready')"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/govsim compare baseline guangdong --seed 1 --out runs/main
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check sim tests experiments
+	$(VENV)/bin/ruff format --check sim tests experiments
+
+baselines: $(STAMP)
+	$(PY) -m tests.baselines --write
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

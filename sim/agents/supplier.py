@@ -1,0 +1,86 @@
+"""Suppliers of IT: many small vendors (baseline) and operating companies (管运分离)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from ..model import GovModel
+
+
+class Vendor(mesa.Agent):
+    """A small IT vendor serving agencies directly (fragmented supply, seed 001 §2)."""
+
+    kind = "vendor"
+
+    def __init__(self, model: GovModel, market: int, quality: float, markup: float) -> None:
+        super().__init__(model)
+        self.market = market
+        self.quality = quality
+        self.markup = markup
+        self.vidx = len(model.vendors)
+        self.node: int | None = None
+
+    @property
+    def clients(self) -> int:
+        st = self.model.state
+        return int(((st.vendor == self.vidx) & (st.company < 0)).sum())
+
+
+class OperatingCompany(mesa.Agent):
+    """The operating company (运营公司) of one market, e.g. Digital Guangdong (数字广东).
+
+    Takes agencies' operations over in batches (分批分步, seed 001 §3), at scale economies
+    and its own price. Profit-seeking in proportion to its private ownership: its markup and
+    its hold on public data drift toward what the government's dependence allows, unless
+    oversight, competition or open data hold them back (seed 000 §2.4, seed 003)."""
+
+    kind = "company"
+
+    def __init__(self, model: GovModel, market: int, params) -> None:
+        super().__init__(model)
+        self.market = market
+        self.p = params
+        self.state_share = params.state_share
+        self.quality = params.quality
+        self.markup = params.base_markup
+        self.data_hold = 0.0
+        self.cidx = len(model.companies)
+        self.queue = np.zeros(0, np.int64)  # agencies still to take over, in order
+        self.node: int | None = None
+
+    @property
+    def profit_motive(self) -> float:
+        return 1.0 - self.state_share * self.model.spec.agents.state_alignment
+
+    @property
+    def clients(self) -> int:
+        return int((self.model.state.company == self.cidx).sum())
+
+    def step(self) -> None:
+        m = self.model
+        for change in self.p.ownership_changes:
+            if change.month == m.month:
+                self.state_share = change.state_share
+        self._take_over(m)
+        self._adjust(m)
+
+    def _take_over(self, m) -> None:
+        k = min(self.p.migration_per_month, len(self.queue))
+        if k == 0:
+            return
+        batch, self.queue = self.queue[:k], self.queue[k:]
+        m.take_over(batch, self.cidx)
+
+    def _adjust(self, m) -> None:
+        """Move markup and data hold toward what dependence and oversight allow."""
+        dep, oversight, hosted, open_share, rights = m.company_position(self)
+        target_markup = self.p.base_markup + self.p.markup_sensitivity * dep * self.profit_motive * (
+            1 - oversight
+        )
+        self.markup += self.p.markup_adjust * (target_markup - self.markup)
+        target_hold = hosted * self.profit_motive * (1 - open_share) * (1 - rights)
+        self.data_hold += self.p.markup_adjust * (target_hold - self.data_hold)

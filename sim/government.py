@@ -1,0 +1,231 @@
+"""The jurisdiction tree, its agencies, and who needs whose data.
+
+Built once per run from `[government]` and the run's generator, before any reform can
+draw a random number — so two scenarios with the same government and seed share the
+same tree, wealth, services and initial state (common random numbers).
+
+Index conventions: governments 0..G-1 in breadth-first order (root first); agency
+`g * L + l` is line `l` of government `g`; a *dyad* is one (requesting agency, needed
+line) pair, whose provider is the same government's agency of that line, or — for a
+vertically managed line — the agency at the top of the tree (seed 000 §2.3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(eq=False)
+class Structure:
+    levels: list[str]
+    lines: list[str]
+    # governments
+    gov_level: np.ndarray
+    gov_parent: np.ndarray
+    gov_wealth: np.ndarray
+    gov_population: np.ndarray
+    gov_market: np.ndarray  # ancestor at market_level: vendor market and operating company
+    gov_ancestor: np.ndarray  # (G, n_levels): ancestor at each level, -1 below own level
+    # lines and agencies
+    line_vertical: np.ndarray
+    agency_gov: np.ndarray
+    agency_line: np.ndarray
+    agency_level: np.ndarray
+    # services: kinds, instances (government x kind), links (instance x needed line)
+    svc_level: np.ndarray
+    svc_handler_line: np.ndarray
+    inst_gov: np.ndarray
+    inst_svc: np.ndarray
+    inst_handler: np.ndarray
+    inst_volume: np.ndarray
+    link_inst: np.ndarray
+    link_dyad: np.ndarray
+    inst_n_links: np.ndarray
+    # dyads
+    d_req: np.ndarray
+    d_line: np.ndarray
+    d_local: np.ndarray
+    d_top: np.ndarray
+    d_vertical: np.ndarray
+    d_weight: np.ndarray
+    # records each agency holds about its own jurisdiction (for data location measures)
+    agency_records: np.ndarray
+
+    @property
+    def n_gov(self) -> int:
+        return len(self.gov_level)
+
+    @property
+    def n_lines(self) -> int:
+        return len(self.lines)
+
+    @property
+    def n_agencies(self) -> int:
+        return len(self.agency_gov)
+
+    @property
+    def n_dyads(self) -> int:
+        return len(self.d_req)
+
+    @property
+    def bottom(self) -> int:
+        return len(self.levels) - 1
+
+    def governments_at(self, level: int) -> np.ndarray:
+        return np.flatnonzero(self.gov_level == level)
+
+    def agency(self, gov: int | np.ndarray, line: int | np.ndarray) -> int | np.ndarray:
+        return gov * self.n_lines + line
+
+
+def _spread_children(n_parents: int, n_children: int, rng: np.random.Generator) -> np.ndarray:
+    """Assign each child a parent: every parent gets one while there are enough, the
+    rest uniformly at random (so sizes vary as real prefectures do)."""
+    base = np.arange(min(n_parents, n_children))
+    rest = rng.integers(0, n_parents, size=max(0, n_children - n_parents))
+    return np.sort(np.concatenate([base, rest]))
+
+
+def build_structure(gov_spec, rng: np.random.Generator) -> Structure:
+    """Draw the tree, wealth, population and the service catalogue."""
+    levels = list(gov_spec.levels)
+    sizes = list(gov_spec.sizes)
+    n_levels = len(levels)
+
+    # --- jurisdiction tree, breadth first ---
+    gov_level = np.concatenate([np.full(n, k, dtype=np.int16) for k, n in enumerate(sizes)])
+    gov_parent = np.full(len(gov_level), -1, dtype=np.int64)
+    first = np.concatenate([[0], np.cumsum(sizes)])
+    for k in range(1, n_levels):
+        parents = _spread_children(sizes[k - 1], sizes[k], rng) + first[k - 1]
+        gov_parent[first[k] : first[k + 1]] = parents
+    G = len(gov_level)
+
+    ancestor = np.full((G, n_levels), -1, dtype=np.int64)
+    for g in range(G):  # parents precede children, so one pass fills the table
+        k = gov_level[g]
+        if gov_parent[g] >= 0:
+            ancestor[g, :k] = ancestor[gov_parent[g], :k]
+        ancestor[g, k] = g
+    market_level = levels.index(gov_spec.market_level)
+    market = np.where(gov_level >= market_level, ancestor[:, market_level], np.arange(G))
+
+    # --- wealth: inherited down the tree with lognormal spread, mean 1 within a level ---
+    sigma = gov_spec.wealth_disparity
+    shock = np.exp(sigma * rng.standard_normal(G) - sigma**2 / 2)
+    wealth = np.ones(G)
+    for g in range(1, G):
+        wealth[g] = wealth[gov_parent[g]] * shock[g]
+    for k in range(n_levels):
+        sel = gov_level == k
+        wealth[sel] /= wealth[sel].mean()
+
+    # --- population (requests per month from residents), summed up the tree ---
+    s = gov_spec.population_disparity
+    own = gov_spec.requests_per_month * np.exp(s * rng.standard_normal(G) - s**2 / 2)
+    population = np.zeros(G)
+    has_child = np.zeros(G, dtype=bool)
+    has_child[gov_parent[gov_parent >= 0]] = True
+    population[~has_child] = own[~has_child]
+    for g in range(G - 1, 0, -1):  # children after parents: accumulate upwards
+        population[gov_parent[g]] += population[g]
+
+    # --- lines and agencies ---
+    lines = list(gov_spec.lines)
+    L = len(lines)
+    line_vertical = np.array([ln in gov_spec.vertical_lines for ln in lines])
+    agency_gov = np.repeat(np.arange(G), L)
+    agency_line = np.tile(np.arange(L), G)
+    agency_level = gov_level[agency_gov]
+
+    # --- service catalogue: kinds spread over levels by their share of requests ---
+    share = np.asarray(gov_spec.service_level_share, dtype=float)
+    share = share / share.sum()
+    S = gov_spec.service_types
+    counts = np.floor(share * S).astype(int)
+    counts[share > 0] = np.maximum(counts[share > 0], 1)
+    while counts.sum() > S:
+        counts[np.argmax(counts)] -= 1
+    while counts.sum() < S:
+        counts[np.argmax(share * S - counts)] += 1
+    svc_level = np.repeat(np.arange(n_levels), counts)
+    svc_handler = rng.integers(0, L, size=S)
+    lo, hi = gov_spec.needs_per_service
+    lo, hi = min(lo, L - 1), min(hi, L - 1)
+    svc_needs = []
+    for s_ in range(S):
+        k = int(rng.integers(lo, hi + 1))
+        others = np.delete(np.arange(L), svc_handler[s_])
+        svc_needs.append(np.sort(rng.choice(others, size=k, replace=False)))
+    freq = rng.uniform(0.5, 1.5, size=S)  # relative frequency of each service kind
+
+    # --- instances: each government handles the kinds of its level ---
+    inst_gov, inst_svc, inst_volume = [], [], []
+    for k in range(n_levels):
+        kinds = np.flatnonzero(svc_level == k)
+        if len(kinds) == 0:
+            continue
+        govs = np.flatnonzero(gov_level == k)
+        w = freq[kinds] / freq[kinds].sum()
+        inst_gov.append(np.repeat(govs, len(kinds)))
+        inst_svc.append(np.tile(kinds, len(govs)))
+        inst_volume.append(np.outer(population[govs] * share[k], w).ravel())
+    inst_gov = np.concatenate(inst_gov)
+    inst_svc = np.concatenate(inst_svc)
+    inst_volume = np.concatenate(inst_volume)
+    inst_handler = inst_gov * L + svc_handler[inst_svc]
+
+    # --- links and dyads ---
+    n_need = np.array([len(x) for x in svc_needs])
+    inst_n_links = n_need[inst_svc]
+    link_inst = np.repeat(np.arange(len(inst_svc)), inst_n_links)
+    need_flat = np.concatenate([svc_needs[s_] for s_ in inst_svc]) if len(inst_svc) else np.array([])
+    link_req = inst_handler[link_inst]
+    link_key = link_req * L + need_flat
+    dyad_key, link_dyad = np.unique(link_key, return_inverse=True)
+    d_req = dyad_key // L
+    d_line = dyad_key % L
+    d_gov = agency_gov[d_req]
+    root = 0
+    d_local = d_gov * L + d_line
+    d_top = root * L + d_line
+    d_vertical = line_vertical[d_line] & (d_gov != root)
+    d_weight = np.bincount(link_dyad, weights=inst_volume[link_inst], minlength=len(dyad_key))
+
+    # records about a jurisdiction: proportional to the population it serves directly
+    records = own.copy()
+    records[has_child] = own[has_child] * share[gov_level[has_child]]
+    agency_records = np.repeat(records, L) / L
+
+    return Structure(
+        levels=levels,
+        lines=lines,
+        gov_level=gov_level,
+        gov_parent=gov_parent,
+        gov_wealth=wealth,
+        gov_population=population,
+        gov_market=market,
+        gov_ancestor=ancestor,
+        line_vertical=line_vertical,
+        agency_gov=agency_gov,
+        agency_line=agency_line,
+        agency_level=agency_level,
+        svc_level=svc_level,
+        svc_handler_line=svc_handler,
+        inst_gov=inst_gov,
+        inst_svc=inst_svc,
+        inst_handler=inst_handler,
+        inst_volume=inst_volume,
+        link_inst=link_inst,
+        link_dyad=link_dyad,
+        inst_n_links=inst_n_links,
+        d_req=d_req,
+        d_line=d_line,
+        d_local=d_local,
+        d_top=d_top,
+        d_vertical=d_vertical,
+        d_weight=d_weight,
+        agency_records=agency_records,
+    )

@@ -1,0 +1,469 @@
+"""GovModel: the government, its agents, and the monthly step.
+
+    from sim import GovModel
+    m = GovModel(scenario="guangdong", rng=1)          # preset name, path, or GovScenario
+    m = GovModel("baseline", rng=2, **{"reforms.unified_approval.enabled": True})
+    m.run_for(60); m.datacollector.get_model_vars_dataframe()
+
+Order within a step (docs/ODD.md §3): reforms due this month activate; 1 demand is served
+from the current links; 2 providers decide sharing; 3 agencies plan and bodies review;
+4 systems are delivered, expire and are operated; 5 companies and reforms act; 6 measures.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from .agents import Agency, DataBureau, GeneralOffice, OperatingCompany, Vendor
+from .government import build_structure
+from .measures import MEASURES, compute_measures, read_measure
+from .processes import demand, operations, planning, sharing
+from .reforms import REGISTRY
+from .scenario import GovScenario
+from .schema import KINDS, LAYERS
+from .state import (
+    APP,
+    DATA,
+    INFRA,
+    LAYER_OF_KIND,
+    MOBILE,
+    N_LAYERS,
+    NO_ONE,
+    SHAREABLE,
+    SUPPORT,
+    AgencyState,
+    Queue,
+    Rules,
+)
+
+DATA_LAYER = LAYERS.index("data")
+
+
+class GovModel(mesa.Model):
+    """Digital-government reform on a jurisdiction tree (DESIGN §1-4)."""
+
+    def __init__(
+        self,
+        scenario: str | Path | GovScenario = "baseline",
+        *,
+        rng: int | None = None,
+        steps: int | None = None,
+        **overrides: Any,
+    ) -> None:
+        sc = GovScenario.coerce(scenario, rng=rng, overrides=overrides, steps=steps)
+        super().__init__(scenario=sc)
+        self.spec = sc.spec
+        self.horizon = self.spec.simulation.steps
+        self.structure = s = build_structure(self.spec.government, self.rng)
+        self.rules = Rules(n_gov=s.n_gov, n_svc=len(s.svc_level))
+        self.rules.compatibility = self.spec.agents.compatibility
+        self.rules.base_lines = np.zeros(s.n_lines, bool)
+
+        self.vendors: list[Vendor] = []
+        self.companies: list[OperatingCompany] = []
+        self.bodies: list[GeneralOffice | DataBureau] = []
+        self.queue = Queue()
+        self._init_governments()
+        self._init_agencies()
+        self._init_vendors()
+        self.agency_agents = [Agency(self, i) for i in range(s.n_agencies)]
+
+        self.reforms = [
+            cls(getattr(self.spec.reforms, key))
+            for key, cls in REGISTRY.items()
+            if getattr(self.spec.reforms, key).enabled
+        ]
+        self.spend: dict[str, float] = {}
+        self.step_stats: dict[str, Any] = {"decided": 0, "rejected_duplicates": 0, "waited": []}
+        self._reset_spend()
+        self.ops_revenue: dict[str, np.ndarray] = {}
+        self.ops_systems: dict[str, np.ndarray] = {}
+        self.duplicate_now = np.zeros_like(self.state.own)
+        self.provider_payoff = np.zeros(s.n_agencies)
+        self._network_cache = None
+
+        operations.operate(self)  # month-0 operating picture (spending of the initial state)
+        self._reset_spend_keep_ops()
+        self.outcome = demand.serve(self)
+        self.measures: dict[str, float] = {}
+        self.measures = compute_measures(self)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(read_measure, name=name) for name in MEASURES}
+        )
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ set-up
+    def _init_governments(self) -> None:
+        s = self.structure
+        G = s.n_gov
+        self.platform_of_gov = np.full(G, NO_ONE, np.int64)
+        self.reach = np.zeros((G, N_LAYERS), bool)  # platform layers reachable from government
+        self.platform_ready = np.zeros((0, N_LAYERS), bool)
+        self.platform_gov = np.zeros(0, np.int64)
+        self.platform_connection_cost = 0.0
+        self.superapp_reach = np.zeros(G, bool)
+        self.platform_run_by_market = np.zeros(G)
+        self.superapps = 0
+        self.reviewer_of_gov = np.full(G, NO_ONE, np.int64)
+        self.body_of_gov = np.full(G, NO_ONE, np.int64)
+        self.approval_capacity = 0.0  # proposals a fully attentive body decides per month
+        self.review_capacity = np.zeros(0)
+        self.review_credit = np.zeros(0)
+        self.tsi_staff = np.zeros(G)
+        self.tsi_skill = np.zeros(G)
+        self.tsi_span = 0.0
+        self.tsi_quality_support = 0.0
+        self.open_share = np.zeros(G)  # per market government: share of public data opened
+        self.audited = np.full((s.n_agencies, len(KINDS)), -10**6, np.int64)
+        self.fixed_costs: dict[str, float] = {}  # monthly costs of bodies and programmes
+
+    def _init_agencies(self) -> None:
+        s, a = self.structure, self.spec.agents
+        rng = self.rng
+        N, K = s.n_agencies, len(KINDS)
+        self.state = st = AgencyState.empty(N)
+        lvl = s.agency_level
+        wealth = s.gov_wealth[s.agency_gov]
+        st.open = rng.random(N) < a.initial_open_share
+        st.budget_rate = np.asarray(a.budget_per_month)[lvl] * wealth
+        st.budget = st.budget_rate * rng.uniform(0, a.budget_horizon, N)
+        has_unit = rng.random(N) < np.asarray(a.inhouse_unit_share)[lvl]
+        staff_mean = np.asarray(a.inhouse_staff)[lvl]
+        st.staff = np.where(has_unit, np.maximum(1.0, np.round(rng.poisson(staff_mean))), 0.0)
+        st.skill = np.where(has_unit, np.clip(rng.normal(a.inhouse_skill, 0.1, N), 0.05, 1), 0.0)
+        st.digital = np.clip(np.asarray(a.digital_skill)[lvl] + rng.normal(0, 0.05, N), 0.05, 1)
+        st.wants_app = rng.random(N) < a.initial_coverage * np.minimum(1.0, wealth)
+
+        # systems already in place: richer governments have built more (seed 001)
+        p_have = np.clip(a.initial_coverage * wealth, 0, 1)[:, None]
+        st.own = rng.random((N, K)) < p_have
+        st.own[:, MOBILE] &= st.wants_app
+        age = rng.integers(0, a.system_lifetime, size=(N, K))
+        st.built = -age
+        st.expires = a.system_lifetime - age + rng.integers(0, a.build_months + 1, size=(N, K))
+        st.built[~st.own] = 0
+        st.expires[~st.own] = 0
+        # trust differs from tie to tie: uniform around the mean, within 0-1
+        self.trust = np.clip(rng.uniform(0, 2 * a.trust_initial, s.n_dyads), 0, 1)
+        self.trust_floor = self.trust.copy()  # unserved ties drift back to where they began
+        self.shared = np.zeros(s.n_dyads, bool)
+        self.dyad_provider = demand.provider(self)
+
+    def _init_vendors(self) -> None:
+        """Small vendors per market; agencies pick one with increasing returns to adoption:
+        probability ∝ (1 + clients)^lock_in_exponent (Arthur 1989)."""
+        s, st, a = self.structure, self.state, self.spec.agents
+        rng = self.rng
+        lo, hi = a.vendor_quality
+        markets = np.unique(s.gov_market)
+        for mkt in markets:
+            first = len(self.vendors)
+            for q in rng.uniform(lo, hi, a.vendors):
+                self.vendors.append(Vendor(self, int(mkt), float(q), a.vendor_markup))
+            ids = np.arange(first, len(self.vendors))
+            agencies = np.flatnonzero(s.gov_market[s.agency_gov] == mkt)
+            clients = np.zeros(len(ids))
+            for chunk in np.array_split(agencies, max(1, len(agencies) // 32)):
+                w = (1.0 + clients) ** a.lock_in_exponent
+                pick = rng.choice(len(ids), size=len(chunk), p=w / w.sum())
+                st.vendor[chunk] = ids[pick]
+                clients += np.bincount(pick, minlength=len(ids))
+        self.vendor_quality = np.array([v.quality for v in self.vendors])
+        self.vendor_markup = np.array([v.markup for v in self.vendors])
+        q = self.vendor_quality[st.vendor]
+        st.quality = np.where(st.own, np.clip(q[:, None] + rng.normal(0, 0.1, st.own.shape), 0, 1), 0)
+
+    def add_vendor(self, market: int) -> Vendor:
+        lo, hi = self.spec.agents.vendor_quality
+        v = Vendor(self, market, float(self.rng.uniform(lo, hi)), self.spec.agents.vendor_markup)
+        self.vendors.append(v)
+        self.vendor_quality = np.append(self.vendor_quality, v.quality)
+        self.vendor_markup = np.append(self.vendor_markup, v.markup)
+        return v
+
+    # ------------------------------------------------------------------ step
+    @property
+    def month(self) -> int:
+        """Month being simulated: 0 during the first step."""
+        return self.steps - 1
+
+    def step(self) -> None:
+        self._reset_spend()
+        for reform in self.reforms:
+            if not reform.active and reform.p.start_month <= self.month:
+                reform.active = True
+                if reform.needs_coordinator:
+                    self.ensure_coordinator()
+                reform.activate(self)
+                self.outcome = demand.serve(self)  # the rules changed: re-read the links
+        self.dyad_provider = demand.provider(self)
+
+        sharing.decide(self, self.outcome)  # 1-2: demand was served at the end of last month
+        planning.plan(self)  # 3
+        operations.complete_and_expire(self)  # 4
+        operations.operate(self)
+        for reform in self.reforms:  # 5
+            if reform.active:
+                reform.step(self)
+        self.spend["programmes"] += sum(self.fixed_costs.values())
+
+        self.dyad_provider = demand.provider(self)
+        self.outcome = demand.serve(self)  # 6: this month's service, from end-of-month state
+        self.measures = compute_measures(self)
+        self.datacollector.collect(self)
+        self._network_cache = None
+        if self.steps >= self.horizon:
+            self.running = False
+
+    def _reset_spend(self) -> None:
+        self.spend = dict.fromkeys(
+            ("build", "duplicated_build", "operations", "duplicated_operations", "sharing",
+             "platform", "programmes"),
+            0.0,
+        )
+
+    def _reset_spend_keep_ops(self) -> None:
+        ops, dup = self.spend["operations"], self.spend["duplicated_operations"]
+        self._reset_spend()
+        self.spend["operations"], self.spend["duplicated_operations"] = ops, dup
+
+    # ------------------------------------------------------------------ capabilities
+    def kind_reach(self) -> np.ndarray:
+        """(G, K): a shared instance of each kind is reachable from the government."""
+        out = np.zeros((self.structure.n_gov, len(KINDS)), bool)
+        for kind, layer in LAYER_OF_KIND.items():
+            out[:, kind] = self.reach[:, layer]
+        out[:, MOBILE] = self.superapp_reach
+        return out
+
+    def gov_owns(self) -> np.ndarray:
+        """(G, K): some agency of the government runs its own system of the kind."""
+        s = self.structure
+        return self.state.own.reshape(s.n_gov, s.n_lines, -1).any(axis=1)
+
+    def access(self) -> np.ndarray:
+        """(N, K): the agency can use a capability — its own, or a shared one it uses."""
+        s, st = self.structure, self.state
+        shared_ok = self.kind_reach() | (self.gov_owns() & SHAREABLE)
+        return st.own | (st.reuse & shared_ok[s.agency_gov])
+
+    def reusable(self, agencies: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+        """A shared instance of the kind is reachable (platform, government app, or another
+        agency of the same government) — so building one would duplicate it."""
+        if len(agencies) == 0:
+            return np.zeros(0, bool)
+        g = self.structure.agency_gov[agencies]
+        return self.kind_reach()[g, kinds] | (self.gov_owns()[g, kinds] & SHAREABLE[kinds])
+
+    def use_shared(self, agencies: np.ndarray, kinds: np.ndarray) -> None:
+        self.state.reuse[agencies, kinds] = True
+
+    def build_price(self) -> np.ndarray:
+        """(N, K) price of a new system to each agency: its vendor's or its company's."""
+        st, a = self.state, self.spec.agents
+        base = np.asarray(a.build_cost.as_tuple())
+        factor = 1.0 + self.vendor_markup[st.vendor]
+        if self.companies:
+            markups = np.array([c.markup for c in self.companies])
+            by_c = st.company >= 0
+            factor = np.where(by_c, 1.0 + markups[np.maximum(st.company, 0)], factor)
+        return factor[:, None] * base[None, :]
+
+    def start_builds(self, agencies, kinds, costs, duplicate) -> None:
+        if len(agencies) == 0:
+            return
+        st, a = self.state, self.spec.agents
+        st.building[agencies, kinds] = True
+        st.done[agencies, kinds] = self.month + a.build_months
+        builder_q = self.vendor_quality[st.vendor[agencies]]
+        if self.companies:
+            cq = np.array([c.quality for c in self.companies])
+            comp = st.company[agencies]
+            builder_q = np.where(comp >= 0, cq[np.maximum(comp, 0)], builder_q)
+        q = np.clip(builder_q + self.rng.normal(0, 0.1, len(agencies)), 0, 1)
+        support = self.tsi_quality_support * (self.tsi_staff[self.structure.agency_gov[agencies]] > 0)
+        st.build_quality[agencies, kinds] = q + support * (1 - q)
+        st.build_duplicate[agencies, kinds] = duplicate
+        self.spend["build"] += float(costs.sum())
+        self.spend["duplicated_build"] += float(costs[duplicate].sum())
+
+    # ------------------------------------------------------------------ institutions
+    def ensure_coordinator(self) -> None:
+        """Reforms need a body to run them in every government: its data bureau, else its
+        general office (seed 000 §1.2.1: without a bureau, IT is left to the general
+        office or the development and reform commission)."""
+        missing = np.flatnonzero(self.body_of_gov < 0)
+        for g in missing:
+            self._new_body(GeneralOffice, int(g), self.spec.agents.office_attention, "office")
+        if len(missing):
+            self.route_reviews()
+
+    def add_body(self, cls, gov: int, attention: float, mandate: str):
+        body = self._new_body(cls, gov, attention, mandate)
+        self.route_reviews()
+        return body
+
+    def _new_body(self, cls, gov: int, attention: float, mandate: str):
+        body = cls(self, gov, attention, mandate)
+        self.bodies.append(body)
+        old = self.body_of_gov[gov]
+        if old >= 0:
+            self.bodies[old].superseded = True
+        self.body_of_gov[gov] = body.bidx
+        return body
+
+    def route_reviews(self) -> None:
+        """Each government's proposals go to its own body, else its nearest ancestor's;
+        review capacity is the approval capacity scaled by each body's IT attention."""
+        s = self.structure
+        body = self.body_of_gov.copy()
+        for k in range(1, len(s.levels)):
+            at = s.governments_at(k)
+            inherit = body[at] < 0
+            body[at[inherit]] = body[s.gov_parent[at[inherit]]]
+        self.reviewer_of_gov = body
+        live = np.array([not b.superseded for b in self.bodies], dtype=float)
+        attention = np.array([b.attention for b in self.bodies])
+        self.review_capacity = self.approval_capacity * attention * live
+        credit = np.zeros(len(self.bodies))
+        credit[: len(self.review_credit)] = self.review_credit
+        self.review_credit = credit
+        if len(self.queue):
+            self.queue.reviewer = self.reviewer_of_agency[self.queue.agency]
+
+    @property
+    def reviewer_of_agency(self) -> np.ndarray:
+        return self.reviewer_of_gov[self.structure.agency_gov]
+
+    def review_allowance(self) -> np.ndarray:
+        """Whole proposals each body may decide this month; a fractional capacity
+        (e.g. 0.3 a month) accumulates until a whole review is possible."""
+        self.review_credit = self.review_credit + self.review_capacity
+        return np.floor(self.review_credit + 1e-9).astype(np.int64)
+
+    def consume_allowance(self, used: np.ndarray) -> None:
+        # unused capacity does not bank: only the fraction of a review carries over
+        self.review_credit = np.minimum(self.review_credit - used, 1 - 1e-9)
+
+    def record_reviews(self, reviewers: np.ndarray, duplicate: np.ndarray) -> None:
+        for b, n in zip(*np.unique(reviewers, return_counts=True), strict=True):
+            self.bodies[b].reviewed += int(n)
+        for b, n in zip(*np.unique(reviewers[duplicate], return_counts=True), strict=True):
+            self.bodies[b].rejected_duplicates += int(n)
+
+    def platform_ready_for(self, agencies: np.ndarray) -> np.ndarray:
+        """The platform serving the agency's government has all its layers built."""
+        g = self.structure.agency_gov[agencies]
+        p = self.platform_of_gov[g]
+        if len(self.platform_gov) == 0:
+            return np.zeros(len(agencies), bool)
+        ready = self.platform_ready.all(axis=1)
+        return (p >= 0) & ready[np.maximum(p, 0)]
+
+    @property
+    def on_data_layer(self) -> np.ndarray:
+        return self.reach[self.structure.agency_gov, DATA_LAYER]
+
+    def take_over(self, agencies: np.ndarray, company: int) -> None:
+        """管运分离: the company takes the agencies' operations; in-house units are abolished
+        where the scenario says so, and own machine rooms move onto the platform (seed 001)."""
+        st, s = self.state, self.structure
+        st.company[agencies] = company
+        if self.companies[company].p.abolish_inhouse:
+            st.staff[agencies] = 0.0
+            st.skill[agencies] = 0.0
+        onto = st.own[agencies, INFRA] & self.reach[s.agency_gov[agencies], LAYERS.index("infrastructure")]
+        moved = agencies[onto]
+        st.own[moved, INFRA] = False
+        st.reuse[moved, INFRA] = True
+
+    def company_price_factor(self) -> np.ndarray:
+        """Per company: (1 + markup) x scale economy on the systems it runs."""
+        st = self.state
+        n_sys = np.bincount(
+            st.company[st.company >= 0],
+            weights=st.own[st.company >= 0].sum(axis=1),
+            minlength=len(self.companies),
+        )
+        out = np.empty(len(self.companies))
+        for c in self.companies:
+            scale = max(1.0, n_sys[c.cidx]) ** (-c.p.scale_elasticity)
+            out[c.cidx] = (1 + c.markup) * scale
+        return out
+
+    def market_oversight(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per government (read at market governments): the technical-support institution's
+        oversight strength, and the share of systems audited in the last year."""
+        s, st = self.structure, self.state
+        G = s.n_gov
+        systems = np.bincount(s.gov_market[s.agency_gov], weights=st.own.sum(axis=1), minlength=G)
+        tsi_cap = np.bincount(s.gov_market, weights=self.tsi_staff * self.tsi_skill, minlength=G)
+        strength = np.where(systems > 0, np.minimum(1.0, tsi_cap * self.tsi_span / np.maximum(systems, 1)), 0.0)
+        recent = (self.audited > self.month - 12) & st.own
+        audited = np.bincount(s.gov_market[s.agency_gov], weights=recent.sum(axis=1), minlength=G)
+        coverage = np.where(systems > 0, audited / np.maximum(systems, 1), 0.0)
+        return strength, coverage
+
+    def company_position(self, company: OperatingCompany):
+        """What the company's market looks like to it: the government's dependence on it,
+        oversight, the share of public records it hosts, opened data, data rights."""
+        s, st, a = self.structure, self.state, self.spec.agents
+        mkt = company.market
+        in_mkt = s.gov_market[s.agency_gov] == mkt
+        n_sys = st.own.sum(axis=1)
+        total = n_sys[in_mkt].sum() + self._platform_systems(mkt)
+        mine = n_sys[st.company == company.cidx].sum() + (
+            self._platform_systems(mkt) if self.platform_runner(mkt) == company.cidx else 0
+        )
+        share = mine / total if total else 0.0
+        take_back = (st.staff[in_mkt] * st.skill[in_mkt]).sum() * a.systems_per_staff
+        strength, coverage = self.market_oversight()
+        take_back += strength[mkt] * total
+        capacity = min(1.0, take_back / total) if total else 1.0
+        dependence = share * (1 - capacity)
+        oversight = 1 - (1 - coverage[mkt]) * (1 - strength[mkt])
+        records = s.agency_records
+        hosted_mask = st.company == company.cidx
+        if self.platform_runner(mkt) == company.cidx:
+            hosted_mask = hosted_mask | (self.on_data_layer & in_mkt)
+        hosted = records[hosted_mask & in_mkt].sum() / max(records[in_mkt].sum(), 1e-12)
+        return dependence, oversight, hosted, self.open_share[mkt], strength[mkt]
+
+    def _platform_systems(self, market: int) -> int:
+        if len(self.platform_gov) == 0:
+            return 0
+        mine = self.structure.gov_market[self.platform_gov] == market
+        return int(self.platform_ready[mine].sum())
+
+    def platform_runner(self, market: int) -> int:
+        """The company that runs the market's platform layers, or NO_ONE (the bureau does)."""
+        for c in self.companies:
+            if c.market == market and c.p.runs_platform:
+                return c.cidx
+        return NO_ONE
+
+    # ------------------------------------------------------------------ network
+    @property
+    def network(self):
+        """The typed networkx graph of agents (built on first access each step)."""
+        if self._network_cache is None:
+            from .network import build_network
+
+            self._network_cache = build_network(self)
+        return self._network_cache
+
+    @property
+    def provider_share_rate(self) -> np.ndarray:
+        s = self.structure
+        prov = self.dyad_provider
+        n = np.bincount(prov, minlength=s.n_agencies)
+        k = np.bincount(prov, weights=self.outcome.served, minlength=s.n_agencies)
+        return np.where(n > 0, k / np.maximum(n, 1), np.nan)
+
+
+__all__ = ["APP", "DATA", "INFRA", "SUPPORT", "GovModel"]

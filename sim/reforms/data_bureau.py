@@ -1,0 +1,59 @@
+"""Data bureaus (大数据局 / 政务服务数据管理局) at chosen levels (seed 000 §1.2, seed 001 §1).
+
+A bureau coordinates its government: it brokers sharing (lowering link costs between its
+agencies), runs the functions other reforms give it, and reviews projects with the share of
+its effort its mandate leaves for IT. The `services` mandate also runs a one-stop service
+hall; the `bureau` mandate courts digital firms, so new vendors enter its market.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from ..agents import DataBureau
+from ..schema import Fraction, Mandate, Name, NonNeg, ReformParams
+from .base import Reform, register
+
+
+class Params(ReformParams):
+    levels: Annotated[list[Name], Field(min_length=1)]
+    mandate: Mandate
+    it_attention: Fraction
+    brokerage: Fraction
+    staff: NonNeg
+    window_capacity: NonNeg
+    vendor_entry_per_year: NonNeg
+
+
+@register
+class DataBureauReform(Reform):
+    key = "data_bureau"
+    title = "Data bureau"
+    seeds = "000 §1.2, 001, 004"
+    Params = Params
+
+    def activate(self, model) -> None:
+        s, p = model.structure, self.p
+        levels = [s.levels.index(lv) for lv in p.levels]
+        self.bureaus = []
+        for g in range(s.n_gov):
+            if s.gov_level[g] in levels:
+                self.bureaus.append(model._new_body(DataBureau, g, p.it_attention, p.mandate))
+                model.rules.brokerage[g] = p.brokerage
+                if p.mandate == "services":
+                    model.rules.window_capacity[g] += p.window_capacity * (1 - p.it_attention)
+        model.route_reviews()
+        model.fixed_costs["data_bureau"] = len(self.bureaus) * p.staff * model.spec.agents.staff_wage
+        self._entry_credit = 0.0
+
+    def step(self, model) -> None:
+        if self.p.mandate != "bureau":
+            return
+        self._entry_credit += self.p.vendor_entry_per_year / 12
+        while self._entry_credit >= 1:
+            self._entry_credit -= 1
+            markets = {int(model.structure.gov_market[b.gov]) for b in self.bureaus}
+            for mkt in sorted(markets):
+                model.add_vendor(mkt)

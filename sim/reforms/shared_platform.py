@@ -1,0 +1,84 @@
+"""Shared platform layers (三层平台: infrastructure, data resources, application support;
+seed 001 §3, seed 004 §2; Guizhou's one cloud 云上贵州).
+
+Each government at `level` builds the listed layers over `build_months`, then connects the
+governments beneath it, upper levels first, `rollout_per_month` a month. A connected
+agency can use the layer instead of its own system; on the data layer a provider pays the
+fixed connection once instead of a link per partner (李永忠 et al. 2017). With
+`mandatory_migration` agencies' own machine rooms move onto the cloud (迁云).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+from pydantic import Field
+
+from ..schema import LAYERS, Count, Name, NonNeg, ReformParams
+from ..state import INFRA
+from .base import Reform, register
+
+
+class Params(ReformParams):
+    layers: Annotated[list[Name], Field(min_length=1)]
+    level: Name
+    build_months: Count
+    build_cost: NonNeg
+    run_cost: NonNeg
+    rollout_per_month: Annotated[int, Field(ge=1)]
+    connection_cost: NonNeg
+    mandatory_migration: bool
+
+
+@register
+class SharedPlatform(Reform):
+    key = "shared_platform"
+    title = "Shared platform layers"
+    seeds = "001 §3, 004 §2"
+    Params = Params
+    needs_coordinator = True
+
+    def activate(self, model) -> None:
+        s, p = model.structure, self.p
+        for name in p.layers:
+            if name not in LAYERS:
+                from ..scenario import ScenarioError
+
+                raise ScenarioError(f"reforms.shared_platform.layers = {name!r}: expected one of {list(LAYERS)}")
+        self.layers = np.array([LAYERS.index(x) for x in p.layers])
+        lv = s.levels.index(p.level)
+        model.platform_gov = s.governments_at(lv)
+        model.platform_ready = np.zeros((len(model.platform_gov), len(LAYERS)), bool)
+        self.order = []
+        for j, g in enumerate(model.platform_gov):
+            sub = np.flatnonzero(s.gov_ancestor[:, lv] == g)
+            sub = sub[np.lexsort((sub, s.gov_level[sub]))]
+            model.platform_of_gov[sub] = j
+            self.order.append(sub)
+        self.started = model.month
+        model.platform_connection_cost = p.connection_cost
+
+    def step(self, model) -> None:
+        p, s = self.p, model.structure
+        elapsed = model.month - self.started + 1
+        n = len(model.platform_gov)
+        market = s.gov_market[model.platform_gov]
+        model.platform_run_by_market[:] = 0.0
+        if elapsed <= p.build_months:
+            model.spend["platform"] += n * len(self.layers) * p.build_cost / p.build_months
+            return
+        model.platform_ready[:, self.layers] = True
+        connected = (elapsed - p.build_months) * p.rollout_per_month
+        for order in self.order:
+            reached = order[:connected]
+            for layer in self.layers:
+                model.reach[reached, layer] = True
+        run = len(self.layers) * p.run_cost
+        model.spend["platform"] += n * run
+        np.add.at(model.platform_run_by_market, market, run)
+        if p.mandatory_migration and LAYERS.index("infrastructure") in self.layers:
+            st = model.state
+            on = st.own[:, INFRA] & model.reach[s.agency_gov, LAYERS.index("infrastructure")]
+            st.own[on, INFRA] = False
+            st.reuse[on, INFRA] = True

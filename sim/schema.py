@@ -1,0 +1,140 @@
+"""Scenario schema: the typed shape of a scenario file.
+
+Every number lives in `scenarios/baseline.toml` (with its unit and source), never here:
+fields carry types and ranges only, so a scenario without `extends = "baseline"` must
+name every key. Reform sections are assembled from the reform registry, so a new reform
+adds its own `Params` class and nothing here changes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+Count = Annotated[int, Field(ge=1)]
+Month = Annotated[int, Field(ge=0)]
+Name = Annotated[str, Field(min_length=1)]
+
+KINDS = ("infrastructure", "support", "data", "application", "mobile")
+"""Capability kinds an agency needs (DESIGN §2.3). The first three can be shared."""
+
+LAYERS = ("infrastructure", "data", "application_support")
+"""Shared platform layers (seed 001 §3); each stands in for one shareable kind."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class PerKind(Section):
+    """One value per capability kind."""
+
+    infrastructure: NonNeg
+    support: NonNeg
+    data: NonNeg
+    application: NonNeg
+    mobile: NonNeg
+
+    def as_tuple(self) -> tuple[float, ...]:
+        return tuple(float(getattr(self, k)) for k in KINDS)
+
+
+class Meta(Section):
+    name: Name
+    description: Name
+    sources: list[str]
+
+
+class Simulation(Section):
+    steps: Count
+    seed: Annotated[int, Field(ge=0)]
+
+
+class Government(Section):
+    levels: Annotated[list[Name], Field(min_length=1)]
+    sizes: Annotated[list[Count], Field(min_length=1)]
+    market_level: Name
+    lines: Annotated[list[Name], Field(min_length=2)]
+    vertical_lines: list[Name]
+    wealth_disparity: NonNeg
+    service_types: Count
+    needs_per_service: Annotated[list[Count], Field(min_length=2, max_length=2)]
+    service_level_share: Annotated[list[NonNeg], Field(min_length=1)]
+    requests_per_month: Positive
+    population_disparity: NonNeg
+
+
+class Agents(Section):
+    # sharing game (DESIGN §2.2)
+    data_value: NonNeg
+    reciprocity: Fraction
+    sharing_cost: NonNeg
+    vertical_cost_factor: Annotated[float, Field(ge=1.0)]
+    liability_risk: NonNeg
+    exposure_cost: NonNeg
+    trust_initial: Fraction
+    trust_gain: Fraction
+    trust_decay: Fraction
+    initial_open_share: Fraction
+    revision_rate: Fraction
+    choice_noise: Positive
+    voluntary_reuse: Fraction
+    compatibility: Fraction
+    # IT planning and operation (DESIGN §2.3-2.4)
+    system_lifetime: Annotated[int, Field(ge=2)]
+    build_months: Count
+    build_cost: PerKind
+    run_cost: PerKind
+    initial_coverage: Fraction
+    app_propensity: Fraction
+    budget_per_month: Annotated[list[NonNeg], Field(min_length=1)]
+    budget_horizon: Count
+    # in-house IT units and staff (seed 001, seed 000 §2.4)
+    inhouse_unit_share: Annotated[list[Fraction], Field(min_length=1)]
+    inhouse_staff: Annotated[list[NonNeg], Field(min_length=1)]
+    inhouse_skill: Fraction
+    staff_wage: NonNeg
+    systems_per_staff: Positive
+    talent_drain: Fraction
+    digital_skill: Annotated[list[Fraction], Field(min_length=1)]
+    # suppliers (seed 001 §2, Arthur 1989)
+    vendors: Count
+    vendor_quality: Annotated[list[Fraction], Field(min_length=2, max_length=2)]
+    vendor_markup: NonNeg
+    lock_in_exponent: NonNeg
+    state_alignment: Fraction
+    # coordination without a data bureau (seed 000 §1.2.1)
+    office_attention: Fraction
+
+
+class ReformParams(Section):
+    """Fields every reform has: a switch and the month it starts."""
+
+    enabled: bool
+    start_month: Month
+
+
+def reforms_model(registry: dict[str, type]) -> type[BaseModel]:
+    """Build the `[reforms]` section model from the reform registry."""
+    fields = {name: (cls.Params, ...) for name, cls in registry.items()}
+    return create_model("Reforms", __base__=Section, **fields)
+
+
+def scenario_model(registry: dict[str, type]) -> type[BaseModel]:
+    """The whole scenario: `[meta]`, `[simulation]`, `[government]`, `[agents]`, `[reforms]`."""
+    return create_model(
+        "ScenarioSpec",
+        __base__=Section,
+        meta=(Meta, ...),
+        simulation=(Simulation, ...),
+        government=(Government, ...),
+        agents=(Agents, ...),
+        reforms=(reforms_model(registry), ...),
+    )
+
+
+Mandate = Literal["centre", "bureau", "services"]

@@ -1,0 +1,140 @@
+"""Agent state as a struct of arrays, and the rules reforms change.
+
+Agencies number in the thousands to the hundred thousand, so their state lives in numpy
+arrays indexed by agency (and capability kind, or dyad); the Mesa `Agency` objects are
+thin views over these arrays. Bureaus, companies and vendors are few and keep Python
+state on their own agents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .schema import KINDS, LAYERS
+
+INFRA, SUPPORT, DATA, APP, MOBILE = range(len(KINDS))
+SHAREABLE = np.array([True, True, True, False, False])
+LAYER_OF_KIND = {INFRA: 0, SUPPORT: 2, DATA: 1}  # kind -> index in LAYERS
+N_LAYERS = len(LAYERS)
+NO_ONE = -1
+
+
+@dataclass(eq=False)
+class AgencyState:
+    open: np.ndarray  # sharing stance (evolutionary-game strategy)
+    budget: np.ndarray  # IT funds on hand, 万元
+    budget_rate: np.ndarray  # IT allocation per month, 万元
+    staff: np.ndarray  # in-house IT unit staff (0 = no unit)
+    skill: np.ndarray  # in-house IT staff skill, 0-1
+    digital: np.ndarray  # line staff digital skill, 0-1 (seed 003)
+    vendor: np.ndarray  # index of the agency's vendor
+    company: np.ndarray  # operating company running its IT, NO_ONE before takeover
+    wants_app: np.ndarray
+    own: np.ndarray  # (N, K) owns a running system of that kind
+    expires: np.ndarray  # (N, K) month the system reaches end of life
+    quality: np.ndarray  # (N, K) delivered quality of the system, 0-1
+    built: np.ndarray  # (N, K) month the system was delivered (first builder is not a duplicate)
+    building: np.ndarray  # (N, K) under construction
+    done: np.ndarray  # (N, K) month construction ends
+    build_quality: np.ndarray  # (N, K)
+    build_duplicate: np.ndarray  # (N, K) the project under construction duplicates a reachable one
+    queued: np.ndarray  # (N, K) waiting for review
+    reuse: np.ndarray  # (N, K) uses a same-government agency's system instead of its own
+    merged_app: np.ndarray  # its mobile app was merged into a consolidated government app
+    refluxed: np.ndarray  # for vertical lines: the local copy of its records has been returned
+    platform_since: np.ndarray  # month the agency's government joined its platform data layer
+
+    @classmethod
+    def empty(cls, n: int) -> AgencyState:
+        k = len(KINDS)
+        return cls(
+            open=np.zeros(n, bool),
+            budget=np.zeros(n),
+            budget_rate=np.zeros(n),
+            staff=np.zeros(n),
+            skill=np.zeros(n),
+            digital=np.zeros(n),
+            vendor=np.zeros(n, np.int64),
+            company=np.full(n, NO_ONE, np.int64),
+            wants_app=np.zeros(n, bool),
+            own=np.zeros((n, k), bool),
+            expires=np.zeros((n, k), np.int64),
+            quality=np.zeros((n, k)),
+            built=np.zeros((n, k), np.int64),
+            building=np.zeros((n, k), bool),
+            done=np.zeros((n, k), np.int64),
+            build_quality=np.zeros((n, k)),
+            build_duplicate=np.zeros((n, k), bool),
+            queued=np.zeros((n, k), bool),
+            reuse=np.zeros((n, k), bool),
+            merged_app=np.zeros(n, bool),
+            refluxed=np.zeros(n, bool),
+            platform_since=np.full(n, -1, np.int64),
+        )
+
+
+@dataclass(eq=False)
+class Queue:
+    """Project proposals waiting for a reviewing body (unified approval, seed 000 §3.2)."""
+
+    agency: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    kind: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    month: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    reviewer: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    cost: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def __len__(self) -> int:
+        return len(self.agency)
+
+    def push(self, agency, kind, month, reviewer, cost) -> None:
+        self.agency = np.concatenate([self.agency, agency])
+        self.kind = np.concatenate([self.kind, kind])
+        self.month = np.concatenate([self.month, np.full(len(agency), month, np.int64)])
+        self.reviewer = np.concatenate([self.reviewer, reviewer])
+        self.cost = np.concatenate([self.cost, cost])
+
+    def keep(self, mask: np.ndarray) -> None:
+        for name in ("agency", "kind", "month", "reviewer", "cost"):
+            setattr(self, name, getattr(self, name)[mask])
+
+
+@dataclass(eq=False)
+class Rules:
+    """The institutional setting agents act under. Built from `[agents]`; reforms change
+    entries when they activate (costs, powers, information) — never a measure."""
+
+    n_gov: int
+    n_svc: int
+    # sharing game
+    link_cost_factor: float = 1.0  # standards lower integration cost
+    liability_factor: float = 1.0  # a traceable ledger lowers liability risk
+    ledger_cost: float = 0.0  # 万元 per shared link per month
+    reward: float = 0.0  # evaluation reward per shared link, 万元/month
+    penalty: float = 0.0  # evaluation penalty per refused link found, 万元
+    audit_probability: float = 0.0  # chance a refused link is found in the evaluation
+    rating_credit: float = 0.0  # credit to providers per unit of demand they serve (好差评)
+    compatibility: float = 0.0  # chance an existing system can be reused without rework
+    pressure: np.ndarray = None  # (G) leadership pressure per refused link, 万元/month
+    brokerage: np.ndarray = None  # (G) share of link cost a bureau saves by brokering
+    window_capacity: np.ndarray = None  # (G) requests/month a one-stop window completes
+    reengineered: np.ndarray = None  # (S) service kinds re-engineered for one window
+    base_lines: np.ndarray = None  # (L) lines whose base data is collected once (after build)
+    # planning powers
+    approval: bool = False
+    freeze_until_platform: bool = False
+    # people
+    talent_drain_factor: float = 1.0
+    training_gain: float = 0.0
+    # audits of delivered systems (third-party evaluation)
+    audit_rate: float = 0.0
+    under_delivery: float = 0.0
+    fix_quality: float = 0.0
+
+    def __post_init__(self) -> None:
+        g = self.n_gov
+        self.pressure = np.zeros(g)
+        self.brokerage = np.zeros(g)
+        self.window_capacity = np.zeros(g)
+        self.reengineered = np.zeros(self.n_svc, bool)
