@@ -22,9 +22,9 @@ help:
 $(STAMP): pyproject.toml tools/find-python
 	@py=$$(tools/find-python); echo "using $$py ($$($$py --version))"; \
 	  [ -x $(PY) ] || $$py -m venv $(VENV)
-	@$(PY) -m pip install -q --upgrade pip 2>&1 | $(PIPQUIET)
-	@echo "installing govsim and its dependencies into $(VENV) (first time: about a minute)"
-	@$(PY) -m pip install -q -e ".[dev]" 2>&1 | $(PIPQUIET)
+	@echo "installing govsim and its dependencies into $(VENV) (first time: about a minute; log in $(VENV)/install.log)"
+	@$(PY) -m pip install --upgrade pip > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	@$(PY) -m pip install -e ".[dev]" >> $(VENV)/install.log 2>&1 || { $(PIPQUIET) < $(VENV)/install.log; exit 1; }
 	@$(PY) -c "import mesa, sim; print('mesa', mesa.__version__, '| govsim ready')"
 	@touch $(STAMP)
 

@@ -7,6 +7,7 @@ line naming the file, the key, the value and what was expected, and exits with c
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import tempfile
@@ -17,6 +18,9 @@ from pathlib import Path
 from . import __version__
 from .measures import MEASURES
 from .scenario import ScenarioError, list_presets, load_spec, parse_override, spec_to_toml
+
+# Modules adding subcommands: each defines `register(subparsers)` and sets `func` on its parser.
+PLUGINS: list[str] = []
 
 KEY_MEASURES = (
     "silo_index",
@@ -211,6 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     m = sub.add_parser("measures", help="list every measure with its unit and definition")
     m.set_defaults(func=cmd_measures)
+
+    for module in PLUGINS:  # later commands (sweep, report, viz, ...) register themselves
+        importlib.import_module(module).register(sub)
     return p
 
 
