@@ -120,6 +120,7 @@ class Rules:
     brokerage: np.ndarray = None  # (G) share of link cost a bureau saves by brokering
     window_capacity: np.ndarray = None  # (G) requests/month a one-stop window completes
     reengineered: np.ndarray = None  # (S) service kinds re-engineered for one window
+    hall: np.ndarray = None  # (G) a bureau's service hall accepts every service of the government
     base_lines: np.ndarray = None  # (L) lines whose base data is collected once (after build)
     # planning powers
     approval: bool = False
@@ -138,3 +139,4 @@ class Rules:
         self.brokerage = np.zeros(g)
         self.window_capacity = np.zeros(g)
         self.reengineered = np.zeros(self.n_svc, bool)
+        self.hall = np.zeros(g, bool)

@@ -61,7 +61,7 @@ def serve(model: GovModel) -> Outcome:
 
     # one-stop windows: capacity per government, shared over its re-engineered offline requests
     windowed = np.zeros(n_inst)
-    eligible = r.reengineered[s.inst_svc] & (missing > 0)
+    eligible = (r.reengineered[s.inst_svc] | r.hall[s.inst_gov]) & (missing > 0)
     if eligible.any():
         demand = np.bincount(
             s.inst_gov[eligible],

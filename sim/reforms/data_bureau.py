@@ -43,6 +43,7 @@ class DataBureauReform(Reform):
                 self.bureaus.append(model._new_body(DataBureau, g, p.it_attention, p.mandate))
                 model.rules.brokerage[g] = p.brokerage
                 if p.mandate == "services":
+                    model.rules.hall[g] = True
                     model.rules.window_capacity[g] += p.window_capacity * (1 - p.it_attention)
         model.route_reviews()
         model.fixed_costs["data_bureau"] = len(self.bureaus) * p.staff * model.spec.agents.staff_wage

@@ -55,9 +55,10 @@ class OpsSeparation(Reform):
         markets = s.gov_market[s.agency_gov[covered]]
         for mkt in np.unique(markets):
             mine = covered[markets == mkt]
-            made = [OperatingCompany(model, int(mkt), p) for _ in range(p.companies)]
-            for c in made:
-                model.companies.append(c)
+            made = []
+            for _ in range(p.companies):  # each registers before the next takes its index
+                made.append(OperatingCompany(model, int(mkt), p))
+                model.companies.append(made[-1])
             # competing companies split the market by government
             owner = s.agency_gov[mine] % p.companies
             for j, c in enumerate(made):

@@ -1,0 +1,206 @@
+"""Each reform acts through its mechanism (DESIGN §3), shown by running the model.
+
+Statistical claims pair runs by seed: the same seed gives the same initial government,
+agents and systems in every scenario (common random numbers), so a reform's effect is the
+paired difference. `assert_effect` requires the mean paired difference over five seeds to
+have the expected sign and exceed two standard errors (a paired t statistic above 2).
+No test compares against a typed-in model figure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import GovModel
+from sim.api import run_model
+
+from .conftest import SEEDS, finals, series
+
+
+def paired(a: str, b: str, measure: str, a_over: dict | None = None, b_over: dict | None = None) -> np.ndarray:
+    x = finals(a, **(a_over or {}))[measure].to_numpy()
+    y = finals(b, **(b_over or {}))[measure].to_numpy()
+    return y - x
+
+
+def assert_effect(diff: np.ndarray, direction: int, what: str) -> None:
+    se = diff.std(ddof=1) / np.sqrt(len(diff))
+    t = diff.mean() / se if se > 0 else np.sign(diff.mean()) * np.inf
+    assert direction * t > 2, f"{what}: paired differences {np.round(diff, 4)} (t = {t:.2f})"
+
+
+# ---------------------------------------------------------------- unified approval
+def test_unified_approval_rejects_duplicates_and_cuts_duplicated_spending():
+    for seed in SEEDS[:3]:
+        m = run_model("reform_unified_approval", seed=seed)
+        rejected = sum(b.rejected_duplicates for b in m.bodies)
+        df = m.datacollector.get_model_vars_dataframe()
+        assert rejected > 0
+        assert rejected == df["rejected_duplicates"].sum()  # the measure counts what bodies did
+    assert_effect(paired("baseline", "reform_unified_approval", "duplicated_share"), -1, "duplicated share")
+    assert_effect(paired("baseline", "reform_unified_approval", "cumulative_it_spending"), -1, "cumulative spending")
+    # centralisation costs delay: proposals wait, and fewer needs are met in the meantime
+    assert (finals("reform_unified_approval")["mean_approval_delay"] > 0).all()
+
+
+def test_approval_backlog_grows_when_capacity_is_low():
+    low = {"reforms.unified_approval.capacity": 1.0}
+    high = {"reforms.unified_approval.capacity": 25.0}
+    assert_effect(paired("reform_unified_approval", "reform_unified_approval", "approval_backlog", high, low), 1,
+                  "backlog at low vs high capacity")
+    assert_effect(paired("reform_unified_approval", "reform_unified_approval", "mean_approval_delay", high, low), 1,
+                  "delay at low vs high capacity")
+    backlog = series("reform_unified_approval", seed=1, **low)["approval_backlog"]
+    assert backlog.iloc[-1] > backlog.iloc[12] > 0  # it keeps growing
+
+
+def test_freeze_holds_shareable_projects_until_the_platform_is_built():
+    over = {"reforms.unified_approval.enabled": True, "reforms.unified_approval.freeze_until_platform": True}
+    m = GovModel("reform_shared_platform", rng=1, **over)
+    build = m.spec.reforms.shared_platform.build_months
+    m.run_for(build - 1)
+    from sim.state import SHAREABLE
+
+    held = SHAREABLE[m.queue.kind]
+    assert held.sum() > 0  # shareable projects wait while the platform is under construction
+    m.run_for(build + 6)
+    assert SHAREABLE[m.queue.kind].sum() < held.sum()
+
+
+# ---------------------------------------------------------------- management/operations separation
+def test_ops_separation_moves_operations_to_the_company_and_removes_inhouse_units():
+    base = finals("baseline")
+    ops = finals("reform_ops_separation")
+    assert (base["inhouse_it_units"] > 0).all() and (base["operator_share"] == 0).all()
+    assert (ops["inhouse_it_units"] == 0).all()
+    assert (ops["operator_share"] > base["operator_share"] + 0.5).all()
+    assert (ops["supply_hhi"] > base["supply_hhi"]).all()
+    assert (ops["government_control"] < base["government_control"]).all()
+    # taken over in batches, not at once (分批分步)
+    s = series("reform_ops_separation", seed=1)["operator_share"]
+    assert 0 < s.iloc[3] < s.iloc[15] < s.iloc[-1]
+
+
+def test_without_oversight_markup_and_data_hold_grow_with_dependence():
+    s = series("reform_ops_separation", seed=2)
+    m = GovModel("reform_ops_separation", rng=2, steps=1)
+    base_markup = m.spec.reforms.ops_separation.base_markup
+    vendor_markup = m.spec.agents.vendor_markup
+    assert s["operator_markup"].iloc[-1] > max(base_markup, vendor_markup)
+    assert s["operator_markup"].iloc[-1] > s["operator_markup"].iloc[12]
+    assert s["data_monopoly"].iloc[-1] > s["data_monopoly"].iloc[12] > s["data_monopoly"].iloc[0]
+    # keeping in-house units (the government can take operations back) lowers dependence
+    keep = {"reforms.ops_separation.abolish_inhouse": False}
+    assert_effect(paired("reform_ops_separation", "reform_ops_separation", "operator_markup", None, keep), -1,
+                  "markup when units are kept")
+
+
+def test_oversight_open_data_and_evaluation_hold_the_operator_back():
+    oversight = {
+        "reforms.tech_support_institution.enabled": True,
+        "reforms.third_party_evaluation.enabled": True,
+        "reforms.open_data.enabled": True,
+    }
+    assert_effect(paired("reform_ops_separation", "reform_ops_separation", "operator_markup", None, oversight), -1,
+                  "markup under oversight")
+    assert_effect(paired("reform_ops_separation", "reform_ops_separation", "data_monopoly", None, oversight), -1,
+                  "data hold under oversight")
+    assert_effect(paired("reform_ops_separation", "reform_ops_separation", "government_control", None, oversight), 1,
+                  "control under oversight")
+
+
+def test_state_ownership_tempers_the_profit_motive():
+    private = {"reforms.ops_separation.state_share": 0.0}
+    state = {"reforms.ops_separation.state_share": 1.0}
+    assert_effect(paired("reform_ops_separation", "reform_ops_separation", "operator_markup", private, state), -1,
+                  "markup of a state-owned company")
+
+
+def test_competing_companies_charge_less_than_one_integrator():
+    two = {"reforms.ops_separation.companies": 3}
+    assert_effect(paired("reform_ops_separation", "reform_ops_separation", "operator_markup", None, two), -1,
+                  "markup with competition")
+
+
+# ---------------------------------------------------------------- sharing
+@pytest.mark.parametrize(
+    "reform",
+    ["sharing_incentives", "traceable_sharing", "leadership", "standards", "data_bureau"],
+)
+def test_sharing_reforms_raise_sharing(reform):
+    assert_effect(paired("baseline", f"reform_{reform}", "shared_links"), 1, f"{reform}: shared links")
+    assert_effect(paired("baseline", f"reform_{reform}", "open_agencies"), 1, f"{reform}: open agencies")
+
+
+def test_incentives_and_leadership_shrink_silos_and_trips():
+    for reform in ("sharing_incentives", "leadership", "base_data"):
+        assert_effect(paired("baseline", f"reform_{reform}", "silo_index"), -1, f"{reform}: silo index")
+        assert_effect(paired("baseline", f"reform_{reform}", "trips_per_service"), -1, f"{reform}: trips")
+
+
+def test_reflux_returns_records_and_raises_county_data_reach():
+    reflux = {"reforms.data_reflux.enabled": True}
+    assert_effect(paired("baseline", "reform_data_reflux", "upper_level_data_share"), -1, "upper-level data share")
+    # where horizontal sharing exists, returned data reaches counties
+    assert_effect(paired("reform_sharing_incentives", "reform_sharing_incentives", "county_data_reach", None, reflux),
+                  1, "county data reach")
+
+
+def test_platform_closes_silos_and_the_county_gap():
+    assert_effect(paired("baseline", "reform_shared_platform", "silo_index"), -1, "silo index")
+    assert_effect(paired("baseline", "reform_shared_platform", "county_gap"), -1, "county gap")
+
+
+def test_platform_with_approval_cuts_duplication_more_than_platform_alone():
+    approval = {"reforms.unified_approval.enabled": True}
+    assert_effect(paired("reform_shared_platform", "reform_shared_platform", "duplicated_share", None, approval), -1,
+                  "duplicated share")
+
+
+# ---------------------------------------------------------------- services, apps, people
+def test_one_window_cuts_trips_and_raises_ratings():
+    assert_effect(paired("baseline", "reform_one_window", "trips_per_service"), -1, "trips")
+    assert_effect(paired("baseline", "reform_one_window", "one_trip_rate"), 1, "one-trip rate")
+    assert_effect(paired("baseline", "reform_one_window", "user_rating"), 1, "rating")
+
+
+def test_services_bureau_runs_a_hall_that_cuts_trips():
+    assert_effect(paired("bureau_centre", "bureau_services", "trips_per_service"), -1, "trips: services vs centre")
+    # and its smaller IT attention slows reviews
+    assert_effect(paired("bureau_centre", "bureau_services", "approval_backlog"), 1, "backlog: services vs centre")
+
+
+def test_app_consolidation_merges_apps():
+    assert_effect(paired("baseline", "reform_app_consolidation", "mobile_apps"), -1, "apps")
+    m = run_model("reform_app_consolidation", seed=1)
+    assert m.state.merged_app.sum() > 0 and m.superapps >= 1
+
+
+def test_open_data_breaks_the_operator_data_hold():
+    od = {"reforms.open_data.enabled": True}
+    assert_effect(paired("reform_ops_separation", "reform_ops_separation", "data_monopoly", None, od), -1, "data hold")
+
+
+def test_tech_support_and_evaluation_raise_government_control():
+    for reform in ("tech_support_institution", "third_party_evaluation"):
+        assert_effect(paired("baseline", f"reform_{reform}", "government_control"), 1, f"{reform}: control")
+
+
+def test_third_party_evaluation_fixes_under_delivering_systems():
+    def poor_share(scenario: str, seed: int) -> float:
+        m = run_model(scenario, seed=seed)
+        q = m.state.quality[m.state.own]
+        return float((q < m.spec.reforms.third_party_evaluation.under_delivery).mean())
+
+    diff = np.array([poor_share("reform_third_party_evaluation", s) - poor_share("baseline", s) for s in SEEDS])
+    assert_effect(diff, -1, "share of under-delivering systems")
+
+
+def test_skills_training_raises_skills_and_holds_talent():
+    for seed in SEEDS[:3]:
+        base = run_model("baseline", seed=seed)
+        trained = run_model("reform_skills_training", seed=seed)
+        assert trained.state.digital.mean() > base.state.digital.mean()
+        units = base.state.staff > 0
+        assert trained.state.skill[units].mean() > base.state.skill[units].mean()
