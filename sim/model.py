@@ -87,8 +87,7 @@ class GovModel(mesa.Model):
         self.provider_payoff = np.zeros(s.n_agencies)
         self._network_cache = None
 
-        operations.operate(self)  # month-0 operating picture (spending of the initial state)
-        self._reset_spend_keep_ops()
+        operations.operating_costs(self)  # month 0: what running the initial systems costs
         self.outcome = demand.serve(self)
         self.measures: dict[str, float] = {}
         self.measures = compute_measures(self)
@@ -227,11 +226,6 @@ class GovModel(mesa.Model):
             0.0,
         )
 
-    def _reset_spend_keep_ops(self) -> None:
-        ops, dup = self.spend["operations"], self.spend["duplicated_operations"]
-        self._reset_spend()
-        self.spend["operations"], self.spend["duplicated_operations"] = ops, dup
-
     # ------------------------------------------------------------------ capabilities
     def kind_reach(self) -> np.ndarray:
         """(G, K): a shared instance of each kind is reachable from the government."""
@@ -357,7 +351,10 @@ class GovModel(mesa.Model):
             self.bodies[b].rejected_duplicates += int(n)
 
     def platform_ready_for(self, agencies: np.ndarray) -> np.ndarray:
-        """The platform serving the agency's government has all its layers built."""
+        """The platform serving the agency's government has all its layers built (True
+        where no platform is planned: there is nothing to wait for)."""
+        if not self.spec.reforms.shared_platform.enabled:
+            return np.ones(len(agencies), bool)
         g = self.structure.agency_gov[agencies]
         p = self.platform_of_gov[g]
         if len(self.platform_gov) == 0:

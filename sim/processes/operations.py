@@ -53,6 +53,12 @@ def duplicate_systems(model: GovModel) -> np.ndarray:
 
 
 def operate(model: GovModel) -> None:
+    operating_costs(model)
+    people_and_budgets(model)
+
+
+def operating_costs(model: GovModel) -> None:
+    """Who runs which systems this month, at what cost (reads state, changes none)."""
     s, st, a = model.structure, model.state, model.spec.agents
     N = s.n_agencies
     run = st.own @ np.asarray(a.run_cost.as_tuple())  # 万元/month of running the systems
@@ -91,8 +97,11 @@ def operate(model: GovModel) -> None:
     model.spend["duplicated_operations"] += float((dup_run * np.minimum(unit_price, 1e9)).sum())
     model.duplicate_now = dup
 
-    # people: talent drain, training
-    r = model.rules
+
+
+def people_and_budgets(model: GovModel) -> None:
+    """IT staff lose skill to the market unless trained and paid; budgets accrue."""
+    st, a, r = model.state, model.spec.agents, model.rules
     units = st.staff > 0
     st.skill[units] -= a.talent_drain * r.talent_drain_factor * st.skill[units]
     if r.training_gain:

@@ -73,6 +73,7 @@ def review(model: GovModel) -> None:
     q, st = model.queue, model.state
     month = model.month
     model.step_stats["decided"] = 0
+    model.step_stats["rejected_duplicates"] = 0
     model.step_stats["waited"] = []
     if len(q) == 0:
         return

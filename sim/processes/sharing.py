@@ -3,7 +3,8 @@
 Each provider holds a stance, open or guarded. For every dyad it provides, an open agency
 shares when the link's net gain is positive:
 
-    gain = reciprocity value x trust      (same-government partners who are open themselves)
+    gain = value x trust                  (part of it only if the partner is open: reciprocity;
+                                           partners across levels never reciprocate)
          + rating credit                  (好差评: good service credited to providers)
          + evaluation reward              (positive incentive, seed 000 §3.3)
          + expected penalty + leadership pressure avoided by sharing (seed 000 §3.1)
@@ -48,7 +49,9 @@ def link_gain(model: GovModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     via_platform = model.platform_connection_cost / np.maximum(1, n_provided[prov])
     money = np.where(on_platform, via_platform, p2p) * r.link_cost_factor + r.ledger_cost
 
-    benefit = a.data_value * model.trust * a.reciprocity * (st.open[s.d_req] & same_gov)
+    # part of a trusted tie's value comes back only if the partner reciprocates (is open)
+    reciprocated = a.reciprocity * (st.open[s.d_req] & same_gov)
+    benefit = a.data_value * model.trust * (1 - a.reciprocity + reciprocated)
     if r.rating_credit:
         benefit = benefit + r.rating_credit * s.d_weight / s.d_weight.mean()
     refusal = r.penalty * r.audit_probability + r.pressure[g_prov]
