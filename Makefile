@@ -36,9 +36,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+LINT_DIRS := $(wildcard sim tests experiments benchmarks examples)
 lint: $(STAMP)
-	$(VENV)/bin/ruff check sim tests experiments
-	$(VENV)/bin/ruff format --check sim tests experiments
+	$(VENV)/bin/ruff check $(LINT_DIRS)
+	$(VENV)/bin/ruff format --check $(LINT_DIRS)
 
 baselines: $(STAMP)
 	$(PY) -m tests.baselines --write

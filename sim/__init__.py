@@ -1,6 +1,6 @@
 """govsim: agent-based simulation of digital-government IT reform on Mesa.
 
-    from sim import GovModel, run_scenario
+from sim import GovModel, run_scenario
 """
 
 from .measures import MEASURES

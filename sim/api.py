@@ -28,7 +28,9 @@ def run_scenario(
     return dict(run_model(scenario, seed, steps, **overrides).measures)
 
 
-def run_timeseries(scenario: Any = "baseline", seed: int | None = None, steps: int | None = None, **overrides) -> pd.DataFrame:
+def run_timeseries(
+    scenario: Any = "baseline", seed: int | None = None, steps: int | None = None, **overrides
+) -> pd.DataFrame:
     """Run one scenario; one row per step (0 = initial state), one column per measure."""
     model = run_model(scenario, seed, steps, **overrides)
     df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)

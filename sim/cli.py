@@ -69,8 +69,8 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def _fmt(v: float) -> str:
-    if isinstance(v, int) or float(v).is_integer() and abs(v) >= 10:
-        return f"{int(round(v)):,}"
+    if isinstance(v, int) or (float(v).is_integer() and abs(v) >= 10):
+        return f"{round(v):,}"
     return f"{v:,.3f}" if abs(v) < 1000 else f"{v:,.0f}"
 
 
@@ -132,7 +132,8 @@ def cmd_compare(args) -> int:
     width = max(len(k) for k in table.index)
     names = list(table.columns)
     colw = max(12, *(len(n) for n in names))
-    print(f"final measures after {', '.join(map(str, sorted(horizons)))} months, seed {', '.join(map(str, sorted(seeds)))}")
+    months, seed_list = ", ".join(map(str, sorted(horizons))), ", ".join(map(str, sorted(seeds)))
+    print(f"final measures after {months} months, seed {seed_list}")
     print(f"{'measure':<{width}}  " + "  ".join(f"{n:>{colw}}" for n in names))
     for k in table.index:
         print(f"{k:<{width}}  " + "  ".join(f"{_fmt(table.loc[k, n]):>{colw}}" for n in names))
@@ -183,16 +184,20 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's)")
         sp.add_argument("--steps", type=int, default=None, help="months to simulate (default: the scenario's)")
         sp.add_argument(
-            "--set", action="append", metavar="KEY=VALUE",
+            "--set",
+            action="append",
+            metavar="KEY=VALUE",
             help="override a scenario key, e.g. reforms.unified_approval.capacity=2 (repeatable)",
         )
         sp.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
     r = sub.add_parser(
-        "run", help="run one scenario",
+        "run",
+        help="run one scenario",
         description="Run one scenario; write DIR/timeseries.csv (one row per month, step 0 = "
         "initial state) and DIR/scenario.resolved.toml (every parameter, with the seed).",
-        epilog=_measures_help(), formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_measures_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     r.add_argument("scenario", help="a preset name (see `govsim scenarios`) or a TOML file")
     common(r)

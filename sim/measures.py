@@ -29,8 +29,7 @@ class Measure:
 MEASURES: dict[str, Measure] = {
     "silo_index": Measure(
         "share 0-1",
-        "Demand-weighted share of needed data links (service requests x datasets they need) "
-        "not served this month.",
+        "Demand-weighted share of needed data links (service requests x datasets they need) not served this month.",
         "lower",
     ),
     "information_islands": Measure(
@@ -109,8 +108,7 @@ MEASURES: dict[str, Measure] = {
     "mobile_apps": Measure("count", "Departmental mobile apps running plus consolidated government apps.", "lower"),
     "county_gap": Measure(
         "Gini 0-1",
-        "Gini coefficient of data reach (served share of needed links) across bottom-level "
-        "governments.",
+        "Gini coefficient of data reach (served share of needed links) across bottom-level governments.",
         "lower",
     ),
     "upper_level_data_share": Measure(
@@ -221,9 +219,7 @@ def compute_measures(model: GovModel) -> dict[str, float]:
     reach_g = np.where(need_g > 0, got_g / np.maximum(need_g, 1e-12), 0.0)
 
     records = s.agency_records
-    upper = (s.agency_level < s.bottom) | (
-        s.line_vertical[s.agency_line] & ~st.refluxed & (s.agency_level > 0)
-    )
+    upper = (s.agency_level < s.bottom) | (s.line_vertical[s.agency_line] & ~st.refluxed & (s.agency_level > 0))
 
     prev_cum = model.measures.get("cumulative_it_spending", 0.0) if model.steps else 0.0
     m = {

@@ -118,7 +118,7 @@ class GovModel(mesa.Model):
         self.tsi_span = 0.0
         self.tsi_quality_support = 0.0
         self.open_share = np.zeros(G)  # per market government: share of public data opened
-        self.audited = np.full((s.n_agencies, len(KINDS)), -10**6, np.int64)
+        self.audited = np.full((s.n_agencies, len(KINDS)), -(10**6), np.int64)
         self.fixed_costs: dict[str, float] = {}  # monthly costs of bodies and programmes
 
     def _init_agencies(self) -> None:
@@ -221,8 +221,7 @@ class GovModel(mesa.Model):
 
     def _reset_spend(self) -> None:
         self.spend = dict.fromkeys(
-            ("build", "duplicated_build", "operations", "duplicated_operations", "sharing",
-             "platform", "programmes"),
+            ("build", "duplicated_build", "operations", "duplicated_operations", "sharing", "platform", "programmes"),
             0.0,
         )
 

@@ -26,8 +26,16 @@ def build_network(model: GovModel) -> nx.MultiDiGraph:
     G = nx.MultiDiGraph()
     levels, lines = s.levels, s.lines
     G.add_nodes_from(
-        (i, {"kind": "agency", "line": lines[s.agency_line[i]], "level": levels[s.agency_level[i]],
-             "government": int(s.agency_gov[i]), "open": bool(st.open[i])})
+        (
+            i,
+            {
+                "kind": "agency",
+                "line": lines[s.agency_line[i]],
+                "level": levels[s.agency_level[i]],
+                "government": int(s.agency_gov[i]),
+                "open": bool(st.open[i]),
+            },
+        )
         for i in range(N)
     )
     nid = N
@@ -59,14 +67,14 @@ def build_network(model: GovModel) -> nx.MultiDiGraph:
         reviewer = model.reviewer_of_agency
         G.add_edges_from(
             (model.bodies[reviewer[i]].node, int(i), "oversight", {"kind": "oversight"})
-            for i in range(N) if reviewer[i] >= 0
+            for i in range(N)
+            if reviewer[i] >= 0
         )
     for i in range(N):
         sup = model.companies[st.company[i]].node if st.company[i] >= 0 else model.vendors[st.vendor[i]].node
         G.add_edge(sup, i, "contract", kind="contract")
     served = model.outcome.served
     G.add_edges_from(
-        (int(p), int(r), "share", {"kind": "share"})
-        for p, r in zip(prov[served], s.d_req[served], strict=True)
+        (int(p), int(r), "share", {"kind": "share"}) for p, r in zip(prov[served], s.d_req[served], strict=True)
     )
     return G

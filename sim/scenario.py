@@ -79,8 +79,7 @@ def resolve_path(ref: str | Path, relative_to: Path | None = None) -> Path:
     hint = difflib.get_close_matches(Path(ref_s).stem, names, n=1)
     dym = f" (did you mean '{hint[0]}'?)" if hint else ""
     raise ScenarioError(
-        f"unknown scenario '{ref_s}': no such file and no preset of that name{dym}; "
-        f"presets: {', '.join(names)}"
+        f"unknown scenario '{ref_s}': no such file and no preset of that name{dym}; presets: {', '.join(names)}"
     )
 
 
@@ -227,7 +226,7 @@ def _format(err: dict, origin: dict, default: str) -> str:
     if err["type"] == "missing":
         return (
             f"{src}: {path}: missing (a scenario without `extends` must set every key; "
-            "add extends = \"baseline\" to inherit the rest)"
+            'add extends = "baseline" to inherit the rest)'
         )
     return f"{src}: {path} = {err['input']!r}: {_expected(err)}"
 

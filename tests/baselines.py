@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     now = summarise()
     if args.write:
-        meta = {"_about": f"final measures of each preset, seed {SEED}, {STEPS} months; regenerate with `make baselines`"}
+        meta = {
+            "_about": f"final measures of each preset, seed {SEED}, {STEPS} months; regenerate with `make baselines`"
+        }
         PATH.write_text(json.dumps({**meta, **now}, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
         print(f"wrote {PATH} ({len(now)} presets)")
         return 0

@@ -47,10 +47,16 @@ def test_unified_approval_rejects_duplicates_and_cuts_duplicated_spending():
 def test_approval_backlog_grows_when_capacity_is_low():
     low = {"reforms.unified_approval.capacity": 1.0}
     high = {"reforms.unified_approval.capacity": 25.0}
-    assert_effect(paired("reform_unified_approval", "reform_unified_approval", "approval_backlog", high, low), 1,
-                  "backlog at low vs high capacity")
-    assert_effect(paired("reform_unified_approval", "reform_unified_approval", "mean_approval_delay", high, low), 1,
-                  "delay at low vs high capacity")
+    assert_effect(
+        paired("reform_unified_approval", "reform_unified_approval", "approval_backlog", high, low),
+        1,
+        "backlog at low vs high capacity",
+    )
+    assert_effect(
+        paired("reform_unified_approval", "reform_unified_approval", "mean_approval_delay", high, low),
+        1,
+        "delay at low vs high capacity",
+    )
     backlog = series("reform_unified_approval", seed=1, **low)["approval_backlog"]
     assert backlog.iloc[-1] > backlog.iloc[12] > 0  # it keeps growing
 
@@ -92,8 +98,11 @@ def test_without_oversight_markup_and_data_hold_grow_with_dependence():
     assert s["data_monopoly"].iloc[-1] > s["data_monopoly"].iloc[12] > s["data_monopoly"].iloc[0]
     # keeping in-house units (the government can take operations back) lowers dependence
     keep = {"reforms.ops_separation.abolish_inhouse": False}
-    assert_effect(paired("reform_ops_separation", "reform_ops_separation", "operator_markup", None, keep), -1,
-                  "markup when units are kept")
+    assert_effect(
+        paired("reform_ops_separation", "reform_ops_separation", "operator_markup", None, keep),
+        -1,
+        "markup when units are kept",
+    )
 
 
 def test_oversight_open_data_and_evaluation_hold_the_operator_back():
@@ -102,25 +111,40 @@ def test_oversight_open_data_and_evaluation_hold_the_operator_back():
         "reforms.third_party_evaluation.enabled": True,
         "reforms.open_data.enabled": True,
     }
-    assert_effect(paired("reform_ops_separation", "reform_ops_separation", "operator_markup", None, oversight), -1,
-                  "markup under oversight")
-    assert_effect(paired("reform_ops_separation", "reform_ops_separation", "data_monopoly", None, oversight), -1,
-                  "data hold under oversight")
-    assert_effect(paired("reform_ops_separation", "reform_ops_separation", "government_control", None, oversight), 1,
-                  "control under oversight")
+    assert_effect(
+        paired("reform_ops_separation", "reform_ops_separation", "operator_markup", None, oversight),
+        -1,
+        "markup under oversight",
+    )
+    assert_effect(
+        paired("reform_ops_separation", "reform_ops_separation", "data_monopoly", None, oversight),
+        -1,
+        "data hold under oversight",
+    )
+    assert_effect(
+        paired("reform_ops_separation", "reform_ops_separation", "government_control", None, oversight),
+        1,
+        "control under oversight",
+    )
 
 
 def test_state_ownership_tempers_the_profit_motive():
     private = {"reforms.ops_separation.state_share": 0.0}
     state = {"reforms.ops_separation.state_share": 1.0}
-    assert_effect(paired("reform_ops_separation", "reform_ops_separation", "operator_markup", private, state), -1,
-                  "markup of a state-owned company")
+    assert_effect(
+        paired("reform_ops_separation", "reform_ops_separation", "operator_markup", private, state),
+        -1,
+        "markup of a state-owned company",
+    )
 
 
 def test_competing_companies_charge_less_than_one_integrator():
     two = {"reforms.ops_separation.companies": 3}
-    assert_effect(paired("reform_ops_separation", "reform_ops_separation", "operator_markup", None, two), -1,
-                  "markup with competition")
+    assert_effect(
+        paired("reform_ops_separation", "reform_ops_separation", "operator_markup", None, two),
+        -1,
+        "markup with competition",
+    )
 
 
 # ---------------------------------------------------------------- sharing
@@ -152,8 +176,11 @@ def test_platform_closes_silos_and_the_county_gap():
 
 def test_platform_with_approval_cuts_duplication_more_than_platform_alone():
     approval = {"reforms.unified_approval.enabled": True}
-    assert_effect(paired("reform_shared_platform", "reform_shared_platform", "duplicated_share", None, approval), -1,
-                  "duplicated share")
+    assert_effect(
+        paired("reform_shared_platform", "reform_shared_platform", "duplicated_share", None, approval),
+        -1,
+        "duplicated share",
+    )
 
 
 # ---------------------------------------------------------------- services, apps, people

@@ -8,17 +8,33 @@ import pandas as pd
 import pytest
 from mesa.experimental.scenarios import Scenario
 
-from sim import GovModel, MEASURES, run_scenario
+from sim import MEASURES, GovModel, run_scenario
 from sim.cli import main
 
 from .conftest import series
 
 REQUIRED_COLUMNS = [
-    "silo_index", "information_islands", "shared_links", "total_it_spending",
-    "duplicated_spending", "duplicated_share", "trips_per_service", "one_trip_rate",
-    "online_rate", "user_rating", "inhouse_it_units", "inhouse_it_staff",
-    "approval_backlog", "mean_approval_delay", "operator_share", "operator_markup",
-    "supply_hhi", "government_control", "data_monopoly", "mobile_apps", "county_gap",
+    "silo_index",
+    "information_islands",
+    "shared_links",
+    "total_it_spending",
+    "duplicated_spending",
+    "duplicated_share",
+    "trips_per_service",
+    "one_trip_rate",
+    "online_rate",
+    "user_rating",
+    "inhouse_it_units",
+    "inhouse_it_staff",
+    "approval_backlog",
+    "mean_approval_delay",
+    "operator_share",
+    "operator_markup",
+    "supply_hhi",
+    "government_control",
+    "data_monopoly",
+    "mobile_apps",
+    "county_gap",
     "upper_level_data_share",
 ]
 
@@ -35,8 +51,24 @@ def test_same_seed_same_timeseries_and_different_seeds_differ():
 
 def test_cli_run_writes_timeseries_and_resolved_scenario(tmp_path, capsys):
     out = tmp_path / "run"
-    assert main(["run", "reform_unified_approval", "--seed", "3", "--steps", "12", "--out", str(out), "-q",
-                 "--set", "reforms.unified_approval.capacity=2"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "reform_unified_approval",
+                "--seed",
+                "3",
+                "--steps",
+                "12",
+                "--out",
+                str(out),
+                "-q",
+                "--set",
+                "reforms.unified_approval.capacity=2",
+            ]
+        )
+        == 0
+    )
     df = pd.read_csv(out / "timeseries.csv")
     assert list(df["step"]) == list(range(13))
     assert set(REQUIRED_COLUMNS) <= set(df.columns)
@@ -76,8 +108,9 @@ def test_scenario_is_a_mesa_scenario_and_batch_run_works():
 
 
 def test_keyword_overrides_reach_the_scenario():
-    m = GovModel("baseline", rng=1, reforms__unified_approval__enabled=True,
-                 **{"reforms.unified_approval.capacity": 4.0})
+    m = GovModel(
+        "baseline", rng=1, reforms__unified_approval__enabled=True, **{"reforms.unified_approval.capacity": 4.0}
+    )
     assert m.spec.reforms.unified_approval.enabled and m.spec.reforms.unified_approval.capacity == 4.0
 
 

@@ -19,6 +19,7 @@ from ..state import SHAREABLE
 if TYPE_CHECKING:
     from ..model import GovModel
 
+
 def complete_and_expire(model: GovModel) -> None:
     st, a = model.state, model.spec.agents
     month = model.month
@@ -80,9 +81,7 @@ def operating_costs(model: GovModel) -> None:
     model.ops_revenue = {
         "inhouse": wages,
         "vendor": np.bincount(st.vendor, weights=vendor_fee, minlength=len(model.vendors)),
-        "company": np.bincount(
-            st.company[by_company], weights=company_fee[by_company], minlength=len(model.companies)
-        ),
+        "company": np.bincount(st.company[by_company], weights=company_fee[by_company], minlength=len(model.companies)),
     }
     model.ops_systems = {
         "inhouse": inhouse_share * n_sys,
@@ -96,7 +95,6 @@ def operating_costs(model: GovModel) -> None:
     model.spend["operations"] += float(ops.sum())
     model.spend["duplicated_operations"] += float((dup_run * np.minimum(unit_price, 1e9)).sum())
     model.duplicate_now = dup
-
 
 
 def people_and_budgets(model: GovModel) -> None:

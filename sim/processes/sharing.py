@@ -42,9 +42,7 @@ def link_gain(model: GovModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     p2p = a.sharing_cost * np.where(same_gov, 1.0 - r.brokerage[g_req], a.vertical_cost_factor)
     plat = model.platform_of_gov
-    on_platform = (
-        model.on_data_layer[prov] & model.on_data_layer[s.d_req] & (plat[g_prov] == plat[g_req])
-    )
+    on_platform = model.on_data_layer[prov] & model.on_data_layer[s.d_req] & (plat[g_prov] == plat[g_req])
     n_provided = np.bincount(prov, minlength=s.n_agencies)
     via_platform = model.platform_connection_cost / np.maximum(1, n_provided[prov])
     money = np.where(on_platform, via_platform, p2p) * r.link_cost_factor + r.ledger_cost

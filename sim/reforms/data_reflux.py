@@ -33,9 +33,7 @@ class DataReflux(Reform):
     def activate(self, model) -> None:
         s = model.structure
         levels = [s.levels.index(lv) for lv in self.p.levels]
-        cand = np.flatnonzero(
-            s.line_vertical[s.agency_line] & np.isin(s.agency_level, levels) & (s.agency_gov != 0)
-        )
+        cand = np.flatnonzero(s.line_vertical[s.agency_line] & np.isin(s.agency_level, levels) & (s.agency_gov != 0))
         self.pending = model.rng.permutation(cand)
         self.per_month = int(np.ceil(self.p.share_per_month * len(cand)))
 

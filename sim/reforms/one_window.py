@@ -29,7 +29,7 @@ class OneWindow(Reform):
     def activate(self, model) -> None:
         s, p = model.structure, self.p
         n = len(s.svc_level)
-        chosen = model.rng.permutation(n)[: int(round(p.services_share * n))]
+        chosen = model.rng.permutation(n)[: round(p.services_share * n)]
         model.rules.reengineered[chosen] = True
         handling = np.unique(s.inst_gov)
         model.rules.window_capacity[handling] += p.window_capacity
