@@ -84,7 +84,8 @@ def run_one(scenario: str, seed: int | None, steps: int | None, overrides: dict,
     seed = model.spec.simulation.seed
     name = model.spec.meta.name
     t0 = time.perf_counter()
-    with tqdm(total=model.horizon, desc=f"{name} seed {seed}", unit="month", disable=quiet, leave=False) as bar:
+    show = not quiet and sys.stderr.isatty()  # no carriage-return noise in logs and pipes
+    with tqdm(total=model.horizon, desc=f"{name} seed {seed}", unit="month", disable=not show, leave=False) as bar:
         while model.running:
             model.step()
             bar.update(1)
