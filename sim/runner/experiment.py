@@ -1,0 +1,171 @@
+"""Experiment files (`experiments/*.toml`): what a sweep or a sensitivity analysis runs.
+
+In EMA Workbench's words, a sweep crosses *policies* — values of the **levers** a
+decision-maker controls (reform switches and strengths) — with *scenarios* — values of the
+**uncertainties** nobody controls (behavioural parameters) — for each scenario file, each
+repeated over `replications` seeds. A parameter is a grid (a list of values) or a range
+(`{ low = .., high = .. }`) sampled by `[sampling].method`.
+
+Errors are one line naming the file, the key, the value and what was expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..scenario import ScenarioError, load_spec, resolve_path
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Range(_Section):
+    low: float
+    high: float
+    integer: bool = False  # round sampled values (e.g. counts)
+
+
+class ExperimentSection(_Section):
+    name: Annotated[str, Field(min_length=1)]
+    description: str = ""
+    scenarios: Annotated[list[str], Field(min_length=1)]
+    replications: Annotated[int, Field(ge=1)] = 1
+    steps: Annotated[int, Field(ge=1)] | None = None  # default: each scenario's own horizon
+    seed: Annotated[int, Field(ge=0)] = 1
+
+
+class Sampling(_Section):
+    method: Literal["grid", "lhs", "sobol"] = "lhs"
+    samples: Annotated[int, Field(ge=1)] = 8
+
+
+class SensitivitySection(_Section):
+    method: Literal["morris", "sobol"] = "morris"
+    measures: Annotated[list[str], Field(min_length=1)]
+    trajectories: Annotated[int, Field(ge=2)] = 10  # Morris: N trajectories
+    levels: Annotated[int, Field(ge=2)] = 4  # Morris: grid levels
+    base_samples: Annotated[int, Field(ge=2)] = 64  # Sobol (Saltelli): N
+    statistic: Literal["final", "mean"] = "final"  # the measure's last month, or its mean over months
+
+
+ParamValue = list[bool | int | float | str] | Range
+
+
+class Experiment(_Section):
+    experiment: ExperimentSection
+    levers: dict[str, ParamValue] = {}
+    uncertainties: dict[str, ParamValue] = {}
+    sampling: Sampling = Sampling()
+    sensitivity: SensitivitySection | None = None
+
+    # -- derived -----------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.experiment.name
+
+    def fingerprint(self) -> str:
+        """Hash of everything that decides which runs exist and what they compute."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def ranges(self) -> dict[str, Range]:
+        return {k: v for k, v in {**self.levers, **self.uncertainties}.items() if isinstance(v, Range)}
+
+
+def _format(err: dict, source: str) -> str:
+    loc = [str(p) for p in err["loc"] if not isinstance(p, int)]
+    # pydantic reports union branches (list[...] | Range) as extra path parts: drop them
+    loc = [p for p in loc if not p.startswith(("list[", "Range", "function-"))]
+    path = ".".join(loc)
+    if err["type"] == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        hint = difflib.get_close_matches(loc[-1], allowed, n=1, cutoff=0.5)
+        dym = f"; did you mean '{hint[0]}'?" if hint else ""
+        return f"{source}: {path}: unknown key{dym} (allowed here: {', '.join(allowed)})"
+    if err["type"] == "missing":
+        return f"{source}: {path}: missing"
+    msg = err["msg"][0].lower() + err["msg"][1:]
+    return f"{source}: {path} = {err.get('input')!r}: expected {msg.removeprefix('input should be ')}"
+
+
+def _allowed_keys(loc: list[str]) -> list[str]:
+    models = {
+        "": Experiment,
+        "experiment": ExperimentSection,
+        "sampling": Sampling,
+        "sensitivity": SensitivitySection,
+    }
+    model = models.get(".".join(loc[:1]) if loc else "")
+    if loc and loc[0] in ("levers", "uncertainties"):
+        return ["low", "high", "integer"]
+    return list(model.model_fields) if model else []
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read, validate and cross-check an experiment file."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such experiment file") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(f"{path}: not valid TOML: {e}") from None
+    return experiment_from_dict(raw, str(path))
+
+
+def experiment_from_dict(raw: dict[str, Any], source: str = "<experiment>") -> Experiment:
+    try:
+        exp = Experiment.model_validate(raw)
+    except ValidationError as e:
+        errs = e.errors(include_url=False)
+        more = f" (and {len(errs) - 1} more problem(s))" if len(errs) > 1 else ""
+        raise ScenarioError(_format(errs[0], source) + more) from None
+    check(exp, source)
+    return exp
+
+
+def check(exp: Experiment, source: str) -> None:
+    """Every scenario resolves and every parameter is a valid scenario key with valid
+    values — checked before any run starts, with the experiment file named."""
+    overlap = set(exp.levers) & set(exp.uncertainties)
+    if overlap:
+        raise ScenarioError(f"{source}: {sorted(overlap)[0]}: listed both as a lever and as an uncertainty")
+    for key, r in exp.ranges().items():
+        if r.low >= r.high:
+            raise ScenarioError(f"{source}: {key} = {{low = {r.low}, high = {r.high}}}: expected low < high")
+    for name, value in {**exp.levers, **exp.uncertainties}.items():
+        if isinstance(value, list) and not value:
+            raise ScenarioError(f"{source}: {name} = []: expected at least one value")
+    for scenario in exp.experiment.scenarios:
+        try:
+            resolve_path(scenario, relative_to=Path(source).parent if source.endswith(".toml") else None)
+        except ScenarioError as e:
+            raise ScenarioError(f"{source}: experiment.scenarios: {e}") from None
+        for name, value in {**exp.levers, **exp.uncertainties}.items():
+            probes = value if isinstance(value, list) else [value.low, value.high]
+            for v in probes:
+                if isinstance(value, Range) and value.integer:
+                    v = round(v)
+                try:
+                    load_spec(scenario, {name: v})
+                except ScenarioError as e:
+                    detail = str(e).removeprefix("--set: ")
+                    raise ScenarioError(f"{source}: {name}: {detail} (in scenario {scenario})") from None
+    if exp.sensitivity is not None:
+        from ..measures import MEASURES
+
+        for m in exp.sensitivity.measures:
+            if m not in MEASURES:
+                hint = difflib.get_close_matches(m, list(MEASURES), n=1)
+                dym = f"; did you mean '{hint[0]}'?" if hint else ""
+                raise ScenarioError(f"{source}: sensitivity.measures: unknown measure '{m}'{dym}")
+        if not exp.ranges():
+            raise ScenarioError(f"{source}: sensitivity needs ranges ({{ low = .., high = .. }}) to vary")

@@ -1,0 +1,266 @@
+"""Sweeps: design, identical results whatever runs them, resume, failures, validation."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import re
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.measures import MEASURES
+from sim.runner import ResultStore, build_design, load_experiment, run_design
+from sim.runner.experiment import experiment_from_dict
+
+SMALL = """
+[experiment]
+name = "small"
+scenarios = ["baseline", "reform_unified_approval"]
+replications = 2
+steps = 5
+seed = 3
+[levers]
+"reforms.unified_approval.capacity" = [1, 25]
+[uncertainties]
+"agents.sharing_cost" = { low = 0.1, high = 0.9 }
+[sampling]
+method = "lhs"
+samples = 2
+"""
+N_RUNS = 2 * 2 * 2 * 2  # scenarios x lever values x samples x replications
+
+
+@pytest.fixture
+def small(tmp_path):
+    p = tmp_path / "small.toml"
+    p.write_text(SMALL)
+    return p
+
+
+def content(out) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ts = pd.read_parquet(out / "timeseries").sort_values(["run_id", "step"]).reset_index(drop=True)
+    runs = pd.read_parquet(out / "runs.parquet").drop(columns=["wall_s"]).sort_values("run_id").reset_index(drop=True)
+    return ts, runs
+
+
+def test_design_crosses_scenarios_levers_samples_and_replications(small):
+    exp = load_experiment(small)
+    runs = build_design(exp)
+    assert len(runs) == N_RUNS
+    assert len({r.run_id for r in runs}) == N_RUNS
+    # common random numbers: replication r has the same seed in every scenario and point
+    seeds = {(r.replication, r.seed) for r in runs}
+    assert len(seeds) == 2
+    caps = {r.overrides["reforms.unified_approval.capacity"] for r in runs}
+    costs = {round(r.overrides["agents.sharing_cost"], 9) for r in runs}
+    assert caps == {1, 25} and len(costs) == 2 and all(0.1 <= c <= 0.9 for c in costs)
+    assert build_design(load_experiment(small)) == runs  # deterministic
+
+
+def test_sweep_writes_parquet_and_is_identical_for_1_2_workers_and_dask(small, tmp_path, capsys):
+    outs = {}
+    for label, extra in {
+        "w1": ["--workers", "1"],
+        "w2": ["--workers", "2"],
+        "dask": ["--workers", "2", "--dask", "local"],
+    }.items():
+        outs[label] = tmp_path / label
+        assert main(["sweep", str(small), "--out", str(outs[label]), "-q", *extra]) == 0
+    ts, runs = content(outs["w1"])
+    assert len(runs) == N_RUNS and set(runs["status"]) == {"ok"}
+    assert list(ts.columns) == ["run_id", "step", *MEASURES]
+    assert len(ts) == N_RUNS * 6  # steps 0..5
+    assert {"run_id", "scenario", "seed", "status", "wall_s", "error", "agents.sharing_cost"} <= set(
+        pd.read_parquet(outs["w1"] / "runs.parquet").columns
+    )
+    assert (outs["w1"] / "experiment.toml").exists()
+    for other in ("w2", "dask"):
+        ts2, runs2 = content(outs[other])
+        pd.testing.assert_frame_equal(ts, ts2)
+        pd.testing.assert_frame_equal(runs, runs2)
+
+
+def test_any_executor_gives_the_same_results(small, tmp_path):
+    exp = load_experiment(small)
+    runs = build_design(exp)
+    a, b = ResultStore(tmp_path / "a", exp, "x"), ResultStore(tmp_path / "b", exp, "x")
+    a.open(force=False)
+    b.open(force=False)
+    from sim.runner import InlineExecutor
+
+    run_design(runs, a, InlineExecutor(), progress=False)
+    with cf.ThreadPoolExecutor(2) as ex:
+        run_design(runs, b, ex, progress=False)
+    pd.testing.assert_frame_equal(content(tmp_path / "a")[0], content(tmp_path / "b")[0])
+
+
+def test_rerun_resumes_without_redoing_finished_runs(small, tmp_path, capsys):
+    out = tmp_path / "r"
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 0
+    files = sorted((out / "timeseries").glob("*.parquet"))
+    stamps = {f.name: f.stat().st_mtime_ns for f in files}
+    for f in files[:3]:  # as if the sweep had been killed before these finished
+        f.unlink()
+        (out / "records" / f.name.replace(".parquet", ".json")).unlink()
+    capsys.readouterr()
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 0
+    assert "3 run(s) done, 13 already done" in capsys.readouterr().out
+    for f in files[3:]:
+        assert f.stat().st_mtime_ns == stamps[f.name]  # untouched
+    assert len(pd.read_parquet(out / "runs.parquet")) == N_RUNS
+    # --force redoes everything
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q", "--force"]) == 0
+    assert f"{N_RUNS} run(s) done, 0 already done" in capsys.readouterr().out
+
+
+def test_interrupted_sweep_leaves_only_complete_files_and_resumes(small, tmp_path, monkeypatch):
+    import sim.runner.store as store_mod
+
+    exp = load_experiment(small)
+    runs = build_design(exp)
+    store = ResultStore(tmp_path / "i", exp, str(small))
+    store.open(force=False)
+    real, calls = store_mod.ResultStore.write, {"n": 0}
+
+    def write_then_die(self, spec, record, frame):
+        calls["n"] += 1
+        if calls["n"] == 6:
+            raise KeyboardInterrupt  # Ctrl-C while the 6th result is being saved
+        real(self, spec, record, frame)
+
+    monkeypatch.setattr(store_mod.ResultStore, "write", write_then_die)
+    from sim.runner import InlineExecutor
+
+    with pytest.raises(KeyboardInterrupt):
+        run_design(runs, store, InlineExecutor(), progress=False)
+    monkeypatch.setattr(store_mod.ResultStore, "write", real)
+    assert len(store.finished()) == 5
+    assert len(pd.read_parquet(tmp_path / "i" / "runs.parquet")) == 5  # the table was rewritten on the way out
+    assert not [
+        p
+        for p in (tmp_path / "i").rglob("*")
+        if p.is_file() and not p.name.startswith(".") and p.suffix not in (".parquet", ".json", ".toml")
+    ]
+    summary = run_design(runs, store, InlineExecutor(), progress=False)
+    assert summary.ran == N_RUNS - 5 and summary.skipped == 5
+
+
+def test_a_changed_experiment_is_refused_unless_forced(small, tmp_path, capsys):
+    out = tmp_path / "c"
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 0
+    small.write_text(SMALL.replace("replications = 2", "replications = 3"))
+    capsys.readouterr()
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "holds results of a different experiment" in err and "--force" in err and "\n" not in err
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q", "--force"]) == 0
+
+
+def test_a_failing_run_is_recorded_and_the_others_go_on(small, tmp_path, capsys, monkeypatch):
+    import sim.api
+
+    real = sim.api.run_timeseries
+
+    def flaky(scenario, seed=None, steps=None, **overrides):
+        if scenario == "reform_unified_approval" and overrides["reforms.unified_approval.capacity"] == 1:
+            raise RuntimeError("boom in the model")
+        return real(scenario, seed=seed, steps=steps, **overrides)
+
+    monkeypatch.setattr(sim.api, "run_timeseries", flaky)
+    out = tmp_path / "f"
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "failed runs:" in err and "RuntimeError: boom in the model" in err
+    runs = pd.read_parquet(out / "runs.parquet")
+    failed = runs[runs["status"] == "failed"]
+    assert len(failed) == 4 and failed["error"].str.contains("Traceback").all()
+    assert (runs["status"] == "ok").sum() == N_RUNS - 4
+    assert set(pd.read_parquet(out / "timeseries")["run_id"]) == set(runs.loc[runs["status"] == "ok", "run_id"])
+    # fixed: a re-run retries only the failed ones
+    monkeypatch.setattr(sim.api, "run_timeseries", real)
+    capsys.readouterr()
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 0
+    assert "4 run(s) done, 12 already done" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("edit", "pattern"),
+    [
+        (("replications = 2", "replicatons = 2"), r"experiment\.replicatons: unknown key; did you mean 'replications'"),
+        (('"baseline",', '"baselin",'), r"experiment\.scenarios: unknown scenario 'baselin'.*did you mean 'baseline'"),
+        (("low = 0.1, high = 0.9", "low = 0.9, high = 0.1"), r"agents\.sharing_cost = .*expected low < high"),
+        (
+            ("[1, 25]", "[1, -4]"),
+            r"reforms\.unified_approval\.capacity: reforms\.unified_approval\.capacity = -4: "
+            r"expected a value >= 0",
+        ),
+        (('"agents.sharing_cost"', '"agents.sharing_cots"'), r"agents\.sharing_cots: unknown key; did you mean"),
+        (('method = "lhs"', 'method = "random"'), r"sampling\.method = 'random': expected"),
+    ],
+)
+def test_bad_experiment_files_give_one_line_errors(tmp_path, capsys, edit, pattern):
+    p = tmp_path / "bad.toml"
+    p.write_text(SMALL.replace(*edit))
+    assert main(["sweep", str(p), "--out", str(tmp_path / "o"), "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and err.startswith("error: ")
+    assert re.search(pattern, err), err
+    assert not (tmp_path / "o").exists()
+
+
+def test_sensitivity_writes_indices_for_every_parameter_and_measure(tmp_path, capsys):
+    p = tmp_path / "sens.toml"
+    p.write_text(
+        """
+[experiment]
+name = "sens"
+scenarios = ["baseline"]
+steps = 6
+seed = 2
+[uncertainties]
+"agents.sharing_cost" = { low = 0.1, high = 0.9 }
+"agents.exposure_cost" = { low = 0.1, high = 0.8 }
+[sensitivity]
+measures = ["silo_index", "open_agencies"]
+trajectories = 4
+"""
+    )
+    out = tmp_path / "s"
+    assert main(["sensitivity", str(p), "--out", str(out), "--workers", "1", "-q"]) == 0
+    table = pd.read_parquet(out / "sensitivity.parquet")
+    assert len(table) == 4 and set(table["method"]) == {"morris"}
+    assert set(table["parameter"]) == {"agents.sharing_cost", "agents.exposure_cost"}
+    assert (table["mu_star"] >= 0).all() and table["mu_star"].notna().all()
+    assert "ranked by mu_star" in capsys.readouterr().out
+    # the model responds to these parameters: their screening effect on openness is not nil
+    assert table.loc[table["measure"] == "open_agencies", "mu_star"].max() > 0
+
+
+def test_experiment_files_shipped_are_valid():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "experiments"
+    names = {p.stem for p in root.glob("*.toml")}
+    assert {"reform_comparison", "single_reforms", "approval_capacity", "operator_oversight", "sensitivity"} <= names
+    for p in root.glob("*.toml"):
+        exp = load_experiment(p)
+        assert build_design(exp)
+
+
+def test_experiment_from_dict_matches_the_issue_example():
+    exp = experiment_from_dict(
+        {
+            "experiment": {
+                "name": "approval_capacity",
+                "scenarios": ["baseline", "reform_unified_approval"],
+                "replications": 10,
+                "steps": 60,
+                "seed": 1,
+            },
+            "levers": {"reforms.unified_approval.capacity": [1, 5, 25]},
+            "uncertainties": {"agents.sharing_cost": {"low": 0.1, "high": 0.9}},
+            "sampling": {"method": "lhs", "samples": 8},
+        }
+    )
+    assert len(build_design(exp)) == 2 * 3 * 8 * 10
