@@ -8,12 +8,13 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 # pip on this image lists local mirror folders that do not exist; hide that noise, keep real errors.
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PIPQUIET := { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: help setup run test test-fast lint baselines clean
+.PHONY: help setup run test test-fast lint baselines clean browser
 
 help:
-	@echo "make run        set up .venv and run the main job (baseline vs guangdong, final measures)"
+	@echo "make run        set up .venv, sweep every preset (experiments/reform_comparison.toml) and write the report"
 	@echo "make test       set up .venv and run the test suite"
 	@echo "make lint       ruff over sim/ tests/ experiments/"
 	@echo "make baselines  regenerate tests/baselines.json after an intended model change"
@@ -30,11 +31,19 @@ $(STAMP): pyproject.toml tools/find-python
 
 setup: $(STAMP)
 
+RESULTS := results/reform_comparison
 run: $(STAMP)
-	$(VENV)/bin/govsim compare baseline guangdong --seed 1 --out runs/main
+	$(VENV)/bin/govsim sweep experiments/reform_comparison.toml --out $(RESULTS)
+	$(VENV)/bin/govsim report $(RESULTS) -o $(RESULTS)/report.html
+	@echo "open $(abspath $(RESULTS))/report.html in a browser (it works offline)"
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest -q
+
+# Browser tests drive Debian's Chromium (never `playwright install`: it downloads a browser build).
+browser:
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 LINT_DIRS := $(wildcard sim tests experiments benchmarks examples)
 lint: $(STAMP)
@@ -45,4 +54,4 @@ baselines: $(STAMP)
 	$(PY) -m tests.baselines --write
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) runs results .pytest_cache

@@ -1,0 +1,92 @@
+"""Read a sweep's stored results and group runs into variants.
+
+A *variant* is one scenario file with one combination of lever values (a policy, in EMA
+Workbench's words). Its runs differ by seed and by the sampled uncertainties, which the
+report treats as the ensemble a variant is judged over.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..measures import MEASURES
+from ..scenario import ScenarioError
+
+
+@dataclass
+class Results:
+    folder: Path
+    experiment: dict
+    runs: pd.DataFrame  # every run, with its variant
+    timeseries: pd.DataFrame  # successful runs only: run_id, step, measures
+    final: pd.DataFrame  # one row per successful run: its last month, with run columns
+    sensitivity: pd.DataFrame | None
+    levers: list[str]
+    uncertainties: list[str]
+    variants: list[str] = field(default_factory=list)  # labels in design order
+
+    @property
+    def ok_runs(self) -> pd.DataFrame:
+        return self.runs[self.runs["status"] == "ok"]
+
+    @property
+    def failed_runs(self) -> pd.DataFrame:
+        return self.runs[self.runs["status"] != "ok"]
+
+
+def short_name(key: str, keys: list[str]) -> str:
+    """`reforms.unified_approval.capacity` -> `capacity` unless that is ambiguous."""
+    last = key.rsplit(".", 1)[-1]
+    return last if sum(k.rsplit(".", 1)[-1] == last for k in keys) == 1 else key
+
+
+def _fmt_value(v) -> str:
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v).lower() if isinstance(v, bool) else str(v)
+
+
+def label_variants(runs: pd.DataFrame, levers: list[str]) -> pd.Series:
+    """A readable label per run's variant: the scenario, plus the lever values that vary
+    within that scenario."""
+    labels = pd.Series(runs["scenario"].astype(str), index=runs.index)
+    for scenario, group in runs.groupby("scenario", sort=False):
+        varying = [k for k in levers if k in group and group[k].nunique(dropna=False) > 1]
+        if not varying:
+            continue
+        parts = group[varying].apply(
+            lambda row, varying=varying: ", ".join(f"{short_name(k, levers)}={_fmt_value(row[k])}" for k in varying),
+            axis=1,
+        )
+        labels[group.index] = f"{scenario} · " + parts
+    return labels
+
+
+def load_results(folder: str | Path) -> Results:
+    folder = Path(folder)
+    if not (folder / "runs.parquet").exists():
+        raise ScenarioError(f"{folder}: no runs.parquet here; expected the folder written by `govsim sweep`")
+    try:
+        experiment = tomllib.loads((folder / "experiment.toml").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        experiment = {}
+    runs = pd.read_parquet(folder / "runs.parquet")
+    levers = [k for k in experiment.get("levers", {}) if k in runs.columns]
+    uncertainties = [k for k in experiment.get("uncertainties", {}) if k in runs.columns]
+    runs["variant"] = label_variants(runs, levers)
+    order = list(dict.fromkeys(runs.sort_values("run_id")["variant"]))
+
+    ts_dir = folder / "timeseries"
+    has_ts = ts_dir.exists() and any(ts_dir.glob("*.parquet"))
+    timeseries = pd.read_parquet(ts_dir) if has_ts else pd.DataFrame(columns=["run_id", "step", *MEASURES])
+    ok_ids = set(runs.loc[runs["status"] == "ok", "run_id"])
+    timeseries = timeseries[timeseries["run_id"].isin(ok_ids)]
+    last = timeseries.sort_values("step").groupby("run_id", as_index=False).last()
+    final = last.merge(runs.drop(columns=["error"]), on="run_id", how="inner")
+    sens_path = folder / "sensitivity.parquet"
+    sensitivity = pd.read_parquet(sens_path) if sens_path.exists() else None
+    return Results(folder, experiment, runs, timeseries, final, sensitivity, levers, uncertainties, order)
