@@ -143,14 +143,18 @@ def gini(x: np.ndarray) -> float:
 
 
 def _islands(model: GovModel, served: np.ndarray) -> int:
+    """Connected components among agencies that take part in any needed link. Agencies in
+    no link are isolated nodes of the all-agency graph: count them out, no sorting needed."""
     s = model.structure
     prov = model.dyad_provider
-    nodes = np.unique(np.concatenate([s.d_req, prov]))
-    pos = np.searchsorted(nodes, np.concatenate([s.d_req[served], prov[served]]))
+    n = s.n_agencies
+    linked = np.zeros(n, bool)
+    linked[s.d_req] = True
+    linked[prov] = True
     k = int(served.sum())
-    adj = coo_matrix((np.ones(k), (pos[:k], pos[k:])), shape=(len(nodes), len(nodes)))
-    n, _ = connected_components(adj, directed=False)
-    return int(n)
+    adj = coo_matrix((np.ones(k), (s.d_req[served], prov[served])), shape=(n, n))
+    components, _ = connected_components(adj, directed=False)
+    return int(components - (n - linked.sum()))
 
 
 def _weighted(x: np.ndarray, w: np.ndarray) -> float:

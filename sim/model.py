@@ -86,6 +86,7 @@ class GovModel(mesa.Model):
         self.duplicate_now = np.zeros_like(self.state.own)
         self.provider_payoff = np.zeros(s.n_agencies)
         self._network_cache = None
+        self._market_members: list[np.ndarray] | None = None
 
         operations.operating_costs(self)  # month 0: what running the initial systems costs
         self.outcome = demand.serve(self)
@@ -396,39 +397,62 @@ class GovModel(mesa.Model):
         """Per government (read at market governments): the technical-support institution's
         oversight strength, and the share of systems audited in the last year."""
         s, st = self.structure, self.state
-        G = s.n_gov
-        systems = np.bincount(s.gov_market[s.agency_gov], weights=st.own.sum(axis=1), minlength=G)
-        tsi_cap = np.bincount(s.gov_market, weights=self.tsi_staff * self.tsi_skill, minlength=G)
+        where = s.gov_market[s.agency_gov]
+        systems = np.bincount(where, weights=st.own.sum(axis=1), minlength=s.n_gov)
+        audited = np.bincount(where, weights=self._recently_audited(st.own, self.audited), minlength=s.n_gov)
+        return self._oversight(self._tsi_capacity(), systems, audited)
+
+    def _tsi_capacity(self) -> np.ndarray:
+        """Per market government: staff x skill of the technical-support institutions in it."""
+        return np.bincount(
+            self.structure.gov_market, weights=self.tsi_staff * self.tsi_skill, minlength=self.structure.n_gov
+        )
+
+    def _recently_audited(self, own: np.ndarray, audited: np.ndarray) -> np.ndarray:
+        return ((audited > self.month - 12) & own).sum(axis=1)
+
+    def _oversight(self, tsi_cap, systems, audited):
         strength = np.where(systems > 0, np.minimum(1.0, tsi_cap * self.tsi_span / np.maximum(systems, 1)), 0.0)
-        recent = (self.audited > self.month - 12) & st.own
-        audited = np.bincount(s.gov_market[s.agency_gov], weights=recent.sum(axis=1), minlength=G)
         coverage = np.where(systems > 0, audited / np.maximum(systems, 1), 0.0)
         return strength, coverage
 
+    def market_members(self, market: int) -> np.ndarray:
+        """Indices of the agencies in one market government's market (sorted; cached: the tree is fixed)."""
+        if self._market_members is None:
+            of = self.structure.gov_market[self.structure.agency_gov]
+            order = np.argsort(of, kind="stable")
+            bounds = np.searchsorted(of[order], np.arange(self.structure.n_gov + 1))
+            self._market_members = [order[bounds[g] : bounds[g + 1]] for g in range(self.structure.n_gov)]
+        return self._market_members[market]
+
     def company_position(self, company: OperatingCompany):
         """What the company's market looks like to it: the government's dependence on it,
-        oversight, the share of public records it hosts, opened data, data rights."""
+        oversight, the share of public records it hosts, opened data, data rights.
+        Reads only the agencies of its market (a company serves no one outside it)."""
         s, st, a = self.structure, self.state, self.spec.agents
         mkt = company.market
-        in_mkt = s.gov_market[s.agency_gov] == mkt
-        n_sys = st.own.sum(axis=1)
-        total = n_sys[in_mkt].sum() + self._platform_systems(mkt)
-        mine = n_sys[st.company == company.cidx].sum() + (
-            self._platform_systems(mkt) if self.platform_runner(mkt) == company.cidx else 0
-        )
+        idx = self.market_members(mkt)
+        own = st.own[idx]
+        n_sys = own.sum(axis=1)
+        platform = self._platform_systems(mkt)
+        runs_platform = self.platform_runner(mkt) == company.cidx
+        total = n_sys.sum() + platform
+        mine_mask = st.company[idx] == company.cidx
+        mine = n_sys[mine_mask].sum() + (platform if runs_platform else 0)
         share = mine / total if total else 0.0
-        take_back = (st.staff[in_mkt] * st.skill[in_mkt]).sum() * a.systems_per_staff
-        strength, coverage = self.market_oversight()
-        take_back += strength[mkt] * total
+        take_back = (st.staff[idx] * st.skill[idx]).sum() * a.systems_per_staff
+        strength, coverage = self._oversight(
+            self._tsi_capacity()[mkt], n_sys.sum(), self._recently_audited(own, self.audited[idx]).sum()
+        )
+        strength, coverage = float(strength), float(coverage)
+        take_back += strength * total
         capacity = min(1.0, take_back / total) if total else 1.0
         dependence = share * (1 - capacity)
-        oversight = 1 - (1 - coverage[mkt]) * (1 - strength[mkt])
-        records = s.agency_records
-        hosted_mask = st.company == company.cidx
-        if self.platform_runner(mkt) == company.cidx:
-            hosted_mask = hosted_mask | (self.on_data_layer & in_mkt)
-        hosted = records[hosted_mask & in_mkt].sum() / max(records[in_mkt].sum(), 1e-12)
-        return dependence, oversight, hosted, self.open_share[mkt], strength[mkt]
+        oversight = 1 - (1 - coverage) * (1 - strength)
+        records = s.agency_records[idx]
+        hosted_mask = mine_mask | self.on_data_layer[idx] if runs_platform else mine_mask
+        hosted = records[hosted_mask].sum() / max(records.sum(), 1e-12)
+        return dependence, oversight, hosted, self.open_share[mkt], strength
 
     def _platform_systems(self, market: int) -> int:
         if len(self.platform_gov) == 0:

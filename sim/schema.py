@@ -137,4 +137,4 @@ def scenario_model(registry: dict[str, type]) -> type[BaseModel]:
     )
 
 
-Mandate = Literal["centre", "bureau", "services"]
+Mandate = Literal["centre", "industry", "services"]

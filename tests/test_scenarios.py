@@ -11,7 +11,7 @@ from sim.cli import main
 from sim.reforms import REGISTRY
 from sim.scenario import ScenarioError, load_spec, preset_names
 
-REQUIRED = {"baseline", "guangdong", "zhejiang", "guizhou", "bureau_centre", "bureau_bureau", "bureau_services"}
+REQUIRED = {"baseline", "guangdong", "zhejiang", "guizhou", "bureau_centre", "bureau_industry", "bureau_services"}
 
 
 def test_every_required_preset_exists_and_validates():

@@ -123,11 +123,11 @@ def test_interrupted_sweep_leaves_only_complete_files_and_resumes(small, tmp_pat
     store.open(force=False)
     real, calls = store_mod.ResultStore.write, {"n": 0}
 
-    def write_then_die(self, spec, record, frame):
+    def write_then_die(self, spec, record, frame, **kw):
         calls["n"] += 1
         if calls["n"] == 6:
             raise KeyboardInterrupt  # Ctrl-C while the 6th result is being saved
-        real(self, spec, record, frame)
+        real(self, spec, record, frame, **kw)
 
     monkeypatch.setattr(store_mod.ResultStore, "write", write_then_die)
     from sim.runner import InlineExecutor

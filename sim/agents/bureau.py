@@ -39,7 +39,7 @@ class CoordinatingBody(mesa.Agent):
 
 
 class DataBureau(CoordinatingBody):
-    """Mandate (seed 000 §1.2.1): `centre` informatisation only; `bureau` + digital industry;
+    """Mandate (seed 000 §1.2.1): `centre` informatisation only; `industry` + digital industry;
     `services` + government services and approvals."""
 
     kind = "bureau"

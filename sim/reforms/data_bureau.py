@@ -3,7 +3,7 @@
 A bureau coordinates its government: it brokers sharing (lowering link costs between its
 agencies), runs the functions other reforms give it, and reviews projects with the share of
 its effort its mandate leaves for IT. The `services` mandate also runs a one-stop service
-hall; the `bureau` mandate courts digital firms, so new vendors enter its market.
+hall; the `industry` mandate courts digital firms, so new vendors enter its market.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class DataBureauReform(Reform):
         self._entry_credit = 0.0
 
     def step(self, model) -> None:
-        if self.p.mandate != "bureau":
+        if self.p.mandate != "industry":
             return
         self._entry_credit += self.p.vendor_entry_per_year / 12
         while self._entry_credit >= 1:

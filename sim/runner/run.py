@@ -24,15 +24,36 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .design import RunSpec
-from .store import ResultStore
+from .store import ResultStore, write_timeseries
+
+# tqdm's monitor thread would make this process multi-threaded, and forking is then
+# unsafe: _context() falls back to a forkserver whose workers re-import the stack (~1.5 s)
+tqdm.monitor_interval = 0
 
 REFRESH_SECONDS = 5.0  # how often runs.parquet is rewritten while a sweep runs
 
 
-def execute(spec: RunSpec) -> tuple[dict, object]:
-    """Run one design point in the current process: (record, time series or None)."""
+def _one_blas_thread() -> None:
+    """Workers share the cores: a BLAS thread pool per worker would oversubscribe them
+    (sim/__init__ sets this before numpy loads; this covers workers that loaded it first)."""
+    global _LIMITED
+    if not _LIMITED and multiprocessing.parent_process() is not None:  # never throttle the user's own process
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+        _LIMITED = True
+
+
+_LIMITED = False
+
+
+def execute(spec: RunSpec, ts_dir: str | None = None) -> tuple[dict, object]:
+    """Run one design point in the current process: (record, time series or None).
+    With `ts_dir` (a folder this process can write) the time series is written here, in
+    the worker, and None comes back: the main process only records the run."""
     from ..api import run_timeseries
 
+    _one_blas_thread()
     t0 = time.perf_counter()
     frame, error = None, ""
     try:
@@ -50,6 +71,9 @@ def execute(spec: RunSpec) -> tuple[dict, object]:
         "wall_s": round(time.perf_counter() - t0, 4),
         "error": error,
     }
+    if ts_dir is not None and frame is not None:
+        write_timeseries(Path(ts_dir), spec.run_id, frame)
+        frame = None
     return record, frame
 
 
@@ -139,6 +163,10 @@ def run_design(
     t0 = time.perf_counter()
     workers = getattr(executor, "_max_workers", None) or os.cpu_count() or 1
     window = max(1, in_flight * workers)
+    # local workers write their own time series (encoding Parquet in parallel); a Dask
+    # cluster's workers may not see this disk, so theirs come back to be written here
+    local = isinstance(executor, (cf.ProcessPoolExecutor, InlineExecutor))
+    ts_dir = str(store.ts_dir) if local else None
     pending: dict[cf.Future, RunSpec] = {}
     queue = iter(todo)
     last_refresh = time.monotonic()
@@ -152,7 +180,7 @@ def run_design(
                 spec = next(queue, None)
                 if spec is None:
                     break
-                pending[executor.submit(execute, spec)] = spec
+                pending[executor.submit(execute, spec, ts_dir)] = spec
             if not pending:
                 break
             finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
@@ -162,7 +190,7 @@ def run_design(
                     record, frame = fut.result()
                 except Exception:  # the worker itself died: record it like a failed run
                     record, frame = _lost(spec, traceback.format_exc()), None
-                store.write(spec, record, frame)
+                store.write(spec, record, frame, frame_written=local and record["status"] == "ok")
                 summary.ran += 1
                 if record["status"] != "ok":
                     summary.failed.append(record)

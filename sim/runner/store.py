@@ -113,11 +113,12 @@ class ResultStore:
                 done.add(r["run_id"])
         return done
 
-    def write(self, spec: RunSpec, record: dict, frame: pd.DataFrame | None) -> None:
+    def write(self, spec: RunSpec, record: dict, frame: pd.DataFrame | None, *, frame_written: bool = False) -> None:
+        """Keep one finished run: its time series first, then the record that marks it done
+        (`frame_written`: a worker already wrote the series itself)."""
         if frame is not None:
-            frame = normalise(frame)
-            atomic_write(self.ts_dir / f"{spec.run_id}.parquet", lambda p: frame.to_parquet(p, index=False))
-        else:
+            write_timeseries(self.ts_dir, spec.run_id, frame)
+        elif not frame_written:
             (self.ts_dir / f"{spec.run_id}.parquet").unlink(missing_ok=True)
         atomic_text(self.rec_dir / f"{spec.run_id}.json", json.dumps(record, sort_keys=True))
 
@@ -140,6 +141,12 @@ class ResultStore:
         df = self.records(runs)
         atomic_write(self.out / "runs.parquet", lambda p: df.to_parquet(p, index=False))
         return df
+
+
+def write_timeseries(ts_dir: Path, run_id: str, frame: pd.DataFrame) -> None:
+    """One run's time series, atomically; workers call it so that encoding runs in parallel."""
+    frame = normalise(frame)
+    atomic_write(ts_dir / f"{run_id}.parquet", lambda p: frame.to_parquet(p, index=False))
 
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:
