@@ -1,0 +1,196 @@
+"""`make bench`: speed and memory of the model against Mesa's reference, in one run.
+
+    python -m benchmarks.bench [--repeat 3] [--only CASE ...] [--no-sweep] [--viz] [--out benchmarks/results.json]
+
+Every case runs in a fresh process (`benchmarks.cases`), `--repeat` times; the table shows
+the median seconds and the largest peak memory. Cases:
+
+- `boltzmann`   Mesa's Boltzmann wealth model, 10,000 agents, 60 steps (the reference);
+- `govsim_10k`  govsim at 10,000 agencies (the national tree's shape), 60 steps;
+- `guangdong`   the Guangdong preset, 60 steps (goal: at most 3 s);
+- `national`    the national preset, 60 steps (goals: at most 120 s and 4 GiB);
+- `scale_*`     the national shape at 1/8, 1/4, 1/2 and full size, 20 steps: seconds per
+  step against agencies, and the fitted exponent (goal: at most 1, linear);
+- `sweep`       24 provincial runs on 1 and on 2 worker processes (goal: 2 workers at
+  least 1.7x the runs per minute, i.e. at most 0.6x the time);
+- `viz`         (with --viz) first paint and one step of the browser app, Guangdong.
+
+Results go to benchmarks/results.json with the machine's cores and Python, numpy and Mesa
+versions. Figures vary with load: run it on an idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+SCALE_FACTORS = (0.125, 0.25, 0.5, 1.0)
+CASES: dict[str, tuple[str, str | None]] = {
+    "boltzmann": ("boltzmann", "10000"),
+    "govsim_10k": ("govsim_10k", None),
+    "guangdong": ("guangdong", None),
+    "national": ("national", None),
+    **{f"scale_{f:g}": ("national_scaled", str(f)) for f in SCALE_FACTORS},
+}
+GOALS = {"guangdong": 3.0, "national": 120.0}  # seconds for 60 steps (issue 6)
+NATIONAL_MEMORY_GOAL_MIB = 4096
+RATIO_GOAL = 5.0  # govsim's cost per agent-step at least 5x below the reference's
+SWEEP_GOAL = 1.7
+
+
+def time_case(name: str, repeat: int) -> dict:
+    case, arg = CASES[name]
+    cmd = [sys.executable, "-m", "benchmarks.cases", case, *([arg] if arg else [])]
+    runs = []
+    for _ in range(repeat):
+        res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if res.returncode != 0:
+            raise SystemExit(f"benchmark case {name} failed:\n{res.stderr[-2000:]}")
+        runs.append(json.loads(res.stdout.strip().splitlines()[-1]))
+    seconds = statistics.median(r["seconds"] for r in runs)
+    agents, steps = runs[0]["agents"], runs[0]["steps"]
+    return {
+        "case": name,
+        "agents": agents,
+        "steps": steps,
+        "seconds": round(seconds, 4),
+        "setup_s": round(statistics.median(r["setup_s"] for r in runs), 4),
+        "agent_steps_per_s": round(agents * steps / seconds),
+        "us_per_agent_step": round(seconds / (agents * steps) * 1e6, 4),
+        "peak_mib": round(max(r["peak_mib"] for r in runs), 1),
+        "all_seconds": [round(r["seconds"], 4) for r in runs],
+    }
+
+
+def scaling_exponent(rows: list[dict]) -> float:
+    """Slope of log(seconds per step) on log(agencies): 1 is linear."""
+    x = np.log([r["agents"] for r in rows])
+    y = np.log([r["seconds"] / r["steps"] for r in rows])
+    return float(np.polyfit(x, y, 1)[0])
+
+
+def table(rows: list[dict]) -> str:
+    head = f"{'case':<14}{'agents':>9}{'steps':>6}{'seconds':>10}{'agent-steps/s':>15}{'peak MiB':>10}{'ratio':>8}"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        ratio = f"{r['ratio_vs_mesa']:.2f}" if "ratio_vs_mesa" in r else ""
+        lines.append(
+            f"{r['case']:<14}{r['agents']:>9,}{r['steps']:>6}{r['seconds']:>10.3f}"
+            f"{r['agent_steps_per_s']:>15,}{r['peak_mib']:>10.0f}{ratio:>8}"
+        )
+    return "\n".join(lines)
+
+
+def versions() -> dict:
+    import mesa
+
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "mesa": mesa.__version__,
+        "cores": os.cpu_count(),
+        "machine": platform.machine(),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--repeat", type=int, default=3, help="runs per case; the median counts (default 3)")
+    p.add_argument("--only", nargs="*", choices=sorted(CASES), help="run only these cases")
+    p.add_argument("--no-sweep", action="store_true", help="skip the sweep throughput case")
+    p.add_argument("--viz", action="store_true", help="also time the browser app (needs chromium)")
+    p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
+    a = p.parse_args(argv)
+
+    names = a.only or list(CASES)
+    rows = []
+    for name in names:
+        print(f"timing {name} ({a.repeat}x) ...", file=sys.stderr, flush=True)
+        rows.append(time_case(name, a.repeat))
+    by = {r["case"]: r for r in rows}
+    checks: dict[str, dict] = {}
+
+    ref = by.get("boltzmann")
+    if ref:
+        for r in rows:
+            r["ratio_vs_mesa"] = round(ref["us_per_agent_step"] / r["us_per_agent_step"], 2)
+    if ref and "govsim_10k" in by:
+        ratio = by["govsim_10k"]["ratio_vs_mesa"]
+        checks["cost_per_agent_step_vs_mesa_boltzmann"] = {
+            "value": ratio,
+            "goal": f">= {RATIO_GOAL}",
+            "met": ratio >= RATIO_GOAL,
+        }
+    for name, limit in GOALS.items():
+        if name in by:
+            checks[f"{name}_60_steps_s"] = {
+                "value": by[name]["seconds"],
+                "goal": f"<= {limit}",
+                "met": by[name]["seconds"] <= limit,
+            }
+    if "national" in by:
+        mib = by["national"]["peak_mib"]
+        checks["national_peak_mib"] = {
+            "value": mib,
+            "goal": f"<= {NATIONAL_MEMORY_GOAL_MIB}",
+            "met": mib <= NATIONAL_MEMORY_GOAL_MIB,
+        }
+    scale = [by[n] for n in by if n.startswith("scale_")]
+    if len(scale) >= 2:
+        k = round(scaling_exponent(scale), 3)
+        checks["scaling_exponent"] = {"value": k, "goal": "<= 1 (linear)", "met": k <= 1.05}
+    sweep = None
+    if not a.no_sweep and not a.only:
+        from benchmarks.sweep_speed import measure
+
+        print("timing sweep (1 and 2 workers) ...", file=sys.stderr, flush=True)
+        sweep = measure()
+        tr = sweep["throughput_ratio_2_vs_1"]
+        checks["sweep_throughput_2_vs_1"] = {"value": tr, "goal": f">= {SWEEP_GOAL}", "met": tr >= SWEEP_GOAL}
+    viz = None
+    if a.viz:
+        from benchmarks.viz_speed import measure as viz_measure
+
+        print("timing the browser app ...", file=sys.stderr, flush=True)
+        viz = viz_measure()
+        checks.update(viz.pop("checks", {}))
+
+    print(table(rows))
+    if ref:
+        us, n = ref["us_per_agent_step"], ref["agents"]
+        print(f"ratio = Mesa Boltzmann's µs per agent-step / the case's ({us} µs at {n:,} agents)")
+    if scale:
+        print(
+            "scaling: " + ", ".join(f"{r['agents']:,} agencies {r['seconds'] / r['steps']:.4f} s/step" for r in scale)
+        )
+    if sweep:
+        print(
+            f"sweep: {sweep['runs']} runs, 1 worker {sweep['wall_s_1']} s, 2 workers {sweep['wall_s_2']} s: "
+            f"x{sweep['throughput_ratio_2_vs_1']} runs per minute (time ratio {sweep['time_ratio_2_vs_1']})"
+        )
+    if viz:
+        print("viz: " + ", ".join(f"{k} {v}" for k, v in viz.items()))
+    for name, c in checks.items():
+        print(f"{'ok  ' if c['met'] else 'MISS'} {name}: {c['value']} (goal {c['goal']})")
+    result = {"machine": versions(), "repeat": a.repeat, "cases": rows, "sweep": sweep, "viz": viz, "checks": checks}
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = a.out.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(a.out)
+    print(f"wrote {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,33 @@
+"""The benchmark harness (not the speed: that is `make bench`'s job)."""
+
+import json
+
+from benchmarks.bench import main, scaling_exponent
+from benchmarks.cases import national_sizes
+
+
+def test_bench_writes_the_table_and_results_with_machine_facts(tmp_path, capsys):
+    out = tmp_path / "results.json"
+    assert main(["--only", "boltzmann", "govsim_10k", "--repeat", "1", "--out", str(out)]) == 0
+    res = json.loads(out.read_text())
+    assert {"python", "numpy", "mesa", "cores"} <= set(res["machine"])
+    rows = {r["case"]: r for r in res["cases"]}
+    assert rows["boltzmann"]["agents"] == rows["govsim_10k"]["agents"] == 10_000
+    assert rows["boltzmann"]["ratio_vs_mesa"] == 1.0
+    expect = rows["boltzmann"]["us_per_agent_step"] / rows["govsim_10k"]["us_per_agent_step"]
+    assert abs(rows["govsim_10k"]["ratio_vs_mesa"] - expect) < 0.01
+    assert "cost_per_agent_step_vs_mesa_boltzmann" in res["checks"]
+    printed = capsys.readouterr().out
+    assert "govsim_10k" in printed and "agent-steps/s" in printed
+
+
+def test_scaling_exponent_reads_the_slope_of_log_time_on_log_size():
+    rows = [{"agents": n, "steps": 10, "seconds": 1e-5 * n**1.0} for n in (1000, 2000, 4000, 8000)]
+    assert abs(scaling_exponent(rows) - 1.0) < 1e-9
+    rows = [{"agents": n, "steps": 10, "seconds": 1e-9 * n**2} for n in (1000, 2000, 4000, 8000)]
+    assert abs(scaling_exponent(rows) - 2.0) < 1e-9
+
+
+def test_national_sizes_keep_the_tree_shape():
+    assert national_sizes(1.0) == [1, 31, 333, 2844]
+    assert national_sizes(0.5) == [1, 16, 166, 1422]
