@@ -88,7 +88,11 @@ class GovModel(mesa.Model):
         self._network_cache = None
         self._market_members: list[np.ndarray] | None = None
 
+        # the world does not begin at month 0: projects are under way, and open agencies
+        # already share where it pays (docs/ODD.md §5)
+        self._projects_under_way()
         operations.operating_costs(self)  # month 0: what running the initial systems costs
+        sharing.set_links(self, demand.serve(self))
         self.outcome = demand.serve(self)
         self.measures: dict[str, float] = {}
         self.measures = compute_measures(self)
@@ -98,6 +102,15 @@ class GovModel(mesa.Model):
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ set-up
+    def _projects_under_way(self) -> None:
+        """Agencies that lacked a system and could pay for it had begun building it before
+        month 0 (planned as in any month, paid before the period): the projects finish over
+        the first `build_months`, instead of all starting together in month 1."""
+        planning.plan(self)
+        started = self.state.building
+        self.state.done[started] = self.rng.integers(0, self.spec.agents.build_months, size=int(started.sum()))
+        self._reset_spend()
+
     def _init_governments(self) -> None:
         s = self.structure
         G = s.n_gov

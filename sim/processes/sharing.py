@@ -82,7 +82,16 @@ def decide(model: GovModel, outcome: Outcome) -> None:
     t, floor = model.trust, model.trust_floor
     model.trust = np.where(outcome.served, t + a.trust_gain * (1 - t), t - a.trust_decay * (t - floor))
 
-    # share edges for next month: open providers share where it pays and is possible
-    shared = st.open[prov] & (gain > 0) & outcome.capable
+    set_links(model, outcome, gain, money)
+
+
+def set_links(
+    model: GovModel, outcome: Outcome, gain: np.ndarray | None = None, money: np.ndarray | None = None
+) -> None:
+    """Share edges for the coming month: open providers share where it pays and is possible.
+    Also run once at set-up, so that month 0 shows the sharing already in place."""
+    if gain is None or money is None:
+        gain, money, _ = link_gain(model)
+    shared = model.state.open[model.dyad_provider] & (gain > 0) & outcome.capable
     model.shared = shared
     model.spend["sharing"] += float(money[shared].sum())
