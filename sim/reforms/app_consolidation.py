@@ -1,4 +1,4 @@
-"""Mobile app consolidation (应用整合, seed 003 §问题/对策; 粤省事, seed 001 §4).
+"""Mobile app consolidation (应用整合, seed 003 problems and remedies; 粤省事, seed 001 §4).
 
 One government app per government at `level` (built over `build_months`) takes in the
 departmental apps beneath it, `merge_per_month` of those left each month; new departmental

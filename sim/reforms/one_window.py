@@ -1,4 +1,4 @@
-"""One-window acceptance, "at most one trip" (最多跑一次 / 一窗受理, seed 004 §2 Zhejiang).
+"""One-window acceptance, "at most one trip" (最多跑一次 / 一窗受理, seed 004 §2.2 Zhejiang).
 
 Re-engineered services (`services_share` of kinds) are accepted at one window; when data
 is missing, the back office fetches it instead of the applicant, up to the window's

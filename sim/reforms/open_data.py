@@ -1,4 +1,4 @@
-"""Open public data (公共数据开放, seed 003 §对策, seed 002 §7).
+"""Open public data (公共数据开放, seed 003 remedies, seed 002 §7).
 
 Public datasets open to every firm, `open_per_month` of them a month up to `max_share`:
 whoever runs the platform no longer holds the data exclusively.

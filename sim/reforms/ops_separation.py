@@ -1,4 +1,4 @@
-"""Management/operations separation (管运分离, seed 001 §2, seed 002 §3, seed 004 §2).
+"""Management/operations separation (管运分离, seed 001 §2, seed 002 §3, seed 004 §2.1).
 
 Creates `companies` operating companies per market (one integrator, or several competing)
 with the given ownership mix. Each takes over its share of agencies' operations,

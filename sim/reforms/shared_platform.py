@@ -1,5 +1,5 @@
 """Shared platform layers (三层平台: infrastructure, data resources, application support;
-seed 001 §3, seed 004 §2; Guizhou's one cloud 云上贵州).
+seed 001 §3, seed 004 §2.1, §2.3; Guizhou's one cloud 云上贵州).
 
 Each government at `level` builds the listed layers over `build_months`, then connects the
 governments beneath it, upper levels first, `rollout_per_month` a month. A connected

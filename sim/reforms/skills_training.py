@@ -1,4 +1,4 @@
-"""Digital skills training and pay for IT posts (seed 003 §对策, seed 000 §3.4, seed 002 §2).
+"""Digital skills training and pay for IT posts (seed 003 remedies, seed 000 §3.4, seed 002 §2).
 
 Training lifts line staff's digital skills and IT staff's skill by `skill_gain` of the gap
 each month; a pay premium keeps `pay_premium` of the talent the market would pull away.

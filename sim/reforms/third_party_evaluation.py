@@ -1,4 +1,4 @@
-"""Third-party quality evaluation (第三方质量评估, seed 003 §对策).
+"""Third-party quality evaluation (第三方质量评估, seed 003 remedies).
 
 Auditors examine `audit_rate` of running systems a month. A system that under-delivers
 (quality below `under_delivery`) is fixed to `fix_quality` at its builder's cost. Audit
