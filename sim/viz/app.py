@@ -1,0 +1,115 @@
+"""The govsim page: `solara run sim/viz/app.py` (or `govsim viz [SCENARIO]`).
+
+A Mesa SolaraViz app: the sidebar holds Mesa's Reset / Play / Step controls and the model
+parameters (preset, seed, each reform's switch and main strength, see `params.py`); the
+main area holds three custom components — the network view (plotly, cached layout,
+aggregated or drilled into one city), live charts of the key measures, and a summary with
+the legend. The scenario comes from $GOVSIM_VIZ_SCENARIO (default: baseline).
+
+The module-level model is shared by every browser tab until it presses Reset, which
+builds a model for that tab from the inputs (Mesa's behaviour).
+"""
+
+from __future__ import annotations
+
+import solara
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
+
+from sim.viz.charts import measures_figure, values_table
+from sim.viz.legend import legend_markdown
+from sim.viz.network_view import (
+    AGGREGATED,
+    ALL_LINES,
+    aggregated_view,
+    drill_options,
+    drilldown_view,
+    network_figure,
+    snapshot,
+)
+from sim.viz.params import VizModel, launch_scenario, model_params
+
+
+def _drill_label(options: dict[str, int | None], snap, gov: int) -> str | None:
+    """The menu entry containing government `gov` (itself or an ancestor)."""
+    by_gov = {g: label for label, g in options.items() if g is not None}
+    while gov >= 0:
+        if gov in by_gov:
+            return by_gov[gov]
+        gov = int(snap.gov_parent[gov])
+    return None
+
+
+@solara.component
+def NetworkView(model: VizModel) -> None:
+    update_counter.get()
+    snap = snapshot(model)
+    options = drill_options(snap)
+    choice, set_choice = solara.use_state(AGGREGATED)
+    line, set_line = solara.use_state(ALL_LINES)
+    if choice not in options:
+        choice = AGGREGATED
+    if line != ALL_LINES and line not in snap.lines:
+        line = ALL_LINES
+    gov = options[choice]
+
+    def build():
+        view = aggregated_view(model, line) if gov is None else drilldown_view(model, gov, line)
+        return network_figure(view, month=model.steps)
+
+    fig = solara.use_memo(build, dependencies=[id(model), model.steps, choice, line])
+
+    def on_click(data) -> None:
+        if gov is not None:
+            return
+        points = (data or {}).get("points", {})
+        traces, idx = points.get("trace_indexes", []), points.get("point_indexes", [])
+        if not traces:
+            return
+        trace = fig.data[traces[0]]
+        if trace.customdata is None or idx[0] >= len(trace.customdata):
+            return
+        label = _drill_label(options, snap, int(trace.customdata[idx[0]]))
+        if label:
+            set_choice(label)
+
+    with solara.Column(style={"width": "100%"}):
+        with solara.Row():
+            solara.Select("Network view", value=choice, values=list(options), on_value=set_choice)
+            solara.Select("Line", value=line, values=[ALL_LINES, *snap.lines], on_value=set_line)
+        solara.FigurePlotly(fig, on_click=on_click, dependencies=[id(model), model.steps, choice, line])
+        if gov is None:
+            solara.Text("Click a government (or pick a city above) to see its agencies.")
+
+
+@solara.component
+def MeasureCharts(model: VizModel) -> None:
+    update_counter.get()
+    df = model.datacollector.get_model_vars_dataframe()
+    fig = solara.use_memo(lambda: measures_figure(df), dependencies=[id(model), model.steps])
+    solara.FigurePlotly(fig, dependencies=[id(model), model.steps])
+
+
+@solara.component
+def Summary(model: VizModel) -> None:
+    update_counter.get()
+    df = model.datacollector.get_model_vars_dataframe()
+    on = ", ".join(model.reforms_on) or "none"
+    s = model.structure
+    solara.Markdown(
+        f"**{model.spec.meta.name}** · seed {model.spec.simulation.seed} · month {model.steps} of "
+        f"{model.horizon} · {s.n_gov} governments, {s.n_agencies:,} agencies\n\n"
+        f"Reforms on: {on}\n\n{values_table(df)}"
+    )
+    with solara.Details("Legend", expand=True):
+        solara.Markdown(legend_markdown())
+
+
+model = VizModel()
+page = SolaraViz(
+    model,
+    components=[NetworkView, MeasureCharts, Summary],
+    model_params=model_params(),
+    name=f"govsim — digital-government reform ({launch_scenario()})",
+)
+page  # noqa: B018  (solara picks up the module-level `page`)
