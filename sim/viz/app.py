@@ -12,6 +12,7 @@ builds a model for that tab from the inputs (Mesa's behaviour).
 
 from __future__ import annotations
 
+import mesa.visualization.solara_viz as mesa_solara_viz
 import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
@@ -28,6 +29,25 @@ from sim.viz.network_view import (
     snapshot,
 )
 from sim.viz.params import VizModel, launch_scenario, model_params
+
+GRID = (
+    {"i": 0, "x": 0, "y": 0, "w": 7, "h": 17},  # network view
+    {"i": 1, "x": 7, "y": 0, "w": 5, "h": 17},  # charts
+    {"i": 2, "x": 0, "y": 17, "w": 12, "h": 15},  # summary and legend
+)
+
+
+def grid_layout(num_components: int) -> list[dict]:
+    """Initial tiles (12 columns, rows of 30 px): Mesa's default gives every component the
+    same 6x10 tile, too small for a province network. Tiles stay draggable and resizable."""
+    out = [{**d, "moved": False} for d in GRID[:num_components]]
+    for i in range(len(out), num_components):
+        out.append({"i": i, "x": 0, "y": 32 + 10 * i, "w": 6, "h": 10, "moved": False})
+    return out
+
+
+# SolaraViz reads its initial tile layout from this module function; there is no parameter.
+mesa_solara_viz.make_initial_grid_layout = grid_layout
 
 
 def _drill_label(options: dict[str, int | None], snap, gov: int) -> str | None:
@@ -96,13 +116,14 @@ def Summary(model: VizModel) -> None:
     df = model.datacollector.get_model_vars_dataframe()
     on = ", ".join(model.reforms_on) or "none"
     s = model.structure
-    solara.Markdown(
-        f"**{model.spec.meta.name}** · seed {model.spec.simulation.seed} · month {model.steps} of "
-        f"{model.horizon} · {s.n_gov} governments, {s.n_agencies:,} agencies\n\n"
-        f"Reforms on: {on}\n\n{values_table(df)}"
-    )
-    with solara.Details("Legend", expand=True):
-        solara.Markdown(legend_markdown())
+    with solara.Columns([2, 3]):
+        solara.Markdown(
+            f"**{model.spec.meta.name}** · seed {model.spec.simulation.seed} · month {model.steps} of "
+            f"{model.horizon} · {s.n_gov} governments, {s.n_agencies:,} agencies\n\n"
+            f"Reforms on: {on}\n\n{values_table(df)}"
+        )
+        with solara.Details("Legend", expand=True):
+            solara.Markdown(legend_markdown())
 
 
 model = VizModel()

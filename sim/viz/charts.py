@@ -24,7 +24,7 @@ def fmt(v: float) -> str:
     return f"{v:.4f}"
 
 
-def measures_figure(df: pd.DataFrame, measures=KEY_MEASURES, height: int = 560) -> go.Figure:
+def measures_figure(df: pd.DataFrame, measures=KEY_MEASURES, height: int = 630, width: int = 460) -> go.Figure:
     """Small multiples, one per measure, month on x: the DataCollector's model vars."""
     measures = [m for m in measures if m in df.columns]
     cols = 2
@@ -54,10 +54,12 @@ def measures_figure(df: pd.DataFrame, measures=KEY_MEASURES, height: int = 560) 
             col=c,
         )
     fig.update_xaxes(title_text="month", title_font={"size": 10}, rangemode="tozero")
+    fig.update_yaxes(tickformat=".4~r")
     fig.update_annotations(font_size=11)
     fig.update_layout(
         template="plotly_white",
         height=height,
+        width=width,  # the plotly widget does not follow its tile; 5/12 of a 1500 px window
         margin={"t": 40, "l": 50, "r": 20, "b": 40},
         hovermode="closest",
         uirevision="measures",

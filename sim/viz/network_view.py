@@ -563,7 +563,7 @@ def _pct(x: float) -> str:
 
 
 # ----------------------------------------------------------------------------- figure
-def network_figure(view: NetView, month: int | None = None, height: int = 560) -> go.Figure:
+def network_figure(view: NetView, month: int | None = None, height: int = 540, width: int = 650) -> go.Figure:
     """Plotly figure of a view: one trace per edge type, scored nodes on a red (silo) to
     green (sharing) scale, bodies and suppliers with their own symbols."""
     fig = go.Figure()
@@ -652,6 +652,7 @@ def network_figure(view: NetView, month: int | None = None, height: int = 560) -
         template="plotly_white",
         title={"text": title, "font": {"size": 13}},
         height=height,
+        width=width,
         margin={"t": 40, "l": 10, "r": 10, "b": 10},
         xaxis={"visible": False},
         yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},

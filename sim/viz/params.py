@@ -170,5 +170,5 @@ def model_params(scenario: str | Path | None = None) -> dict[str, Any]:
         params[key] = {"type": "Checkbox", "value": bool(p.enabled), "label": cls.title}
         if key in STRENGTH:
             s = STRENGTH[key]
-            params[strength_key(key)] = _slider(f"{cls.title}: {s.label}", getattr(p, s.field), s)
+            params[strength_key(key)] = _slider(f"↳ {s.label}", getattr(p, s.field), s)
     return params
