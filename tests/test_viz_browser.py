@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sim.viz.browser import CHROMIUM_ARGS, chromium_path, read_measures, running_server, wait_for_month
+from sim.viz.charts import KEY_MEASURES
 
 CHROMIUM = chromium_path()
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make browser)")
@@ -49,13 +50,7 @@ def test_reset_toggle_step_changes_the_measures(server, tmp_path):
         finally:
             browser.close()
 
-    assert set(plain) == set(reformed) == {
-        "silo_index",
-        "duplicated_spending",
-        "trips_per_service",
-        "operator_markup",
-        "government_control",
-    }
+    assert set(plain) == set(reformed) == set(KEY_MEASURES)
     assert any(now != first for first, now in plain.values()), "stepping changed nothing on the page"
     assert plain != reformed, "toggling a reform changed nothing"
     assert reformed["operator_markup"][1] != plain["operator_markup"][1]
