@@ -12,6 +12,7 @@ builds a model for that tab from the inputs (Mesa's behaviour).
 
 from __future__ import annotations
 
+import markdown
 import mesa.visualization.solara_viz as mesa_solara_viz
 import solara
 from mesa.visualization import SolaraViz
@@ -48,6 +49,13 @@ def grid_layout(num_components: int) -> list[dict]:
 
 # SolaraViz reads its initial tile layout from this module function; there is no parameter.
 mesa_solara_viz.make_initial_grid_layout = grid_layout
+
+
+def Html(md_text: str) -> None:
+    """Markdown rendered on the server. solara.Markdown would load KaTeX and mermaid from
+    the CDN (not in solara-assets 1.58.2), which fails offline with a page error."""
+    solara.Style(".govsim-md td, .govsim-md th {padding: 1px 10px} .govsim-md td + td {text-align: right}")
+    solara.HTML(tag="div", unsafe_innerHTML=markdown.markdown(md_text, extensions=["tables"]), classes=["govsim-md"])
 
 
 def _drill_label(options: dict[str, int | None], snap, gov: int) -> str | None:
@@ -117,13 +125,13 @@ def Summary(model: VizModel) -> None:
     on = ", ".join(model.reforms_on) or "none"
     s = model.structure
     with solara.Columns([2, 3]):
-        solara.Markdown(
+        Html(
             f"**{model.spec.meta.name}** · seed {model.spec.simulation.seed} · month {model.steps} of "
             f"{model.horizon} · {s.n_gov} governments, {s.n_agencies:,} agencies\n\n"
             f"Reforms on: {on}\n\n{values_table(df)}"
         )
         with solara.Details("Legend", expand=True):
-            solara.Markdown(legend_markdown())
+            Html(legend_markdown())
 
 
 model = VizModel()

@@ -24,7 +24,7 @@ def fmt(v: float) -> str:
     return f"{v:.4f}"
 
 
-def measures_figure(df: pd.DataFrame, measures=KEY_MEASURES, height: int = 630, width: int = 460) -> go.Figure:
+def measures_figure(df: pd.DataFrame, measures=KEY_MEASURES, height: int = 630, width: int = 420) -> go.Figure:
     """Small multiples, one per measure, month on x: the DataCollector's model vars."""
     measures = [m for m in measures if m in df.columns]
     cols = 2
@@ -59,7 +59,7 @@ def measures_figure(df: pd.DataFrame, measures=KEY_MEASURES, height: int = 630, 
     fig.update_layout(
         template="plotly_white",
         height=height,
-        width=width,  # the plotly widget does not follow its tile; 5/12 of a 1500 px window
+        width=width,  # the plotly widget does not follow its tile: fits 5/12 of a 1500 px window
         margin={"t": 40, "l": 50, "r": 20, "b": 40},
         hovermode="closest",
         uirevision="measures",

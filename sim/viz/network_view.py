@@ -563,7 +563,7 @@ def _pct(x: float) -> str:
 
 
 # ----------------------------------------------------------------------------- figure
-def network_figure(view: NetView, month: int | None = None, height: int = 540, width: int = 650) -> go.Figure:
+def network_figure(view: NetView, month: int | None = None, height: int = 540, width: int = 600) -> go.Figure:
     """Plotly figure of a view: one trace per edge type, scored nodes on a red (silo) to
     green (sharing) scale, bodies and suppliers with their own symbols."""
     fig = go.Figure()
