@@ -15,6 +15,7 @@ from sim.viz.network_view import (
     AGGREGATED,
     EDGE_STYLE,
     aggregated_view,
+    drill_label,
     drill_options,
     drilldown_view,
     gov_layout,
@@ -150,6 +151,9 @@ def test_drilldown_shows_a_citys_agencies(stepped):
     assert set(agencies["id"]) == expected
     assert {"vertical", "horizontal", "contract", "oversight"} <= set(v.edges["kind"])
     assert set(v.edges["source"]) | set(v.edges["target"]) <= set(v.nodes["id"])
+    # a click on a county opens its city; on the province, nothing
+    assert drill_label(options, snap, int(kids[0])) == label == drill_label(options, snap, int(city))
+    assert drill_label(options, snap, 0) is None
     one_line = drilldown_view(stepped, city, line=s.lines[0])
     assert (one_line.nodes["kind"] == "agency").sum() == 1 + len(kids)
 

@@ -24,6 +24,7 @@ from sim.viz.network_view import (
     AGGREGATED,
     ALL_LINES,
     aggregated_view,
+    drill_label,
     drill_options,
     drilldown_view,
     network_figure,
@@ -54,18 +55,10 @@ mesa_solara_viz.make_initial_grid_layout = grid_layout
 def Html(md_text: str) -> None:
     """Markdown rendered on the server. solara.Markdown would load KaTeX and mermaid from
     the CDN (not in solara-assets 1.58.2), which fails offline with a page error."""
-    solara.Style(".govsim-md td, .govsim-md th {padding: 1px 10px} .govsim-md td + td {text-align: right}")
-    solara.HTML(tag="div", unsafe_innerHTML=markdown.markdown(md_text, extensions=["tables"]), classes=["govsim-md"])
-
-
-def _drill_label(options: dict[str, int | None], snap, gov: int) -> str | None:
-    """The menu entry containing government `gov` (itself or an ancestor)."""
-    by_gov = {g: label for label, g in options.items() if g is not None}
-    while gov >= 0:
-        if gov in by_gov:
-            return by_gov[gov]
-        gov = int(snap.gov_parent[gov])
-    return None
+    with solara.Column(gap="0px"):
+        solara.Style(".govsim-md td, .govsim-md th {padding: 1px 10px} .govsim-md td + td {text-align: right}")
+        html = markdown.markdown(md_text, extensions=["tables"])
+        solara.HTML(tag="div", unsafe_innerHTML=html, classes=["govsim-md"])
 
 
 @solara.component
@@ -97,7 +90,7 @@ def NetworkView(model: VizModel) -> None:
         trace = fig.data[traces[0]]
         if trace.customdata is None or idx[0] >= len(trace.customdata):
             return
-        label = _drill_label(options, snap, int(trace.customdata[idx[0]]))
+        label = drill_label(options, snap, int(trace.customdata[idx[0]]))
         if label:
             set_choice(label)
 

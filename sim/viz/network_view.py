@@ -168,6 +168,17 @@ def drill_options(snap: Snapshot) -> dict[str, int | None]:
     return out
 
 
+def drill_label(options: dict[str, int | None], snap: Snapshot, gov: int) -> str | None:
+    """The drill-down menu entry holding government `gov` (itself or its nearest ancestor
+    in the menu): what a click on a government opens. None for the top government."""
+    by_gov = {g: label for label, g in options.items() if g is not None}
+    while gov >= 0:
+        if gov in by_gov:
+            return by_gov[gov]
+        gov = int(snap.gov_parent[gov])
+    return None
+
+
 def sharing_scores(snap: Snapshot, line: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(per agency, per government) demand-weighted share of the needed links touching it
     that are served; NaN where no needed link touches it. `line` keeps links with an end
