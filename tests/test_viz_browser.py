@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sim.viz.browser import CHROMIUM_ARGS, chromium_path, read_measures, running_server, wait_for_month
@@ -47,6 +49,15 @@ def test_reset_toggle_step_changes_the_measures(server, tmp_path):
             text = page.inner_text("body")
             plots = page.locator(".js-plotly-plot").count()
             page.screenshot(path=str(tmp_path / "viz.png"), full_page=True)
+
+            # drill down into the first city from the menu: its agencies are drawn
+            page.get_by_role("button", name="Network view").click()
+            page.get_by_role("option", name=re.compile(r"^city 0 and \d+ count")).click()
+            page.wait_for_function(
+                "document.querySelector('.js-plotly-plot').textContent.includes('agencies ·')", timeout=15_000
+            )
+            drilled = page.locator(".js-plotly-plot").first.text_content()
+            page.screenshot(path=str(tmp_path / "viz-drill.png"), full_page=True)
         finally:
             browser.close()
 
@@ -57,5 +68,7 @@ def test_reset_toggle_step_changes_the_measures(server, tmp_path):
     assert reformed["government_control"][1] < plain["government_control"][1]
     assert "ops_separation" in text.split("Reforms on:")[1].splitlines()[0]
     assert plots >= 2  # network view and charts
+    assert re.search(r"city 0 and its \d+ counties: \d+ agencies", drilled), drilled[-300:]
+    assert "horizontal" in drilled and "active data sharing" in drilled
     assert not errors, errors
     assert (tmp_path / "viz.png").stat().st_size > 20_000
