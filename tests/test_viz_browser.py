@@ -54,7 +54,10 @@ def test_reset_toggle_step_changes_the_measures(server, tmp_path):
             page.get_by_role("button", name="Network view").click()
             page.get_by_role("option", name=re.compile(r"^city 0 and \d+ count")).click()
             page.wait_for_function(
-                "document.querySelector('.js-plotly-plot').textContent.includes('agencies ·')", timeout=15_000
+                "(() => { const d = document.querySelector('.js-plotly-plot').data || [];"
+                " return d.some(t => t.name.startsWith('agencies')) && !d.some(t => t.name.startsWith('governments'));"
+                " })()",
+                timeout=15_000,
             )
             drilled = page.locator(".js-plotly-plot").first.text_content()
             page.screenshot(path=str(tmp_path / "viz-drill.png"), full_page=True)

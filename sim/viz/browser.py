@@ -79,9 +79,19 @@ def read_measures(text: str) -> dict[str, tuple[float, float]]:
     return {m.group(1): (num(m.group(2)), num(m.group(3))) for m in _ROW.finditer(text)}
 
 
+def month_drawn(month: int) -> str:
+    """JS predicate: Mesa's step counter and the summary show `month`, and every plotly
+    figure holds only that month's traces (each trace carries `meta = "month N"`; the
+    widget updates the layout before the data, so titles alone are not enough)."""
+    return f"""() => {{
+      const t = document.body.innerText;
+      if (!t.includes('Time: {month}.0') || !t.includes('month {month} of')) return false;
+      const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
+      return plots.length >= 2 && plots.every(p => p.data && p.data.length > 0
+        && p.data.every(d => d.meta === 'month {month}'));
+    }}"""
+
+
 def wait_for_month(page, month: int, timeout: float = 20_000) -> None:
-    """Wait until Mesa's step counter and the summary both show `month`."""
-    page.wait_for_function(
-        f"document.body.innerText.includes('Time: {month}.0') && document.body.innerText.includes('month {month} of')",
-        timeout=timeout,
-    )
+    """Wait until the page shows `month` everywhere (see `month_drawn`)."""
+    page.wait_for_function(month_drawn(month), timeout=timeout, polling=20)

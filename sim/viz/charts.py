@@ -53,6 +53,7 @@ def measures_figure(df: pd.DataFrame, measures=KEY_MEASURES, height: int = 630, 
             row=r,
             col=c,
         )
+    fig.update_traces(meta=f"month {len(df) - 1}")  # lets a browser tell when this month is drawn
     fig.update_xaxes(title_text="month", title_font={"size": 10}, rangemode="tozero")
     fig.update_yaxes(tickformat=".4~r")
     fig.update_annotations(font_size=11)

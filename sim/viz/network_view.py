@@ -659,6 +659,8 @@ def network_figure(view: NetView, month: int | None = None, height: int = 540, w
             )
         )
     title = view.title if month is None else f"{view.title} · month {month}"
+    if month is not None:
+        fig.update_traces(meta=f"month {month}")  # lets a browser tell when this month is drawn
     fig.update_layout(
         template="plotly_white",
         title={"text": title, "font": {"size": 13}},
