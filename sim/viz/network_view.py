@@ -1,0 +1,676 @@
+"""The network view: node and edge tables from `model.network`, and their plotly figure.
+
+Two views keep a province of thousands of agencies readable:
+
+- **aggregated** — one node per government on a radial tree (province at the centre, its
+  cities around it, their counties outside), plus coordinating bodies, operating companies
+  and one node per market for the small vendors; edges summed between governments;
+- **drill-down** — one government (a city) and its children, every agency drawn: each
+  government a ring of its lines around its coordinating body.
+
+Either can be narrowed to one line (条线). Layouts are computed from the jurisdiction tree
+(no force-directed layout, no randomness) and cached per tree, so a step only recolours.
+
+Colour is the *sharing score*: of the needed data links touching the node (as requester
+or provider), the demand-weighted share served this month — 0 is a silo, 1 shares all.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..network import EDGE_TYPES
+
+if TYPE_CHECKING:
+    from ..model import GovModel
+
+EDGE_STYLE: dict[str, dict] = {
+    "vertical": {"color": "#7f7f7f", "width": 1.2, "dash": "solid", "label": "vertical: same line, parent → child"},
+    "horizontal": {"color": "#9ecae1", "width": 0.6, "dash": "solid", "label": "horizontal: needed in a government"},
+    "oversight": {"color": "#9467bd", "width": 0.8, "dash": "dash", "label": "oversight: body → what it reviews"},
+    "contract": {"color": "#ff7f0e", "width": 0.7, "dash": "dot", "label": "contract: supplier → client"},
+    "share": {"color": "#2ca02c", "width": 2.2, "dash": "solid", "label": "active data sharing (served link)"},
+}
+NODE_STYLE: dict[str, dict] = {
+    "bureau": {"symbol": "diamond", "color": "#6a3d9a", "size": 11, "label": "data bureau"},
+    "office": {"symbol": "diamond-open", "color": "#6a3d9a", "size": 10, "label": "general office (no bureau)"},
+    "company": {"symbol": "square", "color": "#111111", "size": 18, "label": "operating company"},
+    "vendors": {"symbol": "triangle-up", "color": "#8c564b", "size": 13, "label": "small vendors"},
+    "vendor": {"symbol": "triangle-up", "color": "#8c564b", "size": 9, "label": "small vendor"},
+    "elsewhere": {"symbol": "x", "color": "#999999", "size": 12, "label": "other governments"},
+}
+SCORE_SCALE = "RdYlGn"
+NO_LINKS = "#cccccc"
+AGGREGATED = "All governments (one node each)"
+ALL_LINES = "All lines"
+
+
+# ----------------------------------------------------------------------------- model reads
+@dataclass(eq=False)
+class Snapshot:
+    """What one month of the model looks like to the view (read-only copies)."""
+
+    edges: dict[str, tuple[np.ndarray, np.ndarray]]  # kind -> (source nodes, target nodes)
+    n_agencies: int
+    agency_gov: np.ndarray
+    agency_line: np.ndarray
+    gov_parent: np.ndarray
+    gov_level: np.ndarray
+    gov_market: np.ndarray
+    levels: list[str]
+    lines: list[str]
+    open: np.ndarray
+    # needed data links: requester, provider, demand weight, served this month
+    link_req: np.ndarray
+    link_prov: np.ndarray
+    link_weight: np.ndarray
+    link_served: np.ndarray
+    bodies: pd.DataFrame  # node, kind, gov, mandate (live bodies only)
+    companies: pd.DataFrame  # node, market, state_share, markup
+    vendor_nodes: np.ndarray
+    vendor_market: np.ndarray
+    month: int
+
+
+_SNAPSHOTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def snapshot(model: GovModel) -> Snapshot:
+    """Read the model once per step (cached until the next step)."""
+    hit = _SNAPSHOTS.get(model)
+    if hit is not None and hit[0] == model.steps:
+        return hit[1]
+    G = model.network  # builds node ids on bodies, companies and vendors
+    s = model.structure
+    by_kind: dict[str, tuple[list[int], list[int]]] = {k: ([], []) for k in EDGE_TYPES}
+    for u, v, k in G.edges(keys=True):
+        src, dst = by_kind.setdefault(k, ([], []))
+        src.append(u)
+        dst.append(v)
+    edges = {k: (np.asarray(a, np.int64), np.asarray(b, np.int64)) for k, (a, b) in by_kind.items()}
+    n = s.n_agencies
+    bodies = pd.DataFrame(
+        [
+            {"node": b.node, "kind": G.nodes[b.node]["kind"], "gov": int(b.gov), "mandate": b.mandate}
+            for b in model.bodies
+            if not b.superseded
+        ],
+        columns=["node", "kind", "gov", "mandate"],
+    )
+    companies = pd.DataFrame(
+        [
+            {"node": c.node, "market": int(c.market), "state_share": c.state_share, "markup": c.markup}
+            for c in model.companies
+        ],
+        columns=["node", "market", "state_share", "markup"],
+    )
+    snap = Snapshot(
+        edges=edges,
+        n_agencies=n,
+        agency_gov=np.asarray(s.agency_gov),
+        agency_line=np.asarray(s.agency_line),
+        gov_parent=np.asarray(s.gov_parent),
+        gov_level=np.asarray(s.gov_level),
+        gov_market=np.asarray(s.gov_market),
+        levels=list(s.levels),
+        lines=list(s.lines),
+        open=np.array([bool(G.nodes[i]["open"]) for i in range(n)]),
+        link_req=np.asarray(s.d_req),
+        link_prov=np.asarray(model.dyad_provider).copy(),
+        link_weight=np.asarray(s.d_weight),
+        link_served=np.asarray(model.outcome.served).copy(),
+        bodies=bodies,
+        companies=companies,
+        vendor_nodes=np.array([v.node for v in model.vendors], np.int64),
+        vendor_market=np.array([v.market for v in model.vendors], np.int64),
+        month=int(model.steps),
+    )
+    _SNAPSHOTS[model] = (model.steps, snap)
+    return snap
+
+
+def gov_names(snap: Snapshot) -> list[str]:
+    """'city 3': level name and index within the level (governments have no names)."""
+    first: dict[int, int] = {}
+    out = []
+    for g, k in enumerate(snap.gov_level):
+        first.setdefault(int(k), g)
+        out.append(f"{snap.levels[k]} {g - first[int(k)]}")
+    return out
+
+
+def children(snap: Snapshot) -> list[list[int]]:
+    kids: list[list[int]] = [[] for _ in range(len(snap.gov_parent))]
+    for g, p in enumerate(snap.gov_parent):
+        if p >= 0:
+            kids[p].append(g)
+    return kids
+
+
+def drill_options(snap: Snapshot) -> dict[str, int | None]:
+    """Menu label -> government to drill into (None: the aggregated view). Offered: the
+    governments one level below the top (cities), or the top if the tree has one level."""
+    level = 1 if len(snap.levels) > 1 else 0
+    names, kids = gov_names(snap), children(snap)
+    out: dict[str, int | None] = {AGGREGATED: None}
+    for g in np.flatnonzero(snap.gov_level == level):
+        n = len(kids[g])
+        below = f" and {n} {plural(snap.levels[level + 1], n)}" if level + 1 < len(snap.levels) else ""
+        out[f"{names[g]}{below}"] = int(g)
+    return out
+
+
+def drill_label(options: dict[str, int | None], snap: Snapshot, gov: int) -> str | None:
+    """The drill-down menu entry holding government `gov` (itself or its nearest ancestor
+    in the menu): what a click on a government opens. None for the top government."""
+    by_gov = {g: label for label, g in options.items() if g is not None}
+    while gov >= 0:
+        if gov in by_gov:
+            return by_gov[gov]
+        gov = int(snap.gov_parent[gov])
+    return None
+
+
+def sharing_scores(snap: Snapshot, line: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(per agency, per government) demand-weighted share of the needed links touching it
+    that are served; NaN where no needed link touches it. `line` keeps links with an end
+    on that line."""
+    req, prov, w, served = snap.link_req, snap.link_prov, snap.link_weight, snap.link_served
+    if line is not None:
+        keep = (snap.agency_line[req] == line) | (snap.agency_line[prov] == line)
+        req, prov, w, served = req[keep], prov[keep], w[keep], served[keep]
+    n, n_gov = snap.n_agencies, len(snap.gov_level)
+    ws = w * served
+    need = np.bincount(req, w, n) + np.bincount(prov, w, n)
+    got = np.bincount(req, ws, n) + np.bincount(prov, ws, n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        agency = np.where(need > 0, got / need, np.nan)
+    greq, gprov = snap.agency_gov[req], snap.agency_gov[prov]
+    other = gprov != greq  # a link inside one government counts once for it
+    need_g = np.bincount(greq, w, n_gov) + np.bincount(gprov[other], w[other], n_gov)
+    got_g = np.bincount(greq, ws, n_gov) + np.bincount(gprov[other], ws[other], n_gov)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gov = np.where(need_g > 0, got_g / need_g, np.nan)
+    return agency, gov
+
+
+# ----------------------------------------------------------------------------- layouts
+@functools.lru_cache(maxsize=32)
+def _radial(parent_bytes: bytes, level_bytes: bytes) -> np.ndarray:
+    parent = np.frombuffer(parent_bytes, np.int64)
+    level = np.frombuffer(level_bytes, np.int16)
+    n = len(parent)
+    kids: list[list[int]] = [[] for _ in range(n)]
+    for g, p in enumerate(parent):
+        if p >= 0:
+            kids[p].append(g)
+    leaves = np.ones(n)
+    for g in range(n - 1, -1, -1):  # breadth-first order: children after parents
+        if kids[g]:
+            leaves[g] = sum(leaves[c] for c in kids[g])
+    roots = [g for g in range(n) if parent[g] < 0]
+    start, span = np.zeros(n), np.zeros(n)
+    total = sum(leaves[r] for r in roots)
+    a = 0.0
+    for r in roots:
+        start[r], span[r] = a, 2 * math.pi * leaves[r] / total
+        a += span[r]
+    for g in range(n):
+        a = start[g]
+        for c in kids[g]:
+            start[c], span[c] = a, span[g] * leaves[c] / leaves[g]
+            a += span[c]
+    radius = level.astype(float) + (0.0 if len(roots) == 1 else 1.0)
+    angle = start + span / 2 + math.pi / 2
+    xy = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+    xy.setflags(write=False)
+    return xy
+
+
+def gov_layout(snap: Snapshot) -> np.ndarray:
+    """(G, 2) radial tree positions: level k on the circle of radius k (cached per tree)."""
+    return _radial(snap.gov_parent.astype(np.int64).tobytes(), snap.gov_level.astype(np.int16).tobytes())
+
+
+@functools.lru_cache(maxsize=64)
+def _ring(n_lines: int, radius: float) -> np.ndarray:
+    a = 2 * math.pi * np.arange(n_lines) / n_lines + math.pi / 2
+    return np.column_stack([radius * np.cos(a), radius * np.sin(a)])
+
+
+# ----------------------------------------------------------------------------- views
+@dataclass(eq=False)
+class NetView:
+    """Nodes (id, kind, x, y, score, size, label, gov) and edges (kind, source, target,
+    weight) ready to draw; ids are strings: g12 government, a345 agency, n700 other node."""
+
+    title: str
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    key: str  # identifies the view for plotly's uirevision (zoom survives steps)
+    hidden: tuple[str, ...] = ()  # edge types listed in the legend but not drawn until clicked
+
+
+def _edges_frame(rows: list[pd.DataFrame]) -> pd.DataFrame:
+    rows = [r for r in rows if len(r)]
+    if not rows:
+        return pd.DataFrame(columns=["kind", "source", "target", "weight"])
+    return pd.concat(rows, ignore_index=True)
+
+
+def _grouped(kind: str, src: np.ndarray, dst: np.ndarray) -> pd.DataFrame:
+    if len(src) == 0:
+        return pd.DataFrame(columns=["kind", "source", "target", "weight"])
+    df = pd.DataFrame({"source": src, "target": dst})
+    df = df.groupby(["source", "target"], sort=True).size().reset_index(name="weight")
+    df.insert(0, "kind", kind)
+    return df
+
+
+def _line_index(snap: Snapshot, line: str | None) -> int | None:
+    if line in (None, "", ALL_LINES):
+        return None
+    return snap.lines.index(line)
+
+
+def _agency_keep(snap: Snapshot, ids: np.ndarray, li: int | None) -> np.ndarray:
+    """Agency endpoints on the chosen line (non-agency endpoints are always kept)."""
+    is_agency = ids < snap.n_agencies
+    if li is None:
+        return np.ones(len(ids), bool)
+    ok = np.ones(len(ids), bool)
+    ok[is_agency] = snap.agency_line[ids[is_agency]] == li
+    return ok
+
+
+def aggregated_view(model: GovModel, line: str | None = None) -> NetView:
+    """One node per government; bodies, companies and vendors (per market) beside them."""
+    snap = snapshot(model)
+    li = _line_index(snap, line)
+    xy = gov_layout(snap)
+    names = gov_names(snap)
+    n_gov, n = len(snap.gov_level), snap.n_agencies
+    _, gscore = sharing_scores(snap, li)
+    depth = max(1, len(snap.levels) - 1)
+    scale = 1.0 / (1 + 0.15 * n_gov / 50)  # smaller offsets when governments are dense
+    size = 24 - 14 * snap.gov_level / depth
+
+    per_gov_agencies = np.bincount(snap.agency_gov, minlength=n_gov)
+    open_share = np.bincount(snap.agency_gov, snap.open.astype(float), n_gov) / np.maximum(per_gov_agencies, 1)
+    sv, dv = snap.edges["share"]
+    inside = snap.agency_gov[sv] == snap.agency_gov[dv]
+    keep_s = _agency_keep(snap, sv, li) | _agency_keep(snap, dv, li)
+    served_inside = np.bincount(snap.agency_gov[dv[inside & keep_s]], minlength=n_gov)
+    hover = [
+        f"<b>{names[g]}</b><br>sharing score {_pct(gscore[g])}<br>{per_gov_agencies[g]} agencies, "
+        f"{open_share[g]:.0%} open to sharing<br>{served_inside[g]} links served inside"
+        for g in range(n_gov)
+    ]
+    nodes = [
+        pd.DataFrame(
+            {
+                "id": [f"g{g}" for g in range(n_gov)],
+                "kind": "government",
+                "x": xy[:, 0],
+                "y": xy[:, 1],
+                "score": gscore,
+                "size": size,
+                "label": hover,
+                "gov": np.arange(n_gov),
+            }
+        )
+    ]
+    node_id = {}  # non-agency graph node -> view id
+    outward = _outward(xy)
+
+    # coordinating bodies: just outside their government
+    b = snap.bodies
+    if len(b):
+        pos = xy[b["gov"].to_numpy()] + 0.07 * scale * outward[b["gov"].to_numpy()] * (1 + depth)
+        ids = [f"n{v}" for v in b["node"]]
+        node_id.update(dict(zip(b["node"], ids, strict=True)))
+        nodes.append(
+            pd.DataFrame(
+                {
+                    "id": ids,
+                    "kind": b["kind"].to_numpy(),
+                    "x": pos[:, 0],
+                    "y": pos[:, 1],
+                    "score": np.nan,
+                    "size": 11 - 5 * snap.gov_level[b["gov"].to_numpy()] / depth,
+                    "label": [
+                        f"<b>{k}</b> of {names[g]}<br>mandate: {m}"
+                        for k, g, m in zip(b["kind"], b["gov"], b["mandate"], strict=True)
+                    ],
+                    "gov": b["gov"].to_numpy(),
+                }
+            )
+        )
+    # suppliers: operating companies and one node per market for its small vendors
+    sup_rows = []
+    for mkt in np.unique(snap.gov_market):
+        centre = xy[mkt]
+        corner = depth + 0.5  # the whole tree's market: suppliers in the lower corners
+        off = np.array([corner, -corner]) if np.allclose(centre, 0) else 0.45 * outward[mkt]
+        comp = snap.companies[snap.companies["market"] == mkt]
+        for j, c in enumerate(comp.itertuples()):
+            p = centre + off + np.array([0.25 * j, 0.0])
+            node_id[c.node] = f"n{c.node}"
+            sup_rows.append(
+                {
+                    "id": f"n{c.node}",
+                    "kind": "company",
+                    "x": p[0],
+                    "y": p[1],
+                    "label": f"<b>operating company</b> of {names[mkt]}<br>state share {c.state_share:.0%}, "
+                    f"markup {c.markup:.1%}",
+                    "gov": mkt,
+                }
+            )
+        vend = snap.vendor_nodes[snap.vendor_market == mkt]
+        if len(vend):
+            p = centre + np.array([-off[0], off[1]]) if np.allclose(centre, 0) else centre + 0.45 * outward[mkt] * 1.4
+            vid = f"vendors{mkt}"
+            node_id.update(dict.fromkeys(vend.tolist(), vid))
+            sup_rows.append(
+                {
+                    "id": vid,
+                    "kind": "vendors",
+                    "x": p[0],
+                    "y": p[1],
+                    "label": f"<b>{len(vend)} small vendors</b> of {names[mkt]}'s market",
+                    "gov": mkt,
+                }
+            )
+    if sup_rows:
+        sup = pd.DataFrame(sup_rows)
+        sup["score"], sup["size"] = np.nan, np.nan
+        nodes.append(sup)
+
+    def gov_of(ids: np.ndarray) -> np.ndarray:
+        return np.array([f"g{g}" for g in snap.agency_gov[ids]], dtype=object)
+
+    def other(ids: np.ndarray) -> np.ndarray:
+        return np.array([node_id.get(int(i), "") for i in ids], dtype=object)
+
+    rows = []
+    src, dst = snap.edges["vertical"]
+    k = _agency_keep(snap, dst, li)
+    rows.append(_grouped("vertical", gov_of(src[k]), gov_of(dst[k])))
+    k = keep_s & ~inside
+    rows.append(_grouped("share", gov_of(sv[k]), gov_of(dv[k])))
+    for kind in ("oversight", "contract"):
+        src, dst = snap.edges[kind]
+        k = (dst < n) & _agency_keep(snap, dst, li)
+        s_ids, d_ids = other(src[k]), gov_of(dst[k])
+        ok = s_ids != ""
+        rows.append(_grouped(kind, s_ids[ok], d_ids[ok]))
+    title = f"{n_gov} governments, {n:,} agencies (one node per government)"
+    if li is not None:
+        title += f" · line: {snap.lines[li]}"
+    return NetView(
+        title=title,
+        nodes=pd.concat(nodes, ignore_index=True),
+        edges=_edges_frame(rows),
+        key=f"agg-{line}",
+        hidden=("oversight",),
+    )
+
+
+def _outward(xy: np.ndarray) -> np.ndarray:
+    r = np.linalg.norm(xy, axis=1, keepdims=True)
+    out = np.where(r > 1e-9, xy / np.maximum(r, 1e-9), np.array([[0.0, 1.0]]))
+    return out
+
+
+def drilldown_view(model: GovModel, gov: int, line: str | None = None) -> NetView:
+    """Every agency of `gov` and of its children, each government a ring of its lines."""
+    snap = snapshot(model)
+    li = _line_index(snap, line)
+    names = gov_names(snap)
+    kids = children(snap)[gov]
+    govs = [gov, *kids]
+    L = len(snap.lines)
+    r = 1.0
+    R = max(3.2, 2.6 * len(kids) / (2 * math.pi)) if kids else 0.0
+    centres = {gov: np.zeros(2)}
+    for j, c in enumerate(kids):
+        a = 2 * math.pi * j / len(kids) + math.pi / 2
+        centres[c] = R * np.array([math.cos(a), math.sin(a)])
+    agency_score, gscore = sharing_scores(snap, li)
+
+    ring = _ring(L, r)
+    rows_a = []
+    for g in govs:
+        ids = np.flatnonzero(snap.agency_gov == g)
+        if li is not None:
+            ids = ids[snap.agency_line[ids] == li]
+            pos = np.tile(centres[g] + np.array([0.0, -0.35]), (len(ids), 1))
+        else:
+            pos = centres[g] + ring[snap.agency_line[ids]]
+        for i, p in zip(ids, pos, strict=True):
+            rows_a.append(
+                {
+                    "id": f"a{i}",
+                    "kind": "agency",
+                    "x": p[0],
+                    "y": p[1],
+                    "score": agency_score[i],
+                    "size": 9.0 if g == gov else 7.0,
+                    "open": bool(snap.open[i]),
+                    "label": f"<b>{snap.lines[snap.agency_line[i]]}</b> of {names[g]}<br>"
+                    f"sharing score {_pct(agency_score[i])}<br>"
+                    f"{'open' if snap.open[i] else 'closed'} to sharing",
+                    "gov": g,
+                }
+            )
+    agencies = pd.DataFrame(rows_a)
+    shown = set(int(a[1:]) for a in agencies["id"]) if len(agencies) else set()
+    node_id: dict[int, str] = {i: f"a{i}" for i in shown}
+    nodes = [agencies]
+
+    b = snap.bodies[snap.bodies["gov"].isin(govs)]
+    if len(b):
+        pos = np.array([centres[g] for g in b["gov"]])
+        node_id.update({int(v): f"n{v}" for v in b["node"]})
+        nodes.append(
+            pd.DataFrame(
+                {
+                    "id": [f"n{v}" for v in b["node"]],
+                    "kind": b["kind"].to_numpy(),
+                    "x": pos[:, 0],
+                    "y": pos[:, 1],
+                    "score": np.nan,
+                    "size": np.nan,
+                    "label": [
+                        f"<b>{k}</b> of {names[g]}<br>mandate: {m}"
+                        for k, g, m in zip(b["kind"], b["gov"], b["mandate"], strict=True)
+                    ],
+                    "gov": b["gov"].to_numpy(),
+                }
+            )
+        )
+    # suppliers of the shown agencies: companies right, vendors left
+    cs, cd = snap.edges["contract"]
+    serving = np.isin(cd, list(shown))
+    sup_nodes = np.unique(cs[serving])
+    comp_nodes = set(snap.companies["node"].tolist())
+    edge_x = R + r + 2.0
+    comps = [v for v in sup_nodes if v in comp_nodes]
+    vends = [v for v in sup_nodes if v not in comp_nodes]
+    sup_rows = []
+    for col, group, kind in ((edge_x, comps, "company"), (-edge_x, vends, "vendor")):
+        span = max(1, len(group) - 1)
+        height = min(2 * (R + r), 0.4 * len(group))
+        for j, v in enumerate(group):
+            y = height / 2 - height * j / span if len(group) > 1 else 0.0
+            clients = int((cs[serving] == v).sum())
+            node_id[int(v)] = f"n{v}"
+            sup_rows.append(
+                {
+                    "id": f"n{v}",
+                    "kind": kind,
+                    "x": col,
+                    "y": y,
+                    "label": f"<b>{NODE_STYLE[kind]['label']}</b><br>{clients} client agencies shown",
+                    "gov": -1,
+                }
+            )
+    # anything outside the drill-down is one node
+    elsewhere = {
+        "id": "elsewhere",
+        "kind": "elsewhere",
+        "x": 0.0,
+        "y": R + r + 1.6,
+        "label": "<b>other governments</b> (parent, province, other cities)",
+        "gov": -1,
+    }
+    sup_rows.append(elsewhere)
+    sup = pd.DataFrame(sup_rows)
+    sup["score"], sup["size"] = np.nan, np.nan
+    nodes.append(sup)
+
+    rows = []
+    for kind in EDGE_TYPES:
+        src, dst = snap.edges[kind]
+        in_s = np.array([int(v) in node_id for v in src], bool)
+        in_d = np.array([int(v) in node_id for v in dst], bool)
+        k = in_s | in_d
+        if kind in ("oversight", "contract"):
+            k = in_d  # only edges into shown agencies
+        if not k.any():
+            continue
+        s_ids = np.array([node_id.get(int(v), "elsewhere") for v in src[k]], dtype=object)
+        d_ids = np.array([node_id.get(int(v), "elsewhere") for v in dst[k]], dtype=object)
+        rows.append(_grouped(kind, s_ids, d_ids))
+    edges = _edges_frame(rows)
+    used = set(edges["source"]) | set(edges["target"])
+    all_nodes = pd.concat(nodes, ignore_index=True)
+    all_nodes = all_nodes[(all_nodes["kind"] != "elsewhere") | all_nodes["id"].isin(used)]
+    kid_level = snap.levels[snap.gov_level[kids[0]]] if kids else ""
+    title = f"{names[gov]} and its {len(kids)} {plural(kid_level, len(kids))}: {len(shown)} agencies"
+    if li is not None:
+        title += f" · line: {snap.lines[li]}"
+    title += f" · sharing score {_pct(gscore[gov])}"
+    return NetView(title=title, nodes=all_nodes.reset_index(drop=True), edges=edges, key=f"drill-{gov}-{line}")
+
+
+def plural(word: str, n: int) -> str:
+    if n == 1 or not word:
+        return word
+    return word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
+
+
+def _pct(x: float) -> str:
+    return "n/a (no needed links)" if not np.isfinite(x) else f"{x:.0%}"
+
+
+# ----------------------------------------------------------------------------- figure
+def network_figure(view: NetView, month: int | None = None, height: int = 540, width: int = 600) -> go.Figure:
+    """Plotly figure of a view: one trace per edge type, scored nodes on a red (silo) to
+    green (sharing) scale, bodies and suppliers with their own symbols."""
+    fig = go.Figure()
+    pos = view.nodes.set_index("id")[["x", "y"]]
+    for kind in EDGE_TYPES:
+        e = view.edges[view.edges["kind"] == kind]
+        if e.empty:
+            continue
+        st = EDGE_STYLE[kind]
+        a = pos.loc[e["source"]].to_numpy()
+        b = pos.loc[e["target"]].to_numpy()
+        xs = np.column_stack([a[:, 0], b[:, 0], np.full(len(e), np.nan)]).ravel()
+        ys = np.column_stack([a[:, 1], b[:, 1], np.full(len(e), np.nan)]).ravel()
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line={"color": st["color"], "width": st["width"], "dash": st["dash"]},
+                opacity=0.55 if kind in ("horizontal", "contract", "oversight") else 0.85,
+                name=f"{st['label']} ({int(e['weight'].sum()):,})",
+                hoverinfo="skip",
+                visible="legendonly" if kind in view.hidden else True,
+            )
+        )
+    scored = view.nodes[view.nodes["kind"].isin(["government", "agency"])]
+    if len(scored):
+        score = scored["score"].to_numpy(float)
+        has = np.isfinite(score)
+        opened = scored["open"].fillna(False).to_numpy(bool) if "open" in scored else np.zeros(len(scored), bool)
+        name = "governments" if (scored["kind"] == "government").all() else "agencies"
+        fig.add_trace(
+            go.Scatter(
+                x=scored["x"],
+                y=scored["y"],
+                mode="markers",
+                name=f"{name} (colour: sharing score)",
+                marker={
+                    "size": scored["size"],
+                    "color": np.where(has, score, 0.0),
+                    "colorscale": SCORE_SCALE,
+                    "cmin": 0,
+                    "cmax": 1,
+                    "colorbar": {"title": {"text": "sharing<br>score"}, "thickness": 12, "len": 0.6},
+                    "line": {"color": np.where(opened, "#000000", "#ffffff").tolist(), "width": 1.2},
+                },
+                text=scored["label"],
+                hovertemplate="%{text}<extra></extra>",
+                customdata=scored["gov"],
+            )
+        )
+        if (~has).any():
+            fig.add_trace(
+                go.Scatter(
+                    x=scored["x"][~has],
+                    y=scored["y"][~has],
+                    mode="markers",
+                    name="no needed links",
+                    marker={"size": scored["size"][~has], "color": NO_LINKS},
+                    text=scored["label"][~has],
+                    hovertemplate="%{text}<extra></extra>",
+                )
+            )
+    for kind, st in NODE_STYLE.items():
+        d = view.nodes[view.nodes["kind"] == kind]
+        if d.empty:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=d["x"],
+                y=d["y"],
+                mode="markers",
+                name=f"{st['label']} ({len(d)})" if kind not in ("elsewhere",) else st["label"],
+                marker={
+                    "symbol": st["symbol"],
+                    "color": st["color"],
+                    "size": d["size"].fillna(st["size"]).to_numpy(),
+                    "line": {"width": 1},
+                },
+                text=d["label"],
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    title = view.title if month is None else f"{view.title} · month {month}"
+    if month is not None:
+        fig.update_traces(meta=f"month {month}")  # lets a browser tell when this month is drawn
+    fig.update_layout(
+        template="plotly_white",
+        title={"text": title, "font": {"size": 13}},
+        height=height,
+        width=width,
+        margin={"t": 40, "l": 10, "r": 10, "b": 10},
+        xaxis={"visible": False},
+        yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
+        legend={"orientation": "h", "y": -0.02, "yanchor": "top", "font": {"size": 10}},
+        hovermode="closest",
+        uirevision=view.key,
+    )
+    return fig

@@ -1,0 +1,174 @@
+"""Page inputs (Mesa `model_params`) and the thin model class they build.
+
+SolaraViz re-creates the model on Reset by calling its class with the inputs as keywords,
+so every key must be a Python identifier. `VizModel` maps them onto `GovModel`'s scenario
+overrides: `unified_approval` -> `reforms.unified_approval.enabled`,
+`unified_approval_capacity` -> `reforms.unified_approval.capacity`, and so on. GovModel
+itself is untouched.
+
+Semantics: the switches and sliders start at the launched scenario's values and always
+win over the preset picked in the menu — unless "Reforms as in the preset" is ticked, in
+which case the preset runs exactly as its file says.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..model import GovModel
+from ..reforms import REGISTRY
+from ..scenario import GovScenario, load_spec, preset_names
+
+ENV_SCENARIO = "GOVSIM_VIZ_SCENARIO"
+"""Environment variable naming the scenario the page starts with (preset or TOML path)."""
+
+
+@dataclass(frozen=True)
+class Strength:
+    """The one parameter of a reform shown as a slider: its main strength."""
+
+    field: str
+    label: str
+    min: float
+    max: float
+    step: float
+
+
+STRENGTH: dict[str, Strength] = {
+    "data_bureau": Strength("it_attention", "IT attention (share of effort)", 0.0, 1.0, 0.05),
+    "leadership": Strength("pressure", "pressure per refused link (万元/month)", 0.0, 2.0, 0.05),
+    "unified_approval": Strength("capacity", "review capacity (proposals/month)", 0.0, 30.0, 1.0),
+    "ops_separation": Strength("state_share", "state ownership share", 0.0, 1.0, 0.01),
+    "shared_platform": Strength("rollout_per_month", "governments connected per month", 1, 40, 1),
+    "standards": Strength("cost_reduction", "integration cost removed (share)", 0.0, 1.0, 0.05),
+    "sharing_incentives": Strength("reward", "reward per shared link (万元/month)", 0.0, 2.0, 0.05),
+    "traceable_sharing": Strength("liability_reduction", "liability risk removed (share)", 0.0, 1.0, 0.05),
+    "data_reflux": Strength("share_per_month", "returns done per month (share)", 0.0, 0.5, 0.01),
+    "base_data": Strength("build_months", "months to build base libraries", 1, 36, 1),
+    "open_data": Strength("open_per_month", "datasets opened per month (share)", 0.0, 0.2, 0.005),
+    "third_party_evaluation": Strength("audit_rate", "systems audited per month (share)", 0.0, 0.2, 0.005),
+    "tech_support_institution": Strength("staff", "staff per institution", 0.0, 60.0, 1.0),
+    "skills_training": Strength("skill_gain", "skill gap closed per month (share)", 0.0, 0.2, 0.005),
+    "app_consolidation": Strength("merge_per_month", "apps merged per month (share)", 0.0, 0.5, 0.01),
+    "one_window": Strength("services_share", "services re-engineered (share)", 0.0, 1.0, 0.05),
+}
+
+
+def launch_scenario() -> str:
+    """The scenario the page starts with: $GOVSIM_VIZ_SCENARIO, else the baseline."""
+    return os.environ.get(ENV_SCENARIO) or "baseline"
+
+
+def strength_key(reform: str) -> str:
+    return f"{reform}_{STRENGTH[reform].field}"
+
+
+def param_paths() -> dict[str, str]:
+    """Page input name -> scenario key path, for every reform switch and strength."""
+    out: dict[str, str] = {}
+    for key in REGISTRY:
+        out[key] = f"reforms.{key}.enabled"
+        if key in STRENGTH:
+            out[strength_key(key)] = f"reforms.{key}.{STRENGTH[key].field}"
+    return out
+
+
+def parse_seed(value: Any) -> int | None:
+    """A seed from the page: an int, or text typed into the box ('' or junk: the preset's seed)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    text = str(value).strip()
+    return int(text) if text.isdigit() else None
+
+
+def switch_overrides(switches: dict[str, Any], spec) -> dict[str, Any]:
+    """Scenario overrides for page inputs; values are cast to the type the scenario holds."""
+    paths = param_paths()
+    unknown = sorted(set(switches) - set(paths))
+    if unknown:
+        raise ValueError(f"unknown viz inputs {unknown}; expected some of {sorted(paths)}")
+    out: dict[str, Any] = {}
+    for name, value in switches.items():
+        path = paths[name]
+        _, reform, field = path.split(".")
+        current = getattr(getattr(spec.reforms, reform), field)
+        if isinstance(current, bool):
+            value = bool(value)
+        elif isinstance(current, int):
+            value = round(float(value))
+        else:
+            value = float(value)
+        out[path] = value
+    return out
+
+
+class VizModel(GovModel):
+    """GovModel built from the page's inputs (see the module docstring)."""
+
+    def __init__(
+        self,
+        preset: str | None = None,
+        rng: int | str | None = None,
+        follow_preset: bool = False,
+        scenario: GovScenario | str | Path | None = None,
+        **switches: Any,
+    ) -> None:
+        # SolaraViz's Reset also passes `scenario=<default GovScenario>`: the preset wins.
+        ref: str | Path | GovScenario = preset or scenario or launch_scenario()
+        spec = ref.spec if isinstance(ref, GovScenario) else load_spec(ref)[0]
+        overrides = switch_overrides(switches, spec)  # also rejects unknown input names
+        if follow_preset:
+            overrides = {}
+        super().__init__(ref, rng=parse_seed(rng), **overrides)
+        self.viz_preset = str(ref.preset if isinstance(ref, GovScenario) else ref)
+        self.viz_overrides = overrides
+
+    @property
+    def reforms_on(self) -> list[str]:
+        return [k for k in REGISTRY if getattr(self.spec.reforms, k).enabled]
+
+
+def _slider(label: str, value: float, s: Strength) -> dict[str, Any]:
+    is_int = isinstance(value, int) and not isinstance(value, bool)
+    lo, hi = min(s.min, value), max(s.max, value)
+    if is_int:
+        return {
+            "type": "SliderInt",
+            "value": int(value),
+            "min": int(lo),
+            "max": int(hi),
+            "step": int(s.step),
+            "label": label,
+        }
+    return {"type": "SliderFloat", "value": float(value), "min": lo, "max": hi, "step": s.step, "label": label}
+
+
+def model_params(scenario: str | Path | None = None) -> dict[str, Any]:
+    """Mesa `model_params`: preset, seed, then each reform's switch and main strength,
+    with defaults from the launched scenario."""
+    ref = str(scenario or launch_scenario())
+    spec, _ = load_spec(ref)
+    presets = preset_names()
+    if ref not in presets:
+        presets = [ref, *presets]
+    params: dict[str, Any] = {
+        "preset": {"type": "Select", "value": ref, "values": presets, "label": "Preset (government, parameters)"},
+        "rng": {"type": "InputText", "value": str(spec.simulation.seed), "label": "Random seed"},
+        "follow_preset": {
+            "type": "Checkbox",
+            "value": False,
+            "label": "Reforms as in the preset (ignore the switches below)",
+        },
+    }
+    for key, cls in REGISTRY.items():
+        p = getattr(spec.reforms, key)
+        params[key] = {"type": "Checkbox", "value": bool(p.enabled), "label": cls.title}
+        if key in STRENGTH:
+            s = STRENGTH[key]
+            params[strength_key(key)] = _slider(f"↳ {s.label}", getattr(p, s.field), s)
+    return params
