@@ -11,12 +11,13 @@ STAMP   := $(VENV)/.installed
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PIPQUIET := { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: help setup run test test-fast lint baselines bench clean browser
+.PHONY: help setup run test test-fast lint baselines bench viz clean browser
 
 help:
 	@echo "make run        set up .venv, sweep every preset (experiments/reform_comparison.toml) and write the report"
 	@echo "make test       set up .venv and run the test suite"
 	@echo "make lint       ruff over sim/ tests/ experiments/"
+	@echo "make viz        the browser app on 127.0.0.1 (SCENARIO=guangdong make viz)"
 	@echo "make bench      speed and memory against Mesa's Boltzmann reference (writes benchmarks/results.json)"
 	@echo "make baselines  regenerate tests/baselines.json after an intended model change"
 	@echo "make clean      remove .venv and outputs"
@@ -52,8 +53,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check $(LINT_DIRS)
 
 # Benchmarks, not tests: figures depend on the machine and its load (docs/benchmarks.md).
-bench: $(STAMP)
+bench: $(STAMP) browser
 	$(PY) -m benchmarks.bench
+
+# The browser app: SCENARIO=guangdong make viz (127.0.0.1; PORT=N to choose the port).
+viz: $(STAMP)
+	$(VENV)/bin/govsim viz $(or $(SCENARIO),baseline) $(if $(PORT),--port $(PORT))
 
 baselines: $(STAMP)
 	$(PY) -m tests.baselines --write

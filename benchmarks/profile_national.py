@@ -1,6 +1,6 @@
 """Profile target: the national preset with Guangdong's reforms switched on, 60 steps.
 
-    .venv/bin/python -m pyinstrument -r text benchmarks/profile_national.py
+.venv/bin/python -m pyinstrument -r text benchmarks/profile_national.py
 """
 
 from sim import GovModel
