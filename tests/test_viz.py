@@ -99,7 +99,9 @@ def test_seed_from_a_text_box_and_mesa_reset_arguments(monkeypatch):
     assert parse_seed("7") == 7 and parse_seed(" 12 ") == 12 and parse_seed(5) == 5
     assert parse_seed("") is None and parse_seed("x1") is None and parse_seed(None) is None
     m = VizModel(preset="baseline", rng="7")
-    assert m.spec.simulation.seed == 7
+    assert m.spec.simulation.seed == 7 and m.viz_seed_note == ""
+    junk = VizModel(preset="baseline", rng="abc")  # shown on the page, not silently dropped
+    assert "'abc'" in junk.viz_seed_note and str(junk.spec.simulation.seed) in junk.viz_seed_note
     # Mesa's Reset adds scenario=<default GovScenario>; the preset input wins
     monkeypatch.setenv(ENV_SCENARIO, "guangdong")
     r = VizModel(preset="zhejiang", rng="3", scenario=GovScenario())

@@ -121,7 +121,8 @@ def Summary(model: VizModel) -> None:
         Html(
             f"**{model.spec.meta.name}** · seed {model.spec.simulation.seed} · month {model.steps} of "
             f"{model.horizon} · {s.n_gov} governments, {s.n_agencies:,} agencies\n\n"
-            f"Reforms on: {on}\n\n{values_table(df)}"
+            + (f"**Note:** {model.viz_seed_note}\n\n" if model.viz_seed_note else "")
+            + f"Reforms on: {on}\n\n{values_table(df)}"
         )
         with solara.Details("Legend", expand=True):
             Html(legend_markdown())

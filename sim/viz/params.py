@@ -124,7 +124,15 @@ class VizModel(GovModel):
         overrides = switch_overrides(switches, spec)  # also rejects unknown input names
         if follow_preset:
             overrides = {}
-        super().__init__(ref, rng=parse_seed(rng), **overrides)
+        seed = parse_seed(rng)
+        super().__init__(ref, rng=seed, **overrides)
+        # a typed seed that is not a whole number is not silently dropped: the page says so
+        typed = "" if rng is None else str(rng).strip()
+        self.viz_seed_note = (
+            f"seed {typed!r} is not a whole number ≥ 0: the preset's seed {self.spec.simulation.seed} is used"
+            if seed is None and typed
+            else ""
+        )
         self.viz_preset = str(ref.preset if isinstance(ref, GovScenario) else ref)
         self.viz_overrides = overrides
 
