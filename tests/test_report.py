@@ -151,19 +151,13 @@ def test_sensitivity_results_get_a_tornado(tmp_path):
 
 def test_report_renders_in_chromium_without_errors(results, tmp_path):
     playwright = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    from sim.viz.browser import CHROMIUM_ARGS as args
+    from sim.viz.browser import chromium_path
+
+    chromium = chromium_path() or "/usr/bin/chromium"
     out = tmp_path / "r.html"
     main(["report", str(results), "-o", str(out)])
     data = embedded(out.read_text(encoding="utf-8"))
-    args = [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ]
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=args)
         try:
