@@ -11,6 +11,9 @@ import os
 # setting by the user wins.
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
+# Arrow's allocator would start a background thread, and a process with threads cannot
+# safely fork sweep workers (sim.runner.run): purge memory inline instead.
+os.environ.setdefault("JE_ARROW_MALLOC_CONF", "background_thread:false")
 
 from .measures import MEASURES  # noqa: E402 (after the thread settings)
 from .model import GovModel  # noqa: E402

@@ -124,14 +124,22 @@ def executor_for(workers: int = 1, dask: str | None = None):
 
 def _context():
     """Workers that start with the model already imported: fork where it is safe (Linux,
-    this process has no other threads), else a forkserver that preloads the model."""
-    import threading
-
-    if sys.platform == "linux" and threading.active_count() == 1:
+    and this process runs a single thread, counting threads that libraries start outside
+    Python), else a forkserver that preloads the model."""
+    if sys.platform == "linux" and _os_threads() == 1:
         return multiprocessing.get_context("fork")
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["sim.runner.run"])
     return ctx
+
+
+def _os_threads() -> int:
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:  # no /proc: count Python's own threads
+        import threading
+
+        return threading.active_count()
 
 
 @dataclass
