@@ -13,7 +13,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .state import MOBILE
+from .state import MOBILE, row_sum
 
 if TYPE_CHECKING:
     from .model import GovModel
@@ -178,7 +178,7 @@ def compute_measures(model: GovModel) -> dict[str, float]:
         delay = 0.0
 
     # who operates what
-    n_sys = st.own.sum(axis=1).astype(float)
+    n_sys = row_sum(st.own).astype(float)
     by_company = st.company >= 0
     plat_layers = int(model.platform_ready.sum()) if len(model.platform_gov) else 0
     plat_by_company = 0
@@ -264,7 +264,6 @@ def _market_structure(model: GovModel) -> tuple[float, float]:
     rev = model.ops_revenue
     if not rev:
         return 0.0, 0.0
-    mkt_of_agency = s.gov_market[s.agency_gov]
     markets = np.unique(s.gov_market)
     records = s.agency_records
     vendor_mkt = np.array([v.market for v in model.vendors])
@@ -274,8 +273,9 @@ def _market_structure(model: GovModel) -> tuple[float, float]:
     vendor_rev[: len(rev["vendor"])] = rev["vendor"]
     hhis, hhi_w, monos, mono_w = [], [], [], []
     for mk in markets:
-        inm = mkt_of_agency == mk
-        shares = [rev["inhouse"][inm & (rev["inhouse"] > 0)]]
+        idx = model.market_members(int(mk))  # the market's agencies, in index order
+        inhouse = rev["inhouse"][idx]
+        shares = [inhouse[inhouse > 0]]
         shares.append(vendor_rev[vendor_mkt == mk])
         comp_rev = rev["company"][company_mkt == mk] if len(company_mkt) else np.zeros(0)
         plat = platform_rev[mk]
@@ -293,13 +293,10 @@ def _market_structure(model: GovModel) -> tuple[float, float]:
             hhis.append(float(((r / tot) ** 2).sum()))
             hhi_w.append(tot)
         # exclusive data hold
-        mrec = records[inm].sum()
+        mrec = records[idx].sum()
         opened = model.open_share[mk]
-        client_rec = np.bincount(
-            st.vendor[inm & (st.company < 0)],
-            weights=records[inm & (st.company < 0)],
-            minlength=len(model.vendors),
-        )
+        by_vendor = idx[st.company[idx] < 0]
+        client_rec = np.bincount(st.vendor[by_vendor], weights=records[by_vendor], minlength=len(model.vendors))
         holds = [client_rec.max() / mrec * (1 - opened)] if mrec > 0 else [0.0]
         holds += [c.data_hold for c in model.companies if c.market == mk]
         monos.append(max(holds))

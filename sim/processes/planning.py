@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..state import MOBILE, SHAREABLE
+from ..state import MOBILE, SHAREABLE, row_sum
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -41,9 +41,12 @@ def plan(model: GovModel) -> None:
         lacking[redirect, MOBILE] = False
 
     price = model.build_price()
-    cost = np.where(lacking, price, 0.0)
-    affordable = lacking & (np.cumsum(cost, axis=1) <= st.budget[:, None])
-    rows, kinds = np.nonzero(affordable)
+    # only agencies lacking something can propose (a few in a hundred): work on their rows
+    cand = np.flatnonzero(row_sum(lacking))
+    cost = np.where(lacking[cand], price[cand], 0.0)
+    affordable = lacking[cand] & (np.cumsum(cost, axis=1) <= st.budget[cand, None])
+    sub, kinds = np.nonzero(affordable)
+    rows = cand[sub]
     if len(rows) == 0:
         review(model)
         return
