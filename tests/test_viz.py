@@ -225,3 +225,15 @@ def test_server_command_passes_the_scenario_and_a_free_port():
 def test_cli_rejects_an_unknown_scenario(capsys):
     assert main(["viz", "nowhere", "--dry-run"]) == 2
     assert "unknown scenario 'nowhere'" in capsys.readouterr().err
+
+
+def test_cli_refuses_a_port_in_use_with_one_line(capsys):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        assert main(["viz", "baseline", "--port", str(port), "--dry-run"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"--port {port}" in err and "already in use" in err and "\n" not in err

@@ -46,6 +46,16 @@ def free_port(host: str = DEFAULT_HOST) -> int:
         return int(s.getsockname()[1])
 
 
+def port_in_use(host: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 def url_for(host: str, port: int) -> str:
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
     if ":" in shown and not shown.startswith("["):
@@ -80,6 +90,13 @@ def server_command(scenario: str, host: str = DEFAULT_HOST, port: int = DEFAULT_
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
+    if args.port and port_in_use(args.host, args.port):
+        print(
+            f"error: --port {args.port}: {args.host}:{args.port} is already in use; "
+            "expected a free port (another `govsim viz`? try --port 0 for any free one)",
+            file=sys.stderr,
+        )
+        return 2
     cmd, env, url = server_command(args.scenario, args.host, args.port)
     print(f"govsim viz: {args.scenario} at {url}", flush=True)
     if args.host in ("0.0.0.0", "::", ""):
