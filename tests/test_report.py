@@ -205,3 +205,15 @@ def test_static_figures_with_kaleido(results, tmp_path):
     svgs = sorted((tmp_path / "fig").glob("*.svg"))
     assert {p.stem for p in svgs} >= {"timeseries", "tradeoffs"}
     assert all(p.read_text().lstrip().startswith("<svg") for p in svgs)
+
+
+def test_a_provincial_model_is_compared_with_its_own_counterfactual_first():
+    from types import SimpleNamespace
+
+    from sim.report.html import references
+
+    runs = pd.DataFrame({"scenario": ["baseline", "provincial", "guangdong", "guangdong_before", "zhejiang"]})
+    ref, mismatched = references(SimpleNamespace(runs=runs, experiment={}), "baseline")
+    assert ref["guangdong"] == "guangdong_before"  # same preset, every reform off
+    assert ref["baseline"] == "baseline"
+    assert ref["zhejiang"] == "baseline" and "zhejiang" in mismatched  # no same-size reform-free run: said so

@@ -127,8 +127,9 @@ def _spec_for(scenario: str, res: Results):
 
 def references(res: Results, baseline: str) -> tuple[dict[str, str], list[str]]:
     """Each scenario's reference for effects: the baseline when both have a government of the
-    same structure and size; otherwise a reform-free scenario that does, if one was run (e.g.
-    `provincial` for `guangdong`) — so spending and counts compare like with like."""
+    same structure and size; otherwise a reform-free scenario that does, if one was run
+    (`guangdong_before` for `guangdong` first, else e.g. `provincial`) — so spending and
+    counts compare like with like."""
     specs = {str(sc): _spec_for(str(sc), res) for sc in dict.fromkeys(res.runs["scenario"])}
     gov = {sc: _structure(sp) for sc, sp in specs.items()}
     base_spec = specs.get(baseline) or _spec_for(baseline, res)
@@ -144,6 +145,7 @@ def references(res: Results, baseline: str) -> tuple[dict[str, str], list[str]]:
             ref[sc] = baseline
             continue
         same = [p for p in plain if gov[p] == gov[sc] and p != sc]
+        same.sort(key=lambda p: p != f"{sc}_before")  # its own counterfactual first, if run
         if same:
             ref[sc] = same[0]
         else:
