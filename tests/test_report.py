@@ -216,4 +216,5 @@ def test_a_provincial_model_is_compared_with_its_own_counterfactual_first():
     ref, mismatched = references(SimpleNamespace(runs=runs, experiment={}), "baseline")
     assert ref["guangdong"] == "guangdong_before"  # same preset, every reform off
     assert ref["baseline"] == "baseline"
+    assert ref["provincial"] == "provincial" and "provincial" not in mismatched  # a reference itself: no effect row
     assert ref["zhejiang"] == "baseline" and "zhejiang" in mismatched  # no same-size reform-free run: said so

@@ -144,6 +144,9 @@ def references(res: Results, baseline: str) -> tuple[dict[str, str], list[str]]:
         if gov[sc] is None or gov[sc] == base_gov:
             ref[sc] = baseline
             continue
+        if sc in plain:  # a reform-free government of another size is a reference, not a reform
+            ref[sc] = sc
+            continue
         same = [p for p in plain if gov[p] == gov[sc] and p != sc]
         same.sort(key=lambda p: p != f"{sc}_before")  # its own counterfactual first, if run
         if same:

@@ -15,7 +15,8 @@ UI = {
         "effects": "Effect versus the baseline",
         "effects_note": "Difference variant − reference in the final month, with its 95% interval; runs are paired "
         "by seed where possible. The reference is the baseline, or a reform-free scenario of the same government "
-        "(e.g. provincial for guangdong). Green: better, red: worse (interval excludes 0).",
+        "(guangdong_before for guangdong, else e.g. provincial); reform-free scenarios of another size are "
+        "references themselves and have no row. Green: better, red: worse (interval excludes 0).",
         "timeseries": "Time series",
         "timeseries_note": "Mean over runs with its 95% band; click legend entries to show or hide variants.",
         "tradeoffs": "Trade-offs",
@@ -67,7 +68,7 @@ UI = {
         "summary_note": "★ 表示在有优劣方向的指标上均值最优的方案；n 为运行次数。",
         "all_measures": "全部指标",
         "effects": "相对基线的效果",
-        "effects_note": "最后一个月 方案 − 对照 的差值及其 95% 置信区间；尽量按随机种子配对。对照为基线，或相同政府规模、未开启改革的情景（如广东对照 provincial）。绿色为改善，红色为变差（区间不含 0）。",
+        "effects_note": "最后一个月 方案 − 对照 的差值及其 95% 置信区间；尽量按随机种子配对。对照为基线，或相同政府规模、未开启改革的情景（广东对照 guangdong_before，否则如 provincial）；其他规模的无改革情景本身即为对照，不单列。绿色为改善，红色为变差（区间不含 0）。",
         "timeseries": "时间序列",
         "timeseries_note": "各次运行的均值及 95% 区间带；点击图例可显示或隐藏方案。",
         "tradeoffs": "权衡",
