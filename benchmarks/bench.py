@@ -155,10 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     if not a.no_sweep and not a.only:
         # a fresh process, as for every case: this one has loaded numpy (and its threads)
         print("timing sweep (1 and 2 workers) ...", file=sys.stderr, flush=True)
-        res = subprocess.run(
-            [sys.executable, "-m", "benchmarks.sweep_speed"], cwd=ROOT, capture_output=True, text=True, check=True
-        )
-        sweep = json.loads(res.stdout[: res.stdout.rindex("}") + 1])
+        cmd = [sys.executable, "-m", "benchmarks.sweep_speed", "--json"]
+        res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
+        sweep = json.loads(res.stdout.strip().splitlines()[-1])
         tr = sweep["throughput_ratio_2_vs_1"]
         checks["sweep_throughput_2_vs_1"] = {"value": tr, "goal": f">= {SWEEP_GOAL}", "met": tr >= SWEEP_GOAL}
     viz = None

@@ -46,8 +46,12 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=24)
     p.add_argument("--scenario", default="provincial")
     p.add_argument("--steps", type=int, default=60)
+    p.add_argument("--json", action="store_true", help="print only the result as one JSON line")
     a = p.parse_args()
     r = measure(a.runs, a.scenario, a.steps)
+    if a.json:
+        print(json.dumps(r))
+        return
     print(json.dumps(r, indent=1))
     print(
         f"1 worker {r['wall_s_1']} s, 2 workers {r['wall_s_2']} s: time ratio {r['time_ratio_2_vs_1']} "

@@ -174,7 +174,7 @@ def run_design(
     # local workers write their own time series (encoding Parquet in parallel); a Dask
     # cluster's workers may not see this disk, so theirs come back to be written here
     local = isinstance(executor, (cf.ProcessPoolExecutor, InlineExecutor))
-    ts_dir = str(store.ts_dir) if local else None
+    ts_dir = str(store.incoming) if local else None
     pending: dict[cf.Future, RunSpec] = {}
     queue = iter(todo)
     last_refresh = time.monotonic()

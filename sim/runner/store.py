@@ -64,6 +64,9 @@ class ResultStore:
         self.source = source
         self.kind = kind
         self.ts_dir = self.out / "timeseries"
+        # workers write here; a run's series moves into ts_dir with its record, so the
+        # dataset never holds a run that runs.parquet does not ('.' : Arrow skips it)
+        self.incoming = self.ts_dir / ".incoming"
         self.rec_dir = self.out / "records"
 
     # ------------------------------------------------------------------ set-up
@@ -88,7 +91,7 @@ class ResultStore:
                 shutil.rmtree(p, ignore_errors=True)
             for p in (self.out / "runs.parquet", self.out / "sensitivity.parquet"):
                 p.unlink(missing_ok=True)
-        self.ts_dir.mkdir(parents=True, exist_ok=True)
+        self.incoming.mkdir(parents=True, exist_ok=True)
         self.rec_dir.mkdir(parents=True, exist_ok=True)
         doc = self.exp.model_dump(mode="json", exclude_none=True)
         doc["_results"] = {
@@ -115,11 +118,14 @@ class ResultStore:
 
     def write(self, spec: RunSpec, record: dict, frame: pd.DataFrame | None, *, frame_written: bool = False) -> None:
         """Keep one finished run: its time series first, then the record that marks it done
-        (`frame_written`: a worker already wrote the series itself)."""
+        (`frame_written`: a worker already wrote the series into `incoming`)."""
+        target = self.ts_dir / f"{spec.run_id}.parquet"
         if frame is not None:
             write_timeseries(self.ts_dir, spec.run_id, frame)
-        elif not frame_written:
-            (self.ts_dir / f"{spec.run_id}.parquet").unlink(missing_ok=True)
+        elif frame_written:
+            os.replace(self.incoming / target.name, target)  # atomic, same folder tree
+        else:
+            target.unlink(missing_ok=True)
         atomic_text(self.rec_dir / f"{spec.run_id}.json", json.dumps(record, sort_keys=True))
 
     def records(self, runs: list[RunSpec]) -> pd.DataFrame:
