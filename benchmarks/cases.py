@@ -23,6 +23,9 @@ def national_sizes(factor: float) -> list[int]:
 def _govsim(scenario: str, steps: int, **overrides) -> dict:
     from sim import GovModel
 
+    # warm-up, untimed: the compiled kernels load from numba's on-disk cache at their first
+    # call (about 10 ms in all, once per process), as any JIT benchmark excludes
+    GovModel("baseline", rng=1, **{"government.sizes": [1, 2, 4]}).run_for(2)
     t0 = time.perf_counter()
     model = GovModel(scenario, rng=1, **overrides)
     t1 = time.perf_counter()

@@ -7,13 +7,14 @@ docs/ODD.md read them from here, so the three never disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
+import mesa
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from numba import njit
 
-from .state import MOBILE, row_sum
+from .state import MOBILE
 
 if TYPE_CHECKING:
     from .model import GovModel
@@ -133,6 +134,25 @@ def read_measure(model: GovModel, name: str) -> float:
     return model.measures[name]
 
 
+class MeasureCollector(mesa.DataCollector):
+    """Mesa's DataCollector with one reporter per measure. After the first collection
+    (which validates the reporters as Mesa does) it appends the step's measures directly:
+    they are plain numbers, so Mesa's deep copy of each value (a third of the cost of
+    measuring at 10,000 agencies) buys nothing."""
+
+    def __init__(self) -> None:
+        super().__init__(model_reporters={name: partial(read_measure, name=name) for name in MEASURES})
+
+    def collect(self, model: GovModel) -> None:
+        if not self._validated or self.agent_reporters or self.agenttype_reporters:
+            super().collect(model)
+            return
+        self._collection_steps.append(model.time)
+        measures = model.measures
+        for name, values in self.model_vars.items():
+            values.append(measures[name])
+
+
 def gini(x: np.ndarray) -> float:
     x = np.sort(np.asarray(x, dtype=float))
     n = len(x)
@@ -143,31 +163,40 @@ def gini(x: np.ndarray) -> float:
 
 
 def _islands(model: GovModel, served: np.ndarray) -> int:
-    """Connected components among agencies that take part in any needed link. Agencies in
-    no link are isolated nodes of the all-agency graph: count them out, no sorting needed."""
+    """Connected components of the served-link graph among agencies that take part in any
+    needed link (agencies in no link are not counted)."""
     s = model.structure
-    prov = model.dyad_provider
-    n = s.n_agencies
-    linked = np.zeros(n, bool)
-    linked[s.d_req] = True
-    linked[prov] = True
-    k = int(served.sum())
-    adj = coo_matrix((np.ones(k), (s.d_req[served], prov[served])), shape=(n, n))
-    components, _ = connected_components(adj, directed=False)
-    return int(components - (n - linked.sum()))
+    return _count_islands(s.d_req, model.dyad_provider, served, s.n_agencies)
 
 
-def _weighted(x: np.ndarray, w: np.ndarray) -> float:
-    tw = w.sum()
-    return float((x * w).sum() / tw) if tw > 0 else 0.0
+@njit(cache=True)
+def _count_islands(req, prov, served, n):
+    """Union-find over the served links; islands = distinct roots among linked agencies."""
+    parent = np.arange(n)
+    linked = np.zeros(n, np.bool_)
+    for d in range(len(req)):
+        linked[req[d]] = True
+        linked[prov[d]] = True
+        if served[d]:
+            a, b = req[d], prov[d]
+            while parent[a] != a:  # path halving
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            while parent[b] != b:
+                parent[b] = parent[parent[b]]
+                b = parent[b]
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    count = 0
+    for i in range(n):
+        count += linked[i] & (parent[i] == i)
+    return count
 
 
 def compute_measures(model: GovModel) -> dict[str, float]:
     s, st, out = model.structure, model.state, model.outcome
     spend = model.spend
-    vol = s.inst_volume
 
-    reach_w = s.d_weight * out.served
     total = sum(v for k, v in spend.items() if not k.startswith("duplicated"))
     dup = spend["duplicated_build"] + spend["duplicated_operations"]
 
@@ -177,68 +206,54 @@ def compute_measures(model: GovModel) -> dict[str, float]:
     if len(model.queue) == 0 and model.step_stats["decided"] == 0:
         delay = 0.0
 
-    # who operates what
-    n_sys = row_sum(st.own).astype(float)
-    by_company = st.company >= 0
+    # who operates what, at what markup, under how much government control
+    markups = np.array([c.markup for c in model.companies]) if model.companies else np.zeros(1)
+    ops = model.ops_systems
+    totals, strength, coverage = _agency_totals(
+        st.own, st.company, st.vendor, st.staff, st.skill, st.open, st.refluxed, model.audited, model.month,
+        ops["inhouse"], ops["outsourced"], model.vendor_markup, markups,
+        model.agency_market, s.gov_market, s.n_lines, model._tsi_capacity(), model.tsi_span,
+        s.agency_records, model.agency_upper, model.agency_vertical_local,
+    )  # fmt: skip
+    systems, company_systems, out_markup, out_n, control_w = totals[:5]
+    units, staff, mobile, n_open, upper_records, records = totals[5:]
     plat_layers = int(model.platform_ready.sum()) if len(model.platform_gov) else 0
     plat_by_company = 0
     if plat_layers:
-        runners = np.array([model.platform_runner(int(s.gov_market[g])) for g in model.platform_gov])
-        plat_by_company = int(model.platform_ready[runners >= 0].sum())
-    all_systems = n_sys.sum() + plat_layers
-    operator_share = (n_sys[by_company].sum() + plat_by_company) / all_systems if all_systems else 0.0
-
-    outsourced = model.ops_systems.get("outsourced", np.zeros(s.n_agencies))
-    vendor_sys = np.where(by_company, 0.0, outsourced)
-    company_sys = np.where(by_company, n_sys, 0.0)
-    markups = np.array([c.markup for c in model.companies]) if model.companies else np.zeros(1)
-    out_markup = (vendor_sys * model.vendor_markup[st.vendor]).sum() + (
-        company_sys * markups[np.maximum(st.company, 0)]
-    ).sum()
-    out_n = vendor_sys.sum() + company_sys.sum()
-    operator_markup = float(out_markup / out_n) if out_n > 0 else 0.0
-
-    # government control over running systems
-    strength, coverage = model.market_oversight()
-    mkt = s.gov_market[s.agency_gov]
-    own_sup = np.where(st.staff > 0, st.skill, 0.0)
-    watch = 1 - (1 - own_sup) * (1 - strength[mkt]) * (1 - coverage[mkt])
-    inhouse = model.ops_systems.get("inhouse", n_sys)
-    control_w = inhouse.sum() + (watch * (n_sys - inhouse)).sum()
-    if plat_layers:
         pm = s.gov_market[model.platform_gov]
+        runners = model.platform_runners()[pm]
+        plat_by_company = int(model.platform_ready[runners >= 0].sum())
         layers = model.platform_ready.sum(axis=1)
-        runners = np.array([model.platform_runner(int(g)) for g in pm])
         pwatch = np.where(runners >= 0, 1 - (1 - strength[pm]) * (1 - coverage[pm]), 1.0)
         control_w += (layers * pwatch).sum()
+    all_systems = systems + plat_layers
+    operator_share = (company_systems + plat_by_company) / all_systems if all_systems else 0.0
+    operator_markup = float(out_markup / out_n) if out_n > 0 else 0.0
     control = float(control_w / all_systems) if all_systems else 1.0
 
     hhi, monopoly = _market_structure(model)
 
+    need_g, got_g = out.need_by_gov, out.served_by_gov
     bottom = s.gov_level == s.bottom
-    g_req = s.agency_gov[s.d_req]
-    need_g = np.bincount(g_req, weights=s.d_weight, minlength=s.n_gov)
-    got_g = np.bincount(g_req, weights=reach_w, minlength=s.n_gov)
     has_need = bottom & (need_g > 0)
     reach_g = np.where(need_g > 0, got_g / np.maximum(need_g, 1e-12), 0.0)
 
-    records = s.agency_records
-    upper = (s.agency_level < s.bottom) | (s.line_vertical[s.agency_line] & ~st.refluxed & (s.agency_level > 0))
+    trips, one_trip, online, rating = _volume_means(s.inst_volume, out.trips, out.one_trip, out.online, out.rating)
 
     prev_cum = model.measures.get("cumulative_it_spending", 0.0) if model.steps else 0.0
     m = {
-        "silo_index": 1.0 - _weighted(out.served.astype(float), s.d_weight),
+        "silo_index": 1.0 - (out.served_weight / out.need_weight if out.need_weight > 0 else 0.0),
         "information_islands": _islands(model, out.served),
-        "shared_links": int(out.served.sum()),
+        "shared_links": out.n_served,
         "total_it_spending": float(total),
         "duplicated_spending": float(dup),
         "duplicated_share": float(dup / total) if total > 0 else 0.0,
-        "trips_per_service": _weighted(out.trips, vol),
-        "one_trip_rate": _weighted(out.one_trip, vol),
-        "online_rate": _weighted(out.online, vol),
-        "user_rating": _weighted(out.rating, vol),
-        "inhouse_it_units": int((st.staff > 0).sum()),
-        "inhouse_it_staff": float(st.staff.sum()),
+        "trips_per_service": trips,
+        "one_trip_rate": one_trip,
+        "online_rate": online,
+        "user_rating": rating,
+        "inhouse_it_units": int(units),
+        "inhouse_it_staff": float(staff),
         "approval_backlog": len(model.queue),
         "mean_approval_delay": delay,
         "operator_share": float(operator_share),
@@ -246,16 +261,95 @@ def compute_measures(model: GovModel) -> dict[str, float]:
         "supply_hhi": hhi,
         "government_control": control,
         "data_monopoly": monopoly,
-        "mobile_apps": int(st.own[:, MOBILE].sum() + model.superapps),
+        "mobile_apps": int(mobile + model.superapps),
         "county_gap": gini(reach_g[has_need]),
-        "upper_level_data_share": float(records[upper].sum() / records.sum()),
+        "upper_level_data_share": float(upper_records / records),
         "rejected_duplicates": int(model.step_stats.get("rejected_duplicates", 0)) if model.steps else 0,
-        "open_agencies": float(st.open.mean()),
+        "open_agencies": float(n_open / s.n_agencies),
         "county_data_reach": float(got_g[has_need].sum() / need_g[has_need].sum()) if has_need.any() else 0.0,
         "cumulative_it_spending": float(prev_cum + total),
-        "spending_per_request": float(total / vol.sum()),
+        "spending_per_request": float(total / s.inst_volume.sum()),
     }
     return m
+
+
+@njit(cache=True)
+def _agency_totals(
+    own, company, vendor, staff, skill, is_open, refluxed, audited, month, inhouse, outsourced, vendor_markup,
+    company_markup, agency_market, gov_market, n_lines, tsi_capacity, tsi_span, records, upper, vertical_local,
+):  # fmt: skip
+    """Sums over agencies — running systems (all, company-run), the outsourced markup sum
+    and its weight, the controlled-system weight, in-house units and staff, mobile apps,
+    open agencies, records held above the bottom level (upper governments', and vertical
+    lines' local records not returned), all records — with each market's oversight
+    strength and audit coverage (a technical-support institution's capacity per system;
+    systems audited in the last year)."""
+    N, K = own.shape
+    G = len(tsi_capacity)
+    n_sys = np.empty(N)
+    market_systems = np.zeros(G)
+    market_audited = np.zeros(G)
+    for g in range(G):
+        # a government's agencies are one block: sum in registers, add to its market once
+        # (adding agency by agency into the same slot would stall on the previous store)
+        count = recent = 0
+        for n in range(g * n_lines, (g + 1) * n_lines):
+            c = 0
+            for k in range(K):
+                c += own[n, k]
+                recent += own[n, k] & (audited[n, k] > month - 12)
+            n_sys[n] = c
+            count += c
+        market_systems[gov_market[g]] += count
+        market_audited[gov_market[g]] += recent
+    strength = np.zeros(G)
+    coverage = np.zeros(G)
+    for g in range(G):
+        if market_systems[g] > 0:
+            strength[g] = min(1.0, tsi_capacity[g] * tsi_span / market_systems[g])
+            coverage[g] = market_audited[g] / market_systems[g]
+
+    systems = company_systems = out_markup = out_n = inhouse_total = watched = 0.0
+    units = staff_total = mobile = n_open = upper_records = all_records = 0.0
+    for n in range(N):
+        systems += n_sys[n]
+        m = agency_market[n]
+        own_sup = skill[n] * (staff[n] > 0)  # branch-free: units are scattered
+        units += staff[n] > 0
+        staff_total += staff[n]
+        mobile += own[n, MOBILE]
+        n_open += is_open[n]
+        all_records += records[n]
+        upper_records += records[n] * (upper[n] | (vertical_local[n] & ~refluxed[n]))
+        watch = 1 - (1 - own_sup) * (1 - strength[m]) * (1 - coverage[m])
+        inhouse_total += inhouse[n]
+        watched += watch * (n_sys[n] - inhouse[n])
+        if company[n] >= 0:
+            company_systems += n_sys[n]
+            out_markup += n_sys[n] * company_markup[company[n]]
+            out_n += n_sys[n]
+        else:
+            out_markup += outsourced[n] * vendor_markup[vendor[n]]
+            out_n += outsourced[n]
+    totals = (systems, company_systems, out_markup, out_n, inhouse_total + watched)
+    return (*totals, units, staff_total, mobile, n_open, upper_records, all_records), strength, coverage
+
+
+@njit(cache=True)
+def _volume_means(volume, trips, one_trip, online, rating):
+    """Request-weighted means over service instances."""
+    sums = np.zeros(4)
+    total = 0.0
+    for i in range(len(volume)):
+        v = volume[i]
+        total += v
+        sums[0] += trips[i] * v
+        sums[1] += one_trip[i] * v
+        sums[2] += online[i] * v
+        sums[3] += rating[i] * v
+    if total <= 0:
+        return 0.0, 0.0, 0.0, 0.0
+    return sums[0] / total, sums[1] / total, sums[2] / total, sums[3] / total
 
 
 def _market_structure(model: GovModel) -> tuple[float, float]:
@@ -264,43 +358,79 @@ def _market_structure(model: GovModel) -> tuple[float, float]:
     rev = model.ops_revenue
     if not rev:
         return 0.0, 0.0
-    markets = np.unique(s.gov_market)
-    records = s.agency_records
-    vendor_mkt = np.array([v.market for v in model.vendors])
-    company_mkt = np.array([c.market for c in model.companies], dtype=np.int64)
-    platform_rev = model.platform_run_by_market
+    vendor_mkt = model.vendor_market
     vendor_rev = np.zeros(len(model.vendors))  # vendors may have entered since operations ran
     vendor_rev[: len(rev["vendor"])] = rev["vendor"]
-    hhis, hhi_w, monos, mono_w = [], [], [], []
-    for mk in markets:
-        idx = model.market_members(int(mk))  # the market's agencies, in index order
-        inhouse = rev["inhouse"][idx]
-        shares = [inhouse[inhouse > 0]]
-        shares.append(vendor_rev[vendor_mkt == mk])
-        comp_rev = rev["company"][company_mkt == mk] if len(company_mkt) else np.zeros(0)
-        plat = platform_rev[mk]
-        runner = model.platform_runner(int(mk))
-        if plat > 0:
-            if runner >= 0:
-                comp_rev = comp_rev.copy()
-                comp_rev[list(np.flatnonzero(company_mkt == mk)).index(runner)] += plat
-            else:
-                shares.append(np.array([plat]))
-        shares.append(comp_rev)
-        r = np.concatenate(shares)
-        tot = r.sum()
-        if tot > 0:
-            hhis.append(float(((r / tot) ** 2).sum()))
-            hhi_w.append(tot)
-        # exclusive data hold
-        mrec = records[idx].sum()
-        opened = model.open_share[mk]
-        by_vendor = idx[st.company[idx] < 0]
-        client_rec = np.bincount(st.vendor[by_vendor], weights=records[by_vendor], minlength=len(model.vendors))
-        holds = [client_rec.max() / mrec * (1 - opened)] if mrec > 0 else [0.0]
-        holds += [c.data_hold for c in model.companies if c.market == mk]
-        monos.append(max(holds))
-        mono_w.append(mrec)
-    hhi = float(np.average(hhis, weights=hhi_w)) if hhis else 0.0
-    mono = float(np.average(monos, weights=mono_w)) if sum(mono_w) > 0 else 0.0
+    # companies' revenue, the platform's added to the company that runs it; a platform
+    # the bureau runs is a supplier of its own
+    company_mkt = np.array([c.market for c in model.companies], dtype=np.int64)
+    company_rev = np.asarray(rev["company"], dtype=float).copy()
+    runner = model.platform_runners()
+    plat = model.platform_run_by_market
+    has_plat = plat > 0
+    by_company = has_plat & (runner >= 0)
+    np.add.at(company_rev, runner[by_company], plat[by_company])
+    by_bureau = np.flatnonzero(has_plat & (runner < 0))
+    other_mkt = np.concatenate([company_mkt, by_bureau])
+    other_rev = np.concatenate([company_rev, plat[by_bureau]])
+    company_hold = np.array([c.data_hold for c in model.companies])
+    return _concentration(
+        s.gov_market, s.n_lines, rev["inhouse"], vendor_mkt, vendor_rev, other_mkt, other_rev,
+        s.agency_records, st.company, st.vendor, model.open_share, company_mkt, company_hold, s.n_gov,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _concentration(
+    gov_market, n_lines, inhouse_rev, vendor_mkt, vendor_rev, other_mkt, other_rev, records, company, vendor,
+    open_share, company_mkt, company_hold, n_gov,
+):  # fmt: skip
+    """Revenue-weighted HHI over markets, and the record-weighted largest exclusive data
+    hold (a vendor's clients' unopened records, or a company's hold) over markets."""
+    total = np.zeros(n_gov)
+    squares = np.zeros(n_gov)  # sum of squared revenues; HHI = squares / total²
+    market_records = np.zeros(n_gov)
+    client_records = np.zeros(len(vendor_mkt))
+    is_market = np.zeros(n_gov, np.bool_)
+    for g in range(n_gov):
+        # a government's agencies are one block: sum in registers, add to its market once
+        rev = sq = rec = 0.0
+        for n in range(g * n_lines, (g + 1) * n_lines):
+            rev += inhouse_rev[n]
+            sq += inhouse_rev[n] * inhouse_rev[n]
+            rec += records[n]
+            if company[n] < 0:
+                client_records[vendor[n]] += records[n]
+        m = gov_market[g]
+        total[m] += rev
+        squares[m] += sq
+        market_records[m] += rec
+        is_market[m] = True
+    for v in range(len(vendor_mkt)):
+        total[vendor_mkt[v]] += vendor_rev[v]
+    for c in range(len(other_mkt)):
+        total[other_mkt[c]] += other_rev[c]
+    for v in range(len(vendor_mkt)):
+        squares[vendor_mkt[v]] += vendor_rev[v] * vendor_rev[v]
+    for c in range(len(other_mkt)):
+        squares[other_mkt[c]] += other_rev[c] * other_rev[c]
+
+    hold = np.zeros(n_gov)
+    for v in range(len(vendor_mkt)):
+        m = vendor_mkt[v]
+        if market_records[m] > 0:
+            hold[m] = max(hold[m], client_records[v] / market_records[m] * (1 - open_share[m]))
+    for c in range(len(company_mkt)):
+        hold[company_mkt[c]] = max(hold[company_mkt[c]], company_hold[c])
+
+    hhi_sum = hhi_w = mono_sum = mono_w = 0.0
+    for m in range(n_gov):
+        if is_market[m] and total[m] > 0:
+            hhi_sum += squares[m] / total[m]  # HHI x its weight, the market's revenue
+            hhi_w += total[m]
+        if is_market[m]:
+            mono_sum += hold[m] * market_records[m]
+            mono_w += market_records[m]
+    hhi = hhi_sum / hhi_w if hhi_w > 0 else 0.0
+    mono = mono_sum / mono_w if mono_w > 0 else 0.0
     return hhi, mono

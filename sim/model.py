@@ -12,7 +12,6 @@ from the current links; 2 providers decide sharing; 3 agencies plan and bodies r
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ import numpy as np
 
 from .agents import Agency, DataBureau, GeneralOffice, OperatingCompany, Vendor
 from .government import build_structure
-from .measures import MEASURES, compute_measures, read_measure
+from .measures import MeasureCollector, compute_measures
 from .processes import demand, operations, planning, sharing
 from .reforms import REGISTRY
 from .scenario import GovScenario
@@ -32,6 +31,7 @@ from .state import (
     INFRA,
     LAYER_OF_KIND,
     MOBILE,
+    MONTH,
     N_LAYERS,
     NO_ONE,
     SHAREABLE,
@@ -39,6 +39,8 @@ from .state import (
     AgencyState,
     Queue,
     Rules,
+    access,
+    gov_owns,
     row_sum,
 )
 
@@ -84,10 +86,15 @@ class GovModel(mesa.Model):
         self._reset_spend()
         self.ops_revenue: dict[str, np.ndarray] = {}
         self.ops_systems: dict[str, np.ndarray] = {}
-        self.duplicate_now = np.zeros_like(self.state.own)
         self.provider_payoff = np.zeros(s.n_agencies)
         self._network_cache = None
         self._market_members: list[np.ndarray] | None = None
+        self.agency_market = s.gov_market[s.agency_gov]  # the tree is fixed
+        self.dyad_req_gov = s.agency_gov[s.d_req]
+        # records held above the bottom level: upper governments' always, vertically managed
+        # lines' local ones until reflux returns them (upper_level_data_share)
+        self.agency_upper = s.agency_level < s.bottom
+        self.agency_vertical_local = s.line_vertical[s.agency_line] & (s.agency_level > 0)
 
         # the world does not begin at month 0: projects are under way, and open agencies
         # already share where it pays (docs/ODD.md §5)
@@ -97,9 +104,7 @@ class GovModel(mesa.Model):
         self.outcome = demand.serve(self)
         self.measures: dict[str, float] = {}
         self.measures = compute_measures(self)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: partial(read_measure, name=name) for name in MEASURES}
-        )
+        self.datacollector = MeasureCollector()
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ set-up
@@ -133,7 +138,7 @@ class GovModel(mesa.Model):
         self.tsi_span = 0.0
         self.tsi_quality_support = 0.0
         self.open_share = np.zeros(G)  # per market government: share of public data opened
-        self.audited = np.full((s.n_agencies, len(KINDS)), -(10**6), np.int64)
+        self.audited = np.full((s.n_agencies, len(KINDS)), -(10**6), MONTH)
         self.fixed_costs: dict[str, float] = {}  # monthly costs of bodies and programmes
 
     def _init_agencies(self) -> None:
@@ -158,15 +163,15 @@ class GovModel(mesa.Model):
         st.own = rng.random((N, K)) < p_have
         st.own[:, MOBILE] &= st.wants_app
         age = rng.integers(0, a.system_lifetime, size=(N, K))
-        st.built = -age
-        st.expires = a.system_lifetime - age + rng.integers(0, a.build_months + 1, size=(N, K))
+        st.built = (-age).astype(MONTH)
+        st.expires = (a.system_lifetime - age + rng.integers(0, a.build_months + 1, size=(N, K))).astype(MONTH)
         st.built[~st.own] = 0
         st.expires[~st.own] = 0
         # trust differs from tie to tie: uniform around the mean, within 0-1
         self.trust = np.clip(rng.uniform(0, 2 * a.trust_initial, s.n_dyads), 0, 1)
         self.trust_floor = self.trust.copy()  # unserved ties drift back to where they began
         self.shared = np.zeros(s.n_dyads, bool)
-        self.dyad_provider = demand.provider(self)
+        self._set_providers()
 
     def _init_vendors(self) -> None:
         """Small vendors per market; agencies pick one with increasing returns to adoption:
@@ -187,6 +192,7 @@ class GovModel(mesa.Model):
                 pick = rng.choice(len(ids), size=len(chunk), p=w / w.sum())
                 st.vendor[chunk] = ids[pick]
                 clients += np.bincount(pick, minlength=len(ids))
+        self.vendor_market = np.array([v.market for v in self.vendors], dtype=np.int64)
         self.vendor_quality = np.array([v.quality for v in self.vendors])
         self.vendor_markup = np.array([v.markup for v in self.vendors])
         q = self.vendor_quality[st.vendor]
@@ -196,6 +202,7 @@ class GovModel(mesa.Model):
         lo, hi = self.spec.agents.vendor_quality
         v = Vendor(self, market, float(self.rng.uniform(lo, hi)), self.spec.agents.vendor_markup)
         self.vendors.append(v)
+        self.vendor_market = np.append(self.vendor_market, market)
         self.vendor_quality = np.append(self.vendor_quality, v.quality)
         self.vendor_markup = np.append(self.vendor_markup, v.markup)
         return v
@@ -215,7 +222,7 @@ class GovModel(mesa.Model):
                     self.ensure_coordinator()
                 reform.activate(self)
                 self.outcome = demand.serve(self)  # the rules changed: re-read the links
-        self.dyad_provider = demand.provider(self)
+        self._update_providers()
 
         sharing.decide(self, self.outcome)  # 1-2: demand was served at the end of last month
         planning.plan(self)  # 3
@@ -226,13 +233,23 @@ class GovModel(mesa.Model):
                 reform.step(self)
         self.spend["programmes"] += sum(self.fixed_costs.values())
 
-        self.dyad_provider = demand.provider(self)
+        self._update_providers()
         self.outcome = demand.serve(self)  # 6: this month's service, from end-of-month state
         self.measures = compute_measures(self)
         self.datacollector.collect(self)
         self._network_cache = None
         if self.steps >= self.horizon:
             self.running = False
+
+    def _update_providers(self) -> None:
+        """Dyad providers change only when reflux returns a vertical line's records."""
+        if not np.array_equal(self.state.refluxed, self._refluxed_seen):
+            self._set_providers()
+
+    def _set_providers(self) -> None:
+        self.dyad_provider = demand.provider(self)
+        self.links_provided = np.bincount(self.dyad_provider, minlength=self.structure.n_agencies)
+        self._refluxed_seen = self.state.refluxed.copy()
 
     def _reset_spend(self) -> None:
         self.spend = dict.fromkeys(
@@ -252,39 +269,38 @@ class GovModel(mesa.Model):
     def gov_owns(self) -> np.ndarray:
         """(G, K): some agency of the government runs its own system of the kind."""
         s = self.structure
-        own = self.state.own.reshape(s.n_gov, s.n_lines, -1)
-        out = own[:, 0, :].copy()
-        for line in range(1, s.n_lines):  # OR line by line: 3-4x faster than any(axis=1) here
-            out |= own[:, line, :]
-        return out
+        return gov_owns(self.state.own, s.n_gov, s.n_lines)
+
+    def shared_ok(self) -> np.ndarray:
+        """(G, K): a shared instance of the kind is reachable from the government — a
+        platform layer, the government app, or another agency's shareable system."""
+        return self.kind_reach() | (self.gov_owns() & SHAREABLE)
 
     def access(self) -> np.ndarray:
         """(N, K): the agency can use a capability — its own, or a shared one it uses."""
-        s, st = self.structure, self.state
-        shared_ok = self.kind_reach() | (self.gov_owns() & SHAREABLE)
-        return st.own | (st.reuse & shared_ok[s.agency_gov])
+        st = self.state
+        return access(st.own, st.reuse, self.shared_ok(), self.structure.agency_gov)
 
-    def reusable(self, agencies: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    def reusable(self, agencies: np.ndarray, kinds: np.ndarray, shared_ok: np.ndarray | None = None) -> np.ndarray:
         """A shared instance of the kind is reachable (platform, government app, or another
         agency of the same government) — so building one would duplicate it."""
         if len(agencies) == 0:
             return np.zeros(0, bool)
-        g = self.structure.agency_gov[agencies]
-        return self.kind_reach()[g, kinds] | (self.gov_owns()[g, kinds] & SHAREABLE[kinds])
+        shared_ok = self.shared_ok() if shared_ok is None else shared_ok
+        return shared_ok[self.structure.agency_gov[agencies], kinds]
 
     def use_shared(self, agencies: np.ndarray, kinds: np.ndarray) -> None:
         self.state.reuse[agencies, kinds] = True
 
-    def build_price(self) -> np.ndarray:
-        """(N, K) price of a new system to each agency: its vendor's or its company's."""
-        st, a = self.state, self.spec.agents
-        base = np.asarray(a.build_cost.as_tuple())
+    def build_factor(self) -> np.ndarray:
+        """(N,) multiple of the base build cost each agency pays: its vendor's or its
+        company's markup."""
+        st = self.state
         factor = 1.0 + self.vendor_markup[st.vendor]
         if self.companies:
             markups = np.array([c.markup for c in self.companies])
-            by_c = st.company >= 0
-            factor = np.where(by_c, 1.0 + markups[np.maximum(st.company, 0)], factor)
-        return factor[:, None] * base[None, :]
+            factor = np.where(st.company >= 0, 1.0 + markups[np.maximum(st.company, 0)], factor)
+        return factor
 
     def start_builds(self, agencies, kinds, costs, duplicate) -> None:
         if len(agencies) == 0:
@@ -480,10 +496,15 @@ class GovModel(mesa.Model):
 
     def platform_runner(self, market: int) -> int:
         """The company that runs the market's platform layers, or NO_ONE (the bureau does)."""
-        for c in self.companies:
-            if c.market == market and c.p.runs_platform:
-                return c.cidx
-        return NO_ONE
+        return int(self.platform_runners()[market])
+
+    def platform_runners(self) -> np.ndarray:
+        """(G,) per market government: the company running its platform layers, or NO_ONE."""
+        out = np.full(self.structure.n_gov, NO_ONE, np.int64)
+        for c in reversed(self.companies):  # the first company that runs it wins
+            if c.p.runs_platform:
+                out[c.market] = c.cidx
+        return out
 
     # ------------------------------------------------------------------ network
     @property

@@ -11,10 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 from .schema import KINDS, LAYERS
 
 INFRA, SUPPORT, DATA, APP, MOBILE = range(len(KINDS))
+N_KINDS = len(KINDS)  # a compile-time constant inside compiled loops
+MONTH = np.int32  # months (built, expires, done, audited): half the memory the step reads
 SHAREABLE = np.array([True, True, True, False, False])
 LAYER_OF_KIND = {INFRA: 0, SUPPORT: 2, DATA: 1}  # kind -> index in LAYERS
 N_LAYERS = len(LAYERS)
@@ -29,6 +32,35 @@ def row_sum(a: np.ndarray) -> np.ndarray:
     out = a[:, 0].astype(np.int64 if a.dtype.kind in "bui" else a.dtype)
     for k in range(1, a.shape[1]):
         out += a[:, k]
+    return out
+
+
+@njit(cache=True)
+def gov_owns(own: np.ndarray, n_gov: int, n_lines: int) -> np.ndarray:
+    """(G, K): some agency of the government runs its own system of the kind (agency
+    `g * L + l` is line `l` of government `g`)."""
+    flat = own.ravel()
+    out = np.zeros((n_gov, N_KINDS), np.bool_)
+    for g in range(n_gov):
+        kinds = 0  # one bit per kind, in a register (K is a compile-time constant)
+        for i in range(g * n_lines * N_KINDS, (g + 1) * n_lines * N_KINDS, N_KINDS):
+            for k in range(N_KINDS):
+                kinds |= flat[i + k] << k
+        for k in range(N_KINDS):
+            out[g, k] = (kinds >> k) & 1
+    return out
+
+
+@njit(cache=True)
+def access(own: np.ndarray, reuse: np.ndarray, shared_ok: np.ndarray, agency_gov: np.ndarray) -> np.ndarray:
+    """(N, K): the agency can use a capability — its own, or a shared one it uses that
+    its government can reach (`shared_ok`, (G, K))."""
+    N, K = own.shape
+    out = np.empty((N, K), np.bool_)
+    for n in range(N):
+        g = agency_gov[n]
+        for k in range(K):
+            out[n, k] = own[n, k] | (reuse[n, k] & shared_ok[g, k])
     return out
 
 
@@ -71,11 +103,11 @@ class AgencyState:
             company=np.full(n, NO_ONE, np.int64),
             wants_app=np.zeros(n, bool),
             own=np.zeros((n, k), bool),
-            expires=np.zeros((n, k), np.int64),
+            expires=np.zeros((n, k), MONTH),
             quality=np.zeros((n, k)),
-            built=np.zeros((n, k), np.int64),
+            built=np.zeros((n, k), MONTH),
             building=np.zeros((n, k), bool),
-            done=np.zeros((n, k), np.int64),
+            done=np.zeros((n, k), MONTH),
             build_quality=np.zeros((n, k)),
             build_duplicate=np.zeros((n, k), bool),
             queued=np.zeros((n, k), bool),

@@ -16,8 +16,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
+from ..schema import LAYERS
 from ..state import APP, DATA
+
+DATA_LAYER = LAYERS.index("data")
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -33,48 +37,126 @@ class Outcome:
     trips: np.ndarray  # (I) mean trips per request
     one_trip: np.ndarray  # (I) share of requests done in at most one trip
     rating: np.ndarray  # (I) mean 好差评 score, 1-5
+    served_weight: float  # requests x datasets served (demand weight of the served links)
+    need_weight: float  # requests x datasets needed
+    n_served: int  # links served
+    need_by_gov: np.ndarray  # (G) demand weight of the links each government's agencies need
+    served_by_gov: np.ndarray  # (G) ... of those served
 
 
 def provider(model: GovModel) -> np.ndarray:
     """Effective provider of each dyad: a vertical line's data sits at the top of the tree
     until it is returned to the locality (reflux, seed 000 §2.3 and §3.3)."""
     s = model.structure
-    at_top = s.d_vertical & ~model.state.refluxed[s.d_local]
-    return np.where(at_top, s.d_top, s.d_local)
+    return _provider(s.d_vertical, model.state.refluxed, s.d_local, s.d_top)
+
+
+@njit(cache=True)
+def _provider(d_vertical, refluxed, d_local, d_top):
+    out = np.empty(len(d_local), np.int64)
+    for d in range(len(d_local)):
+        at_top = d_vertical[d] and not refluxed[d_local[d]]
+        out[d] = d_top[d] if at_top else d_local[d]
+    return out
 
 
 def serve(model: GovModel) -> Outcome:
     s, st, r = model.structure, model.state, model.rules
-    access = model.access()
-    prov = model.dyad_provider
-    # a provider on the platform's data layer publishes there even without its own data system
-    capable = (access[prov, DATA] | model.on_data_layer[prov]) & access[s.d_req, APP]
-    base = r.base_lines[s.d_line] & access[s.d_req, APP]
-    served = (model.shared & capable) | base
-
-    n_inst = len(s.inst_gov)
-    missing = np.bincount(s.link_inst, weights=~served[s.link_dyad], minlength=n_inst)
-    handler = s.inst_handler
-    app_quality = np.where(st.own[handler, APP], st.quality[handler, APP], 0.0)
-    online = (missing == 0) * app_quality * st.digital[handler]
-    offline = 1.0 - online
-
-    # one-stop windows: capacity per government, shared over its re-engineered offline requests
-    windowed = np.zeros(n_inst)
-    eligible = (r.reengineered[s.inst_svc] | r.hall[s.inst_gov]) & (missing > 0)
-    if eligible.any():
-        demand = np.bincount(
-            s.inst_gov[eligible],
-            weights=(s.inst_volume * offline)[eligible],
-            minlength=s.n_gov,
+    return Outcome(
+        *_serve(
+            st.own, st.reuse, model.shared_ok(), s.agency_gov, model.reach[:, DATA_LAYER],
+            model.dyad_provider, s.d_req, s.d_line, r.base_lines, model.shared,
+            s.link_inst, s.link_dyad, s.inst_handler, s.inst_gov, s.inst_svc, s.inst_volume,
+            st.quality, st.digital, r.reengineered, r.hall, r.window_capacity,
+            s.d_weight, model.dyad_req_gov,
         )
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cover = np.where(demand > 0, np.minimum(1.0, r.window_capacity / demand), 0.0)
-        windowed[eligible] = cover[s.inst_gov[eligible]]
+    )  # fmt: skip
 
-    own_trips = 1.0 + missing
-    trips = offline * (windowed + (1 - windowed) * own_trips)
-    one_trip = online + offline * (windowed + (1 - windowed) * (missing == 0))
-    stars = np.clip(5.0 - own_trips, 1.0, 5.0)
-    rating = 5.0 * online + offline * (4.0 * windowed + (1 - windowed) * stars)
-    return Outcome(served, capable, missing, online, windowed, trips, one_trip, rating)
+
+@njit(cache=True)
+def _serve(
+    own, reuse, shared_ok, agency_gov, gov_on_data_layer, prov, d_req, d_line, base_lines, shared,
+    link_inst, link_dyad, inst_handler, inst_gov, inst_svc, inst_volume, quality, digital,
+    reengineered, hall, window_capacity, d_weight, req_gov,
+):  # fmt: skip
+    # links: a provider on the platform's data layer publishes there even without its own
+    # data system; base data collected once reaches every handler with an application
+    # per agency first (a pass the compiler vectorises), then per dyad; bitwise, not
+    # `and`/`or`: the flags are random and branches would mispredict
+    N = len(agency_gov)
+    has_data = np.empty(N, np.bool_)
+    has_app = np.empty(N, np.bool_)
+    for n in range(N):
+        g = agency_gov[n]
+        has_data[n] = own[n, DATA] | (reuse[n, DATA] & shared_ok[g, DATA]) | gov_on_data_layer[g]
+        has_app[n] = own[n, APP] | (reuse[n, APP] & shared_ok[g, APP])
+    D = len(prov)
+    capable = np.empty(D, np.bool_)
+    served = np.empty(D, np.bool_)
+    G = len(window_capacity)
+    need_by_gov = np.zeros(G)
+    served_by_gov = np.zeros(G)
+    served_weight = need_weight = 0.0
+    n_served = 0
+    # dyads come grouped by requesting government: sum in registers, store on a change
+    # (adding into the same slot dyad after dyad would stall on the previous store)
+    current, need, got = 0, 0.0, 0.0
+    for d in range(D):
+        app = has_app[d_req[d]]
+        capable[d] = has_data[prov[d]] & app
+        served[d] = (shared[d] & capable[d]) | (base_lines[d_line[d]] & app)
+        w = d_weight[d] * served[d]
+        served_weight += w
+        need_weight += d_weight[d]
+        n_served += served[d]
+        if req_gov[d] != current:
+            need_by_gov[current] += need
+            served_by_gov[current] += got
+            current, need, got = req_gov[d], 0.0, 0.0
+        need += d_weight[d]
+        got += w
+    need_by_gov[current] += need
+    served_by_gov[current] += got
+
+    n_inst = len(inst_handler)
+    missing = np.zeros(n_inst)
+    # links come grouped by instance: count in a register, store when the instance changes
+    # (adding into memory link after link would stall on the previous store)
+    current, count = 0, 0.0
+    for j in range(len(link_inst)):
+        if link_inst[j] != current:
+            missing[current] += count
+            current, count = link_inst[j], 0.0
+        count += 1.0 - served[link_dyad[j]]
+    if len(link_inst):
+        missing[current] += count
+    online = np.empty(n_inst)
+    eligible = np.empty(n_inst, np.bool_)
+    demand = np.zeros(len(window_capacity))  # offline requests a window could take, per government
+    for i in range(n_inst):
+        h = inst_handler[i]
+        app_quality = quality[h, APP] * own[h, APP]
+        online[i] = (missing[i] == 0) * app_quality * digital[h]
+        # one-stop windows: capacity per government, shared over its re-engineered offline requests
+        eligible[i] = (reengineered[inst_svc[i]] or hall[inst_gov[i]]) and missing[i] > 0
+        if eligible[i]:
+            demand[inst_gov[i]] += inst_volume[i] * (1.0 - online[i])
+
+    windowed = np.zeros(n_inst)
+    trips = np.empty(n_inst)
+    one_trip = np.empty(n_inst)
+    rating = np.empty(n_inst)
+    for i in range(n_inst):
+        g = inst_gov[i]
+        if eligible[i] and demand[g] > 0:
+            windowed[i] = min(1.0, window_capacity[g] / demand[g])
+        offline, w = 1.0 - online[i], windowed[i]
+        own_trips = 1.0 + missing[i]
+        trips[i] = offline * (w + (1 - w) * own_trips)
+        one_trip[i] = online[i] + offline * (w + (1 - w) * (missing[i] == 0))
+        stars = min(max(5.0 - own_trips, 1.0), 5.0)
+        rating[i] = 5.0 * online[i] + offline * (4.0 * w + (1 - w) * stars)
+    return (
+        served, capable, missing, online, windowed, trips, one_trip, rating,
+        served_weight, need_weight, n_served, need_by_gov, served_by_gov,
+    )  # fmt: skip

@@ -13,10 +13,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
-from ..state import SHAREABLE, row_sum
-
-SHAREABLE_KINDS = np.flatnonzero(SHAREABLE)
+from ..state import N_KINDS, SHAREABLE
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -25,9 +24,9 @@ if TYPE_CHECKING:
 def complete_and_expire(model: GovModel) -> None:
     st, a = model.state, model.spec.agents
     month = model.month
-    done = st.building & (st.done <= month)
-    if done.any():
-        rows, kinds = np.nonzero(done)
+    # systems past end of life stop (a system delivered this month runs at least a month)
+    rows, kinds = _expire_and_find_done(st.own, st.expires, st.building, st.done, month)
+    if len(rows):
         st.own[rows, kinds] = True
         st.reuse[rows, kinds] = False
         st.quality[rows, kinds] = st.build_quality[rows, kinds]
@@ -36,26 +35,49 @@ def complete_and_expire(model: GovModel) -> None:
         st.expires[rows, kinds] = month + np.maximum(1, life.astype(np.int64))
         st.building[rows, kinds] = False
         st.build_duplicate[rows, kinds] = False
-    st.own &= st.expires > month
 
 
-def duplicate_systems(model: GovModel) -> np.ndarray:
-    """(N, K): running systems that duplicate a capability the agency could reach — a
-    platform layer, the government app, or the same kind built earlier by another agency
-    of its government (DESIGN §4)."""
-    s, st = model.structure, model.state
-    L = s.n_lines
-    G = s.n_gov
-    reach = model.kind_reach()  # (G, K) a shared instance is reachable from the government
-    dup = st.own & reach[s.agency_gov]
-    # first builder per (government, kind) keeps the original; later ones duplicate it
-    # (only shareable kinds can be duplicated this way: work on their columns alone)
-    sh = SHAREABLE_KINDS
-    own = st.own[:, sh]
-    key = np.where(own, st.built[:, sh] * L + s.agency_line[:, None], np.iinfo(np.int64).max)
-    first = key.reshape(G, L, len(sh)).min(axis=1)
-    dup[:, sh] |= own & (key > first[s.agency_gov])
-    return dup
+@njit(cache=True)
+def _expire_and_find_done(own, expires, building, done, month):
+    """Clears `own` where the system expired; returns the (row, kind) pairs whose
+    construction ends this month, in row-major order. Flat loops, a count before any
+    store, and bitwise tests (one branch, rarely taken): the first pass vectorises."""
+    K = own.shape[1]
+    flat_own, flat_expires = own.ravel(), expires.ravel()
+    flat_building, flat_done = building.ravel(), done.ravel()
+    n_done = 0
+    for i in range(len(flat_own)):
+        flat_own[i] &= flat_expires[i] > month
+        n_done += flat_building[i] & (flat_done[i] <= month)
+    found = np.empty(n_done, np.int64)
+    j = 0
+    for i in range(len(flat_own) if n_done else 0):
+        if flat_building[i] & (flat_done[i] <= month):
+            found[j] = i
+            j += 1
+    return found // K, found % K
+
+
+@njit(cache=True)
+def _first_builders(own, built, shareable, n_gov, n_lines):
+    """(G, K) per government and shareable kind, the key `built x L + line` of the agency
+    that built it first (ties: the lowest line), which keeps the original; NEVER where no
+    agency runs one or the kind is not shareable."""
+    never = np.iinfo(np.int64).max
+    first = np.full((n_gov, N_KINDS), never, np.int64)
+    for g in range(n_gov):
+        lo = g * n_lines
+        for k in range(N_KINDS):
+            if not shareable[k]:
+                continue
+            # kind by kind with a scalar minimum: a running minimum kept in the array
+            # would stall on its own store at every line
+            key_min = never
+            for line in range(n_lines):
+                key = built[lo + line, k] * n_lines + line
+                key_min = min(key_min, key if own[lo + line, k] else never)
+            first[g, k] = key_min
+    return first
 
 
 def operate(model: GovModel) -> None:
@@ -66,50 +88,86 @@ def operate(model: GovModel) -> None:
 def operating_costs(model: GovModel) -> None:
     """Who runs which systems this month, at what cost (reads state, changes none)."""
     s, st, a = model.structure, model.state, model.spec.agents
-    N = s.n_agencies
-    run = st.own @ np.asarray(a.run_cost.as_tuple())  # 万元/month of running the systems
-    n_sys = row_sum(st.own)
     by_company = st.company >= 0
+    price_factor = model.company_price_factor() if by_company.any() else np.zeros(1)
+    first = _first_builders(st.own, st.built, SHAREABLE, s.n_gov, s.n_lines)
+    wages, inhouse, outsourced, vendor_rev, company_rev, ops_total, dup_total = _operating_costs(
+        st.own, st.built, model.kind_reach(), first, s.n_lines, np.asarray(a.run_cost.as_tuple()),
+        st.staff, st.company, st.vendor, model.vendor_markup, price_factor, len(model.companies),
+        a.systems_per_staff, a.staff_wage,
+    )  # fmt: skip
+    # who earns what, and who runs how many systems (for concentration and control)
+    model.ops_revenue = {"inhouse": wages, "vendor": vendor_rev, "company": company_rev}
+    model.ops_systems = {"inhouse": inhouse, "outsourced": outsourced, "by_company": by_company}
+    model.spend["operations"] += ops_total
+    model.spend["duplicated_operations"] += dup_total
 
-    capacity = st.staff * a.systems_per_staff
-    inhouse_share = np.where(n_sys > 0, np.minimum(1.0, capacity / np.maximum(n_sys, 1)), 0.0)
-    inhouse_share[by_company] = 0.0
-    wages = st.staff * a.staff_wage
-    vendor_markup = model.vendor_markup[st.vendor]
-    vendor_fee = np.where(by_company, 0.0, (1 - inhouse_share) * run * (1 + vendor_markup))
-    company_fee = np.zeros(N)
-    if by_company.any():
-        company_fee[by_company] = run[by_company] * model.company_price_factor()[st.company[by_company]]
-    ops = wages + vendor_fee + company_fee
 
-    # who earns what: in-house units, vendors, companies (for concentration and control)
-    model.ops_revenue = {
-        "inhouse": wages,
-        "vendor": np.bincount(st.vendor, weights=vendor_fee, minlength=len(model.vendors)),
-        "company": np.bincount(st.company[by_company], weights=company_fee[by_company], minlength=len(model.companies)),
-    }
-    model.ops_systems = {
-        "inhouse": inhouse_share * n_sys,
-        "outsourced": (1 - inhouse_share) * n_sys,
-        "by_company": by_company,
-    }
-
-    dup = duplicate_systems(model)
-    dup_run = row_sum(dup * np.asarray(a.run_cost.as_tuple()))
-    unit_price = np.where(run > 0, ops / np.where(run > 0, run, 1), 0.0)
-    model.spend["operations"] += float(ops.sum())
-    model.spend["duplicated_operations"] += float((dup_run * np.minimum(unit_price, 1e9)).sum())
-    model.duplicate_now = dup
+@njit(cache=True)
+def _operating_costs(
+    own, built, reach, first, n_lines, run_cost, staff, company, vendor, vendor_markup, price_factor,
+    n_companies, systems_per_staff, staff_wage,
+):  # fmt: skip
+    """In-house units run as many systems as their staff can (at their wages), vendors the
+    rest at their markup; a company runs everything of the agencies it took over.
+    A running system is a duplicate where a shared instance of its kind is reachable (a
+    platform layer, the government app: `reach`) or another agency of the government
+    built its shareable kind first (`first`, DESIGN §4).
+    Per agency: wages, systems run in-house and outsourced; per vendor and company: fees
+    earned; in all: operations spending, and what running duplicates costs."""
+    N = own.shape[0]
+    wages = np.empty(N)
+    inhouse = np.empty(N)
+    outsourced = np.empty(N)
+    vendor_rev = np.zeros(len(vendor_markup))
+    company_rev = np.zeros(n_companies)
+    ops_total = 0.0
+    dup_total = 0.0
+    g, line = 0, 0
+    for n in range(N):
+        if line == n_lines:  # agency n is line `line` of government g (no division)
+            g, line = g + 1, 0
+        run = 0.0  # 万元/month of running the systems
+        dup_run = 0.0
+        count = 0
+        for k in range(N_KINDS):  # branch-free: `own` is random
+            dup = own[n, k] & (reach[g, k] | (built[n, k] * n_lines + line > first[g, k]))
+            run += own[n, k] * run_cost[k]
+            count += own[n, k]
+            dup_run += dup * run_cost[k]
+        wages[n] = staff[n] * staff_wage
+        if company[n] >= 0:
+            share = 0.0
+            fee = run * price_factor[company[n]]
+            company_rev[company[n]] += fee
+        else:
+            share = min(1.0, staff[n] * systems_per_staff / count) if count > 0 else 0.0
+            fee = (1 - share) * run * (1 + vendor_markup[vendor[n]])
+            vendor_rev[vendor[n]] += fee
+        inhouse[n] = share * count
+        outsourced[n] = (1 - share) * count
+        ops = wages[n] + fee
+        ops_total += ops
+        if run > 0:  # duplicates cost what the agency pays per unit of running cost
+            dup_total += dup_run * min(ops / run, 1e9)
+        line += 1
+    return wages, inhouse, outsourced, vendor_rev, company_rev, ops_total, dup_total
 
 
 def people_and_budgets(model: GovModel) -> None:
     """IT staff lose skill to the market unless trained and paid; budgets accrue."""
     st, a, r = model.state, model.spec.agents, model.rules
-    units = st.staff > 0
-    st.skill[units] -= a.talent_drain * r.talent_drain_factor * st.skill[units]
-    if r.training_gain:
-        st.skill[units] += r.training_gain * (1 - st.skill[units])
-        st.digital += r.training_gain * (1 - st.digital)
+    _people_and_budgets(
+        st.staff, st.skill, st.digital, st.budget, st.budget_rate,
+        a.talent_drain * r.talent_drain_factor, r.training_gain, a.budget_horizon,
+    )  # fmt: skip
 
-    # budgets accrue; funds beyond the horizon lapse
-    st.budget = np.minimum(st.budget + st.budget_rate, a.budget_horizon * st.budget_rate)
+
+@njit(cache=True)
+def _people_and_budgets(staff, skill, digital, budget, budget_rate, drain, training_gain, horizon):
+    for n in range(len(staff)):
+        drained = skill[n] - drain * skill[n]  # only units' staff (a select: no branch)
+        skill[n] = drained + training_gain * (1 - drained) if staff[n] > 0 else skill[n]
+        digital[n] += training_gain * (1 - digital[n])
+        # budgets accrue; funds beyond the horizon lapse
+        budget[n] = min(budget[n] + budget_rate[n], horizon * budget_rate[n])

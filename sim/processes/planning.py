@@ -15,8 +15,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
-from ..state import MOBILE, SHAREABLE, row_sum
+from ..state import MOBILE, N_KINDS, SHAREABLE
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -29,29 +30,16 @@ def plan(model: GovModel) -> None:
     month = model.month
 
     st.wants_app |= rng.random(N) < a.app_propensity
-    need = np.ones_like(st.own)
-    need[:, MOBILE] = st.wants_app
-    access = model.access()
-    lacking = need & ~access & ~st.building & ~st.queued
-
-    # redirected apps: under app consolidation new departmental apps go into the government app
-    if model.superapp_reach.any():
-        redirect = lacking[:, MOBILE] & model.superapp_reach[s.agency_gov]
-        st.reuse[redirect, MOBILE] = True
-        lacking[redirect, MOBILE] = False
-
-    price = model.build_price()
-    # only agencies lacking something can propose (a few in a hundred): work on their rows
-    cand = np.flatnonzero(row_sum(lacking))
-    cost = np.where(lacking[cand], price[cand], 0.0)
-    affordable = lacking[cand] & (np.cumsum(cost, axis=1) <= st.budget[cand, None])
-    sub, kinds = np.nonzero(affordable)
-    rows = cand[sub]
+    shared_ok = model.shared_ok()
+    # what each agency lacks, and of it what it can pay for, kind by kind, from its funds;
+    # under app consolidation new departmental apps go into the government app instead
+    rows, kinds, costs = _proposals(
+        st.own, st.reuse, shared_ok, s.agency_gov, st.wants_app, st.building, st.queued,
+        model.superapp_reach, model.build_factor(), np.asarray(a.build_cost.as_tuple()), st.budget,
+    )  # fmt: skip
     if len(rows) == 0:
         review(model)
         return
-    costs = price[rows, kinds]
-    st.budget -= np.bincount(rows, weights=costs, minlength=N)  # funds reserved
 
     reviewer = model.reviewer_of_agency[rows] if r.approval else np.full(len(rows), -1)
     queue_it = reviewer >= 0
@@ -62,13 +50,54 @@ def plan(model: GovModel) -> None:
 
     ra, rk, rc = rows[~queue_it], kinds[~queue_it], costs[~queue_it]
     if len(ra):
-        reusable = model.reusable(ra, rk)
+        reusable = model.reusable(ra, rk, shared_ok)  # nothing was built since shared_ok
         willing = st.open[ra] & (rng.random(len(ra)) < a.voluntary_reuse * r.compatibility)
         take = reusable & willing
         model.use_shared(ra[take], rk[take])
         st.budget += np.bincount(ra[take], weights=rc[take], minlength=N)
         model.start_builds(ra[~take], rk[~take], rc[~take], duplicate=reusable[~take])
     review(model)
+
+
+@njit(cache=True)
+def _proposals(own, reuse, shared_ok, agency_gov, wants_app, building, queued, superapp_reach, price_factor, base_cost, budget):  # noqa: E501
+    """An agency lacks a kind it needs (every kind, the mobile app only if wanted) that it
+    cannot use, is not building and has not proposed; it proposes the lacking kinds in
+    order while their running total stays within its funds, which it reserves. Returns
+    (rows, kinds, costs) in row-major order; changes `budget` (funds reserved) and `reuse`
+    (redirected apps) in place."""
+    N = own.shape[0]
+    flat_own, flat_reuse, flat_ok = own.ravel(), reuse.ravel(), shared_ok.ravel()
+    flat_building, flat_queued = building.ravel(), queued.ravel()
+    rows = np.empty(N * N_KINDS, np.int64)
+    kinds = np.empty(N * N_KINDS, np.int64)
+    costs = np.empty(N * N_KINDS)
+    m = 0
+    for n in range(N):
+        g = agency_gov[n]
+        i = n * N_KINDS
+        lacks = 0  # one bit per kind, kept in a register (K is a compile-time constant)
+        for k in range(N_KINDS):
+            usable = flat_own[i + k] | (flat_reuse[i + k] & flat_ok[g * N_KINDS + k])
+            lacks |= (1 - (usable | flat_building[i + k] | flat_queued[i + k])) << k
+        lacks &= ~((1 - wants_app[n]) << MOBILE)  # the app only if wanted (no branch)
+        if lacks == 0:  # most agencies lack nothing: the branch predicts well
+            continue
+        # under app consolidation new departmental apps go into the government app
+        if (lacks >> MOBILE) & 1 and superapp_reach[g]:
+            reuse[n, MOBILE] = True
+            lacks &= ~(1 << MOBILE)
+        total = reserved = 0.0
+        for k in range(N_KINDS):
+            if (lacks >> k) & 1:
+                cost = price_factor[n] * base_cost[k]
+                total += cost
+                if total <= budget[n]:
+                    rows[m], kinds[m], costs[m] = n, k, cost
+                    m += 1
+                    reserved += cost
+        budget[n] -= reserved
+    return rows[:m], kinds[:m], costs[:m]
 
 
 def review(model: GovModel) -> None:

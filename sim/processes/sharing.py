@@ -26,63 +26,108 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
+
+from ..schema import LAYERS
+
+DATA_LAYER = LAYERS.index("data")
 
 if TYPE_CHECKING:
     from ..model import GovModel
     from .demand import Outcome
 
 
-def link_gain(model: GovModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Net gain of sharing on each dyad, its money cost, and the cost of refusing it."""
+def link_gain(model: GovModel, capable: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Net gain of sharing on each dyad and its money cost; per provider, the gains of the
+    links it could share that pay, and the cost of refusing all its links."""
     s, st, r, a = model.structure, model.state, model.rules, model.spec.agents
-    prov = model.dyad_provider
-    g_prov = s.agency_gov[prov]
-    g_req = s.agency_gov[s.d_req]
-    same_gov = g_prov == g_req
+    return _link_gain(
+        model.dyad_provider, model.links_provided, s.d_req, s.agency_gov, s.d_weight, st.open, model.trust, capable,
+        model.reach[:, DATA_LAYER], model.platform_of_gov, r.brokerage, r.pressure,
+        a.sharing_cost, a.vertical_cost_factor, model.platform_connection_cost, r.link_cost_factor,
+        r.ledger_cost, a.reciprocity, a.data_value, r.rating_credit, s.d_weight.mean(),
+        a.liability_risk * r.liability_factor, r.reward, r.penalty * r.audit_probability,
+    )  # fmt: skip
 
-    p2p = a.sharing_cost * np.where(same_gov, 1.0 - r.brokerage[g_req], a.vertical_cost_factor)
-    plat = model.platform_of_gov
-    on_platform = model.on_data_layer[prov] & model.on_data_layer[s.d_req] & (plat[g_prov] == plat[g_req])
-    n_provided = np.bincount(prov, minlength=s.n_agencies)
-    via_platform = model.platform_connection_cost / np.maximum(1, n_provided[prov])
-    money = np.where(on_platform, via_platform, p2p) * r.link_cost_factor + r.ledger_cost
 
-    # part of a trusted tie's value comes back only if the partner reciprocates (is open)
-    reciprocated = a.reciprocity * (st.open[s.d_req] & same_gov)
-    benefit = a.data_value * model.trust * (1 - a.reciprocity + reciprocated)
-    if r.rating_credit:
-        benefit = benefit + r.rating_credit * s.d_weight / s.d_weight.mean()
-    refusal = r.penalty * r.audit_probability + r.pressure[g_prov]
-    gain = benefit - money - a.liability_risk * r.liability_factor + r.reward + refusal
-    return gain, money, refusal
+@njit(cache=True)
+def _link_gain(
+    prov, n_provided, d_req, agency_gov, d_weight, is_open, trust, capable, gov_on_data_layer, platform_of_gov,
+    brokerage,
+    pressure, sharing_cost, vertical_cost_factor, connection_cost, link_cost_factor, ledger_cost,
+    reciprocity, data_value, rating_credit, mean_weight, liability, reward, expected_penalty,
+):  # fmt: skip
+    D, N = len(prov), len(agency_gov)
+    gain = np.empty(D)
+    money = np.empty(D)
+    sum_positive = np.zeros(N)
+    sum_refusal = np.zeros(N)
+    for d in range(D):
+        p, q = prov[d], d_req[d]
+        gp, gq = agency_gov[p], agency_gov[q]
+        same_gov = gp == gq
+        # point to point, dearer across levels; on a shared data platform the fixed
+        # connection cost is paid once per provider
+        if gov_on_data_layer[gp] and gov_on_data_layer[gq] and platform_of_gov[gp] == platform_of_gov[gq]:
+            cost = connection_cost / max(1, n_provided[p])
+        else:
+            cost = sharing_cost * ((1.0 - brokerage[gq]) if same_gov else vertical_cost_factor)
+        money[d] = cost * link_cost_factor + ledger_cost
+        # part of a trusted tie's value comes back only if the partner reciprocates (is open)
+        reciprocated = reciprocity * (is_open[q] & same_gov)
+        benefit = data_value * trust[d] * (1 - reciprocity + reciprocated)
+        if rating_credit:
+            benefit = benefit + rating_credit * d_weight[d] / mean_weight  # 好差评 credit
+        refusal = expected_penalty + pressure[gp]
+        gain[d] = benefit - money[d] - liability + reward + refusal
+        sum_positive[p] += capable[d] * (gain[d] > 0) * gain[d]  # arithmetic, not a branch
+        sum_refusal[p] += refusal
+    return gain, money, sum_positive, sum_refusal
 
 
 def decide(model: GovModel, outcome: Outcome) -> None:
     s, st, a = model.structure, model.state, model.spec.agents
     rng = model.rng
     N = s.n_agencies
-    prov = model.dyad_provider
 
-    gain, money, refusal = link_gain(model)
-    positive = np.where(outcome.capable, np.maximum(gain, 0.0), 0.0)
-    sum_positive = np.bincount(prov, weights=positive, minlength=N)
-    sum_refusal = np.bincount(prov, weights=refusal, minlength=N)
-    # open: share every link that pays, bear the exposure; guarded: bear every refusal cost
-    payoff_open = sum_positive - sum_refusal - a.exposure_cost
-    payoff_guarded = -sum_refusal
-    model.provider_payoff = np.where(st.open, payoff_open, payoff_guarded)
-
-    # logit revision: a revising agency turns open with probability σ(Δ / noise)
-    u = rng.random((2, N))
-    revise = u[0] < a.revision_rate
-    z = np.clip((payoff_open - payoff_guarded) / a.choice_noise, -50, 50)
-    st.open = np.where(revise, u[1] < 1.0 / (1.0 + np.exp(-z)), st.open)
+    gain, money, sum_positive, sum_refusal = link_gain(model, outcome.capable)
+    u = rng.random(N)
+    model.provider_payoff, st.open = _revise_stances(
+        sum_positive, sum_refusal, st.open, u, a.exposure_cost, a.revision_rate, a.choice_noise
+    )
 
     # trust on ties: built by sharing, eroded without it
-    t, floor = model.trust, model.trust_floor
-    model.trust = np.where(outcome.served, t + a.trust_gain * (1 - t), t - a.trust_decay * (t - floor))
-
+    model.trust = _trust(model.trust, model.trust_floor, outcome.served, a.trust_gain, a.trust_decay)
     set_links(model, outcome, gain, money)
+
+
+@njit(cache=True)
+def _revise_stances(sum_positive, sum_refusal, is_open, u, exposure_cost, revision_rate, choice_noise):
+    """Each provider's payoff under its stance, and the stances after logit revision."""
+    N = len(is_open)
+    payoff = np.empty(N)
+    new_open = np.empty(N, np.bool_)
+    for n in range(N):
+        # open: share every link that pays, bear the exposure; guarded: bear every refusal cost
+        payoff_open = sum_positive[n] - sum_refusal[n] - exposure_cost
+        payoff_guarded = -sum_refusal[n]
+        payoff[n] = payoff_open if is_open[n] else payoff_guarded
+        # logit revision: an agency revises with probability `revision_rate` (u < rate) and
+        # then turns open with probability σ(Δ / noise); given u < rate, u / rate is again
+        # uniform on [0, 1): one draw per agency serves both decisions
+        z = min(max((payoff_open - payoff_guarded) / choice_noise, -50.0), 50.0)
+        new_open[n] = u[n] / revision_rate < 1.0 / (1.0 + np.exp(-z)) if u[n] < revision_rate else is_open[n]
+    return payoff, new_open
+
+
+@njit(cache=True)
+def _trust(trust, floor, served, gain, decay):
+    out = np.empty(len(trust))
+    for d in range(len(trust)):
+        t = trust[d]
+        s = served[d]  # a blend, not a branch: `served` is random
+        out[d] = s * (t + gain * (1 - t)) + (1 - s) * (t - decay * (t - floor[d]))
+    return out
 
 
 def set_links(
@@ -91,7 +136,16 @@ def set_links(
     """Share edges for the coming month: open providers share where it pays and is possible.
     Also run once at set-up, so that month 0 shows the sharing already in place."""
     if gain is None or money is None:
-        gain, money, _ = link_gain(model)
-    shared = model.state.open[model.dyad_provider] & (gain > 0) & outcome.capable
-    model.shared = shared
-    model.spend["sharing"] += float(money[shared].sum())
+        gain, money, _, _ = link_gain(model, outcome.capable)
+    model.shared, cost = _links(model.state.open, model.dyad_provider, gain, money, outcome.capable)
+    model.spend["sharing"] += cost
+
+
+@njit(cache=True)
+def _links(is_open, prov, gain, money, capable):
+    shared = np.empty(len(prov), np.bool_)
+    cost = 0.0
+    for d in range(len(prov)):
+        shared[d] = is_open[prov[d]] & (gain[d] > 0) & capable[d]
+        cost += shared[d] * money[d]
+    return shared, cost
