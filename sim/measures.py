@@ -165,28 +165,31 @@ def gini(x: np.ndarray) -> float:
 def _islands(model: GovModel, served: np.ndarray) -> int:
     """Connected components of the served-link graph among agencies that take part in any
     needed link (agencies in no link are not counted)."""
-    s = model.structure
-    return _count_islands(s.d_req, model.dyad_provider, served, s.n_agencies)
+    return _count_islands(model.structure.d_req, model.dyad_provider, served, model.linked_agencies)
 
 
 @njit(cache=True)
-def _count_islands(req, prov, served, n):
+def _count_islands(req, prov, served, linked):
     """Union-find over the served links; islands = distinct roots among linked agencies."""
+    n = len(linked)
     parent = np.arange(n)
-    linked = np.zeros(n, np.bool_)
+    # the served links first, without a branch per link (`served` is random)
+    links = np.empty(len(req), np.int64)
+    m = 0
     for d in range(len(req)):
-        linked[req[d]] = True
-        linked[prov[d]] = True
-        if served[d]:
-            a, b = req[d], prov[d]
-            while parent[a] != a:  # path halving
-                parent[a] = parent[parent[a]]
-                a = parent[a]
-            while parent[b] != b:
-                parent[b] = parent[parent[b]]
-                b = parent[b]
-            if a != b:
-                parent[max(a, b)] = min(a, b)
+        links[m] = d
+        m += served[d]
+    for j in range(m):
+        d = links[j]
+        a, b = req[d], prov[d]
+        while parent[a] != a:  # path halving
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        while parent[b] != b:
+            parent[b] = parent[parent[b]]
+            b = parent[b]
+        if a != b:
+            parent[max(a, b)] = min(a, b)
     count = 0
     for i in range(n):
         count += linked[i] & (parent[i] == i)

@@ -248,7 +248,12 @@ class GovModel(mesa.Model):
 
     def _set_providers(self) -> None:
         self.dyad_provider = demand.provider(self)
-        self.links_provided = np.bincount(self.dyad_provider, minlength=self.structure.n_agencies)
+        s = self.structure
+        self.links_provided = np.bincount(self.dyad_provider, minlength=s.n_agencies)
+        self.dyad_prov_gov = s.agency_gov[self.dyad_provider]
+        self.linked_agencies = np.zeros(s.n_agencies, bool)  # in some needed link, either end
+        self.linked_agencies[s.d_req] = True
+        self.linked_agencies[self.dyad_provider] = True
         self._refluxed_seen = self.state.refluxed.copy()
 
     def _reset_spend(self) -> None:

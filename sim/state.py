@@ -19,6 +19,7 @@ INFRA, SUPPORT, DATA, APP, MOBILE = range(len(KINDS))
 N_KINDS = len(KINDS)  # a compile-time constant inside compiled loops
 MONTH = np.int32  # months (built, expires, done, audited): half the memory the step reads
 SHAREABLE = np.array([True, True, True, False, False])
+SHAREABLE_FLAGS = SHAREABLE.astype(np.int64)  # read as a constant inside compiled loops
 LAYER_OF_KIND = {INFRA: 0, SUPPORT: 2, DATA: 1}  # kind -> index in LAYERS
 N_LAYERS = len(LAYERS)
 NO_ONE = -1
@@ -36,18 +37,35 @@ def row_sum(a: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True)
+def kinds_owned(flat_own: np.ndarray, g: int, n_lines: int) -> int:
+    """Bit k set: some agency of government `g` runs its own system of kind k (agency
+    `g * L + l` is line `l` of government `g`; `flat_own` is `own.ravel()`)."""
+    bits = 0  # in a register (K is a compile-time constant)
+    for i in range(g * n_lines * N_KINDS, (g + 1) * n_lines * N_KINDS, N_KINDS):
+        for k in range(N_KINDS):
+            bits |= flat_own[i + k] << k
+    return bits
+
+
+@njit(cache=True)
+def shared_ok_bits(kind_reach: np.ndarray, g: int, owned_bits: int) -> int:
+    """Bit k set: a shared instance of kind k is reachable from government `g` — a platform
+    layer or the government app (`kind_reach`), or another agency's shareable system."""
+    bits = 0
+    for k in range(N_KINDS):
+        bits |= (kind_reach[g, k] | (((owned_bits >> k) & 1) & SHAREABLE_FLAGS[k])) << k
+    return bits
+
+
+@njit(cache=True)
 def gov_owns(own: np.ndarray, n_gov: int, n_lines: int) -> np.ndarray:
-    """(G, K): some agency of the government runs its own system of the kind (agency
-    `g * L + l` is line `l` of government `g`)."""
+    """(G, K): some agency of the government runs its own system of the kind."""
     flat = own.ravel()
     out = np.zeros((n_gov, N_KINDS), np.bool_)
     for g in range(n_gov):
-        kinds = 0  # one bit per kind, in a register (K is a compile-time constant)
-        for i in range(g * n_lines * N_KINDS, (g + 1) * n_lines * N_KINDS, N_KINDS):
-            for k in range(N_KINDS):
-                kinds |= flat[i + k] << k
+        bits = kinds_owned(flat, g, n_lines)
         for k in range(N_KINDS):
-            out[g, k] = (kinds >> k) & 1
+            out[g, k] = (bits >> k) & 1
     return out
 
 

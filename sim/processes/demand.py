@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit
 
 from ..schema import LAYERS
-from ..state import APP, DATA
+from ..state import APP, DATA, kinds_owned, shared_ok_bits
 
 DATA_LAYER = LAYERS.index("data")
 
@@ -64,7 +64,7 @@ def serve(model: GovModel) -> Outcome:
     s, st, r = model.structure, model.state, model.rules
     return Outcome(
         *_serve(
-            st.own, st.reuse, model.shared_ok(), s.agency_gov, model.reach[:, DATA_LAYER],
+            st.own, st.reuse, model.kind_reach(), s.n_lines, model.reach[:, DATA_LAYER],
             model.dyad_provider, s.d_req, s.d_line, r.base_lines, model.shared,
             s.link_inst, s.link_dyad, s.inst_handler, s.inst_gov, s.inst_svc, s.inst_volume,
             st.quality, st.digital, r.reengineered, r.hall, r.window_capacity,
@@ -75,21 +75,25 @@ def serve(model: GovModel) -> Outcome:
 
 @njit(cache=True)
 def _serve(
-    own, reuse, shared_ok, agency_gov, gov_on_data_layer, prov, d_req, d_line, base_lines, shared,
+    own, reuse, kind_reach, n_lines, gov_on_data_layer, prov, d_req, d_line, base_lines, shared,
     link_inst, link_dyad, inst_handler, inst_gov, inst_svc, inst_volume, quality, digital,
     reengineered, hall, window_capacity, d_weight, req_gov,
 ):  # fmt: skip
     # links: a provider on the platform's data layer publishes there even without its own
     # data system; base data collected once reaches every handler with an application
-    # per agency first (a pass the compiler vectorises), then per dyad; bitwise, not
+    # per agency first, government by government (what the government shares is read
+    # from its block of agencies while it is in cache), then per dyad; bitwise, not
     # `and`/`or`: the flags are random and branches would mispredict
-    N = len(agency_gov)
+    N = own.shape[0]
+    flat_own = own.ravel()
     has_data = np.empty(N, np.bool_)
     has_app = np.empty(N, np.bool_)
-    for n in range(N):
-        g = agency_gov[n]
-        has_data[n] = own[n, DATA] | (reuse[n, DATA] & shared_ok[g, DATA]) | gov_on_data_layer[g]
-        has_app[n] = own[n, APP] | (reuse[n, APP] & shared_ok[g, APP])
+    for g in range(N // n_lines):
+        ok = shared_ok_bits(kind_reach, g, kinds_owned(flat_own, g, n_lines))
+        ok_data, ok_app = (ok >> DATA) & 1, (ok >> APP) & 1
+        for n in range(g * n_lines, (g + 1) * n_lines):
+            has_data[n] = own[n, DATA] | (reuse[n, DATA] & ok_data) | gov_on_data_layer[g]
+            has_app[n] = own[n, APP] | (reuse[n, APP] & ok_app)
     D = len(prov)
     capable = np.empty(D, np.bool_)
     served = np.empty(D, np.bool_)

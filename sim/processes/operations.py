@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from ..state import N_KINDS, SHAREABLE
+from ..state import N_KINDS, SHAREABLE_FLAGS
+
+NEVER = np.iinfo(np.int64).max  # no first builder
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -59,25 +61,19 @@ def _expire_and_find_done(own, expires, building, done, month):
 
 
 @njit(cache=True)
-def _first_builders(own, built, shareable, n_gov, n_lines):
-    """(G, K) per government and shareable kind, the key `built x L + line` of the agency
-    that built it first (ties: the lowest line), which keeps the original; NEVER where no
-    agency runs one or the kind is not shareable."""
-    never = np.iinfo(np.int64).max
-    first = np.full((n_gov, N_KINDS), never, np.int64)
-    for g in range(n_gov):
-        lo = g * n_lines
-        for k in range(N_KINDS):
-            if not shareable[k]:
-                continue
-            # kind by kind with a scalar minimum: a running minimum kept in the array
-            # would stall on its own store at every line
-            key_min = never
+def _first_builders(own, built, lo, n_lines, first):
+    """Into `first` (K,): for each shareable kind, the key `built x L + line` of the agency
+    of the government whose block starts at `lo` that built it first (ties: the lowest
+    line), which keeps the original; NEVER where none runs one or it is not shareable."""
+    for k in range(N_KINDS):
+        # kind by kind with a scalar minimum: a running minimum kept in the array would
+        # stall on its own store at every line
+        key_min = NEVER
+        if SHAREABLE_FLAGS[k]:
             for line in range(n_lines):
                 key = built[lo + line, k] * n_lines + line
-                key_min = min(key_min, key if own[lo + line, k] else never)
-            first[g, k] = key_min
-    return first
+                key_min = min(key_min, key if own[lo + line, k] else NEVER)
+        first[k] = key_min
 
 
 def operate(model: GovModel) -> None:
@@ -90,9 +86,8 @@ def operating_costs(model: GovModel) -> None:
     s, st, a = model.structure, model.state, model.spec.agents
     by_company = st.company >= 0
     price_factor = model.company_price_factor() if by_company.any() else np.zeros(1)
-    first = _first_builders(st.own, st.built, SHAREABLE, s.n_gov, s.n_lines)
     wages, inhouse, outsourced, vendor_rev, company_rev, ops_total, dup_total = _operating_costs(
-        st.own, st.built, model.kind_reach(), first, s.n_lines, np.asarray(a.run_cost.as_tuple()),
+        st.own, st.built, model.kind_reach(), s.n_lines, np.asarray(a.run_cost.as_tuple()),
         st.staff, st.company, st.vendor, model.vendor_markup, price_factor, len(model.companies),
         a.systems_per_staff, a.staff_wage,
     )  # fmt: skip
@@ -105,14 +100,14 @@ def operating_costs(model: GovModel) -> None:
 
 @njit(cache=True)
 def _operating_costs(
-    own, built, reach, first, n_lines, run_cost, staff, company, vendor, vendor_markup, price_factor,
+    own, built, reach, n_lines, run_cost, staff, company, vendor, vendor_markup, price_factor,
     n_companies, systems_per_staff, staff_wage,
 ):  # fmt: skip
     """In-house units run as many systems as their staff can (at their wages), vendors the
     rest at their markup; a company runs everything of the agencies it took over.
     A running system is a duplicate where a shared instance of its kind is reachable (a
     platform layer, the government app: `reach`) or another agency of the government
-    built its shareable kind first (`first`, DESIGN §4).
+    built its shareable kind first (DESIGN §4).
     Per agency: wages, systems run in-house and outsourced; per vendor and company: fees
     earned; in all: operations spending, and what running duplicates costs."""
     N = own.shape[0]
@@ -123,34 +118,35 @@ def _operating_costs(
     company_rev = np.zeros(n_companies)
     ops_total = 0.0
     dup_total = 0.0
-    g, line = 0, 0
-    for n in range(N):
-        if line == n_lines:  # agency n is line `line` of government g (no division)
-            g, line = g + 1, 0
-        run = 0.0  # 万元/month of running the systems
-        dup_run = 0.0
-        count = 0
-        for k in range(N_KINDS):  # branch-free: `own` is random
-            dup = own[n, k] & (reach[g, k] | (built[n, k] * n_lines + line > first[g, k]))
-            run += own[n, k] * run_cost[k]
-            count += own[n, k]
-            dup_run += dup * run_cost[k]
-        wages[n] = staff[n] * staff_wage
-        if company[n] >= 0:
-            share = 0.0
-            fee = run * price_factor[company[n]]
-            company_rev[company[n]] += fee
-        else:
-            share = min(1.0, staff[n] * systems_per_staff / count) if count > 0 else 0.0
-            fee = (1 - share) * run * (1 + vendor_markup[vendor[n]])
-            vendor_rev[vendor[n]] += fee
-        inhouse[n] = share * count
-        outsourced[n] = (1 - share) * count
-        ops = wages[n] + fee
-        ops_total += ops
-        if run > 0:  # duplicates cost what the agency pays per unit of running cost
-            dup_total += dup_run * min(ops / run, 1e9)
-        line += 1
+    first = np.empty(N_KINDS, np.int64)
+    for g in range(N // n_lines):
+        lo = g * n_lines
+        _first_builders(own, built, lo, n_lines, first)  # the block is in cache for the loop below
+        for line in range(n_lines):
+            n = lo + line
+            run = 0.0  # 万元/month of running the systems
+            dup_run = 0.0
+            count = 0
+            for k in range(N_KINDS):  # branch-free: `own` is random
+                dup = own[n, k] & (reach[g, k] | (built[n, k] * n_lines + line > first[k]))
+                run += own[n, k] * run_cost[k]
+                count += own[n, k]
+                dup_run += dup * run_cost[k]
+            wages[n] = staff[n] * staff_wage
+            if company[n] >= 0:
+                share = 0.0
+                fee = run * price_factor[company[n]]
+                company_rev[company[n]] += fee
+            else:
+                share = min(1.0, staff[n] * systems_per_staff / count) if count > 0 else 0.0
+                fee = (1 - share) * run * (1 + vendor_markup[vendor[n]])
+                vendor_rev[vendor[n]] += fee
+            inhouse[n] = share * count
+            outsourced[n] = (1 - share) * count
+            ops = wages[n] + fee
+            ops_total += ops
+            if run > 0:  # duplicates cost what the agency pays per unit of running cost
+                dup_total += dup_run * min(ops / run, 1e9)
     return wages, inhouse, outsourced, vendor_rev, company_rev, ops_total, dup_total
 
 

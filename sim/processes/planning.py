@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from ..state import MOBILE, N_KINDS, SHAREABLE
+from ..state import MOBILE, N_KINDS, SHAREABLE, kinds_owned, shared_ok_bits
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -30,11 +30,10 @@ def plan(model: GovModel) -> None:
     month = model.month
 
     st.wants_app |= rng.random(N) < a.app_propensity
-    shared_ok = model.shared_ok()
     # what each agency lacks, and of it what it can pay for, kind by kind, from its funds;
     # under app consolidation new departmental apps go into the government app instead
-    rows, kinds, costs = _proposals(
-        st.own, st.reuse, shared_ok, s.agency_gov, st.wants_app, st.building, st.queued,
+    rows, kinds, costs, shared_ok = _proposals(
+        st.own, st.reuse, model.kind_reach(), s.n_lines, st.wants_app, st.building, st.queued,
         model.superapp_reach, model.build_factor(), np.asarray(a.build_cost.as_tuple()), st.budget,
     )  # fmt: skip
     if len(rows) == 0:
@@ -60,44 +59,50 @@ def plan(model: GovModel) -> None:
 
 
 @njit(cache=True)
-def _proposals(own, reuse, shared_ok, agency_gov, wants_app, building, queued, superapp_reach, price_factor, base_cost, budget):  # noqa: E501
+def _proposals(own, reuse, kind_reach, n_lines, wants_app, building, queued, superapp_reach, price_factor, base_cost, budget):  # noqa: E501
     """An agency lacks a kind it needs (every kind, the mobile app only if wanted) that it
     cannot use, is not building and has not proposed; it proposes the lacking kinds in
     order while their running total stays within its funds, which it reserves. Returns
-    (rows, kinds, costs) in row-major order; changes `budget` (funds reserved) and `reuse`
-    (redirected apps) in place."""
+    (rows, kinds, costs) in row-major order and the (G, K) shared capabilities reachable;
+    changes `budget` (funds reserved) and `reuse` (redirected apps) in place."""
     N = own.shape[0]
-    flat_own, flat_reuse, flat_ok = own.ravel(), reuse.ravel(), shared_ok.ravel()
+    G = N // n_lines
+    flat_own, flat_reuse = own.ravel(), reuse.ravel()
     flat_building, flat_queued = building.ravel(), queued.ravel()
     rows = np.empty(N * N_KINDS, np.int64)
     kinds = np.empty(N * N_KINDS, np.int64)
     costs = np.empty(N * N_KINDS)
+    shared_ok = np.empty((G, N_KINDS), np.bool_)
     m = 0
-    for n in range(N):
-        g = agency_gov[n]
-        i = n * N_KINDS
-        lacks = 0  # one bit per kind, kept in a register (K is a compile-time constant)
+    for g in range(G):
+        # what the government shares, read from its block of agencies while in cache
+        ok = shared_ok_bits(kind_reach, g, kinds_owned(flat_own, g, n_lines))
         for k in range(N_KINDS):
-            usable = flat_own[i + k] | (flat_reuse[i + k] & flat_ok[g * N_KINDS + k])
-            lacks |= (1 - (usable | flat_building[i + k] | flat_queued[i + k])) << k
-        lacks &= ~((1 - wants_app[n]) << MOBILE)  # the app only if wanted (no branch)
-        if lacks == 0:  # most agencies lack nothing: the branch predicts well
-            continue
-        # under app consolidation new departmental apps go into the government app
-        if (lacks >> MOBILE) & 1 and superapp_reach[g]:
-            reuse[n, MOBILE] = True
-            lacks &= ~(1 << MOBILE)
-        total = reserved = 0.0
-        for k in range(N_KINDS):
-            if (lacks >> k) & 1:
+            shared_ok[g, k] = (ok >> k) & 1
+        for n in range(g * n_lines, (g + 1) * n_lines):
+            i = n * N_KINDS
+            lacks = 0  # one bit per kind, kept in a register (K is a compile-time constant)
+            for k in range(N_KINDS):
+                usable = flat_own[i + k] | (flat_reuse[i + k] & ((ok >> k) & 1))
+                lacks |= (1 - (usable | flat_building[i + k] | flat_queued[i + k])) << k
+            lacks &= ~((1 - wants_app[n]) << MOBILE)  # the app only if wanted (no branch)
+            # under app consolidation new departmental apps go into the government app
+            if ((lacks >> MOBILE) & 1) & superapp_reach[g]:
+                reuse[n, MOBILE] = True
+                lacks &= ~(1 << MOBILE)
+            # most agencies lack something they cannot afford yet: work without branches
+            # on what they lack; the one branch, on a proposal made, is rarely taken
+            total = reserved = 0.0
+            for k in range(N_KINDS):
+                lacking = (lacks >> k) & 1
                 cost = price_factor[n] * base_cost[k]
-                total += cost
-                if total <= budget[n]:
+                total += lacking * cost
+                if lacking & (total <= budget[n]):
                     rows[m], kinds[m], costs[m] = n, k, cost
                     m += 1
                     reserved += cost
-        budget[n] -= reserved
-    return rows[:m], kinds[:m], costs[:m]
+            budget[n] -= reserved
+    return rows[:m], kinds[:m], costs[:m], shared_ok
 
 
 def review(model: GovModel) -> None:

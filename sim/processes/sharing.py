@@ -42,7 +42,8 @@ def link_gain(model: GovModel, capable: np.ndarray) -> tuple[np.ndarray, np.ndar
     links it could share that pay, and the cost of refusing all its links."""
     s, st, r, a = model.structure, model.state, model.rules, model.spec.agents
     return _link_gain(
-        model.dyad_provider, model.links_provided, s.d_req, s.agency_gov, s.d_weight, st.open, model.trust, capable,
+        model.dyad_provider, model.links_provided, s.d_req, model.dyad_prov_gov, model.dyad_req_gov, s.d_weight,
+        st.open, model.trust, capable,
         model.reach[:, DATA_LAYER], model.platform_of_gov, r.brokerage, r.pressure,
         a.sharing_cost, a.vertical_cost_factor, model.platform_connection_cost, r.link_cost_factor,
         r.ledger_cost, a.reciprocity, a.data_value, r.rating_credit, s.d_weight.mean(),
@@ -52,19 +53,19 @@ def link_gain(model: GovModel, capable: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 @njit(cache=True)
 def _link_gain(
-    prov, n_provided, d_req, agency_gov, d_weight, is_open, trust, capable, gov_on_data_layer, platform_of_gov,
-    brokerage,
+    prov, n_provided, d_req, prov_gov, req_gov, d_weight, is_open, trust, capable, gov_on_data_layer,
+    platform_of_gov, brokerage,
     pressure, sharing_cost, vertical_cost_factor, connection_cost, link_cost_factor, ledger_cost,
     reciprocity, data_value, rating_credit, mean_weight, liability, reward, expected_penalty,
 ):  # fmt: skip
-    D, N = len(prov), len(agency_gov)
+    D, N = len(prov), len(n_provided)
     gain = np.empty(D)
     money = np.empty(D)
     sum_positive = np.zeros(N)
     sum_refusal = np.zeros(N)
     for d in range(D):
         p, q = prov[d], d_req[d]
-        gp, gq = agency_gov[p], agency_gov[q]
+        gp, gq = prov_gov[d], req_gov[d]  # precomputed: no dependent lookups
         same_gov = gp == gq
         # point to point, dearer across levels; on a shared data platform the fixed
         # connection cost is paid once per provider
