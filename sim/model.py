@@ -17,6 +17,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+from numba import njit
 
 from .agents import Agency, DataBureau, GeneralOffice, OperatingCompany, Vendor
 from .government import build_structure
@@ -311,19 +312,15 @@ class GovModel(mesa.Model):
         if len(agencies) == 0:
             return
         st, a = self.state, self.spec.agents
-        st.building[agencies, kinds] = True
-        st.done[agencies, kinds] = self.month + a.build_months
-        builder_q = self.vendor_quality[st.vendor[agencies]]
-        if self.companies:
-            cq = np.array([c.quality for c in self.companies])
-            comp = st.company[agencies]
-            builder_q = np.where(comp >= 0, cq[np.maximum(comp, 0)], builder_q)
-        q = np.clip(builder_q + self.rng.normal(0, 0.1, len(agencies)), 0, 1)
-        support = self.tsi_quality_support * (self.tsi_staff[self.structure.agency_gov[agencies]] > 0)
-        st.build_quality[agencies, kinds] = q + support * (1 - q)
-        st.build_duplicate[agencies, kinds] = duplicate
-        self.spend["build"] += float(costs.sum())
-        self.spend["duplicated_build"] += float(costs[duplicate].sum())
+        company_quality = np.array([c.quality for c in self.companies]) if self.companies else np.zeros(1)
+        noise = self.rng.normal(0, 0.1, len(agencies))
+        build, duplicated = _start_builds(
+            agencies, kinds, costs, duplicate, noise, self.month + a.build_months, st.vendor, st.company,
+            self.vendor_quality, company_quality, self.tsi_quality_support, self.tsi_staff, self.structure.n_lines,
+            st.building, st.done, st.build_quality, st.build_duplicate,
+        )  # fmt: skip
+        self.spend["build"] += build
+        self.spend["duplicated_build"] += duplicated
 
     # ------------------------------------------------------------------ institutions
     def ensure_coordinator(self) -> None:
@@ -531,3 +528,26 @@ class GovModel(mesa.Model):
 
 
 __all__ = ["APP", "DATA", "INFRA", "SUPPORT", "GovModel"]
+
+
+@njit(cache=True)
+def _start_builds(
+    agencies, kinds, costs, duplicate, noise, done_month, vendor, company, vendor_quality, company_quality,
+    tsi_support, tsi_staff, n_lines, building, done, build_quality, build_duplicate,
+):  # fmt: skip
+    """Projects start: built by the agency's company if it has one, else its vendor, at the
+    builder's quality with noise; a technical-support institution in the government
+    closes part of the gap to full quality. Returns the spending and its duplicated part."""
+    spent = duplicated = 0.0
+    for j in range(len(agencies)):
+        n, k = agencies[j], kinds[j]
+        builder = company_quality[company[n]] if company[n] >= 0 else vendor_quality[vendor[n]]
+        q = min(max(builder + noise[j], 0.0), 1.0)
+        support = tsi_support * (tsi_staff[n // n_lines] > 0)
+        building[n, k] = True
+        done[n, k] = done_month
+        build_quality[n, k] = q + support * (1 - q)
+        build_duplicate[n, k] = duplicate[j]
+        spent += costs[j]
+        duplicated += costs[j] * duplicate[j]
+    return spent, duplicated

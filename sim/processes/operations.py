@@ -29,14 +29,24 @@ def complete_and_expire(model: GovModel) -> None:
     # systems past end of life stop (a system delivered this month runs at least a month)
     rows, kinds = _expire_and_find_done(st.own, st.expires, st.building, st.done, month)
     if len(rows):
-        st.own[rows, kinds] = True
-        st.reuse[rows, kinds] = False
-        st.quality[rows, kinds] = st.build_quality[rows, kinds]
-        st.built[rows, kinds] = month
         life = model.rng.uniform(0.5, 1.5, size=len(rows)) * a.system_lifetime
-        st.expires[rows, kinds] = month + np.maximum(1, life.astype(np.int64))
-        st.building[rows, kinds] = False
-        st.build_duplicate[rows, kinds] = False
+        _deliver(rows, kinds, life, month, st.own, st.reuse, st.quality, st.build_quality, st.built, st.expires,
+                 st.building, st.build_duplicate)  # fmt: skip
+
+
+@njit(cache=True)
+def _deliver(rows, kinds, life, month, own, reuse, quality, build_quality, built, expires, building, build_duplicate):
+    """Finished projects go live: the agency runs its own system (no longer a shared one),
+    at the quality built, until it reaches the end of its drawn life (at least a month)."""
+    for j in range(len(rows)):
+        n, k = rows[j], kinds[j]
+        own[n, k] = True
+        reuse[n, k] = False
+        quality[n, k] = build_quality[n, k]
+        built[n, k] = month
+        expires[n, k] = month + max(1, np.int64(life[j]))
+        building[n, k] = False
+        build_duplicate[n, k] = False
 
 
 @njit(cache=True)

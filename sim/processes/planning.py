@@ -53,7 +53,8 @@ def plan(model: GovModel) -> None:
         willing = st.open[ra] & (rng.random(len(ra)) < a.voluntary_reuse * r.compatibility)
         take = reusable & willing
         model.use_shared(ra[take], rk[take])
-        st.budget += np.bincount(ra[take], weights=rc[take], minlength=N)
+        if take.any():  # funds of the reused go back
+            st.budget += np.bincount(ra[take], weights=rc[take], minlength=N)
         model.start_builds(ra[~take], rk[~take], rc[~take], duplicate=reusable[~take])
     review(model)
 
