@@ -2,8 +2,8 @@
 
     python -m benchmarks.bench [--repeat 3] [--only CASE ...] [--no-sweep] [--no-viz] [--out benchmarks/results.json]
 
-Every case runs in a fresh process (`benchmarks.cases`), `--repeat` times; the table shows
-the median seconds and the largest peak memory. Cases:
+Every case runs in a fresh process (`benchmarks.cases`), `--repeat` times, in rounds that
+interleave the cases; the table shows the median seconds and the largest peak memory. Cases:
 
 - `boltzmann`   Mesa's Boltzmann wealth model, 10,000 agents, 60 steps (the reference);
 - `govsim_10k`  govsim at 10,000 agencies (the national tree's shape), 60 steps;
@@ -49,15 +49,17 @@ RATIO_GOAL = 5.0  # govsim's cost per agent-step at least 5x below the reference
 SWEEP_GOAL = 1.7
 
 
-def time_case(name: str, repeat: int) -> dict:
+def run_case(name: str) -> dict:
+    """One timed run of a case, in a fresh process."""
     case, arg = CASES[name]
     cmd = [sys.executable, "-m", "benchmarks.cases", case, *([arg] if arg else [])]
-    runs = []
-    for _ in range(repeat):
-        res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-        if res.returncode != 0:
-            raise SystemExit(f"benchmark case {name} failed:\n{res.stderr[-2000:]}")
-        runs.append(json.loads(res.stdout.strip().splitlines()[-1]))
+    res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if res.returncode != 0:
+        raise SystemExit(f"benchmark case {name} failed:\n{res.stderr[-2000:]}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def summarise(name: str, runs: list[dict]) -> dict:
     seconds = statistics.median(r["seconds"] for r in runs)
     agents, steps = runs[0]["agents"], runs[0]["steps"]
     return {
@@ -115,10 +117,14 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
 
     names = a.only or list(CASES)
-    rows = []
-    for name in names:
-        print(f"timing {name} ({a.repeat}x) ...", file=sys.stderr, flush=True)
-        rows.append(time_case(name, a.repeat))
+    # rounds of every case rather than each case's runs back to back: a machine that
+    # speeds up or slows down during the run then weighs on the reference and govsim alike
+    runs: dict[str, list[dict]] = {name: [] for name in names}
+    for round_ in range(1, a.repeat + 1):
+        print(f"round {round_}/{a.repeat}: {', '.join(names)} ...", file=sys.stderr, flush=True)
+        for name in names:
+            runs[name].append(run_case(name))
+    rows = [summarise(name, runs[name]) for name in names]
     by = {r["case"]: r for r in rows}
     checks: dict[str, dict] = {}
 
