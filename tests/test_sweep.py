@@ -157,6 +157,19 @@ def test_a_changed_experiment_is_refused_unless_forced(small, tmp_path, capsys):
     assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q", "--force"]) == 0
 
 
+def test_runs_of_another_model_version_are_not_mixed_in(small, tmp_path, capsys, monkeypatch):
+    import sim.runner.store as store_mod
+
+    out = tmp_path / "v"
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 0
+    monkeypatch.setattr(store_mod, "__version__", "9.9.9")
+    capsys.readouterr()
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "made with govsim" in err and "9.9.9" in err and "--force" in err and "\n" not in err
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q", "--force"]) == 0
+
+
 def test_a_failing_run_is_recorded_and_the_others_go_on(small, tmp_path, capsys, monkeypatch):
     import sim.api
 

@@ -86,6 +86,13 @@ class ResultStore:
                     f"({old.get('source', '?')}, fingerprint {old.get('fingerprint', '?')}); "
                     "use --force to discard them or --out for a new folder"
                 )
+            made_by = old.get("govsim_version")
+            if made_by and made_by != __version__ and self.finished():
+                # another model version: resuming would mix two models' numbers in one dataset
+                raise ScenarioError(
+                    f"{self.out}: holds runs made with govsim {made_by}, this is govsim {__version__}; "
+                    "use --force to redo them with this version or --out for a new folder"
+                )
         if force:
             for p in (self.ts_dir, self.rec_dir):
                 shutil.rmtree(p, ignore_errors=True)
