@@ -486,7 +486,7 @@ class GovModel(mesa.Model):
         dependence = share * (1 - capacity)
         oversight = 1 - (1 - coverage) * (1 - strength)
         records = s.agency_records[idx]
-        hosted_mask = mine_mask | self.on_data_layer[idx] if runs_platform else mine_mask
+        hosted_mask = mine_mask | self.reach[s.agency_gov[idx], DATA_LAYER] if runs_platform else mine_mask
         hosted = records[hosted_mask].sum() / max(records.sum(), 1e-12)
         return dependence, oversight, hosted, self.open_share[mkt], strength
 
