@@ -31,3 +31,16 @@ def test_scaling_exponent_reads_the_slope_of_log_time_on_log_size():
 def test_national_sizes_keep_the_tree_shape():
     assert national_sizes(1.0) == [1, 31, 333, 2844]
     assert national_sizes(0.5) == [1, 16, 166, 1422]
+
+
+def test_phases_times_every_process_of_the_step(capsys):
+    from benchmarks.phases import main as phases
+
+    phases(["baseline", "--steps", "3", "--set", "reforms.unified_approval.enabled=true"])
+    out = capsys.readouterr().out
+    for phase in ("plan", "decide", "serve", "operating_costs", "complete_and_expire", "compute_measures"):
+        assert phase in out
+    assert "reform unified_approval" in out and "µs a month" in out
+    import sim.processes.planning
+
+    assert sim.processes.planning.plan.__module__ == "sim.processes.planning"  # timers removed
