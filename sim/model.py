@@ -429,15 +429,6 @@ class GovModel(mesa.Model):
             out[c.cidx] = (1 + c.markup) * scale
         return out
 
-    def market_oversight(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per government (read at market governments): the technical-support institution's
-        oversight strength, and the share of systems audited in the last year."""
-        s, st = self.structure, self.state
-        where = s.gov_market[s.agency_gov]
-        systems = np.bincount(where, weights=row_sum(st.own), minlength=s.n_gov)
-        audited = np.bincount(where, weights=self._recently_audited(st.own, self.audited), minlength=s.n_gov)
-        return self._oversight(self._tsi_capacity(), systems, audited)
-
     def _tsi_capacity(self) -> np.ndarray:
         """Per market government: staff x skill of the technical-support institutions in it."""
         return np.bincount(

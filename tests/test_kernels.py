@@ -1,0 +1,193 @@
+"""The compiled kernels against a plain numpy statement of the same rule.
+
+The step's rules run as numba loops (docs/benchmarks.md); each test here restates one rule
+in whole-array numpy, the way the model computed it before (0.1.2), and compares on model
+states a few months into a run — with and without reforms, so platforms, companies,
+reflux and one-stop windows are all exercised. A wrong bit mask, a branch that skips an
+agency or a sum into the wrong slot breaks them.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from sim import GovModel
+from sim.processes import demand, operations, planning, sharing
+from sim.state import APP, DATA, MOBILE, SHAREABLE, gov_owns
+
+# (preset, seed, months run): late enough for platforms, companies and reflux to be in place
+STATES = [("baseline", 3, 14), ("guangdong", 5, 30), ("zhejiang", 7, 30), ("reform_data_reflux", 11, 30)]
+
+
+def _run(name: str, seed: int, months: int) -> GovModel:
+    m = GovModel(name, rng=seed)
+    m.run_for(months)
+    return m
+
+
+@pytest.fixture(scope="module", params=STATES, ids=[f"{n}-{s}-{k}" for n, s, k in STATES])
+def model(request) -> GovModel:
+    return _run(*request.param)
+
+
+def test_the_states_exercise_platforms_companies_apps_windows_and_reflux():
+    models = [_run(*state) for state in STATES]
+    s = [m.structure for m in models]
+    on_layer_without_data = [
+        (m.reach[m.structure.agency_gov, 1][m.dyad_provider] & ~m.state.own[m.dyad_provider, DATA]).sum()
+        for m in models
+    ]
+    assert max(on_layer_without_data) > 0
+    assert any(m.companies and (m.state.company >= 0).any() for m in models)
+    assert any(m.superapp_reach.any() for m in models)
+    assert any(m.rules.window_capacity.sum() > 0 for m in models)
+    assert any(m.state.refluxed.any() for m in models) and len(s) == len(STATES)
+
+
+def _shared_ok(m: GovModel) -> np.ndarray:
+    s = m.structure
+    owns = m.state.own.reshape(s.n_gov, s.n_lines, -1).any(axis=1)
+    return m.kind_reach() | (owns & SHAREABLE)
+
+
+def test_gov_owns_is_any_agency_of_the_government(model):
+    s = model.structure
+    expect = model.state.own.reshape(s.n_gov, s.n_lines, -1).any(axis=1)
+    assert np.array_equal(gov_owns(model.state.own, s.n_gov, s.n_lines), expect)
+
+
+def test_serve_matches_the_array_rule(model):
+    m, s, st, r = model, model.structure, model.state, model.rules
+    access = st.own | (st.reuse & _shared_ok(m)[s.agency_gov])
+    prov = m.dyad_provider
+    on_layer = m.reach[s.agency_gov, 1]
+    capable = (access[prov, DATA] | on_layer[prov]) & access[s.d_req, APP]
+    served = (m.shared & capable) | (r.base_lines[s.d_line] & access[s.d_req, APP])
+    missing = np.bincount(s.link_inst, weights=~served[s.link_dyad], minlength=len(s.inst_gov))
+    h = s.inst_handler
+    online = (missing == 0) * np.where(st.own[h, APP], st.quality[h, APP], 0.0) * st.digital[h]
+
+    out = demand.serve(m)
+    assert np.array_equal(out.capable, capable) and np.array_equal(out.served, served)
+    assert np.array_equal(out.missing, missing)
+    assert np.allclose(out.online, online, rtol=0, atol=1e-15)
+    g_req = s.agency_gov[s.d_req]
+    assert np.allclose(out.need_by_gov, np.bincount(g_req, weights=s.d_weight, minlength=s.n_gov))
+    assert np.allclose(out.served_by_gov, np.bincount(g_req, weights=s.d_weight * served, minlength=s.n_gov))
+    assert out.n_served == served.sum()
+    assert out.served_weight == pytest.approx((s.d_weight * served).sum(), rel=1e-12)
+
+
+def test_islands_are_connected_components_of_served_links(model):
+    m, s = model, model.structure
+    served = m.outcome.served
+    g = nx.Graph()
+    g.add_nodes_from(np.flatnonzero(m.linked_agencies).tolist())
+    g.add_edges_from(zip(s.d_req[served].tolist(), m.dyad_provider[served].tolist(), strict=True))
+    assert m.measures["information_islands"] == nx.number_connected_components(g)
+
+
+def test_link_gains_sum_per_provider_as_bincounts(model):
+    m, s = model, model.structure
+    gain, money, sum_positive, sum_refusal = sharing.link_gain(m, m.outcome.capable)
+    prov = m.dyad_provider
+    positive = np.where(m.outcome.capable, np.maximum(gain, 0.0), 0.0)
+    assert np.allclose(sum_positive, np.bincount(prov, weights=positive, minlength=s.n_agencies))
+    refusal = m.rules.penalty * m.rules.audit_probability + m.rules.pressure[s.agency_gov[prov]]
+    assert np.allclose(sum_refusal, np.bincount(prov, weights=refusal, minlength=s.n_agencies))
+    assert (money >= 0).all()
+
+
+def _copy_state(m: GovModel):
+    st = m.state
+    return st.reuse.copy(), st.budget.copy()
+
+
+def test_proposals_are_the_lacking_kinds_each_agency_can_pay_for_in_order(model):
+    m, s, st, a = model, model.structure, model.state, model.spec.agents
+    need = np.ones_like(st.own)
+    need[:, MOBILE] = st.wants_app
+    ok = _shared_ok(m)
+    lacking = need & ~(st.own | (st.reuse & ok[s.agency_gov])) & ~st.building & ~st.queued
+    lacking[:, MOBILE] &= ~m.superapp_reach[s.agency_gov]
+    price = m.build_factor()[:, None] * np.asarray(a.build_cost.as_tuple())[None, :]
+    cost = np.where(lacking, price, 0.0)
+    affordable = lacking & (np.cumsum(cost, axis=1) <= st.budget[:, None])
+    rows, kinds = np.nonzero(affordable)
+
+    reuse, budget = _copy_state(m)
+    got_rows, got_kinds, got_costs, shared_ok = planning._proposals(
+        st.own, reuse, m.kind_reach(), s.n_lines, st.wants_app, st.building, st.queued,
+        m.superapp_reach, m.build_factor(), np.asarray(a.build_cost.as_tuple()), budget,
+    )  # fmt: skip
+    assert np.array_equal(got_rows, rows) and np.array_equal(got_kinds, kinds)
+    assert np.allclose(got_costs, price[rows, kinds])
+    assert np.array_equal(shared_ok, ok)
+    reserved = np.bincount(rows, weights=price[rows, kinds], minlength=s.n_agencies)
+    assert np.allclose(budget, st.budget - reserved)
+
+
+def test_operating_costs_and_duplicates_match_the_array_rule(model):
+    m, s, st, a = model, model.structure, model.state, model.spec.agents
+    run_cost = np.asarray(a.run_cost.as_tuple())
+    L = s.n_lines
+    # duplicates: reachable shared instance, or a later builder of a shareable kind
+    dup = st.own & m.kind_reach()[s.agency_gov]
+    key = np.where(st.own, st.built.astype(np.int64) * L + s.agency_line[:, None], np.iinfo(np.int64).max)
+    first = key.reshape(s.n_gov, L, -1).min(axis=1)[s.agency_gov]
+    dup |= st.own & SHAREABLE & (key > first)
+    run = st.own @ run_cost
+    n_sys = st.own.sum(axis=1)
+    by_company = st.company >= 0
+    share = np.where(n_sys > 0, np.minimum(1.0, st.staff * a.systems_per_staff / np.maximum(n_sys, 1)), 0.0)
+    share[by_company] = 0.0
+    wages = st.staff * a.staff_wage
+    vendor_fee = np.where(by_company, 0.0, (1 - share) * run * (1 + m.vendor_markup[st.vendor]))
+    company_fee = np.zeros(s.n_agencies)
+    if by_company.any():
+        company_fee[by_company] = run[by_company] * m.company_price_factor()[st.company[by_company]]
+    ops = wages + vendor_fee + company_fee
+    unit = np.where(run > 0, ops / np.where(run > 0, run, 1), 0.0)
+    dup_cost = ((dup @ run_cost) * np.minimum(unit, 1e9)).sum()
+
+    spend = dict(m.spend)
+    m.spend = dict.fromkeys(spend, 0.0)
+    try:
+        operations.operating_costs(m)
+        assert m.spend["operations"] == pytest.approx(ops.sum(), rel=1e-12)
+        assert m.spend["duplicated_operations"] == pytest.approx(dup_cost, rel=1e-12, abs=1e-9)
+        assert np.allclose(m.ops_systems["inhouse"], share * n_sys)
+        vendor_rev = np.bincount(st.vendor, weights=vendor_fee, minlength=len(m.vendors))
+        assert np.allclose(m.ops_revenue["vendor"], vendor_rev)
+    finally:
+        m.spend = spend
+
+
+def test_expiry_and_delivery_find_every_finished_project(model):
+    m, st = model, model.state
+    own = st.own.copy()
+    month = m.month + 1
+    rows, kinds = operations._expire_and_find_done(own, st.expires, st.building, st.done, month)
+    assert np.array_equal(own, st.own & (st.expires > month))
+    expect_rows, expect_kinds = np.nonzero(st.building & (st.done <= month))
+    assert np.array_equal(rows, expect_rows) and np.array_equal(kinds, expect_kinds)
+
+
+def test_a_shared_system_no_longer_reachable_is_lacking_again():
+    """An agency that reused a kind (`reuse`) can use it only while the government can
+    still reach a shared instance: without one it lacks the kind and proposes it."""
+    m = GovModel("baseline", rng=1)
+    s, st, a = m.structure, m.state, m.spec.agents
+    n = int(np.flatnonzero(~st.own[:, APP] & ~st.building[:, APP] & ~st.queued[:, APP])[0])
+    st.reuse[n, APP] = True  # reused an application, which is not a shareable kind
+    assert not m.shared_ok()[s.agency_gov[n], APP]
+    budget = st.budget.copy()
+    budget[n] = 1e9
+    rows, kinds, _, _ = planning._proposals(
+        st.own, st.reuse.copy(), m.kind_reach(), s.n_lines, st.wants_app, st.building, st.queued,
+        m.superapp_reach, m.build_factor(), np.asarray(a.build_cost.as_tuple()), budget,
+    )  # fmt: skip
+    assert APP in kinds[rows == n]
+    assert not m.access()[n, APP]
