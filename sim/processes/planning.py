@@ -60,7 +60,9 @@ def plan(model: GovModel) -> None:
 
 
 @njit(cache=True)
-def _proposals(own, reuse, kind_reach, n_lines, wants_app, building, queued, superapp_reach, price_factor, base_cost, budget):  # noqa: E501
+def _proposals(
+    own, reuse, kind_reach, n_lines, wants_app, building, queued, superapp_reach, price_factor, base_cost, budget
+):
     """An agency lacks a kind it needs (every kind, the mobile app only if wanted) that it
     cannot use, is not building and has not proposed; it proposes the lacking kinds in
     order while their running total stays within its funds, which it reserves. Returns
