@@ -33,7 +33,9 @@ $(STAMP): pyproject.toml tools/find-python
 
 setup: $(STAMP)
 
-RESULTS := results/reform_comparison
+# one folder per model version: results of another version are kept, never mixed in
+MODEL_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+RESULTS := results/reform_comparison-$(MODEL_VERSION)
 run: $(STAMP)
 	$(VENV)/bin/govsim sweep experiments/reform_comparison.toml --out $(RESULTS)
 	$(VENV)/bin/govsim report $(RESULTS) -o $(RESULTS)/report.html
