@@ -90,8 +90,12 @@ def test_islands_are_connected_components_of_served_links(model):
 
 
 def test_link_gains_sum_per_provider_as_bincounts(model):
-    m, s = model, model.structure
-    gain, money, sum_positive, sum_refusal = sharing.link_gain(m, m.outcome.capable)
+    m, s, a = model, model.structure, model.spec.agents
+    gain, money, sum_positive, sum_refusal, trust = sharing.link_gain(m, m.outcome, update_trust=True)
+    t, served = m.trust, m.outcome.served
+    expect = np.where(served, t + a.trust_gain * (1 - t), t - a.trust_decay * (t - m.trust_floor))
+    assert np.allclose(trust, expect, rtol=0, atol=1e-15) and trust is not m.trust
+    assert sharing.link_gain(m, m.outcome)[4] is m.trust  # unchanged unless asked
     prov = m.dyad_provider
     positive = np.where(m.outcome.capable, np.maximum(gain, 0.0), 0.0)
     assert np.allclose(sum_positive, np.bincount(prov, weights=positive, minlength=s.n_agencies))

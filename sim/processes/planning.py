@@ -40,14 +40,15 @@ def plan(model: GovModel) -> None:
         review(model)
         return
 
-    reviewer = model.reviewer_of_agency[rows] if r.approval else np.full(len(rows), -1)
-    queue_it = reviewer >= 0
-    if queue_it.any():
-        qa, qk = rows[queue_it], kinds[queue_it]
-        model.queue.push(qa, qk, month, reviewer[queue_it], costs[queue_it])
-        st.queued[qa, qk] = True
-
-    ra, rk, rc = rows[~queue_it], kinds[~queue_it], costs[~queue_it]
+    ra, rk, rc = rows, kinds, costs  # decided alone, unless a body reviews them
+    if r.approval:
+        reviewer = model.reviewer_of_gov[s.agency_gov[rows]]
+        queue_it = reviewer >= 0
+        if queue_it.any():
+            qa, qk = rows[queue_it], kinds[queue_it]
+            model.queue.push(qa, qk, month, reviewer[queue_it], costs[queue_it])
+            st.queued[qa, qk] = True
+            ra, rk, rc = rows[~queue_it], kinds[~queue_it], costs[~queue_it]
     if len(ra):
         reusable = model.reusable(ra, rk, shared_ok)  # nothing was built since shared_ok
         willing = st.open[ra] & (rng.random(len(ra)) < a.voluntary_reuse * r.compatibility)

@@ -37,13 +37,17 @@ if TYPE_CHECKING:
     from .demand import Outcome
 
 
-def link_gain(model: GovModel, capable: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def link_gain(
+    model: GovModel, outcome: Outcome, update_trust: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Net gain of sharing on each dyad and its money cost; per provider, the gains of the
-    links it could share that pay, and the cost of refusing all its links."""
+    links it could share that pay, and the cost of refusing all its links; and the trust
+    on each tie after this month (`update_trust`; else the current trust)."""
     s, st, r, a = model.structure, model.state, model.rules, model.spec.agents
     return _link_gain(
         model.dyad_provider, model.links_provided, s.d_req, model.dyad_prov_gov, model.dyad_req_gov, s.d_weight,
-        st.open, model.trust, capable,
+        st.open, model.trust, outcome.capable, outcome.served, model.trust_floor, a.trust_gain, a.trust_decay,
+        update_trust,
         model.reach[:, DATA_LAYER], model.platform_of_gov, r.brokerage, r.pressure,
         a.sharing_cost, a.vertical_cost_factor, model.platform_connection_cost, r.link_cost_factor,
         r.ledger_cost, a.reciprocity, a.data_value, r.rating_credit, s.d_weight.mean(),
@@ -53,7 +57,8 @@ def link_gain(model: GovModel, capable: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 @njit(cache=True)
 def _link_gain(
-    prov, n_provided, d_req, prov_gov, req_gov, d_weight, is_open, trust, capable, gov_on_data_layer,
+    prov, n_provided, d_req, prov_gov, req_gov, d_weight, is_open, trust, capable, served, trust_floor, trust_gain,
+    trust_decay, update_trust, gov_on_data_layer,
     platform_of_gov, brokerage,
     pressure, sharing_cost, vertical_cost_factor, connection_cost, link_cost_factor, ledger_cost,
     reciprocity, data_value, rating_credit, mean_weight, liability, reward, expected_penalty,
@@ -63,6 +68,7 @@ def _link_gain(
     money = np.empty(D)
     sum_positive = np.zeros(N)
     sum_refusal = np.zeros(N)
+    new_trust = np.empty(D) if update_trust else trust
     for d in range(D):
         p, q = prov[d], d_req[d]
         gp, gq = prov_gov[d], req_gov[d]  # precomputed: no dependent lookups
@@ -83,7 +89,10 @@ def _link_gain(
         gain[d] = benefit - money[d] - liability + reward + refusal
         sum_positive[p] += capable[d] * (gain[d] > 0) * gain[d]  # arithmetic, not a branch
         sum_refusal[p] += refusal
-    return gain, money, sum_positive, sum_refusal
+        if update_trust:  # trust on ties: built by sharing, eroded without it (a blend: `served` is random)
+            t, s = trust[d], served[d]
+            new_trust[d] = s * (t + trust_gain * (1 - t)) + (1 - s) * (t - trust_decay * (t - trust_floor[d]))
+    return gain, money, sum_positive, sum_refusal, new_trust
 
 
 def decide(model: GovModel, outcome: Outcome) -> None:
@@ -91,14 +100,11 @@ def decide(model: GovModel, outcome: Outcome) -> None:
     rng = model.rng
     N = s.n_agencies
 
-    gain, money, sum_positive, sum_refusal = link_gain(model, outcome.capable)
+    gain, money, sum_positive, sum_refusal, model.trust = link_gain(model, outcome, update_trust=True)
     u = rng.random(N)
     model.provider_payoff, st.open = _revise_stances(
         sum_positive, sum_refusal, st.open, u, a.exposure_cost, a.revision_rate, a.choice_noise
     )
-
-    # trust on ties: built by sharing, eroded without it
-    model.trust = _trust(model.trust, model.trust_floor, outcome.served, a.trust_gain, a.trust_decay)
     set_links(model, outcome, gain, money)
 
 
@@ -121,23 +127,13 @@ def _revise_stances(sum_positive, sum_refusal, is_open, u, exposure_cost, revisi
     return payoff, new_open
 
 
-@njit(cache=True)
-def _trust(trust, floor, served, gain, decay):
-    out = np.empty(len(trust))
-    for d in range(len(trust)):
-        t = trust[d]
-        s = served[d]  # a blend, not a branch: `served` is random
-        out[d] = s * (t + gain * (1 - t)) + (1 - s) * (t - decay * (t - floor[d]))
-    return out
-
-
 def set_links(
     model: GovModel, outcome: Outcome, gain: np.ndarray | None = None, money: np.ndarray | None = None
 ) -> None:
     """Share edges for the coming month: open providers share where it pays and is possible.
     Also run once at set-up, so that month 0 shows the sharing already in place."""
     if gain is None or money is None:
-        gain, money, _, _ = link_gain(model, outcome.capable)
+        gain, money, _, _, _ = link_gain(model, outcome)
     model.shared, cost = _links(model.state.open, model.dyad_provider, gain, money, outcome.capable)
     model.spend["sharing"] += cost
 
