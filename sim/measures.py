@@ -213,7 +213,8 @@ def compute_measures(model: GovModel) -> dict[str, float]:
     markups = np.array([c.markup for c in model.companies]) if model.companies else np.zeros(1)
     ops = model.ops_systems
     totals, strength, coverage = _agency_totals(
-        st.own, st.company, st.vendor, st.staff, st.skill, st.open, st.refluxed, model.audited, model.month,
+        st.own, st.company, st.vendor, st.staff, st.skill, st.open, st.refluxed, model.audited,
+        model.audits_recent, model.month,
         ops["inhouse"], ops["outsourced"], model.vendor_markup, markups,
         model.agency_market, s.gov_market, s.n_lines, model._tsi_capacity(), model.tsi_span,
         s.agency_records, model.agency_upper, model.agency_vertical_local,
@@ -278,7 +279,8 @@ def compute_measures(model: GovModel) -> dict[str, float]:
 
 @njit(cache=True)
 def _agency_totals(
-    own, company, vendor, staff, skill, is_open, refluxed, audited, month, inhouse, outsourced, vendor_markup,
+    own, company, vendor, staff, skill, is_open, refluxed, audited, audits_recent, month, inhouse, outsourced,
+    vendor_markup,
     company_markup, agency_market, gov_market, n_lines, tsi_capacity, tsi_span, records, upper, vertical_local,
 ):  # fmt: skip
     """Sums over agencies — running systems (all, company-run), the outsourced markup sum
@@ -300,7 +302,9 @@ def _agency_totals(
             c = 0
             for k in range(K):
                 c += own[n, k]
-                recent += own[n, k] & (audited[n, k] > month - 12)
+            if audits_recent:  # without audits in the last year, skip reading their months
+                for k in range(K):
+                    recent += own[n, k] & (audited[n, k] > month - 12)
             n_sys[n] = c
             count += c
         market_systems[gov_market[g]] += count

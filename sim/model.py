@@ -46,6 +46,7 @@ from .state import (
 )
 
 DATA_LAYER = LAYERS.index("data")
+NEVER_AUDITED = -(10**6)
 
 
 class GovModel(mesa.Model):
@@ -139,7 +140,8 @@ class GovModel(mesa.Model):
         self.tsi_span = 0.0
         self.tsi_quality_support = 0.0
         self.open_share = np.zeros(G)  # per market government: share of public data opened
-        self.audited = np.full((s.n_agencies, len(KINDS)), -(10**6), MONTH)
+        self.audited = np.full((s.n_agencies, len(KINDS)), NEVER_AUDITED, MONTH)  # month of last audit
+        self.last_audit = NEVER_AUDITED  # month of the latest audit anywhere
         self.fixed_costs: dict[str, float] = {}  # monthly costs of bodies and programmes
 
     def _init_agencies(self) -> None:
@@ -434,6 +436,17 @@ class GovModel(mesa.Model):
         return np.bincount(
             self.structure.gov_market, weights=self.tsi_staff * self.tsi_skill, minlength=self.structure.n_gov
         )
+
+    def record_audits(self, systems: np.ndarray) -> None:
+        """(N, K) mask of running systems audited this month (third-party evaluation)."""
+        self.audited[systems] = self.month
+        if systems.any():
+            self.last_audit = self.month
+
+    @property
+    def audits_recent(self) -> bool:
+        """Some system was audited in the last 12 months (else no coverage to compute)."""
+        return self.last_audit > self.month - 12
 
     def _recently_audited(self, own: np.ndarray, audited: np.ndarray) -> np.ndarray:
         return row_sum((audited > self.month - 12) & own)
