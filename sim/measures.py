@@ -147,7 +147,8 @@ class MeasureCollector(mesa.DataCollector):
         if not self._validated or self.agent_reporters or self.agenttype_reporters:
             super().collect(model)
             return
-        self._collection_steps.append(model.time)
+        if hasattr(self, "_collection_steps"):  # as Mesa's own collect does
+            self._collection_steps.append(model.time)
         measures = model.measures
         for name, values in self.model_vars.items():
             values.append(measures[name])
