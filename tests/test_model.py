@@ -131,3 +131,19 @@ def test_run_scenario_returns_final_measures():
     out = run_scenario("baseline", seed=2, steps=5)
     assert set(REQUIRED_COLUMNS) <= set(out)
     assert out == pytest.approx(series("baseline", seed=2, steps=5).iloc[-1].drop("step").to_dict())
+
+
+def test_the_measure_collector_records_what_mesas_datacollector_would():
+    from functools import partial
+
+    from sim.measures import read_measure
+
+    m = GovModel("guangdong", rng=2)
+    plain = mesa.DataCollector(model_reporters={name: partial(read_measure, name=name) for name in MEASURES})
+    plain.collect(m)
+    for _ in range(5):
+        m.step()
+        plain.collect(m)
+    ours = m.datacollector.get_model_vars_dataframe()
+    assert isinstance(m.datacollector, mesa.DataCollector)
+    assert ours.equals(plain.get_model_vars_dataframe()) and len(ours) == 6
