@@ -29,6 +29,7 @@ from .schema import KINDS, LAYERS
 from .state import (
     APP,
     DATA,
+    DATA_LAYER,
     INFRA,
     LAYER_OF_KIND,
     MOBILE,
@@ -40,12 +41,10 @@ from .state import (
     AgencyState,
     Queue,
     Rules,
-    access,
     gov_owns,
     row_sum,
 )
 
-DATA_LAYER = LAYERS.index("data")
 NEVER_AUDITED = -(10**6)
 
 
@@ -287,7 +286,7 @@ class GovModel(mesa.Model):
     def access(self) -> np.ndarray:
         """(N, K): the agency can use a capability — its own, or a shared one it uses."""
         st = self.state
-        return access(st.own, st.reuse, self.shared_ok(), self.structure.agency_gov)
+        return st.own | (st.reuse & self.shared_ok()[self.structure.agency_gov])
 
     def reusable(self, agencies: np.ndarray, kinds: np.ndarray, shared_ok: np.ndarray | None = None) -> np.ndarray:
         """A shared instance of the kind is reachable (platform, government app, or another
@@ -459,7 +458,7 @@ class GovModel(mesa.Model):
     def market_members(self, market: int) -> np.ndarray:
         """Indices of the agencies in one market government's market (sorted; cached: the tree is fixed)."""
         if self._market_members is None:
-            of = self.structure.gov_market[self.structure.agency_gov]
+            of = self.agency_market
             order = np.argsort(of, kind="stable")
             bounds = np.searchsorted(of[order], np.arange(self.structure.n_gov + 1))
             self._market_members = [order[bounds[g] : bounds[g + 1]] for g in range(self.structure.n_gov)]

@@ -22,6 +22,7 @@ SHAREABLE = np.array([True, True, True, False, False])
 SHAREABLE_FLAGS = SHAREABLE.astype(np.int64)  # read as a constant inside compiled loops
 LAYER_OF_KIND = {INFRA: 0, SUPPORT: 2, DATA: 1}  # kind -> index in LAYERS
 N_LAYERS = len(LAYERS)
+DATA_LAYER = LAYERS.index("data")
 NO_ONE = -1
 
 
@@ -66,19 +67,6 @@ def gov_owns(own: np.ndarray, n_gov: int, n_lines: int) -> np.ndarray:
         bits = kinds_owned(flat, g, n_lines)
         for k in range(N_KINDS):
             out[g, k] = (bits >> k) & 1
-    return out
-
-
-@njit(cache=True)
-def access(own: np.ndarray, reuse: np.ndarray, shared_ok: np.ndarray, agency_gov: np.ndarray) -> np.ndarray:
-    """(N, K): the agency can use a capability — its own, or a shared one it uses that
-    its government can reach (`shared_ok`, (G, K))."""
-    N, K = own.shape
-    out = np.empty((N, K), np.bool_)
-    for n in range(N):
-        g = agency_gov[n]
-        for k in range(K):
-            out[n, k] = own[n, k] | (reuse[n, k] & shared_ok[g, k])
     return out
 
 

@@ -18,10 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from ..schema import LAYERS
-from ..state import APP, DATA, kinds_owned, shared_ok_bits
-
-DATA_LAYER = LAYERS.index("data")
+from ..state import APP, DATA, DATA_LAYER, kinds_owned, shared_ok_bits
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -46,18 +43,11 @@ class Outcome:
 
 def provider(model: GovModel) -> np.ndarray:
     """Effective provider of each dyad: a vertical line's data sits at the top of the tree
-    until it is returned to the locality (reflux, seed 000 §2.3 and §3.3)."""
+    until it is returned to the locality (reflux, seed 000 §2.3 and §3.3). Recomputed only
+    when reflux changes (GovModel._update_providers)."""
     s = model.structure
-    return _provider(s.d_vertical, model.state.refluxed, s.d_local, s.d_top)
-
-
-@njit(cache=True)
-def _provider(d_vertical, refluxed, d_local, d_top):
-    out = np.empty(len(d_local), np.int64)
-    for d in range(len(d_local)):
-        at_top = d_vertical[d] and not refluxed[d_local[d]]
-        out[d] = d_top[d] if at_top else d_local[d]
-    return out
+    at_top = s.d_vertical & ~model.state.refluxed[s.d_local]
+    return np.where(at_top, s.d_top, s.d_local)
 
 
 def serve(model: GovModel) -> Outcome:

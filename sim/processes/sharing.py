@@ -28,9 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from ..schema import LAYERS
-
-DATA_LAYER = LAYERS.index("data")
+from ..state import DATA_LAYER
 
 if TYPE_CHECKING:
     from ..model import GovModel
