@@ -19,7 +19,7 @@ from .measures import MEASURES  # noqa: E402 (after the thread settings)
 from .model import GovModel  # noqa: E402
 from .scenario import GovScenario, ScenarioError, list_presets, load_spec  # noqa: E402
 
-__version__ = "0.1.3"  # follows the rules changelog, docs/ODD.md §8
+__version__ = "0.1.4"  # follows the rules changelog, docs/ODD.md §8
 
 __all__ = ["MEASURES", "GovModel", "GovScenario", "ScenarioError", "list_presets", "load_spec", "run_scenario"]
 

@@ -80,6 +80,10 @@ def run_one(scenario: str, seed: int | None, steps: int | None, overrides: dict,
 
     from .model import GovModel
 
+    # refuse an unusable output folder before the run, not after it
+    for folder in [out, *(out.parents if out else [])]:
+        if folder is not None and folder.exists() and not folder.is_dir():
+            raise ScenarioError(f"--out {out}: {folder} is a file; expected a folder (new or existing)")
     model = GovModel(scenario, rng=seed, steps=steps, **overrides)
     seed = model.spec.simulation.seed
     name = model.spec.meta.name

@@ -159,7 +159,8 @@ def build_structure(gov_spec, rng: np.random.Generator) -> Structure:
         k = int(rng.integers(lo, hi + 1))
         others = np.delete(np.arange(L), svc_handler[s_])
         svc_needs.append(np.sort(rng.choice(others, size=k, replace=False)))
-    freq = rng.uniform(0.5, 1.5, size=S)  # relative frequency of each service kind
+    spread = gov_spec.service_frequency_spread
+    freq = rng.uniform(1 - spread, 1 + spread, size=S)  # relative frequency of each service kind
 
     # --- instances: each government handles the kinds of its level ---
     inst_gov, inst_svc, inst_volume = [], [], []

@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 from numba import njit
 
-from .state import MOBILE
+from .state import MOBILE, YEAR
 
 if TYPE_CHECKING:
     from .model import GovModel
@@ -74,6 +74,12 @@ MEASURES: dict[str, Measure] = {
         "months",
         "Mean months since proposal of the proposals decided this month and those still waiting "
         "(0 without unified approval).",
+        "lower",
+    ),
+    "mean_delivery_time": Measure(
+        "months",
+        "Mean months from proposal to go-live of the projects delivered in the last 12 months: "
+        "the wait for approval plus construction (0 while none was delivered).",
         "lower",
     ),
     "operator_share": Measure(
@@ -210,6 +216,10 @@ def compute_measures(model: GovModel) -> dict[str, float]:
     if len(model.queue) == 0 and model.step_stats["decided"] == 0:
         delay = 0.0
 
+    # delivery: proposal to go-live, over the projects delivered in the last year
+    delivered = sum(n for _, n in model.deliveries)
+    delivery = sum(m for m, _ in model.deliveries) / delivered if delivered else 0.0
+
     # who operates what, at what markup, under how much government control
     markups = np.array([c.markup for c in model.companies]) if model.companies else np.zeros(1)
     ops = model.ops_systems
@@ -261,6 +271,7 @@ def compute_measures(model: GovModel) -> dict[str, float]:
         "inhouse_it_staff": float(staff),
         "approval_backlog": len(model.queue),
         "mean_approval_delay": delay,
+        "mean_delivery_time": delivery,
         "operator_share": float(operator_share),
         "operator_markup": operator_markup,
         "supply_hhi": hhi,
@@ -305,7 +316,7 @@ def _agency_totals(
                 c += own[n, k]
             if audits_recent:  # without audits in the last year, skip reading their months
                 for k in range(K):
-                    recent += own[n, k] & (audited[n, k] > month - 12)
+                    recent += own[n, k] & (audited[n, k] > month - YEAR)
             n_sys[n] = c
             count += c
         market_systems[gov_market[g]] += count

@@ -12,6 +12,7 @@ from the current links; 2 providers decide sharing; 3 agencies plan and bodies r
 
 from __future__ import annotations
 
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,9 @@ from .state import (
     N_LAYERS,
     NO_ONE,
     SHAREABLE,
+    SKILL_FLOOR,
     SUPPORT,
+    YEAR,
     AgencyState,
     Queue,
     Rules,
@@ -84,6 +87,8 @@ class GovModel(mesa.Model):
         ]
         self.spend: dict[str, float] = {}
         self.step_stats: dict[str, Any] = {"decided": 0, "rejected_duplicates": 0, "waited": []}
+        # (months from proposal to go-live summed, projects) for each of the last YEAR months
+        self.deliveries: deque[tuple[float, int]] = deque(maxlen=YEAR)
         self._reset_spend()
         self.ops_revenue: dict[str, np.ndarray] = {}
         self.ops_systems: dict[str, np.ndarray] = {}
@@ -116,6 +121,7 @@ class GovModel(mesa.Model):
         planning.plan(self)
         started = self.state.building
         self.state.done[started] = self.rng.integers(0, self.spec.agents.build_months, size=int(started.sum()))
+        self.state.proposed[started] = self.state.done[started] - self.spec.agents.build_months
         self._reset_spend()
 
     def _init_governments(self) -> None:
@@ -156,8 +162,9 @@ class GovModel(mesa.Model):
         has_unit = rng.random(N) < np.asarray(a.inhouse_unit_share)[lvl]
         staff_mean = np.asarray(a.inhouse_staff)[lvl]
         st.staff = np.where(has_unit, np.maximum(1.0, np.round(rng.poisson(staff_mean))), 0.0)
-        st.skill = np.where(has_unit, np.clip(rng.normal(a.inhouse_skill, 0.1, N), 0.05, 1), 0.0)
-        st.digital = np.clip(np.asarray(a.digital_skill)[lvl] + rng.normal(0, 0.05, N), 0.05, 1)
+        st.skill = np.where(has_unit, np.clip(rng.normal(a.inhouse_skill, a.skill_spread, N), SKILL_FLOOR, 1), 0.0)
+        digital = np.asarray(a.digital_skill)[lvl] + rng.normal(0, a.digital_skill_spread, N)
+        st.digital = np.clip(digital, SKILL_FLOOR, 1)
         st.wants_app = rng.random(N) < a.initial_coverage * np.minimum(1.0, wealth)
 
         # systems already in place: richer governments have built more (seed 001)
@@ -198,7 +205,7 @@ class GovModel(mesa.Model):
         self.vendor_quality = np.array([v.quality for v in self.vendors])
         self.vendor_markup = np.array([v.markup for v in self.vendors])
         q = self.vendor_quality[st.vendor]
-        st.quality = np.where(st.own, np.clip(q[:, None] + rng.normal(0, 0.1, st.own.shape), 0, 1), 0)
+        st.quality = np.where(st.own, np.clip(q[:, None] + rng.normal(0, a.quality_spread, st.own.shape), 0, 1), 0)
 
     def add_vendor(self, market: int) -> Vendor:
         lo, hi = self.spec.agents.vendor_quality
@@ -309,12 +316,14 @@ class GovModel(mesa.Model):
             factor = np.where(st.company >= 0, 1.0 + markups[np.maximum(st.company, 0)], factor)
         return factor
 
-    def start_builds(self, agencies, kinds, costs, duplicate) -> None:
+    def start_builds(self, agencies, kinds, costs, duplicate, proposed=None) -> None:
+        """Projects start (`proposed`: the month each was proposed; default this month)."""
         if len(agencies) == 0:
             return
         st, a = self.state, self.spec.agents
+        st.proposed[agencies, kinds] = self.month if proposed is None else proposed
         company_quality = np.array([c.quality for c in self.companies]) if self.companies else np.zeros(1)
-        noise = self.rng.normal(0, 0.1, len(agencies))
+        noise = self.rng.normal(0, a.quality_spread, len(agencies))
         build, duplicated = _start_builds(
             agencies, kinds, costs, duplicate, noise, self.month + a.build_months, st.vendor, st.company,
             self.vendor_quality, company_quality, self.tsi_quality_support, self.tsi_staff, self.structure.n_lines,
@@ -444,11 +453,11 @@ class GovModel(mesa.Model):
 
     @property
     def audits_recent(self) -> bool:
-        """Some system was audited in the last 12 months (else no coverage to compute)."""
-        return self.last_audit > self.month - 12
+        """Some system was audited in the last year (else no coverage to compute)."""
+        return self.last_audit > self.month - YEAR
 
     def _recently_audited(self, own: np.ndarray, audited: np.ndarray) -> np.ndarray:
-        return row_sum((audited > self.month - 12) & own)
+        return row_sum((audited > self.month - YEAR) & own)
 
     def _oversight(self, tsi_cap, systems, audited):
         strength = np.where(systems > 0, np.minimum(1.0, tsi_cap * self.tsi_span / np.maximum(systems, 1)), 0.0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import numbers
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -56,6 +57,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(f"{path}: not valid TOML: {e}") from None
+    except UnicodeDecodeError as e:
+        raise ScenarioError(f"{path}: not valid TOML: byte {e.start} is not UTF-8 (save the file as UTF-8)") from None
     except OSError as e:
         raise ScenarioError(f"{path}: cannot read: {e.strerror}") from None
 
@@ -138,8 +141,14 @@ def parse_override(item: str) -> tuple[str, Any]:
         return key, value
 
 
-def apply_overrides(raw: dict, origin: dict, overrides: Mapping[str, Any]) -> None:
+def apply_overrides(
+    raw: dict, origin: dict, overrides: Mapping[str, Any], sources: Mapping[str, str] | None = None
+) -> None:
+    """Set each dotted KEY to its value; `sources` names where a key came from (default
+    `--set`), so an error blames the flag or argument the user actually wrote."""
+    sources = sources or {}
     for key, value in overrides.items():
+        source = sources.get(key, OVERRIDE_SOURCE)
         parts = tuple(key.replace("__", ".").split("."))
         node = raw
         for i, part in enumerate(parts[:-1]):
@@ -149,10 +158,15 @@ def apply_overrides(raw: dict, origin: dict, overrides: Mapping[str, Any]) -> No
                     nxt = node[part] = {}
                 else:
                     where = ".".join(parts[: i + 1])
-                    raise ScenarioError(f"{OVERRIDE_SOURCE} {key}: {where} is a value, not a table")
+                    raise ScenarioError(f"{source} {key}: {where} is a value, not a table")
             node = nxt
         node[parts[-1]] = value
-        origin[parts] = OVERRIDE_SOURCE
+        origin[parts] = source
+        # a table set here (e.g. a whole new reform section) is this source's, not the file's
+        if isinstance(value, dict):
+            _mark(value, origin, source, parts)
+        for n in range(1, len(parts)):
+            origin.setdefault(parts[:n], source)
 
 
 # ---------------------------------------------------------------- validation messages
@@ -220,7 +234,7 @@ def _format(err: dict, origin: dict, default: str) -> str:
     src = _origin_of(origin, loc, default)
     if err["type"] == "extra_forbidden":
         allowed = _fields_at(ScenarioSpec, loc[:-1]) or []
-        hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.5)
+        hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
         dym = f"; did you mean '{'.'.join([*map(str, loc[:-1]), hint[0]])}'?" if hint else ""
         return f"{src}: {path}: unknown key{dym} (allowed here: {', '.join(allowed)})"
     if err["type"] == "missing":
@@ -248,55 +262,67 @@ def check_references(spec, origin: dict, source: str) -> None:
     g = spec.government
     levels, lines = g.levels, g.lines
 
-    def fail(path: str, value: Any, expected: str) -> None:
+    def fail(path: str, value: Any, expected: str, ref: str | None = None) -> None:
+        """`ref`: the key the value must agree with; named when another file set it."""
         src = _origin_of(origin, tuple(path.split(".")), source)
+        if ref is not None and (ref_src := _origin_of(origin, tuple(ref.split(".")), source)) != src:
+            expected += f" ({ref} set in {ref_src})"
         raise ScenarioError(f"{src}: {path} = {value!r}: {expected}")
 
     if len(set(levels)) != len(levels):
         fail("government.levels", levels, "expected distinct level names")
     if len(g.sizes) != len(levels):
-        fail("government.sizes", g.sizes, f"expected {len(levels)} counts, one per level {levels}")
+        fail("government.sizes", g.sizes, f"expected {len(levels)} counts, one per level {levels}", "government.levels")
     if len(set(lines)) != len(lines):
         fail("government.lines", lines, "expected distinct line names")
     for v in g.vertical_lines:
         if v not in lines:
-            fail("government.vertical_lines", v, f"expected one of government.lines {lines}")
+            fail("government.vertical_lines", v, f"expected one of government.lines {lines}", "government.lines")
     if g.market_level not in levels:
-        fail("government.market_level", g.market_level, f"expected one of {levels}")
+        fail("government.market_level", g.market_level, f"expected one of {levels}", "government.levels")
     if g.needs_per_service[0] > g.needs_per_service[1]:
         fail("government.needs_per_service", g.needs_per_service, "expected [min, max] with min <= max")
     if len(g.service_level_share) != len(levels):
-        fail("government.service_level_share", g.service_level_share, f"expected {len(levels)} values, one per level")
+        fail(
+            "government.service_level_share",
+            g.service_level_share,
+            f"expected {len(levels)} values, one per level",
+            "government.levels",
+        )
     if sum(g.service_level_share) <= 0:
         fail("government.service_level_share", g.service_level_share, "expected a positive total")
     a = spec.agents
     for key in ("budget_per_month", "inhouse_unit_share", "inhouse_staff", "digital_skill"):
         v = getattr(a, key)
         if len(v) != len(levels):
-            fail(f"agents.{key}", v, f"expected {len(levels)} values, one per level {levels}")
+            fail(f"agents.{key}", v, f"expected {len(levels)} values, one per level {levels}", "government.levels")
     lo, hi = a.vendor_quality
     if lo > hi:
         fail("agents.vendor_quality", a.vendor_quality, "expected [low, high] with low <= high")
+    # a switched-off reform's names are not checked: a file may change the tree or the
+    # lines without restating every reform it does not use
     for name in REGISTRY:
         p = getattr(spec.reforms, name)
+        if not p.enabled:
+            continue
         for field, value in p:
             path = f"reforms.{name}.{field}"
             if field in ("levels",):
                 for lv in value:
                     if lv not in levels:
-                        fail(path, lv, f"expected one of government.levels {levels}")
+                        fail(path, lv, f"expected one of government.levels {levels}", "government.levels")
             if field in ("level",) and value not in levels:
-                fail(path, value, f"expected one of government.levels {levels}")
+                fail(path, value, f"expected one of government.levels {levels}", "government.levels")
             if field == "lines":
                 for ln in value:
                     if ln not in lines:
-                        fail(path, ln, f"expected one of government.lines {lines}")
+                        fail(path, ln, f"expected one of government.lines {lines}", "government.lines")
 
 
-def load_spec(ref: str | Path, overrides: Mapping[str, Any] | None = None):
+def load_spec(ref: str | Path, overrides: Mapping[str, Any] | None = None, sources: Mapping[str, str] | None = None):
     raw, origin, path = load_raw(ref)
     if overrides:
-        apply_overrides(raw, origin, overrides)
+        apply_overrides(raw, origin, overrides, sources)
     return validate(raw, origin, str(path)), path
 
 
@@ -327,23 +353,34 @@ class GovScenario(Scenario):
         preset: str | Path = "baseline",
         overrides: Mapping[str, Any] | None = None,
         spec=None,
+        sources: Mapping[str, str] | None = None,
         **kwargs,
     ) -> None:
         overrides = dict(overrides or {})
         source = str(preset)
+        if isinstance(rng, str):  # a seed typed into a text box arrives as a string
+            try:
+                rng = int(rng)
+            except ValueError:
+                raise ScenarioError(f"seed = {rng!r}: expected a non-negative integer") from None
+        # an integer seed is a scenario key like any other: validated, and written to the
+        # resolved scenario so that file reproduces the run
+        given = dict(overrides)
+        sources = dict(sources or {})
+        if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+            rng = int(rng)
+            given["simulation.seed"] = rng
+            sources.setdefault("simulation.seed", "seed")
         if spec is None:
-            spec, path = load_spec(preset, overrides)
+            spec, path = load_spec(preset, given, sources)
             source = str(path)
-        elif overrides:
+        elif given:
             raw = spec.model_dump(mode="python")
-            apply_overrides(raw, {}, overrides)
-            spec = validate(raw, {}, source)
+            origin: dict = {}
+            apply_overrides(raw, origin, given, sources)
+            spec = validate(raw, origin, source)
         if rng is None:
             rng = spec.simulation.seed
-        elif isinstance(rng, str):
-            rng = int(rng)  # a seed typed into a text box arrives as a string
-        if spec.simulation.seed != rng and isinstance(rng, int):
-            spec = spec.model_copy(update={"simulation": spec.simulation.model_copy(update={"seed": rng})})
         super().__init__(rng=rng, preset=str(preset), **kwargs)
         object.__setattr__(self, "spec", spec)
         object.__setattr__(self, "overrides", overrides)
@@ -352,8 +389,10 @@ class GovScenario(Scenario):
     @classmethod
     def coerce(cls, scenario, *, rng=None, overrides=None, steps=None) -> GovScenario:
         overrides = dict(overrides or {})
+        sources = {}
         if steps is not None:
             overrides["simulation.steps"] = steps
+            sources["simulation.steps"] = "steps"
         if isinstance(scenario, GovScenario):
             if not overrides and (rng is None or rng == scenario.rng):
                 return scenario
@@ -362,12 +401,13 @@ class GovScenario(Scenario):
                 preset=scenario.preset,
                 spec=scenario.spec,
                 overrides=overrides,
+                sources=sources,
             )
             object.__setattr__(new, "overrides", {**scenario.overrides, **overrides})
             return new
         if isinstance(scenario, BaseModel):
-            return cls(rng=rng, spec=scenario, overrides=overrides, preset=scenario.meta.name)
-        return cls(rng=rng, preset=scenario, overrides=overrides)
+            return cls(rng=rng, spec=scenario, overrides=overrides, preset=scenario.meta.name, sources=sources)
+        return cls(rng=rng, preset=scenario, overrides=overrides, sources=sources)
 
     @property
     def name(self) -> str:

@@ -66,6 +66,7 @@ class Government(Section):
     service_level_share: Annotated[list[NonNeg], Field(min_length=1)]
     requests_per_month: Positive
     population_disparity: NonNeg
+    service_frequency_spread: Annotated[float, Field(ge=0.0, lt=1.0)]
 
 
 class Agents(Section):
@@ -86,8 +87,10 @@ class Agents(Section):
     compatibility: Fraction
     # IT planning and operation (DESIGN §2.3-2.4)
     system_lifetime: Annotated[int, Field(ge=2)]
+    lifetime_spread: Annotated[float, Field(ge=0.0, lt=1.0)]
     build_months: Count
     build_cost: PerKind
+    quality_spread: NonNeg
     run_cost: PerKind
     initial_coverage: Fraction
     app_propensity: Fraction
@@ -97,10 +100,12 @@ class Agents(Section):
     inhouse_unit_share: Annotated[list[Fraction], Field(min_length=1)]
     inhouse_staff: Annotated[list[NonNeg], Field(min_length=1)]
     inhouse_skill: Fraction
+    skill_spread: NonNeg
     staff_wage: NonNeg
     systems_per_staff: Positive
     talent_drain: Fraction
     digital_skill: Annotated[list[Fraction], Field(min_length=1)]
+    digital_skill_spread: NonNeg
     # suppliers (seed 001 §2, Arthur 1989)
     vendors: Count
     vendor_quality: Annotated[list[Fraction], Field(min_length=2, max_length=2)]

@@ -17,7 +17,9 @@ from .schema import KINDS, LAYERS
 
 INFRA, SUPPORT, DATA, APP, MOBILE = range(len(KINDS))
 N_KINDS = len(KINDS)  # a compile-time constant inside compiled loops
-MONTH = np.int32  # months (built, expires, done, audited): half the memory the step reads
+SKILL_FLOOR = 0.05  # no IT unit or line staff starts with no skill at all (a floor, not a behaviour)
+YEAR = 12  # months a look-back window spans (recent audits, recent deliveries)
+MONTH = np.int32  # months (built, expires, done, proposed, audited): half the memory the step reads
 SHAREABLE = np.array([True, True, True, False, False])
 SHAREABLE_FLAGS = SHAREABLE.astype(np.int64)  # read as a constant inside compiled loops
 LAYER_OF_KIND = {INFRA: 0, SUPPORT: 2, DATA: 1}  # kind -> index in LAYERS
@@ -87,6 +89,7 @@ class AgencyState:
     built: np.ndarray  # (N, K) month the system was delivered (first builder is not a duplicate)
     building: np.ndarray  # (N, K) under construction
     done: np.ndarray  # (N, K) month construction ends
+    proposed: np.ndarray  # (N, K) month the project under construction was proposed
     build_quality: np.ndarray  # (N, K)
     build_duplicate: np.ndarray  # (N, K) the project under construction duplicates a reachable one
     queued: np.ndarray  # (N, K) waiting for review
@@ -114,6 +117,7 @@ class AgencyState:
             built=np.zeros((n, k), MONTH),
             building=np.zeros((n, k), bool),
             done=np.zeros((n, k), MONTH),
+            proposed=np.zeros((n, k), MONTH),
             build_quality=np.zeros((n, k)),
             build_duplicate=np.zeros((n, k), bool),
             queued=np.zeros((n, k), bool),

@@ -2,8 +2,9 @@
 
 Statistical claims pair runs by seed: the same seed gives the same initial government,
 agents and systems in every scenario (common random numbers), so a reform's effect is the
-paired difference. `assert_effect` requires the mean paired difference over five seeds to
-have the expected sign and exceed two standard errors (a paired t statistic above 2).
+paired difference. `assert_effect` requires the mean paired difference over the ten seeds
+of `conftest.SEEDS` to have the expected sign and exceed two standard errors (a paired t
+statistic above 2).
 No test compares against a typed-in model figure.
 """
 
@@ -57,6 +58,12 @@ def test_approval_backlog_grows_when_capacity_is_low():
         1,
         "delay at low vs high capacity",
     )
+    # the wait is part of every project's delivery: proposal to go-live takes longer
+    assert_effect(
+        paired("reform_unified_approval", "reform_unified_approval", "mean_delivery_time", high, low),
+        1,
+        "delivery time at low vs high capacity",
+    )
     backlog = series("reform_unified_approval", seed=1, **low)["approval_backlog"]
     assert backlog.iloc[-1] > backlog.iloc[12] > 0  # it keeps growing
 
@@ -80,7 +87,7 @@ def test_ops_separation_moves_operations_to_the_company_and_removes_inhouse_unit
     ops = finals("reform_ops_separation")
     assert (base["inhouse_it_units"] > 0).all() and (base["operator_share"] == 0).all()
     assert (ops["inhouse_it_units"] == 0).all()
-    assert (ops["operator_share"] > base["operator_share"] + 0.5).all()
+    assert (ops["operator_share"] > base["operator_share"]).all()
     assert (ops["supply_hhi"] > base["supply_hhi"]).all()
     assert (ops["government_control"] < base["government_control"]).all()
     # taken over in batches, not at once (分批分步)
@@ -139,9 +146,9 @@ def test_state_ownership_tempers_the_profit_motive():
 
 
 def test_competing_companies_charge_less_than_one_integrator():
-    two = {"reforms.ops_separation.companies": 3}
+    three = {"reforms.ops_separation.companies": 3}
     assert_effect(
-        paired("reform_ops_separation", "reform_ops_separation", "operator_markup", None, two),
+        paired("reform_ops_separation", "reform_ops_separation", "operator_markup", None, three),
         -1,
         "markup with competition",
     )

@@ -147,3 +147,49 @@ def test_the_measure_collector_records_what_mesas_datacollector_would():
     ours = m.datacollector.get_model_vars_dataframe()
     assert isinstance(m.datacollector, mesa.DataCollector)
     assert ours.equals(plain.get_model_vars_dataframe()) and len(ours) == 6
+
+
+def test_delivery_time_is_the_wait_for_approval_plus_construction():
+    build = GovModel("baseline", rng=1, steps=1).spec.agents.build_months
+    # without approval a project starts when proposed: every delivery takes `build_months`
+    plain = GovModel("baseline", rng=1, steps=24)
+    plain.run_for(24)
+    delivery = plain.datacollector.get_model_vars_dataframe()["mean_delivery_time"]
+    assert (delivery.iloc[1:] == build).all()
+    # a one-proposal-a-month review adds its queue to delivery
+    slow = GovModel("reform_unified_approval", rng=1, steps=24, **{"reforms.unified_approval.capacity": 1.0})
+    slow.run_for(24)
+    df = slow.datacollector.get_model_vars_dataframe()
+    assert (df["mean_delivery_time"].iloc[1:] >= build).all()
+    assert df["mean_delivery_time"].iloc[-1] > build
+    assert df["mean_approval_delay"].iloc[-1] > 0
+
+
+@pytest.mark.parametrize(
+    "levels",
+    [["nation", "province", "city", "county"], ["nation", "province", "city", "county", "township"]],
+)
+def test_jurisdiction_trees_of_any_depth(levels):
+    d = len(levels)
+    sizes = [1, *(2 * 3**k for k in range(d - 1))]  # 1, 2, 6, 18, 54
+    spread = np.linspace(1.0, 0.5, d).round(3).tolist()
+    over = {
+        "government.levels": levels,
+        "government.sizes": sizes,
+        "government.market_level": levels[1],
+        "government.service_level_share": (np.ones(d) / d).round(6).tolist(),
+        "agents.budget_per_month": [20.0 * s for s in spread],
+        "agents.inhouse_unit_share": [0.5 * s for s in spread],
+        "agents.inhouse_staff": [10.0 * s for s in spread],
+        "agents.digital_skill": [0.8 * s for s in spread],
+    }
+    m = GovModel("guangdong", rng=3, steps=12, **over)
+    s = m.structure
+    assert np.bincount(s.gov_level).tolist() == sizes
+    child = np.flatnonzero(s.gov_parent >= 0)
+    assert (s.gov_level[s.gov_parent[child]] == s.gov_level[child] - 1).all()  # parents one level up
+    assert m.network.number_of_nodes() >= s.n_agencies
+    m.run_for(12)
+    df = m.datacollector.get_model_vars_dataframe()
+    assert len(df) == 13 and np.isfinite(df.to_numpy(float)).all()
+    assert df["shared_links"].iloc[-1] > 0

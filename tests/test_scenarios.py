@@ -74,6 +74,20 @@ def _cli(capsys, *argv):
         ),
         ('extends = "baselin"\n', r"extends = 'baselin': unknown scenario 'baselin'.*did you mean 'baseline'"),
         ("[meta]\nname = 'x'\ndescription = 'y'\nsources = []\n", r"custom\.toml: simulation: missing"),
+        (
+            'extends = "baseline"\n[reforms.shared_platform]\nenabled = true\nlayers = ["roads"]\n',
+            r"custom\.toml: reforms\.shared_platform\.layers\[0\] = 'roads': expected one of 'infrastructure'",
+        ),
+        (
+            'extends = "baseline"\n[reforms.data_bureau]\nenabled = true\n[government]\n'
+            'levels = ["province", "city"]\nsizes = [1, 3]\nservice_level_share = [0.4, 0.6]\n[agents]\n'
+            "budget_per_month = [20.0, 8.0]\ninhouse_unit_share = [0.8, 0.5]\ninhouse_staff = [17.0, 5.0]\n"
+            "digital_skill = [0.85, 0.75]\n",
+            r"baseline\.toml: reforms\.data_bureau\.levels = 'county': expected one of government\.levels "
+            r"\[.province., .city.\] \(government\.levels set in .*custom\.toml\)",
+        ),
+        # a vague name gets no far-fetched suggestion
+        ('extends = "baseline"\n[agents]\nnonsense = 1\n', r"agents\.nonsense: unknown key \(allowed here"),
     ],
 )
 def test_bad_files_give_one_line_errors_and_exit_2(tmp_scenario, capsys, text, pattern):
@@ -86,6 +100,47 @@ def test_bad_files_give_one_line_errors_and_exit_2(tmp_scenario, capsys, text, p
     import re
 
     assert re.search(pattern, err), err
+
+
+def test_switched_off_reforms_do_not_bind_a_new_tree(tmp_scenario):
+    # baseline's data_bureau (off) names the county level; a two-level government is valid
+    p = tmp_scenario(
+        'extends = "baseline"\n[government]\nlevels = ["province", "city"]\nsizes = [1, 3]\n'
+        "service_level_share = [0.4, 0.6]\n[agents]\nbudget_per_month = [20.0, 8.0]\n"
+        "inhouse_unit_share = [0.8, 0.5]\ninhouse_staff = [17.0, 5.0]\ndigital_skill = [0.85, 0.75]\n"
+    )
+    spec, _ = load_spec(p)
+    assert spec.government.levels == ["province", "city"]
+
+
+def test_file_that_is_not_utf8_gives_one_line(tmp_path, capsys):
+    p = tmp_path / "latin.toml"
+    p.write_bytes('extends = "baseline"\n[meta]\ndescription = "caf\xe9"\n'.encode("latin-1"))
+    code, out = _cli(capsys, "validate", str(p))
+    assert code == 2 and "latin.toml: not valid TOML" in out.err and "Traceback" not in out.err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--seed", "-5"], "seed: simulation.seed = -5: expected a value >= 0"),
+        (["--steps", "0"], "steps: simulation.steps = 0: expected a value >= 1"),
+        (["--set", "reforms.foo.enabled=true"], "--set: reforms.foo: unknown key"),
+    ],
+)
+def test_bad_flags_on_run_name_the_flag_and_exit_2(capsys, tmp_path, argv, message):
+    code, out = _cli(capsys, "run", "baseline", *argv, "--out", str(tmp_path / "x"), "-q")
+    assert code == 2
+    assert message in out.err and "Traceback" not in out.err
+    assert not (tmp_path / "x").exists()
+
+
+def test_out_that_is_a_file_is_refused_before_the_run(capsys, tmp_path):
+    f = tmp_path / "taken"
+    f.write_text("keep me")
+    code, out = _cli(capsys, "run", "baseline", "--steps", "2", "--out", str(f), "-q")
+    assert code == 2 and "is a file; expected a folder" in out.err
+    assert f.read_text() == "keep me"
 
 
 def test_unknown_preset_on_run_exits_2(capsys, tmp_path):

@@ -139,7 +139,10 @@ def review(model: GovModel) -> None:
     duplicate = model.reusable(ag, kd)
     model.use_shared(ag[duplicate], kd[duplicate])
     st.budget += np.bincount(ag[duplicate], weights=cost[duplicate], minlength=len(st.budget))
-    model.start_builds(ag[~duplicate], kd[~duplicate], cost[~duplicate], duplicate=duplicate[~duplicate])
+    model.start_builds(
+        ag[~duplicate], kd[~duplicate], cost[~duplicate], duplicate=duplicate[~duplicate],
+        proposed=q.month[decided][~duplicate],
+    )  # fmt: skip
     model.record_reviews(q.reviewer[decided], duplicate)
 
     st.queued[ag, kd] = False

@@ -10,7 +10,7 @@ fixed connection once instead of a link per partner (李永忠 et al. 2017). Wit
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field
@@ -21,7 +21,7 @@ from .base import Reform, register
 
 
 class Params(ReformParams):
-    layers: Annotated[list[Name], Field(min_length=1)]
+    layers: Annotated[list[Literal[LAYERS]], Field(min_length=1)]
     level: Name
     build_months: Count
     build_cost: NonNeg
@@ -41,11 +41,6 @@ class SharedPlatform(Reform):
 
     def activate(self, model) -> None:
         s, p = model.structure, self.p
-        for name in p.layers:
-            if name not in LAYERS:
-                from ..scenario import ScenarioError
-
-                raise ScenarioError(f"reforms.shared_platform.layers = {name!r}: expected one of {list(LAYERS)}")
         self.layers = np.array([LAYERS.index(x) for x in p.layers])
         lv = s.levels.index(p.level)
         model.platform_gov = s.governments_at(lv)
