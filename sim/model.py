@@ -391,10 +391,13 @@ class GovModel(mesa.Model):
         self.review_credit = np.minimum(self.review_credit - used, 1 - 1e-9)
 
     def record_reviews(self, reviewers: np.ndarray, duplicate: np.ndarray) -> None:
-        for b, n in zip(*np.unique(reviewers, return_counts=True), strict=True):
-            self.bodies[b].reviewed += int(n)
-        for b, n in zip(*np.unique(reviewers[duplicate], return_counts=True), strict=True):
-            self.bodies[b].rejected_duplicates += int(n)
+        if len(reviewers) == 0:
+            return
+        reviewed = np.bincount(reviewers, minlength=len(self.bodies))
+        rejected = np.bincount(reviewers[duplicate], minlength=len(self.bodies))
+        for b in np.flatnonzero(reviewed):
+            self.bodies[b].reviewed += int(reviewed[b])
+            self.bodies[b].rejected_duplicates += int(rejected[b])
 
     def platform_ready_for(self, agencies: np.ndarray) -> np.ndarray:
         """The platform serving the agency's government has all its layers built (True
@@ -427,12 +430,7 @@ class GovModel(mesa.Model):
 
     def company_price_factor(self) -> np.ndarray:
         """Per company: (1 + markup) x scale economy on the systems it runs."""
-        st = self.state
-        n_sys = np.bincount(
-            st.company[st.company >= 0],
-            weights=row_sum(st.own[st.company >= 0]),
-            minlength=len(self.companies),
-        )
+        n_sys = _company_systems(self.state.own, self.state.company, len(self.companies))
         out = np.empty(len(self.companies))
         for c in self.companies:
             scale = max(1.0, n_sys[c.cidx]) ** (-c.p.scale_elasticity)
@@ -479,27 +477,24 @@ class GovModel(mesa.Model):
         Reads only the agencies of its market (a company serves no one outside it)."""
         s, st, a = self.structure, self.state, self.spec.agents
         mkt = company.market
-        idx = self.market_members(mkt)
-        own = st.own[idx]
-        n_sys = row_sum(own)
         platform = self._platform_systems(mkt)
         runs_platform = self.platform_runner(mkt) == company.cidx
-        total = n_sys.sum() + platform
-        mine_mask = st.company[idx] == company.cidx
-        mine = n_sys[mine_mask].sum() + (platform if runs_platform else 0)
+        n_sys, mine, staff_skill, audited, records, hosted_records = _market_view(
+            self.market_members(mkt), company.cidx, runs_platform, st.own, st.company, st.staff, st.skill,
+            self.audited, self.month - YEAR, self.audits_recent, s.agency_records, s.agency_gov,
+            self.reach[:, DATA_LAYER],
+        )  # fmt: skip
+        total = n_sys + platform
+        mine += platform if runs_platform else 0
         share = mine / total if total else 0.0
-        take_back = (st.staff[idx] * st.skill[idx]).sum() * a.systems_per_staff
-        strength, coverage = self._oversight(
-            self._tsi_capacity()[mkt], n_sys.sum(), self._recently_audited(own, self.audited[idx]).sum()
-        )
+        take_back = staff_skill * a.systems_per_staff
+        strength, coverage = self._oversight(self._tsi_capacity()[mkt], n_sys, audited)
         strength, coverage = float(strength), float(coverage)
         take_back += strength * total
         capacity = min(1.0, take_back / total) if total else 1.0
         dependence = share * (1 - capacity)
         oversight = 1 - (1 - coverage) * (1 - strength)
-        records = s.agency_records[idx]
-        hosted_mask = mine_mask | self.reach[s.agency_gov[idx], DATA_LAYER] if runs_platform else mine_mask
-        hosted = records[hosted_mask].sum() / max(records.sum(), 1e-12)
+        hosted = hosted_records / max(records, 1e-12)
         return dependence, oversight, hosted, self.open_share[mkt], strength
 
     def _platform_systems(self, market: int) -> int:
@@ -563,3 +558,46 @@ def _start_builds(
         spent += costs[j]
         duplicated += costs[j] * duplicate[j]
     return spent, duplicated
+
+
+@njit(cache=True)
+def _market_view(
+    members, cidx, runs_platform, own, company, staff, skill, audited, since, audits_recent, records,
+    agency_gov, gov_reaches_data,
+):  # fmt: skip
+    """One pass over a market's agencies, for its company's view of it: running systems, the
+    company's own systems, in-house staff x skill, systems audited since `since`, public
+    records, and the records the company hosts (its clients'; with the platform, every
+    agency's whose government reaches the data layer)."""
+    K = own.shape[1]
+    n_sys = mine = n_audited = 0
+    staff_skill = total_records = hosted = 0.0
+    for n in members:
+        c = 0
+        for k in range(K):
+            c += own[n, k]
+        if audits_recent:
+            for k in range(K):
+                n_audited += own[n, k] & (audited[n, k] > since)
+        n_sys += c
+        ours = company[n] == cidx
+        mine += c * ours
+        staff_skill += staff[n] * skill[n]
+        total_records += records[n]
+        if ours or (runs_platform and gov_reaches_data[agency_gov[n]]):
+            hosted += records[n]
+    return n_sys, mine, staff_skill, n_audited, total_records, hosted
+
+
+@njit(cache=True)
+def _company_systems(own, company, n_companies):
+    """Running systems of the agencies each operating company has taken over."""
+    out = np.zeros(n_companies)
+    for n in range(len(company)):
+        if company[n] >= 0:
+            c = 0
+            for k in range(own.shape[1]):
+                c += own[n, k]
+            out[company[n]] += c
+    return out
+
