@@ -6,11 +6,14 @@ Every case runs in a fresh process (`benchmarks.cases`), `--repeat` times, in ro
 interleave the cases; the table shows the median seconds and the largest peak memory. Cases:
 
 - `boltzmann`   Mesa's Boltzmann wealth model, 10,000 agents, 60 steps (the reference);
-- `govsim_10k`  govsim at 10,000 agencies (the national tree's shape), 60 steps;
+- `govsim_10k`  govsim at 10,000 agencies (the national tree's shape, no reform), 60 steps;
+- `guangdong_10k` Guangdong's reforms on a 10,000-agency province, 60 steps (the same
+  comparison with reforms at work: they add rules, so the cost per agent-step rises);
 - `guangdong`   the Guangdong preset, 60 steps (goal: at most 3 s);
 - `national`    the national preset, 60 steps (goals: at most 120 s and 4 GiB);
 - `scale_*`     the national shape at 1/8, 1/4, 1/2 and full size, 20 steps: seconds per
-  step against agencies, and the fitted exponent (goal: at most 1, linear);
+  step against agencies, and the fitted exponent (goal: linear, i.e. 1; the check allows
+  1.05 for timing noise over four sizes);
 - `sweep`       24 provincial runs on 1 and on 2 worker processes (goal: 2 workers at
   least 1.7x the runs per minute, i.e. at most 0.6x the time);
 - `viz`         first paint and one Step of the browser app on Guangdong (goals: < 10 s
@@ -39,6 +42,7 @@ SCALE_FACTORS = (0.125, 0.25, 0.5, 1.0)
 CASES: dict[str, tuple[str, str | None]] = {
     "boltzmann": ("boltzmann", "10000"),
     "govsim_10k": ("govsim_10k", None),
+    "guangdong_10k": ("guangdong_10k", None),
     "guangdong": ("guangdong", None),
     "national": ("national", None),
     **{f"scale_{f:g}": ("national_scaled", str(f)) for f in SCALE_FACTORS},
@@ -71,6 +75,7 @@ def summarise(name: str, runs: list[dict]) -> dict:
         "agent_steps_per_s": round(agents * steps / seconds),
         "us_per_agent_step": round(seconds / (agents * steps) * 1e6, 4),
         "peak_mib": round(max(r["peak_mib"] for r in runs), 1),
+        "warmup_s": round(statistics.median(r.get("warmup_s", 0.0) for r in runs), 3),
         "all_seconds": [round(r["seconds"], 4) for r in runs],
     }
 
@@ -83,24 +88,29 @@ def scaling_exponent(rows: list[dict]) -> float:
 
 
 def table(rows: list[dict]) -> str:
-    head = f"{'case':<14}{'agents':>9}{'steps':>6}{'seconds':>10}{'agent-steps/s':>15}{'peak MiB':>10}{'ratio':>8}"
+    head = (
+        f"{'case':<15}{'agents':>9}{'steps':>6}{'seconds (median)':>18}{'agent-steps/s':>15}"
+        f"{'peak MiB':>10}{'ratio':>8}{'warm-up s':>11}"
+    )
     lines = [head, "-" * len(head)]
     for r in rows:
         ratio = f"{r['ratio_vs_mesa']:.2f}" if "ratio_vs_mesa" in r else ""
         lines.append(
-            f"{r['case']:<14}{r['agents']:>9,}{r['steps']:>6}{r['seconds']:>10.3f}"
-            f"{r['agent_steps_per_s']:>15,}{r['peak_mib']:>10.0f}{ratio:>8}"
+            f"{r['case']:<15}{r['agents']:>9,}{r['steps']:>6}{r['seconds']:>18.3f}"
+            f"{r['agent_steps_per_s']:>15,}{r['peak_mib']:>10.0f}{ratio:>8}{r.get('warmup_s', 0.0):>11.2f}"
         )
     return "\n".join(lines)
 
 
 def versions() -> dict:
     import mesa
+    import numba
 
     return {
         "python": platform.python_version(),
         "numpy": np.__version__,
         "mesa": mesa.__version__,
+        "numba": numba.__version__,
         "cores": os.cpu_count(),
         "machine": platform.machine(),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -138,6 +148,13 @@ def main(argv: list[str] | None = None) -> int:
             "value": ratio,
             "goal": f">= {RATIO_GOAL}",
             "met": ratio >= RATIO_GOAL,
+        }
+    if ref and "guangdong_10k" in by:  # reported, not a goal of its own: reforms add rules
+        ratio = by["guangdong_10k"]["ratio_vs_mesa"]
+        checks["cost_per_agent_step_vs_mesa_boltzmann_with_reforms"] = {
+            "value": ratio,
+            "goal": f"none: shown beside govsim_10k's >= {RATIO_GOAL}",
+            "met": None,
         }
     for name, limit in GOALS.items():
         if name in by:
@@ -184,6 +201,10 @@ def main(argv: list[str] | None = None) -> int:
     if ref:
         us, n = ref["us_per_agent_step"], ref["agents"]
         print(f"ratio = Mesa Boltzmann's µs per agent-step / the case's ({us} µs at {n:,} agents)")
+        print(
+            "seconds: the steps alone, median of the runs; warm-up (untimed, once per process): loading "
+            "the compiled kernels and a tiny run of the same scenario"
+        )
     if scale:
         print(
             "scaling: " + ", ".join(f"{r['agents']:,} agencies {r['seconds'] / r['steps']:.4f} s/step" for r in scale)
@@ -196,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     if viz:
         print("viz: " + ", ".join(f"{k} {v}" for k, v in viz.items()))
     for name, c in checks.items():
-        print(f"{'ok  ' if c['met'] else 'MISS'} {name}: {c['value']} (goal {c['goal']})")
+        mark = "info" if c["met"] is None else "ok  " if c["met"] else "MISS"
+        print(f"{mark} {name}: {c['value']} (goal {c['goal']})")
     result = {"machine": versions(), "repeat": a.repeat, "cases": rows, "sweep": sweep, "viz": viz, "checks": checks}
     a.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = a.out.with_suffix(".json.tmp")
