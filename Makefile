@@ -36,10 +36,13 @@ setup: $(STAMP)
 # one folder per model version: results of another version are kept, never mixed in
 MODEL_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 RESULTS := results/reform_comparison-$(MODEL_VERSION)
+# a failed run still gets its report (which names it); make then exits with the sweep's status
 run: $(STAMP)
-	$(VENV)/bin/govsim sweep experiments/reform_comparison.toml --out $(RESULTS)
-	$(VENV)/bin/govsim report $(RESULTS) -o $(RESULTS)/report.html
-	@echo "open $(abspath $(RESULTS))/report.html in a browser (it works offline)"
+	@status=0; $(VENV)/bin/govsim sweep experiments/reform_comparison.toml --out $(RESULTS) || status=$$?; \
+	  if [ $$status -ne 0 ] && [ $$status -ne 1 ]; then exit $$status; fi; \
+	  $(VENV)/bin/govsim report $(RESULTS) -o $(RESULTS)/report.html; \
+	  echo "open $(abspath $(RESULTS))/report.html in a browser (it works offline)"; \
+	  exit $$status
 
 test: $(STAMP) browser
 	$(PY) -m pytest -q
@@ -58,9 +61,9 @@ lint: $(STAMP)
 bench: $(STAMP) browser
 	$(PY) -m benchmarks.bench
 
-# The browser app: SCENARIO=guangdong make viz (127.0.0.1; PORT=N to choose the port).
+# The browser app: SCENARIO=guangdong make viz (127.0.0.1; PORT=N, HOST=H to choose).
 viz: $(STAMP)
-	$(VENV)/bin/govsim viz $(or $(SCENARIO),baseline) $(if $(PORT),--port $(PORT))
+	$(VENV)/bin/govsim viz $(or $(SCENARIO),baseline) $(if $(PORT),--port $(PORT)) $(if $(HOST),--host $(HOST))
 
 baselines: $(STAMP)
 	$(PY) -m tests.baselines --write
