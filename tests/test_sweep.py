@@ -109,6 +109,12 @@ def test_rerun_resumes_without_redoing_finished_runs(small, tmp_path, capsys):
     for f in files[3:]:
         assert f.stat().st_mtime_ns == stamps[f.name]  # untouched
     assert len(pd.read_parquet(out / "runs.parquet")) == N_RUNS
+    # a lost runs.parquet (killed before writing it) is rebuilt from the records
+    (out / "runs.parquet").unlink()
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 0
+    assert f"0 run(s) done, {N_RUNS} already done" in capsys.readouterr().out
+    assert set(pd.read_parquet(out / "runs.parquet")["status"]) == {"ok"}
+    assert len(pd.read_parquet(out / "runs.parquet")) == N_RUNS
     # --force redoes everything
     assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q", "--force"]) == 0
     assert f"{N_RUNS} run(s) done, 0 already done" in capsys.readouterr().out
@@ -144,6 +150,110 @@ def test_interrupted_sweep_leaves_only_complete_files_and_resumes(small, tmp_pat
     ]
     summary = run_design(runs, store, InlineExecutor(), progress=False)
     assert summary.ran == N_RUNS - 5 and summary.skipped == 5
+
+
+def test_with_one_worker_each_run_is_saved_before_the_next_starts(small, tmp_path, monkeypatch):
+    import sim.api
+
+    real, out, saved_before = sim.api.run_timeseries, tmp_path / "one", []
+
+    def counting(*args, **kw):
+        saved_before.append(len(list((out / "records").glob("*.json"))))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(sim.api, "run_timeseries", counting)
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 0
+    assert saved_before == list(range(N_RUNS))  # Ctrl-C loses at most the run in progress
+
+
+def test_leftovers_of_a_killed_sweep_are_cleaned_when_it_resumes(small, tmp_path, capsys):
+    out = tmp_path / "k"
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 0
+    ts, rec = out / "timeseries", out / "records"
+    (ts / ".incoming" / "000001.parquet").write_bytes(b"a worker's series, never recorded")
+    (ts / ".000002.parquet.abc.tmp").write_bytes(b"half")
+    (rec / ".000003.json.def.tmp").write_text("{")
+    (out / ".runs.parquet.ghi.tmp").write_bytes(b"half")
+    (rec / "000004.json").unlink()  # killed between moving its series in and writing its record
+    store = ResultStore(out, load_experiment(small), str(small))
+    store.open(force=False)
+    assert not [p for p in out.rglob("*") if p.is_file() and p.name.startswith(".")]
+    assert not list((ts / ".incoming").iterdir())
+    # the dataset holds exactly the recorded runs (no series without a record)
+    assert set(pd.read_parquet(ts)["run_id"]) == {p.stem for p in rec.glob("*.json")}
+    capsys.readouterr()
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 0
+    assert f"1 run(s) done, {N_RUNS - 1} already done" in capsys.readouterr().out
+
+
+SWAP = """
+[experiment]
+name = "swap"
+scenarios = ["reform_unified_approval"]
+steps = 4
+seed = 4
+[levers]
+"reforms.unified_approval.capacity" = [1, 25]
+"agents.sharing_cost" = [0.1, 0.9]
+"""
+
+
+def test_swapped_levers_never_label_runs_with_the_wrong_values(tmp_path, capsys):
+    a, out, fresh = tmp_path / "swap.toml", tmp_path / "o", tmp_path / "fresh"
+    a.write_text(SWAP)
+    assert main(["sweep", str(a), "--out", str(out), "--workers", "1", "-q"]) == 0
+    cap, cost = '"reforms.unified_approval.capacity" = [1, 25]', '"agents.sharing_cost" = [0.1, 0.9]'
+    a.write_text(SWAP.replace(cap, "@").replace(cost, cap).replace("@", cost))  # same file, levers swapped
+    # runs 000001 and 000002 swap their parameter values: refused
+    capsys.readouterr()
+    assert main(["sweep", str(a), "--out", str(out), "--workers", "1", "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "different experiment or design" in err and "\n" not in err
+    # even with the folder's experiment.toml lost, each run's record says what it ran:
+    # the two whose values moved run again, the two that kept theirs are kept
+    (out / "experiment.toml").unlink()
+    assert main(["sweep", str(a), "--out", str(out), "--workers", "1", "-q"]) == 0
+    assert "2 run(s) done, 2 already done" in capsys.readouterr().out
+    assert main(["sweep", str(a), "--out", str(fresh), "--workers", "1", "-q"]) == 0
+    ts, runs = content(out)
+    ts_fresh, runs_fresh = content(fresh)
+    pd.testing.assert_frame_equal(ts, ts_fresh)
+    pd.testing.assert_frame_equal(runs, runs_fresh)
+    one, two = (ts_fresh[ts_fresh["run_id"] == i].drop(columns="run_id").to_numpy() for i in ("000001", "000002"))
+    assert not (one == two).all()  # the swapped runs differ, so a mix-up would show
+
+
+def test_experiment_toml_holds_each_scenario_and_runs_again(tmp_path, capsys):
+    import tomllib
+
+    import tomli_w
+
+    from sim.scenario import load_spec, spec_from_toml_text
+
+    (tmp_path / "mine.toml").write_text('extends = "baseline"\n[agents]\nsharing_cost = 0.3\n')
+    (tmp_path / "exps").mkdir()
+    e = tmp_path / "exps" / "e.toml"
+    e.write_text(SMALL.replace('"reform_unified_approval"]', '"../mine.toml"]').replace("[levers]", "[no_levers]"))
+    e.write_text(e.read_text().replace('[no_levers]\n"reforms.unified_approval.capacity" = [1, 25]\n', ""))
+    out = tmp_path / "o"
+    assert main(["sweep", str(e), "--out", str(out), "--workers", "1", "-q"]) == 0
+    meta = tomllib.loads((out / "experiment.toml").read_text(encoding="utf-8"))
+    assert meta["_results"]["source"] == str(e.resolve())
+    assert meta["_results"]["kind"] == "sweep" and meta["_results"]["steps"] == {"baseline": 5, "../mine.toml": 5}
+    assert set(meta["_scenarios"]) == {"baseline", "../mine.toml"}
+    for name, ref in {"baseline": "baseline", "../mine.toml": tmp_path / "mine.toml"}.items():
+        stored = spec_from_toml_text(tomli_w.dumps(meta["_scenarios"][name]))
+        assert stored == load_spec(ref)[0]  # the resolved spec, before lever/uncertainty overrides
+    assert meta["_scenarios"]["../mine.toml"]["agents"]["sharing_cost"] == 0.3
+    # DIR/experiment.toml is an experiment file: run into its own folder, it has nothing to do
+    capsys.readouterr()
+    assert main(["sweep", str(out / "experiment.toml"), "--out", str(out), "--workers", "1", "-q"]) == 0
+    assert "0 run(s) done, 8 already done" in capsys.readouterr().out
+    # an edited scenario file is another scenario: its runs are not reused
+    (tmp_path / "mine.toml").write_text('extends = "baseline"\n[agents]\nsharing_cost = 0.4\n')
+    assert main(["sweep", str(e), "--out", str(out), "--workers", "1", "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "scenario '../mine.toml' has changed" in err and "--force" in err and "\n" not in err
 
 
 def test_a_changed_experiment_is_refused_unless_forced(small, tmp_path, capsys):
@@ -210,6 +320,14 @@ def test_a_failing_run_is_recorded_and_the_others_go_on(small, tmp_path, capsys,
         ),
         (('"agents.sharing_cost"', '"agents.sharing_cots"'), r"agents\.sharing_cots: unknown key; did you mean"),
         (('method = "lhs"', 'method = "random"'), r"sampling\.method = 'random': expected"),
+        (("low = 0.1, high = 0.9", "low = 0.1, hgih = 0.9"), r"sharing_cost\.hgih: unknown key; did you mean 'high'"),
+        (("low = 0.1, high = 0.9", 'low = "a", high = 0.9'), r"sharing_cost\.low = 'a': expected a valid number"),
+        (("[1, 25]", "[[1], 25]"), r"capacity\[0\] = \[1\]: expected a single value"),
+        (("{ low = 0.1, high = 0.9 }", "0.5"), r"sharing_cost = 0\.5: expected a list of values .* or a range"),
+        (
+            ('"agents.sharing_cost" = { low = 0.1, high = 0.9 }', '"agents.build_months" = { low = 2, high = 9 }'),
+            r"agents\.build_months: .*expected an integer.*add integer = true",
+        ),
     ],
 )
 def test_bad_experiment_files_give_one_line_errors(tmp_path, capsys, edit, pattern):
@@ -222,10 +340,7 @@ def test_bad_experiment_files_give_one_line_errors(tmp_path, capsys, edit, patte
     assert not (tmp_path / "o").exists()
 
 
-def test_sensitivity_writes_indices_for_every_parameter_and_measure(tmp_path, capsys):
-    p = tmp_path / "sens.toml"
-    p.write_text(
-        """
+SENS = """
 [experiment]
 name = "sens"
 scenarios = ["baseline"]
@@ -238,7 +353,11 @@ seed = 2
 measures = ["silo_index", "open_agencies"]
 trajectories = 4
 """
-    )
+
+
+def test_sensitivity_writes_indices_for_every_parameter_and_measure(tmp_path, capsys):
+    p = tmp_path / "sens.toml"
+    p.write_text(SENS)
     out = tmp_path / "s"
     assert main(["sensitivity", str(p), "--out", str(out), "--workers", "1", "-q"]) == 0
     table = pd.read_parquet(out / "sensitivity.parquet")
@@ -248,6 +367,30 @@ trajectories = 4
     assert "ranked by mu_star" in capsys.readouterr().out
     # the model responds to these parameters: their screening effect on openness is not nil
     assert table.loc[table["measure"] == "open_agencies", "mu_star"].max() > 0
+    # a sweep pointed at this folder would reuse runs of another design: refused
+    assert main(["sweep", str(p), "--out", str(out), "--workers", "1", "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "holds the results of a govsim sensitivity" in err and "\n" not in err
+
+
+@pytest.mark.parametrize(
+    ("edit", "pattern"),
+    [
+        (
+            ("[uncertainties]", '[levers]\n"agents.reciprocity" = [0.2, 0.8]\n[uncertainties]'),
+            r"agents\.reciprocity = "
+            r"\[0\.2, 0\.8\]: a grid .* expected a range",
+        ),
+        (('["baseline"]', '["baseline", "provincial"]'), r"experiment\.scenarios = .*expected a single scenario"),
+    ],
+)
+def test_sensitivity_refuses_what_it_would_ignore(tmp_path, capsys, edit, pattern):
+    p = tmp_path / "sens.toml"
+    p.write_text(SENS.replace(*edit))
+    assert main(["sensitivity", str(p), "--out", str(tmp_path / "o"), "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and re.search(pattern, err), err
+    assert not (tmp_path / "o").exists()
 
 
 def test_experiment_files_shipped_are_valid():

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..scenario import ScenarioError
 from .design import build_design, points_design
 from .experiment import load_experiment
-from .run import executor_for, resolve_scenarios, run_design
+from .run import executor_for, run_design
 from .store import ResultStore, atomic_write
 
 
@@ -77,8 +77,8 @@ def _report(summary, out: Path) -> int:
 def cmd_sweep(args) -> int:
     exp = load_experiment(args.experiment)
     out = args.out or Path("results") / exp.name
-    runs = resolve_scenarios(build_design(exp), args.experiment)
-    store = ResultStore(out, exp, str(args.experiment))
+    runs = build_design(exp)
+    store = ResultStore(out, exp, str(exp.origin or args.experiment), runs=runs)
     store.open(force=args.force)
     workers = _workers(args)
     where = f"Dask {args.dask}" if args.dask else f"{workers} worker(s)"
@@ -98,8 +98,8 @@ def cmd_sensitivity(args) -> int:
         raise ScenarioError(f"{args.experiment}: sensitivity: missing (a [sensitivity] section names the measures)")
     out = args.out or Path("results") / exp.name
     X, points = sample_points(exp)
-    runs = resolve_scenarios(points_design(exp, points), args.experiment)
-    store = ResultStore(out, exp, str(args.experiment), kind="sensitivity")
+    runs = points_design(exp, points)
+    store = ResultStore(out, exp, str(exp.origin or args.experiment), kind="sensitivity", runs=runs)
     store.open(force=args.force)
     workers = _workers(args)
     method = exp.sensitivity.method

@@ -11,12 +11,15 @@ by seed, which removes most of the noise from effects).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.stats import qmc
 
+from ..scenario import scenarios_dir
 from .experiment import Experiment, Range
 
 
@@ -30,6 +33,42 @@ class RunSpec:
     overrides: dict = field(default_factory=dict)
     point: int = 0  # index of the parameter point (for sensitivity analysis)
     path: str = ""  # the scenario file to load, when `scenario` is a path relative to the experiment
+    scenario_hash: str = ""  # of the scenario's resolved content: an edited file is a different run
+
+
+def spec_hash(spec) -> str:
+    blob = json.dumps(spec.model_dump(mode="json"), sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def design_fingerprint(runs: list[RunSpec], kind: str) -> str:
+    """Hash of what each run id stands for — its scenario and that scenario's content, seed,
+    steps and parameter values — and of the kind of job: two designs with the same
+    fingerprint compute the same numbers under the same ids. (The absolute `path` is left
+    out: moving a project does not change its runs.)"""
+    rows = [[r.run_id, r.scenario, r.scenario_hash, r.seed, r.replication, r.steps, r.point, r.overrides] for r in runs]
+    blob = json.dumps({"kind": kind, "runs": rows}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+class _Resolver:
+    """Fills in what a run spec needs beyond the experiment: the scenario file to load (for
+    paths; presets load by name), the steps when the experiment leaves them to each
+    scenario, and the hash of the scenario's content."""
+
+    def __init__(self, exp: Experiment) -> None:
+        self.steps = exp.experiment.steps
+        self.info: dict[str, tuple[str, int, str]] = {}
+        for name, (path, spec) in exp.scenario_specs().items():
+            preset = path.resolve() == (scenarios_dir() / f"{name}.toml").resolve()
+            self.info[name] = ("" if preset else str(path.resolve()), spec.simulation.steps, spec_hash(spec))
+
+    def __call__(self, scenario: str, overrides: dict) -> dict:
+        path, horizon, digest = self.info[scenario]
+        steps = self.steps
+        if steps is None and not any(k.replace("__", ".") == "simulation.steps" for k in overrides):
+            steps = horizon
+        return {"path": path, "steps": steps, "scenario_hash": digest}
 
 
 def replication_seed(base: int, replication: int) -> int:
@@ -80,11 +119,13 @@ def build_design(exp: Experiment) -> list[RunSpec]:
     e, s = exp.experiment, exp.sampling
     policies = parameter_points(exp.levers, s.method, s.samples, e.seed)
     futures = parameter_points(exp.uncertainties, s.method, s.samples, e.seed + 1)
+    resolve = _Resolver(exp)
     runs: list[RunSpec] = []
     point = 0
     for scenario in e.scenarios:
         for pol in policies:
             for fut in futures:
+                overrides = {**pol, **fut}
                 for r in range(e.replications):
                     runs.append(
                         RunSpec(
@@ -92,9 +133,9 @@ def build_design(exp: Experiment) -> list[RunSpec]:
                             scenario=scenario,
                             seed=replication_seed(e.seed, r),
                             replication=r,
-                            steps=e.steps,
-                            overrides={**pol, **fut},
+                            overrides=overrides,
                             point=point,
+                            **resolve(scenario, overrides),
                         )
                     )
                 point += 1
@@ -103,8 +144,9 @@ def build_design(exp: Experiment) -> list[RunSpec]:
 
 def points_design(exp: Experiment, points: list[dict]) -> list[RunSpec]:
     """Runs for given parameter points (sensitivity analysis): points x replications, on
-    the first scenario of the experiment."""
+    the experiment's scenario (a sensitivity experiment has one)."""
     e = exp.experiment
+    resolve = _Resolver(exp)
     runs = []
     for i, p in enumerate(points):
         for r in range(e.replications):
@@ -114,9 +156,9 @@ def points_design(exp: Experiment, points: list[dict]) -> list[RunSpec]:
                     scenario=e.scenarios[0],
                     seed=replication_seed(e.seed, r),
                     replication=r,
-                    steps=e.steps,
                     overrides=dict(p),
                     point=i,
+                    **resolve(e.scenarios[0], p),
                 )
             )
     return runs

@@ -12,15 +12,16 @@ Errors are one line naming the file, the key, the value and what was expected.
 from __future__ import annotations
 
 import difflib
-import hashlib
-import json
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from ..scenario import ScenarioError, load_spec, resolve_path
+
+# tables a results folder adds to DIR/experiment.toml; ignored when that file is run again
+RESULT_TABLES = ("_results", "_scenarios")
 
 
 class _Section(BaseModel):
@@ -65,16 +66,35 @@ class Experiment(_Section):
     uncertainties: dict[str, ParamValue] = {}
     sampling: Sampling = Sampling()
     sensitivity: SensitivitySection | None = None
+    # the folder scenario paths are relative to (the experiment file's, as for `extends`)
+    _base_dir: Path | None = PrivateAttr(default=None)
+    # the experiment file it was read from (for a results folder's copy: the original)
+    _origin: Path | None = PrivateAttr(default=None)
 
     # -- derived -----------------------------------------------------------------------
     @property
     def name(self) -> str:
         return self.experiment.name
 
-    def fingerprint(self) -> str:
-        """Hash of everything that decides which runs exist and what they compute."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True)
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+    @property
+    def base_dir(self) -> Path | None:
+        return self._base_dir
+
+    @property
+    def origin(self) -> Path | None:
+        return self._origin
+
+    def scenario_file(self, scenario: str) -> Path:
+        """The file a scenario of `experiment.scenarios` names (a preset's, or a path)."""
+        return resolve_path(scenario, relative_to=self._base_dir)
+
+    def scenario_specs(self) -> dict[str, tuple[Path, Any]]:
+        """Each scenario's file and resolved spec (its `extends` chain merged, no overrides)."""
+        out = {}
+        for name in self.experiment.scenarios:
+            path = self.scenario_file(name)
+            out[name] = (path, load_spec(path)[0])
+        return out
 
     def ranges(self) -> dict[str, Range]:
         return {k: v for k, v in {**self.levers, **self.uncertainties}.items() if isinstance(v, Range)}
@@ -96,6 +116,14 @@ def _format(err: dict, source: str) -> str:
     return f"{source}: {path} = {err.get('input')!r}: expected {msg.removeprefix('input should be ')}"
 
 
+def _accepts(path: Path, name: str, value: Any) -> bool:
+    try:
+        load_spec(path, {name: value})
+    except ScenarioError:
+        return False
+    return True
+
+
 def _allowed_keys(loc: list[str]) -> list[str]:
     models = {
         "": Experiment,
@@ -110,7 +138,8 @@ def _allowed_keys(loc: list[str]) -> list[str]:
 
 
 def load_experiment(path: str | Path) -> Experiment:
-    """Read, validate and cross-check an experiment file."""
+    """Read, validate and cross-check an experiment file (also a results folder's
+    DIR/experiment.toml: its scenario paths stay relative to the original file)."""
     path = Path(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -118,18 +147,63 @@ def load_experiment(path: str | Path) -> Experiment:
         raise ScenarioError(f"{path}: no such experiment file") from None
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(f"{path}: not valid TOML: {e}") from None
-    return experiment_from_dict(raw, str(path))
+    origin = path
+    results = raw.get("_results")
+    if isinstance(results, dict) and isinstance(results.get("source"), str) and Path(results["source"]).is_absolute():
+        origin = Path(results["source"])  # DIR/experiment.toml: paths stay relative to the original
+    exp = experiment_from_dict(raw, str(path), base_dir=origin.parent)
+    exp._origin = origin
+    return exp
 
 
-def experiment_from_dict(raw: dict[str, Any], source: str = "<experiment>") -> Experiment:
+def experiment_from_dict(
+    raw: dict[str, Any], source: str = "<experiment>", *, base_dir: str | Path | None = None
+) -> Experiment:
+    """Validate an experiment; scenario paths resolve against `base_dir` (default: the
+    folder of `source` when it is a .toml file, else the working folder)."""
+    raw = {k: v for k, v in raw.items() if k not in RESULT_TABLES}
+    _check_parameters(raw, source)
     try:
         exp = Experiment.model_validate(raw)
     except ValidationError as e:
         errs = e.errors(include_url=False)
         more = f" (and {len(errs) - 1} more problem(s))" if len(errs) > 1 else ""
         raise ScenarioError(_format(errs[0], source) + more) from None
+    if base_dir is None and source.endswith(".toml"):
+        base_dir = Path(source).parent
+    exp._base_dir = Path(base_dir) if base_dir is not None else None
     check(exp, source)
     return exp
+
+
+def _check_parameters(raw: dict[str, Any], source: str) -> None:
+    """Each lever and uncertainty is a grid or a Range, reported as such (validating the
+    union `list | Range` at once would report a misspelt range as "expected a list")."""
+    for section in ("levers", "uncertainties"):
+        table = raw.get(section)
+        if not isinstance(table, dict):
+            continue  # the model validation reports it
+        for key, value in table.items():
+            if isinstance(value, dict):
+                try:
+                    Range.model_validate(value)
+                except ValidationError as e:
+                    errs = e.errors(include_url=False)
+                    # a misspelt key first: `hgih` explains the `high: missing` that comes with it
+                    err = next((x for x in errs if x["type"] == "extra_forbidden"), errs[0])
+                    raise ScenarioError(_format({**err, "loc": (section, key, *err["loc"])}, source)) from None
+            elif isinstance(value, list):
+                for i, v in enumerate(value):
+                    if not isinstance(v, bool | int | float | str):
+                        raise ScenarioError(
+                            f"{source}: {section}.{key}[{i}] = {v!r}: expected a single value "
+                            "(a number, true/false or text), not a list or table"
+                        )
+            else:
+                raise ScenarioError(
+                    f"{source}: {section}.{key} = {value!r}: expected a list of values (a grid) "
+                    "or a range { low = .., high = .. }"
+                )
 
 
 def check(exp: Experiment, source: str) -> None:
@@ -146,7 +220,7 @@ def check(exp: Experiment, source: str) -> None:
             raise ScenarioError(f"{source}: {name} = []: expected at least one value")
     for scenario in exp.experiment.scenarios:
         try:
-            resolve_path(scenario, relative_to=Path(source).parent if source.endswith(".toml") else None)
+            path = exp.scenario_file(scenario)
         except ScenarioError as e:
             raise ScenarioError(f"{source}: experiment.scenarios: {e}") from None
         for name, value in {**exp.levers, **exp.uncertainties}.items():
@@ -155,11 +229,26 @@ def check(exp: Experiment, source: str) -> None:
                 if isinstance(value, Range) and value.integer:
                     v = round(v)
                 try:
-                    load_spec(scenario, {name: v})
+                    load_spec(path, {name: v})
                 except ScenarioError as e:
                     detail = str(e).removeprefix("--set: ")
-                    raise ScenarioError(f"{source}: {name}: {detail} (in scenario {scenario})") from None
+                    hint = ""
+                    if isinstance(value, Range) and not value.integer and _accepts(path, name, round(v)):
+                        hint = "; add integer = true to the range to sample whole numbers"
+                    raise ScenarioError(f"{source}: {name}: {detail} (in scenario {scenario}){hint}") from None
     if exp.sensitivity is not None:
+        # SALib varies the ranges of one scenario: anything else would be silently ignored
+        grids = [(k, v) for k, v in {**exp.levers, **exp.uncertainties}.items() if isinstance(v, list)]
+        if grids:
+            raise ScenarioError(
+                f"{source}: {grids[0][0]} = {grids[0][1]!r}: a grid (list of values) in a sensitivity analysis; "
+                "expected a range { low = .., high = .. } (SALib varies ranges only)"
+            )
+        if len(exp.experiment.scenarios) > 1:
+            raise ScenarioError(
+                f"{source}: experiment.scenarios = {exp.experiment.scenarios}: a sensitivity analysis "
+                "runs one scenario; expected a single scenario (one file per scenario)"
+            )
         from ..measures import MEASURES
 
         for m in exp.sensitivity.measures:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .design import RunSpec
+from .design import RunSpec, design_fingerprint
 from .store import ResultStore, write_timeseries
 
 # tqdm's monitor thread would make this process multi-threaded, and forking is then
@@ -165,12 +165,15 @@ def run_design(
     label: str = "runs",
 ) -> Summary:
     """Run every run of the design that the store does not hold yet."""
+    if design_fingerprint(runs, store.kind) != store.fingerprint:
+        raise ValueError(f"{store.out}: these runs are not the design the result store was opened with")
     done = store.finished()
     todo = [r for r in runs if r.run_id not in done]
     summary = Summary(total=len(runs), skipped=len(runs) - len(todo))
     t0 = time.perf_counter()
     workers = getattr(executor, "_max_workers", None) or os.cpu_count() or 1
-    window = max(1, in_flight * workers)
+    # InlineExecutor runs at submit time: one at a time, so each run is saved as it ends
+    window = 1 if isinstance(executor, InlineExecutor) else max(1, in_flight * workers)
     # local workers write their own time series (encoding Parquet in parallel); a Dask
     # cluster's workers may not see this disk, so theirs come back to be written here
     local = isinstance(executor, (cf.ProcessPoolExecutor, InlineExecutor))
@@ -237,22 +240,3 @@ def _lost(spec: RunSpec, error: str) -> dict:
         "wall_s": 0.0,
         "error": error,
     }
-
-
-def resolve_scenarios(runs: list[RunSpec], experiment_file: Path | None) -> list[RunSpec]:
-    """Scenario paths in an experiment are relative to the experiment file."""
-    if experiment_file is None:
-        return runs
-    from dataclasses import replace
-
-    from ..scenario import preset_names
-
-    presets = set(preset_names())
-    out = []
-    for r in runs:
-        if r.scenario not in presets:
-            p = (experiment_file.parent / r.scenario).resolve()
-            if p.is_file():
-                r = replace(r, path=str(p))
-        out.append(r)
-    return out

@@ -1,6 +1,7 @@
 """A sweep's results folder, written so that nothing is ever half-written.
 
-    DIR/experiment.toml        the resolved experiment, its fingerprint, govsim version
+    DIR/experiment.toml        the resolved experiment, its design's fingerprint, govsim
+                               version, and each scenario's resolved spec (`_scenarios`)
     DIR/timeseries/<id>.parquet one file per finished run: run_id, step, every measure
     DIR/records/<id>.json      one record per finished or failed run (the source of truth)
     DIR/runs.parquet           one row per run, rebuilt from the records
@@ -17,6 +18,7 @@ import json
 import os
 import shutil
 import tempfile
+import tomllib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +29,7 @@ import tomli_w
 from .. import __version__
 from ..measures import MEASURES
 from ..scenario import ScenarioError
-from .design import RunSpec
+from .design import RunSpec, build_design, design_fingerprint
 from .experiment import Experiment
 
 RECORD_COLUMNS = ["run_id", "scenario", "seed", "replication", "steps", "status", "wall_s", "error"]
@@ -58,11 +60,18 @@ def atomic_text(path: Path, text: str) -> None:
 
 
 class ResultStore:
-    def __init__(self, out: Path, exp: Experiment, source: str, kind: str = "sweep") -> None:
+    """The results folder of one design. `runs` is the design it holds (default: the
+    experiment's sweep design); its fingerprint guards the folder against another one."""
+
+    def __init__(
+        self, out: Path, exp: Experiment, source: str, kind: str = "sweep", runs: list[RunSpec] | None = None
+    ) -> None:
         self.out = Path(out)
         self.exp = exp
         self.source = source
         self.kind = kind
+        self.runs = list(runs) if runs is not None else build_design(exp)
+        self.fingerprint = design_fingerprint(self.runs, kind)
         self.ts_dir = self.out / "timeseries"
         # workers write here; a run's series moves into ts_dir with its record, so the
         # dataset never holds a run that runs.parquet does not ('.' : Arrow skips it)
@@ -71,23 +80,24 @@ class ResultStore:
 
     # ------------------------------------------------------------------ set-up
     def open(self, force: bool) -> None:
-        """Create the folder, or check it belongs to this experiment (refuse otherwise)."""
+        """Create the folder, or check it belongs to this design (refuse otherwise), and
+        clear what an interrupted sweep left behind."""
+        if self.out.exists() and not self.out.is_dir():
+            raise ScenarioError(f"{self.out}: is a file; expected a results folder (new or existing)")
         meta_path = self.out / "experiment.toml"
-        if meta_path.exists() and not force:
-            import tomllib
-
+        old: dict = {}
+        if meta_path.exists():
             try:
-                old = tomllib.loads(meta_path.read_text(encoding="utf-8")).get("_results", {})
+                old = tomllib.loads(meta_path.read_text(encoding="utf-8"))
             except tomllib.TOMLDecodeError:
                 old = {}
-            if old.get("fingerprint") != self.exp.fingerprint():
-                raise ScenarioError(
-                    f"{self.out}: holds results of a different experiment "
-                    f"({old.get('source', '?')}, fingerprint {old.get('fingerprint', '?')}); "
-                    "use --force to discard them or --out for a new folder"
-                )
-            made_by = old.get("govsim_version")
-            if made_by and made_by != __version__ and self.finished():
+        scenarios = self._scenario_docs()
+        if meta_path.exists() and not force:
+            meta = old.get("_results", {})
+            if meta.get("fingerprint") != self.fingerprint:
+                raise ScenarioError(self._refusal(old, scenarios))
+            made_by = meta.get("govsim_version")
+            if made_by and made_by != __version__ and self._scan():
                 # another model version: resuming would mix two models' numbers in one dataset
                 raise ScenarioError(
                     f"{self.out}: holds runs made with govsim {made_by}, this is govsim {__version__}; "
@@ -98,34 +108,100 @@ class ResultStore:
                 shutil.rmtree(p, ignore_errors=True)
             for p in (self.out / "runs.parquet", self.out / "sensitivity.parquet"):
                 p.unlink(missing_ok=True)
+            old = {}
         self.incoming.mkdir(parents=True, exist_ok=True)
         self.rec_dir.mkdir(parents=True, exist_ok=True)
+        self._clean()
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         doc = self.exp.model_dump(mode="json", exclude_none=True)
         doc["_results"] = {
-            "fingerprint": self.exp.fingerprint(),
-            "source": self.source,
+            "fingerprint": self.fingerprint,
+            "source": self.source if self.source.startswith("<") else str(Path(self.source).resolve()),
             "kind": self.kind,
             "govsim_version": __version__,
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "created": old.get("_results", {}).get("created", now),
+            "updated": now,
+            # the months each scenario runs (resolved when the experiment leaves them to it)
+            "steps": {r.scenario: r.steps for r in self.runs if r.steps is not None},
         }
+        # each scenario's resolved spec before overrides: the report reads these rather
+        # than scenario files that may have been edited or moved since
+        doc["_scenarios"] = scenarios
         atomic_text(meta_path, tomli_w.dumps(doc))
 
+    def _scenario_docs(self) -> dict[str, dict]:
+        return {
+            name: spec.model_dump(mode="json", exclude_none=True)
+            for name, (_, spec) in self.exp.scenario_specs().items()
+        }
+
+    def _refusal(self, old: dict, scenarios: dict[str, dict]) -> str:
+        """Why the folder's results are not those of this design, in one line."""
+        meta = old.get("_results", {})
+        fix = "use --force to discard them or --out for a new folder"
+        kind = meta.get("kind", "sweep")
+        if kind != self.kind:
+            source = meta.get("source", "?")
+            return f"{self.out}: holds the results of a govsim {kind} ({source}), not of a {self.kind}; {fix}"
+        stored = old.get("_scenarios", {})
+        for name, doc in scenarios.items():
+            if name in stored and _canonical(stored[name]) != _canonical(doc):
+                return (
+                    f"{self.out}: scenario '{name}' has changed since these results were made "
+                    f"(resuming would mix runs of two versions of it); {fix}"
+                )
+        return (
+            f"{self.out}: holds results of a different experiment or design "
+            f"({meta.get('source', '?')}, fingerprint {meta.get('fingerprint', '?')}); {fix}"
+        )
+
+    def _clean(self) -> None:
+        """Remove what an interrupted sweep can leave: temporary files, series that workers
+        wrote but nobody recorded, and records (with their series) of runs this design does
+        not have — a folder whose experiment.toml was lost may hold another design's runs."""
+        for folder in (self.out, self.ts_dir, self.rec_dir):
+            for tmp in folder.glob(".*.tmp"):
+                tmp.unlink(missing_ok=True)
+        for stale in self.incoming.iterdir():
+            if stale.is_file():
+                stale.unlink(missing_ok=True)
+        valid = self._scan(remove_invalid=True)
+        for ts in self.ts_dir.glob("*.parquet"):
+            rec = valid.get(ts.stem)
+            if rec is None or rec.get("status") != "ok":
+                ts.unlink(missing_ok=True)  # a series whose record was never written
+
     # ------------------------------------------------------------------ runs
-    def finished(self) -> set[str]:
-        """Runs with an `ok` record and their time series on disk."""
-        done = set()
-        for rec in self.rec_dir.glob("*.json"):
+    def _scan(self, remove_invalid: bool = False) -> dict[str, dict]:
+        """The records that belong to this design: same run id, scenario and its content,
+        seed, steps and parameter values."""
+        specs = {r.run_id: r for r in self.runs}
+        out = {}
+        for path in self.rec_dir.glob("*.json"):
             try:
-                r = json.loads(rec.read_text(encoding="utf-8"))
+                r = json.loads(path.read_text(encoding="utf-8"))
             except (json.JSONDecodeError, OSError):
-                continue
-            if r.get("status") == "ok" and (self.ts_dir / f"{r['run_id']}.parquet").exists():
-                done.add(r["run_id"])
-        return done
+                r = {}
+            spec = specs.get(r.get("run_id")) if isinstance(r, dict) else None
+            if spec is not None and _matches(r, spec):
+                out[spec.run_id] = r
+            elif remove_invalid:
+                path.unlink(missing_ok=True)
+                (self.ts_dir / f"{path.stem}.parquet").unlink(missing_ok=True)
+        return out
+
+    def finished(self) -> set[str]:
+        """Runs with an `ok` record that matches the design, and their time series on disk."""
+        return {
+            run_id
+            for run_id, r in self._scan().items()
+            if r.get("status") == "ok" and (self.ts_dir / f"{run_id}.parquet").exists()
+        }
 
     def write(self, spec: RunSpec, record: dict, frame: pd.DataFrame | None, *, frame_written: bool = False) -> None:
         """Keep one finished run: its time series first, then the record that marks it done
-        (`frame_written`: a worker already wrote the series into `incoming`)."""
+        (`frame_written`: a worker already wrote the series into `incoming`). The record
+        keeps what the run was (overrides, scenario content) so a resume can check it."""
         target = self.ts_dir / f"{spec.run_id}.parquet"
         if frame is not None:
             write_timeseries(self.ts_dir, spec.run_id, frame)
@@ -133,15 +209,13 @@ class ResultStore:
             os.replace(self.incoming / target.name, target)  # atomic, same folder tree
         else:
             target.unlink(missing_ok=True)
+        record = {**record, "overrides": spec.overrides, "scenario_hash": spec.scenario_hash}
         atomic_text(self.rec_dir / f"{spec.run_id}.json", json.dumps(record, sort_keys=True))
 
-    def records(self, runs: list[RunSpec]) -> pd.DataFrame:
-        wanted = {r.run_id for r in runs}
-        rows = []
-        for rec in sorted(self.rec_dir.glob("*.json")):
-            r = json.loads(rec.read_text(encoding="utf-8"))
-            if r["run_id"] in wanted:
-                rows.append(r)
+    def records(self, runs: list[RunSpec] | None = None) -> pd.DataFrame:
+        runs = self.runs if runs is None else runs
+        found = self._scan()
+        rows = [found[r.run_id] for r in runs if r.run_id in found]
         params = sorted({k for r in runs for k in r.overrides})
         df = pd.DataFrame(rows, columns=[*RECORD_COLUMNS, *params])
         df["point"] = df["run_id"].map({r.run_id: r.point for r in runs}).astype("int64")
@@ -150,10 +224,25 @@ class ResultStore:
             df[p] = df["run_id"].map(values)
         return df.sort_values("run_id").reset_index(drop=True)
 
-    def write_runs_table(self, runs: list[RunSpec]) -> pd.DataFrame:
+    def write_runs_table(self, runs: list[RunSpec] | None = None) -> pd.DataFrame:
+        """runs.parquet, rebuilt from the records (so a lost or stale table is remade)."""
         df = self.records(runs)
         atomic_write(self.out / "runs.parquet", lambda p: df.to_parquet(p, index=False))
         return df
+
+
+def _canonical(doc: dict) -> str:
+    return json.dumps(tomllib.loads(tomli_w.dumps(doc)), sort_keys=True)
+
+
+def _matches(record: dict, spec: RunSpec) -> bool:
+    return (
+        record.get("scenario") == spec.scenario
+        and record.get("seed") == spec.seed
+        and record.get("scenario_hash") == spec.scenario_hash
+        and (spec.steps is None or record.get("steps") == spec.steps)
+        and json.dumps(record.get("overrides"), sort_keys=True) == json.dumps(spec.overrides, sort_keys=True)
+    )
 
 
 def write_timeseries(ts_dir: Path, run_id: str, frame: pd.DataFrame) -> None:
