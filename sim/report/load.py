@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import tomli_w
 
 from ..measures import MEASURES
-from ..scenario import ScenarioError
+from ..scenario import ScenarioError, load_spec, spec_from_toml_text
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Results:
     levers: list[str]
     uncertainties: list[str]
     variants: list[str] = field(default_factory=list)  # labels in design order
+    specs: dict = field(default_factory=dict, repr=False)  # scenario -> spec or None, read once
 
     @property
     def ok_runs(self) -> pd.DataFrame:
@@ -36,6 +38,54 @@ class Results:
     @property
     def failed_runs(self) -> pd.DataFrame:
         return self.runs[self.runs["status"] != "ok"]
+
+    @property
+    def measures(self) -> list[str]:
+        """Measures these results hold (older results lack measures added since)."""
+        return [m for m in MEASURES if m in self.timeseries.columns]
+
+
+def _source_dirs(res: Results) -> list[Path]:
+    """Folders a scenario path of the experiment may be relative to. Older results store the
+    experiment file as given on the command line (relative to where the sweep ran): try the
+    current folder, the results folder's parent and grandparent (`results/<name>/` in a
+    project), existing files first."""
+    source = res.experiment.get("_results", {}).get("source")
+    if not source:
+        return []
+    path = Path(source)
+    tries = (
+        [path]
+        if path.is_absolute()
+        else [base / path for base in (Path.cwd(), res.folder.parent, res.folder.parent.parent)]
+    )
+    tries.sort(key=lambda p: not p.is_file())
+    return list(dict.fromkeys(p.parent for p in tries))
+
+
+def scenario_spec(res: Results, scenario: str):
+    """The validated spec a scenario ran with, or None when it cannot be read. Prefers the
+    resolved spec the sweep stored in experiment.toml (`[_scenarios."<name>"]`), so the report
+    does not depend on the current folder or on scenario files edited since."""
+    if scenario in res.specs:
+        return res.specs[scenario]
+    spec = None
+    stored = res.experiment.get("_scenarios", {}).get(scenario)
+    if isinstance(stored, dict):
+        try:
+            spec = spec_from_toml_text(tomli_w.dumps(stored), f"experiment.toml [_scenarios.{scenario}]")
+        except ScenarioError:
+            spec = None  # stored by another schema version: fall back to the file
+    if spec is None:
+        tries: list[str | Path] = [d / scenario for d in _source_dirs(res) if (d / scenario).is_file()]
+        for ref in [*tries, scenario]:
+            try:
+                spec = load_spec(ref)[0]
+                break
+            except (ScenarioError, OSError, ValueError):
+                continue
+    res.specs[scenario] = spec
+    return spec
 
 
 def short_name(key: str, keys: list[str]) -> str:
