@@ -3,6 +3,7 @@ robust to partial results, and rendered in a real browser."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -115,7 +116,27 @@ def test_chinese_labels_and_definitions(results, tmp_path):
     out = tmp_path / "zh.html"
     assert main(["report", str(results), "-o", str(out), "--lang", "zh"]) == 0
     text = out.read_text(encoding="utf-8")
-    assert 'lang="zh-CN"' in text and "信息孤岛指数" in text and "相对基线的效果" in text
+    assert 'lang="zh-CN"' in text and "信息孤岛指数" in text and "相对对照的效果" in text
+    # no English UI text left (plotly.js and the machine-readable data are not UI: look outside)
+    page = re.sub(r'<script type="text/javascript">.*?</script>', "", text, count=1, flags=re.S)  # plotly.js
+    page = re.sub(r'<script type="application/json".*?</script>', "", page, flags=re.S)
+    for english in ("scenario</th>", "results folder", "levers", "month %{x}", "paired by seed", "Welch", "single run"):
+        assert english not in page, english
+    assert "按随机种子配对" in page and "\\u6708 %{x}" in page  # hover: 月 (figure JSON escapes it)
+
+
+def test_labels_cover_every_measure_of_the_live_registry():
+    """A measure added to sim.measures without report labels fails here."""
+    from sim.report.i18n import MEASURE_EN, MEASURE_ZH, UI, measure_definition, measure_name, measure_unit
+
+    assert set(UI["en"]) == set(UI["zh"])
+    missing_zh = set(MEASURES) - set(MEASURE_ZH)
+    missing_en = set(MEASURES) - set(MEASURE_EN)
+    assert not missing_zh and not missing_en, (missing_zh, missing_en)
+    for lang in ("en", "zh"):
+        for m in MEASURES:
+            assert measure_name(lang, m) and measure_unit(lang, m) and measure_definition(lang, m), (lang, m)
+    assert all(len(v) == 3 and all(v) for v in MEASURE_ZH.values())
 
 
 def test_missing_results_folder_is_a_one_line_error(tmp_path, capsys):
@@ -161,7 +182,7 @@ def test_report_renders_in_chromium_without_errors(results, tmp_path):
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=args)
         try:
-            page = browser.new_page()
+            page = browser.new_page(viewport={"width": 1344, "height": 900})
             errors, requests = [], []
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
@@ -171,15 +192,22 @@ def test_report_renders_in_chromium_without_errors(results, tmp_path):
                 f"document.querySelectorAll('div.plotly-graph-div .main-svg').length >= {len(data['figures'])}",
                 timeout=60_000,
             )
+            # rendered = drawn with data: an empty figure also gets a .main-svg
             rendered = page.eval_on_selector_all(
-                "div.plotly-graph-div", "els => els.map(e => [e.id, e.querySelectorAll('.main-svg').length])"
+                "div.plotly-graph-div",
+                "els => els.map(e => [e.id, (e.data || []).length, e.querySelectorAll('.main-svg .trace').length])",
+            )
+            fits = page.eval_on_selector(
+                "table.summary", "t => t.parentElement.scrollWidth <= t.parentElement.clientWidth + 1"
             )
             page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         finally:
             browser.close()
     assert not errors, errors
     assert [r for r in requests if not r.startswith("file:")] == []  # offline: nothing fetched
-    assert {f"fig-{f}" for f in data["figures"]} == {i for i, n in rendered if n > 0}
+    assert {f"fig-{f}" for f in data["figures"]} == {i for i, n, drawn in rendered if n > 0 and drawn > 0}, rendered
+    assert {"fig-timeseries", "fig-tradeoffs", "fig-contributions"} <= {i for i, _, _ in rendered}
+    assert fits  # the key-measure summary needs no sideways scrolling on a laptop screen
     assert (tmp_path / "report.png").stat().st_size > 10_000
 
 
@@ -207,14 +235,214 @@ def test_static_figures_with_kaleido(results, tmp_path):
     assert all(p.read_text().lstrip().startswith("<svg") for p in svgs)
 
 
-def test_a_provincial_model_is_compared_with_its_own_counterfactual_first():
+def _fake_results(tmp_path, scenarios, experiment=None):
     from types import SimpleNamespace
 
-    from sim.report.html import references
+    runs = pd.DataFrame({"scenario": scenarios, "run_id": [f"{i:06d}" for i in range(len(scenarios))]})
+    empty = runs.iloc[0:0]
+    return SimpleNamespace(
+        runs=runs, experiment=experiment or {}, specs={}, folder=tmp_path, failed_runs=empty, variants=[]
+    )
 
-    runs = pd.DataFrame({"scenario": ["baseline", "provincial", "guangdong", "guangdong_before", "zhejiang"]})
-    ref, mismatched = references(SimpleNamespace(runs=runs, experiment={}), "baseline")
-    assert ref["guangdong"] == "guangdong_before"  # same preset, every reform off
-    assert ref["baseline"] == "baseline"
-    assert ref["provincial"] == "provincial" and "provincial" not in mismatched  # a reference itself: no effect row
-    assert ref["zhejiang"] == "baseline" and "zhejiang" in mismatched  # no same-size reform-free run: said so
+
+def test_a_provincial_model_is_compared_with_its_own_counterfactual_first(tmp_path):
+    from sim.report.html import notes, references
+
+    res = _fake_results(tmp_path, ["baseline", "provincial", "guangdong", "guangdong_before", "zhejiang"])
+    refs = references(res, "baseline")
+    assert refs.reference["guangdong"] == "guangdong_before"  # same preset, every reform off
+    assert refs.reference["baseline"] == "baseline"
+    # a reference itself: no effect row, no mismatch claimed
+    assert refs.reference["provincial"] == "provincial" and "provincial" not in refs.mismatched
+    assert refs.reference["zhejiang"] == "baseline" and refs.mismatched == ["zhejiang"]  # said so
+    assert refs.same_size == {"baseline"}
+    note = notes(res, {}, "baseline", "en", refs, "ok")
+    assert any("'zhejiang_before'" in n and "provincial" not in n for n in note), note
+
+
+def test_a_missing_baseline_shows_no_effects_rather_than_a_silent_stand_in(results, tmp_path):
+    """`--baseline nothing` (a typo): no effects, trade-offs or contributions measured against
+    some other scenario, a note naming the scenarios there are, and no 'none' in the changes."""
+    out = tmp_path / "n.html"
+    assert main(["report", str(results), "-o", str(out), "--baseline", "nothing"]) == 0
+    text = out.read_text(encoding="utf-8")
+    data = embedded(text)
+    assert data["baseline_state"] == "missing" and data["effects"] == {} and data["best"] == {}
+    assert data["figures"] == ["timeseries"]
+    for section in ("effects", "tradeoffs", "contributions"):
+        assert f"<section id='{section}'>" not in text
+    shown = html.unescape(text)
+    assert "No runs of the baseline scenario 'nothing'" in shown and "reform_sharing_incentives" in shown
+    assert "no scenario 'nothing' to compare with" in shown
+
+
+def test_a_baseline_whose_runs_all_failed_is_treated_as_missing(results, tmp_path):
+    failed = tmp_path / "failed"
+    shutil.copytree(results, failed)
+    runs = pd.read_parquet(failed / "runs.parquet")
+    runs.loc[runs["scenario"] == "baseline", ["status", "error"]] = ["failed", "Traceback …\nValueError: boom\n"]
+    runs.to_parquet(failed / "runs.parquet", index=False)
+    out = tmp_path / "f.html"
+    assert main(["report", str(failed), "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    data = embedded(text)
+    assert data["baseline_state"] == "failed" and data["effects"] == {} and "tradeoffs" not in data["figures"]
+    assert "Every run of the baseline scenario 'baseline' failed" in html.unescape(text)
+    assert "baseline: 3 run(s)" in text and "ValueError: boom" in text  # scenario and the error line
+    # a provincial model still has no effect: the whole comparison needs the baseline
+    assert "<section id='effects'>" not in text
+
+
+def test_failed_runs_are_listed_by_scenario_with_their_error():
+    from sim.report.html import _failed_detail
+
+    failed = pd.DataFrame(
+        {
+            "run_id": ["000004", "000007", "000009"],
+            "scenario": ["a", "a", "b"],
+            "error": ["Traceback (most recent call last):\n  File x\nRuntimeError: injected failure\n", None, "oops"],
+        }
+    )
+    detail = _failed_detail(failed, "en")
+    assert detail == "a: 2 run(s) (ids 000004, 000007): RuntimeError: injected failure; b: 1 run(s) (ids 000009): oops"
+
+
+def test_numbers_never_show_a_negative_zero():
+    from sim.report.html import _num
+
+    assert _num(-1e-6) == "0.000" and _num(-0.0) == "0.000" and _num(-0.0004) == "0.000"
+    assert _num(-0.002) == "-0.002" and _num(-1234.4) == "-1,234" and _num(float("nan")) == "–"
+
+
+def _est(mean, half=None, n=5):
+    from sim.report.stats import Estimate
+
+    if half is None:
+        return Estimate(mean, float("nan"), float("nan"), 1, "single run")
+    return Estimate(mean, mean - half, mean + half, n, "paired by seed")
+
+
+def test_best_marks_clear_improvements_only_among_comparable_variants():
+    from sim.report.stats import best_variants
+
+    eff = {
+        "reform_a": {
+            "silo_index": _est(-0.30, 0.02),
+            "total_it_spending": _est(-50, 10),
+            "online_rate": _est(0.0, 0.0),
+        },
+        "reform_b": {"silo_index": _est(-0.29, 0.02), "total_it_spending": _est(-10, 5), "online_rate": _est(0.0, 0.0)},
+        "reform_c": {"silo_index": _est(-0.10, 0.02), "total_it_spending": _est(0, 1), "online_rate": _est(0.0, 0.0)},
+        "reform_d": {"silo_index": _est(-0.90), "total_it_spending": _est(-900), "online_rate": _est(0.5)},  # one run
+        "guangdong": {
+            "silo_index": _est(-0.20, 0.01),
+            "total_it_spending": _est(-30000, 100),
+            "online_rate": _est(0.0, 0),
+        },
+    }
+    same_size = {"reform_a", "reform_b", "reform_c", "reform_d"}
+    best = best_variants(eff, same_size, ["silo_index", "total_it_spending", "online_rate", "inhouse_it_units"])
+    assert best["silo_index"] == {"reform_a", "reform_b"}  # overlapping intervals: both; c is clearly behind
+    assert best["total_it_spending"] == {"reform_a"}  # 万元: guangdong's larger government is not compared
+    assert "online_rate" not in best  # all tie with their reference (0 ± 0): no star
+    assert "inhouse_it_units" not in best  # no direction
+    worse = {"reform_a": {"silo_index": _est(0.1, 0.01)}, "reform_b": {"silo_index": _est(0.02, 0.05)}}
+    assert best_variants(worse, {"reform_a", "reform_b"}, ["silo_index"]) == {}  # nothing improves: no star
+
+
+def test_stars_in_the_report_never_go_to_references(results, tmp_path):
+    out = tmp_path / "r.html"
+    main(["report", str(results), "-o", str(out)])
+    text = out.read_text(encoding="utf-8")
+    data = embedded(text)
+    starred = {v for vs in data["best"].values() for v in vs}
+    assert starred <= set(data["effects"])
+    assert not starred & {"baseline", "provincial"}
+    for v in ("baseline", "provincial"):
+        row = re.search(rf"<tr data-variant='{v}'>(.*?)</tr>", text, re.S).group(1)
+        assert "★" not in row
+
+
+def _write_experiment(folder, change):
+    import tomllib
+
+    import tomli_w
+
+    exp = tomllib.loads((folder / "experiment.toml").read_text(encoding="utf-8"))
+    change(exp)
+    (folder / "experiment.toml").write_text(tomli_w.dumps(exp), encoding="utf-8")
+
+
+def test_scenario_changes_come_from_the_specs_stored_with_the_results(results, tmp_path, monkeypatch):
+    """A scenario file that no longer exists (or another working folder) still shows what it
+    changed, from `[_scenarios."<name>"]` in experiment.toml."""
+    from sim.scenario import load_spec
+
+    moved = tmp_path / "moved"
+    shutil.copytree(results, moved)
+    runs = pd.read_parquet(moved / "runs.parquet")
+    runs.loc[runs["scenario"] == "reform_sharing_incentives", "scenario"] = "gone/custom.toml"
+    runs.to_parquet(moved / "runs.parquet", index=False)
+    spec = load_spec("reform_unified_approval")[0].model_dump(mode="json", exclude_none=True)
+    _write_experiment(moved, lambda e: e.setdefault("_scenarios", {}).update({"gone/custom.toml": spec}))
+    monkeypatch.chdir(tmp_path)
+    page, _ = __import__("sim.report", fromlist=["build"]).build(moved)
+    toggles = page.split("<section id='toggles'>")[1]
+    row = re.search(r"<tr><td class=l>gone/custom.toml</td>(.*?)</tr>", toggles, re.S).group(1)
+    assert "unified_approval" in row and "could not read" not in row
+    assert embedded(page)["reference"]["gone/custom.toml"] == "baseline"  # its size is known: the baseline's
+
+
+def test_a_relative_experiment_source_is_found_from_the_results_folder(results, tmp_path, monkeypatch):
+    """Older results store the experiment file relative to where the sweep ran (the project):
+    found again through `results/<name>/`'s grandparent, whatever the current folder."""
+    project = tmp_path / "project"
+    (project / "experiments").mkdir(parents=True)
+    (project / "experiments" / "mine.toml").write_text(
+        'extends = "baseline"\n[reforms.open_data]\nenabled = true\n', encoding="utf-8"
+    )
+    folder = project / "results" / "small"
+    shutil.copytree(results, folder)
+    runs = pd.read_parquet(folder / "runs.parquet")
+    runs.loc[runs["scenario"] == "reform_sharing_incentives", "scenario"] = "mine.toml"
+    runs.to_parquet(folder / "runs.parquet", index=False)
+    _write_experiment(folder, lambda e: e["_results"].update(source="experiments/small.toml"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    from sim.report import build
+
+    page, _ = build(folder)
+    toggles = page.split("<section id='toggles'>")[1]
+    row = re.search(r"<tr><td class=l>mine.toml</td>(.*?)</tr>", toggles, re.S).group(1)
+    assert "open_data" in row and "could not read" not in row
+
+
+def test_tradeoff_chart_labels_every_point_and_plots_changes(results):
+    """Many points: every one keeps its short label, colours are by kind of scenario, axes
+    say what they show, and y is the change in duplicated *share* versus the reference."""
+    import numpy as np
+
+    from sim.report.figures import PALETTE, _lab, tradeoff_figure
+
+    eff = {}
+    for i in range(20):
+        name = ["guangdong", "bureau_centre"][i] if i < 2 else f"reform_r{i}"
+        eff[name] = {
+            "silo_index": _est(-0.01 * i, 0.01),
+            "duplicated_share": _est(-0.02 * i, 0.01),
+            "operator_markup": _est(0.0, 0.0),
+            "government_control": _est(0.001 * i, 0.001),
+        }
+    fig = tradeoff_figure(eff, {"guangdong": "guangdong_before"}, "en")
+    points = [tr for tr in fig.data if tr.mode == "markers+text"]
+    labels = [x for tr in points for x in tr.text]
+    assert len(labels) == 3 * 20 and "r5" in labels and "reform_r5" not in labels
+    assert len({tr.marker.color for tr in points}) == 3  # provincial, bureau type, single reforms
+    first = next(tr for tr in points if "r5" in tr.text)
+    k = list(first.text).index("r5")
+    assert first.y[k] == pytest.approx(0.1)  # duplicated share saved = reference − variant
+    titles = [fig.layout[a].title.text for a in ("yaxis", "yaxis2", "yaxis3", "xaxis")]
+    assert all(titles) and "reference − variant" in titles[-1]
+    labs = [_lab(c) for c in PALETTE]
+    assert min(np.linalg.norm(a - b) for i, a in enumerate(labs) for b in labs[i + 1 :]) >= 25

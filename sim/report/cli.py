@@ -10,7 +10,7 @@ def register(sub) -> None:
         "report",
         help="turn a sweep's results into one self-contained interactive HTML report",
         description="Build an HTML report (plotly.js embedded, opens offline) from the results folder of "
-        "`govsim sweep`: summary with intervals, effects vs the baseline, time series, trade-offs, "
+        "`govsim sweep`: summary with intervals, effects vs each scenario's reference, time series, trade-offs, "
         "single reforms vs provincial models, sensitivity, what each scenario changes, provenance.",
     )
     p.add_argument("results", type=Path, help="results folder written by govsim sweep")

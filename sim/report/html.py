@@ -7,18 +7,20 @@ import json
 import math
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 from plotly.offline import get_plotlyjs
 
 from .. import __version__
 from ..measures import MEASURES
 from ..runner.store import atomic_text
-from ..scenario import ScenarioError, load_spec
-from .figures import contributions_figure, sensitivity_figure, timeseries_figure, tradeoff_figure
-from .i18n import measure_definition, measure_name, measure_unit, t
-from .load import Results, load_results
-from .stats import Estimate, best_variants, effects, summary
+from ..scenario import ScenarioError
+from .figures import contributions_figure, group, sensitivity_figure, timeseries_figure, tradeoff_figure
+from .i18n import measure_definition, measure_name, measure_unit, method_name, t
+from .load import Results, load_results, scenario_spec
+from .stats import Estimate, best_variants, effects, runs_of, summary
 
 KEY_MEASURES = (
     "silo_index",
@@ -28,6 +30,7 @@ KEY_MEASURES = (
     "online_rate",
     "user_rating",
     "mean_approval_delay",
+    "mean_delivery_time",
     "inhouse_it_units",
     "operator_markup",
     "government_control",
@@ -42,13 +45,16 @@ EFFECT_MEASURES = (
     "trips_per_service",
     "online_rate",
     "mean_approval_delay",
+    "mean_delivery_time",
     "operator_markup",
     "government_control",
     "data_monopoly",
     "county_gap",
 )
+# Shares and per-request measures only: provincial models and county-size single reforms
+# sit side by side here, so nothing that scales with the government's size.
 CONTRIBUTION_MEASURES = ("silo_index", "duplicated_share", "trips_per_service", "government_control")
-PROVINCIAL_MODELS = ("guangdong", "zhejiang", "guizhou")
+TRADEOFF_MEASURES = ("silo_index", "duplicated_share", "operator_markup", "government_control")
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;
@@ -56,43 +62,61 @@ body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Microsof
 header{background:#1f3b57;color:#fff;padding:18px 28px} header h1{margin:0;font-size:24px}
 header p{margin:4px 0 0;opacity:.85} main{padding:8px 28px 40px;max-width:1500px}
 h2{margin-top:34px;border-bottom:2px solid #d5dde5;padding-bottom:4px;font-size:19px}
-.note{color:#55606b;font-size:13px;margin:4px 0 10px} .warn{background:#fff4d6;border-left:4px solid #e0a800;
- padding:8px 12px;margin:8px 0;font-size:14px}
+.note{color:#55606b;font-size:13px;margin:4px 0 10px;max-width:1100px} .warn{background:#fff4d6;
+ border-left:4px solid #e0a800;padding:8px 12px;margin:8px 0;font-size:14px}
 table{border-collapse:collapse;font-size:12.5px;margin:6px 0 12px;background:#fff}
-th,td{border:1px solid #dde3ea;padding:4px 7px;text-align:right;white-space:nowrap}
+th,td{border:1px solid #dde3ea;padding:4px 6px;text-align:right;white-space:nowrap}
 th{background:#eef2f6;position:sticky;top:0} td.l,th.l{text-align:left}
+table.wide th{white-space:normal;min-width:58px;max-width:104px;vertical-align:bottom;z-index:1}
+table.wide td:first-child,table.wide th:first-child{position:sticky;left:0;z-index:2;background:#fff;
+ box-shadow:2px 0 0 #dde3ea} table.wide th:first-child{background:#eef2f6;z-index:3}
+small.pm{color:#66727f;font-size:10.5px} table.summary small.pm{display:block;line-height:1.05}
+table.summary td{line-height:1.15;padding:3px 6px}
 td.best{background:#e3f3e3;font-weight:600} td.good{background:#dff0dc} td.bad{background:#f8dede}
-.scroll{overflow-x:auto;max-width:100%} details summary{cursor:pointer;color:#1f5f8b;margin:6px 0}
+.scroll{overflow-x:auto;max-width:100%} .hint{font-size:12px;color:#8a5a00;margin:2px 0}
+details summary{cursor:pointer;color:#1f5f8b;margin:6px 0}
 nav a{margin-right:12px;color:#1f5f8b;font-size:13px} .fig{background:#fff;border:1px solid #e1e6eb;margin:8px 0}
+"""
+# Shows the hint above a table only while it has columns hidden to the right.
+SCROLL_JS = """
+document.querySelectorAll('.scroll').forEach(function (el) {
+  var hint = el.previousElementSibling;
+  if (!hint || !hint.classList.contains('hint')) return;
+  function update() { hint.hidden = el.scrollLeft + el.clientWidth >= el.scrollWidth - 2; }
+  el.addEventListener('scroll', update); window.addEventListener('resize', update); update();
+});
 """
 
 
-def _num(x: float) -> str:
+def _num(x: float | None) -> str:
     if x is None or not np.isfinite(x):
         return "–"
     a = abs(x)
     if a >= 1000:
-        return f"{x:,.0f}"
-    if a >= 100:
-        return f"{x:.1f}"
-    if a >= 1:
-        return f"{x:.3g}" if a < 10 else f"{x:.2f}"
-    return f"{x:.3f}"
+        s = f"{x:,.0f}"
+    elif a >= 100:
+        s = f"{x:.1f}"
+    elif a >= 1:
+        s = f"{x:.3g}" if a < 10 else f"{x:.2f}"
+    else:
+        s = f"{x:.3f}"
+    # a tiny negative rounds to "-0.000": no sign on a shown zero
+    return s[1:] if s.startswith("-") and float(s.replace(",", "")) == 0 else s
 
 
-def _cell(est: Estimate) -> str:
+def _cell(est: Estimate, star: str = "") -> str:
     if not np.isfinite(est.mean):
         return "–"
     if not np.isfinite(est.lo):
-        return _num(est.mean)
-    return f"{_num(est.mean)} ± {_num(est.half)}"
+        return _num(est.mean) + star
+    return f"{_num(est.mean)}{star}<small class=pm>± {_num(est.half)}</small>"
 
 
 def _clean(obj):
     """JSON without NaN: missing numbers become null."""
     if isinstance(obj, dict):
         return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
+    if isinstance(obj, list | tuple | set):
         return [_clean(v) for v in obj]
     if isinstance(obj, float | np.floating):
         return float(obj) if math.isfinite(obj) else None
@@ -112,37 +136,38 @@ def _flatten(d: dict, prefix: str = "") -> dict:
     return out
 
 
-def _spec_for(scenario: str, res: Results):
-    source = res.experiment.get("_results", {}).get("source")
-    tries = [scenario]
-    if source:
-        tries.append(str(Path(source).parent / scenario))
-    for s in tries:
-        try:
-            return load_spec(s)[0]
-        except ScenarioError:
-            continue
-    return None
+class References(NamedTuple):
+    reference: dict[str, str]  # scenario -> scenario its effects are measured against (itself: none)
+    mismatched: list[str]  # compared with the baseline although their government differs
+    same_size: set[str]  # scenarios whose government has the baseline's structure and size
+    unresolved: list[str]  # scenarios whose spec could not be read (structure unknown)
 
 
-def references(res: Results, baseline: str) -> tuple[dict[str, str], list[str]]:
+def references(res: Results, baseline: str) -> References:
     """Each scenario's reference for effects: the baseline when both have a government of the
     same structure and size; otherwise a reform-free scenario that does, if one was run
     (`guangdong_before` for `guangdong` first, else e.g. `provincial`) — so spending and
     counts compare like with like."""
-    specs = {str(sc): _spec_for(str(sc), res) for sc in dict.fromkeys(res.runs["scenario"])}
+    scenarios = [str(sc) for sc in dict.fromkeys(res.runs["scenario"])]
+    specs = {sc: scenario_spec(res, sc) for sc in scenarios}
+    base_gov = _structure(specs.get(baseline) or scenario_spec(res, baseline))
     gov = {sc: _structure(sp) for sc, sp in specs.items()}
-    base_spec = specs.get(baseline) or _spec_for(baseline, res)
-    base_gov = _structure(base_spec)
     plain = [
         sc
         for sc, sp in specs.items()
         if sp is not None and not any(getattr(sp.reforms, k).enabled for k in type(sp.reforms).model_fields)
     ]
-    ref, mismatched = {}, []
-    for sc in specs:
-        if gov[sc] is None or gov[sc] == base_gov:
+    unresolved = [sc for sc, sp in specs.items() if sp is None]
+    ref: dict[str, str] = {}
+    mismatched: list[str] = []
+    same_size: set[str] = set()
+    for sc in scenarios:
+        if base_gov is None or gov[sc] is None:
+            ref[sc] = baseline  # structure unknown: the baseline, and no claim about sizes
+            continue
+        if gov[sc] == base_gov:
             ref[sc] = baseline
+            same_size.add(sc)
             continue
         if sc in plain:  # a reform-free government of another size is a reference, not a reform
             ref[sc] = sc
@@ -154,7 +179,7 @@ def references(res: Results, baseline: str) -> tuple[dict[str, str], list[str]]:
         else:
             ref[sc] = baseline
             mismatched.append(sc)
-    return ref, mismatched
+    return References(ref, mismatched, same_size, unresolved)
 
 
 SCALE_KEYS = (
@@ -175,7 +200,7 @@ def _structure(spec) -> str | None:
     if spec is None:
         return None
     g = spec.government.model_dump(mode="json")
-    return json.dumps({k: g[k] for k in SCALE_KEYS}, sort_keys=True)
+    return json.dumps({k: g.get(k) for k in SCALE_KEYS}, sort_keys=True)
 
 
 def _short(value) -> str:
@@ -185,44 +210,61 @@ def _short(value) -> str:
     return text
 
 
-def toggles(res: Results, baseline: str, lang: str) -> str:
-    base = _spec_for(baseline, res)
-    base_flat = _flatten(base.model_dump(mode="json")) if base else {}
+def toggles(res: Results, refs: References, baseline: str, lang: str) -> str:
+    """Per scenario: the reforms it switches on and the parameters that differ from its
+    reference (references themselves are compared with the baseline)."""
     rows = []
     for scenario in dict.fromkeys(res.runs.sort_values("run_id")["scenario"]):
-        spec = _spec_for(str(scenario), res)
+        scenario = str(scenario)
+        spec = scenario_spec(res, scenario)
+        vs = refs.reference.get(scenario, baseline)
+        vs = baseline if vs == scenario else vs
+        name = f"<td class=l>{html.escape(scenario)}</td>"
+        vs_cell = f"<td class=l>{html.escape(vs) if vs != scenario else '–'}</td>"
         if spec is None:
-            rows.append(
-                f"<tr><td class=l>{html.escape(str(scenario))}</td><td class=l colspan=2>"
-                f"{t(lang, 'unresolved')}</td></tr>"
-            )
+            rows.append(f"<tr>{name}{vs_cell}<td class=l colspan=2>{t(lang, 'unresolved')}</td></tr>")
             continue
         on = [k for k in type(spec.reforms).model_fields if getattr(spec.reforms, k).enabled]
-        flat = _flatten(spec.model_dump(mode="json"))
-        diffs = [
-            f"{html.escape(k)}: {html.escape(_short(base_flat.get(k)))} → {html.escape(_short(v))}"
-            for k, v in flat.items()
-            if not k.startswith(("meta.", "simulation.seed"))
-            and base_flat.get(k) != v
-            and base
-            and not (k.endswith(".enabled"))
-        ]
-        shown = "<br>".join(diffs[:25]) + (f"<br>… (+{len(diffs) - 25})" if len(diffs) > 25 else "")
+        base = scenario_spec(res, vs)
+        if base is None:
+            shown = html.escape(t(lang, "no_base_spec", b=vs))
+        else:
+            base_flat = _flatten(base.model_dump(mode="json"))
+            # settings of a reform that is off on both sides change nothing: not listed
+            off = tuple(
+                f"reforms.{k}."
+                for k in type(spec.reforms).model_fields
+                if not getattr(spec.reforms, k).enabled and not getattr(base.reforms, k).enabled
+            )
+            diffs = [
+                f"{html.escape(k)}: {html.escape(_short(base_flat.get(k)))} → {html.escape(_short(v))}"
+                for k, v in _flatten(spec.model_dump(mode="json")).items()
+                if not k.startswith(("meta.", "simulation.seed", *off))
+                and not k.endswith(".enabled")
+                and base_flat.get(k) != v
+            ]
+            more = f"<br>… (+{len(diffs) - 25})" if len(diffs) > 25 else ""
+            shown = "<br>".join(diffs[:25]) + more or t(lang, "none")
         rows.append(
-            f"<tr><td class=l>{html.escape(str(scenario))}</td>"
-            f"<td class=l style='white-space:normal;max-width:320px'>{html.escape(', '.join(on)) or t(lang, 'none')}"
-            f"</td><td class=l style='white-space:normal;font-size:11.5px'>{shown or t(lang, 'none')}</td></tr>"
+            f"<tr>{name}{vs_cell}<td class=l style='white-space:normal;max-width:320px'>"
+            f"{html.escape(', '.join(on)) or t(lang, 'none')}</td>"
+            f"<td class=l style='white-space:normal;font-size:11.5px'>{shown}</td></tr>"
         )
     levers = ""
     if res.levers:
-        levers = "<p class=note>levers: " + ", ".join(html.escape(k) for k in res.levers) + "</p>"
+        levers = f"<p class=note>{t(lang, 'levers')}: " + ", ".join(html.escape(k) for k in res.levers) + "</p>"
     return (
-        f"<table><tr><th class=l>scenario</th><th class=l>{t(lang, 'reforms_on')}</th>"
-        f"<th class=l>{t(lang, 'changes')}</th></tr>{''.join(rows)}</table>{levers}"
+        f"<table><tr><th class=l>{t(lang, 'scenario')}</th><th class=l>{t(lang, 'versus')}</th>"
+        f"<th class=l>{t(lang, 'reforms_on')}</th><th class=l>{t(lang, 'changes')}</th></tr>"
+        f"{''.join(rows)}</table>{levers}"
     )
 
 
-def summary_table(res: Results, table, best, measures, lang: str) -> str:
+def _scrolling(table_html: str, lang: str) -> str:
+    return f"<p class=hint hidden>{t(lang, 'scroll_hint')}</p><div class=scroll>{table_html}</div>"
+
+
+def summary_table(res: Results, table, best: dict[str, set[str]], measures, lang: str) -> str:
     head = "".join(
         f"<th title='{html.escape(measure_definition(lang, m))}'>{html.escape(measure_name(lang, m))}<br>"
         f"<small>{html.escape(measure_unit(lang, m))}</small></th>"
@@ -230,26 +272,28 @@ def summary_table(res: Results, table, best, measures, lang: str) -> str:
     )
     rows = []
     for v in res.variants:
-        n = max(e.n for e in table[v].values())
         cells = []
         for m in measures:
             e = table[v][m]
-            cls = " class=best" if best.get(m) == v else ""
-            star = " ★" if best.get(m) == v else ""
+            starred = v in best.get(m, ())
             tip = f"95%: [{_num(e.lo)}, {_num(e.hi)}], n={e.n}"
-            cells.append(f"<td{cls} title='{tip}' data-m='{m}'>{_cell(e)}{star}</td>")
+            cls, star = (" class=best", " ★") if starred else ("", "")
+            cells.append(f"<td{cls} title='{tip}' data-m='{m}'>{_cell(e, star)}</td>")
         rows.append(
-            f"<tr data-variant='{html.escape(v)}'><td class=l>{html.escape(v)}</td><td>{n}</td>{''.join(cells)}</tr>"
+            f"<tr data-variant='{html.escape(v)}'><td class=l>{html.escape(v)}</td><td>{runs_of(table, v)}</td>"
+            f"{''.join(cells)}</tr>"
         )
-    return (
-        f"<div class=scroll><table class=summary><tr><th class=l>{t(lang, 'variant')}</th><th>n</th>{head}</tr>"
-        f"{''.join(rows)}</table></div>"
+    return _scrolling(
+        f"<table class='summary wide'><tr><th class=l>{t(lang, 'variant')}</th><th>n</th>{head}</tr>"
+        f"{''.join(rows)}</table>",
+        lang,
     )
 
 
-def effects_table(eff, measures, lang: str, reference: dict[str, str], baseline: str) -> str:
-    head = "".join(f"<th>Δ {html.escape(measure_name(lang, m))}</th>" for m in measures)
-    head = f"<th class=l>{t(lang, 'versus')}</th>" + head
+def effects_table(eff, best: dict[str, set[str]], measures, lang: str, reference: dict[str, str], baseline: str) -> str:
+    head = f"<th class=l>{t(lang, 'versus')}</th>" + "".join(
+        f"<th>Δ {html.escape(measure_name(lang, m))}</th>" for m in measures
+    )
     rows = []
     for v, per in eff.items():
         vs = reference.get(v.split(" · ")[0], baseline)
@@ -261,14 +305,18 @@ def effects_table(eff, measures, lang: str, reference: dict[str, str], baseline:
             if np.isfinite(e.lo) and (e.lo > 0 or e.hi < 0) and better:
                 improved = (e.mean < 0) == (better == "lower")
                 cls = " class=good" if improved else " class=bad"
-            txt = (
-                "–"
-                if not np.isfinite(e.mean)
-                else (f"{_num(e.mean)} [{_num(e.lo)}, {_num(e.hi)}]" if np.isfinite(e.lo) else _num(e.mean))
-            )
-            cells.append(f"<td{cls} title='{e.method}, n={e.n}'>{txt}</td>")
+            if not np.isfinite(e.mean):
+                txt = "–"
+            elif np.isfinite(e.lo):
+                txt = f"{_num(e.mean)} <small class=pm>[{_num(e.lo)}, {_num(e.hi)}]</small>"
+            else:
+                txt = _num(e.mean)
+            star = " ★" if v in best.get(m, ()) else ""
+            cells.append(f"<td{cls} title='{html.escape(method_name(lang, e.method))}, n={e.n}'>{txt}{star}</td>")
         rows.append(f"<tr><td class=l>{html.escape(v)}</td><td class=l>{html.escape(vs)}</td>{''.join(cells)}</tr>")
-    return f"<div class=scroll><table><tr><th class=l>{t(lang, 'variant')}</th>{head}</tr>{''.join(rows)}</table></div>"
+    return _scrolling(
+        f"<table class=wide><tr><th class=l>{t(lang, 'variant')}</th>{head}</tr>{''.join(rows)}</table>", lang
+    )
 
 
 def provenance(res: Results, lang: str, baseline: str) -> str:
@@ -289,7 +337,7 @@ def provenance(res: Results, lang: str, baseline: str) -> str:
         (t(lang, "seeds"), seed_txt),
         (t(lang, "steps"), ", ".join(map(str, steps))),
         (t(lang, "n_runs"), f"{len(res.ok_runs)} / {len(res.failed_runs)}"),
-        ("results", str(res.folder)),
+        (t(lang, "results"), str(res.folder.resolve())),
     ]
     rows = "".join(
         f"<tr><th class=l>{html.escape(k)}</th><td class=l>{html.escape(str(v))}</td></tr>" for k, v in items
@@ -297,12 +345,12 @@ def provenance(res: Results, lang: str, baseline: str) -> str:
     return f"<table>{rows}</table>"
 
 
-def definitions(lang: str) -> str:
+def definitions(res: Results, lang: str) -> str:
     rows = "".join(
         f"<tr><td class=l><b>{html.escape(measure_name(lang, m))}</b><br><code>{m}</code></td>"
         f"<td class=l>{html.escape(measure_unit(lang, m))}</td>"
         f"<td class=l style='white-space:normal'>{html.escape(measure_definition(lang, m))}</td></tr>"
-        for m in MEASURES
+        for m in res.measures
     )
     return (
         f"<table><tr><th class=l>{t(lang, 'measure')}</th><th class=l>{t(lang, 'unit')}</th>"
@@ -310,92 +358,150 @@ def definitions(lang: str) -> str:
     )
 
 
-def notes(res: Results, table, baseline: str, lang: str, mismatched: list[str] = ()) -> list[str]:
+def _error_line(text: str) -> str:
+    """The line that says what went wrong: a traceback's last line, else the first."""
+    lines = [ln.strip() for ln in str(text or "").strip().splitlines() if ln.strip()]
+    if not lines:
+        return "?"
+    line = lines[-1] if lines[0].startswith("Traceback") else lines[0]
+    return line if len(line) <= 160 else line[:157] + "…"
+
+
+def _failed_detail(failed: pd.DataFrame, lang: str) -> str:
+    items = []
+    for scenario, g in failed.groupby("scenario", sort=False):
+        ids = ", ".join(g["run_id"].astype(str).head(5)) + (" …" if len(g) > 5 else "")
+        errors = g["error"].dropna() if "error" in g else pd.Series(dtype=str)
+        err = _error_line(errors.iloc[0] if not errors.empty else "")
+        items.append(t(lang, "failed_item", s=scenario, k=len(g), ids=ids, err=err))
+    return "; ".join(items[:8]) + (" …" if len(items) > 8 else "")
+
+
+def notes(
+    res: Results,
+    table,
+    baseline: str,
+    lang: str,
+    refs: References,
+    base_state: str,
+    no_reference: list[str] = (),
+) -> list[str]:
     out = []
-    if mismatched:
-        out.append(t(lang, "size_mismatch", v=", ".join(mismatched), b=baseline))
-    if res.failed_runs.shape[0]:
-        ids = ", ".join(res.failed_runs["run_id"].astype(str).head(10)) + (" …" if len(res.failed_runs) > 10 else "")
-        out.append(t(lang, "failed", n=len(res.failed_runs), ids=ids))
-    empty = [v for v in res.variants if max(e.n for e in table[v].values()) == 0]
-    single = [v for v in res.variants if max(e.n for e in table[v].values()) == 1]
+    if base_state == "missing":
+        scenarios = ", ".join(str(s) for s in dict.fromkeys(res.runs["scenario"]))
+        out.append(t(lang, "no_baseline", b=baseline, s=scenarios))
+    elif base_state == "failed":
+        out.append(t(lang, "baseline_failed", b=baseline))
+    if refs.mismatched and base_state == "ok":
+        suggest = ", ".join(f"'{s}_before'" for s in refs.mismatched)
+        out.append(t(lang, "size_mismatch", v=", ".join(refs.mismatched), b=baseline, suggest=suggest))
+    if no_reference:
+        out.append(t(lang, "no_reference", v=", ".join(no_reference)))
+    if not res.failed_runs.empty:
+        out.append(t(lang, "failed", n=len(res.failed_runs), detail=_failed_detail(res.failed_runs, lang)))
+    empty = [v for v in res.variants if runs_of(table, v) == 0]
+    single = [v for v in res.variants if runs_of(table, v) == 1]
     if empty:
         out.append(t(lang, "no_runs", v=", ".join(empty)))
     if single:
         out.append(t(lang, "single", v=", ".join(single)))
-    if not (res.runs["scenario"] == baseline).any():
-        out.append(t(lang, "no_baseline", b=baseline))
+    if refs.unresolved:
+        out.append(t(lang, "unread", v=", ".join(refs.unresolved)))
     return out
+
+
+def baseline_state(res: Results, baseline: str) -> str:
+    """'ok' when the baseline has a successful run, 'failed' when all its runs failed,
+    'missing' when it was not run (e.g. a mistyped --baseline)."""
+    if (res.final["scenario"] == baseline).any():
+        return "ok"
+    return "failed" if (res.runs["scenario"] == baseline).any() else "missing"
 
 
 def build(folder: str | Path, baseline: str = "baseline", lang: str = "en"):
     """The report's HTML text and its figures (for --figures)."""
     res = load_results(folder)
     table = summary(res)
-    best = best_variants(table)
-    reference, mismatched = references(res, baseline)
-    eff = effects(res, baseline, list(dict.fromkeys(EFFECT_MEASURES + CONTRIBUTION_MEASURES)), reference)
+    refs = references(res, baseline)
+    state = baseline_state(res, baseline)
+    # Without a successful baseline run there is nothing to measure effects against: no
+    # silent stand-in, the notes say why the sections are missing.
+    eff, no_ref = effects(res, baseline, res.measures, refs.reference) if state == "ok" else ({}, [])
+    same_size = {v for v in eff if v.split(" · ")[0] in refs.same_size}
+    best = best_variants(eff, same_size, res.measures)
     figures: list[tuple[str, str, object]] = []
     sections: list[tuple[str, str, str]] = []
 
-    note_list = notes(res, table, baseline, lang, mismatched)
+    note_list = notes(res, table, baseline, lang, refs, state, no_ref)
     if note_list:
         sections.append(
             ("notes", t(lang, "notes"), "".join(f"<div class=warn>{html.escape(n)}</div>" for n in note_list))
         )
 
-    body = f"<p class=note>{t(lang, 'summary_note')}</p>" + summary_table(res, table, best, KEY_MEASURES, lang)
+    key = [m for m in KEY_MEASURES if m in res.measures]
+    body = f"<p class=note>{t(lang, 'summary_note')}</p>" + summary_table(res, table, best, key, lang)
     body += (
         f"<details><summary>{t(lang, 'all_measures')}</summary>"
-        + summary_table(res, table, best, list(MEASURES), lang)
+        + summary_table(res, table, best, res.measures, lang)
         + "</details>"
     )
     sections.append(("summary", t(lang, "summary"), body))
 
     if eff:
+        shown = [m for m in EFFECT_MEASURES if m in res.measures]
         sections.append(
             (
                 "effects",
                 t(lang, "effects"),
                 f"<p class=note>{t(lang, 'effects_note')}</p>"
-                + effects_table(eff, EFFECT_MEASURES, lang, reference, baseline),
+                + effects_table(eff, best, shown, lang, refs.reference, baseline),
             )
         )
     if not res.timeseries.empty:
-        figures.append(("timeseries", t(lang, "timeseries"), timeseries_figure(res, lang)))
+        figures.append(("timeseries", t(lang, "timeseries"), timeseries_figure(res, lang, baseline=baseline)))
         sections.append(
             ("timeseries", t(lang, "timeseries"), f"<p class=note>{t(lang, 'timeseries_note')}</p>{{fig:timeseries}}")
         )
-    if eff:
-        figures.append(("tradeoffs", t(lang, "tradeoffs"), tradeoff_figure(res, table, eff, lang)))
+    plotted = {
+        v: per
+        for v, per in eff.items()
+        if all(m in per for m in TRADEOFF_MEASURES) and np.isfinite(per["silo_index"].mean)
+    }
+    if plotted:
+        figures.append(("tradeoffs", t(lang, "tradeoffs"), tradeoff_figure(plotted, refs.reference, lang)))
         sections.append(
             ("tradeoffs", t(lang, "tradeoffs"), f"<p class=note>{t(lang, 'tradeoffs_note')}</p>{{fig:tradeoffs}}")
         )
-        singles = [v for v in eff if v.startswith("reform_")]
-        models = [v for v in eff if v.split(" · ")[0] in PROVINCIAL_MODELS]
-        if singles and models:
-            figures.append(
-                (
-                    "contributions",
-                    t(lang, "contributions"),
-                    contributions_figure(eff, list(CONTRIBUTION_MEASURES), models + singles, lang),
-                )
+    singles = [v for v in eff if group(v) == "single"]
+    models = [v for v in eff if group(v) == "provincial"]
+    contrib = [m for m in CONTRIBUTION_MEASURES if m in res.measures]
+    if singles and models and contrib:
+        figures.append(
+            (
+                "contributions",
+                t(lang, "contributions"),
+                contributions_figure(eff, contrib, models + singles, refs.reference, baseline, lang),
             )
-            sections.append(
-                (
-                    "contributions",
-                    t(lang, "contributions"),
-                    f"<p class=note>{t(lang, 'contributions_note')}</p>{{fig:contributions}}",
-                )
+        )
+        sections.append(
+            (
+                "contributions",
+                t(lang, "contributions"),
+                f"<p class=note>{t(lang, 'contributions_note')}</p>{{fig:contributions}}",
             )
+        )
     if res.sensitivity is not None and not res.sensitivity.empty:
         figures.append(("sensitivity", t(lang, "sensitivity"), sensitivity_figure(res.sensitivity, lang)))
         sections.append(("sensitivity", t(lang, "sensitivity"), "{fig:sensitivity}"))
     sections.append(
-        ("toggles", t(lang, "toggles"), f"<p class=note>{t(lang, 'toggles_note')}</p>" + toggles(res, baseline, lang))
+        (
+            "toggles",
+            t(lang, "toggles"),
+            f"<p class=note>{t(lang, 'toggles_note')}</p>" + toggles(res, refs, baseline, lang),
+        )
     )
     sections.append(("provenance", t(lang, "provenance"), provenance(res, lang, baseline)))
-    sections.append(("definitions", t(lang, "definitions"), definitions(lang)))
+    sections.append(("definitions", t(lang, "definitions"), definitions(res, lang)))
 
     fig_html = {
         fid: "<div class=fig>"
@@ -418,8 +524,10 @@ def build(folder: str | Path, baseline: str = "baseline", lang: str = "en"):
     data = {
         "summary": {v: {m: e.as_dict() for m, e in per.items()} for v, per in table.items()},
         "effects": {v: {m: e.as_dict() for m, e in per.items()} for v, per in eff.items()},
+        "best": {m: sorted(vs) for m, vs in best.items()},
         "baseline": baseline,
-        "reference": reference,
+        "baseline_state": state,
+        "reference": refs.reference,
         "variants": res.variants,
         "figures": [fid for fid, _, _ in figures],
     }
@@ -437,6 +545,7 @@ def build(folder: str | Path, baseline: str = "baseline", lang: str = "en"):
 {"".join(parts)}
 </main>
 <script type="application/json" id="summary-data">{json.dumps(_clean(data), ensure_ascii=False)}</script>
+<script>{SCROLL_JS}</script>
 </body></html>
 """
     return page, figures

@@ -10,41 +10,67 @@ UI = {
         "title": "govsim report",
         "subtitle": "Which reform model does what, how sure we are, and at what cost",
         "summary": "Summary: final month, mean and 95% interval over runs",
-        "summary_note": "★ marks the best mean among variants for measures with a direction; n = runs.",
+        "summary_note": "Mean ± half-width of the 95% interval; n = runs. ★ marks, per measure with a direction, "
+        "the variant with the largest improvement over its own reference (see “Effect”), if that improvement's "
+        "interval excludes 0; variants whose interval overlaps the best one's are starred too. References "
+        "(the baseline, *_before, other reform-free scenarios) get no star. Measures that grow with the "
+        "government's size (counts, 万元) are compared only among variants with the baseline's government.",
         "all_measures": "All measures",
-        "effects": "Effect versus the baseline",
+        "effects": "Effect versus the reference",
         "effects_note": "Difference variant − reference in the final month, with its 95% interval; runs are paired "
         "by seed where possible. The reference is the baseline, or a reform-free scenario of the same government "
         "(guangdong_before for guangdong, else e.g. provincial); reform-free scenarios of another size are "
-        "references themselves and have no row. Green: better, red: worse (interval excludes 0).",
+        "references themselves and have no row. Green: better, red: worse (interval excludes 0); ★ as in the "
+        "summary.",
         "timeseries": "Time series",
         "timeseries_note": "Mean over runs with its 95% band; click legend entries to show or hide variants.",
         "tradeoffs": "Trade-offs",
-        "tradeoffs_note": "One point per variant with 95% intervals; right and up is better on the first chart.",
+        "tradeoffs_note": "One point per variant: its change versus its own reference (the baseline, or for a "
+        "provincial model its reform-free run such as guangdong_before), with 95% intervals. The reference is "
+        "the cross at (0, 0); right and up is better on every chart. Hover a point for its values.",
         "contributions": "Single reforms next to the provincial models",
-        "contributions_note": "Effect on each measure versus the baseline: each reform alone, and the combined models.",
+        "contributions_note": "Effect on each measure versus each variant's own reference: single reforms versus "
+        "the baseline, provincial models versus their reform-free run (e.g. guangdong_before) when present, as "
+        "named in brackets. Shares and per-request measures only, so different government sizes compare.",
         "sensitivity": "Sensitivity",
         "toggles": "What each scenario changes",
-        "toggles_note": "Reforms switched on and parameters that differ from the baseline preset.",
+        "toggles_note": "Reforms switched on, and parameters that differ from the scenario's reference (the "
+        "baseline for references themselves).",
         "provenance": "Provenance",
         "definitions": "Measures",
         "notes": "Notes",
+        "scenario": "scenario",
         "variant": "variant",
         "measure": "measure",
         "unit": "unit",
         "definition": "definition",
-        "runs": "runs",
         "reforms_on": "reforms on",
         "changes": "changed parameters",
         "none": "none",
-        "silo_reduction": "silo reduction (baseline − variant)",
-        "dup_saved": "duplicated spending saved, 万元/month",
-        "no_baseline": "No runs of the baseline scenario '{b}': effects and trade-offs are not shown.",
-        "failed": "{n} run(s) failed and are left out: {ids}.",
+        "levers": "levers (varied within a scenario)",
+        "no_base_spec": "– (no scenario '{b}' to compare with)",
+        "silo_reduction": "silo reduction (reference − variant)",
+        "dup_saved": "duplicated share saved (reference − variant)",
+        "markup_cut": "operator markup cut (reference − variant)",
+        "control_gain": "government control gain (variant − reference)",
+        "reference": "reference (0, 0)",
+        "group_provincial": "provincial models",
+        "group_bureau": "data-bureau types",
+        "group_single": "single reforms",
+        "group_other": "other scenarios",
+        "month": "month",
+        "vs": "vs",
+        "no_baseline": "No runs of the baseline scenario '{b}' in these results (scenarios: {s}): effects, "
+        "trade-offs and contributions are not shown. Pass --baseline with one of those scenarios.",
+        "baseline_failed": "Every run of the baseline scenario '{b}' failed: effects, trade-offs and contributions "
+        "are not shown.",
+        "no_reference": "No successful run of the reference for {v}: no effect shown for them.",
+        "failed": "{n} run(s) failed and are left out: {detail}.",
+        "failed_item": "{s}: {k} run(s) (ids {ids}): {err}",
         "single": "Variant(s) with a single run, shown without an interval: {v}.",
         "no_runs": "Variant(s) with no successful run: {v}.",
-        "no_sens": "",
-        "ranked_by": "ranked by {k}",
+        "sens_title_morris": "Morris elementary effects: mean |effect| μ* per parameter, ranked",
+        "sens_title_sobol": "Sobol indices: total effect ST per parameter, ranked",
         "model_version": "govsim version (report)",
         "sweep_version": "govsim version (sweep)",
         "experiment": "experiment",
@@ -56,47 +82,77 @@ UI = {
         "steps": "months",
         "n_runs": "runs (ok / failed)",
         "baseline": "baseline",
+        "results": "results folder",
         "unresolved": "could not read this scenario file",
         "versus": "versus",
-        "size_mismatch": "{v}: compared with '{b}', whose government has another size and no reform-free run of "
-        "the same government is in these results; spending and counts are not comparable (add e.g. 'provincial').",
+        "size_mismatch": "{v}: compared with '{b}', whose government has another size, because no reform-free "
+        "run of the same government is in these results; spending and counts are not comparable (add "
+        "{suggest} to the sweep).",
+        "method_paired": "paired by seed",
+        "method_welch": "Welch interval (unpaired)",
+        "method_single": "single run, no interval",
+        "method_t": "Student t",
+        "scroll_hint": "More columns to the right: scroll the table sideways →",
+        "unread": "Could not read the scenario file of {v}: what it changes, and whether its government has the "
+        "baseline's size, are unknown; its effects are measured against the baseline.",
     },
     "zh": {
         "title": "govsim 报告",
         "subtitle": "哪种改革模式带来什么效果、把握有多大、代价是什么",
         "summary": "概览：最后一个月的均值及 95% 置信区间",
-        "summary_note": "★ 表示在有优劣方向的指标上均值最优的方案；n 为运行次数。",
+        "summary_note": "均值 ± 95% 置信区间半宽；n 为运行次数。★ 标出在有优劣方向的指标上、相对各自对照改善最大的方案"
+        "（见“效果”），且其改善的区间不含 0；区间与之重叠的方案也标 ★。对照情景（基线、*_before 及其他未开启改革的情景）"
+        "不参与评比。随政府规模增长的指标（数量、万元）只在与基线政府规模相同的方案之间比较。",
         "all_measures": "全部指标",
-        "effects": "相对基线的效果",
-        "effects_note": "最后一个月 方案 − 对照 的差值及其 95% 置信区间；尽量按随机种子配对。对照为基线，或相同政府规模、未开启改革的情景（广东对照 guangdong_before，否则如 provincial）；其他规模的无改革情景本身即为对照，不单列。绿色为改善，红色为变差（区间不含 0）。",
+        "effects": "相对对照的效果",
+        "effects_note": "最后一个月 方案 − 对照 的差值及其 95% 置信区间；尽量按随机种子配对。对照为基线，或相同政府规模、"
+        "未开启改革的情景（广东对照 guangdong_before，否则如 provincial）；其他规模的无改革情景本身即为对照，不单列。"
+        "绿色为改善，红色为变差（区间不含 0）；★ 含义同概览。",
         "timeseries": "时间序列",
         "timeseries_note": "各次运行的均值及 95% 区间带；点击图例可显示或隐藏方案。",
         "tradeoffs": "权衡",
-        "tradeoffs_note": "每个方案一个点，附 95% 区间；第一张图越靠右上越好。",
+        "tradeoffs_note": "每个方案一个点：相对其自身对照（基线；省级模式为其未开启改革的情景，如 guangdong_before）的变化，"
+        "附 95% 区间。对照为 (0, 0) 处的叉号；各图均为越靠右上越好。鼠标悬停可查看数值。",
         "contributions": "单项改革与省级模式对比",
-        "contributions_note": "各指标相对基线的效果：单项改革及组合的省级模式。",
+        "contributions_note": "各指标相对各自对照的效果：单项改革相对基线，省级模式相对其未开启改革的情景（如 "
+        "guangdong_before，若有），对照见括号。仅列比例和按件计的指标，不同规模的政府可以比较。",
         "sensitivity": "敏感性分析",
         "toggles": "各情景的设置",
-        "toggles_note": "相对基线预设开启的改革和不同的参数。",
+        "toggles_note": "开启的改革，以及与该情景对照不同的参数（对照情景本身与基线比较）。",
         "provenance": "来源信息",
         "definitions": "指标说明",
         "notes": "说明",
+        "scenario": "情景",
         "variant": "方案",
         "measure": "指标",
         "unit": "单位",
         "definition": "定义",
-        "runs": "运行次数",
         "reforms_on": "开启的改革",
         "changes": "变化的参数",
         "none": "无",
-        "silo_reduction": "孤岛指数下降（基线 − 方案）",
-        "dup_saved": "节省的重复投入（万元/月）",
-        "no_baseline": "没有基线情景“{b}”的运行结果：不显示效果与权衡。",
-        "failed": "{n} 次运行失败，已剔除：{ids}。",
+        "levers": "政策杠杆（同一情景内变化的参数）",
+        "no_base_spec": "–（没有可比较的情景“{b}”）",
+        "silo_reduction": "孤岛指数下降（对照 − 方案）",
+        "dup_saved": "重复投入占比下降（对照 − 方案）",
+        "markup_cut": "运维加价率下降（对照 − 方案）",
+        "control_gain": "政府掌控度提高（方案 − 对照）",
+        "reference": "对照 (0, 0)",
+        "group_provincial": "省级模式",
+        "group_bureau": "数据局类型",
+        "group_single": "单项改革",
+        "group_other": "其他情景",
+        "month": "月",
+        "vs": "对照",
+        "no_baseline": "结果中没有基线情景“{b}”的运行（现有情景：{s}）：不显示效果、权衡和单项改革对比。"
+        "请用 --baseline 指定其中一个情景。",
+        "baseline_failed": "基线情景“{b}”的运行全部失败：不显示效果、权衡和单项改革对比。",
+        "no_reference": "{v} 的对照没有成功的运行：不显示其效果。",
+        "failed": "{n} 次运行失败，已剔除：{detail}。",
+        "failed_item": "{s}：{k} 次（编号 {ids}）：{err}",
         "single": "只有一次运行的方案（无置信区间）：{v}。",
         "no_runs": "没有成功运行的方案：{v}。",
-        "no_sens": "",
-        "ranked_by": "按 {k} 排序",
+        "sens_title_morris": "Morris 基本效应：各参数的平均绝对效应 μ*，按大小排序",
+        "sens_title_sobol": "Sobol 指数：各参数的总效应 ST，按大小排序",
         "model_version": "govsim 版本（报告）",
         "sweep_version": "govsim 版本（批量运行）",
         "experiment": "实验",
@@ -108,10 +164,51 @@ UI = {
         "steps": "月数",
         "n_runs": "运行次数（成功 / 失败）",
         "baseline": "基线",
+        "results": "结果目录",
         "unresolved": "无法读取该情景文件",
         "versus": "对照",
-        "size_mismatch": "{v}：与“{b}”对比，但两者政府规模不同，且结果中没有相同规模、未开启改革的情景；支出和数量类指标不可比（可加入 provincial 等）。",
+        "size_mismatch": "{v}：与“{b}”对比，但两者政府规模不同，因为结果中没有相同政府、未开启改革的情景；"
+        "支出和数量类指标不可比（请在批量运行中加入 {suggest}）。",
+        "method_paired": "按随机种子配对",
+        "method_welch": "Welch 区间（未配对）",
+        "method_single": "单次运行，无区间",
+        "method_t": "t 分布",
+        "scroll_hint": "右侧还有更多列：可左右滚动表格 →",
+        "unread": "无法读取 {v} 的情景文件：其设置以及政府规模是否与基线相同均未知；其效果相对基线计算。",
     },
+}
+
+# English display names where the key alone reads badly; every measure has one so the
+# coverage test catches a new measure without labels.
+MEASURE_EN = {
+    "silo_index": "silo index",
+    "information_islands": "information islands",
+    "shared_links": "shared links",
+    "total_it_spending": "total IT spending",
+    "duplicated_spending": "duplicated spending",
+    "duplicated_share": "duplicated share",
+    "trips_per_service": "trips per service",
+    "one_trip_rate": "one-trip rate",
+    "online_rate": "online rate",
+    "user_rating": "user rating",
+    "inhouse_it_units": "in-house IT units",
+    "inhouse_it_staff": "in-house IT staff",
+    "approval_backlog": "approval backlog",
+    "mean_approval_delay": "mean approval delay",
+    "mean_delivery_time": "mean delivery time",
+    "operator_share": "operator share",
+    "operator_markup": "operator markup",
+    "supply_hhi": "supply HHI",
+    "government_control": "government control",
+    "data_monopoly": "data monopoly",
+    "mobile_apps": "mobile apps",
+    "county_gap": "county gap",
+    "upper_level_data_share": "upper-level data share",
+    "rejected_duplicates": "rejected duplicates",
+    "open_agencies": "open agencies",
+    "county_data_reach": "county data reach",
+    "cumulative_it_spending": "cumulative IT spending",
+    "spending_per_request": "spending per request",
 }
 
 MEASURE_ZH = {
@@ -153,6 +250,11 @@ MEASURE_ZH = {
         "月",
         "本月已审批及仍在等待的项目自申报以来的平均月数（无统一审批时为 0）。",
     ),
+    "mean_delivery_time": (
+        "项目平均交付时间",
+        "月",
+        "近 12 个月上线的项目从申报到系统上线的平均月数：审批等待加建设时间（尚无项目上线时为 0）。",
+    ),
     "operator_share": ("运营公司份额", "比例 0-1", "由运营公司运维的在运系统（含平台层）所占比例。"),
     "operator_markup": (
         "运维加价率",
@@ -193,13 +295,24 @@ def t(lang: str, key: str, **kw) -> str:
     return UI[lang][key].format(**kw)
 
 
+def method_name(lang: str, method: str) -> str:
+    """How an interval was computed, in the report's language."""
+    key = {"paired by seed": "method_paired", "Welch": "method_welch", "single run": "method_single", "t": "method_t"}
+    return t(lang, key[method]) if method in key else method
+
+
 def measure_name(lang: str, m: str) -> str:
-    return MEASURE_ZH[m][0] if lang == "zh" else m.replace("_", " ")
+    table = MEASURE_ZH if lang == "zh" else {k: (v,) for k, v in MEASURE_EN.items()}
+    return table[m][0] if m in table else m.replace("_", " ")  # a measure newer than these labels
 
 
 def measure_unit(lang: str, m: str) -> str:
-    return MEASURE_ZH[m][1] if lang == "zh" else MEASURES[m].unit
+    if lang == "zh" and m in MEASURE_ZH:
+        return MEASURE_ZH[m][1]
+    return MEASURES[m].unit if m in MEASURES else ""
 
 
 def measure_definition(lang: str, m: str) -> str:
-    return MEASURE_ZH[m][2] if lang == "zh" else MEASURES[m].definition
+    if lang == "zh" and m in MEASURE_ZH:
+        return MEASURE_ZH[m][2]
+    return MEASURES[m].definition if m in MEASURES else ""

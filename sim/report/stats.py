@@ -1,7 +1,7 @@
-"""Means, 95% intervals and effects versus the baseline, from stored final values.
+"""Means, 95% intervals and effects versus a reference, from stored final values.
 
 Intervals are Student t intervals of the mean over a variant's runs. Effects pair a
-variant's runs with the baseline's runs of the same replication (same seed) and the same
+variant's runs with the reference's runs of the same replication (same seed) and the same
 sampled uncertainties — the sweep gives every scenario the same seeds — and fall back to
 Welch's interval when runs cannot be paired.
 """
@@ -17,6 +17,11 @@ from scipy import stats
 from ..measures import MEASURES
 from .load import Results
 
+NAN = float("nan")
+# Units of measures that grow with the number of agencies, systems or requests: their levels
+# and effects are only comparable between governments of the same structure and size.
+SIZE_UNITS = ("count", "staff", "proposals", "万元")
+
 
 @dataclass(frozen=True)
 class Estimate:
@@ -28,10 +33,18 @@ class Estimate:
 
     @property
     def half(self) -> float:
-        return (self.hi - self.lo) / 2 if np.isfinite(self.lo) else float("nan")
+        return (self.hi - self.lo) / 2 if np.isfinite(self.lo) else NAN
 
     def as_dict(self) -> dict:
         return {"mean": self.mean, "lo": self.lo, "hi": self.hi, "n": self.n, "method": self.method}
+
+
+EMPTY = Estimate(NAN, NAN, NAN, 0)
+
+
+def size_dependent(measure: str) -> bool:
+    unit = MEASURES[measure].unit if measure in MEASURES else ""
+    return any(unit.startswith(u) for u in SIZE_UNITS)
 
 
 def mean_ci(x) -> Estimate:
@@ -39,10 +52,10 @@ def mean_ci(x) -> Estimate:
     x = x[np.isfinite(x)]
     n = len(x)
     if n == 0:
-        return Estimate(float("nan"), float("nan"), float("nan"), 0)
+        return EMPTY
     m = float(x.mean())
     if n < 2:
-        return Estimate(m, float("nan"), float("nan"), n, "single run")
+        return Estimate(m, NAN, NAN, n, "single run")
     h = float(stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / np.sqrt(n))
     return Estimate(m, m - h, m + h, n, "t")
 
@@ -52,83 +65,131 @@ def summary(res: Results) -> dict[str, dict[str, Estimate]]:
     out: dict[str, dict[str, Estimate]] = {}
     for variant in res.variants:
         rows = res.final[res.final["variant"] == variant]
-        out[variant] = {m: mean_ci(rows[m]) for m in MEASURES}
+        out[variant] = {m: mean_ci(rows[m]) for m in res.measures}
     return out
 
 
-def best_variants(table: dict[str, dict[str, Estimate]]) -> dict[str, str]:
-    """measure -> variant with the best mean (by the measure's `better` direction)."""
-    best = {}
-    for m, spec in MEASURES.items():
-        if not spec.better:
+def runs_of(table: dict[str, dict[str, Estimate]], variant: str) -> int:
+    return max((e.n for e in table[variant].values()), default=0)
+
+
+def best_variants(eff: dict[str, dict[str, Estimate]], same_size: set[str], measures: list[str]) -> dict[str, set[str]]:
+    """measure -> variants marked best. Candidates are the variants with an effect (so never a
+    reference); the score is the improvement over the variant's own reference, which makes
+    provincial models (vs their `*_before`) and single reforms (vs the baseline) comparable
+    for shares and per-request measures. Measures that scale with size compare only the
+    variants of the baseline's government (`same_size`). The best needs an interval that
+    excludes no change; every variant whose interval overlaps the best one's is marked too,
+    since the data cannot tell them apart. No mark when nothing clearly improves (ties)."""
+    best: dict[str, set[str]] = {}
+    for m in measures:
+        better = MEASURES[m].better if m in MEASURES else ""
+        if not better:
             continue
-        means = {v: est[m].mean for v, est in table.items() if np.isfinite(est[m].mean)}
-        if len(means) < 2:
+        sign = -1.0 if better == "lower" else 1.0
+        gains = {}  # variant -> (mean, lo, hi) of the improvement, positive is better
+        for v, per in eff.items():
+            e = per.get(m, EMPTY)
+            if size_dependent(m) and v not in same_size:
+                continue
+            if not (np.isfinite(e.mean) and np.isfinite(e.lo)):
+                continue  # a single run has no interval: it cannot be shown to be best
+            lo, hi = sorted((sign * e.lo, sign * e.hi))
+            gains[v] = (sign * e.mean, lo, hi)
+        if not gains:
             continue
-        pick = min if spec.better == "lower" else max
-        best[m] = pick(means, key=means.get)
+        top = max(gains, key=lambda v: gains[v][0])
+        mean, lo, hi = gains[top]
+        if lo <= 0 or mean <= 0:
+            continue  # the best is not distinguishable from its reference
+        best[m] = {v for v, (_, vlo, vhi) in gains.items() if vhi >= lo and vlo > 0}
     return best
 
 
 def baseline_variant(res: Results, baseline: str, variant: str) -> str | None:
-    """The baseline variant to compare `variant` with: same lever values if the baseline
-    scenario was run with them, else its first variant."""
+    """The reference variant to compare `variant` with: the reference scenario's variant with
+    the same lever values if it was run with them, else its first variant. None when that
+    variant has no successful run (an effect against another lever setting would mislead)."""
     base_rows = res.runs[res.runs["scenario"] == baseline]
     if base_rows.empty:
         return None
+    ok = set(res.final["variant"])
     rows = res.runs[res.runs["variant"] == variant]
+    pick = str(base_rows.sort_values("run_id").iloc[0]["variant"])
     if res.levers and not rows.empty:
         want = rows.iloc[0][res.levers]
         same = base_rows[(base_rows[res.levers] == want).all(axis=1)]
         if not same.empty:
-            return str(same.iloc[0]["variant"])
-    return str(base_rows.sort_values("run_id").iloc[0]["variant"])
+            pick = str(same.iloc[0]["variant"])
+        else:
+            pick = next((str(v) for v in base_rows.sort_values("run_id")["variant"] if v in ok), pick)
+    return pick if pick in ok else None
 
 
-def _pair_key(df: pd.DataFrame, res: Results) -> pd.Series:
+def _pair_key(df: pd.DataFrame, res: Results) -> np.ndarray:
     cols = ["replication", *res.uncertainties]
-    return df[cols].astype(str).agg("|".join, axis=1)
+    return df[cols].astype(str).agg("|".join, axis=1).to_numpy()
 
 
-def effect(res: Results, variant: str, base: str, measure: str) -> Estimate:
-    """Difference variant - baseline of the final value, with its 95% interval."""
-    a = res.final[res.final["variant"] == variant]
-    b = res.final[res.final["variant"] == base]
-    if a.empty or b.empty:
-        return Estimate(float("nan"), float("nan"), float("nan"), 0)
-    ka, kb = _pair_key(a, res), _pair_key(b, res)
-    pa = pd.Series(a[measure].to_numpy(), index=ka.to_numpy())
-    pb = pd.Series(b[measure].to_numpy(), index=kb.to_numpy())
-    common = pa.index.intersection(pb.index)
-    if len(common) >= 2 and not pa.index.duplicated().any() and not pb.index.duplicated().any():
-        d = mean_ci(pa[common].to_numpy() - pb[common].to_numpy())
-        return Estimate(d.mean, d.lo, d.hi, d.n, "paired by seed")
-    xa, xb = a[measure].to_numpy(float), b[measure].to_numpy(float)
+def _welch(xa: np.ndarray, xb: np.ndarray) -> Estimate:
+    xa, xb = xa[np.isfinite(xa)], xb[np.isfinite(xb)]
+    if len(xa) == 0 or len(xb) == 0:
+        return EMPTY
     diff = float(xa.mean() - xb.mean())
+    n = min(len(xa), len(xb))
     if len(xa) < 2 or len(xb) < 2:
-        return Estimate(diff, float("nan"), float("nan"), min(len(xa), len(xb)), "single run")
+        return Estimate(diff, NAN, NAN, n, "single run")
     va, vb = xa.var(ddof=1) / len(xa), xb.var(ddof=1) / len(xb)
     se = np.sqrt(va + vb)
     if se == 0:
-        return Estimate(diff, diff, diff, min(len(xa), len(xb)), "Welch")
+        return Estimate(diff, diff, diff, n, "Welch")
     dof = (va + vb) ** 2 / (va**2 / (len(xa) - 1) + vb**2 / (len(xb) - 1))
     h = float(stats.t.ppf(0.975, dof) * se)
-    return Estimate(diff, diff - h, diff + h, min(len(xa), len(xb)), "Welch")
+    return Estimate(diff, diff - h, diff + h, n, "Welch")
+
+
+def effect(res: Results, variant: str, base: str, measures: list[str]) -> dict[str, Estimate]:
+    """Difference variant − reference of the final values, with 95% intervals, per measure
+    (all measures at once: the pairing is the same for each)."""
+    a = res.final[res.final["variant"] == variant]
+    b = res.final[res.final["variant"] == base]
+    if a.empty or b.empty:
+        return dict.fromkeys(measures, EMPTY)
+    ka, kb = _pair_key(a, res), _pair_key(b, res)
+    common = np.intersect1d(ka, kb)
+    unique = len(set(ka)) == len(ka) and len(set(kb)) == len(kb)
+    if len(common) >= 2 and unique:
+        ia = pd.Index(ka).get_indexer(common)
+        ib = pd.Index(kb).get_indexer(common)
+        diffs = a[measures].to_numpy(float)[ia] - b[measures].to_numpy(float)[ib]
+        out = {}
+        for j, m in enumerate(measures):
+            d = mean_ci(diffs[:, j])
+            out[m] = Estimate(d.mean, d.lo, d.hi, d.n, "paired by seed" if d.n >= 2 else d.method)
+        return out
+    return {m: _welch(a[m].to_numpy(float), b[m].to_numpy(float)) for m in measures}
 
 
 def effects(
     res: Results, baseline: str, measures: list[str], reference: dict[str, str] | None = None
-) -> dict[str, dict[str, Estimate]]:
-    """variant -> measure -> effect versus its reference scenario (default: the baseline)."""
-    out = {}
+) -> tuple[dict[str, dict[str, Estimate]], list[str]]:
+    """variant -> measure -> effect versus its reference scenario (default: the baseline), and
+    the variants left out because their reference has no successful run."""
+    out, missing = {}, []
     for v in res.variants:
         scenario = v.split(" · ")[0]
         ref = (reference or {}).get(scenario, baseline)
+        if ref == scenario:
+            continue  # a reference itself
         base = baseline_variant(res, ref, v)
-        if base is None or base == v:
+        if base is None:
+            if v in set(res.final["variant"]):
+                missing.append(v)
             continue
-        out[v] = {m: effect(res, v, base, m) for m in measures}
-    return out
+        if base == v:
+            continue
+        out[v] = effect(res, v, base, measures)
+    return out, missing
 
 
 def band(res: Results, measure: str) -> pd.DataFrame:
