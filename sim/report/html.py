@@ -69,7 +69,8 @@ th,td{border:1px solid #dde3ea;padding:4px 6px;text-align:right;white-space:nowr
 th{background:#eef2f6;position:sticky;top:0} td.l,th.l{text-align:left}
 table.wide th{white-space:normal;min-width:58px;max-width:104px;vertical-align:bottom;z-index:1}
 table.wide td:first-child,table.wide th:first-child{position:sticky;left:0;z-index:2;background:#fff;
- box-shadow:2px 0 0 #dde3ea} table.wide th:first-child{background:#eef2f6;z-index:3}
+ box-shadow:2px 0 0 #dde3ea;white-space:normal;min-width:120px;max-width:175px}
+table.wide th:first-child{background:#eef2f6;z-index:3}
 small.pm{color:#66727f;font-size:10.5px} table.summary small.pm{display:block;line-height:1.05}
 table.summary td{line-height:1.15;padding:3px 6px}
 td.best{background:#e3f3e3;font-weight:600} td.good{background:#dff0dc} td.bad{background:#f8dede}
@@ -110,6 +111,11 @@ def _cell(est: Estimate, star: str = "") -> str:
     if not np.isfinite(est.lo):
         return _num(est.mean) + star
     return f"{_num(est.mean)}{star}<small class=pm>± {_num(est.half)}</small>"
+
+
+def _breakable(name: str) -> str:
+    """A scenario name that may wrap after its underscores (narrow first column)."""
+    return html.escape(name).replace("_", "_<wbr>")
 
 
 def _clean(obj):
@@ -280,7 +286,7 @@ def summary_table(res: Results, table, best: dict[str, set[str]], measures, lang
             cls, star = (" class=best", " ★") if starred else ("", "")
             cells.append(f"<td{cls} title='{tip}' data-m='{m}'>{_cell(e, star)}</td>")
         rows.append(
-            f"<tr data-variant='{html.escape(v)}'><td class=l>{html.escape(v)}</td><td>{runs_of(table, v)}</td>"
+            f"<tr data-variant='{html.escape(v)}'><td class=l>{_breakable(v)}</td><td>{runs_of(table, v)}</td>"
             f"{''.join(cells)}</tr>"
         )
     return _scrolling(
@@ -313,7 +319,7 @@ def effects_table(eff, best: dict[str, set[str]], measures, lang: str, reference
                 txt = _num(e.mean)
             star = " ★" if v in best.get(m, ()) else ""
             cells.append(f"<td{cls} title='{html.escape(method_name(lang, e.method))}, n={e.n}'>{txt}{star}</td>")
-        rows.append(f"<tr><td class=l>{html.escape(v)}</td><td class=l>{html.escape(vs)}</td>{''.join(cells)}</tr>")
+        rows.append(f"<tr><td class=l>{_breakable(v)}</td><td class=l>{html.escape(vs)}</td>{''.join(cells)}</tr>")
     return _scrolling(
         f"<table class=wide><tr><th class=l>{t(lang, 'variant')}</th>{head}</tr>{''.join(rows)}</table>", lang
     )
