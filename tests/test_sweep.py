@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
 from sim.cli import main
 from sim.measures import MEASURES
-from sim.runner import ResultStore, build_design, load_experiment, run_design
+from sim.runner import ResultStore, build_design, executor_for, load_experiment, run_design
 from sim.runner.experiment import experiment_from_dict
+from sim.runner.run import execute as real_execute
 
 SMALL = """
 [experiment]
@@ -58,7 +66,15 @@ def test_design_crosses_scenarios_levers_samples_and_replications(small):
     assert build_design(load_experiment(small)) == runs  # deterministic
 
 
-def test_sweep_writes_parquet_and_is_identical_for_1_2_workers_and_dask(small, tmp_path, capsys):
+def test_sweep_writes_parquet_and_is_identical_for_1_2_workers_and_dask(small, tmp_path, capsys, recwarn):
+    import socket
+
+    busy = socket.socket()  # Dask's default dashboard port taken: `--dask local -q` stays quiet anyway
+    try:
+        busy.bind(("127.0.0.1", 8787))
+        busy.listen()
+    except OSError:
+        pass  # already taken
     outs = {}
     for label, extra in {
         "w1": ["--workers", "1"],
@@ -79,6 +95,8 @@ def test_sweep_writes_parquet_and_is_identical_for_1_2_workers_and_dask(small, t
         ts2, runs2 = content(outs[other])
         pd.testing.assert_frame_equal(ts, ts2)
         pd.testing.assert_frame_equal(runs, runs2)
+    busy.close()
+    assert not [w for w in recwarn if "already in use" in str(w.message)]
 
 
 def test_any_executor_gives_the_same_results(small, tmp_path):
@@ -254,6 +272,127 @@ def test_experiment_toml_holds_each_scenario_and_runs_again(tmp_path, capsys):
     assert main(["sweep", str(e), "--out", str(out), "--workers", "1", "-q"]) == 2
     err = capsys.readouterr().err.strip()
     assert "scenario '../mine.toml' has changed" in err and "--force" in err and "\n" not in err
+
+
+def crashing_execute(spec, ts_dir=None):
+    """Stands in for the runner's `execute` in worker processes: run 000003 always kills
+    its worker (like a segfault), run 000014 only the first time (like a passing
+    out-of-memory kill; it runs long after 000003's crash, among other runs); a marker
+    file in the results folder remembers that first time."""
+    if spec.run_id == "000003":
+        os._exit(7)
+    if spec.run_id == "000014":
+        marker = Path(ts_dir).parent.parent / "killed-once"
+        if not marker.exists():
+            marker.touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+    return real_execute(spec, ts_dir)
+
+
+def test_a_run_that_kills_its_worker_fails_alone_and_the_sweep_goes_on(small, tmp_path, monkeypatch):
+    import sim.runner.run as run_mod
+
+    monkeypatch.setattr(run_mod, "execute", crashing_execute)
+    exp = load_experiment(small)
+    runs = build_design(exp)
+    out = tmp_path / "crash"
+    store = ResultStore(out, exp, str(small))
+    store.open(force=False)
+    with executor_for(2) as ex:
+        summary = run_design(runs, store, ex, progress=False)
+    # the innocent runs in flight with it were re-run; the one that killed a worker twice failed
+    assert [r["run_id"] for r in summary.failed] == ["000003"]
+    assert "worker process died (exit code 7)" in summary.failed[0]["error"]
+    assert (out / "killed-once").exists()  # 000014 did kill a worker once, then ran fine
+    table = pd.read_parquet(out / "runs.parquet")
+    assert len(table) == N_RUNS and (table["status"] == "ok").sum() == N_RUNS - 1
+    assert set(pd.read_parquet(out / "timeseries")["run_id"]) == set(table.loc[table["status"] == "ok", "run_id"])
+
+
+SLOW_SWEEP = """
+import sys, time
+import sim.api
+real = sim.api.run_timeseries
+def slow(*args, **kw):
+    time.sleep(0.3)
+    return real(*args, **kw)
+sim.api.run_timeseries = slow
+from sim.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"  # zombies are gone
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_a_killed_sweep_leaves_no_workers_behind_and_keeps_its_runs(small, tmp_path, capsys, sig):
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-c", SLOW_SWEEP, "sweep", str(small), "--out", str(out), "--workers", "2", "-q"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(list((out / "records").glob("*.json"))) < 2:
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    assert len(workers) >= 2
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode != 0
+    deadline = time.monotonic() + 10
+    while [w for w in workers if _alive(w)]:
+        assert time.monotonic() < deadline, f"workers outlived the sweep: {[w for w in workers if _alive(w)]}"
+        time.sleep(0.05)
+    done = len(list((out / "records").glob("*.json")))
+    assert 2 <= done < N_RUNS
+    if sig == signal.SIGTERM:  # like Ctrl-C: finished runs are in runs.parquet
+        assert "interrupted" in err
+        assert len(pd.read_parquet(out / "runs.parquet")) == done
+    # the next invocation keeps every finished run (and rebuilds runs.parquet)
+    capsys.readouterr()
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 0
+    assert f"{N_RUNS - done} run(s) done, {done} already done" in capsys.readouterr().out
+    assert len(pd.read_parquet(out / "runs.parquet")) == N_RUNS
+
+
+def test_the_in_flight_window_follows_a_dask_clusters_threads():
+    from sim.runner.run import _capacity
+
+    cluster = SimpleNamespace(_client=SimpleNamespace(nthreads=lambda: {"tcp://a": 3, "tcp://b": 5}))
+    assert _capacity(cluster) == 8  # the cluster's threads, not this machine's cores
+    with cf.ThreadPoolExecutor(3) as ex:
+        assert _capacity(ex) == 3
+
+
+@pytest.mark.parametrize("address", ["foo", "tcp://127.0.0.1:1"])
+def test_a_wrong_dask_address_is_a_one_line_error(small, tmp_path, capsys, monkeypatch, address):
+    import sim.runner.run as run_mod
+
+    monkeypatch.setattr(run_mod, "DASK_CONNECT_SECONDS", 1)
+    assert main(["sweep", str(small), "--out", str(tmp_path / "o"), "-q", "--dask", address]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"error: --dask {address}: no Dask scheduler there") and "\n" not in err
+    assert "tcp://HOST:8786" in err
+    # the folder it left holds no runs: another experiment may use it
+    small.write_text(SMALL.replace("replications = 2", "replications = 1"))
+    assert main(["sweep", str(small), "--out", str(tmp_path / "o"), "-q", "--workers", "1"]) == 0
 
 
 def test_a_changed_experiment_is_refused_unless_forced(small, tmp_path, capsys):

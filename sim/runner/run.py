@@ -6,23 +6,32 @@
 Worker processes are reused across runs (a fresh interpreter costs ~1.5 s to import the
 stack). Results stream to disk as they finish, at most a few runs in flight per worker,
 so memory stays bounded. A run that raises is recorded with its traceback; the others
-go on.
+go on. A run that kills its worker process (a crash in compiled code, the kernel's
+out-of-memory killer) costs a new pool, not the sweep: the runs that were in flight are
+re-run one at a time, and the one that kills a worker again is recorded as failed.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import ctypes
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
+from ..scenario import ScenarioError
 from .design import RunSpec, design_fingerprint
 from .store import ResultStore, write_timeseries
 
@@ -30,7 +39,8 @@ from .store import ResultStore, write_timeseries
 # unsafe: _context() falls back to a forkserver whose workers re-import the stack (~1.5 s)
 tqdm.monitor_interval = 0
 
-REFRESH_SECONDS = 5.0  # how often runs.parquet is rewritten while a sweep runs
+REFRESH_SECONDS = 5.0  # how often runs.parquet is rewritten (and a Dask cluster's size re-read)
+DASK_CONNECT_SECONDS = 10  # a wrong scheduler address fails after this, not distributed's 30 s
 
 
 def _one_blas_thread() -> None:
@@ -59,7 +69,7 @@ def execute(spec: RunSpec, ts_dir: str | None = None) -> tuple[dict, object]:
     try:
         frame = run_timeseries(spec.path or spec.scenario, seed=spec.seed, steps=spec.steps, **spec.overrides)
         frame.insert(0, "run_id", spec.run_id)
-    except Exception:
+    except (Exception, SystemExit):  # a model's sys.exit() is its run's failure, not the worker's
         error = traceback.format_exc()
     record = {
         "run_id": spec.run_id,
@@ -89,25 +99,107 @@ class InlineExecutor(cf.Executor):
         return fut
 
 
+# ---------------------------------------------------------------------------- worker pool
+def _worker_init(parent: int) -> None:
+    """Start of each worker process. Workers never outlive the sweep: a parent killed
+    with SIGKILL cannot stop them, so the kernel (Linux) or a watchdog thread does. The
+    parent alone handles Ctrl-C and SIGTERM (and stops its workers)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker inherits the parent's handler
+    if not _die_with_parent():
+        watched = parent or os.getppid()
+        threading.Thread(target=_watch_parent, args=(watched,), daemon=True, name="govsim-parent-watch").start()
+    if parent and os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _die_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when its parent dies (prctl PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+class WorkerPool(cf.Executor):
+    """A process pool that outlives the death of a worker: `restart()` replaces a broken
+    pool with a new one. Workers exit with the parent process (see `_worker_init`).
+    `WorkerPool(pool=existing)` adopts a caller's ProcessPoolExecutor (left open; only
+    replacements are closed here)."""
+
+    def __init__(self, workers: int = 0, mp_context=None, *, pool: cf.ProcessPoolExecutor | None = None) -> None:
+        if pool is not None:
+            workers, mp_context = pool._max_workers, pool._mp_context  # CPython's own names
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self._ctx = mp_context or _context()
+        self._pool = pool or self._new()
+        self._own = pool is None
+        self._procs: dict = {}  # every worker process seen, to say how one died
+
+    def _new(self) -> cf.ProcessPoolExecutor:
+        parent = os.getpid() if self._ctx.get_start_method() == "fork" else 0
+        return cf.ProcessPoolExecutor(self.workers, mp_context=self._ctx, initializer=_worker_init, initargs=(parent,))
+
+    def submit(self, fn, /, *args, **kwargs) -> cf.Future:
+        fut = self._pool.submit(fn, *args, **kwargs)
+        self._procs.update(getattr(self._pool, "_processes", None) or {})
+        return fut
+
+    def death(self) -> str:
+        """How the worker that broke the pool ended: "exit code 7", "killed by signal SIGKILL"."""
+        codes = []
+        for p in list(self._procs.values()):
+            p.join(0.5)
+            if p.exitcode is not None:
+                codes.append(p.exitcode)
+        # the pool terminates the surviving workers (SIGTERM) once one has died
+        first = next((c for c in codes if c != -signal.SIGTERM), codes[0] if codes else None)
+        if first is None:
+            return "cause unknown"
+        if first < 0:
+            try:
+                return f"killed by signal {signal.Signals(-first).name}"
+            except ValueError:
+                return f"killed by signal {-first}"
+        return f"exit code {first}"
+
+    def restart(self) -> str:
+        """Replace a broken pool; return how its worker died."""
+        note = self.death()
+        if self._own:
+            self._pool.shutdown(wait=True)
+        self._pool, self._own, self._procs = self._new(), True, {}
+        return note
+
+    def stop(self) -> None:
+        """Stop now (interrupted sweep): cancel queued runs, end the running ones; they
+        were not recorded, so the next invocation runs them again."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for p in list(self._procs.values()):
+            if p.exitcode is None:
+                p.terminate()
+        if self._own:
+            self._pool.shutdown(wait=True)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if self._own:
+            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
 @contextmanager
-def executor_for(workers: int = 1, dask: str | None = None):
+def executor_for(workers: int = 1, dask: str | None = None) -> Iterator[cf.Executor]:
     """The executor for `--workers N` / `--dask ADDRESS|local`; closed on exit."""
     if dask:
-        import logging
-
-        from distributed import Client, LocalCluster
-
-        if dask == "local":
-            cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
-            client = Client(cluster)
-        else:
-            cluster, client = None, Client(dask)
+        client, cluster = _dask_client(workers, dask)
         try:
             yield client.get_executor()
         finally:
@@ -118,8 +210,40 @@ def executor_for(workers: int = 1, dask: str | None = None):
     if workers <= 1:
         yield InlineExecutor()
         return
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as ex:
-        yield ex
+    pool = WorkerPool(workers)
+    try:
+        yield pool
+    except BaseException:
+        pool.stop()  # Ctrl-C, SIGTERM: do not wait for the runs in flight
+        raise
+    pool.shutdown(wait=True)
+
+
+def _dask_client(workers: int, dask: str):
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    if dask == "local":
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            # dashboard_address=None still binds :8787 and warns when it is taken;
+            # a free local port and no dashboard pages keep `-q` quiet
+            dashboard_address="127.0.0.1:0",
+            scheduler_kwargs={"dashboard": False},
+            silence_logs=logging.ERROR,
+        )
+        return Client(cluster), cluster
+    try:
+        return Client(dask, timeout=DASK_CONNECT_SECONDS), None
+    except (OSError, ValueError, TypeError) as e:  # unreachable (OSError, TimeoutError) or not an address
+        detail = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ScenarioError(
+            f"--dask {dask}: no Dask scheduler there ({detail}); expected a scheduler address "
+            "such as tcp://HOST:8786, or 'local'"
+        ) from None
 
 
 def _context():
@@ -137,11 +261,10 @@ def _os_threads() -> int:
     try:
         return len(os.listdir("/proc/self/task"))
     except OSError:  # no /proc: count Python's own threads
-        import threading
-
         return threading.active_count()
 
 
+# ---------------------------------------------------------------------------- running
 @dataclass
 class Summary:
     total: int
@@ -153,6 +276,41 @@ class Summary:
     @property
     def ok(self) -> bool:
         return not self.failed
+
+
+def _capacity(executor: cf.Executor) -> int:
+    """Runs the executor can work on at once: its workers, or a Dask cluster's threads."""
+    client = getattr(executor, "_client", None)  # Dask's ClientExecutor
+    if client is not None:
+        try:
+            return max(1, sum(client.nthreads().values()))
+        except Exception:  # the scheduler is briefly unreachable: keep going with a small window
+            return 1
+    if isinstance(executor, WorkerPool):
+        return executor.workers
+    return getattr(executor, "_max_workers", None) or os.cpu_count() or 1
+
+
+def _broke(fut: cf.Future) -> bool:
+    return not fut.cancelled() and isinstance(fut.exception(), BrokenProcessPool)
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a scheduler's kill, `kill PID`) stops a sweep like Ctrl-C does: finished
+    runs are kept and runs.parquet is written before the process exits non-zero."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def run_design(
@@ -168,62 +326,121 @@ def run_design(
     if design_fingerprint(runs, store.kind) != store.fingerprint:
         raise ValueError(f"{store.out}: these runs are not the design the result store was opened with")
     done = store.finished()
-    todo = [r for r in runs if r.run_id not in done]
+    todo = deque(r for r in runs if r.run_id not in done)
     summary = Summary(total=len(runs), skipped=len(runs) - len(todo))
     t0 = time.perf_counter()
-    workers = getattr(executor, "_max_workers", None) or os.cpu_count() or 1
+    # a caller's process pool is adopted so that a dead worker can be replaced
+    pool = WorkerPool(pool=executor) if isinstance(executor, cf.ProcessPoolExecutor) else executor
+    inline = isinstance(pool, InlineExecutor)
     # InlineExecutor runs at submit time: one at a time, so each run is saved as it ends
-    window = 1 if isinstance(executor, InlineExecutor) else max(1, in_flight * workers)
+    window = 1 if inline else max(1, in_flight * _capacity(pool))
     # local workers write their own time series (encoding Parquet in parallel); a Dask
     # cluster's workers may not see this disk, so theirs come back to be written here
-    local = isinstance(executor, (cf.ProcessPoolExecutor, InlineExecutor))
+    local = isinstance(pool, (WorkerPool, InlineExecutor))
     ts_dir = str(store.incoming) if local else None
     pending: dict[cf.Future, RunSpec] = {}
-    queue = iter(todo)
+    suspects: deque[RunSpec] = deque()  # in flight when a worker died: each re-run alone
+    alone: RunSpec | None = None  # the suspect now running on its own
     last_refresh = time.monotonic()
+    n_todo = len(todo)
     show = progress and sys.stderr.isatty()
-    bar = tqdm(total=len(todo), desc=label, unit="run", disable=not show, dynamic_ncols=True)
+    bar = tqdm(total=n_todo, desc=label, unit="run", disable=not show, dynamic_ncols=True)
     bar.set_postfix(failed=0, skipped=summary.skipped)
-    log_every = max(1, -(-len(todo) // 10))  # without a terminal: a progress line every ~10%
+    log_every = max(1, -(-n_todo // 10))  # without a terminal: a progress line every ~10%
+
+    def keep(spec: RunSpec, record: dict, frame) -> None:
+        store.write(spec, record, frame, frame_written=local and record["status"] == "ok")
+        summary.ran += 1
+        if record["status"] != "ok":
+            summary.failed.append(record)
+        bar.update(1)
+        bar.set_postfix(failed=len(summary.failed), skipped=summary.skipped)
+        if progress and not show and (summary.ran % log_every == 0 or summary.ran == n_todo):
+            el = time.perf_counter() - t0
+            eta = el / summary.ran * (n_todo - summary.ran)
+            print(
+                f"{label}: {summary.ran}/{n_todo} done, {len(summary.failed)} failed, "
+                f"{summary.skipped} already done; {el:.0f} s elapsed, ETA {eta:.0f} s",
+                file=sys.stderr,
+            )
+
+    def submit(spec: RunSpec) -> bool:
+        try:
+            pending[pool.submit(execute, spec, ts_dir)] = spec
+        except BrokenProcessPool:  # a worker died between runs
+            return False
+        return True
+
+    idle_deaths = 0  # pools lost with no run in flight, in a row
     try:
-        while True:
-            while len(pending) < window:
-                spec = next(queue, None)
-                if spec is None:
+        with _sigterm_as_interrupt():
+            while True:
+                dead = False
+                if suspects or alone is not None:
+                    if alone is None:
+                        dead = not submit(suspects[0])
+                        if not dead:
+                            alone = suspects.popleft()
+                else:
+                    while len(pending) < window and todo:
+                        dead = not submit(todo[0])
+                        if dead:
+                            break
+                        todo.popleft()
+                if dead and not pending:  # nobody to blame: a new pool, unless they keep dying
+                    idle_deaths += 1
+                    if not isinstance(pool, WorkerPool) or idle_deaths > 3:
+                        raise RuntimeError("worker processes keep dying before running anything")
+                    pool.restart()
+                    continue
+                if not pending:
                     break
-                pending[executor.submit(execute, spec, ts_dir)] = spec
-            if not pending:
-                break
-            finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-            for fut in finished:
-                spec = pending.pop(fut)
-                try:
-                    record, frame = fut.result()
-                except Exception:  # the worker itself died: record it like a failed run
-                    record, frame = _lost(spec, traceback.format_exc()), None
-                store.write(spec, record, frame, frame_written=local and record["status"] == "ok")
-                summary.ran += 1
-                if record["status"] != "ok":
-                    summary.failed.append(record)
-                bar.update(1)
-                bar.set_postfix(failed=len(summary.failed), skipped=summary.skipped)
-                if progress and not show and (summary.ran % log_every == 0 or summary.ran == len(todo)):
-                    el = time.perf_counter() - t0
-                    eta = el / summary.ran * (len(todo) - summary.ran)
-                    print(
-                        f"{label}: {summary.ran}/{len(todo)} done, {len(summary.failed)} failed, "
-                        f"{summary.skipped} already done; {el:.0f} s elapsed, ETA {eta:.0f} s",
-                        file=sys.stderr,
-                    )
-            if time.monotonic() - last_refresh > REFRESH_SECONDS:
-                store.write_runs_table(runs)
-                last_refresh = time.monotonic()
+                finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                if any(_broke(f) for f in finished):
+                    finished, _ = cf.wait(pending)  # the pool is dead: its other futures end now too
+                broken = []
+                for fut in finished:
+                    spec = pending.pop(fut)
+                    if _broke(fut):
+                        broken.append(spec)
+                        continue
+                    try:
+                        record, frame = fut.result()
+                    except Exception:  # lost on the way (a Dask worker died, ...): a failed run
+                        record, frame = _lost(spec, traceback.format_exc()), None
+                    if spec is alone:
+                        alone = None
+                    idle_deaths = 0
+                    keep(spec, record, frame)
+                if broken:
+                    if not isinstance(pool, WorkerPool):  # not ours to restart
+                        for spec in broken:
+                            keep(spec, _lost(spec, "worker process died"), None)
+                        continue
+                    note = pool.restart()
+                    if alone is not None and broken == [alone]:
+                        # it killed a worker while running on its own: it is the culprit
+                        error = (
+                            f"worker process died ({note}) while this run was running alone "
+                            "(out of memory? a crash in compiled code?)"
+                        )
+                        keep(alone, _lost(alone, error), None)
+                        alone = None
+                    else:  # one of them killed the worker; re-run each alone to find which
+                        suspects.extend(sorted(broken, key=lambda r: r.run_id))
+                if time.monotonic() - last_refresh > REFRESH_SECONDS:
+                    store.write_runs_table(runs)
+                    if not inline:
+                        window = max(1, in_flight * _capacity(pool))  # a Dask cluster may grow
+                    last_refresh = time.monotonic()
     except KeyboardInterrupt:
         for fut in pending:
             fut.cancel()
         raise
     finally:
         bar.close()
+        if pool is not executor:
+            pool.shutdown(wait=True)  # replacements of an adopted pool
         store.write_runs_table(runs)  # finished runs are kept, whatever happened
         summary.wall_s = time.perf_counter() - t0
     return summary

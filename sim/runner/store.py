@@ -92,7 +92,8 @@ class ResultStore:
             except tomllib.TOMLDecodeError:
                 old = {}
         scenarios = self._scenario_docs()
-        if meta_path.exists() and not force:
+        holds_runs = self.rec_dir.is_dir() and any(self.rec_dir.glob("*.json"))
+        if meta_path.exists() and not force and holds_runs:  # a folder without runs has nothing to protect
             meta = old.get("_results", {})
             if meta.get("fingerprint") != self.fingerprint:
                 raise ScenarioError(self._refusal(old, scenarios))
