@@ -195,13 +195,36 @@ def test_leftovers_of_a_killed_sweep_are_cleaned_when_it_resumes(small, tmp_path
     (rec / "000004.json").unlink()  # killed between moving its series in and writing its record
     store = ResultStore(out, load_experiment(small), str(small))
     store.open(force=False)
-    assert not [p for p in out.rglob("*") if p.is_file() and p.name.startswith(".")]
+    assert not [p for p in out.rglob("*") if p.is_file() and p.name.startswith(".") and p.name != ".lock"]
     assert not list((ts / ".incoming").iterdir())
     # the dataset holds exactly the recorded runs (no series without a record)
     assert set(pd.read_parquet(ts)["run_id"]) == {p.stem for p in rec.glob("*.json")}
     capsys.readouterr()
     assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 0
     assert f"1 run(s) done, {N_RUNS - 1} already done" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX lock")
+def test_two_sweeps_never_write_to_one_folder_at_once(small, tmp_path, capsys):
+    out = tmp_path / "busy"
+    out.mkdir()
+    hold = (
+        "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.lockf(f, fcntl.LOCK_EX); "
+        "print('ok', flush=True); time.sleep(60)"
+    )
+    other = subprocess.Popen([sys.executable, "-c", hold, str(out / ".lock")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline().strip() == "ok"  # another sweep holds the folder
+        (out / "timeseries" / ".incoming").mkdir(parents=True)
+        (out / "timeseries" / ".incoming" / "000001.parquet").write_bytes(b"the other sweep's")
+        assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert "another govsim sweep is writing to this folder" in err and "\n" not in err
+        assert (out / "timeseries" / ".incoming" / "000001.parquet").exists()  # left alone
+    finally:
+        other.kill()
+        other.wait()
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 0
 
 
 SWAP = """

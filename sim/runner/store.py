@@ -84,6 +84,7 @@ class ResultStore:
         clear what an interrupted sweep left behind."""
         if self.out.exists() and not self.out.is_dir():
             raise ScenarioError(f"{self.out}: is a file; expected a results folder (new or existing)")
+        self._lock()
         meta_path = self.out / "experiment.toml"
         old: dict = {}
         if meta_path.exists():
@@ -129,6 +130,25 @@ class ResultStore:
         # than scenario files that may have been edited or moved since
         doc["_scenarios"] = scenarios
         atomic_text(meta_path, tomli_w.dumps(doc))
+
+    def _lock(self) -> None:
+        """One sweep per folder at a time: opening clears temporary files, which must not be
+        those of a sweep still writing. A POSIX lock: held by this process (whatever number
+        of stores it opens), released when it ends, never inherited by forked workers."""
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no guard
+            return
+        self.out.mkdir(parents=True, exist_ok=True)
+        if getattr(self, "_lock_file", None) is None:
+            self._lock_file = open(self.out / ".lock", "a")  # noqa: SIM115 - held for the process
+        try:
+            fcntl.lockf(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise ScenarioError(
+                f"{self.out}: another govsim sweep is writing to this folder; "
+                "wait for it to finish or use --out for another folder"
+            ) from None
 
     def _scenario_docs(self) -> dict[str, dict]:
         return {
