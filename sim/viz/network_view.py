@@ -1,4 +1,4 @@
-"""The network view: node and edge tables from `model.network`, and their plotly figure.
+"""The network view: node and edge tables of the model's typed network, and their plotly figure.
 
 Two views keep a province of thousands of agencies readable:
 
@@ -33,11 +33,11 @@ if TYPE_CHECKING:
     from ..model import GovModel
 
 EDGE_STYLE: dict[str, dict] = {
-    "vertical": {"color": "#7f7f7f", "width": 1.2, "dash": "solid", "label": "vertical: same line, parent → child"},
-    "horizontal": {"color": "#9ecae1", "width": 0.6, "dash": "solid", "label": "horizontal: needed in a government"},
-    "oversight": {"color": "#9467bd", "width": 0.8, "dash": "dash", "label": "oversight: body → what it reviews"},
-    "contract": {"color": "#ff7f0e", "width": 0.7, "dash": "dot", "label": "contract: supplier → client"},
-    "share": {"color": "#2ca02c", "width": 2.2, "dash": "solid", "label": "active data sharing (served link)"},
+    "vertical": {"color": "#7f7f7f", "width": 1.2, "dash": "solid", "label": "vertical (same line)"},
+    "horizontal": {"color": "#9ecae1", "width": 0.6, "dash": "solid", "label": "horizontal (in a gov.)"},
+    "oversight": {"color": "#9467bd", "width": 0.8, "dash": "dash", "label": "oversight"},
+    "contract": {"color": "#ff7f0e", "width": 0.7, "dash": "dot", "label": "contract"},
+    "share": {"color": "#2ca02c", "width": 2.2, "dash": "solid", "label": "active data sharing"},
 }
 NODE_STYLE: dict[str, dict] = {
     "bureau": {"symbol": "diamond", "color": "#6a3d9a", "size": 11, "label": "data bureau"},
@@ -83,37 +83,62 @@ class Snapshot:
 _SNAPSHOTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def model_edges(model: GovModel) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The typed edges of `model.network` (sim/network.py), read straight from the model's
+    arrays: building the networkx graph took 0.1-0.3 s a step at Guangdong size, most of
+    a step's server time. Node ids as there: agencies, then bodies, companies, vendors."""
+    s, st = model.structure, model.state
+    N, L = s.n_agencies, s.n_lines
+    body0 = N
+    company0 = body0 + len(model.bodies)
+    vendor0 = company0 + len(model.companies)
+    child = np.flatnonzero(s.gov_parent[s.agency_gov] >= 0)
+    parent = s.gov_parent[s.agency_gov[child]] * L + s.agency_line[child]
+    prov = np.asarray(model.dyad_provider)
+    same = s.agency_gov[prov] == s.agency_gov[s.d_req]
+    reviewer = np.asarray(model.reviewer_of_agency)
+    reviewed = np.flatnonzero(reviewer >= 0)
+    if not any(not b.superseded for b in model.bodies):
+        reviewed = reviewed[:0]
+    company, vendor = np.asarray(st.company), np.asarray(st.vendor)
+    supplier = np.where(company >= 0, company0 + company, vendor0 + vendor)
+    served = np.asarray(model.outcome.served, bool)
+    i64 = functools.partial(np.asarray, dtype=np.int64)
+    return {
+        "vertical": (i64(parent), i64(child)),
+        "horizontal": (i64(s.d_local[same]), i64(s.d_req[same])),
+        "oversight": (i64(body0 + reviewer[reviewed]), i64(reviewed)),
+        "contract": (i64(supplier), np.arange(N, dtype=np.int64)),
+        "share": (i64(prov[served]), i64(s.d_req[served])),
+    }
+
+
 def snapshot(model: GovModel) -> Snapshot:
     """Read the model once per step (cached until the next step)."""
     hit = _SNAPSHOTS.get(model)
     if hit is not None and hit[0] == model.steps:
         return hit[1]
-    G = model.network  # builds node ids on bodies, companies and vendors
     s = model.structure
-    by_kind: dict[str, tuple[list[int], list[int]]] = {k: ([], []) for k in EDGE_TYPES}
-    for u, v, k in G.edges(keys=True):
-        src, dst = by_kind.setdefault(k, ([], []))
-        src.append(u)
-        dst.append(v)
-    edges = {k: (np.asarray(a, np.int64), np.asarray(b, np.int64)) for k, (a, b) in by_kind.items()}
     n = s.n_agencies
+    body0, company0 = n, n + len(model.bodies)
+    vendor0 = company0 + len(model.companies)
     bodies = pd.DataFrame(
         [
-            {"node": b.node, "kind": G.nodes[b.node]["kind"], "gov": int(b.gov), "mandate": b.mandate}
-            for b in model.bodies
+            {"node": body0 + j, "kind": b.kind, "gov": int(b.gov), "mandate": b.mandate}
+            for j, b in enumerate(model.bodies)
             if not b.superseded
         ],
         columns=["node", "kind", "gov", "mandate"],
     )
     companies = pd.DataFrame(
         [
-            {"node": c.node, "market": int(c.market), "state_share": c.state_share, "markup": c.markup}
-            for c in model.companies
+            {"node": company0 + j, "market": int(c.market), "state_share": c.state_share, "markup": c.markup}
+            for j, c in enumerate(model.companies)
         ],
         columns=["node", "market", "state_share", "markup"],
     )
     snap = Snapshot(
-        edges=edges,
+        edges=model_edges(model),
         n_agencies=n,
         agency_gov=np.asarray(s.agency_gov),
         agency_line=np.asarray(s.agency_line),
@@ -122,14 +147,14 @@ def snapshot(model: GovModel) -> Snapshot:
         gov_market=np.asarray(s.gov_market),
         levels=list(s.levels),
         lines=list(s.lines),
-        open=np.array([bool(G.nodes[i]["open"]) for i in range(n)]),
+        open=np.asarray(model.state.open, bool).copy(),
         link_req=np.asarray(s.d_req),
         link_prov=np.asarray(model.dyad_provider).copy(),
         link_weight=np.asarray(s.d_weight),
         link_served=np.asarray(model.outcome.served).copy(),
         bodies=bodies,
         companies=companies,
-        vendor_nodes=np.array([v.node for v in model.vendors], np.int64),
+        vendor_nodes=vendor0 + np.arange(len(model.vendors), dtype=np.int64),
         vendor_market=np.array([v.market for v in model.vendors], np.int64),
         month=int(model.steps),
     )
@@ -145,6 +170,15 @@ def gov_names(snap: Snapshot) -> list[str]:
         first.setdefault(int(k), g)
         out.append(f"{snap.levels[k]} {g - first[int(k)]}")
     return out
+
+
+def full_names(snap: Snapshot) -> list[str]:
+    """Hover names: 'county 38 of city 6' (a county's index alone does not say where it is)."""
+    names = gov_names(snap)
+    return [
+        f"{names[g]} of {names[p]}" if p >= 0 and snap.gov_parent[p] >= 0 else names[g]
+        for g, p in enumerate(snap.gov_parent.tolist())
+    ]
 
 
 def children(snap: Snapshot) -> list[list[int]]:
@@ -242,7 +276,16 @@ def gov_layout(snap: Snapshot) -> np.ndarray:
 
 @functools.lru_cache(maxsize=64)
 def _ring(n_lines: int, radius: float) -> np.ndarray:
-    a = 2 * math.pi * np.arange(n_lines) / n_lines + math.pi / 2
+    """Line positions on a government's ring: clockwise on two side arcs (±60° of the
+    horizontal), so the labels on the city's ring run horizontally without colliding."""
+    half = math.ceil(n_lines / 2)
+    right = np.linspace(math.pi / 3, -math.pi / 3, half) if half > 1 else np.zeros(half)
+    left = (
+        np.linspace(-2 * math.pi / 3, -4 * math.pi / 3, n_lines - half)
+        if n_lines - half > 1
+        else np.full(n_lines - half, math.pi)
+    )
+    a = np.concatenate([right, left])
     return np.column_stack([radius * np.cos(a), radius * np.sin(a)])
 
 
@@ -296,7 +339,7 @@ def aggregated_view(model: GovModel, line: str | None = None) -> NetView:
     snap = snapshot(model)
     li = _line_index(snap, line)
     xy = gov_layout(snap)
-    names = gov_names(snap)
+    names = full_names(snap)
     n_gov, n = len(snap.gov_level), snap.n_agencies
     _, gscore = sharing_scores(snap, li)
     depth = max(1, len(snap.levels) - 1)
@@ -431,56 +474,75 @@ def _outward(xy: np.ndarray) -> np.ndarray:
     return out
 
 
+def short_line(name: str, width: int = 9) -> str:
+    """A line's name cut to fit beside its node on the city's ring."""
+    return name if len(name) <= width else name[: width - 1] + "."
+
+
 def drilldown_view(model: GovModel, gov: int, line: str | None = None) -> NetView:
-    """Every agency of `gov` and of its children, each government a ring of its lines."""
+    """Every agency of `gov` and of its children, each government a ring of its lines
+    (same position on every ring = same line; the city's ring is labelled)."""
     snap = snapshot(model)
     li = _line_index(snap, line)
-    names = gov_names(snap)
+    names, full = gov_names(snap), full_names(snap)
     kids = children(snap)[gov]
     govs = [gov, *kids]
-    L = len(snap.lines)
-    r = 1.0
-    R = max(3.2, 2.6 * len(kids) / (2 * math.pi)) if kids else 0.0
+    L, n = len(snap.lines), snap.n_agencies
+    # rings large enough for 40 nodes each; children around the centre ring, not overlapping it
+    r_city, r = 3.2, 1.5
+    gap = 0.6
+    R = 0.0
+    if kids:
+        R = max(r_city + r + gap, (2 * r + gap) / (2 * math.sin(math.pi / max(len(kids), 2))))
     centres = {gov: np.zeros(2)}
     for j, c in enumerate(kids):
         a = 2 * math.pi * j / len(kids) + math.pi / 2
         centres[c] = R * np.array([math.cos(a), math.sin(a)])
     agency_score, gscore = sharing_scores(snap, li)
 
-    ring = _ring(L, r)
-    rows_a = []
-    for g in govs:
-        ids = np.flatnonzero(snap.agency_gov == g)
-        if li is not None:
-            ids = ids[snap.agency_line[ids] == li]
-            pos = np.tile(centres[g] + np.array([0.0, -0.35]), (len(ids), 1))
-        else:
-            pos = centres[g] + ring[snap.agency_line[ids]]
-        for i, p in zip(ids, pos, strict=True):
-            rows_a.append(
-                {
-                    "id": f"a{i}",
-                    "kind": "agency",
-                    "x": p[0],
-                    "y": p[1],
-                    "score": agency_score[i],
-                    "size": 9.0 if g == gov else 7.0,
-                    "open": bool(snap.open[i]),
-                    "label": f"<b>{snap.lines[snap.agency_line[i]]}</b> of {names[g]}<br>"
-                    f"sharing score {_pct(agency_score[i])}<br>"
-                    f"{'open' if snap.open[i] else 'closed'} to sharing",
-                    "gov": g,
-                }
-            )
-    agencies = pd.DataFrame(rows_a)
-    shown = set(int(a[1:]) for a in agencies["id"]) if len(agencies) else set()
-    node_id: dict[int, str] = {i: f"a{i}" for i in shown}
+    ids = np.flatnonzero(np.isin(snap.agency_gov, govs))
+    if li is not None:
+        ids = ids[snap.agency_line[ids] == li]
+    g_of = snap.agency_gov[ids]
+    centre_xy = np.array([centres[int(g)] for g in g_of]).reshape(-1, 2)
+    if li is not None:
+        pos = centre_xy + np.array([0.0, -0.35])
+    else:
+        radius = np.where(g_of == gov, r_city, r)[:, None]
+        pos = centre_xy + radius * _ring(L, 1.0)[snap.agency_line[ids]]
+    lines_of = [snap.lines[k] for k in snap.agency_line[ids]]
+    agencies = pd.DataFrame(
+        {
+            "id": [f"a{i}" for i in ids],
+            "kind": "agency",
+            "x": pos[:, 0],
+            "y": pos[:, 1],
+            "score": agency_score[ids],
+            "size": np.where(g_of == gov, 9.0, 7.0),
+            "open": snap.open[ids],
+            "label": [
+                f"<b>{ln}</b> of {full[g]}<br>sharing score {_pct(sc)}<br>{'open' if o else 'closed'} to sharing"
+                for ln, g, sc, o in zip(lines_of, g_of, agency_score[ids], snap.open[ids], strict=True)
+            ],
+            "gov": g_of,
+            # the city's ring carries the line names (each ring has the lines in the same places)
+            "text": [short_line(ln) if g == gov and li is None else "" for ln, g in zip(lines_of, g_of, strict=True)],
+            # inward, towards the ring's centre: the outside belongs to the children's rings
+            "textpos": np.where(pos[:, 0] > centre_xy[:, 0], "middle left", "middle right"),
+        }
+    )
+    # graph node -> view id, as a lookup array (graph nodes are 0..n_nodes-1)
+    n_nodes = 1 + max(
+        [n - 1, *(int(a.max()) for pair in snap.edges.values() for a in pair if len(a)), *snap.vendor_nodes.tolist()]
+    )
+    view_id = np.full(n_nodes, "", dtype=object)
+    view_id[ids] = agencies["id"].to_numpy()
     nodes = [agencies]
 
     b = snap.bodies[snap.bodies["gov"].isin(govs)]
     if len(b):
         pos = np.array([centres[g] for g in b["gov"]])
-        node_id.update({int(v): f"n{v}" for v in b["node"]})
+        view_id[b["node"].to_numpy()] = [f"n{v}" for v in b["node"]]
         nodes.append(
             pd.DataFrame(
                 {
@@ -491,7 +553,7 @@ def drilldown_view(model: GovModel, gov: int, line: str | None = None) -> NetVie
                     "score": np.nan,
                     "size": np.nan,
                     "label": [
-                        f"<b>{k}</b> of {names[g]}<br>mandate: {m}"
+                        f"<b>{k}</b> of {full[g]}<br>mandate: {m}"
                         for k, g, m in zip(b["kind"], b["gov"], b["mandate"], strict=True)
                     ],
                     "gov": b["gov"].to_numpy(),
@@ -500,20 +562,23 @@ def drilldown_view(model: GovModel, gov: int, line: str | None = None) -> NetVie
         )
     # suppliers of the shown agencies: companies right, vendors left
     cs, cd = snap.edges["contract"]
-    serving = np.isin(cd, list(shown))
-    sup_nodes = np.unique(cs[serving])
+    serving = np.isin(cd, ids)
+    sup_nodes, n_clients = np.unique(cs[serving], return_counts=True)
     comp_nodes = set(snap.companies["node"].tolist())
-    edge_x = R + r + 2.0
-    comps = [v for v in sup_nodes if v in comp_nodes]
-    vends = [v for v in sup_nodes if v not in comp_nodes]
+    extent = R + (r if kids else r_city)
+    edge_x = extent + 0.8
     sup_rows = []
-    for col, group, kind in ((edge_x, comps, "company"), (-edge_x, vends, "vendor")):
-        span = max(1, len(group) - 1)
-        height = min(2 * (R + r), 0.4 * len(group))
-        for j, v in enumerate(group):
-            y = height / 2 - height * j / span if len(group) > 1 else 0.0
-            clients = int((cs[serving] == v).sum())
-            node_id[int(v)] = f"n{v}"
+    for col, kind in ((edge_x, "company"), (-edge_x, "vendor")):
+        mine = [
+            (v, c)
+            for v, c in zip(sup_nodes.tolist(), n_clients.tolist(), strict=True)
+            if (v in comp_nodes) == (kind == "company")
+        ]
+        span = max(1, len(mine) - 1)
+        height = min(2 * extent, 0.4 * len(mine))
+        for j, (v, clients) in enumerate(mine):
+            y = height / 2 - height * j / span if len(mine) > 1 else 0.0
+            view_id[v] = f"n{v}"
             sup_rows.append(
                 {
                     "id": f"n{v}",
@@ -525,15 +590,16 @@ def drilldown_view(model: GovModel, gov: int, line: str | None = None) -> NetVie
                 }
             )
     # anything outside the drill-down is one node
-    elsewhere = {
-        "id": "elsewhere",
-        "kind": "elsewhere",
-        "x": 0.0,
-        "y": R + r + 1.6,
-        "label": "<b>other governments</b> (parent, province, other cities)",
-        "gov": -1,
-    }
-    sup_rows.append(elsewhere)
+    sup_rows.append(
+        {
+            "id": "elsewhere",
+            "kind": "elsewhere",
+            "x": 0.0,
+            "y": extent + 0.9,
+            "label": "<b>other governments</b> (parent, province, other cities)",
+            "gov": -1,
+        }
+    )
     sup = pd.DataFrame(sup_rows)
     sup["score"], sup["size"] = np.nan, np.nan
     nodes.append(sup)
@@ -541,22 +607,20 @@ def drilldown_view(model: GovModel, gov: int, line: str | None = None) -> NetVie
     rows = []
     for kind in EDGE_TYPES:
         src, dst = snap.edges[kind]
-        in_s = np.array([int(v) in node_id for v in src], bool)
-        in_d = np.array([int(v) in node_id for v in dst], bool)
-        k = in_s | in_d
-        if kind in ("oversight", "contract"):
-            k = in_d  # only edges into shown agencies
+        s_ids, d_ids = view_id[src], view_id[dst]
+        k = (d_ids != "") if kind in ("oversight", "contract") else (s_ids != "") | (d_ids != "")
         if not k.any():
-            continue
-        s_ids = np.array([node_id.get(int(v), "elsewhere") for v in src[k]], dtype=object)
-        d_ids = np.array([node_id.get(int(v), "elsewhere") for v in dst[k]], dtype=object)
+            continue  # oversight and contract: only edges into shown agencies
+        s_ids, d_ids = s_ids[k], d_ids[k]
+        s_ids[s_ids == ""] = "elsewhere"
+        d_ids[d_ids == ""] = "elsewhere"
         rows.append(_grouped(kind, s_ids, d_ids))
     edges = _edges_frame(rows)
     used = set(edges["source"]) | set(edges["target"])
     all_nodes = pd.concat(nodes, ignore_index=True)
     all_nodes = all_nodes[(all_nodes["kind"] != "elsewhere") | all_nodes["id"].isin(used)]
     kid_level = snap.levels[snap.gov_level[kids[0]]] if kids else ""
-    title = f"{names[gov]} and its {len(kids)} {plural(kid_level, len(kids))}: {len(shown)} agencies"
+    title = f"{names[gov]} and its {len(kids)} {plural(kid_level, len(kids))}: {len(ids)} agencies"
     if li is not None:
         title += f" · line: {snap.lines[li]}"
     title += f" · sharing score {_pct(gscore[gov])}"
@@ -574,103 +638,144 @@ def _pct(x: float) -> str:
 
 
 # ----------------------------------------------------------------------------- figure
-def network_figure(view: NetView, month: int | None = None, height: int = 540, width: int = 600) -> go.Figure:
-    """Plotly figure of a view: one trace per edge type, scored nodes on a red (silo) to
-    green (sharing) scale, bodies and suppliers with their own symbols."""
-    fig = go.Figure()
+def network_figure(view: NetView, month: int | None = None, height: int = 640, width: int = 600) -> go.Figure:
+    """Plotly figure of a view (see `network_spec`)."""
+    return go.Figure(network_spec(view, month, height, width))
+
+
+def network_spec(view: NetView, month: int | None = None, height: int = 640, width: int = 600) -> dict:
+    """The figure of a view as a plain plotly dict: one trace per edge type, scored nodes
+    on a red (silo) to green (sharing) scale, bodies and suppliers with their own symbols.
+    Every trace has a stable `uid` (its layer), so a step can update the drawn figure in
+    place. Plain dicts: the page validates only what changed (building a go.Figure took
+    30-140 ms a step)."""
+    data: list[dict] = []
+    meta = None if month is None else f"month {month}"  # lets a browser tell when this month is drawn
     pos = view.nodes.set_index("id")[["x", "y"]]
+    drilled = (view.nodes["kind"] == "agency").any()
+    # every layer is always there (empty ones out of the legend): a step that adds one, e.g.
+    # the operating company taking over a city, still updates the drawn figure in place
     for kind in EDGE_TYPES:
         e = view.edges[view.edges["kind"] == kind]
-        if e.empty:
-            continue
         st = EDGE_STYLE[kind]
         a = pos.loc[e["source"]].to_numpy()
         b = pos.loc[e["target"]].to_numpy()
         xs = np.column_stack([a[:, 0], b[:, 0], np.full(len(e), np.nan)]).ravel()
         ys = np.column_stack([a[:, 1], b[:, 1], np.full(len(e), np.nan)]).ravel()
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                line={"color": st["color"], "width": st["width"], "dash": st["dash"]},
-                opacity=0.55 if kind in ("horizontal", "contract", "oversight") else 0.85,
-                name=f"{st['label']} ({int(e['weight'].sum()):,})",
-                hoverinfo="skip",
-                visible="legendonly" if kind in view.hidden else True,
-            )
+        opacity = 0.55 if kind in ("horizontal", "contract", "oversight") else 0.85
+        width_ = st["width"]
+        if drilled and kind == "vertical":  # a bundle from the city's ring to each child's: keep it faint
+            opacity, width_ = 0.25, 0.6
+        data.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": ys,
+                "mode": "lines",
+                "line": {"color": st["color"], "width": width_, "dash": st["dash"]},
+                "opacity": opacity,
+                "name": f"{st['label']} ({int(e['weight'].sum()):,})",
+                "showlegend": not e.empty,
+                "hoverinfo": "skip",
+                "visible": "legendonly" if kind in view.hidden else True,
+                "uid": f"edge-{kind}",
+            }
         )
     scored = view.nodes[view.nodes["kind"].isin(["government", "agency"])]
     if len(scored):
         score = scored["score"].to_numpy(float)
         has = np.isfinite(score)
         opened = scored["open"].fillna(False).to_numpy(bool) if "open" in scored else np.zeros(len(scored), bool)
+        text = scored["text"].fillna("").to_numpy(object) if "text" in scored else None
         name = "governments" if (scored["kind"] == "government").all() else "agencies"
-        fig.add_trace(
-            go.Scatter(
-                x=scored["x"],
-                y=scored["y"],
-                mode="markers",
-                name=f"{name} (colour: sharing score)",
-                marker={
-                    "size": scored["size"],
-                    "color": np.where(has, score, 0.0),
+        # grey first, coloured on top: a node is in exactly one of the two traces
+        for part, layer in ((~has, "none"), (has, "scored")):
+            d = scored[part]
+            labelled = text is not None and any(text[part])
+            marker = {
+                "size": d["size"].to_numpy(float),
+                "line": {"color": np.where(opened[part], "#000000", "#ffffff"), "width": 1.2},
+            }
+            if layer == "scored":
+                marker |= {
+                    "color": score[part],
                     "colorscale": SCORE_SCALE,
                     "cmin": 0,
                     "cmax": 1,
-                    "colorbar": {"title": {"text": "sharing<br>score"}, "thickness": 12, "len": 0.6},
-                    "line": {"color": np.where(opened, "#000000", "#ffffff").tolist(), "width": 1.2},
-                },
-                text=scored["label"],
-                hovertemplate="%{text}<extra></extra>",
-                customdata=scored["gov"],
-            )
-        )
-        if (~has).any():
-            fig.add_trace(
-                go.Scatter(
-                    x=scored["x"][~has],
-                    y=scored["y"][~has],
-                    mode="markers",
-                    name="no needed links",
-                    marker={"size": scored["size"][~has], "color": NO_LINKS},
-                    text=scored["label"][~has],
-                    hovertemplate="%{text}<extra></extra>",
-                )
-            )
+                    # inside the upper right corner (empty in both views), not in a margin of its own
+                    "colorbar": {
+                        "title": {"text": "sharing<br>score", "font": {"size": 10}},
+                        "thickness": 10,
+                        "len": 0.3,
+                        "x": 1.0,
+                        "xanchor": "right",
+                        "y": 1.0,
+                        "yanchor": "top",
+                        "tickfont": {"size": 9},
+                    },
+                }
+            else:
+                marker["color"] = NO_LINKS
+            trace = {
+                "type": "scatter",
+                "x": d["x"].to_numpy(float),
+                "y": d["y"].to_numpy(float),
+                "mode": "markers+text" if labelled else "markers",
+                "name": f"{name} (sharing score)" if layer == "scored" else "no needed links",
+                "showlegend": bool(part.any()),
+                "marker": marker,
+                "textfont": {"size": 7, "color": "#444444"},
+                "hovertext": d["label"].to_numpy(object),
+                "hovertemplate": "%{hovertext}<extra></extra>",
+                "customdata": d["gov"].to_numpy(),
+                "uid": f"nodes-{layer}",
+            }
+            if labelled:
+                trace |= {"text": text[part], "textposition": d["textpos"].to_numpy(object)}
+            data.append(trace)
     for kind, st in NODE_STYLE.items():
         d = view.nodes[view.nodes["kind"] == kind]
-        if d.empty:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=d["x"],
-                y=d["y"],
-                mode="markers",
-                name=f"{st['label']} ({len(d)})" if kind not in ("elsewhere",) else st["label"],
-                marker={
+        data.append(
+            {
+                "type": "scatter",
+                "x": d["x"].to_numpy(float),
+                "y": d["y"].to_numpy(float),
+                "mode": "markers",
+                "name": f"{st['label']} ({len(d)})" if kind not in ("elsewhere",) else st["label"],
+                "showlegend": not d.empty,
+                "marker": {
                     "symbol": st["symbol"],
                     "color": st["color"],
-                    "size": d["size"].fillna(st["size"]).to_numpy(),
+                    "size": d["size"].fillna(st["size"]).to_numpy(float),
                     "line": {"width": 1},
                 },
-                text=d["label"],
-                hovertemplate="%{text}<extra></extra>",
-            )
+                "hovertext": d["label"].to_numpy(object),
+                "hovertemplate": "%{hovertext}<extra></extra>",
+                "uid": f"node-{kind}",
+            }
         )
+    if meta:
+        for trace in data:
+            trace["meta"] = meta
     title = view.title if month is None else f"{view.title} · month {month}"
-    if month is not None:
-        fig.update_traces(meta=f"month {month}")  # lets a browser tell when this month is drawn
-    fig.update_layout(
-        template="plotly_white",
-        title={"text": title, "font": {"size": 13}},
-        height=height,
-        width=width,
-        margin={"t": 40, "l": 10, "r": 10, "b": 10},
-        xaxis={"visible": False},
-        yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
-        legend={"orientation": "h", "y": -0.02, "yanchor": "top", "font": {"size": 10}},
-        hovermode="closest",
-        uirevision=view.key,
-    )
-    return fig
+    layout = {
+        "template": "plotly_white",
+        # the title sits below the modebar's strip (top 30 px), so a long title is not covered
+        "title": {"text": title, "font": {"size": 13}, "y": 1 - 34 / height, "yanchor": "top", "x": 0.02},
+        "height": height,
+        "width": width,
+        "margin": {"t": 58, "l": 10, "r": 10, "b": 10},
+        "xaxis": {"visible": False},
+        "yaxis": {"visible": False, "scaleanchor": "x", "scaleratio": 1},
+        "legend": {
+            "orientation": "h",
+            "y": -0.01,
+            "yanchor": "top",
+            "font": {"size": 10},
+            "entrywidth": 0.33,  # three columns: a shorter legend leaves the network more height
+            "entrywidthmode": "fraction",
+        },
+        "hovermode": "closest",
+        "uirevision": view.key,
+    }
+    return {"data": data, "layout": layout}
