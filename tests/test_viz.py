@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.cli import build_parser, main
+from sim.measures import MEASURES
+from sim.network import EDGE_TYPES
 from sim.reforms import REGISTRY
 from sim.scenario import GovScenario, load_spec
-from sim.viz.charts import KEY_MEASURES, measures_figure, values_table
+from sim.viz.charts import KEY_MEASURES, fmt, fmt_pair, measures_figure, month_dtick, starts_text, values_table
 from sim.viz.cli import DEFAULT_HOST, server_command, url_for
 from sim.viz.legend import legend_markdown
 from sim.viz.network_view import (
@@ -18,9 +21,13 @@ from sim.viz.network_view import (
     drill_label,
     drill_options,
     drilldown_view,
+    full_names,
     gov_layout,
+    gov_names,
+    model_edges,
     network_figure,
     sharing_scores,
+    short_line,
     snapshot,
 )
 from sim.viz.params import (
@@ -30,9 +37,11 @@ from sim.viz.params import (
     model_params,
     param_paths,
     parse_seed,
+    same_input,
     strength_key,
     switch_overrides,
 )
+from sim.viz.plotly_widget import QuietFigureWidget, apply_figure
 
 
 @pytest.fixture(scope="module")
@@ -88,11 +97,65 @@ def test_toggling_a_reform_changes_the_resolved_scenario():
     assert on.scenario.overrides["reforms.unified_approval.enabled"] is True
 
 
-def test_switches_win_over_the_preset_unless_following_it():
-    switched_off = VizModel(preset="guangdong", rng=1, ops_separation=False)
-    assert not switched_off.spec.reforms.ops_separation.enabled
-    as_file = VizModel(preset="guangdong", rng=1, follow_preset=True, ops_separation=False)
-    assert as_file.spec.reforms.ops_separation.enabled
+def page_inputs(scenario: str, **changes) -> dict:
+    """What Mesa's Reset passes: every input at the launched scenario's value, plus changes."""
+    return {k: v["value"] for k, v in model_params(scenario).items()} | changes
+
+
+def test_a_preset_picked_in_the_menu_runs_its_own_reforms(monkeypatch):
+    monkeypatch.setenv(ENV_SCENARIO, "guangdong")
+    zj, _ = load_spec("zhejiang")
+    picked = VizModel(**page_inputs("guangdong", preset="zhejiang"))
+    assert picked.spec.meta.name == "zhejiang"
+    own = [k for k in REGISTRY if getattr(zj.reforms, k).enabled]
+    assert picked.reforms_on == own and {"one_window", "open_data"} <= set(own)
+    assert "unified_approval" not in picked.reforms_on  # Guangdong's switch, untouched: not carried over
+    assert picked.spec.reforms.data_bureau.it_attention == zj.reforms.data_bureau.it_attention != 0.6
+    assert picked.changes_from_preset() == []
+
+
+def test_controls_the_user_changed_still_override_the_picked_preset(monkeypatch):
+    monkeypatch.setenv(ENV_SCENARIO, "guangdong")
+    m = VizModel(
+        **page_inputs(
+            "guangdong", preset="zhejiang", ops_separation=False, traceable_sharing=True, leadership_pressure=1.25
+        )
+    )
+    assert "ops_separation" not in m.reforms_on and "traceable_sharing" in m.reforms_on
+    assert m.spec.reforms.leadership.pressure == 1.25
+    assert m.changes_from_preset() == ["+traceable_sharing", "−ops_separation", "leadership: pressure 0.5 → 1.25"]
+    rows = {r.key: r for r in m.reform_rows()}
+    assert rows["traceable_sharing"].change == "added" and rows["data_bureau"].change == ""
+    # the launched preset itself: a switch turned off is the only change
+    same = VizModel(**page_inputs("guangdong", ops_separation=False))
+    assert not same.spec.reforms.ops_separation.enabled and same.changes_from_preset() == ["−ops_separation"]
+    # "run the preset as its file says" ignores even the user's changes
+    as_file = VizModel(**page_inputs("guangdong", preset="zhejiang", follow_preset=True, ops_separation=False))
+    assert "ops_separation" in as_file.reforms_on and as_file.viz_overrides == {}
+
+
+def test_slider_noise_is_not_a_change():
+    assert same_input(0.6, 0.6000000000000001) and same_input(4, 4.0) and same_input("1", "1 ")
+    assert not same_input(0.6, 0.65) and not same_input(True, False)
+
+
+def test_reform_start_months_are_listed(monkeypatch):
+    monkeypatch.setenv(ENV_SCENARIO, "guangdong")
+    m = VizModel(**page_inputs("guangdong", one_window=True))
+    rows = {r.key: r for r in m.reform_rows()}
+    assert (rows["data_bureau"].start_month, rows["unified_approval"].start_month, rows["standards"].start_month) == (
+        9,
+        9,
+        12,
+    )
+    assert rows["one_window"].start_month == 0  # switched on in the page: runs from the start
+    assert rows["leadership"].strength_label == STRENGTH["leadership"].label and rows["leadership"].strength_value
+    starts = m.start_months()
+    assert starts[9] == ["data_bureau", "unified_approval"] and 0 not in starts
+    from sim.viz.app import reforms_table
+
+    table = reforms_table(m)
+    assert "| data_bureau | **9** (in 9) |" in table and "| one_window (added) | 0 |" in table
 
 
 def test_seed_from_a_text_box_and_mesa_reset_arguments(monkeypatch):
@@ -237,3 +300,141 @@ def test_cli_refuses_a_port_in_use_with_one_line(capsys):
         assert main(["viz", "baseline", "--port", str(port), "--dry-run"]) == 2
     err = capsys.readouterr().err.strip()
     assert f"--port {port}" in err and "already in use" in err and "\n" not in err
+
+
+# ----------------------------------------------------------------------------- charts
+def test_values_keep_the_digits_that_tell_them_apart():
+    assert fmt_pair(0.15, 0.14995) == ("0.15", "0.1499")  # was 0.1500 → 0.1500
+    assert fmt_pair(0.2437, 0.2443) == ("0.2437", "0.2443") and fmt_pair(0.15, 0.15) == ("0.15", "0.15")
+    assert fmt_pair(19023.0, 24023.0) == ("19,023", "24,023") and fmt(1e-5) == "0.00001"
+    assert "0.1499" in values_table(pd.DataFrame({m: [0.15, 0.14995] for m in KEY_MEASURES}))
+
+
+def test_chart_axes_start_at_zero_and_months_are_whole():
+    df = pd.DataFrame({m: [0.15, 0.1499, 0.1498] for m in KEY_MEASURES})
+    fig = measures_figure(df, starts={9: ["data_bureau"], 12: ["standards"]})
+    for i, m in enumerate(KEY_MEASURES, start=1):
+        ax = fig.layout[f"yaxis{i if i > 1 else ''}"]
+        if "0-1" in MEASURES[m].unit:
+            assert list(ax.range) == [0, 1.02], m
+        else:
+            assert ax.rangemode == "tozero" and ax.range is None, m
+    assert fig.layout.xaxis.dtick in (1, 2, 3) and fig.layout.xaxis.tick0 == 0
+    assert fig.layout.xaxis.range[1] >= 12  # reaches the last reform start
+    starts = [s for s in fig.layout.shapes if s.x0 == s.x1]
+    assert sorted({s.x0 for s in starts}) == [9, 12] and len(starts) == 2 * len(KEY_MEASURES)
+    assert month_dtick(5) == 1 and month_dtick(60) == 12 and month_dtick(500) % 12 == 0
+    assert starts_text({9: ["a", "b"]}) == "Dotted lines: reforms start — month 9: a, b."
+
+
+# ----------------------------------------------------------------------------- network (2)
+def test_edges_read_from_arrays_match_the_networkx_graph():
+    from sim.network import build_network
+
+    m = VizModel(preset="guangdong", rng=2)
+    for month in range(1, 14):
+        m.step()
+        if month % 4:
+            continue
+        mine = model_edges(m)
+        G = build_network(m)
+        for kind in EDGE_TYPES:
+            ref = sorted((u, v) for u, v, k in G.edges(keys=True) if k == kind)
+            assert sorted(zip(*(a.tolist() for a in mine[kind]), strict=True)) == ref, (month, kind)
+        bodies = [b for b in m.bodies if not b.superseded]
+        assert len(bodies) > 0 and snapshot(m).bodies["node"].tolist() == [b.node for b in bodies]
+
+
+def test_drilldown_is_readable(stepped):
+    city = 1
+    v = drilldown_view(stepped, city)
+    fig = network_figure(v, month=stepped.steps)
+    agencies = v.nodes[v.nodes["kind"] == "agency"]
+    own = agencies[agencies["gov"] == city]
+    # each government a ring of its lines: the city's ring wide enough for its 40 labels
+    r = np.hypot(own["x"], own["y"])
+    assert np.allclose(r, r.iloc[0]) and r.iloc[0] >= 3
+    assert set(own["text"]) == {short_line(ln) for ln in stepped.structure.lines}
+    assert (agencies[agencies["gov"] != city]["text"] == "").all()
+    by_uid = {t.uid: t for t in fig.data}
+    scored, grey = by_uid["nodes-scored"], by_uid["nodes-none"]
+    assert np.isfinite(np.asarray(scored.marker.color, float)).all()  # no NaN drawn red under the grey
+    assert len(scored.x) + len(grey.x) == len(agencies) and len(grey.x) > 0
+    assert scored.mode == "markers+text" or grey.mode == "markers+text"
+    vertical = by_uid["edge-vertical"]
+    assert vertical.opacity < 0.5 and [t.uid for t in fig.data].index("edge-vertical") == 0  # faint, underneath
+    assert all(t.uid for t in fig.data) and len({t.uid for t in fig.data}) == len(fig.data)
+    assert fig.layout.title.y < 1 - 30 / fig.layout.height  # below the modebar
+
+
+def test_hover_names_a_county_with_its_city(stepped):
+    snap = snapshot(stepped)
+    names = full_names(snap)
+    county = int(np.flatnonzero(snap.gov_level == 2)[0])
+    parent = int(snap.gov_parent[county])
+    assert names[county] == f"{gov_names(snap)[county]} of {gov_names(snap)[parent]}"
+    assert names[parent] == gov_names(snap)[parent]  # a city: its name alone
+    v = aggregated_view(stepped)
+    assert f"<b>{names[county]}</b>" in v.nodes.set_index("id").loc[f"g{county}", "label"]
+
+
+# ----------------------------------------------------------------------------- page
+def test_a_step_updates_the_drawn_figure_in_place(stepped):
+    import plotly.graph_objects as go
+
+    widget = go.FigureWidget()
+    sent: list[dict] = []
+    real = widget._send_update_msg
+
+    def spy(*args, **kwargs):
+        sent.append(kwargs)
+        return real(*args, **kwargs)
+
+    widget._send_update_msg = spy
+    m = VizModel(preset="baseline", rng=4, data_bureau=True)
+    for _ in range(3):
+        m.step()
+    assert apply_figure(widget, network_figure(drilldown_view(m, 1), month=m.steps)) is False  # first: replaced
+    widget.data[0].visible = "legendonly"  # as a click on its legend entry does
+    m.step()
+    assert apply_figure(widget, network_figure(drilldown_view(m, 1), month=m.steps)) is True
+    restyle = sent[-1]["restyle_data"]
+    assert widget.layout.title.text.endswith(f"month {m.steps}") and widget.data[0].meta == f"month {m.steps}"
+    assert widget.data[0].visible == "legendonly"  # the user's legend choice survives a step
+    xs = restyle.get("x")
+    assert xs is None or not isinstance(xs[0], list)  # the static vertical bundle is not re-sent
+    assert "marker.color" in restyle  # the colours are
+    assert apply_figure(widget, network_figure(aggregated_view(m), month=m.steps)) is False  # other layers
+    # the browser's report of trace defaults (~100 kB a step) is neither processed nor echoed
+    quiet = QuietFigureWidget()
+    assert quiet.trait_metadata("_js2py_traceDeltas", "echo_update") is False
+    # plotly's own handler raises on a delta for an unknown trace
+    quiet._js2py_traceDeltas = {"trace_deltas": [{"uid": "x"}], "trace_edit_id": quiet._last_trace_edit_id}
+
+
+def test_mesa_still_reads_the_grid_layout_we_replace():
+    import inspect
+
+    import mesa.visualization.solara_viz as sv
+
+    from sim.viz.app import grid_layout
+
+    source = inspect.getsource(sv)
+    assert "def make_initial_grid_layout(num_components):" in source, "Mesa renamed the function app.py patches"
+    assert "make_initial_grid_layout(len(pages[index]))" in inspect.getsource(sv.ComponentsView)
+    assert sv.make_initial_grid_layout is grid_layout
+    tiles = grid_layout(4)
+    assert [t["i"] for t in tiles] == [0, 1, 2, 3]
+    assert all({"i", "x", "y", "w", "h", "moved"} == set(t) for t in tiles)
+
+
+def test_only_solaras_samesite_warning_is_silenced():
+    import warnings
+
+    from sim.viz.app import quiet_samesite_warning
+
+    with warnings.catch_warnings(record=True) as caught:
+        quiet_samesite_warning()
+        warnings.warn("Cookies with samesite=none require https, but ...", UserWarning, stacklevel=1)
+        warnings.warn("something else", UserWarning, stacklevel=1)
+    assert [str(w.message) for w in caught] == ["something else"]

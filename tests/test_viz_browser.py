@@ -13,6 +13,7 @@ CHROMIUM = chromium_path()
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make browser)")
 STEPS = 3
 REFORM = "Management/operations separation"  # ops_separation: moves markup and control at once
+PRESET = "bureau_centre"  # small, near the top of the menu; its reforms are all off in the baseline
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +62,17 @@ def test_reset_toggle_step_changes_the_measures(server, tmp_path):
             )
             drilled = page.locator(".js-plotly-plot").first.text_content()
             page.screenshot(path=str(tmp_path / "viz-drill.png"), full_page=True)
+            # sliders: full width, value shown without dragging
+            slider = page.locator(".v-navigation-drawer .v-slider").nth(2)
+            slider_width = slider.bounding_box()["width"]
+            value_shown = page.locator(".v-navigation-drawer .v-slider__thumb-label").nth(2).is_visible()
+
+            # another preset from the menu runs its own reforms, plus the switch changed above
+            page.get_by_role("button", name=re.compile("^Preset")).click()
+            page.get_by_role("option", name=PRESET, exact=True).click()
+            page.get_by_role("button", name="Reset", exact=True).click()
+            page.wait_for_function(f"() => document.body.innerText.includes('{PRESET} (changed from its file')")
+            picked = page.inner_text("body")
         finally:
             browser.close()
 
@@ -69,9 +81,13 @@ def test_reset_toggle_step_changes_the_measures(server, tmp_path):
     assert plain != reformed, "toggling a reform changed nothing"
     assert reformed["operator_markup"][1] != plain["operator_markup"][1]
     assert reformed["government_control"][1] < plain["government_control"][1]
-    assert "ops_separation" in text.split("Reforms on:")[1].splitlines()[0]
+    assert re.search(r"^ops_separation \(added\)\s+0\s", text, re.M)  # summary: reforms on, start month
+    assert "baseline (changed from its file: +ops_separation)" in text
     assert plots >= 2  # network view and charts
     assert re.search(r"city 0 and its \d+ counties: \d+ agencies", drilled), drilled[-300:]
     assert "horizontal" in drilled and "active data sharing" in drilled
+    assert slider_width > 200 and value_shown
+    assert "(changed from its file: +ops_separation)" in picked
+    assert all(re.search(rf"^{k}\s+0\s", picked, re.M) for k in ("data_bureau", "unified_approval")), picked[:800]
     assert not errors, errors
     assert (tmp_path / "viz.png").stat().st_size > 20_000

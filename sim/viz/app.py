@@ -12,13 +12,15 @@ builds a model for that tab from the inputs (Mesa's behaviour).
 
 from __future__ import annotations
 
+import warnings
+
 import markdown
 import mesa.visualization.solara_viz as mesa_solara_viz
 import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim.viz.charts import measures_figure, values_table
+from sim.viz.charts import measures_spec, starts_text, values_table
 from sim.viz.legend import legend_markdown
 from sim.viz.network_view import (
     AGGREGATED,
@@ -27,16 +29,41 @@ from sim.viz.network_view import (
     drill_label,
     drill_options,
     drilldown_view,
-    network_figure,
+    network_spec,
     snapshot,
 )
 from sim.viz.params import VizModel, launch_scenario, model_params
+from sim.viz.plotly_widget import PlotlyFigure
+
+
+def quiet_samesite_warning() -> None:
+    """Solara warns (12 lines) on every page load that a samesite=none cookie needs https
+    and falls back to samesite=lax: right for a page on 127.0.0.1, not in an iframe."""
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https", category=UserWarning)
+
+
+quiet_samesite_warning()
 
 GRID = (
-    {"i": 0, "x": 0, "y": 0, "w": 7, "h": 17},  # network view
-    {"i": 1, "x": 7, "y": 0, "w": 5, "h": 17},  # charts
-    {"i": 2, "x": 0, "y": 17, "w": 12, "h": 15},  # summary and legend
+    {"i": 0, "x": 0, "y": 0, "w": 7, "h": 23},  # network view
+    {"i": 1, "x": 7, "y": 0, "w": 5, "h": 23},  # charts
+    {"i": 2, "x": 0, "y": 23, "w": 12, "h": 20},  # summary and legend
 )
+# Mesa's sidebar puts a slider's label and the slider on one row: with our labels the
+# slider was 8-40 px wide. Label on its own line, slider full width, value always shown
+# (Mesa's UserInputs does not pass solara's thumb_label="always"; the CSS does its job).
+SIDEBAR_CSS = """
+.v-navigation-drawer .v-input__slider .v-input__slot { flex-wrap: wrap; }
+.v-navigation-drawer .v-input__slider .v-input__slot > .v-label {
+  flex: 0 0 100%; max-width: 100%; white-space: normal; height: auto; margin: 0 0 24px 0;
+}
+.v-navigation-drawer .v-slider__thumb-label-container { display: block !important; }
+.v-navigation-drawer .v-slider__thumb-label {
+  transform: translateY(-10px) translateX(-50%) !important; border-radius: 4px;
+  width: auto !important; min-width: 26px; height: 18px !important; padding: 0 4px; font-size: 11px;
+}
+.v-navigation-drawer .v-slider__thumb-label > * { transform: none !important; }
+"""
 
 
 def grid_layout(num_components: int) -> list[dict]:
@@ -44,11 +71,12 @@ def grid_layout(num_components: int) -> list[dict]:
     same 6x10 tile, too small for a province network. Tiles stay draggable and resizable."""
     out = [{**d, "moved": False} for d in GRID[:num_components]]
     for i in range(len(out), num_components):
-        out.append({"i": i, "x": 0, "y": 32 + 10 * i, "w": 6, "h": 10, "moved": False})
+        out.append({"i": i, "x": 0, "y": 43 + 10 * i, "w": 6, "h": 10, "moved": False})
     return out
 
 
 # SolaraViz reads its initial tile layout from this module function; there is no parameter.
+# tests/test_viz.py fails if a Mesa upgrade renames it or stops calling it.
 mesa_solara_viz.make_initial_grid_layout = grid_layout
 
 
@@ -64,6 +92,7 @@ def Html(md_text: str) -> None:
 @solara.component
 def NetworkView(model: VizModel) -> None:
     update_counter.get()
+    solara.Style(SIDEBAR_CSS)  # styles the sidebar too: one <style> for the whole page
     snap = snapshot(model)
     options = drill_options(snap)
     choice, set_choice = solara.use_state(AGGREGATED)
@@ -76,7 +105,7 @@ def NetworkView(model: VizModel) -> None:
 
     def build():
         view = aggregated_view(model, line) if gov is None else drilldown_view(model, gov, line)
-        return network_figure(view, month=model.steps)
+        return network_spec(view, month=model.steps)
 
     fig = solara.use_memo(build, dependencies=[id(model), model.steps, choice, line])
 
@@ -87,10 +116,10 @@ def NetworkView(model: VizModel) -> None:
         traces, idx = points.get("trace_indexes", []), points.get("point_indexes", [])
         if not traces:
             return
-        trace = fig.data[traces[0]]
-        if trace.customdata is None or idx[0] >= len(trace.customdata):
+        govs = fig["data"][traces[0]].get("customdata")
+        if govs is None or idx[0] >= len(govs):
             return
-        label = drill_label(options, snap, int(trace.customdata[idx[0]]))
+        label = drill_label(options, snap, int(govs[idx[0]]))
         if label:
             set_choice(label)
 
@@ -98,32 +127,61 @@ def NetworkView(model: VizModel) -> None:
         with solara.Row():
             solara.Select("Network view", value=choice, values=list(options), on_value=set_choice)
             solara.Select("Line", value=line, values=[ALL_LINES, *snap.lines], on_value=set_line)
-        solara.FigurePlotly(fig, on_click=on_click, dependencies=[id(model), model.steps, choice, line])
+        PlotlyFigure(fig, on_click=on_click, dependencies=[id(model), model.steps, choice, line])
         if gov is None:
             solara.Text("Click a government (or pick a city above) to see its agencies.")
+        elif line == ALL_LINES:
+            solara.Text("Each ring is one government's lines, in the same places on every ring (names on the city's).")
 
 
 @solara.component
 def MeasureCharts(model: VizModel) -> None:
     update_counter.get()
     df = model.datacollector.get_model_vars_dataframe()
-    fig = solara.use_memo(lambda: measures_figure(df), dependencies=[id(model), model.steps])
-    solara.FigurePlotly(fig, dependencies=[id(model), model.steps])
+    starts = model.start_months()
+    fig = solara.use_memo(lambda: measures_spec(df, starts=starts), dependencies=[id(model), model.steps])
+    with solara.Column(style={"width": "100%"}):
+        PlotlyFigure(fig, dependencies=[id(model), model.steps])
+        if starts:
+            solara.Text(starts_text(starts), style={"font-size": "12px", "color": "#555"})
+
+
+def reforms_table(model: VizModel) -> str:
+    """Markdown: each reform on, the month it starts and its strength."""
+    rows = model.reform_rows()
+    if not rows:
+        return "Reforms on: none"
+    out = ["| reform on | from month | strength | |", "|---|---:|:---|---:|"]
+    for r in rows:
+        start = str(r.start_month)
+        if r.start_month > model.steps:
+            start = f"**{r.start_month}** (in {r.start_month - model.steps})"  # not active yet: say so
+        mark = " (added)" if r.change == "added" else ""
+        out.append(f"| {r.key}{mark} | {start} | {r.strength_label} | {r.strength_value} |")
+    return "\n".join(out)
+
+
+def summary_markdown(model: VizModel) -> str:
+    df = model.datacollector.get_model_vars_dataframe()
+    s = model.structure
+    changes = model.changes_from_preset()
+    preset = f"**{model.spec.meta.name}**"
+    preset += f" (changed from its file: {', '.join(changes)})" if changes else " (as its file says)"
+    parts = [
+        f"{preset} · seed {model.spec.simulation.seed} · month {model.steps} of {model.horizon} · "
+        f"{s.n_gov} governments, {s.n_agencies:,} agencies",
+        f"**Note:** {model.viz_seed_note}" if model.viz_seed_note else "",
+        reforms_table(model),
+        values_table(df),
+    ]
+    return "\n\n".join(p for p in parts if p)
 
 
 @solara.component
 def Summary(model: VizModel) -> None:
     update_counter.get()
-    df = model.datacollector.get_model_vars_dataframe()
-    on = ", ".join(model.reforms_on) or "none"
-    s = model.structure
-    with solara.Columns([2, 3]):
-        Html(
-            f"**{model.spec.meta.name}** · seed {model.spec.simulation.seed} · month {model.steps} of "
-            f"{model.horizon} · {s.n_gov} governments, {s.n_agencies:,} agencies\n\n"
-            + (f"**Note:** {model.viz_seed_note}\n\n" if model.viz_seed_note else "")
-            + f"Reforms on: {on}\n\n{values_table(df)}"
-        )
+    with solara.Columns([1, 1]):
+        Html(summary_markdown(model))
         with solara.Details("Legend", expand=True):
             Html(legend_markdown())
 

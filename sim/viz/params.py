@@ -6,13 +6,17 @@ overrides: `unified_approval` -> `reforms.unified_approval.enabled`,
 `unified_approval_capacity` -> `reforms.unified_approval.capacity`, and so on. GovModel
 itself is untouched.
 
-Semantics: the switches and sliders start at the launched scenario's values and always
-win over the preset picked in the menu — unless "Reforms as in the preset" is ticked, in
-which case the preset runs exactly as its file says.
+Semantics (what Reset runs): the preset picked in the menu, as its file says, except the
+inputs the user changed from the launched scenario's defaults (the values the sidebar
+starts with). So launching guangdong and picking zhejiang runs Zhejiang's own reforms;
+ticking a reform switch there adds it. "Run the preset as its file says" ignores even
+those changes. The summary lists what differs from the picked preset.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,22 +41,23 @@ class Strength:
     step: float
 
 
+# Short labels: the sidebar is ~300 px wide and each label takes its own line above its slider.
 STRENGTH: dict[str, Strength] = {
     "data_bureau": Strength("it_attention", "IT attention (share of effort)", 0.0, 1.0, 0.05),
-    "leadership": Strength("pressure", "pressure per refused link (万元/month)", 0.0, 2.0, 0.05),
-    "unified_approval": Strength("capacity", "review capacity (proposals/month)", 0.0, 30.0, 1.0),
+    "leadership": Strength("pressure", "pressure (万元/refused link)", 0.0, 2.0, 0.05),
+    "unified_approval": Strength("capacity", "reviews per month", 0.0, 30.0, 1.0),
     "ops_separation": Strength("state_share", "state ownership share", 0.0, 1.0, 0.01),
-    "shared_platform": Strength("rollout_per_month", "governments connected per month", 1, 40, 1),
+    "shared_platform": Strength("rollout_per_month", "governments connected/month", 1, 40, 1),
     "standards": Strength("cost_reduction", "integration cost removed (share)", 0.0, 1.0, 0.05),
-    "sharing_incentives": Strength("reward", "reward per shared link (万元/month)", 0.0, 2.0, 0.05),
+    "sharing_incentives": Strength("reward", "reward (万元/shared link)", 0.0, 2.0, 0.05),
     "traceable_sharing": Strength("liability_reduction", "liability risk removed (share)", 0.0, 1.0, 0.05),
-    "data_reflux": Strength("share_per_month", "returns done per month (share)", 0.0, 0.5, 0.01),
+    "data_reflux": Strength("share_per_month", "returns done/month (share)", 0.0, 0.5, 0.01),
     "base_data": Strength("build_months", "months to build base libraries", 1, 36, 1),
-    "open_data": Strength("open_per_month", "datasets opened per month (share)", 0.0, 0.2, 0.005),
-    "third_party_evaluation": Strength("audit_rate", "systems audited per month (share)", 0.0, 0.2, 0.005),
+    "open_data": Strength("open_per_month", "datasets opened/month (share)", 0.0, 0.2, 0.005),
+    "third_party_evaluation": Strength("audit_rate", "systems audited/month (share)", 0.0, 0.2, 0.005),
     "tech_support_institution": Strength("staff", "staff per institution", 0.0, 60.0, 1.0),
-    "skills_training": Strength("skill_gain", "skill gap closed per month (share)", 0.0, 0.2, 0.005),
-    "app_consolidation": Strength("merge_per_month", "apps merged per month (share)", 0.0, 0.5, 0.01),
+    "skills_training": Strength("skill_gain", "skill gap closed/month (share)", 0.0, 0.2, 0.005),
+    "app_consolidation": Strength("merge_per_month", "apps merged/month (share)", 0.0, 0.5, 0.01),
     "one_window": Strength("services_share", "services re-engineered (share)", 0.0, 1.0, 0.05),
 }
 
@@ -107,6 +112,37 @@ def switch_overrides(switches: dict[str, Any], spec) -> dict[str, Any]:
     return out
 
 
+def same_input(a: Any, b: Any) -> bool:
+    """Equal as page inputs: sliders send floats that may be off in the last digits."""
+    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None:
+        return a == b
+    try:
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
+    except (TypeError, ValueError):
+        return str(a).strip() == str(b).strip()
+
+
+@functools.lru_cache(maxsize=8)
+def launched_defaults(scenario: str) -> dict[str, Any]:
+    """The value each page input starts with when `scenario` is launched."""
+    return {k: v["value"] for k, v in model_params(scenario).items()}
+
+
+def fmt_value(v: float) -> str:
+    return f"{v:g}" if isinstance(v, int) else f"{v:.3g}"
+
+
+@dataclass(frozen=True)
+class ReformRow:
+    """One reform as it runs, for the summary."""
+
+    key: str
+    start_month: int
+    strength_label: str
+    strength_value: str
+    change: str  # "" (as in the preset), "added", or "field a → b"
+
+
 class VizModel(GovModel):
     """GovModel built from the page's inputs (see the module docstring)."""
 
@@ -121,9 +157,14 @@ class VizModel(GovModel):
         # SolaraViz's Reset also passes `scenario=<default GovScenario>`: the preset wins.
         ref: str | Path | GovScenario = preset or scenario or launch_scenario()
         spec = ref.spec if isinstance(ref, GovScenario) else load_spec(ref)[0]
-        overrides = switch_overrides(switches, spec)  # also rejects unknown input names
-        if follow_preset:
-            overrides = {}
+        switch_overrides(switches, spec)  # rejects unknown input names
+        # Only inputs changed from the launched defaults override the picked preset: the
+        # sidebar cannot follow the preset menu, so untouched controls still show the launched one.
+        defaults = launched_defaults(launch_scenario())
+        changed = {k: v for k, v in switches.items() if not same_input(v, defaults.get(k))}
+        overrides = {} if follow_preset else switch_overrides(changed, spec)
+        if rng is not None and same_input(rng, defaults.get("rng")):
+            rng = None  # an untouched seed box: the picked preset's own seed
         seed = parse_seed(rng)
         super().__init__(ref, rng=seed, **overrides)
         # a typed seed that is not a whole number is not silently dropped: the page says so
@@ -135,10 +176,48 @@ class VizModel(GovModel):
         )
         self.viz_preset = str(ref.preset if isinstance(ref, GovScenario) else ref)
         self.viz_overrides = overrides
+        self.viz_preset_spec = spec
 
     @property
     def reforms_on(self) -> list[str]:
         return [k for k in REGISTRY if getattr(self.spec.reforms, k).enabled]
+
+    @property
+    def reforms_removed(self) -> list[str]:
+        """Reforms the picked preset runs but the user switched off."""
+        return [k for k in REGISTRY if getattr(self.viz_preset_spec.reforms, k).enabled and k not in self.reforms_on]
+
+    def reform_rows(self) -> list[ReformRow]:
+        """The reforms on, with start month, strength and what differs from the preset."""
+        rows = []
+        for k in self.reforms_on:
+            p, base = getattr(self.spec.reforms, k), getattr(self.viz_preset_spec.reforms, k)
+            s = STRENGTH[k]
+            v, v0 = getattr(p, s.field), getattr(base, s.field)
+            if not base.enabled:
+                change = "added"
+            elif not same_input(v, v0):
+                change = f"{s.field} {fmt_value(v0)} → {fmt_value(v)}"
+            else:
+                change = ""
+            rows.append(ReformRow(k, int(p.start_month), s.label, fmt_value(v), change))
+        return rows
+
+    def start_months(self) -> dict[int, list[str]]:
+        """Month -> reforms that start then (month 0 excluded: on from the start)."""
+        out: dict[int, list[str]] = {}
+        for k in self.reforms_on:
+            m = int(getattr(self.spec.reforms, k).start_month)
+            if 0 < m <= self.horizon:
+                out.setdefault(m, []).append(k)
+        return dict(sorted(out.items()))
+
+    def changes_from_preset(self) -> list[str]:
+        """'+added', '−removed' and 'reform: field a → b' against the picked preset's file."""
+        out = [f"+{r.key}" for r in self.reform_rows() if r.change == "added"]
+        out += [f"−{k}" for k in self.reforms_removed]
+        out += [f"{r.key}: {r.change}" for r in self.reform_rows() if r.change not in ("", "added")]
+        return out
 
 
 def _slider(label: str, value: float, s: Strength) -> dict[str, Any]:
@@ -170,7 +249,7 @@ def model_params(scenario: str | Path | None = None) -> dict[str, Any]:
         "follow_preset": {
             "type": "Checkbox",
             "value": False,
-            "label": "Reforms as in the preset (ignore the switches below)",
+            "label": "Run the preset as its file says (ignore my changes below)",
         },
     }
     for key, cls in REGISTRY.items():
