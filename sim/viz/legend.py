@@ -11,15 +11,20 @@ it (as requester or provider), the demand-weighted share served this month.
 Red = siloed (0), yellow = half, green = shares everything (1), grey = no needed links.
 A black outline marks an agency whose stance is open to sharing.
 
-**Nodes**: circles are governments (aggregated view) or agencies (drill-down, one ring of
-lines per government); ◆ data bureau, ◇ general office coordinating without a bureau;
+**Nodes**: circles are governments (aggregated view) or agencies (drill-down: each
+government a ring of its lines, every line in the same place on every ring, names on
+the city's ring); ◆ data bureau, ◇ general office coordinating without a bureau;
 ■ operating company (管运分离); ▲ small vendors; ✕ anything outside the drill-down.
 
-**Edges**: grey vertical (same line, parent → child government); light blue horizontal
-(data one agency of a government needs from another — drill-down only); dotted orange
-contract (supplier → client); dashed purple oversight (body → agencies it reviews);
-green **active data sharing** (a needed link served this month). Click a legend entry
-to hide or show it; the aggregated view sums edges between governments."""
+**Edges**: grey vertical (same line, parent → child government; faint in the
+drill-down); light blue horizontal (data one agency of a government needs from another
+— drill-down only); dotted orange contract (supplier → client); dashed purple oversight
+(body → agencies it reviews); green **active data sharing** (a needed link served this
+month). Click a legend entry to hide or show it (it stays so while you step); the
+aggregated view sums edges between governments.
+
+**Charts**: dotted vertical lines mark the months reforms start (listed under the
+charts); shares are drawn on 0-1, other measures from zero."""
 
 
 def measures_legend(measures=KEY_MEASURES) -> str:
