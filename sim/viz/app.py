@@ -180,7 +180,7 @@ def summary_markdown(model: VizModel) -> str:
 @solara.component
 def Summary(model: VizModel) -> None:
     update_counter.get()
-    with solara.Columns([1, 1]):
+    with solara.Columns([3, 2]):  # the reforms table needs the room
         Html(summary_markdown(model))
         with solara.Details("Legend", expand=True):
             Html(legend_markdown())
