@@ -600,4 +600,3 @@ def _company_systems(own, company, n_companies):
                 c += own[n, k]
             out[company[n]] += c
     return out
-
