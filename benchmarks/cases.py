@@ -1,8 +1,8 @@
 """One benchmark case, timed in this (fresh) process: `python -m benchmarks.cases CASE [ARG]`.
 
 Prints one JSON line: agents, steps, set-up seconds, step seconds, the untimed warm-up
-(`warmup_s`: loading govsim's compiled kernels and a tiny run of the same scenario; 0 for
-the reference) and this process's peak resident memory. Each case runs in its own
+(`warmup_s`: a small run of the same model first — for govsim this also loads its compiled
+kernels) and this process's peak resident memory. Each case runs in its own
 process so that peak memory is the case's own and one case's garbage never slows the next.
 """
 
@@ -46,13 +46,19 @@ def _govsim(scenario: str, steps: int, **overrides) -> dict:
 def _boltzmann(agents: int, steps: int) -> dict:
     from benchmarks.boltzmann import BoltzmannWealth
 
+    # the same untimed warm-up as govsim's: a small run first (interpreter caches, Mesa's code paths)
+    t = time.perf_counter()
+    small = BoltzmannWealth(100, rng=2)
+    for _ in range(steps):
+        small.step()
+    warmup = time.perf_counter() - t
     t0 = time.perf_counter()
     model = BoltzmannWealth(agents, rng=1)
     t1 = time.perf_counter()
     for _ in range(steps):
         model.step()
     t2 = time.perf_counter()
-    return {"agents": agents, "steps": steps, "setup_s": t1 - t0, "seconds": t2 - t1, "warmup_s": 0.0}
+    return {"agents": agents, "steps": steps, "setup_s": t1 - t0, "seconds": t2 - t1, "warmup_s": warmup}
 
 
 def run(case: str, arg: str | None = None) -> dict:

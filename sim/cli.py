@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .measures import MEASURES
-from .scenario import ScenarioError, list_presets, load_spec, parse_override, spec_to_toml
+from .scenario import GovScenario, ScenarioError, list_presets, load_spec, parse_override, spec_to_toml
 
 # Modules adding subcommands: each defines `register(subparsers)` and sets `func` on its parser.
 PLUGINS: list[str] = ["sim.runner.cli", "sim.report.cli", "sim.viz.cli"]
@@ -84,7 +84,13 @@ def run_one(scenario: str, seed: int | None, steps: int | None, overrides: dict,
     for folder in [out, *(out.parents if out else [])]:
         if folder is not None and folder.exists() and not folder.is_dir():
             raise ScenarioError(f"--out {out}: {folder} is a file; expected a folder (new or existing)")
-    model = GovModel(scenario, rng=seed, steps=steps, **overrides)
+    flags = {"simulation.seed": "--seed", "simulation.steps": "--steps"}
+    model = GovModel(GovScenario.coerce(scenario, rng=seed, steps=steps, overrides=overrides, sources=flags))
+    out = out or Path("runs") / f"{model.spec.meta.name}-seed{model.spec.simulation.seed}"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ScenarioError(f"--out {out}: cannot create the folder: {e.strerror}") from None
     seed = model.spec.simulation.seed
     name = model.spec.meta.name
     t0 = time.perf_counter()
@@ -96,7 +102,6 @@ def run_one(scenario: str, seed: int | None, steps: int | None, overrides: dict,
     wall = time.perf_counter() - t0
     df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     df.insert(0, "step", range(len(df)))
-    out = out or Path("runs") / f"{name}-seed{seed}"
     write_atomic(out / "scenario.resolved.toml", spec_to_toml(model.spec))
     write_atomic(out / "timeseries.csv", df.to_csv(index=False))
     model.wall_seconds = wall
@@ -241,6 +246,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`govsim run ... | head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except OSError as e:  # a folder that cannot be written, a full disk: one line, not a traceback
+        where = f": {e.filename}" if e.filename else ""
+        print(f"error: {e.strerror or e}{where}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -78,8 +78,9 @@ MEASURES: dict[str, Measure] = {
     ),
     "mean_delivery_time": Measure(
         "months",
-        "Mean months from proposal to go-live of the projects delivered in the last 12 months: "
-        "the wait for approval plus construction (0 while none was delivered).",
+        "Mean months from proposal to go-live (the wait for approval plus construction) of the "
+        "projects delivered in the last 12 months and those under way; a proposal still waiting "
+        "counts its wait so far plus construction (0 when there are none).",
         "lower",
     ),
     "operator_share": Measure(
@@ -216,9 +217,21 @@ def compute_measures(model: GovModel) -> dict[str, float]:
     if len(model.queue) == 0 and model.step_stats["decided"] == 0:
         delay = 0.0
 
-    # delivery: proposal to go-live, over the projects delivered in the last year
-    delivered = sum(n for _, n in model.deliveries)
-    delivery = sum(m for m, _ in model.deliveries) / delivered if delivered else 0.0
+    # delivery: proposal to go-live, over the projects delivered in the last year and those
+    # in the pipeline — under construction (their go-live month is set) and waiting for
+    # approval (at least their wait so far plus construction) — so a stalled review shows
+    # as long delivery, not as no delivery at all
+    months = sum(m for m, _ in model.deliveries)
+    projects = sum(n for _, n in model.deliveries)
+    building = st.building
+    n_building = int(np.count_nonzero(building))
+    if n_building:
+        months += float((st.done[building] - st.proposed[building]).sum())
+        projects += n_building
+    if len(model.queue):
+        months += float((model.month - model.queue.month).sum()) + len(model.queue) * model.spec.agents.build_months
+        projects += len(model.queue)
+    delivery = months / projects if projects else 0.0
 
     # who operates what, at what markup, under how much government control
     markups = np.array([c.markup for c in model.companies]) if model.companies else np.zeros(1)

@@ -160,6 +160,10 @@ def apply_overrides(
                     where = ".".join(parts[: i + 1])
                     raise ScenarioError(f"{source} {key}: {where} is a value, not a table")
             node = nxt
+        if isinstance(value, dict) and isinstance(node.get(parts[-1]), dict):
+            # a table merges key by key, as the same table in a file merges with its parent's
+            _merge(node[parts[-1]], value, origin, source, parts)
+            continue
         node[parts[-1]] = value
         origin[parts] = source
         # a table set here (e.g. a whole new reform section) is this source's, not the file's
@@ -196,6 +200,7 @@ _EXPECT = {
     "list_type": "expected a list",
     "model_type": "expected a table",
     "dict_type": "expected a table",
+    "finite_number": "expected a finite number",
 }
 
 
@@ -237,6 +242,8 @@ def _format(err: dict, origin: dict, default: str) -> str:
         hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
         dym = f"; did you mean '{'.'.join([*map(str, loc[:-1]), hint[0]])}'?" if hint else ""
         return f"{src}: {path}: unknown key{dym} (allowed here: {', '.join(allowed)})"
+    if err["type"] == "missing" and any(isinstance(p, int) for p in loc):
+        return f"{src}: {path}: missing; every item of this list needs `{loc[-1]}`"
     if err["type"] == "missing":
         return (
             f"{src}: {path}: missing (a scenario without `extends` must set every key; "
@@ -370,7 +377,7 @@ class GovScenario(Scenario):
         if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
             rng = int(rng)
             given["simulation.seed"] = rng
-            sources.setdefault("simulation.seed", "seed")
+            sources.setdefault("simulation.seed", "rng")
         if spec is None:
             spec, path = load_spec(preset, given, sources)
             source = str(path)
@@ -387,12 +394,13 @@ class GovScenario(Scenario):
         object.__setattr__(self, "source", source)
 
     @classmethod
-    def coerce(cls, scenario, *, rng=None, overrides=None, steps=None) -> GovScenario:
+    def coerce(cls, scenario, *, rng=None, overrides=None, steps=None, sources=None) -> GovScenario:
+        """A GovScenario from a preset name, path, spec or GovScenario; `sources` labels where
+        keys came from in errors (e.g. {"simulation.seed": "--seed"} for a CLI flag)."""
         overrides = dict(overrides or {})
-        sources = {}
+        sources = {"simulation.seed": "rng", "simulation.steps": "steps", **(sources or {})}
         if steps is not None:
             overrides["simulation.steps"] = steps
-            sources["simulation.steps"] = "steps"
         if isinstance(scenario, GovScenario):
             if not overrides and (rng is None or rng == scenario.rng):
                 return scenario

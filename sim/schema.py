@@ -27,7 +27,7 @@ LAYERS = ("infrastructure", "data", "application_support")
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class PerKind(Section):

@@ -163,6 +163,13 @@ def test_delivery_time_is_the_wait_for_approval_plus_construction():
     assert (df["mean_delivery_time"].iloc[1:] >= build).all()
     assert df["mean_delivery_time"].iloc[-1] > build
     assert df["mean_approval_delay"].iloc[-1] > 0
+    # a stalled review delivers nothing: waiting proposals keep the delivery time long
+    stalled = GovModel("reform_unified_approval", rng=1, steps=36, **{"reforms.unified_approval.capacity": 0.05})
+    stalled.run_for(36)
+    df = stalled.datacollector.get_model_vars_dataframe()
+    assert (df["approval_backlog"].iloc[12:] > 0).all()
+    assert (df["mean_delivery_time"].iloc[12:] > df["mean_approval_delay"].iloc[12:]).all()
+    assert df["mean_delivery_time"].is_monotonic_increasing
 
 
 @pytest.mark.parametrize(

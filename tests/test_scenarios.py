@@ -123,8 +123,9 @@ def test_file_that_is_not_utf8_gives_one_line(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--seed", "-5"], "seed: simulation.seed = -5: expected a value >= 0"),
-        (["--steps", "0"], "steps: simulation.steps = 0: expected a value >= 1"),
+        (["--seed", "-5"], "--seed: simulation.seed = -5: expected a value >= 0"),
+        (["--steps", "0"], "--steps: simulation.steps = 0: expected a value >= 1"),
+        (["--set", "agents.staff_wage=inf"], "--set: agents.staff_wage = inf: expected a finite number"),
         (["--set", "reforms.foo.enabled=true"], "--set: reforms.foo: unknown key"),
     ],
 )
@@ -133,6 +134,26 @@ def test_bad_flags_on_run_name_the_flag_and_exit_2(capsys, tmp_path, argv, messa
     assert code == 2
     assert message in out.err and "Traceback" not in out.err
     assert not (tmp_path / "x").exists()
+
+
+def test_set_merges_a_table_as_a_file_would():
+    spec, _ = load_spec("baseline", {"agents.build_cost": {"data": 1.0}})
+    base, _ = load_spec("baseline")
+    assert spec.agents.build_cost.data == 1.0
+    assert spec.agents.build_cost.application == base.agents.build_cost.application
+    with pytest.raises(ScenarioError, match=r"ownership_changes\[0\]\.state_share: missing; every item"):
+        load_spec("reform_ops_separation", {"reforms.ops_separation.ownership_changes": [{"month": 3}]})
+
+
+def test_unwritable_out_and_closed_pipe_give_no_traceback(tmp_path):
+    cmd = [sys.executable, "-m", "sim.cli", "run", "baseline", "--steps", "2"]
+    r = subprocess.run([*cmd, "--out", "/proc/govsim-test"], capture_output=True, text=True)
+    assert r.returncode == 2 and "cannot create the folder" in r.stderr and "Traceback" not in r.stderr
+    # the reader of the summary goes away at once, as `| head -1` does
+    p = subprocess.Popen([*cmd, "--out", str(tmp_path / "x")], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait() == 141 and "Traceback" not in err
 
 
 def test_out_that_is_a_file_is_refused_before_the_run(capsys, tmp_path):
