@@ -446,3 +446,25 @@ def test_tradeoff_chart_labels_every_point_and_plots_changes(results):
     assert all(titles) and "reference − variant" in titles[-1]
     labs = [_lab(c) for c in PALETTE]
     assert min(np.linalg.norm(a - b) for i, a in enumerate(labs) for b in labs[i + 1 :]) >= 25
+
+
+def test_a_variant_with_no_successful_run_has_no_effect_row_or_bar(results, tmp_path):
+    """Every run of a single reform failed: the notes say so, and neither the effects table nor
+    the contributions chart shows it as a row of blanks or an empty bar."""
+    failed = tmp_path / "failed"
+    shutil.copytree(results, failed)
+    runs = pd.read_parquet(failed / "runs.parquet")
+    gone = runs["scenario"] == "reform_sharing_incentives"
+    runs.loc[gone, ["status", "error"]] = ["failed", "RuntimeError: boom"]
+    runs.to_parquet(failed / "runs.parquet", index=False)
+    from sim.report import build
+
+    page, figures = build(failed)
+    data = embedded(page)
+    assert "reform_sharing_incentives" not in data["effects"] and "reform_unified_approval" in data["effects"]
+    assert "Variant(s) with no successful run: reform_sharing_incentives" in page
+    effects = page.split("<section id='effects'>")[1].split("</section>")[0]
+    assert "reform_sharing_" not in effects
+    contributions = dict((f, fig) for f, _, fig in figures)["contributions"]
+    bars = [y for tr in contributions.data for y in tr.y]
+    assert bars and not any("sharing_incentives" in y for y in bars), bars

@@ -174,17 +174,20 @@ def effects(
     res: Results, baseline: str, measures: list[str], reference: dict[str, str] | None = None
 ) -> tuple[dict[str, dict[str, Estimate]], list[str]]:
     """variant -> measure -> effect versus its reference scenario (default: the baseline), and
-    the variants left out because their reference has no successful run."""
+    the variants left out because their reference has no successful run. A variant with no
+    successful run of its own has no effect at all (not a row of blanks): the notes name it."""
     out, missing = {}, []
+    ok = set(res.final["variant"])
     for v in res.variants:
+        if v not in ok:
+            continue
         scenario = v.split(" · ")[0]
         ref = (reference or {}).get(scenario, baseline)
         if ref == scenario:
             continue  # a reference itself
         base = baseline_variant(res, ref, v)
         if base is None:
-            if v in set(res.final["variant"]):
-                missing.append(v)
+            missing.append(v)
             continue
         if base == v:
             continue
