@@ -468,3 +468,86 @@ def test_a_variant_with_no_successful_run_has_no_effect_row_or_bar(results, tmp_
     contributions = dict((f, fig) for f, _, fig in figures)["contributions"]
     bars = [y for tr in contributions.data for y in tr.y]
     assert bars and not any("sharing_incentives" in y for y in bars), bars
+
+
+def _crowd():
+    """Fifteen single reforms no different from the reference, tight around (0, 0), and a few
+    clear ones near each other and at the plot's edges."""
+    rng = np.random.default_rng(3)
+    eff = {}
+    for i in range(15):
+        x, y = rng.normal(0, 0.002, 2)
+        eff[f"reform_quiet_{i}_with_a_long_name"] = {
+            "silo_index": _est(x, 0.01),
+            "duplicated_share": _est(y, 0.01),
+            "operator_markup": _est(y / 10, 0.001),
+            "government_control": _est(x, 0.01),
+        }
+    for name, x, y in [("guangdong", -0.2, -0.1), ("zhejiang", -0.19, -0.1), ("reform_far_right_edge", -0.3, 0.0)]:
+        eff[name] = {
+            "silo_index": _est(x, 0.005),
+            "duplicated_share": _est(y, 0.005),
+            "operator_markup": _est(y / 50, 0.0005),
+            "government_control": _est(-y, 0.005),
+        }
+    return eff
+
+
+def test_tradeoff_labels_skip_points_at_the_reference_and_never_overlap():
+    from sim.report.figures import label_box, tradeoff_figure
+
+    fig = tradeoff_figure(_crowd(), {"guangdong": "guangdong_before"}, "en")
+    points = [tr for tr in fig.data if tr.mode == "markers+text"]
+    shown = {name for tr in points for name in tr.text if name}
+    assert not any(name.startswith("quiet") for name in shown)  # intervals include (0, 0): hover only
+    assert {"guangdong", "far_right_edge"} <= shown
+    titles = [a.text for a in fig.layout.annotations]
+    assert all("15 at the reference" in s for s in titles), titles
+    # the axis ranges hold every point with its error bars
+    for k, axis in (("x", "xaxis"), ("y", "yaxis")):
+        lo, hi = fig.layout[axis].range
+        vals = [v for tr in points if tr.xaxis == "x" for v in getattr(tr, k)]
+        assert lo < min(vals) - 0.004 and max(vals) + 0.004 < hi
+    assert label_box(0, 0, "abc", "middle right")[0] > 0  # right of its marker
+
+
+def test_tradeoff_labels_do_not_overlap_or_clip_in_chromium(tmp_path):
+    """Measured in the browser: no two label texts overlap and each lies inside its panel."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    from sim.report.figures import tradeoff_figure
+    from sim.viz.browser import CHROMIUM_ARGS as args
+    from sim.viz.browser import chromium_path
+
+    path = tmp_path / "t.html"
+    for n, eff in enumerate((_crowd(), dict(list(_crowd().items())[-3:]))):  # stacked, and three panels
+        fig = tradeoff_figure(eff, {}, "en")
+        fig.write_html(path, include_plotlyjs=True, div_id="f")
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path() or "/usr/bin/chromium", args=args)
+            try:
+                page = browser.new_page(viewport={"width": 1344, "height": 900})
+                page.goto(path.as_uri())
+                page.wait_for_selector("#f .textpoint text")
+                boxes = page.evaluate(
+                    """() => {
+                  const gd = document.getElementById('f'), L = gd._fullLayout, top = gd.getBoundingClientRect();
+                  return ['xy', 'x2y2', 'x3y3'].map((sp, k) => {
+                    const xa = L['xaxis' + (k ? k + 1 : '')], ya = L['yaxis' + (k ? k + 1 : '')];
+                    const area = [top.left + xa._offset, top.top + ya._offset, xa._length, ya._length];
+                    const texts = [...gd.querySelectorAll('.subplot.' + sp + ' .textpoint text')]
+                      .filter(t => t.textContent).map(t => { const r = t.getBoundingClientRect();
+                        return [t.textContent, r.left, r.top, r.right, r.bottom]; });
+                    return [area, texts];
+                  });
+                }"""
+                )
+            finally:
+                browser.close()
+        for (left, top, width, height), texts in boxes:
+            assert texts, n
+            for name, a, b, c, d in texts:
+                assert left - 1 <= a and c <= left + width + 1 and top - 1 <= b and d <= top + height + 1, (n, name)
+            for i, (na, *ra) in enumerate(texts):
+                for nb, *rb in texts[i + 1 :]:
+                    apart = ra[2] <= rb[0] or rb[2] <= ra[0] or ra[3] <= rb[1] or rb[3] <= ra[1]
+                    assert apart, (n, na, nb)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -195,45 +196,124 @@ SIDES = {  # plotly textposition -> direction of the label's centre from its mar
     "top left": (-1, 1),
     "bottom left": (-1, -1),
 }
+CHAR_PX, TEXT_PX, GAP_PX, MARKER_PX = 6.0, 13.0, 7.0, 14.0  # 10 px labels next to 10 px markers
+Box = tuple[float, float, float, float]  # centre x, centre y, width, height (pixels)
 
 
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+def _overlap(a: Box, b: Box) -> float:
     """Overlap area of two boxes given as (centre x, centre y, width, height)."""
     dx = min(a[0] + a[2] / 2, b[0] + b[2] / 2) - max(a[0] - a[2] / 2, b[0] - b[2] / 2)
     dy = min(a[1] + a[3] / 2, b[1] + b[3] / 2) - max(a[1] - a[3] / 2, b[1] - b[3] / 2)
     return max(dx, 0.0) * max(dy, 0.0)
 
 
-def label_positions(x, y, text: list[str], width_px: float, height_px: float) -> list[str]:
-    """Where to put each point's text label so labels overlap each other and the markers as
-    little as possible (plotly does not avoid overlaps): a greedy pass in estimated pixels,
-    each label taking the side of its marker with the least overlap."""
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    if len(x) == 0:
-        return []
-    kx = width_px / max(float(np.ptp(x)) * 1.15, 1e-12)
-    ky = height_px / max(float(np.ptp(y)) * 1.15, 1e-12)
-    px, py = x * kx, y * ky
-    boxes = [(a, b, 12.0, 12.0) for a, b in zip(px, py, strict=True)]  # the markers
-    out = [""] * len(x)
-    for i in np.lexsort((py, px)):
-        w, h = 5.8 * len(text[i]) + 4, 13.0
-        best, best_cost = "top center", float("inf")
-        for side, (sx, sy) in SIDES.items():
-            box = (px[i] + sx * (w / 2 + 7), py[i] + sy * (h / 2 + 7), w, h)
-            cost = sum(_overlap(box, o) for j, o in enumerate(boxes) if j != i)
-            if cost < best_cost - 1e-9:
-                best, best_cost = side, cost
-        sx, sy = SIDES[best]
-        boxes.append((px[i] + sx * (w / 2 + 7), py[i] + sy * (h / 2 + 7), w, h))
-        out[i] = best
-    return out
+def label_box(px: float, py: float, text: str, side: str) -> Box:
+    """Estimated pixel box of a 10 px label placed on `side` of a marker at (px, py)."""
+    w, h = CHAR_PX * len(text) + 4, TEXT_PX
+    sx, sy = SIDES[side]
+    return (px + sx * (w / 2 + GAP_PX), py + sy * (h / 2 + GAP_PX), w, h)
 
 
-def tradeoff_figure(effects: dict[str, dict[str, Estimate]], reference: dict[str, str], lang: str) -> go.Figure:
+def _outside(box: Box, width: float, height: float) -> tuple[float, float, float, float]:
+    """Pixels a box sticks out of the plot area: left, right, bottom, top."""
+    x, y, w, h = box
+    return (max(0.0, w / 2 - x), max(0.0, x + w / 2 - width), max(0.0, h / 2 - y), max(0.0, y + h / 2 - height))
+
+
+def _span(lo: float, hi: float) -> tuple[float, float]:
+    """An axis range around [lo, hi] with a little room; a flat one gets a unit-less width."""
+    d = hi - lo
+    if d <= 0:
+        d = max(abs(lo), abs(hi), 1e-3)
+    return lo - 0.06 * d, hi + 0.06 * d
+
+
+class LabelLayout(NamedTuple):
+    positions: list[str]  # plotly textposition per point, "" for a point shown without a label
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+
+
+def label_layout(
+    pts: pd.DataFrame, text: list[str], labelled: list[bool], width_px: float, height_px: float
+) -> LabelLayout:
+    """Axis ranges and label sides for a scatter with error bars, so that no two labels overlap
+    each other or a marker and no label is clipped at the plot's edge (plotly avoids neither).
+
+    `pts` holds x, y and the error distances xp, xm, yp, ym. Points with `labelled` false get
+    no label. Greedy in estimated pixels: points in the given order take the side of their
+    marker with the least overlap (error bars count a little, the plot's edge a lot); a label
+    that can only overlap another label or marker, or would sit nearer another marker than its
+    own, is dropped (its point keeps its hover and legend). The ranges then widen until every
+    kept label fits inside the plot."""
+    n = len(pts)
+    x, y = pts["x"].to_numpy(float), pts["y"].to_numpy(float)
+    xlo, xhi = x - pts["xm"].to_numpy(float), x + pts["xp"].to_numpy(float)
+    ylo, yhi = y - pts["ym"].to_numpy(float), y + pts["yp"].to_numpy(float)
+    xr = _span(min(0.0, *xlo) if n else 0.0, max(0.0, *xhi) if n else 0.0)
+    yr = _span(min(0.0, *ylo) if n else 0.0, max(0.0, *yhi) if n else 0.0)
+    out = [""] * n
+    for attempt in range(6):
+        kx, ky = width_px / (xr[1] - xr[0]), height_px / (yr[1] - yr[0])
+        px, py = (x - xr[0]) * kx, (y - yr[0]) * ky
+        hard: list[Box] = [(a, b, MARKER_PX, MARKER_PX) for a, b in zip(px, py, strict=True)]
+        hard.append((-xr[0] * kx, -yr[0] * ky, 16.0, 16.0))  # the reference's cross at (0, 0)
+        soft: list[Box] = [  # error bars, 6 px across with their caps
+            *(((a + b) / 2 * kx - xr[0] * kx, c, (b - a) * kx, 6.0) for a, b, c in zip(xlo, xhi, py, strict=True)),
+            *((c, ((a + b) / 2 - yr[0]) * ky, 6.0, (b - a) * ky) for a, b, c in zip(ylo, yhi, px, strict=True)),
+        ]
+        out = [""] * n
+        need = [0.0, 0.0, 0.0, 0.0]
+        for i in range(n):
+            if not labelled[i]:
+                continue
+            best, best_cost, clash = "", float("inf"), True
+            for side in SIDES:
+                box = label_box(px[i], py[i], text[i], side)
+                blocked = sum(_overlap(box, o) for j, o in enumerate(hard) if j != i)
+                # the label's corner or edge next to its marker must be nearer that marker than
+                # any other, or the label would seem to name another point
+                sx, sy = SIDES[side]
+                near = np.hypot(px - px[i] - sx * GAP_PX, py - py[i] - sy * GAP_PX)
+                blocked += float((np.delete(near, i) < near[i] + 2).sum())
+                left, right, bottom, top = _outside(box, width_px, height_px)
+                clipped = (left + right) * box[3] + (bottom + top) * box[2]
+                cost = 100 * blocked + sum(_overlap(box, o) for o in soft) + 10 * clipped
+                if cost < best_cost - 1e-9:
+                    best, best_cost, clash = side, cost, blocked > 0
+            if clash:
+                continue  # every side covers another label or marker: no label rather than a smudge
+            box = label_box(px[i], py[i], text[i], best)
+            hard.append(box)
+            out[i] = best
+            need = [max(a, b) for a, b in zip(need, _outside(box, width_px, height_px), strict=True)]
+        if max(need) <= 1 or attempt == 5:
+            break
+        # widen by the pixels missing, in data units (the scale shrinks a bit too: repeat)
+        xr = (xr[0] - 1.15 * need[0] / kx, xr[1] + 1.15 * need[1] / kx)
+        yr = (yr[0] - 1.15 * need[2] / ky, yr[1] + 1.15 * need[3] / ky)
+    return LabelLayout(out, xr, yr)
+
+
+def at_reference(pts: pd.DataFrame) -> np.ndarray:
+    """Points whose 95% intervals include 0 on both axes: no different from the reference."""
+    return (
+        (pts["x"] - pts["xm"] <= 0)
+        & (pts["x"] + pts["xp"] >= 0)
+        & (pts["y"] - pts["ym"] <= 0)
+        & (pts["y"] + pts["yp"] >= 0)
+    ).to_numpy()
+
+
+def tradeoff_figure(
+    effects: dict[str, dict[str, Estimate]], reference: dict[str, str], lang: str, width_px: float = 1190
+) -> go.Figure:
     """Silo reduction against the saving in duplicated share, the cut in operator markup and
     the gain in government control: all as changes versus each variant's own reference, so
-    every chart reads 'right and up is better' and governments of different sizes compare."""
+    every chart reads 'right and up is better' and governments of different sizes compare.
+    Points no different from the reference on either axis are drawn but not labelled (the
+    panel's title counts them), so the crowd at (0, 0) never overprints; `width_px` is the
+    plot area the labels are laid out for."""
     panels = [
         ("duplicated_share", -1.0, t(lang, "dup_saved")),
         ("operator_markup", -1.0, t(lang, "markup_cut")),
@@ -246,18 +326,36 @@ def tradeoff_figure(effects: dict[str, dict[str, Estimate]], reference: dict[str
         cols=cols,
         subplot_titles=[measure_name(lang, m) for m, _, _ in panels],
         horizontal_spacing=0.09,
-        vertical_spacing=0.09,
+        vertical_spacing=0.11,
     )
+    height = 1250 if many else 500
+    plot_h = (height - 140) * ((1 - 0.11 * 2) / 3 if many else 1.0)
+    plot_w = width_px if many else width_px * (1 - 0.09 * 2) / 3
     variants = list(effects)
+    rank = {"provincial": 0, "bureau": 1, "single": 2, "other": 3}
     for j, (m, sign, ytitle) in enumerate(panels):
         r, c = (j + 1, 1) if many else (1, j + 1)
         pts = pd.DataFrame(
             [(v, *_gain(effects[v]["silo_index"], -1.0), *_gain(effects[v][m], sign)) for v in variants],
             columns=["v", "x", "xp", "xm", "y", "yp", "ym"],
         )
-        pts = pts[np.isfinite(pts["x"]) & np.isfinite(pts["y"])]
-        size = (1150, 320) if many else (320, 360)  # a panel's plot area in pixels, about
-        pts["pos"] = label_positions(pts["x"], pts["y"], [short(v) for v in pts["v"]], *size)
+        pts = pts[np.isfinite(pts["x"]) & np.isfinite(pts["y"])].copy()
+        # label priority: provincial models first, then the points farthest from the reference
+        span_x = max(float(np.ptp(np.r_[pts["x"], 0.0])), 1e-12)
+        span_y = max(float(np.ptp(np.r_[pts["y"], 0.0])), 1e-12)
+        pts["far"] = -np.hypot(pts["x"] / span_x, pts["y"] / span_y)
+        pts["rank"] = [rank[group(v)] for v in pts["v"]]
+        pts = pts.sort_values(["rank", "far"], kind="stable").reset_index(drop=True)
+        quiet = at_reference(pts)
+        layout = label_layout(pts, [short(v) for v in pts["v"]], list(~quiet), plot_w, plot_h)
+        pts["pos"] = layout.positions
+        unlabelled = int((~quiet & (pts["pos"] == "")).sum())
+        if quiet.any() or unlabelled:
+            parts = [t(lang, "at_reference", n=int(quiet.sum()))] if quiet.any() else []
+            parts += [t(lang, "unlabelled", n=unlabelled)] if unlabelled else []
+            note = "; ".join(parts) + " – " + t(lang, "hover_names")
+            title = fig.layout.annotations[j]
+            title.text = f"{title.text}<br><span style='font-size:11px;color:#55606b'>{note}</span>"
         fig.add_trace(
             go.Scatter(
                 x=[0],
@@ -282,8 +380,8 @@ def tradeoff_figure(effects: dict[str, dict[str, Estimate]], reference: dict[str
                     x=d["x"],
                     y=d["y"],
                     mode="markers+text",
-                    text=[short(v) for v in d["v"]],
-                    textposition=list(d["pos"]),
+                    text=[short(v) if p else "" for v, p in zip(d["v"], d["pos"], strict=True)],
+                    textposition=[p or "top center" for p in d["pos"]],
                     textfont={"size": 10, "color": colour},
                     customdata=np.column_stack([d["v"], refs]),
                     marker={"size": 10, "color": colour, "symbol": symbol, "line": {"width": 1, "color": "#fff"}},
@@ -298,12 +396,14 @@ def tradeoff_figure(effects: dict[str, dict[str, Estimate]], reference: dict[str
                 row=r,
                 col=c,
             )
-        fig.update_yaxes(title_text=ytitle, title_font={"size": 11}, row=r, col=c)
-        fig.update_xaxes(title_text=t(lang, "silo_reduction"), title_font={"size": 11}, row=r, col=c)
+        fig.update_yaxes(title_text=ytitle, title_font={"size": 11}, range=list(layout.y_range), row=r, col=c)
+        fig.update_xaxes(
+            title_text=t(lang, "silo_reduction"), title_font={"size": 11}, range=list(layout.x_range), row=r, col=c
+        )
     fig.update_xaxes(zeroline=True, zerolinewidth=2, zerolinecolor="#9aa5b1", tickformat=TICKS)
     fig.update_yaxes(zeroline=True, zerolinewidth=2, zerolinecolor="#9aa5b1", tickformat=TICKS)
     fig.update_layout(
-        height=1250 if many else 500,
+        height=height,
         margin={"t": 90, "l": 70, "r": 30, "b": 50},
         legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "top", "yref": "container"},
         hoverlabel={"namelength": -1},
