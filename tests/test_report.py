@@ -551,3 +551,24 @@ def test_tradeoff_labels_do_not_overlap_or_clip_in_chromium(tmp_path):
                 for nb, *rb in texts[i + 1 :]:
                     apart = ra[2] <= rb[0] or rb[2] <= ra[0] or ra[3] <= rb[1] or rb[3] <= ra[1]
                     assert apart, (n, na, nb)
+
+
+def test_scenario_changes_name_start_months_and_settings_of_the_reforms_on(results, tmp_path):
+    """Guangdong against its reform-free reference differs only in its switches: the table
+    still shows each reform's start month and the settings that differ from the baseline
+    preset (all of them in the tooltip); a single reform shows its month too."""
+    from sim.report import build
+    from sim.scenario import load_spec
+
+    page, _ = build(results)
+    toggles = page.split("<section id='toggles'>")[1].split("</section>")[0]
+    rows = dict(re.findall(r"<tr><td class=l>([^<]+)</td>(.*?)</tr>", toggles, re.S))
+    gd = load_spec("guangdong")[0].reforms
+    row = html.unescape(rows["guangdong"])
+    on = [k for k in type(gd).model_fields if getattr(gd, k).enabled]
+    assert on and all(f"<b>{k}</b> from month {getattr(gd, k).start_month}:" in row for k in on), row
+    assert f"mandate={gd.data_bureau.mandate}" in row and "enabled=" not in row
+    assert "brokerage=" in row  # in the data-bureau line's tooltip, although it is the default
+    single = html.unescape(rows["reform_sharing_incentives"])
+    assert "<b>sharing_incentives</b> from month 0: preset defaults" in single
+    assert "reforms.sharing_incentives" not in single  # reform settings are not repeated as changes

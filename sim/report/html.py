@@ -216,9 +216,32 @@ def _short(value) -> str:
     return text
 
 
+def _reforms_on(spec, defaults, lang: str) -> list[str]:
+    """One line per reform switched on: its start month and the settings that differ from the
+    baseline preset's defaults (all of them when that preset cannot be read), so a provincial
+    model and its `*_before` run, identical apart from the switches, still show what differs.
+    Every setting is in the line's tooltip."""
+    lines = []
+    for k in type(spec.reforms).model_fields:
+        mine = getattr(spec.reforms, k)
+        if not mine.enabled:
+            continue
+        base = getattr(defaults.reforms, k).model_dump(mode="json") if defaults is not None else {}
+        every = {p: v for p, v in mine.model_dump(mode="json").items() if p not in ("enabled", "start_month")}
+        text = {p: v if isinstance(v, str) else _short(v) for p, v in every.items()}
+        changed = [f"{p}={text[p]}" for p, v in every.items() if defaults is None or base.get(p) != v]
+        month = t(lang, "from_month", m=mine.start_month)
+        tip = html.escape(", ".join(f"{p}={v}" for p, v in text.items()), quote=True)
+        shown = html.escape(", ".join(changed) if changed else t(lang, "default_settings"))
+        lines.append(f'<span title="{tip}"><b>{html.escape(k)}</b> {html.escape(month)}: {shown}</span>')
+    return lines
+
+
 def toggles(res: Results, refs: References, baseline: str, lang: str) -> str:
-    """Per scenario: the reforms it switches on and the parameters that differ from its
-    reference (references themselves are compared with the baseline)."""
+    """Per scenario: each reform it switches on (start month, settings that differ from the
+    baseline preset), and the other parameters that differ from its reference (references
+    themselves are compared with the baseline)."""
+    defaults = scenario_spec(res, "baseline")
     rows = []
     for scenario in dict.fromkeys(res.runs.sort_values("run_id")["scenario"]):
         scenario = str(scenario)
@@ -230,30 +253,29 @@ def toggles(res: Results, refs: References, baseline: str, lang: str) -> str:
         if spec is None:
             rows.append(f"<tr>{name}{vs_cell}<td class=l colspan=2>{t(lang, 'unresolved')}</td></tr>")
             continue
-        on = [k for k in type(spec.reforms).model_fields if getattr(spec.reforms, k).enabled]
+        on = _reforms_on(spec, defaults, lang)
         base = scenario_spec(res, vs)
         if base is None:
             shown = html.escape(t(lang, "no_base_spec", b=vs))
         else:
             base_flat = _flatten(base.model_dump(mode="json"))
-            # settings of a reform that is off on both sides change nothing: not listed
-            off = tuple(
-                f"reforms.{k}."
-                for k in type(spec.reforms).model_fields
-                if not getattr(spec.reforms, k).enabled and not getattr(base.reforms, k).enabled
-            )
+            # reform settings are in the reforms column: here only the rest, and any reform the
+            # reference has on that this scenario switches off
             diffs = [
                 f"{html.escape(k)}: {html.escape(_short(base_flat.get(k)))} → {html.escape(_short(v))}"
                 for k, v in _flatten(spec.model_dump(mode="json")).items()
-                if not k.startswith(("meta.", "simulation.seed", *off))
-                and not k.endswith(".enabled")
-                and base_flat.get(k) != v
+                if not k.startswith(("meta.", "simulation.seed", "reforms.")) and base_flat.get(k) != v
+            ]
+            diffs += [
+                f"reforms.{html.escape(k)}: {html.escape(t(lang, 'switched_off'))}"
+                for k in type(spec.reforms).model_fields
+                if getattr(base.reforms, k).enabled and not getattr(spec.reforms, k).enabled
             ]
             more = f"<br>… (+{len(diffs) - 25})" if len(diffs) > 25 else ""
             shown = "<br>".join(diffs[:25]) + more or t(lang, "none")
         rows.append(
-            f"<tr>{name}{vs_cell}<td class=l style='white-space:normal;max-width:320px'>"
-            f"{html.escape(', '.join(on)) or t(lang, 'none')}</td>"
+            f"<tr>{name}{vs_cell}<td class=l style='white-space:normal;max-width:560px;font-size:11.5px'>"
+            f"{'<br>'.join(on) or t(lang, 'none')}</td>"
             f"<td class=l style='white-space:normal;font-size:11.5px'>{shown}</td></tr>"
         )
     levers = ""
