@@ -307,11 +307,14 @@ def test_failed_runs_are_listed_by_scenario_with_their_error():
     assert detail == "a: 2 run(s) (ids 000004, 000007): RuntimeError: injected failure; b: 1 run(s) (ids 000009): oops"
 
 
-def test_numbers_never_show_a_negative_zero():
-    from sim.report.html import _num
+def test_numbers_never_show_a_negative_zero_and_columns_share_their_decimals():
+    from sim.report.fmt import decimals_for, num
 
-    assert _num(-1e-6) == "0.000" and _num(-0.0) == "0.000" and _num(-0.0004) == "0.000"
-    assert _num(-0.002) == "-0.002" and _num(-1234.4) == "-1,234" and _num(float("nan")) == "–"
+    assert num(-1e-6) == "0.000" and num(-0.0) == "0.000" and num(-0.0004) == "0.000"
+    assert num(-0.002) == "-0.002" and num(-1234.4) == "-1,234" and num(float("nan")) == "–"
+    column = [3.5, 3.714, 6.0, 6.04, float("nan")]
+    assert [num(v, decimals_for(column)) for v in column] == ["3.50", "3.71", "6.00", "6.04", "–"]
+    assert decimals_for([0.149, 0.02]) == 3 and decimals_for([0.5, 15195.0]) == 0 and decimals_for([]) == 3
 
 
 def _est(mean, half=None, n=5):
@@ -572,3 +575,35 @@ def test_scenario_changes_name_start_months_and_settings_of_the_reforms_on(resul
     single = html.unescape(rows["reform_sharing_incentives"])
     assert "<b>sharing_incentives</b> from month 0: preset defaults" in single
     assert "reforms.sharing_incentives" not in single  # reform settings are not repeated as changes
+
+
+def test_best_needs_an_improvement_visible_in_the_table_and_of_one_percent_of_the_reference():
+    """Zhejiang's operator markup: −0.00065 on a reference of 0.149 (0.4%) is real but
+    negligible, no ★; the same cut on a reference of 0.03 (2%) is starred; a cut that prints
+    as 0.000 is never starred, whatever its interval and reference."""
+    from sim.report.stats import MIN_SHARE, best_variants
+
+    eff = {"zhejiang": {"operator_markup": _est(-0.00065, 0.0002)}}
+    assert best_variants(eff, set(), ["operator_markup"], {"zhejiang": {"operator_markup": 0.149}}) == {}
+    starred = best_variants(eff, set(), ["operator_markup"], {"zhejiang": {"operator_markup": 0.03}})
+    assert starred == {"operator_markup": {"zhejiang"}}
+    assert MIN_SHARE * 0.03 <= 0.00065 < MIN_SHARE * 0.149
+    tiny = {"reform_a": {"operator_markup": _est(-0.0004, 0.0001)}}
+    assert best_variants(tiny, set(), ["operator_markup"], {"reform_a": {"operator_markup": 0.01}}) == {}
+    # among several, a negligible one is not starred although its interval overlaps the best's
+    both = {
+        "reform_a": {"silo_index": _est(-0.012, 0.01)},  # 2.4% of 0.5
+        "reform_b": {"silo_index": _est(-0.004, 0.003)},  # 0.8%: overlaps a's interval
+    }
+    refs = {"reform_a": {"silo_index": 0.5}, "reform_b": {"silo_index": 0.5}}
+    assert best_variants(both, set(), ["silo_index"], refs) == {"silo_index": {"reform_a"}}
+
+
+def test_summary_and_effects_columns_print_one_number_of_decimals(results, tmp_path):
+    from sim.report import build
+
+    page, _ = build(results)
+    summary = page.split("<section id='summary'>")[1].split("<details>")[0]
+    for m in ("silo_index", "trips_per_service", "total_it_spending"):
+        cells = re.findall(rf"data-m='{m}'>(-?[0-9][0-9,]*(?:\.([0-9]+))?)", summary)
+        assert len(cells) >= 4 and len({len(d) for _, d in cells}) == 1, (m, cells)

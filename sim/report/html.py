@@ -18,9 +18,10 @@ from ..measures import MEASURES
 from ..runner.store import atomic_text
 from ..scenario import ScenarioError
 from .figures import contributions_figure, group, sensitivity_figure, timeseries_figure, tradeoff_figure
+from .fmt import decimals_for, num
 from .i18n import measure_definition, measure_name, measure_unit, method_name, t
 from .load import Results, load_results, scenario_spec
-from .stats import Estimate, best_variants, effects, runs_of, summary
+from .stats import MIN_SHARE, Estimate, best_variants, effects, reference_means, runs_of, summary
 
 KEY_MEASURES = (
     "silo_index",
@@ -89,28 +90,12 @@ document.querySelectorAll('.scroll').forEach(function (el) {
 """
 
 
-def _num(x: float | None) -> str:
-    if x is None or not np.isfinite(x):
-        return "–"
-    a = abs(x)
-    if a >= 1000:
-        s = f"{x:,.0f}"
-    elif a >= 100:
-        s = f"{x:.1f}"
-    elif a >= 1:
-        s = f"{x:.3g}" if a < 10 else f"{x:.2f}"
-    else:
-        s = f"{x:.3f}"
-    # a tiny negative rounds to "-0.000": no sign on a shown zero
-    return s[1:] if s.startswith("-") and float(s.replace(",", "")) == 0 else s
-
-
-def _cell(est: Estimate, star: str = "") -> str:
+def _cell(est: Estimate, star: str = "", decimals: int | None = None) -> str:
     if not np.isfinite(est.mean):
         return "–"
     if not np.isfinite(est.lo):
-        return _num(est.mean) + star
-    return f"{_num(est.mean)}{star}<small class=pm>± {_num(est.half)}</small>"
+        return num(est.mean, decimals) + star
+    return f"{num(est.mean, decimals)}{star}<small class=pm>± {num(est.half, decimals)}</small>"
 
 
 def _breakable(name: str) -> str:
@@ -299,14 +284,15 @@ def summary_table(res: Results, table, best: dict[str, set[str]], measures, lang
         for m in measures
     )
     rows = []
+    decimals = {m: decimals_for(table[v][m].mean for v in res.variants) for m in measures}
     for v in res.variants:
         cells = []
         for m in measures:
             e = table[v][m]
             starred = v in best.get(m, ())
-            tip = f"95%: [{_num(e.lo)}, {_num(e.hi)}], n={e.n}"
+            tip = f"95%: [{num(e.lo, decimals[m])}, {num(e.hi, decimals[m])}], n={e.n}"
             cls, star = (" class=best", " ★") if starred else ("", "")
-            cells.append(f"<td{cls} title='{tip}' data-m='{m}'>{_cell(e, star)}</td>")
+            cells.append(f"<td{cls} title='{tip}' data-m='{m}'>{_cell(e, star, decimals[m])}</td>")
         rows.append(
             f"<tr data-variant='{html.escape(v)}'><td class=l>{_breakable(v)}</td><td>{runs_of(table, v)}</td>"
             f"{''.join(cells)}</tr>"
@@ -323,11 +309,13 @@ def effects_table(eff, best: dict[str, set[str]], measures, lang: str, reference
         f"<th>Δ {html.escape(measure_name(lang, m))}</th>" for m in measures
     )
     rows = []
+    # the same precision as the ★ rule's "visible in the effects table" (stats.best_variants)
+    decimals = {m: decimals_for(per[m].mean for per in eff.values()) for m in measures}
     for v, per in eff.items():
         vs = reference.get(v.split(" · ")[0], baseline)
         cells = []
         for m in measures:
-            e = per[m]
+            e, d = per[m], decimals[m]
             better = MEASURES[m].better
             cls = ""
             if np.isfinite(e.lo) and (e.lo > 0 or e.hi < 0) and better:
@@ -336,9 +324,9 @@ def effects_table(eff, best: dict[str, set[str]], measures, lang: str, reference
             if not np.isfinite(e.mean):
                 txt = "–"
             elif np.isfinite(e.lo):
-                txt = f"{_num(e.mean)} <small class=pm>[{_num(e.lo)}, {_num(e.hi)}]</small>"
+                txt = f"{num(e.mean, d)} <small class=pm>[{num(e.lo, d)}, {num(e.hi, d)}]</small>"
             else:
-                txt = _num(e.mean)
+                txt = num(e.mean, d)
             star = " ★" if v in best.get(m, ()) else ""
             cells.append(f"<td{cls} title='{html.escape(method_name(lang, e.method))}, n={e.n}'>{txt}{star}</td>")
         rows.append(f"<tr><td class=l>{_breakable(v)}</td><td class=l>{html.escape(vs)}</td>{''.join(cells)}</tr>")
@@ -456,7 +444,7 @@ def build(folder: str | Path, baseline: str = "baseline", lang: str = "en"):
     # silent stand-in, the notes say why the sections are missing.
     eff, no_ref = effects(res, baseline, res.measures, refs.reference) if state == "ok" else ({}, [])
     same_size = {v for v in eff if v.split(" · ")[0] in refs.same_size}
-    best = best_variants(eff, same_size, res.measures)
+    best = best_variants(eff, same_size, res.measures, reference_means(res, table, baseline, eff, refs.reference))
     figures: list[tuple[str, str, object]] = []
     sections: list[tuple[str, str, str]] = []
 
@@ -467,7 +455,8 @@ def build(folder: str | Path, baseline: str = "baseline", lang: str = "en"):
         )
 
     key = [m for m in KEY_MEASURES if m in res.measures]
-    body = f"<p class=note>{t(lang, 'summary_note')}</p>" + summary_table(res, table, best, key, lang)
+    note = t(lang, "summary_note", pct=f"{MIN_SHARE:.0%}")
+    body = f"<p class=note>{note}</p>" + summary_table(res, table, best, key, lang)
     body += (
         f"<details><summary>{t(lang, 'all_measures')}</summary>"
         + summary_table(res, table, best, res.measures, lang)

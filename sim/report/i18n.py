@@ -12,7 +12,9 @@ UI = {
         "summary": "Summary: final month, mean and 95% interval over runs",
         "summary_note": "Mean ± half-width of the 95% interval; n = runs. ★ marks, per measure with a direction, "
         "the variant with the largest improvement over its own reference (see “Effect”), if that improvement's "
-        "interval excludes 0; variants whose interval overlaps the best one's are starred too. References "
+        "interval excludes 0, it does not print as 0 in the effects table and it is at least {pct} of the reference's "
+        "value (no star for a negligible change); variants that pass the same tests and whose interval overlaps "
+        "the best one's are starred too. References "
         "(the baseline, *_before, other reform-free scenarios) get no star. Measures that grow with the "
         "government's size (counts, 万元) are compared only among variants with the baseline's government.",
         "all_measures": "All measures",
@@ -109,7 +111,8 @@ UI = {
         "subtitle": "哪种改革模式带来什么效果、把握有多大、代价是什么",
         "summary": "概览：最后一个月的均值及 95% 置信区间",
         "summary_note": "均值 ± 95% 置信区间半宽；n 为运行次数。★ 标出在有优劣方向的指标上、相对各自对照改善最大的方案"
-        "（见“效果”），且其改善的区间不含 0；区间与之重叠的方案也标 ★。对照情景（基线、*_before 及其他未开启改革的情景）"
+        "（见“效果”），条件是其改善的区间不含 0、在效果表的精度下不显示为 0，且不小于对照数值的 {pct}（变化可忽略则不标）；"
+        "同样满足这些条件且区间与之重叠的方案也标 ★。对照情景（基线、*_before 及其他未开启改革的情景）"
         "不参与评比。随政府规模增长的指标（数量、万元）只在与基线政府规模相同的方案之间比较。",
         "all_measures": "全部指标",
         "effects": "相对对照的效果",

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from ..measures import MEASURES
+from .fmt import decimals_for, shows_as_zero
 from .load import Results
 
 NAN = float("nan")
@@ -73,20 +74,34 @@ def runs_of(table: dict[str, dict[str, Estimate]], variant: str) -> int:
     return max((e.n for e in table[variant].values()), default=0)
 
 
-def best_variants(eff: dict[str, dict[str, Estimate]], same_size: set[str], measures: list[str]) -> dict[str, set[str]]:
+MIN_SHARE = 0.01  # a starred improvement is at least this share of the reference's value
+
+
+def best_variants(
+    eff: dict[str, dict[str, Estimate]],
+    same_size: set[str],
+    measures: list[str],
+    ref_means: dict[str, dict[str, float]] | None = None,
+) -> dict[str, set[str]]:
     """measure -> variants marked best. Candidates are the variants with an effect (so never a
     reference); the score is the improvement over the variant's own reference, which makes
     provincial models (vs their `*_before`) and single reforms (vs the baseline) comparable
     for shares and per-request measures. Measures that scale with size compare only the
-    variants of the baseline's government (`same_size`). The best needs an interval that
-    excludes no change; every variant whose interval overlaps the best one's is marked too,
-    since the data cannot tell them apart. No mark when nothing clearly improves (ties)."""
+    variants of the baseline's government (`same_size`).
+
+    A candidate's improvement must be clear and not negligible: its 95% interval excludes no
+    change, it does not print as 0 at the effects table's precision for that measure, and it
+    is at least MIN_SHARE of its reference's value (`ref_means`: variant -> measure -> mean of
+    its reference; where unknown or 0 only the other tests apply). The best candidate is
+    starred, and every candidate whose interval overlaps the best one's, since the data cannot
+    tell them apart. No mark when no candidate is left."""
     best: dict[str, set[str]] = {}
     for m in measures:
         better = MEASURES[m].better if m in MEASURES else ""
         if not better:
             continue
         sign = -1.0 if better == "lower" else 1.0
+        decimals = decimals_for(per[m].mean for per in eff.values() if m in per)  # as the effects table
         gains = {}  # variant -> (mean, lo, hi) of the improvement, positive is better
         for v, per in eff.items():
             e = per.get(m, EMPTY)
@@ -95,14 +110,18 @@ def best_variants(eff: dict[str, dict[str, Estimate]], same_size: set[str], meas
             if not (np.isfinite(e.mean) and np.isfinite(e.lo)):
                 continue  # a single run has no interval: it cannot be shown to be best
             lo, hi = sorted((sign * e.lo, sign * e.hi))
-            gains[v] = (sign * e.mean, lo, hi)
+            gain = sign * e.mean
+            ref = (ref_means or {}).get(v, {}).get(m, NAN)
+            if lo <= 0 or gain <= 0 or shows_as_zero(gain, decimals):
+                continue  # not distinguishable from its reference, or not visibly
+            if np.isfinite(ref) and gain < MIN_SHARE * abs(ref):
+                continue  # real but negligible next to the level it changes
+            gains[v] = (gain, lo, hi)
         if not gains:
             continue
         top = max(gains, key=lambda v: gains[v][0])
-        mean, lo, hi = gains[top]
-        if lo <= 0 or mean <= 0:
-            continue  # the best is not distinguishable from its reference
-        best[m] = {v for v, (_, vlo, vhi) in gains.items() if vhi >= lo and vlo > 0}
+        lo = gains[top][1]
+        best[m] = {v for v, (_, _, vhi) in gains.items() if vhi >= lo}
     return best
 
 
@@ -193,6 +212,18 @@ def effects(
             continue
         out[v] = effect(res, v, base, measures)
     return out, missing
+
+
+def reference_means(
+    res: Results, table: dict[str, dict[str, Estimate]], baseline: str, variants, reference: dict[str, str]
+) -> dict[str, dict[str, float]]:
+    """variant -> measure -> mean final value of the reference variant its effect is against."""
+    out = {}
+    for v in variants:
+        base = baseline_variant(res, reference.get(v.split(" · ")[0], baseline), v)
+        if base in table:
+            out[v] = {m: e.mean for m, e in table[base].items()}
+    return out
 
 
 def band(res: Results, measure: str) -> pd.DataFrame:
