@@ -230,9 +230,28 @@ def test_static_figures_with_kaleido(results, tmp_path):
         )
         == 0
     )
-    svgs = sorted((tmp_path / "fig").glob("*.svg"))
-    assert {p.stem for p in svgs} >= {"timeseries", "tradeoffs"}
-    assert all(p.read_text().lstrip().startswith("<svg") for p in svgs)
+    svgs = {p.stem: p.read_text() for p in sorted((tmp_path / "fig").glob("*.svg"))}
+    assert set(svgs) >= {"timeseries", "tradeoffs"}
+    assert all(text.lstrip().startswith("<svg") for text in svgs.values())
+    # each image names itself and keeps its own height (not kaleido's 500 px for all)
+    assert 'class="gtitle"' in svgs["timeseries"] and ">Time series<" in svgs["timeseries"]
+    assert ">Trade-offs<" in svgs["tradeoffs"]
+    heights = {k: float(re.search(r'<svg[^>]*height="([0-9.]+)"', v).group(1)) for k, v in svgs.items()}
+    assert heights["timeseries"] > 1000 and heights["timeseries"] != heights["tradeoffs"], heights
+
+
+def test_exported_figures_get_their_section_title():
+    import plotly.graph_objects as go
+
+    from sim.report.html import TITLE_PX, titled
+
+    fig = go.Figure(layout={"height": 500, "margin": {"t": 90}, "legend": {"y": 1, "yref": "container"}})
+    out = titled(fig, "Trade-offs")
+    assert out.layout.title.text == "Trade-offs" and fig.layout.title.text is None  # the page's copy unchanged
+    assert out.layout.height == 500 + TITLE_PX and out.layout.margin.t == 90 + TITLE_PX
+    assert out.layout.legend.y < 1  # below the title
+    sens = titled(go.Figure(layout={"title": {"text": "Morris"}}), "Sensitivity")
+    assert sens.layout.title.text == "Sensitivity: Morris"
 
 
 def _fake_results(tmp_path, scenarios, experiment=None):
@@ -607,3 +626,21 @@ def test_summary_and_effects_columns_print_one_number_of_decimals(results, tmp_p
     for m in ("silo_index", "trips_per_service", "total_it_spending"):
         cells = re.findall(rf"data-m='{m}'>(-?[0-9][0-9,]*(?:\.([0-9]+))?)", summary)
         assert len(cells) >= 4 and len({len(d) for _, d in cells}) == 1, (m, cells)
+
+
+def test_time_series_bands_stay_within_what_a_measure_can_take(tmp_path):
+    """Two seeds give a wide t interval: a share's band stops at 0 and 1, a count's at 0."""
+    from sim.report.load import Results
+    from sim.report.stats import band
+
+    runs = pd.DataFrame({"run_id": ["a", "b"], "variant": "v", "scenario": "v", "status": "ok"})
+    ts = pd.DataFrame(
+        {"run_id": ["a", "b"], "step": 1, "online_rate": [0.01, 0.09], "one_trip_rate": [0.91, 0.99]}
+        | {"approval_backlog": [0.0, 2.0], "user_rating": [1.1, 1.5]}
+    )
+    res = Results(tmp_path, {}, runs, ts, ts, None, [], [], ["v"])
+    low, high, count, stars = (band(res, m).iloc[0] for m in ts.columns[2:])
+    assert low["lo"] == 0 and low["hi"] < 1 and low["mean"] == pytest.approx(0.05)
+    assert high["hi"] == 1 and high["lo"] > 0
+    assert count["lo"] == 0 and count["hi"] > 2
+    assert stars["lo"] == 1  # stars 1-5

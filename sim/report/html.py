@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from .. import __version__
@@ -574,6 +575,37 @@ def write_report(folder, out: Path, baseline: str = "baseline", lang: str = "en"
     return Path(out), figures
 
 
+TITLE_PX = 40  # room for an exported figure's title above what the page's heading replaced
+
+
+def titled(fig: go.Figure, title: str) -> go.Figure:
+    """A copy of a figure with its section's title on top, for an image file that stands
+    alone (in the page the section heading names it). A title the figure already has (the
+    sensitivity method) follows the section's; the figure grows by the title's room, and a
+    legend pinned to the top moves down with the plots."""
+    out = go.Figure(fig)
+    own = out.layout.title.text
+    height = (out.layout.height or 450) + TITLE_PX
+    top = (out.layout.margin.t if out.layout.margin.t is not None else 80) + TITLE_PX
+    out.update_layout(
+        height=height,
+        margin={"t": top},
+        title={
+            "text": f"{html.escape(title)}: {own}" if own else html.escape(title),
+            "x": 0.01,
+            "xanchor": "left",
+            "y": 1 - 10 / height,
+            "yanchor": "top",
+            "yref": "container",
+            "font": {"size": 16},
+        },
+    )
+    legend = out.layout.legend
+    if legend.yref == "container" and legend.y is not None:
+        out.update_layout(legend={"y": legend.y - TITLE_PX / height})
+    return out
+
+
 def write_figures(figures, folder: Path, fmt: str = "png") -> list[Path]:
     """Static figures for papers, through kaleido and a local Chrome/Chromium."""
     try:
@@ -585,9 +617,11 @@ def write_figures(figures, folder: Path, fmt: str = "png") -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{fid}.{fmt}" for fid, _, _ in figures]
-    figs = [fig for _, _, fig in figures]
+    figs = [titled(fig, title) for _, title, fig in figures]
     try:
-        pio.write_images(figs, paths, format=fmt, width=1400, scale=1)
+        # each at its own height: kaleido's default (500 px) squashes the stacked panels
+        heights = [int(f.layout.height or 500) for f in figs]
+        pio.write_images(figs, paths, format=fmt, width=1400, height=heights, scale=1)
     except Exception as e:  # kaleido starts a browser: report a missing one in one line
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ScenarioError(f"--figures: could not render with kaleido ({first}); is chromium installed?") from None

@@ -8,6 +8,7 @@ Welch's interval when runs cannot be paired.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -226,12 +227,25 @@ def reference_means(
     return out
 
 
+def measure_range(measure: str) -> tuple[float, float]:
+    """The values a measure can take, from its unit: `share 0-1`, `stars 1-5`, `Gini 0-1` give
+    their bounds; every other measure (counts, 万元, months, markups) is at least 0."""
+    unit = MEASURES[measure].unit if measure in MEASURES else ""
+    found = re.search(r"(-?\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)\s*$", unit)
+    return (float(found.group(1)), float(found.group(2))) if found else (0.0, np.inf)
+
+
 def band(res: Results, measure: str) -> pd.DataFrame:
-    """Per variant and month: mean and 95% interval over runs (for time-series bands)."""
+    """Per variant and month: mean and 95% interval over runs (for time-series bands), clipped
+    to the values the measure can take: with two seeds a t interval of a share near 0 would
+    otherwise reach below 0."""
     ts = res.timeseries.merge(res.runs[["run_id", "variant"]], on="run_id")
     g = ts.groupby(["variant", "step"])[measure]
     df = g.agg(["mean", "std", "count"]).reset_index()
     t = stats.t.ppf(0.975, np.maximum(df["count"] - 1, 1))
     h = np.where(df["count"] > 1, t * df["std"] / np.sqrt(df["count"]), np.nan)
-    df["lo"], df["hi"] = df["mean"] - h, df["mean"] + h
+    lo, hi = measure_range(measure)
+    if (ts[measure] < lo).any():
+        lo = -np.inf  # a measure that does go below its unit's floor: leave its bands alone
+    df["lo"], df["hi"] = np.clip(df["mean"] - h, lo, hi), np.clip(df["mean"] + h, lo, hi)
     return df
