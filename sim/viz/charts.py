@@ -24,6 +24,8 @@ from 0.150 to 0.145 looks as small as it is."""
 
 MONTH_TICKS = (1, 2, 3, 6, 12, 24)
 START_LINE = {"color": "#888888", "width": 1, "dash": "dot"}
+CHARTS_HEIGHT = 800
+"""Pixels; the width follows the tile."""
 
 
 def fmt(v: float, digits: int = 4) -> str:
@@ -51,32 +53,32 @@ def month_dtick(last: int) -> int:
 
 
 @functools.lru_cache(maxsize=8)
-def _grid(measures: tuple[str, ...], height: int, width: int) -> dict:
+def _grid(measures: tuple[str, ...], height: int) -> dict:
     """The charts' static layout (subplot domains, titles, axes), built once: make_subplots
-    and update_* calls on a figure took ~0.1 s a step."""
-    cols = 2
-    rows = math.ceil(len(measures) / cols)
+    and update_* calls on a figure took ~0.1 s a step. One column sharing the month axis:
+    it reads at any tile width (two columns were cut off in a 1,344 px window)."""
+    rows = len(measures)
     fig = make_subplots(
         rows=rows,
-        cols=cols,
+        cols=1,
+        shared_xaxes=True,
         subplot_titles=[f"{m} [{MEASURES[m].unit}]" for m in measures],
-        vertical_spacing=0.12,
-        horizontal_spacing=0.14,
+        vertical_spacing=0.22 / max(rows - 1, 1),
     )
     for i, m in enumerate(measures):
-        r, c = i // cols + 1, i % cols + 1
         if MEASURES[m].unit in SHARE_UNITS:
-            fig.update_yaxes(range=[0, 1.02], dtick=0.2, row=r, col=c)
+            fig.update_yaxes(range=[0, 1.02], dtick=0.5, row=i + 1, col=1)
         else:
-            fig.update_yaxes(rangemode="tozero", row=r, col=c)
-    fig.update_xaxes(title_text="month", title_font={"size": 10}, title_standoff=2, tick0=0)
-    fig.update_yaxes(hoverformat=".6g")  # plotly's own tick format: as many digits as the tick step needs
+            fig.update_yaxes(rangemode="tozero", nticks=4, row=i + 1, col=1)
+    fig.update_xaxes(tick0=0, showticklabels=True)  # every panel keeps its month ticks
+    fig.update_xaxes(title_text="month", title_font={"size": 10}, title_standoff=2, row=rows, col=1)
+    fig.update_yaxes(hoverformat=".6g", tickfont={"size": 10})  # plotly's own tick format
     fig.update_annotations(font_size=11)
     fig.update_layout(
         template="plotly_white",
         height=height,
-        width=width,  # the plotly widget does not follow its tile: fits 5/12 of a 1500 px window
-        margin={"t": 62, "l": 40, "r": 15, "b": 40},  # the top row's titles below the modebar's 30 px strip
+        autosize=True,  # no width: the figure takes its tile's width (and follows a resize)
+        margin={"t": 56, "l": 44, "r": 12, "b": 36},  # the top title below the modebar's 30 px strip
         hovermode="closest",
         uirevision="measures",
     )
@@ -91,26 +93,24 @@ def measures_figure(
     df: pd.DataFrame,
     measures: Sequence[str] = KEY_MEASURES,
     starts: Mapping[int, Sequence[str]] | None = None,
-    height: int = 630,
-    width: int = 420,
+    height: int = CHARTS_HEIGHT,
 ) -> go.Figure:
     """Small multiples, one per measure (see `measures_spec`)."""
-    return go.Figure(measures_spec(df, measures, starts, height, width))
+    return go.Figure(measures_spec(df, measures, starts, height))
 
 
 def measures_spec(
     df: pd.DataFrame,
     measures: Sequence[str] = KEY_MEASURES,
     starts: Mapping[int, Sequence[str]] | None = None,
-    height: int = 630,
-    width: int = 420,
+    height: int = CHARTS_HEIGHT,
 ) -> dict:
     """Small multiples as a plain plotly dict, one per measure, month on x: the
     DataCollector's model vars. `starts` (month -> reforms starting then) draws a dotted
     vertical line at each month."""
     measures = tuple(m for m in measures if m in df.columns)
     starts = dict(starts or {})
-    layout = copy.deepcopy(_grid(measures, height, width))
+    layout = copy.deepcopy(_grid(measures, height))
     months = np.arange(len(df))
     meta = f"month {len(df) - 1}"  # lets a browser tell when this month is drawn
     data = [

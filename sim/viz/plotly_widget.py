@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import ipyvuetify as v
 import numpy as np
 import plotly.graph_objects as go
 import solara
 from plotly.serializers import custom_serializers
-from traitlets import Dict
+from traitlets import Dict, Unicode
 
 KEEP_IN_PLACE = ("type", "uid", "visible")
 """Not re-assigned in place: the layer identity, and `visible`, which a click on a legend
@@ -116,14 +117,65 @@ class QuietFigureWidget(go.FigureWidget):
         pass
 
 
+FIT_WIDTH_VUE = """
+<template><span style="display: none"></span></template>
+<script>
+module.exports = {
+  mounted() {
+    const box = this.$el.parentElement;
+    let timer = null;
+    const fit = () => {
+      const plot = box.querySelector('.js-plotly-plot');
+      const drawn = plot && plot._fullLayout && plot._fullLayout.width;
+      if (drawn && plot.clientWidth > 0 && Math.abs(drawn - plot.clientWidth) > 1 && window.Plotly) {
+        clearTimeout(timer);
+        timer = setTimeout(() => window.Plotly.Plots.resize(plot), 30);
+      }
+    };
+    this.observer = new ResizeObserver(fit);
+    this.observer.observe(box);
+  },
+  beforeDestroy() { this.observer.disconnect(); },
+}
+</script>
+"""
+
+
+class FitWidth(v.VuetifyTemplate):
+    """Makes the plotly figure beside it as wide as its container.
+
+    A figure without a width is sized when first drawn, and plotly's widget draws it
+    before it is in the page: it came out at plotly's default 700 px, wider than its tile
+    in a 1,344 px window. Nor does it follow later changes: under Solara the widget never
+    gets the messages that make it listen to window resizes. This watches the box holding
+    the figure (its height changes when the figure is drawn, its width with the window or
+    the tile) and, when the drawn width is not the box's, resizes the figure with the
+    widget's own plotly (`window.Plotly`, which plotly's widget bundle sets).
+    """
+
+    template = Unicode(FIT_WIDTH_VUE).tag(sync=True)
+
+
 @solara.component
 def PlotlyFigure(
     fig: go.Figure | Spec,
     on_click: Callable[[dict], None] | None = None,
     dependencies: list[Any] | None = None,
 ) -> Any:
-    """`solara.FigurePlotly` with in-place updates (see the module docstring)."""
+    """`solara.FigurePlotly` with in-place updates (see the module docstring), as wide as
+    its container (`FitWidth`)."""
+    with solara.Div(style={"width": "100%"}) as box:
+        _Figure(fig, on_click, dependencies)
+        FitWidth.element()
+    return box
 
+
+@solara.component
+def _Figure(
+    fig: go.Figure | Spec,
+    on_click: Callable[[dict], None] | None = None,
+    dependencies: list[Any] | None = None,
+) -> Any:
     def on_points(data: dict | None) -> None:
         if data and data.get("event_type") == "plotly_click" and on_click:
             on_click(data)
