@@ -351,9 +351,9 @@ def test_drilldown_is_readable(stepped):
     fig = network_figure(v, month=stepped.steps)
     agencies = v.nodes[v.nodes["kind"] == "agency"]
     own = agencies[agencies["gov"] == city]
-    # each government a ring of its lines: the city's ring wide enough for its 40 labels
+    # each government a ring of its lines; only the city's is labelled, with whole words
     r = np.hypot(own["x"], own["y"])
-    assert np.allclose(r, r.iloc[0]) and r.iloc[0] >= 3
+    assert np.allclose(r, r.iloc[0])
     assert set(own["text"]) == {short_line(ln) for ln in stepped.structure.lines}
     assert (agencies[agencies["gov"] != city]["text"] == "").all()
     by_uid = {t.uid: t for t in fig.data}
@@ -361,10 +361,67 @@ def test_drilldown_is_readable(stepped):
     assert np.isfinite(np.asarray(scored.marker.color, float)).all()  # no NaN drawn red under the grey
     assert len(scored.x) + len(grey.x) == len(agencies) and len(grey.x) > 0
     assert scored.mode == "markers+text" or grey.mode == "markers+text"
+    assert scored.textfont.size >= 9
     vertical = by_uid["edge-vertical"]
     assert vertical.opacity < 0.5 and [t.uid for t in fig.data].index("edge-vertical") == 0  # faint, underneath
     assert all(t.uid for t in fig.data) and len({t.uid for t in fig.data}) == len(fig.data)
     assert fig.layout.title.y < 1 - 30 / fig.layout.height  # below the modebar
+    # contracts and their suppliers start hidden, one legend entry brings them back
+    hidden = [t for t in fig.data if t.visible == "legendonly"]
+    assert {t.uid for t in hidden} == {"edge-contract", "node-company", "node-vendor", "node-vendors"}
+    assert {t.legendgroup for t in hidden} == {"contract"} and fig.layout.legend.traceorder == "normal"
+    agg = network_figure(aggregated_view(stepped))
+    assert [t.uid for t in agg.data if t.visible == "legendonly"] == ["edge-oversight"]
+
+
+def test_line_labels_keep_whole_first_words():
+    assert short_line("housing_fund") == "housing fund" and short_line("public_security") == "public s."
+    assert short_line("intellectual_property") == "intellectual p." and short_line("meteorology") == "meteorology"
+
+
+@pytest.mark.parametrize("n_kids", [0, 2, 5, 9, 12, 15, 19])
+def test_drilldown_rings_do_not_overlap_and_labels_have_a_row_each(n_kids):
+    from sim.viz.network_view import DRAWING_PX, LABEL_PX, LABEL_ROW_PX, _ring, ring_layout
+
+    names = load_spec("guangdong")[0].government.lines
+    lines = len(names)
+    geo = ring_layout(n_kids, lines)
+    px = DRAWING_PX / 2 / geo.extent  # pixels per unit in the drawing the sizes assume
+    # a child's ring (radius 1): neighbours further apart than the markers
+    child = _ring(lines, False)
+    gaps = np.hypot(*np.diff(np.vstack([child, child[:1]]), axis=0).T) * px
+    assert gaps.min() >= geo.node_px + 1, (gaps.min(), geo.node_px)
+    # the city's ring: label rows at least LABEL_ROW_PX apart ...
+    city = _ring(lines, True) * geo.city * px
+    right = city[city[:, 0] > 0]
+    assert np.diff(np.sort(right[:, 1])).min() >= LABEL_ROW_PX - 1e-9 > LABEL_PX
+    # ... and the two labels of a row, pointing inwards from either side, do not meet
+    # glyphs average 0.46 em in the page's font (measured on a screenshot), plus half a marker
+    width = np.array([0.5 * LABEL_PX * len(short_line(n)) + 5 for n in names])
+    for y in np.unique(np.round(city[:, 1], 6)):
+        row = np.flatnonzero(np.isclose(city[:, 1], y))
+        if len(row) == 2:
+            (xa, wa), (xb, wb) = sorted(zip(city[row, 0], width[row], strict=True))
+            assert xa + wa < xb - wb, (y, names[row[0]], names[row[1]])
+    # rings apart: children from the city's ring and from each other, all inside the extent
+    if n_kids:
+        assert geo.centre - 1 - geo.city >= 0.3 - 1e-9
+        assert 2 * geo.centre * np.sin(np.pi / n_kids) >= 2 + 0.3 - 1e-9 or n_kids == 1
+        assert geo.centre + 1 <= geo.extent + 1e-9
+    assert geo.city * px >= 100  # the labelled ring stays large
+
+
+def test_figures_follow_their_tile_width(stepped):
+    df = stepped.datacollector.get_model_vars_dataframe()
+    for fig in (
+        network_figure(drilldown_view(stepped, 1)),
+        network_figure(aggregated_view(stepped)),
+        measures_figure(df),
+    ):
+        assert fig.layout.width is None and fig.layout.autosize is True
+    charts = measures_figure(df)
+    domains = [charts.layout[f"xaxis{i if i > 1 else ''}"].domain for i in range(1, len(KEY_MEASURES) + 1)]
+    assert all(tuple(d) == (0.0, 1.0) for d in domains)  # one column: fits a narrow tile
 
 
 def test_hover_names_a_county_with_its_city(stepped):

@@ -131,7 +131,10 @@ def NetworkView(model: VizModel) -> None:
         if gov is None:
             solara.Text("Click a government (or pick a city above) to see its agencies.")
         elif line == ALL_LINES:
-            solara.Text("Each ring is one government's lines, in the same places on every ring (names on the city's).")
+            solara.Text(
+                "Each ring is one government's lines, in the same order on every ring (names on the city's, "
+                "hover for any). Contracts and suppliers: click “contract” in the legend."
+            )
 
 
 @solara.component

@@ -12,7 +12,7 @@ Red = siloed (0), yellow = half, green = shares everything (1), grey = no needed
 A black outline marks an agency whose stance is open to sharing.
 
 **Nodes**: circles are governments (aggregated view) or agencies (drill-down: each
-government a ring of its lines, every line in the same place on every ring, names on
+government a ring of its lines, clockwise in the same order on every ring, names on
 the city's ring); ◆ data bureau, ◇ general office coordinating without a bureau;
 ■ operating company (管运分离); ▲ small vendors; ✕ anything outside the drill-down.
 
@@ -20,8 +20,9 @@ the city's ring); ◆ data bureau, ◇ general office coordinating without a bur
 drill-down); light blue horizontal (data one agency of a government needs from another
 — drill-down only); dotted orange contract (supplier → client); dashed purple oversight
 (body → agencies it reviews); green **active data sharing** (a needed link served this
-month). Click a legend entry to hide or show it (it stays so while you step); the
-aggregated view sums edges between governments.
+month). Click a legend entry to hide or show it (it stays so while you step): greyed
+entries start hidden (oversight in the aggregated view; contracts with their suppliers
+in the drill-down). The aggregated view sums edges between governments.
 
 **Charts**: dotted vertical lines mark the months reforms start (listed under the
 charts); shares are drawn on 0-1, other measures from zero."""

@@ -47,8 +47,20 @@ NODE_STYLE: dict[str, dict] = {
     "vendor": {"symbol": "triangle-up", "color": "#8c564b", "size": 9, "label": "small vendor"},
     "elsewhere": {"symbol": "x", "color": "#999999", "size": 12, "label": "other governments"},
 }
+SUPPLIERS = ("company", "vendors", "vendor")
 SCORE_SCALE = "RdYlGn"
 NO_LINKS = "#cccccc"
+LABEL_ARC_DEG = 60
+"""The labelled ring's side arcs reach this far above and below the horizontal; its top
+and bottom labels, pointing inwards, stop short of each other."""
+DRAWING_PX = 440
+"""The drill-down's square drawing, in pixels across: NETWORK_HEIGHT less title, legend
+and plotly's padding (a 1,344 px window's tile is wider). Node and label sizes assume it."""
+LABEL_PX = 9
+LABEL_ROW_PX = 11
+"""Font size and row height of the labels on the city's ring."""
+NETWORK_HEIGHT = 640
+"""Pixels; the width follows the tile."""
 AGGREGATED = "All governments (one node each)"
 ALL_LINES = "All lines"
 
@@ -275,18 +287,55 @@ def gov_layout(snap: Snapshot) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=64)
-def _ring(n_lines: int, radius: float) -> np.ndarray:
-    """Line positions on a government's ring: clockwise on two side arcs (±60° of the
-    horizontal), so the labels on the city's ring run horizontally without colliding."""
+def _ring(n_lines: int, labelled: bool) -> np.ndarray:
+    """Unit-circle positions of a government's lines: clockwise from the top on two side
+    arcs, so each line has the same side and order on every ring. The labelled (city's)
+    ring: arcs of ±LABEL_ARC_DEG with the lines evenly spaced in height, so the horizontal
+    labels are one row each; unlabelled rings: arcs of ±84°, evenly spaced in angle, so
+    40 nodes on a small ring do not overlap."""
     half = math.ceil(n_lines / 2)
-    right = np.linspace(math.pi / 3, -math.pi / 3, half) if half > 1 else np.zeros(half)
-    left = (
-        np.linspace(-2 * math.pi / 3, -4 * math.pi / 3, n_lines - half)
-        if n_lines - half > 1
-        else np.full(n_lines - half, math.pi)
-    )
-    a = np.concatenate([right, left])
-    return np.column_stack([radius * np.cos(a), radius * np.sin(a)])
+    if labelled:
+        top = math.sin(math.radians(LABEL_ARC_DEG))
+        right_y = np.linspace(top, -top, half) if half > 1 else np.zeros(half)
+        left_y = np.linspace(-top, top, n_lines - half) if n_lines - half > 1 else np.zeros(n_lines - half)
+        right = np.column_stack([np.sqrt(1 - right_y**2), right_y])
+        left = np.column_stack([-np.sqrt(1 - left_y**2), left_y])
+        return np.concatenate([right, left])
+    arc, rest = math.radians(84), n_lines - half
+    right_a = np.linspace(arc, -arc, half) if half > 1 else np.zeros(half)
+    left_a = np.linspace(math.pi + arc, math.pi - arc, rest) if rest > 1 else np.full(rest, math.pi)
+    a = np.concatenate([right_a, left_a])
+    return np.column_stack([np.cos(a), np.sin(a)])
+
+
+@dataclass(frozen=True)
+class RingLayout:
+    """Drill-down geometry in data units (a child's ring has radius 1)."""
+
+    city: float  # the labelled ring's radius
+    centre: float  # distance of the children's rings from the centre
+    extent: float  # half the drawing's width
+    node_px: float  # marker size of a child's agencies, for a drawing of DRAWING_PX
+
+
+def ring_layout(n_kids: int, n_lines: int) -> RingLayout:
+    """Children's rings around the city's, touching neither it nor each other; the city's
+    ring fills the space inside, and is at least large enough for one label row a line."""
+    gap = 0.3
+    # the labelled ring: rows LABEL_ROW_PX apart on a drawing of DRAWING_PX across
+    rows = max(math.ceil(n_lines / 2) - 1, 1)
+    height = 2 * math.sin(math.radians(LABEL_ARC_DEG))
+    # ring * (DRAWING_PX / 2) / extent * height / rows >= LABEL_ROW_PX, extent = ring + 2 + gap
+    k = LABEL_ROW_PX * rows / (height * DRAWING_PX / 2)
+    city = max(1.5, k * (2 + gap) / (1 - k)) if k < 0.9 else 6.0
+    centre = 0.0
+    if n_kids:
+        centre = max(city + 1 + gap, (2 + gap) / (2 * math.sin(math.pi / max(n_kids, 2))))
+        city = centre - 1 - gap
+    extent = centre + 1 if n_kids else city
+    # a child's nodes: evenly spaced on ±84° arcs, a bit smaller than the spacing
+    spacing = (DRAWING_PX / 2) / extent * math.radians(168) / max(math.ceil(n_lines / 2) - 1, 1)
+    return RingLayout(city, centre, extent, float(np.clip(spacing - 2, 3.0, 7.0)))
 
 
 # ----------------------------------------------------------------------------- views
@@ -300,6 +349,7 @@ class NetView:
     edges: pd.DataFrame
     key: str  # identifies the view for plotly's uirevision (zoom survives steps)
     hidden: tuple[str, ...] = ()  # edge types listed in the legend but not drawn until clicked
+    # (a hidden "contract" layer hides the suppliers with it: one legend group)
 
 
 def _edges_frame(rows: list[pd.DataFrame]) -> pd.DataFrame:
@@ -474,9 +524,16 @@ def _outward(xy: np.ndarray) -> np.ndarray:
     return out
 
 
-def short_line(name: str, width: int = 9) -> str:
-    """A line's name cut to fit beside its node on the city's ring."""
-    return name if len(name) <= width else name[: width - 1] + "."
+def short_line(name: str, width: int = 12) -> str:
+    """A line's name as labelled on the city's ring: 'housing fund', and when longer than
+    `width` the first word and initials, 'public s.' (hover gives the full name)."""
+    words = name.split("_")
+    text = " ".join(words)
+    if len(text) <= width:
+        return text
+    if len(words) == 1:
+        return text[: width - 1] + "."
+    return f"{words[0]} {'.'.join(w[0] for w in words[1:])}."
 
 
 def drilldown_view(model: GovModel, gov: int, line: str | None = None) -> NetView:
@@ -488,16 +545,11 @@ def drilldown_view(model: GovModel, gov: int, line: str | None = None) -> NetVie
     kids = children(snap)[gov]
     govs = [gov, *kids]
     L, n = len(snap.lines), snap.n_agencies
-    # rings large enough for 40 nodes each; children around the centre ring, not overlapping it
-    r_city, r = 3.2, 1.5
-    gap = 0.6
-    R = 0.0
-    if kids:
-        R = max(r_city + r + gap, (2 * r + gap) / (2 * math.sin(math.pi / max(len(kids), 2))))
+    geo = ring_layout(len(kids), L)
     centres = {gov: np.zeros(2)}
     for j, c in enumerate(kids):
         a = 2 * math.pi * j / len(kids) + math.pi / 2
-        centres[c] = R * np.array([math.cos(a), math.sin(a)])
+        centres[c] = geo.centre * np.array([math.cos(a), math.sin(a)])
     agency_score, gscore = sharing_scores(snap, li)
 
     ids = np.flatnonzero(np.isin(snap.agency_gov, govs))
@@ -508,8 +560,9 @@ def drilldown_view(model: GovModel, gov: int, line: str | None = None) -> NetVie
     if li is not None:
         pos = centre_xy + np.array([0.0, -0.35])
     else:
-        radius = np.where(g_of == gov, r_city, r)[:, None]
-        pos = centre_xy + radius * _ring(L, 1.0)[snap.agency_line[ids]]
+        at = snap.agency_line[ids]
+        own = (g_of == gov)[:, None]
+        pos = centre_xy + np.where(own, geo.city * _ring(L, True)[at], _ring(L, False)[at])
     lines_of = [snap.lines[k] for k in snap.agency_line[ids]]
     agencies = pd.DataFrame(
         {
@@ -518,7 +571,7 @@ def drilldown_view(model: GovModel, gov: int, line: str | None = None) -> NetVie
             "x": pos[:, 0],
             "y": pos[:, 1],
             "score": agency_score[ids],
-            "size": np.where(g_of == gov, 9.0, 7.0),
+            "size": np.where(g_of == gov, 8.0, geo.node_px),
             "open": snap.open[ids],
             "label": [
                 f"<b>{ln}</b> of {full[g]}<br>sharing score {_pct(sc)}<br>{'open' if o else 'closed'} to sharing"
@@ -565,7 +618,7 @@ def drilldown_view(model: GovModel, gov: int, line: str | None = None) -> NetVie
     serving = np.isin(cd, ids)
     sup_nodes, n_clients = np.unique(cs[serving], return_counts=True)
     comp_nodes = set(snap.companies["node"].tolist())
-    extent = R + (r if kids else r_city)
+    extent = geo.extent
     edge_x = extent + 0.8
     sup_rows = []
     for col, kind in ((edge_x, "company"), (-edge_x, "vendor")):
@@ -594,8 +647,9 @@ def drilldown_view(model: GovModel, gov: int, line: str | None = None) -> NetVie
         {
             "id": "elsewhere",
             "kind": "elsewhere",
-            "x": 0.0,
-            "y": extent + 0.9,
+            # the upper left corner: outside every ring, inside the drawing's square
+            "x": -0.92 * extent,
+            "y": 0.92 * extent,
             "label": "<b>other governments</b> (parent, province, other cities)",
             "gov": -1,
         }
@@ -624,7 +678,14 @@ def drilldown_view(model: GovModel, gov: int, line: str | None = None) -> NetVie
     if li is not None:
         title += f" · line: {snap.lines[li]}"
     title += f" · sharing score {_pct(gscore[gov])}"
-    return NetView(title=title, nodes=all_nodes.reset_index(drop=True), edges=edges, key=f"drill-{gov}-{line}")
+    # contracts (and their suppliers) start hidden: 240 lines across the rings hid the rings
+    return NetView(
+        title=title,
+        nodes=all_nodes.reset_index(drop=True),
+        edges=edges,
+        key=f"drill-{gov}-{line}",
+        hidden=("contract",),
+    )
 
 
 def plural(word: str, n: int) -> str:
@@ -638,12 +699,12 @@ def _pct(x: float) -> str:
 
 
 # ----------------------------------------------------------------------------- figure
-def network_figure(view: NetView, month: int | None = None, height: int = 640, width: int = 600) -> go.Figure:
+def network_figure(view: NetView, month: int | None = None, height: int = NETWORK_HEIGHT) -> go.Figure:
     """Plotly figure of a view (see `network_spec`)."""
-    return go.Figure(network_spec(view, month, height, width))
+    return go.Figure(network_spec(view, month, height))
 
 
-def network_spec(view: NetView, month: int | None = None, height: int = 640, width: int = 600) -> dict:
+def network_spec(view: NetView, month: int | None = None, height: int = NETWORK_HEIGHT) -> dict:
     """The figure of a view as a plain plotly dict: one trace per edge type, scored nodes
     on a red (silo) to green (sharing) scale, bodies and suppliers with their own symbols.
     Every trace has a stable `uid` (its layer), so a step can update the drawn figure in
@@ -681,6 +742,8 @@ def network_spec(view: NetView, month: int | None = None, height: int = 640, wid
                 "uid": f"edge-{kind}",
             }
         )
+        if kind == "contract" and kind in view.hidden:
+            data[-1]["legendgroup"] = "contract"
     scored = view.nodes[view.nodes["kind"].isin(["government", "agency"])]
     if len(scored):
         score = scored["score"].to_numpy(float)
@@ -694,7 +757,11 @@ def network_spec(view: NetView, month: int | None = None, height: int = 640, wid
             labelled = text is not None and any(text[part])
             marker = {
                 "size": d["size"].to_numpy(float),
-                "line": {"color": np.where(opened[part], "#000000", "#ffffff"), "width": 1.2},
+                # a thinner outline on small nodes, which sit close together on a child's ring
+                "line": {
+                    "color": np.where(opened[part], "#000000", "#ffffff"),
+                    "width": np.where(d["size"].to_numpy(float) < 6, 0.8, 1.2),
+                },
             }
             if layer == "scored":
                 marker |= {
@@ -724,7 +791,7 @@ def network_spec(view: NetView, month: int | None = None, height: int = 640, wid
                 "name": f"{name} (sharing score)" if layer == "scored" else "no needed links",
                 "showlegend": bool(part.any()),
                 "marker": marker,
-                "textfont": {"size": 7, "color": "#444444"},
+                "textfont": {"size": LABEL_PX, "color": "#333333"},
                 "hovertext": d["label"].to_numpy(object),
                 "hovertemplate": "%{hovertext}<extra></extra>",
                 "customdata": d["gov"].to_numpy(),
@@ -754,6 +821,8 @@ def network_spec(view: NetView, month: int | None = None, height: int = 640, wid
                 "uid": f"node-{kind}",
             }
         )
+        if kind in SUPPLIERS and "contract" in view.hidden:  # shown and hidden with their contracts
+            data[-1] |= {"legendgroup": "contract", "visible": "legendonly"}
     if meta:
         for trace in data:
             trace["meta"] = meta
@@ -763,12 +832,13 @@ def network_spec(view: NetView, month: int | None = None, height: int = 640, wid
         # the title sits below the modebar's strip (top 30 px), so a long title is not covered
         "title": {"text": title, "font": {"size": 13}, "y": 1 - 34 / height, "yanchor": "top", "x": 0.02},
         "height": height,
-        "width": width,
+        "autosize": True,  # no width: the figure takes its tile's width (and follows a resize)
         "margin": {"t": 58, "l": 10, "r": 10, "b": 10},
         "xaxis": {"visible": False},
         "yaxis": {"visible": False, "scaleanchor": "x", "scaleratio": 1},
         "legend": {
             "orientation": "h",
+            "traceorder": "normal",  # a legend group (contract and suppliers) is not set apart
             "y": -0.01,
             "yanchor": "top",
             "font": {"size": 10},
