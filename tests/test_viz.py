@@ -134,6 +134,42 @@ def test_controls_the_user_changed_still_override_the_picked_preset(monkeypatch)
     assert "ops_separation" in as_file.reforms_on and as_file.viz_overrides == {}
 
 
+def test_the_sidebar_follows_the_picked_preset_except_what_the_user_changed():
+    from sim.viz.params import shown_params
+
+    launched = model_params("guangdong")
+    zj, _ = load_spec("zhejiang")
+    shown = shown_params(launched, {"preset": "zhejiang", "traceable_sharing": True, "leadership_pressure": 1.25})
+    assert shown["preset"]["value"] == "zhejiang" and shown["preset"]["values"] == launched["preset"]["values"]
+    for key in REGISTRY:
+        expected = True if key == "traceable_sharing" else getattr(zj.reforms, key).enabled
+        assert shown[key]["value"] is expected, key
+        assert shown[key]["label"] == launched[key]["label"]
+    assert shown["unified_approval"]["value"] is False and shown["one_window"]["value"] is True  # was guangdong's
+    assert shown[strength_key("data_bureau")]["value"] == zj.reforms.data_bureau.it_attention
+    assert shown["leadership_pressure"]["value"] == 1.25 and shown["rng"]["value"] == str(zj.simulation.seed)
+    assert shown_params(launched, {}) == launched  # nothing picked or changed: as launched
+
+
+def test_reset_runs_what_the_sidebar_shows(monkeypatch):
+    from sim.viz.params import plan_reset, plan_text
+
+    monkeypatch.setenv(ENV_SCENARIO, "guangdong")
+    zj, _ = load_spec("zhejiang")
+    # picked zhejiang, then switched off one_window (on in zhejiang, off in guangdong: the
+    # value equals guangdong's, so without `touched` it could not count as a change)
+    inputs = page_inputs("guangdong", preset="zhejiang", one_window=False, rng="5")
+    m = VizModel(**inputs, touched=("one_window", "preset", "rng"))
+    assert m.spec.meta.name == "zhejiang" and "one_window" not in m.reforms_on
+    assert m.changes_from_preset() == ["−one_window"] and m.spec.simulation.seed == 5
+    # untouched controls (still at guangdong's values in Mesa's inputs) are not carried over
+    assert "unified_approval" not in m.reforms_on and zj.reforms.open_data.enabled and "open_data" in m.reforms_on
+    plan = plan_reset(**inputs, touched=("one_window", "preset", "rng"))
+    assert plan.reforms_on() == m.reforms_on
+    assert plan_text(plan) == f"Reset runs zhejiang (seed 5), reforms on: {', '.join(m.reforms_on)}"
+    assert "(seed 1)" in plan_text(plan_reset(**page_inputs("guangdong"), touched=()))
+
+
 def test_slider_noise_is_not_a_change():
     assert same_input(0.6, 0.6000000000000001) and same_input(4, 4.0) and same_input("1", "1 ")
     assert not same_input(0.6, 0.65) and not same_input(True, False)
@@ -483,6 +519,27 @@ def test_mesa_still_reads_the_grid_layout_we_replace():
     tiles = grid_layout(4)
     assert [t["i"] for t in tiles] == [0, 1, 2, 3]
     assert all({"i", "x", "y", "w", "h", "moved"} == set(t) for t in tiles)
+
+
+def test_mesa_still_draws_the_inputs_with_the_function_we_replace():
+    import inspect
+
+    import mesa.visualization.solara_viz as sv
+
+    from sim.viz.app import MesaUserInputs, PresetInputs
+
+    assert "UserInputs(user_adjust_params, on_change=on_change)" in inspect.getsource(sv.ModelCreator)
+    assert sv.UserInputs is PresetInputs and MesaUserInputs is not PresetInputs
+    assert "def UserInputs(user_params, on_change=None):" in inspect.getsource(MesaUserInputs.f)
+
+
+def test_the_end_of_the_run_says_to_press_reset():
+    from sim.viz.app import end_text, ended
+
+    m = VizModel(preset="baseline", rng=1)
+    assert not ended(m)
+    m.steps = m.horizon  # as after the last step (the model sets running = False then too)
+    assert ended(m) and end_text(m) == f"End of the run ({m.horizon} months): press Reset to start again."
 
 
 def test_only_solaras_samesite_warning_is_silenced():

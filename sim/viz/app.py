@@ -12,7 +12,10 @@ builds a model for that tab from the inputs (Mesa's behaviour).
 
 from __future__ import annotations
 
+import html
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import markdown
 import mesa.visualization.solara_viz as mesa_solara_viz
@@ -32,7 +35,7 @@ from sim.viz.network_view import (
     network_spec,
     snapshot,
 )
-from sim.viz.params import VizModel, launch_scenario, model_params
+from sim.viz.params import VizModel, model_params, plan_reset, plan_text, shown_params
 from sim.viz.plotly_widget import PlotlyFigure
 
 
@@ -63,6 +66,13 @@ SIDEBAR_CSS = """
   width: auto !important; min-width: 26px; height: 18px !important; padding: 0 4px; font-size: 11px;
 }
 .v-navigation-drawer .v-slider__thumb-label > * { transform: none !important; }
+/* Mesa disables ▶ only when the run is over, but leaves it reading ❚❚ if it was playing:
+   a disabled play button reads ▶ (the summary says to press Reset) */
+.v-navigation-drawer .v-card__text > .d-flex > button:nth-child(2):disabled .v-btn__content { font-size: 0; }
+.v-navigation-drawer .v-card__text > .d-flex > button:nth-child(2):disabled .v-btn__content::after {
+  content: "▶"; font-size: 14px;
+}
+.govsim-plan { font-size: 13px; color: #555; margin: -8px 0 16px 0; line-height: 1.35; }
 """
 
 
@@ -79,14 +89,68 @@ def grid_layout(num_components: int) -> list[dict]:
 # tests/test_viz.py fails if a Mesa upgrade renames it or stops calling it.
 mesa_solara_viz.make_initial_grid_layout = grid_layout
 
+MesaUserInputs = mesa_solara_viz.UserInputs
+
+
+@solara.component
+def PresetInputs(user_params: dict, on_change: Callable[[str, Any], None] | None = None) -> None:
+    """Mesa's `UserInputs` (the sidebar's model parameters), following the preset menu.
+
+    Mesa draws each input from its launched value and never changes it, so after picking
+    another preset the switches still showed the launched preset's reforms. Here every
+    control the user has not changed shows the picked preset's value; a line under the
+    menu says what Reset will run; and Reset gets `touched`, the controls the user changed
+    (the only ones that override the picked preset, see params.plan_reset)."""
+    touched = solara.use_reactive({})  # name -> value the user set, read when called (no stale copy)
+
+    def change(name: str, value: Any) -> None:
+        touched.set({**touched.value, name: value})
+        if on_change is not None:
+            on_change(name, value)
+            on_change("touched", tuple(sorted(touched.value)))
+
+    shown = list(shown_params(user_params, touched.value).items())
+    inputs = {k: v["value"] for k, v in user_params.items()} | touched.value
+    plan = plan_reset(**inputs, touched=tuple(touched.value))
+    MesaUserInputs(dict(shown[:1]), on_change=change)  # the preset menu
+    solara.HTML(tag="div", unsafe_innerHTML=html.escape(plan_text(plan)), classes=["govsim-plan"])
+    MesaUserInputs(dict(shown[1:]), on_change=change)
+
+
+# ModelCreator draws the inputs with this module function; tests/test_viz.py checks it still does.
+mesa_solara_viz.UserInputs = PresetInputs
+
 
 def Html(md_text: str) -> None:
     """Markdown rendered on the server. solara.Markdown would load KaTeX and mermaid from
     the CDN (not in solara-assets 1.58.2), which fails offline with a page error."""
     with solara.Column(gap="0px"):
         solara.Style(".govsim-md td, .govsim-md th {padding: 1px 10px} .govsim-md td + td {text-align: right}")
-        html = markdown.markdown(md_text, extensions=["tables"])
-        solara.HTML(tag="div", unsafe_innerHTML=html, classes=["govsim-md"])
+        body = markdown.markdown(md_text, extensions=["tables"])
+        solara.HTML(tag="div", unsafe_innerHTML=body, classes=["govsim-md"])
+
+
+END_STYLE = {"color": "#b71c1c", "font-weight": "bold"}
+
+
+def ended(model: VizModel) -> bool:
+    return model.steps >= model.horizon or not model.running
+
+
+def end_text(model: VizModel) -> str:
+    return f"End of the run ({model.horizon} months): press Reset to start again."
+
+
+@solara.component
+def RunStatus(model: VizModel) -> None:
+    """Which preset runs and the month; at the horizon, that Reset starts again (Mesa
+    greys Play and Step out without a word)."""
+    update_counter.get()  # redrawn every step, like Mesa's own components
+    text = f"Running {model.viz_preset} · month {model.steps} of {model.horizon}"
+    if ended(model):
+        solara.Text(f"{text}. {end_text(model)}", style=END_STYLE)
+    else:
+        solara.Text(text, style={"color": "#555"})
 
 
 @solara.component
@@ -124,6 +188,7 @@ def NetworkView(model: VizModel) -> None:
             set_choice(label)
 
     with solara.Column(style={"width": "100%"}):
+        RunStatus(model)  # first line of the first tile: seen without scrolling
         with solara.Row():
             solara.Select("Network view", value=choice, values=list(options), on_value=set_choice)
             solara.Select("Line", value=line, values=[ALL_LINES, *snap.lines], on_value=set_line)
@@ -184,7 +249,10 @@ def summary_markdown(model: VizModel) -> str:
 def Summary(model: VizModel) -> None:
     update_counter.get()
     with solara.Columns([3, 2]):  # the reforms table needs the room
-        Html(summary_markdown(model))
+        with solara.Column(gap="8px"):
+            if ended(model):
+                solara.Text(end_text(model), style=END_STYLE)
+            Html(summary_markdown(model))
         with solara.Details("Legend", expand=True):
             Html(legend_markdown())
 
@@ -194,6 +262,8 @@ page = SolaraViz(
     model,
     components=[NetworkView, MeasureCharts, Summary],
     model_params=model_params(),
-    name=f"govsim — digital-government reform ({launch_scenario()})",
+    # no preset in the header: Mesa draws it once, and Reset may run another preset (the
+    # network tile's first line names the one running)
+    name="govsim — digital-government reform",
 )
 page  # noqa: B018  (solara picks up the module-level `page`)

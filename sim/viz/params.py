@@ -7,10 +7,12 @@ overrides: `unified_approval` -> `reforms.unified_approval.enabled`,
 itself is untouched.
 
 Semantics (what Reset runs): the preset picked in the menu, as its file says, except the
-inputs the user changed from the launched scenario's defaults (the values the sidebar
-starts with). So launching guangdong and picking zhejiang runs Zhejiang's own reforms;
-ticking a reform switch there adds it. "Run the preset as its file says" ignores even
-those changes. The summary lists what differs from the picked preset.
+controls the user changed on the page. The sidebar shows just that (`shown_params`:
+after picking zhejiang its switches and sliders read Zhejiang's values, except those the
+user set), a line under the menu names the preset and reforms Reset will run
+(`plan_text`), and Reset receives `touched`, the controls the user changed (app.py).
+"Run the preset as its file says" ignores even those changes. The summary lists what
+differs from the picked preset.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,8 +146,59 @@ class ReformRow:
     change: str  # "" (as in the preset), "added", or "field a → b"
 
 
+@dataclass(frozen=True)
+class ResetPlan:
+    """What Reset builds from the page's inputs."""
+
+    ref: str | Path | GovScenario  # the picked preset (or the scenario Mesa passes)
+    spec: Any  # the picked preset's validated spec, before the user's changes
+    overrides: dict[str, Any]  # scenario key path -> value, from the controls the user changed
+    seed: int | None  # None: the preset's own seed
+    typed_seed: str  # what the seed box held when it did not parse ("" otherwise)
+
+    @property
+    def preset(self) -> str:
+        return str(self.ref.preset if isinstance(self.ref, GovScenario) else self.ref)
+
+    def reforms_on(self) -> list[str]:
+        on = {k for k in REGISTRY if getattr(self.spec.reforms, k).enabled}
+        for path, value in self.overrides.items():
+            _, reform, field = path.split(".")
+            if field == "enabled":
+                (on.add if value else on.discard)(reform)
+        return [k for k in REGISTRY if k in on]
+
+
+def plan_reset(
+    preset: str | None = None,
+    rng: int | str | None = None,
+    follow_preset: bool = False,
+    scenario: GovScenario | str | Path | None = None,
+    touched: tuple[str, ...] | None = None,
+    **switches: Any,
+) -> ResetPlan:
+    """The picked preset as its file says, except the controls the user changed.
+
+    `touched` names the controls the user changed on the page (the sidebar sends it, see
+    app.py). Without it (a model built in code), a control counts as changed when it
+    differs from the launched scenario's value, the value the sidebar starts with.
+    "Run the preset as its file says" (`follow_preset`) ignores the reform controls."""
+    # SolaraViz's Reset also passes `scenario=<default GovScenario>`: the preset wins.
+    ref: str | Path | GovScenario = preset or scenario or launch_scenario()
+    spec = ref.spec if isinstance(ref, GovScenario) else load_spec(ref)[0]
+    switch_overrides(switches, spec)  # rejects unknown input names
+    if touched is None:
+        defaults = launched_defaults(launch_scenario())
+        touched = tuple(k for k, v in {**switches, "rng": rng}.items() if not same_input(v, defaults.get(k)))
+    changed = {k: v for k, v in switches.items() if k in touched}
+    overrides = {} if follow_preset else switch_overrides(changed, spec)
+    typed = "" if rng is None or "rng" not in touched else str(rng).strip()
+    seed = parse_seed(typed) if typed else None
+    return ResetPlan(ref, spec, overrides, seed, typed if seed is None else "")
+
+
 class VizModel(GovModel):
-    """GovModel built from the page's inputs (see the module docstring)."""
+    """GovModel built from the page's inputs (see the module docstring and `plan_reset`)."""
 
     def __init__(
         self,
@@ -152,31 +206,20 @@ class VizModel(GovModel):
         rng: int | str | None = None,
         follow_preset: bool = False,
         scenario: GovScenario | str | Path | None = None,
+        touched: tuple[str, ...] | None = None,
         **switches: Any,
     ) -> None:
-        # SolaraViz's Reset also passes `scenario=<default GovScenario>`: the preset wins.
-        ref: str | Path | GovScenario = preset or scenario or launch_scenario()
-        spec = ref.spec if isinstance(ref, GovScenario) else load_spec(ref)[0]
-        switch_overrides(switches, spec)  # rejects unknown input names
-        # Only inputs changed from the launched defaults override the picked preset: the
-        # sidebar cannot follow the preset menu, so untouched controls still show the launched one.
-        defaults = launched_defaults(launch_scenario())
-        changed = {k: v for k, v in switches.items() if not same_input(v, defaults.get(k))}
-        overrides = {} if follow_preset else switch_overrides(changed, spec)
-        if rng is not None and same_input(rng, defaults.get("rng")):
-            rng = None  # an untouched seed box: the picked preset's own seed
-        seed = parse_seed(rng)
-        super().__init__(ref, rng=seed, **overrides)
+        plan = plan_reset(preset, rng, follow_preset, scenario, touched, **switches)
+        super().__init__(plan.ref, rng=plan.seed, **plan.overrides)
         # a typed seed that is not a whole number is not silently dropped: the page says so
-        typed = "" if rng is None else str(rng).strip()
         self.viz_seed_note = (
-            f"seed {typed!r} is not a whole number ≥ 0: the preset's seed {self.spec.simulation.seed} is used"
-            if seed is None and typed
+            f"seed {plan.typed_seed!r} is not a whole number ≥ 0: the preset's seed {self.spec.simulation.seed} is used"
+            if plan.typed_seed
             else ""
         )
-        self.viz_preset = str(ref.preset if isinstance(ref, GovScenario) else ref)
-        self.viz_overrides = overrides
-        self.viz_preset_spec = spec
+        self.viz_preset = plan.preset
+        self.viz_overrides = plan.overrides
+        self.viz_preset_spec = plan.spec
 
     @property
     def reforms_on(self) -> list[str]:
@@ -218,6 +261,37 @@ class VizModel(GovModel):
         out += [f"−{k}" for k in self.reforms_removed]
         out += [f"{r.key}: {r.change}" for r in self.reform_rows() if r.change not in ("", "added")]
         return out
+
+
+def plan_text(plan: ResetPlan) -> str:
+    """One line for the sidebar, under the preset menu: what Reset will build."""
+    seed = plan.seed if plan.seed is not None else plan.spec.simulation.seed
+    on = plan.reforms_on()
+    return f"Reset runs {plan.preset} (seed {seed}), reforms on: {', '.join(on) if on else 'none'}"
+
+
+@functools.lru_cache(maxsize=32)
+def _preset_params(scenario: str) -> dict[str, Any]:
+    return model_params(scenario)
+
+
+def shown_params(params: dict[str, Any], touched: Mapping[str, Any]) -> dict[str, Any]:
+    """The sidebar's inputs as they should read: the preset picked in the menu with its
+    own seed, switches and strengths, except the controls the user changed (`touched`,
+    name -> value). Labels, types and menus stay those of `params` (the launched ones)."""
+    picked = str(touched.get("preset", params["preset"]["value"]))
+    own = _preset_params(picked)
+    out: dict[str, Any] = {}
+    for name, p in params.items():
+        q = {**p}
+        if name != "preset" and name in own:
+            q |= {k: own[name][k] for k in ("value", "min", "max") if k in own[name]}
+        if name in touched:
+            q["value"] = touched[name]
+            if "min" in q:  # a value the user set stays on its slider
+                q["min"], q["max"] = min(q["min"], touched[name]), max(q["max"], touched[name])
+        out[name] = q
+    return out
 
 
 def _slider(label: str, value: float, s: Strength) -> dict[str, Any]:
