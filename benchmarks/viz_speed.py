@@ -68,7 +68,7 @@ def measure(scenario: str = "guangdong", steps: int = 6, skip: int = 9, drill_st
     ):
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page = browser.new_page(viewport={"width": 1344, "height": 900})  # a common laptop
             t0 = time.perf_counter()
             page.goto(url)
             page.wait_for_function(PAINTED, timeout=60_000, polling=50)
