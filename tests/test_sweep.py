@@ -490,6 +490,28 @@ def test_a_failing_run_is_recorded_and_the_others_go_on(small, tmp_path, capsys,
             ('"agents.sharing_cost" = { low = 0.1, high = 0.9 }', '"agents.build_months" = { low = 2, high = 9 }'),
             r"agents\.build_months: .*expected an integer.*add integer = true",
         ),
+        # values the runner would override, so never applied (runs labelled 3 and 5 would run 5)
+        (
+            ('"reforms.unified_approval.capacity" = [1, 25]', '"simulation.steps" = [3, 5]'),
+            r"levers\.simulation\.steps: experiment\.steps sets the months .*never be applied.*remove experiment",
+        ),
+        (
+            ('"reforms.unified_approval.capacity" = [1, 25]', '"simulation__seed" = [1, 2]'),
+            r"levers\.simulation__seed: run seeds come from experiment\.seed .*never be applied",
+        ),
+        # one key spelt two ways: the second would silently win
+        (
+            ('"reforms.unified_approval.capacity" = [1, 25]', '"agents__sharing_cost" = [0.2, 0.4]'),
+            r"uncertainties\.agents\.sharing_cost: the same scenario key as levers\.agents__sharing_cost",
+        ),
+        (
+            (
+                '"reforms.unified_approval.capacity" = [1, 25]',
+                '"agents.sharing_cost" = [0.2]\n"agents__sharing_cost" = [0.4]',
+            ),
+            r"levers\.agents__sharing_cost: the same scenario key as levers\.agents\.sharing_cost",
+        ),
+        (("seed = 3", 'seed = 3\nreferences = ["provincial"]'), r"experiment\.references: 'provincial' is not one of"),
     ],
 )
 def test_bad_experiment_files_give_one_line_errors(tmp_path, capsys, edit, pattern):
@@ -530,9 +552,15 @@ def test_sensitivity_writes_indices_for_every_parameter_and_measure(tmp_path, ca
     # the model responds to these parameters: their screening effect on openness is not nil
     assert table.loc[table["measure"] == "open_agencies", "mu_star"].max() > 0
     # a sweep pointed at this folder would reuse runs of another design: refused
-    assert main(["sweep", str(p), "--out", str(out), "--workers", "1", "-q"]) == 2
+    sweep = tmp_path / "as_sweep.toml"
+    sweep.write_text(SENS.split("[sensitivity]")[0])
+    assert main(["sweep", str(sweep), "--out", str(out), "--workers", "1", "-q"]) == 2
     err = capsys.readouterr().err.strip()
     assert "holds the results of a govsim sensitivity" in err and "\n" not in err
+    # its experiment.toml runs again with `govsim sensitivity` (SALib's, with no [sampling])
+    meta = out / "experiment.toml"
+    assert main(["sensitivity", str(meta), "--out", str(out), "--workers", "1", "-q"]) == 0
+    assert "0 run(s) done" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -544,6 +572,10 @@ def test_sensitivity_writes_indices_for_every_parameter_and_measure(tmp_path, ca
             r"\[0\.2, 0\.8\]: a grid .* expected a range",
         ),
         (('["baseline"]', '["baseline", "provincial"]'), r"experiment\.scenarios = .*expected a single scenario"),
+        (
+            ("[sensitivity]", '[sampling]\nmethod = "sobol"\n[sensitivity]'),
+            r"sampling: a \[sampling\] section, which a sensitivity analysis ignores .*`govsim sweep`",
+        ),
     ],
 )
 def test_sensitivity_refuses_what_it_would_ignore(tmp_path, capsys, edit, pattern):
@@ -555,6 +587,45 @@ def test_sensitivity_refuses_what_it_would_ignore(tmp_path, capsys, edit, patter
     assert not (tmp_path / "o").exists()
 
 
+def test_each_command_refuses_the_other_ones_file(small, tmp_path, capsys):
+    sens = tmp_path / "sens.toml"
+    sens.write_text(SENS)
+    assert main(["sweep", str(sens), "--out", str(tmp_path / "o"), "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"expected `govsim sensitivity {sens}`" in err and "\n" not in err
+    assert main(["sensitivity", str(small), "--out", str(tmp_path / "o"), "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "sensitivity: missing" in err and f"`govsim sweep {small}`" in err and "\n" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_lever_on_the_months_applies_when_the_experiment_leaves_them_open(tmp_path):
+    p = tmp_path / "months.toml"
+    p.write_text(
+        '[experiment]\nname = "m"\nscenarios = ["baseline"]\nseed = 4\n[levers]\n"simulation.steps" = [2, 3]\n'
+    )
+    assert main(["sweep", str(p), "--out", str(tmp_path / "m"), "--workers", "1", "-q"]) == 0
+    runs = pd.read_parquet(tmp_path / "m" / "runs.parquet")
+    assert runs["steps"].tolist() == [2, 3] and runs["simulation.steps"].tolist() == [2, 3]
+    assert pd.read_parquet(tmp_path / "m" / "timeseries").groupby("run_id")["step"].max().tolist() == [2, 3]
+
+
+def test_a_reference_scenario_is_not_crossed_with_the_levers(small, tmp_path):
+    small.write_text(SMALL.replace("seed = 3", 'seed = 3\nreferences = ["baseline"]'))
+    runs = build_design(load_experiment(small))
+    base = [r for r in runs if r.scenario == "baseline"]
+    reform = [r for r in runs if r.scenario == "reform_unified_approval"]
+    assert len(base) == 2 * 2 and len(reform) == N_RUNS // 2  # samples x replications; the reform as before
+    assert all(list(r.overrides) == ["agents.sharing_cost"] for r in base)
+    # paired with the reform's runs: the same seeds and sampled sharing costs
+    pairs = {(r.seed, r.overrides["agents.sharing_cost"]) for r in base}
+    assert pairs == {(r.seed, r.overrides["agents.sharing_cost"]) for r in reform}
+    assert main(["sweep", str(small), "--out", str(tmp_path / "ref"), "--workers", "1", "-q"]) == 0
+    table = pd.read_parquet(tmp_path / "ref" / "runs.parquet")
+    capacity = table.groupby("scenario")["reforms.unified_approval.capacity"]
+    assert capacity.count().to_dict() == {"baseline": 0, "reform_unified_approval": N_RUNS // 2}
+
+
 def test_experiment_files_shipped_are_valid():
     from pathlib import Path
 
@@ -564,6 +635,11 @@ def test_experiment_files_shipped_are_valid():
     for p in root.glob("*.toml"):
         exp = load_experiment(p)
         assert build_design(exp)
+    # the capacity lever crosses the reform only: the baseline (reform off) is not run per capacity
+    runs = build_design(load_experiment(root / "approval_capacity.toml"))
+    base = [r for r in runs if r.scenario == "baseline"]
+    assert len(base) == 8 * 10 and not [r for r in base if "reforms.unified_approval.capacity" in r.overrides]
+    assert len(runs) == 80 + 3 * 80
 
 
 def test_experiment_from_dict_matches_the_issue_example():

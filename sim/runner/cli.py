@@ -76,6 +76,11 @@ def _report(summary, out: Path) -> int:
 
 def cmd_sweep(args) -> int:
     exp = load_experiment(args.experiment)
+    if exp.sensitivity is not None:
+        raise ScenarioError(
+            f"{args.experiment}: sensitivity: a sensitivity analysis, which `govsim sweep` would not do; "
+            f"expected `govsim sensitivity {args.experiment}` (or a file without [sensitivity])"
+        )
     out = args.out or Path("results") / exp.name
     runs = build_design(exp)
     store = ResultStore(out, exp, str(exp.origin or args.experiment), runs=runs)
@@ -95,7 +100,16 @@ def cmd_sensitivity(args) -> int:
 
     exp = load_experiment(args.experiment)
     if exp.sensitivity is None:
-        raise ScenarioError(f"{args.experiment}: sensitivity: missing (a [sensitivity] section names the measures)")
+        raise ScenarioError(
+            f"{args.experiment}: sensitivity: missing (a [sensitivity] section names the measures); "
+            f"for a sweep of this file expected `govsim sweep {args.experiment}`"
+        )
+    if "sampling" in exp.model_fields_set:
+        raise ScenarioError(
+            f"{args.experiment}: sampling: a [sampling] section, which a sensitivity analysis ignores "
+            "(SALib draws the points: [sensitivity] method, trajectories, base_samples); expected no "
+            f"[sampling] here, or `govsim sweep` for a sampled sweep"
+        )
     out = args.out or Path("results") / exp.name
     X, points = sample_points(exp)
     runs = points_design(exp, points)

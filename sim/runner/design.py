@@ -115,7 +115,8 @@ def parameter_points(params: dict, method: str, samples: int, seed: int) -> list
 
 
 def build_design(exp: Experiment) -> list[RunSpec]:
-    """scenarios x policies (levers) x uncertainty points x replications."""
+    """scenarios x policies (levers) x uncertainty points x replications; a reference
+    scenario (`experiment.references`) is not crossed with the policies."""
     e, s = exp.experiment, exp.sampling
     policies = parameter_points(exp.levers, s.method, s.samples, e.seed)
     futures = parameter_points(exp.uncertainties, s.method, s.samples, e.seed + 1)
@@ -123,7 +124,7 @@ def build_design(exp: Experiment) -> list[RunSpec]:
     runs: list[RunSpec] = []
     point = 0
     for scenario in e.scenarios:
-        for pol in policies:
+        for pol in [{}] if scenario in e.references else policies:
             for fut in futures:
                 overrides = {**pol, **fut}
                 for r in range(e.replications):

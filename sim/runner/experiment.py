@@ -4,7 +4,9 @@ In EMA Workbench's words, a sweep crosses *policies* — values of the **levers*
 decision-maker controls (reform switches and strengths) — with *scenarios* — values of the
 **uncertainties** nobody controls (behavioural parameters) — for each scenario file, each
 repeated over `replications` seeds. A parameter is a grid (a list of values) or a range
-(`{ low = .., high = .. }`) sampled by `[sampling].method`.
+(`{ low = .., high = .. }`) sampled by `[sampling].method`. A *reference* scenario
+(`experiment.references`) runs with the uncertainties but not the levers: a fixed point of
+comparison, not multiplied by policies that would not change it.
 
 Errors are one line naming the file, the key, the value and what was expected.
 """
@@ -38,6 +40,7 @@ class ExperimentSection(_Section):
     name: Annotated[str, Field(min_length=1)]
     description: str = ""
     scenarios: Annotated[list[str], Field(min_length=1)]
+    references: list[str] = []  # scenarios of `scenarios` run once per future, not per policy
     replications: Annotated[int, Field(ge=1)] = 1
     steps: Annotated[int, Field(ge=1)] | None = None  # default: each scenario's own horizon
     seed: Annotated[int, Field(ge=0)] = 1
@@ -206,12 +209,58 @@ def _check_parameters(raw: dict[str, Any], source: str) -> None:
                 )
 
 
+def canonical_key(key: str) -> str:
+    """A scenario key path as `--set` reads it: `a__b` and `a.b` are the same key."""
+    return key.replace("__", ".")
+
+
+# keys the runner sets itself: a lever on them would label runs with values never applied
+RUN_KEYS = {
+    "simulation.seed": "run seeds come from experiment.seed and replications (one seed per replication)",
+    "simulation.steps": "experiment.steps sets the months of every run",
+}
+
+
+def _check_keys(exp: Experiment, source: str) -> None:
+    """Each parameter names a distinct key, and none that the runner overrides."""
+    seen: dict[str, str] = {}
+    for section in ("levers", "uncertainties"):
+        for key in getattr(exp, section):
+            name, where = canonical_key(key), f"{section}.{key}"
+            if name in seen:
+                raise ScenarioError(
+                    f"{source}: {where}: the same scenario key as {seen[name]}; expected each key once "
+                    "(as a lever or as an uncertainty, spelt with dots or __)"
+                )
+            seen[name] = where
+            if name == "simulation.seed" or (name == "simulation.steps" and exp.experiment.steps is not None):
+                fix = (
+                    "remove experiment.steps to vary the months"
+                    if name == "simulation.steps"
+                    else "use replications for more seeds"
+                )
+                raise ScenarioError(
+                    f"{source}: {where}: {RUN_KEYS[name]}, so these values would never be applied; "
+                    f"expected no lever or uncertainty on it ({fix})"
+                )
+
+
 def check(exp: Experiment, source: str) -> None:
     """Every scenario resolves and every parameter is a valid scenario key with valid
     values — checked before any run starts, with the experiment file named."""
-    overlap = set(exp.levers) & set(exp.uncertainties)
-    if overlap:
-        raise ScenarioError(f"{source}: {sorted(overlap)[0]}: listed both as a lever and as an uncertainty")
+    _check_keys(exp, source)
+    e = exp.experiment
+    for ref in e.references:
+        if ref not in e.scenarios:
+            raise ScenarioError(
+                f"{source}: experiment.references: '{ref}' is not one of experiment.scenarios "
+                f"{e.scenarios}; expected a scenario of that list"
+            )
+    if exp.levers and set(e.scenarios) <= set(e.references):
+        raise ScenarioError(
+            f"{source}: experiment.references = {e.references}: every scenario is a reference, so the "
+            "levers apply to none; expected at least one scenario that is not a reference"
+        )
     for key, r in exp.ranges().items():
         if r.low >= r.high:
             raise ScenarioError(f"{source}: {key} = {{low = {r.low}, high = {r.high}}}: expected low < high")
@@ -223,7 +272,8 @@ def check(exp: Experiment, source: str) -> None:
             path = exp.scenario_file(scenario)
         except ScenarioError as e:
             raise ScenarioError(f"{source}: experiment.scenarios: {e}") from None
-        for name, value in {**exp.levers, **exp.uncertainties}.items():
+        params = exp.uncertainties if scenario in e.references else {**exp.levers, **exp.uncertainties}
+        for name, value in params.items():
             probes = value if isinstance(value, list) else [value.low, value.high]
             for v in probes:
                 if isinstance(value, Range) and value.integer:
@@ -243,6 +293,11 @@ def check(exp: Experiment, source: str) -> None:
             raise ScenarioError(
                 f"{source}: {grids[0][0]} = {grids[0][1]!r}: a grid (list of values) in a sensitivity analysis; "
                 "expected a range { low = .., high = .. } (SALib varies ranges only)"
+            )
+        if e.references:
+            raise ScenarioError(
+                f"{source}: experiment.references = {e.references}: a sensitivity analysis runs one "
+                "scenario with every parameter; expected no references"
             )
         if len(exp.experiment.scenarios) > 1:
             raise ScenarioError(

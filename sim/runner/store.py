@@ -116,6 +116,8 @@ class ResultStore:
         self._clean()
         now = datetime.now(UTC).isoformat(timespec="seconds")
         doc = self.exp.model_dump(mode="json", exclude_none=True)
+        if self.kind == "sensitivity":
+            doc.pop("sampling", None)  # SALib samples; a default [sampling] would read as ignored
         doc["_results"] = {
             "fingerprint": self.fingerprint,
             "source": self.source if self.source.startswith("<") else str(Path(self.source).resolve()),
