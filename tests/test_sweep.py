@@ -15,6 +15,8 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+import sim
+from sim.api import run_timeseries
 from sim.cli import main
 from sim.measures import MEASURES
 from sim.runner import ResultStore, build_design, executor_for, load_experiment, run_design
@@ -95,6 +97,11 @@ def test_sweep_writes_parquet_and_is_identical_for_1_2_workers_and_dask(small, t
         ts2, runs2 = content(outs[other])
         pd.testing.assert_frame_equal(ts, ts2)
         pd.testing.assert_frame_equal(runs, runs2)
+    # runs get the scenario as resolved when the sweep started: the same numbers as from the file
+    spec = build_design(load_experiment(small))[13]
+    direct = run_timeseries(spec.scenario, seed=spec.seed, steps=spec.steps, **spec.overrides)
+    mine = ts[ts["run_id"] == spec.run_id].drop(columns="run_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, direct[mine.columns].astype(mine.dtypes.to_dict()))
     busy.close()
     assert not [w for w in recwarn if "already in use" in str(w.message)]
 
@@ -250,12 +257,13 @@ def test_swapped_levers_never_label_runs_with_the_wrong_values(tmp_path, capsys)
     assert main(["sweep", str(a), "--out", str(out), "--workers", "1", "-q"]) == 2
     err = capsys.readouterr().err.strip()
     assert "different experiment or design" in err and "\n" not in err
-    # even with the folder's experiment.toml lost, each run's record says what it ran:
+    assert main(["sweep", str(a), "--out", str(fresh), "--workers", "1", "-q"]) == 0
+    # even under the new design's experiment.toml, each run's record says what it ran:
     # the two whose values moved run again, the two that kept theirs are kept
-    (out / "experiment.toml").unlink()
+    (out / "experiment.toml").write_text((fresh / "experiment.toml").read_text())
+    capsys.readouterr()
     assert main(["sweep", str(a), "--out", str(out), "--workers", "1", "-q"]) == 0
     assert "2 run(s) done, 2 already done" in capsys.readouterr().out
-    assert main(["sweep", str(a), "--out", str(fresh), "--workers", "1", "-q"]) == 0
     ts, runs = content(out)
     ts_fresh, runs_fresh = content(fresh)
     pd.testing.assert_frame_equal(ts, ts_fresh)
@@ -429,6 +437,127 @@ def test_a_changed_experiment_is_refused_unless_forced(small, tmp_path, capsys):
     assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q", "--force"]) == 0
 
 
+def test_the_model_code_hash_covers_the_sources_that_make_the_numbers(tmp_path):
+    from sim.runner.design import code_fingerprint, model_sources, sources_hash
+
+    root = Path(sim.__file__).resolve().parent
+    names = {p.relative_to(root).as_posix() for p in model_sources(root)}
+    model = {"model.py", "scenario.py", "measures.py", "processes/demand.py", "reforms/unified_approval.py"}
+    assert model | {"agents/agency.py"} <= names
+    assert not [n for n in names if n.split("/")[0] in ("runner", "report", "viz") or n in ("cli.py", "docs.py")]
+    assert code_fingerprint() == sources_hash(root)
+    # on a copy: a changed rule changes the hash, a changed CLI or runner does not
+    copy = tmp_path / "sim"
+    for rel in [*names, "cli.py", "runner/run.py"]:
+        (copy / rel).parent.mkdir(parents=True, exist_ok=True)
+        (copy / rel).write_bytes((root / rel).read_bytes())
+    before = sources_hash(copy)
+    assert before == code_fingerprint()
+    (copy / "cli.py").write_text("# edited\n")
+    (copy / "runner" / "run.py").write_text("# edited\n")
+    assert sources_hash(copy) == before
+    (copy / "processes" / "demand.py").write_text((root / "processes" / "demand.py").read_text() + "# a rule\n")
+    assert sources_hash(copy) != before
+
+
+def test_runs_of_other_model_code_are_not_mixed_in(small, tmp_path, capsys, monkeypatch):
+    import json
+    import tomllib
+
+    import sim.runner.run as run_mod
+    import sim.runner.store as store_mod
+    from sim.runner.design import code_fingerprint
+
+    out = tmp_path / "code"
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 0
+    ours = code_fingerprint()
+    assert tomllib.loads((out / "experiment.toml").read_text())["_results"]["code_hash"] == ours
+    assert json.loads((out / "records" / "000003.json").read_text())["code_hash"] == ours
+    (out / "records" / "000000.json").unlink()  # one run left to do
+    # a rule changed since (the version string did not): resuming would mix two models
+    for mod in (store_mod, run_mod):
+        monkeypatch.setattr(mod, "code_fingerprint", lambda: "0123456789abcdef")
+    capsys.readouterr()
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"{N_RUNS - 1} run(s) made with other model code (code hash {ours}" in err
+    assert "0123456789abcdef" in err and "--force" in err and "\n" not in err
+    assert len(list((out / "records").glob("*.json"))) == N_RUNS - 1  # left alone
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q", "--force"]) == 0
+    assert f"{N_RUNS} run(s) done, 0 already done" in capsys.readouterr().out
+
+
+def test_a_worker_with_other_model_code_fails_its_runs(small, tmp_path, capsys, monkeypatch):
+    import sim.runner.run as run_mod
+
+    out = tmp_path / "remote"
+    # execute() reports the code of the process it runs in: here, as a Dask worker on another install
+    monkeypatch.setattr(run_mod, "code_fingerprint", lambda: "feedfacefeedface")
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 1
+    assert "other model code (code hash feedfacefeedface" in capsys.readouterr().err
+    assert set(pd.read_parquet(out / "runs.parquet")["status"]) == {"failed"}
+    assert not list((out / "timeseries").rglob("*.parquet"))  # no series kept, none left incoming
+    monkeypatch.undo()
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 0
+    assert f"{N_RUNS} run(s) done, 0 already done" in capsys.readouterr().out
+
+
+def test_a_scenario_file_edited_during_a_sweep_changes_none_of_its_runs(tmp_path, monkeypatch):
+    import sim.runner.store as store_mod
+
+    mine, e = tmp_path / "mine.toml", tmp_path / "e.toml"
+    before = 'extends = "baseline"\n[agents]\nsharing_cost = 0.1\n'
+    after = before.replace("0.1", "0.9")
+    e.write_text('[experiment]\nname = "edit"\nscenarios = ["mine.toml"]\nreplications = 4\nsteps = 5\nseed = 3\n')
+    mine.write_text(before)
+    real = store_mod.ResultStore.write
+
+    def write_then_edit(self, *args, **kw):
+        real(self, *args, **kw)
+        mine.write_text(after)  # someone saves the file after the first run
+
+    monkeypatch.setattr(store_mod.ResultStore, "write", write_then_edit)
+    assert main(["sweep", str(e), "--out", str(tmp_path / "during"), "--workers", "1", "-q"]) == 0
+    monkeypatch.undo()
+    for text, name in ((before, "before"), (after, "after")):
+        mine.write_text(text)
+        assert main(["sweep", str(e), "--out", str(tmp_path / name), "--workers", "1", "-q"]) == 0
+    during, unedited = content(tmp_path / "during"), content(tmp_path / "before")
+    pd.testing.assert_frame_equal(during[0], unedited[0])  # every run is of the file as it was
+    pd.testing.assert_frame_equal(during[1], unedited[1])
+    assert not during[0].equals(content(tmp_path / "after")[0])  # the edit would have shown
+
+
+def test_a_folder_with_runs_but_no_experiment_toml_is_refused_and_left_alone(small, tmp_path, capsys):
+    out = tmp_path / "orphan"
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 0
+    (out / "experiment.toml").unlink()
+
+    def files() -> dict:
+        return {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+
+    kept = files()
+    sens = tmp_path / "sens.toml"
+    sens.write_text(SENS)
+    for args in (["sweep", str(small)], ["sweep", str(small), "--workers", "2"], ["sensitivity", str(sens)]):
+        capsys.readouterr()
+        assert main([*args, "--out", str(out), "-q"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert f"{N_RUNS} run record(s), {N_RUNS} time series, runs.parquet but no experiment.toml" in err
+        assert "--force" in err and "\n" not in err
+        assert files() == kept  # nothing deleted, nothing written
+    # series alone are results too; an experiment.toml that is not a results folder's is not taken over
+    import shutil
+
+    shutil.rmtree(out / "records")
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 2
+    assert f"holds {N_RUNS} time series, runs.parquet but no experiment.toml" in capsys.readouterr().err
+    (out / "experiment.toml").write_text('[experiment]\nname = "mine"\n')
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 2
+    assert "not the experiment.toml of a govsim results folder" in capsys.readouterr().err
+    assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q", "--force"]) == 0
+
+
 def test_runs_of_another_model_version_are_not_mixed_in(small, tmp_path, capsys, monkeypatch):
     import sim.runner.store as store_mod
 
@@ -448,7 +577,8 @@ def test_a_failing_run_is_recorded_and_the_others_go_on(small, tmp_path, capsys,
     real = sim.api.run_timeseries
 
     def flaky(scenario, seed=None, steps=None, **overrides):
-        if scenario == "reform_unified_approval" and overrides["reforms.unified_approval.capacity"] == 1:
+        # workers get the resolved spec, not the file: scenario.meta.name is the preset's
+        if scenario.meta.name == "reform_unified_approval" and overrides["reforms.unified_approval.capacity"] == 1:
             raise RuntimeError("boom in the model")
         return real(scenario, seed=seed, steps=steps, **overrides)
 

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from ..scenario import ScenarioError
-from .design import build_design, points_design
-from .experiment import load_experiment
+from .design import RunSpec, build_design, points_design
+from .experiment import Experiment, load_experiment
 from .run import executor_for, run_design
 from .store import ResultStore, atomic_write
 
@@ -56,6 +56,15 @@ def _workers(args) -> int:
     return args.workers or os.cpu_count() or 1
 
 
+def _start(args: argparse.Namespace, exp: Experiment, runs: list[RunSpec], kind: str) -> tuple[Path, ResultStore, int]:
+    """Everything that can be refused, refused before the results folder is made."""
+    workers = _workers(args)
+    out = args.out or Path("results") / exp.name
+    store = ResultStore(out, exp, str(exp.origin or args.experiment), kind=kind, runs=runs)
+    store.check(force=args.force)
+    return out, store, workers
+
+
 def _report(summary, out: Path) -> int:
     print(
         f"{summary.ran} run(s) done, {summary.skipped} already done, {len(summary.failed)} failed "
@@ -81,14 +90,12 @@ def cmd_sweep(args) -> int:
             f"{args.experiment}: sensitivity: a sensitivity analysis, which `govsim sweep` would not do; "
             f"expected `govsim sensitivity {args.experiment}` (or a file without [sensitivity])"
         )
-    out = args.out or Path("results") / exp.name
     runs = build_design(exp)
-    store = ResultStore(out, exp, str(exp.origin or args.experiment), runs=runs)
-    store.open(force=args.force)
-    workers = _workers(args)
+    out, store, workers = _start(args, exp, runs, "sweep")
     where = f"Dask {args.dask}" if args.dask else f"{workers} worker(s)"
-    print(f"{exp.name}: {len(runs)} runs ({len(exp.experiment.scenarios)} scenario(s)) on {where} -> {out}")
-    with executor_for(workers, args.dask) as ex:
+    with executor_for(workers, args.dask) as ex:  # a wrong --dask fails here, before the folder exists
+        store.open(force=args.force)
+        print(f"{exp.name}: {len(runs)} runs ({len(exp.experiment.scenarios)} scenario(s)) on {where} -> {out}")
         summary = run_design(runs, store, ex, progress=not args.quiet, label=exp.name)
     return _report(summary, out)
 
@@ -110,18 +117,16 @@ def cmd_sensitivity(args) -> int:
             "(SALib draws the points: [sensitivity] method, trajectories, base_samples); expected no "
             f"[sampling] here, or `govsim sweep` for a sampled sweep"
         )
-    out = args.out or Path("results") / exp.name
     X, points = sample_points(exp)
     runs = points_design(exp, points)
-    store = ResultStore(out, exp, str(exp.origin or args.experiment), kind="sensitivity", runs=runs)
-    store.open(force=args.force)
-    workers = _workers(args)
+    out, store, workers = _start(args, exp, runs, "sensitivity")
     method = exp.sensitivity.method
-    print(
-        f"{exp.name}: {method} over {len(exp.ranges())} parameters, {len(points)} points x "
-        f"{exp.experiment.replications} replication(s) = {len(runs)} runs -> {out}"
-    )
-    with executor_for(workers, args.dask) as ex:
+    with executor_for(workers, args.dask) as ex:  # a wrong --dask fails here, before the folder exists
+        store.open(force=args.force)
+        print(
+            f"{exp.name}: {method} over {len(exp.ranges())} parameters, {len(points)} points x "
+            f"{exp.experiment.replications} replication(s) = {len(runs)} runs -> {out}"
+        )
         summary = run_design(runs, store, ex, progress=not args.quiet, label=exp.name)
     if summary.failed:
         return _report(summary, out)

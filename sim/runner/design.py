@@ -11,10 +11,13 @@ by seed, which removes most of the noise from effects).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.stats import qmc
@@ -32,13 +35,51 @@ class RunSpec:
     steps: int | None
     overrides: dict = field(default_factory=dict)
     point: int = 0  # index of the parameter point (for sensitivity analysis)
-    path: str = ""  # the scenario file to load, when `scenario` is a path relative to the experiment
+    path: str = ""  # the scenario file it came from, when `scenario` is a path relative to the experiment
     scenario_hash: str = ""  # of the scenario's resolved content: an edited file is a different run
+    # the resolved scenario (JSON-able), read once when the design is built: workers run this,
+    # never the file, so a file edited during the sweep cannot change some of its runs
+    scenario_doc: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def spec_hash(spec) -> str:
-    blob = json.dumps(spec.model_dump(mode="json"), sort_keys=True)
+    return doc_hash(spec.model_dump(mode="json"))
+
+
+def doc_hash(doc: dict[str, Any]) -> str:
+    blob = json.dumps(doc, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+# the sources that determine a run's numbers; the CLI, docs, runner, report and viz do not
+MODEL_SUBPACKAGES = ("agents", "processes", "reforms")
+NOT_MODEL = ("cli.py", "docs.py")
+
+
+def model_sources(root: Path | None = None) -> list[Path]:
+    """The model's source files: sim/*.py but the CLI and docs, and sim/agents, processes, reforms."""
+    root = root or Path(__file__).resolve().parent.parent
+    files = [p for p in root.glob("*.py") if p.name not in NOT_MODEL]
+    for sub in MODEL_SUBPACKAGES:
+        files += (root / sub).rglob("*.py")
+    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+
+
+def sources_hash(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in model_sources(root):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """Hash of this process's model code. The version string is not bumped by every change
+    of a rule, and runs of two versions of the code must never share a results folder.
+    Cached: computed once per process (workers report their own, so a Dask worker with
+    other code is caught)."""
+    return sources_hash(Path(__file__).resolve().parent.parent)
 
 
 def design_fingerprint(runs: list[RunSpec], kind: str) -> str:
@@ -58,17 +99,18 @@ class _Resolver:
 
     def __init__(self, exp: Experiment) -> None:
         self.steps = exp.experiment.steps
-        self.info: dict[str, tuple[str, int, str]] = {}
+        self.info: dict[str, tuple[str, int, str, dict]] = {}
         for name, (path, spec) in exp.scenario_specs().items():
             preset = path.resolve() == (scenarios_dir() / f"{name}.toml").resolve()
-            self.info[name] = ("" if preset else str(path.resolve()), spec.simulation.steps, spec_hash(spec))
+            doc = spec.model_dump(mode="json")
+            self.info[name] = ("" if preset else str(path.resolve()), spec.simulation.steps, doc_hash(doc), doc)
 
     def __call__(self, scenario: str, overrides: dict) -> dict:
-        path, horizon, digest = self.info[scenario]
+        path, horizon, digest, doc = self.info[scenario]
         steps = self.steps
         if steps is None and not any(k.replace("__", ".") == "simulation.steps" for k in overrides):
             steps = horizon
-        return {"path": path, "steps": steps, "scenario_hash": digest}
+        return {"path": path, "steps": steps, "scenario_hash": digest, "scenario_doc": doc}
 
 
 def replication_seed(base: int, replication: int) -> int:

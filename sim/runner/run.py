@@ -9,6 +9,10 @@ so memory stays bounded. A run that raises is recorded with its traceback; the o
 go on. A run that kills its worker process (a crash in compiled code, the kernel's
 out-of-memory killer) costs a new pool, not the sweep: the runs that were in flight are
 re-run one at a time, and the one that kills a worker again is recorded as failed.
+
+Each run gets its scenario as resolved when the design was built (never the file again),
+and its record names the model code that ran it (`code_hash`, the worker's own): a worker
+with other code has its runs recorded as failed, not mixed in.
 """
 
 from __future__ import annotations
@@ -28,11 +32,12 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
 from ..scenario import ScenarioError
-from .design import RunSpec, design_fingerprint
+from .design import RunSpec, code_fingerprint, design_fingerprint, doc_hash
 from .store import ResultStore, write_timeseries
 
 # tqdm's monitor thread would make this process multi-threaded, and forking is then
@@ -57,17 +62,36 @@ def _one_blas_thread() -> None:
 _LIMITED = False
 
 
+def _scenario(spec: RunSpec) -> Any:
+    """The scenario a run was designed with: the spec resolved when the design was built
+    (the file, for a RunSpec made by hand). A worker whose schema reads it differently
+    (other code) fails the run rather than run another scenario under its hash."""
+    from ..scenario import validate
+
+    if not spec.scenario_doc:
+        return spec.path or spec.scenario
+    resolved = validate(spec.scenario_doc, {}, f"scenario {spec.scenario}")  # pydantic copies, never mutates
+    got = doc_hash(resolved.model_dump(mode="json"))
+    if spec.scenario_hash and got != spec.scenario_hash:
+        raise ScenarioError(
+            f"scenario {spec.scenario}: this worker reads it as other content than the sweep's "
+            f"(hash {got}, expected {spec.scenario_hash}); is its govsim another version?"
+        )
+    return resolved
+
+
 def execute(spec: RunSpec, ts_dir: str | None = None) -> tuple[dict, object]:
     """Run one design point in the current process: (record, time series or None).
     With `ts_dir` (a folder this process can write) the time series is written here, in
-    the worker, and None comes back: the main process only records the run."""
+    the worker, and None comes back: the main process only records the run. The record
+    names the model code that ran it (`code_hash`), this worker's own."""
     from ..api import run_timeseries
 
     _one_blas_thread()
     t0 = time.perf_counter()
     frame, error = None, ""
     try:
-        frame = run_timeseries(spec.path or spec.scenario, seed=spec.seed, steps=spec.steps, **spec.overrides)
+        frame = run_timeseries(_scenario(spec), seed=spec.seed, steps=spec.steps, **spec.overrides)
         frame.insert(0, "run_id", spec.run_id)
     except (Exception, SystemExit):  # a model's sys.exit() is its run's failure, not the worker's
         error = traceback.format_exc()
@@ -80,6 +104,7 @@ def execute(spec: RunSpec, ts_dir: str | None = None) -> tuple[dict, object]:
         "status": "ok" if frame is not None else "failed",
         "wall_s": round(time.perf_counter() - t0, 4),
         "error": error,
+        "code_hash": code_fingerprint(),
     }
     if ts_dir is not None and frame is not None:
         write_timeseries(Path(ts_dir), spec.run_id, frame)
@@ -349,6 +374,17 @@ def run_design(
     log_every = max(1, -(-n_todo // 10))  # without a terminal: a progress line every ~10%
 
     def keep(spec: RunSpec, record: dict, frame) -> None:
+        if record["status"] == "ok" and record.get("code_hash") != store.code_hash:
+            # a worker with other model code (a Dask worker on another install): its numbers
+            # must not join this folder's
+            record = {
+                **record,
+                "status": "failed",
+                "error": f"the worker that ran it has other model code (code hash "
+                f"{record.get('code_hash') or 'unknown'}, this sweep's {store.code_hash}); "
+                "install the same govsim on every worker and re-run",
+            }
+            frame = None
         store.write(spec, record, frame, frame_written=local and record["status"] == "ok")
         summary.ran += 1
         if record["status"] != "ok":
@@ -456,4 +492,5 @@ def _lost(spec: RunSpec, error: str) -> dict:
         "status": "failed",
         "wall_s": 0.0,
         "error": error,
+        "code_hash": "",  # never ran
     }

@@ -1,7 +1,8 @@
 """A sweep's results folder, written so that nothing is ever half-written.
 
     DIR/experiment.toml        the resolved experiment, its design's fingerprint, govsim
-                               version, and each scenario's resolved spec (`_scenarios`)
+                               version, model code hash, and each scenario's resolved spec
+                               (`_scenarios`)
     DIR/timeseries/<id>.parquet one file per finished run: run_id, step, every measure
     DIR/records/<id>.json      one record per finished or failed run (the source of truth)
     DIR/runs.parquet           one row per run, rebuilt from the records
@@ -22,6 +23,7 @@ import tomllib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import tomli_w
@@ -29,7 +31,7 @@ import tomli_w
 from .. import __version__
 from ..measures import MEASURES
 from ..scenario import ScenarioError
-from .design import RunSpec, build_design, design_fingerprint
+from .design import RunSpec, build_design, code_fingerprint, design_fingerprint
 from .experiment import Experiment
 
 RECORD_COLUMNS = ["run_id", "scenario", "seed", "replication", "steps", "status", "wall_s", "error"]
@@ -72,6 +74,7 @@ class ResultStore:
         self.kind = kind
         self.runs = list(runs) if runs is not None else build_design(exp)
         self.fingerprint = design_fingerprint(self.runs, kind)
+        self.code_hash = code_fingerprint()  # of the model code in this process
         self.ts_dir = self.out / "timeseries"
         # workers write here; a run's series moves into ts_dir with its record, so the
         # dataset never holds a run that runs.parquet does not ('.' : Arrow skips it)
@@ -79,38 +82,73 @@ class ResultStore:
         self.rec_dir = self.out / "records"
 
     # ------------------------------------------------------------------ set-up
+    def check(self, force: bool) -> None:
+        """Refuse, in one line and before anything is written, a folder that holds results
+        this design must not reuse or delete (`open` checks again under the folder's lock)."""
+        if self.out.exists() and not self.out.is_dir():
+            raise ScenarioError(f"{self.out}: is a file; expected a results folder (new or existing)")
+        if force or not self.out.is_dir():
+            return
+        fix = "use --force to discard them or --out for a new folder"
+        meta_path = self.out / "experiment.toml"
+        if not meta_path.exists():
+            held = self._held()
+            if held:  # whose runs they are is unknown: never take them over, never delete them
+                raise ScenarioError(f"{self.out}: holds {held} but no experiment.toml saying what made them; {fix}")
+            return
+        old = _read_meta(meta_path)
+        if old is None:
+            raise ScenarioError(
+                f"{meta_path}: not the experiment.toml of a govsim results folder (no [_results] table); "
+                "use --force to replace it or --out for a new folder"
+            )
+        if not any(self.rec_dir.glob("*.json")):
+            return  # a folder without runs has nothing to protect
+        records = self._scan()
+        meta = old["_results"]
+        if meta.get("fingerprint") != self.fingerprint:
+            raise ScenarioError(self._refusal(old, self._scenario_docs()))
+        made_by = meta.get("govsim_version")
+        if made_by and made_by != __version__ and records:
+            # another model version: resuming would mix two models' numbers in one dataset
+            raise ScenarioError(
+                f"{self.out}: holds runs made with govsim {made_by}, this is govsim {__version__}; "
+                "use --force to redo them with this version or --out for a new folder"
+            )
+        ok = [r for r in records.values() if r.get("status") == "ok"]
+        stale = [r for r in ok if r.get("code_hash") != self.code_hash]
+        if ok and (stale or meta.get("code_hash") != self.code_hash):
+            # the version string is not bumped by every change of a rule; the code hash is
+            theirs = (stale[0] if stale else {}).get("code_hash") or meta.get("code_hash") or "unknown"
+            raise ScenarioError(
+                f"{self.out}: holds {len(stale) or len(ok)} run(s) made with other model code (code hash "
+                f"{theirs}, this govsim's is {self.code_hash}); resuming would mix two models' numbers; "
+                "use --force to redo them with this code or --out for a new folder"
+            )
+
+    def _held(self) -> str:
+        """What results the folder holds, e.g. '12 run record(s), 12 time series', or ''."""
+        counts = {
+            "run record(s)": len(list(self.rec_dir.glob("*.json"))),
+            "time series": len(list(self.ts_dir.glob("*.parquet"))),
+        }
+        parts = [f"{n} {what}" for what, n in counts.items() if n]
+        parts += [p.name for p in (self.out / "runs.parquet", self.out / "sensitivity.parquet") if p.exists()]
+        return ", ".join(parts)
+
     def open(self, force: bool) -> None:
         """Create the folder, or check it belongs to this design (refuse otherwise), and
         clear what an interrupted sweep left behind."""
-        if self.out.exists() and not self.out.is_dir():
-            raise ScenarioError(f"{self.out}: is a file; expected a results folder (new or existing)")
+        self.check(force)  # before the lock creates the folder
         self._lock()
+        self.check(force)  # again, now that no other sweep writes here
         meta_path = self.out / "experiment.toml"
-        old: dict = {}
-        if meta_path.exists():
-            try:
-                old = tomllib.loads(meta_path.read_text(encoding="utf-8"))
-            except tomllib.TOMLDecodeError:
-                old = {}
-        scenarios = self._scenario_docs()
-        holds_runs = self.rec_dir.is_dir() and any(self.rec_dir.glob("*.json"))
-        if meta_path.exists() and not force and holds_runs:  # a folder without runs has nothing to protect
-            meta = old.get("_results", {})
-            if meta.get("fingerprint") != self.fingerprint:
-                raise ScenarioError(self._refusal(old, scenarios))
-            made_by = meta.get("govsim_version")
-            if made_by and made_by != __version__ and self._scan():
-                # another model version: resuming would mix two models' numbers in one dataset
-                raise ScenarioError(
-                    f"{self.out}: holds runs made with govsim {made_by}, this is govsim {__version__}; "
-                    "use --force to redo them with this version or --out for a new folder"
-                )
+        old = (None if force else _read_meta(meta_path)) or {}
         if force:
             for p in (self.ts_dir, self.rec_dir):
                 shutil.rmtree(p, ignore_errors=True)
             for p in (self.out / "runs.parquet", self.out / "sensitivity.parquet"):
                 p.unlink(missing_ok=True)
-            old = {}
         self.incoming.mkdir(parents=True, exist_ok=True)
         self.rec_dir.mkdir(parents=True, exist_ok=True)
         self._clean()
@@ -123,14 +161,15 @@ class ResultStore:
             "source": self.source if self.source.startswith("<") else str(Path(self.source).resolve()),
             "kind": self.kind,
             "govsim_version": __version__,
+            "code_hash": self.code_hash,
             "created": old.get("_results", {}).get("created", now),
             "updated": now,
             # the months each scenario runs (resolved when the experiment leaves them to it)
             "steps": {r.scenario: r.steps for r in self.runs if r.steps is not None},
         }
-        # each scenario's resolved spec before overrides: the report reads these rather
-        # than scenario files that may have been edited or moved since
-        doc["_scenarios"] = scenarios
+        # each scenario's resolved spec before overrides, as the runs were given it: the
+        # report reads these rather than scenario files that may have been edited or moved since
+        doc["_scenarios"] = self._scenario_docs()
         atomic_text(meta_path, tomli_w.dumps(doc))
 
     def _lock(self) -> None:
@@ -153,10 +192,15 @@ class ResultStore:
             ) from None
 
     def _scenario_docs(self) -> dict[str, dict]:
-        return {
-            name: spec.model_dump(mode="json", exclude_none=True)
-            for name, (_, spec) in self.exp.scenario_specs().items()
-        }
+        """Each scenario's resolved spec as its runs carry it (read once, when the design
+        was built: the file may have changed since)."""
+        docs = {r.scenario: _drop_none(r.scenario_doc) for r in self.runs if r.scenario_doc}
+        if len(docs) < len({r.scenario for r in self.runs}):  # run specs made by hand
+            docs = {
+                name: spec.model_dump(mode="json", exclude_none=True)
+                for name, (_, spec) in self.exp.scenario_specs().items()
+            }
+        return docs
 
     def _refusal(self, old: dict, scenarios: dict[str, dict]) -> str:
         """Why the folder's results are not those of this design, in one line."""
@@ -214,11 +258,14 @@ class ResultStore:
         return out
 
     def finished(self) -> set[str]:
-        """Runs with an `ok` record that matches the design, and their time series on disk."""
+        """Runs with an `ok` record that matches the design and this model code, and their
+        time series on disk."""
         return {
             run_id
             for run_id, r in self._scan().items()
-            if r.get("status") == "ok" and (self.ts_dir / f"{run_id}.parquet").exists()
+            if r.get("status") == "ok"
+            and r.get("code_hash") == self.code_hash
+            and (self.ts_dir / f"{run_id}.parquet").exists()
         }
 
     def write(self, spec: RunSpec, record: dict, frame: pd.DataFrame | None, *, frame_written: bool = False) -> None:
@@ -232,6 +279,7 @@ class ResultStore:
             os.replace(self.incoming / target.name, target)  # atomic, same folder tree
         else:
             target.unlink(missing_ok=True)
+            (self.incoming / target.name).unlink(missing_ok=True)  # a series of a run refused
         record = {**record, "overrides": spec.overrides, "scenario_hash": spec.scenario_hash}
         atomic_text(self.rec_dir / f"{spec.run_id}.json", json.dumps(record, sort_keys=True))
 
@@ -252,6 +300,24 @@ class ResultStore:
         df = self.records(runs)
         atomic_write(self.out / "runs.parquet", lambda p: df.to_parquet(p, index=False))
         return df
+
+
+def _read_meta(path: Path) -> dict | None:
+    """A results folder's experiment.toml, or None when it is not one (no `_results`)."""
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return doc if isinstance(doc.get("_results"), dict) else None
+
+
+def _drop_none(value: Any) -> Any:
+    """A spec document as TOML can hold it (no None: `exclude_none`)."""
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
 
 
 def _canonical(doc: dict) -> str:
