@@ -365,6 +365,11 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
+def _descendants(pid: int) -> list[int]:
+    kids = _children(pid)
+    return kids + [d for k in kids for d in _descendants(k)]
+
+
 def _alive(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"  # zombies are gone
@@ -421,9 +426,98 @@ def test_a_wrong_dask_address_is_a_one_line_error(small, tmp_path, capsys, monke
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"error: --dask {address}: no Dask scheduler there") and "\n" not in err
     assert "tcp://HOST:8786" in err
-    # the folder it left holds no runs: another experiment may use it
-    small.write_text(SMALL.replace("replications = 2", "replications = 1"))
-    assert main(["sweep", str(small), "--out", str(tmp_path / "o"), "-q", "--workers", "1"]) == 0
+    assert not (tmp_path / "o").exists()  # refused before the results folder is made
+
+
+def test_a_dask_address_that_never_answers_fails_at_the_deadline(small, tmp_path, capsys, monkeypatch):
+    import socket
+    import threading
+
+    import sim.runner.run as run_mod
+
+    server = socket.socket()  # accepts connections and says nothing (an HTTP server, a dashboard port)
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    conns: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                conns.append(server.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    monkeypatch.setattr(run_mod, "DASK_CONNECT_SECONDS", 1.5)
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    t0 = time.monotonic()
+    try:
+        assert main(["sweep", str(small), "--out", str(tmp_path / "o"), "-q", "--dask", address]) == 2
+        elapsed = time.monotonic() - t0
+        assert conns  # it connected: the deadline, not a refused connection, ended the wait
+    finally:
+        server.shutdown(socket.SHUT_RDWR)
+        server.close()
+        for c in conns:
+            c.close()
+    assert elapsed < 6
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"error: --dask {address}: no Dask scheduler there (no answer within 1.5 s)")
+    assert "\n" not in err and not (tmp_path / "o").exists()
+
+
+def test_a_dask_cluster_without_workers_gets_a_note(small, tmp_path, capsys, monkeypatch):
+    import sim.runner.run as run_mod
+
+    monkeypatch.setattr(run_mod, "NO_WORKERS_SECONDS", 0.2)
+
+    class NoWorkersYet(cf.Executor):
+        """A remote Dask cluster (no local `cluster`) whose first worker comes late."""
+
+        def __init__(self) -> None:
+            address = SimpleNamespace(address="tcp://sched:8786")
+            self._client = SimpleNamespace(nthreads=lambda: {}, cluster=None, scheduler=address)
+            self._pool = cf.ThreadPoolExecutor(1)
+
+        def submit(self, fn, /, *args, **kwargs):
+            return self._pool.submit(lambda: (time.sleep(0.8), fn(*args, **kwargs))[1])
+
+    exp = load_experiment(small)
+    runs = build_design(exp)[:1]
+    store = ResultStore(tmp_path / "e", exp, str(small), runs=runs)
+    store.open(force=False)
+    summary = run_design(runs, store, NoWorkersYet(), progress=False)
+    assert summary.ran == 1 and summary.ok
+    err = capsys.readouterr().err
+    assert err.count("has no workers") == 1 and "`dask worker tcp://sched:8786`" in err
+
+
+def test_bad_flags_are_refused_before_the_results_folder_is_made(small, tmp_path, capsys):
+    assert main(["sweep", str(small), "--out", str(tmp_path / "o"), "--workers", "0", "-q"]) == 2
+    assert capsys.readouterr().err.strip() == "error: --workers 0: expected a number >= 1"
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_on_a_dask_local_sweep_prints_one_line(small, tmp_path):
+    out = tmp_path / "dint"
+    small.write_text(SMALL.replace("steps = 5", "steps = 60").replace("replications = 2", "replications = 20"))
+    cmd = [sys.executable, "-m", "sim.cli", "sweep", str(small), "--out", str(out), "-q", "--dask", "local"]
+    # a session of its own: the terminal's Ctrl-C goes to the whole process group
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not list((out / "records").glob("*.json")):  # interrupted while it runs
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    group = [proc.pid, *_descendants(proc.pid)]
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err.strip() == "interrupted"  # no tracebacks from Dask's workers, nannies or event loop
+    deadline = time.monotonic() + 10
+    while [p for p in group if _alive(p)]:
+        assert time.monotonic() < deadline, f"left running: {[p for p in group if _alive(p)]}"
+        time.sleep(0.05)
 
 
 def test_a_changed_experiment_is_refused_unless_forced(small, tmp_path, capsys):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import ctypes
+import logging
 import multiprocessing
 import os
 import signal
@@ -45,7 +46,8 @@ from .store import ResultStore, write_timeseries
 tqdm.monitor_interval = 0
 
 REFRESH_SECONDS = 5.0  # how often runs.parquet is rewritten (and a Dask cluster's size re-read)
-DASK_CONNECT_SECONDS = 10  # a wrong scheduler address fails after this, not distributed's 30 s
+DASK_CONNECT_SECONDS = 10.0  # hard deadline: a wrong address fails after this, a silent server too
+NO_WORKERS_SECONDS = 10.0  # a Dask cluster with no workers after this long gets a note
 
 
 def _one_blas_thread() -> None:
@@ -224,13 +226,18 @@ class WorkerPool(cf.Executor):
 def executor_for(workers: int = 1, dask: str | None = None) -> Iterator[cf.Executor]:
     """The executor for `--workers N` / `--dask ADDRESS|local`; closed on exit."""
     if dask:
-        client, cluster = _dask_client(workers, dask)
-        try:
-            yield client.get_executor()
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+        import dask as dask_config
+        import distributed  # noqa: F401 - sets its loggers' levels on import: quieted after that
+
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        with _quiet_dask(), dask_config.config.set({"distributed.worker.multiprocessing-method": method}):
+            client, cluster = _dask_client(workers, dask)
+            try:
+                yield client.get_executor()
+            finally:
+                client.close()
+                if cluster is not None:
+                    cluster.close()
         return
     if workers <= 1:
         yield InlineExecutor()
@@ -244,12 +251,34 @@ def executor_for(workers: int = 1, dask: str | None = None) -> Iterator[cf.Execu
     pool.shutdown(wait=True)
 
 
-def _dask_client(workers: int, dask: str):
-    import logging
+# Dask logs what the sweep reports itself (a lost worker, a failed run) and, on Ctrl-C,
+# tracebacks of the futures cancelled on the way out: only its critical messages show
+DASK_LOGGERS = ("distributed", "tornado", "asyncio")
 
+
+@contextmanager
+def _quiet_dask() -> Iterator[None]:
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in DASK_LOGGERS]
+    loggers = [logging.getLogger(n) for n in sorted({*names, *DASK_LOGGERS})]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+def _dask_client(workers: int, dask: str) -> tuple[Any, Any]:
+    if dask != "local":
+        return _connect(dask, DASK_CONNECT_SECONDS), None
     from distributed import Client, LocalCluster
 
-    if dask == "local":
+    _start_fork_server()
+    # a Ctrl-C while the cluster starts would leave it half-made, with tracebacks from its
+    # threads: it is held until the cluster is up, then stops the sweep as usual
+    with _sigint_held() as pressed:
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
@@ -258,17 +287,93 @@ def _dask_client(workers: int, dask: str):
             # a free local port and no dashboard pages keep `-q` quiet
             dashboard_address="127.0.0.1:0",
             scheduler_kwargs={"dashboard": False},
-            silence_logs=logging.ERROR,
+            silence_logs=logging.CRITICAL,
         )
-        return Client(cluster), cluster
+        try:
+            client = Client(cluster)
+        except BaseException:
+            cluster.close()
+            raise
+    if pressed:
+        client.close()
+        cluster.close()
+        raise KeyboardInterrupt
+    return client, cluster
+
+
+@contextmanager
+def _sigint_held() -> Iterator[list[int]]:
+    """Record SIGINT instead of raising KeyboardInterrupt (main thread only)."""
+    pressed: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield pressed
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
     try:
-        return Client(dask, timeout=DASK_CONNECT_SECONDS), None
-    except (OSError, ValueError, TypeError) as e:  # unreachable (OSError, TimeoutError) or not an address
-        detail = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ScenarioError(
-            f"--dask {dask}: no Dask scheduler there ({detail}); expected a scheduler address "
-            "such as tcp://HOST:8786, or 'local'"
-        ) from None
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _start_fork_server() -> None:
+    """Ctrl-C at a terminal reaches every process of the group; the sweep stops its Dask
+    workers itself, so they must ignore it rather than print tracebacks. Nannies start (and
+    restart) workers from multiprocessing's fork server, whose children keep the SIGINT
+    disposition the server started with: start it now, with SIGINT ignored for that instant."""
+    from multiprocessing import forkserver
+
+    from distributed.utils import get_mp_context
+
+    if get_mp_context().get_start_method() != "forkserver":  # also sets distributed's preloads
+        return
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _connect(address: str, deadline: float) -> Any:
+    """A client of the scheduler at `address`, or a one-line error within `deadline` seconds.
+    distributed's own timeout does not cover a server that accepts the connection and then
+    says nothing (an HTTP server, the dashboard's port): its handshake waits forever, so
+    the connection is made in a thread that is abandoned at the deadline."""
+    from distributed import Client
+
+    box: dict = {}
+    lock = threading.Lock()
+
+    def connect() -> None:
+        try:
+            client = Client(address, timeout=deadline)
+        except Exception as e:  # any failure to connect is reported below
+            with lock:
+                box["error"] = e
+            return
+        with lock:
+            abandoned = box.setdefault("client", client) is not client
+        if abandoned:  # connected after the caller gave up: do not leave it open
+            client.close()
+
+    thread = threading.Thread(target=connect, daemon=True, name="govsim-dask-connect")
+    thread.start()
+    thread.join(deadline)
+    with lock:
+        client = box.setdefault("client", None)  # from now on a late client closes itself
+        error = box.get("error")
+    if client is not None:
+        return client
+    if error is None:
+        detail = f"no answer within {deadline:g} s"
+    else:
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    raise ScenarioError(
+        f"--dask {address}: no Dask scheduler there ({detail}); expected a scheduler address "
+        "such as tcp://HOST:8786, or 'local'"
+    )
 
 
 def _context():
@@ -303,14 +408,19 @@ class Summary:
         return not self.failed
 
 
+def _threads(client: Any) -> int | None:
+    """A Dask cluster's worker threads (None: the scheduler is briefly unreachable)."""
+    try:
+        return sum(client.nthreads().values())
+    except Exception:  # asked again later
+        return None
+
+
 def _capacity(executor: cf.Executor) -> int:
     """Runs the executor can work on at once: its workers, or a Dask cluster's threads."""
     client = getattr(executor, "_client", None)  # Dask's ClientExecutor
     if client is not None:
-        try:
-            return max(1, sum(client.nthreads().values()))
-        except Exception:  # the scheduler is briefly unreachable: keep going with a small window
-            return 1
+        return max(1, _threads(client) or 1)  # unreachable or empty: keep going with a small window
     if isinstance(executor, WorkerPool):
         return executor.workers
     return getattr(executor, "_max_workers", None) or os.cpu_count() or 1
@@ -408,6 +518,10 @@ def run_design(
         return True
 
     idle_deaths = 0  # pools lost with no run in flight, in a row
+    client = getattr(pool, "_client", None)  # a Dask cluster: may have no workers (yet)
+    # a LocalCluster's nannies restart its workers; a remote cluster may have none for good
+    remote = client is not None and getattr(client, "cluster", None) is None
+    last_done, noted = time.monotonic(), False
     try:
         with _sigterm_as_interrupt():
             while True:
@@ -431,7 +545,17 @@ def run_design(
                     continue
                 if not pending:
                     break
-                finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                tick = min(1.0, NO_WORKERS_SECONDS) if remote and not noted else None
+                finished, _ = cf.wait(pending, timeout=tick, return_when=cf.FIRST_COMPLETED)
+                if finished:
+                    last_done = time.monotonic()
+                elif tick and time.monotonic() - last_done > NO_WORKERS_SECONDS and _threads(client) == 0:
+                    noted = True  # else it would wait without a word until workers join
+                    print(
+                        f"{label}: waiting: the Dask cluster at {client.scheduler.address} has no workers "
+                        f"(start some with `dask worker {client.scheduler.address}`)",
+                        file=sys.stderr,
+                    )
                 if any(_broke(f) for f in finished):
                     finished, _ = cf.wait(pending)  # the pool is dead: its other futures end now too
                 broken = []
