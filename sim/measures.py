@@ -223,11 +223,8 @@ def compute_measures(model: GovModel) -> dict[str, float]:
     # as long delivery, not as no delivery at all
     months = sum(m for m, _ in model.deliveries)
     projects = sum(n for _, n in model.deliveries)
-    building = st.building
-    n_building = int(np.count_nonzero(building))
-    if n_building:
-        months += float((st.done[building] - st.proposed[building]).sum())
-        projects += n_building
+    months += model.building_months
+    projects += model.n_building
     if len(model.queue):
         months += float((model.month - model.queue.month).sum()) + len(model.queue) * model.spec.agents.build_months
         projects += len(model.queue)

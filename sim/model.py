@@ -89,6 +89,7 @@ class GovModel(mesa.Model):
         self.step_stats: dict[str, Any] = {"decided": 0, "rejected_duplicates": 0, "waited": []}
         # (months from proposal to go-live summed, projects) for each of the last YEAR months
         self.deliveries: deque[tuple[float, int]] = deque(maxlen=YEAR)
+        self.building_months, self.n_building = 0.0, 0  # projects under construction: months, count
         self._reset_spend()
         self.ops_revenue: dict[str, np.ndarray] = {}
         self.ops_systems: dict[str, np.ndarray] = {}
@@ -122,6 +123,8 @@ class GovModel(mesa.Model):
         started = self.state.building
         self.state.done[started] = self.rng.integers(0, self.spec.agents.build_months, size=int(started.sum()))
         self.state.proposed[started] = self.state.done[started] - self.spec.agents.build_months
+        self.n_building = int(np.count_nonzero(started))
+        self.building_months = float(self.n_building * self.spec.agents.build_months)
         self._reset_spend()
 
     def _init_governments(self) -> None:
@@ -321,7 +324,11 @@ class GovModel(mesa.Model):
         if len(agencies) == 0:
             return
         st, a = self.state, self.spec.agents
-        st.proposed[agencies, kinds] = self.month if proposed is None else proposed
+        proposed = np.full(len(agencies), self.month) if proposed is None else np.asarray(proposed)
+        st.proposed[agencies, kinds] = proposed
+        # the pipeline's total duration, kept as projects start and finish (measures read it)
+        self.building_months += float(len(agencies) * (self.month + a.build_months) - proposed.sum())
+        self.n_building += len(agencies)
         company_quality = np.array([c.quality for c in self.companies]) if self.companies else np.zeros(1)
         noise = self.rng.normal(0, a.quality_spread, len(agencies))
         build, duplicated = _start_builds(

@@ -170,6 +170,10 @@ def test_delivery_time_is_the_wait_for_approval_plus_construction():
     assert (df["approval_backlog"].iloc[12:] > 0).all()
     assert (df["mean_delivery_time"].iloc[12:] > df["mean_approval_delay"].iloc[12:]).all()
     assert df["mean_delivery_time"].is_monotonic_increasing
+    # the pipeline totals kept as projects start and finish match the agents' state
+    st = stalled.state
+    assert stalled.n_building == st.building.sum()
+    assert stalled.building_months == (st.done - st.proposed)[st.building].sum()
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,10 @@ def complete_and_expire(model: GovModel) -> None:
     # systems past end of life stop (a system delivered this month runs at least a month)
     rows, kinds = _expire_and_find_done(st.own, st.expires, st.building, st.done, month)
     # months from proposal to go-live of the projects delivered this month (DESIGN §4)
-    model.deliveries.append((float((month - st.proposed[rows, kinds]).sum()), len(rows)))
+    took = float((month - st.proposed[rows, kinds]).sum())
+    model.deliveries.append((took, len(rows)))
+    model.building_months -= took
+    model.n_building -= len(rows)
     if len(rows):
         life = model.rng.uniform(1 - a.lifetime_spread, 1 + a.lifetime_spread, size=len(rows)) * a.system_lifetime
         _deliver(rows, kinds, life, month, st.own, st.reuse, st.quality, st.build_quality, st.built, st.expires,
