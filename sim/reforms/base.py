@@ -36,6 +36,11 @@ class Reform:
         self.p = params
         self.active = False
 
+    def prepare(self, model: GovModel) -> None:
+        """Called once when the model is built, for every enabled reform, before month 0:
+        declare what the reform will build (e.g. a platform others may wait for). No
+        random draws, no change of rules: the world before `start_month` is the baseline's."""
+
     def activate(self, model: GovModel) -> None:
         """Called once, at the start of the month `start_month`."""
 
