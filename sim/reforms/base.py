@@ -2,9 +2,11 @@
 
 A reform is switched on at its `start_month` (`activate`, once) and may act every month
 after that (`step`, in the "bureau and company behaviour" phase). It changes the model's
-rules, powers, costs or information — entries of `model.rules`, agents it creates, or
-state it owns — and never writes a measure. Adding a reform is one module with a
-`Params` model and a subclass registered with `@register`, plus its scenario section.
+rules, powers, costs or information — entries of `model.rules`, the institutions it owns
+(typed structures in `sim/state.py`), agents it creates, or state on the reform object —
+and never writes a measure. Adding a reform is one module with a `Params` model and a
+subclass registered with `@register`, plus its scenario section, preset and unit test:
+docs/adding-a-reform.md.
 """
 
 from __future__ import annotations
