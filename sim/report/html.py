@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from .. import __version__
-from ..measures import MEASURES
+from ..catalogue import HEADLINE, MEASURES
 from ..runner.store import atomic_text
 from ..scenario import ScenarioError
 from .figures import contributions_figure, group, sensitivity_figure, timeseries_figure, tradeoff_figure
@@ -24,21 +24,6 @@ from .i18n import measure_definition, measure_name, measure_unit, method_name, t
 from .load import Results, load_results, scenario_spec
 from .stats import MIN_SHARE, Estimate, best_variants, effects, reference_means, runs_of, summary
 
-KEY_MEASURES = (
-    "silo_index",
-    "duplicated_share",
-    "total_it_spending",
-    "trips_per_service",
-    "online_rate",
-    "user_rating",
-    "mean_approval_delay",
-    "mean_delivery_time",
-    "inhouse_it_units",
-    "operator_markup",
-    "government_control",
-    "data_monopoly",
-    "county_gap",
-)
 EFFECT_MEASURES = (
     "silo_index",
     "duplicated_spending",
@@ -455,7 +440,7 @@ def build(folder: str | Path, baseline: str = "baseline", lang: str = "en"):
             ("notes", t(lang, "notes"), "".join(f"<div class=warn>{html.escape(n)}</div>" for n in note_list))
         )
 
-    key = [m for m in KEY_MEASURES if m in res.measures]
+    key = [m for m in HEADLINE if m in res.measures]
     note = t(lang, "summary_note", pct=f"{MIN_SHARE:.0%}")
     body = f"<p class=note>{note}</p>" + summary_table(res, table, best, key, lang)
     body += (
