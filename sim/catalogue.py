@@ -36,7 +36,6 @@ MEASURES: dict[str, Measure] = {
         "data (an agency with no served link is an island of its own).",
         "lower",
         scales_with_size=True,
-        headline=6,
     ),
     "shared_links": Measure(
         "count", "Needed requester-provider links served this month.", "higher", scales_with_size=True
@@ -47,7 +46,7 @@ MEASURES: dict[str, Measure] = {
         "sharing links, platforms, bureaus and programmes.",
         "lower",
         scales_with_size=True,
-        headline=8,
+        headline=7,
     ),
     "duplicated_spending": Measure(
         "万元 per month",
@@ -59,7 +58,7 @@ MEASURES: dict[str, Measure] = {
         headline=2,
     ),
     "duplicated_share": Measure(
-        "share 0-1", "duplicated_spending / total_it_spending.", "lower", bounds=(0.0, 1.0), headline=7
+        "share 0-1", "duplicated_spending / total_it_spending.", "lower", bounds=(0.0, 1.0), headline=6
     ),
     "trips_per_service": Measure(
         "trips per request",
@@ -72,17 +71,17 @@ MEASURES: dict[str, Measure] = {
         "share 0-1", "Share of requests completed in at most one trip.", "higher", bounds=(0.0, 1.0)
     ),
     "online_rate": Measure(
-        "share 0-1", "Share of requests completed fully online.", "higher", bounds=(0.0, 1.0), headline=9
+        "share 0-1", "Share of requests completed fully online.", "higher", bounds=(0.0, 1.0), headline=8
     ),
     "user_rating": Measure(
         "stars 1-5",
         "Mean 好差评 score: 5 online, 4 one trip, one star less per further trip (minimum 1).",
         "higher",
         bounds=(1.0, 5.0),
-        headline=10,
+        headline=9,
     ),
     "inhouse_it_units": Measure(
-        "count", "Agencies with an in-house IT unit (staff > 0).", "", scales_with_size=True, headline=13
+        "count", "Agencies with an in-house IT unit (staff > 0).", "", scales_with_size=True, headline=12
     ),
     "inhouse_it_staff": Measure("staff", "Staff in agencies' in-house IT units.", "", scales_with_size=True),
     "approval_backlog": Measure(
@@ -93,7 +92,7 @@ MEASURES: dict[str, Measure] = {
         "Mean months since proposal of the proposals decided this month and those still waiting "
         "(0 without unified approval).",
         "lower",
-        headline=11,
+        headline=10,
     ),
     "mean_delivery_time": Measure(
         "months",
@@ -101,7 +100,7 @@ MEASURES: dict[str, Measure] = {
         "projects delivered in the last 12 months and those under way; a proposal still waiting "
         "counts its wait so far plus construction (0 when there are none).",
         "lower",
-        headline=12,
+        headline=11,
     ),
     "operator_share": Measure(
         "share 0-1",
@@ -138,7 +137,7 @@ MEASURES: dict[str, Measure] = {
         "company's data hold; vendors' hosted, unopened share), record-weighted over markets.",
         "lower",
         bounds=(0.0, 1.0),
-        headline=14,
+        headline=13,
     ),
     "mobile_apps": Measure(
         "count", "Departmental mobile apps running plus consolidated government apps.", "lower", scales_with_size=True
@@ -148,7 +147,7 @@ MEASURES: dict[str, Measure] = {
         "Gini coefficient of data reach (served share of needed links) across bottom-level governments.",
         "lower",
         bounds=(0.0, 1.0),
-        headline=15,
+        headline=14,
     ),
     "upper_level_data_share": Measure(
         "share 0-1",
