@@ -251,38 +251,52 @@ def _agency_totals(agencies, audits, oversight, operators):
     and its weight, the controlled-system weight, in-house units and staff, mobile apps,
     open agencies, records held above the bottom level (upper governments', and vertical
     lines' local records not returned), all records — with each market's oversight
-    strength and audit coverage (a technical-support institution's capacity per system;
-    systems audited in the last year)."""
-    agencies, audits = (
-        AgencyView(*agencies),
-        AuditView(*audits),
-    )  # named again: passed as plain tuples, which numba types fast
+    strength and audit coverage."""
+    agencies, audits = AgencyView(*agencies), AuditView(*audits)  # named again: plain tuples type fast
     oversight, operators = Oversight(*oversight), OperatorView(*operators)
-    own, company, vendor, staff, skill, is_open, refluxed, records, upper, vertical_local, agency_market = (
-        agencies.own,
-        agencies.company,
-        agencies.vendor,
-        agencies.staff,
-        agencies.skill,
-        agencies.is_open,
-        agencies.refluxed,
-        agencies.records,
-        agencies.upper,
-        agencies.vertical_local,
-        agencies.market,
-    )
+    own, company, vendor, staff, skill = agencies.own, agencies.company, agencies.vendor, agencies.staff, agencies.skill
+    is_open, refluxed, records, upper = agencies.is_open, agencies.refluxed, agencies.records, agencies.upper
+    vertical_local, agency_market = agencies.vertical_local, agencies.market
+    inhouse, outsourced = operators.inhouse, operators.outsourced
+    vendor_markup, company_markup = operators.vendor_markup, operators.company_markup
+    n_sys, strength, coverage = _market_oversight(own, audits, oversight)
+    systems = company_systems = out_markup = out_n = inhouse_total = watched = 0.0
+    units = staff_total = mobile = n_open = upper_records = all_records = 0.0
+    for n in range(own.shape[0]):
+        systems += n_sys[n]
+        m = agency_market[n]
+        own_sup = skill[n] * (staff[n] > 0)  # branch-free: units are scattered
+        units += staff[n] > 0
+        staff_total += staff[n]
+        mobile += own[n, MOBILE]
+        n_open += is_open[n]
+        all_records += records[n]
+        upper_records += records[n] * (upper[n] | (vertical_local[n] & ~refluxed[n]))
+        watch = 1 - (1 - own_sup) * (1 - strength[m]) * (1 - coverage[m])
+        inhouse_total += inhouse[n]
+        watched += watch * (n_sys[n] - inhouse[n])
+        if company[n] >= 0:
+            company_systems += n_sys[n]
+            out_markup += n_sys[n] * company_markup[company[n]]
+            out_n += n_sys[n]
+        else:
+            out_markup += outsourced[n] * vendor_markup[vendor[n]]
+            out_n += outsourced[n]
+    totals = (systems, company_systems, out_markup, out_n, inhouse_total + watched)
+    return (*totals, units, staff_total, mobile, n_open, upper_records, all_records), strength, coverage
+
+
+@njit(cache=True)
+def _market_oversight(own, audits, oversight):
+    """Running systems per agency, and per market government the oversight strength (a
+    technical-support institution's capacity per system) and audit coverage (systems
+    audited in the last year)."""
     audited, since, audits_recent = audits.month, audits.since, audits.recent
     tsi_capacity, tsi_span, gov_market, n_lines = (
         oversight.tsi_capacity,
         oversight.tsi_span,
         oversight.gov_market,
         oversight.n_lines,
-    )
-    inhouse, outsourced, vendor_markup, company_markup = (
-        operators.inhouse,
-        operators.outsourced,
-        operators.vendor_markup,
-        operators.company_markup,
     )
     N, K = own.shape
     G = len(tsi_capacity)
@@ -310,31 +324,7 @@ def _agency_totals(agencies, audits, oversight, operators):
         if market_systems[g] > 0:
             strength[g] = min(1.0, tsi_capacity[g] * tsi_span / market_systems[g])
             coverage[g] = market_audited[g] / market_systems[g]
-
-    systems = company_systems = out_markup = out_n = inhouse_total = watched = 0.0
-    units = staff_total = mobile = n_open = upper_records = all_records = 0.0
-    for n in range(N):
-        systems += n_sys[n]
-        m = agency_market[n]
-        own_sup = skill[n] * (staff[n] > 0)  # branch-free: units are scattered
-        units += staff[n] > 0
-        staff_total += staff[n]
-        mobile += own[n, MOBILE]
-        n_open += is_open[n]
-        all_records += records[n]
-        upper_records += records[n] * (upper[n] | (vertical_local[n] & ~refluxed[n]))
-        watch = 1 - (1 - own_sup) * (1 - strength[m]) * (1 - coverage[m])
-        inhouse_total += inhouse[n]
-        watched += watch * (n_sys[n] - inhouse[n])
-        if company[n] >= 0:
-            company_systems += n_sys[n]
-            out_markup += n_sys[n] * company_markup[company[n]]
-            out_n += n_sys[n]
-        else:
-            out_markup += outsourced[n] * vendor_markup[vendor[n]]
-            out_n += outsourced[n]
-    totals = (systems, company_systems, out_markup, out_n, inhouse_total + watched)
-    return (*totals, units, staff_total, mobile, n_open, upper_records, all_records), strength, coverage
+    return n_sys, strength, coverage
 
 
 @njit(cache=True)
