@@ -254,7 +254,7 @@ def _agency_totals(agencies, audits, oversight, operators):
     open agencies, records held above the bottom level (upper governments', and vertical
     lines' local records not returned), all records — with each market's oversight
     strength and audit coverage."""
-    agencies, audits = AgencyView(*agencies), AuditView(*audits)  # named again: plain tuples type fast
+    agencies, audits = AgencyView(*agencies), AuditView(*audits)  # named again (state.py: kernel views)
     oversight, operators = Oversight(*oversight), OperatorView(*operators)
     own, company, vendor, staff, skill = agencies.own, agencies.company, agencies.vendor, agencies.staff, agencies.skill
     is_open, refluxed, records, upper = agencies.is_open, agencies.refluxed, agencies.records, agencies.upper
@@ -407,7 +407,7 @@ class Holds(NamedTuple):
 def _concentration(revenue, holds, gov_market, n_lines, n_gov):
     """Revenue-weighted HHI over markets, and the record-weighted largest exclusive data
     hold (a vendor's clients' unopened records, or a company's hold) over markets."""
-    revenue, holds = Revenue(*revenue), Holds(*holds)  # named again: passed as plain tuples, which numba types fast
+    revenue, holds = Revenue(*revenue), Holds(*holds)  # named again (state.py: kernel views)
     inhouse_rev, vendor_mkt, vendor_rev, other_mkt, other_rev = (
         revenue.inhouse,
         revenue.vendor_market,
