@@ -2,7 +2,7 @@
 
     from sim import GovModel
     m = GovModel(scenario="guangdong", rng=1)          # preset name, path, or GovScenario
-    m = GovModel("baseline", rng=2, **{"reforms.unified_approval.enabled": True})
+    m = GovModel("baseline", rng=2, **{"agents.sharing_cost": 0.2})  # overrides by key path
     m.run_for(60); m.datacollector.get_model_vars_dataframe()
 
 Order within a step (docs/ODD.md §3): reforms due this month activate; 1 demand is served
