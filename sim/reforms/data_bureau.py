@@ -12,7 +12,6 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ..agents import DataBureau
 from ..schema import Fraction, Mandate, Name, NonNeg, ReformParams
 from .base import Reform, register
 
@@ -35,6 +34,8 @@ class DataBureauReform(Reform):
     Params = Params
 
     def activate(self, model) -> None:
+        from ..agents import DataBureau  # here, not at the top: the schema loads without numba or Mesa
+
         s, p = model.structure, self.p
         levels = [s.levels.index(lv) for lv in p.levels]
         self.bureaus = []

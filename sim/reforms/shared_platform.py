@@ -16,7 +16,6 @@ import numpy as np
 from pydantic import Field
 
 from ..schema import LAYERS, Count, Name, NonNeg, ReformParams
-from ..state import INFRA
 from .base import Reform, register
 
 
@@ -55,6 +54,8 @@ class SharedPlatform(Reform):
         model.platform_connection_cost = p.connection_cost
 
     def step(self, model) -> None:
+        from ..state import INFRA  # here, not at the top: the schema loads without numba or Mesa
+
         p, s = self.p, model.structure
         elapsed = model.month - self.started + 1
         n = len(model.platform_gov)

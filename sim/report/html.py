@@ -15,8 +15,8 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from .. import __version__
+from ..io import write_atomic
 from ..measures import MEASURES
-from ..runner.store import atomic_text
 from ..scenario import ScenarioError
 from .figures import contributions_figure, group, sensitivity_figure, timeseries_figure, tradeoff_figure
 from .fmt import decimals_for, num
@@ -571,7 +571,7 @@ def build(folder: str | Path, baseline: str = "baseline", lang: str = "en"):
 
 def write_report(folder, out: Path, baseline: str = "baseline", lang: str = "en") -> tuple[Path, list]:
     page, figures = build(folder, baseline, lang)
-    atomic_text(Path(out), page)
+    write_atomic(Path(out), page)
     return Path(out), figures
 
 

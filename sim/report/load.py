@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import tomli_w
 
-from ..measures import MEASURES
+from ..catalogue import MEASURES
 from ..scenario import ScenarioError, load_spec, spec_from_toml_text
 
 
