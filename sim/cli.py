@@ -111,6 +111,9 @@ def prepare_out(out: Path, resolved: str, force: bool, flag: str = "--out") -> N
             raise ScenarioError(f"{flag} {out}: {folder} is a file; expected a folder (new or existing)")
     try:
         out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ScenarioError(f"{flag} {out}: cannot create the folder: {e.strerror or e}") from None
+    try:
         with tempfile.TemporaryFile(dir=out):  # can files be made here? (a read-only folder or disk)
             pass
     except OSError as e:
@@ -133,19 +136,20 @@ def _progress(model, name: str, seed: int, quiet: bool) -> None:
     from tqdm import tqdm
 
     tty = sys.stderr.isatty()
-    every = max(1, -(-model.horizon // 10))
+    total = model.horizon
+    every = max(1, -(-total // 10))
     t0 = time.perf_counter()
-    with tqdm(
-        total=model.horizon, desc=f"{name} seed {seed}", unit="month", disable=quiet or not tty, leave=False
-    ) as bar:
+    done = 0
+    with tqdm(total=total, desc=f"{name} seed {seed}", unit="month", disable=quiet or not tty, leave=False) as bar:
         while model.running:
             model.step()
+            done += 1
             bar.update(1)
-            if not quiet and not tty and (bar.n % every == 0 or bar.n == model.horizon):
+            if not quiet and not tty and (done % every == 0 or done == total):
                 el = time.perf_counter() - t0
                 print(
-                    f"{name} seed {seed}: month {bar.n}/{model.horizon} ({100 * bar.n // model.horizon}%), "
-                    f"{el:.0f} s elapsed, ETA {el / bar.n * (model.horizon - bar.n):.0f} s",
+                    f"{name} seed {seed}: month {done}/{total} ({100 * done // total}%), "
+                    f"{el:.0f} s elapsed, ETA {el / done * (total - done):.0f} s",
                     file=sys.stderr,
                     flush=True,
                 )

@@ -22,10 +22,26 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_report)
 
 
+def check_outputs(out: Path, figures: Path | None) -> None:
+    """Refuse, before anything is read or written, an output that cannot be used."""
+    from ..scenario import ScenarioError
+
+    if out.is_dir():
+        raise ScenarioError(f"-o {out}: is a folder; expected the path of the HTML file to write")
+    for folder in out.parents:
+        if folder.exists() and not folder.is_dir():
+            raise ScenarioError(f"-o {out}: {folder} is a file; expected a folder for the report")
+    if figures is not None:
+        for folder in [figures, *figures.parents]:
+            if folder.exists() and not folder.is_dir():
+                raise ScenarioError(f"--figures {figures}: {folder} is a file; expected a folder for the images")
+
+
 def cmd_report(args) -> int:
     from .html import write_figures, write_report
 
     out = args.output or args.results / "report.html"
+    check_outputs(out, args.figures)
     path, figures = write_report(args.results, out, baseline=args.baseline, lang=args.lang)
     print(f"report: {path.resolve()}")
     if args.figures:
