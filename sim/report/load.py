@@ -172,7 +172,9 @@ def _check_runs(folder: Path, runs: pd.DataFrame, timeseries: pd.DataFrame) -> N
 def load_results(folder: str | Path) -> Results:
     folder = Path(folder)
     if not folder.is_dir():
-        raise ScenarioError(f"{folder}: no such folder; expected the results folder written by `govsim sweep`")
+        raise ScenarioError(
+            f"{folder}: no such folder (so no runs.parquet); expected a results folder of `govsim sweep`"
+        )
     if not (folder / "runs.parquet").exists():
         raise ScenarioError(f"{folder}: no runs.parquet here; expected the folder written by `govsim sweep`")
     experiment = _read_experiment(folder)
