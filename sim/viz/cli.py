@@ -34,7 +34,7 @@ def register(sub) -> None:
     p.add_argument("scenario", nargs="?", default="baseline", help="preset name or TOML file (default: baseline)")
     p.add_argument(
         "--port",
-        type=port_number,
+        type=int,
         default=DEFAULT_PORT,
         help=f"port 0-65535 (default {DEFAULT_PORT}; 0 = any free port)",
     )
@@ -43,18 +43,6 @@ def register(sub) -> None:
     )
     p.add_argument("--dry-run", action="store_true", help="print the address and the server command, start nothing")
     p.set_defaults(func=cmd_viz)
-
-
-def port_number(text: str) -> int:
-    """argparse type for --port: a whole number 0-65535 (argparse turns the error into
-    one usage line and exit 2)."""
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number 0-65535") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port}: expected a port number 0-65535 (0 = any free port)")
-    return port
 
 
 def _family(host: str) -> socket.AddressFamily:
@@ -141,6 +129,8 @@ def server_command(scenario: str, host: str = DEFAULT_HOST, port: int = DEFAULT_
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
+    if not 0 <= args.port <= 65535:
+        raise ScenarioError(f"--port {args.port}: expected a port number 0-65535 (0 = any free port)")
     check_listen(args.host, args.port)
     cmd, env, url = server_command(args.scenario, args.host, args.port)
     print(f"govsim viz: {args.scenario} at {url}", flush=True)
