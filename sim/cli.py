@@ -163,6 +163,11 @@ def plan_run(
     from .gov_scenario import GovScenario
     from .scenario import spec_to_toml
 
+    if isinstance(scenario, str | Path) and is_experiment_file(str(scenario)):
+        raise ScenarioError(
+            f"{scenario}: an experiment file, not a scenario; expected `govsim sweep {scenario}` "
+            "(or `govsim sensitivity`) to run it"
+        )
     sources = _sources(seed, steps, overrides)
     sc = GovScenario.coerce(scenario, rng=seed, steps=steps, overrides=overrides, sources=sources, scenario_seed=True)
     resolved = spec_to_toml(sc.spec)

@@ -130,6 +130,8 @@ def test_validate_recognises_an_experiment_file(tmp_path, capsys):
     code, _, err = _cli(capsys, "validate", e)
     assert code == 2 and "experiment.replications = 0: expected a value >= 1" in _one_line(err)
     assert "meta" not in err
+    code, _, err = _cli(capsys, "run", e, "--out", tmp_path / "o", "-q")
+    assert code == 2 and "an experiment file, not a scenario; expected `govsim sweep" in _one_line(err)
 
 
 def test_a_folder_given_as_a_scenario_says_so(tmp_path, capsys):
