@@ -266,7 +266,10 @@ def cmd_scenarios(args) -> int:
 def is_experiment_file(ref: str) -> bool:
     """An experiment file (an [experiment] table, no scenario [meta] or `extends`)."""
     path = Path(ref)
-    if not path.is_file():
+    try:
+        if not path.is_file():
+            return False
+    except (OSError, ValueError):  # a name the OS cannot take: the scenario reader says so
         return False
     try:
         raw = parse_toml(read_text(path), str(path))
@@ -388,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except OSError as e:  # a folder that cannot be written, a full disk: one line, not a traceback
-        where = f": {e.filename}" if e.filename else ""
+        where = f": {str(e.filename)[:200]}" if e.filename else ""
         print(f"error: {e.strerror or e}{where}", file=sys.stderr)
         return 2
 

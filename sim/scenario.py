@@ -102,6 +102,18 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def resolve_path(ref: str | Path, relative_to: Path | None = None) -> Path:
     """A path to a scenario file, or the preset of that name."""
     ref_s = str(ref)
+    if not ref_s.strip() or "\0" in ref_s:
+        raise ScenarioError(f"scenario {show(ref_s)}: expected a preset name or the path of a scenario file")
+    try:
+        return _resolve(ref_s, relative_to)
+    except ScenarioError:
+        raise
+    except (ValueError, OSError) as e:  # a path the OS cannot take (too long, no permission)
+        why = getattr(e, "strerror", None) or str(e)
+        raise ScenarioError(f"scenario {show(ref_s)}: cannot use this path ({why})") from None
+
+
+def _resolve(ref_s: str, relative_to: Path | None) -> Path:
     candidates = []
     if relative_to is not None:
         candidates.append(relative_to / ref_s)

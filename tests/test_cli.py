@@ -134,6 +134,15 @@ def test_validate_recognises_an_experiment_file(tmp_path, capsys):
     assert code == 2 and "an experiment file, not a scenario; expected `govsim sweep" in _one_line(err)
 
 
+@pytest.mark.parametrize("ref", ["", " ", "a\x00b", "x" * 5000, "."])
+def test_unusable_scenario_references_are_one_line(tmp_scenario, capsys, ref):
+    code, _, err = _cli(capsys, "validate", ref)
+    assert code == 2 and len(_one_line(err)) < 400
+    p = tmp_scenario(f"extends = {ref!r}\n".replace("\\x00", "\\u0000"))
+    code, _, err = _cli(capsys, "validate", p)
+    assert code == 2 and "extends" in _one_line(err)
+
+
 def test_a_folder_given_as_a_scenario_says_so(tmp_path, capsys):
     (tmp_path / "sc.toml").mkdir()
     code, _, err = _cli(capsys, "validate", tmp_path / "sc.toml")
