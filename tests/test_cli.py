@@ -202,13 +202,14 @@ def test_experiment_sizes_are_bounded_before_any_run(tmp_path, capsys):
 
 
 def test_count_runs_agrees_with_the_design(tmp_path):
-    from sim.runner.design import build_design
+    from sim.runner.design import build_design, points_design
     from sim.runner.experiment import count_runs, experiment_from_dict, load_experiment
+    from sim.runner.sensitivity import sample_points
 
     for f in sorted((ROOT / "experiments").glob("*.toml")):
         exp = load_experiment(f)
-        if exp.sensitivity is None:
-            assert count_runs(exp) == len(build_design(exp)), f.name
+        runs = build_design(exp) if exp.sensitivity is None else points_design(exp, sample_points(exp)[1])
+        assert count_runs(exp) == len(runs), f.name
     raw = {
         "experiment": {"name": "g", "scenarios": ["baseline", "guangdong"], "references": ["baseline"]},
         "levers": {"agents.sharing_cost": [0.2, 0.3], "agents.reciprocity": {"low": 0.1, "high": 0.5}},

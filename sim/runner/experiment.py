@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from ..scenario import ScenarioError, expected_phrase, load_spec, parse_toml, read_text, resolve_path, show
-from ..schema import MAX_STEPS, FolderName
+from ..schema import MAX_SEED, MAX_STEPS, FolderName
 
 # tables a results folder adds to DIR/experiment.toml; ignored when that file is run again
 RESULT_TABLES = ("_results", "_scenarios")
@@ -50,7 +50,7 @@ class ExperimentSection(_Section):
     references: list[str] = []  # scenarios of `scenarios` run once per future, not per policy
     replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 1
     steps: Annotated[int, Field(ge=1, le=MAX_STEPS)] | None = None  # default: each scenario's own horizon
-    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 1  # NumPy SeedSequence entropy per replication
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 1  # base of each replication's SeedSequence
 
 
 class Sampling(_Section):
