@@ -31,7 +31,14 @@ PRESETS_PACKAGE_DIR = "presets"  # where a built wheel carries `scenarios/*.toml
 
 
 class ScenarioError(ValueError):
-    """A scenario cannot be used; the message is one line meant for the user."""
+    """A scenario cannot be used; the message is one line meant for the user (line breaks
+    in what it quotes, e.g. a key named with a newline, are shown escaped)."""
+
+    def __init__(self, message: object = "") -> None:
+        text = str(message)
+        for raw, shown in (("\r", "\\r"), ("\n", "\\n"), ("\x00", "\\x00")):
+            text = text.replace(raw, shown)
+        super().__init__(text)
 
 
 def __getattr__(name: str):
