@@ -22,7 +22,7 @@ help:
 	@echo "make baselines  regenerate tests/baselines.json after an intended model change"
 	@echo "make clean      remove .venv and outputs"
 
-$(STAMP): pyproject.toml tools/find-python
+$(STAMP): pyproject.toml setup.py tools/find-python
 	@py=$$(tools/find-python); echo "using $$py ($$($$py --version))"; \
 	  [ -x $(PY) ] || $$py -m venv $(VENV)
 	@echo "installing govsim and its dependencies into $(VENV) (first time: a few minutes; log in $(VENV)/install.log)"
