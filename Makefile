@@ -22,10 +22,10 @@ help:
 	@echo "make baselines  regenerate tests/baselines.json after an intended model change"
 	@echo "make clean      remove .venv and outputs"
 
-$(STAMP): pyproject.toml tools/find-python
+$(STAMP): pyproject.toml setup.py tools/find-python
 	@py=$$(tools/find-python); echo "using $$py ($$($$py --version))"; \
 	  [ -x $(PY) ] || $$py -m venv $(VENV)
-	@echo "installing govsim and its dependencies into $(VENV) (first time: about a minute; log in $(VENV)/install.log)"
+	@echo "installing govsim and its dependencies into $(VENV) (first time: a few minutes; log in $(VENV)/install.log)"
 	@$(PY) -m pip install --upgrade pip > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
 	@$(PY) -m pip install -e ".[dev]" >> $(VENV)/install.log 2>&1 || { $(PIPQUIET) < $(VENV)/install.log; exit 1; }
 	@$(PY) -c "import mesa, sim; print('mesa', mesa.__version__, '| govsim ready')"
@@ -48,9 +48,14 @@ test: $(STAMP) browser
 	$(PY) -m pytest -q
 
 # Browser tests drive Debian's Chromium (never `playwright install`: it downloads a browser build).
+# A CJK font, or Chromium and the static figure export draw 万元 and the Chinese report as boxes.
+# apt waits up to 10 minutes for a dpkg lock held by another apt process instead of failing.
+APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=600
 browser:
-	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser tests"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@missing=""; command -v chromium >/dev/null || missing="chromium"; \
+	  fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
+	  if [ -n "$$missing" ]; then echo "installing Debian's$$missing for the browser tests and figures"; \
+	    $(APT) update -qq && $(APT) install -y -qq $$missing >/dev/null; fi
 
 LINT_DIRS := $(wildcard sim tests experiments benchmarks examples)
 lint: $(STAMP)

@@ -10,7 +10,8 @@ from .model import GovModel
 
 
 def run_model(scenario: Any = "baseline", seed: int | None = None, steps: int | None = None, **overrides) -> GovModel:
-    """Build and run a model to its horizon; return it."""
+    """Build and run a model to its horizon; return it. `seed=None` draws a fresh seed, as
+    Mesa's `rng=None` does (recorded in `model.spec.simulation.seed`)."""
     model = GovModel(scenario, rng=seed, steps=steps, **overrides)
     while model.running:
         model.step()

@@ -1,8 +1,9 @@
 """6. Measurement: every measure in DESIGN §4, computed from agent state each step.
 
 Each measure's unit, definition, bounds, size dependence and headline place are in
-`sim/catalogue.py` (`MEASURES`, re-exported here); `govsim measures`, the CLI help, the
-report, the live charts and docs/ODD.md read them from there, so they never disagree.
+`sim/catalogue.py` (`MEASURES`, re-exported here), which loads without numba or Mesa;
+`govsim measures`, the CLI help, the report, the live charts and docs/ODD.md read them
+from there, so they never disagree.
 """
 
 from __future__ import annotations

@@ -2,40 +2,65 @@
 
 Errors are one readable line naming the file, the key path, the value and what was
 expected — `ScenarioError` — never a raw traceback; the CLI exits with code 2 on them.
+
+This module loads neither numba nor Mesa: `GovScenario` (a Mesa `Scenario`) lives in
+`sim.gov_scenario` and is imported from here on first use.
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
-import numbers
+import re
 import tomllib
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import tomli_w
-from mesa.experimental.scenarios import Scenario
 from pydantic import BaseModel, ValidationError
 
 from .reforms import REGISTRY
-from .schema import scenario_model
+from .schema import MAX_AGENCIES, scenario_model
 
 ScenarioSpec = scenario_model(REGISTRY)
 OVERRIDE_SOURCE = "--set"
+PYTHON_SOURCE = "keyword argument"  # overrides given to GovModel / GovScenario / run_scenario in code
+PRESETS_PACKAGE_DIR = "presets"  # where a built wheel carries `scenarios/*.toml` (pyproject.toml, setup.py)
 
 
 class ScenarioError(ValueError):
-    """A scenario cannot be used; the message is one line meant for the user."""
+    """A scenario cannot be used; the message is one line meant for the user (line breaks
+    in what it quotes, e.g. a key named with a newline, are shown escaped)."""
+
+    def __init__(self, message: object = "") -> None:
+        text = str(message)
+        for raw, shown in (("\r", "\\r"), ("\n", "\\n"), ("\x00", "\\x00")):
+            text = text.replace(raw, shown)
+        super().__init__(text)
+
+
+def __getattr__(name: str):
+    if name == "GovScenario":  # a Mesa Scenario: imported on first use (loads Mesa)
+        from .gov_scenario import GovScenario
+
+        return GovScenario
+    raise AttributeError(f"module 'sim.scenario' has no attribute {name!r}")
 
 
 def scenarios_dir() -> Path:
-    """Presets: `scenarios/` next to the package (editable install or a source checkout)."""
+    """Presets: `scenarios/` of the source checkout the package runs from (a clone, or an
+    editable install: the files people edit), else the copy an installed wheel carries as
+    package data (`sim/presets/`)."""
     here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "scenarios", here / "scenarios"):
-        if candidate.is_dir():
-            return candidate
-    raise ScenarioError(f"cannot find the scenarios folder next to {here}")
+    checkout = here.parent / "scenarios"
+    if checkout.is_dir() and (here.parent / "pyproject.toml").is_file():
+        return checkout
+    shipped = Path(str(resources.files("sim") / PRESETS_PACKAGE_DIR))
+    if shipped.is_dir():
+        return shipped
+    raise ScenarioError(f"cannot find the presets: neither {checkout} nor {shipped} is a folder (a broken install?)")
 
 
 def preset_names() -> list[str]:
@@ -51,21 +76,51 @@ def list_presets() -> list[tuple[str, str]]:
     return out
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_text(path: Path, what: str = "file") -> str:
+    """A UTF-8 text file (a leading byte-order mark, as some Windows editors write, is
+    accepted); any failure is one ScenarioError line naming the file."""
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(f"{path}: not valid TOML: {e}") from None
-    except UnicodeDecodeError as e:
-        raise ScenarioError(f"{path}: not valid TOML: byte {e.start} is not UTF-8 (save the file as UTF-8)") from None
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such {what}") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a folder; expected a {what} (TOML)") from None
     except OSError as e:
-        raise ScenarioError(f"{path}: cannot read: {e.strerror}") from None
+        raise ScenarioError(f"{path}: cannot read: {e.strerror or e}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ScenarioError(
+            f"{path}: not valid TOML: byte {e.start} (0x{data[e.start]:02x}) is not UTF-8; save the file as UTF-8"
+        ) from None
+
+
+def parse_toml(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(f"{source}: not valid TOML: {e}") from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    return parse_toml(read_text(path, "scenario file"), str(path))
 
 
 def resolve_path(ref: str | Path, relative_to: Path | None = None) -> Path:
     """A path to a scenario file, or the preset of that name."""
     ref_s = str(ref)
+    if not ref_s.strip() or "\0" in ref_s:
+        raise ScenarioError(f"scenario {show(ref_s)}: expected a preset name or the path of a scenario file")
+    try:
+        return _resolve(ref_s, relative_to)
+    except ScenarioError:
+        raise
+    except (ValueError, OSError) as e:  # a path the OS cannot take (too long, no permission)
+        why = getattr(e, "strerror", None) or str(e)
+        raise ScenarioError(f"scenario {show(ref_s)}: cannot use this path ({why})") from None
+
+
+def _resolve(ref_s: str, relative_to: Path | None) -> Path:
     candidates = []
     if relative_to is not None:
         candidates.append(relative_to / ref_s)
@@ -73,12 +128,13 @@ def resolve_path(ref: str | Path, relative_to: Path | None = None) -> Path:
     for c in candidates:
         if c.is_file():
             return c
+        if c.is_dir() and ("/" in ref_s or c.suffix == ".toml" or ref_s in (".", "..")):
+            raise ScenarioError(f"{c}: is a folder; expected a scenario file (TOML) or a preset name")
         if c.suffix != ".toml" and c.with_suffix(".toml").is_file() and ("/" in ref_s or relative_to):
             return c.with_suffix(".toml")
-    preset = scenarios_dir() / f"{ref_s}.toml"
-    if "/" not in ref_s and preset.is_file():
-        return preset
     names = preset_names()
+    if "/" not in ref_s and "\\" not in ref_s and ref_s in names:
+        return scenarios_dir() / f"{ref_s}.toml"
     hint = difflib.get_close_matches(Path(ref_s).stem, names, n=1)
     dym = f" (did you mean '{hint[0]}'?)" if hint else ""
     raise ScenarioError(
@@ -135,20 +191,39 @@ def parse_override(item: str) -> tuple[str, Any]:
         raise ScenarioError(f"{OVERRIDE_SOURCE} {item!r}: expected KEY=VALUE, e.g. reforms.unified_approval.capacity=2")
     key, value = item.split("=", 1)
     key, value = key.strip(), value.strip()
+    check_key(key, f"{OVERRIDE_SOURCE} {item!r}")
     try:
         return key, tomllib.loads(f"v = {value}")["v"]
     except tomllib.TOMLDecodeError:
         return key, value
 
 
+_KEY_PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def check_key(key: Any, source: str) -> None:
+    """A scenario key path: dotted names (or `__` for a dot), e.g. agents.sharing_cost."""
+    parts = key.replace("__", ".").split(".") if isinstance(key, str) else []
+    if not parts or not all(_KEY_PART.match(p) for p in parts):
+        raise ScenarioError(
+            f"{source}: key {key!r}: expected a scenario key path of dotted names, e.g. agents.sharing_cost"
+        )
+
+
 def apply_overrides(
-    raw: dict, origin: dict, overrides: Mapping[str, Any], sources: Mapping[str, str] | None = None
+    raw: dict,
+    origin: dict,
+    overrides: Mapping[str, Any],
+    sources: Mapping[str, str] | None = None,
+    default: str = OVERRIDE_SOURCE,
 ) -> None:
-    """Set each dotted KEY to its value; `sources` names where a key came from (default
-    `--set`), so an error blames the flag or argument the user actually wrote."""
+    """Set each dotted KEY to its value; `sources` names where a key came from (else
+    `default`: `--set` on the command line, "keyword argument" in code), so an error
+    blames the flag or argument the user actually wrote."""
     sources = sources or {}
     for key, value in overrides.items():
-        source = sources.get(key, OVERRIDE_SOURCE)
+        source = sources.get(key, default)
+        check_key(key, source)
         parts = tuple(key.replace("__", ".").split("."))
         node = raw
         for i, part in enumerate(parts[:-1]):
@@ -204,7 +279,8 @@ _EXPECT = {
 }
 
 
-def _expected(err: dict) -> str:
+def expected_phrase(err: dict) -> str:
+    """What a pydantic error says was expected, in the words of a scenario file."""
     t, ctx = err["type"], err.get("ctx", {})
     if t in _EXPECT:
         return _EXPECT[t]
@@ -222,7 +298,16 @@ def _expected(err: dict) -> str:
         return f"expected at most {ctx.get('max_length')} item(s)"
     if t == "literal_error":
         return f"expected one of {ctx.get('expected')}"
-    return "expected " + err["msg"][0].lower() + err["msg"][1:]
+    if t == "string_pattern_mismatch":
+        return "expected a name of letters, digits, spaces, '-', '_' or '.' (it names an output folder)"
+    msg = re.sub(r"^Input should be ", "", err["msg"])
+    return "expected " + msg[0].lower() + msg[1:]
+
+
+def show(value: Any, limit: int = 80) -> str:
+    """A value as the user wrote it, shortened so the error stays one readable line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + " ..."
 
 
 def _origin_of(origin: dict, loc: tuple, default: str) -> str:
@@ -249,7 +334,7 @@ def _format(err: dict, origin: dict, default: str) -> str:
             f"{src}: {path}: missing (a scenario without `extends` must set every key; "
             'add extends = "baseline" to inherit the rest)'
         )
-    return f"{src}: {path} = {err['input']!r}: {_expected(err)}"
+    return f"{src}: {path} = {show(err['input'])}: {expected_phrase(err)}"
 
 
 def validate(raw: dict, origin: dict, source: str):
@@ -282,6 +367,15 @@ def check_references(spec, origin: dict, source: str) -> None:
         fail("government.sizes", g.sizes, f"expected {len(levels)} counts, one per level {levels}", "government.levels")
     if len(set(lines)) != len(lines):
         fail("government.lines", lines, "expected distinct line names")
+    agencies = sum(g.sizes) * len(lines)  # one agency per line and government
+    if agencies > MAX_AGENCIES:
+        fail(
+            "government.sizes",
+            g.sizes,
+            f"{sum(g.sizes):,} governments x {len(lines)} lines = {agencies:,} agencies; expected at most "
+            f"{MAX_AGENCIES:,} (the memory of one run grows with them)",
+            "government.lines",
+        )
     for v in g.vertical_lines:
         if v not in lines:
             fail("government.vertical_lines", v, f"expected one of government.lines {lines}", "government.lines")
@@ -326,10 +420,17 @@ def check_references(spec, origin: dict, source: str) -> None:
                         fail(path, ln, f"expected one of government.lines {lines}", "government.lines")
 
 
-def load_spec(ref: str | Path, overrides: Mapping[str, Any] | None = None, sources: Mapping[str, str] | None = None):
+def load_spec(
+    ref: str | Path,
+    overrides: Mapping[str, Any] | None = None,
+    sources: Mapping[str, str] | None = None,
+    default: str = OVERRIDE_SOURCE,
+):
+    """The validated spec of a scenario (preset name or path) with `overrides` applied,
+    and the file it came from; `default` labels overrides `sources` does not name."""
     raw, origin, path = load_raw(ref)
     if overrides:
-        apply_overrides(raw, origin, overrides, sources)
+        apply_overrides(raw, origin, overrides, sources, default)
     return validate(raw, origin, str(path)), path
 
 
@@ -339,84 +440,4 @@ def spec_to_toml(spec) -> str:
 
 
 def spec_from_toml_text(text: str, source: str = "<text>"):
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(f"{source}: not valid TOML: {e}") from None
-    return validate(raw, {}, source)
-
-
-class GovScenario(Scenario):
-    """A loaded scenario as a Mesa `Scenario`: `preset` names it, `spec` holds every
-    validated parameter, `overrides` what was changed on top. Constructible with no
-    arguments (the baseline), as SolaraViz does on Reset."""
-
-    preset: str = "baseline"
-
-    def __init__(
-        self,
-        *,
-        rng=None,
-        preset: str | Path = "baseline",
-        overrides: Mapping[str, Any] | None = None,
-        spec=None,
-        sources: Mapping[str, str] | None = None,
-        **kwargs,
-    ) -> None:
-        overrides = dict(overrides or {})
-        source = str(preset)
-        if isinstance(rng, str):  # a seed typed into a text box arrives as a string
-            try:
-                rng = int(rng)
-            except ValueError:
-                raise ScenarioError(f"seed = {rng!r}: expected a non-negative integer") from None
-        # an integer seed is a scenario key like any other: validated, and written to the
-        # resolved scenario so that file reproduces the run
-        given = dict(overrides)
-        sources = dict(sources or {})
-        if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
-            rng = int(rng)
-            given["simulation.seed"] = rng
-            sources.setdefault("simulation.seed", "rng")
-        if spec is None:
-            spec, path = load_spec(preset, given, sources)
-            source = str(path)
-        elif given:
-            raw = spec.model_dump(mode="python")
-            origin: dict = {}
-            apply_overrides(raw, origin, given, sources)
-            spec = validate(raw, origin, source)
-        if rng is None:
-            rng = spec.simulation.seed
-        super().__init__(rng=rng, preset=str(preset), **kwargs)
-        object.__setattr__(self, "spec", spec)
-        object.__setattr__(self, "overrides", overrides)
-        object.__setattr__(self, "source", source)
-
-    @classmethod
-    def coerce(cls, scenario, *, rng=None, overrides=None, steps=None, sources=None) -> GovScenario:
-        """A GovScenario from a preset name, path, spec or GovScenario; `sources` labels where
-        keys came from in errors (e.g. {"simulation.seed": "--seed"} for a CLI flag)."""
-        overrides = dict(overrides or {})
-        sources = {"simulation.seed": "rng", "simulation.steps": "steps", **(sources or {})}
-        if steps is not None:
-            overrides["simulation.steps"] = steps
-        if isinstance(scenario, GovScenario):
-            if not overrides and (rng is None or rng == scenario.rng):
-                return scenario
-            new = cls(
-                rng=rng if rng is not None else scenario.rng,
-                preset=scenario.preset,
-                spec=scenario.spec,
-                overrides=overrides,
-                sources=sources,
-            )
-            object.__setattr__(new, "overrides", {**scenario.overrides, **overrides})
-            return new
-        if isinstance(scenario, BaseModel):
-            return cls(rng=rng, spec=scenario, overrides=overrides, preset=scenario.meta.name, sources=sources)
-        return cls(rng=rng, preset=scenario, overrides=overrides, sources=sources)
-
-    @property
-    def name(self) -> str:
-        return self.spec.meta.name
+    return validate(parse_toml(text, source), {}, source)

@@ -18,6 +18,16 @@ Positive = Annotated[float, Field(gt=0.0)]
 Count = Annotated[int, Field(ge=1)]
 Month = Annotated[int, Field(ge=0)]
 Name = Annotated[str, Field(min_length=1)]
+FolderName = Annotated[str, Field(pattern=r"^\w[\w .-]{0,99}$")]
+"""A name that becomes an output folder (runs/NAME-seedN, results/NAME): letters (any
+script), digits, spaces, '-', '_', '.'; no path separators, not starting with '.' or '-'."""
+
+# Upper bounds on the sizes that set a run's time and memory, checked before any work
+# starts (docs/ODD.md §7, README "Limits"). A national run (128,360 agencies, 60 months)
+# peaks at 382 MiB (docs/benchmarks.md) and memory grows about linearly with agencies.
+MAX_STEPS = 1200  # months: a century, far past any horizon the seeds discuss (they plan in 5-year terms)
+MAX_AGENCIES = 500_000  # about four times the national preset: roughly 1.5 GiB per run (assumed linear)
+MAX_SEED = 2**63 - 1  # a TOML integer (signed 64-bit)
 
 KINDS = ("infrastructure", "support", "data", "application", "mobile")
 """Capability kinds an agency needs (DESIGN §2.3). The first three can be shared."""
@@ -44,14 +54,14 @@ class PerKind(Section):
 
 
 class Meta(Section):
-    name: Name
+    name: FolderName
     description: Name
     sources: list[str]
 
 
 class Simulation(Section):
-    steps: Count
-    seed: Annotated[int, Field(ge=0)]
+    steps: Annotated[int, Field(ge=1, le=MAX_STEPS)]
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)]
 
 
 class Government(Section):
@@ -61,7 +71,7 @@ class Government(Section):
     lines: Annotated[list[Name], Field(min_length=2)]
     vertical_lines: list[Name]
     wealth_disparity: NonNeg
-    service_types: Count
+    service_types: Annotated[int, Field(ge=1, le=10_000)]  # bounded: tables grow with it
     needs_per_service: Annotated[list[Count], Field(min_length=2, max_length=2)]
     service_level_share: Annotated[list[NonNeg], Field(min_length=1)]
     requests_per_month: Positive
@@ -107,7 +117,7 @@ class Agents(Section):
     digital_skill: Annotated[list[Fraction], Field(min_length=1)]
     digital_skill_spread: NonNeg
     # suppliers (seed 001 §2, Arthur 1989)
-    vendors: Count
+    vendors: Annotated[int, Field(ge=1, le=10_000)]  # per market; bounded: every vendor is an agent
     vendor_quality: Annotated[list[Fraction], Field(min_length=2, max_length=2)]
     vendor_markup: NonNeg
     lock_in_exponent: NonNeg

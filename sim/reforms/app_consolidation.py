@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..schema import Count, Fraction, Name, NonNeg, ReformParams
-from ..state import MOBILE
 from .base import Reform, register
 
 
@@ -37,6 +36,8 @@ class AppConsolidation(Reform):
         self.covered = s.gov_ancestor[:, lv] >= 0
 
     def step(self, model) -> None:
+        from ..state import MOBILE  # here, not at the top: the schema loads without numba or Mesa
+
         p, st, s = self.p, model.state, model.structure
         if model.month - self.started + 1 <= p.build_months:
             return

@@ -12,8 +12,6 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ..agents import DataBureau
-from ..institutions import new_body, route_reviews
 from ..schema import Fraction, Mandate, Name, NonNeg, ReformParams
 from .base import Reform, register
 
@@ -36,6 +34,10 @@ class DataBureauReform(Reform):
     Params = Params
 
     def activate(self, model) -> None:
+        # here, not at the top: the schema loads without numba or Mesa
+        from ..agents import DataBureau
+        from ..institutions import new_body, route_reviews
+
         s, p = model.structure, self.p
         levels = [s.levels.index(lv) for lv in p.levels]
         self.bureaus = []

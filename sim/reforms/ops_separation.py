@@ -14,7 +14,6 @@ from typing import Annotated
 import numpy as np
 from pydantic import Field
 
-from ..agents import OperatingCompany
 from ..schema import Count, Fraction, Month, Name, NonNeg, ReformParams, Section
 from .base import Reform, register
 
@@ -47,6 +46,8 @@ class OpsSeparation(Reform):
     Params = Params
 
     def activate(self, model) -> None:
+        from ..agents import OperatingCompany  # here, not at the top: the schema loads without numba or Mesa
+
         s, p = model.structure, self.p
         levels = [s.levels.index(lv) for lv in p.levels]
         covered = np.flatnonzero(np.isin(s.agency_level, levels))

@@ -16,7 +16,6 @@ import numpy as np
 from pydantic import Field
 
 from ..schema import LAYERS, Count, Name, NonNeg, ReformParams
-from ..state import INFRA
 from .base import Reform, register
 
 
@@ -58,6 +57,8 @@ class SharedPlatform(Reform):
         pf.connection_cost = p.connection_cost
 
     def step(self, model) -> None:
+        from ..state import INFRA  # here, not at the top: the schema loads without numba or Mesa
+
         p, s, pf = self.p, model.structure, model.platforms
         elapsed = model.month - self.started + 1
         n = len(pf.gov)

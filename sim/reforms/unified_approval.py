@@ -9,7 +9,6 @@ rejects those that duplicate a reachable system and points the agency to it. Wit
 
 from __future__ import annotations
 
-from ..institutions import route_reviews
 from ..schema import NonNeg, ReformParams
 from .base import Reform, register
 
@@ -28,6 +27,8 @@ class UnifiedApproval(Reform):
     needs_coordinator = True
 
     def activate(self, model) -> None:
+        from ..institutions import route_reviews  # here, not at the top: the schema loads without numba or Mesa
+
         model.rules.approval = True
         model.rules.freeze_until_platform = self.p.freeze_until_platform
         model.review.approval_capacity = self.p.capacity

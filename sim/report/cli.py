@@ -22,10 +22,54 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_report)
 
 
+def check_outputs(out: Path, figures: Path | None) -> None:
+    """Refuse, before anything is read or written, an output that cannot be used."""
+    from ..scenario import ScenarioError
+
+    if out.is_dir():
+        raise ScenarioError(f"-o {out}: is a folder; expected the path of the HTML file to write")
+    for folder in out.parents:
+        if folder.exists() and not folder.is_dir():
+            raise ScenarioError(f"-o {out}: {folder} is a file; expected a folder for the report")
+    if figures is not None:
+        for folder in [figures, *figures.parents]:
+            if folder.exists() and not folder.is_dir():
+                raise ScenarioError(f"--figures {figures}: {folder} is a file; expected a folder for the images")
+
+
+def has_cjk_font() -> bool | None:
+    """Whether fontconfig knows a font with Chinese glyphs (None: cannot tell, no fc-list)."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("fc-list"):
+        return None
+    try:
+        found = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return bool(found.strip())
+
+
+def warn_without_cjk_font(lang: str, figures: Path | None) -> None:
+    """Units (万元) and the Chinese report need a CJK font: Chromium and the figure export
+    draw boxes without one. Say so rather than write images of empty boxes in silence."""
+    import sys
+
+    if (lang == "zh" or figures is not None) and has_cjk_font() is False:
+        print(
+            "warning: no Chinese font found (fc-list :lang=zh is empty): a browser on this machine and the "
+            "--figures images show 万元 and Chinese labels as boxes; install one, e.g. apt-get install fonts-noto-cjk",
+            file=sys.stderr,
+        )
+
+
 def cmd_report(args) -> int:
     from .html import write_figures, write_report
 
     out = args.output or args.results / "report.html"
+    check_outputs(out, args.figures)
+    warn_without_cjk_font(args.lang, args.figures)
     path, figures = write_report(args.results, out, baseline=args.baseline, lang=args.lang)
     print(f"report: {path.resolve()}")
     if args.figures:

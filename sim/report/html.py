@@ -16,7 +16,7 @@ from plotly.offline import get_plotlyjs
 
 from .. import __version__
 from ..catalogue import HEADLINE, MEASURES
-from ..runner.store import atomic_text
+from ..io import write_atomic
 from ..scenario import ScenarioError
 from .figures import contributions_figure, group, sensitivity_figure, timeseries_figure, tradeoff_figure
 from .fmt import decimals_for, num
@@ -554,7 +554,7 @@ def _page(exp_name: str, sections, figures, data: dict, lang: str) -> str:
 
 def write_report(folder, out: Path, baseline: str = "baseline", lang: str = "en") -> tuple[Path, list]:
     page, figures = build(folder, baseline, lang)
-    atomic_text(Path(out), page)
+    write_atomic(Path(out), page)
     return Path(out), figures
 
 

@@ -7,15 +7,16 @@ report treats as the ensemble a variant is judged over.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import tomli_w
 
-from ..measures import MEASURES
-from ..scenario import ScenarioError, load_spec, spec_from_toml_text
+from ..catalogue import MEASURES
+from ..scenario import ScenarioError, load_spec, parse_toml, read_text, spec_from_toml_text
+
+RUN_COLUMNS = ("run_id", "scenario", "status")  # what the report needs of runs.parquet
 
 
 @dataclass
@@ -116,27 +117,82 @@ def label_variants(runs: pd.DataFrame, levers: list[str]) -> pd.Series:
     return labels
 
 
+def read_parquet(path: Path, what: str) -> pd.DataFrame:
+    """A Parquet file or dataset of a results folder; a damaged one is one ScenarioError
+    line naming the file (a dataset's damaged file is looked for and named)."""
+    try:
+        return pd.read_parquet(path)
+    except Exception as e:  # pyarrow raises ArrowInvalid, OSError and others on a damaged file
+        bad = _damaged_file(path) if path.is_dir() else path
+        detail = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ScenarioError(
+            f"{bad}: cannot read the {what} ({detail}); expected a Parquet file written by `govsim sweep` "
+            "(re-run the sweep into this folder to redo damaged runs, or use --force)"
+        ) from None
+
+
+def _damaged_file(folder: Path) -> Path:
+    import pyarrow.parquet as pq
+
+    for f in sorted(folder.glob("*.parquet")):
+        try:
+            pq.read_metadata(f)
+        except Exception:
+            return f
+    return folder
+
+
+def _read_experiment(folder: Path) -> dict:
+    path = folder / "experiment.toml"
+    if not path.exists():
+        return {}
+    return parse_toml(read_text(path, "experiment file"), str(path))
+
+
+def _check_runs(folder: Path, runs: pd.DataFrame, timeseries: pd.DataFrame) -> None:
+    """The runs table has what the report reads, and every finished run its time series."""
+    missing = [c for c in RUN_COLUMNS if c not in runs.columns]
+    if missing:
+        raise ScenarioError(
+            f"{folder / 'runs.parquet'}: no column {missing[0]!r}; expected the runs table of `govsim sweep`"
+        )
+    ok = set(runs.loc[runs["status"] == "ok", "run_id"])
+    lost = ok - set(timeseries["run_id"])
+    if lost:
+        where = folder / "timeseries"
+        state = (
+            "is missing" if not where.is_dir() else f"lacks the time series of {len(lost)} of {len(ok)} finished runs"
+        )
+        raise ScenarioError(
+            f"{where}: {state} (deleted or moved?); the data of finished runs is missing, they did not fail. "
+            f"Re-run `govsim sweep` into {folder} to redo the missing runs"
+        )
+
+
 def load_results(folder: str | Path) -> Results:
     folder = Path(folder)
+    if not folder.is_dir():
+        raise ScenarioError(
+            f"{folder}: no such folder (so no runs.parquet); expected a results folder of `govsim sweep`"
+        )
     if not (folder / "runs.parquet").exists():
         raise ScenarioError(f"{folder}: no runs.parquet here; expected the folder written by `govsim sweep`")
-    try:
-        experiment = tomllib.loads((folder / "experiment.toml").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        experiment = {}
-    runs = pd.read_parquet(folder / "runs.parquet")
+    experiment = _read_experiment(folder)
+    runs = read_parquet(folder / "runs.parquet", "runs table")
+    ts_dir = folder / "timeseries"
+    has_ts = ts_dir.exists() and any(ts_dir.glob("*.parquet"))
+    empty = pd.DataFrame(columns=["run_id", "step", *MEASURES])
+    timeseries = read_parquet(ts_dir, "time series") if has_ts else empty
+    _check_runs(folder, runs, timeseries)
     levers = [k for k in experiment.get("levers", {}) if k in runs.columns]
     uncertainties = [k for k in experiment.get("uncertainties", {}) if k in runs.columns]
     runs["variant"] = label_variants(runs, levers)
     order = list(dict.fromkeys(runs.sort_values("run_id")["variant"]))
 
-    ts_dir = folder / "timeseries"
-    has_ts = ts_dir.exists() and any(ts_dir.glob("*.parquet"))
-    timeseries = pd.read_parquet(ts_dir) if has_ts else pd.DataFrame(columns=["run_id", "step", *MEASURES])
     ok_ids = set(runs.loc[runs["status"] == "ok", "run_id"])
     timeseries = timeseries[timeseries["run_id"].isin(ok_ids)]
     last = timeseries.sort_values("step").groupby("run_id", as_index=False).last()
-    final = last.merge(runs.drop(columns=["error"]), on="run_id", how="inner")
+    final = last.merge(runs.drop(columns=["error"], errors="ignore"), on="run_id", how="inner")
     sens_path = folder / "sensitivity.parquet"
-    sensitivity = pd.read_parquet(sens_path) if sens_path.exists() else None
+    sensitivity = read_parquet(sens_path, "sensitivity indices") if sens_path.exists() else None
     return Results(folder, experiment, runs, timeseries, final, sensitivity, levers, uncertainties, order)

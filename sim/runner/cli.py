@@ -6,18 +6,29 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ..io import write_atomic
 from ..scenario import ScenarioError
-from .design import RunSpec, build_design, points_design
-from .experiment import Experiment, load_experiment
-from .run import executor_for, run_design
-from .store import ResultStore, atomic_write
+
+if TYPE_CHECKING:  # the runner loads numpy, pandas, scipy and the model: inside the commands
+    from .design import RunSpec
+    from .experiment import Experiment
+    from .store import ResultStore
+
+# a worker's memory: a national run (128,360 agencies) peaks at 382 MiB (docs/benchmarks.md);
+# the workers' count is capped so that this much per worker fits in the available memory
+WORKER_MIB = 400
 
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("experiment", type=Path, help="experiment file (TOML), e.g. experiments/reform_comparison.toml")
     p.add_argument(
-        "--workers", type=int, default=None, help="worker processes (default: number of cores; 1 = in this process)"
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default and most: the number of cores, fewer when memory is short; "
+        "1 = in this process)",
     )
     p.add_argument("--out", type=Path, default=None, help="results folder (default: results/EXPERIMENT_NAME)")
     p.add_argument(
@@ -50,14 +61,45 @@ def register(sub) -> None:
     a.set_defaults(func=cmd_sensitivity)
 
 
+def available_mib() -> int | None:
+    """Memory available to new processes (Linux /proc/meminfo), or None when unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def worker_limit() -> tuple[int, str]:
+    """The most local workers worth starting, and why: one per core, and no more than the
+    available memory holds (WORKER_MIB each)."""
+    cores = os.cpu_count() or 1
+    mib = available_mib()
+    by_memory = max(1, mib // WORKER_MIB) if mib is not None else cores
+    if by_memory < cores:
+        return by_memory, f"{mib:,} MiB of available memory holds {by_memory} worker(s) of about {WORKER_MIB} MiB"
+    return cores, f"this machine has {cores} core(s)"
+
+
 def _workers(args) -> int:
     if args.workers is not None and args.workers < 1:
         raise ScenarioError(f"--workers {args.workers}: expected a number >= 1")
-    return args.workers or os.cpu_count() or 1
+    limit, why = worker_limit()
+    if args.workers is None:
+        return limit
+    if args.workers > limit and not (args.dask and args.dask != "local"):
+        print(f"warning: --workers {args.workers}: {why}; using {limit}", file=sys.stderr)
+        return limit
+    return args.workers
 
 
 def _start(args: argparse.Namespace, exp: Experiment, runs: list[RunSpec], kind: str) -> tuple[Path, ResultStore, int]:
     """Everything that can be refused, refused before the results folder is made."""
+    from .store import ResultStore
+
     workers = _workers(args)
     out = args.out or Path("results") / exp.name
     store = ResultStore(out, exp, str(exp.origin or args.experiment), kind=kind, runs=runs)
@@ -84,6 +126,10 @@ def _report(summary, out: Path) -> int:
 
 
 def cmd_sweep(args) -> int:
+    from .design import build_design
+    from .experiment import load_experiment
+    from .run import executor_for, run_design
+
     exp = load_experiment(args.experiment)
     if exp.sensitivity is not None:
         raise ScenarioError(
@@ -103,6 +149,9 @@ def cmd_sweep(args) -> int:
 def cmd_sensitivity(args) -> int:
     import pandas as pd
 
+    from .design import points_design
+    from .experiment import load_experiment
+    from .run import executor_for, run_design
     from .sensitivity import analyse, sample_points
 
     exp = load_experiment(args.experiment)
@@ -131,7 +180,7 @@ def cmd_sensitivity(args) -> int:
     if summary.failed:
         return _report(summary, out)
     table = analyse(exp, X, pd.read_parquet(out / "timeseries"), pd.read_parquet(out / "runs.parquet"))
-    atomic_write(out / "sensitivity.parquet", lambda p: table.to_parquet(p, index=False))
+    write_atomic(out / "sensitivity.parquet", lambda p: table.to_parquet(p, index=False))
     key = "mu_star" if method == "morris" else "ST"
     for measure, t in table.groupby("measure", sort=False):
         print(f"\n{measure} ({method}, ranked by {key})")

@@ -53,7 +53,7 @@ def doc_hash(doc: dict[str, Any]) -> str:
 
 # the sources that determine a run's numbers; the CLI, docs, runner, report and viz do not
 MODEL_SUBPACKAGES = ("agents", "processes", "reforms")
-NOT_MODEL = ("cli.py", "docs.py")
+NOT_MODEL = ("cli.py", "docs.py", "io.py", "__main__.py")
 
 
 def model_sources(root: Path | None = None) -> list[Path]:

@@ -14,20 +14,27 @@ Errors are one line naming the file, the key, the value and what was expected.
 from __future__ import annotations
 
 import difflib
-import tomllib
+import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from ..scenario import ScenarioError, load_spec, resolve_path
+from ..scenario import ScenarioError, expected_phrase, load_spec, parse_toml, read_text, resolve_path, show
+from ..schema import MAX_SEED, MAX_STEPS, FolderName
 
 # tables a results folder adds to DIR/experiment.toml; ignored when that file is run again
 RESULT_TABLES = ("_results", "_scenarios")
 
+# Upper bounds on the sizes that set a sweep's time and disk use, checked before any run
+# (README "Limits"). Each run keeps two files; run ids have six digits.
+MAX_RUNS = 200_000
+MAX_REPLICATIONS = 10_000
+MAX_SAMPLES = 100_000
+
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class Range(_Section):
@@ -37,26 +44,26 @@ class Range(_Section):
 
 
 class ExperimentSection(_Section):
-    name: Annotated[str, Field(min_length=1)]
+    name: FolderName  # names the default results folder, results/NAME
     description: str = ""
     scenarios: Annotated[list[str], Field(min_length=1)]
     references: list[str] = []  # scenarios of `scenarios` run once per future, not per policy
-    replications: Annotated[int, Field(ge=1)] = 1
-    steps: Annotated[int, Field(ge=1)] | None = None  # default: each scenario's own horizon
-    seed: Annotated[int, Field(ge=0)] = 1
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 1
+    steps: Annotated[int, Field(ge=1, le=MAX_STEPS)] | None = None  # default: each scenario's own horizon
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 1  # base of each replication's SeedSequence
 
 
 class Sampling(_Section):
     method: Literal["grid", "lhs", "sobol"] = "lhs"
-    samples: Annotated[int, Field(ge=1)] = 8
+    samples: Annotated[int, Field(ge=1, le=MAX_SAMPLES)] = 8
 
 
 class SensitivitySection(_Section):
     method: Literal["morris", "sobol"] = "morris"
     measures: Annotated[list[str], Field(min_length=1)]
-    trajectories: Annotated[int, Field(ge=2)] = 10  # Morris: N trajectories
-    levels: Annotated[int, Field(ge=2)] = 4  # Morris: grid levels
-    base_samples: Annotated[int, Field(ge=2)] = 64  # Sobol (Saltelli): N
+    trajectories: Annotated[int, Field(ge=2, le=MAX_SAMPLES)] = 10  # Morris: N trajectories
+    levels: Annotated[int, Field(ge=2, le=1000)] = 4  # Morris: grid levels
+    base_samples: Annotated[int, Field(ge=2, le=MAX_SAMPLES)] = 64  # Sobol (Saltelli): N
     statistic: Literal["final", "mean"] = "final"  # the measure's last month, or its mean over months
 
 
@@ -115,8 +122,7 @@ def _format(err: dict, source: str) -> str:
         return f"{source}: {path}: unknown key{dym} (allowed here: {', '.join(allowed)})"
     if err["type"] == "missing":
         return f"{source}: {path}: missing"
-    msg = err["msg"][0].lower() + err["msg"][1:]
-    return f"{source}: {path} = {err.get('input')!r}: expected {msg.removeprefix('input should be ')}"
+    return f"{source}: {path} = {show(err.get('input'))}: {expected_phrase(err)}"
 
 
 def _accepts(path: Path, name: str, value: Any) -> bool:
@@ -144,12 +150,7 @@ def load_experiment(path: str | Path) -> Experiment:
     """Read, validate and cross-check an experiment file (also a results folder's
     DIR/experiment.toml: its scenario paths stay relative to the original file)."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such experiment file") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(f"{path}: not valid TOML: {e}") from None
+    raw = parse_toml(read_text(path, "experiment file"), str(path))
     origin = path
     results = raw.get("_results")
     if isinstance(results, dict) and isinstance(results.get("source"), str) and Path(results["source"]).is_absolute():
@@ -272,20 +273,7 @@ def check(exp: Experiment, source: str) -> None:
             path = exp.scenario_file(scenario)
         except ScenarioError as e:
             raise ScenarioError(f"{source}: experiment.scenarios: {e}") from None
-        params = exp.uncertainties if scenario in e.references else {**exp.levers, **exp.uncertainties}
-        for name, value in params.items():
-            probes = value if isinstance(value, list) else [value.low, value.high]
-            for v in probes:
-                if isinstance(value, Range) and value.integer:
-                    v = round(v)
-                try:
-                    load_spec(path, {name: v})
-                except ScenarioError as e:
-                    detail = str(e).removeprefix("--set: ")
-                    hint = ""
-                    if isinstance(value, Range) and not value.integer and _accepts(path, name, round(v)):
-                        hint = "; add integer = true to the range to sample whole numbers"
-                    raise ScenarioError(f"{source}: {name}: {detail} (in scenario {scenario}){hint}") from None
+        _check_values(exp, scenario, path, source)
     if exp.sensitivity is not None:
         # SALib varies the ranges of one scenario: anything else would be silently ignored
         grids = [(k, v) for k, v in {**exp.levers, **exp.uncertainties}.items() if isinstance(v, list)]
@@ -304,7 +292,7 @@ def check(exp: Experiment, source: str) -> None:
                 f"{source}: experiment.scenarios = {exp.experiment.scenarios}: a sensitivity analysis "
                 "runs one scenario; expected a single scenario (one file per scenario)"
             )
-        from ..measures import MEASURES
+        from ..catalogue import MEASURES
 
         for m in exp.sensitivity.measures:
             if m not in MEASURES:
@@ -313,3 +301,54 @@ def check(exp: Experiment, source: str) -> None:
                 raise ScenarioError(f"{source}: sensitivity.measures: unknown measure '{m}'{dym}")
         if not exp.ranges():
             raise ScenarioError(f"{source}: sensitivity needs ranges ({{ low = .., high = .. }}) to vary")
+    runs = count_runs(exp)
+    if runs > MAX_RUNS:
+        raise ScenarioError(
+            f"{source}: the design has {runs:,} runs (scenarios x lever points x uncertainty points x "
+            f"replications); expected at most {MAX_RUNS:,}: fewer samples, grid values or replications"
+        )
+
+
+def _check_values(exp: Experiment, scenario: str, path: Path, source: str) -> None:
+    """Each lever and uncertainty value is one the scenario accepts (its bounds: a range is
+    probed at both ends)."""
+    e = exp.experiment
+    params = exp.uncertainties if scenario in e.references else {**exp.levers, **exp.uncertainties}
+    for name, value in params.items():
+        section = "uncertainties" if name in exp.uncertainties else "levers"
+        probes = value if isinstance(value, list) else [value.low, value.high]
+        for v in probes:
+            if isinstance(value, Range) and value.integer:
+                v = round(v)
+            try:
+                load_spec(path, {name: v}, default=f"{source}: {section}")
+            except ScenarioError as err:
+                hint = ""
+                if isinstance(value, Range) and not value.integer and _accepts(path, name, round(v)):
+                    hint = "; add integer = true to the range to sample whole numbers"
+                raise ScenarioError(f"{err} (in scenario {scenario}){hint}") from None
+
+
+def _points(params: dict[str, ParamValue], method: str, samples: int) -> int:
+    """How many parameter points `design.parameter_points` makes (without making them)."""
+    grid = math.prod(len(v) for v in params.values() if isinstance(v, list))
+    ranged = sum(isinstance(v, Range) for v in params.values())
+    if not ranged:
+        return grid
+    return grid * (samples**ranged if method == "grid" else samples)
+
+
+def count_runs(exp: Experiment) -> int:
+    """The number of runs a sweep (or sensitivity analysis) of `exp` makes, counted before
+    the design is built (a grid over many levers could not be held in memory)."""
+    e, s = exp.experiment, exp.sampling
+    if exp.sensitivity is not None:
+        d, sens = len(exp.ranges()), exp.sensitivity
+        points = (
+            sens.trajectories * (d + 1) if sens.method == "morris" else sens.base_samples * (d + 2)
+        )  # Saltelli without second order
+        return points * e.replications
+    policies = _points(exp.levers, s.method, s.samples)
+    futures = _points(exp.uncertainties, s.method, s.samples)
+    per_scenario = [futures if sc in e.references else policies * futures for sc in e.scenarios]
+    return sum(per_scenario) * e.replications

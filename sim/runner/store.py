@@ -18,9 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import tomllib
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,36 +27,13 @@ import pandas as pd
 import tomli_w
 
 from .. import __version__
-from ..measures import MEASURES
+from ..catalogue import MEASURES
+from ..io import write_atomic
 from ..scenario import ScenarioError
 from .design import RunSpec, build_design, code_fingerprint, design_fingerprint
 from .experiment import Experiment
 
 RECORD_COLUMNS = ["run_id", "scenario", "seed", "replication", "steps", "status", "wall_s", "error"]
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call `write(tmp)` on a temporary path next to `path`, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files private; results are for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def atomic_text(path: Path, text: str) -> None:
-    atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
 _HELD: dict[Path, object] = {}  # results-folder locks this process holds, until it ends
@@ -173,7 +148,7 @@ class ResultStore:
         # each scenario's resolved spec before overrides, as the runs were given it: the
         # report reads these rather than scenario files that may have been edited or moved since
         doc["_scenarios"] = self._scenario_docs()
-        atomic_text(meta_path, tomli_w.dumps(doc))
+        write_atomic(meta_path, tomli_w.dumps(doc))
 
     def _lock(self) -> None:
         """One sweep per folder at a time: opening clears temporary files, which must not be
@@ -286,7 +261,7 @@ class ResultStore:
             target.unlink(missing_ok=True)
             (self.incoming / target.name).unlink(missing_ok=True)  # a series of a run refused
         record = {**record, "overrides": spec.overrides, "scenario_hash": spec.scenario_hash}
-        atomic_text(self.rec_dir / f"{spec.run_id}.json", json.dumps(record, sort_keys=True))
+        write_atomic(self.rec_dir / f"{spec.run_id}.json", json.dumps(record, sort_keys=True))
 
     def records(self, runs: list[RunSpec] | None = None) -> pd.DataFrame:
         runs = self.runs if runs is None else runs
@@ -303,7 +278,7 @@ class ResultStore:
     def write_runs_table(self, runs: list[RunSpec] | None = None) -> pd.DataFrame:
         """runs.parquet, rebuilt from the records (so a lost or stale table is remade)."""
         df = self.records(runs)
-        atomic_write(self.out / "runs.parquet", lambda p: df.to_parquet(p, index=False))
+        write_atomic(self.out / "runs.parquet", lambda p: df.to_parquet(p, index=False))
         return df
 
 
@@ -342,7 +317,7 @@ def _matches(record: dict, spec: RunSpec) -> bool:
 def write_timeseries(ts_dir: Path, run_id: str, frame: pd.DataFrame) -> None:
     """One run's time series, atomically; workers call it so that encoding runs in parallel."""
     frame = normalise(frame)
-    atomic_write(ts_dir / f"{run_id}.parquet", lambda p: frame.to_parquet(p, index=False))
+    write_atomic(ts_dir / f"{run_id}.parquet", lambda p: frame.to_parquet(p, index=False))
 
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:

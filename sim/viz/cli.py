@@ -8,14 +8,15 @@ prints the address before the server starts.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import signal
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
-from ..scenario import load_spec
-from .params import ENV_SCENARIO
+from ..scenario import ScenarioError, load_spec
 
 APP = Path(__file__).resolve().with_name("app.py")
 DEFAULT_HOST = "127.0.0.1"
@@ -31,7 +32,12 @@ def register(sub) -> None:
         "Listens on 127.0.0.1 unless --host says otherwise. See docs/viz.md.",
     )
     p.add_argument("scenario", nargs="?", default="baseline", help="preset name or TOML file (default: baseline)")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = any free port)")
+    p.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port 0-65535 (default {DEFAULT_PORT}; 0 = any free port)",
+    )
     p.add_argument(
         "--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST}, this machine only)"
     )
@@ -39,20 +45,51 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_viz)
 
 
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def check_listen(host: str, port: int) -> None:
+    """Refuse, in one line, an address the server could not listen on: a host name that does
+    not resolve, an address that is not this machine's, a port in use or reserved."""
+    try:
+        socket.getaddrinfo(host, port, _family(host), socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as e:
+        raise ScenarioError(
+            f"--host {host}: cannot resolve this name ({e}); expected an address of this machine, e.g. 127.0.0.1"
+        ) from None
+    with socket.socket(_family(host), socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                raise ScenarioError(
+                    f"--port {port}: {host}:{port} is already in use; expected a free port "
+                    "(another `govsim viz`? try --port 0 for any free one)"
+                ) from None
+            if e.errno == errno.EACCES:
+                raise ScenarioError(
+                    f"--port {port}: not allowed to listen on {host}:{port} ({e.strerror}); expected a port "
+                    "above 1023, or 0 for any free one"
+                ) from None
+            raise ScenarioError(
+                f"--host {host}: cannot listen on this address ({e.strerror or e}); expected an address of "
+                "this machine, e.g. 127.0.0.1 or 0.0.0.0"
+            ) from None
+
+
 def free_port(host: str = DEFAULT_HOST) -> int:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
+    with socket.socket(_family(host), socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
 
 
 def port_in_use(host: str, port: int) -> bool:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
+    with socket.socket(_family(host), socket.SOCK_STREAM) as s:
         try:
             s.bind((host, port))
-        except OSError:
-            return True
+        except OSError as e:
+            return e.errno == errno.EADDRINUSE
     return False
 
 
@@ -66,6 +103,8 @@ def url_for(host: str, port: int) -> str:
 def server_command(scenario: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> tuple[list[str], dict, str]:
     """(command, environment, address) that serve the page; checks the scenario first
     (a bad one raises ScenarioError, which the CLI prints as one line, exit 2)."""
+    from .params import ENV_SCENARIO  # loads the model: only once a page will be served
+
     load_spec(scenario)
     path = Path(scenario)
     if path.suffix == ".toml" or path.is_file():
@@ -90,13 +129,9 @@ def server_command(scenario: str, host: str = DEFAULT_HOST, port: int = DEFAULT_
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
-    if args.port and port_in_use(args.host, args.port):
-        print(
-            f"error: --port {args.port}: {args.host}:{args.port} is already in use; "
-            "expected a free port (another `govsim viz`? try --port 0 for any free one)",
-            file=sys.stderr,
-        )
-        return 2
+    if not 0 <= args.port <= 65535:
+        raise ScenarioError(f"--port {args.port}: expected a port number 0-65535 (0 = any free port)")
+    check_listen(args.host, args.port)
     cmd, env, url = server_command(args.scenario, args.host, args.port)
     print(f"govsim viz: {args.scenario} at {url}", flush=True)
     if args.host in ("0.0.0.0", "::", ""):
@@ -105,4 +140,38 @@ def cmd_viz(args: argparse.Namespace) -> int:
         print(" ".join(cmd))
         return 0
     print("stop with Ctrl-C", flush=True)
-    return subprocess.call(cmd, env=env)
+    return serve(cmd, env)
+
+
+FORWARDED = (signal.SIGTERM, signal.SIGHUP)  # Ctrl-C's SIGINT reaches the child through the terminal
+
+
+def serve(cmd: list[str], env: dict) -> int:
+    """Run the server as a child and stop it with this process: a SIGTERM or SIGHUP sent to
+    `govsim viz` is passed on to it and waited for (killed after 10 s), so no server is left
+    listening when govsim ends."""
+    child = subprocess.Popen(cmd, env=env)
+    received: list[int] = []
+
+    def forward(signum, _frame) -> None:
+        received.append(signum)
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in FORWARDED}
+    code = 130
+    try:
+        code = child.wait()
+    except KeyboardInterrupt:  # Ctrl-C: the child got it too; give it time to stop (below)
+        pass
+    finally:
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 128 + received[0] if received else code

@@ -210,7 +210,8 @@ class VizModel(GovModel):
         **switches: Any,
     ) -> None:
         plan = plan_reset(preset, rng, follow_preset, scenario, touched, **switches)
-        super().__init__(plan.ref, rng=plan.seed, **plan.overrides)
+        seed = plan.seed if plan.seed is not None else plan.spec.simulation.seed  # the preset's, not fresh entropy
+        super().__init__(plan.ref, rng=seed, **plan.overrides)
         # a typed seed that is not a whole number is not silently dropped: the page says so
         self.viz_seed_note = (
             f"seed {plan.typed_seed!r} is not a whole number ≥ 0: the preset's seed {self.spec.simulation.seed} is used"
