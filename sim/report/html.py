@@ -23,6 +23,7 @@ from .fmt import decimals_for, num
 from .i18n import measure_definition, measure_name, measure_unit, method_name, t
 from .load import Results, load_results, scenario_spec
 from .stats import MIN_SHARE, Estimate, best_variants, effects, reference_means, runs_of, summary
+from .verdict import package_vs_structure
 
 KEY_MEASURES = (
     "silo_index",
@@ -165,7 +166,8 @@ def references(res: Results, baseline: str) -> References:
             ref[sc] = sc
             continue
         same = [p for p in plain if gov[p] == gov[sc] and p != sc]
-        same.sort(key=lambda p: p != f"{sc}_before")  # its own counterfactual first, if run
+        # its own counterfactual first, if run; for PACKAGE@STRUCTURE the structure itself
+        same.sort(key=lambda p: (p != f"{sc}_before", p != sc.split("@")[-1]))
         if same:
             ref[sc] = same[0]
         else:
@@ -475,6 +477,11 @@ def build(folder: str | Path, baseline: str = "baseline", lang: str = "en"):
                 + effects_table(eff, best, shown, lang, refs.reference, baseline),
             )
         )
+    # reform packages on one government, and packages crossed with governments (verdict.py)
+    verdict_html, decomp_html, package_data = package_vs_structure(res, lang)
+    if decomp_html:
+        sections.append(("decomposition", t(lang, "decomposition"), decomp_html))
+    sections.insert(0, ("verdict", t(lang, "verdict"), verdict_html or f"<p class=note>{t(lang, 'verdict_none')}</p>"))
     if not res.timeseries.empty:
         figures.append(("timeseries", t(lang, "timeseries"), timeseries_figure(res, lang, baseline=baseline)))
         sections.append(
@@ -548,6 +555,7 @@ def build(folder: str | Path, baseline: str = "baseline", lang: str = "en"):
         "reference": refs.reference,
         "variants": res.variants,
         "figures": [fid for fid, _, _ in figures],
+        **package_data,
     }
     exp_name = res.experiment.get("experiment", {}).get("name", Path(folder).name)
     page = f"""<!DOCTYPE html>

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from ..scenario import ScenarioError, load_spec, resolve_path
+from ..scenario import ScenarioError, load_spec, package_ref, resolve_path, split_package_ref
 
 # tables a results folder adds to DIR/experiment.toml; ignored when that file is run again
 RESULT_TABLES = ("_results", "_scenarios")
@@ -60,6 +60,14 @@ class SensitivitySection(_Section):
     statistic: Literal["final", "mean"] = "final"  # the measure's last month, or its mean over months
 
 
+class Cross(_Section):
+    """Reform packages crossed with governments: scenario `PACKAGE@STRUCTURE` for each pair
+    (the package's [reforms] on the structure's government), added to experiment.scenarios."""
+
+    structures: Annotated[list[str], Field(min_length=1)]
+    packages: Annotated[list[str], Field(min_length=1)]
+
+
 ParamValue = list[bool | int | float | str] | Range
 
 
@@ -69,6 +77,7 @@ class Experiment(_Section):
     uncertainties: dict[str, ParamValue] = {}
     sampling: Sampling = Sampling()
     sensitivity: SensitivitySection | None = None
+    cross: Cross | None = None
     # the folder scenario paths are relative to (the experiment file's, as for `extends`)
     _base_dir: Path | None = PrivateAttr(default=None)
     # the experiment file it was read from (for a results folder's copy: the original)
@@ -88,7 +97,11 @@ class Experiment(_Section):
         return self._origin
 
     def scenario_file(self, scenario: str) -> Path:
-        """The file a scenario of `experiment.scenarios` names (a preset's, or a path)."""
+        """The file a scenario of `experiment.scenarios` names (a preset's, or a path); for
+        `PACKAGE@STRUCTURE`, both files joined by `@` (what `load_spec` reads as a package on
+        a government)."""
+        if (pair := split_package_ref(scenario)) is not None:
+            return cross_file(pair, self._base_dir)
         return resolve_path(scenario, relative_to=self._base_dir)
 
     def scenario_specs(self) -> dict[str, tuple[Path, Any]]:
@@ -133,6 +146,7 @@ def _allowed_keys(loc: list[str]) -> list[str]:
         "experiment": ExperimentSection,
         "sampling": Sampling,
         "sensitivity": SensitivitySection,
+        "cross": Cross,
     }
     model = models.get(".".join(loc[:1]) if loc else "")
     if loc and loc[0] in ("levers", "uncertainties"):
@@ -164,7 +178,7 @@ def experiment_from_dict(
 ) -> Experiment:
     """Validate an experiment; scenario paths resolve against `base_dir` (default: the
     folder of `source` when it is a .toml file, else the working folder)."""
-    raw = {k: v for k, v in raw.items() if k not in RESULT_TABLES}
+    raw = expand_cross({k: v for k, v in raw.items() if k not in RESULT_TABLES})
     _check_parameters(raw, source)
     try:
         exp = Experiment.model_validate(raw)
@@ -313,3 +327,43 @@ def check(exp: Experiment, source: str) -> None:
                 raise ScenarioError(f"{source}: sensitivity.measures: unknown measure '{m}'{dym}")
         if not exp.ranges():
             raise ScenarioError(f"{source}: sensitivity needs ranges ({{ low = .., high = .. }}) to vary")
+
+
+# ----------------------------------------------------------- packages x structures
+def cross_names(structures: list[str], packages: list[str]) -> list[str]:
+    """`PACKAGE@STRUCTURE` for every pair, structure by structure."""
+    return [package_ref(p, st) for st in structures for p in packages]
+
+
+def expand_cross(raw: dict[str, Any]) -> dict[str, Any]:
+    """Add the `[cross]` pairs to experiment.scenarios (after those listed, each once; a
+    results folder's copy, which already lists them, is unchanged). A malformed [cross] is
+    left for validation to report."""
+    cross = raw.get("cross")
+    if not isinstance(cross, dict):
+        return raw
+    structures, packages = cross.get("structures"), cross.get("packages")
+    if not all(isinstance(x, list) and all(isinstance(v, str) for v in x) for x in (structures, packages)):
+        return raw
+    if not isinstance(raw.get("experiment", {}), dict):
+        return raw
+    section = dict(raw.get("experiment", {}))
+    listed = section.get("scenarios", [])
+    if not isinstance(listed, list):
+        return raw
+    section["scenarios"] = list(dict.fromkeys([*listed, *cross_names(structures, packages)]))
+    return {**raw, "experiment": section}
+
+
+def cross_file(pair: tuple[str, str], base_dir: Path | None) -> Path:
+    """`PACKAGE@STRUCTURE` with both parts resolved (relative to the experiment file)."""
+    package, structure = pair
+    try:
+        pkg = resolve_path(package, relative_to=base_dir).resolve()
+    except ScenarioError as e:
+        raise ScenarioError(f"{package_ref(package, structure)}: package '{package}': {e}") from None
+    try:
+        st = resolve_path(structure, relative_to=base_dir).resolve()
+    except ScenarioError as e:
+        raise ScenarioError(f"{package_ref(package, structure)}: structure '{structure}': {e}") from None
+    return Path(package_ref(pkg, st))
