@@ -42,13 +42,13 @@ def test_recovers_main_effects_with_intervals_that_cover_them():
 
 
 def test_seed_levels_cancel_by_pairing():
-    y, a, _, _ = _planted(noise=0.0)
+    y, _, _, _ = _planted(noise=0.0)
     dec = decompose(y, FAC)
     assert dec.package["p3"].mean == pytest.approx(1.0) and dec.package["p3"].hi - dec.package["p3"].lo < 1e-9
 
 
 def test_recovers_an_interaction():
-    y, _, _, g = _planted(noise=0.1, interaction=1.5)
+    y, _, _, _ = _planted(noise=0.1, interaction=1.5)
     dec = decompose(y, FAC)
     assert dec.interaction[("p1", "s1")].mean == pytest.approx(1.5, abs=0.1)
     assert dec.interaction[("p3", "s2")].lo <= 0 <= dec.interaction[("p3", "s2")].hi
