@@ -58,6 +58,8 @@ class SensitivitySection(_Section):
     levels: Annotated[int, Field(ge=2)] = 4  # Morris: grid levels
     base_samples: Annotated[int, Field(ge=2)] = 64  # Sobol (Saltelli): N
     statistic: Literal["final", "mean"] = "final"  # the measure's last month, or its mean over months
+    sampler_seed: Annotated[int, Field(ge=0)] | None = None  # SALib's sampler; default experiment.seed
+    scales: dict[str, Range] = {}  # one factor on every number of a list or table key (sensitivity.py)
 
 
 class Cross(_Section):
