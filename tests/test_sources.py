@@ -216,7 +216,7 @@ def test_a_scale_multiplies_every_entry_of_a_list_or_table():
     [
         (
             {"agents.nope": {"low": 0.5, "high": 1.5}},
-            r"s\.toml: sensitivity\.scales\.agents\.nope: no such scenario key",
+            r"sensitivity\.scales\.agents\.nope: no such scenario key in baseline\.toml",
         ),
         (
             {"agents.digital_skill": {"low": 0.5, "high": 1.5}},
