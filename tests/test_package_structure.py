@@ -172,3 +172,14 @@ def test_verdict_names_the_right_leader_ties_and_costs():
     assert any("No difference" in line and "approval backlog" in line for line in lines)
     zh = summary_lines(list(found.values()), list(cost.values()), common, "zh")
     assert zh[1].startswith("A 领先于：每件事跑动次数")
+
+
+def test_common_government_and_headline_models():
+    from sim.report.verdict import common_government, headline_models
+
+    names = ["baseline", "provincial", "gd@provincial", "zj@provincial", "gd@gd_before", "zj@gd_before", "gd@zj_before"]
+    common = common_government(names)
+    assert common.structure == "provincial" and common.reference == "provincial"  # most packages, first listed
+    assert common.scenarios == {"gd": "gd@provincial", "zj": "zj@provincial"}
+    assert headline_models(["guangdong", *names[2:]]) == ["guangdong", "gd@provincial", "zj@provincial"]
+    assert common_government(["baseline", "gd@x"]) is None  # one package: nothing to compare

@@ -23,7 +23,7 @@ from .fmt import decimals_for, num
 from .i18n import measure_definition, measure_name, measure_unit, method_name, t
 from .load import Results, load_results, scenario_spec
 from .stats import MIN_SHARE, Estimate, best_variants, effects, reference_means, runs_of, summary
-from .verdict import package_vs_structure
+from .verdict import headline_models, package_vs_structure
 
 KEY_MEASURES = (
     "silo_index",
@@ -499,6 +499,7 @@ def build(folder: str | Path, baseline: str = "baseline", lang: str = "en"):
         )
     singles = [v for v in eff if group(v) == "single"]
     models = [v for v in eff if group(v) == "provincial"]
+    models = headline_models(models)  # packages on the common government, not every crossed cell
     contrib = [m for m in CONTRIBUTION_MEASURES if m in res.measures]
     if singles and models and contrib:
         figures.append(

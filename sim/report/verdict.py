@@ -292,3 +292,13 @@ def package_vs_structure(res, lang: str) -> tuple[str, str, dict]:
         "factorial": {"packages": fac.packages, "structures": fac.structures} if fac else None,
     }
     return verdict_html, decomp_html, data
+
+
+def headline_models(variants: list[str]) -> list[str]:
+    """Of the provincial-model variants, those the report puts side by side with single reforms: the
+    presets, and of the `PACKAGE@STRUCTURE` runs only the packages on the common government."""
+    common = common_government([v.split(" · ")[0] for v in variants])
+    if common is None:
+        return variants
+    keep = set(common.scenarios.values())
+    return [v for v in variants if split_name(v.split(" · ")[0]) is None or v.split(" · ")[0] in keep]

@@ -234,3 +234,40 @@ def format_table(table: pd.DataFrame, measure: str, top: int | None = None) -> s
     cols = [c for c in ("mu_star", "mu_star_conf", "sigma", "S1", "S1_conf", "ST", "ST_conf") if c in t]
     shown = t[["parameter", *cols]].assign(rank=rank, group=t["group"])
     return shown.to_string(index=False, float_format="%.4g")
+
+
+# ----------------------------------------------------------------- docs/sensitivity.md
+def markdown_top(table: pd.DataFrame, measure: str, n: int = 5) -> str:
+    """The `n` largest indices of a measure as a Markdown table, with every parameter whose rank
+    range reaches rank `n` (a tie at the cut is shown, not cut), or a line when none moves it."""
+    key, conf = _index(table)
+    t = table[table["measure"] == measure].sort_values(key, ascending=False)
+    if not (t[key] > 0).any():
+        return f"No parameter moves `{measure}` here ({key} = 0 for all).\n"
+    t = t[(t["rank_best"] <= n) & (t[key] > 0)]
+    lines = [f"| parameter | {key} ± 95% | rank | group |", "|---|---|---|---|"]
+    for _, r in t.iterrows():
+        rank = f"{r['rank_best']}" if r["rank_worst"] == r["rank_best"] else f"{r['rank_best']}–{r['rank_worst']} tied"
+        lines.append(f"| `{r['parameter']}` | {r[key]:.4g} ± {r[conf]:.2g} | {rank} | {r['group']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m sim.runner.sensitivity DIR [DIR2]`: the top five per measure as Markdown, and
+    whether a second run (another sampler seed) finds the same top group."""
+    import sys
+
+    folders = (argv if argv is not None else sys.argv[1:]) or ["results/sensitivity"]
+    tables = [pd.read_parquet(f"{folder}/sensitivity.parquet") for folder in folders]
+    for measure in dict.fromkeys(tables[0]["measure"]):
+        print(f"### {measure}\n")
+        print(markdown_top(tables[0], measure))
+        if len(tables) > 1:
+            same = top_group(tables[0], measure) == top_group(tables[1], measure)
+            other = ", ".join(f"`{p}`" for p in sorted(top_group(tables[1], measure)))
+            print(f"Top group with the other sampler seed: {'the same' if same else other}.\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
