@@ -124,7 +124,7 @@ def cmd_sensitivity(args) -> int:
     with executor_for(workers, args.dask) as ex:  # a wrong --dask fails here, before the folder exists
         store.open(force=args.force)
         print(
-            f"{exp.name}: {method} over {len(exp.ranges())} parameters, {len(points)} points x "
+            f"{exp.name}: {method} over {len(points[0])} parameters, {len(points)} points x "
             f"{exp.experiment.replications} replication(s) = {len(runs)} runs -> {out}"
         )
         summary = run_design(runs, store, ex, progress=not args.quiet, label=exp.name)

@@ -237,19 +237,30 @@ def format_table(table: pd.DataFrame, measure: str, top: int | None = None) -> s
 
 
 # ----------------------------------------------------------------- docs/sensitivity.md
+ZERO = 1e-9  # an index below this share of the measure's largest is rounding noise, shown as 0
+
+
 def markdown_top(table: pd.DataFrame, measure: str, n: int = 5) -> str:
-    """The `n` largest indices of a measure as a Markdown table, with every parameter whose rank
-    range reaches rank `n` (a tie at the cut is shown, not cut), or a line when none moves it."""
+    """The `n` largest indices of a measure as a Markdown table with each one's rank range, then the
+    parameters whose intervals also reach rank `n` (a tie at the cut is named, not cut), or a line
+    when no parameter moves the measure."""
     key, conf = _index(table)
     t = table[table["measure"] == measure].sort_values(key, ascending=False)
-    if not (t[key] > 0).any():
-        return f"No parameter moves `{measure}` here ({key} = 0 for all).\n"
-    t = t[(t["rank_best"] <= n) & (t[key] > 0)]
+    largest = float(t[key].max()) if len(t) else 0.0
+    t = t[t[key] > ZERO * largest] if largest > 0 else t.iloc[:0]
+    if t.empty:
+        return f"No parameter moves `{measure}` here ({key} = 0 for every parameter).\n"
     lines = [f"| parameter | {key} ± 95% | rank | group |", "|---|---|---|---|"]
-    for _, r in t.iterrows():
-        rank = f"{r['rank_best']}" if r["rank_worst"] == r["rank_best"] else f"{r['rank_best']}–{r['rank_worst']} tied"
-        lines.append(f"| `{r['parameter']}` | {r[key]:.4g} ± {r[conf]:.2g} | {rank} | {r['group']} |")
-    return "\n".join(lines) + "\n"
+    for _, r in t.head(n).iterrows():
+        best, worst = int(r["rank_best"]), int(r["rank_worst"])
+        rank = f"{best}" if worst == best else f"{best}–{worst} tied"
+        lines.append(f"| `{r['parameter']}` | {r[key]:.3g} ± {r[conf]:.2g} | {rank} | {r['group']} |")
+    more = t.iloc[n:][t.iloc[n:]["rank_best"] <= n]
+    text = "\n".join(lines) + "\n"
+    if len(more):
+        names = ", ".join(f"`{p}`" for p in more["parameter"])
+        text += f"\nAlso within reach of rank {n} (intervals overlap): {names}.\n"
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
