@@ -263,9 +263,25 @@ def markdown_top(table: pd.DataFrame, measure: str, n: int = 5) -> str:
     return text
 
 
+def compare_runs(first: pd.DataFrame, second: pd.DataFrame, measure: str) -> str:
+    """How a second run (another sampler seed) reads the same measure: its top group against the
+    first's, and whether every parameter's rank range overlaps its range in the first run."""
+    a, b = top_group(first, measure), top_group(second, measure)
+    both = first[first["measure"] == measure].merge(
+        second[second["measure"] == measure], on="parameter", suffixes=("_1", "_2")
+    )
+    overlap = (both["rank_best_1"] <= both["rank_worst_2"]) & (both["rank_best_2"] <= both["rank_worst_1"])
+    ranks = "every rank range overlaps" if overlap.all() else f"{int((~overlap).sum())} rank range(s) do not overlap"
+    if a == b:
+        return f"Other sampler seed: the same top group; {ranks}.\n"
+    gained = ", ".join(f"`{p}`" for p in sorted(b - a)) or "none"
+    lost = ", ".join(f"`{p}`" for p in sorted(a - b)) or "none"
+    return f"Other sampler seed: top group gains {gained}, loses {lost}; {ranks}.\n"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """`python -m sim.runner.sensitivity DIR [DIR2]`: the top five per measure as Markdown, and
-    whether a second run (another sampler seed) finds the same top group."""
+    """`python -m sim.runner.sensitivity DIR [DIR2]`: the top five per measure as Markdown, and how
+    a second run of the same design with another sampler seed (DIR2) reads each measure."""
     import sys
 
     folders = (argv if argv is not None else sys.argv[1:]) or ["results/sensitivity"]
@@ -274,9 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"### {measure}\n")
         print(markdown_top(tables[0], measure))
         if len(tables) > 1:
-            same = top_group(tables[0], measure) == top_group(tables[1], measure)
-            other = ", ".join(f"`{p}`" for p in sorted(top_group(tables[1], measure)))
-            print(f"Top group with the other sampler seed: {'the same' if same else other}.\n")
+            print(compare_runs(tables[0], tables[1], measure))
     return 0
 
 
