@@ -183,3 +183,47 @@ def test_common_government_and_headline_models():
     assert common.scenarios == {"gd": "gd@provincial", "zj": "zj@provincial"}
     assert headline_models(["guangdong", *names[2:]]) == ["guangdong", "gd@provincial", "zj@provincial"]
     assert common_government(["baseline", "gd@x"]) is None  # one package: nothing to compare
+
+
+def test_a_package_on_a_government_is_compared_with_that_government_run_reform_free(tmp_path):
+    from types import SimpleNamespace
+
+    from sim.report.html import references
+
+    names = ["baseline", "provincial", "guangdong_before", "zhejiang@guangdong_before", "zhejiang@provincial"]
+    runs = pd.DataFrame({"scenario": names, "run_id": [f"{i:06d}" for i in range(len(names))]})
+    res = SimpleNamespace(runs=runs, experiment={}, specs={}, folder=tmp_path, failed_runs=runs.iloc[:0], variants=[])
+    refs = references(res, "baseline")
+    # provincial has the same structure and is listed first: the package's own structure wins
+    assert refs.reference["zhejiang@guangdong_before"] == "guangdong_before"
+    assert refs.reference["zhejiang@provincial"] == "provincial"
+
+
+def test_report_of_a_crossed_sweep_opens_with_the_verdict_and_decomposes(tmp_path, capsys):
+    import json
+    import re
+
+    exp = tmp_path / "x.toml"
+    exp.write_text(
+        '[experiment]\nname = "x"\nscenarios = ["baseline", "provincial"]\nreplications = 2\nsteps = 3\n'
+        '[cross]\nstructures = ["provincial", "guangdong_before"]\npackages = ["guangdong", "zhejiang"]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "r"
+    assert main(["sweep", str(exp), "--out", str(out), "--workers", "1", "-q"]) == 0
+    for lang in ("en", "zh"):
+        page = tmp_path / f"{lang}.html"
+        assert main(["report", str(out), "-o", str(page), "--lang", lang]) == 0
+        text = page.read_text(encoding="utf-8")
+        sections = re.findall(r"<section id='(\w+)'>", text)
+        assert sections[0] == "verdict" and "decomposition" in sections
+        data = json.loads(re.search(r'id="summary-data">(.*?)</script>', text, re.S).group(1))
+        assert data["factorial"] == {
+            "packages": ["guangdong", "zhejiang"],
+            "structures": ["provincial", "guangdong_before"],
+        }
+        assert data["verdict"][0].startswith(
+            "On one common government (provincial)" if lang == "en" else "在同一政府（provincial）"
+        )
+        assert set(data["decomposition"]["silo_index"]) == {"package", "structure", "interaction"}
+    capsys.readouterr()

@@ -18,6 +18,7 @@ structure and their interaction explain get percentile intervals from a bootstra
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -139,6 +140,9 @@ def decompose(y: np.ndarray, fac: Factorial, measure: str = "", boot: int = BOOT
         (p, s): float(means[i, j]) for i, p in enumerate(fac.packages) for j, s in enumerate(fac.structures)
     }
     point = shares(means)
+    if not np.isfinite(point).all():  # every cell equal: nothing to share out
+        out.share = {name: Estimate(np.nan, np.nan, np.nan, k, "") for name in SOURCES}
+        return out
     if k < 2:
         out.share = {
             name: Estimate(float(v), np.nan, np.nan, k, "single run") for name, v in zip(SOURCES, point, strict=True)
@@ -146,7 +150,9 @@ def decompose(y: np.ndarray, fac: Factorial, measure: str = "", boot: int = BOOT
         return out
     rng = np.random.default_rng(BOOT_SEED)
     draws = np.array([shares(y[:, :, rng.integers(0, k, k)].mean(axis=2)) for _ in range(boot)])
-    lo, hi = np.nanpercentile(draws, [2.5, 97.5], axis=0)
+    with warnings.catch_warnings():  # a resample whose cells are all equal has no shares (NaN)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo, hi = np.nanpercentile(draws, [2.5, 97.5], axis=0)
     out.share = {
         name: Estimate(float(point[i]), float(lo[i]), float(hi[i]), k, "seed bootstrap")
         for i, name in enumerate(SOURCES)

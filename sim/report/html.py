@@ -481,7 +481,8 @@ def build(folder: str | Path, baseline: str = "baseline", lang: str = "en"):
     verdict_html, decomp_html, package_data = package_vs_structure(res, lang)
     if decomp_html:
         sections.append(("decomposition", t(lang, "decomposition"), decomp_html))
-    sections.insert(0, ("verdict", t(lang, "verdict"), verdict_html or f"<p class=note>{t(lang, 'verdict_none')}</p>"))
+    if verdict_html:  # packages on a common government: the report opens with what they show
+        sections.insert(0, ("verdict", t(lang, "verdict"), verdict_html))
     if not res.timeseries.empty:
         figures.append(("timeseries", t(lang, "timeseries"), timeseries_figure(res, lang, baseline=baseline)))
         sections.append(

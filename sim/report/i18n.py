@@ -361,8 +361,6 @@ UI["en"].update(
         "verdict_unsure": "interval includes 0",
         "verdict_decomposition": "Across {ns} governments, the package explains {pk} of the variation between "
         "cells, the government {st}, their interaction {ia}.",
-        "verdict_none": "No reform packages were run on a common government (scenarios PACKAGE@STRUCTURE): "
-        "no verdict. See experiments/reform_comparison.toml.",
         "decomposition": "Package versus government",
         "decomposition_note": "Reform packages crossed with governments (scenarios PACKAGE@STRUCTURE). Two-way "
         "decomposition of the final value, seeds as blocks: share of the variation between the cells' means due to "
@@ -396,8 +394,6 @@ UI["zh"].update(
         "verdict_sure": "区间不含 0",
         "verdict_unsure": "区间含 0",
         "verdict_decomposition": "在 {ns} 个政府之间，改革方案解释了各组合间差异的 {pk}，政府本身 {st}，两者交互 {ia}。",
-        "verdict_none": "没有在同一政府上运行的改革方案（情景 PACKAGE@STRUCTURE）：不生成结论。"
-        "见 experiments/reform_comparison.toml。",
         "decomposition": "改革方案与政府结构",
         "decomposition_note": "改革方案与政府交叉运行（情景 PACKAGE@STRUCTURE）。以种子为区组对最后一个月的数值做双因素分解："
         "各组合均值之间的差异中由改革方案、政府（层级结构、财力差距、时间起点）及其交互解释的比例，95% 区间来自对种子的自助法；"
