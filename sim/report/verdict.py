@@ -269,6 +269,8 @@ def package_vs_structure(res, lang: str) -> tuple[str, str, dict]:
     measures = [m for m in headline_measures() if m in res.measures]
     fac, decs = decompose_results(res.final, scenarios, measures, keys)
     common = common_government(scenarios)
+    if common is not None and common.reference is not None and not _reform_free(res, common.reference):
+        common = Common(common.structure, common.scenarios, None)  # its cost would not be against no reform
     short, details = [], []
     if common is not None:
         found = leads(res.final, common, measures, keys)
@@ -292,6 +294,13 @@ def package_vs_structure(res, lang: str) -> tuple[str, str, dict]:
         "factorial": {"packages": fac.packages, "structures": fac.structures} if fac else None,
     }
     return verdict_html, decomp_html, data
+
+
+def _reform_free(res, scenario: str) -> bool:
+    from .load import scenario_spec
+
+    spec = scenario_spec(res, scenario)
+    return spec is not None and not any(getattr(spec.reforms, k).enabled for k in type(spec.reforms).model_fields)
 
 
 def headline_models(variants: list[str]) -> list[str]:
