@@ -187,9 +187,24 @@ def run_one(
     return execute_run(*plan_run(scenario, seed, steps, overrides, out, force), quiet)
 
 
+def with_reforms(structure: str, package: str | None) -> str:
+    """`govsim run STRUCTURE --reforms PACKAGE`: the scenario `PACKAGE@STRUCTURE` (the
+    package's [reforms] on the structure's government); a bad name is refused naming the flag."""
+    from .scenario import package_ref, resolve_path
+
+    if package is None:
+        return structure
+    try:
+        resolve_path(package)
+    except ScenarioError as e:
+        raise ScenarioError(f"--reforms {package}: {e}") from None
+    return package_ref(package, structure)
+
+
 def cmd_run(args) -> int:
     overrides = _overrides(args.set)
-    model, df, out = run_one(args.scenario, args.seed, args.steps, overrides, args.out, args.quiet, args.force)
+    scenario = with_reforms(args.scenario, getattr(args, "reforms", None))
+    model, df, out = run_one(scenario, args.seed, args.steps, overrides, args.out, args.quiet, args.force)
     s = model.structure
     print(
         f"{model.spec.meta.name}: {s.n_gov} governments, {s.n_agencies} agencies, "
@@ -333,6 +348,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="output folder (default: runs/NAME-seedN; with --set or --steps, runs/NAME-seedN-HASH)",
     )
     r.add_argument("--force", action="store_true", help="replace a folder that holds a run of another scenario")
+    r.add_argument(
+        "--reforms",
+        metavar="PACKAGE",
+        default=None,
+        help="run the [reforms] of this preset or file on SCENARIO's government (the run is named PACKAGE@SCENARIO)",
+    )
     r.set_defaults(func=cmd_run)
 
     c = sub.add_parser("compare", help="run several scenarios with one seed and print final measures side by side")

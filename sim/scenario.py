@@ -164,13 +164,17 @@ def _mark(tree: dict, origin: dict, source: str, prefix: tuple) -> None:
 
 
 def load_raw(ref: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[dict, dict, Path]:
-    """The merged raw dict of a scenario and its `extends` chain, with key origins."""
+    """The merged raw dict of a scenario and its `extends` chain, with key origins
+    (`PACKAGE@STRUCTURE`: a government with another scenario's reforms, see `load_package_on`)."""
+    if (pair := split_package_ref(ref)) is not None:
+        return load_package_on(*pair, _seen)
     path = resolve_path(ref)
     if path.resolve() in _seen:
         chain = " -> ".join(str(p) for p in (*_seen, path.resolve()))
         raise ScenarioError(f"{path}: extends: circular inheritance ({chain})")
     raw = _read_toml(path)
     parent = raw.pop("extends", None)
+    package = raw.pop(REFORMS_FROM, None)
     merged: dict = {}
     origin: dict = {}
     if parent is not None:
@@ -181,7 +185,76 @@ def load_raw(ref: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[dict, dict,
         except ScenarioError as e:
             raise ScenarioError(f"{path}: extends = {parent!r}: {e}") from None
         merged, origin, _ = load_raw(parent_path, (*_seen, path.resolve()))
+    if package is not None:
+        adopt_package(merged, origin, package, f"{path}: {REFORMS_FROM}", path.parent, (*_seen, path.resolve()))
     _merge(merged, raw, origin, str(path))
+    return merged, origin, path
+
+
+# ------------------------------------------------- reform package on another government
+# A preset mixes a reform package ([reforms]) with the government it runs on (tree, wealth,
+# calendar). `reforms_from = "zhejiang"` in a file, `PACKAGE@STRUCTURE` as a scenario name
+# and `govsim run STRUCTURE --reforms PACKAGE` all put one package on another government.
+REFORMS_FROM = "reforms_from"
+PACKAGE_SEP = "@"
+
+
+def split_package_ref(ref: str | Path) -> tuple[str, str] | None:
+    """`PACKAGE@STRUCTURE` -> (PACKAGE, STRUCTURE); None for a plain name or an existing file."""
+    text = str(ref)
+    if PACKAGE_SEP not in text or Path(text).is_file():
+        return None
+    package, structure = text.split(PACKAGE_SEP, 1)
+    return package, structure
+
+
+def package_ref(package: str | Path, structure: str | Path) -> str:
+    return f"{package}{PACKAGE_SEP}{structure}"
+
+
+def package_reforms(package: Any, where: str, relative_to: Path | None, seen: tuple[Path, ...]) -> tuple[dict, str]:
+    """The resolved `[reforms]` table of scenario `package` (every reform, with the defaults it
+    inherits and its own start months), and the file it came from. `where` names the key
+    that asked for it in errors."""
+    if not isinstance(package, str) or not package:
+        raise ScenarioError(f"{where} = {package!r}: expected a preset name or a path to a scenario file")
+    try:
+        path = resolve_path(package, relative_to=relative_to)
+        raw, origin, path = load_raw(path, seen)
+        spec = validate(raw, origin, str(path))
+    except ScenarioError as e:
+        raise ScenarioError(f"{where} = {package!r}: {e}") from None
+    return spec.reforms.model_dump(mode="python"), str(path)
+
+
+def adopt_package(
+    merged: dict, origin: dict, package: Any, where: str, relative_to: Path | None, seen: tuple[Path, ...]
+) -> None:
+    """Replace the `[reforms]` of `merged` by those of scenario `package`; keys the caller's
+    own file sets are merged on top afterwards (they override the package)."""
+    reforms, source = package_reforms(package, where, relative_to, seen)
+    for key in [k for k in origin if k and k[0] == "reforms"]:
+        del origin[key]
+    merged["reforms"] = reforms
+    origin[("reforms",)] = source
+    _mark(reforms, origin, source, ("reforms",))
+
+
+def load_package_on(package: str, structure: str, _seen: tuple[Path, ...] = ()) -> tuple[dict, dict, Path]:
+    """Scenario `structure` (its government, agents, calendar) with the reforms of `package`;
+    named `PACKAGE@STRUCTURE`."""
+    ref = package_ref(package, structure)
+    try:
+        merged, origin, path = load_raw(structure, _seen)
+    except ScenarioError as e:
+        raise ScenarioError(f"{ref}: structure '{structure}': {e}") from None
+    adopt_package(merged, origin, package, f"{ref}: package", None, _seen)
+    meta = merged.setdefault("meta", {})
+    own = str(meta.get("name", Path(structure).stem))
+    reforms_name = Path(package).stem
+    meta["name"] = package_ref(reforms_name, own)
+    meta["description"] = f"the reforms of {reforms_name} on the government of {own}"
+    origin[("meta", "name")] = origin[("meta", "description")] = ref
     return merged, origin, path
 
 
@@ -299,7 +372,7 @@ def expected_phrase(err: dict) -> str:
     if t == "literal_error":
         return f"expected one of {ctx.get('expected')}"
     if t == "string_pattern_mismatch":
-        return "expected a name of letters, digits, spaces, '-', '_' or '.' (it names an output folder)"
+        return "expected a name of letters, digits, spaces, '-', '_', '.' or '@' (it names an output folder)"
     msg = re.sub(r"^Input should be ", "", err["msg"])
     return "expected " + msg[0].lower() + msg[1:]
 

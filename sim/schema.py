@@ -18,9 +18,10 @@ Positive = Annotated[float, Field(gt=0.0)]
 Count = Annotated[int, Field(ge=1)]
 Month = Annotated[int, Field(ge=0)]
 Name = Annotated[str, Field(min_length=1)]
-FolderName = Annotated[str, Field(pattern=r"^\w[\w .-]{0,99}$")]
+FolderName = Annotated[str, Field(pattern=r"^\w[\w .@-]{0,99}$")]
 """A name that becomes an output folder (runs/NAME-seedN, results/NAME): letters (any
-script), digits, spaces, '-', '_', '.'; no path separators, not starting with '.' or '-'."""
+script), digits, spaces, '-', '_', '.', '@' (a package on another government is named
+PACKAGE@STRUCTURE); no path separators, not starting with '.' or '-'."""
 
 # Upper bounds on the sizes that set a run's time and memory, checked before any work
 # starts (docs/ODD.md §7, README "Limits"). A national run (128,360 agencies, 60 months)

@@ -772,7 +772,9 @@ def test_sensitivity_writes_indices_for_every_parameter_and_measure(tmp_path, ca
     assert len(table) == 4 and set(table["method"]) == {"morris"}
     assert set(table["parameter"]) == {"agents.sharing_cost", "agents.exposure_cost"}
     assert (table["mu_star"] >= 0).all() and table["mu_star"].notna().all()
-    assert "ranked by mu_star" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "by mu_star; rank: the ranks its 95% interval allows" in printed and "ranked by" not in printed
+    assert {"rank_best", "rank_worst", "group", "tied"} <= set(table.columns)
     # the model responds to these parameters: their screening effect on openness is not nil
     assert table.loc[table["measure"] == "open_agencies", "mu_star"].max() > 0
     # a sweep pointed at this folder would reuse runs of another design: refused

@@ -76,7 +76,7 @@ def short(variant: str) -> str:
 
 
 def group(variant: str) -> str:
-    scenario = variant.split(" · ")[0]
+    scenario = variant.split(" · ")[0].split("@")[0]  # PACKAGE@STRUCTURE: grouped by its package
     if scenario in PROVINCIAL_MODELS:
         return "provincial"
     if scenario.startswith("bureau_"):

@@ -23,6 +23,7 @@ from .fmt import decimals_for, num
 from .i18n import measure_definition, measure_name, measure_unit, method_name, t
 from .load import Results, load_results, scenario_spec
 from .stats import MIN_SHARE, Estimate, best_variants, effects, reference_means, runs_of, summary
+from .verdict import headline_models, package_vs_structure
 
 EFFECT_MEASURES = (
     "silo_index",
@@ -150,7 +151,8 @@ def references(res: Results, baseline: str) -> References:
             ref[sc] = sc
             continue
         same = [p for p in plain if gov[p] == gov[sc] and p != sc]
-        same.sort(key=lambda p: p != f"{sc}_before")  # its own counterfactual first, if run
+        # its own counterfactual first, if run; for PACKAGE@STRUCTURE the structure itself
+        same.sort(key=lambda p: (p != f"{sc}_before", p != sc.split("@")[-1]))
         if same:
             ref[sc] = same[0]
         else:
@@ -440,6 +442,12 @@ def build(folder: str | Path, baseline: str = "baseline", lang: str = "en"):
             ("notes", t(lang, "notes"), "".join(f"<div class=warn>{html.escape(n)}</div>" for n in note_list))
         )
     sections += _table_sections(res, table, best, eff, refs, baseline, lang)
+    # reform packages on one government, and packages crossed with governments (verdict.py)
+    verdict_html, decomp_html, package_data = package_vs_structure(res, lang)
+    if decomp_html:
+        sections.append(("decomposition", t(lang, "decomposition"), decomp_html))
+    if verdict_html:  # packages on a common government: the report opens with what they show
+        sections.insert(0, ("verdict", t(lang, "verdict"), verdict_html))
     _figure_sections(res, eff, refs, baseline, lang, figures, sections)
     sections.append(
         (
@@ -459,6 +467,7 @@ def build(folder: str | Path, baseline: str = "baseline", lang: str = "en"):
         "reference": refs.reference,
         "variants": res.variants,
         "figures": [fid for fid, _, _ in figures],
+        **package_data,
     }
     exp_name = res.experiment.get("experiment", {}).get("name", Path(folder).name)
     return _page(exp_name, sections, figures, data, lang), figures
@@ -507,6 +516,7 @@ def _figure_sections(res, eff, refs, baseline: str, lang: str, figures: list, se
         add("tradeoffs", tradeoff_figure(plotted, refs.reference, lang), "tradeoffs_note")
     singles = [v for v in eff if group(v) == "single"]
     models = [v for v in eff if group(v) == "provincial"]
+    models = headline_models(models)  # packages on the common government, not every crossed cell
     contrib = [m for m in CONTRIBUTION_MEASURES if m in res.measures]
     if singles and models and contrib:
         fig = contributions_figure(eff, contrib, models + singles, refs.reference, baseline, lang)

@@ -79,8 +79,8 @@ UI = {
         "failed_item": "{s}: {k} run(s) (ids {ids}): {err}",
         "single": "Variant(s) with a single run, shown without an interval: {v}.",
         "no_runs": "Variant(s) with no successful run: {v}.",
-        "sens_title_morris": "Morris elementary effects: mean |effect| μ* per parameter, ranked",
-        "sens_title_sobol": "Sobol indices: total effect ST per parameter, ranked",
+        "sens_title_morris": "Morris elementary effects: mean |effect| μ* per parameter with its 95% interval; overlapping intervals are ties, not an order",
+        "sens_title_sobol": "Sobol indices: total effect ST per parameter with its 95% interval; overlapping intervals are ties, not an order",
         "model_version": "govsim version (report)",
         "sweep_version": "govsim version (sweep)",
         "experiment": "experiment",
@@ -169,8 +169,8 @@ UI = {
         "failed_item": "{s}：{k} 次（编号 {ids}）：{err}",
         "single": "只有一次运行的方案（无置信区间）：{v}。",
         "no_runs": "没有成功运行的方案：{v}。",
-        "sens_title_morris": "Morris 基本效应：各参数的平均绝对效应 μ*，按大小排序",
-        "sens_title_sobol": "Sobol 指数：各参数的总效应 ST，按大小排序",
+        "sens_title_morris": "Morris 基本效应：各参数的平均绝对效应 μ* 及其 95% 区间；区间重叠者视为并列，不分先后",
+        "sens_title_sobol": "Sobol 指数：各参数的总效应 ST 及其 95% 区间；区间重叠者视为并列，不分先后",
         "model_version": "govsim 版本（报告）",
         "sweep_version": "govsim 版本（批量运行）",
         "experiment": "实验",
@@ -334,3 +334,74 @@ def measure_definition(lang: str, m: str) -> str:
     if lang == "zh" and m in MEASURE_ZH:
         return MEASURE_ZH[m][2]
     return MEASURES[m].definition if m in MEASURES else ""
+
+
+# ---------------------------------------------------------------- verdict and package vs structure
+# (kept together, apart from the labels above: sim/report/verdict.py and decompose.py use them)
+UI["en"].update(
+    {
+        "verdict": "Verdict",
+        "verdict_note": "Written from these results: the reform packages on one common government, paired by seed. "
+        "“Leads” means the 95% interval of the difference with the runner-up excludes 0; otherwise the two are tied.",
+        "verdict_intro": "On one common government ({s}), the reform packages {p}:",
+        "verdict_lead": "{m}: {p} leads ({a} against {q}'s {b}; difference {d}, 95% interval {ci}; ahead in {k} of {n} "
+        "seeds).",
+        "verdict_tie": "{m}: {p} and {q} are tied ({a} and {b}; difference {d}, 95% interval {ci} includes 0; {p} ahead "
+        "in {k} of {n} seeds).",
+        "verdict_same": "{m}: no difference between the packages ({a} in every seed).",
+        "verdict_item": "{m} ({k}/{n} seeds)",
+        "verdict_package": "{p} leads on {items}.",
+        "verdict_package_none": "{p} leads on no headline measure.",
+        "verdict_ties": "Tied (interval includes 0): {items}.",
+        "verdict_tie_item": "{m} ({p} ≈ {q})",
+        "verdict_no_difference": "No difference between the packages: {items}.",
+        "verdict_details": "Each measure: leader, runner-up, difference with its interval, package versus government",
+        "verdict_cost": " IT spending: {c} 万元/month ({pct}) against the same government without reforms ({sure}).",
+        "verdict_sure": "interval excludes 0",
+        "verdict_unsure": "interval includes 0",
+        "verdict_decomposition": "Across {ns} governments, the package explains {pk} of the variation between "
+        "cells, the government {st}, their interaction {ia}.",
+        "decomposition": "Package versus government",
+        "decomposition_note": "Reform packages crossed with governments (scenarios PACKAGE@STRUCTURE). Two-way "
+        "decomposition of the final value, seeds as blocks: share of the variation between the cells' means due to "
+        "the package, the government (structure: tree, wealth, calendar) and their interaction, with 95% intervals "
+        "from a bootstrap over seeds; then each package's and government's main effect (difference from the mean "
+        "over all cells, t interval over seeds).",
+        "share_package": "package share",
+        "share_structure": "government share",
+        "share_interaction": "interaction share",
+        "main_package": "package main effect: {p}",
+        "main_structure": "government main effect: {s}",
+    }
+)
+UI["zh"].update(
+    {
+        "verdict": "结论",
+        "verdict_note": "根据本次结果自动生成：各改革方案在同一政府上运行，按随机种子配对。“领先”指与第二名之差的 95% "
+        "置信区间不含 0；否则视为并列。",
+        "verdict_intro": "在同一政府（{s}）上比较改革方案 {p}：",
+        "verdict_lead": "{m}：{p} 领先（{a}，{q} 为 {b}；差值 {d}，95% 区间 {ci}；{n} 个种子中 {k} 个领先）。",
+        "verdict_tie": "{m}：{p} 与 {q} 并列（{a} 与 {b}；差值 {d}，95% 区间 {ci} 含 0；{n} 个种子中 {p} 领先 {k} 个）。",
+        "verdict_same": "{m}：各方案无差异（每个种子均为 {a}）。",
+        "verdict_item": "{m}（{k}/{n} 个种子）",
+        "verdict_package": "{p} 领先于：{items}。",
+        "verdict_package_none": "{p} 在主要指标上均不领先。",
+        "verdict_ties": "并列（区间含 0）：{items}。",
+        "verdict_tie_item": "{m}（{p} ≈ {q}）",
+        "verdict_no_difference": "各方案无差异：{items}。",
+        "verdict_details": "各指标详情：领先者、第二名、差值及区间、方案与政府的分解",
+        "verdict_cost": " 信息化支出：比未改革的同一政府变化 {c} 万元/月（{pct}，{sure}）。",
+        "verdict_sure": "区间不含 0",
+        "verdict_unsure": "区间含 0",
+        "verdict_decomposition": "在 {ns} 个政府之间，改革方案解释了各组合间差异的 {pk}，政府本身 {st}，两者交互 {ia}。",
+        "decomposition": "改革方案与政府结构",
+        "decomposition_note": "改革方案与政府交叉运行（情景 PACKAGE@STRUCTURE）。以种子为区组对最后一个月的数值做双因素分解："
+        "各组合均值之间的差异中由改革方案、政府（层级结构、财力差距、时间起点）及其交互解释的比例，95% 区间来自对种子的自助法；"
+        "其后为各方案、各政府的主效应（相对全部组合均值之差，按种子的 t 区间）。",
+        "share_package": "方案占比",
+        "share_structure": "政府占比",
+        "share_interaction": "交互占比",
+        "main_package": "方案主效应：{p}",
+        "main_structure": "政府主效应：{s}",
+    }
+)

@@ -152,7 +152,7 @@ def cmd_sensitivity(args) -> int:
     from .design import points_design
     from .experiment import load_experiment
     from .run import executor_for, run_design
-    from .sensitivity import analyse, sample_points
+    from .sensitivity import analyse, format_table, sample_points
 
     exp = load_experiment(args.experiment)
     if exp.sensitivity is None:
@@ -173,7 +173,7 @@ def cmd_sensitivity(args) -> int:
     with executor_for(workers, args.dask) as ex:  # a wrong --dask fails here, before the folder exists
         store.open(force=args.force)
         print(
-            f"{exp.name}: {method} over {len(exp.ranges())} parameters, {len(points)} points x "
+            f"{exp.name}: {method} over {len(points[0])} parameters, {len(points)} points x "
             f"{exp.experiment.replications} replication(s) = {len(runs)} runs -> {out}"
         )
         summary = run_design(runs, store, ex, progress=not args.quiet, label=exp.name)
@@ -182,10 +182,10 @@ def cmd_sensitivity(args) -> int:
     table = analyse(exp, X, pd.read_parquet(out / "timeseries"), pd.read_parquet(out / "runs.parquet"))
     write_atomic(out / "sensitivity.parquet", lambda p: table.to_parquet(p, index=False))
     key = "mu_star" if method == "morris" else "ST"
-    for measure, t in table.groupby("measure", sort=False):
-        print(f"\n{measure} ({method}, ranked by {key})")
-        cols = [c for c in ("mu_star", "mu_star_conf", "sigma", "S1", "S1_conf", "ST", "ST_conf") if c in t]
-        print(t.sort_values(key, ascending=False)[["parameter", *cols]].to_string(index=False, float_format="%.4f"))
+    for measure in dict.fromkeys(table["measure"]):
+        # ranks a parameter could hold given the 95% intervals; overlapping intervals are ties
+        print(f"\n{measure} ({method}, by {key}; rank: the ranks its 95% interval allows, group 1 = top)")
+        print(format_table(table, measure))
     _report(summary, out)
     print(f"indices in {out / 'sensitivity.parquet'}")
     return 0

@@ -20,7 +20,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from ..scenario import ScenarioError, expected_phrase, load_spec, parse_toml, read_text, resolve_path, show
+from ..scenario import (
+    ScenarioError,
+    expected_phrase,
+    load_spec,
+    package_ref,
+    parse_toml,
+    read_text,
+    resolve_path,
+    show,
+    split_package_ref,
+)
 from ..schema import MAX_SEED, MAX_STEPS, FolderName
 
 # tables a results folder adds to DIR/experiment.toml; ignored when that file is run again
@@ -65,6 +75,16 @@ class SensitivitySection(_Section):
     levels: Annotated[int, Field(ge=2, le=1000)] = 4  # Morris: grid levels
     base_samples: Annotated[int, Field(ge=2, le=MAX_SAMPLES)] = 64  # Sobol (Saltelli): N
     statistic: Literal["final", "mean"] = "final"  # the measure's last month, or its mean over months
+    sampler_seed: Annotated[int, Field(ge=0)] | None = None  # SALib's sampler; default experiment.seed
+    scales: dict[str, Range] = {}  # one factor on every number of a list or table key (sensitivity.py)
+
+
+class Cross(_Section):
+    """Reform packages crossed with governments: scenario `PACKAGE@STRUCTURE` for each pair
+    (the package's [reforms] on the structure's government), added to experiment.scenarios."""
+
+    structures: Annotated[list[str], Field(min_length=1)]
+    packages: Annotated[list[str], Field(min_length=1)]
 
 
 ParamValue = list[bool | int | float | str] | Range
@@ -76,6 +96,7 @@ class Experiment(_Section):
     uncertainties: dict[str, ParamValue] = {}
     sampling: Sampling = Sampling()
     sensitivity: SensitivitySection | None = None
+    cross: Cross | None = None
     # the folder scenario paths are relative to (the experiment file's, as for `extends`)
     _base_dir: Path | None = PrivateAttr(default=None)
     # the experiment file it was read from (for a results folder's copy: the original)
@@ -95,7 +116,11 @@ class Experiment(_Section):
         return self._origin
 
     def scenario_file(self, scenario: str) -> Path:
-        """The file a scenario of `experiment.scenarios` names (a preset's, or a path)."""
+        """The file a scenario of `experiment.scenarios` names (a preset's, or a path); for
+        `PACKAGE@STRUCTURE`, both files joined by `@` (what `load_spec` reads as a package on
+        a government)."""
+        if (pair := split_package_ref(scenario)) is not None:
+            return cross_file(pair, self._base_dir)
         return resolve_path(scenario, relative_to=self._base_dir)
 
     def scenario_specs(self) -> dict[str, tuple[Path, Any]]:
@@ -139,6 +164,7 @@ def _allowed_keys(loc: list[str]) -> list[str]:
         "experiment": ExperimentSection,
         "sampling": Sampling,
         "sensitivity": SensitivitySection,
+        "cross": Cross,
     }
     model = models.get(".".join(loc[:1]) if loc else "")
     if loc and loc[0] in ("levers", "uncertainties"):
@@ -165,7 +191,7 @@ def experiment_from_dict(
 ) -> Experiment:
     """Validate an experiment; scenario paths resolve against `base_dir` (default: the
     folder of `source` when it is a .toml file, else the working folder)."""
-    raw = {k: v for k, v in raw.items() if k not in RESULT_TABLES}
+    raw = expand_cross({k: v for k, v in raw.items() if k not in RESULT_TABLES})
     _check_parameters(raw, source)
     try:
         exp = Experiment.model_validate(raw)
@@ -343,7 +369,8 @@ def count_runs(exp: Experiment) -> int:
     the design is built (a grid over many levers could not be held in memory)."""
     e, s = exp.experiment, exp.sampling
     if exp.sensitivity is not None:
-        d, sens = len(exp.ranges()), exp.sensitivity
+        sens = exp.sensitivity
+        d = len({**exp.ranges(), **sens.scales})  # factors: ranges and scales (sensitivity.problem)
         points = (
             sens.trajectories * (d + 1) if sens.method == "morris" else sens.base_samples * (d + 2)
         )  # Saltelli without second order
@@ -352,3 +379,43 @@ def count_runs(exp: Experiment) -> int:
     futures = _points(exp.uncertainties, s.method, s.samples)
     per_scenario = [futures if sc in e.references else policies * futures for sc in e.scenarios]
     return sum(per_scenario) * e.replications
+
+
+# ----------------------------------------------------------- packages x structures
+def cross_names(structures: list[str], packages: list[str]) -> list[str]:
+    """`PACKAGE@STRUCTURE` for every pair, structure by structure."""
+    return [package_ref(p, st) for st in structures for p in packages]
+
+
+def expand_cross(raw: dict[str, Any]) -> dict[str, Any]:
+    """Add the `[cross]` pairs to experiment.scenarios (after those listed, each once; a
+    results folder's copy, which already lists them, is unchanged). A malformed [cross] is
+    left for validation to report."""
+    cross = raw.get("cross")
+    if not isinstance(cross, dict):
+        return raw
+    structures, packages = cross.get("structures"), cross.get("packages")
+    if not all(isinstance(x, list) and all(isinstance(v, str) for v in x) for x in (structures, packages)):
+        return raw
+    if not isinstance(raw.get("experiment", {}), dict):
+        return raw
+    section = dict(raw.get("experiment", {}))
+    listed = section.get("scenarios", [])
+    if not isinstance(listed, list):
+        return raw
+    section["scenarios"] = list(dict.fromkeys([*listed, *cross_names(structures, packages)]))
+    return {**raw, "experiment": section}
+
+
+def cross_file(pair: tuple[str, str], base_dir: Path | None) -> Path:
+    """`PACKAGE@STRUCTURE` with both parts resolved (relative to the experiment file)."""
+    package, structure = pair
+    try:
+        pkg = resolve_path(package, relative_to=base_dir).resolve()
+    except ScenarioError as e:
+        raise ScenarioError(f"{package_ref(package, structure)}: package '{package}': {e}") from None
+    try:
+        st = resolve_path(structure, relative_to=base_dir).resolve()
+    except ScenarioError as e:
+        raise ScenarioError(f"{package_ref(package, structure)}: structure '{structure}': {e}") from None
+    return Path(package_ref(pkg, st))

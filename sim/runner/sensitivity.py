@@ -4,6 +4,17 @@ Morris elementary effects (screening, the default) or Sobol indices (Saltelli sa
 SALib draws the parameter points, the sweep runner runs them (same executors, same
 resumable store), and each point's value of a measure — its final month, or its mean over
 the months, averaged over replications — feeds SALib's analysis.
+
+Two kinds of varied parameter: a range of a scalar scenario key (`[uncertainties]`), and a
+*scale* (`[sensitivity.scales]`): one factor multiplying every entry of a per-level list or a
+per-kind table (`agents.budget_per_month`, `agents.build_cost`), so a vector parameter is
+screened as one.
+
+A ranking claims only what the intervals support: parameters are grouped by their 95%
+intervals (Morris μ* ± `mu_star_conf`, SALib's bootstrap; Sobol ST ± `ST_conf`). Each
+parameter gets the range of ranks it could hold (best: one more than the number of
+parameters whose interval lies wholly above its own; worst: the number whose interval
+reaches its own), and a parameter whose range is wider than one rank is tied.
 """
 
 from __future__ import annotations
@@ -11,12 +22,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..scenario import ScenarioError
+from ..scenario import ScenarioError, load_spec
 from .experiment import Experiment, Range
 
 
 def problem(exp: Experiment) -> tuple[dict, list[Range]]:
-    ranges = exp.ranges()
+    """SALib's problem: the ranges of the uncertainties, then the scale factors."""
+    ranges = {**exp.ranges(), **exp.sensitivity.scales}
     names = list(ranges)
     return (
         {"num_vars": len(names), "names": names, "bounds": [[r.low, r.high] for r in ranges.values()]},
@@ -24,23 +36,75 @@ def problem(exp: Experiment) -> tuple[dict, list[Range]]:
     )
 
 
-def sample_points(exp: Experiment) -> tuple[np.ndarray, list[dict]]:
-    """SALib's sample matrix and the matching parameter points (integers rounded)."""
+def sampler_seed(exp: Experiment) -> int:
+    """The seed of SALib's sampler (and bootstrap): `sensitivity.sampler_seed`, else the experiment's seed."""
+    seed = exp.sensitivity.sampler_seed
+    return exp.experiment.seed if seed is None else seed
+
+
+def _scaled(value, factor: float):
+    """A list or table of numbers times `factor` (whole numbers stay whole)."""
+    if isinstance(value, dict):
+        return {k: _scaled(v, factor) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scaled(v, factor) for v in value]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(value)
+    return round(value * factor) if isinstance(value, int) else float(value * factor)
+
+
+def scale_bases(exp: Experiment, source: str = "experiment") -> dict:
+    """The scenario's value of every scaled key (a number, a list or a table of numbers)."""
+    scales = exp.sensitivity.scales
+    if not scales:
+        return {}
+    path = exp.scenario_file(exp.experiment.scenarios[0])
+    doc = load_spec(path)[0].model_dump(mode="python")
+    out = {}
+    for key in scales:
+        node = doc
+        for part in key.replace("__", ".").split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise ScenarioError(f"{source}: sensitivity.scales.{key}: no such scenario key in {path.name}")
+            node = node[part]
+        try:
+            _scaled(node, 1.0)
+        except TypeError:
+            raise ScenarioError(
+                f"{source}: sensitivity.scales.{key} = {node!r}: expected a key holding numbers "
+                "(a number, a list or a table of numbers) to scale"
+            ) from None
+        for bound in (scales[key].low, scales[key].high):
+            try:
+                load_spec(path, {key: _scaled(node, bound)})
+            except ScenarioError as e:
+                detail = str(e).removeprefix("--set: ")
+                raise ScenarioError(f"{source}: sensitivity.scales.{key} at factor {bound:g}: {detail}") from None
+        out[key] = node
+    return out
+
+
+def sample_points(exp: Experiment, seed: int | None = None) -> tuple[np.ndarray, list[dict]]:
+    """SALib's sample matrix and the matching parameter points (integers rounded; a scale's
+    factor applied to the scenario's value of its key)."""
     prob, ranges = problem(exp)
     sens = exp.sensitivity
+    seed = sampler_seed(exp) if seed is None else seed
     if sens.method == "morris":
         from SALib.sample import morris as morris_sample
 
-        X = morris_sample.sample(prob, N=sens.trajectories, num_levels=sens.levels, seed=exp.experiment.seed)
+        X = morris_sample.sample(prob, N=sens.trajectories, num_levels=sens.levels, seed=seed)
     else:
         from SALib.sample import sobol as sobol_sample
 
-        X = sobol_sample.sample(prob, N=sens.base_samples, calc_second_order=False, seed=exp.experiment.seed)
+        X = sobol_sample.sample(prob, N=sens.base_samples, calc_second_order=False, seed=seed)
+    bases = scale_bases(exp, str(exp.origin or exp.name))
     points = []
     for row in X:
-        points.append(
-            {n: (round(v) if r.integer else float(v)) for n, v, r in zip(prob["names"], row, ranges, strict=True)}
-        )
+        point = {}
+        for n, v, r in zip(prob["names"], row, ranges, strict=True):
+            point[n] = _scaled(bases[n], float(v)) if n in bases else (round(v) if r.integer else float(v))
+        points.append(point)
     return X, points
 
 
@@ -58,43 +122,177 @@ def outputs(timeseries: pd.DataFrame, runs: pd.DataFrame, measure: str, statisti
     return y.to_numpy()
 
 
+def morris_rows(prob: dict, X: np.ndarray, Y: np.ndarray, levels: int, seed: int, measure: str) -> list[dict]:
+    from SALib.analyze import morris
+
+    res = morris.analyze(prob, X, Y, num_levels=levels, print_to_console=False, seed=seed)
+    return [
+        {
+            "method": "morris",
+            "measure": measure,
+            "parameter": name,
+            "mu_star": float(res["mu_star"][i]),
+            "mu_star_conf": float(res["mu_star_conf"][i]),
+            "sigma": float(res["sigma"][i]),
+            "mu": float(res["mu"][i]),
+        }
+        for i, name in enumerate(prob["names"])
+    ]
+
+
+def sobol_rows(prob: dict, Y: np.ndarray, seed: int, measure: str) -> list[dict]:
+    from SALib.analyze import sobol
+
+    res = sobol.analyze(prob, Y, calc_second_order=False, print_to_console=False, seed=seed)
+    return [
+        {
+            "method": "sobol",
+            "measure": measure,
+            "parameter": name,
+            "S1": float(res["S1"][i]),
+            "S1_conf": float(res["S1_conf"][i]),
+            "ST": float(res["ST"][i]),
+            "ST_conf": float(res["ST_conf"][i]),
+        }
+        for i, name in enumerate(prob["names"])
+    ]
+
+
 def analyse(exp: Experiment, X: np.ndarray, timeseries: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
-    """Indices for every measure and parameter, one row each."""
+    """Indices for every measure and parameter, one row each, with rank ranges and tie groups."""
     prob, _ = problem(exp)
     sens = exp.sensitivity
+    seed = sampler_seed(exp)
     rows = []
     for measure in sens.measures:
         Y = outputs(timeseries, runs, measure, sens.statistic, len(X))
         if sens.method == "morris":
-            from SALib.analyze import morris
-
-            res = morris.analyze(prob, X, Y, num_levels=sens.levels, print_to_console=False, seed=exp.experiment.seed)
-            for i, name in enumerate(prob["names"]):
-                rows.append(
-                    {
-                        "method": "morris",
-                        "measure": measure,
-                        "parameter": name,
-                        "mu_star": float(res["mu_star"][i]),
-                        "mu_star_conf": float(res["mu_star_conf"][i]),
-                        "sigma": float(res["sigma"][i]),
-                        "mu": float(res["mu"][i]),
-                    }
-                )
+            rows += morris_rows(prob, X, Y, sens.levels, seed, measure)
         else:
-            from SALib.analyze import sobol
+            rows += sobol_rows(prob, Y, seed, measure)
+    return rank_groups(pd.DataFrame(rows))
 
-            res = sobol.analyze(prob, Y, calc_second_order=False, print_to_console=False, seed=exp.experiment.seed)
-            for i, name in enumerate(prob["names"]):
-                rows.append(
-                    {
-                        "method": "sobol",
-                        "measure": measure,
-                        "parameter": name,
-                        "S1": float(res["S1"][i]),
-                        "S1_conf": float(res["S1_conf"][i]),
-                        "ST": float(res["ST"][i]),
-                        "ST_conf": float(res["ST_conf"][i]),
-                    }
-                )
-    return pd.DataFrame(rows)
+
+# ----------------------------------------------------------------- ties, not a false order
+def _index(table: pd.DataFrame) -> tuple[str, str]:
+    return ("mu_star", "mu_star_conf") if "mu_star" in table else ("ST", "ST_conf")
+
+
+def rank_ranges(value: np.ndarray, conf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Best and worst rank each parameter could hold given the intervals value ± conf."""
+    conf = np.nan_to_num(np.asarray(conf, float), nan=0.0)
+    lo, hi = value - conf, value + conf
+    above = lo[None, :] > hi[:, None]  # above[i, j]: j's interval lies wholly above i's
+    reach = hi[None, :] >= lo[:, None]  # reach[i, j]: j's interval reaches i's (j could rank above i)
+    best = 1 + above.sum(axis=1)
+    worst = reach.sum(axis=1)
+    return best, worst
+
+
+def groups(value: np.ndarray, conf: np.ndarray) -> np.ndarray:
+    """Tie groups in order of the index: a new group starts where a parameter's interval no longer
+    overlaps that of the group's first (largest) member. Group 1 is the top group."""
+    order = np.argsort(-value, kind="stable")
+    conf = np.nan_to_num(np.asarray(conf, float), nan=0.0)
+    out = np.zeros(len(value), int)
+    group, head = 0, None
+    for i in order:
+        if head is None or value[i] + conf[i] < value[head] - conf[head]:
+            group, head = group + 1, i
+        out[i] = group
+    return out
+
+
+def rank_groups(table: pd.DataFrame) -> pd.DataFrame:
+    """Add `rank_best`, `rank_worst`, `group` and `tied` per measure."""
+    if table.empty:
+        return table
+    key, conf = _index(table)
+    parts = []
+    for _, t in table.groupby("measure", sort=False):
+        t = t.copy()
+        best, worst = rank_ranges(t[key].to_numpy(float), t[conf].to_numpy(float))
+        t["rank_best"], t["rank_worst"] = best, worst
+        t["group"] = groups(t[key].to_numpy(float), t[conf].to_numpy(float))
+        t["tied"] = worst > best
+        parts.append(t)
+    return pd.concat(parts, ignore_index=True)
+
+
+def top_group(table: pd.DataFrame, measure: str) -> set[str]:
+    t = table[table["measure"] == measure]
+    return set(t.loc[t["group"] == 1, "parameter"])
+
+
+def format_table(table: pd.DataFrame, measure: str, top: int | None = None) -> str:
+    """A measure's parameters by index, each with the ranks it could hold ('3-5 tied'), not a bare order."""
+    key, _ = _index(table)
+    t = table[table["measure"] == measure].sort_values(key, ascending=False)
+    if top is not None:
+        t = t.head(top)
+    rank = [f"{b}" if w == b else f"{b}-{w} tied" for b, w in zip(t["rank_best"], t["rank_worst"], strict=True)]
+    cols = [c for c in ("mu_star", "mu_star_conf", "sigma", "S1", "S1_conf", "ST", "ST_conf") if c in t]
+    shown = t[["parameter", *cols]].assign(rank=rank, group=t["group"])
+    return shown.to_string(index=False, float_format="%.4g")
+
+
+# ----------------------------------------------------------------- docs/sensitivity.md
+ZERO = 1e-9  # an index below this share of the measure's largest is rounding noise, shown as 0
+
+
+def markdown_top(table: pd.DataFrame, measure: str, n: int = 5) -> str:
+    """The `n` largest indices of a measure as a Markdown table with each one's rank range, then the
+    parameters whose intervals also reach rank `n` (a tie at the cut is named, not cut), or a line
+    when no parameter moves the measure."""
+    key, conf = _index(table)
+    t = table[table["measure"] == measure].sort_values(key, ascending=False)
+    largest = float(t[key].max()) if len(t) else 0.0
+    t = t[t[key] > ZERO * largest] if largest > 0 else t.iloc[:0]
+    if t.empty:
+        return f"No parameter moves `{measure}` here ({key} = 0 for every parameter).\n"
+    lines = [f"| parameter | {key} ± 95% | rank | group |", "|---|---|---|---|"]
+    for _, r in t.head(n).iterrows():
+        best, worst = int(r["rank_best"]), int(r["rank_worst"])
+        rank = f"{best}" if worst == best else f"{best}–{worst} tied"
+        lines.append(f"| `{r['parameter']}` | {r[key]:.3g} ± {r[conf]:.2g} | {rank} | {r['group']} |")
+    more = t.iloc[n:][t.iloc[n:]["rank_best"] <= n]
+    text = "\n".join(lines) + "\n"
+    if len(more):
+        names = ", ".join(f"`{p}`" for p in more["parameter"])
+        text += f"\nAlso within reach of rank {n} (intervals overlap): {names}.\n"
+    return text
+
+
+def compare_runs(first: pd.DataFrame, second: pd.DataFrame, measure: str) -> str:
+    """How a second run (another sampler seed) reads the same measure: its top group against the
+    first's, and whether every parameter's rank range overlaps its range in the first run."""
+    a, b = top_group(first, measure), top_group(second, measure)
+    both = first[first["measure"] == measure].merge(
+        second[second["measure"] == measure], on="parameter", suffixes=("_1", "_2")
+    )
+    overlap = (both["rank_best_1"] <= both["rank_worst_2"]) & (both["rank_best_2"] <= both["rank_worst_1"])
+    ranks = "every rank range overlaps" if overlap.all() else f"{int((~overlap).sum())} rank range(s) do not overlap"
+    if a == b:
+        return f"Other sampler seed: the same top group; {ranks}.\n"
+    gained = ", ".join(f"`{p}`" for p in sorted(b - a)) or "none"
+    lost = ", ".join(f"`{p}`" for p in sorted(a - b)) or "none"
+    return f"Other sampler seed: top group gains {gained}, loses {lost}; {ranks}.\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m sim.runner.sensitivity DIR [DIR2]`: the top five per measure as Markdown, and how
+    a second run of the same design with another sampler seed (DIR2) reads each measure."""
+    import sys
+
+    folders = (argv if argv is not None else sys.argv[1:]) or ["results/sensitivity"]
+    tables = [pd.read_parquet(f"{folder}/sensitivity.parquet") for folder in folders]
+    for measure in dict.fromkeys(tables[0]["measure"]):
+        print(f"### {measure}\n")
+        print(markdown_top(tables[0], measure))
+        if len(tables) > 1:
+            print(compare_runs(tables[0], tables[1], measure))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
