@@ -138,7 +138,7 @@ def cmd_compare(args) -> int:
         seeds.add(model.spec.simulation.seed)
         horizons.add(model.horizon)
         print(f"  {model.spec.meta.name}: {model.wall_seconds:.2f} s -> {where}", file=sys.stderr)
-    table = pd.DataFrame(finals).drop(index="step")
+    table = pd.DataFrame(finals).drop(index=["step", "date"], errors="ignore")
     width = max(len(k) for k in table.index)
     names = list(table.columns)
     colw = max(12, *(len(n) for n in names))

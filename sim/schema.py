@@ -52,6 +52,7 @@ class Meta(Section):
 class Simulation(Section):
     steps: Count
     seed: Annotated[int, Field(ge=0)]
+    start: Annotated[str, Field(pattern=r"^[12][0-9]{3}-(0[1-9]|1[0-2])$")]  # month 0's date, "YYYY-MM"
 
 
 class Government(Section):
