@@ -171,7 +171,7 @@ class MeasureCollector(mesa.DataCollector):
 
 
 def month_dates(start: str, n: int) -> list[str]:
-    """"YYYY-MM" of months 0..n-1 counted from `start` (month 0's date)."""
+    """Dates ("YYYY-MM") of months 0..n-1, counted from `start` (month 0's date)."""
     year, month = map(int, start.split("-"))
     first = year * 12 + month - 1
     return [f"{(first + i) // 12:04d}-{(first + i) % 12 + 1:02d}" for i in range(n)]
