@@ -20,7 +20,7 @@ import math
 import re
 import sys
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,9 +54,10 @@ class ParticleModel:
     """pyabc's model: a particle's parameters -> each fitted target's statistic."""
 
     plan: Plan
+    simulator: Callable[[dict, Plan], dict] = simulate  # a module-level function (workers pickle it)
 
     def __call__(self, pars: dict[str, float]) -> dict[str, float]:
-        return simulate({dotted(k): float(v) for k, v in pars.items()}, self.plan)
+        return self.simulator({dotted(k): float(v) for k, v in pars.items()}, self.plan)
 
 
 @dataclass(frozen=True)
@@ -189,8 +190,11 @@ def make_sampler(workers: int, client: Any = None):
     return MulticoreEvalParallelSampler(n_procs=workers)
 
 
-def calibrate(cal: Calibration, out: Path, workers: int = 1, client: Any = None, quiet: bool = False) -> dict:
-    """Run (or continue) the ABC-SMC and write the outputs; return a summary."""
+def calibrate(
+    cal: Calibration, out: Path, workers: int = 1, client: Any = None, quiet: bool = False, simulator=simulate
+) -> dict:
+    """Run (or continue) the ABC-SMC and write the outputs; return a summary. `simulator(params,
+    plan) -> {target: statistic}` is the model (tests pass a synthetic one)."""
     import pyabc
 
     out.mkdir(parents=True, exist_ok=True)
@@ -199,7 +203,7 @@ def calibrate(cal: Calibration, out: Path, workers: int = 1, client: Any = None,
     db = f"sqlite:///{(out / DB_NAME).resolve()}"
     with routed_logging(cal.generations, quiet):
         abc = pyabc.ABCSMC(
-            ParticleModel(cal.plan(cal.fit)),  # the fitted targets only: held-out ones never reach the distance
+            ParticleModel(cal.plan(cal.fit), simulator),  # fitted targets only: held-out ones never reach it
             prior_distribution(cal.priors),
             StandardisedDistance({n: cal.targets[n].uncertainty for n in cal.fit}),
             population_size=cal.population,
@@ -217,7 +221,7 @@ def calibrate(cal: Calibration, out: Path, workers: int = 1, client: Any = None,
         if remaining > 0:
             abc.run(max_nr_populations=remaining)
         history = pyabc.History(db, _id=1)
-    return write_outputs(cal, out, history, workers, client)
+    return write_outputs(cal, out, history, workers, client, simulator)
 
 
 def _stored_generations(path: Path) -> int | None:
@@ -274,25 +278,27 @@ def weighted_quantiles(x: np.ndarray, w: np.ndarray, qs=QUANTILES) -> list[float
     return [float(np.interp(q, cum, x)) for q in qs]
 
 
-def _map(plan: Plan, points: list[dict], workers: int, client: Any) -> list[dict]:
+def _map(plan: Plan, points: list[dict], workers: int, client: Any, simulator=simulate) -> list[dict]:
     """Evaluate `plan` at each point: on the Dask cluster, in a process pool, or here."""
     if client is not None:
-        return client.gather(client.map(simulate, points, [plan] * len(points), pure=False))
+        return client.gather(client.map(simulator, points, [plan] * len(points), pure=False))
     if workers <= 1 or len(points) <= 1:
-        return [simulate(p, plan) for p in points]
+        return [simulator(p, plan) for p in points]
     import multiprocessing as mp
 
     with mp.get_context("fork").Pool(workers) as pool:
-        return pool.starmap(simulate, [(p, plan) for p in points])
+        return pool.starmap(simulator, [(p, plan) for p in points])
 
 
-def predictive_frame(cal: Calibration, posterior: pd.DataFrame, workers: int, client: Any) -> pd.DataFrame:
+def predictive_frame(
+    cal: Calibration, posterior: pd.DataFrame, workers: int, client: Any, simulator=simulate
+) -> pd.DataFrame:
     """Each target's statistic at every posterior particle (seeds averaged as in the fit);
     the weighted mean and quantiles are its posterior predictive interval."""
     names = [*cal.fit, *cal.holdout]
     keys = [c for c in posterior.columns if c != "weight"]
     points = [{k: float(row[k]) for k in keys} for _, row in posterior.iterrows()]
-    sims = _map(cal.plan(names), points, workers, client)
+    sims = _map(cal.plan(names), points, workers, client, simulator)
     w = posterior["weight"].to_numpy(float)
     rows = []
     for n in names:
@@ -313,12 +319,12 @@ def predictive_frame(cal: Calibration, posterior: pd.DataFrame, workers: int, cl
     return pd.DataFrame(rows)
 
 
-def write_outputs(cal: Calibration, out: Path, history, workers: int, client: Any) -> dict:
+def write_outputs(cal: Calibration, out: Path, history, workers: int, client: Any, simulator=simulate) -> dict:
     posterior = posterior_frame(history)
     gens = generations_frame(history)
     atomic_write(out / "posterior.parquet", lambda p: posterior.to_parquet(p, index=False))
     atomic_write(out / "generations.parquet", lambda p: gens.to_parquet(p, index=False))
-    predictive = predictive_frame(cal, posterior, workers, client)
+    predictive = predictive_frame(cal, posterior, workers, client, simulator)
     atomic_write(out / "predictive.parquet", lambda p: predictive.to_parquet(p, index=False))
     w = posterior["weight"].to_numpy(float)
     estimate = {
