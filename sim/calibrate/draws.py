@@ -54,4 +54,6 @@ def check_draws(draws: pd.DataFrame, exp) -> list[dict]:
                 except ScenarioError as e:
                     why = str(e).removeprefix("--set: ")
                     raise ScenarioError(f"--posterior: {k} = {v}: {why} (in {name})") from None
-    return [{k: float(row[k]) for k in keys} for _, row in draws.iterrows()]
+    # a particle drawn twice is one parameter point: its runs would repeat the same numbers
+    points = [{k: float(row[k]) for k in keys} for _, row in draws.iterrows()]
+    return list({tuple(p.values()): p for p in points}.values())

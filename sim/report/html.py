@@ -22,6 +22,7 @@ from .figures import contributions_figure, group, sensitivity_figure, timeseries
 from .fmt import decimals_for, num
 from .i18n import measure_definition, measure_name, measure_unit, method_name, t
 from .load import Results, load_results, scenario_spec
+from .posterior import posterior_section
 from .stats import MIN_SHARE, Estimate, best_variants, effects, reference_means, runs_of, summary
 
 KEY_MEASURES = (
@@ -475,6 +476,9 @@ def build(folder: str | Path, baseline: str = "baseline", lang: str = "en"):
                 + effects_table(eff, best, shown, lang, refs.reference, baseline),
             )
         )
+    over_posterior = posterior_section(res)  # a sweep over a calibration's posterior draws
+    if over_posterior:
+        sections.append(("posterior", "Conclusions over the posterior", over_posterior))
     if not res.timeseries.empty:
         figures.append(("timeseries", t(lang, "timeseries"), timeseries_figure(res, lang, baseline=baseline)))
         sections.append(
