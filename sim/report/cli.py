@@ -23,9 +23,13 @@ def register(sub) -> None:
 
 
 def cmd_report(args) -> int:
+    from .calibration import is_calibration, write_calibration_report
     from .html import write_figures, write_report
 
     out = args.output or args.results / "report.html"
+    if is_calibration(args.results):  # a folder of `govsim calibrate`, not of a sweep
+        print(f"report: {write_calibration_report(args.results, out).resolve()}")
+        return 0
     path, figures = write_report(args.results, out, baseline=args.baseline, lang=args.lang)
     print(f"report: {path.resolve()}")
     if args.figures:
