@@ -250,3 +250,86 @@ def test_derived_statistics_read_the_state():
     assert stats.province_inhouse_units(after) == 0  # abolished on takeover (seed 001 §2)
     assert stats.data_layer_reach(before) == 0 and stats.data_layer_reach(after) > 0
     assert 0 <= stats.province_online_rate(after) <= stats.province_online_intake(after) <= 1
+
+
+def _posterior_folder(folder: Path) -> Path:
+    folder.mkdir()
+    post = pd.DataFrame({"agents.sharing_cost": [0.2, 0.5, 0.8], "weight": [0.5, 0.3, 0.2]})
+    post.to_parquet(folder / "posterior.parquet", index=False)
+    return folder
+
+
+def _sweep_file(folder: Path, extra: str = "") -> Path:
+    path = folder / "sweep.toml"
+    path.write_text(
+        '[experiment]\nname = "post"\nscenarios = ["baseline", "reform_data_bureau"]\n'
+        f"replications = 2\nsteps = 6\nseed = 1\n{extra}"
+    )
+    return path
+
+
+def test_a_sweep_runs_each_scenario_over_posterior_draws(tmp_path):
+    from sim.report.html import build
+    from sim.report.load import load_results
+    from sim.report.posterior import conclusions
+
+    post = _posterior_folder(tmp_path / "cal")
+    exp = _sweep_file(tmp_path)
+    outs = [tmp_path / "a", tmp_path / "b"]
+    for out in outs:
+        assert (
+            main(
+                ["sweep", str(exp), "--posterior", str(post), "--draws", "5", "--out", str(out), "-q", "--workers", "1"]
+            )
+            == 0
+        )
+    draws = pd.read_parquet(outs[0] / "posterior_draws.parquet")
+    pd.testing.assert_frame_equal(draws, pd.read_parquet(outs[1] / "posterior_draws.parquet"))  # reproducible
+    assert len(draws) == 5 and set(draws["agents.sharing_cost"]) <= {0.2, 0.5, 0.8}
+    runs = pd.read_parquet(outs[0] / "runs.parquet")
+    distinct = draws["agents.sharing_cost"].nunique()
+    assert len(runs) == 2 * distinct * 2  # scenarios x distinct draws x seeds: a repeated draw runs once
+    assert set(runs["agents.sharing_cost"]) == set(draws["agents.sharing_cost"])
+    table = conclusions(load_results(outs[0]))
+    assert (table["draws"] == 5).all() and table["share_of_draws"].between(0, 1).all()
+    assert "Conclusions over the posterior" in build(outs[0])[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--draws", "3"], "--draws 3: expected --posterior DIR as well"),
+        (["--posterior", "NOWHERE"], "no posterior.parquet"),
+        (["--posterior", "CAL", "--draws", "0"], "--draws 0: expected a number >= 1"),
+    ],
+)
+def test_bad_posterior_sweeps_get_one_line(tmp_path, capsys, args, expected):
+    post = _posterior_folder(tmp_path / "cal")
+    args = [str(post) if a == "CAL" else str(tmp_path / a) if a == "NOWHERE" else a for a in args]
+    assert main(["sweep", str(_sweep_file(tmp_path)), "--out", str(tmp_path / "out"), *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and expected in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_posterior_key_that_is_also_an_uncertainty_is_refused(tmp_path, capsys):
+    post = _posterior_folder(tmp_path / "cal")
+    exp = _sweep_file(tmp_path, '\n[uncertainties]\n"agents.sharing_cost" = [0.3]\n')
+    assert main(["sweep", str(exp), "--posterior", str(post), "--out", str(tmp_path / "out")]) == 2
+    assert "set by uncertainties.agents.sharing_cost" in capsys.readouterr().err
+
+
+def test_the_report_of_a_calibration_folder(tmp_path):
+    path = _experiment(tmp_path, fit=["a", "b"], holdout=["c"], population=12, generations=2)
+    path.with_name("targets.toml").write_text(_targets({"a": 0.4, "b": 2.2, "c": 50.0}))
+    calibrate(load_calibration(path), tmp_path / "out", quiet=True, simulator=synthetic)
+    assert main(["report", str(tmp_path / "out")]) == 0
+    page = (tmp_path / "out" / "report.html").read_text()
+    for title in (
+        "Posterior predictive against every target",
+        "Prior and posterior",
+        "Pairwise posterior",
+        "Generations",
+    ):
+        assert title in page
+    assert "Misses: 1 of 3 target(s)" in page and "<b>c</b> (holdout)" in page

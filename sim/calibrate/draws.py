@@ -39,11 +39,12 @@ def check_draws(draws: pd.DataFrame, exp) -> list[dict]:
     """The draws as run overrides, refused in one line if a key is also a lever or an
     uncertainty of the experiment, or a value some scenario does not accept."""
     keys = [c for c in draws.columns if c != "draw"]
-    taken = {k.replace("__", "."): k for k in [*exp.levers, *exp.uncertainties]}
+    taken = {k.replace("__", "."): f"levers.{k}" for k in exp.levers}
+    taken |= {k.replace("__", "."): f"uncertainties.{k}" for k in exp.uncertainties}
     for k in keys:
         if k in taken:
             raise ScenarioError(
-                f"--posterior: {k} is also {taken[k]} in the experiment; expected each key once "
+                f"--posterior: {k} is drawn from the posterior and set by {taken[k]} of the experiment; expected it once "
                 "(drop it from the experiment or from the calibration)"
             )
     for name, (path, _) in exp.scenario_specs().items():
