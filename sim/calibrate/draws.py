@@ -44,7 +44,8 @@ def check_draws(draws: pd.DataFrame, exp) -> list[dict]:
     for k in keys:
         if k in taken:
             raise ScenarioError(
-                f"--posterior: {k} is drawn from the posterior and set by {taken[k]} of the experiment; expected it once "
+                f"--posterior: {k} is drawn from the posterior and set by {taken[k]} of the experiment; "
+                "expected it once "
                 "(drop it from the experiment or from the calibration)"
             )
     for name, (path, _) in exp.scenario_specs().items():
