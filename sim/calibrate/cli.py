@@ -23,17 +23,23 @@ def register(sub) -> None:
     p.add_argument("--population", type=int, default=None, help="particles per generation (default: the file's)")
     p.add_argument("--generations", type=int, default=None, help="ABC-SMC generations in all (default: the file's)")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: number of cores)")
-    p.add_argument("--dask", metavar="ADDRESS", default=None, help="a Dask scheduler address (tcp://host:8786)")
+    p.add_argument(
+        "--dask", metavar="ADDRESS|local", default=None, help="a Dask scheduler address (tcp://host:8786) or 'local'"
+    )
     p.add_argument("--force", action="store_true", help="discard a calibration already in DIR and start over")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_calibrate)
 
 
-def _client(address: str):
-    from dask.distributed import Client
+def _client(address: str, workers: int):
+    """(client, local cluster or None) for --dask ADDRESS or --dask local."""
+    from dask.distributed import Client, LocalCluster
 
+    if address == "local":  # `workers` processes on this machine
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0")
+        return Client(cluster), cluster
     try:
-        return Client(address, timeout=10)
+        return Client(address, timeout=10), None
     except (OSError, TimeoutError, ValueError) as e:
         raise ScenarioError(f"--dask {address}: cannot connect to a Dask scheduler there ({e})") from None
 
@@ -47,14 +53,15 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     cal = load_calibration(args.experiment, args.population, args.generations)
     check_folder(args.out, cal, args.force)
     workers = args.workers or os.cpu_count() or 1
-    client = _client(args.dask) if args.dask else None
+    client, cluster = _client(args.dask, workers) if args.dask else (None, None)
     try:
         if args.force:
             _fresh(args.out, True)
         result = calibrate(cal, args.out, workers, client, args.quiet)
     finally:
-        if client is not None:
-            client.close()
+        for c in (client, cluster):
+            if c is not None:
+                c.close()
     _print_summary(result, args.out)
     return 0
 

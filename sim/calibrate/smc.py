@@ -199,6 +199,8 @@ def calibrate(
 
     out.mkdir(parents=True, exist_ok=True)
     atomic_text(out / "calibration.toml", tomli_w.dumps(_meta(cal)))
+    if client is None and workers > 1:
+        _warm_up()
     np.random.seed(cal.seed)  # pyabc draws from NumPy's global generator
     db = f"sqlite:///{(out / DB_NAME).resolve()}"
     with routed_logging(cal.generations, quiet):
@@ -222,6 +224,14 @@ def calibrate(
             abc.run(max_nr_populations=remaining)
         history = pyabc.History(db, _id=1)
     return write_outputs(cal, out, history, workers, client, simulator)
+
+
+def _warm_up() -> None:
+    """Load the model's compiled kernels here, once: pyabc forks its workers afresh each
+    generation, and each would otherwise load them again."""
+    from ..model import GovModel
+
+    GovModel("baseline", rng=0, steps=1).step()
 
 
 def _stored_generations(path: Path) -> int | None:
