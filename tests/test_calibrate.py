@@ -333,3 +333,10 @@ def test_the_report_of_a_calibration_folder(tmp_path):
     ):
         assert title in page
     assert "Misses: 1 of 3 target(s)" in page and "<b>c</b> (holdout)" in page
+
+
+def test_govsim_run_writes_the_calendar(tmp_path):
+    assert main(["run", "zhejiang", "--steps", "13", "--out", str(tmp_path), "-q"]) == 0
+    df = pd.read_csv(tmp_path / "timeseries.csv")
+    assert list(df.columns[:2]) == ["step", "date"]
+    assert df["date"].iloc[0] == "2017-01" and df["date"].iloc[-1] == "2018-02"  # zhejiang's month 0: 2017-01
