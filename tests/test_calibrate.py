@@ -340,3 +340,12 @@ def test_govsim_run_writes_the_calendar(tmp_path):
     df = pd.read_csv(tmp_path / "timeseries.csv")
     assert list(df.columns[:2]) == ["step", "date"]
     assert df["date"].iloc[0] == "2017-01" and df["date"].iloc[-1] == "2018-02"  # zhejiang's month 0: 2017-01
+
+
+def test_a_single_core_calibration_is_reproducible(tmp_path):
+    path = _experiment(tmp_path, fit=["a", "b"], holdout=["c"], population=15, generations=3)
+    cal = load_calibration(path)
+    for out in ("one", "two"):
+        calibrate(cal, tmp_path / out, workers=1, quiet=True, simulator=synthetic)
+    first = pd.read_parquet(tmp_path / "one" / "posterior.parquet")
+    pd.testing.assert_frame_equal(first, pd.read_parquet(tmp_path / "two" / "posterior.parquet"))
