@@ -11,7 +11,7 @@ STAMP   := $(VENV)/.installed
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PIPQUIET := { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: help setup run test test-fast lint baselines bench viz clean browser
+.PHONY: help setup run test test-fast lint baselines bench viz clean browser calibrate
 
 help:
 	@echo "make run        set up .venv, sweep every preset (experiments/reform_comparison.toml) and write the report"
@@ -20,6 +20,7 @@ help:
 	@echo "make viz        the browser app on 127.0.0.1 (SCENARIO=guangdong make viz)"
 	@echo "make bench      speed and memory against Mesa's Boltzmann reference (writes benchmarks/results.json)"
 	@echo "make baselines  regenerate tests/baselines.json after an intended model change"
+	@echo "make calibrate  ABC-SMC calibration (experiments/calibration.toml) and its report (about 12 min on 2 idle cores)"
 	@echo "make clean      remove .venv and outputs"
 
 $(STAMP): pyproject.toml setup.py tools/find-python
@@ -69,6 +70,13 @@ bench: $(STAMP) browser
 # The browser app: SCENARIO=guangdong make viz (127.0.0.1; PORT=N, HOST=H to choose).
 viz: $(STAMP)
 	$(VENV)/bin/govsim viz $(or $(SCENARIO),baseline) $(if $(PORT),--port $(PORT)) $(if $(HOST),--host $(HOST))
+
+# The shipped calibration (docs/calibration.md): re-running continues an interrupted one.
+CALIBRATION := results/calibration-$(MODEL_VERSION)
+calibrate: $(STAMP)
+	$(VENV)/bin/govsim calibrate experiments/calibration.toml --out $(CALIBRATION)
+	$(VENV)/bin/govsim report $(CALIBRATION) -o $(CALIBRATION)/report.html
+	@echo "open $(abspath $(CALIBRATION))/report.html in a browser"
 
 baselines: $(STAMP)
 	$(PY) -m tests.baselines --write

@@ -26,7 +26,7 @@ from .scenario import ScenarioError, list_presets, load_spec, parse_override, pa
 from .schema import MAX_STEPS
 
 # Modules adding subcommands: each defines `register(subparsers)` and sets `func` on its parser.
-PLUGINS: list[str] = ["sim.runner.cli", "sim.report.cli", "sim.viz.cli"]
+PLUGINS: list[str] = ["sim.runner.cli", "sim.report.cli", "sim.viz.cli", "sim.calibrate.cli"]
 
 KEY_MEASURES = HEADLINE
 
@@ -237,7 +237,7 @@ def cmd_compare(args) -> int:
         seeds.add(model.spec.simulation.seed)
         horizons.add(model.horizon)
         print(f"  {model.spec.meta.name}: {model.wall_seconds:.2f} s -> {where}", file=sys.stderr)
-    table = pd.DataFrame(finals).drop(index="step")
+    table = pd.DataFrame(finals).drop(index=["step", "date"], errors="ignore")
     width = max(len(k) for k in table.index)
     names = list(table.columns)
     colw = max(12, *(len(n) for n in names))

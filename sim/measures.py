@@ -36,8 +36,17 @@ class MeasureCollector(mesa.DataCollector):
 
     def __init__(self) -> None:
         super().__init__(model_reporters={name: partial(read_measure, name=name) for name in MEASURES})
+        self.start = ""  # month 0's date ("YYYY-MM"), read from the model at the first collection
+
+    def get_model_vars_dataframe(self):
+        """Mesa's table of the measures, with the `date` ("YYYY-MM") of each row's month first."""
+        df = super().get_model_vars_dataframe()
+        if self.start:
+            df.insert(0, "date", month_dates(self.start, len(df)))
+        return df
 
     def collect(self, model: GovModel) -> None:
+        self.start = self.start or model.spec.simulation.start
         if not self._validated or self.agent_reporters or self.agenttype_reporters:
             super().collect(model)
             return
@@ -46,6 +55,13 @@ class MeasureCollector(mesa.DataCollector):
         measures = model.measures
         for name, values in self.model_vars.items():
             values.append(measures[name])
+
+
+def month_dates(start: str, n: int) -> list[str]:
+    """Dates ("YYYY-MM") of months 0..n-1, counted from `start` (month 0's date)."""
+    year, month = map(int, start.split("-"))
+    first = year * 12 + month - 1
+    return [f"{(first + i) // 12:04d}-{(first + i) % 12 + 1:02d}" for i in range(n)]
 
 
 def gini(x: np.ndarray) -> float:

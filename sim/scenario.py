@@ -371,6 +371,8 @@ def expected_phrase(err: dict) -> str:
         return f"expected at most {ctx.get('max_length')} item(s)"
     if t == "literal_error":
         return f"expected one of {ctx.get('expected')}"
+    if t == "string_pattern_mismatch" and err["loc"][-1:] == ("start",):
+        return "expected a month as YYYY-MM (e.g. 2018-01)"
     if t == "string_pattern_mismatch":
         return "expected a name of letters, digits, spaces, '-', '_', '.' or '@' (it names an output folder)"
     msg = re.sub(r"^Input should be ", "", err["msg"])

@@ -63,6 +63,7 @@ class Meta(Section):
 class Simulation(Section):
     steps: Annotated[int, Field(ge=1, le=MAX_STEPS)]
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)]
+    start: Annotated[str, Field(pattern=r"^[12][0-9]{3}-(0[1-9]|1[0-2])$")]  # month 0's date, "YYYY-MM"
 
 
 class Government(Section):

@@ -84,7 +84,9 @@ def test_cli_run_writes_timeseries_and_resolved_scenario(tmp_path, capsys):
 
 def test_every_measure_is_collected_and_documented():
     df = series("baseline", steps=3)
-    assert list(df.columns[1:]) == list(MEASURES)
+    assert list(df.columns[2:]) == list(MEASURES)
+    # the calendar: month 0 is the scenario's start date, one month per row
+    assert df["date"].tolist() == ["2016-01", "2016-02", "2016-03", "2016-04"]
     for m in MEASURES.values():
         assert m.unit and m.definition
 
@@ -130,7 +132,7 @@ def test_network_is_typed_with_integer_nodes():
 def test_run_scenario_returns_final_measures():
     out = run_scenario("baseline", seed=2, steps=5)
     assert set(REQUIRED_COLUMNS) <= set(out)
-    assert out == pytest.approx(series("baseline", seed=2, steps=5).iloc[-1].drop("step").to_dict())
+    assert out == pytest.approx(series("baseline", seed=2, steps=5).iloc[-1].drop(["step", "date"]).to_dict())
 
 
 def test_the_measure_collector_records_what_mesas_datacollector_would():
@@ -146,7 +148,8 @@ def test_the_measure_collector_records_what_mesas_datacollector_would():
         plain.collect(m)
     ours = m.datacollector.get_model_vars_dataframe()
     assert isinstance(m.datacollector, mesa.DataCollector)
-    assert ours.equals(plain.get_model_vars_dataframe()) and len(ours) == 6
+    assert ours.drop(columns="date").equals(plain.get_model_vars_dataframe()) and len(ours) == 6
+    assert ours["date"].iloc[-1] == "2018-06"  # guangdong's month 0 is January 2018
 
 
 def test_delivery_time_is_the_wait_for_approval_plus_construction():
@@ -202,5 +205,21 @@ def test_jurisdiction_trees_of_any_depth(levels):
     assert m.network.number_of_nodes() >= s.n_agencies
     m.run_for(12)
     df = m.datacollector.get_model_vars_dataframe()
-    assert len(df) == 13 and np.isfinite(df.to_numpy(float)).all()
+    assert len(df) == 13 and np.isfinite(df.drop(columns="date").to_numpy(float)).all()
     assert df["shared_links"].iloc[-1] > 0
+
+
+def test_month_dates_cross_year_ends():
+    from sim.measures import month_dates
+
+    assert month_dates("2017-11", 4) == ["2017-11", "2017-12", "2018-01", "2018-02"]
+    assert month_dates("2016-01", 0) == []
+
+
+@pytest.mark.parametrize("bad", ["2016-13", "2016-1", "16-01", "2016/01", "2016-00"])
+def test_a_bad_start_date_is_one_line(bad, capsys):
+    from sim.cli import main
+
+    assert main(["validate", "scenarios/baseline.toml", "--set", f"simulation.start={bad}"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "simulation.start" in err and bad in err

@@ -65,10 +65,14 @@ def warn_without_cjk_font(lang: str, figures: Path | None) -> None:
 
 
 def cmd_report(args) -> int:
+    from .calibration import is_calibration, write_calibration_report
     from .html import write_figures, write_report
 
     out = args.output or args.results / "report.html"
     check_outputs(out, args.figures)
+    if is_calibration(args.results):  # a folder of `govsim calibrate`, not of a sweep
+        print(f"report: {write_calibration_report(args.results, out).resolve()}")
+        return 0
     warn_without_cjk_font(args.lang, args.figures)
     path, figures = write_report(args.results, out, baseline=args.baseline, lang=args.lang)
     print(f"report: {path.resolve()}")

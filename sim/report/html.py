@@ -22,6 +22,7 @@ from .figures import contributions_figure, group, sensitivity_figure, timeseries
 from .fmt import decimals_for, num
 from .i18n import measure_definition, measure_name, measure_unit, method_name, t
 from .load import Results, load_results, scenario_spec
+from .posterior import posterior_section
 from .stats import MIN_SHARE, Estimate, best_variants, effects, reference_means, runs_of, summary
 from .verdict import headline_models, package_vs_structure
 
@@ -448,6 +449,9 @@ def build(folder: str | Path, baseline: str = "baseline", lang: str = "en"):
         sections.append(("decomposition", t(lang, "decomposition"), decomp_html))
     if verdict_html:  # packages on a common government: the report opens with what they show
         sections.insert(0, ("verdict", t(lang, "verdict"), verdict_html))
+    over_posterior = posterior_section(res)  # a sweep over a calibration's posterior draws
+    if over_posterior:
+        sections.append(("posterior", "Conclusions over the posterior", over_posterior))
     _figure_sections(res, eff, refs, baseline, lang, figures, sections)
     sections.append(
         (

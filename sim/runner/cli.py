@@ -50,6 +50,8 @@ def register(sub) -> None:
         "Re-running the same command resumes; --force redoes everything.",
     )
     _common(s)
+    s.add_argument("--posterior", type=Path, metavar="DIR", help="run over draws of a calibration's posterior")
+    s.add_argument("--draws", type=int, default=None, metavar="K", help="posterior draws with --posterior (default 20)")
     s.set_defaults(func=cmd_sweep)
     a = sub.add_parser(
         "sensitivity",
@@ -126,6 +128,7 @@ def _report(summary, out: Path) -> int:
 
 
 def cmd_sweep(args) -> int:
+    from ..calibrate.draws import DRAWS_FILE, check_draws
     from .design import build_design
     from .experiment import load_experiment
     from .run import executor_for, run_design
@@ -136,14 +139,28 @@ def cmd_sweep(args) -> int:
             f"{args.experiment}: sensitivity: a sensitivity analysis, which `govsim sweep` would not do; "
             f"expected `govsim sensitivity {args.experiment}` (or a file without [sensitivity])"
         )
-    runs = build_design(exp)
+    draws = _posterior(args, exp)
+    runs = build_design(exp, None if draws is None else check_draws(draws, exp))
     out, store, workers = _start(args, exp, runs, "sweep")
     where = f"Dask {args.dask}" if args.dask else f"{workers} worker(s)"
     with executor_for(workers, args.dask) as ex:  # a wrong --dask fails here, before the folder exists
         store.open(force=args.force)
+        if draws is not None:  # which run is which draw: for the report's share of draws
+            write_atomic(out / DRAWS_FILE, lambda p: draws.to_parquet(p, index=False))
         print(f"{exp.name}: {len(runs)} runs ({len(exp.experiment.scenarios)} scenario(s)) on {where} -> {out}")
         summary = run_design(runs, store, ex, progress=not args.quiet, label=exp.name)
     return _report(summary, out)
+
+
+def _posterior(args, exp: Experiment):
+    """The posterior draws of `--posterior DIR --draws K`, or None."""
+    if args.posterior is None:
+        if args.draws is not None:
+            raise ScenarioError(f"--draws {args.draws}: expected --posterior DIR as well")
+        return None
+    from ..calibrate.draws import posterior_draws
+
+    return posterior_draws(args.posterior, 20 if args.draws is None else args.draws, exp.experiment.seed)
 
 
 def cmd_sensitivity(args) -> int:

@@ -156,12 +156,15 @@ def parameter_points(params: dict, method: str, samples: int, seed: int) -> list
     return [{**c, **dict(zip(ranged, p, strict=True))} for c in combos for p in points]
 
 
-def build_design(exp: Experiment) -> list[RunSpec]:
+def build_design(exp: Experiment, draws: list[dict] | None = None) -> list[RunSpec]:
     """scenarios x policies (levers) x uncertainty points x replications; a reference
-    scenario (`experiment.references`) is not crossed with the policies."""
+    scenario (`experiment.references`) is not crossed with the policies. `draws` (posterior
+    draws of a calibration, as parameter overrides) multiply the uncertainty points."""
     e, s = exp.experiment, exp.sampling
     policies = parameter_points(exp.levers, s.method, s.samples, e.seed)
     futures = parameter_points(exp.uncertainties, s.method, s.samples, e.seed + 1)
+    if draws:
+        futures = [{**fut, **d} for d in draws for fut in futures]
     resolve = _Resolver(exp)
     runs: list[RunSpec] = []
     point = 0

@@ -322,9 +322,11 @@ def write_timeseries(ts_dir: Path, run_id: str, frame: pd.DataFrame) -> None:
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:
     """Fixed columns and dtypes, whichever process produced the frame."""
-    cols = ["run_id", "step", *MEASURES]
+    cols = ["run_id", "step", *(["date"] if "date" in frame else []), *MEASURES]
     out = frame[cols].copy()
     out["run_id"] = out["run_id"].astype(str)
+    if "date" in out:
+        out["date"] = out["date"].astype(str)
     out["step"] = out["step"].astype("int64")
     for m in MEASURES:
         out[m] = out[m].astype("float64")

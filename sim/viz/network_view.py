@@ -335,7 +335,7 @@ def ring_layout(n_kids: int, n_lines: int) -> RingLayout:
     extent = centre + 1 if n_kids else city
     # a child's nodes: evenly spaced on ±84° arcs, a bit smaller than the spacing
     spacing = (DRAWING_PX / 2) / extent * math.radians(168) / max(math.ceil(n_lines / 2) - 1, 1)
-    return RingLayout(city, centre, extent, float(np.clip(spacing - 2, 3.0, 7.0)))
+    return RingLayout(city, centre, extent, float(np.clip(spacing - 2, 1.0, 7.0)))
 
 
 # ----------------------------------------------------------------------------- views
