@@ -20,7 +20,7 @@ from .measures import MEASURES
 from .scenario import GovScenario, ScenarioError, list_presets, load_spec, parse_override, spec_to_toml
 
 # Modules adding subcommands: each defines `register(subparsers)` and sets `func` on its parser.
-PLUGINS: list[str] = ["sim.runner.cli", "sim.report.cli", "sim.viz.cli"]
+PLUGINS: list[str] = ["sim.runner.cli", "sim.report.cli", "sim.viz.cli", "sim.design.cli"]
 
 KEY_MEASURES = (
     "silo_index",
