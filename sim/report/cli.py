@@ -23,10 +23,16 @@ def register(sub) -> None:
 
 
 def cmd_report(args) -> int:
+    from .design import is_design_folder
     from .html import write_figures, write_report
 
     out = args.output or args.results / "report.html"
-    path, figures = write_report(args.results, out, baseline=args.baseline, lang=args.lang)
+    if is_design_folder(args.results):  # a `govsim design` folder: the front, not a sweep's summary
+        from .design import write_design_report
+
+        path, figures = write_design_report(args.results, out, lang=args.lang)
+    else:
+        path, figures = write_report(args.results, out, baseline=args.baseline, lang=args.lang)
     print(f"report: {path.resolve()}")
     if args.figures:
         for p in write_figures(figures, args.figures, args.format):
