@@ -7,8 +7,9 @@ with several scenario files, the scenario. A run is a *case of interest* when it
 (the measure's last month, or its mean over the months) is above (or below) the threshold.
 PRIM peels the parameter space into a box where cases concentrate; each point of its
 peeling trajectory trades coverage (share of all cases inside the box) for density (share
-of the box's runs that are cases). The chosen box is the densest with at least
-`--min-coverage` coverage.
+of the box's runs that are cases). The chosen box: among those with at least
+`--min-coverage` coverage and within 0.05 of the best density, the one with the fewest
+restricted dimensions (then the most coverage).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def read_cases(folder: Path, outcome: str, at: str) -> tuple[pd.DataFrame, pd.Se
         x["scenario_file"] = runs.set_index("run_id")["scenario"]  # PRIM drops a column called `scenario`
     x = x.loc[y.index]
     x = x[[c for c in x.columns if x[c].nunique(dropna=False) > 1]]
-    return _prim_ready(x), y
+    return x, y
 
 
 def _prim_ready(x: pd.DataFrame) -> pd.DataFrame:
@@ -67,9 +68,7 @@ def _prim_ready(x: pd.DataFrame) -> pd.DataFrame:
         col = x[c]
         if col.dtype == bool or col.dtype == object or col.isna().any():
             out[c] = col.map(lambda v: "n/a" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).lower())
-        elif pd.api.types.is_integer_dtype(col):
-            out[c] = col.astype("int64")
-        else:
+        else:  # whole numbers too: EMA Workbench 3.0's integer pasting fails under pandas 3
             out[c] = col.astype("float64")
     return out
 
@@ -81,22 +80,32 @@ def find_boxes(x: pd.DataFrame, cases: np.ndarray, n_boxes: int = 1, min_coverag
         from ema_workbench.analysis import prim
 
     logging.getLogger("EMA").setLevel(logging.WARNING)
-    p = prim.Prim(x.reset_index(drop=True), cases.astype(int), **kwargs)
+    with warnings.catch_warnings():  # its own use of pandas' deprecated inplace=
+        warnings.simplefilter("ignore")
+        p = prim.Prim(_prim_ready(x).reset_index(drop=True), cases.astype(int), **kwargs)
     found = []
     for _ in range(n_boxes):
-        box = p.find_box()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            box = p.find_box()
         if box is None:
             break
         found.append((box, choose(box.peeling_trajectory, min_coverage)))
     return p, found
 
 
+DENSITY_SLACK = 0.05  # a box this much less dense but simpler (fewer restricted dimensions) is preferred
+
+
 def choose(traj: pd.DataFrame, min_coverage: float) -> int:
-    """The densest box with enough coverage (ties: more coverage); the first box if none."""
+    """Among the boxes with enough coverage, the simplest (fewest restricted dimensions) of
+    those within DENSITY_SLACK of the best density, then the one with most coverage: the
+    last peels of a trajectory buy a little density with restrictions that fit noise."""
     ok = traj[traj["coverage"] >= min_coverage]
     if ok.empty:
         return 0
-    return int(ok.sort_values(["density", "coverage"], ascending=[False, False]).index[0])
+    near = ok[ok["density"] >= ok["density"].max() - DENSITY_SLACK]
+    return int(near.sort_values(["res_dim", "coverage"], ascending=[True, False]).index[0])
 
 
 def box_row(p, box, i: int, n: int) -> dict:
