@@ -238,3 +238,50 @@ def test_tiny_real_design_end_to_end(tmp_path, capsys):
     path.write_text(GOOD.replace("seeds = 2", "seeds = 3"))
     assert main(["design", str(path), "--out", str(out), "-q"]) == 2
     assert "holds another search" in capsys.readouterr().err
+
+
+def dtlz2(gen: int, X: np.ndarray) -> pd.DataFrame:
+    """DTLZ2 with 3 objectives (Deb et al. 2002): the front is the unit sphere's octant."""
+    g = ((X[:, 2:] - 0.5) ** 2).sum(axis=1)
+    a, b = X[:, 0] * np.pi / 2, X[:, 1] * np.pi / 2
+    F = np.column_stack([(1 + g) * np.cos(a) * np.cos(b), (1 + g) * np.cos(a) * np.sin(b), (1 + g) * np.sin(a)])
+    return pd.DataFrame({"F:0": F[:, 0], "F:1": F[:, 1], "F:2": F[:, 2], "bundle": [repr(tuple(x)) for x in X]})
+
+
+def test_nsga3_reaches_the_sphere(tmp_path):
+    table = run_search(
+        dtlz2, tmp_path, n_var=5, n_obj=3, n_constr=0, algorithm="nsga3", population=28, generations=40, seed=2,
+        progress=False,
+    )  # fmt: skip
+    front = pareto_rows(table, 3, 0)
+    radius = np.linalg.norm(front[["F:0", "F:1", "F:2"]].to_numpy(float), axis=1)
+    assert np.median(radius) < 1.05 and len(front) >= 10
+
+
+def test_robust_statistics():
+    from sim.design.problem import robust
+
+    oriented = np.array([1.0, 2.0, 3.0, 10.0])
+    assert robust(oriented, "mean") == 4.0
+    assert robust(oriented, "p50") == 2.5
+    # regret: the worst shortfall from the best value reached in each situation
+    assert robust(oriented, "regret", best=np.array([1.0, 0.0, 3.0, 4.0])) == 6.0
+
+
+def test_design_over_posterior_draws(tmp_path):
+    """With --posterior every candidate runs in seeds x draws situations, the draws applied."""
+    post = tmp_path / "cal"
+    post.mkdir()
+    pd.DataFrame({"agents.sharing_cost": [0.1, 0.9], "weight": [0.5, 0.5]}).to_parquet(post / "posterior.parquet")
+    path = tmp_path / "design_tiny.toml"
+    path.write_text(GOOD.replace("seeds = 2", "seeds = 1\nposterior_draws = 3").replace('["guangdong"]', "[]"))
+    out = tmp_path / "out"
+    args = ["design", str(path), "--out", str(out), "--workers", "1", "-q", "--generations", "1", "--keep-runs"]
+    assert main([*args, "--posterior", str(post)]) == 0
+    front = pd.read_parquet(out / "pareto.parquet")
+    assert front["runs:budget"].map(len).eq(3).all()
+    runs = pd.read_parquet(out / "runs" / "gen-0001" / "runs.parquet")
+    assert set(runs["agents.sharing_cost"]) <= {0.1, 0.9} and runs["seed"].nunique() == 1
+    # a lever that is also a calibrated parameter is refused
+    pd.DataFrame({"reforms.unified_approval.capacity": [3.0], "weight": [1.0]}).to_parquet(post / "posterior.parquet")
+    assert main([*args, "--posterior", str(post), "--out", str(tmp_path / "o2")]) == 2

@@ -60,17 +60,35 @@ def read_cases(folder: Path, outcome: str, at: str) -> tuple[pd.DataFrame, pd.Se
     return x, y
 
 
+MAX_LEVELS = 8  # a number column with a missing value and at most this many values is read as categories
+
+
 def _prim_ready(x: pd.DataFrame) -> pd.DataFrame:
-    """PRIM peels numbers and categories: booleans and text become categories, a missing
-    value (a lever a reference scenario does not use) its own category."""
+    """PRIM peels numbers and categories. Booleans and text become categories; a missing
+    value (a lever a reference scenario does not use, a design's moot lever) is `n/a`: its
+    own category in a column of few values, else a value a tenth of the range below the
+    column's range (`moot_below` in `attrs`), so a box reaching down to it includes those runs."""
     out = pd.DataFrame(index=x.index)
+    out.attrs["moot_below"] = {}
     for c in x.columns:
         col = x[c]
-        if col.dtype == bool or col.dtype == object or col.isna().any():
-            out[c] = col.map(lambda v: "n/a" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).lower())
+        numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+        if numeric and col.isna().any() and col.nunique() > MAX_LEVELS:
+            lo, hi = float(col.min()), float(col.max())
+            sentinel = lo - 0.1 * ((hi - lo) or 1.0)
+            out[c] = col.astype("float64").fillna(sentinel)
+            out.attrs["moot_below"][c] = lo
+        elif not numeric or col.isna().any():
+            out[c] = col.map(_category)
         else:  # whole numbers too: EMA Workbench 3.0's integer pasting fails under pandas 3
             out[c] = col.astype("float64")
     return out
+
+
+def _category(v) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return "n/a"
+    return f"{v:g}" if isinstance(v, float) else str(v).lower()
 
 
 def find_boxes(x: pd.DataFrame, cases: np.ndarray, n_boxes: int = 1, min_coverage: float = 0.5, **kwargs):
@@ -82,7 +100,9 @@ def find_boxes(x: pd.DataFrame, cases: np.ndarray, n_boxes: int = 1, min_coverag
     logging.getLogger("EMA").setLevel(logging.WARNING)
     with warnings.catch_warnings():  # its own use of pandas' deprecated inplace=
         warnings.simplefilter("ignore")
-        p = prim.Prim(_prim_ready(x).reset_index(drop=True), cases.astype(int), **kwargs)
+        ready = _prim_ready(x)
+        p = prim.Prim(ready.reset_index(drop=True), cases.astype(int), **kwargs)
+        p.moot_below = ready.attrs["moot_below"]
     found = []
     for _ in range(n_boxes):
         with warnings.catch_warnings():
@@ -140,20 +160,25 @@ def sentence(row: dict, outcome: str, threshold: float, above: bool, share: floa
         if what == "values":
             parts.append(f"{dim} is {' or '.join(row[key].split('|'))}")
         elif what == "low":
-            lo, hi = row[key], row[f"{dim}:high"]
-            full_lo, full_hi = float(p.box_init[dim].iloc[0]), float(p.box_init[dim].iloc[1])
-            if lo > full_lo and hi < full_hi:
-                parts.append(f"{dim} is between {lo:.3g} and {hi:.3g}")
-            elif lo > full_lo:
-                parts.append(f"{dim} is at least {lo:.3g}")
-            else:
-                parts.append(f"{dim} is at most {hi:.3g}")
+            parts.append(_bounds(dim, row[key], row[f"{dim}:high"], p))
     side = "above" if above else "below"
     where = " and ".join(parts) if parts else "anywhere (no restriction found)"
     return (
         f"{outcome} ends {side} {threshold:g} in {row['density']:.0%} of the runs where {where} "
         f"(against {share:.0%} of all runs; the box holds {row['coverage']:.0%} of those cases)"
     )
+
+
+def _bounds(dim: str, lo: float, hi: float, p) -> str:
+    full_lo, full_hi = float(p.box_init[dim].iloc[0]), float(p.box_init[dim].iloc[1])
+    moot = getattr(p, "moot_below", {}).get(dim)
+    if moot is not None and lo < moot:  # the box reaches the runs where the lever is moot
+        return f"{dim} is at most {hi:.3g} or n/a" if hi < full_hi else f"{dim} is set or n/a"
+    if moot is not None and lo > full_lo and hi >= full_hi:
+        return f"{dim} is at least {lo:.3g}"
+    if lo > full_lo and hi < full_hi:
+        return f"{dim} is between {lo:.3g} and {hi:.3g}"
+    return f"{dim} is at least {lo:.3g}" if lo > full_lo else f"{dim} is at most {hi:.3g}"
 
 
 def discover(args: argparse.Namespace) -> int:

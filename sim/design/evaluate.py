@@ -142,7 +142,12 @@ class ModelEvaluator:
 
         folder = self.out / "runs" / name
         exp = Experiment.model_validate(
-            {"experiment": {"name": f"{self.doc.name}-{name}", "scenarios": sorted({r.scenario for r in runs})}}
+            {
+                "experiment": {"name": f"{self.doc.name}-{name}", "scenarios": sorted({r.scenario for r in runs})},
+                # so that `govsim report` / `govsim discover` on a kept folder see the parameters
+                "levers": _values(runs, set(self.doc.levers)),
+                "uncertainties": _values(runs, {k for s in self.situations for k in s.params}),
+            }
         )
         store = ResultStore(folder, exp, str(self.doc.path), kind="design", runs=runs)
         store.open(force=False)
@@ -271,6 +276,16 @@ class ModelEvaluator:
         table = self.rows([{} for _ in names], [f"package:{n}" for n in names], set())
         table.insert(0, "package", names)
         return table.drop(columns=["new"])
+
+
+def _values(runs: list[RunSpec], keys: set[str]) -> dict[str, list]:
+    """Each parameter's distinct values over the runs (an experiment's grid of them)."""
+    out: dict[str, list] = {}
+    for key in sorted(keys):
+        seen = {repr(r.overrides[key]): r.overrides[key] for r in runs if key in r.overrides}
+        if seen:
+            out[key] = list(seen.values())
+    return out
 
 
 class DesignRunError(RuntimeError):

@@ -70,7 +70,10 @@ def _fmt(v) -> str:
 
 
 def bundle_table(rows: pd.DataFrame, labels: list[str], objectives: list[str], levers: list[str]) -> str:
-    head = "".join(f"<th>{html.escape(x)}</th>" for x in ["", *map(_short, levers), *objectives, "budget (万元)"])
+    head = "".join(
+        f"<th>{html.escape(x)}</th>"
+        for x in ["", *map(_short, levers), *objectives, "budget (万元)", "meets the constraints"]
+    )
     body = []
     for label, (_, r) in zip(labels, rows.iterrows(), strict=True):
         cells = [f"<th>{html.escape(label)}</th>"]
@@ -80,6 +83,7 @@ def bundle_table(rows: pd.DataFrame, labels: list[str], objectives: list[str], l
             for o in objectives
         ]
         cells.append(f"<td>{r['budget']:,.0f}</td>")
+        cells.append(f"<td>{'yes' if r.get('feasible', True) else 'no'}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
@@ -121,7 +125,7 @@ def parallel(front: pd.DataFrame, levers: list[str], objectives: list[str]) -> g
     dims = []
     for c in levers:
         col = front[c]
-        if col.dtype == object or col.dtype == bool:
+        if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
             cats = sorted({_fmt(v) for v in col})
             codes = [cats.index(_fmt(v)) for v in col]
             dims.append({"label": _short(c), "values": codes, "tickvals": list(range(len(cats))), "ticktext": cats})
