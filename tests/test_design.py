@@ -285,3 +285,32 @@ def test_design_over_posterior_draws(tmp_path):
     # a lever that is also a calibrated parameter is refused
     pd.DataFrame({"reforms.unified_approval.capacity": [3.0], "weight": [1.0]}).to_parquet(post / "posterior.parquet")
     assert main([*args, "--posterior", str(post), "--out", str(tmp_path / "o2")]) == 2
+
+
+def test_prim_moot_lever_reads_as_na():
+    """A number lever missing where its reform is off: the box can include those runs, and
+    the sentence says so."""
+    from sim.design.discover import sentence
+
+    rng = np.random.default_rng(4)
+    n = 600
+    a = rng.random(n)
+    a[rng.random(n) < 0.3] = np.nan  # moot in 30% of the runs
+    x = pd.DataFrame({"a": a, "b": rng.random(n)})
+    y = np.where(np.isnan(a) | (a < 0.3), rng.random(n) < 0.95, rng.random(n) < 0.03)
+    p, found = find_boxes(x, y, 1, min_coverage=0.6)
+    box, i = found[0]
+    row = box_row(p, box, i, 0)
+    text = sentence(row, "m", 0.5, True, float(y.mean()), p)
+    assert "a is at most 0.3" in text and "or n/a" in text, text
+    assert "b is" not in text
+
+
+def test_shipped_design_files_are_valid():
+    from sim.design.problem import load_design
+
+    files = sorted((ROOT / "experiments").glob("design_*.toml"))
+    assert {p.stem for p in files} >= {"design_small", "design_guangdong"}
+    for p in files:
+        doc = load_design(p)
+        assert doc.objective_list() and doc.levers

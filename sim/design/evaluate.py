@@ -34,7 +34,7 @@ from ..runner.design import RunSpec, doc_hash, replication_seed
 from ..runner.experiment import Experiment
 from ..runner.store import ResultStore
 from ..scenario import ScenarioError, load_spec
-from .problem import DesignFile, ObjectiveSpec, bundle_key, decode, horizon, overrides, robust
+from .problem import DesignFile, ObjectiveSpec, bundle_key, decode, horizon, overrides, package_doc, robust
 
 
 @dataclass(frozen=True)
@@ -264,10 +264,7 @@ class ModelEvaluator:
         names = self.doc.design.packages
         if not names:
             return pd.DataFrame()
-        docs = []
-        for name in names:
-            pkg = load_spec(name)[0].model_dump(mode="json")
-            docs.append({**self.base_doc, "reforms": pkg["reforms"], "meta": {**self.base_doc["meta"], "name": name}})
+        docs = [package_doc(self.base_doc, name) for name in names]
         runs = self.run_specs([{} for _ in names], "packages", docs)
         ts = self.execute(runs, "packages", "provincial packages")
         per = self.per_run(ts, len(names))

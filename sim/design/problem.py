@@ -23,7 +23,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from ..measures import MEASURES
-from ..scenario import ScenarioError, load_spec, resolve_path
+from ..scenario import ScenarioError, load_spec, resolve_path, validate
 
 PROVINCIAL_PACKAGES = ("guangdong", "zhejiang", "guizhou")
 STATISTIC = re.compile(r"^(mean|regret|p([1-9][0-9]?))$")  # mean, tail percentile p1..p99, regret
@@ -220,13 +220,21 @@ def _check(doc: DesignFile) -> None:
     for key, lever in doc.levers.items():
         for value in lever.samples():
             load_spec(doc.base_file(), {key: value}, sources={key: f"{src}: levers"})
+    base_doc = base.model_dump(mode="json")
     for name in d.packages:
         try:
-            load_spec(name)
+            validate(package_doc(base_doc, name), {}, f"package {name} on {d.scenario}")
         except ScenarioError as e:
             raise ScenarioError(f"{src}: design.packages: {name!r}: {e}") from None
     if d.steps is None and base.simulation.steps < 1:  # pragma: no cover - the schema forbids it
         raise ScenarioError(f"{src}: design.steps: missing")
+
+
+def package_doc(base_doc: dict, name: str) -> dict:
+    """A reform package on the design's base government: the preset's [reforms] table in
+    place of the base's, everything else (government, agents, simulation) the base's."""
+    pkg = load_spec(name)[0].model_dump(mode="json")
+    return {**base_doc, "reforms": pkg["reforms"], "meta": {**base_doc["meta"], "name": name}}
 
 
 def horizon(doc: DesignFile) -> int:
