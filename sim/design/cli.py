@@ -12,6 +12,8 @@ from pathlib import Path
 
 from ..scenario import ScenarioError
 
+# bumped when what a saved generation holds, or how objectives are computed, changes
+EVALUATION_VERSION = 2
 DESIGN_FILES = ("design.toml", "generations", "runs", "pareto.parquet", "candidates.parquet", "packages.parquet")
 
 
@@ -170,6 +172,7 @@ def _fingerprint(doc, population: int, draws_hash: str) -> str:
             "draws": draws_hash,
             "code": code_fingerprint(),
             "pymoo": pymoo.__version__,
+            "evaluation": EVALUATION_VERSION,
         }
     )
 

@@ -149,11 +149,19 @@ def robust(oriented: np.ndarray, statistic: str, best: np.ndarray | None = None)
     their mean, an upper percentile (pNN: the bad tail), or the worst regret (the shortfall
     from the `best` value any candidate reached in the same scenario)."""
     if statistic == "mean":
-        return float(np.mean(oriented))
-    if statistic == "regret":
+        value = np.mean(oriented)
+    elif statistic == "regret":
         assert best is not None
-        return float(np.max(oriented - best))
-    return float(np.percentile(oriented, int(statistic[1:])))
+        value = np.max(oriented - best)
+    else:
+        value = np.percentile(oriented, int(statistic[1:]))
+    return tie(float(value))
+
+
+def tie(value: float) -> float:
+    """12 significant digits: a mean of equal values that differs in the 16th digit (0.15 as
+    0.14999999999999974) must tie, not make a design look better than its equals."""
+    return float(f"{value:.12g}")
 
 
 # ------------------------------------------------------------------------------- loading
