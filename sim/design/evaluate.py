@@ -115,7 +115,8 @@ class ModelEvaluator:
                 row["bundle"], {c[5:]: np.asarray(row[c], float) for c in table if c.startswith("runs:")}
             )
 
-    def run_specs(self, bundles: list[dict], name: str, docs: list[dict] | None = None) -> list[RunSpec]:
+    def run_specs(self, bundles: list[dict], docs: list[dict] | None = None) -> list[RunSpec]:
+        """Each bundle (overrides; or, with `docs`, each scenario) in every situation."""
         runs = []
         for i, values in enumerate(bundles):
             doc = docs[i] if docs else self.base_doc
@@ -191,7 +192,7 @@ class ModelEvaluator:
         if new:
             by_key = dict(zip(keys, bundles, strict=True))
             name = f"gen-{gen:04d}"
-            runs = self.run_specs([overrides(by_key[k]) for k in new], name)
+            runs = self.run_specs([overrides(by_key[k]) for k in new])
             ts = self.execute(runs, name, f"generation {gen}/{self.generations}")
             for k, vals in zip(new, self.per_run(ts, len(new)), strict=True):
                 self.cache[k] = vals
@@ -265,7 +266,7 @@ class ModelEvaluator:
         if not names:
             return pd.DataFrame()
         docs = [package_doc(self.base_doc, name) for name in names]
-        runs = self.run_specs([{} for _ in names], "packages", docs)
+        runs = self.run_specs([{} for _ in names], docs)
         ts = self.execute(runs, "packages", "provincial packages")
         per = self.per_run(ts, len(names))
         for name, vals in zip(names, per, strict=True):
