@@ -314,3 +314,31 @@ def test_shipped_design_files_are_valid():
     for p in files:
         doc = load_design(p)
         assert doc.objective_list() and doc.levers
+
+
+def test_regret_is_against_the_best_bundle_in_each_situation(tmp_path):
+    """Regret: the worst shortfall, over the situations, from the best value any bundle
+    reached in the same situation; the provincial packages are not candidates."""
+    from sim.design.evaluate import ModelEvaluator
+    from sim.design.problem import load_design
+
+    path = tmp_path / "design_regret.toml"
+    path.write_text(GOOD.replace('duplicated_share = "min"', 'duplicated_share = { statistic = "regret" }'))
+    ev = ModelEvaluator(load_design(path), tmp_path, None, None, generations=1, progress=False, keep_runs=False)
+    zeros = np.zeros(2)
+    for key, dup in {"a": [0.2, 0.5], "b": [0.3, 0.3], "package:x": [0.0, 0.0]}.items():
+        ev.cache[key] = {"duplicated_share": np.array(dup), "online_rate": zeros, "budget": zeros, "delay": zeros,
+                         "control": zeros}  # fmt: skip
+    table = ev.rows([{}, {}], ["a", "b"], set())
+    # best per situation: (0.2, 0.3); a falls 0.2 short in situation 2, b 0.1 in situation 1
+    assert np.allclose(table["F:0"], [0.2, 0.1])
+
+
+def test_report_representatives_and_domination():
+    from sim.report.design import dominated_by, representatives
+
+    front = pd.DataFrame({"objective:a": [0.0, 1.0, 0.4], "objective:b": [1.0, 0.0, 0.4]})
+    picks = dict(representatives(front, ["a", "b"]))
+    assert picks == {"knee (balanced)": 2, "best a": 0, "best b": 1}
+    pkgs = pd.DataFrame({"objective:a": [0.5, -1.0], "objective:b": [0.5, 2.0]})
+    assert dominated_by(pkgs, front, ["a", "b"]) == [1, 0]  # only the knee beats the first on both

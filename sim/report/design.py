@@ -43,14 +43,20 @@ def _short(col: str) -> str:
 
 
 def representatives(front: pd.DataFrame, objectives: list[str], limit: int = 5) -> list[tuple[str, int]]:
-    """The best design on each objective, and the knee (closest to the ideal point once each
-    objective is scaled to 0-1 over the front); at most `limit`, each design once."""
+    """The knee (closest to the ideal point once each objective is scaled to 0-1 over the
+    front), the best design on each objective and the most robust one (narrowest 10th-90th
+    percentile bands); at most `limit`, each design once."""
     F = front[[f"objective:{o}" for o in objectives]].to_numpy(float)
     span = np.where(np.ptp(F, axis=0) > 0, np.ptp(F, axis=0), 1.0)
     scaled = (F - F.min(axis=0)) / span
     picks: list[tuple[str, int]] = [("knee (balanced)", int(np.argmin(np.linalg.norm(scaled, axis=1))))]
     for j, o in enumerate(objectives):
         picks.append((f"best {o}", int(np.argmin(F[:, j]))))
+    if all(f"p10:{o}" in front for o in objectives):  # narrowest 10-90% bands, each scaled by the front's spread
+        means = front[[f"mean:{o}" for o in objectives]].to_numpy(float)
+        spread = np.where(np.ptp(means, axis=0) > 0, np.ptp(means, axis=0), 1.0)
+        bands = np.column_stack([front[f"p90:{o}"] - front[f"p10:{o}"] for o in objectives]) / spread
+        picks.append(("most robust (narrowest bands)", int(np.argmin(bands.sum(axis=1)))))
     seen, out = set(), []
     for label, i in picks:
         if i not in seen:
@@ -69,11 +75,28 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def bundle_table(rows: pd.DataFrame, labels: list[str], objectives: list[str], levers: list[str]) -> str:
-    head = "".join(
-        f"<th>{html.escape(x)}</th>"
-        for x in ["", *map(_short, levers), *objectives, "budget (万元)", "meets the constraints"]
-    )
+def tradeoffs(rows: pd.DataFrame, knee: pd.Series, meta: dict) -> list[str]:
+    """Each row against the knee: which objectives it gains and which it gives up (means,
+    in the measure's units; better/worse by the measure's direction)."""
+    out = []
+    for _, r in rows.iterrows():
+        parts = []
+        for name, o in meta.get("objectives", {}).items():
+            diff = float(r[f"mean:{name}"] - knee[f"mean:{name}"])
+            if abs(diff) <= 1e-9 * max(1.0, abs(float(knee[f"mean:{name}"]))):
+                continue
+            better = diff < 0 if o["direction"] == "min" else diff > 0
+            parts.append(f"{name} {diff:+.3g} ({'better' if better else 'worse'})")
+        out.append("; ".join(parts) or "—")
+    return out
+
+
+def bundle_table(
+    rows: pd.DataFrame, labels: list[str], objectives: list[str], levers: list[str], notes: list[str] | None = None
+) -> str:
+    columns = ["", *map(_short, levers), *objectives, "budget (万元)", "meets the constraints"]
+    columns += ["against the knee"] if notes is not None else []
+    head = "".join(f"<th>{html.escape(x)}</th>" for x in columns)
     body = []
     for label, (_, r) in zip(labels, rows.iterrows(), strict=True):
         cells = [f"<th>{html.escape(label)}</th>"]
@@ -84,6 +107,8 @@ def bundle_table(rows: pd.DataFrame, labels: list[str], objectives: list[str], l
         ]
         cells.append(f"<td>{r['budget']:,.0f}</td>")
         cells.append(f"<td>{'yes' if r.get('feasible', True) else 'no'}</td>")
+        if notes is not None:
+            cells.append(f"<td>{html.escape(notes[len(body)])}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
@@ -150,12 +175,13 @@ def build_design(folder: str | Path, lang: str = "en") -> tuple[str, list]:
     picks = representatives(front, objectives)
     reps = front.iloc[[i for _, i in picks]]
     sections = [_intro(doc, meta, front, cands), ("<h2>Representative bundles</h2>" + _rep_note(meta))]
-    sections.append(bundle_table(reps, [label for label, _ in picks], objectives, levers))
+    knee = reps.iloc[0]
+    sections.append(bundle_table(reps, [label for label, _ in picks], objectives, levers, tradeoffs(reps, knee, meta)))
     if len(pkgs):
         counts = dominated_by(pkgs, front, objectives)
         labels = [f"{p} ({n} front design(s) better)" for p, n in zip(pkgs["package"], counts, strict=True)]
         sections.append("<h2>Provincial packages against the front</h2>" + _pkg_note())
-        sections.append(bundle_table(pkgs, labels, objectives, []))
+        sections.append(bundle_table(pkgs, labels, objectives, [], tradeoffs(pkgs, knee, meta)))
     plots = "".join(
         f"<h2>{html.escape(title)}</h2>" + fig.to_html(full_html=False, include_plotlyjs=(k == 0))
         for k, (_, title, fig) in enumerate(figures)
