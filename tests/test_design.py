@@ -342,3 +342,13 @@ def test_report_representatives_and_domination():
     assert picks == {"knee (balanced)": 2, "best a": 0, "best b": 1}
     pkgs = pd.DataFrame({"objective:a": [0.5, -1.0], "objective:b": [0.5, 2.0]})
     assert dominated_by(pkgs, front, ["a", "b"]) == [1, 0]  # only the knee beats the first on both
+
+
+def test_more_generations_extend_a_search(tmp_path):
+    """A finished search asked for more generations continues where it stopped, as if it
+    had been asked for them from the start (the docs promise it)."""
+    kw = {"n_var": 4, "n_obj": 2, "n_constr": 1, "population": 8, "seed": 4, "progress": False}
+    run_search(zdt1, tmp_path / "a", generations=3, **kw)
+    extended = run_search(zdt1, tmp_path / "a", generations=5, **kw)
+    fresh = run_search(zdt1, tmp_path / "b", generations=5, **kw)
+    pd.testing.assert_frame_equal(extended, fresh)

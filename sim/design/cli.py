@@ -147,7 +147,8 @@ def _search(doc, ev, out: Path, population: int, generations: int, progress: boo
 def _print_front(front, doc) -> None:
     shown = [c for c in front.columns if c.startswith(("lever:", "mean:"))]
     if len(front):
-        print(front[shown].to_string(index=False, float_format=lambda v: f"{v:.4g}", max_rows=20))
+        table = front[shown].rename(columns=lambda c: c.split(":", 1)[1].removeprefix("reforms."))
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}", max_rows=20))
     if len(front) and not front["feasible"].any():
         print("note: no candidate met every constraint; these are the least infeasible", file=sys.stderr)
 

@@ -37,6 +37,11 @@ def read_cases(folder: Path, outcome: str, at: str) -> tuple[pd.DataFrame, pd.Se
     if outcome not in MEASURES:
         raise ScenarioError(f"--outcome {outcome}: unknown measure; expected one of `govsim measures`")
     runs_path = folder / "runs.parquet"
+    if not runs_path.exists() and (folder / "design.toml").exists():
+        raise ScenarioError(
+            f"{folder}: a `govsim design` folder; expected a sweep's results folder, or one of its "
+            "generations kept with --keep-runs (DIR/runs/gen-NNNN)"
+        )
     if not runs_path.exists():
         raise ScenarioError(f"{folder}: no runs.parquet; expected a `govsim sweep` results folder")
     try:
