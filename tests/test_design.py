@@ -352,3 +352,14 @@ def test_more_generations_extend_a_search(tmp_path):
     extended = run_search(zdt1, tmp_path / "a", generations=5, **kw)
     fresh = run_search(zdt1, tmp_path / "b", generations=5, **kw)
     pd.testing.assert_frame_equal(extended, fresh)
+
+
+def test_docs_design_file_example_is_valid(tmp_path):
+    from sim.design.problem import load_design
+
+    text = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    example = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "design_doc.toml"
+    path.write_text(example, encoding="utf-8")
+    doc = load_design(path)
+    assert len(doc.levers) == 5 and doc.constraints.budget == 200000.0
