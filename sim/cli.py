@@ -26,7 +26,7 @@ from .scenario import ScenarioError, list_presets, load_spec, parse_override, pa
 from .schema import MAX_STEPS
 
 # Modules adding subcommands: each defines `register(subparsers)` and sets `func` on its parser.
-PLUGINS: list[str] = ["sim.runner.cli", "sim.report.cli", "sim.viz.cli", "sim.calibrate.cli"]
+PLUGINS: list[str] = ["sim.runner.cli", "sim.report.cli", "sim.viz.cli", "sim.calibrate.cli", "sim.design.cli"]
 
 KEY_MEASURES = HEADLINE
 

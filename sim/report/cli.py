@@ -66,6 +66,7 @@ def warn_without_cjk_font(lang: str, figures: Path | None) -> None:
 
 def cmd_report(args) -> int:
     from .calibration import is_calibration, write_calibration_report
+    from .design import is_design_folder
     from .html import write_figures, write_report
 
     out = args.output or args.results / "report.html"
@@ -74,7 +75,12 @@ def cmd_report(args) -> int:
         print(f"report: {write_calibration_report(args.results, out).resolve()}")
         return 0
     warn_without_cjk_font(args.lang, args.figures)
-    path, figures = write_report(args.results, out, baseline=args.baseline, lang=args.lang)
+    if is_design_folder(args.results):  # a `govsim design` folder: the front, not a sweep's summary
+        from .design import write_design_report
+
+        path, figures = write_design_report(args.results, out, lang=args.lang)
+    else:
+        path, figures = write_report(args.results, out, baseline=args.baseline, lang=args.lang)
     print(f"report: {path.resolve()}")
     if args.figures:
         for p in write_figures(figures, args.figures, args.format):
