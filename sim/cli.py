@@ -20,7 +20,7 @@ from .measures import MEASURES
 from .scenario import GovScenario, ScenarioError, list_presets, load_spec, parse_override, spec_to_toml
 
 # Modules adding subcommands: each defines `register(subparsers)` and sets `func` on its parser.
-PLUGINS: list[str] = ["sim.runner.cli", "sim.report.cli", "sim.viz.cli"]
+PLUGINS: list[str] = ["sim.runner.cli", "sim.report.cli", "sim.viz.cli", "sim.diffusion.cli"]
 
 KEY_MEASURES = (
     "silo_index",
@@ -110,6 +110,10 @@ def run_one(scenario: str, seed: int | None, steps: int | None, overrides: dict,
 
 def cmd_run(args) -> int:
     overrides = _overrides(args.set)
+    if load_spec(args.scenario, overrides)[0].diffusion is not None:  # the provincial layer (sim/diffusion)
+        from .diffusion.cli import run_from_run_command
+
+        return run_from_run_command(args)
     model, df, out = run_one(args.scenario, args.seed, args.steps, overrides, args.out, args.quiet)
     s = model.structure
     print(
