@@ -212,7 +212,7 @@ def test_candidate_reforms_do_nothing_until_adopted():
 def test_provinces_csv_has_31_sourced_rows_and_symmetric_neighbours():
     p = load_provinces()
     assert p.n == 31 and len(set(p.pinyin)) == 31
-    assert all(p.column_notes[c].strip() for c in p.column_notes) and len(p.column_notes) == 12
+    assert all(p.column_notes[c].strip() for c in p.column_notes) and len(p.column_notes) == 13
     assert all(s.strip() for s in p.source)
     assert (p.adjacency == p.adjacency.T).all() and not p.adjacency.diagonal().any()
     assert p.adjacency.sum(axis=1).min() >= 1

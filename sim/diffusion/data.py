@@ -17,7 +17,7 @@ from ..scenario import ScenarioError
 
 PROVINCES_CSV = Path(__file__).resolve().with_name("provinces.csv")
 COLUMNS = (
-    "name", "pinyin", "region", "population", "gdp_per_head", "digital_economy",
+    "name", "pinyin", "iso", "region", "population", "gdp_per_head", "digital_economy",
     "cities", "counties", "neighbours", "row", "col", "source",
 )  # fmt: skip
 REGIONS = ("east", "central", "west", "northeast")
@@ -30,6 +30,7 @@ class Provinces:
 
     name: tuple[str, ...]
     pinyin: tuple[str, ...]
+    iso: tuple[str, ...]
     region: tuple[str, ...]
     population: np.ndarray  # 10,000 persons
     gdp_per_head: np.ndarray  # yuan
@@ -116,7 +117,8 @@ def load_provinces(path: Path = PROVINCES_CSV) -> Provinces:
     if len(cells) != len(rows):
         raise ScenarioError(f"{path}: row, col: two provinces share a tile; expected one tile each")
     return Provinces(
-        name=tuple(r["name"] for r in rows), pinyin=pinyin, region=tuple(r["region"] for r in rows),
+        name=tuple(r["name"] for r in rows), pinyin=pinyin, iso=tuple(r["iso"] for r in rows),
+        region=tuple(r["region"] for r in rows),
         population=num["population"], gdp_per_head=num["gdp_per_head"], digital_economy=ints["digital_economy"],
         cities=ints["cities"], counties=ints["counties"], adjacency=adjacency, row=ints["row"], col=ints["col"],
         source=tuple(r["source"] for r in rows), column_notes=notes,

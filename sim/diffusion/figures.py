@@ -131,7 +131,7 @@ def tile_map(provinces: pd.DataFrame, start: str, title: str = "") -> go.Figure:
     fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.04)
     year = pd.to_numeric(provinces["body_since"].astype(str).str.slice(0, 4), errors="coerce")
     x, y = provinces["col"].to_numpy(float), -provinces["row"].to_numpy(float)
-    labels = provinces["pinyin"].str.slice(0, 4)
+    labels = provinces["iso"]
     hover = [
         f"{r.name} {r.pinyin}<br>body: {r.body}<br>since: {r.body_since or '—'}<br>unified: {r.unified_since or '—'}"
         for r in provinces.itertuples()
@@ -168,6 +168,12 @@ def tile_map(provinces: pd.DataFrame, start: str, title: str = "") -> go.Figure:
     return fig
 
 
+SECTION_TITLES = {
+    "adoption": "Adoption curves",
+    "map": "Tile-grid map",
+    "map_by_year": "Tile-grid map by year",
+    "national": "National measures",
+}
 STATE_COLOURS = {**BODY_COLOURS, "unified": "#7b3294", "unified+services": "#c51b7d"}
 
 
@@ -193,7 +199,7 @@ def stepping_map(events: pd.DataFrame, provinces: pd.DataFrame, years: list[int]
     """Tile-grid map with a year slider (plotly frames): who oversees IT in each province at
     the end of each year. Drawn offline from provinces.csv's (row, col)."""
     states = yearly_states(events, provinces, years)
-    pos = provinces.set_index("pinyin")[["row", "col"]]
+    pos = provinces.set_index("pinyin")[["row", "col", "iso"]]
 
     def traces(year: int) -> list[go.Scatter]:
         s = states[states["year"] == year].set_index("pinyin")
@@ -203,7 +209,7 @@ def stepping_map(events: pd.DataFrame, provinces: pd.DataFrame, years: list[int]
             real = [p for p in names if p is not None]
             out.append(go.Scatter(
                 x=pos.loc[real, "col"], y=-pos.loc[real, "row"], mode="markers+text", name=state,
-                text=[p[:4] for p in real], hovertext=real, hoverinfo="text", textfont={"size": 9},
+                text=list(pos.loc[real, "iso"]), hovertext=real, hoverinfo="text", textfont={"size": 9},
                 marker={"symbol": "square", "size": 44, "color": colour, "line": {"color": "white"}},
             ))  # fmt: skip
         return out
@@ -258,8 +264,9 @@ def figures(run: ChinaRun) -> dict[str, go.Figure]:
     }
 
 
-def write_report(run: ChinaRun, out: Path) -> tuple[Path, dict[str, go.Figure]]:
-    """One self-contained HTML file: the figures above and the fit/hold-out table."""
+def write_report(run: ChinaRun, out: Path) -> tuple[Path, list[tuple[str, str, go.Figure]]]:
+    """One self-contained HTML file: the figures above and the fit/hold-out table. Returns
+    the file and (id, title, figure) per figure, as `govsim report --figures` expects."""
     from ..cli import write_atomic
 
     figs = figures(run)
@@ -275,8 +282,8 @@ def write_report(run: ChinaRun, out: Path) -> tuple[Path, dict[str, go.Figure]]:
         table.to_html(index=False, float_format=lambda v: f"{v:.1f}", border=0),
     ]
     for i, (name, fig) in enumerate(figs.items()):
-        parts.append(f"<h2>{html.escape(name)}</h2>")
+        parts.append(f"<h2>{html.escape(SECTION_TITLES[name])}</h2>")
         parts.append(fig.to_html(full_html=False, include_plotlyjs="inline" if i == 0 else False))
     parts.append("</body></html>")
     write_atomic(Path(out), "\n".join(parts))
-    return Path(out), figs
+    return Path(out), [(k, SECTION_TITLES[k], fig) for k, fig in figs.items()]

@@ -279,7 +279,14 @@ class ChinaModel(mesa.Model):
         import pandas as pd
 
         p = self.provinces
-        out = {"pinyin": list(p.pinyin), "name": list(p.name), "region": list(p.region), "row": p.row, "col": p.col}
+        out = {
+            "pinyin": list(p.pinyin),
+            "iso": list(p.iso),
+            "name": list(p.name),
+            "region": list(p.region),
+            "row": p.row,
+            "col": p.col,
+        }
         out["body"] = [BODY_TYPES[b] for b in self.body]
         for k, item in enumerate(ITEMS):
             out[f"{item}_since"] = [month_label(self.d.start, int(m)) if m >= 0 else "" for m in self.adopted[:, k]]

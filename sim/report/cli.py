@@ -23,10 +23,17 @@ def register(sub) -> None:
 
 
 def cmd_report(args) -> int:
+    from ..diffusion.run import is_china_run
     from .html import write_figures, write_report
 
     out = args.output or args.results / "report.html"
-    path, figures = write_report(args.results, out, baseline=args.baseline, lang=args.lang)
+    if is_china_run(args.results):  # a `govsim china` folder: the provincial layer's report (sim/diffusion)
+        from ..diffusion.figures import load_run
+        from ..diffusion.figures import write_report as write_china_report
+
+        path, figures = write_china_report(load_run(args.results), out)
+    else:
+        path, figures = write_report(args.results, out, baseline=args.baseline, lang=args.lang)
     print(f"report: {path.resolve()}")
     if args.figures:
         for p in write_figures(figures, args.figures, args.format):

@@ -18,6 +18,7 @@ from ..scenario import load_spec
 from .params import ENV_SCENARIO
 
 APP = Path(__file__).resolve().with_name("app.py")
+CHINA_APP = APP.with_name("china.py")  # the national view, for a scenario with [diffusion]
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
@@ -66,7 +67,7 @@ def url_for(host: str, port: int) -> str:
 def server_command(scenario: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> tuple[list[str], dict, str]:
     """(command, environment, address) that serve the page; checks the scenario first
     (a bad one raises ScenarioError, which the CLI prints as one line, exit 2)."""
-    load_spec(scenario)
+    app = CHINA_APP if load_spec(scenario)[0].diffusion is not None else APP
     path = Path(scenario)
     if path.suffix == ".toml" or path.is_file():
         scenario = str(path.resolve())  # the server may resolve paths from another folder
@@ -77,7 +78,7 @@ def server_command(scenario: str, host: str = DEFAULT_HOST, port: int = DEFAULT_
         "-m",
         "solara",
         "run",
-        str(APP),
+        str(app),
         "--host",
         host,
         "--port",
