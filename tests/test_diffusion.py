@@ -257,6 +257,15 @@ def test_run_china_writes_dated_series_and_report(tmp_path, capsys):
     squares = sum(len(t.x) for t in figs["map"].data if t.xaxis == "x2")
     assert squares == 31  # every province once on the body-type map
     assert set(figs) == {"adoption", "map", "map_by_year", "national"}
+    (out / "report.html").unlink()
+    assert main(["report", str(out)]) == 0 and (out / "report.html").is_file()  # `govsim report` knows a china folder
+
+
+def test_viz_serves_the_national_view_for_a_diffusion_scenario():
+    from sim.viz.cli import APP, CHINA_APP, server_command
+
+    assert str(CHINA_APP) in server_command("china", port=8999)[0]
+    assert str(APP) in server_command("baseline", port=8999)[0]
 
 
 @pytest.mark.parametrize(
@@ -297,3 +306,16 @@ def test_fit_file_and_distance():
     more = {**exact, "provinces_with_body@2020-12": 25.0}  # "at least 19": exceeding it costs nothing
     assert distance(more, fit_points()) == 0.0
     assert distance({**exact, "provinces_body_centre@2019-03": 4.0}, fit_points()) == pytest.approx(2.0)
+
+
+@pytest.mark.slow
+def test_fit_runs_and_writes_its_files(tmp_path):
+    from sim.diffusion.fit import load_fit, run_fit
+
+    spec = load_fit(Path(__file__).resolve().parent.parent / "experiments" / "diffusion_fit.toml")
+    result = run_fit(spec, tmp_path, draws=2, quiet=True)
+    draws = pd.read_csv(tmp_path / "draws.csv")
+    assert len(draws) == 2 and draws["accepted"].sum() == result["accepted"] == 1
+    for key, (lo, hi) in spec.priors.items():
+        assert draws[key].between(lo, hi).all()
+    assert json.loads((tmp_path / "fit.json").read_text())["draws"] == 2

@@ -26,6 +26,11 @@ def register(sub) -> None:
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario key (repeatable)")
     p.add_argument("--out", type=Path, default=None, help="results folder (default: runs/NAME)")
     p.add_argument("--report", action="store_true", help="also write OUT/report.html (figures, fit and hold-out)")
+    p.add_argument(
+        "--mechanisms",
+        action="store_true",
+        help="instead: run every mechanism on and each one off (paired seeds), write OUT/mechanisms.csv",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_china)
 
@@ -57,6 +62,8 @@ def cmd_china(args) -> int:
     _check_positive("--seeds", args.seeds)
     _check_positive("--months", args.months)
     seeds = list(range(1, args.seeds + 1)) if args.seeds else ([args.seed] if args.seed is not None else None)
+    if getattr(args, "mechanisms", False):
+        return _mechanisms(args, seeds or [1])
     out, models, seconds = run_china(args.scenario, seeds, args.months, _overrides(args.set), args.out, args.quiet)
     m = models[0]
     last = m.timeseries().iloc[-1]
@@ -92,3 +99,17 @@ def run_from_run_command(args) -> int:
     """`govsim run china ...`: the same as `govsim china ...` with run's flags (--steps = --months)."""
     args.months, args.seeds, args.report = args.steps, None, False
     return cmd_china(args)
+
+
+def _mechanisms(args, seeds: list[int]) -> int:
+    from ..cli import _overrides, write_atomic
+    from ..scenario import GovScenario
+    from .run import compare_mechanisms
+
+    sc = GovScenario.coerce(args.scenario, overrides=_overrides(args.set))
+    table = compare_mechanisms(sc, seeds, quiet=args.quiet)
+    out = args.out or Path("runs") / f"{sc.spec.meta.name}-mechanisms"
+    write_atomic(out / "mechanisms.csv", table.to_csv(index=False))
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    print(f"median over seeds {seeds}; wrote {out / 'mechanisms.csv'}")
+    return 0

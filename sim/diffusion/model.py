@@ -104,6 +104,10 @@ class ChinaModel(mesa.Model):
                 raise ScenarioError(
                     f"diffusion.pilots: province = {p.province!r}: expected one of {', '.join(self.provinces.pinyin)}"
                 )
+            if self.month_of(p.date) < 0:
+                raise ScenarioError(
+                    f"diffusion.pilots: {p.province} {p.item} date = {p.date!r}: expected {self.d.start} or later"
+                )
             out.setdefault(self.month_of(p.date), []).append(p)
         return out
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from ..schema import Name, NonNeg, Section
 
@@ -37,11 +38,18 @@ def month_label(start: str, t: int) -> str:
     return f"{y:04d}-{m + 1:02d}"
 
 
-def _check_measure(key: str, name: str) -> None:
+def _known_measure(name: str) -> str:
     from ..measures import MEASURES
 
     if name not in MEASURES:
-        raise ValueError(f"{key} = {name!r}: expected one of the measures ({', '.join(MEASURES)})")
+        # reported by the scenario loader as "expected one of ..." at the key's own path
+        raise PydanticCustomError(
+            "literal_error", "unknown measure", {"expected": "the measures `govsim measures` lists"}
+        )
+    return name
+
+
+MeasureName = Annotated[str, AfterValidator(_known_measure)]
 
 
 class Strength(Section):
@@ -66,12 +74,12 @@ class PerItem(Section):
 class LearningOutcome(Section):
     """The within-province measure (lower is better) peers watch for each item."""
 
-    body: Name
-    unified: Name
-    ops_separation: Name
-    shared_platform: Name
-    one_window: Name
-    app_consolidation: Name
+    body: MeasureName
+    unified: MeasureName
+    ops_separation: MeasureName
+    shared_platform: MeasureName
+    one_window: MeasureName
+    app_consolidation: MeasureName
 
 
 class Choice(Section):
@@ -105,8 +113,15 @@ class Pilot(Section):
     province: Name
     item: Item
     date: YearMonth
-    body: Body | Literal[""] = ""  # the body type, for a body pilot
+    body: Annotated[Body | Literal[""], Field(validate_default=True)] = ""  # the body type, for a body pilot
     source: Name
+
+    @field_validator("body")
+    @classmethod
+    def _body_named(cls, body: str, info: ValidationInfo) -> str:
+        if info.data.get("item") == "body" and not body:
+            raise PydanticCustomError("missing", "a body pilot needs body", {})
+        return body
 
 
 class Diffusion(Section):
@@ -124,7 +139,7 @@ class Diffusion(Section):
     base: PerItem
     learning_outcome: LearningOutcome
     learning_lag: Annotated[int, Field(ge=1)]
-    evaluation_measure: Name
+    evaluation_measure: MeasureName
     attention_spread: NonNeg
     reorganise_cooldown: Annotated[int, Field(ge=0)]
     unify_after: YearMonth
@@ -132,27 +147,13 @@ class Diffusion(Section):
     windows: list[Window]
     pilots: list[Pilot]
 
-    @field_validator("learning_outcome")
+    @field_validator("end")
     @classmethod
-    def _known_outcomes(cls, v: LearningOutcome) -> LearningOutcome:
-        for item, name in v:
-            _check_measure(f"learning_outcome.{item}", name)
-        return v
-
-    @field_validator("evaluation_measure")
-    @classmethod
-    def _known_evaluation(cls, v: str) -> str:
-        _check_measure("evaluation_measure", v)
-        return v
-
-    @model_validator(mode="after")
-    def _dates(self) -> Diffusion:
-        if month_index(self.start, self.end) < 0:
-            raise ValueError(f"end = {self.end!r}: expected a month on or after start = {self.start!r}")
-        for p in self.pilots:
-            if p.item == "body" and not p.body:
-                raise ValueError(f"pilots: {p.province} body pilot needs body = one of {BODY_TYPES}")
-        return self
+    def _after_start(cls, end: str, info: ValidationInfo) -> str:
+        start = info.data.get("start")
+        if start is not None and month_index(start, end) < 0:
+            raise PydanticCustomError("greater_than_equal", "before start", {"ge": f"start ({start})"})
+        return end
 
     @property
     def months(self) -> int:
