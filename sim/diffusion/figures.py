@@ -37,6 +37,7 @@ CURVES = {
         "provinces_shared_platform", "provinces_one_window", "provinces_app_consolidation",
     ),
 }  # fmt: skip
+ROLE_TEXT = {"fit": "used in the fit", "holdout": "held out (a prediction)", "check": "a loose check, not fitted"}
 NATIONAL = ("trips_per_service", "online_rate", "duplicated_share", "silo_index")
 PALETTE = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#9d755d")
 
@@ -85,22 +86,23 @@ def _alpha(hex_colour: str, a: float) -> str:
 
 def adoption_figure(run: ChinaRun) -> go.Figure:
     """Provinces adopting over time: median and 5-95% over seeds; observed points (filled:
-    used in the fit; open diamonds: held out)."""
+    used in the fit; open diamonds: held out; open squares: loose checks)."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, subplot_titles=list(CURVES), vertical_spacing=0.08)
     for row, columns in enumerate(CURVES.values(), start=1):
         for k, col in enumerate(columns):
             colour = PALETTE[k % len(PALETTE)]
             _band_traces(fig, bands(run.series, col), col.removeprefix("provinces_"), colour, row)
             for p in (p for p in POINTS if p.column == col):
-                held = p.role == "holdout"
+                held = p.role != "fit"
+                symbol = {"fit": "circle", "holdout": "diamond-open", "check": "square-open"}[p.role]
                 fig.add_trace(
                     go.Scatter(
                         x=[pd.Timestamp(p.date + "-01")], y=[p.value], mode="markers",
                         marker={"color": "white" if held else colour, "size": 11, "line": {"color": colour, "width": 2},
-                                "symbol": ("diamond" if held else "circle") + ("-open" if held else "")},
-                        name=f"observed {'(held out) ' if held else ''}{p.relation} {p.value:g}: {p.source}",
+                                "symbol": symbol},
+                        name=f"observed ({p.role}) {p.relation} {p.value:g}: {p.source}",
                         showlegend=False, hovertemplate=f"{p.date}: {p.relation} {p.value:g}<br>{html.escape(p.source)}"
-                        + f"<br>{'held out' if held else 'used in the fit'}<extra></extra>",
+                        + f"<br>{ROLE_TEXT[p.role]}<extra></extra>",
                     ),
                     row=row, col=1,
                 )  # fmt: skip

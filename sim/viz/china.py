@@ -65,8 +65,9 @@ def Page():
         return
     ts, events, provinces = result
     first, last = int(ts["date"].iloc[0][:4]), int(ts["date"].iloc[-1][:4])
-    solara.SliderInt("end of year", value=year, min=first, max=last, on_value=set_year)
+    solara.SliderInt("end of year", value=year, min=first, max=last, on_value=set_year, thumb_label="always")
     fig = stepping_map(events, provinces, [year])
-    fig.update_layout(sliders=[], updatemenus=[], title=f"Who oversees IT, end of {year}")
+    fig.frames, fig.layout.sliders, fig.layout.updatemenus = (), (), ()  # the page's slider steps the years
+    fig.update_layout(title=f"Who oversees IT, end of {year}")
     solara.FigurePlotly(fig)
     solara.FigurePlotly(curves(ts, year))
