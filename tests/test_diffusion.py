@@ -293,7 +293,7 @@ def test_bad_china_input_is_one_line_exit_2(tmp_path, capsys, argv, pattern):
     assert not (tmp_path / "x" / "china.json").exists()
 
 
-def test_fit_file_and_distance():
+def test_fit_file_and_distance(tmp_path):
     from sim.diffusion.fit import distance, load_fit
     from sim.diffusion.observed import fit_points, holdout_points
 
@@ -306,6 +306,11 @@ def test_fit_file_and_distance():
     more = {**exact, "provinces_with_body@2020-12": 25.0}  # "at least 19": exceeding it costs nothing
     assert distance(more, fit_points()) == 0.0
     assert distance({**exact, "provinces_body_centre@2019-03": 4.0}, fit_points()) == pytest.approx(2.0)
+    short = tmp_path / "short.toml"
+    text = (Path(__file__).resolve().parent.parent / "experiments" / "diffusion_fit.toml").read_text(encoding="utf-8")
+    short.write_text(text.replace('until = "2020-12"', 'until = "2019-01"'), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"fit\.until = '2019-01': expected 2020-12 or later"):
+        load_fit(short)
 
 
 @pytest.mark.slow

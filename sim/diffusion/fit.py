@@ -55,6 +55,9 @@ def load_fit(path: Path) -> FitSettings:
         err = e.errors(include_url=False)[0]
         where = ".".join(str(p) for p in err["loc"])
         raise ScenarioError(f"{path}: {where} = {err.get('input')!r}: {err['msg']}") from None
+    last = max(p.date for p in fit_points())
+    if spec.until < last:
+        raise ScenarioError(f"{path}: fit.until = {spec.until!r}: expected {last} or later (the last fitted point)")
     for key, (lo, hi) in spec.priors.items():
         if not lo < hi:
             raise ScenarioError(f"{path}: fit.priors.{key} = {[lo, hi]}: expected [low, high] with low < high")
