@@ -26,7 +26,14 @@ from .scenario import ScenarioError, list_presets, load_spec, parse_override, pa
 from .schema import MAX_STEPS
 
 # Modules adding subcommands: each defines `register(subparsers)` and sets `func` on its parser.
-PLUGINS: list[str] = ["sim.runner.cli", "sim.report.cli", "sim.viz.cli", "sim.calibrate.cli", "sim.design.cli"]
+PLUGINS: list[str] = [
+    "sim.runner.cli",
+    "sim.report.cli",
+    "sim.viz.cli",
+    "sim.calibrate.cli",
+    "sim.design.cli",
+    "sim.diffusion.cli",
+]
 
 KEY_MEASURES = HEADLINE
 
@@ -201,9 +208,22 @@ def with_reforms(structure: str, package: str | None) -> str:
     return package_ref(package, structure)
 
 
+def _is_diffusion(scenario: str, overrides: dict) -> bool:
+    """Whether the scenario has a [diffusion] table; one that cannot be read is left to
+    run_one, whose messages are the run command's (e.g. an experiment file given as a scenario)."""
+    try:
+        return load_spec(scenario, overrides)[0].diffusion is not None
+    except ScenarioError:
+        return False
+
+
 def cmd_run(args) -> int:
     overrides = _overrides(args.set)
     scenario = with_reforms(args.scenario, getattr(args, "reforms", None))
+    if _is_diffusion(scenario, overrides):  # the provincial layer (sim/diffusion)
+        from .diffusion.cli import run_from_run_command
+
+        return run_from_run_command(args)
     model, df, out = run_one(scenario, args.seed, args.steps, overrides, args.out, args.quiet, args.force)
     s = model.structure
     print(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_serializer
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]
@@ -141,16 +141,30 @@ def reforms_model(registry: dict[str, type]) -> type[BaseModel]:
     return create_model("Reforms", __base__=Section, **fields)
 
 
+class _Spec(Section):
+    @model_serializer(mode="wrap")
+    def _omit_absent_diffusion(self, handler):
+        # a scenario without [diffusion] dumps (and hashes) exactly as before the field existed
+        out = handler(self)
+        if isinstance(out, dict) and out.get("diffusion", 0) is None:
+            del out["diffusion"]
+        return out
+
+
 def scenario_model(registry: dict[str, type]) -> type[BaseModel]:
-    """The whole scenario: `[meta]`, `[simulation]`, `[government]`, `[agents]`, `[reforms]`."""
+    """The whole scenario: `[meta]`, `[simulation]`, `[government]`, `[agents]`, `[reforms]`,
+    and the optional `[diffusion]` of the provincial layer (sim/diffusion)."""
+    from .diffusion.schema import Diffusion
+
     return create_model(
         "ScenarioSpec",
-        __base__=Section,
+        __base__=_Spec,
         meta=(Meta, ...),
         simulation=(Simulation, ...),
         government=(Government, ...),
         agents=(Agents, ...),
         reforms=(reforms_model(registry), ...),
+        diffusion=(Diffusion | None, None),
     )
 
 

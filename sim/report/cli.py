@@ -65,6 +65,7 @@ def warn_without_cjk_font(lang: str, figures: Path | None) -> None:
 
 
 def cmd_report(args) -> int:
+    from ..diffusion.run import is_china_run
     from .calibration import is_calibration, write_calibration_report
     from .design import is_design_folder
     from .html import write_figures, write_report
@@ -75,7 +76,12 @@ def cmd_report(args) -> int:
         print(f"report: {write_calibration_report(args.results, out).resolve()}")
         return 0
     warn_without_cjk_font(args.lang, args.figures)
-    if is_design_folder(args.results):  # a `govsim design` folder: the front, not a sweep's summary
+    if is_china_run(args.results):  # a `govsim china` folder: the provincial layer's report (sim/diffusion)
+        from ..diffusion.figures import load_run
+        from ..diffusion.figures import write_report as write_china_report
+
+        path, figures = write_china_report(load_run(args.results), out)
+    elif is_design_folder(args.results):  # a `govsim design` folder: the front, not a sweep's summary
         from .design import write_design_report
 
         path, figures = write_design_report(args.results, out, lang=args.lang)

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..scenario import ScenarioError, load_spec
 
 APP = Path(__file__).resolve().with_name("app.py")
+CHINA_APP = APP.with_name("china.py")  # the national view, for a scenario with [diffusion]
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
@@ -105,7 +106,7 @@ def server_command(scenario: str, host: str = DEFAULT_HOST, port: int = DEFAULT_
     (a bad one raises ScenarioError, which the CLI prints as one line, exit 2)."""
     from .params import ENV_SCENARIO  # loads the model: only once a page will be served
 
-    load_spec(scenario)
+    app = CHINA_APP if load_spec(scenario)[0].diffusion is not None else APP
     path = Path(scenario)
     if path.suffix == ".toml" or path.is_file():
         scenario = str(path.resolve())  # the server may resolve paths from another folder
@@ -116,7 +117,7 @@ def server_command(scenario: str, host: str = DEFAULT_HOST, port: int = DEFAULT_
         "-m",
         "solara",
         "run",
-        str(APP),
+        str(app),
         "--host",
         host,
         "--port",
