@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 from pathlib import Path
 
@@ -59,6 +60,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             _fresh(args.out, True)
         result = calibrate(cal, args.out, workers, client, args.quiet)
     finally:
+        if cluster is not None:  # its nannies warn as they stop workers: not the user's concern
+            logging.getLogger("distributed").setLevel(logging.ERROR)
         for c in (client, cluster):
             if c is not None:
                 c.close()
