@@ -11,7 +11,7 @@ from .conftest import series
 
 def test_the_catalogue_names_exactly_the_measures_computed():
     df = series("guangdong", seed=1, steps=12)
-    assert set(df.columns) - {"step"} == set(MEASURES)
+    assert set(df.columns) - {"step", "date"} == set(MEASURES)  # date: the calendar (simulation.start)
 
 
 def test_every_value_lies_within_its_measure_bounds():
