@@ -97,6 +97,7 @@ def test_the_built_wheel_installed_elsewhere_runs_a_preset(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     shipped = {Path(n).name for n in names if n.startswith("sim/presets/")}
     assert {f.name for f in (ROOT / "scenarios").glob("*.toml")} <= shipped
+    assert "sim/diffusion/provinces.csv" in names  # the provinces of the china preset (sim/diffusion/data.py)
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
