@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
@@ -86,6 +87,11 @@ def test_reset_toggle_step_changes_the_measures(server, tmp_path):
             page.get_by_role("option", name=PRESET, exact=True).click()
             page.wait_for_function(f"() => document.body.innerText.includes('Reset runs {PRESET}')")
             plan = page.locator(".govsim-plan").inner_text()
+            # the checkboxes follow the picked preset in a later server round-trip than the
+            # plan line: wait for them (or time out) before reading them
+            ticked = f"new Map(({BOXES})()).get('Unified project approval') === true"
+            with contextlib.suppress(sync_api.TimeoutError):
+                page.wait_for_function(f"() => {ticked}", timeout=15_000)
             boxes = dict(page.evaluate(BOXES))
             page.get_by_role("button", name="Reset", exact=True).click()
             page.wait_for_function(f"() => document.body.innerText.includes('{PRESET} (changed from its file')")
