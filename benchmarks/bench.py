@@ -9,6 +9,11 @@ interleave the cases; the table shows the median seconds and the largest peak me
 - `govsim_10k`  govsim at 10,000 agencies (the national tree's shape, no reform), 60 steps;
 - `guangdong_10k` Guangdong's reforms on a 10,000-agency province, 60 steps (the same
   comparison with reforms at work: they add rules, so the cost per agent-step rises);
+- `all_reforms_10k` every reform on the same 10,000-agency province (issue 15: >= 4x;
+  Guangdong's reforms there: >= 5x);
+- `whole_<preset>` / `boltzmann_<n>` whole runs (set-up + 60 months, best of 7 seeds in one
+  process) of baseline and the provincial presets against Mesa's Boltzmann model with as
+  many agents (issue 15: baseline >= 2x, provinces >= 1x; set-up <= 20% of the run);
 - `guangdong`   the Guangdong preset, 60 steps (goal: at most 3 s);
 - `national`    the national preset, 60 steps (goals: at most 120 s and 4 GiB);
 - `scale_*`     the national shape at 1/8, 1/4, 1/2 and full size, 20 steps: seconds per
@@ -17,6 +22,8 @@ interleave the cases; the table shows the median seconds and the largest peak me
 - `sweep`       96 provincial runs on 1 and on 2 worker processes, each in a fresh
   interpreter (goal: 2 workers at least 1.7x the runs per minute, i.e. at most 0.6x the
   time);
+- baseline sweep: `--sweep-runs` baseline runs on 2 workers; `--sweep-against DIR` times the
+  same sweep on another checkout, e.g. 0.1.4 (issue 15: at most 1/3 of its time);
 - `viz`         first paint and one Step of the browser app on Guangdong (goals: < 10 s
   and < 1 s), when chromium is installed.
 
@@ -255,6 +262,10 @@ def main(argv: list[str] | None = None) -> int:
         print(
             "seconds: the steps alone, median of the runs; warm-up (untimed, once per process): loading "
             "the compiled kernels and a tiny run of the same scenario"
+        )
+        print(
+            "whole_* and boltzmann_N: set-up + 60 steps, best of 7 seeds in one process; their ratio = the "
+            "Boltzmann run with as many agents / the case's; set-up = set-up's share of the run"
         )
     if scale:
         print(
