@@ -82,7 +82,7 @@ class GovModel(mesa.Model):
         self.fixed_costs: dict[str, float] = {}  # monthly costs of bodies and programmes
         self._init_agencies()
         self._init_vendors()
-        self.agency_agents = [Agency(self, i) for i in range(s.n_agencies)]
+        self.agency_agents = Agency.create_views(self, s.n_agencies)
 
         self.reforms = [
             cls(getattr(self.spec.reforms, key))
