@@ -13,6 +13,7 @@ vertically managed line — the agency at the top of the tree (seed 000 §2.3).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -78,6 +79,22 @@ class Structure:
 
     def agency(self, gov: int | np.ndarray, line: int | np.ndarray) -> int | np.ndarray:
         return gov * self.n_lines + line
+
+    @cached_property
+    def agency_market(self) -> np.ndarray:
+        """(N) the market government of each agency."""
+        return self.gov_market[self.agency_gov]
+
+    @cached_property
+    def _market_members(self) -> list[np.ndarray]:
+        of = self.agency_market
+        order = np.argsort(of, kind="stable")
+        bounds = np.searchsorted(of[order], np.arange(self.n_gov + 1))
+        return [order[bounds[g] : bounds[g + 1]] for g in range(self.n_gov)]
+
+    def market_members(self, market: int) -> np.ndarray:
+        """Indices of the agencies in one market government's market (sorted)."""
+        return self._market_members[market]
 
 
 def _spread_children(n_parents: int, n_children: int, rng: np.random.Generator) -> np.ndarray:

@@ -14,6 +14,7 @@ import mesa
 import numpy as np
 from numba import njit
 
+from .institutions import platform_runners
 from .state import MOBILE, YEAR
 
 if TYPE_CHECKING:
@@ -233,22 +234,23 @@ def compute_measures(model: GovModel) -> dict[str, float]:
     # who operates what, at what markup, under how much government control
     markups = np.array([c.markup for c in model.companies]) if model.companies else np.zeros(1)
     ops = model.ops_systems
+    tsi, pf = model.tech_support, model.platforms
     totals, strength, coverage = _agency_totals(
-        st.own, st.company, st.vendor, st.staff, st.skill, st.open, st.refluxed, model.audited,
-        model.audits_recent, model.month,
+        st.own, st.company, st.vendor, st.staff, st.skill, st.open, st.refluxed, model.audits.month,
+        model.audits.recent(model.month), model.month,
         ops["inhouse"], ops["outsourced"], model.vendor_markup, markups,
-        model.agency_market, s.gov_market, s.n_lines, model._tsi_capacity(), model.tsi_span,
+        s.agency_market, s.gov_market, s.n_lines, tsi.capacity(s.gov_market), tsi.span,
         s.agency_records, model.agency_upper, model.agency_vertical_local,
     )  # fmt: skip
     systems, company_systems, out_markup, out_n, control_w = totals[:5]
     units, staff, mobile, n_open, upper_records, records = totals[5:]
-    plat_layers = int(model.platform_ready.sum()) if len(model.platform_gov) else 0
+    plat_layers = int(pf.ready.sum()) if len(pf.gov) else 0
     plat_by_company = 0
     if plat_layers:
-        pm = s.gov_market[model.platform_gov]
-        runners = model.platform_runners()[pm]
-        plat_by_company = int(model.platform_ready[runners >= 0].sum())
-        layers = model.platform_ready.sum(axis=1)
+        pm = s.gov_market[pf.gov]
+        runners = platform_runners(model)[pm]
+        plat_by_company = int(pf.ready[runners >= 0].sum())
+        layers = pf.ready.sum(axis=1)
         pwatch = np.where(runners >= 0, 1 - (1 - strength[pm]) * (1 - coverage[pm]), 1.0)
         control_w += (layers * pwatch).sum()
     all_systems = systems + plat_layers
@@ -287,7 +289,7 @@ def compute_measures(model: GovModel) -> dict[str, float]:
         "supply_hhi": hhi,
         "government_control": control,
         "data_monopoly": monopoly,
-        "mobile_apps": int(mobile + model.superapps),
+        "mobile_apps": int(mobile + model.gov_apps.count),
         "county_gap": gini(reach_g[has_need]),
         "upper_level_data_share": float(upper_records / records),
         "rejected_duplicates": int(model.step_stats.get("rejected_duplicates", 0)) if model.steps else 0,
@@ -394,8 +396,8 @@ def _market_structure(model: GovModel) -> tuple[float, float]:
     # the bureau runs is a supplier of its own
     company_mkt = np.array([c.market for c in model.companies], dtype=np.int64)
     company_rev = np.asarray(rev["company"], dtype=float).copy()
-    runner = model.platform_runners()
-    plat = model.platform_run_by_market
+    runner = platform_runners(model)
+    plat = model.platforms.run_by_market
     has_plat = plat > 0
     by_company = has_plat & (runner >= 0)
     np.add.at(company_rev, runner[by_company], plat[by_company])
@@ -405,7 +407,7 @@ def _market_structure(model: GovModel) -> tuple[float, float]:
     company_hold = np.array([c.data_hold for c in model.companies])
     return _concentration(
         s.gov_market, s.n_lines, rev["inhouse"], vendor_mkt, vendor_rev, other_mkt, other_rev,
-        s.agency_records, st.company, st.vendor, model.open_share, company_mkt, company_hold, s.n_gov,
+        s.agency_records, st.company, st.vendor, model.openness.share, company_mkt, company_hold, s.n_gov,
     )  # fmt: skip
 
 

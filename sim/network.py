@@ -64,7 +64,7 @@ def build_network(model: GovModel) -> nx.MultiDiGraph:
     )
     live = [b for b in model.bodies if not b.superseded]
     if live:
-        reviewer = model.reviewer_of_agency
+        reviewer = model.review.reviewer_of_gov[s.agency_gov]
         G.add_edges_from(
             (model.bodies[reviewer[i]].node, int(i), "oversight", {"kind": "oversight"})
             for i in range(N)

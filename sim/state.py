@@ -193,3 +193,141 @@ class Rules:
         self.window_capacity = np.zeros(g)
         self.reengineered = np.zeros(self.n_svc, bool)
         self.hall = np.zeros(g, bool)
+
+
+# ---------------------------------------------------------------------------- institutions
+# What reforms build and processes, kernels and measures read. Each is created neutral
+# (no platform, no institution, no audit, no app, no body) when the model is built and
+# filled by the reform that owns it (docs/adding-a-reform.md); the model names none of them.
+
+NEVER_AUDITED = -(10**6)
+
+
+@dataclass(eq=False)
+class Platforms:
+    """Shared platform layers (`shared_platform`): the platform serving each government,
+    the layers built, and the governments connected to each layer."""
+
+    of_gov: np.ndarray  # (G) index of the platform serving the government, NO_ONE if none
+    reach: np.ndarray  # (G, N_LAYERS) layer reachable from the government
+    gov: np.ndarray  # (P) government building each platform
+    ready: np.ndarray  # (P, N_LAYERS) layer built
+    run_by_market: np.ndarray  # (G) per market government: the platforms' running cost this month, 万元
+    connection_cost: float = 0.0  # 万元 a month: a provider's one connection to the data layer
+    planned: bool = False  # a platform will be built (proposals may wait for it)
+
+    @classmethod
+    def none(cls, n_gov: int) -> Platforms:
+        return cls(
+            of_gov=np.full(n_gov, NO_ONE, np.int64),
+            reach=np.zeros((n_gov, N_LAYERS), bool),
+            gov=np.zeros(0, np.int64),
+            ready=np.zeros((0, N_LAYERS), bool),
+            run_by_market=np.zeros(n_gov),
+        )
+
+    def ready_for(self, gov: np.ndarray) -> np.ndarray:
+        """Per government in `gov`: the platform serving it has all its layers built (True
+        where no platform is planned: there is nothing to wait for)."""
+        if not self.planned:
+            return np.ones(len(gov), bool)
+        if len(self.gov) == 0:
+            return np.zeros(len(gov), bool)
+        p = self.of_gov[gov]
+        ready = self.ready.all(axis=1)
+        return (p >= 0) & ready[np.maximum(p, 0)]
+
+    def layers_in(self, market: int, gov_market: np.ndarray) -> int:
+        """Platform layers built by the governments of one market."""
+        if len(self.gov) == 0:
+            return 0
+        return int(self.ready[gov_market[self.gov] == market].sum())
+
+
+@dataclass(eq=False)
+class TechSupport:
+    """Technical-support institutions (`tech_support_institution`) per government."""
+
+    staff: np.ndarray  # (G)
+    skill: np.ndarray  # (G) 0-1
+    span: float = 0.0  # systems one staff member oversees at full skill
+    quality_support: float = 0.0  # share of the gap to full quality closed on a project
+
+    @classmethod
+    def none(cls, n_gov: int) -> TechSupport:
+        return cls(staff=np.zeros(n_gov), skill=np.zeros(n_gov))
+
+    def capacity(self, gov_market: np.ndarray) -> np.ndarray:
+        """Per market government: staff x skill of the institutions in it."""
+        return np.bincount(gov_market, weights=self.staff * self.skill, minlength=len(self.staff))
+
+
+@dataclass(eq=False)
+class Audits:
+    """Audits of running systems (`third_party_evaluation`)."""
+
+    month: np.ndarray  # (N, K) month of the system's last audit
+    last: int = NEVER_AUDITED  # month of the latest audit anywhere
+
+    @classmethod
+    def none(cls, n_agencies: int) -> Audits:
+        return cls(month=np.full((n_agencies, N_KINDS), NEVER_AUDITED, MONTH))
+
+    def record(self, systems: np.ndarray, month: int) -> None:
+        """(N, K) mask of running systems audited this month."""
+        self.month[systems] = month
+        if systems.any():
+            self.last = month
+
+    def recent(self, month: int) -> bool:
+        """Some system was audited in the last year (else no coverage to compute)."""
+        return self.last > month - YEAR
+
+
+@dataclass(eq=False)
+class GovApps:
+    """Consolidated government apps (`app_consolidation`)."""
+
+    reach: np.ndarray  # (G) a government app serves the government
+    count: int = 0  # government apps running
+
+    @classmethod
+    def none(cls, n_gov: int) -> GovApps:
+        return cls(reach=np.zeros(n_gov, bool))
+
+
+@dataclass(eq=False)
+class Openness:
+    """Public data opened to every firm (`open_data`)."""
+
+    share: np.ndarray  # (G) per market government: share of public data opened
+
+    @classmethod
+    def none(cls, n_gov: int) -> Openness:
+        return cls(share=np.zeros(n_gov))
+
+
+@dataclass(eq=False)
+class Review:
+    """Coordinating bodies and project review (`data_bureau`, `unified_approval`, and the
+    general offices reforms call on): routing and monthly allowance."""
+
+    body_of_gov: np.ndarray  # (G) the government's own body, NO_ONE if none
+    reviewer_of_gov: np.ndarray  # (G) the body its proposals go to: its own, else the nearest ancestor's
+    approval_capacity: float = 0.0  # proposals a fully attentive body decides per month
+    capacity: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (B) proposals per month
+    credit: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (B) reviews accrued, not yet made
+
+    @classmethod
+    def none(cls, n_gov: int) -> Review:
+        return cls(body_of_gov=np.full(n_gov, NO_ONE, np.int64), reviewer_of_gov=np.full(n_gov, NO_ONE, np.int64))
+
+    def allowance(self) -> np.ndarray:
+        """Whole proposals each body may decide this month; a fractional capacity
+        (e.g. 0.3 a month) accumulates until a whole review is possible."""
+        self.credit = self.credit + self.capacity
+        return np.floor(self.credit + 1e-9).astype(np.int64)
+
+    def consume(self, used: np.ndarray) -> None:
+        # unused capacity does not bank: only the fraction of a review carries over
+        self.credit = np.minimum(self.credit - used, 1 - 1e-9)

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from sim import GovModel
+from sim.institutions import company_price_factor
 from sim.processes import demand, operations, planning, sharing
 from sim.state import APP, DATA, MOBILE, SHAREABLE, gov_owns
 
@@ -41,12 +42,12 @@ def test_the_states_exercise_platforms_companies_apps_windows_and_reflux():
     models = [_run(*state) for state in STATES]
     s = [m.structure for m in models]
     on_layer_without_data = [
-        (m.reach[m.structure.agency_gov, 1][m.dyad_provider] & ~m.state.own[m.dyad_provider, DATA]).sum()
+        (m.platforms.reach[m.structure.agency_gov, 1][m.dyad_provider] & ~m.state.own[m.dyad_provider, DATA]).sum()
         for m in models
     ]
     assert max(on_layer_without_data) > 0
     assert any(m.companies and (m.state.company >= 0).any() for m in models)
-    assert any(m.superapp_reach.any() for m in models)
+    assert any(m.gov_apps.reach.any() for m in models)
     assert any(m.rules.window_capacity.sum() > 0 for m in models)
     assert any(m.state.refluxed.any() for m in models) and len(s) == len(STATES)
 
@@ -67,7 +68,7 @@ def test_serve_matches_the_array_rule(model):
     m, s, st, r = model, model.structure, model.state, model.rules
     access = st.own | (st.reuse & _shared_ok(m)[s.agency_gov])
     prov = m.dyad_provider
-    on_layer = m.reach[s.agency_gov, 1]
+    on_layer = m.platforms.reach[s.agency_gov, 1]
     capable = (access[prov, DATA] | on_layer[prov]) & access[s.d_req, APP]
     served = (m.shared & capable) | (r.base_lines[s.d_line] & access[s.d_req, APP])
     missing = np.bincount(s.link_inst, weights=~served[s.link_dyad], minlength=len(s.inst_gov))
@@ -120,8 +121,8 @@ def test_proposals_are_the_lacking_kinds_each_agency_can_pay_for_in_order(model)
     need[:, MOBILE] = st.wants_app
     ok = _shared_ok(m)
     lacking = need & ~(st.own | (st.reuse & ok[s.agency_gov])) & ~st.building & ~st.queued
-    lacking[:, MOBILE] &= ~m.superapp_reach[s.agency_gov]
-    price = m.build_factor()[:, None] * np.asarray(a.build_cost.as_tuple())[None, :]
+    lacking[:, MOBILE] &= ~m.gov_apps.reach[s.agency_gov]
+    price = planning.build_factor(m)[:, None] * np.asarray(a.build_cost.as_tuple())[None, :]
     cost = np.where(lacking, price, 0.0)
     affordable = lacking & (np.cumsum(cost, axis=1) <= st.budget[:, None])
     rows, kinds = np.nonzero(affordable)
@@ -129,7 +130,7 @@ def test_proposals_are_the_lacking_kinds_each_agency_can_pay_for_in_order(model)
     reuse, budget = _copy_state(m)
     got_rows, got_kinds, got_costs, shared_ok = planning._proposals(
         st.own, reuse, m.kind_reach(), s.n_lines, st.wants_app, st.building, st.queued,
-        m.superapp_reach, m.build_factor(), np.asarray(a.build_cost.as_tuple()), budget,
+        m.gov_apps.reach, planning.build_factor(m), np.asarray(a.build_cost.as_tuple()), budget,
     )  # fmt: skip
     assert np.array_equal(got_rows, rows) and np.array_equal(got_kinds, kinds)
     assert np.allclose(got_costs, price[rows, kinds])
@@ -156,7 +157,7 @@ def test_operating_costs_and_duplicates_match_the_array_rule(model):
     vendor_fee = np.where(by_company, 0.0, (1 - share) * run * (1 + m.vendor_markup[st.vendor]))
     company_fee = np.zeros(s.n_agencies)
     if by_company.any():
-        company_fee[by_company] = run[by_company] * m.company_price_factor()[st.company[by_company]]
+        company_fee[by_company] = run[by_company] * company_price_factor(m)[st.company[by_company]]
     ops = wages + vendor_fee + company_fee
     unit = np.where(run > 0, ops / np.where(run > 0, run, 1), 0.0)
     dup_cost = ((dup @ run_cost) * np.minimum(unit, 1e9)).sum()
@@ -196,7 +197,7 @@ def test_a_shared_system_no_longer_reachable_is_lacking_again():
     budget[n] = 1e9
     rows, kinds, _, _ = planning._proposals(
         st.own, st.reuse.copy(), m.kind_reach(), s.n_lines, st.wants_app, st.building, st.queued,
-        m.superapp_reach, m.build_factor(), np.asarray(a.build_cost.as_tuple()), budget,
+        m.gov_apps.reach, planning.build_factor(m), np.asarray(a.build_cost.as_tuple()), budget,
     )  # fmt: skip
     assert APP in kinds[rows == n]
     assert not m.access()[n, APP]

@@ -206,7 +206,7 @@ def test_services_bureau_runs_a_hall_that_cuts_trips():
 def test_app_consolidation_merges_apps():
     assert_effect(paired("baseline", "reform_app_consolidation", "mobile_apps"), -1, "apps")
     m = run_model("reform_app_consolidation", seed=1)
-    assert m.state.merged_app.sum() > 0 and m.superapps >= 1
+    assert m.state.merged_app.sum() > 0 and m.gov_apps.count >= 1
 
 
 def test_open_data_breaks_the_operator_data_hold():

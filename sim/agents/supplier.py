@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from ..institutions import company_position, take_over
+
 if TYPE_CHECKING:
     from ..model import GovModel
 
@@ -73,11 +75,11 @@ class OperatingCompany(mesa.Agent):
         if k == 0:
             return
         batch, self.queue = self.queue[:k], self.queue[k:]
-        m.take_over(batch, self.cidx)
+        take_over(m, batch, self.cidx)
 
     def _adjust(self, m) -> None:
         """Move markup and data hold toward what dependence and oversight allow."""
-        dep, oversight, hosted, open_share, rights = m.company_position(self)
+        dep, oversight, hosted, open_share, rights = company_position(m, self)
         target_markup = self.p.base_markup + self.p.markup_sensitivity * dep * self.profit_motive * (1 - oversight)
         self.markup += self.p.markup_adjust * (target_markup - self.markup)
         target_hold = hosted * self.profit_motive * (1 - open_share) * (1 - rights)

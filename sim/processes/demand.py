@@ -54,7 +54,7 @@ def serve(model: GovModel) -> Outcome:
     s, st, r = model.structure, model.state, model.rules
     return Outcome(
         *_serve(
-            st.own, st.reuse, model.kind_reach(), s.n_lines, model.reach[:, DATA_LAYER],
+            st.own, st.reuse, model.kind_reach(), s.n_lines, model.platforms.reach[:, DATA_LAYER],
             model.dyad_provider, s.d_req, s.d_line, r.base_lines, model.shared,
             s.link_inst, s.link_dyad, s.inst_handler, s.inst_gov, s.inst_svc, s.inst_volume,
             st.quality, st.digital, r.reengineered, r.hall, r.window_capacity,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from ..institutions import company_price_factor
 from ..state import N_KINDS, SHAREABLE_FLAGS
 
 NEVER = np.iinfo(np.int64).max  # no first builder
@@ -100,7 +101,7 @@ def operating_costs(model: GovModel) -> None:
     """Who runs which systems this month, at what cost (reads state, changes none)."""
     s, st, a = model.structure, model.state, model.spec.agents
     by_company = st.company >= 0
-    price_factor = model.company_price_factor() if by_company.any() else np.zeros(1)
+    price_factor = company_price_factor(model) if by_company.any() else np.zeros(1)
     wages, inhouse, outsourced, vendor_rev, company_rev, ops_total, dup_total = _operating_costs(
         st.own, st.built, model.kind_reach(), s.n_lines, np.asarray(a.run_cost.as_tuple()),
         st.staff, st.company, st.vendor, model.vendor_markup, price_factor, len(model.companies),

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from ..institutions import record_reviews
 from ..state import MOBILE, N_KINDS, SHAREABLE, kinds_owned, shared_ok_bits
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def plan(model: GovModel) -> None:
     # under app consolidation new departmental apps go into the government app instead
     rows, kinds, costs, shared_ok = _proposals(
         st.own, st.reuse, model.kind_reach(), s.n_lines, st.wants_app, st.building, st.queued,
-        model.superapp_reach, model.build_factor(), np.asarray(a.build_cost.as_tuple()), st.budget,
+        model.gov_apps.reach, build_factor(model), np.asarray(a.build_cost.as_tuple()), st.budget,
     )  # fmt: skip
     if len(rows) == 0:
         review(model)
@@ -42,7 +43,7 @@ def plan(model: GovModel) -> None:
 
     ra, rk, rc = rows, kinds, costs  # decided alone, unless a body reviews them
     if r.approval:
-        reviewer = model.reviewer_of_gov[s.agency_gov[rows]]
+        reviewer = model.review.reviewer_of_gov[s.agency_gov[rows]]
         queue_it = reviewer >= 0
         if queue_it.any():
             qa, qk = rows[queue_it], kinds[queue_it]
@@ -50,13 +51,13 @@ def plan(model: GovModel) -> None:
             st.queued[qa, qk] = True
             ra, rk, rc = rows[~queue_it], kinds[~queue_it], costs[~queue_it]
     if len(ra):
-        reusable = model.reusable(ra, rk, shared_ok)  # nothing was built since shared_ok
+        reusable = _reusable(model, ra, rk, shared_ok)  # nothing was built since shared_ok
         willing = st.open[ra] & (rng.random(len(ra)) < a.voluntary_reuse * r.compatibility)
         take = reusable & willing
-        model.use_shared(ra[take], rk[take])
+        st.reuse[ra[take], rk[take]] = True
         if take.any():  # funds of the reused go back
             st.budget += np.bincount(ra[take], weights=rc[take], minlength=N)
-        model.start_builds(ra[~take], rk[~take], rc[~take], duplicate=reusable[~take])
+        start_builds(model, ra[~take], rk[~take], rc[~take], duplicate=reusable[~take])
     review(model)
 
 
@@ -122,31 +123,96 @@ def review(model: GovModel) -> None:
     held = np.zeros(len(q), bool)
     if model.rules.freeze_until_platform:
         # 暂停其他信息化项目的立项 while the provincial centre is built (seed 002 §4)
-        held = SHAREABLE[q.kind] & ~model.platform_ready_for(q.agency)
+        held = SHAREABLE[q.kind] & ~model.platforms.ready_for(model.structure.agency_gov[q.agency])
     # rank within each reviewer among proposals not held (queue order is arrival order)
     idx = np.flatnonzero(~held)
     order = idx[np.argsort(q.reviewer[idx], kind="stable")]
     rev = q.reviewer[order]
     starts = np.r_[0, np.flatnonzero(np.diff(rev)) + 1]
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-    allowed = model.review_allowance()
+    allowed = model.review.allowance()
     decide_idx = order[rank < allowed[rev]]
     decided = np.zeros(len(q), bool)
     decided[decide_idx] = True
-    model.consume_allowance(np.bincount(q.reviewer[decided], minlength=len(allowed)))
+    model.review.consume(np.bincount(q.reviewer[decided], minlength=len(allowed)))
 
     ag, kd, cost = q.agency[decided], q.kind[decided], q.cost[decided]
-    duplicate = model.reusable(ag, kd)
-    model.use_shared(ag[duplicate], kd[duplicate])
+    duplicate = _reusable(model, ag, kd)
+    st.reuse[ag[duplicate], kd[duplicate]] = True
     st.budget += np.bincount(ag[duplicate], weights=cost[duplicate], minlength=len(st.budget))
-    model.start_builds(
-        ag[~duplicate], kd[~duplicate], cost[~duplicate], duplicate=duplicate[~duplicate],
+    start_builds(
+        model, ag[~duplicate], kd[~duplicate], cost[~duplicate], duplicate=duplicate[~duplicate],
         proposed=q.month[decided][~duplicate],
     )  # fmt: skip
-    model.record_reviews(q.reviewer[decided], duplicate)
+    record_reviews(model, q.reviewer[decided], duplicate)
 
     st.queued[ag, kd] = False
     model.step_stats["decided"] = int(decided.sum())
     model.step_stats["rejected_duplicates"] = int(duplicate.sum())
     model.step_stats["waited"] = month - q.month[decided]
     q.keep(~decided)
+
+
+def _reusable(model: GovModel, agencies: np.ndarray, kinds: np.ndarray, shared_ok: np.ndarray | None = None):
+    """A shared instance of the kind is reachable (platform, government app, or another
+    agency of the same government) — so building one would duplicate it."""
+    if len(agencies) == 0:
+        return np.zeros(0, bool)
+    shared_ok = model.shared_ok() if shared_ok is None else shared_ok
+    return shared_ok[model.structure.agency_gov[agencies], kinds]
+
+
+def build_factor(model: GovModel) -> np.ndarray:
+    """(N,) multiple of the base build cost each agency pays: its vendor's or its
+    company's markup."""
+    st = model.state
+    factor = 1.0 + model.vendor_markup[st.vendor]
+    if model.companies:
+        markups = np.array([c.markup for c in model.companies])
+        factor = np.where(st.company >= 0, 1.0 + markups[np.maximum(st.company, 0)], factor)
+    return factor
+
+
+def start_builds(model: GovModel, agencies, kinds, costs, duplicate, proposed=None) -> None:
+    """Projects start (`proposed`: the month each was proposed; default this month)."""
+    if len(agencies) == 0:
+        return
+    st, a = model.state, model.spec.agents
+    proposed = np.full(len(agencies), model.month) if proposed is None else np.asarray(proposed)
+    st.proposed[agencies, kinds] = proposed
+    # the pipeline's total duration, kept as projects start and finish (measures read it)
+    model.building_months += float(len(agencies) * (model.month + a.build_months) - proposed.sum())
+    model.n_building += len(agencies)
+    company_quality = np.array([c.quality for c in model.companies]) if model.companies else np.zeros(1)
+    noise = model.rng.normal(0, a.quality_spread, len(agencies))
+    tsi = model.tech_support
+    build, duplicated = _start_builds(
+        agencies, kinds, costs, duplicate, noise, model.month + a.build_months, st.vendor, st.company,
+        model.vendor_quality, company_quality, tsi.quality_support, tsi.staff, model.structure.n_lines,
+        st.building, st.done, st.build_quality, st.build_duplicate,
+    )  # fmt: skip
+    model.spend["build"] += build
+    model.spend["duplicated_build"] += duplicated
+
+
+@njit(cache=True)
+def _start_builds(
+    agencies, kinds, costs, duplicate, noise, done_month, vendor, company, vendor_quality, company_quality,
+    tsi_support, tsi_staff, n_lines, building, done, build_quality, build_duplicate,
+):  # fmt: skip
+    """Projects start: built by the agency's company if it has one, else its vendor, at the
+    builder's quality with noise; a technical-support institution in the government
+    closes part of the gap to full quality. Returns the spending and its duplicated part."""
+    spent = duplicated = 0.0
+    for j in range(len(agencies)):
+        n, k = agencies[j], kinds[j]
+        builder = company_quality[company[n]] if company[n] >= 0 else vendor_quality[vendor[n]]
+        q = min(max(builder + noise[j], 0.0), 1.0)
+        support = tsi_support * (tsi_staff[n // n_lines] > 0)
+        building[n, k] = True
+        done[n, k] = done_month
+        build_quality[n, k] = q + support * (1 - q)
+        build_duplicate[n, k] = duplicate[j]
+        spent += costs[j]
+        duplicated += costs[j] * duplicate[j]
+    return spent, duplicated

@@ -46,8 +46,8 @@ def link_gain(
         model.dyad_provider, model.links_provided, s.d_req, model.dyad_prov_gov, model.dyad_req_gov, s.d_weight,
         st.open, model.trust, outcome.capable, outcome.served, model.trust_floor, a.trust_gain, a.trust_decay,
         update_trust,
-        model.reach[:, DATA_LAYER], model.platform_of_gov, r.brokerage, r.pressure,
-        a.sharing_cost, a.vertical_cost_factor, model.platform_connection_cost, r.link_cost_factor,
+        model.platforms.reach[:, DATA_LAYER], model.platforms.of_gov, r.brokerage, r.pressure,
+        a.sharing_cost, a.vertical_cost_factor, model.platforms.connection_cost, r.link_cost_factor,
         r.ledger_cost, a.reciprocity, a.data_value, r.rating_credit, s.d_weight.mean(),
         a.liability_risk * r.liability_factor, r.reward, r.penalty * r.audit_probability,
     )  # fmt: skip

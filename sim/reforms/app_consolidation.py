@@ -40,8 +40,8 @@ class AppConsolidation(Reform):
         p, st, s = self.p, model.state, model.structure
         if model.month - self.started + 1 <= p.build_months:
             return
-        model.superapps = len(self.apps)
-        model.superapp_reach = self.covered.copy()
+        model.gov_apps.count = len(self.apps)
+        model.gov_apps.reach = self.covered.copy()
         model.spend["operations"] += len(self.apps) * p.run_cost
         apps = np.flatnonzero(st.own[:, MOBILE] & self.covered[s.agency_gov])
         merge = apps[model.rng.random(len(apps)) < p.merge_per_month]

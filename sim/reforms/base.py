@@ -2,9 +2,11 @@
 
 A reform is switched on at its `start_month` (`activate`, once) and may act every month
 after that (`step`, in the "bureau and company behaviour" phase). It changes the model's
-rules, powers, costs or information — entries of `model.rules`, agents it creates, or
-state it owns — and never writes a measure. Adding a reform is one module with a
-`Params` model and a subclass registered with `@register`, plus its scenario section.
+rules, powers, costs or information — entries of `model.rules`, the institutions it owns
+(typed structures in `sim/state.py`), agents it creates, or state on the reform object —
+and never writes a measure. Adding a reform is one module with a `Params` model and a
+subclass registered with `@register`, plus its scenario section, preset and unit test:
+docs/adding-a-reform.md.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ class Reform:
     def __init__(self, params: ReformParams) -> None:
         self.p = params
         self.active = False
+
+    def prepare(self, model: GovModel) -> None:
+        """Called once when the model is built, for every enabled reform, before month 0:
+        declare what the reform will build (e.g. a platform others may wait for). No
+        random draws, no change of rules: the world before `start_month` is the baseline's."""
 
     def activate(self, model: GovModel) -> None:
         """Called once, at the start of the month `start_month`."""

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import Field
 
 from ..agents import DataBureau
+from ..institutions import new_body, route_reviews
 from ..schema import Fraction, Mandate, Name, NonNeg, ReformParams
 from .base import Reform, register
 
@@ -40,12 +41,12 @@ class DataBureauReform(Reform):
         self.bureaus = []
         for g in range(s.n_gov):
             if s.gov_level[g] in levels:
-                self.bureaus.append(model._new_body(DataBureau, g, p.it_attention, p.mandate))
+                self.bureaus.append(new_body(model, DataBureau, g, p.it_attention, p.mandate))
                 model.rules.brokerage[g] = p.brokerage
                 if p.mandate == "services":
                     model.rules.hall[g] = True
                     model.rules.window_capacity[g] += p.window_capacity * (1 - p.it_attention)
-        model.route_reviews()
+        route_reviews(model)
         model.fixed_costs["data_bureau"] = len(self.bureaus) * p.staff * model.spec.agents.staff_wage
         self._entry_credit = 0.0
 

@@ -28,4 +28,5 @@ class OpenData(Reform):
         model.fixed_costs["open_data"] = self.p.cost
 
     def step(self, model) -> None:
-        model.open_share[:] = min(self.p.max_share, float(model.open_share.max()) + self.p.open_per_month)
+        share = model.openness.share
+        share[:] = min(self.p.max_share, float(share.max()) + self.p.open_per_month)

@@ -39,41 +39,44 @@ class SharedPlatform(Reform):
     Params = Params
     needs_coordinator = True
 
+    def prepare(self, model) -> None:
+        model.platforms.planned = True  # proposals frozen until the platform is built wait for it
+
     def activate(self, model) -> None:
-        s, p = model.structure, self.p
+        s, p, pf = model.structure, self.p, model.platforms
         self.layers = np.array([LAYERS.index(x) for x in p.layers])
         lv = s.levels.index(p.level)
-        model.platform_gov = s.governments_at(lv)
-        model.platform_ready = np.zeros((len(model.platform_gov), len(LAYERS)), bool)
-        self.order = []
-        for j, g in enumerate(model.platform_gov):
+        pf.gov = s.governments_at(lv)
+        pf.ready = np.zeros((len(pf.gov), len(LAYERS)), bool)
+        self.order = []  # per platform: the governments it connects, upper levels first
+        for j, g in enumerate(pf.gov):
             sub = np.flatnonzero(s.gov_ancestor[:, lv] == g)
             sub = sub[np.lexsort((sub, s.gov_level[sub]))]
-            model.platform_of_gov[sub] = j
+            pf.of_gov[sub] = j
             self.order.append(sub)
         self.started = model.month
-        model.platform_connection_cost = p.connection_cost
+        pf.connection_cost = p.connection_cost
 
     def step(self, model) -> None:
-        p, s = self.p, model.structure
+        p, s, pf = self.p, model.structure, model.platforms
         elapsed = model.month - self.started + 1
-        n = len(model.platform_gov)
-        market = s.gov_market[model.platform_gov]
-        model.platform_run_by_market[:] = 0.0
+        n = len(pf.gov)
+        market = s.gov_market[pf.gov]
+        pf.run_by_market[:] = 0.0
         if elapsed <= p.build_months:
             model.spend["platform"] += n * len(self.layers) * p.build_cost / p.build_months
             return
-        model.platform_ready[:, self.layers] = True
+        pf.ready[:, self.layers] = True
         connected = (elapsed - p.build_months) * p.rollout_per_month
         for order in self.order:
             reached = order[:connected]
             for layer in self.layers:
-                model.reach[reached, layer] = True
+                pf.reach[reached, layer] = True
         run = len(self.layers) * p.run_cost
         model.spend["platform"] += n * run
-        np.add.at(model.platform_run_by_market, market, run)
+        np.add.at(pf.run_by_market, market, run)
         if p.mandatory_migration and LAYERS.index("infrastructure") in self.layers:
             st = model.state
-            on = st.own[:, INFRA] & model.reach[s.agency_gov, LAYERS.index("infrastructure")]
+            on = st.own[:, INFRA] & pf.reach[s.agency_gov, LAYERS.index("infrastructure")]
             st.own[on, INFRA] = False
             st.reuse[on, INFRA] = True

@@ -35,8 +35,9 @@ class TechSupportInstitution(Reform):
     def activate(self, model) -> None:
         s, p = model.structure, self.p
         at = np.isin(s.gov_level, [s.levels.index(lv) for lv in p.levels])
-        model.tsi_staff[at] = p.staff
-        model.tsi_skill[at] = p.skill
-        model.tsi_span = p.span
-        model.tsi_quality_support = p.quality_support
+        tsi = model.tech_support
+        tsi.staff[at] = p.staff
+        tsi.skill[at] = p.skill
+        tsi.span = p.span
+        tsi.quality_support = p.quality_support
         model.fixed_costs["tech_support_institution"] = float(at.sum() * p.staff * model.spec.agents.staff_wage)

@@ -31,7 +31,7 @@ class ThirdPartyEvaluation(Reform):
     def step(self, model) -> None:
         st, p = model.state, self.p
         pick = st.own & (model.rng.random(st.own.shape) < p.audit_rate)
-        model.record_audits(pick)
+        model.audits.record(pick, model.month)
         poor = pick & (st.quality < p.under_delivery)
         st.quality[poor] = np.maximum(st.quality[poor], p.fix_quality)
         model.spend["programmes"] += float(pick.sum()) * p.audit_cost

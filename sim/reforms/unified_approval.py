@@ -9,6 +9,7 @@ rejects those that duplicate a reachable system and points the agency to it. Wit
 
 from __future__ import annotations
 
+from ..institutions import route_reviews
 from ..schema import NonNeg, ReformParams
 from .base import Reform, register
 
@@ -29,5 +30,5 @@ class UnifiedApproval(Reform):
     def activate(self, model) -> None:
         model.rules.approval = True
         model.rules.freeze_until_platform = self.p.freeze_until_platform
-        model.approval_capacity = self.p.capacity
-        model.route_reviews()
+        model.review.approval_capacity = self.p.capacity
+        route_reviews(model)

@@ -108,7 +108,7 @@ def model_edges(model: GovModel) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     parent = s.gov_parent[s.agency_gov[child]] * L + s.agency_line[child]
     prov = np.asarray(model.dyad_provider)
     same = s.agency_gov[prov] == s.agency_gov[s.d_req]
-    reviewer = np.asarray(model.reviewer_of_agency)
+    reviewer = np.asarray(model.review.reviewer_of_gov[s.agency_gov])
     reviewed = np.flatnonzero(reviewer >= 0)
     if not any(not b.superseded for b in model.bodies):
         reviewed = reviewed[:0]

@@ -1,0 +1,194 @@
+"""Coordinating bodies, review routing, company take-over and the market a company sees.
+
+The institutions reforms create act through these functions; their state lives in the
+typed structures of `sim/state.py` (`model.review`, `model.platforms`, `model.tech_support`,
+`model.audits`, `model.openness`) and on the agents (`model.bodies`, `model.companies`).
+`GovModel` only builds the neutral structures and runs the step (docs/adding-a-reform.md).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numba import njit
+
+from .state import DATA_LAYER, INFRA, LAYER_OF_KIND, NO_ONE, YEAR
+
+if TYPE_CHECKING:
+    from .agents import CoordinatingBody, OperatingCompany
+    from .model import GovModel
+
+INFRA_LAYER = LAYER_OF_KIND[INFRA]
+
+
+# ------------------------------------------------------------------ bodies and review
+def ensure_coordinator(model: GovModel) -> None:
+    """Reforms need a body to run them in every government: its data bureau, else its
+    general office (seed 000 §1.2.1: without a bureau, IT is left to the general
+    office or the development and reform commission)."""
+    from .agents import GeneralOffice  # the agents import this module
+
+    missing = np.flatnonzero(model.review.body_of_gov < 0)
+    for g in missing:
+        new_body(model, GeneralOffice, int(g), model.spec.agents.office_attention, "office")
+    if len(missing):
+        route_reviews(model)
+
+
+def new_body(model: GovModel, cls: type[CoordinatingBody], gov: int, attention: float, mandate: str):
+    """A body for the government, superseding the one it had (call `route_reviews` after)."""
+    body = cls(model, gov, attention, mandate)
+    model.bodies.append(body)
+    old = model.review.body_of_gov[gov]
+    if old >= 0:
+        model.bodies[old].superseded = True
+    model.review.body_of_gov[gov] = body.bidx
+    return body
+
+
+def route_reviews(model: GovModel) -> None:
+    """Each government's proposals go to its own body, else its nearest ancestor's;
+    review capacity is the approval capacity scaled by each body's IT attention."""
+    s, review = model.structure, model.review
+    body = review.body_of_gov.copy()
+    for k in range(1, len(s.levels)):
+        at = s.governments_at(k)
+        inherit = body[at] < 0
+        body[at[inherit]] = body[s.gov_parent[at[inherit]]]
+    review.reviewer_of_gov = body
+    live = np.array([not b.superseded for b in model.bodies], dtype=float)
+    attention = np.array([b.attention for b in model.bodies])
+    review.capacity = review.approval_capacity * attention * live
+    credit = np.zeros(len(model.bodies))
+    credit[: len(review.credit)] = review.credit
+    review.credit = credit
+    if len(model.queue):
+        model.queue.reviewer = reviewer_of_agency(model)[model.queue.agency]
+
+
+def reviewer_of_agency(model: GovModel) -> np.ndarray:
+    """(N) the body each agency's proposals go to, NO_ONE if none."""
+    return model.review.reviewer_of_gov[model.structure.agency_gov]
+
+
+def record_reviews(model: GovModel, reviewers: np.ndarray, duplicate: np.ndarray) -> None:
+    if len(reviewers) == 0:
+        return
+    reviewed = np.bincount(reviewers, minlength=len(model.bodies))
+    rejected = np.bincount(reviewers[duplicate], minlength=len(model.bodies))
+    for b in np.flatnonzero(reviewed):
+        model.bodies[b].reviewed += int(reviewed[b])
+        model.bodies[b].rejected_duplicates += int(rejected[b])
+
+
+# ------------------------------------------------------------------ operating companies
+def take_over(model: GovModel, agencies: np.ndarray, company: int) -> None:
+    """管运分离: the company takes the agencies' operations; in-house units are abolished
+    where the scenario says so, and own machine rooms move onto the platform (seed 001)."""
+    st, s = model.state, model.structure
+    st.company[agencies] = company
+    if model.companies[company].p.abolish_inhouse:
+        st.staff[agencies] = 0.0
+        st.skill[agencies] = 0.0
+    onto = st.own[agencies, INFRA] & model.platforms.reach[s.agency_gov[agencies], INFRA_LAYER]
+    moved = agencies[onto]
+    st.own[moved, INFRA] = False
+    st.reuse[moved, INFRA] = True
+
+
+def company_price_factor(model: GovModel) -> np.ndarray:
+    """Per company: (1 + markup) x scale economy on the systems it runs."""
+    n_sys = _company_systems(model.state.own, model.state.company, len(model.companies))
+    out = np.empty(len(model.companies))
+    for c in model.companies:
+        scale = max(1.0, n_sys[c.cidx]) ** (-c.p.scale_elasticity)
+        out[c.cidx] = (1 + c.markup) * scale
+    return out
+
+
+def platform_runners(model: GovModel) -> np.ndarray:
+    """(G,) per market government: the company running its platform layers, or NO_ONE
+    (the bureau runs them)."""
+    out = np.full(model.structure.n_gov, NO_ONE, np.int64)
+    for c in reversed(model.companies):  # the first company that runs it wins
+        if c.p.runs_platform:
+            out[c.market] = c.cidx
+    return out
+
+
+def oversight(tsi_capacity, span: float, systems, audited):
+    """Oversight strength (technical-support capacity per system) and audit coverage."""
+    strength = np.where(systems > 0, np.minimum(1.0, tsi_capacity * span / np.maximum(systems, 1)), 0.0)
+    coverage = np.where(systems > 0, audited / np.maximum(systems, 1), 0.0)
+    return strength, coverage
+
+
+def company_position(model: GovModel, company: OperatingCompany):
+    """What the company's market looks like to it: the government's dependence on it,
+    oversight, the share of public records it hosts, opened data, data rights.
+    Reads only the agencies of its market (a company serves no one outside it)."""
+    s, st, a = model.structure, model.state, model.spec.agents
+    mkt = company.market
+    platform = model.platforms.layers_in(mkt, s.gov_market)
+    runs_platform = platform_runners(model)[mkt] == company.cidx
+    n_sys, mine, staff_skill, audited, records, hosted_records = _market_view(
+        s.market_members(mkt), company.cidx, runs_platform, st.own, st.company, st.staff, st.skill,
+        model.audits.month, model.month - YEAR, model.audits.recent(model.month), s.agency_records, s.agency_gov,
+        model.platforms.reach[:, DATA_LAYER],
+    )  # fmt: skip
+    total = n_sys + platform
+    mine += platform if runs_platform else 0
+    share = mine / total if total else 0.0
+    take_back = staff_skill * a.systems_per_staff
+    tsi = model.tech_support
+    strength, coverage = oversight(tsi.capacity(s.gov_market)[mkt], tsi.span, n_sys, audited)
+    strength, coverage = float(strength), float(coverage)
+    take_back += strength * total
+    capacity = min(1.0, take_back / total) if total else 1.0
+    dependence = share * (1 - capacity)
+    watched = 1 - (1 - coverage) * (1 - strength)
+    hosted = hosted_records / max(records, 1e-12)
+    return dependence, watched, hosted, model.openness.share[mkt], strength
+
+
+@njit(cache=True)
+def _market_view(
+    members, cidx, runs_platform, own, company, staff, skill, audited, since, audits_recent, records,
+    agency_gov, gov_reaches_data,
+):  # fmt: skip
+    """One pass over a market's agencies, for its company's view of it: running systems, the
+    company's own systems, in-house staff x skill, systems audited since `since`, public
+    records, and the records the company hosts (its clients'; with the platform, every
+    agency's whose government reaches the data layer)."""
+    K = own.shape[1]
+    n_sys = mine = n_audited = 0
+    staff_skill = total_records = hosted = 0.0
+    for n in members:
+        c = 0
+        for k in range(K):
+            c += own[n, k]
+        if audits_recent:
+            for k in range(K):
+                n_audited += own[n, k] & (audited[n, k] > since)
+        n_sys += c
+        ours = company[n] == cidx
+        mine += c * ours
+        staff_skill += staff[n] * skill[n]
+        total_records += records[n]
+        if ours or (runs_platform and gov_reaches_data[agency_gov[n]]):
+            hosted += records[n]
+    return n_sys, mine, staff_skill, n_audited, total_records, hosted
+
+
+@njit(cache=True)
+def _company_systems(own, company, n_companies):
+    """Running systems of the agencies each operating company has taken over."""
+    out = np.zeros(n_companies)
+    for n in range(len(company)):
+        if company[n] >= 0:
+            c = 0
+            for k in range(own.shape[1]):
+                c += own[n, k]
+            out[company[n]] += c
+    return out

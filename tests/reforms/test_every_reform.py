@@ -1,0 +1,22 @@
+"""Every registered reform has its unit test module here (docs/adding-a-reform.md)."""
+
+from pathlib import Path
+
+from sim.reforms import REGISTRY
+
+from .conftest import changes, snapshot, tiny
+
+
+def test_every_reform_has_a_unit_test_module():
+    here = Path(__file__).parent
+    missing = [key for key in REGISTRY if not (here / f"test_{key}.py").is_file()]
+    assert not missing, f"add tests/reforms/test_<key>.py for {missing}"
+
+
+def test_an_enabled_reform_changes_nothing_before_it_activates():
+    """Built with a reform enabled, the world before its start month is the baseline's
+    (only what `prepare` declares differs)."""
+    base = snapshot(tiny())
+    for key in REGISTRY:
+        differs = changes(base, snapshot(tiny(key)))
+        assert differs <= {"platforms.planned"}, (key, differs)
