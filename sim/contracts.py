@@ -123,7 +123,7 @@ def renew_company_contracts(model: GovModel) -> None:
     st.contract_end[renew] = model.month + term
     st.contract_end[switch] = model.month + a.vendor_contract_months
     st.contract_end[back] = model.month + a.vendor_contract_months
-    st.found_quality[n] = np.nan
+    st.found_quality[n] = np.inf
     _rights_clause(model, n)
     model.step_stats["renewals"] = {"renew": len(renew), "switch": len(switch), "take_back": len(back)}
 
@@ -131,16 +131,16 @@ def renew_company_contracts(model: GovModel) -> None:
 def _options(model: GovModel, n: np.ndarray):
     """What renewing, switching and taking back cost and deliver for agencies `n`; the
     vendor each would switch to; and the switching cost."""
-    from .institutions import company_price_factor
+    from .institutions import company_scale
 
     st, s, a = model.state, model.structure, model.spec.agents
     run_cost = np.asarray(a.run_cost.as_tuple())
     run = st.own[n] @ run_cost
     systems = st.own[n].sum(axis=1).astype(float)
-    scale = company_price_factor(model, scale_only=True)[st.company[n]]
+    scale = company_scale(model)[st.company[n]]
     asking = np.array([c.markup for c in model.companies])[st.company[n]]
     quality = np.array([c.quality for c in model.companies])[st.company[n]]
-    quality = np.where(np.isnan(st.found_quality[n]), quality, st.found_quality[n])
+    quality = np.minimum(quality, st.found_quality[n])  # what audits found, if they found less
     vendor = best_vendor(model)[s.agency_market[n]]
     build_factor = 1.0 + model.vendor_markup[vendor]
     cost = switching_cost(st.own[n], st.rights[n], run_cost, np.asarray(a.build_cost.as_tuple()), build_factor,

@@ -143,3 +143,15 @@ def project_terms(
     specified = 0.5 * decided + 0.5 * np.maximum(unit, institution)
     rights = (staff > 0) | (tsi_staff > 0)
     return specified, rights
+
+
+def initial_terms(st, vendor_contract_months: int) -> None:
+    """Systems in place at month 0 were decided by their agency and specified by its IT
+    unit where it had one (which then holds the rights); vendors' contracts end spread
+    over the year (agency by agency, no draw)."""
+    specified, rights = project_terms(
+        st.staff, st.skill, st.company, np.zeros(len(st.staff)), np.zeros(len(st.staff)), False
+    )
+    st.specified[:] = np.where(st.own, specified[:, None], 0.0)
+    st.rights[:] = st.own & rights[:, None]
+    st.contract_end[:] = np.arange(len(st.staff)) % vendor_contract_months

@@ -28,9 +28,15 @@ def transfer(base: np.ndarray, wealth: np.ndarray, equalisation_rate: float) -> 
     return base * equalisation_rate * np.maximum(0.0, 1.0 - wealth)
 
 
-def province_builds_for(wealth: np.ndarray, level: np.ndarray, top: int, below_wealth: float) -> np.ndarray:
-    """(G,) governments below the top level whose wealth (relative to their level's mean)
-    is under `below_wealth`: the province plans and builds their public hardware and
-    support resources instead of them (seed 004 §2.1: 粤东西北各市不再单独建设公共硬件设施和
-    支撑资源，由省统一规划、统一建设)."""
-    return (level > top) & (wealth < below_wealth)
+def province_builds_for(structure, top: int, below_wealth: float) -> np.ndarray:
+    """(G,) governments below level `top` whose ancestor one level down (the city; the
+    government itself at that level) has wealth, relative to its level's mean, under
+    `below_wealth`: the province plans and builds their public hardware and support
+    resources instead of them (seed 004 §2.1: 粤东西北各市不再单独建设公共硬件设施和支撑资源，
+    由省统一规划、统一建设)."""
+    s = structure
+    below = s.gov_level > top
+    if top + 1 >= len(s.levels):
+        return np.zeros(s.n_gov, bool)
+    city = np.where(below, s.gov_ancestor[:, top + 1], 0)
+    return below & (s.gov_wealth[city] < below_wealth)

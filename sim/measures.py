@@ -14,6 +14,8 @@ import mesa
 import numpy as np
 from numba import njit
 
+from . import control
+from .control import ControlInputs
 from .institutions import platform_runners
 from .state import MOBILE, YEAR
 
@@ -49,9 +51,10 @@ MEASURES: dict[str, Measure] = {
     ),
     "duplicated_spending": Measure(
         "万元 per month",
-        "Spending this month on capabilities the agency could already reach: projects started "
-        "while a platform layer, the government app or an earlier system of another agency of "
-        "the same government was reachable, and the running of such duplicate systems.",
+        "Spending this month on capabilities the agency could have reused: projects started while "
+        "a platform layer, the government app or a compatible agency's system of the same "
+        "government (same kind, lines whose users it could serve) was reachable, and the running "
+        "of such systems.",
         "lower",
     ),
     "duplicated_share": Measure("share 0-1", "duplicated_spending / total_it_spending.", "lower"),
@@ -102,10 +105,39 @@ MEASURES: dict[str, Measure] = {
         "lower",
     ),
     "government_control": Measure(
+        "index 0-1",
+        "Mean of the five control dimensions (control_decision_rights, control_ownership, "
+        "control_contracts, control_capacity, control_audit), equal weights.",
+        "higher",
+    ),
+    "control_decision_rights": Measure(
         "share 0-1",
-        "Share of running systems under effective government control: 1 for systems run by "
-        "government staff; for outsourced ones, the chance oversight catches a problem "
-        "(own IT unit's skill, technical-support institution, audits).",
+        "Over running systems: half for who decided to build (1 the agency or a reviewing body, "
+        "0 an operating company with no review), half for the skill of the government unit or "
+        "technical-support institution that specified it (0 when the supplier did).",
+        "higher",
+    ),
+    "control_ownership": Measure(
+        "share 0-1", "Share of running systems whose code and data rights the government holds.", "higher"
+    ),
+    "control_contracts": Measure(
+        "share 0-1",
+        "Over running systems: 1 if run by government staff; else a year's fees / (a year's fees "
+        "+ switching cost: migrate if the government holds the rights, rebuild if not), x 12 / "
+        "months to the contract's end when over a year.",
+        "higher",
+    ),
+    "control_capacity": Measure(
+        "share 0-1",
+        "Share of systems run by suppliers that government staff could take back: spare in-house "
+        "capacity, the bureau's technical pool and technical-support institutions, per government "
+        "(1 when nothing is outsourced).",
+        "higher",
+    ),
+    "control_audit": Measure(
+        "share 0-1",
+        "Share of running systems the government knows first-hand: run by its own staff, or "
+        "audited or checked on delivery in the last 12 months.",
         "higher",
     ),
     "data_monopoly": Measure(
@@ -232,7 +264,7 @@ def compute_measures(model: GovModel) -> dict[str, float]:
     delivery = months / projects if projects else 0.0
 
     # who operates what, at what markup, under how much government control
-    markups = np.array([c.markup for c in model.companies]) if model.companies else np.zeros(1)
+    markups = st.contract_markup  # what each agency run by a company pays over cost
     ops = model.ops_systems
     tsi, pf = model.tech_support, model.platforms
     totals, strength, coverage = _agency_totals(
@@ -256,7 +288,6 @@ def compute_measures(model: GovModel) -> dict[str, float]:
     all_systems = systems + plat_layers
     operator_share = (company_systems + plat_by_company) / all_systems if all_systems else 0.0
     operator_markup = float(out_markup / out_n) if out_n > 0 else 0.0
-    control = float(control_w / all_systems) if all_systems else 1.0
 
     hhi, monopoly = _market_structure(model)
 
@@ -287,7 +318,6 @@ def compute_measures(model: GovModel) -> dict[str, float]:
         "operator_share": float(operator_share),
         "operator_markup": operator_markup,
         "supply_hhi": hhi,
-        "government_control": control,
         "data_monopoly": monopoly,
         "mobile_apps": int(mobile + model.gov_apps.count),
         "county_gap": gini(reach_g[has_need]),
@@ -298,7 +328,22 @@ def compute_measures(model: GovModel) -> dict[str, float]:
         "cumulative_it_spending": float(prev_cum + total),
         "spending_per_request": float(total / s.inst_volume.sum()),
     }
+    m.update(control_measures(model))
     return m
+
+
+def control_measures(model: GovModel) -> dict[str, float]:
+    """Government control and its five dimensions (`sim/control.py`), from agents' state."""
+    s, st, a = model.structure, model.state, model.spec.agents
+    pool, tsi = model.tech_pool, model.tech_support
+    x = ControlInputs(
+        own=st.own, specified=st.specified, rights=st.rights, audited=model.audits.month,
+        inhouse=model.ops_systems["inhouse"], staff=st.staff, skill=st.skill,
+        markup=np.where(st.company >= 0, st.contract_markup, model.vendor_markup[st.vendor]),
+        contract_end=st.contract_end, agency_gov=s.agency_gov, run_cost=np.asarray(a.run_cost.as_tuple()),
+        build_cost=np.asarray(a.build_cost.as_tuple()), pool=pool.staff * pool.skill + tsi.staff * tsi.skill,
+    )  # fmt: skip
+    return control.control_measures(x, model.month, a.migration_months, a.systems_per_staff)
 
 
 @njit(cache=True)
@@ -357,7 +402,7 @@ def _agency_totals(
         watched += watch * (n_sys[n] - inhouse[n])
         if company[n] >= 0:
             company_systems += n_sys[n]
-            out_markup += n_sys[n] * company_markup[company[n]]
+            out_markup += n_sys[n] * company_markup[n]
             out_n += n_sys[n]
         else:
             out_markup += outsourced[n] * vendor_markup[vendor[n]]

@@ -20,6 +20,8 @@ import mesa
 import numpy as np
 
 from .agents import Agency, CoordinatingBody, OperatingCompany, Vendor
+from .control import initial_terms
+from .fiscal import equalised_budget_rate
 from .government import build_structure
 from .institutions import ensure_coordinator
 from .measures import MeasureCollector, compute_measures
@@ -46,9 +48,11 @@ from .state import (
     Queue,
     Review,
     Rules,
+    TechPool,
     TechSupport,
     gov_owns,
 )
+from .substitutes import draw_substitutes
 
 
 class GovModel(mesa.Model):
@@ -70,6 +74,10 @@ class GovModel(mesa.Model):
         self.rules = Rules(n_gov=s.n_gov, n_svc=len(s.svc_level))
         self.rules.compatibility = self.spec.agents.compatibility
         self.rules.base_lines = np.zeros(s.n_lines, bool)
+        # which lines' systems could serve each other's users (a child stream: no draw below moves)
+        self.substitutes = draw_substitutes(
+            self.rng, np.array(self.spec.agents.substitutability.per_kind()), s.line_vertical
+        )
 
         self.vendors: list[Vendor] = []
         self.companies: list[OperatingCompany] = []
@@ -79,6 +87,7 @@ class GovModel(mesa.Model):
         G = s.n_gov
         self.platforms, self.tech_support, self.gov_apps = Platforms.none(G), TechSupport.none(G), GovApps.none(G)
         self.review, self.openness, self.audits = Review.none(G), Openness.none(G), Audits.none(s.n_agencies)
+        self.tech_pool = TechPool.none(G)
         self.fixed_costs: dict[str, float] = {}  # monthly costs of bodies and programmes
         self._init_agencies()
         self._init_vendors()
@@ -139,7 +148,8 @@ class GovModel(mesa.Model):
         lvl = s.agency_level
         wealth = s.gov_wealth[s.agency_gov]
         st.open = rng.random(N) < a.initial_open_share
-        st.budget_rate = np.asarray(a.budget_per_month)[lvl] * wealth
+        # own revenue plus equalisation transfers from above (sim/fiscal.py)
+        st.budget_rate = equalised_budget_rate(np.asarray(a.budget_per_month)[lvl], wealth, a.equalisation_rate)
         st.budget = st.budget_rate * rng.uniform(0, a.budget_horizon, N)
         has_unit = rng.random(N) < np.asarray(a.inhouse_unit_share)[lvl]
         staff_mean = np.asarray(a.inhouse_staff)[lvl]
@@ -158,6 +168,7 @@ class GovModel(mesa.Model):
         st.expires = (a.system_lifetime - age + rng.integers(0, a.build_months + 1, size=(N, K))).astype(MONTH)
         st.built[~st.own] = 0
         st.expires[~st.own] = 0
+        initial_terms(st, a.vendor_contract_months)
         # trust differs from tie to tie: uniform around the mean, within 0-1
         self.trust = np.clip(rng.uniform(0, 2 * a.trust_initial, s.n_dyads), 0, 1)
         self.trust_floor = self.trust.copy()  # unserved ties drift back to where they began

@@ -97,6 +97,16 @@ class AgencyState:
     merged_app: np.ndarray  # its mobile app was merged into a consolidated government app
     refluxed: np.ndarray  # for vertical lines: the local copy of its records has been returned
     platform_since: np.ndarray  # month the agency's government joined its platform data layer
+    # government control (docs/ODD.md §7.7): who specified each system, who holds its rights
+    specified: np.ndarray  # (N, K) government's part in deciding and specifying the running system, 0-1
+    rights: np.ndarray  # (N, K) the government holds the running system's code and data rights
+    build_specified: np.ndarray  # (N, K) the same for the project under construction
+    build_rights: np.ndarray  # (N, K)
+    # operations contracts (docs/ODD.md §7.5)
+    contract_end: np.ndarray  # month the agency's operations contract (vendor or company) ends
+    contract_markup: np.ndarray  # markup agreed in its contract with its operating company
+    found_quality: np.ndarray  # lowest quality an audit found on its systems since its last renewal (inf: none)
+    other_posts: np.ndarray  # former IT staff of its abolished unit now in other posts (not IT)
 
     @classmethod
     def empty(cls, n: int) -> AgencyState:
@@ -125,6 +135,14 @@ class AgencyState:
             merged_app=np.zeros(n, bool),
             refluxed=np.zeros(n, bool),
             platform_since=np.full(n, -1, np.int64),
+            specified=np.zeros((n, k)),
+            rights=np.zeros((n, k), bool),
+            build_specified=np.zeros((n, k)),
+            build_rights=np.zeros((n, k), bool),
+            contract_end=np.zeros(n, MONTH),
+            contract_markup=np.zeros(n),
+            found_quality=np.full(n, np.inf),
+            other_posts=np.zeros(n),
         )
 
 
@@ -213,6 +231,7 @@ class Platforms:
     gov: np.ndarray  # (P) government building each platform
     ready: np.ndarray  # (P, N_LAYERS) layer built
     run_by_market: np.ndarray  # (G) per market government: the platforms' running cost this month, 万元
+    province_built: np.ndarray  # (G, K) kinds the province builds for the government instead of its agencies
     connection_cost: float = 0.0  # 万元 a month: a provider's one connection to the data layer
     planned: bool = False  # a platform will be built (proposals may wait for it)
 
@@ -224,6 +243,7 @@ class Platforms:
             gov=np.zeros(0, np.int64),
             ready=np.zeros((0, N_LAYERS), bool),
             run_by_market=np.zeros(n_gov),
+            province_built=np.zeros((n_gov, N_KINDS), bool),
         )
 
     def ready_for(self, gov: np.ndarray) -> np.ndarray:
@@ -331,3 +351,25 @@ class Review:
     def consume(self, used: np.ndarray) -> None:
         # unused capacity does not bank: only the fraction of a review carries over
         self.credit = np.minimum(self.credit - used, 1 - 1e-9)
+
+
+@dataclass(eq=False)
+class TechPool:
+    """Government IT staff outside agencies' units (`ops_separation`): staff of abolished
+    units moved to the government's bureau, who could run systems again (take-back)."""
+
+    staff: np.ndarray  # (G)
+    skill: np.ndarray  # (G) 0-1
+
+    @classmethod
+    def none(cls, n_gov: int) -> TechPool:
+        return cls(staff=np.zeros(n_gov), skill=np.zeros(n_gov))
+
+    def join(self, gov: np.ndarray, staff: np.ndarray, skill: np.ndarray) -> None:
+        """Staff join their government's pool; its skill becomes the staff-weighted mean."""
+        G = len(self.staff)
+        added = np.bincount(gov, weights=staff, minlength=G)
+        added_skill = np.bincount(gov, weights=staff * skill, minlength=G)
+        total = self.staff + added
+        self.skill = np.where(total > 0, (self.staff * self.skill + added_skill) / np.maximum(total, 1e-12), 0.0)
+        self.staff = total

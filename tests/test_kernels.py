@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from sim import GovModel
-from sim.institutions import company_price_factor
+from sim.institutions import company_scale
 from sim.processes import demand, operations, planning, sharing
 from sim.state import APP, DATA, MOBILE, SHAREABLE, gov_owns
 
@@ -139,15 +139,24 @@ def test_proposals_are_the_lacking_kinds_each_agency_can_pay_for_in_order(model)
     assert np.allclose(budget, st.budget - reserved)
 
 
+def _duplicates(m: GovModel) -> np.ndarray:
+    """Running systems with a reachable shared instance of their kind, or a compatible
+    agency of their government that delivered one earlier (ties: the lower line)."""
+    s, st = m.structure, m.state
+    L = s.n_lines
+    dup = st.own & m.kind_reach()[s.agency_gov]
+    key = np.where(st.own, st.built.astype(np.int64) * L + s.agency_line[:, None], np.iinfo(np.int64).max)
+    key = key.reshape(s.n_gov, L, 1, -1)  # (G, i, -, K)
+    other = key.reshape(s.n_gov, 1, L, -1)  # (G, -, j, K)
+    compatible = m.substitutes.transpose(1, 2, 0)[None] & ~np.eye(L, dtype=bool)[None, :, :, None]
+    earlier = (other < key) & compatible & st.own.reshape(s.n_gov, 1, L, -1)
+    return dup | (st.own & earlier.any(axis=2).reshape(s.n_agencies, -1))
+
+
 def test_operating_costs_and_duplicates_match_the_array_rule(model):
     m, s, st, a = model, model.structure, model.state, model.spec.agents
     run_cost = np.asarray(a.run_cost.as_tuple())
-    L = s.n_lines
-    # duplicates: reachable shared instance, or a later builder of a shareable kind
-    dup = st.own & m.kind_reach()[s.agency_gov]
-    key = np.where(st.own, st.built.astype(np.int64) * L + s.agency_line[:, None], np.iinfo(np.int64).max)
-    first = key.reshape(s.n_gov, L, -1).min(axis=1)[s.agency_gov]
-    dup |= st.own & SHAREABLE & (key > first)
+    dup = _duplicates(m)
     run = st.own @ run_cost
     n_sys = st.own.sum(axis=1)
     by_company = st.company >= 0
@@ -157,8 +166,10 @@ def test_operating_costs_and_duplicates_match_the_array_rule(model):
     vendor_fee = np.where(by_company, 0.0, (1 - share) * run * (1 + m.vendor_markup[st.vendor]))
     company_fee = np.zeros(s.n_agencies)
     if by_company.any():
-        company_fee[by_company] = run[by_company] * company_price_factor(m)[st.company[by_company]]
+        price = (1 + st.contract_markup) * company_scale(m)[np.maximum(st.company, 0)]
+        company_fee[by_company] = run[by_company] * price[by_company]
     ops = wages + vendor_fee + company_fee
+    pool_wages = m.tech_pool.staff.sum() * a.staff_wage
     unit = np.where(run > 0, ops / np.where(run > 0, run, 1), 0.0)
     dup_cost = ((dup @ run_cost) * np.minimum(unit, 1e9)).sum()
 
@@ -166,7 +177,7 @@ def test_operating_costs_and_duplicates_match_the_array_rule(model):
     m.spend = dict.fromkeys(spend, 0.0)
     try:
         operations.operating_costs(m)
-        assert m.spend["operations"] == pytest.approx(ops.sum(), rel=1e-12)
+        assert m.spend["operations"] == pytest.approx(ops.sum() + pool_wages, rel=1e-12)
         assert m.spend["duplicated_operations"] == pytest.approx(dup_cost, rel=1e-12, abs=1e-9)
         assert np.allclose(m.ops_systems["inhouse"], share * n_sys)
         vendor_rev = np.bincount(st.vendor, weights=vendor_fee, minlength=len(m.vendors))

@@ -50,6 +50,8 @@ class OperatingCompany(mesa.Agent):
         self.quality = params.quality
         self.markup = params.base_markup
         self.data_hold = 0.0
+        self.staff = 0.0  # staff hired from abolished in-house units
+        self.staff_skill = 0.0  # their mean skill
         self.cidx = len(model.companies)
         self.queue = np.zeros(0, np.int64)  # agencies still to take over, in order
         self.node: int | None = None
@@ -61,6 +63,13 @@ class OperatingCompany(mesa.Agent):
     @property
     def clients(self) -> int:
         return int((self.model.state.company == self.cidx).sum())
+
+    def hire(self, staff: float, staff_x_skill: float) -> None:
+        """Staff join the company (from abolished units), with their skill."""
+        total = self.staff + staff
+        if total > 0:
+            self.staff_skill = (self.staff * self.staff_skill + staff_x_skill) / total
+        self.staff = total
 
     def step(self) -> None:
         m = self.model

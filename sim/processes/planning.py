@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from ..control import project_terms
 from ..institutions import record_reviews
 from ..state import MOBILE, N_KINDS, SHAREABLE, kinds_owned, shared_ok_bits
+from ..substitutes import compatible_reach
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -33,10 +35,12 @@ def plan(model: GovModel) -> None:
     st.wants_app |= rng.random(N) < a.app_propensity
     # what each agency lacks, and of it what it can pay for, kind by kind, from its funds;
     # under app consolidation new departmental apps go into the government app instead
-    rows, kinds, costs, shared_ok = _proposals(
-        st.own, st.reuse, model.kind_reach(), s.n_lines, st.wants_app, st.building, st.queued,
+    kind_reach = model.kind_reach()
+    rows, kinds, costs, _ = _proposals(
+        st.own, st.reuse, kind_reach, s.n_lines, st.wants_app, st.building, st.queued,
         model.gov_apps.reach, build_factor(model), np.asarray(a.build_cost.as_tuple()), st.budget,
     )  # fmt: skip
+    rows, kinds, costs = _province_built(model, rows, kinds, costs, kind_reach)
     if len(rows) == 0:
         review(model)
         return
@@ -51,7 +55,8 @@ def plan(model: GovModel) -> None:
             st.queued[qa, qk] = True
             ra, rk, rc = rows[~queue_it], kinds[~queue_it], costs[~queue_it]
     if len(ra):
-        reusable = _reusable(model, ra, rk, shared_ok)  # nothing was built since shared_ok
+        compatible = compatible_reach(st.own, kind_reach, model.substitutes, s.n_lines)  # own unchanged since
+        reusable = compatible[ra, rk]
         willing = st.open[ra] & (rng.random(len(ra)) < a.voluntary_reuse * r.compatibility)
         take = reusable & willing
         st.reuse[ra[take], rk[take]] = True
@@ -142,7 +147,7 @@ def review(model: GovModel) -> None:
     st.budget += np.bincount(ag[duplicate], weights=cost[duplicate], minlength=len(st.budget))
     start_builds(
         model, ag[~duplicate], kd[~duplicate], cost[~duplicate], duplicate=duplicate[~duplicate],
-        proposed=q.month[decided][~duplicate],
+        proposed=q.month[decided][~duplicate], reviewed=True,
     )  # fmt: skip
     record_reviews(model, q.reviewer[decided], duplicate)
 
@@ -153,13 +158,29 @@ def review(model: GovModel) -> None:
     q.keep(~decided)
 
 
-def _reusable(model: GovModel, agencies: np.ndarray, kinds: np.ndarray, shared_ok: np.ndarray | None = None):
-    """A shared instance of the kind is reachable (platform, government app, or another
-    agency of the same government) — so building one would duplicate it."""
+def _reusable(model: GovModel, agencies: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """A shared instance of the kind that could serve the agency is reachable (a platform
+    layer, the government app, or a compatible agency's system of its government, §7.3) —
+    so building one would duplicate it."""
     if len(agencies) == 0:
         return np.zeros(0, bool)
-    shared_ok = model.shared_ok() if shared_ok is None else shared_ok
-    return shared_ok[model.structure.agency_gov[agencies], kinds]
+    st, s = model.state, model.structure
+    return compatible_reach(st.own, model.kind_reach(), model.substitutes, s.n_lines)[agencies, kinds]
+
+
+def _province_built(model: GovModel, rows, kinds, costs, kind_reach):
+    """Where the province builds a government's public hardware and support (seed 004
+    §2.1), its agencies do not build them: they use the province's layer once it reaches
+    them and wait for it until then; the funds they had set aside stay theirs."""
+    gov = model.structure.agency_gov[rows]
+    held = model.platforms.province_built[gov, kinds]
+    if not held.any():
+        return rows, kinds, costs
+    st = model.state
+    st.budget += np.bincount(rows[held], weights=costs[held], minlength=len(st.budget))
+    use = held & kind_reach[gov, kinds]
+    st.reuse[rows[use], kinds[use]] = True
+    return rows[~held], kinds[~held], costs[~held]
 
 
 def build_factor(model: GovModel) -> np.ndarray:
@@ -173,11 +194,17 @@ def build_factor(model: GovModel) -> np.ndarray:
     return factor
 
 
-def start_builds(model: GovModel, agencies, kinds, costs, duplicate, proposed=None) -> None:
-    """Projects start (`proposed`: the month each was proposed; default this month)."""
+def start_builds(model: GovModel, agencies, kinds, costs, duplicate, proposed=None, reviewed=False) -> None:
+    """Projects start (`proposed`: the month each was proposed; default this month;
+    `reviewed`: a coordinating body decided them)."""
     if len(agencies) == 0:
         return
     st, a = model.state, model.spec.agents
+    g = model.structure.agency_gov[agencies]
+    tsi = model.tech_support
+    st.build_specified[agencies, kinds], st.build_rights[agencies, kinds] = project_terms(
+        st.staff[agencies], st.skill[agencies], st.company[agencies], tsi.staff[g], tsi.skill[g], reviewed
+    )
     proposed = np.full(len(agencies), model.month) if proposed is None else np.asarray(proposed)
     st.proposed[agencies, kinds] = proposed
     # the pipeline's total duration, kept as projects start and finish (measures read it)

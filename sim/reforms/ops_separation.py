@@ -15,7 +15,8 @@ import numpy as np
 from pydantic import Field
 
 from ..agents import OperatingCompany
-from ..schema import Count, Fraction, Month, Name, NonNeg, ReformParams, Section
+from ..contracts import renew_company_contracts
+from ..schema import Count, Fraction, Month, Name, NonNeg, Positive, ReformParams, Section
 from .base import Reform, register
 
 
@@ -37,6 +38,10 @@ class Params(ReformParams):
     markup_sensitivity: NonNeg
     markup_adjust: Fraction
     scale_elasticity: Fraction
+    scale_reference: Positive
+    contract_months: Count
+    staff_to_company: Fraction
+    staff_to_bureau: Fraction
 
 
 @register
@@ -67,3 +72,4 @@ class OpsSeparation(Reform):
     def step(self, model) -> None:
         for c in model.companies:
             c.step()
+        renew_company_contracts(model)

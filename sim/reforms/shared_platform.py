@@ -15,8 +15,9 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field
 
+from ..fiscal import province_builds_for
 from ..schema import LAYERS, Count, Name, NonNeg, ReformParams
-from ..state import INFRA
+from ..state import INFRA, LAYER_OF_KIND, SUPPORT
 from .base import Reform, register
 
 
@@ -29,6 +30,7 @@ class Params(ReformParams):
     rollout_per_month: Annotated[int, Field(ge=1)]
     connection_cost: NonNeg
     mandatory_migration: bool
+    province_builds_below: NonNeg
 
 
 @register
@@ -48,10 +50,14 @@ class SharedPlatform(Reform):
         lv = s.levels.index(p.level)
         pf.gov = s.governments_at(lv)
         pf.ready = np.zeros((len(pf.gov), len(LAYERS)), bool)
+        covered = province_builds_for(s, lv, p.province_builds_below)
+        for kind in (INFRA, SUPPORT):
+            pf.province_built[:, kind] = covered & (LAYER_OF_KIND[kind] in self.layers)
         self.order = []  # per platform: the governments it connects, upper levels first
         for j, g in enumerate(pf.gov):
             sub = np.flatnonzero(s.gov_ancestor[:, lv] == g)
-            sub = sub[np.lexsort((sub, s.gov_level[sub]))]
+            # upper levels first; within a level, those the province builds for first
+            sub = sub[np.lexsort((sub, ~covered[sub], s.gov_level[sub]))]
             pf.of_gov[sub] = j
             self.order.append(sub)
         self.started = model.month

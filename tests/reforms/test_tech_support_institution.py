@@ -1,6 +1,11 @@
 """tech_support_institution: staff who oversee outsourced systems and help specify projects."""
 
-from .conftest import activate, step, tiny
+import numpy as np
+
+from sim.contracts import renew_vendor_contracts
+from sim.processes.planning import start_builds
+
+from .conftest import activate, at_month, step, tiny
 
 
 def test_activate_staffs_an_institution_at_the_chosen_levels():
@@ -16,3 +21,43 @@ def test_activate_staffs_an_institution_at_the_chosen_levels():
     assert t.capacity(m.structure.gov_market).tolist() == [15.0 * 0.8, 0.0, 0.0]  # all in the province's market
     assert m.fixed_costs == {"tech_support_institution": 15.0 * m.spec.agents.staff_wage}
     assert step(m, reform) == set()
+
+
+def test_the_institution_checks_deliverables_and_returns_poor_ones():
+    m = tiny("tech_support_institution", levels=["province"], acceptance=0.6)
+    reform, _ = activate(m, "tech_support_institution")
+    st = m.state
+    st.built[:] = -5
+    st.built[:, 0] = 7  # every agency's infrastructure delivered in month 7
+    st.quality[:, 0] = 0.3
+    changed = step(m, reform, month=7)
+    assert {"audits.month", "audits.last", "state.quality"} <= changed
+    province = np.arange(12) < 4
+    delivered = st.own[:, 0] & province
+    assert (m.audits.month[delivered, 0] == 7).all() and (m.audits.month[~province] != 7).all()
+    assert (st.quality[delivered, 0] == 0.6).all() and (st.quality[~province & st.own[:, 0], 0] == 0.3).all()
+
+
+def test_it_specifies_projects_and_holds_their_rights():
+    m = tiny("tech_support_institution", levels=["province"], skill=0.8)
+    activate(m, "tech_support_institution")
+    st = m.state
+    st.staff[:] = 0.0  # no agency has an IT unit
+    agencies, kinds = np.array([0, 1, 4, 5]), np.array([2, 2, 2, 2])  # two provincial, two county agencies
+    st.company[agencies] = 0  # run by a company, proposing alone (no review)
+    start_builds(m, agencies, kinds, np.ones(4), duplicate=np.zeros(4, bool))
+    assert st.build_specified[agencies, kinds].tolist() == [0.4, 0.4, 0.0, 0.0]  # spec 0.8 x 1/2; decision: none
+    assert st.build_rights[agencies, kinds].tolist() == [True, True, False, False]
+
+
+def test_renewed_contracts_in_its_government_carry_the_rights_clause():
+    m = tiny("tech_support_institution", levels=["province"])
+    activate(m, "tech_support_institution")
+    st = m.state
+    st.rights[:] = False
+    st.contract_end[:] = np.where(np.arange(12) % 2 == 0, 3, 9)  # half the contracts end in month 3
+    at_month(m, 3)
+    renew_vendor_contracts(m)
+    renewed = (np.arange(12) % 2 == 0) & (np.arange(12) < 4)  # ended, and in the province
+    assert (st.rights[renewed] == st.own[renewed]).all() and not st.rights[~renewed].any()
+    assert (st.contract_end == np.where(np.arange(12) % 2 == 0, 3 + 12, 9)).all()

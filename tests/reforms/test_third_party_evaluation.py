@@ -33,3 +33,35 @@ def test_no_audit_without_running_systems_leaves_the_record_alone():
     reform, _ = activate(m, "third_party_evaluation")
     assert step(m, reform) == {"rng"}  # the draws are made; none falls under the rate
     assert m.audits.last == NEVER_AUDITED
+
+
+def _company_run(**params):
+    """Every agency marked as run by a company (only its contract terms matter here)."""
+    m = tiny("third_party_evaluation", audit_rate=1.0, **params)
+    reform, _ = activate(m, "third_party_evaluation")
+    m.state.company[:] = 0
+    return m, reform
+
+
+def test_audits_cut_an_over_priced_contract_to_the_reasonable_markup():
+    m, reform = _company_run(reasonable_markup=0.15)
+    m.state.contract_markup[:] = np.where(np.arange(12) % 2 == 0, 0.5, 0.1)
+    step(m, reform, month=3)
+    audited = m.state.own.any(axis=1)
+    expect = np.where(audited & (np.arange(12) % 2 == 0), 0.15, np.where(np.arange(12) % 2 == 0, 0.5, 0.1))
+    assert (m.state.contract_markup == expect).all()  # over-priced cut; fair ones untouched
+
+
+def test_under_delivery_found_on_a_company_run_agency_stays_on_its_record():
+    m, reform = _company_run(under_delivery=0.6, fix_quality=0.8)
+    quality = m.state.quality.copy()
+    poor = m.state.own & (quality < 0.6)
+    assert poor.any()
+    step(m, reform, month=3)
+    found = np.where(poor, quality, np.inf).min(axis=1)
+    assert (m.state.found_quality == found).all()  # inf where nothing was found
+    m.state.company[:] = -1  # vendors' clients: no company contract to judge
+    m.state.found_quality[:] = np.inf
+    m.state.quality[:] = quality
+    step(m, reform, month=4)
+    assert np.isinf(m.state.found_quality).all()
