@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import mesa
 import numpy as np
@@ -17,7 +17,7 @@ from numba import njit
 from . import control
 from .control import ControlInputs
 from .institutions import platform_runners
-from .state import MOBILE, YEAR
+from .state import MOBILE
 
 if TYPE_CHECKING:
     from .model import GovModel
@@ -238,68 +238,16 @@ def _count_islands(req, prov, served, linked):
 
 
 def compute_measures(model: GovModel) -> dict[str, float]:
-    s, st, out = model.structure, model.state, model.outcome
+    s, out = model.structure, model.outcome
     spend = model.spend
-
     total = sum(v for k, v in spend.items() if not k.startswith("duplicated"))
     dup = spend["duplicated_build"] + spend["duplicated_operations"]
-
-    # approval delay: decided this month and still waiting
-    waited = np.concatenate([np.asarray(model.step_stats["waited"], float), model.month - model.queue.month])
-    delay = float(waited.mean()) if len(waited) else 0.0
-    if len(model.queue) == 0 and model.step_stats["decided"] == 0:
-        delay = 0.0
-
-    # delivery: proposal to go-live, over the projects delivered in the last year and those
-    # in the pipeline — under construction (their go-live month is set) and waiting for
-    # approval (at least their wait so far plus construction) — so a stalled review shows
-    # as long delivery, not as no delivery at all
-    months = sum(m for m, _ in model.deliveries)
-    projects = sum(n for _, n in model.deliveries)
-    months += model.building_months
-    projects += model.n_building
-    if len(model.queue):
-        months += float((model.month - model.queue.month).sum()) + len(model.queue) * model.spec.agents.build_months
-        projects += len(model.queue)
-    delivery = months / projects if projects else 0.0
-
-    # who operates what, at what markup, under how much government control
-    markups = st.contract_markup  # what each agency run by a company pays over cost
-    ops = model.ops_systems
-    tsi, pf = model.tech_support, model.platforms
-    totals, strength, coverage = _agency_totals(
-        st.own, st.company, st.vendor, st.staff, st.skill, st.open, st.refluxed, model.audits.month,
-        model.audits.recent(model.month), model.month,
-        ops["inhouse"], ops["outsourced"], model.vendor_markup, markups,
-        s.agency_market, s.gov_market, s.n_lines, tsi.capacity(s.gov_market), tsi.span,
-        s.agency_records, model.agency_upper, model.agency_vertical_local,
-    )  # fmt: skip
-    systems, company_systems, out_markup, out_n, control_w = totals[:5]
-    units, staff, mobile, n_open, upper_records, records = totals[5:]
-    plat_layers = int(pf.ready.sum()) if len(pf.gov) else 0
-    plat_by_company = 0
-    if plat_layers:
-        pm = s.gov_market[pf.gov]
-        runners = platform_runners(model)[pm]
-        plat_by_company = int(pf.ready[runners >= 0].sum())
-        layers = pf.ready.sum(axis=1)
-        pwatch = np.where(runners >= 0, 1 - (1 - strength[pm]) * (1 - coverage[pm]), 1.0)
-        control_w += (layers * pwatch).sum()
-    all_systems = systems + plat_layers
-    operator_share = (company_systems + plat_by_company) / all_systems if all_systems else 0.0
-    operator_markup = float(out_markup / out_n) if out_n > 0 else 0.0
-
+    operator_share, operator_markup, units, staff, mobile, n_open, upper_share = _operations(model)
     hhi, monopoly = _market_structure(model)
-
-    need_g, got_g = out.need_by_gov, out.served_by_gov
-    bottom = s.gov_level == s.bottom
-    has_need = bottom & (need_g > 0)
-    reach_g = np.where(need_g > 0, got_g / np.maximum(need_g, 1e-12), 0.0)
-
+    county_gap, county_reach = _county_reach(model)
     trips, one_trip, online, rating = _volume_means(s.inst_volume, out.trips, out.one_trip, out.online, out.rating)
-
     prev_cum = model.measures.get("cumulative_it_spending", 0.0) if model.steps else 0.0
-    m = {
+    return {
         "silo_index": 1.0 - (out.served_weight / out.need_weight if out.need_weight > 0 else 0.0),
         "information_islands": _islands(model, out.served),
         "shared_links": out.n_served,
@@ -313,23 +261,82 @@ def compute_measures(model: GovModel) -> dict[str, float]:
         "inhouse_it_units": int(units),
         "inhouse_it_staff": float(staff),
         "approval_backlog": len(model.queue),
-        "mean_approval_delay": delay,
-        "mean_delivery_time": delivery,
+        "mean_approval_delay": _approval_delay(model),
+        "mean_delivery_time": _delivery_time(model),
         "operator_share": float(operator_share),
         "operator_markup": operator_markup,
         "supply_hhi": hhi,
         "data_monopoly": monopoly,
         "mobile_apps": int(mobile + model.gov_apps.count),
-        "county_gap": gini(reach_g[has_need]),
-        "upper_level_data_share": float(upper_records / records),
+        "county_gap": county_gap,
+        "upper_level_data_share": upper_share,
         "rejected_duplicates": int(model.step_stats.get("rejected_duplicates", 0)) if model.steps else 0,
         "open_agencies": float(n_open / s.n_agencies),
-        "county_data_reach": float(got_g[has_need].sum() / need_g[has_need].sum()) if has_need.any() else 0.0,
+        "county_data_reach": county_reach,
         "cumulative_it_spending": float(prev_cum + total),
         "spending_per_request": float(total / s.inst_volume.sum()),
-    }
-    m.update(control_measures(model))
-    return m
+    } | control_measures(model)
+
+
+def _approval_delay(model: GovModel) -> float:
+    """Mean months since proposal of the proposals decided this month and still waiting."""
+    waited = np.concatenate([np.asarray(model.step_stats["waited"], float), model.month - model.queue.month])
+    delay = float(waited.mean()) if len(waited) else 0.0
+    if len(model.queue) == 0 and model.step_stats["decided"] == 0:
+        delay = 0.0
+    return delay
+
+
+def _delivery_time(model: GovModel) -> float:
+    """Proposal to go-live, over the projects delivered in the last year and those in the
+    pipeline — under construction (their go-live month is set) and waiting for approval
+    (at least their wait so far plus construction) — so a stalled review shows as long
+    delivery, not as no delivery at all."""
+    months = sum(m for m, _ in model.deliveries)
+    projects = sum(n for _, n in model.deliveries)
+    months += model.building_months
+    projects += model.n_building
+    if len(model.queue):
+        months += float((model.month - model.queue.month).sum()) + len(model.queue) * model.spec.agents.build_months
+        projects += len(model.queue)
+    return months / projects if projects else 0.0
+
+
+def _operations(model: GovModel):
+    """Who operates what, at what markup; in-house units and staff, mobile apps, open
+    agencies, and the share of records held above the bottom level."""
+    s, st = model.structure, model.state
+    ops = model.ops_systems
+    pf = model.platforms
+    agencies = AgencyView(
+        own=st.own,
+        company=st.company,
+        vendor=st.vendor,
+        staff=st.staff,
+        is_open=st.open,
+        refluxed=st.refluxed,
+        records=s.agency_records,
+        upper=model.agency_upper,
+        vertical_local=model.agency_vertical_local,
+    )
+    operators = OperatorView(
+        outsourced=ops["outsourced"],
+        vendor_markup=model.vendor_markup,
+        contract_markup=st.contract_markup,
+    )
+    systems, company_systems, out_markup, out_n, units, staff, mobile, n_open, upper_records, records = _agency_totals(
+        agencies, operators
+    )
+    plat_layers = int(pf.ready.sum()) if len(pf.gov) else 0
+    plat_by_company = 0
+    if plat_layers:
+        runners = platform_runners(model)[s.gov_market[pf.gov]]
+        plat_by_company = int(pf.ready[runners >= 0].sum())
+    all_systems = systems + plat_layers
+    operator_share = (company_systems + plat_by_company) / all_systems if all_systems else 0.0
+    operator_markup = float(out_markup / out_n) if out_n > 0 else 0.0
+    upper_share = float(upper_records / records)
+    return operator_share, operator_markup, units, staff, mobile, n_open, upper_share
 
 
 def control_measures(model: GovModel) -> dict[str, float]:
@@ -337,78 +344,84 @@ def control_measures(model: GovModel) -> dict[str, float]:
     s, st, a = model.structure, model.state, model.spec.agents
     pool, tsi = model.tech_pool, model.tech_support
     x = ControlInputs(
-        own=st.own, specified=st.specified, rights=st.rights, audited=model.audits.month,
-        inhouse=model.ops_systems["inhouse"], staff=st.staff, skill=st.skill,
+        own=st.own,
+        specified=st.specified,
+        rights=st.rights,
+        audited=model.audits.month,
+        inhouse=model.ops_systems["inhouse"],
+        staff=st.staff,
+        skill=st.skill,
         markup=np.where(st.company >= 0, st.contract_markup, model.vendor_markup[st.vendor]),
-        contract_end=st.contract_end, agency_gov=s.agency_gov, run_cost=np.asarray(a.run_cost.as_tuple()),
-        build_cost=np.asarray(a.build_cost.as_tuple()), pool=pool.staff * pool.skill + tsi.staff * tsi.skill,
-    )  # fmt: skip
+        contract_end=st.contract_end,
+        agency_gov=s.agency_gov,
+        run_cost=np.asarray(a.run_cost.as_tuple()),
+        build_cost=np.asarray(a.build_cost.as_tuple()),
+        pool=pool.staff * pool.skill + tsi.staff * tsi.skill,
+    )
     return control.control_measures(x, model.month, a.migration_months, a.systems_per_staff)
 
 
-@njit(cache=True)
-def _agency_totals(
-    own, company, vendor, staff, skill, is_open, refluxed, audited, audits_recent, month, inhouse, outsourced,
-    vendor_markup,
-    company_markup, agency_market, gov_market, n_lines, tsi_capacity, tsi_span, records, upper, vertical_local,
-):  # fmt: skip
-    """Sums over agencies — running systems (all, company-run), the outsourced markup sum
-    and its weight, the controlled-system weight, in-house units and staff, mobile apps,
-    open agencies, records held above the bottom level (upper governments', and vertical
-    lines' local records not returned), all records — with each market's oversight
-    strength and audit coverage (a technical-support institution's capacity per system;
-    systems audited in the last year)."""
-    N, K = own.shape
-    G = len(tsi_capacity)
-    n_sys = np.empty(N)
-    market_systems = np.zeros(G)
-    market_audited = np.zeros(G)
-    for g in range(G):
-        # a government's agencies are one block: sum in registers, add to its market once
-        # (adding agency by agency into the same slot would stall on the previous store)
-        count = recent = 0
-        for n in range(g * n_lines, (g + 1) * n_lines):
-            c = 0
-            for k in range(K):
-                c += own[n, k]
-            if audits_recent:  # without audits in the last year, skip reading their months
-                for k in range(K):
-                    recent += own[n, k] & (audited[n, k] > month - YEAR)
-            n_sys[n] = c
-            count += c
-        market_systems[gov_market[g]] += count
-        market_audited[gov_market[g]] += recent
-    strength = np.zeros(G)
-    coverage = np.zeros(G)
-    for g in range(G):
-        if market_systems[g] > 0:
-            strength[g] = min(1.0, tsi_capacity[g] * tsi_span / market_systems[g])
-            coverage[g] = market_audited[g] / market_systems[g]
+def _county_reach(model: GovModel) -> tuple[float, float]:
+    """Gini of data reach across bottom-level governments, and their served share."""
+    s, out = model.structure, model.outcome
+    need_g, got_g = out.need_by_gov, out.served_by_gov
+    bottom = s.gov_level == s.bottom
+    has_need = bottom & (need_g > 0)
+    reach_g = np.where(need_g > 0, got_g / np.maximum(need_g, 1e-12), 0.0)
+    reach = float(got_g[has_need].sum() / need_g[has_need].sum()) if has_need.any() else 0.0
+    return gini(reach_g[has_need]), reach
 
-    systems = company_systems = out_markup = out_n = inhouse_total = watched = 0.0
+
+class AgencyView(NamedTuple):
+    """What the measures read per agency."""
+
+    own: np.ndarray  # (N, K)
+    company: np.ndarray
+    vendor: np.ndarray
+    staff: np.ndarray
+    is_open: np.ndarray
+    refluxed: np.ndarray
+    records: np.ndarray  # public records held
+    upper: np.ndarray  # held above the bottom level
+    vertical_local: np.ndarray  # a vertical line's local records (held at the top until returned)
+
+
+class OperatorView(NamedTuple):
+    outsourced: np.ndarray  # (N) systems run by vendors
+    vendor_markup: np.ndarray  # (vendors)
+    contract_markup: np.ndarray  # (N) markup in the agency's contract with its operating company
+
+
+@njit(cache=True)
+def _agency_totals(agencies, operators):
+    """Sums over agencies — running systems (all, company-run), the outsourced markup sum
+    and its weight, in-house units and staff, mobile apps, open agencies, records held above
+    the bottom level (upper governments', and vertical lines' local records not returned),
+    all records."""
+    own, company, vendor, staff, is_open, refluxed, records, upper, vertical_local = agencies
+    outsourced, vendor_markup, contract_markup = operators
+    N, K = own.shape
+    systems = company_systems = out_markup = out_n = 0.0
     units = staff_total = mobile = n_open = upper_records = all_records = 0.0
     for n in range(N):
-        systems += n_sys[n]
-        m = agency_market[n]
-        own_sup = skill[n] * (staff[n] > 0)  # branch-free: units are scattered
+        c = 0
+        for k in range(K):
+            c += own[n, k]
+        systems += c
         units += staff[n] > 0
         staff_total += staff[n]
         mobile += own[n, MOBILE]
         n_open += is_open[n]
         all_records += records[n]
         upper_records += records[n] * (upper[n] | (vertical_local[n] & ~refluxed[n]))
-        watch = 1 - (1 - own_sup) * (1 - strength[m]) * (1 - coverage[m])
-        inhouse_total += inhouse[n]
-        watched += watch * (n_sys[n] - inhouse[n])
         if company[n] >= 0:
-            company_systems += n_sys[n]
-            out_markup += n_sys[n] * company_markup[n]
-            out_n += n_sys[n]
+            company_systems += c
+            out_markup += c * contract_markup[n]
+            out_n += c
         else:
             out_markup += outsourced[n] * vendor_markup[vendor[n]]
             out_n += outsourced[n]
-    totals = (systems, company_systems, out_markup, out_n, inhouse_total + watched)
-    return (*totals, units, staff_total, mobile, n_open, upper_records, all_records), strength, coverage
+    return systems, company_systems, out_markup, out_n, units, staff_total, mobile, n_open, upper_records, all_records
 
 
 @njit(cache=True)
@@ -450,19 +463,47 @@ def _market_structure(model: GovModel) -> tuple[float, float]:
     other_mkt = np.concatenate([company_mkt, by_bureau])
     other_rev = np.concatenate([company_rev, plat[by_bureau]])
     company_hold = np.array([c.data_hold for c in model.companies])
-    return _concentration(
-        s.gov_market, s.n_lines, rev["inhouse"], vendor_mkt, vendor_rev, other_mkt, other_rev,
-        s.agency_records, st.company, st.vendor, model.openness.share, company_mkt, company_hold, s.n_gov,
-    )  # fmt: skip
+    revenue = Revenue(
+        inhouse=rev["inhouse"], vendor_market=vendor_mkt, vendor=vendor_rev, other_market=other_mkt, other=other_rev
+    )
+    holds = Holds(
+        records=s.agency_records,
+        company=st.company,
+        vendor=st.vendor,
+        open_share=model.openness.share,
+        company_market=company_mkt,
+        company_hold=company_hold,
+    )
+    return _concentration(revenue, holds, s.gov_market, s.n_lines, s.n_gov)
+
+
+class Revenue(NamedTuple):
+    """Operations revenue this month, 万元."""
+
+    inhouse: np.ndarray  # (N) each in-house unit's wages
+    vendor_market: np.ndarray  # (vendors)
+    vendor: np.ndarray  # (vendors)
+    other_market: np.ndarray  # companies, then bureau-run platforms
+    other: np.ndarray
+
+
+class Holds(NamedTuple):
+    """Who holds which public records exclusively."""
+
+    records: np.ndarray  # (N)
+    company: np.ndarray  # (N) operating company, NO_ONE before take-over
+    vendor: np.ndarray  # (N)
+    open_share: np.ndarray  # (G) per market government
+    company_market: np.ndarray  # (companies)
+    company_hold: np.ndarray  # (companies)
 
 
 @njit(cache=True)
-def _concentration(
-    gov_market, n_lines, inhouse_rev, vendor_mkt, vendor_rev, other_mkt, other_rev, records, company, vendor,
-    open_share, company_mkt, company_hold, n_gov,
-):  # fmt: skip
+def _concentration(revenue, holds, gov_market, n_lines, n_gov):
     """Revenue-weighted HHI over markets, and the record-weighted largest exclusive data
     hold (a vendor's clients' unopened records, or a company's hold) over markets."""
+    inhouse_rev, vendor_mkt, vendor_rev, other_mkt, other_rev = revenue
+    records, company, vendor, open_share, company_mkt, company_hold = holds
     total = np.zeros(n_gov)
     squares = np.zeros(n_gov)  # sum of squared revenues; HHI = squares / total²
     market_records = np.zeros(n_gov)

@@ -9,6 +9,7 @@ state on their own agents.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -107,6 +108,19 @@ class AgencyState:
     contract_markup: np.ndarray  # markup agreed in its contract with its operating company
     found_quality: np.ndarray  # lowest quality an audit found on its systems since its last renewal (inf: none)
     other_posts: np.ndarray  # former IT staff of its abolished unit now in other posts (not IT)
+
+    def pipeline(self) -> Pipeline:
+        return Pipeline(
+            own=self.own,
+            reuse=self.reuse,
+            quality=self.quality,
+            built=self.built,
+            expires=self.expires,
+            building=self.building,
+            done=self.done,
+            build_quality=self.build_quality,
+            build_duplicate=self.build_duplicate,
+        )
 
     @classmethod
     def empty(cls, n: int) -> AgencyState:
@@ -373,3 +387,27 @@ class TechPool:
         total = self.staff + added
         self.skill = np.where(total > 0, (self.staff * self.skill + added_skill) / np.maximum(total, 1e-12), 0.0)
         self.staff = total
+
+
+# ---------------------------------------------------------------------------- kernel views
+class Systems(NamedTuple):
+    """What agencies run and use, as compiled kernels read it."""
+
+    own: np.ndarray  # (N, K) runs its own system of the kind
+    reuse: np.ndarray  # (N, K) uses a shared instance of the kind
+    kind_reach: np.ndarray  # (G, K) a shared instance is reachable from the government (platform, app)
+    n_lines: int  # agencies per government: agency `g * n_lines + l`
+
+
+class Pipeline(NamedTuple):
+    """(N, K) arrays of running systems and of projects, as compiled kernels change them."""
+
+    own: np.ndarray
+    reuse: np.ndarray
+    quality: np.ndarray
+    built: np.ndarray
+    expires: np.ndarray
+    building: np.ndarray
+    done: np.ndarray
+    build_quality: np.ndarray
+    build_duplicate: np.ndarray

@@ -10,7 +10,7 @@ training and pay hold them (seed 000 §2.4); budgets accrue monthly and lapse be
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -36,17 +36,17 @@ def complete_and_expire(model: GovModel) -> None:
     model.n_building -= len(rows)
     if len(rows):
         life = model.rng.uniform(1 - a.lifetime_spread, 1 + a.lifetime_spread, size=len(rows)) * a.system_lifetime
-        _deliver(rows, kinds, life, month, st.own, st.reuse, st.quality, st.build_quality, st.built, st.expires,
-                 st.building, st.build_duplicate)  # fmt: skip
+        _deliver(rows, kinds, life, month, st.pipeline())
         # who decided and specified the system, and who holds its rights, go live with it
         st.specified[rows, kinds] = st.build_specified[rows, kinds]
         st.rights[rows, kinds] = st.build_rights[rows, kinds]
 
 
 @njit(cache=True)
-def _deliver(rows, kinds, life, month, own, reuse, quality, build_quality, built, expires, building, build_duplicate):
+def _deliver(rows, kinds, life, month, pipeline):
     """Finished projects go live: the agency runs its own system (no longer a shared one),
     at the quality built, until it reaches the end of its drawn life (at least a month)."""
+    own, reuse, quality, built, expires, building, _, build_quality, build_duplicate = pipeline
     for j in range(len(rows)):
         n, k = rows[j], kinds[j]
         own[n, k] = True
@@ -91,11 +91,20 @@ def operating_costs(model: GovModel) -> None:
     by_company = st.company >= 0
     price = company_prices(model) if by_company.any() else np.zeros(len(st.company))
     duplicate = running_duplicates(st.own, st.built, model.kind_reach(), model.substitutes, s.n_lines)
+    operators = Operators(
+        staff=st.staff,
+        company=st.company,
+        vendor=st.vendor,
+        vendor_markup=model.vendor_markup,
+        price=price,
+        n_companies=len(model.companies),
+    )
+    costs = RunCosts(
+        run_cost=np.asarray(a.run_cost.as_tuple()), systems_per_staff=a.systems_per_staff, wage=a.staff_wage
+    )
     wages, inhouse, outsourced, vendor_rev, company_rev, ops_total, dup_total = _operating_costs(
-        st.own, duplicate, s.n_lines, np.asarray(a.run_cost.as_tuple()),
-        st.staff, st.company, st.vendor, model.vendor_markup, price, len(model.companies),
-        a.systems_per_staff, a.staff_wage,
-    )  # fmt: skip
+        st.own, duplicate, s.n_lines, operators, costs
+    )
     # the technical pool's staff are government IT staff: their wages are operations spending
     ops_total += float(model.tech_pool.staff.sum()) * a.staff_wage
     # who earns what, and who runs how many systems (for concentration and control)
@@ -105,17 +114,33 @@ def operating_costs(model: GovModel) -> None:
     model.spend["duplicated_operations"] += dup_total
 
 
+class Operators(NamedTuple):
+    """Who runs each agency's systems, at what price."""
+
+    staff: np.ndarray  # (N) in-house IT staff
+    company: np.ndarray  # (N) operating company, NO_ONE before take-over
+    vendor: np.ndarray  # (N) small vendor
+    vendor_markup: np.ndarray  # (vendors)
+    price: np.ndarray  # (N) run by a company: (1 + its contract's markup) x the company's scale factor
+    n_companies: int
+
+
+class RunCosts(NamedTuple):
+    run_cost: np.ndarray  # (K) 万元 a month per running system
+    systems_per_staff: float
+    wage: float  # 万元 a month per IT staff member
+
+
 @njit(cache=True)
-def _operating_costs(
-    own, duplicate, n_lines, run_cost, staff, company, vendor, vendor_markup, price,
-    n_companies, systems_per_staff, staff_wage,
-):  # fmt: skip
+def _operating_costs(own, duplicate, n_lines, operators, costs):
     """In-house units run as many systems as their staff can (at their wages), vendors the
     rest at their markup; a company runs everything of the agencies it took over, at the
-    agency's contract price (`price`: a multiple of the running cost). `duplicate`: the
+    agency's contract price (a multiple of the running cost). `duplicate` (N, K): the
     running systems an auditor counts as duplicates (`sim/substitutes.py`).
     Per agency: wages, systems run in-house and outsourced; per vendor and company: fees
     earned; in all: operations spending, and what running duplicates costs."""
+    staff, company, vendor, vendor_markup, price, n_companies = operators
+    run_cost, systems_per_staff, staff_wage = costs
     N = own.shape[0]
     wages = np.empty(N)
     inhouse = np.empty(N)
@@ -158,8 +183,8 @@ def people_and_budgets(model: GovModel) -> None:
     st, a, r = model.state, model.spec.agents, model.rules
     drain = a.talent_drain * r.talent_drain_factor
     _people_and_budgets(
-        st.staff, st.skill, st.digital, st.budget, st.budget_rate, drain, r.training_gain, a.budget_horizon,
-    )  # fmt: skip
+        st.staff, st.skill, st.digital, st.budget, st.budget_rate, drain, r.training_gain, a.budget_horizon
+    )
     pool = model.tech_pool  # the bureau's technical staff are pulled and trained as units' are
     drained = pool.skill - drain * pool.skill
     pool.skill = np.where(pool.staff > 0, drained + r.training_gain * (1 - drained), pool.skill)
