@@ -50,6 +50,7 @@ def test_the_states_exercise_platforms_companies_apps_windows_and_reflux():
     assert any(m.gov_apps.reach.any() for m in models)
     assert any(m.rules.window_capacity.sum() > 0 for m in models)
     assert any(m.state.refluxed.any() for m in models) and len(s) == len(STATES)
+    assert any(m.platforms.province_built.any() for m in models)
 
 
 def _shared_ok(m: GovModel) -> np.ndarray:
@@ -118,7 +119,7 @@ def _copy_state(m: GovModel):
 def _proposal_args(m: GovModel, reuse: np.ndarray, budget: np.ndarray):
     st, a = m.state, m.spec.agents
     systems = Systems(own=st.own, reuse=reuse, kind_reach=m.kind_reach(), n_lines=m.structure.n_lines)
-    wants = planning.Wants(app=st.wants_app, gov_app=m.gov_apps.reach)
+    wants = planning.Wants(app=st.wants_app, gov_app=m.gov_apps.reach, province_built=m.platforms.province_built)
     prices = planning.Prices(factor=planning.build_factor(m), base=np.asarray(a.build_cost.as_tuple()))
     return systems, wants, st.building, st.queued, prices, budget
 
@@ -130,6 +131,7 @@ def test_proposals_are_the_lacking_kinds_each_agency_can_pay_for_in_order(model)
     ok = _shared_ok(m)
     lacking = need & ~(st.own | (st.reuse & ok[s.agency_gov])) & ~st.building & ~st.queued
     lacking[:, MOBILE] &= ~m.gov_apps.reach[s.agency_gov]
+    lacking &= ~m.platforms.province_built[s.agency_gov]  # the province builds those (guangdong)
     price = planning.build_factor(m)[:, None] * np.asarray(a.build_cost.as_tuple())[None, :]
     cost = np.where(lacking, price, 0.0)
     affordable = lacking & (np.cumsum(cost, axis=1) <= st.budget[:, None])

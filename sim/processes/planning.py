@@ -38,13 +38,12 @@ def plan(model: GovModel) -> None:
     kind_reach = model.kind_reach()
     rows, kinds, costs, _ = _proposals(
         Systems(own=st.own, reuse=st.reuse, kind_reach=kind_reach, n_lines=s.n_lines),
-        Wants(app=st.wants_app, gov_app=model.gov_apps.reach),
+        Wants(app=st.wants_app, gov_app=model.gov_apps.reach, province_built=model.platforms.province_built),
         st.building,
         st.queued,
         Prices(factor=build_factor(model), base=np.asarray(a.build_cost.as_tuple())),
         st.budget,
     )
-    rows, kinds, costs = _province_built(model, rows, kinds, costs, kind_reach)
     if len(rows) == 0:
         review(model)
         return
@@ -78,6 +77,7 @@ def systems(model: GovModel) -> Systems:
 class Wants(NamedTuple):
     app: np.ndarray  # (N) the agency wants a mobile app
     gov_app: np.ndarray  # (G) a government app serves the government: new apps go into it
+    province_built: np.ndarray  # (G, K) kinds the province builds for the government (not proposed)
 
 
 class Prices(NamedTuple):
@@ -93,7 +93,7 @@ def _proposals(systems, wants, building, queued, prices, budget):
     (rows, kinds, costs) in row-major order and the (G, K) shared capabilities reachable;
     changes `budget` (funds reserved) and `reuse` (redirected apps) in place."""
     own, reuse, kind_reach, n_lines = systems
-    wants_app, superapp_reach = wants
+    wants_app, superapp_reach, province_built = wants
     price_factor, base_cost = prices
     N = own.shape[0]
     G = N // n_lines
@@ -116,6 +116,13 @@ def _proposals(systems, wants, building, queued, prices, budget):
                 usable = flat_own[i + k] | (flat_reuse[i + k] & ((ok >> k) & 1))
                 lacks |= (1 - (usable | flat_building[i + k] | flat_queued[i + k])) << k
             lacks &= ~((1 - wants_app[n]) << MOBILE)  # the app only if wanted (no branch)
+            # what the province builds for the government (seed 004 §2.1) is not the
+            # agency's to build: it uses the province's layer once it reaches it
+            for k in range(N_KINDS):
+                if province_built[g, k] and (lacks >> k) & 1:
+                    lacks &= ~(1 << k)
+                    if kind_reach[g, k]:
+                        reuse[n, k] = True
             # under app consolidation new departmental apps go into the government app
             if ((lacks >> MOBILE) & 1) & superapp_reach[g]:
                 reuse[n, MOBILE] = True
@@ -191,21 +198,6 @@ def _reusable(model: GovModel, agencies: np.ndarray, kinds: np.ndarray) -> np.nd
         return np.zeros(0, bool)
     st, s = model.state, model.structure
     return compatible_reach(st.own, model.kind_reach(), model.substitutes, s.n_lines)[agencies, kinds]
-
-
-def _province_built(model: GovModel, rows, kinds, costs, kind_reach):
-    """Where the province builds a government's public hardware and support (seed 004
-    §2.1), its agencies do not build them: they use the province's layer once it reaches
-    them and wait for it until then; the funds they had set aside stay theirs."""
-    gov = model.structure.agency_gov[rows]
-    held = model.platforms.province_built[gov, kinds]
-    if not held.any():
-        return rows, kinds, costs
-    st = model.state
-    st.budget += np.bincount(rows[held], weights=costs[held], minlength=len(st.budget))
-    use = held & kind_reach[gov, kinds]
-    st.reuse[rows[use], kinds[use]] = True
-    return rows[~held], kinds[~held], costs[~held]
 
 
 def build_factor(model: GovModel) -> np.ndarray:
