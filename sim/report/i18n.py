@@ -218,6 +218,11 @@ MEASURE_EN = {
     "operator_markup": "operator markup",
     "supply_hhi": "supply HHI",
     "government_control": "government control",
+    "control_decision_rights": "control: decision rights",
+    "control_ownership": "control: code and data ownership",
+    "control_contracts": "control: contract terms",
+    "control_capacity": "control: capacity to take back",
+    "control_audit": "control: audit information",
     "data_monopoly": "data monopoly",
     "mobile_apps": "mobile apps",
     "county_gap": "county gap",
@@ -249,7 +254,7 @@ MEASURE_ZH = {
     "duplicated_spending": (
         "重复投入",
         "万元/月",
-        "本月用于本可获得之能力的支出：在平台层、政府统一应用或同级政府其他部门已建系统可用时启动的项目，以及此类重复系统的运行费用。",
+        "本月用于本可复用之能力的支出：在平台层、政府统一应用或同级政府中兼容部门（同类能力、可服务其用户的条线）的已建系统可用时启动的项目，以及此类系统的运行费用。",
     ),
     "duplicated_share": ("重复投入占比", "比例 0-1", "重复投入 / 信息化总支出。"),
     "trips_per_service": (
@@ -286,8 +291,29 @@ MEASURE_ZH = {
     ),
     "government_control": (
         "政府掌控度",
+        "指数 0-1",
+        "五个掌控维度（决策权、代码与数据产权、合同条款、收回运维能力、审计信息）的等权平均。",
+    ),
+    "control_decision_rights": (
+        "掌控度：决策权",
         "比例 0-1",
-        "在运系统中处于政府有效掌控之下的比例：政府人员自行运维的系统计 1；外包系统按监督发现问题的概率计（部门信息化人员技能、技术保障机构、审计）。",
+        "在运系统中：一半看谁决定建设（部门或审批机构计 1，无审批而由运营公司主导计 0），一半看由政府一方（部门信息化机构或技术保障机构）编制需求的技能（由供应商编制计 0）。",
+    ),
+    "control_ownership": ("掌控度：产权", "比例 0-1", "代码和数据产权归政府所有的在运系统所占比例。"),
+    "control_contracts": (
+        "掌控度：合同条款",
+        "比例 0-1",
+        "在运系统中：政府人员运维计 1；否则为一年服务费 /（一年服务费 + 更换运维方的成本：有产权则迁移，无产权则重建），合同剩余期超过一年时再乘以 12 / 剩余月数。",
+    ),
+    "control_capacity": (
+        "掌控度：收回运维能力",
+        "比例 0-1",
+        "供应商运维的系统中，政府人员（部门富余能力、数据局技术人员、技术保障机构）按政府计可以收回运维的比例（无外包时为 1）。",
+    ),
+    "control_audit": (
+        "掌控度：审计信息",
+        "比例 0-1",
+        "政府直接掌握情况的在运系统所占比例：由政府人员运维，或近 12 个月内经过审计或交付验收。",
     ),
     "data_monopoly": (
         "数据垄断指数",
