@@ -1,12 +1,12 @@
 """6. Measurement: every measure in DESIGN §4, computed from agent state each step.
 
-`MEASURES` holds each measure's unit and definition; `govsim measures`, the CLI help and
-docs/ODD.md read them from here, so the three never disagree.
+Each measure's unit, definition, bounds, size dependence and headline place are in
+`sim/catalogue.py` (`MEASURES`, re-exported here); `govsim measures`, the CLI help, the
+report, the live charts and docs/ODD.md read them from there, so they never disagree.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -15,158 +15,13 @@ import numpy as np
 from numba import njit
 
 from . import control
+from .catalogue import HEADLINE, MEASURES, Measure
 from .control import ControlInputs
 from .institutions import platform_runners
 from .state import MOBILE
 
 if TYPE_CHECKING:
     from .model import GovModel
-
-
-@dataclass(frozen=True)
-class Measure:
-    unit: str
-    definition: str
-    better: str  # "lower", "higher" or "" (a cost or context, not a goal)
-
-
-MEASURES: dict[str, Measure] = {
-    "silo_index": Measure(
-        "share 0-1",
-        "Demand-weighted share of needed data links (service requests x datasets they need) not served this month.",
-        "lower",
-    ),
-    "information_islands": Measure(
-        "count",
-        "Connected components of the served-link graph among agencies that need each other's "
-        "data (an agency with no served link is an island of its own).",
-        "lower",
-    ),
-    "shared_links": Measure("count", "Needed requester-provider links served this month.", "higher"),
-    "total_it_spending": Measure(
-        "万元 per month",
-        "IT spending this month: construction, operations (staff wages and supplier fees), "
-        "sharing links, platforms, bureaus and programmes.",
-        "lower",
-    ),
-    "duplicated_spending": Measure(
-        "万元 per month",
-        "Spending this month on capabilities the agency could have reused: projects started while "
-        "a platform layer, the government app or a compatible agency's system of the same "
-        "government (same kind, lines whose users it could serve) was reachable, and the running "
-        "of such systems.",
-        "lower",
-    ),
-    "duplicated_share": Measure("share 0-1", "duplicated_spending / total_it_spending.", "lower"),
-    "trips_per_service": Measure(
-        "trips per request",
-        "Mean trips an applicant makes: 0 online; otherwise 1 to the handler plus 1 per missing "
-        "dataset, or 1 when a one-stop window does the legwork.",
-        "lower",
-    ),
-    "one_trip_rate": Measure("share 0-1", "Share of requests completed in at most one trip.", "higher"),
-    "online_rate": Measure("share 0-1", "Share of requests completed fully online.", "higher"),
-    "user_rating": Measure(
-        "stars 1-5",
-        "Mean 好差评 score: 5 online, 4 one trip, one star less per further trip (minimum 1).",
-        "higher",
-    ),
-    "inhouse_it_units": Measure("count", "Agencies with an in-house IT unit (staff > 0).", ""),
-    "inhouse_it_staff": Measure("staff", "Staff in agencies' in-house IT units.", ""),
-    "approval_backlog": Measure("proposals", "Project proposals waiting for review at month end.", "lower"),
-    "mean_approval_delay": Measure(
-        "months",
-        "Mean months since proposal of the proposals decided this month and those still waiting "
-        "(0 without unified approval).",
-        "lower",
-    ),
-    "mean_delivery_time": Measure(
-        "months",
-        "Mean months from proposal to go-live (the wait for approval plus construction) of the "
-        "projects delivered in the last 12 months and those under way; a proposal still waiting "
-        "counts its wait so far plus construction (0 when there are none).",
-        "lower",
-    ),
-    "operator_share": Measure(
-        "share 0-1",
-        "Share of running systems (incl. platform layers) operated by operating companies.",
-        "",
-    ),
-    "operator_markup": Measure(
-        "share of cost",
-        "Price markup over cost on outsourced operations (vendors and operating companies), "
-        "weighted by the systems each runs.",
-        "lower",
-    ),
-    "supply_hhi": Measure(
-        "HHI 0-1",
-        "Herfindahl index of IT operations revenue across suppliers (each in-house unit, vendor, "
-        "operating company, bureau-run platform) per market, revenue-weighted over markets.",
-        "lower",
-    ),
-    "government_control": Measure(
-        "index 0-1",
-        "Mean of the five control dimensions (control_decision_rights, control_ownership, "
-        "control_contracts, control_capacity, control_audit), equal weights.",
-        "higher",
-    ),
-    "control_decision_rights": Measure(
-        "share 0-1",
-        "Over running systems: half for who decided to build (1 the agency or a reviewing body, "
-        "0 an operating company with no review), half for the skill of the government unit or "
-        "technical-support institution that specified it (0 when the supplier did).",
-        "higher",
-    ),
-    "control_ownership": Measure(
-        "share 0-1", "Share of running systems whose code and data rights the government holds.", "higher"
-    ),
-    "control_contracts": Measure(
-        "share 0-1",
-        "Over running systems: 1 if run by government staff; else a year's fees / (a year's fees "
-        "+ switching cost: migrate if the government holds the rights, rebuild if not), x 12 / "
-        "months to the contract's end when over a year.",
-        "higher",
-    ),
-    "control_capacity": Measure(
-        "share 0-1",
-        "Share of systems run by suppliers that government staff could take back: spare in-house "
-        "capacity, the bureau's technical pool and technical-support institutions, per government "
-        "(1 when nothing is outsourced).",
-        "higher",
-    ),
-    "control_audit": Measure(
-        "share 0-1",
-        "Share of running systems the government knows first-hand: run by its own staff, or "
-        "audited or checked on delivery in the last 12 months.",
-        "higher",
-    ),
-    "data_monopoly": Measure(
-        "share 0-1",
-        "Largest single supplier's exclusive hold on its market's public records (operating "
-        "company's data hold; vendors' hosted, unopened share), record-weighted over markets.",
-        "lower",
-    ),
-    "mobile_apps": Measure("count", "Departmental mobile apps running plus consolidated government apps.", "lower"),
-    "county_gap": Measure(
-        "Gini 0-1",
-        "Gini coefficient of data reach (served share of needed links) across bottom-level governments.",
-        "lower",
-    ),
-    "upper_level_data_share": Measure(
-        "share 0-1",
-        "Share of all records held above the bottom level: upper governments' own records plus "
-        "vertically managed lines' local records not returned by reflux.",
-        "lower",
-    ),
-    # further measures (DESIGN §4 organisation and cost)
-    "rejected_duplicates": Measure("proposals", "Proposals rejected this month as duplicates.", ""),
-    "open_agencies": Measure("share 0-1", "Share of agencies whose stance is open to sharing.", "higher"),
-    "county_data_reach": Measure(
-        "share 0-1", "Demand-weighted served share of bottom-level governments' needed links.", "higher"
-    ),
-    "cumulative_it_spending": Measure("万元", "IT spending summed over the months so far.", "lower"),
-    "spending_per_request": Measure("万元 per request", "total_it_spending / requests this month.", "lower"),
-}
 
 
 def read_measure(model: GovModel, name: str) -> float:
@@ -325,7 +180,7 @@ def _operations(model: GovModel):
         contract_markup=st.contract_markup,
     )
     systems, company_systems, out_markup, out_n, units, staff, mobile, n_open, upper_records, records = _agency_totals(
-        agencies, operators
+        tuple(agencies), tuple(operators)
     )
     plat_layers = int(pf.ready.sum()) if len(pf.gov) else 0
     plat_by_company = 0
@@ -398,8 +253,12 @@ def _agency_totals(agencies, operators):
     and its weight, in-house units and staff, mobile apps, open agencies, records held above
     the bottom level (upper governments', and vertical lines' local records not returned),
     all records."""
-    own, company, vendor, staff, is_open, refluxed, records, upper, vertical_local = agencies
-    outsourced, vendor_markup, contract_markup = operators
+    agencies, operators = AgencyView(*agencies), OperatorView(*operators)  # named again: plain tuples type fast
+    own, company, vendor, staff = agencies.own, agencies.company, agencies.vendor, agencies.staff
+    is_open, refluxed, records, upper = agencies.is_open, agencies.refluxed, agencies.records, agencies.upper
+    vertical_local = agencies.vertical_local
+    outsourced, vendor_markup = operators.outsourced, operators.vendor_markup
+    contract_markup = operators.contract_markup
     N, K = own.shape
     systems = company_systems = out_markup = out_n = 0.0
     units = staff_total = mobile = n_open = upper_records = all_records = 0.0
@@ -474,7 +333,7 @@ def _market_structure(model: GovModel) -> tuple[float, float]:
         company_market=company_mkt,
         company_hold=company_hold,
     )
-    return _concentration(revenue, holds, s.gov_market, s.n_lines, s.n_gov)
+    return _concentration(tuple(revenue), tuple(holds), s.gov_market, s.n_lines, s.n_gov)
 
 
 class Revenue(NamedTuple):
@@ -502,8 +361,22 @@ class Holds(NamedTuple):
 def _concentration(revenue, holds, gov_market, n_lines, n_gov):
     """Revenue-weighted HHI over markets, and the record-weighted largest exclusive data
     hold (a vendor's clients' unopened records, or a company's hold) over markets."""
-    inhouse_rev, vendor_mkt, vendor_rev, other_mkt, other_rev = revenue
-    records, company, vendor, open_share, company_mkt, company_hold = holds
+    revenue, holds = Revenue(*revenue), Holds(*holds)  # named again: passed as plain tuples, which numba types fast
+    inhouse_rev, vendor_mkt, vendor_rev, other_mkt, other_rev = (
+        revenue.inhouse,
+        revenue.vendor_market,
+        revenue.vendor,
+        revenue.other_market,
+        revenue.other,
+    )
+    records, company, vendor, open_share, company_mkt, company_hold = (
+        holds.records,
+        holds.company,
+        holds.vendor,
+        holds.open_share,
+        holds.company_market,
+        holds.company_hold,
+    )
     total = np.zeros(n_gov)
     squares = np.zeros(n_gov)  # sum of squared revenues; HHI = squares / total²
     market_records = np.zeros(n_gov)
@@ -551,3 +424,6 @@ def _concentration(revenue, holds, gov_market, n_lines, n_gov):
     hhi = hhi_sum / hhi_w if hhi_w > 0 else 0.0
     mono = mono_sum / mono_w if mono_w > 0 else 0.0
     return hhi, mono
+
+
+__all__ = ["HEADLINE", "MEASURES", "Measure", "MeasureCollector", "compute_measures", "read_measure"]

@@ -113,12 +113,14 @@ def serve(model: GovModel) -> Outcome:
         hall=r.hall,
         window_capacity=r.window_capacity,
     )
-    return Outcome(*_serve(systems, dyads, services, handling))
+    return Outcome(*_serve(tuple(systems), tuple(dyads), tuple(services), tuple(handling)))
 
 
 @njit(cache=True)
 def _serve(systems, dyads, services, handling):
     """Links served, then each service instance's outcome (see the module docstring)."""
+    systems, dyads = Systems(*systems), Dyads(*dyads)  # named again: passed as plain tuples, which numba types fast
+    services, handling = Services(*services), Handling(*handling)
     has_data, has_app = _data_and_apps(systems, dyads.gov_on_data_layer)
     G = len(handling.window_capacity)
     served, capable, served_weight, need_weight, n_served, need_by_gov, served_by_gov = _links_served(
@@ -150,7 +152,7 @@ def _data_and_apps(systems, gov_on_data_layer):
     has a line application (its own or a shared one it uses). Per agency first, government
     by government: what the government shares is read from its block while in cache;
     bitwise, not `and`/`or`: the flags are random and branches would mispredict."""
-    own, reuse, kind_reach, n_lines = systems
+    own, reuse, kind_reach, n_lines = systems.own, systems.reuse, systems.kind_reach, systems.n_lines
     N = own.shape[0]
     flat_own = own.ravel()
     has_data = np.empty(N, np.bool_)
@@ -168,7 +170,15 @@ def _data_and_apps(systems, gov_on_data_layer):
 def _links_served(dyads, has_data, has_app, G):
     """A link is served when shared and both ends can exchange, or by base data collected
     once; with the demand weight served and needed, overall and per requesting government."""
-    prov, d_req, d_line, req_gov, d_weight, shared, base_lines, _ = dyads
+    prov, d_req, d_line, req_gov, d_weight, shared, base_lines = (
+        dyads.provider,
+        dyads.requester,
+        dyads.line,
+        dyads.requester_gov,
+        dyads.weight,
+        dyads.shared,
+        dyads.base_lines,
+    )
     D = len(prov)
     capable = np.empty(D, np.bool_)
     served = np.empty(D, np.bool_)
@@ -221,7 +231,13 @@ def _requests(services, handling, own, missing):
     """Per service instance: the share of requests completed online, at a one-stop window,
     the mean trips, the share done in at most one trip, and the mean rating."""
     inst_handler, inst_gov, inst_svc, inst_volume = services.handler, services.gov, services.kind, services.volume
-    quality, digital, reengineered, hall, window_capacity = handling
+    quality, digital, reengineered, hall, window_capacity = (
+        handling.quality,
+        handling.digital,
+        handling.reengineered,
+        handling.hall,
+        handling.window_capacity,
+    )
     n_inst = len(inst_handler)
     online = np.empty(n_inst)
     eligible = np.empty(n_inst, np.bool_)

@@ -17,7 +17,7 @@ from numba import njit
 
 from ..contracts import renew_vendor_contracts
 from ..institutions import company_prices
-from ..state import N_KINDS
+from ..state import N_KINDS, Pipeline
 from ..substitutes import running_duplicates
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def complete_and_expire(model: GovModel) -> None:
     model.n_building -= len(rows)
     if len(rows):
         life = model.rng.uniform(1 - a.lifetime_spread, 1 + a.lifetime_spread, size=len(rows)) * a.system_lifetime
-        _deliver(rows, kinds, life, month, st.pipeline())
+        _deliver(rows, kinds, life, month, tuple(st.pipeline()))
         # who decided and specified the system, and who holds its rights, go live with it
         st.specified[rows, kinds] = st.build_specified[rows, kinds]
         st.rights[rows, kinds] = st.build_rights[rows, kinds]
@@ -46,7 +46,17 @@ def complete_and_expire(model: GovModel) -> None:
 def _deliver(rows, kinds, life, month, pipeline):
     """Finished projects go live: the agency runs its own system (no longer a shared one),
     at the quality built, until it reaches the end of its drawn life (at least a month)."""
-    own, reuse, quality, built, expires, building, _, build_quality, build_duplicate = pipeline
+    pipeline = Pipeline(*pipeline)  # named again: passed as plain tuples, which numba types fast
+    own, reuse, quality, built, expires, building, build_quality, build_duplicate = (
+        pipeline.own,
+        pipeline.reuse,
+        pipeline.quality,
+        pipeline.built,
+        pipeline.expires,
+        pipeline.building,
+        pipeline.build_quality,
+        pipeline.build_duplicate,
+    )
     for j in range(len(rows)):
         n, k = rows[j], kinds[j]
         own[n, k] = True
@@ -103,7 +113,7 @@ def operating_costs(model: GovModel) -> None:
         run_cost=np.asarray(a.run_cost.as_tuple()), systems_per_staff=a.systems_per_staff, wage=a.staff_wage
     )
     wages, inhouse, outsourced, vendor_rev, company_rev, ops_total, dup_total = _operating_costs(
-        st.own, duplicate, s.n_lines, operators, costs
+        st.own, duplicate, s.n_lines, tuple(operators), tuple(costs)
     )
     # the technical pool's staff are government IT staff: their wages are operations spending
     ops_total += float(model.tech_pool.staff.sum()) * a.staff_wage
@@ -139,8 +149,16 @@ def _operating_costs(own, duplicate, n_lines, operators, costs):
     running systems an auditor counts as duplicates (`sim/substitutes.py`).
     Per agency: wages, systems run in-house and outsourced; per vendor and company: fees
     earned; in all: operations spending, and what running duplicates costs."""
-    staff, company, vendor, vendor_markup, price, n_companies = operators
-    run_cost, systems_per_staff, staff_wage = costs
+    operators, costs = Operators(*operators), RunCosts(*costs)  # named again: passed as plain tuples
+    staff, company, vendor, vendor_markup, price, n_companies = (
+        operators.staff,
+        operators.company,
+        operators.vendor,
+        operators.vendor_markup,
+        operators.price,
+        operators.n_companies,
+    )
+    run_cost, systems_per_staff, staff_wage = costs.run_cost, costs.systems_per_staff, costs.wage
     N = own.shape[0]
     wages = np.empty(N)
     inhouse = np.empty(N)
