@@ -49,6 +49,7 @@ class RenewalInputs(NamedTuple):
 def choose(x, term, systems_per_staff, staff_wage):
     """(J,) RENEW, SWITCH or TAKE_BACK: the lowest cost per unit of quality over `term`
     months (ties keep the incumbent)."""
+    x = RenewalInputs(*x)  # named again: passed as a plain tuple, which numba types fast
     J = len(x.run)
     out = np.zeros(J, np.int64)
     for j in range(J):
@@ -111,7 +112,7 @@ def renew_company_contracts(model: GovModel) -> None:
     st, a = model.state, model.spec.agents
     term = model.companies[0].p.contract_months
     x, vendor, cost = _options(model, n)
-    choice = choose(x, term, a.systems_per_staff, a.staff_wage)
+    choice = choose(tuple(x), term, a.systems_per_staff, a.staff_wage)
     renew, switch, back = n[choice == RENEW], n[choice == SWITCH], n[choice == TAKE_BACK]
     asking = np.array([c.markup for c in model.companies])
     st.contract_markup[renew] = asking[st.company[renew]]

@@ -65,6 +65,7 @@ class ControlInputs(NamedTuple):
 def _control_sums(x, month, migration_months, systems_per_staff):
     """Systems-weighted sums of each dimension, the running systems, and the outsourced
     systems in all and those government staff could take back (per government)."""
+    x = ControlInputs(*x)  # named again: passed as a plain tuple, which numba types fast
     N, K = x.own.shape
     G = len(x.pool)
     decision = ownership = contracts = audit = systems = 0.0
@@ -110,7 +111,7 @@ def _control_sums(x, month, migration_months, systems_per_staff):
 def control_measures(x: ControlInputs, month: int, migration_months: float, systems_per_staff: float) -> dict:
     """The five dimensions and their weighted mean (1 for each where there is nothing to control)."""
     decision, ownership, contracts, audit, systems, capable, outsourced = _control_sums(
-        x, month, migration_months, systems_per_staff
+        tuple(x), month, migration_months, systems_per_staff
     )
     dims = {
         "control_decision_rights": decision / systems if systems else 1.0,

@@ -121,7 +121,7 @@ def _renewal(**change):
         staff_available=np.array([0.0]), staff_skill=np.array([0.0]),
     )  # fmt: skip
     x.update({k: np.array([v], float) for k, v in change.items()})
-    return choose(RenewalInputs(**x), 36, 1.5, 1.5)[0]
+    return choose(tuple(RenewalInputs(**x)), 36, 1.5, 1.5)[0]
 
 
 def test_renewal_compares_price_quality_switching_cost_and_staff():

@@ -39,9 +39,7 @@ def plan(model: GovModel) -> None:
     running = Systems(own=st.own, reuse=st.reuse, kind_reach=kind_reach, n_lines=s.n_lines)
     wants = Wants(app=st.wants_app, gov_app=model.gov_apps.reach, province_built=model.platforms.province_built)
     prices = Prices(factor=build_factor(model), base=np.asarray(a.build_cost.as_tuple()))
-    rows, kinds, costs, _ = _proposals(
-        tuple(running), tuple(wants), st.building, st.queued, tuple(prices), st.budget
-    )
+    rows, kinds, costs, _ = _proposals(tuple(running), tuple(wants), st.building, st.queued, tuple(prices), st.budget)
     if len(rows) == 0:
         review(model)
         return
