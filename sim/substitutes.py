@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .state import N_KINDS, SHAREABLE
+from .state import N_KINDS, SHAREABLE, SHAREABLE_FLAGS
 
 
 def draw_substitutes(rng: np.random.Generator, substitutability: np.ndarray, vertical: np.ndarray) -> np.ndarray:
@@ -40,6 +40,24 @@ def draw_substitutes(rng: np.random.Generator, substitutability: np.ndarray, ver
 
 
 @njit(cache=True)
+def compatible_for(own, kind_reach, substitutes, n_lines, agencies, kinds):
+    """For each (agency, kind) pair asked: `compatible_reach` of that pair alone."""
+    out = np.zeros(len(agencies), np.bool_)
+    for j in range(len(agencies)):
+        n, k = agencies[j], kinds[j]
+        g, i = n // n_lines, n % n_lines
+        if kind_reach[g, k]:
+            out[j] = True
+        elif SHAREABLE_FLAGS[k]:
+            lo = g * n_lines
+            for line in range(n_lines):
+                if line != i and own[lo + line, k] and substitutes[k, i, line]:
+                    out[j] = True
+                    break
+    return out
+
+
+@njit(cache=True)
 def compatible_reach(own, kind_reach, substitutes, n_lines):
     """(N, K) bool: a shared instance of the kind that could serve the agency is reachable —
     a platform layer or the government app (`kind_reach`, (G, K): they serve every line),
@@ -52,6 +70,8 @@ def compatible_reach(own, kind_reach, substitutes, n_lines):
             if kind_reach[g, k]:
                 for i in range(n_lines):
                     out[lo + i, k] = True
+                continue
+            if not SHAREABLE_FLAGS[k]:  # only a platform or the government app stands in
                 continue
             for i in range(n_lines):
                 found = False
@@ -80,6 +100,8 @@ def running_duplicates(own, built, kind_reach, substitutes, n_lines):
                     continue
                 if kind_reach[g, k]:
                     out[n, k] = True
+                    continue
+                if not SHAREABLE_FLAGS[k]:
                     continue
                 key = built[n, k] * n_lines + i
                 for j in range(n_lines):

@@ -10,7 +10,7 @@ from sim.contracts import RENEW, SWITCH, TAKE_BACK, RenewalInputs, choose, switc
 from sim.control import DIMENSIONS, ControlInputs, control_measures
 from sim.fiscal import equalised_budget_rate, transfer
 from sim.state import DATA, INFRA, MOBILE, N_KINDS
-from sim.substitutes import compatible_reach, draw_substitutes, running_duplicates
+from sim.substitutes import compatible_for, compatible_reach, draw_substitutes, running_duplicates
 
 NEVER_AUDITED = -(10**6)
 
@@ -149,3 +149,15 @@ def test_equalisation_tops_up_the_poor_only():
     assert np.allclose(rate, [10 * (0.4 + 0.3), 10.0, 16.0])
     assert np.allclose(transfer(base, wealth, 0.5), [3.0, 0.0, 0.0])
     assert np.allclose(equalised_budget_rate(base, wealth, 0.0), base * wealth)
+
+
+def test_compatible_for_some_pairs_is_compatible_reach_read_there():
+    rng = np.random.default_rng(2)
+    L, G = 6, 4
+    sub = draw_substitutes(rng, SUBST, np.array([True] + [False] * (L - 1)))
+    own = rng.random((G * L, N_KINDS)) < 0.4
+    reach = rng.random((G, N_KINDS)) < 0.2
+    agencies, kinds = np.repeat(np.arange(G * L), N_KINDS), np.tile(np.arange(N_KINDS), G * L)
+    full = compatible_reach(own, reach, sub, L)
+    assert np.array_equal(compatible_for(own, reach, sub, L, agencies, kinds), full[agencies, kinds])
+    assert full.any() and not full.all()

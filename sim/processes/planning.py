@@ -20,7 +20,7 @@ from numba import njit
 from ..control import project_terms
 from ..institutions import record_reviews
 from ..state import MOBILE, N_KINDS, SHAREABLE, Pipeline, Systems, kinds_owned, shared_ok_bits
-from ..substitutes import compatible_reach
+from ..substitutes import compatible_for
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -54,8 +54,7 @@ def plan(model: GovModel) -> None:
             st.queued[qa, qk] = True
             ra, rk, rc = rows[~queue_it], kinds[~queue_it], costs[~queue_it]
     if len(ra):
-        compatible = compatible_reach(st.own, kind_reach, model.substitutes, s.n_lines)  # own unchanged since
-        reusable = compatible[ra, rk]
+        reusable = compatible_for(st.own, kind_reach, model.substitutes, s.n_lines, ra, rk)  # own unchanged since
         willing = st.open[ra] & (rng.random(len(ra)) < a.voluntary_reuse * r.compatibility)
         take = reusable & willing
         st.reuse[ra[take], rk[take]] = True
@@ -198,7 +197,7 @@ def _reusable(model: GovModel, agencies: np.ndarray, kinds: np.ndarray) -> np.nd
     if len(agencies) == 0:
         return np.zeros(0, bool)
     st, s = model.state, model.structure
-    return compatible_reach(st.own, model.kind_reach(), model.substitutes, s.n_lines)[agencies, kinds]
+    return compatible_for(st.own, model.kind_reach(), model.substitutes, s.n_lines, agencies, kinds)
 
 
 def build_factor(model: GovModel) -> np.ndarray:
