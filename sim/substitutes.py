@@ -91,6 +91,59 @@ def running_duplicates(own, built, kind_reach, substitutes, n_lines):
     original), so this one could have been reused instead of built."""
     N, K = own.shape
     out = np.zeros((N, K), np.bool_)
+    if n_lines > 64:
+        return _running_duplicates_pairwise(own, built, kind_reach, substitutes, n_lines, out)
+    bits = _compatible_bits(substitutes)
+    keys = np.empty(n_lines, np.int64)
+    lines = np.empty(n_lines, np.int64)
+    for g in range(N // n_lines):
+        lo = g * n_lines
+        for k in range(K):
+            if kind_reach[g, k]:
+                for i in range(n_lines):
+                    out[lo + i, k] = own[lo + i, k]
+                continue
+            if not SHAREABLE_FLAGS[k]:
+                continue
+            m = 0  # the government's systems of the kind, in delivery order
+            for i in range(n_lines):
+                if own[lo + i, k]:
+                    keys[m] = built[lo + i, k] * n_lines + i
+                    lines[m] = i
+                    m += 1
+            for r in range(1, m):  # insertion sort by key: a few dozen, mostly in order
+                key, line = keys[r], lines[r]
+                q = r - 1
+                while q >= 0 and keys[q] > key:
+                    keys[q + 1], lines[q + 1] = keys[q], lines[q]
+                    q -= 1
+                keys[q + 1], lines[q + 1] = key, line
+            seen = np.uint64(0)  # lines that delivered one earlier
+            for r in range(m):
+                i = lines[r]
+                out[lo + i, k] = (seen & bits[k, i]) != 0
+                seen |= np.uint64(1) << np.uint64(i)
+    return out
+
+
+@njit(cache=True)
+def _compatible_bits(substitutes):
+    """(K, L) uint64: bit j of [k, i] set where line j's system of kind k could serve line
+    i's users (j != i); for at most 64 lines."""
+    K, L = substitutes.shape[0], substitutes.shape[1]
+    bits = np.zeros((K, L), np.uint64)
+    for k in range(K):
+        for i in range(L):
+            for j in range(L):
+                if j != i and substitutes[k, i, j]:
+                    bits[k, i] |= np.uint64(1) << np.uint64(j)
+    return bits
+
+
+@njit(cache=True)
+def _running_duplicates_pairwise(own, built, kind_reach, substitutes, n_lines, out):
+    """`running_duplicates` pair by pair, for governments of more than 64 lines."""
+    N, K = own.shape
     for g in range(N // n_lines):
         lo = g * n_lines
         for k in range(K):

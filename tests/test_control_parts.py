@@ -161,3 +161,18 @@ def test_compatible_for_some_pairs_is_compatible_reach_read_there():
     full = compatible_reach(own, reach, sub, L)
     assert np.array_equal(compatible_for(own, reach, sub, L, agencies, kinds), full[agencies, kinds])
     assert full.any() and not full.all()
+
+
+def test_duplicates_by_bit_masks_match_the_pairwise_rule():
+    from sim.substitutes import _running_duplicates_pairwise
+
+    rng = np.random.default_rng(4)
+    for L in (5, 40):
+        G = 6
+        sub = draw_substitutes(rng, SUBST, rng.random(L) < 0.1)
+        own = rng.random((G * L, N_KINDS)) < 0.6
+        built = rng.integers(-30, 5, size=(G * L, N_KINDS)).astype(np.int32)
+        reach = rng.random((G, N_KINDS)) < 0.2
+        fast = running_duplicates(own, built, reach, sub, L)
+        slow = _running_duplicates_pairwise(own, built, reach, sub, L, np.zeros_like(own))
+        assert np.array_equal(fast, slow) and fast.any() and not fast[own].all()
