@@ -67,8 +67,14 @@ def choose(x, term, systems_per_staff, staff_wage):
     return out
 
 
-def switching_cost(own: np.ndarray, rights: np.ndarray, run_cost: np.ndarray, build_cost: np.ndarray,
-                   build_factor: np.ndarray, migration_months: float) -> np.ndarray:  # fmt: skip
+def switching_cost(
+    own: np.ndarray,
+    rights: np.ndarray,
+    run_cost: np.ndarray,
+    build_cost: np.ndarray,
+    build_factor: np.ndarray,
+    migration_months: float,
+) -> np.ndarray:
     """(n,) 万元 to move each agency's systems to another operator: migrate those whose
     rights the government holds, rebuild the others at the agency's build price."""
     migrate = (own & rights) @ run_cost * migration_months
@@ -144,14 +150,21 @@ def _options(model: GovModel, n: np.ndarray):
     quality = np.minimum(quality, st.found_quality[n])  # what audits found, if they found less
     vendor = best_vendor(model)[s.agency_market[n]]
     build_factor = 1.0 + model.vendor_markup[vendor]
-    cost = switching_cost(st.own[n], st.rights[n], run_cost, np.asarray(a.build_cost.as_tuple()), build_factor,
-                          a.migration_months)  # fmt: skip
+    cost = switching_cost(
+        st.own[n], st.rights[n], run_cost, np.asarray(a.build_cost.as_tuple()), build_factor, a.migration_months
+    )
     staff, skill = available_staff(model, n)
     x = RenewalInputs(
-        run=run, systems=systems, switching=cost, company_price=(1 + asking) * scale, company_quality=quality,
-        vendor_price=1.0 + model.vendor_markup[vendor], vendor_quality=model.vendor_quality[vendor],
-        staff_available=staff, staff_skill=skill,
-    )  # fmt: skip
+        run=run,
+        systems=systems,
+        switching=cost,
+        company_price=(1 + asking) * scale,
+        company_quality=quality,
+        vendor_price=1.0 + model.vendor_markup[vendor],
+        vendor_quality=model.vendor_quality[vendor],
+        staff_available=staff,
+        staff_skill=skill,
+    )
     return x, vendor, cost
 
 

@@ -126,9 +126,13 @@ def control_measures(x: ControlInputs, month: int, migration_months: float, syst
 
 
 def project_terms(
-    staff: np.ndarray, skill: np.ndarray, company: np.ndarray, tsi_staff: np.ndarray, tsi_skill: np.ndarray,
+    staff: np.ndarray,
+    skill: np.ndarray,
+    company: np.ndarray,
+    tsi_staff: np.ndarray,
+    tsi_skill: np.ndarray,
     reviewed: bool | np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+) -> tuple[np.ndarray, np.ndarray]:
     """For projects starting (one entry each): the government's part in deciding and
     specifying them, and whether it holds their code and data rights.
 

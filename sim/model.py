@@ -2,7 +2,7 @@
 
     from sim import GovModel
     m = GovModel(scenario="guangdong", rng=1)          # preset name, path, or GovScenario
-    m = GovModel("baseline", rng=2, **{"reforms.unified_approval.enabled": True})
+    m = GovModel("baseline", rng=2, **{"agents.sharing_cost": 0.2})  # overrides by key path
     m.run_for(60); m.datacollector.get_model_vars_dataframe()
 
 Order within a step (docs/ODD.md §3): reforms due this month activate; 1 demand is served
@@ -19,9 +19,8 @@ from typing import Any
 import mesa
 import numpy as np
 
+from . import control, fiscal, state
 from .agents import Agency, CoordinatingBody, OperatingCompany, Vendor
-from .control import initial_terms
-from .fiscal import equalised_budget_rate
 from .government import build_structure
 from .institutions import ensure_coordinator
 from .measures import MeasureCollector, compute_measures
@@ -48,11 +47,11 @@ from .state import (
     Queue,
     Review,
     Rules,
-    TechPool,
     TechSupport,
     gov_owns,
 )
-from .substitutes import draw_substitutes
+
+SPENDING = ("build", "duplicated_build", "operations", "duplicated_operations", "sharing", "platform", "programmes")
 
 
 class GovModel(mesa.Model):
@@ -70,14 +69,10 @@ class GovModel(mesa.Model):
         super().__init__(scenario=sc)
         self.spec = sc.spec
         self.horizon = self.spec.simulation.steps
-        self.structure = s = build_structure(self.spec.government, self.rng)
+        self.structure = s = build_structure(self.spec.government, self.rng, self.spec.agents.substitutability)
         self.rules = Rules(n_gov=s.n_gov, n_svc=len(s.svc_level))
         self.rules.compatibility = self.spec.agents.compatibility
         self.rules.base_lines = np.zeros(s.n_lines, bool)
-        # which lines' systems could serve each other's users (a child stream: no draw below moves)
-        self.substitutes = draw_substitutes(
-            self.rng, np.array(self.spec.agents.substitutability.per_kind()), s.line_vertical
-        )
 
         self.vendors: list[Vendor] = []
         self.companies: list[OperatingCompany] = []
@@ -86,8 +81,8 @@ class GovModel(mesa.Model):
         # institutions, neutral until a reform fills them (docs/adding-a-reform.md)
         G = s.n_gov
         self.platforms, self.tech_support, self.gov_apps = Platforms.none(G), TechSupport.none(G), GovApps.none(G)
-        self.review, self.openness, self.audits = Review.none(G), Openness.none(G), Audits.none(s.n_agencies)
-        self.tech_pool = TechPool.none(G)
+        self.review, self.openness = Review.none(G), Openness.none(G)
+        self.audits, self.tech_pool = Audits.none(s.n_agencies), state.TechPool.none(G)
         self.fixed_costs: dict[str, float] = {}  # monthly costs of bodies and programmes
         self._init_agencies()
         self._init_vendors()
@@ -122,8 +117,7 @@ class GovModel(mesa.Model):
         operations.operating_costs(self)  # month 0: what running the initial systems costs
         sharing.set_links(self, demand.serve(self))
         self.outcome = demand.serve(self)
-        self.measures: dict[str, float] = {}
-        self.measures = compute_measures(self)
+        self.measures: dict[str, float] = compute_measures(self)  # month 0 reads no earlier measures
         self.datacollector = MeasureCollector()
         self.datacollector.collect(self)
 
@@ -148,8 +142,7 @@ class GovModel(mesa.Model):
         lvl = s.agency_level
         wealth = s.gov_wealth[s.agency_gov]
         st.open = rng.random(N) < a.initial_open_share
-        # own revenue plus equalisation transfers from above (sim/fiscal.py)
-        st.budget_rate = equalised_budget_rate(np.asarray(a.budget_per_month)[lvl], wealth, a.equalisation_rate)
+        st.budget_rate = fiscal.equalised_budget_rate(np.asarray(a.budget_per_month)[lvl], wealth, a.equalisation_rate)
         st.budget = st.budget_rate * rng.uniform(0, a.budget_horizon, N)
         has_unit = rng.random(N) < np.asarray(a.inhouse_unit_share)[lvl]
         staff_mean = np.asarray(a.inhouse_staff)[lvl]
@@ -168,7 +161,7 @@ class GovModel(mesa.Model):
         st.expires = (a.system_lifetime - age + rng.integers(0, a.build_months + 1, size=(N, K))).astype(MONTH)
         st.built[~st.own] = 0
         st.expires[~st.own] = 0
-        initial_terms(st, a.vendor_contract_months)
+        control.initial_terms(st, a.vendor_contract_months)
         # trust differs from tie to tie: uniform around the mean, within 0-1
         self.trust = np.clip(rng.uniform(0, 2 * a.trust_initial, s.n_dyads), 0, 1)
         self.trust_floor = self.trust.copy()  # unserved ties drift back to where they began
@@ -259,10 +252,7 @@ class GovModel(mesa.Model):
         self._refluxed_seen = self.state.refluxed.copy()
 
     def _reset_spend(self) -> None:
-        self.spend = dict.fromkeys(
-            ("build", "duplicated_build", "operations", "duplicated_operations", "sharing", "platform", "programmes"),
-            0.0,
-        )
+        self.spend = dict.fromkeys(SPENDING, 0.0)
 
     # ------------------------------------------------------------------ capabilities
     def kind_reach(self) -> np.ndarray:

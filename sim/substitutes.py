@@ -23,7 +23,7 @@ from numba import njit
 from .state import N_KINDS, SHAREABLE, SHAREABLE_FLAGS
 
 
-def draw_substitutes(rng: np.random.Generator, substitutability: np.ndarray, vertical: np.ndarray) -> np.ndarray:
+def draw(rng: np.random.Generator, substitutability, vertical: np.ndarray) -> np.ndarray:
     """(K, L, L) bool: line i's system of kind k could serve line j's users (symmetric,
     a line with itself True). `substitutability` (K,): chance a pair of lines is compatible
     for the kind (0 for kinds that are not shareable); `vertical` (L,): vertically managed."""
@@ -31,7 +31,7 @@ def draw_substitutes(rng: np.random.Generator, substitutability: np.ndarray, ver
     child = rng.spawn(1)[0]  # its own stream: the model's draws are not shifted
     u = np.triu(child.random((N_KINDS, L, L)), 1)
     u = u + u.transpose(0, 2, 1)  # one draw per unordered pair
-    p = np.where(SHAREABLE, substitutability, 0.0)[:, None, None]
+    p = np.where(SHAREABLE, np.asarray(substitutability, float), 0.0)[:, None, None]
     out = u < p
     local = ~vertical
     out &= local[None, :, None] & local[None, None, :]

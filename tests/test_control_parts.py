@@ -10,7 +10,7 @@ from sim.contracts import RENEW, SWITCH, TAKE_BACK, RenewalInputs, choose, switc
 from sim.control import DIMENSIONS, ControlInputs, control_measures
 from sim.fiscal import equalised_budget_rate, transfer
 from sim.state import DATA, INFRA, MOBILE, N_KINDS
-from sim.substitutes import compatible_for, compatible_reach, draw_substitutes, running_duplicates
+from sim.substitutes import compatible_for, compatible_reach, draw, running_duplicates
 
 NEVER_AUDITED = -(10**6)
 
@@ -20,7 +20,7 @@ SUBST = np.array([0.7, 0.5, 0.3, 0.0, 0.0])
 # ---------------------------------------------------------------- substitutability
 def test_substitutes_are_symmetric_reflexive_and_spare_vertical_lines():
     vertical = np.array([True, False, False, False, False, False])
-    sub = draw_substitutes(np.random.default_rng(3), SUBST, vertical)
+    sub = draw(np.random.default_rng(3), SUBST, vertical)
     assert sub.shape == (N_KINDS, 6, 6)
     assert (sub == sub.transpose(0, 2, 1)).all()
     assert sub[:, np.arange(6), np.arange(6)].all()
@@ -31,12 +31,12 @@ def test_substitutes_are_symmetric_reflexive_and_spare_vertical_lines():
 
 def test_substitute_draws_leave_the_model_stream_alone():
     a, b = np.random.default_rng(5), np.random.default_rng(5)
-    draw_substitutes(b, SUBST, np.zeros(4, bool))
+    draw(b, SUBST, np.zeros(4, bool))
     assert a.random() == b.random()
 
 
 def test_substitutability_share_follows_the_parameter():
-    sub = draw_substitutes(np.random.default_rng(1), np.array([0.9, 0.5, 0.1, 0, 0]), np.zeros(60, bool))
+    sub = draw(np.random.default_rng(1), np.array([0.9, 0.5, 0.1, 0, 0]), np.zeros(60, bool))
     off = ~np.eye(60, dtype=bool)
     shares = [sub[k][off].mean() for k in range(3)]
     assert abs(shares[0] - 0.9) < 0.03 and abs(shares[1] - 0.5) < 0.03 and abs(shares[2] - 0.1) < 0.03
@@ -154,7 +154,7 @@ def test_equalisation_tops_up_the_poor_only():
 def test_compatible_for_some_pairs_is_compatible_reach_read_there():
     rng = np.random.default_rng(2)
     L, G = 6, 4
-    sub = draw_substitutes(rng, SUBST, np.array([True] + [False] * (L - 1)))
+    sub = draw(rng, SUBST, np.array([True] + [False] * (L - 1)))
     own = rng.random((G * L, N_KINDS)) < 0.4
     reach = rng.random((G, N_KINDS)) < 0.2
     agencies, kinds = np.repeat(np.arange(G * L), N_KINDS), np.tile(np.arange(N_KINDS), G * L)
@@ -169,7 +169,7 @@ def test_duplicates_by_bit_masks_match_the_pairwise_rule():
     rng = np.random.default_rng(4)
     for L in (5, 40):
         G = 6
-        sub = draw_substitutes(rng, SUBST, rng.random(L) < 0.1)
+        sub = draw(rng, SUBST, rng.random(L) < 0.1)
         own = rng.random((G * L, N_KINDS)) < 0.6
         built = rng.integers(-30, 5, size=(G * L, N_KINDS)).astype(np.int32)
         reach = rng.random((G, N_KINDS)) < 0.2

@@ -155,7 +155,7 @@ def _duplicates(m: GovModel) -> np.ndarray:
     key = np.where(st.own, st.built.astype(np.int64) * L + s.agency_line[:, None], np.iinfo(np.int64).max)
     key = key.reshape(s.n_gov, L, 1, -1)  # (G, i, -, K)
     other = key.reshape(s.n_gov, 1, L, -1)  # (G, -, j, K)
-    compatible = m.substitutes.transpose(1, 2, 0)[None] & ~np.eye(L, dtype=bool)[None, :, :, None]
+    compatible = m.structure.substitutes.transpose(1, 2, 0)[None] & ~np.eye(L, dtype=bool)[None, :, :, None]
     earlier = (other < key) & compatible & st.own.reshape(s.n_gov, 1, L, -1)
     return dup | (st.own & earlier.any(axis=2).reshape(s.n_agencies, -1))
 

@@ -46,7 +46,7 @@ def complete_and_expire(model: GovModel) -> None:
 def _deliver(rows, kinds, life, month, pipeline):
     """Finished projects go live: the agency runs its own system (no longer a shared one),
     at the quality built, until it reaches the end of its drawn life (at least a month)."""
-    pipeline = Pipeline(*pipeline)  # named again: passed as plain tuples, which numba types fast
+    pipeline = Pipeline(*pipeline)  # named again (state.py: kernel views)
     own, reuse, quality, built, expires, building, build_quality, build_duplicate = (
         pipeline.own,
         pipeline.reuse,
@@ -100,7 +100,7 @@ def operating_costs(model: GovModel) -> None:
     s, st, a = model.structure, model.state, model.spec.agents
     by_company = st.company >= 0
     price = company_prices(model) if by_company.any() else np.zeros(len(st.company))
-    duplicate = running_duplicates(st.own, st.built, model.kind_reach(), model.substitutes, s.n_lines)
+    duplicate = running_duplicates(st.own, st.built, model.kind_reach(), model.structure.substitutes, s.n_lines)
     operators = Operators(
         staff=st.staff,
         company=st.company,
@@ -149,7 +149,7 @@ def _operating_costs(own, duplicate, n_lines, operators, costs):
     running systems an auditor counts as duplicates (`sim/substitutes.py`).
     Per agency: wages, systems run in-house and outsourced; per vendor and company: fees
     earned; in all: operations spending, and what running duplicates costs."""
-    operators, costs = Operators(*operators), RunCosts(*costs)  # named again: passed as plain tuples
+    operators, costs = Operators(*operators), RunCosts(*costs)  # named again (state.py: kernel views)
     staff, company, vendor, vendor_markup, price, n_companies = (
         operators.staff,
         operators.company,

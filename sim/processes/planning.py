@@ -54,7 +54,9 @@ def plan(model: GovModel) -> None:
             st.queued[qa, qk] = True
             ra, rk, rc = rows[~queue_it], kinds[~queue_it], costs[~queue_it]
     if len(ra):
-        reusable = compatible_for(st.own, kind_reach, model.substitutes, s.n_lines, ra, rk)  # own unchanged since
+        reusable = compatible_for(
+            st.own, kind_reach, model.structure.substitutes, s.n_lines, ra, rk
+        )  # own unchanged since
         willing = st.open[ra] & (rng.random(len(ra)) < a.voluntary_reuse * r.compatibility)
         take = reusable & willing
         st.reuse[ra[take], rk[take]] = True
@@ -91,7 +93,7 @@ def _proposals(systems, wants, building, queued, prices, budget):
         Systems(*systems),
         Wants(*wants),
         Prices(*prices),
-    )  # named again: passed as plain tuples, which numba types fast
+    )  # named again (state.py: kernel views)
     own, reuse, kind_reach, n_lines = systems.own, systems.reuse, systems.kind_reach, systems.n_lines
     wants_app, superapp_reach, province_built = wants.app, wants.gov_app, wants.province_built
     price_factor, base_cost = prices.factor, prices.base
@@ -197,7 +199,7 @@ def _reusable(model: GovModel, agencies: np.ndarray, kinds: np.ndarray) -> np.nd
     if len(agencies) == 0:
         return np.zeros(0, bool)
     st, s = model.state, model.structure
-    return compatible_for(st.own, model.kind_reach(), model.substitutes, s.n_lines, agencies, kinds)
+    return compatible_for(st.own, model.kind_reach(), model.structure.substitutes, s.n_lines, agencies, kinds)
 
 
 def build_factor(model: GovModel) -> np.ndarray:
@@ -276,7 +278,7 @@ def _start_builds(projects, done_month, builders, pipeline):
         Projects(*projects),
         Builders(*builders),
         Pipeline(*pipeline),
-    )  # named again: passed as plain tuples, which numba types fast
+    )  # named again (state.py: kernel views)
     agencies, kinds, costs, duplicate, noise = (
         projects.agencies,
         projects.kinds,

@@ -125,7 +125,7 @@ def link_gain(
 
 @njit(cache=True)
 def _link_gain(ties, is_open, capable, served, costs, payoffs, trust_rule):
-    ties, costs = Ties(*ties), LinkCosts(*costs)  # named again: passed as plain tuples, which numba types fast
+    ties, costs = Ties(*ties), LinkCosts(*costs)  # named again (state.py: kernel views)
     payoffs, trust_rule = LinkPayoffs(*payoffs), TrustRule(*trust_rule)
     prov, n_provided, d_req, prov_gov, req_gov, d_weight, mean_weight, trust, trust_floor = (
         ties.provider,
