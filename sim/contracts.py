@@ -92,17 +92,20 @@ def due(model: GovModel, company: bool) -> np.ndarray:
 
 def renew_vendor_contracts(model: GovModel) -> None:
     """Vendors' one-year contracts renew (the choice among small vendors is the initial
-    one); a technical-support institution in the government writes the clause that the
-    code and data belong to the government into the renewed contract (seed 002 §7)."""
+    one). A renewal does not hand over rights to systems already built: the vendor holds
+    the code of what it delivered under the old terms (rights come with new projects,
+    `control.project_terms`, and with systems rebuilt on a switch)."""
     n = due(model, company=False)
     if len(n) == 0:
         return
     st = model.state
     st.contract_end[n] = model.month + model.spec.agents.vendor_contract_months
-    _rights_clause(model, n)
 
 
 def _rights_clause(model: GovModel, agencies: np.ndarray) -> None:
+    """Agencies that left their operator rebuilt the systems they held no rights to; a
+    technical-support institution of their government writes the clause that the rebuilt
+    code and data belong to the government into those new terms (seed 002 §7)."""
     held = model.tech_support.staff[model.structure.agency_gov[agencies]] > 0
     a = agencies[held]
     model.state.rights[a] |= model.state.own[a]
@@ -131,7 +134,7 @@ def renew_company_contracts(model: GovModel) -> None:
     st.contract_end[switch] = model.month + a.vendor_contract_months
     st.contract_end[back] = model.month + a.vendor_contract_months
     st.found_quality[n] = np.inf
-    _rights_clause(model, n)
+    _rights_clause(model, n[choice != RENEW])
     model.step_stats["renewals"] = {"renew": len(renew), "switch": len(switch), "take_back": len(back)}
 
 

@@ -6,8 +6,9 @@ is made of; seed 004 §2.1 says Guangdong's bureau keeps "政府在建设中的�
 company operates. The dimensions, over agencies' running systems (platform layers apart):
 
 - `control_decision_rights`: who decided and specified each system. Half for the decision
-  to build (1 where the agency or a reviewing body decided; 0 where an operating company
-  ran the agency and no body reviewed: the company initiates, seed 000 §2.4 "推动或主导"),
+  to build (how closely government examined the proposal: the agency's IT unit at its skill,
+  or a reviewing body at the scrutiny its capacity affords over the proposals waiting for it;
+  0 where neither exists and the supplier's offer is taken, seed 000 §2.4 "推动或主导"),
   half for the specification (the skill of the government side that wrote it: the agency's
   IT unit or a technical-support institution; 0 where the supplier wrote it). Stored on each
   system when its project starts (`AgencyState.specified`).
@@ -128,35 +129,41 @@ def control_measures(x: ControlInputs, month: int, migration_months: float, syst
 def project_terms(
     staff: np.ndarray,
     skill: np.ndarray,
-    company: np.ndarray,
     tsi_staff: np.ndarray,
     tsi_skill: np.ndarray,
-    reviewed: bool | np.ndarray,
+    scrutiny: float | np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For projects starting (one entry each): the government's part in deciding and
     specifying them, and whether it holds their code and data rights.
 
-    Decision (half): the agency decides unless an operating company runs it (the company
-    then proposes what it builds, seed 000 §2.4 "推动或主导"), and a reviewing body decides in
-    any case. Specification (half): the skill of whoever on the government side writes it —
-    the agency's IT unit, or a technical-support institution of its government (seed 000
+    Decision (half): how closely someone in government examined the proposal — the agency's
+    IT unit at its skill, or a reviewing body at the `scrutiny` it could afford (its review
+    capacity over the proposals waiting for it, `review_scrutiny`), whichever is more; an
+    agency without an IT unit and without a reviewer takes what its supplier offers (0),
+    whoever runs it. Specification (half): the skill of whoever on the government side writes
+    it — the agency's IT unit, or a technical-support institution of its government (seed 000
     §3.2 "技术保障机构协助开展部门业务需求梳理") — else the supplier does (0). Rights: held
     where a government unit or institution wrote the terms (seed 002 §7)."""
     unit = np.where(staff > 0, skill, 0.0)
     institution = np.where(tsi_staff > 0, tsi_skill, 0.0)
-    decided = np.asarray(reviewed) | (company < 0)
+    decided = np.maximum(unit, scrutiny)
     specified = 0.5 * decided + 0.5 * np.maximum(unit, institution)
     rights = (staff > 0) | (tsi_staff > 0)
     return specified, rights
+
+
+def review_scrutiny(capacity: np.ndarray, waiting: np.ndarray) -> np.ndarray:
+    """(B,) share of a full examination each body gives a proposal it decides this month:
+    its monthly capacity over the proposals waiting for it, at most 1 (assumed: a body with a
+    backlog spreads its reviewers' time over it rather than examining only the oldest)."""
+    return np.minimum(1.0, capacity / np.maximum(waiting, 1))
 
 
 def initial_terms(st, vendor_contract_months: int) -> None:
     """Systems in place at month 0 were decided by their agency and specified by its IT
     unit where it had one (which then holds the rights); vendors' contracts end spread
     over the year (agency by agency, no draw)."""
-    specified, rights = project_terms(
-        st.staff, st.skill, st.company, np.zeros(len(st.staff)), np.zeros(len(st.staff)), False
-    )
+    specified, rights = project_terms(st.staff, st.skill, np.zeros(len(st.staff)), np.zeros(len(st.staff)), 0.0)
     st.specified[:] = np.where(st.own, specified[:, None], 0.0)
     st.rights[:] = st.own & rights[:, None]
     st.contract_end[:] = np.arange(len(st.staff)) % vendor_contract_months

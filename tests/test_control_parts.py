@@ -176,3 +176,17 @@ def test_duplicates_by_bit_masks_match_the_pairwise_rule():
         fast = running_duplicates(own, built, reach, sub, L)
         slow = _running_duplicates_pairwise(own, built, reach, sub, L, np.zeros_like(own))
         assert np.array_equal(fast, slow) and fast.any() and not fast[own].all()
+
+
+def test_the_decision_is_the_governments_as_far_as_someone_in_it_examined_the_proposal():
+    from sim.control import project_terms, review_scrutiny
+
+    staff, skill = np.array([0.0, 3.0, 0.0, 0.0]), np.array([0.0, 0.6, 0.0, 0.0])
+    none = np.zeros(4)
+    scrutiny = np.array([0.0, 0.0, 1.0, 0.25])  # no reviewer, no reviewer, an idle body, a swamped one
+    specified, rights = project_terms(staff, skill, none, none, scrutiny)
+    # no company label: an agency with an IT unit decides at its skill, whoever runs it
+    assert specified.tolist() == [0.0, 0.5 * 0.6 + 0.5 * 0.6, 0.5, 0.125]
+    assert rights.tolist() == [False, True, False, False]
+    # a body reviewing 4 proposals a month examines fully 2 waiting, a quarter of 16
+    assert review_scrutiny(np.array([4.0, 4.0, 0.0]), np.array([2, 16, 5])).tolist() == [1.0, 0.25, 0.0]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from ..control import project_terms
+from ..control import project_terms, review_scrutiny
 from ..institutions import record_reviews
 from ..state import MOBILE, N_KINDS, SHAREABLE, Pipeline, Systems, kinds_owned, shared_ok_bits
 from ..substitutes import compatible_for
@@ -165,6 +165,8 @@ def review(model: GovModel) -> None:
     starts = np.r_[0, np.flatnonzero(np.diff(rev)) + 1]
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
     allowed = model.review.allowance()
+    waiting = np.bincount(rev, minlength=len(allowed))
+    scrutiny = review_scrutiny(model.review.capacity, waiting)
     decide_idx = order[rank < allowed[rev]]
     decided = np.zeros(len(q), bool)
     decided[decide_idx] = True
@@ -181,7 +183,7 @@ def review(model: GovModel) -> None:
         cost[~duplicate],
         duplicate=duplicate[~duplicate],
         proposed=q.month[decided][~duplicate],
-        reviewed=True,
+        scrutiny=scrutiny[q.reviewer[decided]][~duplicate],
     )
     record_reviews(model, q.reviewer[decided], duplicate)
 
@@ -213,16 +215,16 @@ def build_factor(model: GovModel) -> np.ndarray:
     return factor
 
 
-def start_builds(model: GovModel, agencies, kinds, costs, duplicate, proposed=None, reviewed=False) -> None:
+def start_builds(model: GovModel, agencies, kinds, costs, duplicate, proposed=None, scrutiny=0.0) -> None:
     """Projects start (`proposed`: the month each was proposed; default this month;
-    `reviewed`: a coordinating body decided them)."""
+    `scrutiny`: how closely a coordinating body examined each, 0 where none reviewed it)."""
     if len(agencies) == 0:
         return
     st, a = model.state, model.spec.agents
     g = model.structure.agency_gov[agencies]
     tsi = model.tech_support
     st.build_specified[agencies, kinds], st.build_rights[agencies, kinds] = project_terms(
-        st.staff[agencies], st.skill[agencies], st.company[agencies], tsi.staff[g], tsi.skill[g], reviewed
+        st.staff[agencies], st.skill[agencies], tsi.staff[g], tsi.skill[g], scrutiny
     )
     proposed = np.full(len(agencies), model.month) if proposed is None else np.asarray(proposed)
     st.proposed[agencies, kinds] = proposed

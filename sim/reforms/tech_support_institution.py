@@ -5,9 +5,9 @@ Government staff who keep technical control, through what they do:
   specifying them, `control_decision_rights`), lifting delivered quality by
   `quality_support` of the gap to perfect (`planning.start_builds`);
 - they put the clause that code and data belong to the government (seed 002 §7: 数据、源代码
-  等产权必须归政府所有) into the terms of the projects they specify and of every contract
-  renewed in their government (`contracts`), so switching operator means migrating, not
-  rebuilding;
+  等产权必须归政府所有) into the terms of the projects they specify and of systems rebuilt
+  when an agency of their government leaves its operator (`contracts`; a renewal grants no
+  rights to what is already built), so a later switch means migrating, not rebuilding;
 - they check deliverables (audit information) and return those below `acceptance`;
 - they oversee outsourced systems (`span` systems per staff member at their skill), which
   the operating company sees (its markup and data hold), and their staff could run systems
