@@ -107,6 +107,8 @@ class AgencyState:
     contract_end: np.ndarray  # month the agency's operations contract (vendor or company) ends
     contract_markup: np.ndarray  # markup agreed in its contract with its operating company
     found_quality: np.ndarray  # lowest quality an audit found on its systems since its last renewal (inf: none)
+    company_since: np.ndarray  # month its operating company took it over (its systems built since are the company's)
+    fees_reviewed: np.ndarray  # month up to which a price review has examined its contract's fees
     other_posts: np.ndarray  # former IT staff of its abolished unit now in other posts (not IT)
 
     def pipeline(self) -> Pipeline:
@@ -156,6 +158,8 @@ class AgencyState:
             contract_end=np.zeros(n, MONTH),
             contract_markup=np.zeros(n),
             found_quality=np.full(n, np.inf),
+            company_since=np.zeros(n, MONTH),
+            fees_reviewed=np.zeros(n, MONTH),
             other_posts=np.zeros(n),
         )
 
@@ -302,6 +306,7 @@ class Audits:
 
     month: np.ndarray  # (N, K) month of the system's last audit
     last: int = NEVER_AUDITED  # month of the latest audit anywhere
+    recovered: float = 0.0  # 万元 of over-priced fees price reviews recovered (审减), cumulative
 
     @classmethod
     def none(cls, n_agencies: int) -> Audits:

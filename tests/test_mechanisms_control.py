@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import GovModel
+from sim.api import run_model
 from sim.control import DIMENSIONS
 from sim.measures import control_measures
 
@@ -86,10 +87,18 @@ def test_a_technical_support_institution_holds_rights_and_agencies_leave_a_dear_
     assert_effect(paired(OPS, OPS, "operator_share", None, tsi), -1, "operator share with an institution")
 
 
-def test_audits_cut_over_priced_contracts():
+def test_audits_recover_over_priced_fees_and_their_findings_change_renewals():
     tpe = {"reforms.third_party_evaluation.enabled": True}
+    for seed in SEEDS[:2]:
+        m = run_model(OPS, seed=seed, **tpe)
+        assert m.audits.recovered > 0  # 审减: fees above the reasonable markup came back
+    # no audit writes a markup: the company prices for the oversight it sees
     assert_effect(paired(OPS, OPS, "operator_markup", None, tpe), -1, "markup under audits")
     assert_effect(paired(OPS, OPS, "control_audit", None, tpe), 1, "audit information")
+    # yearly renewals and a strict auditor: what audits find below the company's stated
+    # quality is what agencies expect at renewal, and some leave (its markup falls, so not for price)
+    yearly = {"reforms.ops_separation.contract_months": 12, "reforms.third_party_evaluation.under_delivery": 0.8}
+    assert_effect(paired(OPS, OPS, "operator_share", yearly, {**yearly, **tpe}), -1, "findings change renewals")
 
 
 # ---------------------------------------------------------------- duplication
