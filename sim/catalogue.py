@@ -133,8 +133,9 @@ MEASURES: dict[str, Measure] = {
     ),
     "control_decision_rights": Measure(
         "share 0-1",
-        "Over running systems: half for who decided to build (1 the agency or a reviewing body, "
-        "0 an operating company with no review), half for the skill of the government unit or "
+        "Over running systems: half for how closely government examined the decision to build (the "
+        "agency's IT unit at its skill, or a reviewing body at the scrutiny its capacity affords over "
+        "the proposals waiting; 0 where neither exists), half for the skill of the government unit or "
         "technical-support institution that specified it (0 when the supplier did).",
         "higher",
         bounds=(0.0, 1.0),

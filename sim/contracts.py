@@ -185,9 +185,9 @@ def available_staff(model: GovModel, n: np.ndarray) -> tuple[np.ndarray, np.ndar
     unit if it kept one, else its government's technical pool and institution."""
     st, g = model.state, model.structure.agency_gov[n]
     pool, tsi = model.tech_pool, model.tech_support
-    staff = pool.staff[g] + tsi.staff[g]
+    staff = pool.staff[g] + tsi.free[g]  # the institution's staff not busy specifying and checking
     skill = np.where(
-        staff > 0, (pool.staff[g] * pool.skill[g] + tsi.staff[g] * tsi.skill[g]) / np.maximum(staff, 1e-12), 0
+        staff > 0, (pool.staff[g] * pool.skill[g] + tsi.free[g] * tsi.skill[g]) / np.maximum(staff, 1e-12), 0
     )
     own = st.staff[n] > 0
     return np.where(own, st.staff[n], staff), np.where(own, st.skill[n], skill)
@@ -209,3 +209,4 @@ def _take_back(model: GovModel, n: int, needed: float) -> None:
     st.skill[n] = (from_pool * pool.skill[g] + from_tsi * tsi.skill[g]) / need
     pool.staff[g] -= from_pool
     tsi.staff[g] -= from_tsi
+    tsi.free[g] -= from_tsi

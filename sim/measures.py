@@ -213,7 +213,7 @@ def control_measures(model: GovModel) -> dict[str, float]:
         agency_gov=s.agency_gov,
         run_cost=np.asarray(a.run_cost.as_tuple()),
         build_cost=np.asarray(a.build_cost.as_tuple()),
-        pool=pool.staff * pool.skill + tsi.staff * tsi.skill,
+        pool=pool.staff * pool.skill + tsi.free * tsi.skill,
     )
     return control.control_measures(x, model.month, a.migration_months, a.systems_per_staff)
 

@@ -288,16 +288,18 @@ class TechSupport:
 
     staff: np.ndarray  # (G)
     skill: np.ndarray  # (G) 0-1
+    free: np.ndarray  # (G) staff not taken this month by specifications and checks
+    specified: np.ndarray  # (G) projects it specified since its last monthly step
     span: float = 0.0  # systems one staff member oversees at full skill
     quality_support: float = 0.0  # share of the gap to full quality closed on a project
 
     @classmethod
     def none(cls, n_gov: int) -> TechSupport:
-        return cls(staff=np.zeros(n_gov), skill=np.zeros(n_gov))
+        return cls(staff=np.zeros(n_gov), skill=np.zeros(n_gov), free=np.zeros(n_gov), specified=np.zeros(n_gov))
 
     def capacity(self, gov_market: np.ndarray) -> np.ndarray:
-        """Per market government: staff x skill of the institutions in it."""
-        return np.bincount(gov_market, weights=self.staff * self.skill, minlength=len(self.staff))
+        """Per market government: free staff x skill of the institutions in it (oversight)."""
+        return np.bincount(gov_market, weights=self.free * self.skill, minlength=len(self.staff))
 
 
 @dataclass(eq=False)

@@ -226,6 +226,8 @@ def start_builds(model: GovModel, agencies, kinds, costs, duplicate, proposed=No
     st.build_specified[agencies, kinds], st.build_rights[agencies, kinds] = project_terms(
         st.staff[agencies], st.skill[agencies], tsi.staff[g], tsi.skill[g], scrutiny
     )
+    # the institution's staff time these specifications take (its monthly step charges it)
+    tsi.specified += np.bincount(g, weights=(tsi.staff[g] > 0).astype(float), minlength=len(tsi.staff))
     proposed = np.full(len(agencies), model.month) if proposed is None else np.asarray(proposed)
     st.proposed[agencies, kinds] = proposed
     # the pipeline's total duration, kept as projects start and finish (measures read it)
