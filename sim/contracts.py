@@ -91,15 +91,43 @@ def due(model: GovModel, company: bool) -> np.ndarray:
 
 
 def renew_vendor_contracts(model: GovModel) -> None:
-    """Vendors' one-year contracts renew (the choice among small vendors is the initial
-    one). A renewal does not hand over rights to systems already built: the vendor holds
-    the code of what it delivered under the old terms (rights come with new projects,
-    `control.project_terms`, and with systems rebuilt on a switch)."""
+    """Vendors' one-year contracts that end this month: each agency renews with its vendor
+    or switches to the best vendor of its market, paying the switching cost (`choose`,
+    without the take-back option: that is the in-house unit's own growth). A renewal does
+    not hand over rights to systems already built: the vendor holds the code of what it
+    delivered under the old terms (rights come with new projects, `control.project_terms`,
+    and with systems rebuilt on a switch)."""
     n = due(model, company=False)
     if len(n) == 0:
         return
-    st = model.state
-    st.contract_end[n] = model.month + model.spec.agents.vendor_contract_months
+    st, a = model.state, model.spec.agents
+    run_cost = np.asarray(a.run_cost.as_tuple())
+    best = best_vendor(model)[model.structure.agency_market[n]]
+    mine = st.vendor[n]
+    cost = switching_cost(
+        st.own[n],
+        st.rights[n],
+        run_cost,
+        np.asarray(a.build_cost.as_tuple()),
+        1.0 + model.vendor_markup[best],
+        a.migration_months,
+    )
+    x = RenewalInputs(
+        run=st.own[n] @ run_cost,
+        systems=st.own[n].sum(axis=1).astype(float),
+        switching=cost,
+        company_price=1.0 + model.vendor_markup[mine],
+        company_quality=model.vendor_quality[mine],
+        vendor_price=1.0 + model.vendor_markup[best],
+        vendor_quality=model.vendor_quality[best],
+        staff_available=np.zeros(len(n)),
+        staff_skill=np.zeros(len(n)),
+    )
+    switch = (choose(tuple(x), a.vendor_contract_months, a.systems_per_staff, a.staff_wage) == SWITCH) & (best != mine)
+    st.vendor[n[switch]] = best[switch]
+    model.spend["build"] += float(cost[switch].sum())
+    _rights_clause(model, n[switch])
+    st.contract_end[n] = model.month + a.vendor_contract_months
 
 
 def _rights_clause(model: GovModel, agencies: np.ndarray) -> None:

@@ -132,3 +132,25 @@ def test_the_province_builds_poorer_governments_hardware_and_support():
     # their agencies build no infrastructure or support of their own
     agencies = covered[s.agency_gov]
     assert not m.state.building[agencies][:, :2].any()
+
+
+def test_vendor_lock_in_is_a_renewal_decision():
+    from sim.contracts import best_vendor, renew_vendor_contracts
+
+    def renewal(rights: bool):
+        m = GovModel("baseline", rng=3)
+        st = m.state
+        best = best_vendor(m)[m.structure.agency_market]
+        dear = st.vendor != best
+        m.vendor_markup[np.unique(st.vendor[dear])] = 1.0  # every other vendor now charges double
+        m.vendor_markup[np.unique(best)] = 0.1
+        st.rights[:] = st.own if rights else False
+        st.contract_end[:] = m.month
+        before = st.vendor.copy()
+        renew_vendor_contracts(m)
+        return (st.vendor != before).sum(), dear.sum(), (st.vendor == best)[dear].mean()
+
+    moved, dear, to_best = renewal(rights=True)
+    assert dear > 0 and moved > 0.9 * dear and to_best > 0.9  # migration is cheap: they leave a dear vendor
+    moved_locked, _, _ = renewal(rights=False)
+    assert moved_locked < moved  # without rights a switch means rebuilding: some stay locked in
