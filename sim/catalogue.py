@@ -213,6 +213,20 @@ MEASURES: dict[str, Measure] = {
     "spending_per_request": Measure(
         "万元 per request", "total_it_spending / requests this month.", "lower", scales_with_size=True
     ),
+    "transfers_received": Measure(
+        "万元 per month",
+        "Equalisation transfers from above in this month's IT allocations (financed outside the "
+        "model, by higher-level finance; already inside the agencies' budgets and spending).",
+        "",
+        scales_with_size=True,
+    ),
+    "moved_staff_wages": Measure(
+        "万元 per month",
+        "Wages of former IT staff of abolished units now in other posts: still on the payroll, "
+        "no longer in IT spending (read beside total_it_spending when comparing ops_separation).",
+        "",
+        scales_with_size=True,
+    ),
 }
 
 

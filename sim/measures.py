@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 from numba import njit
 
-from . import control
+from . import control, fiscal
 from .catalogue import HEADLINE, MEASURES, Measure
 from .control import ControlInputs
 from .institutions import platform_runners
@@ -94,6 +94,13 @@ def _count_islands(req, prov, served, linked):
     return count
 
 
+def _transfers(model: GovModel) -> float:
+    """万元/month of equalisation transfers in the agencies' allocations (`fiscal.transfer`)."""
+    s, a = model.structure, model.spec.agents
+    base = np.asarray(a.budget_per_month)[s.agency_level]
+    return float(fiscal.transfer(base, s.gov_wealth[s.agency_gov], a.equalisation_rate).sum())
+
+
 def compute_measures(model: GovModel) -> dict[str, float]:
     s, out = model.structure, model.outcome
     spend = model.spend
@@ -132,6 +139,8 @@ def compute_measures(model: GovModel) -> dict[str, float]:
         "county_data_reach": county_reach,
         "cumulative_it_spending": float(prev_cum + total),
         "spending_per_request": float(total / s.inst_volume.sum()),
+        "transfers_received": _transfers(model),
+        "moved_staff_wages": float(model.state.other_posts.sum() * model.spec.agents.staff_wage),
     } | control_measures(model)
 
 

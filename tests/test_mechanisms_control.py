@@ -119,6 +119,17 @@ def test_equalisation_transfers_narrow_the_county_gap():
     base = np.asarray(m.spec.agents.budget_per_month)[m.structure.agency_level]
     topped = m.state.budget_rate - base * wealth
     assert (topped[wealth < 1] > 0).all() and (topped[wealth >= 1] == 0).all()
+    # the transfer is reported as its own line (financed from above, outside the model)
+    assert np.isclose(series("baseline")["transfers_received"].iloc[0], topped.sum())
+    assert (series("baseline", **flat)["transfers_received"] == 0).all()
+
+
+def test_staff_moved_to_other_posts_stay_on_the_payroll_and_are_reported():
+    assert (series("baseline")["moved_staff_wages"] == 0).all()
+    m = run_model(OPS, seed=1)
+    moved = m.state.other_posts.sum()
+    assert moved > 0
+    assert series(OPS)["moved_staff_wages"].iloc[-1] == moved * m.spec.agents.staff_wage
 
 
 def test_the_province_builds_poorer_governments_hardware_and_support():

@@ -232,6 +232,8 @@ MEASURE_EN = {
     "county_data_reach": "county data reach",
     "cumulative_it_spending": "cumulative IT spending",
     "spending_per_request": "spending per request",
+    "transfers_received": "equalisation transfers received",
+    "moved_staff_wages": "wages of IT staff moved to other posts",
 }
 
 MEASURE_ZH = {
@@ -297,7 +299,7 @@ MEASURE_ZH = {
     "control_decision_rights": (
         "掌控度：决策权",
         "比例 0-1",
-        "在运系统中：一半看谁决定建设（部门或审批机构计 1，无审批而由运营公司主导计 0），一半看由政府一方（部门信息化机构或技术保障机构）编制需求的技能（由供应商编制计 0）。",
+        "在运系统中：一半看政府对建设决策审查的程度（部门信息化机构按其技能；审批机构按其审批能力与待审项目之比；两者皆无计 0），一半看由政府一方（部门信息化机构或技术保障机构）编制需求的技能（由供应商编制计 0）。",
     ),
     "control_ownership": ("掌控度：产权", "比例 0-1", "代码和数据产权归政府所有的在运系统所占比例。"),
     "control_contracts": (
@@ -332,6 +334,16 @@ MEASURE_ZH = {
     "county_data_reach": ("县级数据可达性", "比例 0-1", "按需求加权、最底层政府所需数据链接被满足的比例。"),
     "cumulative_it_spending": ("累计信息化支出", "万元", "截至本月的信息化支出合计。"),
     "spending_per_request": ("每件申请支出", "万元/件", "信息化总支出 / 本月申请件数。"),
+    "transfers_received": (
+        "均衡性转移支付",
+        "万元/月",
+        "本月信息化拨款中来自上级的均衡性转移支付（模型外由上级财政负担），已计入各部门预算。",
+    ),
+    "moved_staff_wages": (
+        "转岗人员工资",
+        "万元/月",
+        "撤销信息化机构后转到其他岗位的原信息化人员工资（仍在财政供养，不计入信息化支出）。",
+    ),
 }
 
 
