@@ -18,7 +18,8 @@ company operates. The dimensions, over agencies' running systems (platform layer
 - `control_contracts`: for systems run by a supplier, how open the exit is: a year's fees
   / (a year's fees + switching cost) — switching means migrating a system the government
   holds the rights to, or rebuilding one it does not — times 12 / months to the contract's
-  end when that is over a year; systems run by government staff count 1.
+  end when that is over a year (a functional form assumed, no source); systems run by
+  government staff count 1.
 - `control_capacity`: share of the systems run by others that government staff could take
   back: spare in-house capacity (staff × skill × `systems_per_staff` beyond what a unit
   already runs), the technical pool (staff moved from abolished units to the bureau) and
