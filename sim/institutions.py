@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from .processes.demand import served_by_others
 from .state import DATA_LAYER, INFRA, LAYER_OF_KIND, NO_ONE, YEAR
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ def oversight(tsi_capacity, span: float, systems, audited):
 
 def company_position(model: GovModel, company: OperatingCompany):
     """What the company's market looks like to it: the government's dependence on it,
-    oversight, the share of public records it hosts, opened data, data rights.
+    oversight, the share of public records it hosts that no one else serves, data rights.
     Reads only the agencies of its market (a company serves no one outside it)."""
     s, st, a = model.structure, model.state, model.spec.agents
     mkt = company.market
@@ -135,7 +136,7 @@ def company_position(model: GovModel, company: OperatingCompany):
     n_sys, mine, staff_skill, audited, records, hosted_records = _market_view(
         s.market_members(mkt), company.cidx, runs_platform, st.own, st.company, st.staff, st.skill,
         model.audits.month, model.month - YEAR, model.audits.recent(model.month), s.agency_records, s.agency_gov,
-        model.platforms.reach[:, DATA_LAYER],
+        model.platforms.reach[:, DATA_LAYER], served_by_others(model),
     )  # fmt: skip
     total = n_sys + platform
     mine += platform if runs_platform else 0
@@ -149,18 +150,18 @@ def company_position(model: GovModel, company: OperatingCompany):
     dependence = share * (1 - capacity)
     watched = 1 - (1 - coverage) * (1 - strength)
     hosted = hosted_records / max(records, 1e-12)
-    return dependence, watched, hosted, model.openness.share[mkt], strength
+    return dependence, watched, hosted, strength
 
 
 @njit(cache=True)
 def _market_view(
     members, cidx, runs_platform, own, company, staff, skill, audited, since, audits_recent, records,
-    agency_gov, gov_reaches_data,
+    agency_gov, gov_reaches_data, served_elsewhere,
 ):  # fmt: skip
     """One pass over a market's agencies, for its company's view of it: running systems, the
     company's own systems, in-house staff x skill, systems audited since `since`, public
-    records, and the records the company hosts (its clients'; with the platform, every
-    agency's whose government reaches the data layer)."""
+    records, and the records the company hosts that no one else serves (its clients'; with
+    the platform, every agency's whose government reaches the data layer)."""
     K = own.shape[1]
     n_sys = mine = n_audited = 0
     staff_skill = total_records = hosted = 0.0
@@ -176,7 +177,7 @@ def _market_view(
         mine += c * ours
         staff_skill += staff[n] * skill[n]
         total_records += records[n]
-        if ours or (runs_platform and gov_reaches_data[agency_gov[n]]):
+        if (ours or (runs_platform and gov_reaches_data[agency_gov[n]])) and not served_elsewhere[n]:
             hosted += records[n]
     return n_sys, mine, staff_skill, n_audited, total_records, hosted
 

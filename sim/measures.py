@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit
 
 from .institutions import platform_runners
+from .processes.demand import served_by_others
 from .state import MOBILE, YEAR
 
 if TYPE_CHECKING:
@@ -41,6 +42,12 @@ MEASURES: dict[str, Measure] = {
         "lower",
     ),
     "shared_links": Measure("count", "Needed requester-provider links served this month.", "higher"),
+    "vertical_links": Measure(
+        "count",
+        "Needed links served this month whose provider sits in another government (条: a vertically "
+        "managed line's data held at the top of the tree).",
+        "higher",
+    ),
     "total_it_spending": Measure(
         "万元 per month",
         "IT spending this month: construction, operations (staff wages and supplier fees), "
@@ -111,10 +118,14 @@ MEASURES: dict[str, Measure] = {
     "data_monopoly": Measure(
         "share 0-1",
         "Largest single supplier's exclusive hold on its market's public records (operating "
-        "company's data hold; vendors' hosted, unopened share), record-weighted over markets.",
+        "company's data hold; a vendor's share of the records it hosts that no one else serves: "
+        "not in a current base-library copy, not opened to a developer), record-weighted over markets.",
         "lower",
     ),
     "mobile_apps": Measure("count", "Departmental mobile apps running plus consolidated government apps.", "lower"),
+    "data_developers": Measure(
+        "count", "Third-party developers whose data-based services use opened public data (all markets).", ""
+    ),
     "county_gap": Measure(
         "Gini 0-1",
         "Gini coefficient of data reach (served share of needed links) across bottom-level governments.",
@@ -268,7 +279,7 @@ def compute_measures(model: GovModel) -> dict[str, float]:
     trips, one_trip, online, rating = _volume_means(s.inst_volume, out.trips, out.one_trip, out.online, out.rating)
 
     prev_cum = model.measures.get("cumulative_it_spending", 0.0) if model.steps else 0.0
-    m = {
+    m = service_measures(model) | {
         "silo_index": 1.0 - (out.served_weight / out.need_weight if out.need_weight > 0 else 0.0),
         "information_islands": _islands(model, out.served),
         "shared_links": out.n_served,
@@ -299,6 +310,15 @@ def compute_measures(model: GovModel) -> dict[str, float]:
         "spending_per_request": float(total / s.inst_volume.sum()),
     }
     return m
+
+
+def service_measures(model: GovModel) -> dict[str, float]:
+    """Who serves the data: links across governments, developers using opened data."""
+    cross = model.dyad_prov_gov != model.dyad_req_gov
+    return {
+        "vertical_links": int(np.count_nonzero(model.outcome.served & cross)),
+        "data_developers": int(model.openness.developers.sum()),
+    }
 
 
 @njit(cache=True)
@@ -407,17 +427,18 @@ def _market_structure(model: GovModel) -> tuple[float, float]:
     company_hold = np.array([c.data_hold for c in model.companies])
     return _concentration(
         s.gov_market, s.n_lines, rev["inhouse"], vendor_mkt, vendor_rev, other_mkt, other_rev,
-        s.agency_records, st.company, st.vendor, model.openness.share, company_mkt, company_hold, s.n_gov,
+        s.agency_records, st.company, st.vendor, served_by_others(model), company_mkt, company_hold, s.n_gov,
     )  # fmt: skip
 
 
 @njit(cache=True)
 def _concentration(
     gov_market, n_lines, inhouse_rev, vendor_mkt, vendor_rev, other_mkt, other_rev, records, company, vendor,
-    open_share, company_mkt, company_hold, n_gov,
+    served_elsewhere, company_mkt, company_hold, n_gov,
 ):  # fmt: skip
     """Revenue-weighted HHI over markets, and the record-weighted largest exclusive data
-    hold (a vendor's clients' unopened records, or a company's hold) over markets."""
+    hold over markets: a vendor's clients' records that no one else serves, or a company's
+    hold."""
     total = np.zeros(n_gov)
     squares = np.zeros(n_gov)  # sum of squared revenues; HHI = squares / total²
     market_records = np.zeros(n_gov)
@@ -431,7 +452,7 @@ def _concentration(
             sq += inhouse_rev[n] * inhouse_rev[n]
             rec += records[n]
             if company[n] < 0:
-                client_records[vendor[n]] += records[n]
+                client_records[vendor[n]] += records[n] * (1 - served_elsewhere[n])
         m = gov_market[g]
         total[m] += rev
         squares[m] += sq
@@ -450,7 +471,7 @@ def _concentration(
     for v in range(len(vendor_mkt)):
         m = vendor_mkt[v]
         if market_records[m] > 0:
-            hold[m] = max(hold[m], client_records[v] / market_records[m] * (1 - open_share[m]))
+            hold[m] = max(hold[m], client_records[v] / market_records[m])
     for c in range(len(company_mkt)):
         hold[company_mkt[c]] = max(hold[company_mkt[c]], company_hold[c])
 

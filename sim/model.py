@@ -23,7 +23,7 @@ from .agents import Agency, CoordinatingBody, OperatingCompany, Vendor
 from .government import build_structure
 from .institutions import ensure_coordinator
 from .measures import MeasureCollector, compute_measures
-from .processes import demand, operations, planning, sharing
+from .processes import apps, demand, operations, planning, sharing
 from .reforms import REGISTRY
 from .scenario import GovScenario
 from .schema import KINDS
@@ -41,6 +41,7 @@ from .state import (
     AgencyState,
     Audits,
     GovApps,
+    Libraries,
     Openness,
     Platforms,
     Queue,
@@ -69,7 +70,6 @@ class GovModel(mesa.Model):
         self.structure = s = build_structure(self.spec.government, self.rng)
         self.rules = Rules(n_gov=s.n_gov, n_svc=len(s.svc_level))
         self.rules.compatibility = self.spec.agents.compatibility
-        self.rules.base_lines = np.zeros(s.n_lines, bool)
 
         self.vendors: list[Vendor] = []
         self.companies: list[OperatingCompany] = []
@@ -78,7 +78,8 @@ class GovModel(mesa.Model):
         # institutions, neutral until a reform fills them (docs/adding-a-reform.md)
         G = s.n_gov
         self.platforms, self.tech_support, self.gov_apps = Platforms.none(G), TechSupport.none(G), GovApps.none(G)
-        self.review, self.openness, self.audits = Review.none(G), Openness.none(G), Audits.none(s.n_agencies)
+        self.review, self.audits = Review.none(G), Audits.none(s.n_agencies)
+        self.openness, self.libraries = Openness.none(G, s.n_agencies, s.n_dyads), Libraries.none(s.n_agencies)
         self.fixed_costs: dict[str, float] = {}  # monthly costs of bodies and programmes
         self._init_agencies()
         self._init_vendors()
@@ -161,6 +162,7 @@ class GovModel(mesa.Model):
         # trust differs from tie to tie: uniform around the mean, within 0-1
         self.trust = np.clip(rng.uniform(0, 2 * a.trust_initial, s.n_dyads), 0, 1)
         self.trust_floor = self.trust.copy()  # unserved ties drift back to where they began
+        self.tie_value, self.tie_cost = sharing.tie_factors(rng, a, s.n_dyads)
         self.shared = np.zeros(s.n_dyads, bool)
         self._set_providers()
 
@@ -188,6 +190,7 @@ class GovModel(mesa.Model):
         self.vendor_markup = np.array([v.markup for v in self.vendors])
         q = self.vendor_quality[st.vendor]
         st.quality = np.where(st.own, np.clip(q[:, None] + rng.normal(0, a.quality_spread, st.own.shape), 0, 1), 0)
+        st.app_users = apps.initial_users(self)
 
     def add_vendor(self, market: int) -> Vendor:
         lo, hi = self.spec.agents.vendor_quality
@@ -219,6 +222,7 @@ class GovModel(mesa.Model):
         planning.plan(self)  # 3
         operations.complete_and_expire(self)  # 4
         operations.operate(self)
+        apps.adopt(self)
         for reform in self.reforms:  # 5
             if reform.active:
                 reform.step(self)

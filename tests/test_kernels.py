@@ -20,7 +20,7 @@ import pytest
 
 from sim import GovModel
 from sim.institutions import company_price_factor
-from sim.processes import demand, operations, planning, sharing
+from sim.processes import apps, demand, operations, planning, sharing
 from sim.state import APP, DATA, MOBILE, SHAREABLE, gov_owns
 
 # (preset, seed, months run): late enough for platforms, companies and reflux to be in place
@@ -65,19 +65,24 @@ def test_gov_owns_is_any_agency_of_the_government(model):
 
 
 def test_serve_matches_the_array_rule(model):
-    m, s, st, r = model, model.structure, model.state, model.rules
+    m, s, st = model, model.structure, model.state
     access = st.own | (st.reuse & _shared_ok(m)[s.agency_gov])
     prov = m.dyad_provider
     on_layer = m.platforms.reach[s.agency_gov, 1]
-    capable = (access[prov, DATA] | on_layer[prov]) & access[s.d_req, APP]
-    served = (m.shared & capable) | (r.base_lines[s.d_line] & access[s.d_req, APP])
+    has_data = access[prov, DATA] | on_layer[prov]
+    capable = has_data & access[s.d_req, APP]
+    elsewhere = m.libraries.current[prov] | (m.openness.opened[prov] & m.openness.fit)
+    served = (m.shared & capable) | (elsewhere & access[s.d_req, APP])
     missing = np.bincount(s.link_inst, weights=~served[s.link_dyad], minlength=len(s.inst_gov))
+    stuck = ~served & ~((has_data & st.open[prov]) | elsewhere)
+    unfetchable = np.bincount(s.link_inst, weights=stuck[s.link_dyad], minlength=len(s.inst_gov))
     h = s.inst_handler
-    online = (missing == 0) * np.where(st.own[h, APP], st.quality[h, APP], 0.0) * st.digital[h]
+    reach = apps.host_reach(m)[h]
+    online = (missing == 0) * np.where(st.own[h, APP], st.quality[h, APP], 0.0) * st.digital[h] * reach
 
     out = demand.serve(m)
     assert np.array_equal(out.capable, capable) and np.array_equal(out.served, served)
-    assert np.array_equal(out.missing, missing)
+    assert np.array_equal(out.missing, missing) and np.array_equal(out.unfetchable, unfetchable)
     assert np.allclose(out.online, online, rtol=0, atol=1e-15)
     g_req = s.agency_gov[s.d_req]
     assert np.allclose(out.need_by_gov, np.bincount(g_req, weights=s.d_weight, minlength=s.n_gov))

@@ -236,3 +236,66 @@ def test_skills_training_raises_skills_and_holds_talent():
         assert trained.state.digital.mean() > base.state.digital.mean()
         units = base.state.staff > 0
         assert trained.state.skill[units].mean() > base.state.skill[units].mean()
+
+
+# ---------------------------------------------------------------- data that is used (issue 14)
+def test_some_vertical_links_pay_in_the_baseline_and_incentives_move_the_margin():
+    # two top agencies provide every vertical link of the baseline: their stances come and go,
+    # so some month of every run, not every month, serves some
+    assert all(series("baseline", seed)["vertical_links"].max() > 0 for seed in SEEDS)
+    # identical ties (the 0.1.4 rule): no vertical tie ever pays
+    flat = {"agents.tie_value_spread": 0.0, "agents.tie_cost_spread": 0.0}
+    assert all(series("baseline", seed, **flat)["vertical_links"].max() == 0 for seed in SEEDS)
+    assert_effect(paired("baseline", "reform_sharing_incentives", "vertical_links"), 1, "vertical links")
+
+
+def test_opened_data_serves_links_without_the_providers_consent():
+    assert (finals("reform_open_data")["data_developers"] > 0).all()
+    no_fit = {"reforms.open_data.open_fit": 0.0}  # no opened dataset fits a need (same draws)
+    assert_effect(paired("reform_open_data", "reform_open_data", "silo_index", no_fit, None), -1, "silo index")
+    assert_effect(paired("reform_open_data", "reform_open_data", "trips_per_service", no_fit, None), -1, "trips")
+
+
+def test_opened_data_breaks_data_holds_only_where_developers_use_it():
+    no_entry = {"reforms.open_data.developer_cost": 1e9}
+    assert (finals("reform_open_data", **no_entry)["data_developers"] == 0).all()
+    assert_effect(paired("reform_open_data", "reform_open_data", "data_monopoly", no_entry, None), -1, "data monopoly")
+
+
+def test_bureau_pressure_speeds_merging_and_broken_functions_cut_online_completion():
+    calm, pushed = {"reforms.app_consolidation.pressure": 0.0}, {"reforms.app_consolidation.pressure": 0.1}
+    two_years = finals("reform_app_consolidation", steps=24, **calm)["mobile_apps"].to_numpy()
+    pushed_apps = finals("reform_app_consolidation", steps=24, **pushed)["mobile_apps"].to_numpy()
+    assert_effect(pushed_apps - two_years, -1, "apps after two years with pressure")
+    sound = {"reforms.app_consolidation.migration_failure": 0.0}
+    broken = {"reforms.app_consolidation.migration_failure": 1.0, "reforms.app_consolidation.repair_months": 60}
+    assert_effect(
+        paired("reform_app_consolidation", "reform_app_consolidation", "online_rate", sound, broken),
+        -1,
+        "online rate with broken functions",
+    )
+
+
+def test_a_base_library_serves_only_what_its_sources_keep_current():
+    unfed = {"reforms.base_data.min_quality": 1.0, "reforms.base_data.guarded_update": 0.0}
+    assert_effect(paired("reform_base_data", "reform_base_data", "silo_index", None, unfed), 1, "silo: unfed library")
+    short = {"reforms.base_data.max_age": 1, "reforms.base_data.guarded_update": 0.0}
+    long = {"reforms.base_data.max_age": 24, "reforms.base_data.guarded_update": 0.0}
+    assert_effect(paired("reform_base_data", "reform_base_data", "silo_index", long, short), 1, "silo: short currency")
+
+
+def test_window_time_spent_fetching_data_leaves_more_trips():
+    quick = {"agents.fetch_effort": 0.0}
+    slow = {"agents.fetch_effort": 5.0}
+    assert_effect(paired("reform_one_window", "reform_one_window", "trips_per_service", quick, slow), 1, "trips")
+
+
+def test_returned_copies_serve_counties_only_while_the_top_keeps_them_current():
+    kept = {"reforms.data_reflux.refresh_compliance": 1.0}
+    lapsed = {"reforms.data_reflux.refresh_compliance": 0.0, "reforms.data_reflux.max_age": 1}
+    assert_effect(
+        paired("reform_data_reflux", "reform_data_reflux", "upper_level_data_share", kept, lapsed), 1, "upper share"
+    )
+    assert_effect(
+        paired("reform_data_reflux", "reform_data_reflux", "county_data_reach", kept, lapsed), -1, "county reach"
+    )

@@ -2,12 +2,17 @@
 
 A request needs data from several lines. A link is served when its provider actively
 shares with the handling agency (a `share` edge) and both can technically exchange (the
-provider has a data resource, the handler a line application), or when the line's base
-data is collected once and distributed (seed 000 §3.3). A request is completed online only
-if every link is served, at the rate the handler's application and staff skills allow
-(seed 003: systems that under-deliver, low digital skills). Otherwise the applicant makes
-one trip to the handler plus one per missing dataset — unless a one-stop window takes the
-back-office legwork over, within its capacity (seed 004: 最多跑一次, 一窗受理).
+provider has a data resource, the handler a line application), or — without the
+provider's consent — when a copy of the provider's records the handler can use is held
+elsewhere: a current copy in a base library (seed 000 §3.3), or an opened dataset that
+fits the need (seed 002 §7). A request is completed online only if every link is served,
+at the rate the handler's application and staff skills allow (seed 003: systems that
+under-deliver, low digital skills), by the applicants the online channel reaches (the web
+portal, or the app hosting the service: `apps.host_reach`). Otherwise the applicant makes
+one trip to the handler plus one per missing dataset. A one-stop window (seed 004: 最多跑一次,
+一窗受理) takes the application in one trip and its back office fetches what it can — from
+open providers with a data system, or from copies held elsewhere; each dataset it fetches
+costs window time, and a dataset it cannot fetch the applicant still brings.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import numpy as np
 from numba import njit
 
 from ..state import APP, DATA, DATA_LAYER, kinds_owned, shared_ok_bits
+from . import apps
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -30,7 +36,8 @@ class Outcome:
     capable: np.ndarray  # (D) both ends can technically exchange
     missing: np.ndarray  # (I) missing datasets per service instance
     online: np.ndarray  # (I) share of requests completed online
-    windowed: np.ndarray  # (I) share of offline requests completed at a one-stop window
+    windowed: np.ndarray  # (I) share of offline requests taken by a one-stop window
+    unfetchable: np.ndarray  # (I) missing datasets a window's back office cannot fetch
     trips: np.ndarray  # (I) mean trips per request
     one_trip: np.ndarray  # (I) share of requests done in at most one trip
     rating: np.ndarray  # (I) mean 好差评 score, 1-5
@@ -50,27 +57,57 @@ def provider(model: GovModel) -> np.ndarray:
     return np.where(at_top, s.d_top, s.d_local)
 
 
+def data_capable(model: GovModel, agencies: np.ndarray) -> np.ndarray:
+    """The agencies can serve data (as in `_serve`): their own data system, another agency's
+    they use, or their government's platform data layer."""
+    s, st = model.structure, model.state
+    gov = s.agency_gov[agencies]
+    reused = st.reuse[agencies, DATA] & model.shared_ok()[gov, DATA]
+    return st.own[agencies, DATA] | reused | model.platforms.reach[gov, DATA_LAYER]
+
+
+def on_data_layer(model: GovModel, agencies: np.ndarray) -> np.ndarray:
+    return model.platforms.reach[model.structure.agency_gov[agencies], DATA_LAYER]
+
+
+def held_elsewhere(model: GovModel) -> np.ndarray:
+    """(D,) the needed data can be had without the provider's consent: a current copy of
+    the provider's records in a base library, or its opened dataset where that fits the
+    need (not personal, recent enough)."""
+    prov, opened = model.dyad_provider, model.openness
+    return model.libraries.current[prov] | (opened.opened[prov] & opened.fit)
+
+
+def served_by_others(model: GovModel) -> np.ndarray:
+    """(N,) someone besides the supplier hosting an agency's records serves them: the base
+    library holds a current copy, or the records are opened and a developer in the market
+    uses them — so no supplier holds them exclusively (data_monopoly)."""
+    s, opened = model.structure, model.openness
+    developers_here = opened.developers[s.agency_market] > 0
+    return model.libraries.current | (opened.opened & developers_here)
+
+
 def serve(model: GovModel) -> Outcome:
     s, st, r = model.structure, model.state, model.rules
     return Outcome(
         *_serve(
             st.own, st.reuse, model.kind_reach(), s.n_lines, model.platforms.reach[:, DATA_LAYER],
-            model.dyad_provider, s.d_req, s.d_line, r.base_lines, model.shared,
+            model.dyad_provider, s.d_req, held_elsewhere(model), model.shared,
             s.link_inst, s.link_dyad, s.inst_handler, s.inst_gov, s.inst_svc, s.inst_volume,
             st.quality, st.digital, r.reengineered, r.hall, r.window_capacity,
-            s.d_weight, model.dyad_req_gov,
+            s.d_weight, model.dyad_req_gov, st.open, apps.host_reach(model), model.spec.agents.fetch_effort,
         )
     )  # fmt: skip
 
 
 @njit(cache=True)
 def _serve(
-    own, reuse, kind_reach, n_lines, gov_on_data_layer, prov, d_req, d_line, base_lines, shared,
+    own, reuse, kind_reach, n_lines, gov_on_data_layer, prov, d_req, elsewhere, shared,
     link_inst, link_dyad, inst_handler, inst_gov, inst_svc, inst_volume, quality, digital,
-    reengineered, hall, window_capacity, d_weight, req_gov,
+    reengineered, hall, window_capacity, d_weight, req_gov, is_open, reach, fetch_effort,
 ):  # fmt: skip
     # links: a provider on the platform's data layer publishes there even without its own
-    # data system; base data collected once reaches every handler with an application
+    # data system; a copy held elsewhere reaches every handler with an application
     # per agency first, government by government (what the government shares is read
     # from its block of agencies while it is in cache), then per dyad; bitwise, not
     # `and`/`or`: the flags are random and branches would mispredict
@@ -87,6 +124,7 @@ def _serve(
     D = len(prov)
     capable = np.empty(D, np.bool_)
     served = np.empty(D, np.bool_)
+    fetchable = np.empty(D, np.bool_)  # a window's back office can get it: open provider with data, or a copy
     G = len(window_capacity)
     need_by_gov = np.zeros(G)
     served_by_gov = np.zeros(G)
@@ -98,7 +136,8 @@ def _serve(
     for d in range(D):
         app = has_app[d_req[d]]
         capable[d] = has_data[prov[d]] & app
-        served[d] = (shared[d] & capable[d]) | (base_lines[d_line[d]] & app)
+        served[d] = (shared[d] & capable[d]) | (elsewhere[d] & app)
+        fetchable[d] = (has_data[prov[d]] & is_open[prov[d]]) | elsewhere[d]
         w = d_weight[d] * served[d]
         served_weight += w
         need_weight += d_weight[d]
@@ -114,27 +153,34 @@ def _serve(
 
     n_inst = len(inst_handler)
     missing = np.zeros(n_inst)
+    unfetchable = np.zeros(n_inst)
     # links come grouped by instance: count in a register, store when the instance changes
     # (adding into memory link after link would stall on the previous store)
-    current, count = 0, 0.0
+    current, count, stuck = 0, 0.0, 0.0
     for j in range(len(link_inst)):
         if link_inst[j] != current:
             missing[current] += count
-            current, count = link_inst[j], 0.0
-        count += 1.0 - served[link_dyad[j]]
+            unfetchable[current] += stuck
+            current, count, stuck = link_inst[j], 0.0, 0.0
+        d = link_dyad[j]
+        count += 1.0 - served[d]
+        stuck += (1.0 - served[d]) * (1.0 - fetchable[d])
     if len(link_inst):
         missing[current] += count
+        unfetchable[current] += stuck
     online = np.empty(n_inst)
     eligible = np.empty(n_inst, np.bool_)
     demand = np.zeros(len(window_capacity))  # offline requests a window could take, per government
     for i in range(n_inst):
         h = inst_handler[i]
         app_quality = quality[h, APP] * own[h, APP]
-        online[i] = (missing[i] == 0) * app_quality * digital[h]
-        # one-stop windows: capacity per government, shared over its re-engineered offline requests
+        online[i] = (missing[i] == 0) * app_quality * digital[h] * reach[h]
+        # one-stop windows: capacity per government, shared over its re-engineered offline
+        # requests; each dataset the back office fetches takes `fetch_effort` of a request's time
         eligible[i] = (reengineered[inst_svc[i]] or hall[inst_gov[i]]) and missing[i] > 0
         if eligible[i]:
-            demand[inst_gov[i]] += inst_volume[i] * (1.0 - online[i])
+            fetched = missing[i] - unfetchable[i]
+            demand[inst_gov[i]] += inst_volume[i] * (1.0 - online[i]) * (1.0 + fetch_effort * fetched)
 
     windowed = np.zeros(n_inst)
     trips = np.empty(n_inst)
@@ -146,11 +192,13 @@ def _serve(
             windowed[i] = min(1.0, window_capacity[g] / demand[g])
         offline, w = 1.0 - online[i], windowed[i]
         own_trips = 1.0 + missing[i]
-        trips[i] = offline * (w + (1 - w) * own_trips)
-        one_trip[i] = online[i] + offline * (w + (1 - w) * (missing[i] == 0))
+        window_trips = 1.0 + unfetchable[i]  # the applicant still brings what the back office cannot fetch
+        trips[i] = offline * (w * window_trips + (1 - w) * own_trips)
+        one_trip[i] = online[i] + offline * (w * (unfetchable[i] == 0) + (1 - w) * (missing[i] == 0))
         stars = min(max(5.0 - own_trips, 1.0), 5.0)
-        rating[i] = 5.0 * online[i] + offline * (4.0 * w + (1 - w) * stars)
+        window_stars = min(max(5.0 - window_trips, 1.0), 5.0)
+        rating[i] = 5.0 * online[i] + offline * (w * window_stars + (1 - w) * stars)
     return (
-        served, capable, missing, online, windowed, trips, one_trip, rating,
+        served, capable, missing, online, windowed, unfetchable, trips, one_trip, rating,
         served_weight, need_weight, n_served, need_by_gov, served_by_gov,
     )  # fmt: skip

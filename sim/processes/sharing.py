@@ -3,12 +3,12 @@
 Each provider holds a stance, open or guarded. For every dyad it provides, an open agency
 shares when the link's net gain is positive:
 
-    gain = value x trust                  (part of it only if the partner is open: reciprocity;
+    gain = value x trust                  (the tie's own value; part of it only if the partner is open: reciprocity;
                                            partners across levels never reciprocate)
          + rating credit                  (好差评: good service credited to providers)
          + evaluation reward              (positive incentive, seed 000 §3.3)
          + expected penalty + leadership pressure avoided by sharing (seed 000 §3.1)
-         - link cost                       (point-to-point; across levels dearer; on a data
+         - link cost                       (point-to-point, the tie's own cost; across levels dearer; on a data
                                             platform the fixed cost is paid once per agency)
          - liability risk                  (lower with a traceable ledger)
 
@@ -35,6 +35,15 @@ if TYPE_CHECKING:
     from .demand import Outcome
 
 
+def tie_factors(rng: np.random.Generator, agents, n_dyads: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each tie's own value and cost factors, lognormal with mean 1 (σ of the log
+    `tie_value_spread`, `tie_cost_spread`): data differ in worth to the provider, systems in
+    how hard they are to link. Drawn once at set-up."""
+    value = np.exp(agents.tie_value_spread * rng.standard_normal(n_dyads) - agents.tie_value_spread**2 / 2)
+    cost = np.exp(agents.tie_cost_spread * rng.standard_normal(n_dyads) - agents.tie_cost_spread**2 / 2)
+    return value, cost
+
+
 def link_gain(
     model: GovModel, outcome: Outcome, update_trust: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -50,6 +59,7 @@ def link_gain(
         a.sharing_cost, a.vertical_cost_factor, model.platforms.connection_cost, r.link_cost_factor,
         r.ledger_cost, a.reciprocity, a.data_value, r.rating_credit, s.d_weight.mean(),
         a.liability_risk * r.liability_factor, r.reward, r.penalty * r.audit_probability,
+        model.tie_value, model.tie_cost,
     )  # fmt: skip
 
 
@@ -59,7 +69,7 @@ def _link_gain(
     trust_decay, update_trust, gov_on_data_layer,
     platform_of_gov, brokerage,
     pressure, sharing_cost, vertical_cost_factor, connection_cost, link_cost_factor, ledger_cost,
-    reciprocity, data_value, rating_credit, mean_weight, liability, reward, expected_penalty,
+    reciprocity, data_value, rating_credit, mean_weight, liability, reward, expected_penalty, tie_value, tie_cost,
 ):  # fmt: skip
     D, N = len(prov), len(n_provided)
     gain = np.empty(D)
@@ -76,11 +86,11 @@ def _link_gain(
         if gov_on_data_layer[gp] and gov_on_data_layer[gq] and platform_of_gov[gp] == platform_of_gov[gq]:
             cost = connection_cost / max(1, n_provided[p])
         else:
-            cost = sharing_cost * ((1.0 - brokerage[gq]) if same_gov else vertical_cost_factor)
+            cost = sharing_cost * tie_cost[d] * ((1.0 - brokerage[gq]) if same_gov else vertical_cost_factor)
         money[d] = cost * link_cost_factor + ledger_cost
         # part of a trusted tie's value comes back only if the partner reciprocates (is open)
         reciprocated = reciprocity * (is_open[q] & same_gov)
-        benefit = data_value * trust[d] * (1 - reciprocity + reciprocated)
+        benefit = data_value * tie_value[d] * trust[d] * (1 - reciprocity + reciprocated)
         if rating_credit:
             benefit = benefit + rating_credit * d_weight[d] / mean_weight  # 好差评 credit
         refusal = expected_penalty + pressure[gp]

@@ -1,5 +1,10 @@
 """one_window: re-engineered services accepted at one window with back-office capacity."""
 
+import numpy as np
+
+from sim.processes import demand
+from sim.state import APP, DATA
+
 from .conftest import activate, step, tiny
 
 
@@ -17,3 +22,33 @@ def test_every_service_with_a_full_share():
     m = tiny("one_window", services_share=1.0)
     activate(m, "one_window")
     assert m.rules.reengineered.all()
+
+
+def _window_everywhere(capacity: float = 1e9):
+    m = tiny("one_window", services_share=1.0, window_capacity=capacity)
+    activate(m, "one_window")
+    m.state.own[:, DATA] = True
+    m.state.own[:, APP] = False  # nothing online: every request is offline
+    m.shared[:] = False  # and no link served
+    return m
+
+
+def test_the_back_office_fetches_only_from_open_providers_with_data_else_the_applicant_brings_it():
+    m = _window_everywhere()
+    m.state.open[:] = False
+    out = demand.serve(m)
+    assert (out.missing > 0).all() and (out.windowed == 1).all()
+    assert np.array_equal(out.unfetchable, out.missing)
+    assert np.allclose(out.trips, 1 + out.missing) and not out.one_trip.any()  # the window saved nothing
+    m.state.open[:] = True
+    out = demand.serve(m)
+    assert not out.unfetchable.any() and np.allclose(out.trips, 1.0) and np.allclose(out.one_trip, 1.0)
+
+
+def test_fetching_data_takes_window_time():
+    m = _window_everywhere(capacity=100.0)
+    m.state.open[:] = True
+    quick = demand.serve(m).windowed
+    m.spec = m.spec.model_copy(update={"agents": m.spec.agents.model_copy(update={"fetch_effort": 2.0})})
+    slow = demand.serve(m).windowed
+    assert (slow < quick).all()
