@@ -134,7 +134,7 @@ MEASURES: dict[str, Measure] = {
     "upper_level_data_share": Measure(
         "share 0-1",
         "Share of all records held above the bottom level: upper governments' own records plus "
-        "vertically managed lines' local records not returned by reflux.",
+        "vertically managed lines' local records not held in a current returned copy (reflux).",
         "lower",
     ),
     # further measures (DESIGN §4 organisation and cost)
