@@ -8,7 +8,7 @@ typed structures of `sim/state.py` (`model.review`, `model.platforms`, `model.te
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -133,11 +133,19 @@ def company_position(model: GovModel, company: OperatingCompany):
     mkt = company.market
     platform = model.platforms.layers_in(mkt, s.gov_market)
     runs_platform = platform_runners(model)[mkt] == company.cidx
+    agencies = Agencies(
+        own=st.own,
+        company=st.company,
+        staff=st.staff,
+        skill=st.skill,
+        records=s.agency_records,
+        gov=s.agency_gov,
+        served_elsewhere=served_by_others(model),
+    )
+    audits = AuditView(month=model.audits.month, since=model.month - YEAR, recent=model.audits.recent(model.month))
     n_sys, mine, staff_skill, audited, records, hosted_records = _market_view(
-        s.market_members(mkt), company.cidx, runs_platform, st.own, st.company, st.staff, st.skill,
-        model.audits.month, model.month - YEAR, model.audits.recent(model.month), s.agency_records, s.agency_gov,
-        model.platforms.reach[:, DATA_LAYER], served_by_others(model),
-    )  # fmt: skip
+        s.market_members(mkt), company.cidx, runs_platform, agencies, audits, model.platforms.reach[:, DATA_LAYER]
+    )
     total = n_sys + platform
     mine += platform if runs_platform else 0
     share = mine / total if total else 0.0
@@ -153,15 +161,32 @@ def company_position(model: GovModel, company: OperatingCompany):
     return dependence, watched, hosted, strength
 
 
+class Agencies(NamedTuple):
+    """What a company's view of its market reads per agency."""
+
+    own: np.ndarray  # (N, K)
+    company: np.ndarray  # (N)
+    staff: np.ndarray  # (N) in-house IT staff
+    skill: np.ndarray  # (N)
+    records: np.ndarray  # (N) public records held
+    gov: np.ndarray  # (N) government
+    served_elsewhere: np.ndarray  # (N) someone else serves the agency's records too (a developer, a base library)
+
+
+class AuditView(NamedTuple):
+    month: np.ndarray  # (N, K) month of each system's last audit
+    since: int  # audits after this month count
+    recent: bool  # some audit since then (else no month need be read)
+
+
 @njit(cache=True)
-def _market_view(
-    members, cidx, runs_platform, own, company, staff, skill, audited, since, audits_recent, records,
-    agency_gov, gov_reaches_data, served_elsewhere,
-):  # fmt: skip
+def _market_view(members, cidx, runs_platform, agencies, audits, gov_reaches_data):
     """One pass over a market's agencies, for its company's view of it: running systems, the
     company's own systems, in-house staff x skill, systems audited since `since`, public
     records, and the records the company hosts that no one else serves (its clients'; with
     the platform, every agency's whose government reaches the data layer)."""
+    own, company, staff, skill, records, agency_gov, served_elsewhere = agencies
+    audited, since, audits_recent = audits
     K = own.shape[1]
     n_sys = mine = n_audited = 0
     staff_skill = total_records = hosted = 0.0

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import mesa
 import numpy as np
 from numba import njit
 
-from .institutions import platform_runners
+from .institutions import AuditView, platform_runners
 from .processes.demand import served_by_others
 from .state import MOBILE, YEAR
 
@@ -217,22 +217,70 @@ def _count_islands(req, prov, served, linked):
 
 
 def compute_measures(model: GovModel) -> dict[str, float]:
-    s, st, out = model.structure, model.state, model.outcome
+    s, out = model.structure, model.outcome
     spend = model.spend
-
     total = sum(v for k, v in spend.items() if not k.startswith("duplicated"))
     dup = spend["duplicated_build"] + spend["duplicated_operations"]
+    operator_share, operator_markup, control, units, staff, mobile, n_open, upper_share = _operations(model)
+    hhi, monopoly = _market_structure(model)
+    county_gap, county_reach = _county_reach(model)
+    trips, one_trip, online, rating = _volume_means(s.inst_volume, out.trips, out.one_trip, out.online, out.rating)
+    prev_cum = model.measures.get("cumulative_it_spending", 0.0) if model.steps else 0.0
+    return service_measures(model) | {
+        "silo_index": 1.0 - (out.served_weight / out.need_weight if out.need_weight > 0 else 0.0),
+        "information_islands": _islands(model, out.served),
+        "shared_links": out.n_served,
+        "total_it_spending": float(total),
+        "duplicated_spending": float(dup),
+        "duplicated_share": float(dup / total) if total > 0 else 0.0,
+        "trips_per_service": trips,
+        "one_trip_rate": one_trip,
+        "online_rate": online,
+        "user_rating": rating,
+        "inhouse_it_units": int(units),
+        "inhouse_it_staff": float(staff),
+        "approval_backlog": len(model.queue),
+        "mean_approval_delay": _approval_delay(model),
+        "mean_delivery_time": _delivery_time(model),
+        "operator_share": float(operator_share),
+        "operator_markup": operator_markup,
+        "supply_hhi": hhi,
+        "government_control": control,
+        "data_monopoly": monopoly,
+        "mobile_apps": int(mobile + model.gov_apps.count),
+        "county_gap": county_gap,
+        "upper_level_data_share": upper_share,
+        "rejected_duplicates": int(model.step_stats.get("rejected_duplicates", 0)) if model.steps else 0,
+        "open_agencies": float(n_open / s.n_agencies),
+        "county_data_reach": county_reach,
+        "cumulative_it_spending": float(prev_cum + total),
+        "spending_per_request": float(total / s.inst_volume.sum()),
+    }
 
-    # approval delay: decided this month and still waiting
+
+def service_measures(model: GovModel) -> dict[str, float]:
+    """Who serves the data: links across governments, developers using opened data."""
+    cross = model.dyad_prov_gov != model.dyad_req_gov
+    return {
+        "vertical_links": int(np.count_nonzero(model.outcome.served & cross)),
+        "data_developers": int(model.openness.developers.sum()),
+    }
+
+
+def _approval_delay(model: GovModel) -> float:
+    """Mean months since proposal of the proposals decided this month and still waiting."""
     waited = np.concatenate([np.asarray(model.step_stats["waited"], float), model.month - model.queue.month])
     delay = float(waited.mean()) if len(waited) else 0.0
     if len(model.queue) == 0 and model.step_stats["decided"] == 0:
         delay = 0.0
+    return delay
 
-    # delivery: proposal to go-live, over the projects delivered in the last year and those
-    # in the pipeline — under construction (their go-live month is set) and waiting for
-    # approval (at least their wait so far plus construction) — so a stalled review shows
-    # as long delivery, not as no delivery at all
+
+def _delivery_time(model: GovModel) -> float:
+    """Proposal to go-live, over the projects delivered in the last year and those in the
+    pipeline — under construction (their go-live month is set) and waiting for approval
+    (at least their wait so far plus construction) — so a stalled review shows as long
+    delivery, not as no delivery at all."""
     months = sum(m for m, _ in model.deliveries)
     projects = sum(n for _, n in model.deliveries)
     months += model.building_months
@@ -240,19 +288,38 @@ def compute_measures(model: GovModel) -> dict[str, float]:
     if len(model.queue):
         months += float((model.month - model.queue.month).sum()) + len(model.queue) * model.spec.agents.build_months
         projects += len(model.queue)
-    delivery = months / projects if projects else 0.0
+    return months / projects if projects else 0.0
 
-    # who operates what, at what markup, under how much government control
+
+def _operations(model: GovModel):
+    """Who operates what, at what markup, under how much government control; in-house
+    units and staff, mobile apps, open agencies, and the share of records held above the
+    bottom level."""
+    s, st = model.structure, model.state
     markups = np.array([c.markup for c in model.companies]) if model.companies else np.zeros(1)
     ops = model.ops_systems
     tsi, pf = model.tech_support, model.platforms
-    totals, strength, coverage = _agency_totals(
-        st.own, st.company, st.vendor, st.staff, st.skill, st.open, st.refluxed, model.audits.month,
-        model.audits.recent(model.month), model.month,
-        ops["inhouse"], ops["outsourced"], model.vendor_markup, markups,
-        s.agency_market, s.gov_market, s.n_lines, tsi.capacity(s.gov_market), tsi.span,
-        s.agency_records, model.agency_upper, model.agency_vertical_local,
-    )  # fmt: skip
+    agencies = AgencyView(
+        own=st.own,
+        company=st.company,
+        vendor=st.vendor,
+        staff=st.staff,
+        skill=st.skill,
+        is_open=st.open,
+        refluxed=st.refluxed,
+        records=s.agency_records,
+        upper=model.agency_upper,
+        vertical_local=model.agency_vertical_local,
+        market=s.agency_market,
+    )
+    audits = AuditView(month=model.audits.month, since=model.month - YEAR, recent=model.audits.recent(model.month))
+    oversight = Oversight(
+        tsi_capacity=tsi.capacity(s.gov_market), tsi_span=tsi.span, gov_market=s.gov_market, n_lines=s.n_lines
+    )
+    operators = OperatorView(
+        inhouse=ops["inhouse"], outsourced=ops["outsourced"], vendor_markup=model.vendor_markup, company_markup=markups
+    )
+    totals, strength, coverage = _agency_totals(agencies, audits, oversight, operators)
     systems, company_systems, out_markup, out_n, control_w = totals[:5]
     units, staff, mobile, n_open, upper_records, records = totals[5:]
     plat_layers = int(pf.ready.sum()) if len(pf.gov) else 0
@@ -268,71 +335,63 @@ def compute_measures(model: GovModel) -> dict[str, float]:
     operator_share = (company_systems + plat_by_company) / all_systems if all_systems else 0.0
     operator_markup = float(out_markup / out_n) if out_n > 0 else 0.0
     control = float(control_w / all_systems) if all_systems else 1.0
+    upper_share = float(upper_records / records)
+    return operator_share, operator_markup, control, units, staff, mobile, n_open, upper_share
 
-    hhi, monopoly = _market_structure(model)
 
+def _county_reach(model: GovModel) -> tuple[float, float]:
+    """Gini of data reach across bottom-level governments, and their served share."""
+    s, out = model.structure, model.outcome
     need_g, got_g = out.need_by_gov, out.served_by_gov
     bottom = s.gov_level == s.bottom
     has_need = bottom & (need_g > 0)
     reach_g = np.where(need_g > 0, got_g / np.maximum(need_g, 1e-12), 0.0)
-
-    trips, one_trip, online, rating = _volume_means(s.inst_volume, out.trips, out.one_trip, out.online, out.rating)
-
-    prev_cum = model.measures.get("cumulative_it_spending", 0.0) if model.steps else 0.0
-    m = service_measures(model) | {
-        "silo_index": 1.0 - (out.served_weight / out.need_weight if out.need_weight > 0 else 0.0),
-        "information_islands": _islands(model, out.served),
-        "shared_links": out.n_served,
-        "total_it_spending": float(total),
-        "duplicated_spending": float(dup),
-        "duplicated_share": float(dup / total) if total > 0 else 0.0,
-        "trips_per_service": trips,
-        "one_trip_rate": one_trip,
-        "online_rate": online,
-        "user_rating": rating,
-        "inhouse_it_units": int(units),
-        "inhouse_it_staff": float(staff),
-        "approval_backlog": len(model.queue),
-        "mean_approval_delay": delay,
-        "mean_delivery_time": delivery,
-        "operator_share": float(operator_share),
-        "operator_markup": operator_markup,
-        "supply_hhi": hhi,
-        "government_control": control,
-        "data_monopoly": monopoly,
-        "mobile_apps": int(mobile + model.gov_apps.count),
-        "county_gap": gini(reach_g[has_need]),
-        "upper_level_data_share": float(upper_records / records),
-        "rejected_duplicates": int(model.step_stats.get("rejected_duplicates", 0)) if model.steps else 0,
-        "open_agencies": float(n_open / s.n_agencies),
-        "county_data_reach": float(got_g[has_need].sum() / need_g[has_need].sum()) if has_need.any() else 0.0,
-        "cumulative_it_spending": float(prev_cum + total),
-        "spending_per_request": float(total / s.inst_volume.sum()),
-    }
-    return m
+    reach = float(got_g[has_need].sum() / need_g[has_need].sum()) if has_need.any() else 0.0
+    return gini(reach_g[has_need]), reach
 
 
-def service_measures(model: GovModel) -> dict[str, float]:
-    """Who serves the data: links across governments, developers using opened data."""
-    cross = model.dyad_prov_gov != model.dyad_req_gov
-    return {
-        "vertical_links": int(np.count_nonzero(model.outcome.served & cross)),
-        "data_developers": int(model.openness.developers.sum()),
-    }
+class AgencyView(NamedTuple):
+    """What the measures read per agency."""
+
+    own: np.ndarray  # (N, K)
+    company: np.ndarray
+    vendor: np.ndarray
+    staff: np.ndarray
+    skill: np.ndarray
+    is_open: np.ndarray
+    refluxed: np.ndarray
+    records: np.ndarray  # public records held
+    upper: np.ndarray  # held above the bottom level
+    vertical_local: np.ndarray  # a vertical line's local records (held at the top until returned)
+    market: np.ndarray  # market government
+
+
+class Oversight(NamedTuple):
+    tsi_capacity: np.ndarray  # (G) per market government: staff x skill of its institutions
+    tsi_span: float
+    gov_market: np.ndarray  # (G)
+    n_lines: int
+
+
+class OperatorView(NamedTuple):
+    inhouse: np.ndarray  # (N) systems run in-house
+    outsourced: np.ndarray  # (N) systems run by vendors
+    vendor_markup: np.ndarray  # (vendors)
+    company_markup: np.ndarray  # (companies)
 
 
 @njit(cache=True)
-def _agency_totals(
-    own, company, vendor, staff, skill, is_open, refluxed, audited, audits_recent, month, inhouse, outsourced,
-    vendor_markup,
-    company_markup, agency_market, gov_market, n_lines, tsi_capacity, tsi_span, records, upper, vertical_local,
-):  # fmt: skip
+def _agency_totals(agencies, audits, oversight, operators):
     """Sums over agencies — running systems (all, company-run), the outsourced markup sum
     and its weight, the controlled-system weight, in-house units and staff, mobile apps,
     open agencies, records held above the bottom level (upper governments', and vertical
     lines' local records not returned), all records — with each market's oversight
     strength and audit coverage (a technical-support institution's capacity per system;
     systems audited in the last year)."""
+    own, company, vendor, staff, skill, is_open, refluxed, records, upper, vertical_local, agency_market = agencies
+    audited, since, audits_recent = audits
+    tsi_capacity, tsi_span, gov_market, n_lines = oversight
+    inhouse, outsourced, vendor_markup, company_markup = operators
     N, K = own.shape
     G = len(tsi_capacity)
     n_sys = np.empty(N)
@@ -348,7 +407,7 @@ def _agency_totals(
                 c += own[n, k]
             if audits_recent:  # without audits in the last year, skip reading their months
                 for k in range(K):
-                    recent += own[n, k] & (audited[n, k] > month - YEAR)
+                    recent += own[n, k] & (audited[n, k] > since)
             n_sys[n] = c
             count += c
         market_systems[gov_market[g]] += count
@@ -425,20 +484,47 @@ def _market_structure(model: GovModel) -> tuple[float, float]:
     other_mkt = np.concatenate([company_mkt, by_bureau])
     other_rev = np.concatenate([company_rev, plat[by_bureau]])
     company_hold = np.array([c.data_hold for c in model.companies])
-    return _concentration(
-        s.gov_market, s.n_lines, rev["inhouse"], vendor_mkt, vendor_rev, other_mkt, other_rev,
-        s.agency_records, st.company, st.vendor, served_by_others(model), company_mkt, company_hold, s.n_gov,
-    )  # fmt: skip
+    revenue = Revenue(
+        inhouse=rev["inhouse"], vendor_market=vendor_mkt, vendor=vendor_rev, other_market=other_mkt, other=other_rev
+    )
+    holds = Holds(
+        records=s.agency_records,
+        company=st.company,
+        vendor=st.vendor,
+        served_elsewhere=served_by_others(model),
+        company_market=company_mkt,
+        company_hold=company_hold,
+    )
+    return _concentration(revenue, holds, s.gov_market, s.n_lines, s.n_gov)
+
+
+class Revenue(NamedTuple):
+    """Operations revenue this month, 万元."""
+
+    inhouse: np.ndarray  # (N) each in-house unit's wages
+    vendor_market: np.ndarray  # (vendors)
+    vendor: np.ndarray  # (vendors)
+    other_market: np.ndarray  # companies, then bureau-run platforms
+    other: np.ndarray
+
+
+class Holds(NamedTuple):
+    """Who holds which public records exclusively."""
+
+    records: np.ndarray  # (N)
+    company: np.ndarray  # (N) operating company, NO_ONE before take-over
+    vendor: np.ndarray  # (N)
+    served_elsewhere: np.ndarray  # (N) someone else serves the agency's records too (a developer, a base library)
+    company_market: np.ndarray  # (companies)
+    company_hold: np.ndarray  # (companies)
 
 
 @njit(cache=True)
-def _concentration(
-    gov_market, n_lines, inhouse_rev, vendor_mkt, vendor_rev, other_mkt, other_rev, records, company, vendor,
-    served_elsewhere, company_mkt, company_hold, n_gov,
-):  # fmt: skip
+def _concentration(revenue, holds, gov_market, n_lines, n_gov):
     """Revenue-weighted HHI over markets, and the record-weighted largest exclusive data
-    hold over markets: a vendor's clients' records that no one else serves, or a company's
-    hold."""
+    hold (a vendor's clients' records no one else serves, or a company's hold) over markets."""
+    inhouse_rev, vendor_mkt, vendor_rev, other_mkt, other_rev = revenue
+    records, company, vendor, served_elsewhere, company_mkt, company_hold = holds
     total = np.zeros(n_gov)
     squares = np.zeros(n_gov)  # sum of squared revenues; HHI = squares / total²
     market_records = np.zeros(n_gov)

@@ -9,6 +9,7 @@ state on their own agents.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -99,6 +100,19 @@ class AgencyState:
     app_users: np.ndarray  # adoption of its departmental app: share of the residents it could serve, 0-1
     app_broken: np.ndarray  # its services' function in the government app broke in migration (until fixed)
     platform_since: np.ndarray  # month the agency's government joined its platform data layer
+
+    def pipeline(self) -> Pipeline:
+        return Pipeline(
+            own=self.own,
+            reuse=self.reuse,
+            quality=self.quality,
+            built=self.built,
+            expires=self.expires,
+            building=self.building,
+            done=self.done,
+            build_quality=self.build_quality,
+            build_duplicate=self.build_duplicate,
+        )
 
     @classmethod
     def empty(cls, n: int) -> AgencyState:
@@ -356,3 +370,27 @@ class Review:
     def consume(self, used: np.ndarray) -> None:
         # unused capacity does not bank: only the fraction of a review carries over
         self.credit = np.minimum(self.credit - used, 1 - 1e-9)
+
+
+# ---------------------------------------------------------------------------- kernel views
+class Systems(NamedTuple):
+    """What agencies run and use, as compiled kernels read it."""
+
+    own: np.ndarray  # (N, K) runs its own system of the kind
+    reuse: np.ndarray  # (N, K) uses a shared instance of the kind
+    kind_reach: np.ndarray  # (G, K) a shared instance is reachable from the government (platform, app)
+    n_lines: int  # agencies per government: agency `g * n_lines + l`
+
+
+class Pipeline(NamedTuple):
+    """(N, K) arrays of running systems and of projects, as compiled kernels change them."""
+
+    own: np.ndarray
+    reuse: np.ndarray
+    quality: np.ndarray
+    built: np.ndarray
+    expires: np.ndarray
+    building: np.ndarray
+    done: np.ndarray
+    build_quality: np.ndarray
+    build_duplicate: np.ndarray

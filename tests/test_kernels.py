@@ -21,7 +21,7 @@ import pytest
 from sim import GovModel
 from sim.institutions import company_price_factor
 from sim.processes import apps, demand, operations, planning, sharing
-from sim.state import APP, DATA, MOBILE, SHAREABLE, gov_owns
+from sim.state import APP, DATA, MOBILE, SHAREABLE, Systems, gov_owns
 
 # (preset, seed, months run): late enough for platforms, companies and reflux to be in place
 STATES = [("baseline", 3, 14), ("guangdong", 5, 30), ("zhejiang", 7, 30), ("reform_data_reflux", 11, 30)]
@@ -120,6 +120,14 @@ def _copy_state(m: GovModel):
     return st.reuse.copy(), st.budget.copy()
 
 
+def _proposal_args(m: GovModel, reuse: np.ndarray, budget: np.ndarray):
+    st, a = m.state, m.spec.agents
+    systems = Systems(own=st.own, reuse=reuse, kind_reach=m.kind_reach(), n_lines=m.structure.n_lines)
+    wants = planning.Wants(app=st.wants_app, gov_app=m.gov_apps.reach)
+    prices = planning.Prices(factor=planning.build_factor(m), base=np.asarray(a.build_cost.as_tuple()))
+    return systems, wants, st.building, st.queued, prices, budget
+
+
 def test_proposals_are_the_lacking_kinds_each_agency_can_pay_for_in_order(model):
     m, s, st, a = model, model.structure, model.state, model.spec.agents
     need = np.ones_like(st.own)
@@ -133,10 +141,7 @@ def test_proposals_are_the_lacking_kinds_each_agency_can_pay_for_in_order(model)
     rows, kinds = np.nonzero(affordable)
 
     reuse, budget = _copy_state(m)
-    got_rows, got_kinds, got_costs, shared_ok = planning._proposals(
-        st.own, reuse, m.kind_reach(), s.n_lines, st.wants_app, st.building, st.queued,
-        m.gov_apps.reach, planning.build_factor(m), np.asarray(a.build_cost.as_tuple()), budget,
-    )  # fmt: skip
+    got_rows, got_kinds, got_costs, shared_ok = planning._proposals(*_proposal_args(m, reuse, budget))
     assert np.array_equal(got_rows, rows) and np.array_equal(got_kinds, kinds)
     assert np.allclose(got_costs, price[rows, kinds])
     assert np.array_equal(shared_ok, ok)
@@ -194,16 +199,13 @@ def test_a_shared_system_no_longer_reachable_is_lacking_again():
     """An agency that reused a kind (`reuse`) can use it only while the government can
     still reach a shared instance: without one it lacks the kind and proposes it."""
     m = GovModel("baseline", rng=1)
-    s, st, a = m.structure, m.state, m.spec.agents
+    s, st = m.structure, m.state
     n = int(np.flatnonzero(~st.own[:, APP] & ~st.building[:, APP] & ~st.queued[:, APP])[0])
     st.reuse[n, APP] = True  # reused an application, which is not a shareable kind
     assert not m.shared_ok()[s.agency_gov[n], APP]
     budget = st.budget.copy()
     budget[n] = 1e9
-    rows, kinds, _, _ = planning._proposals(
-        st.own, st.reuse.copy(), m.kind_reach(), s.n_lines, st.wants_app, st.building, st.queued,
-        m.gov_apps.reach, planning.build_factor(m), np.asarray(a.build_cost.as_tuple()), budget,
-    )  # fmt: skip
+    rows, kinds, _, _ = planning._proposals(*_proposal_args(m, st.reuse.copy(), budget))
     assert APP in kinds[rows == n]
     assert not m.access()[n, APP]
 

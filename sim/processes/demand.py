@@ -18,12 +18,12 @@ costs window time, and a dataset it cannot fetch the applicant still brings.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
-from ..state import APP, DATA, DATA_LAYER, kinds_owned, shared_ok_bits
+from ..state import APP, DATA, DATA_LAYER, Systems, kinds_owned, shared_ok_bits
 from . import apps
 
 if TYPE_CHECKING:
@@ -87,30 +87,114 @@ def served_by_others(model: GovModel) -> np.ndarray:
     return model.libraries.current | (opened.opened & developers_here)
 
 
+class Dyads(NamedTuple):
+    """Needed links (requesting agency, needed line), grouped by requesting government."""
+
+    provider: np.ndarray  # (D) agency providing the data
+    requester: np.ndarray  # (D) agency handling the service
+    line: np.ndarray  # (D) the needed line
+    requester_gov: np.ndarray  # (D) the requester's government
+    weight: np.ndarray  # (D) requests x datasets over the link
+    shared: np.ndarray  # (D) the provider shares on the link
+    elsewhere: np.ndarray  # (D) the data is held elsewhere: a current base-library copy, a fitting opened dataset
+    gov_on_data_layer: np.ndarray  # (G) the government reaches the platform's data layer
+    provider_open: np.ndarray  # (N) the agency is open to sharing: a window's back office can fetch its data
+
+
+class Services(NamedTuple):
+    """Service instances (government x kind) and the links each needs, grouped by instance."""
+
+    link_inst: np.ndarray  # (links) instance of each link
+    link_dyad: np.ndarray  # (links) dyad of each link
+    handler: np.ndarray  # (I) handling agency
+    gov: np.ndarray  # (I) government
+    kind: np.ndarray  # (I) service kind
+    volume: np.ndarray  # (I) requests per month
+
+
+class Handling(NamedTuple):
+    """What decides how a request is completed: the handler's application and staff, and
+    one-stop windows."""
+
+    quality: np.ndarray  # (N, K) delivered quality of the agency's systems
+    digital: np.ndarray  # (N) line staff's digital skill
+    reengineered: np.ndarray  # (S) service kinds re-engineered for one window
+    hall: np.ndarray  # (G) a service hall accepts every service of the government
+    window_capacity: np.ndarray  # (G) requests a month the government's windows complete
+    reach: np.ndarray  # (N) share of the handler's applicants the online channel reaches (web, hosting app)
+    fetch_effort: float  # window time per dataset the back office fetches, in requests' worth
+
+
 def serve(model: GovModel) -> Outcome:
     s, st, r = model.structure, model.state, model.rules
-    return Outcome(
-        *_serve(
-            st.own, st.reuse, model.kind_reach(), s.n_lines, model.platforms.reach[:, DATA_LAYER],
-            model.dyad_provider, s.d_req, held_elsewhere(model), model.shared,
-            s.link_inst, s.link_dyad, s.inst_handler, s.inst_gov, s.inst_svc, s.inst_volume,
-            st.quality, st.digital, r.reengineered, r.hall, r.window_capacity,
-            s.d_weight, model.dyad_req_gov, st.open, apps.host_reach(model), model.spec.agents.fetch_effort,
-        )
-    )  # fmt: skip
+    systems = Systems(own=st.own, reuse=st.reuse, kind_reach=model.kind_reach(), n_lines=s.n_lines)
+    dyads = Dyads(
+        provider=model.dyad_provider,
+        requester=s.d_req,
+        line=s.d_line,
+        requester_gov=model.dyad_req_gov,
+        weight=s.d_weight,
+        shared=model.shared,
+        elsewhere=held_elsewhere(model),
+        gov_on_data_layer=model.platforms.reach[:, DATA_LAYER],
+        provider_open=st.open,
+    )
+    services = Services(
+        link_inst=s.link_inst,
+        link_dyad=s.link_dyad,
+        handler=s.inst_handler,
+        gov=s.inst_gov,
+        kind=s.inst_svc,
+        volume=s.inst_volume,
+    )
+    handling = Handling(
+        quality=st.quality,
+        digital=st.digital,
+        reengineered=r.reengineered,
+        hall=r.hall,
+        window_capacity=r.window_capacity,
+        reach=apps.host_reach(model),
+        fetch_effort=model.spec.agents.fetch_effort,
+    )
+    return Outcome(*_serve(systems, dyads, services, handling))
 
 
 @njit(cache=True)
-def _serve(
-    own, reuse, kind_reach, n_lines, gov_on_data_layer, prov, d_req, elsewhere, shared,
-    link_inst, link_dyad, inst_handler, inst_gov, inst_svc, inst_volume, quality, digital,
-    reengineered, hall, window_capacity, d_weight, req_gov, is_open, reach, fetch_effort,
-):  # fmt: skip
-    # links: a provider on the platform's data layer publishes there even without its own
-    # data system; a copy held elsewhere reaches every handler with an application
-    # per agency first, government by government (what the government shares is read
-    # from its block of agencies while it is in cache), then per dyad; bitwise, not
-    # `and`/`or`: the flags are random and branches would mispredict
+def _serve(systems, dyads, services, handling):
+    """Links served, then each service instance's outcome (see the module docstring)."""
+    has_data, has_app = _data_and_apps(systems, dyads.gov_on_data_layer)
+    G = len(handling.window_capacity)
+    served, capable, fetchable, served_weight, need_weight, n_served, need_by_gov, served_by_gov = _links_served(
+        dyads, has_data, has_app, G
+    )
+    missing, unfetchable = _missing(services, served, fetchable)
+    online, windowed, trips, one_trip, rating = _requests(services, handling, systems.own, missing, unfetchable)
+    return (
+        served,
+        capable,
+        missing,
+        online,
+        windowed,
+        unfetchable,
+        trips,
+        one_trip,
+        rating,
+        served_weight,
+        need_weight,
+        n_served,
+        need_by_gov,
+        served_by_gov,
+    )
+
+
+@njit(cache=True)
+def _data_and_apps(systems, gov_on_data_layer):
+    """Per agency: it can provide data (its own data system, a shared one it uses, or the
+    platform's data layer where a provider publishes without a system of its own) and it
+    has a line application (its own or a shared one it uses). Per agency first, government
+    by government: what the government shares is read from its block while in cache;
+    bitwise, not `and`/`or`: the flags are random and branches would mispredict."""
+    own, reuse, kind_reach, n_lines = systems
     N = own.shape[0]
     flat_own = own.ravel()
     has_data = np.empty(N, np.bool_)
@@ -121,11 +205,27 @@ def _serve(
         for n in range(g * n_lines, (g + 1) * n_lines):
             has_data[n] = own[n, DATA] | (reuse[n, DATA] & ok_data) | gov_on_data_layer[g]
             has_app[n] = own[n, APP] | (reuse[n, APP] & ok_app)
+    return has_data, has_app
+
+
+@njit(cache=True)
+def _links_served(dyads, has_data, has_app, G):
+    """A link is served when shared and both ends can exchange, or from a copy held elsewhere
+    when the handler has its application; a window's back office can fetch it from an open
+    provider with data, or from the copy. With the demand weight served and needed, overall
+    and per requesting government."""
+    prov, d_req, req_gov, d_weight, shared = (
+        dyads.provider,
+        dyads.requester,
+        dyads.requester_gov,
+        dyads.weight,
+        dyads.shared,
+    )
+    elsewhere, provider_open = dyads.elsewhere, dyads.provider_open
     D = len(prov)
     capable = np.empty(D, np.bool_)
     served = np.empty(D, np.bool_)
-    fetchable = np.empty(D, np.bool_)  # a window's back office can get it: open provider with data, or a copy
-    G = len(window_capacity)
+    fetchable = np.empty(D, np.bool_)
     need_by_gov = np.zeros(G)
     served_by_gov = np.zeros(G)
     served_weight = need_weight = 0.0
@@ -137,7 +237,7 @@ def _serve(
         app = has_app[d_req[d]]
         capable[d] = has_data[prov[d]] & app
         served[d] = (shared[d] & capable[d]) | (elsewhere[d] & app)
-        fetchable[d] = (has_data[prov[d]] & is_open[prov[d]]) | elsewhere[d]
+        fetchable[d] = (has_data[prov[d]] & provider_open[prov[d]]) | elsewhere[d]
         w = d_weight[d] * served[d]
         served_weight += w
         need_weight += d_weight[d]
@@ -150,10 +250,15 @@ def _serve(
         got += w
     need_by_gov[current] += need
     served_by_gov[current] += got
+    return served, capable, fetchable, served_weight, need_weight, n_served, need_by_gov, served_by_gov
 
-    n_inst = len(inst_handler)
-    missing = np.zeros(n_inst)
-    unfetchable = np.zeros(n_inst)
+
+@njit(cache=True)
+def _missing(services, served, fetchable):
+    """Missing datasets per service instance, and those a window's back office cannot fetch."""
+    link_inst, link_dyad = services.link_inst, services.link_dyad
+    missing = np.zeros(len(services.handler))
+    unfetchable = np.zeros(len(services.handler))
     # links come grouped by instance: count in a register, store when the instance changes
     # (adding into memory link after link would stall on the previous store)
     current, count, stuck = 0, 0.0, 0.0
@@ -168,6 +273,16 @@ def _serve(
     if len(link_inst):
         missing[current] += count
         unfetchable[current] += stuck
+    return missing, unfetchable
+
+
+@njit(cache=True)
+def _requests(services, handling, own, missing, unfetchable):
+    """Per service instance: the share of requests completed online, taken by a one-stop
+    window, the mean trips, the share done in at most one trip, and the mean rating."""
+    inst_handler, inst_gov, inst_svc, inst_volume = services.handler, services.gov, services.kind, services.volume
+    quality, digital, reengineered, hall, window_capacity, reach, fetch_effort = handling
+    n_inst = len(inst_handler)
     online = np.empty(n_inst)
     eligible = np.empty(n_inst, np.bool_)
     demand = np.zeros(len(window_capacity))  # offline requests a window could take, per government
@@ -198,7 +313,4 @@ def _serve(
         stars = min(max(5.0 - own_trips, 1.0), 5.0)
         window_stars = min(max(5.0 - window_trips, 1.0), 5.0)
         rating[i] = 5.0 * online[i] + offline * (w * window_stars + (1 - w) * stars)
-    return (
-        served, capable, missing, online, windowed, unfetchable, trips, one_trip, rating,
-        served_weight, need_weight, n_served, need_by_gov, served_by_gov,
-    )  # fmt: skip
+    return online, windowed, trips, one_trip, rating

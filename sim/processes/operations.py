@@ -10,13 +10,13 @@ training and pay hold them (seed 000 §2.4); budgets accrue monthly and lapse be
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
 from ..institutions import company_price_factor
-from ..state import N_KINDS, SHAREABLE_FLAGS
+from ..state import N_KINDS, SHAREABLE_FLAGS, Systems
 
 NEVER = np.iinfo(np.int64).max  # no first builder
 
@@ -36,14 +36,14 @@ def complete_and_expire(model: GovModel) -> None:
     model.n_building -= len(rows)
     if len(rows):
         life = model.rng.uniform(1 - a.lifetime_spread, 1 + a.lifetime_spread, size=len(rows)) * a.system_lifetime
-        _deliver(rows, kinds, life, month, st.own, st.reuse, st.quality, st.build_quality, st.built, st.expires,
-                 st.building, st.build_duplicate)  # fmt: skip
+        _deliver(rows, kinds, life, month, st.pipeline())
 
 
 @njit(cache=True)
-def _deliver(rows, kinds, life, month, own, reuse, quality, build_quality, built, expires, building, build_duplicate):
+def _deliver(rows, kinds, life, month, pipeline):
     """Finished projects go live: the agency runs its own system (no longer a shared one),
     at the quality built, until it reaches the end of its drawn life (at least a month)."""
+    own, reuse, quality, built, expires, building, _, build_quality, build_duplicate = pipeline
     for j in range(len(rows)):
         n, k = rows[j], kinds[j]
         own[n, k] = True
@@ -102,11 +102,21 @@ def operating_costs(model: GovModel) -> None:
     s, st, a = model.structure, model.state, model.spec.agents
     by_company = st.company >= 0
     price_factor = company_price_factor(model) if by_company.any() else np.zeros(1)
+    systems = Systems(own=st.own, reuse=st.reuse, kind_reach=model.kind_reach(), n_lines=s.n_lines)
+    operators = Operators(
+        staff=st.staff,
+        company=st.company,
+        vendor=st.vendor,
+        vendor_markup=model.vendor_markup,
+        price_factor=price_factor,
+        n_companies=len(model.companies),
+    )
+    costs = RunCosts(
+        run_cost=np.asarray(a.run_cost.as_tuple()), systems_per_staff=a.systems_per_staff, wage=a.staff_wage
+    )
     wages, inhouse, outsourced, vendor_rev, company_rev, ops_total, dup_total = _operating_costs(
-        st.own, st.built, model.kind_reach(), s.n_lines, np.asarray(a.run_cost.as_tuple()),
-        st.staff, st.company, st.vendor, model.vendor_markup, price_factor, len(model.companies),
-        a.systems_per_staff, a.staff_wage,
-    )  # fmt: skip
+        systems, st.built, operators, costs
+    )
     # who earns what, and who runs how many systems (for concentration and control)
     model.ops_revenue = {"inhouse": wages, "vendor": vendor_rev, "company": company_rev}
     model.ops_systems = {"inhouse": inhouse, "outsourced": outsourced, "by_company": by_company}
@@ -114,11 +124,25 @@ def operating_costs(model: GovModel) -> None:
     model.spend["duplicated_operations"] += dup_total
 
 
+class Operators(NamedTuple):
+    """Who runs each agency's systems, at what price."""
+
+    staff: np.ndarray  # (N) in-house IT staff
+    company: np.ndarray  # (N) operating company, NO_ONE before take-over
+    vendor: np.ndarray  # (N) small vendor
+    vendor_markup: np.ndarray  # (vendors)
+    price_factor: np.ndarray  # (companies) (1 + markup) x scale economy
+    n_companies: int
+
+
+class RunCosts(NamedTuple):
+    run_cost: np.ndarray  # (K) 万元 a month per running system
+    systems_per_staff: float
+    wage: float  # 万元 a month per IT staff member
+
+
 @njit(cache=True)
-def _operating_costs(
-    own, built, reach, n_lines, run_cost, staff, company, vendor, vendor_markup, price_factor,
-    n_companies, systems_per_staff, staff_wage,
-):  # fmt: skip
+def _operating_costs(systems, built, operators, costs):
     """In-house units run as many systems as their staff can (at their wages), vendors the
     rest at their markup; a company runs everything of the agencies it took over.
     A running system is a duplicate where a shared instance of its kind is reachable (a
@@ -126,6 +150,9 @@ def _operating_costs(
     built its shareable kind first (DESIGN §4).
     Per agency: wages, systems run in-house and outsourced; per vendor and company: fees
     earned; in all: operations spending, and what running duplicates costs."""
+    own, _, reach, n_lines = systems
+    staff, company, vendor, vendor_markup, price_factor, n_companies = operators
+    run_cost, systems_per_staff, staff_wage = costs
     N = own.shape[0]
     wages = np.empty(N)
     inhouse = np.empty(N)
@@ -169,10 +196,10 @@ def _operating_costs(
 def people_and_budgets(model: GovModel) -> None:
     """IT staff lose skill to the market unless trained and paid; budgets accrue."""
     st, a, r = model.state, model.spec.agents, model.rules
+    drain = a.talent_drain * r.talent_drain_factor
     _people_and_budgets(
-        st.staff, st.skill, st.digital, st.budget, st.budget_rate,
-        a.talent_drain * r.talent_drain_factor, r.training_gain, a.budget_horizon,
-    )  # fmt: skip
+        st.staff, st.skill, st.digital, st.budget, st.budget_rate, drain, r.training_gain, a.budget_horizon
+    )
 
 
 @njit(cache=True)

@@ -12,13 +12,13 @@ platform or the existing system (seed 000 §3.2, seed 002 §4).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
 from ..institutions import record_reviews
-from ..state import MOBILE, N_KINDS, SHAREABLE, kinds_owned, shared_ok_bits
+from ..state import MOBILE, N_KINDS, SHAREABLE, Systems, kinds_owned, shared_ok_bits
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -34,9 +34,13 @@ def plan(model: GovModel) -> None:
     # what each agency lacks, and of it what it can pay for, kind by kind, from its funds;
     # under app consolidation new departmental apps go into the government app instead
     rows, kinds, costs, shared_ok = _proposals(
-        st.own, st.reuse, model.kind_reach(), s.n_lines, st.wants_app, st.building, st.queued,
-        model.gov_apps.reach, build_factor(model), np.asarray(a.build_cost.as_tuple()), st.budget,
-    )  # fmt: skip
+        systems(model),
+        Wants(app=st.wants_app, gov_app=model.gov_apps.reach),
+        st.building,
+        st.queued,
+        Prices(factor=build_factor(model), base=np.asarray(a.build_cost.as_tuple())),
+        st.budget,
+    )
     if len(rows) == 0:
         review(model)
         return
@@ -61,15 +65,31 @@ def plan(model: GovModel) -> None:
     review(model)
 
 
+def systems(model: GovModel) -> Systems:
+    st = model.state
+    return Systems(own=st.own, reuse=st.reuse, kind_reach=model.kind_reach(), n_lines=model.structure.n_lines)
+
+
+class Wants(NamedTuple):
+    app: np.ndarray  # (N) the agency wants a mobile app
+    gov_app: np.ndarray  # (G) a government app serves the government: new apps go into it
+
+
+class Prices(NamedTuple):
+    factor: np.ndarray  # (N) multiple of the base cost the agency pays
+    base: np.ndarray  # (K) base build cost, 万元
+
+
 @njit(cache=True)
-def _proposals(
-    own, reuse, kind_reach, n_lines, wants_app, building, queued, superapp_reach, price_factor, base_cost, budget
-):
+def _proposals(systems, wants, building, queued, prices, budget):
     """An agency lacks a kind it needs (every kind, the mobile app only if wanted) that it
     cannot use, is not building and has not proposed; it proposes the lacking kinds in
     order while their running total stays within its funds, which it reserves. Returns
     (rows, kinds, costs) in row-major order and the (G, K) shared capabilities reachable;
     changes `budget` (funds reserved) and `reuse` (redirected apps) in place."""
+    own, reuse, kind_reach, n_lines = systems
+    wants_app, superapp_reach = wants
+    price_factor, base_cost = prices
     N = own.shape[0]
     G = N // n_lines
     flat_own, flat_reuse = own.ravel(), reuse.ravel()
@@ -141,9 +161,13 @@ def review(model: GovModel) -> None:
     st.reuse[ag[duplicate], kd[duplicate]] = True
     st.budget += np.bincount(ag[duplicate], weights=cost[duplicate], minlength=len(st.budget))
     start_builds(
-        model, ag[~duplicate], kd[~duplicate], cost[~duplicate], duplicate=duplicate[~duplicate],
+        model,
+        ag[~duplicate],
+        kd[~duplicate],
+        cost[~duplicate],
+        duplicate=duplicate[~duplicate],
         proposed=q.month[decided][~duplicate],
-    )  # fmt: skip
+    )
     record_reviews(model, q.reviewer[decided], duplicate)
 
     st.queued[ag, kd] = False
@@ -186,23 +210,54 @@ def start_builds(model: GovModel, agencies, kinds, costs, duplicate, proposed=No
     company_quality = np.array([c.quality for c in model.companies]) if model.companies else np.zeros(1)
     noise = model.rng.normal(0, a.quality_spread, len(agencies))
     tsi = model.tech_support
-    build, duplicated = _start_builds(
-        agencies, kinds, costs, duplicate, noise, model.month + a.build_months, st.vendor, st.company,
-        model.vendor_quality, company_quality, tsi.quality_support, tsi.staff, model.structure.n_lines,
-        st.building, st.done, st.build_quality, st.build_duplicate,
-    )  # fmt: skip
+    projects = Projects(agencies=agencies, kinds=kinds, costs=costs, duplicate=duplicate, noise=noise)
+    builders = Builders(
+        vendor=st.vendor,
+        company=st.company,
+        vendor_quality=model.vendor_quality,
+        company_quality=company_quality,
+        tsi_support=tsi.quality_support,
+        tsi_staff=tsi.staff,
+        n_lines=model.structure.n_lines,
+    )
+    build, duplicated = _start_builds(projects, model.month + a.build_months, builders, st.pipeline())
     model.spend["build"] += build
     model.spend["duplicated_build"] += duplicated
 
 
+class Projects(NamedTuple):
+    agencies: np.ndarray
+    kinds: np.ndarray
+    costs: np.ndarray  # 万元
+    duplicate: np.ndarray  # a shared instance was reachable
+    noise: np.ndarray  # the draw around the builder's quality
+
+
+class Builders(NamedTuple):
+    """Who builds an agency's projects, and how well."""
+
+    vendor: np.ndarray  # (N)
+    company: np.ndarray  # (N) NO_ONE before take-over
+    vendor_quality: np.ndarray  # (vendors)
+    company_quality: np.ndarray  # (companies)
+    tsi_support: float  # share of the quality gap a technical-support institution closes
+    tsi_staff: np.ndarray  # (G)
+    n_lines: int
+
+
 @njit(cache=True)
-def _start_builds(
-    agencies, kinds, costs, duplicate, noise, done_month, vendor, company, vendor_quality, company_quality,
-    tsi_support, tsi_staff, n_lines, building, done, build_quality, build_duplicate,
-):  # fmt: skip
+def _start_builds(projects, done_month, builders, pipeline):
     """Projects start: built by the agency's company if it has one, else its vendor, at the
     builder's quality with noise; a technical-support institution in the government
     closes part of the gap to full quality. Returns the spending and its duplicated part."""
+    agencies, kinds, costs, duplicate, noise = projects
+    vendor, company, vendor_quality, company_quality, tsi_support, tsi_staff, n_lines = builders
+    building, done, build_quality, build_duplicate = (
+        pipeline.building,
+        pipeline.done,
+        pipeline.build_quality,
+        pipeline.build_duplicate,
+    )
     spent = duplicated = 0.0
     for j in range(len(agencies)):
         n, k = agencies[j], kinds[j]

@@ -23,7 +23,7 @@ drifts back toward where the tie began otherwise (CTG Albany trust models).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -44,6 +44,53 @@ def tie_factors(rng: np.random.Generator, agents, n_dyads: int) -> tuple[np.ndar
     return value, cost
 
 
+class Ties(NamedTuple):
+    """Needed links as their providers see them."""
+
+    provider: np.ndarray  # (D) providing agency
+    n_provided: np.ndarray  # (N) links each agency provides
+    requester: np.ndarray  # (D) requesting agency
+    provider_gov: np.ndarray  # (D) precomputed: no dependent lookups in the loop
+    requester_gov: np.ndarray  # (D)
+    weight: np.ndarray  # (D) demand over the link
+    mean_weight: float
+    trust: np.ndarray  # (D) 0-1
+    trust_floor: np.ndarray  # (D) where the tie began
+    value: np.ndarray  # (D) the tie's own value factor (mean 1)
+    cost: np.ndarray  # (D) the tie's own point-to-point cost factor (mean 1)
+
+
+class LinkCosts(NamedTuple):
+    """What a link costs its provider, 万元 a month."""
+
+    gov_on_data_layer: np.ndarray  # (G)
+    platform_of_gov: np.ndarray  # (G)
+    brokerage: np.ndarray  # (G) share of an in-government link's cost a bureau saves
+    sharing_cost: float  # point to point
+    vertical_cost_factor: float  # across levels
+    connection_cost: float  # once per provider on a shared data layer
+    link_cost_factor: float  # standards
+    ledger_cost: float  # traceable ledger, per link
+
+
+class LinkPayoffs(NamedTuple):
+    """What sharing a link brings its provider, and what refusing it costs, 万元 a month."""
+
+    data_value: float
+    reciprocity: float
+    rating_credit: float
+    liability: float
+    reward: float
+    expected_penalty: float
+    pressure: np.ndarray  # (G) leadership pressure per refused link
+
+
+class TrustRule(NamedTuple):
+    gain: float  # share of the gap to 1 closed a month while served
+    decay: float  # share of the gap to the floor lost a month while not
+    update: bool  # compute this month's trust (else return the current one)
+
+
 def link_gain(
     model: GovModel, outcome: Outcome, update_trust: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -51,56 +98,82 @@ def link_gain(
     links it could share that pay, and the cost of refusing all its links; and the trust
     on each tie after this month (`update_trust`; else the current trust)."""
     s, st, r, a = model.structure, model.state, model.rules, model.spec.agents
-    return _link_gain(
-        model.dyad_provider, model.links_provided, s.d_req, model.dyad_prov_gov, model.dyad_req_gov, s.d_weight,
-        st.open, model.trust, outcome.capable, outcome.served, model.trust_floor, a.trust_gain, a.trust_decay,
-        update_trust,
-        model.platforms.reach[:, DATA_LAYER], model.platforms.of_gov, r.brokerage, r.pressure,
-        a.sharing_cost, a.vertical_cost_factor, model.platforms.connection_cost, r.link_cost_factor,
-        r.ledger_cost, a.reciprocity, a.data_value, r.rating_credit, s.d_weight.mean(),
-        a.liability_risk * r.liability_factor, r.reward, r.penalty * r.audit_probability,
-        model.tie_value, model.tie_cost,
-    )  # fmt: skip
+    ties = Ties(
+        provider=model.dyad_provider,
+        n_provided=model.links_provided,
+        requester=s.d_req,
+        provider_gov=model.dyad_prov_gov,
+        requester_gov=model.dyad_req_gov,
+        weight=s.d_weight,
+        mean_weight=s.d_weight.mean(),
+        trust=model.trust,
+        trust_floor=model.trust_floor,
+        value=model.tie_value,
+        cost=model.tie_cost,
+    )
+    costs = LinkCosts(
+        gov_on_data_layer=model.platforms.reach[:, DATA_LAYER],
+        platform_of_gov=model.platforms.of_gov,
+        brokerage=r.brokerage,
+        sharing_cost=a.sharing_cost,
+        vertical_cost_factor=a.vertical_cost_factor,
+        connection_cost=model.platforms.connection_cost,
+        link_cost_factor=r.link_cost_factor,
+        ledger_cost=r.ledger_cost,
+    )
+    payoffs = LinkPayoffs(
+        data_value=a.data_value,
+        reciprocity=a.reciprocity,
+        rating_credit=r.rating_credit,
+        liability=a.liability_risk * r.liability_factor,
+        reward=r.reward,
+        expected_penalty=r.penalty * r.audit_probability,
+        pressure=r.pressure,
+    )
+    trust_rule = TrustRule(gain=a.trust_gain, decay=a.trust_decay, update=update_trust)
+    return _link_gain(ties, st.open, outcome.capable, outcome.served, costs, payoffs, trust_rule)
 
 
 @njit(cache=True)
-def _link_gain(
-    prov, n_provided, d_req, prov_gov, req_gov, d_weight, is_open, trust, capable, served, trust_floor, trust_gain,
-    trust_decay, update_trust, gov_on_data_layer,
-    platform_of_gov, brokerage,
-    pressure, sharing_cost, vertical_cost_factor, connection_cost, link_cost_factor, ledger_cost,
-    reciprocity, data_value, rating_credit, mean_weight, liability, reward, expected_penalty, tie_value, tie_cost,
-):  # fmt: skip
+def _link_gain(ties, is_open, capable, served, costs, payoffs, trust_rule):
+    prov, n_provided, d_req, prov_gov, req_gov, d_weight, mean_weight, trust, trust_floor, tie_value, tie_cost = ties
     D, N = len(prov), len(n_provided)
     gain = np.empty(D)
     money = np.empty(D)
     sum_positive = np.zeros(N)
     sum_refusal = np.zeros(N)
-    new_trust = np.empty(D) if update_trust else trust
+    new_trust = np.empty(D) if trust_rule.update else trust
     for d in range(D):
         p, q = prov[d], d_req[d]
-        gp, gq = prov_gov[d], req_gov[d]  # precomputed: no dependent lookups
-        same_gov = gp == gq
-        # point to point, dearer across levels; on a shared data platform the fixed
-        # connection cost is paid once per provider
-        if gov_on_data_layer[gp] and gov_on_data_layer[gq] and platform_of_gov[gp] == platform_of_gov[gq]:
-            cost = connection_cost / max(1, n_provided[p])
-        else:
-            cost = sharing_cost * tie_cost[d] * ((1.0 - brokerage[gq]) if same_gov else vertical_cost_factor)
-        money[d] = cost * link_cost_factor + ledger_cost
+        gp, gq = prov_gov[d], req_gov[d]
+        money[d] = _link_cost(costs, gp, gq, n_provided[p], tie_cost[d])
         # part of a trusted tie's value comes back only if the partner reciprocates (is open)
-        reciprocated = reciprocity * (is_open[q] & same_gov)
-        benefit = data_value * tie_value[d] * trust[d] * (1 - reciprocity + reciprocated)
-        if rating_credit:
-            benefit = benefit + rating_credit * d_weight[d] / mean_weight  # 好差评 credit
-        refusal = expected_penalty + pressure[gp]
-        gain[d] = benefit - money[d] - liability + reward + refusal
+        reciprocated = payoffs.reciprocity * (is_open[q] & (gp == gq))
+        benefit = payoffs.data_value * tie_value[d] * trust[d] * (1 - payoffs.reciprocity + reciprocated)
+        if payoffs.rating_credit:
+            benefit = benefit + payoffs.rating_credit * d_weight[d] / mean_weight  # 好差评 credit
+        refusal = payoffs.expected_penalty + payoffs.pressure[gp]
+        gain[d] = benefit - money[d] - payoffs.liability + payoffs.reward + refusal
         sum_positive[p] += capable[d] * (gain[d] > 0) * gain[d]  # arithmetic, not a branch
         sum_refusal[p] += refusal
-        if update_trust:  # trust on ties: built by sharing, eroded without it (a blend: `served` is random)
+        if trust_rule.update:  # trust on ties: built by sharing, eroded without it (a blend: `served` is random)
             t, s = trust[d], served[d]
-            new_trust[d] = s * (t + trust_gain * (1 - t)) + (1 - s) * (t - trust_decay * (t - trust_floor[d]))
+            new_trust[d] = s * (t + trust_rule.gain * (1 - t)) + (1 - s) * (t - trust_rule.decay * (t - trust_floor[d]))
     return gain, money, sum_positive, sum_refusal, new_trust
+
+
+@njit(cache=True)
+def _link_cost(costs, gp, gq, n_provided, tie_cost):
+    """Point to point at the tie's own cost, dearer across levels; on a shared data
+    platform the fixed connection cost is paid once per provider."""
+    on_layer = costs.gov_on_data_layer
+    if on_layer[gp] and on_layer[gq] and costs.platform_of_gov[gp] == costs.platform_of_gov[gq]:
+        cost = costs.connection_cost / max(1, n_provided)
+    elif gp == gq:
+        cost = costs.sharing_cost * tie_cost * (1.0 - costs.brokerage[gq])
+    else:
+        cost = costs.sharing_cost * tie_cost * costs.vertical_cost_factor
+    return cost * costs.link_cost_factor + costs.ledger_cost
 
 
 def decide(model: GovModel, outcome: Outcome) -> None:
