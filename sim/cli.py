@@ -16,31 +16,13 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .measures import MEASURES
+from .catalogue import HEADLINE, MEASURES
 from .scenario import GovScenario, ScenarioError, list_presets, load_spec, parse_override, spec_to_toml
 
 # Modules adding subcommands: each defines `register(subparsers)` and sets `func` on its parser.
 PLUGINS: list[str] = ["sim.runner.cli", "sim.report.cli", "sim.viz.cli"]
 
-KEY_MEASURES = (
-    "silo_index",
-    "information_islands",
-    "duplicated_share",
-    "total_it_spending",
-    "trips_per_service",
-    "online_rate",
-    "user_rating",
-    "inhouse_it_units",
-    "approval_backlog",
-    "mean_approval_delay",
-    "operator_share",
-    "operator_markup",
-    "government_control",
-    "data_monopoly",
-    "mobile_apps",
-    "county_gap",
-    "upper_level_data_share",
-)
+KEY_MEASURES = HEADLINE
 
 
 def _measures_help() -> str:

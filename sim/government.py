@@ -106,31 +106,75 @@ def _spread_children(n_parents: int, n_children: int, rng: np.random.Generator) 
 
 
 def build_structure(gov_spec, rng: np.random.Generator) -> Structure:
-    """Draw the tree, wealth, population and the service catalogue."""
-    levels = list(gov_spec.levels)
-    sizes = list(gov_spec.sizes)
-    n_levels = len(levels)
+    """Draw the tree, wealth, population and the service catalogue (in this order: the
+    random stream is part of the model)."""
+    levels, lines = list(gov_spec.levels), list(gov_spec.lines)
+    gov_level, gov_parent, ancestor = _tree(list(gov_spec.sizes), rng)
+    G, L = len(gov_level), len(lines)
+    market_level = levels.index(gov_spec.market_level)
+    market = np.where(gov_level >= market_level, ancestor[:, market_level], np.arange(G))
+    wealth = _wealth(gov_spec.wealth_disparity, gov_level, gov_parent, len(levels), rng)
+    own, population, has_child = _population(gov_spec, gov_parent, rng)
 
-    # --- jurisdiction tree, breadth first ---
+    line_vertical = np.array([ln in gov_spec.vertical_lines for ln in lines])
+    agency_gov = np.repeat(np.arange(G), L)
+    agency_line = np.tile(np.arange(L), G)
+
+    share = np.asarray(gov_spec.service_level_share, dtype=float)
+    share = share / share.sum()
+    svc_level, svc_handler, svc_needs, freq = _catalogue(gov_spec, share, len(levels), L, rng)
+    inst_gov, inst_svc, inst_volume = _instances(svc_level, freq, share, gov_level, population, len(levels))
+    inst_handler = inst_gov * L + svc_handler[inst_svc]
+    links = _links(svc_needs, inst_svc, inst_handler, inst_volume, agency_gov, line_vertical, L)
+
+    # records about a jurisdiction: proportional to the population it serves directly
+    records = own.copy()
+    records[has_child] = own[has_child] * share[gov_level[has_child]]
+    return Structure(
+        levels=levels,
+        lines=lines,
+        gov_level=gov_level,
+        gov_parent=gov_parent,
+        gov_wealth=wealth,
+        gov_population=population,
+        gov_market=market,
+        gov_ancestor=ancestor,
+        line_vertical=line_vertical,
+        agency_gov=agency_gov,
+        agency_line=agency_line,
+        agency_level=gov_level[agency_gov],
+        svc_level=svc_level,
+        svc_handler_line=svc_handler,
+        inst_gov=inst_gov,
+        inst_svc=inst_svc,
+        inst_handler=inst_handler,
+        inst_volume=inst_volume,
+        **links,
+        agency_records=np.repeat(records, L) / L,
+    )
+
+
+def _tree(sizes: list[int], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The jurisdiction tree, breadth first: level, parent and (G, n_levels) ancestors."""
+    n_levels = len(sizes)
     gov_level = np.concatenate([np.full(n, k, dtype=np.int16) for k, n in enumerate(sizes)])
     gov_parent = np.full(len(gov_level), -1, dtype=np.int64)
     first = np.concatenate([[0], np.cumsum(sizes)])
     for k in range(1, n_levels):
         parents = _spread_children(sizes[k - 1], sizes[k], rng) + first[k - 1]
         gov_parent[first[k] : first[k + 1]] = parents
-    G = len(gov_level)
-
-    ancestor = np.full((G, n_levels), -1, dtype=np.int64)
-    for g in range(G):  # parents precede children, so one pass fills the table
+    ancestor = np.full((len(gov_level), n_levels), -1, dtype=np.int64)
+    for g in range(len(gov_level)):  # parents precede children, so one pass fills the table
         k = gov_level[g]
         if gov_parent[g] >= 0:
             ancestor[g, :k] = ancestor[gov_parent[g], :k]
         ancestor[g, k] = g
-    market_level = levels.index(gov_spec.market_level)
-    market = np.where(gov_level >= market_level, ancestor[:, market_level], np.arange(G))
+    return gov_level, gov_parent, ancestor
 
-    # --- wealth: inherited down the tree with lognormal spread, mean 1 within a level ---
-    sigma = gov_spec.wealth_disparity
+
+def _wealth(sigma: float, gov_level, gov_parent, n_levels: int, rng: np.random.Generator) -> np.ndarray:
+    """Inherited down the tree with lognormal spread, mean 1 within a level."""
+    G = len(gov_level)
     shock = np.exp(sigma * rng.standard_normal(G) - sigma**2 / 2)
     wealth = np.ones(G)
     for g in range(1, G):
@@ -138,8 +182,13 @@ def build_structure(gov_spec, rng: np.random.Generator) -> Structure:
     for k in range(n_levels):
         sel = gov_level == k
         wealth[sel] /= wealth[sel].mean()
+    return wealth
 
-    # --- population (requests per month from residents), summed up the tree ---
+
+def _population(gov_spec, gov_parent, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Requests per month from residents: each government's own draw, and summed up the
+    tree (leaves keep their own); which governments have children."""
+    G = len(gov_parent)
     s = gov_spec.population_disparity
     own = gov_spec.requests_per_month * np.exp(s * rng.standard_normal(G) - s**2 / 2)
     population = np.zeros(G)
@@ -148,18 +197,12 @@ def build_structure(gov_spec, rng: np.random.Generator) -> Structure:
     population[~has_child] = own[~has_child]
     for g in range(G - 1, 0, -1):  # children after parents: accumulate upwards
         population[gov_parent[g]] += population[g]
+    return own, population, has_child
 
-    # --- lines and agencies ---
-    lines = list(gov_spec.lines)
-    L = len(lines)
-    line_vertical = np.array([ln in gov_spec.vertical_lines for ln in lines])
-    agency_gov = np.repeat(np.arange(G), L)
-    agency_line = np.tile(np.arange(L), G)
-    agency_level = gov_level[agency_gov]
 
-    # --- service catalogue: kinds spread over levels by their share of requests ---
-    share = np.asarray(gov_spec.service_level_share, dtype=float)
-    share = share / share.sum()
+def _catalogue(gov_spec, share: np.ndarray, n_levels: int, L: int, rng: np.random.Generator):
+    """Service kinds spread over levels by their share of requests; each kind's handling
+    line, the lines whose data it needs, and its relative frequency."""
     S = gov_spec.service_types
     counts = np.floor(share * S).astype(int)
     counts[share > 0] = np.maximum(counts[share > 0], 1)
@@ -178,8 +221,11 @@ def build_structure(gov_spec, rng: np.random.Generator) -> Structure:
         svc_needs.append(np.sort(rng.choice(others, size=k, replace=False)))
     spread = gov_spec.service_frequency_spread
     freq = rng.uniform(1 - spread, 1 + spread, size=S)  # relative frequency of each service kind
+    return svc_level, svc_handler, svc_needs, freq
 
-    # --- instances: each government handles the kinds of its level ---
+
+def _instances(svc_level, freq, share, gov_level, population, n_levels: int):
+    """Each government handles the kinds of its level: (government, kind, requests a month)."""
     inst_gov, inst_svc, inst_volume = [], [], []
     for k in range(n_levels):
         kinds = np.flatnonzero(svc_level == k)
@@ -190,12 +236,12 @@ def build_structure(gov_spec, rng: np.random.Generator) -> Structure:
         inst_gov.append(np.repeat(govs, len(kinds)))
         inst_svc.append(np.tile(kinds, len(govs)))
         inst_volume.append(np.outer(population[govs] * share[k], w).ravel())
-    inst_gov = np.concatenate(inst_gov)
-    inst_svc = np.concatenate(inst_svc)
-    inst_volume = np.concatenate(inst_volume)
-    inst_handler = inst_gov * L + svc_handler[inst_svc]
+    return np.concatenate(inst_gov), np.concatenate(inst_svc), np.concatenate(inst_volume)
 
-    # --- links and dyads ---
+
+def _links(svc_needs, inst_svc, inst_handler, inst_volume, agency_gov, line_vertical, L: int) -> dict:
+    """Links (instance x needed line) and the dyads (requesting agency, needed line) they
+    group into, with each dyad's provider sides and demand weight."""
     n_need = np.array([len(x) for x in svc_needs])
     inst_n_links = n_need[inst_svc]
     link_inst = np.repeat(np.arange(len(inst_svc)), inst_n_links)
@@ -207,43 +253,14 @@ def build_structure(gov_spec, rng: np.random.Generator) -> Structure:
     d_line = dyad_key % L
     d_gov = agency_gov[d_req]
     root = 0
-    d_local = d_gov * L + d_line
-    d_top = root * L + d_line
-    d_vertical = line_vertical[d_line] & (d_gov != root)
-    d_weight = np.bincount(link_dyad, weights=inst_volume[link_inst], minlength=len(dyad_key))
-
-    # records about a jurisdiction: proportional to the population it serves directly
-    records = own.copy()
-    records[has_child] = own[has_child] * share[gov_level[has_child]]
-    agency_records = np.repeat(records, L) / L
-
-    return Structure(
-        levels=levels,
-        lines=lines,
-        gov_level=gov_level,
-        gov_parent=gov_parent,
-        gov_wealth=wealth,
-        gov_population=population,
-        gov_market=market,
-        gov_ancestor=ancestor,
-        line_vertical=line_vertical,
-        agency_gov=agency_gov,
-        agency_line=agency_line,
-        agency_level=agency_level,
-        svc_level=svc_level,
-        svc_handler_line=svc_handler,
-        inst_gov=inst_gov,
-        inst_svc=inst_svc,
-        inst_handler=inst_handler,
-        inst_volume=inst_volume,
-        link_inst=link_inst,
-        link_dyad=link_dyad,
-        inst_n_links=inst_n_links,
-        d_req=d_req,
-        d_line=d_line,
-        d_local=d_local,
-        d_top=d_top,
-        d_vertical=d_vertical,
-        d_weight=d_weight,
-        agency_records=agency_records,
-    )
+    return {
+        "link_inst": link_inst,
+        "link_dyad": link_dyad,
+        "inst_n_links": inst_n_links,
+        "d_req": d_req,
+        "d_line": d_line,
+        "d_local": d_gov * L + d_line,
+        "d_top": root * L + d_line,
+        "d_vertical": line_vertical[d_line] & (d_gov != root),
+        "d_weight": np.bincount(link_dyad, weights=inst_volume[link_inst], minlength=len(dyad_key)),
+    }

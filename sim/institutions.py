@@ -144,7 +144,12 @@ def company_position(model: GovModel, company: OperatingCompany):
     )
     audits = AuditView(month=model.audits.month, since=model.month - YEAR, recent=model.audits.recent(model.month))
     n_sys, mine, staff_skill, audited, records, hosted_records = _market_view(
-        s.market_members(mkt), company.cidx, runs_platform, agencies, audits, model.platforms.reach[:, DATA_LAYER]
+        s.market_members(mkt),
+        company.cidx,
+        runs_platform,
+        tuple(agencies),
+        tuple(audits),
+        model.platforms.reach[:, DATA_LAYER],
     )
     total = n_sys + platform
     mine += platform if runs_platform else 0
@@ -185,8 +190,20 @@ def _market_view(members, cidx, runs_platform, agencies, audits, gov_reaches_dat
     company's own systems, in-house staff x skill, systems audited since `since`, public
     records, and the records the company hosts that no one else serves (its clients'; with
     the platform, every agency's whose government reaches the data layer)."""
-    own, company, staff, skill, records, agency_gov, served_elsewhere = agencies
-    audited, since, audits_recent = audits
+    agencies, audits = (
+        Agencies(*agencies),
+        AuditView(*audits),
+    )  # named again: passed as plain tuples, which numba types fast
+    own, company, staff, skill, records, agency_gov = (
+        agencies.own,
+        agencies.company,
+        agencies.staff,
+        agencies.skill,
+        agencies.records,
+        agencies.gov,
+    )
+    served_elsewhere = agencies.served_elsewhere
+    audited, since, audits_recent = audits.month, audits.since, audits.recent
     K = own.shape[1]
     n_sys = mine = n_audited = 0
     staff_skill = total_records = hosted = 0.0

@@ -1,12 +1,12 @@
 """6. Measurement: every measure in DESIGN §4, computed from agent state each step.
 
-`MEASURES` holds each measure's unit and definition; `govsim measures`, the CLI help and
-docs/ODD.md read them from here, so the three never disagree.
+Each measure's unit, definition, bounds, size dependence and headline place are in
+`sim/catalogue.py` (`MEASURES`, re-exported here); `govsim measures`, the CLI help, the
+report, the live charts and docs/ODD.md read them from there, so they never disagree.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -14,138 +14,13 @@ import mesa
 import numpy as np
 from numba import njit
 
+from .catalogue import HEADLINE, MEASURES, Measure
 from .institutions import AuditView, platform_runners
 from .processes.demand import served_by_others
 from .state import MOBILE, YEAR
 
 if TYPE_CHECKING:
     from .model import GovModel
-
-
-@dataclass(frozen=True)
-class Measure:
-    unit: str
-    definition: str
-    better: str  # "lower", "higher" or "" (a cost or context, not a goal)
-
-
-MEASURES: dict[str, Measure] = {
-    "silo_index": Measure(
-        "share 0-1",
-        "Demand-weighted share of needed data links (service requests x datasets they need) not served this month.",
-        "lower",
-    ),
-    "information_islands": Measure(
-        "count",
-        "Connected components of the served-link graph among agencies that need each other's "
-        "data (an agency with no served link is an island of its own).",
-        "lower",
-    ),
-    "shared_links": Measure("count", "Needed requester-provider links served this month.", "higher"),
-    "vertical_links": Measure(
-        "count",
-        "Needed links served this month whose provider sits in another government (条: a vertically "
-        "managed line's data held at the top of the tree).",
-        "higher",
-    ),
-    "total_it_spending": Measure(
-        "万元 per month",
-        "IT spending this month: construction, operations (staff wages and supplier fees), "
-        "sharing links, platforms, bureaus and programmes.",
-        "lower",
-    ),
-    "duplicated_spending": Measure(
-        "万元 per month",
-        "Spending this month on capabilities the agency could already reach: projects started "
-        "while a platform layer, the government app or an earlier system of another agency of "
-        "the same government was reachable, and the running of such duplicate systems.",
-        "lower",
-    ),
-    "duplicated_share": Measure("share 0-1", "duplicated_spending / total_it_spending.", "lower"),
-    "trips_per_service": Measure(
-        "trips per request",
-        "Mean trips an applicant makes: 0 online; otherwise 1 to the handler plus 1 per missing "
-        "dataset, or 1 when a one-stop window does the legwork.",
-        "lower",
-    ),
-    "one_trip_rate": Measure("share 0-1", "Share of requests completed in at most one trip.", "higher"),
-    "online_rate": Measure("share 0-1", "Share of requests completed fully online.", "higher"),
-    "user_rating": Measure(
-        "stars 1-5",
-        "Mean 好差评 score: 5 online, 4 one trip, one star less per further trip (minimum 1).",
-        "higher",
-    ),
-    "inhouse_it_units": Measure("count", "Agencies with an in-house IT unit (staff > 0).", ""),
-    "inhouse_it_staff": Measure("staff", "Staff in agencies' in-house IT units.", ""),
-    "approval_backlog": Measure("proposals", "Project proposals waiting for review at month end.", "lower"),
-    "mean_approval_delay": Measure(
-        "months",
-        "Mean months since proposal of the proposals decided this month and those still waiting "
-        "(0 without unified approval).",
-        "lower",
-    ),
-    "mean_delivery_time": Measure(
-        "months",
-        "Mean months from proposal to go-live (the wait for approval plus construction) of the "
-        "projects delivered in the last 12 months and those under way; a proposal still waiting "
-        "counts its wait so far plus construction (0 when there are none).",
-        "lower",
-    ),
-    "operator_share": Measure(
-        "share 0-1",
-        "Share of running systems (incl. platform layers) operated by operating companies.",
-        "",
-    ),
-    "operator_markup": Measure(
-        "share of cost",
-        "Price markup over cost on outsourced operations (vendors and operating companies), "
-        "weighted by the systems each runs.",
-        "lower",
-    ),
-    "supply_hhi": Measure(
-        "HHI 0-1",
-        "Herfindahl index of IT operations revenue across suppliers (each in-house unit, vendor, "
-        "operating company, bureau-run platform) per market, revenue-weighted over markets.",
-        "lower",
-    ),
-    "government_control": Measure(
-        "share 0-1",
-        "Share of running systems under effective government control: 1 for systems run by "
-        "government staff; for outsourced ones, the chance oversight catches a problem "
-        "(own IT unit's skill, technical-support institution, audits).",
-        "higher",
-    ),
-    "data_monopoly": Measure(
-        "share 0-1",
-        "Largest single supplier's exclusive hold on its market's public records (operating "
-        "company's data hold; a vendor's share of the records it hosts that no one else serves: "
-        "not in a current base-library copy, not opened to a developer), record-weighted over markets.",
-        "lower",
-    ),
-    "mobile_apps": Measure("count", "Departmental mobile apps running plus consolidated government apps.", "lower"),
-    "data_developers": Measure(
-        "count", "Third-party developers whose data-based services use opened public data (all markets).", ""
-    ),
-    "county_gap": Measure(
-        "Gini 0-1",
-        "Gini coefficient of data reach (served share of needed links) across bottom-level governments.",
-        "lower",
-    ),
-    "upper_level_data_share": Measure(
-        "share 0-1",
-        "Share of all records held above the bottom level: upper governments' own records plus "
-        "vertically managed lines' local records not held in a current returned copy (reflux).",
-        "lower",
-    ),
-    # further measures (DESIGN §4 organisation and cost)
-    "rejected_duplicates": Measure("proposals", "Proposals rejected this month as duplicates.", ""),
-    "open_agencies": Measure("share 0-1", "Share of agencies whose stance is open to sharing.", "higher"),
-    "county_data_reach": Measure(
-        "share 0-1", "Demand-weighted served share of bottom-level governments' needed links.", "higher"
-    ),
-    "cumulative_it_spending": Measure("万元", "IT spending summed over the months so far.", "lower"),
-    "spending_per_request": Measure("万元 per request", "total_it_spending / requests this month.", "lower"),
-}
 
 
 def read_measure(model: GovModel, name: str) -> float:
@@ -319,7 +194,7 @@ def _operations(model: GovModel):
     operators = OperatorView(
         inhouse=ops["inhouse"], outsourced=ops["outsourced"], vendor_markup=model.vendor_markup, company_markup=markups
     )
-    totals, strength, coverage = _agency_totals(agencies, audits, oversight, operators)
+    totals, strength, coverage = _agency_totals(tuple(agencies), tuple(audits), tuple(oversight), tuple(operators))
     systems, company_systems, out_markup, out_n, control_w = totals[:5]
     units, staff, mobile, n_open, upper_records, records = totals[5:]
     plat_layers = int(pf.ready.sum()) if len(pf.gov) else 0
@@ -386,12 +261,53 @@ def _agency_totals(agencies, audits, oversight, operators):
     and its weight, the controlled-system weight, in-house units and staff, mobile apps,
     open agencies, records held above the bottom level (upper governments', and vertical
     lines' local records not returned), all records — with each market's oversight
-    strength and audit coverage (a technical-support institution's capacity per system;
-    systems audited in the last year)."""
-    own, company, vendor, staff, skill, is_open, refluxed, records, upper, vertical_local, agency_market = agencies
-    audited, since, audits_recent = audits
-    tsi_capacity, tsi_span, gov_market, n_lines = oversight
-    inhouse, outsourced, vendor_markup, company_markup = operators
+    strength and audit coverage."""
+    agencies, audits = AgencyView(*agencies), AuditView(*audits)  # named again: plain tuples type fast
+    oversight, operators = Oversight(*oversight), OperatorView(*operators)
+    own, company, vendor, staff, skill = agencies.own, agencies.company, agencies.vendor, agencies.staff, agencies.skill
+    is_open, refluxed, records, upper = agencies.is_open, agencies.refluxed, agencies.records, agencies.upper
+    vertical_local, agency_market = agencies.vertical_local, agencies.market
+    inhouse, outsourced = operators.inhouse, operators.outsourced
+    vendor_markup, company_markup = operators.vendor_markup, operators.company_markup
+    n_sys, strength, coverage = _market_oversight(own, audits, oversight)
+    systems = company_systems = out_markup = out_n = inhouse_total = watched = 0.0
+    units = staff_total = mobile = n_open = upper_records = all_records = 0.0
+    for n in range(own.shape[0]):
+        systems += n_sys[n]
+        m = agency_market[n]
+        own_sup = skill[n] * (staff[n] > 0)  # branch-free: units are scattered
+        units += staff[n] > 0
+        staff_total += staff[n]
+        mobile += own[n, MOBILE]
+        n_open += is_open[n]
+        all_records += records[n]
+        upper_records += records[n] * (upper[n] | (vertical_local[n] & ~refluxed[n]))
+        watch = 1 - (1 - own_sup) * (1 - strength[m]) * (1 - coverage[m])
+        inhouse_total += inhouse[n]
+        watched += watch * (n_sys[n] - inhouse[n])
+        if company[n] >= 0:
+            company_systems += n_sys[n]
+            out_markup += n_sys[n] * company_markup[company[n]]
+            out_n += n_sys[n]
+        else:
+            out_markup += outsourced[n] * vendor_markup[vendor[n]]
+            out_n += outsourced[n]
+    totals = (systems, company_systems, out_markup, out_n, inhouse_total + watched)
+    return (*totals, units, staff_total, mobile, n_open, upper_records, all_records), strength, coverage
+
+
+@njit(cache=True)
+def _market_oversight(own, audits, oversight):
+    """Running systems per agency, and per market government the oversight strength (a
+    technical-support institution's capacity per system) and audit coverage (systems
+    audited in the last year)."""
+    audited, since, audits_recent = audits.month, audits.since, audits.recent
+    tsi_capacity, tsi_span, gov_market, n_lines = (
+        oversight.tsi_capacity,
+        oversight.tsi_span,
+        oversight.gov_market,
+        oversight.n_lines,
+    )
     N, K = own.shape
     G = len(tsi_capacity)
     n_sys = np.empty(N)
@@ -418,31 +334,7 @@ def _agency_totals(agencies, audits, oversight, operators):
         if market_systems[g] > 0:
             strength[g] = min(1.0, tsi_capacity[g] * tsi_span / market_systems[g])
             coverage[g] = market_audited[g] / market_systems[g]
-
-    systems = company_systems = out_markup = out_n = inhouse_total = watched = 0.0
-    units = staff_total = mobile = n_open = upper_records = all_records = 0.0
-    for n in range(N):
-        systems += n_sys[n]
-        m = agency_market[n]
-        own_sup = skill[n] * (staff[n] > 0)  # branch-free: units are scattered
-        units += staff[n] > 0
-        staff_total += staff[n]
-        mobile += own[n, MOBILE]
-        n_open += is_open[n]
-        all_records += records[n]
-        upper_records += records[n] * (upper[n] | (vertical_local[n] & ~refluxed[n]))
-        watch = 1 - (1 - own_sup) * (1 - strength[m]) * (1 - coverage[m])
-        inhouse_total += inhouse[n]
-        watched += watch * (n_sys[n] - inhouse[n])
-        if company[n] >= 0:
-            company_systems += n_sys[n]
-            out_markup += n_sys[n] * company_markup[company[n]]
-            out_n += n_sys[n]
-        else:
-            out_markup += outsourced[n] * vendor_markup[vendor[n]]
-            out_n += outsourced[n]
-    totals = (systems, company_systems, out_markup, out_n, inhouse_total + watched)
-    return (*totals, units, staff_total, mobile, n_open, upper_records, all_records), strength, coverage
+    return n_sys, strength, coverage
 
 
 @njit(cache=True)
@@ -495,7 +387,7 @@ def _market_structure(model: GovModel) -> tuple[float, float]:
         company_market=company_mkt,
         company_hold=company_hold,
     )
-    return _concentration(revenue, holds, s.gov_market, s.n_lines, s.n_gov)
+    return _concentration(tuple(revenue), tuple(holds), s.gov_market, s.n_lines, s.n_gov)
 
 
 class Revenue(NamedTuple):
@@ -523,8 +415,22 @@ class Holds(NamedTuple):
 def _concentration(revenue, holds, gov_market, n_lines, n_gov):
     """Revenue-weighted HHI over markets, and the record-weighted largest exclusive data
     hold (a vendor's clients' records no one else serves, or a company's hold) over markets."""
-    inhouse_rev, vendor_mkt, vendor_rev, other_mkt, other_rev = revenue
-    records, company, vendor, served_elsewhere, company_mkt, company_hold = holds
+    revenue, holds = Revenue(*revenue), Holds(*holds)  # named again: passed as plain tuples, which numba types fast
+    inhouse_rev, vendor_mkt, vendor_rev, other_mkt, other_rev = (
+        revenue.inhouse,
+        revenue.vendor_market,
+        revenue.vendor,
+        revenue.other_market,
+        revenue.other,
+    )
+    records, company, vendor, served_elsewhere, company_mkt, company_hold = (
+        holds.records,
+        holds.company,
+        holds.vendor,
+        holds.served_elsewhere,
+        holds.company_market,
+        holds.company_hold,
+    )
     total = np.zeros(n_gov)
     squares = np.zeros(n_gov)  # sum of squared revenues; HHI = squares / total²
     market_records = np.zeros(n_gov)
@@ -572,3 +478,6 @@ def _concentration(revenue, holds, gov_market, n_lines, n_gov):
     hhi = hhi_sum / hhi_w if hhi_w > 0 else 0.0
     mono = mono_sum / mono_w if mono_w > 0 else 0.0
     return hhi, mono
+
+
+__all__ = ["HEADLINE", "MEASURES", "Measure", "MeasureCollector", "compute_measures", "read_measure"]

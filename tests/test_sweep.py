@@ -419,7 +419,7 @@ def test_the_in_flight_window_follows_a_dask_clusters_threads():
 
 @pytest.mark.parametrize("address", ["foo", "tcp://127.0.0.1:1"])
 def test_a_wrong_dask_address_is_a_one_line_error(small, tmp_path, capsys, monkeypatch, address):
-    import sim.runner.run as run_mod
+    import sim.runner.executors as run_mod
 
     monkeypatch.setattr(run_mod, "DASK_CONNECT_SECONDS", 1)
     assert main(["sweep", str(small), "--out", str(tmp_path / "o"), "-q", "--dask", address]) == 2
@@ -433,7 +433,7 @@ def test_a_dask_address_that_never_answers_fails_at_the_deadline(small, tmp_path
     import socket
     import threading
 
-    import sim.runner.run as run_mod
+    import sim.runner.executors as run_mod
 
     server = socket.socket()  # accepts connections and says nothing (an HTTP server, a dashboard port)
     server.bind(("127.0.0.1", 0))

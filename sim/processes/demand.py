@@ -156,12 +156,14 @@ def serve(model: GovModel) -> Outcome:
         reach=apps.host_reach(model),
         fetch_effort=model.spec.agents.fetch_effort,
     )
-    return Outcome(*_serve(systems, dyads, services, handling))
+    return Outcome(*_serve(tuple(systems), tuple(dyads), tuple(services), tuple(handling)))
 
 
 @njit(cache=True)
 def _serve(systems, dyads, services, handling):
     """Links served, then each service instance's outcome (see the module docstring)."""
+    systems, dyads = Systems(*systems), Dyads(*dyads)  # named again: passed as plain tuples, which numba types fast
+    services, handling = Services(*services), Handling(*handling)
     has_data, has_app = _data_and_apps(systems, dyads.gov_on_data_layer)
     G = len(handling.window_capacity)
     served, capable, fetchable, served_weight, need_weight, n_served, need_by_gov, served_by_gov = _links_served(
@@ -194,7 +196,7 @@ def _data_and_apps(systems, gov_on_data_layer):
     has a line application (its own or a shared one it uses). Per agency first, government
     by government: what the government shares is read from its block while in cache;
     bitwise, not `and`/`or`: the flags are random and branches would mispredict."""
-    own, reuse, kind_reach, n_lines = systems
+    own, reuse, kind_reach, n_lines = systems.own, systems.reuse, systems.kind_reach, systems.n_lines
     N = own.shape[0]
     flat_own = own.ravel()
     has_data = np.empty(N, np.bool_)
@@ -281,7 +283,14 @@ def _requests(services, handling, own, missing, unfetchable):
     """Per service instance: the share of requests completed online, taken by a one-stop
     window, the mean trips, the share done in at most one trip, and the mean rating."""
     inst_handler, inst_gov, inst_svc, inst_volume = services.handler, services.gov, services.kind, services.volume
-    quality, digital, reengineered, hall, window_capacity, reach, fetch_effort = handling
+    quality, digital, reengineered, hall, window_capacity = (
+        handling.quality,
+        handling.digital,
+        handling.reengineered,
+        handling.hall,
+        handling.window_capacity,
+    )
+    reach, fetch_effort = handling.reach, handling.fetch_effort
     n_inst = len(inst_handler)
     online = np.empty(n_inst)
     eligible = np.empty(n_inst, np.bool_)

@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from ..institutions import company_price_factor
-from ..state import N_KINDS, SHAREABLE_FLAGS, Systems
+from ..state import N_KINDS, SHAREABLE_FLAGS, Pipeline, Systems
 
 NEVER = np.iinfo(np.int64).max  # no first builder
 
@@ -36,14 +36,24 @@ def complete_and_expire(model: GovModel) -> None:
     model.n_building -= len(rows)
     if len(rows):
         life = model.rng.uniform(1 - a.lifetime_spread, 1 + a.lifetime_spread, size=len(rows)) * a.system_lifetime
-        _deliver(rows, kinds, life, month, st.pipeline())
+        _deliver(rows, kinds, life, month, tuple(st.pipeline()))
 
 
 @njit(cache=True)
 def _deliver(rows, kinds, life, month, pipeline):
     """Finished projects go live: the agency runs its own system (no longer a shared one),
     at the quality built, until it reaches the end of its drawn life (at least a month)."""
-    own, reuse, quality, built, expires, building, _, build_quality, build_duplicate = pipeline
+    pipeline = Pipeline(*pipeline)  # named again: passed as plain tuples, which numba types fast
+    own, reuse, quality, built, expires, building, build_quality, build_duplicate = (
+        pipeline.own,
+        pipeline.reuse,
+        pipeline.quality,
+        pipeline.built,
+        pipeline.expires,
+        pipeline.building,
+        pipeline.build_quality,
+        pipeline.build_duplicate,
+    )
     for j in range(len(rows)):
         n, k = rows[j], kinds[j]
         own[n, k] = True
@@ -115,7 +125,7 @@ def operating_costs(model: GovModel) -> None:
         run_cost=np.asarray(a.run_cost.as_tuple()), systems_per_staff=a.systems_per_staff, wage=a.staff_wage
     )
     wages, inhouse, outsourced, vendor_rev, company_rev, ops_total, dup_total = _operating_costs(
-        systems, st.built, operators, costs
+        tuple(systems), st.built, tuple(operators), tuple(costs)
     )
     # who earns what, and who runs how many systems (for concentration and control)
     model.ops_revenue = {"inhouse": wages, "vendor": vendor_rev, "company": company_rev}
@@ -150,9 +160,21 @@ def _operating_costs(systems, built, operators, costs):
     built its shareable kind first (DESIGN §4).
     Per agency: wages, systems run in-house and outsourced; per vendor and company: fees
     earned; in all: operations spending, and what running duplicates costs."""
-    own, _, reach, n_lines = systems
-    staff, company, vendor, vendor_markup, price_factor, n_companies = operators
-    run_cost, systems_per_staff, staff_wage = costs
+    systems, operators, costs = (
+        Systems(*systems),
+        Operators(*operators),
+        RunCosts(*costs),
+    )  # named again: passed as plain tuples, which numba types fast
+    own, reach, n_lines = systems.own, systems.kind_reach, systems.n_lines
+    staff, company, vendor, vendor_markup, price_factor, n_companies = (
+        operators.staff,
+        operators.company,
+        operators.vendor,
+        operators.vendor_markup,
+        operators.price_factor,
+        operators.n_companies,
+    )
+    run_cost, systems_per_staff, staff_wage = costs.run_cost, costs.systems_per_staff, costs.wage
     N = own.shape[0]
     wages = np.empty(N)
     inhouse = np.empty(N)

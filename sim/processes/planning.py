@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit
 
 from ..institutions import record_reviews
-from ..state import MOBILE, N_KINDS, SHAREABLE, Systems, kinds_owned, shared_ok_bits
+from ..state import MOBILE, N_KINDS, SHAREABLE, Pipeline, Systems, kinds_owned, shared_ok_bits
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -33,13 +33,10 @@ def plan(model: GovModel) -> None:
     st.wants_app |= rng.random(N) < a.app_propensity
     # what each agency lacks, and of it what it can pay for, kind by kind, from its funds;
     # under app consolidation new departmental apps go into the government app instead
+    wants = Wants(app=st.wants_app, gov_app=model.gov_apps.reach)
+    prices = Prices(factor=build_factor(model), base=np.asarray(a.build_cost.as_tuple()))
     rows, kinds, costs, shared_ok = _proposals(
-        systems(model),
-        Wants(app=st.wants_app, gov_app=model.gov_apps.reach),
-        st.building,
-        st.queued,
-        Prices(factor=build_factor(model), base=np.asarray(a.build_cost.as_tuple())),
-        st.budget,
+        tuple(systems(model)), tuple(wants), st.building, st.queued, tuple(prices), st.budget
     )
     if len(rows) == 0:
         review(model)
@@ -87,9 +84,14 @@ def _proposals(systems, wants, building, queued, prices, budget):
     order while their running total stays within its funds, which it reserves. Returns
     (rows, kinds, costs) in row-major order and the (G, K) shared capabilities reachable;
     changes `budget` (funds reserved) and `reuse` (redirected apps) in place."""
-    own, reuse, kind_reach, n_lines = systems
-    wants_app, superapp_reach = wants
-    price_factor, base_cost = prices
+    systems, wants, prices = (
+        Systems(*systems),
+        Wants(*wants),
+        Prices(*prices),
+    )  # named again: passed as plain tuples, which numba types fast
+    own, reuse, kind_reach, n_lines = systems.own, systems.reuse, systems.kind_reach, systems.n_lines
+    wants_app, superapp_reach = wants.app, wants.gov_app
+    price_factor, base_cost = prices.factor, prices.base
     N = own.shape[0]
     G = N // n_lines
     flat_own, flat_reuse = own.ravel(), reuse.ravel()
@@ -220,7 +222,9 @@ def start_builds(model: GovModel, agencies, kinds, costs, duplicate, proposed=No
         tsi_staff=tsi.staff,
         n_lines=model.structure.n_lines,
     )
-    build, duplicated = _start_builds(projects, model.month + a.build_months, builders, st.pipeline())
+    build, duplicated = _start_builds(
+        tuple(projects), model.month + a.build_months, tuple(builders), tuple(st.pipeline())
+    )
     model.spend["build"] += build
     model.spend["duplicated_build"] += duplicated
 
@@ -250,8 +254,27 @@ def _start_builds(projects, done_month, builders, pipeline):
     """Projects start: built by the agency's company if it has one, else its vendor, at the
     builder's quality with noise; a technical-support institution in the government
     closes part of the gap to full quality. Returns the spending and its duplicated part."""
-    agencies, kinds, costs, duplicate, noise = projects
-    vendor, company, vendor_quality, company_quality, tsi_support, tsi_staff, n_lines = builders
+    projects, builders, pipeline = (
+        Projects(*projects),
+        Builders(*builders),
+        Pipeline(*pipeline),
+    )  # named again: passed as plain tuples, which numba types fast
+    agencies, kinds, costs, duplicate, noise = (
+        projects.agencies,
+        projects.kinds,
+        projects.costs,
+        projects.duplicate,
+        projects.noise,
+    )
+    vendor, company, vendor_quality, company_quality, tsi_support, tsi_staff, n_lines = (
+        builders.vendor,
+        builders.company,
+        builders.vendor_quality,
+        builders.company_quality,
+        builders.tsi_support,
+        builders.tsi_staff,
+        builders.n_lines,
+    )
     building, done, build_quality, build_duplicate = (
         pipeline.building,
         pipeline.done,

@@ -131,49 +131,77 @@ def link_gain(
         pressure=r.pressure,
     )
     trust_rule = TrustRule(gain=a.trust_gain, decay=a.trust_decay, update=update_trust)
-    return _link_gain(ties, st.open, outcome.capable, outcome.served, costs, payoffs, trust_rule)
+    return _link_gain(
+        tuple(ties), st.open, outcome.capable, outcome.served, tuple(costs), tuple(payoffs), tuple(trust_rule)
+    )
 
 
 @njit(cache=True)
 def _link_gain(ties, is_open, capable, served, costs, payoffs, trust_rule):
-    prov, n_provided, d_req, prov_gov, req_gov, d_weight, mean_weight, trust, trust_floor, tie_value, tie_cost = ties
+    ties, costs = Ties(*ties), LinkCosts(*costs)  # named again: passed as plain tuples, which numba types fast
+    payoffs, trust_rule = LinkPayoffs(*payoffs), TrustRule(*trust_rule)
+    prov, n_provided, d_req, prov_gov, req_gov, d_weight, mean_weight, trust, trust_floor = (
+        ties.provider,
+        ties.n_provided,
+        ties.requester,
+        ties.provider_gov,
+        ties.requester_gov,
+        ties.weight,
+        ties.mean_weight,
+        ties.trust,
+        ties.trust_floor,
+    )
+    tie_value, tie_cost = ties.value, ties.cost
+    on_layer, platform_of_gov, brokerage, sharing_cost, vertical_factor, connection_cost, cost_factor, ledger = (
+        costs.gov_on_data_layer,
+        costs.platform_of_gov,
+        costs.brokerage,
+        costs.sharing_cost,
+        costs.vertical_cost_factor,
+        costs.connection_cost,
+        costs.link_cost_factor,
+        costs.ledger_cost,
+    )
+    data_value, reciprocity, rating_credit, liability, reward, expected_penalty, pressure = (
+        payoffs.data_value,
+        payoffs.reciprocity,
+        payoffs.rating_credit,
+        payoffs.liability,
+        payoffs.reward,
+        payoffs.expected_penalty,
+        payoffs.pressure,
+    )
+    trust_gain, trust_decay, update_trust = trust_rule.gain, trust_rule.decay, trust_rule.update
     D, N = len(prov), len(n_provided)
     gain = np.empty(D)
     money = np.empty(D)
     sum_positive = np.zeros(N)
     sum_refusal = np.zeros(N)
-    new_trust = np.empty(D) if trust_rule.update else trust
+    new_trust = np.empty(D) if update_trust else trust
     for d in range(D):
         p, q = prov[d], d_req[d]
-        gp, gq = prov_gov[d], req_gov[d]
-        money[d] = _link_cost(costs, gp, gq, n_provided[p], tie_cost[d])
+        gp, gq = prov_gov[d], req_gov[d]  # precomputed: no dependent lookups
+        same_gov = gp == gq
+        # point to point at the tie's own cost, dearer across levels; on a shared data platform the fixed
+        # connection cost is paid once per provider
+        if on_layer[gp] and on_layer[gq] and platform_of_gov[gp] == platform_of_gov[gq]:
+            cost = connection_cost / max(1, n_provided[p])
+        else:
+            cost = sharing_cost * tie_cost[d] * ((1.0 - brokerage[gq]) if same_gov else vertical_factor)
+        money[d] = cost * cost_factor + ledger
         # part of a trusted tie's value comes back only if the partner reciprocates (is open)
-        reciprocated = payoffs.reciprocity * (is_open[q] & (gp == gq))
-        benefit = payoffs.data_value * tie_value[d] * trust[d] * (1 - payoffs.reciprocity + reciprocated)
-        if payoffs.rating_credit:
-            benefit = benefit + payoffs.rating_credit * d_weight[d] / mean_weight  # 好差评 credit
-        refusal = payoffs.expected_penalty + payoffs.pressure[gp]
-        gain[d] = benefit - money[d] - payoffs.liability + payoffs.reward + refusal
+        reciprocated = reciprocity * (is_open[q] & same_gov)
+        benefit = data_value * tie_value[d] * trust[d] * (1 - reciprocity + reciprocated)
+        if rating_credit:
+            benefit = benefit + rating_credit * d_weight[d] / mean_weight  # 好差评 credit
+        refusal = expected_penalty + pressure[gp]
+        gain[d] = benefit - money[d] - liability + reward + refusal
         sum_positive[p] += capable[d] * (gain[d] > 0) * gain[d]  # arithmetic, not a branch
         sum_refusal[p] += refusal
-        if trust_rule.update:  # trust on ties: built by sharing, eroded without it (a blend: `served` is random)
+        if update_trust:  # trust on ties: built by sharing, eroded without it (a blend: `served` is random)
             t, s = trust[d], served[d]
-            new_trust[d] = s * (t + trust_rule.gain * (1 - t)) + (1 - s) * (t - trust_rule.decay * (t - trust_floor[d]))
+            new_trust[d] = s * (t + trust_gain * (1 - t)) + (1 - s) * (t - trust_decay * (t - trust_floor[d]))
     return gain, money, sum_positive, sum_refusal, new_trust
-
-
-@njit(cache=True)
-def _link_cost(costs, gp, gq, n_provided, tie_cost):
-    """Point to point at the tie's own cost, dearer across levels; on a shared data
-    platform the fixed connection cost is paid once per provider."""
-    on_layer = costs.gov_on_data_layer
-    if on_layer[gp] and on_layer[gq] and costs.platform_of_gov[gp] == costs.platform_of_gov[gq]:
-        cost = costs.connection_cost / max(1, n_provided)
-    elif gp == gq:
-        cost = costs.sharing_cost * tie_cost * (1.0 - costs.brokerage[gq])
-    else:
-        cost = costs.sharing_cost * tie_cost * costs.vertical_cost_factor
-    return cost * costs.link_cost_factor + costs.ledger_cost
 
 
 def decide(model: GovModel, outcome: Outcome) -> None:

@@ -331,71 +331,14 @@ def tradeoff_figure(
     height = 1250 if many else 500
     plot_h = (height - 140) * ((1 - 0.11 * 2) / 3 if many else 1.0)
     plot_w = width_px if many else width_px * (1 - 0.09 * 2) / 3
-    variants = list(effects)
-    rank = {"provincial": 0, "bureau": 1, "single": 2, "other": 3}
     for j, (m, sign, ytitle) in enumerate(panels):
         r, c = (j + 1, 1) if many else (1, j + 1)
-        pts = pd.DataFrame(
-            [(v, *_gain(effects[v]["silo_index"], -1.0), *_gain(effects[v][m], sign)) for v in variants],
-            columns=["v", "x", "xp", "xm", "y", "yp", "ym"],
-        )
-        pts = pts[np.isfinite(pts["x"]) & np.isfinite(pts["y"])].copy()
-        # label priority: provincial models first, then the points farthest from the reference
-        span_x = max(float(np.ptp(np.r_[pts["x"], 0.0])), 1e-12)
-        span_y = max(float(np.ptp(np.r_[pts["y"], 0.0])), 1e-12)
-        pts["far"] = -np.hypot(pts["x"] / span_x, pts["y"] / span_y)
-        pts["rank"] = [rank[group(v)] for v in pts["v"]]
-        pts = pts.sort_values(["rank", "far"], kind="stable").reset_index(drop=True)
+        pts = _tradeoff_points(effects, m, sign)
         quiet = at_reference(pts)
         layout = label_layout(pts, [short(v) for v in pts["v"]], list(~quiet), plot_w, plot_h)
         pts["pos"] = layout.positions
-        unlabelled = int((~quiet & (pts["pos"] == "")).sum())
-        if quiet.any() or unlabelled:
-            parts = [t(lang, "at_reference", n=int(quiet.sum()))] if quiet.any() else []
-            parts += [t(lang, "unlabelled", n=unlabelled)] if unlabelled else []
-            note = "; ".join(parts) + " – " + t(lang, "hover_names")
-            title = fig.layout.annotations[j]
-            title.text = f"{title.text}<br><span style='font-size:11px;color:#55606b'>{note}</span>"
-        fig.add_trace(
-            go.Scatter(
-                x=[0],
-                y=[0],
-                mode="markers",
-                marker={"symbol": "x-thin", "size": 14, "line": {"width": 2, "color": BASELINE_COLOUR}},
-                name=t(lang, "reference"),
-                legendgroup="reference",
-                showlegend=j == 0,
-                hoverinfo="skip",
-            ),
-            row=r,
-            col=c,
-        )
-        for g, (colour, symbol) in GROUPS.items():
-            d = pts[[group(v) == g for v in pts["v"]]]
-            if d.empty:
-                continue
-            refs = [reference.get(v.split(" · ")[0], "") for v in d["v"]]
-            fig.add_trace(
-                go.Scatter(
-                    x=d["x"],
-                    y=d["y"],
-                    mode="markers+text",
-                    text=[short(v) if p else "" for v, p in zip(d["v"], d["pos"], strict=True)],
-                    textposition=[p or "top center" for p in d["pos"]],
-                    textfont={"size": 10, "color": colour},
-                    customdata=np.column_stack([d["v"], refs]),
-                    marker={"size": 10, "color": colour, "symbol": symbol, "line": {"width": 1, "color": "#fff"}},
-                    error_x={"type": "data", "array": d["xp"], "arrayminus": d["xm"], "thickness": 1, "width": 3},
-                    error_y={"type": "data", "array": d["yp"], "arrayminus": d["ym"], "thickness": 1, "width": 3},
-                    name=t(lang, f"group_{g}"),
-                    legendgroup=g,
-                    showlegend=j == 0,
-                    hovertemplate=f"%{{customdata[0]}} ({t(lang, 'vs')} %{{customdata[1]}})<br>"
-                    f"{t(lang, 'silo_reduction')}: %{{x:.3g}}<br>{ytitle}: %{{y:.3g}}<extra></extra>",
-                ),
-                row=r,
-                col=c,
-            )
+        _note_unlabelled(fig.layout.annotations[j], quiet, pts, lang)
+        _tradeoff_traces(fig, pts, reference, lang, ytitle, first=j == 0, row=r, col=c)
         fig.update_yaxes(title_text=ytitle, title_font={"size": 11}, range=list(layout.y_range), row=r, col=c)
         fig.update_xaxes(
             title_text=t(lang, "silo_reduction"), title_font={"size": 11}, range=list(layout.x_range), row=r, col=c
@@ -409,6 +352,77 @@ def tradeoff_figure(
         hoverlabel={"namelength": -1},
     )
     return fig
+
+
+def _tradeoff_points(effects: dict[str, dict[str, Estimate]], m: str, sign: float) -> pd.DataFrame:
+    """One point per variant: silo reduction (x) and the gain on `m` (y) with their interval
+    arms, in label priority: provincial models first, then the points farthest from the
+    reference."""
+    rank = {"provincial": 0, "bureau": 1, "single": 2, "other": 3}
+    pts = pd.DataFrame(
+        [(v, *_gain(effects[v]["silo_index"], -1.0), *_gain(effects[v][m], sign)) for v in effects],
+        columns=["v", "x", "xp", "xm", "y", "yp", "ym"],
+    )
+    pts = pts[np.isfinite(pts["x"]) & np.isfinite(pts["y"])].copy()
+    span_x = max(float(np.ptp(np.r_[pts["x"], 0.0])), 1e-12)
+    span_y = max(float(np.ptp(np.r_[pts["y"], 0.0])), 1e-12)
+    pts["far"] = -np.hypot(pts["x"] / span_x, pts["y"] / span_y)
+    pts["rank"] = [rank[group(v)] for v in pts["v"]]
+    return pts.sort_values(["rank", "far"], kind="stable").reset_index(drop=True)
+
+
+def _note_unlabelled(title, quiet: np.ndarray, pts: pd.DataFrame, lang: str) -> None:
+    """The panel's title counts the points at the reference and those left unlabelled."""
+    unlabelled = int((~quiet & (pts["pos"] == "")).sum())
+    if quiet.any() or unlabelled:
+        parts = [t(lang, "at_reference", n=int(quiet.sum()))] if quiet.any() else []
+        parts += [t(lang, "unlabelled", n=unlabelled)] if unlabelled else []
+        note = "; ".join(parts) + " – " + t(lang, "hover_names")
+        title.text = f"{title.text}<br><span style='font-size:11px;color:#55606b'>{note}</span>"
+
+
+def _tradeoff_traces(fig, pts, reference: dict[str, str], lang: str, ytitle: str, *, first: bool, row, col) -> None:
+    """The reference cross and one marker trace per group of scenarios."""
+    fig.add_trace(
+        go.Scatter(
+            x=[0],
+            y=[0],
+            mode="markers",
+            marker={"symbol": "x-thin", "size": 14, "line": {"width": 2, "color": BASELINE_COLOUR}},
+            name=t(lang, "reference"),
+            legendgroup="reference",
+            showlegend=first,
+            hoverinfo="skip",
+        ),
+        row=row,
+        col=col,
+    )
+    for g, (colour, symbol) in GROUPS.items():
+        d = pts[[group(v) == g for v in pts["v"]]]
+        if d.empty:
+            continue
+        refs = [reference.get(v.split(" · ")[0], "") for v in d["v"]]
+        fig.add_trace(
+            go.Scatter(
+                x=d["x"],
+                y=d["y"],
+                mode="markers+text",
+                text=[short(v) if p else "" for v, p in zip(d["v"], d["pos"], strict=True)],
+                textposition=[p or "top center" for p in d["pos"]],
+                textfont={"size": 10, "color": colour},
+                customdata=np.column_stack([d["v"], refs]),
+                marker={"size": 10, "color": colour, "symbol": symbol, "line": {"width": 1, "color": "#fff"}},
+                error_x={"type": "data", "array": d["xp"], "arrayminus": d["xm"], "thickness": 1, "width": 3},
+                error_y={"type": "data", "array": d["yp"], "arrayminus": d["ym"], "thickness": 1, "width": 3},
+                name=t(lang, f"group_{g}"),
+                legendgroup=g,
+                showlegend=first,
+                hovertemplate=f"%{{customdata[0]}} ({t(lang, 'vs')} %{{customdata[1]}})<br>"
+                f"{t(lang, 'silo_reduction')}: %{{x:.3g}}<br>{ytitle}: %{{y:.3g}}<extra></extra>",
+            ),
+            row=row,
+            col=col,
+        )
 
 
 def contributions_figure(

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from .. import __version__
-from ..measures import MEASURES
+from ..catalogue import HEADLINE, MEASURES
 from ..runner.store import atomic_text
 from ..scenario import ScenarioError
 from .figures import contributions_figure, group, sensitivity_figure, timeseries_figure, tradeoff_figure
@@ -24,21 +24,6 @@ from .i18n import measure_definition, measure_name, measure_unit, method_name, t
 from .load import Results, load_results, scenario_spec
 from .stats import MIN_SHARE, Estimate, best_variants, effects, reference_means, runs_of, summary
 
-KEY_MEASURES = (
-    "silo_index",
-    "duplicated_share",
-    "total_it_spending",
-    "trips_per_service",
-    "online_rate",
-    "user_rating",
-    "mean_approval_delay",
-    "mean_delivery_time",
-    "inhouse_it_units",
-    "operator_markup",
-    "government_control",
-    "data_monopoly",
-    "county_gap",
-)
 EFFECT_MEASURES = (
     "silo_index",
     "duplicated_spending",
@@ -454,63 +439,8 @@ def build(folder: str | Path, baseline: str = "baseline", lang: str = "en"):
         sections.append(
             ("notes", t(lang, "notes"), "".join(f"<div class=warn>{html.escape(n)}</div>" for n in note_list))
         )
-
-    key = [m for m in KEY_MEASURES if m in res.measures]
-    note = t(lang, "summary_note", pct=f"{MIN_SHARE:.0%}")
-    body = f"<p class=note>{note}</p>" + summary_table(res, table, best, key, lang)
-    body += (
-        f"<details><summary>{t(lang, 'all_measures')}</summary>"
-        + summary_table(res, table, best, res.measures, lang)
-        + "</details>"
-    )
-    sections.append(("summary", t(lang, "summary"), body))
-
-    if eff:
-        shown = [m for m in EFFECT_MEASURES if m in res.measures]
-        sections.append(
-            (
-                "effects",
-                t(lang, "effects"),
-                f"<p class=note>{t(lang, 'effects_note')}</p>"
-                + effects_table(eff, best, shown, lang, refs.reference, baseline),
-            )
-        )
-    if not res.timeseries.empty:
-        figures.append(("timeseries", t(lang, "timeseries"), timeseries_figure(res, lang, baseline=baseline)))
-        sections.append(
-            ("timeseries", t(lang, "timeseries"), f"<p class=note>{t(lang, 'timeseries_note')}</p>{{fig:timeseries}}")
-        )
-    plotted = {
-        v: per
-        for v, per in eff.items()
-        if all(m in per for m in TRADEOFF_MEASURES) and np.isfinite(per["silo_index"].mean)
-    }
-    if plotted:
-        figures.append(("tradeoffs", t(lang, "tradeoffs"), tradeoff_figure(plotted, refs.reference, lang)))
-        sections.append(
-            ("tradeoffs", t(lang, "tradeoffs"), f"<p class=note>{t(lang, 'tradeoffs_note')}</p>{{fig:tradeoffs}}")
-        )
-    singles = [v for v in eff if group(v) == "single"]
-    models = [v for v in eff if group(v) == "provincial"]
-    contrib = [m for m in CONTRIBUTION_MEASURES if m in res.measures]
-    if singles and models and contrib:
-        figures.append(
-            (
-                "contributions",
-                t(lang, "contributions"),
-                contributions_figure(eff, contrib, models + singles, refs.reference, baseline, lang),
-            )
-        )
-        sections.append(
-            (
-                "contributions",
-                t(lang, "contributions"),
-                f"<p class=note>{t(lang, 'contributions_note')}</p>{{fig:contributions}}",
-            )
-        )
-    if res.sensitivity is not None and not res.sensitivity.empty:
-        figures.append(("sensitivity", t(lang, "sensitivity"), sensitivity_figure(res.sensitivity, lang)))
-        sections.append(("sensitivity", t(lang, "sensitivity"), "{fig:sensitivity}"))
+    sections += _table_sections(res, table, best, eff, refs, baseline, lang)
+    _figure_sections(res, eff, refs, baseline, lang, figures, sections)
     sections.append(
         (
             "toggles",
@@ -520,7 +450,73 @@ def build(folder: str | Path, baseline: str = "baseline", lang: str = "en"):
     )
     sections.append(("provenance", t(lang, "provenance"), provenance(res, lang, baseline)))
     sections.append(("definitions", t(lang, "definitions"), definitions(res, lang)))
+    data = {
+        "summary": {v: {m: e.as_dict() for m, e in per.items()} for v, per in table.items()},
+        "effects": {v: {m: e.as_dict() for m, e in per.items()} for v, per in eff.items()},
+        "best": {m: sorted(vs) for m, vs in best.items()},
+        "baseline": baseline,
+        "baseline_state": state,
+        "reference": refs.reference,
+        "variants": res.variants,
+        "figures": [fid for fid, _, _ in figures],
+    }
+    exp_name = res.experiment.get("experiment", {}).get("name", Path(folder).name)
+    return _page(exp_name, sections, figures, data, lang), figures
 
+
+def _table_sections(res, table, best, eff, refs, baseline: str, lang: str) -> list[tuple[str, str, str]]:
+    """The summary of the headline measures (all measures folded away) and the effects."""
+    key = [m for m in HEADLINE if m in res.measures]
+    note = t(lang, "summary_note", pct=f"{MIN_SHARE:.0%}")
+    body = f"<p class=note>{note}</p>" + summary_table(res, table, best, key, lang)
+    body += (
+        f"<details><summary>{t(lang, 'all_measures')}</summary>"
+        + summary_table(res, table, best, res.measures, lang)
+        + "</details>"
+    )
+    out = [("summary", t(lang, "summary"), body)]
+    if eff:
+        shown = [m for m in EFFECT_MEASURES if m in res.measures]
+        out.append(
+            (
+                "effects",
+                t(lang, "effects"),
+                f"<p class=note>{t(lang, 'effects_note')}</p>"
+                + effects_table(eff, best, shown, lang, refs.reference, baseline),
+            )
+        )
+    return out
+
+
+def _figure_sections(res, eff, refs, baseline: str, lang: str, figures: list, sections: list) -> None:
+    """Time series, trade-offs, contributions and sensitivity, where the results allow."""
+
+    def add(fid: str, fig, note_key: str | None) -> None:
+        figures.append((fid, t(lang, fid), fig))
+        note = f"<p class=note>{t(lang, note_key)}</p>" if note_key else ""
+        sections.append((fid, t(lang, fid), note + f"{{fig:{fid}}}"))
+
+    if not res.timeseries.empty:
+        add("timeseries", timeseries_figure(res, lang, baseline=baseline), "timeseries_note")
+    plotted = {
+        v: per
+        for v, per in eff.items()
+        if all(m in per for m in TRADEOFF_MEASURES) and np.isfinite(per["silo_index"].mean)
+    }
+    if plotted:
+        add("tradeoffs", tradeoff_figure(plotted, refs.reference, lang), "tradeoffs_note")
+    singles = [v for v in eff if group(v) == "single"]
+    models = [v for v in eff if group(v) == "provincial"]
+    contrib = [m for m in CONTRIBUTION_MEASURES if m in res.measures]
+    if singles and models and contrib:
+        fig = contributions_figure(eff, contrib, models + singles, refs.reference, baseline, lang)
+        add("contributions", fig, "contributions_note")
+    if res.sensitivity is not None and not res.sensitivity.empty:
+        add("sensitivity", sensitivity_figure(res.sensitivity, lang), None)
+
+
+def _page(exp_name: str, sections, figures, data: dict, lang: str) -> str:
+    """The whole page: navigation, sections with their figures, the summary data."""
     fig_html = {
         fid: "<div class=fig>"
         + fig.to_html(
@@ -538,19 +534,7 @@ def build(folder: str | Path, baseline: str = "baseline", lang: str = "en"):
         for fid, snippet in fig_html.items():
             content = content.replace(f"{{fig:{fid}}}", snippet)
         parts.append(f"<section id='{sid}'><h2>{html.escape(title)}</h2>{content}</section>")
-
-    data = {
-        "summary": {v: {m: e.as_dict() for m, e in per.items()} for v, per in table.items()},
-        "effects": {v: {m: e.as_dict() for m, e in per.items()} for v, per in eff.items()},
-        "best": {m: sorted(vs) for m, vs in best.items()},
-        "baseline": baseline,
-        "baseline_state": state,
-        "reference": refs.reference,
-        "variants": res.variants,
-        "figures": [fid for fid, _, _ in figures],
-    }
-    exp_name = res.experiment.get("experiment", {}).get("name", Path(folder).name)
-    page = f"""<!DOCTYPE html>
+    return f"""<!DOCTYPE html>
 <html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(t(lang, "title"))}: {html.escape(exp_name)}</title>
@@ -566,7 +550,6 @@ def build(folder: str | Path, baseline: str = "baseline", lang: str = "en"):
 <script>{SCROLL_JS}</script>
 </body></html>
 """
-    return page, figures
 
 
 def write_report(folder, out: Path, baseline: str = "baseline", lang: str = "en") -> tuple[Path, list]:

@@ -8,21 +8,17 @@ Welch's interval when runs cannot be paired.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..measures import MEASURES
+from ..catalogue import MEASURES
 from .fmt import decimals_for, shows_as_zero
 from .load import Results
 
 NAN = float("nan")
-# Units of measures that grow with the number of agencies, systems or requests: their levels
-# and effects are only comparable between governments of the same structure and size.
-SIZE_UNITS = ("count", "staff", "proposals", "万元")
 
 
 @dataclass(frozen=True)
@@ -45,8 +41,9 @@ EMPTY = Estimate(NAN, NAN, NAN, 0)
 
 
 def size_dependent(measure: str) -> bool:
-    unit = MEASURES[measure].unit if measure in MEASURES else ""
-    return any(unit.startswith(u) for u in SIZE_UNITS)
+    """The measure grows with the number of agencies, systems or requests: its levels and
+    effects compare only between governments of the same structure and size."""
+    return measure in MEASURES and MEASURES[measure].scales_with_size
 
 
 def mean_ci(x) -> Estimate:
@@ -228,11 +225,8 @@ def reference_means(
 
 
 def measure_range(measure: str) -> tuple[float, float]:
-    """The values a measure can take, from its unit: `share 0-1`, `stars 1-5`, `Gini 0-1` give
-    their bounds; every other measure (counts, 万元, months, markups) is at least 0."""
-    unit = MEASURES[measure].unit if measure in MEASURES else ""
-    found = re.search(r"(-?\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)\s*$", unit)
-    return (float(found.group(1)), float(found.group(2))) if found else (0.0, np.inf)
+    """The values a measure can take (the catalogue's bounds; an unknown column: at least 0)."""
+    return MEASURES[measure].bounds if measure in MEASURES else (0.0, np.inf)
 
 
 def band(res: Results, measure: str) -> pd.DataFrame:

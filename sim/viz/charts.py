@@ -13,14 +13,10 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
-from ..measures import MEASURES
+from ..catalogue import HEADLINE, MEASURES
 
-KEY_MEASURES = ("silo_index", "duplicated_spending", "trips_per_service", "operator_markup", "government_control")
-"""Measures charted each step (the issue's list), in this order."""
-
-SHARE_UNITS = ("share 0-1",)
-"""Units drawn on a fixed 0-1 axis; every other measure's axis starts at zero, so a move
-from 0.150 to 0.145 looks as small as it is."""
+KEY_MEASURES = HEADLINE[:5]
+"""Measures charted each step: the first five headline measures, in their order."""
 
 MONTH_TICKS = (1, 2, 3, 6, 12, 24)
 START_LINE = {"color": "#888888", "width": 1, "dash": "dot"}
@@ -66,7 +62,9 @@ def _grid(measures: tuple[str, ...], height: int) -> dict:
         vertical_spacing=0.22 / max(rows - 1, 1),
     )
     for i, m in enumerate(measures):
-        if MEASURES[m].unit in SHARE_UNITS:
+        # a share on a fixed 0-1 axis; every other axis starts at zero, so a move from 0.150
+        # to 0.145 looks as small as it is
+        if MEASURES[m].bounds == (0.0, 1.0):
             fig.update_yaxes(range=[0, 1.02], dtick=0.5, row=i + 1, col=1)
         else:
             fig.update_yaxes(rangemode="tozero", nticks=4, row=i + 1, col=1)
