@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from ..state import MOBILE
 
@@ -26,12 +27,21 @@ if TYPE_CHECKING:
     from ..model import GovModel
 
 
-def bass_step(users: np.ndarray, pull: np.ndarray, p: float, q: float, potential) -> np.ndarray:
-    """One month of Bass diffusion toward `potential`, at `pull` (quality 0-1)."""
-    potential = np.asarray(potential, dtype=float)
-    share = np.divide(users, potential, out=np.zeros_like(users), where=potential > 0)
-    grown = users + pull * (p + q * share) * np.maximum(potential - users, 0.0)
-    return np.minimum(grown, np.maximum(potential, users))
+@njit(cache=True)
+def _bass(users: float, pull: float, p: float, q: float, potential: float) -> float:
+    """One month of Bass diffusion of one app toward `potential`, at `pull` (quality 0-1)."""
+    share = users / potential if potential > 0 else 0.0
+    grown = users + pull * (p + q * share) * max(potential - users, 0.0)
+    return min(grown, max(potential, users))
+
+
+@njit(cache=True)
+def bass_step(users: np.ndarray, pull: np.ndarray, p: float, q: float, potential: float) -> np.ndarray:
+    """One month of Bass diffusion of each app toward `potential`, at its `pull`."""
+    out = np.empty(len(users))
+    for i in range(len(users)):
+        out[i] = _bass(users[i], pull[i], p, q, potential)
+    return out
 
 
 def bass_curve(age: np.ndarray, pull: np.ndarray, p: float, q: float, potential: float) -> np.ndarray:
@@ -56,19 +66,39 @@ def adopt(model: GovModel) -> None:
     """A month of adoption of departmental apps; an app that stops (end of life, merged)
     loses its users, a new one starts from none."""
     st, a = model.state, model.spec.agents
-    own = st.own[:, MOBILE]
-    grown = bass_step(st.app_users, st.quality[:, MOBILE], a.app_innovation, a.app_imitation, a.app_potential)
-    st.app_users = np.where(own, grown, 0.0)
+    _adopt(st.own, st.quality, st.app_users, a.app_innovation, a.app_imitation, a.app_potential)
+
+
+@njit(cache=True)
+def _adopt(own, quality, users, p, q, potential):
+    for n in range(len(users)):
+        users[n] = _bass(users[n], quality[n, MOBILE], p, q, potential) if own[n, MOBILE] else 0.0
 
 
 def host_reach(model: GovModel) -> np.ndarray:
     """(N,) share of the handling agency's applicants who can complete its services online:
     the web portal's, plus the users of the app that hosts its services (its own app, or
     the government app it uses) unless the function broke in migration."""
-    st, s, a = model.state, model.structure, model.spec.agents
-    gov = s.agency_gov
-    gov_apps = model.gov_apps
-    in_gov_app = st.reuse[:, MOBILE] & ~st.own[:, MOBILE] & gov_apps.reach[gov]
-    app = np.where(st.own[:, MOBILE], st.app_users, np.where(in_gov_app, gov_apps.users[gov], 0.0))
-    app = np.where(st.app_broken, 0.0, app)
-    return a.web_channel + (1.0 - a.web_channel) * app
+    st, s = model.state, model.structure
+    apps = (st.own, st.reuse, st.app_users, st.app_broken)
+    gov_apps = (model.gov_apps.reach, model.gov_apps.users)
+    return _host_reach(apps, gov_apps, s.n_lines, model.spec.agents.web_channel)
+
+
+@njit(cache=True)
+def _host_reach(apps, gov_apps, n_lines, web):
+    own, reuse, users, broken = apps
+    gov_reach, gov_users = gov_apps
+    out = np.empty(len(users))
+    for n in range(len(users)):
+        g = n // n_lines  # agency g * n_lines + l is line l of government g
+        if broken[n]:
+            app = 0.0
+        elif own[n, MOBILE]:
+            app = users[n]
+        elif reuse[n, MOBILE] and gov_reach[g]:
+            app = gov_users[g]
+        else:
+            app = 0.0
+        out[n] = web + (1.0 - web) * app
+    return out
