@@ -193,7 +193,7 @@ def _market_view(members, cidx, runs_platform, agencies, audits, gov_reaches_dat
     agencies, audits = (
         Agencies(*agencies),
         AuditView(*audits),
-    )  # named again: passed as plain tuples, which numba types fast
+    )  # named again (state.py: kernel views)
     own, company, staff, skill, records, agency_gov = (
         agencies.own,
         agencies.company,

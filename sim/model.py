@@ -2,7 +2,7 @@
 
     from sim import GovModel
     m = GovModel(scenario="guangdong", rng=1)          # preset name, path, or GovScenario
-    m = GovModel("baseline", rng=2, **{"reforms.unified_approval.enabled": True})
+    m = GovModel("baseline", rng=2, **{"agents.sharing_cost": 0.2})  # overrides by key path
     m.run_for(60); m.datacollector.get_model_vars_dataframe()
 
 Order within a step (docs/ODD.md §3): reforms due this month activate; 1 demand is served
@@ -159,10 +159,7 @@ class GovModel(mesa.Model):
         st.expires = (a.system_lifetime - age + rng.integers(0, a.build_months + 1, size=(N, K))).astype(MONTH)
         st.built[~st.own] = 0
         st.expires[~st.own] = 0
-        # trust differs from tie to tie: uniform around the mean, within 0-1
-        self.trust = np.clip(rng.uniform(0, 2 * a.trust_initial, s.n_dyads), 0, 1)
-        self.trust_floor = self.trust.copy()  # unserved ties drift back to where they began
-        self.tie_value, self.tie_cost = sharing.tie_factors(rng, a, s.n_dyads)
+        self.trust, self.trust_floor, self.tie_value, self.tie_cost = sharing.initial_ties(rng, a, s.n_dyads)
         self.shared = np.zeros(s.n_dyads, bool)
         self._set_providers()
 

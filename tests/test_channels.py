@@ -12,9 +12,10 @@ from sim.state import MOBILE
 
 def test_tie_factors_have_mean_one_and_the_stated_spread():
     class Agents:
-        tie_value_spread, tie_cost_spread = 0.5, 0.0
+        trust_initial, tie_value_spread, tie_cost_spread = 0.5, 0.5, 0.0
 
-    value, cost = sharing.tie_factors(np.random.default_rng(1), Agents, 200_000)
+    trust, floor, value, cost = sharing.initial_ties(np.random.default_rng(1), Agents, 200_000)
+    assert (floor == trust).all() and floor is not trust and trust.min() >= 0 and trust.max() <= 1
     assert value.mean() == pytest.approx(1.0, abs=0.01) and np.log(value).std() == pytest.approx(0.5, abs=0.01)
     assert (cost == 1.0).all()  # no spread: every tie costs the same
 

@@ -216,7 +216,7 @@ def test_two_sweeps_never_write_to_one_folder_at_once(small, tmp_path, capsys):
     out = tmp_path / "busy"
     out.mkdir()
     hold = (
-        "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.lockf(f, fcntl.LOCK_EX); "
+        "import sys, time; from filelock import FileLock; lock = FileLock(sys.argv[1]); lock.acquire(); "
         "print('ok', flush=True); time.sleep(60)"
     )
     other = subprocess.Popen([sys.executable, "-c", hold, str(out / ".lock")], stdout=subprocess.PIPE, text=True)

@@ -162,7 +162,7 @@ def serve(model: GovModel) -> Outcome:
 @njit(cache=True)
 def _serve(systems, dyads, services, handling):
     """Links served, then each service instance's outcome (see the module docstring)."""
-    systems, dyads = Systems(*systems), Dyads(*dyads)  # named again: passed as plain tuples, which numba types fast
+    systems, dyads = Systems(*systems), Dyads(*dyads)  # named again (state.py: kernel views)
     services, handling = Services(*services), Handling(*handling)
     has_data, has_app = _data_and_apps(systems, dyads.gov_on_data_layer)
     G = len(handling.window_capacity)

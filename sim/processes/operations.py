@@ -43,7 +43,7 @@ def complete_and_expire(model: GovModel) -> None:
 def _deliver(rows, kinds, life, month, pipeline):
     """Finished projects go live: the agency runs its own system (no longer a shared one),
     at the quality built, until it reaches the end of its drawn life (at least a month)."""
-    pipeline = Pipeline(*pipeline)  # named again: passed as plain tuples, which numba types fast
+    pipeline = Pipeline(*pipeline)  # named again (state.py: kernel views)
     own, reuse, quality, built, expires, building, build_quality, build_duplicate = (
         pipeline.own,
         pipeline.reuse,
@@ -164,7 +164,7 @@ def _operating_costs(systems, built, operators, costs):
         Systems(*systems),
         Operators(*operators),
         RunCosts(*costs),
-    )  # named again: passed as plain tuples, which numba types fast
+    )  # named again (state.py: kernel views)
     own, reach, n_lines = systems.own, systems.kind_reach, systems.n_lines
     staff, company, vendor, vendor_markup, price_factor, n_companies = (
         operators.staff,

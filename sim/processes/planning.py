@@ -88,7 +88,7 @@ def _proposals(systems, wants, building, queued, prices, budget):
         Systems(*systems),
         Wants(*wants),
         Prices(*prices),
-    )  # named again: passed as plain tuples, which numba types fast
+    )  # named again (state.py: kernel views)
     own, reuse, kind_reach, n_lines = systems.own, systems.reuse, systems.kind_reach, systems.n_lines
     wants_app, superapp_reach = wants.app, wants.gov_app
     price_factor, base_cost = prices.factor, prices.base
@@ -258,7 +258,7 @@ def _start_builds(projects, done_month, builders, pipeline):
         Projects(*projects),
         Builders(*builders),
         Pipeline(*pipeline),
-    )  # named again: passed as plain tuples, which numba types fast
+    )  # named again (state.py: kernel views)
     agencies, kinds, costs, duplicate, noise = (
         projects.agencies,
         projects.kinds,

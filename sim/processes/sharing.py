@@ -35,13 +35,16 @@ if TYPE_CHECKING:
     from .demand import Outcome
 
 
-def tie_factors(rng: np.random.Generator, agents, n_dyads: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each tie's own value and cost factors, lognormal with mean 1 (σ of the log
-    `tie_value_spread`, `tie_cost_spread`): data differ in worth to the provider, systems in
-    how hard they are to link. Drawn once at set-up."""
+def initial_ties(rng: np.random.Generator, agents, n_dyads: int) -> tuple[np.ndarray, ...]:
+    """Each tie's trust, the floor it drifts back to while unserved, and its own value and
+    cost factors, drawn once at set-up in this order. Trust differs from tie to tie:
+    uniform in [0, 2 × `trust_initial`], capped at 1. Value and cost are lognormal with
+    mean 1 (σ of the log `tie_value_spread`, `tie_cost_spread`): data differ in worth to the
+    provider, systems in how hard they are to link."""
+    trust = np.clip(rng.uniform(0, 2 * agents.trust_initial, n_dyads), 0, 1)
     value = np.exp(agents.tie_value_spread * rng.standard_normal(n_dyads) - agents.tie_value_spread**2 / 2)
     cost = np.exp(agents.tie_cost_spread * rng.standard_normal(n_dyads) - agents.tie_cost_spread**2 / 2)
-    return value, cost
+    return trust, trust.copy(), value, cost
 
 
 class Ties(NamedTuple):
@@ -138,7 +141,7 @@ def link_gain(
 
 @njit(cache=True)
 def _link_gain(ties, is_open, capable, served, costs, payoffs, trust_rule):
-    ties, costs = Ties(*ties), LinkCosts(*costs)  # named again: passed as plain tuples, which numba types fast
+    ties, costs = Ties(*ties), LinkCosts(*costs)  # named again (state.py: kernel views)
     payoffs, trust_rule = LinkPayoffs(*payoffs), TrustRule(*trust_rule)
     prov, n_provided, d_req, prov_gov, req_gov, d_weight, mean_weight, trust, trust_floor = (
         ties.provider,

@@ -55,8 +55,11 @@ def mean_ci(x) -> Estimate:
     m = float(x.mean())
     if n < 2:
         return Estimate(m, NAN, NAN, n, "single run")
-    h = float(stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / np.sqrt(n))
-    return Estimate(m, m - h, m + h, n, "t")
+    se = float(stats.sem(x))
+    if se == 0:  # every run alike: scipy's interval needs a positive scale
+        return Estimate(m, m, m, n, "t")
+    lo, hi = stats.t.interval(0.95, n - 1, loc=m, scale=se)
+    return Estimate(m, float(lo), float(hi), n, "t")
 
 
 def summary(res: Results) -> dict[str, dict[str, Estimate]]:
@@ -156,13 +159,10 @@ def _welch(xa: np.ndarray, xb: np.ndarray) -> Estimate:
     n = min(len(xa), len(xb))
     if len(xa) < 2 or len(xb) < 2:
         return Estimate(diff, NAN, NAN, n, "single run")
-    va, vb = xa.var(ddof=1) / len(xa), xb.var(ddof=1) / len(xb)
-    se = np.sqrt(va + vb)
-    if se == 0:
+    if xa.var(ddof=1) + xb.var(ddof=1) == 0:  # every run alike on both sides: no interval to draw
         return Estimate(diff, diff, diff, n, "Welch")
-    dof = (va + vb) ** 2 / (va**2 / (len(xa) - 1) + vb**2 / (len(xb) - 1))
-    h = float(stats.t.ppf(0.975, dof) * se)
-    return Estimate(diff, diff - h, diff + h, n, "Welch")
+    ci = stats.ttest_ind(xa, xb, equal_var=False).confidence_interval(0.95)
+    return Estimate(diff, float(ci.low), float(ci.high), n, "Welch")
 
 
 def effect(res: Results, variant: str, base: str, measures: list[str]) -> dict[str, Estimate]:

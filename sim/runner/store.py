@@ -61,6 +61,9 @@ def atomic_text(path: Path, text: str) -> None:
     atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
+_HELD: dict[Path, object] = {}  # results-folder locks this process holds, until it ends
+
+
 class ResultStore:
     """The results folder of one design. `runs` is the design it holds (default: the
     experiment's sweep design); its fingerprint guards the folder against another one."""
@@ -174,22 +177,24 @@ class ResultStore:
 
     def _lock(self) -> None:
         """One sweep per folder at a time: opening clears temporary files, which must not be
-        those of a sweep still writing. A POSIX lock: held by this process (whatever number
-        of stores it opens), released when it ends, never inherited by forked workers."""
-        try:
-            import fcntl
-        except ImportError:  # not POSIX: no guard
-            return
+        those of a sweep still writing. A file lock (filelock: flock on POSIX, msvcrt on
+        Windows), held by this process whatever number of stores it opens, released when it
+        ends; forked workers do not hold it."""
+        from filelock import FileLock, Timeout
+
         self.out.mkdir(parents=True, exist_ok=True)
-        if getattr(self, "_lock_file", None) is None:
-            self._lock_file = open(self.out / ".lock", "a")  # noqa: SIM115 - held for the process
+        path = (self.out / ".lock").resolve()
+        if path in _HELD:
+            return
+        lock = FileLock(path, thread_local=False)
         try:
-            fcntl.lockf(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+            lock.acquire(timeout=0)
+        except Timeout:
             raise ScenarioError(
                 f"{self.out}: another govsim sweep is writing to this folder; "
                 "wait for it to finish or use --out for another folder"
             ) from None
+        _HELD[path] = lock
 
     def _scenario_docs(self) -> dict[str, dict]:
         """Each scenario's resolved spec as its runs carry it (read once, when the design

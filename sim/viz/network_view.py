@@ -391,102 +391,16 @@ def aggregated_view(model: GovModel, line: str | None = None) -> NetView:
     xy = gov_layout(snap)
     names = full_names(snap)
     n_gov, n = len(snap.gov_level), snap.n_agencies
-    _, gscore = sharing_scores(snap, li)
     depth = max(1, len(snap.levels) - 1)
     scale = 1.0 / (1 + 0.15 * n_gov / 50)  # smaller offsets when governments are dense
-    size = 24 - 14 * snap.gov_level / depth
-
-    per_gov_agencies = np.bincount(snap.agency_gov, minlength=n_gov)
-    open_share = np.bincount(snap.agency_gov, snap.open.astype(float), n_gov) / np.maximum(per_gov_agencies, 1)
     sv, dv = snap.edges["share"]
     inside = snap.agency_gov[sv] == snap.agency_gov[dv]
     keep_s = _agency_keep(snap, sv, li) | _agency_keep(snap, dv, li)
-    served_inside = np.bincount(snap.agency_gov[dv[inside & keep_s]], minlength=n_gov)
-    hover = [
-        f"<b>{names[g]}</b><br>sharing score {_pct(gscore[g])}<br>{per_gov_agencies[g]} agencies, "
-        f"{open_share[g]:.0%} open to sharing<br>{served_inside[g]} links served inside"
-        for g in range(n_gov)
-    ]
-    nodes = [
-        pd.DataFrame(
-            {
-                "id": [f"g{g}" for g in range(n_gov)],
-                "kind": "government",
-                "x": xy[:, 0],
-                "y": xy[:, 1],
-                "score": gscore,
-                "size": size,
-                "label": hover,
-                "gov": np.arange(n_gov),
-            }
-        )
-    ]
-    node_id = {}  # non-agency graph node -> view id
+    nodes = [_government_nodes(snap, li, xy, names, dv[inside & keep_s])]
+    node_id: dict = {}  # non-agency graph node -> view id
     outward = _outward(xy)
-
-    # coordinating bodies: just outside their government
-    b = snap.bodies
-    if len(b):
-        pos = xy[b["gov"].to_numpy()] + 0.07 * scale * outward[b["gov"].to_numpy()] * (1 + depth)
-        ids = [f"n{v}" for v in b["node"]]
-        node_id.update(dict(zip(b["node"], ids, strict=True)))
-        nodes.append(
-            pd.DataFrame(
-                {
-                    "id": ids,
-                    "kind": b["kind"].to_numpy(),
-                    "x": pos[:, 0],
-                    "y": pos[:, 1],
-                    "score": np.nan,
-                    "size": 11 - 5 * snap.gov_level[b["gov"].to_numpy()] / depth,
-                    "label": [
-                        f"<b>{k}</b> of {names[g]}<br>mandate: {m}"
-                        for k, g, m in zip(b["kind"], b["gov"], b["mandate"], strict=True)
-                    ],
-                    "gov": b["gov"].to_numpy(),
-                }
-            )
-        )
-    # suppliers: operating companies and one node per market for its small vendors
-    sup_rows = []
-    for mkt in np.unique(snap.gov_market):
-        centre = xy[mkt]
-        corner = depth + 0.5  # the whole tree's market: suppliers in the lower corners
-        off = np.array([corner, -corner]) if np.allclose(centre, 0) else 0.45 * outward[mkt]
-        comp = snap.companies[snap.companies["market"] == mkt]
-        for j, c in enumerate(comp.itertuples()):
-            p = centre + off + np.array([0.25 * j, 0.0])
-            node_id[c.node] = f"n{c.node}"
-            sup_rows.append(
-                {
-                    "id": f"n{c.node}",
-                    "kind": "company",
-                    "x": p[0],
-                    "y": p[1],
-                    "label": f"<b>operating company</b> of {names[mkt]}<br>state share {c.state_share:.0%}, "
-                    f"markup {c.markup:.1%}",
-                    "gov": mkt,
-                }
-            )
-        vend = snap.vendor_nodes[snap.vendor_market == mkt]
-        if len(vend):
-            p = centre + np.array([-off[0], off[1]]) if np.allclose(centre, 0) else centre + 0.45 * outward[mkt] * 1.4
-            vid = f"vendors{mkt}"
-            node_id.update(dict.fromkeys(vend.tolist(), vid))
-            sup_rows.append(
-                {
-                    "id": vid,
-                    "kind": "vendors",
-                    "x": p[0],
-                    "y": p[1],
-                    "label": f"<b>{len(vend)} small vendors</b> of {names[mkt]}'s market",
-                    "gov": mkt,
-                }
-            )
-    if sup_rows:
-        sup = pd.DataFrame(sup_rows)
-        sup["score"], sup["size"] = np.nan, np.nan
-        nodes.append(sup)
+    nodes += _body_nodes(snap, xy, names, 0.07 * scale * outward * (1 + depth), node_id)
+    nodes += _supplier_nodes(snap, xy, names, outward, depth, node_id)
 
     def gov_of(ids: np.ndarray) -> np.ndarray:
         return np.array([f"g{g}" for g in snap.agency_gov[ids]], dtype=object)
@@ -518,6 +432,107 @@ def aggregated_view(model: GovModel, line: str | None = None) -> NetView:
     )
 
 
+def _government_nodes(snap, li, xy: np.ndarray, names, served_to: np.ndarray) -> pd.DataFrame:
+    """One node per government, sized by level, scored by sharing; `served_to`: the
+    requesting agencies of the links served inside a government."""
+    n_gov = len(snap.gov_level)
+    _, gscore = sharing_scores(snap, li)
+    depth = max(1, len(snap.levels) - 1)
+    per_gov_agencies = np.bincount(snap.agency_gov, minlength=n_gov)
+    open_share = np.bincount(snap.agency_gov, snap.open.astype(float), n_gov) / np.maximum(per_gov_agencies, 1)
+    served_inside = np.bincount(snap.agency_gov[served_to], minlength=n_gov)
+    hover = [
+        f"<b>{names[g]}</b><br>sharing score {_pct(gscore[g])}<br>{per_gov_agencies[g]} agencies, "
+        f"{open_share[g]:.0%} open to sharing<br>{served_inside[g]} links served inside"
+        for g in range(n_gov)
+    ]
+    return pd.DataFrame(
+        {
+            "id": [f"g{g}" for g in range(n_gov)],
+            "kind": "government",
+            "x": xy[:, 0],
+            "y": xy[:, 1],
+            "score": gscore,
+            "size": 24 - 14 * snap.gov_level / depth,
+            "label": hover,
+            "gov": np.arange(n_gov),
+        }
+    )
+
+
+def _body_nodes(snap, xy: np.ndarray, names, offset: np.ndarray, node_id: dict) -> list[pd.DataFrame]:
+    """Coordinating bodies, just outside their government (`offset` per government)."""
+    b = snap.bodies
+    if not len(b):
+        return []
+    depth = max(1, len(snap.levels) - 1)
+    gov = b["gov"].to_numpy()
+    pos = xy[gov] + offset[gov]
+    ids = [f"n{v}" for v in b["node"]]
+    node_id.update(dict(zip(b["node"], ids, strict=True)))
+    return [
+        pd.DataFrame(
+            {
+                "id": ids,
+                "kind": b["kind"].to_numpy(),
+                "x": pos[:, 0],
+                "y": pos[:, 1],
+                "score": np.nan,
+                "size": 11 - 5 * snap.gov_level[gov] / depth,
+                "label": [
+                    f"<b>{k}</b> of {names[g]}<br>mandate: {m}"
+                    for k, g, m in zip(b["kind"], b["gov"], b["mandate"], strict=True)
+                ],
+                "gov": gov,
+            }
+        )
+    ]
+
+
+def _supplier_nodes(snap, xy: np.ndarray, names, outward: np.ndarray, depth: int, node_id: dict) -> list:
+    """Operating companies, and one node per market for its small vendors."""
+    rows = []
+    for mkt in np.unique(snap.gov_market):
+        centre = xy[mkt]
+        corner = depth + 0.5  # the whole tree's market: suppliers in the lower corners
+        off = np.array([corner, -corner]) if np.allclose(centre, 0) else 0.45 * outward[mkt]
+        comp = snap.companies[snap.companies["market"] == mkt]
+        for j, c in enumerate(comp.itertuples()):
+            p = centre + off + np.array([0.25 * j, 0.0])
+            node_id[c.node] = f"n{c.node}"
+            rows.append(
+                {
+                    "id": f"n{c.node}",
+                    "kind": "company",
+                    "x": p[0],
+                    "y": p[1],
+                    "label": f"<b>operating company</b> of {names[mkt]}<br>state share {c.state_share:.0%}, "
+                    f"markup {c.markup:.1%}",
+                    "gov": mkt,
+                }
+            )
+        vend = snap.vendor_nodes[snap.vendor_market == mkt]
+        if len(vend):
+            p = centre + np.array([-off[0], off[1]]) if np.allclose(centre, 0) else centre + 0.45 * outward[mkt] * 1.4
+            vid = f"vendors{mkt}"
+            node_id.update(dict.fromkeys(vend.tolist(), vid))
+            rows.append(
+                {
+                    "id": vid,
+                    "kind": "vendors",
+                    "x": p[0],
+                    "y": p[1],
+                    "label": f"<b>{len(vend)} small vendors</b> of {names[mkt]}'s market",
+                    "gov": mkt,
+                }
+            )
+    if not rows:
+        return []
+    sup = pd.DataFrame(rows)
+    sup["score"], sup["size"] = np.nan, np.nan
+    return [sup]
+
+
 def _outward(xy: np.ndarray) -> np.ndarray:
     r = np.linalg.norm(xy, axis=1, keepdims=True)
     out = np.where(r > 1e-9, xy / np.maximum(r, 1e-9), np.array([[0.0, 1.0]]))
@@ -544,8 +559,8 @@ def drilldown_view(model: GovModel, gov: int, line: str | None = None) -> NetVie
     names, full = gov_names(snap), full_names(snap)
     kids = children(snap)[gov]
     govs = [gov, *kids]
-    L, n = len(snap.lines), snap.n_agencies
-    geo = ring_layout(len(kids), L)
+    n = snap.n_agencies
+    geo = ring_layout(len(kids), len(snap.lines))
     centres = {gov: np.zeros(2)}
     for j, c in enumerate(kids):
         a = 2 * math.pi * j / len(kids) + math.pi / 2
@@ -555,108 +570,15 @@ def drilldown_view(model: GovModel, gov: int, line: str | None = None) -> NetVie
     ids = np.flatnonzero(np.isin(snap.agency_gov, govs))
     if li is not None:
         ids = ids[snap.agency_line[ids] == li]
-    g_of = snap.agency_gov[ids]
-    centre_xy = np.array([centres[int(g)] for g in g_of]).reshape(-1, 2)
-    if li is not None:
-        pos = centre_xy + np.array([0.0, -0.35])
-    else:
-        at = snap.agency_line[ids]
-        own = (g_of == gov)[:, None]
-        pos = centre_xy + np.where(own, geo.city * _ring(L, True)[at], _ring(L, False)[at])
-    lines_of = [snap.lines[k] for k in snap.agency_line[ids]]
-    agencies = pd.DataFrame(
-        {
-            "id": [f"a{i}" for i in ids],
-            "kind": "agency",
-            "x": pos[:, 0],
-            "y": pos[:, 1],
-            "score": agency_score[ids],
-            "size": np.where(g_of == gov, 8.0, geo.node_px),
-            "open": snap.open[ids],
-            "label": [
-                f"<b>{ln}</b> of {full[g]}<br>sharing score {_pct(sc)}<br>{'open' if o else 'closed'} to sharing"
-                for ln, g, sc, o in zip(lines_of, g_of, agency_score[ids], snap.open[ids], strict=True)
-            ],
-            "gov": g_of,
-            # the city's ring carries the line names (each ring has the lines in the same places)
-            "text": [short_line(ln) if g == gov and li is None else "" for ln, g in zip(lines_of, g_of, strict=True)],
-            # inward, towards the ring's centre: the outside belongs to the children's rings
-            "textpos": np.where(pos[:, 0] > centre_xy[:, 0], "middle left", "middle right"),
-        }
-    )
+    agencies = _ring_agencies(snap, ids, gov, li, geo, centres, agency_score, full)
     # graph node -> view id, as a lookup array (graph nodes are 0..n_nodes-1)
     n_nodes = 1 + max(
         [n - 1, *(int(a.max()) for pair in snap.edges.values() for a in pair if len(a)), *snap.vendor_nodes.tolist()]
     )
     view_id = np.full(n_nodes, "", dtype=object)
     view_id[ids] = agencies["id"].to_numpy()
-    nodes = [agencies]
-
-    b = snap.bodies[snap.bodies["gov"].isin(govs)]
-    if len(b):
-        pos = np.array([centres[g] for g in b["gov"]])
-        view_id[b["node"].to_numpy()] = [f"n{v}" for v in b["node"]]
-        nodes.append(
-            pd.DataFrame(
-                {
-                    "id": [f"n{v}" for v in b["node"]],
-                    "kind": b["kind"].to_numpy(),
-                    "x": pos[:, 0],
-                    "y": pos[:, 1],
-                    "score": np.nan,
-                    "size": np.nan,
-                    "label": [
-                        f"<b>{k}</b> of {full[g]}<br>mandate: {m}"
-                        for k, g, m in zip(b["kind"], b["gov"], b["mandate"], strict=True)
-                    ],
-                    "gov": b["gov"].to_numpy(),
-                }
-            )
-        )
-    # suppliers of the shown agencies: companies right, vendors left
-    cs, cd = snap.edges["contract"]
-    serving = np.isin(cd, ids)
-    sup_nodes, n_clients = np.unique(cs[serving], return_counts=True)
-    comp_nodes = set(snap.companies["node"].tolist())
-    extent = geo.extent
-    edge_x = extent + 0.8
-    sup_rows = []
-    for col, kind in ((edge_x, "company"), (-edge_x, "vendor")):
-        mine = [
-            (v, c)
-            for v, c in zip(sup_nodes.tolist(), n_clients.tolist(), strict=True)
-            if (v in comp_nodes) == (kind == "company")
-        ]
-        span = max(1, len(mine) - 1)
-        height = min(2 * extent, 0.4 * len(mine))
-        for j, (v, clients) in enumerate(mine):
-            y = height / 2 - height * j / span if len(mine) > 1 else 0.0
-            view_id[v] = f"n{v}"
-            sup_rows.append(
-                {
-                    "id": f"n{v}",
-                    "kind": kind,
-                    "x": col,
-                    "y": y,
-                    "label": f"<b>{NODE_STYLE[kind]['label']}</b><br>{clients} client agencies shown",
-                    "gov": -1,
-                }
-            )
-    # anything outside the drill-down is one node
-    sup_rows.append(
-        {
-            "id": "elsewhere",
-            "kind": "elsewhere",
-            # the upper left corner: outside every ring, inside the drawing's square
-            "x": -0.92 * extent,
-            "y": 0.92 * extent,
-            "label": "<b>other governments</b> (parent, province, other cities)",
-            "gov": -1,
-        }
-    )
-    sup = pd.DataFrame(sup_rows)
-    sup["score"], sup["size"] = np.nan, np.nan
-    nodes.append(sup)
+    nodes = [agencies, *_centre_bodies(snap, govs, centres, full, view_id)]
+    nodes.append(_drill_suppliers(snap, ids, geo.extent, view_id))
 
     rows = []
     for kind in EDGE_TYPES:
@@ -688,6 +610,113 @@ def drilldown_view(model: GovModel, gov: int, line: str | None = None) -> NetVie
     )
 
 
+def _ring_agencies(snap, ids, gov: int, li, geo, centres: dict, agency_score, full) -> pd.DataFrame:
+    """The shown agencies on their government's ring (one place per line), the city's
+    ring labelled with the lines' names."""
+    L = len(snap.lines)
+    g_of = snap.agency_gov[ids]
+    centre_xy = np.array([centres[int(g)] for g in g_of]).reshape(-1, 2)
+    if li is not None:
+        pos = centre_xy + np.array([0.0, -0.35])
+    else:
+        at = snap.agency_line[ids]
+        own = (g_of == gov)[:, None]
+        pos = centre_xy + np.where(own, geo.city * _ring(L, True)[at], _ring(L, False)[at])
+    lines_of = [snap.lines[k] for k in snap.agency_line[ids]]
+    return pd.DataFrame(
+        {
+            "id": [f"a{i}" for i in ids],
+            "kind": "agency",
+            "x": pos[:, 0],
+            "y": pos[:, 1],
+            "score": agency_score[ids],
+            "size": np.where(g_of == gov, 8.0, geo.node_px),
+            "open": snap.open[ids],
+            "label": [
+                f"<b>{ln}</b> of {full[g]}<br>sharing score {_pct(sc)}<br>{'open' if o else 'closed'} to sharing"
+                for ln, g, sc, o in zip(lines_of, g_of, agency_score[ids], snap.open[ids], strict=True)
+            ],
+            "gov": g_of,
+            # the city's ring carries the line names (each ring has the lines in the same places)
+            "text": [short_line(ln) if g == gov and li is None else "" for ln, g in zip(lines_of, g_of, strict=True)],
+            # inward, towards the ring's centre: the outside belongs to the children's rings
+            "textpos": np.where(pos[:, 0] > centre_xy[:, 0], "middle left", "middle right"),
+        }
+    )
+
+
+def _centre_bodies(snap, govs: list[int], centres: dict, full, view_id: np.ndarray) -> list[pd.DataFrame]:
+    """The shown governments' coordinating bodies, at their rings' centres."""
+    b = snap.bodies[snap.bodies["gov"].isin(govs)]
+    if not len(b):
+        return []
+    pos = np.array([centres[g] for g in b["gov"]])
+    view_id[b["node"].to_numpy()] = [f"n{v}" for v in b["node"]]
+    return [
+        pd.DataFrame(
+            {
+                "id": [f"n{v}" for v in b["node"]],
+                "kind": b["kind"].to_numpy(),
+                "x": pos[:, 0],
+                "y": pos[:, 1],
+                "score": np.nan,
+                "size": np.nan,
+                "label": [
+                    f"<b>{k}</b> of {full[g]}<br>mandate: {m}"
+                    for k, g, m in zip(b["kind"], b["gov"], b["mandate"], strict=True)
+                ],
+                "gov": b["gov"].to_numpy(),
+            }
+        )
+    ]
+
+
+def _drill_suppliers(snap, ids: np.ndarray, extent: float, view_id: np.ndarray) -> pd.DataFrame:
+    """Suppliers of the shown agencies (companies right, vendors left) and one node for
+    anything outside the drill-down."""
+    cs, cd = snap.edges["contract"]
+    serving = np.isin(cd, ids)
+    sup_nodes, n_clients = np.unique(cs[serving], return_counts=True)
+    comp_nodes = set(snap.companies["node"].tolist())
+    edge_x = extent + 0.8
+    rows = []
+    for col, kind in ((edge_x, "company"), (-edge_x, "vendor")):
+        mine = [
+            (v, c)
+            for v, c in zip(sup_nodes.tolist(), n_clients.tolist(), strict=True)
+            if (v in comp_nodes) == (kind == "company")
+        ]
+        span = max(1, len(mine) - 1)
+        height = min(2 * extent, 0.4 * len(mine))
+        for j, (v, clients) in enumerate(mine):
+            y = height / 2 - height * j / span if len(mine) > 1 else 0.0
+            view_id[v] = f"n{v}"
+            rows.append(
+                {
+                    "id": f"n{v}",
+                    "kind": kind,
+                    "x": col,
+                    "y": y,
+                    "label": f"<b>{NODE_STYLE[kind]['label']}</b><br>{clients} client agencies shown",
+                    "gov": -1,
+                }
+            )
+    rows.append(
+        {
+            "id": "elsewhere",
+            "kind": "elsewhere",
+            # the upper left corner: outside every ring, inside the drawing's square
+            "x": -0.92 * extent,
+            "y": 0.92 * extent,
+            "label": "<b>other governments</b> (parent, province, other cities)",
+            "gov": -1,
+        }
+    )
+    sup = pd.DataFrame(rows)
+    sup["score"], sup["size"] = np.nan, np.nan
+    return sup
+
+
 def plural(word: str, n: int) -> str:
     if n == 1 or not word:
         return word
@@ -710,12 +739,43 @@ def network_spec(view: NetView, month: int | None = None, height: int = NETWORK_
     Every trace has a stable `uid` (its layer), so a step can update the drawn figure in
     place. Plain dicts: the page validates only what changed (building a go.Figure took
     30-140 ms a step)."""
-    data: list[dict] = []
     meta = None if month is None else f"month {month}"  # lets a browser tell when this month is drawn
+    data = _edge_traces(view) + _scored_traces(view) + _symbol_traces(view)
+    if meta:
+        for trace in data:
+            trace["meta"] = meta
+    title = view.title if month is None else f"{view.title} · month {month}"
+    layout = {
+        "template": "plotly_white",
+        # the title sits below the modebar's strip (top 30 px), so a long title is not covered
+        "title": {"text": title, "font": {"size": 13}, "y": 1 - 34 / height, "yanchor": "top", "x": 0.02},
+        "height": height,
+        "autosize": True,  # no width: the figure takes its tile's width (and follows a resize)
+        "margin": {"t": 58, "l": 10, "r": 10, "b": 10},
+        "xaxis": {"visible": False},
+        "yaxis": {"visible": False, "scaleanchor": "x", "scaleratio": 1},
+        "legend": {
+            "orientation": "h",
+            "traceorder": "normal",  # a legend group (contract and suppliers) is not set apart
+            "y": -0.01,
+            "yanchor": "top",
+            "font": {"size": 10},
+            "entrywidth": 0.33,  # three columns: a shorter legend leaves the network more height
+            "entrywidthmode": "fraction",
+        },
+        "hovermode": "closest",
+        "uirevision": view.key,
+    }
+    return {"data": data, "layout": layout}
+
+
+def _edge_traces(view: NetView) -> list[dict]:
+    """One line trace per edge type. Every layer is always there (empty ones out of the
+    legend): a step that adds one, e.g. the operating company taking over a city, still
+    updates the drawn figure in place."""
+    data: list[dict] = []
     pos = view.nodes.set_index("id")[["x", "y"]]
     drilled = (view.nodes["kind"] == "agency").any()
-    # every layer is always there (empty ones out of the legend): a step that adds one, e.g.
-    # the operating company taking over a city, still updates the drawn figure in place
     for kind in EDGE_TYPES:
         e = view.edges[view.edges["kind"] == kind]
         st = EDGE_STYLE[kind]
@@ -744,62 +804,74 @@ def network_spec(view: NetView, month: int | None = None, height: int = NETWORK_
         )
         if kind == "contract" and kind in view.hidden:
             data[-1]["legendgroup"] = "contract"
+    return data
+
+
+def _score_colorbar() -> dict:
+    """Inside the upper right corner (empty in both views), not in a margin of its own."""
+    return {
+        "title": {"text": "sharing<br>score", "font": {"size": 10}},
+        "thickness": 10,
+        "len": 0.3,
+        "x": 1.0,
+        "xanchor": "right",
+        "y": 1.0,
+        "yanchor": "top",
+        "tickfont": {"size": 9},
+    }
+
+
+def _scored_traces(view: NetView) -> list[dict]:
+    """Governments or agencies: grey where they need no links, coloured by sharing score on
+    top (a node is in exactly one of the two traces)."""
     scored = view.nodes[view.nodes["kind"].isin(["government", "agency"])]
-    if len(scored):
-        score = scored["score"].to_numpy(float)
-        has = np.isfinite(score)
-        opened = scored["open"].fillna(False).to_numpy(bool) if "open" in scored else np.zeros(len(scored), bool)
-        text = scored["text"].fillna("").to_numpy(object) if "text" in scored else None
-        name = "governments" if (scored["kind"] == "government").all() else "agencies"
-        # grey first, coloured on top: a node is in exactly one of the two traces
-        for part, layer in ((~has, "none"), (has, "scored")):
-            d = scored[part]
-            labelled = text is not None and any(text[part])
-            marker = {
-                "size": d["size"].to_numpy(float),
-                # a thinner outline on small nodes, which sit close together on a child's ring
-                "line": {
-                    "color": np.where(opened[part], "#000000", "#ffffff"),
-                    "width": np.where(d["size"].to_numpy(float) < 6, 0.8, 1.2),
-                },
-            }
-            if layer == "scored":
-                marker |= {
-                    "color": score[part],
-                    "colorscale": SCORE_SCALE,
-                    "cmin": 0,
-                    "cmax": 1,
-                    # inside the upper right corner (empty in both views), not in a margin of its own
-                    "colorbar": {
-                        "title": {"text": "sharing<br>score", "font": {"size": 10}},
-                        "thickness": 10,
-                        "len": 0.3,
-                        "x": 1.0,
-                        "xanchor": "right",
-                        "y": 1.0,
-                        "yanchor": "top",
-                        "tickfont": {"size": 9},
-                    },
-                }
-            else:
-                marker["color"] = NO_LINKS
-            trace = {
-                "type": "scatter",
-                "x": d["x"].to_numpy(float),
-                "y": d["y"].to_numpy(float),
-                "mode": "markers+text" if labelled else "markers",
-                "name": f"{name} (sharing score)" if layer == "scored" else "no needed links",
-                "showlegend": bool(part.any()),
-                "marker": marker,
-                "textfont": {"size": LABEL_PX, "color": "#333333"},
-                "hovertext": d["label"].to_numpy(object),
-                "hovertemplate": "%{hovertext}<extra></extra>",
-                "customdata": d["gov"].to_numpy(),
-                "uid": f"nodes-{layer}",
-            }
-            if labelled:
-                trace |= {"text": text[part], "textposition": d["textpos"].to_numpy(object)}
-            data.append(trace)
+    if not len(scored):
+        return []
+    score = scored["score"].to_numpy(float)
+    has = np.isfinite(score)
+    opened = scored["open"].fillna(False).to_numpy(bool) if "open" in scored else np.zeros(len(scored), bool)
+    text = scored["text"].fillna("").to_numpy(object) if "text" in scored else None
+    name = "governments" if (scored["kind"] == "government").all() else "agencies"
+    data = []
+    for part, layer in ((~has, "none"), (has, "scored")):
+        d = scored[part]
+        labelled = text is not None and any(text[part])
+        marker = {
+            "size": d["size"].to_numpy(float),
+            # a thinner outline on small nodes, which sit close together on a child's ring
+            "line": {
+                "color": np.where(opened[part], "#000000", "#ffffff"),
+                "width": np.where(d["size"].to_numpy(float) < 6, 0.8, 1.2),
+            },
+        }
+        if layer == "scored":
+            marker |= {"color": score[part], "colorscale": SCORE_SCALE, "cmin": 0, "cmax": 1}
+            marker["colorbar"] = _score_colorbar()
+        else:
+            marker["color"] = NO_LINKS
+        trace = {
+            "type": "scatter",
+            "x": d["x"].to_numpy(float),
+            "y": d["y"].to_numpy(float),
+            "mode": "markers+text" if labelled else "markers",
+            "name": f"{name} (sharing score)" if layer == "scored" else "no needed links",
+            "showlegend": bool(part.any()),
+            "marker": marker,
+            "textfont": {"size": LABEL_PX, "color": "#333333"},
+            "hovertext": d["label"].to_numpy(object),
+            "hovertemplate": "%{hovertext}<extra></extra>",
+            "customdata": d["gov"].to_numpy(),
+            "uid": f"nodes-{layer}",
+        }
+        if labelled:
+            trace |= {"text": text[part], "textposition": d["textpos"].to_numpy(object)}
+        data.append(trace)
+    return data
+
+
+def _symbol_traces(view: NetView) -> list[dict]:
+    """Bodies, suppliers and the rest, one trace per kind with its own symbol."""
+    data = []
     for kind, st in NODE_STYLE.items():
         d = view.nodes[view.nodes["kind"] == kind]
         data.append(
@@ -823,29 +895,4 @@ def network_spec(view: NetView, month: int | None = None, height: int = NETWORK_
         )
         if kind in SUPPLIERS and "contract" in view.hidden:  # shown and hidden with their contracts
             data[-1] |= {"legendgroup": "contract", "visible": "legendonly"}
-    if meta:
-        for trace in data:
-            trace["meta"] = meta
-    title = view.title if month is None else f"{view.title} · month {month}"
-    layout = {
-        "template": "plotly_white",
-        # the title sits below the modebar's strip (top 30 px), so a long title is not covered
-        "title": {"text": title, "font": {"size": 13}, "y": 1 - 34 / height, "yanchor": "top", "x": 0.02},
-        "height": height,
-        "autosize": True,  # no width: the figure takes its tile's width (and follows a resize)
-        "margin": {"t": 58, "l": 10, "r": 10, "b": 10},
-        "xaxis": {"visible": False},
-        "yaxis": {"visible": False, "scaleanchor": "x", "scaleratio": 1},
-        "legend": {
-            "orientation": "h",
-            "traceorder": "normal",  # a legend group (contract and suppliers) is not set apart
-            "y": -0.01,
-            "yanchor": "top",
-            "font": {"size": 10},
-            "entrywidth": 0.33,  # three columns: a shorter legend leaves the network more height
-            "entrywidthmode": "fraction",
-        },
-        "hovermode": "closest",
-        "uirevision": view.key,
-    }
-    return {"data": data, "layout": layout}
+    return data

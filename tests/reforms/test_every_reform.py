@@ -20,3 +20,13 @@ def test_an_enabled_reform_changes_nothing_before_it_activates():
     for key in REGISTRY:
         differs = changes(base, snapshot(tiny(key)))
         assert differs <= {"platforms.planned"}, (key, differs)
+
+
+def test_the_model_names_no_reform_and_keeps_to_construction_and_the_step():
+    """Adding a reform is one module: GovModel knows reforms only through the registry
+    and the institutions' neutral structures (docs/adding-a-reform.md)."""
+    import sim.model
+
+    text = Path(sim.model.__file__).read_text(encoding="utf-8")
+    assert not [key for key in REGISTRY if key in text]
+    assert len(text.splitlines()) <= 300
