@@ -3,6 +3,7 @@ used by developers who enter while it pays, and by agencies in place of negotiat
 
 import numpy as np
 
+from sim.measures import compute_measures
 from sim.processes import demand
 from sim.state import APP, DATA
 
@@ -78,3 +79,13 @@ def test_an_opened_dataset_serves_a_link_that_fits_without_the_provider_s_consen
     assert served[d] and not served[m.dyad_provider != provider].any()
     m.state.own[s.d_req[d], APP] = False  # the handler still needs its application
     assert not demand.serve(m).served[d]
+
+
+def test_a_vendor_s_exclusive_hold_counts_only_records_no_one_else_serves():
+    m = tiny("open_data")
+    m.step()
+    assert compute_measures(m)["data_monopoly"] > 0  # vendors host their clients' records alone
+    m.openness.opened[:] = True
+    assert compute_measures(m)["data_monopoly"] > 0  # opened, but no developer serves them
+    m.openness.developers[0] = 1
+    assert compute_measures(m)["data_monopoly"] == 0.0  # every record is also served by a developer
