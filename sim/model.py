@@ -77,7 +77,11 @@ class GovModel(mesa.Model):
         self.queue = Queue()
         # institutions, neutral until a reform fills them (docs/adding-a-reform.md)
         G = s.n_gov
-        self.platforms, self.tech_support, self.gov_apps = Platforms.none(G), TechSupport.none(G), GovApps.none(G)
+        self.platforms, self.tech_support, self.gov_apps = (
+            Platforms.none(G),
+            TechSupport.none(G),
+            GovApps.none(G, s.n_agencies),
+        )
         self.review, self.audits = Review.none(G), Audits.none(s.n_agencies)
         self.openness, self.libraries = Openness.none(G, s.n_agencies, s.n_dyads), Libraries.none(s.n_agencies)
         self.fixed_costs: dict[str, float] = {}  # monthly costs of bodies and programmes

@@ -307,11 +307,12 @@ class GovApps:
 
     reach: np.ndarray  # (G) a government app serves the government
     users: np.ndarray  # (G) adoption of the government app serving the government, 0-1
+    joins: np.ndarray  # (N) the agency would put a new or renewed app into the government app
     count: int = 0  # government apps running
 
     @classmethod
-    def none(cls, n_gov: int) -> GovApps:
-        return cls(reach=np.zeros(n_gov, bool), users=np.zeros(n_gov))
+    def none(cls, n_gov: int, n_agencies: int) -> GovApps:
+        return cls(reach=np.zeros(n_gov, bool), users=np.zeros(n_gov), joins=np.zeros(n_agencies, bool))
 
 
 @dataclass(eq=False)

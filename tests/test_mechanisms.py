@@ -15,6 +15,7 @@ import pytest
 
 from sim import GovModel
 from sim.api import run_model
+from sim.state import MOBILE
 
 from .conftest import SEEDS, finals, series
 
@@ -260,6 +261,24 @@ def test_opened_data_breaks_data_holds_only_where_developers_use_it():
     no_entry = {"reforms.open_data.developer_cost": 1e9}
     assert (finals("reform_open_data", **no_entry)["data_developers"] == 0).all()
     assert_effect(paired("reform_open_data", "reform_open_data", "data_monopoly", no_entry, None), -1, "data monopoly")
+
+
+def test_without_merging_or_pressure_no_agency_puts_a_new_app_into_an_unused_government_app():
+    # no decision to merge ever taken: the government app hosts nothing and draws no users,
+    # so agencies renewing or adding apps build their own (before 0.1.5: all went into it)
+    idle = {"reforms.app_consolidation.merge_per_month": 0.0, "reforms.app_consolidation.pressure": 0.0}
+    m = run_model("reform_app_consolidation", seed=1, **idle)
+    start = GovModel("reform_app_consolidation", rng=1, **idle).state.own[:, MOBILE].sum()
+    # only open agencies' voluntary reuse of a shared instance (planning) puts a few in
+    assert m.state.reuse[:, MOBILE].sum() <= 0.01 * len(m.state.own) and m.state.own[:, MOBILE].sum() >= start
+
+
+def test_a_well_used_app_resists_merging():
+    wide = {"reforms.app_consolidation.pressure": 0.0, "agents.app_potential": 0.9}
+    narrow = {"reforms.app_consolidation.pressure": 0.0, "agents.app_potential": 0.1}
+    assert_effect(
+        paired("reform_app_consolidation", "reform_app_consolidation", "mobile_apps", narrow, wide), 1, "apps kept"
+    )
 
 
 def test_bureau_pressure_speeds_merging_and_broken_functions_cut_online_completion():

@@ -11,7 +11,9 @@ model, its pull scaled by the app's quality:
 
 with innovation *p* and imitation *q* (`app_innovation`, `app_imitation`: the means of
 Sultan, Farley & Lehmann 1990's meta-analysis) and potential *M* (`app_potential` for a
-departmental app; for a government app, the share of the apps beneath it that it hosts).
+departmental app; 1 for a government app, which can reach every resident, its pull being
+its quality × the share of the apps beneath it that it hosts). Both adoptions are read as
+the share of the agency's applicants the app reaches.
 """
 
 from __future__ import annotations
@@ -52,6 +54,14 @@ def bass_curve(age: np.ndarray, pull: np.ndarray, p: float, q: float, potential:
     rate = np.exp(-np.asarray(pull) * (p + q) * age)
     f = (1 - rate) / (1 + (q / p) * rate)  # p > 0 (the schema's bound)
     return potential * f
+
+
+def new_app_value(quality: np.ndarray, p: float, q: float, potential: float, months: int) -> np.ndarray:
+    """What a new departmental app of `quality` is expected to offer its agency's applicants:
+    its quality × its mean adoption over `months` of life, diffusing from no users."""
+    age = np.arange(months)[None, :]
+    q_col = np.asarray(quality, dtype=float)[:, None]
+    return q_col[:, 0] * bass_curve(age, q_col, p, q, potential).mean(axis=1)
 
 
 def initial_users(model: GovModel) -> np.ndarray:

@@ -32,8 +32,8 @@ def plan(model: GovModel) -> None:
 
     st.wants_app |= rng.random(N) < a.app_propensity
     # what each agency lacks, and of it what it can pay for, kind by kind, from its funds;
-    # under app consolidation new departmental apps go into the government app instead
-    wants = Wants(app=st.wants_app, gov_app=model.gov_apps.reach)
+    # under app consolidation an agency that decided so puts a new app into the government app
+    wants = Wants(app=st.wants_app, gov_app=model.gov_apps.joins)
     prices = Prices(factor=build_factor(model), base=np.asarray(a.build_cost.as_tuple()))
     rows, kinds, costs, shared_ok = _proposals(
         tuple(systems(model)), tuple(wants), st.building, st.queued, tuple(prices), st.budget
@@ -69,7 +69,7 @@ def systems(model: GovModel) -> Systems:
 
 class Wants(NamedTuple):
     app: np.ndarray  # (N) the agency wants a mobile app
-    gov_app: np.ndarray  # (G) a government app serves the government: new apps go into it
+    gov_app: np.ndarray  # (N) the agency puts a new or renewed app into the government app
 
 
 class Prices(NamedTuple):
@@ -90,7 +90,7 @@ def _proposals(systems, wants, building, queued, prices, budget):
         Prices(*prices),
     )  # named again (state.py: kernel views)
     own, reuse, kind_reach, n_lines = systems.own, systems.reuse, systems.kind_reach, systems.n_lines
-    wants_app, superapp_reach = wants.app, wants.gov_app
+    wants_app, joins_gov_app = wants.app, wants.gov_app
     price_factor, base_cost = prices.factor, prices.base
     N = own.shape[0]
     G = N // n_lines
@@ -113,8 +113,8 @@ def _proposals(systems, wants, building, queued, prices, budget):
                 usable = flat_own[i + k] | (flat_reuse[i + k] & ((ok >> k) & 1))
                 lacks |= (1 - (usable | flat_building[i + k] | flat_queued[i + k])) << k
             lacks &= ~((1 - wants_app[n]) << MOBILE)  # the app only if wanted (no branch)
-            # under app consolidation new departmental apps go into the government app
-            if ((lacks >> MOBILE) & 1) & superapp_reach[g]:
+            # under app consolidation an agency that prefers the government app to a new app of its own
+            if ((lacks >> MOBILE) & 1) & joins_gov_app[n]:
                 reuse[n, MOBILE] = True
                 lacks &= ~(1 << MOBILE)
             # most agencies lack something they cannot afford yet: work without branches

@@ -1,12 +1,15 @@
 """Mobile app consolidation (应用整合, seed 003 problems and remedies; 粤省事, seed 001 §4).
 
 One government app per government at `level` (built over `build_months`, of `quality`)
-can host the services of the agencies beneath it; new departmental apps go into it instead
-of being built. Merging is each agency's decision: every month `merge_per_month` of the
-agencies still running their own app reconsider, and merge when what the government app
-offers their applicants (its quality × its adoption) plus the coordinating body's pressure
-(`pressure` × its IT attention) exceeds what their own app offers (its quality × its
-adoption): a well-used app resists (seed 003: 各自为政、各搞一套). A merged function breaks
+can host the services of the agencies beneath it. Merging is each agency's decision: every
+month `merge_per_month` of the agencies still running their own app reconsider, and merge
+when what the government app offers their applicants (its quality × its adoption) plus the
+coordinating body's pressure (`pressure` × its IT attention) exceeds what their own app
+offers (its quality × its adoption): a well-used app resists (seed 003: 各自为政、各搞一套).
+An agency that needs a new app (its first, or one at end of life) makes the same comparison
+against what a new app of its own would offer: its builder's quality × its mean Bass
+adoption over a system's life from no users (`processes/apps.new_app_value`); it builds its
+own app unless the government app offers more. A merged function breaks
 with probability `migration_failure` and stays broken for `repair_months`, cutting the
 agency's online completion meanwhile. Citizens adopt the government app by Bass diffusion
 (`processes/apps.py`) at a pull of its quality × the share of the apps beneath it that it
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..processes import apps
 from ..processes.apps import bass_step
 from ..schema import Count, Fraction, Name, NonNeg, ReformParams
 from ..state import MOBILE
@@ -61,6 +65,7 @@ class AppConsolidation(Reform):
         model.spend["operations"] += len(self.apps) * p.run_cost
         self._adopt(model)
         self._merge(model)
+        model.gov_apps.joins = self._joins(model)
         model.state.app_broken = self.broken_until > model.month
 
     def _hosted(self, model) -> np.ndarray:
@@ -83,15 +88,34 @@ class AppConsolidation(Reform):
         users_of_gov[has] = self.users[np.searchsorted(self.apps, self.app_of_gov[has])]
         model.gov_apps.users = users_of_gov
 
+    def _offer(self, model, agencies: np.ndarray) -> np.ndarray:
+        """What the government app offers each agency's applicants, with the body's pressure."""
+        g = model.structure.agency_gov[agencies]
+        attention = np.array([b.attention for b in model.bodies])[model.review.body_of_gov[g]]
+        return self.p.quality * model.gov_apps.users[g] + self.p.pressure * attention
+
+    def _joins(self, model) -> np.ndarray:
+        """(N) agencies that would put a new or renewed app into the government app rather
+        than build their own: the government app offers more than a new app of theirs would."""
+        st, s, a = model.state, model.structure, model.spec.agents
+        covered = np.flatnonzero(self.covered[s.agency_gov])
+        builder = model.vendor_quality[st.vendor[covered]]
+        if model.companies:
+            company_quality = np.array([c.quality for c in model.companies])
+            run = st.company[covered] >= 0
+            builder = np.where(run, company_quality[np.maximum(st.company[covered], 0)], builder)
+        own = apps.new_app_value(builder, a.app_innovation, a.app_imitation, a.app_potential, a.system_lifetime)
+        joins = np.zeros(s.n_agencies, bool)
+        joins[covered] = self._offer(model, covered) > own
+        return joins
+
     def _merge(self, model) -> None:
         """Agencies that reconsider merge when the government app serves their applicants
         better, counting the body's pressure; some merged functions break."""
         st, s, p = model.state, model.structure, self.p
         cand = np.flatnonzero(st.own[:, MOBILE] & self.covered[s.agency_gov])
         cand = cand[model.rng.random(len(cand)) < p.merge_per_month]
-        g = s.agency_gov[cand]
-        attention = np.array([b.attention for b in model.bodies])[model.review.body_of_gov[g]]
-        offer = p.quality * model.gov_apps.users[g] + p.pressure * attention
+        offer = self._offer(model, cand)
         keep = st.quality[cand, MOBILE] * st.app_users[cand]
         merge = cand[offer > keep]
         st.own[merge, MOBILE] = False

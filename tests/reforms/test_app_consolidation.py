@@ -19,7 +19,7 @@ def test_nothing_changes_until_the_app_is_built():
 
 
 def _built(**params):
-    m = tiny("app_consolidation", build_months=1, merge_per_month=1.0, **params)
+    m = tiny("app_consolidation", **{"build_months": 1, "merge_per_month": 1.0, **params})
     reform, _ = activate(m, "app_consolidation")
     step(m, reform, 0)
     return m, reform
@@ -34,7 +34,8 @@ def test_an_app_its_residents_use_resists_while_an_unused_one_merges_under_the_b
     st.app_users[2], st.app_users[4] = 0.2, 0.0  # the body's pull is 0.02 x office attention
     changed = step(m, reform, 1)
     assert changed == {
-        "gov_apps.reach", "gov_apps.count", "state.own", "state.reuse", "state.merged_app", "spend", "rng",
+        "gov_apps.reach", "gov_apps.count", "gov_apps.joins", "state.own", "state.reuse", "state.merged_app", "spend",
+        "rng",
     }  # fmt: skip
     assert m.gov_apps.count == 1 and m.gov_apps.reach.tolist() == [True, True, True]
     assert np.flatnonzero(st.own[:, MOBILE]).tolist() == [2]  # the used app stays
@@ -70,3 +71,25 @@ def test_residents_adopt_the_government_app_at_its_quality_times_the_share_it_ho
     step(m, reform, 2)
     a = m.spec.agents
     assert np.allclose(m.gov_apps.users, 0.8 * a.app_innovation)  # Bass from zero: quality x p x potential 1
+
+
+def test_an_agency_needing_a_new_app_joins_the_government_app_only_when_it_offers_more():
+    m, reform = _built(pressure=0.0, migration_failure=0.0, merge_per_month=0.0)
+    step(m, reform, 1)
+    assert not m.gov_apps.joins.any()  # nobody uses the government app yet: a new app of one's own offers more
+    m.state.own[2, MOBILE] = False  # its app reached end of life; it still wants one
+    m.state.wants_app[2] = True
+    m.state.budget[:] = 1e6
+    from sim.processes import planning
+
+    planning.plan(m)
+    assert m.state.building[2, MOBILE] or m.state.queued[2, MOBILE]  # it rebuilds its own
+    assert not m.state.reuse[2, MOBILE]
+    m2, reform2 = _built(pressure=1.0, migration_failure=0.0, merge_per_month=0.0)
+    step(m2, reform2, 1)
+    assert m2.gov_apps.joins.all()  # under full pressure every covered agency would join
+    m2.state.own[2, MOBILE] = False
+    m2.state.wants_app[2] = True
+    m2.state.budget[:] = 1e6
+    planning.plan(m2)
+    assert m2.state.reuse[2, MOBILE] and not m2.state.building[2, MOBILE]
