@@ -9,6 +9,8 @@ agency or a sum into the wrong slot breaks them.
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 import subprocess
 import sys
@@ -100,11 +102,24 @@ def test_islands_are_connected_components_of_served_links(model):
     assert m.measures["information_islands"] == nx.number_connected_components(g)
 
 
+def test_a_link_served_by_a_copy_held_elsewhere_builds_no_trust(model):
+    m, a = model, model.spec.agents
+    outcome = dataclasses.replace(m.outcome, served=np.ones_like(m.outcome.served))  # every link served by a copy
+    shared = m.shared
+    try:
+        m.shared = np.zeros_like(shared)  # ... but no provider shared
+        trust = sharing.link_gain(m, outcome, update_trust=True)[4]
+    finally:
+        m.shared = shared
+    t = m.trust
+    assert np.allclose(trust, t - a.trust_decay * (t - m.trust_floor), rtol=0, atol=1e-15)
+
+
 def test_link_gains_sum_per_provider_as_bincounts(model):
     m, s, a = model, model.structure, model.spec.agents
     gain, money, sum_positive, sum_refusal, trust = sharing.link_gain(m, m.outcome, update_trust=True)
-    t, served = m.trust, m.outcome.served
-    expect = np.where(served, t + a.trust_gain * (1 - t), t - a.trust_decay * (t - m.trust_floor))
+    t, exchanged = m.trust, m.shared & m.outcome.capable  # the provider shared, not a copy served
+    expect = np.where(exchanged, t + a.trust_gain * (1 - t), t - a.trust_decay * (t - m.trust_floor))
     assert np.allclose(trust, expect, rtol=0, atol=1e-15) and trust is not m.trust
     assert sharing.link_gain(m, m.outcome)[4] is m.trust  # unchanged unless asked
     prov = m.dyad_provider
@@ -123,7 +138,7 @@ def _copy_state(m: GovModel):
 def _proposal_args(m: GovModel, reuse: np.ndarray, budget: np.ndarray):
     st, a = m.state, m.spec.agents
     systems = Systems(own=st.own, reuse=reuse, kind_reach=m.kind_reach(), n_lines=m.structure.n_lines)
-    wants = planning.Wants(app=st.wants_app, gov_app=m.gov_apps.reach)
+    wants = planning.Wants(app=st.wants_app, gov_app=m.gov_apps.joins)
     prices = planning.Prices(factor=planning.build_factor(m), base=np.asarray(a.build_cost.as_tuple()))
     return systems, wants, st.building, st.queued, prices, budget
 
@@ -134,7 +149,7 @@ def test_proposals_are_the_lacking_kinds_each_agency_can_pay_for_in_order(model)
     need[:, MOBILE] = st.wants_app
     ok = _shared_ok(m)
     lacking = need & ~(st.own | (st.reuse & ok[s.agency_gov])) & ~st.building & ~st.queued
-    lacking[:, MOBILE] &= ~m.gov_apps.reach[s.agency_gov]
+    lacking[:, MOBILE] &= ~m.gov_apps.joins  # an agency that decided to put its app into the government app
     price = planning.build_factor(m)[:, None] * np.asarray(a.build_cost.as_tuple())[None, :]
     cost = np.where(lacking, price, 0.0)
     affordable = lacking & (np.cumsum(cost, axis=1) <= st.budget[:, None])

@@ -17,8 +17,10 @@ departmental discretion, cataloguing — seed 000 §2.3). Each month some agenci
 stance by a noisy best response to the payoffs they see (logit dynamics, Blume 1993; the
 stochastic form of the evolutionary games of Dong, Liu & Mi 2023 and Li et al. 2025).
 Sharing is a coordination game: reciprocity makes openness pay when partners are open, so
-a government can rest in a silo equilibrium until a reform tips it. Trust on a dyad grows while it is served and
-drifts back toward where the tie began otherwise (CTG Albany trust models).
+a government can rest in a silo equilibrium until a reform tips it. Trust on a dyad grows while its provider
+shares with the requester (the link is shared and both ends can exchange) and drifts back toward where the tie
+began otherwise (CTG Albany trust models): a link served from a base-library copy or an opened dataset
+exchanges nothing between the two and builds no trust.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
 
 
 def initial_ties(rng: np.random.Generator, agents, n_dyads: int) -> tuple[np.ndarray, ...]:
-    """Each tie's trust, the floor it drifts back to while unserved, and its own value and
+    """Each tie's trust, the floor it drifts back to while its provider does not share, and its own value and
     cost factors, drawn once at set-up in this order. Trust differs from tie to tie:
     uniform in [0, 2 × `trust_initial`], capped at 1. Value and cost are lognormal with
     mean 1 (σ of the log `tie_value_spread`, `tie_cost_spread`): data differ in worth to the
@@ -89,7 +91,7 @@ class LinkPayoffs(NamedTuple):
 
 
 class TrustRule(NamedTuple):
-    gain: float  # share of the gap to 1 closed a month while served
+    gain: float  # share of the gap to 1 closed a month while the provider shares
     decay: float  # share of the gap to the floor lost a month while not
     update: bool  # compute this month's trust (else return the current one)
 
@@ -134,13 +136,12 @@ def link_gain(
         pressure=r.pressure,
     )
     trust_rule = TrustRule(gain=a.trust_gain, decay=a.trust_decay, update=update_trust)
-    return _link_gain(
-        tuple(ties), st.open, outcome.capable, outcome.served, tuple(costs), tuple(payoffs), tuple(trust_rule)
-    )
+    exchanged = model.shared & outcome.capable  # the provider itself shared: served by a copy builds no trust
+    return _link_gain(tuple(ties), st.open, outcome.capable, exchanged, tuple(costs), tuple(payoffs), tuple(trust_rule))
 
 
 @njit(cache=True)
-def _link_gain(ties, is_open, capable, served, costs, payoffs, trust_rule):
+def _link_gain(ties, is_open, capable, exchanged, costs, payoffs, trust_rule):
     ties, costs = Ties(*ties), LinkCosts(*costs)  # named again (state.py: kernel views)
     payoffs, trust_rule = LinkPayoffs(*payoffs), TrustRule(*trust_rule)
     prov, n_provided, d_req, prov_gov, req_gov, d_weight, mean_weight, trust, trust_floor = (
@@ -201,8 +202,8 @@ def _link_gain(ties, is_open, capable, served, costs, payoffs, trust_rule):
         gain[d] = benefit - money[d] - liability + reward + refusal
         sum_positive[p] += capable[d] * (gain[d] > 0) * gain[d]  # arithmetic, not a branch
         sum_refusal[p] += refusal
-        if update_trust:  # trust on ties: built by sharing, eroded without it (a blend: `served` is random)
-            t, s = trust[d], served[d]
+        if update_trust:  # trust on ties: built by sharing, eroded without it (a blend: `exchanged` is random)
+            t, s = trust[d], exchanged[d]
             new_trust[d] = s * (t + trust_gain * (1 - t)) + (1 - s) * (t - trust_decay * (t - trust_floor[d]))
     return gain, money, sum_positive, sum_refusal, new_trust
 
