@@ -10,7 +10,6 @@ agency or a sum into the wrong slot breaks them.
 from __future__ import annotations
 
 import dataclasses
-
 import os
 import subprocess
 import sys
