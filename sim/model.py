@@ -76,14 +76,10 @@ class GovModel(mesa.Model):
         self.bodies: list[CoordinatingBody] = []
         self.queue = Queue()
         # institutions, neutral until a reform fills them (docs/adding-a-reform.md)
-        G = s.n_gov
-        self.platforms, self.tech_support, self.gov_apps = (
-            Platforms.none(G),
-            TechSupport.none(G),
-            GovApps.none(G, s.n_agencies),
-        )
-        self.review, self.audits = Review.none(G), Audits.none(s.n_agencies)
-        self.openness, self.libraries = Openness.none(G, s.n_agencies, s.n_dyads), Libraries.none(s.n_agencies)
+        G, A = s.n_gov, s.n_agencies
+        self.platforms, self.tech_support, self.gov_apps = Platforms.none(G), TechSupport.none(G), GovApps.none(G, A)
+        self.review, self.audits = Review.none(G), Audits.none(A)
+        self.openness, self.libraries = Openness.none(G, A, s.n_dyads), Libraries.none(A)
         self.fixed_costs: dict[str, float] = {}  # monthly costs of bodies and programmes
         self._init_agencies()
         self._init_vendors()
@@ -164,7 +160,7 @@ class GovModel(mesa.Model):
         st.built[~st.own] = 0
         st.expires[~st.own] = 0
         self.trust, self.trust_floor, self.tie_value, self.tie_cost = sharing.initial_ties(rng, a, s.n_dyads)
-        self.shared = np.zeros(s.n_dyads, bool)
+        self.shared, self.window_links = np.zeros(s.n_dyads, bool), np.zeros(s.n_dyads, bool)
         self._set_providers()
 
     def _init_vendors(self) -> None:

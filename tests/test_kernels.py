@@ -75,7 +75,7 @@ def test_serve_matches_the_array_rule(model):
     elsewhere = m.libraries.current[prov] | (m.openness.opened[prov] & m.openness.fit)
     served = (m.shared & capable) | (elsewhere & access[s.d_req, APP])
     missing = np.bincount(s.link_inst, weights=~served[s.link_dyad], minlength=len(s.inst_gov))
-    stuck = ~served & ~((has_data & st.open[prov]) | elsewhere)
+    stuck = ~served & ~((has_data & m.window_links) | elsewhere)  # fetched over a link opened to the window
     unfetchable = np.bincount(s.link_inst, weights=stuck[s.link_dyad], minlength=len(s.inst_gov))
     h = s.inst_handler
     reach = apps.host_reach(m)[h]
@@ -104,12 +104,12 @@ def test_islands_are_connected_components_of_served_links(model):
 def test_a_link_served_by_a_copy_held_elsewhere_builds_no_trust(model):
     m, a = model, model.spec.agents
     outcome = dataclasses.replace(m.outcome, served=np.ones_like(m.outcome.served))  # every link served by a copy
-    shared = m.shared
+    shared, window_links = m.shared, m.window_links
     try:
-        m.shared = np.zeros_like(shared)  # ... but no provider shared
+        m.shared, m.window_links = np.zeros_like(shared), np.zeros_like(shared)  # ... but no provider shared
         trust = sharing.link_gain(m, outcome, update_trust=True)[4]
     finally:
-        m.shared = shared
+        m.shared, m.window_links = shared, window_links
     t = m.trust
     assert np.allclose(trust, t - a.trust_decay * (t - m.trust_floor), rtol=0, atol=1e-15)
 
@@ -117,7 +117,7 @@ def test_a_link_served_by_a_copy_held_elsewhere_builds_no_trust(model):
 def test_link_gains_sum_per_provider_as_bincounts(model):
     m, s, a = model, model.structure, model.spec.agents
     gain, money, sum_positive, sum_refusal, trust = sharing.link_gain(m, m.outcome, update_trust=True)
-    t, exchanged = m.trust, m.shared & m.outcome.capable  # the provider shared, not a copy served
+    t, exchanged = m.trust, (m.shared & m.outcome.capable) | m.window_links  # the provider shared, not a copy
     expect = np.where(exchanged, t + a.trust_gain * (1 - t), t - a.trust_decay * (t - m.trust_floor))
     assert np.allclose(trust, expect, rtol=0, atol=1e-15) and trust is not m.trust
     assert sharing.link_gain(m, m.outcome)[4] is m.trust  # unchanged unless asked

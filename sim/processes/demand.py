@@ -10,8 +10,10 @@ at the rate the handler's application and staff skills allow (seed 003: systems 
 under-deliver, low digital skills), by the applicants the online channel reaches (the web
 portal, or the app hosting the service: `apps.host_reach`). Otherwise the applicant makes
 one trip to the handler plus one per missing dataset. A one-stop window (seed 004: 最多跑一次,
-一窗受理) takes the application in one trip and its back office fetches what it can — from
-open providers with a data system, or from copies held elsewhere; each dataset it fetches
+一窗受理) takes the application in one trip and its back office fetches what it can — over
+a link its provider decided to share (`sharing.set_links`: the same decision as toward the
+handler, opened to the window where the handler lacks the application to exchange, the
+provider paying the link's cost), or from a copy held elsewhere; each dataset it fetches
 costs window time, and a dataset it cannot fetch the applicant still brings.
 """
 
@@ -98,7 +100,7 @@ class Dyads(NamedTuple):
     shared: np.ndarray  # (D) the provider shares on the link
     elsewhere: np.ndarray  # (D) the data is held elsewhere: a current base-library copy, a fitting opened dataset
     gov_on_data_layer: np.ndarray  # (G) the government reaches the platform's data layer
-    provider_open: np.ndarray  # (N) the agency is open to sharing: a window's back office can fetch its data
+    window_link: np.ndarray  # (D) the provider shares the link with the requester's one-stop window
 
 
 class Services(NamedTuple):
@@ -137,7 +139,7 @@ def serve(model: GovModel) -> Outcome:
         shared=model.shared,
         elsewhere=held_elsewhere(model),
         gov_on_data_layer=model.platforms.reach[:, DATA_LAYER],
-        provider_open=st.open,
+        window_link=model.window_links,
     )
     services = Services(
         link_inst=s.link_inst,
@@ -213,9 +215,9 @@ def _data_and_apps(systems, gov_on_data_layer):
 @njit(cache=True)
 def _links_served(dyads, has_data, has_app, G):
     """A link is served when shared and both ends can exchange, or from a copy held elsewhere
-    when the handler has its application; a window's back office can fetch it from an open
-    provider with data, or from the copy. With the demand weight served and needed, overall
-    and per requesting government."""
+    when the handler has its application; a window's back office can fetch it over a link its
+    provider shares with the window (and still has data), or from the copy. With the demand
+    weight served and needed, overall and per requesting government."""
     prov, d_req, req_gov, d_weight, shared = (
         dyads.provider,
         dyads.requester,
@@ -223,7 +225,7 @@ def _links_served(dyads, has_data, has_app, G):
         dyads.weight,
         dyads.shared,
     )
-    elsewhere, provider_open = dyads.elsewhere, dyads.provider_open
+    elsewhere, window_link = dyads.elsewhere, dyads.window_link
     D = len(prov)
     capable = np.empty(D, np.bool_)
     served = np.empty(D, np.bool_)
@@ -239,7 +241,7 @@ def _links_served(dyads, has_data, has_app, G):
         app = has_app[d_req[d]]
         capable[d] = has_data[prov[d]] & app
         served[d] = (shared[d] & capable[d]) | (elsewhere[d] & app)
-        fetchable[d] = (has_data[prov[d]] & provider_open[prov[d]]) | elsewhere[d]
+        fetchable[d] = (window_link[d] & has_data[prov[d]]) | elsewhere[d]
         w = d_weight[d] * served[d]
         served_weight += w
         need_weight += d_weight[d]

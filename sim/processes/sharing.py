@@ -31,6 +31,7 @@ import numpy as np
 from numba import njit
 
 from ..state import DATA_LAYER
+from .demand import data_capable
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -136,7 +137,8 @@ def link_gain(
         pressure=r.pressure,
     )
     trust_rule = TrustRule(gain=a.trust_gain, decay=a.trust_decay, update=update_trust)
-    exchanged = model.shared & outcome.capable  # the provider itself shared: served by a copy builds no trust
+    # the provider itself shared (with the handler or its window): a copy held elsewhere builds no trust
+    exchanged = (model.shared & outcome.capable) | model.window_links
     return _link_gain(tuple(ties), st.open, outcome.capable, exchanged, tuple(costs), tuple(payoffs), tuple(trust_rule))
 
 
@@ -247,15 +249,26 @@ def set_links(
     Also run once at set-up, so that month 0 shows the sharing already in place."""
     if gain is None or money is None:
         gain, money, _, _, _ = link_gain(model, outcome)
-    model.shared, cost = _links(model.state.open, model.dyad_provider, gain, money, outcome.capable)
+    prov = model.dyad_provider
+    window = model.rules.window_capacity[model.dyad_req_gov] > 0
+    model.shared, model.window_links, cost = _links(
+        model.state.open, prov, gain, money, outcome.capable, data_capable(model, prov) & window
+    )
     model.spend["sharing"] += cost
 
 
 @njit(cache=True)
-def _links(is_open, prov, gain, money, capable):
+def _links(is_open, prov, gain, money, capable, window):
+    """Share edges where the provider is open, the link pays and both ends can exchange; and
+    where the handler cannot exchange (no line application) but its government's one-stop
+    window can, the same decision opens the link to the window's back office instead. The
+    provider side pays each link's money cost."""
     shared = np.empty(len(prov), np.bool_)
+    to_window = np.empty(len(prov), np.bool_)
     cost = 0.0
     for d in range(len(prov)):
-        shared[d] = is_open[prov[d]] & (gain[d] > 0) & capable[d]
-        cost += shared[d] * money[d]
-    return shared, cost
+        shares = is_open[prov[d]] & (gain[d] > 0)
+        shared[d] = shares & capable[d]
+        to_window[d] = shares & ~capable[d] & window[d]
+        cost += (shared[d] | to_window[d]) * money[d]
+    return shared, to_window, cost

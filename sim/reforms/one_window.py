@@ -2,8 +2,10 @@
 
 Re-engineered services (`services_share` of kinds) are accepted at one window, up to the
 window's monthly capacity — "let data run instead of people". The back office can only
-fetch data that flows: from a provider open to sharing that has a data system, or from a
-copy held elsewhere (a base library, opened data); each dataset it fetches takes window
+fetch data that flows: over a link its provider decided to share (the provider's own
+sharing decision toward the handling agency, opened to the window where the handler lacks
+the application to exchange; the provider pays the link's cost: `processes/sharing.py`),
+or from a copy held elsewhere (a base library, opened data); each dataset it fetches takes window
 time (`agents.fetch_effort`), so the window serves fewer applicants where links are
 missing, and a dataset it cannot fetch the applicant still brings (`processes/demand.py`).
 """
