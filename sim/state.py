@@ -325,6 +325,7 @@ class Openness:
     opened: np.ndarray  # (N) the agency's dataset is published
     fit: np.ndarray  # (D) an opened dataset can stand in for the link (not personal, recent enough)
     developers: np.ndarray  # (G) per market government: developers whose services use opened data
+    covered: np.ndarray  # (N) the agency's opened dataset is used by a developer's service
 
     @classmethod
     def none(cls, n_gov: int, n_agencies: int, n_dyads: int) -> Openness:
@@ -333,6 +334,7 @@ class Openness:
             opened=np.zeros(n_agencies, bool),
             fit=np.zeros(n_dyads, bool),
             developers=np.zeros(n_gov, np.int64),
+            covered=np.zeros(n_agencies, bool),
         )
 
 

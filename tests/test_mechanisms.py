@@ -275,6 +275,13 @@ def test_opened_data_breaks_data_holds_only_where_developers_use_it():
     assert_effect(paired("reform_open_data", "reform_open_data", "data_monopoly", no_entry, None), -1, "data monopoly")
 
 
+def test_data_holds_fall_with_developers_coverage_of_the_opened_records():
+    # cheaper services: more developers enter, together they use more of the opened records
+    dear, cheap = {"reforms.open_data.developer_cost": 10.0}, {"reforms.open_data.developer_cost": 2.5}
+    assert_effect(paired("reform_open_data", "reform_open_data", "data_developers", dear, cheap), 1, "developers")
+    assert_effect(paired("reform_open_data", "reform_open_data", "data_monopoly", dear, cheap), -1, "data monopoly")
+
+
 def test_without_merging_or_pressure_no_agency_puts_a_new_app_into_an_unused_government_app():
     # no decision to merge ever taken: the government app hosts nothing and draws no users,
     # so agencies renewing or adding apps build their own (before 0.1.5: all went into it)

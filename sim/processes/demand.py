@@ -82,11 +82,10 @@ def held_elsewhere(model: GovModel) -> np.ndarray:
 
 def served_by_others(model: GovModel) -> np.ndarray:
     """(N,) someone besides the supplier hosting an agency's records serves them: the base
-    library holds a current copy, or the records are opened and a developer in the market
-    uses them — so no supplier holds them exclusively (data_monopoly)."""
-    s, opened = model.structure, model.openness
-    developers_here = opened.developers[s.agency_market] > 0
-    return model.libraries.current | (opened.opened & developers_here)
+    library holds a current copy, or the records are opened and a developer's service uses
+    them (`open_data`: developers cover the records they can use) — so no supplier holds
+    them exclusively (data_monopoly)."""
+    return model.libraries.current | model.openness.covered
 
 
 class Dyads(NamedTuple):

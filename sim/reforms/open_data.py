@@ -10,10 +10,15 @@ Opened data is used by two kinds of users:
 - third-party developers (数据开发利用企业, seed 003 problem 4) enter a market while the
   value of its opened records, split among them, covers a developer's monthly cost
   (`record_value` per record, `developer_cost`), one a month, and leave when it no longer
-  does; a record an entrant serves is no longer any single supplier's exclusive hold;
+  does. Each developer's service uses the records that pay for it (`developer_cost` /
+  `record_value` records), taking the market's largest opened datasets first; a record a
+  developer uses is no longer any single supplier's exclusive hold, so the hold falls
+  with developers' coverage of the opened records, not at the first entrant. Developers
+  do nothing else in the model (no services to residents, no spending counted);
 - agencies: an opened dataset stands in for a needed link without the provider's consent
   where it fits the need (`open_fit` of links, drawn once per link: the data needed is not
   personal and the published version is recent enough).
+Published data is never withdrawn and does not age in the model.
 """
 
 from __future__ import annotations
@@ -73,3 +78,21 @@ class OpenData(Reform):
         leave = (n > 0) & (value / np.maximum(n, 1) < p.developer_cost)
         od.developers = n + enter - leave
         od.share = np.where(records > 0, opened / np.maximum(records, 1e-12), 0.0)
+        od.covered = self._covered(model)
+
+    def _covered(self, model) -> np.ndarray:
+        """(N) opened datasets some developer uses: per market, the largest first, up to the
+        records its developers' services use (each the records that pay its cost)."""
+        s, p, od = model.structure, self.p, model.openness
+        per_developer = p.developer_cost / p.record_value if p.record_value > 0 else 0.0
+        capacity = od.developers * per_developer  # (G) records the market's developers use
+        idx = np.flatnonzero(od.opened)
+        order = idx[np.lexsort((-s.agency_records[idx], s.agency_market[idx]))]
+        market, records = s.agency_market[order], s.agency_records[order]
+        used = np.cumsum(records)
+        first = np.r_[True, market[1:] != market[:-1]] if len(order) else np.zeros(0, bool)
+        before = (used - records)[first]  # records used before each market's first dataset
+        used = used - np.repeat(before, np.diff(np.r_[np.flatnonzero(first), len(order)]))
+        covered = np.zeros(s.n_agencies, bool)
+        covered[order] = used <= capacity[market]
+        return covered

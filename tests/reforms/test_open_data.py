@@ -56,12 +56,26 @@ def test_developers_enter_one_a_month_while_the_opened_records_pay_and_leave_whe
     assert m.openness.developers.tolist() == [1, 0, 0]
 
 
-def test_records_opened_where_a_developer_works_are_no_supplier_s_exclusive_hold():
+def test_developers_use_the_largest_opened_datasets_up_to_what_pays_for_them_and_only_those_lose_their_hold():
     m = tiny("open_data")
-    m.openness.opened[[0, 5]] = True
+    reform, _ = activate(m, "open_data")
+    s, od = m.structure, m.openness
+    od.opened[:] = True
+    largest = np.argsort(-s.agency_records[s.agency_market == 0], kind="stable")
+    in_market = np.flatnonzero(s.agency_market == 0)[largest]
+    # each developer's service uses the records its cost pays for: here the two largest datasets
+    reform.p = reform.p.model_copy(
+        update={"record_value": 1.0, "developer_cost": float(s.agency_records[in_market[:2]].sum())}
+    )
+    od.covered = reform._covered(m)
     assert not demand.served_by_others(m).any()  # opened, but no one uses them yet
-    m.openness.developers[0] = 1
-    assert np.flatnonzero(demand.served_by_others(m)).tolist() == [0, 5]
+    od.developers[0] = 1
+    od.covered = reform._covered(m)
+    assert set(np.flatnonzero(demand.served_by_others(m)).tolist()) == set(in_market[:2].tolist())
+    od.developers[0] = 2  # a second developer covers more of the market, not nothing more
+    od.covered = reform._covered(m)
+    assert set(in_market[:2].tolist()) < set(np.flatnonzero(demand.served_by_others(m)).tolist())
+    assert not od.covered[s.agency_market != 0].any()
 
 
 def test_an_opened_dataset_serves_a_link_that_fits_without_the_provider_s_consent():
@@ -88,4 +102,6 @@ def test_a_vendor_s_exclusive_hold_counts_only_records_no_one_else_serves():
     m.openness.opened[:] = True
     assert compute_measures(m)["data_monopoly"] > 0  # opened, but no developer serves them
     m.openness.developers[0] = 1
+    assert compute_measures(m)["data_monopoly"] > 0  # a developer, but none of its datasets marked used yet
+    m.openness.covered[:] = True
     assert compute_measures(m)["data_monopoly"] == 0.0  # every record is also served by a developer
