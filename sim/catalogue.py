@@ -150,6 +150,13 @@ MEASURES: dict[str, Measure] = {
     "mobile_apps": Measure(
         "count", "Departmental mobile apps running plus consolidated government apps.", "lower", scales_with_size=True
     ),
+    "reflux_links": Measure(
+        "count",
+        "Needed links of vertically managed lines served this month from a current local returned copy (reflux): "
+        "the use of returned data, next to upper_level_data_share, which counts holdings.",
+        "higher",
+        scales_with_size=True,
+    ),
     "data_developers": Measure(
         "count",
         "Third-party developers whose data-based services use opened public data (all markets).",

@@ -136,10 +136,14 @@ def compute_measures(model: GovModel) -> dict[str, float]:
 
 
 def service_measures(model: GovModel) -> dict[str, float]:
-    """Who serves the data: links across governments, developers using opened data."""
+    """Who serves the data: links across governments, links of vertical lines served from a
+    local returned copy, developers using opened data."""
+    s = model.structure
     cross = model.dyad_prov_gov != model.dyad_req_gov
+    local_copy = s.d_vertical & model.state.refluxed[s.d_local]  # served from a returned copy (reflux)
     return {
         "vertical_links": int(np.count_nonzero(model.outcome.served & cross)),
+        "reflux_links": int(np.count_nonzero(model.outcome.served & local_copy)),
         "data_developers": int(model.openness.developers.sum()),
     }
 

@@ -253,12 +253,14 @@ def test_skills_training_raises_skills_and_holds_talent():
 
 # ---------------------------------------------------------------- data that is used (issue 14)
 def test_some_vertical_links_pay_in_the_baseline_and_incentives_move_the_margin():
-    # two top agencies provide every vertical link of the baseline: their stances come and go,
-    # so some month of every run, not every month, serves some
-    assert all(series("baseline", seed)["vertical_links"].max() > 0 for seed in SEEDS)
-    # identical ties (the 0.1.4 rule): no vertical tie ever pays
+    # two top agencies provide every vertical link of the baseline and their stances come and go:
+    # compare the mean over the 60 months, paired by seed against identical ties (the 0.1.4 rule),
+    # under which no vertical tie ever pays
     flat = {"agents.tie_value_spread": 0.0, "agents.tie_cost_spread": 0.0}
-    assert all(series("baseline", seed, **flat)["vertical_links"].max() == 0 for seed in SEEDS)
+    mean = np.array([series("baseline", seed)["vertical_links"].mean() for seed in SEEDS])
+    flat_mean = np.array([series("baseline", seed, **flat)["vertical_links"].mean() for seed in SEEDS])
+    assert (flat_mean == 0).all()
+    assert_effect(mean - flat_mean, 1, "mean vertical links, heterogeneous vs identical ties")
     assert_effect(paired("baseline", "reform_sharing_incentives", "vertical_links"), 1, "vertical links")
 
 
@@ -331,9 +333,8 @@ def test_window_time_spent_fetching_data_leaves_more_trips():
 def test_returned_copies_serve_counties_only_while_the_top_keeps_them_current():
     kept = {"reforms.data_reflux.refresh_compliance": 1.0}
     lapsed = {"reforms.data_reflux.refresh_compliance": 0.0, "reforms.data_reflux.max_age": 1}
-    assert_effect(
-        paired("reform_data_reflux", "reform_data_reflux", "upper_level_data_share", kept, lapsed), 1, "upper share"
-    )
+    # upper_level_data_share counts holdings (it reads the copies' currency), not use: not the test here
+    assert_effect(paired("reform_data_reflux", "reform_data_reflux", "reflux_links", kept, lapsed), -1, "links served")
     assert_effect(
         paired("reform_data_reflux", "reform_data_reflux", "county_data_reach", kept, lapsed), -1, "county reach"
     )

@@ -221,6 +221,7 @@ MEASURE_EN = {
     "government_control": "government control",
     "data_monopoly": "data monopoly",
     "mobile_apps": "mobile apps",
+    "reflux_links": "links served from returned data",
     "data_developers": "data developers",
     "county_gap": "county gap",
     "upper_level_data_share": "upper-level data share",
@@ -302,6 +303,7 @@ MEASURE_ZH = {
         "单一供给方对本市场公共数据的最大独占程度（运营公司的数据掌控；供应商托管而未开放的份额），按数据量加权。",
     ),
     "mobile_apps": ("政务 App 数", "个", "在运的部门移动应用加上整合后的政府统一应用数。"),
+    "reflux_links": ("回流数据服务链接数", "条", "本月由本地回流的现行数据副本满足的垂直管理条线所需链接数。"),
     "data_developers": ("数据开发利用企业数", "家", "利用开放公共数据提供数据服务的第三方开发者数（各市场合计）。"),
     "county_gap": ("县域差距", "基尼系数 0-1", "最底层政府之间数据可达性（所需链接被满足的比例）的基尼系数。"),
     "upper_level_data_share": (
