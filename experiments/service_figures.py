@@ -34,6 +34,7 @@ MEASURES = (
     "vertical_links",
     "data_developers",
     "upper_level_data_share",
+    "reflux_links",
 )
 
 
