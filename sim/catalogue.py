@@ -173,7 +173,8 @@ MEASURES: dict[str, Measure] = {
     "upper_level_data_share": Measure(
         "share 0-1",
         "Share of all records held above the bottom level: upper governments' own records plus "
-        "vertically managed lines' local records not held in a current returned copy (reflux).",
+        "vertically managed lines' local records not held in a current returned copy (reflux). "
+        "It measures holdings, not use: see `reflux_links`.",
         "lower",
         bounds=(0.0, 1.0),
     ),
