@@ -40,6 +40,13 @@ MEASURES: dict[str, Measure] = {
     "shared_links": Measure(
         "count", "Needed requester-provider links served this month.", "higher", scales_with_size=True
     ),
+    "vertical_links": Measure(
+        "count",
+        "Needed links served this month whose provider sits in another government (条: a vertically "
+        "managed line's data held at the top of the tree).",
+        "higher",
+        scales_with_size=True,
+    ),
     "total_it_spending": Measure(
         "万元 per month",
         "IT spending this month: construction, operations (staff wages and supplier fees), "
@@ -172,13 +179,27 @@ MEASURES: dict[str, Measure] = {
     "data_monopoly": Measure(
         "share 0-1",
         "Largest single supplier's exclusive hold on its market's public records (operating "
-        "company's data hold; vendors' hosted, unopened share), record-weighted over markets.",
+        "company's data hold; a vendor's share of the records it hosts that no one else serves: "
+        "not in a current base-library copy, not opened to a developer), record-weighted over markets.",
         "lower",
         bounds=(0.0, 1.0),
         headline=13,
     ),
     "mobile_apps": Measure(
         "count", "Departmental mobile apps running plus consolidated government apps.", "lower", scales_with_size=True
+    ),
+    "reflux_links": Measure(
+        "count",
+        "Needed links of vertically managed lines served this month from a current local returned copy (reflux): "
+        "the use of returned data, next to upper_level_data_share, which counts holdings.",
+        "higher",
+        scales_with_size=True,
+    ),
+    "data_developers": Measure(
+        "count",
+        "Third-party developers whose data-based services use opened public data (all markets).",
+        "",
+        scales_with_size=True,
     ),
     "county_gap": Measure(
         "Gini 0-1",
@@ -190,7 +211,8 @@ MEASURES: dict[str, Measure] = {
     "upper_level_data_share": Measure(
         "share 0-1",
         "Share of all records held above the bottom level: upper governments' own records plus "
-        "vertically managed lines' local records not returned by reflux.",
+        "vertically managed lines' local records not held in a current returned copy (reflux). "
+        "It measures holdings, not use: see `reflux_links`.",
         "lower",
         bounds=(0.0, 1.0),
     ),

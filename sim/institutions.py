@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
+from .processes.demand import served_by_others
 from .state import DATA_LAYER, INFRA, LAYER_OF_KIND, NO_ONE, YEAR
 
 if TYPE_CHECKING:
@@ -156,14 +157,20 @@ def oversight(tsi_capacity, span: float, systems, audited):
 
 def company_position(model: GovModel, company: OperatingCompany):
     """What the company's market looks like to it: the government's dependence on it,
-    oversight, the share of public records it hosts, opened data, data rights.
+    oversight, the share of public records it hosts that no one else serves, data rights.
     Reads only the agencies of its market (a company serves no one outside it)."""
     s, st, a = model.structure, model.state, model.spec.agents
     mkt = company.market
     platform = model.platforms.layers_in(mkt, s.gov_market)
     runs_platform = platform_runners(model)[mkt] == company.cidx
     agencies = Agencies(
-        own=st.own, company=st.company, staff=st.staff, skill=st.skill, records=s.agency_records, gov=s.agency_gov
+        own=st.own,
+        company=st.company,
+        staff=st.staff,
+        skill=st.skill,
+        records=s.agency_records,
+        gov=s.agency_gov,
+        served_elsewhere=served_by_others(model),
     )
     audits = AuditView(month=model.audits.month, since=model.month - YEAR, recent=model.audits.recent(model.month))
     n_sys, mine, staff_skill, audited, records, hosted_records = _market_view(
@@ -188,7 +195,7 @@ def company_position(model: GovModel, company: OperatingCompany):
     dependence = share * (1 - capacity)
     watched = 1 - (1 - coverage) * (1 - strength)
     hosted = hosted_records / max(records, 1e-12)
-    return dependence, watched, hosted, model.openness.share[mkt], strength
+    return dependence, watched, hosted, strength
 
 
 class Agencies(NamedTuple):
@@ -200,6 +207,7 @@ class Agencies(NamedTuple):
     skill: np.ndarray  # (N)
     records: np.ndarray  # (N) public records held
     gov: np.ndarray  # (N) government
+    served_elsewhere: np.ndarray  # (N) someone else serves the agency's records too (a developer, a base library)
 
 
 class AuditView(NamedTuple):
@@ -212,8 +220,8 @@ class AuditView(NamedTuple):
 def _market_view(members, cidx, runs_platform, agencies, audits, gov_reaches_data):
     """One pass over a market's agencies, for its company's view of it: running systems, the
     company's own systems, in-house staff x skill, systems audited since `since`, public
-    records, and the records the company hosts (its clients'; with the platform, every
-    agency's whose government reaches the data layer)."""
+    records, and the records the company hosts that no one else serves (its clients'; with
+    the platform, every agency's whose government reaches the data layer)."""
     agencies, audits = (
         Agencies(*agencies),
         AuditView(*audits),
@@ -226,6 +234,7 @@ def _market_view(members, cidx, runs_platform, agencies, audits, gov_reaches_dat
         agencies.records,
         agencies.gov,
     )
+    served_elsewhere = agencies.served_elsewhere
     audited, since, audits_recent = audits.month, audits.since, audits.recent
     K = own.shape[1]
     n_sys = mine = n_audited = 0
@@ -242,7 +251,7 @@ def _market_view(members, cidx, runs_platform, agencies, audits, gov_reaches_dat
         mine += c * ours
         staff_skill += staff[n] * skill[n]
         total_records += records[n]
-        if ours or (runs_platform and gov_reaches_data[agency_gov[n]]):
+        if (ours or (runs_platform and gov_reaches_data[agency_gov[n]])) and not served_elsewhere[n]:
             hosted += records[n]
     return n_sys, mine, staff_skill, n_audited, total_records, hosted
 

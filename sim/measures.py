@@ -18,6 +18,7 @@ from . import control, fiscal
 from .catalogue import HEADLINE, MEASURES, Measure
 from .control import ControlInputs
 from .institutions import platform_runners
+from .processes.demand import served_by_others
 from .state import MOBILE
 
 if TYPE_CHECKING:
@@ -111,6 +112,7 @@ def compute_measures(model: GovModel) -> dict[str, float]:
     county_gap, county_reach = _county_reach(model)
     trips, one_trip, online, rating = _volume_means(s.inst_volume, out.trips, out.one_trip, out.online, out.rating)
     prev_cum = model.measures.get("cumulative_it_spending", 0.0) if model.steps else 0.0
+    others = service_measures(model) | control_measures(model)
     return {
         "silo_index": 1.0 - (out.served_weight / out.need_weight if out.need_weight > 0 else 0.0),
         "information_islands": _islands(model, out.served),
@@ -141,7 +143,20 @@ def compute_measures(model: GovModel) -> dict[str, float]:
         "spending_per_request": float(total / s.inst_volume.sum()),
         "transfers_received": _transfers(model),
         "moved_staff_wages": float(model.state.other_posts.sum() * model.spec.agents.staff_wage),
-    } | control_measures(model)
+    } | others
+
+
+def service_measures(model: GovModel) -> dict[str, float]:
+    """Who serves the data: links across governments, links of vertical lines served from a
+    local returned copy, developers using opened data."""
+    s = model.structure
+    cross = model.dyad_prov_gov != model.dyad_req_gov
+    local_copy = s.d_vertical & model.state.refluxed[s.d_local]  # served from a returned copy (reflux)
+    return {
+        "vertical_links": int(np.count_nonzero(model.outcome.served & cross)),
+        "reflux_links": int(np.count_nonzero(model.outcome.served & local_copy)),
+        "data_developers": int(model.openness.developers.sum()),
+    }
 
 
 def _approval_delay(model: GovModel) -> float:
@@ -340,7 +355,7 @@ def _market_structure(model: GovModel) -> tuple[float, float]:
         records=s.agency_records,
         company=st.company,
         vendor=st.vendor,
-        open_share=model.openness.share,
+        served_elsewhere=served_by_others(model),
         company_market=company_mkt,
         company_hold=company_hold,
     )
@@ -363,7 +378,7 @@ class Holds(NamedTuple):
     records: np.ndarray  # (N)
     company: np.ndarray  # (N) operating company, NO_ONE before take-over
     vendor: np.ndarray  # (N)
-    open_share: np.ndarray  # (G) per market government
+    served_elsewhere: np.ndarray  # (N) someone else serves the agency's records too (a developer, a base library)
     company_market: np.ndarray  # (companies)
     company_hold: np.ndarray  # (companies)
 
@@ -371,7 +386,7 @@ class Holds(NamedTuple):
 @njit(cache=True)
 def _concentration(revenue, holds, gov_market, n_lines, n_gov):
     """Revenue-weighted HHI over markets, and the record-weighted largest exclusive data
-    hold (a vendor's clients' unopened records, or a company's hold) over markets."""
+    hold (a vendor's clients' records no one else serves, or a company's hold) over markets."""
     revenue, holds = Revenue(*revenue), Holds(*holds)  # named again (state.py: kernel views)
     inhouse_rev, vendor_mkt, vendor_rev, other_mkt, other_rev = (
         revenue.inhouse,
@@ -380,11 +395,11 @@ def _concentration(revenue, holds, gov_market, n_lines, n_gov):
         revenue.other_market,
         revenue.other,
     )
-    records, company, vendor, open_share, company_mkt, company_hold = (
+    records, company, vendor, served_elsewhere, company_mkt, company_hold = (
         holds.records,
         holds.company,
         holds.vendor,
-        holds.open_share,
+        holds.served_elsewhere,
         holds.company_market,
         holds.company_hold,
     )
@@ -401,7 +416,7 @@ def _concentration(revenue, holds, gov_market, n_lines, n_gov):
             sq += inhouse_rev[n] * inhouse_rev[n]
             rec += records[n]
             if company[n] < 0:
-                client_records[vendor[n]] += records[n]
+                client_records[vendor[n]] += records[n] * (1 - served_elsewhere[n])
         m = gov_market[g]
         total[m] += rev
         squares[m] += sq
@@ -420,7 +435,7 @@ def _concentration(revenue, holds, gov_market, n_lines, n_gov):
     for v in range(len(vendor_mkt)):
         m = vendor_mkt[v]
         if market_records[m] > 0:
-            hold[m] = max(hold[m], client_records[v] / market_records[m] * (1 - open_share[m]))
+            hold[m] = max(hold[m], client_records[v] / market_records[m])
     for c in range(len(company_mkt)):
         hold[company_mkt[c]] = max(hold[company_mkt[c]], company_hold[c])
 

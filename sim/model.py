@@ -19,12 +19,12 @@ from typing import Any
 import mesa
 import numpy as np
 
-from . import control, fiscal, state
+from . import control, fiscal, state, substitutes
 from .agents import Agency, CoordinatingBody, OperatingCompany, Vendor
 from .government import build_structure
 from .institutions import ensure_coordinator
 from .measures import MeasureCollector, compute_measures
-from .processes import demand, operations, planning, sharing
+from .processes import apps, demand, operations, planning, sharing
 from .reforms import REGISTRY
 from .scenario import GovScenario
 from .schema import KINDS
@@ -42,6 +42,7 @@ from .state import (
     AgencyState,
     Audits,
     GovApps,
+    Libraries,
     Openness,
     Platforms,
     Queue,
@@ -72,17 +73,16 @@ class GovModel(mesa.Model):
         self.structure = s = build_structure(self.spec.government, self.rng, self.spec.agents.substitutability)
         self.rules = Rules(n_gov=s.n_gov, n_svc=len(s.svc_level))
         self.rules.compatibility = self.spec.agents.compatibility
-        self.rules.base_lines = np.zeros(s.n_lines, bool)
 
         self.vendors: list[Vendor] = []
         self.companies: list[OperatingCompany] = []
         self.bodies: list[CoordinatingBody] = []
         self.queue = Queue()
         # institutions, neutral until a reform fills them (docs/adding-a-reform.md)
-        G = s.n_gov
-        self.platforms, self.tech_support, self.gov_apps = Platforms.none(G), TechSupport.none(G), GovApps.none(G)
-        self.review, self.openness = Review.none(G), Openness.none(G)
-        self.audits, self.tech_pool = Audits.none(s.n_agencies), state.TechPool.none(G)
+        G, A = s.n_gov, s.n_agencies
+        self.platforms, self.tech_support, self.gov_apps = Platforms.none(G), TechSupport.none(G), GovApps.none(G, A)
+        self.review, self.audits, self.tech_pool = Review.none(G), Audits.none(A), state.TechPool.none(G)
+        self.openness, self.libraries = Openness.none(G, A, s.n_dyads), Libraries.none(A)
         self.fixed_costs: dict[str, float] = {}  # monthly costs of bodies and programmes
         self._init_agencies()
         self._init_vendors()
@@ -162,10 +162,8 @@ class GovModel(mesa.Model):
         st.built[~st.own] = 0
         st.expires[~st.own] = 0
         control.initial_terms(st, a.vendor_contract_months)
-        # trust differs from tie to tie: uniform around the mean, within 0-1
-        self.trust = np.clip(rng.uniform(0, 2 * a.trust_initial, s.n_dyads), 0, 1)
-        self.trust_floor = self.trust.copy()  # unserved ties drift back to where they began
-        self.shared = np.zeros(s.n_dyads, bool)
+        self.trust, self.trust_floor, self.tie_value, self.tie_cost = sharing.initial_ties(rng, a, s.n_dyads)
+        self.shared, self.window_links = np.zeros(s.n_dyads, bool), np.zeros(s.n_dyads, bool)
         self._set_providers()
 
     def _init_vendors(self) -> None:
@@ -192,6 +190,7 @@ class GovModel(mesa.Model):
         self.vendor_markup = np.array([v.markup for v in self.vendors])
         q = self.vendor_quality[st.vendor]
         st.quality = np.where(st.own, np.clip(q[:, None] + rng.normal(0, a.quality_spread, st.own.shape), 0, 1), 0)
+        st.app_users = apps.initial_users(self)
 
     def add_vendor(self, market: int) -> Vendor:
         lo, hi = self.spec.agents.vendor_quality
@@ -223,6 +222,7 @@ class GovModel(mesa.Model):
         planning.plan(self)  # 3
         operations.complete_and_expire(self)  # 4
         operations.operate(self)
+        apps.adopt(self)
         for reform in self.reforms:  # 5
             if reform.active:
                 reform.step(self)
@@ -275,8 +275,8 @@ class GovModel(mesa.Model):
 
     def access(self) -> np.ndarray:
         """(N, K): the agency can use a capability — its own, or a shared one it uses."""
-        st = self.state
-        return st.own | (st.reuse & self.shared_ok()[self.structure.agency_gov])
+        st, s = self.state, self.structure
+        return st.own | (st.reuse & substitutes.compatible_reach(st.own, self.kind_reach(), s.substitutes, s.n_lines))
 
     # ------------------------------------------------------------------ network
     @property

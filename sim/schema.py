@@ -98,6 +98,14 @@ class Agents(Section):
     voluntary_reuse: Fraction
     compatibility: Fraction
     substitutability: PerShareable
+    tie_value_spread: NonNeg
+    tie_cost_spread: NonNeg
+    # services and channels (seed 003, seed 004 §2.2; Bass 1969)
+    web_channel: Fraction
+    app_innovation: Positive
+    app_imitation: NonNeg
+    app_potential: Fraction
+    fetch_effort: NonNeg
     # IT planning and operation (DESIGN §2.3-2.4)
     system_lifetime: Annotated[int, Field(ge=2)]
     lifetime_spread: Annotated[float, Field(ge=0.0, lt=1.0)]

@@ -96,7 +96,9 @@ class AgencyState:
     queued: np.ndarray  # (N, K) waiting for review
     reuse: np.ndarray  # (N, K) uses a same-government agency's system instead of its own
     merged_app: np.ndarray  # its mobile app was merged into a consolidated government app
-    refluxed: np.ndarray  # for vertical lines: the local copy of its records has been returned
+    refluxed: np.ndarray  # for vertical lines: it holds a current local copy of its records (reflux)
+    app_users: np.ndarray  # adoption of its departmental app: share of the residents it could serve, 0-1
+    app_broken: np.ndarray  # its services' function in the government app broke in migration (until fixed)
     platform_since: np.ndarray  # month the agency's government joined its platform data layer
     # government control (docs/ODD.md §7.7): who specified each system, who holds its rights
     specified: np.ndarray  # (N, K) government's part in deciding and specifying the running system, 0-1
@@ -150,6 +152,8 @@ class AgencyState:
             reuse=np.zeros((n, k), bool),
             merged_app=np.zeros(n, bool),
             refluxed=np.zeros(n, bool),
+            app_users=np.zeros(n),
+            app_broken=np.zeros(n, bool),
             platform_since=np.full(n, -1, np.int64),
             specified=np.zeros((n, k)),
             rights=np.zeros((n, k), bool),
@@ -210,7 +214,6 @@ class Rules:
     window_capacity: np.ndarray = None  # (G) requests/month a one-stop window completes
     reengineered: np.ndarray = None  # (S) service kinds re-engineered for one window
     hall: np.ndarray = None  # (G) a bureau's service hall accepts every service of the government
-    base_lines: np.ndarray = None  # (L) lines whose base data is collected once (after build)
     # planning powers
     approval: bool = False
     freeze_until_platform: bool = False
@@ -330,22 +333,47 @@ class GovApps:
     """Consolidated government apps (`app_consolidation`)."""
 
     reach: np.ndarray  # (G) a government app serves the government
+    users: np.ndarray  # (G) adoption of the government app serving the government, 0-1
+    joins: np.ndarray  # (N) the agency would put a new or renewed app into the government app
     count: int = 0  # government apps running
 
     @classmethod
-    def none(cls, n_gov: int) -> GovApps:
-        return cls(reach=np.zeros(n_gov, bool))
+    def none(cls, n_gov: int, n_agencies: int) -> GovApps:
+        return cls(reach=np.zeros(n_gov, bool), users=np.zeros(n_gov), joins=np.zeros(n_agencies, bool))
 
 
 @dataclass(eq=False)
 class Openness:
-    """Public data opened to every firm (`open_data`)."""
+    """Public data opened to every firm (`open_data`): which agencies' datasets are
+    published, which needed links an opened dataset can stand in for, and the third-party
+    developers using them."""
 
-    share: np.ndarray  # (G) per market government: share of public data opened
+    share: np.ndarray  # (G) per market government: share of its public records opened
+    opened: np.ndarray  # (N) the agency's dataset is published
+    fit: np.ndarray  # (D) an opened dataset can stand in for the link (not personal, recent enough)
+    developers: np.ndarray  # (G) per market government: developers whose services use opened data
+    covered: np.ndarray  # (N) the agency's opened dataset is used by a developer's service
 
     @classmethod
-    def none(cls, n_gov: int) -> Openness:
-        return cls(share=np.zeros(n_gov))
+    def none(cls, n_gov: int, n_agencies: int, n_dyads: int) -> Openness:
+        return cls(
+            share=np.zeros(n_gov),
+            opened=np.zeros(n_agencies, bool),
+            fit=np.zeros(n_dyads, bool),
+            developers=np.zeros(n_gov, np.int64),
+            covered=np.zeros(n_agencies, bool),
+        )
+
+
+@dataclass(eq=False)
+class Libraries:
+    """Base libraries (`base_data`): whose records they hold a current copy of."""
+
+    current: np.ndarray  # (N) a library holds a current copy of the agency's records
+
+    @classmethod
+    def none(cls, n_agencies: int) -> Libraries:
+        return cls(current=np.zeros(n_agencies, bool))
 
 
 @dataclass(eq=False)
@@ -408,6 +436,7 @@ class Systems(NamedTuple):
     reuse: np.ndarray  # (N, K) uses a shared instance of the kind
     kind_reach: np.ndarray  # (G, K) a shared instance is reachable from the government (platform, app)
     n_lines: int  # agencies per government: agency `g * n_lines + l`
+    substitutes: np.ndarray  # (K, L, L) line i's system of a kind could serve line j's users (sim/substitutes.py)
 
 
 class Pipeline(NamedTuple):

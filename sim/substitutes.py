@@ -40,20 +40,28 @@ def draw(rng: np.random.Generator, substitutability, vertical: np.ndarray) -> np
 
 
 @njit(cache=True)
+def can_use_shared(own, kind_reach, substitutes, n_lines, n, k):
+    """Agency `n` can use a shared instance of kind `k` (`compatible_reach` of that pair):
+    what reuse means wherever it is read — planning, review and the service kernel."""
+    g, i = n // n_lines, n % n_lines
+    if kind_reach[g, k]:
+        return True
+    if not SHAREABLE_FLAGS[k]:
+        return False
+    lo, found = g * n_lines, False
+    for line in range(n_lines):
+        if line != i and own[lo + line, k] and substitutes[k, i, line]:
+            found = True
+            break
+    return found
+
+
+@njit(cache=True)
 def compatible_for(own, kind_reach, substitutes, n_lines, agencies, kinds):
     """For each (agency, kind) pair asked: `compatible_reach` of that pair alone."""
     out = np.zeros(len(agencies), np.bool_)
     for j in range(len(agencies)):
-        n, k = agencies[j], kinds[j]
-        g, i = n // n_lines, n % n_lines
-        if kind_reach[g, k]:
-            out[j] = True
-        elif SHAREABLE_FLAGS[k]:
-            lo = g * n_lines
-            for line in range(n_lines):
-                if line != i and own[lo + line, k] and substitutes[k, i, line]:
-                    out[j] = True
-                    break
+        out[j] = can_use_shared(own, kind_reach, substitutes, n_lines, agencies[j], kinds[j])
     return out
 
 

@@ -88,8 +88,9 @@ class OperatingCompany(mesa.Agent):
 
     def _adjust(self, m) -> None:
         """Move markup and data hold toward what dependence and oversight allow."""
-        dep, oversight, hosted, open_share, rights = company_position(m, self)
+        dep, oversight, hosted, rights = company_position(m, self)
         target_markup = self.p.base_markup + self.p.markup_sensitivity * dep * self.profit_motive * (1 - oversight)
         self.markup += self.p.markup_adjust * (target_markup - self.markup)
-        target_hold = hosted * self.profit_motive * (1 - open_share) * (1 - rights)
+        # records others also serve (opened to developers, copied to a base library) are not held
+        target_hold = hosted * self.profit_motive * (1 - rights)
         self.data_hold += self.p.markup_adjust * (target_hold - self.data_hold)

@@ -20,7 +20,7 @@ from numba import njit
 from ..control import project_terms, review_scrutiny
 from ..institutions import record_reviews
 from ..state import MOBILE, N_KINDS, SHAREABLE, Pipeline, Systems, kinds_owned, shared_ok_bits
-from ..substitutes import compatible_for
+from ..substitutes import can_use_shared, compatible_for
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -34,10 +34,10 @@ def plan(model: GovModel) -> None:
 
     st.wants_app |= rng.random(N) < a.app_propensity
     # what each agency lacks, and of it what it can pay for, kind by kind, from its funds;
-    # under app consolidation new departmental apps go into the government app instead
+    # under app consolidation an agency that decided so puts a new app into the government app
     kind_reach = model.kind_reach()
-    running = Systems(own=st.own, reuse=st.reuse, kind_reach=kind_reach, n_lines=s.n_lines)
-    wants = Wants(app=st.wants_app, gov_app=model.gov_apps.reach, province_built=model.platforms.province_built)
+    running = Systems(st.own, st.reuse, kind_reach, s.n_lines, s.substitutes)
+    wants = Wants(app=st.wants_app, gov_app=model.gov_apps.joins, province_built=model.platforms.province_built)
     prices = Prices(factor=build_factor(model), base=np.asarray(a.build_cost.as_tuple()))
     rows, kinds, costs, _ = _proposals(tuple(running), tuple(wants), st.building, st.queued, tuple(prices), st.budget)
     if len(rows) == 0:
@@ -67,13 +67,13 @@ def plan(model: GovModel) -> None:
 
 
 def systems(model: GovModel) -> Systems:
-    st = model.state
-    return Systems(own=st.own, reuse=st.reuse, kind_reach=model.kind_reach(), n_lines=model.structure.n_lines)
+    st, s = model.state, model.structure
+    return Systems(st.own, st.reuse, model.kind_reach(), s.n_lines, s.substitutes)
 
 
 class Wants(NamedTuple):
     app: np.ndarray  # (N) the agency wants a mobile app
-    gov_app: np.ndarray  # (G) a government app serves the government: new apps go into it
+    gov_app: np.ndarray  # (N) the agency puts a new or renewed app into the government app
     province_built: np.ndarray  # (G, K) kinds the province builds for the government (not proposed)
 
 
@@ -95,7 +95,7 @@ def _proposals(systems, wants, building, queued, prices, budget):
         Prices(*prices),
     )  # named again (state.py: kernel views)
     own, reuse, kind_reach, n_lines = systems.own, systems.reuse, systems.kind_reach, systems.n_lines
-    wants_app, superapp_reach, province_built = wants.app, wants.gov_app, wants.province_built
+    wants_app, joins_gov_app, province_built = wants.app, wants.gov_app, wants.province_built
     price_factor, base_cost = prices.factor, prices.base
     N = own.shape[0]
     G = N // n_lines
@@ -115,7 +115,9 @@ def _proposals(systems, wants, building, queued, prices, budget):
             i = n * N_KINDS
             lacks = 0  # one bit per kind, kept in a register (K is a compile-time constant)
             for k in range(N_KINDS):
-                usable = flat_own[i + k] | (flat_reuse[i + k] & ((ok >> k) & 1))
+                usable = flat_own[i + k]
+                if flat_reuse[i + k] and not usable:  # a shared instance it could use (§7.3)
+                    usable = can_use_shared(own, kind_reach, systems.substitutes, n_lines, n, k)
                 lacks |= (1 - (usable | flat_building[i + k] | flat_queued[i + k])) << k
             lacks &= ~((1 - wants_app[n]) << MOBILE)  # the app only if wanted (no branch)
             # what the province builds for the government (seed 004 §2.1) is not the
@@ -125,8 +127,8 @@ def _proposals(systems, wants, building, queued, prices, budget):
                     lacks &= ~(1 << k)
                     if kind_reach[g, k]:
                         reuse[n, k] = True
-            # under app consolidation new departmental apps go into the government app
-            if ((lacks >> MOBILE) & 1) & superapp_reach[g]:
+            # under app consolidation an agency that prefers the government app to a new app of its own
+            if ((lacks >> MOBILE) & 1) & joins_gov_app[n]:
                 reuse[n, MOBILE] = True
                 lacks &= ~(1 << MOBILE)
             # most agencies lack something they cannot afford yet: work without branches

@@ -202,6 +202,7 @@ MEASURE_EN = {
     "silo_index": "silo index",
     "information_islands": "information islands",
     "shared_links": "shared links",
+    "vertical_links": "vertical links",
     "total_it_spending": "total IT spending",
     "duplicated_spending": "duplicated spending",
     "duplicated_share": "duplicated share",
@@ -225,6 +226,8 @@ MEASURE_EN = {
     "control_audit": "control: audit information",
     "data_monopoly": "data monopoly",
     "mobile_apps": "mobile apps",
+    "reflux_links": "links served from returned data",
+    "data_developers": "data developers",
     "county_gap": "county gap",
     "upper_level_data_share": "upper-level data share",
     "rejected_duplicates": "rejected duplicates",
@@ -248,6 +251,11 @@ MEASURE_ZH = {
         "在相互需要数据的部门之间，已共享链接构成的图的连通分量数（没有任何共享链接的部门自成一岛）。",
     ),
     "shared_links": ("共享链接数", "条", "本月得到满足的需求方—提供方数据链接数。"),
+    "vertical_links": (
+        "条线（纵向）链接数",
+        "条",
+        "本月得到满足、且提供方在另一级政府的数据链接数（条：垂直管理条线存于上级的数据）。",
+    ),
     "total_it_spending": (
         "信息化总支出",
         "万元/月",
@@ -323,6 +331,8 @@ MEASURE_ZH = {
         "单一供给方对本市场公共数据的最大独占程度（运营公司的数据掌控；供应商托管而未开放的份额），按数据量加权。",
     ),
     "mobile_apps": ("政务 App 数", "个", "在运的部门移动应用加上整合后的政府统一应用数。"),
+    "reflux_links": ("回流数据服务链接数", "条", "本月由本地回流的现行数据副本满足的垂直管理条线所需链接数。"),
+    "data_developers": ("数据开发利用企业数", "家", "利用开放公共数据提供数据服务的第三方开发者数（各市场合计）。"),
     "county_gap": ("县域差距", "基尼系数 0-1", "最底层政府之间数据可达性（所需链接被满足的比例）的基尼系数。"),
     "upper_level_data_share": (
         "上层数据占比",

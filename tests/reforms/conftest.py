@@ -48,7 +48,7 @@ TINY: dict[str, Any] = {
     "reforms.base_data.lines": ["public_security", "health"],
 }
 
-INSTITUTIONS = ("platforms", "tech_support", "audits", "gov_apps", "openness", "review", "tech_pool")
+INSTITUTIONS = ("platforms", "tech_support", "audits", "gov_apps", "openness", "libraries", "review", "tech_pool")
 
 
 def tiny(reform: str | None = None, seed: int = 1, **params: Any) -> GovModel:

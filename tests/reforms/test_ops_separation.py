@@ -43,10 +43,10 @@ def test_step_takes_over_a_batch_abolishes_its_units_and_moves_the_markup():
     assert (m.state.contract_end[:5] == m.month + c.p.contract_months).all()
     assert c.queue.tolist() == list(range(5, 12))
     # the markup moves `markup_adjust` of the way to the target the company's position allows
-    dep, oversight, hosted, open_share, rights = company_position(m, c)
+    dep, oversight, hosted, rights = company_position(m, c)
     target = c.p.base_markup + c.p.markup_sensitivity * dep * c.profit_motive * (1 - oversight)
     assert dep > 0 and np.isclose(c.markup, c.p.base_markup + c.p.markup_adjust * (target - c.p.base_markup))
-    assert np.isclose(c.data_hold, c.p.markup_adjust * hosted * c.profit_motive * (1 - open_share) * (1 - rights))
+    assert np.isclose(c.data_hold, c.p.markup_adjust * hosted * c.profit_motive * (1 - rights))
 
 
 def test_in_house_units_stay_when_not_abolished_and_machine_rooms_move_onto_a_reachable_platform():
