@@ -558,6 +558,14 @@ def check_references(spec, origin: dict, source: str) -> None:
     lo, hi = a.vendor_quality
     if lo > hi:
         fail("agents.vendor_quality", a.vendor_quality, "expected [low, high] with low <= high")
+    ops = spec.reforms.ops_separation
+    if ops.enabled and ops.staff_to_company + ops.staff_to_bureau > 1:
+        room = 1 - ops.staff_to_company
+        fail(
+            "reforms.ops_separation.staff_to_bureau",
+            ops.staff_to_bureau,
+            f"expected at most {room:g} (1 - staff_to_company)",
+        )
     # a switched-off reform's names are not checked: a file may change the tree or the
     # lines without restating every reform it does not use
     for name in REGISTRY:
