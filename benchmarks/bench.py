@@ -9,6 +9,11 @@ interleave the cases; the table shows the median seconds and the largest peak me
 - `govsim_10k`  govsim at 10,000 agencies (the national tree's shape, no reform), 60 steps;
 - `guangdong_10k` Guangdong's reforms on a 10,000-agency province, 60 steps (the same
   comparison with reforms at work: they add rules, so the cost per agent-step rises);
+- `all_reforms_10k` every reform on the same 10,000-agency province (issue 15: >= 4x;
+  Guangdong's reforms there: >= 5x);
+- `whole_<preset>` / `boltzmann_<n>` whole runs (set-up + 60 months, best of 7 seeds in one
+  process) of baseline and the provincial presets against Mesa's Boltzmann model with as
+  many agents (issue 15: baseline >= 2x, provinces >= 1x; set-up <= 20% of the run);
 - `guangdong`   the Guangdong preset, 60 steps (goal: at most 3 s);
 - `national`    the national preset, 60 steps (goals: at most 120 s and 4 GiB);
 - `scale_*`     the national shape at 1/8, 1/4, 1/2 and full size, 20 steps: seconds per
@@ -17,6 +22,8 @@ interleave the cases; the table shows the median seconds and the largest peak me
 - `sweep`       96 provincial runs on 1 and on 2 worker processes, each in a fresh
   interpreter (goal: 2 workers at least 1.7x the runs per minute, i.e. at most 0.6x the
   time);
+- baseline sweep: `--sweep-runs` baseline runs on 2 workers; `--sweep-against DIR` times the
+  same sweep on another checkout, e.g. 0.1.4 (issue 15: at most 1/3 of its time);
 - `viz`         first paint and one Step of the browser app on Guangdong (goals: < 10 s
   and < 1 s), when chromium is installed.
 
@@ -44,13 +51,21 @@ CASES: dict[str, tuple[str, str | None]] = {
     "boltzmann": ("boltzmann", "10000"),
     "govsim_10k": ("govsim_10k", None),
     "guangdong_10k": ("guangdong_10k", None),
+    "all_reforms_10k": ("all_reforms_10k", None),
     "guangdong": ("guangdong", None),
     "national": ("national", None),
+    **{f"whole_{p}": ("whole", p) for p in ("baseline", "provincial", "guangdong", "zhejiang", "guizhou")},
+    **{f"boltzmann_{n}": ("whole_boltzmann", str(n)) for n in (444, 3920, 4080, 5760)},
     **{f"scale_{f:g}": ("national_scaled", str(f)) for f in SCALE_FACTORS},
 }
 GOALS = {"guangdong": 3.0, "national": 120.0}  # seconds for 60 steps (issue 6)
 NATIONAL_MEMORY_GOAL_MIB = 4096
 RATIO_GOAL = 5.0  # govsim's cost per agent-step at least 5x below the reference's
+REFORMS_RATIO_GOALS = {"guangdong_10k": 5.0, "all_reforms_10k": 4.0}  # issue 15, goal 2
+# whole runs (set-up + 60 months) against Mesa's Boltzmann model with as many agents (issue 15, goal 1)
+WHOLE_GOALS = {"baseline": 2.0, "provincial": 1.0, "guangdong": 1.0, "zhejiang": 1.0, "guizhou": 1.0}
+WHOLE_AGENTS = {"baseline": 444, "provincial": 5760, "guangdong": 5760, "zhejiang": 4080, "guizhou": 3920}
+SETUP_SHARE_GOAL = 0.20  # set-up at most a fifth of a whole 60-month run (issue 15, goal 3)
 SWEEP_GOAL = 1.7
 
 
@@ -78,7 +93,37 @@ def summarise(name: str, runs: list[dict]) -> dict:
         "peak_mib": round(max(r["peak_mib"] for r in runs), 1),
         "warmup_s": round(statistics.median(r.get("warmup_s", 0.0) for r in runs), 3),
         "all_seconds": [round(r["seconds"], 4) for r in runs],
+        "whole": bool(runs[0].get("whole")),  # seconds include set-up (best of the case's runs)
+        "setup_share": round(statistics.median(r["setup_s"] / (r["setup_s"] + r["seconds"]) for r in runs), 3)
+        if not runs[0].get("whole")
+        else round(statistics.median(r["setup_share"] for r in runs), 3),
     }
+
+
+def ratio_checks(by: dict[str, dict]) -> dict[str, dict]:
+    """Issue 15's goals as side-by-side ratios: whole runs against Mesa's Boltzmann model
+    with as many agents (set-up included), reforms at 10,000 agencies per agent-step, and
+    set-up's share of a whole run."""
+    checks: dict[str, dict] = {}
+    for preset, goal in WHOLE_GOALS.items():
+        row, ref = by.get(f"whole_{preset}"), by.get(f"boltzmann_{WHOLE_AGENTS[preset]}")
+        if row and ref:
+            if row["agents"] != ref["agents"]:
+                raise SystemExit(f"whole_{preset} has {row['agents']} agencies, its reference {ref['agents']} agents")
+            ratio = round(ref["seconds"] / row["seconds"], 2)
+            row["ratio_vs_mesa"] = ratio
+            ref["ratio_vs_mesa"] = 1.0
+            met = ratio >= goal
+            checks[f"whole_run_{preset}_vs_mesa_boltzmann"] = {"value": ratio, "goal": f">= {goal}", "met": met}
+        if row:
+            share = row["setup_share"]
+            ok = share <= SETUP_SHARE_GOAL
+            checks[f"setup_share_{preset}"] = {"value": share, "goal": f"<= {SETUP_SHARE_GOAL}", "met": ok}
+    for name, goal in REFORMS_RATIO_GOALS.items():
+        if name in by and "ratio_vs_mesa" in by[name]:
+            ratio = by[name]["ratio_vs_mesa"]
+            checks[f"cost_per_agent_step_vs_mesa_{name}"] = {"value": ratio, "goal": f">= {goal}", "met": ratio >= goal}
+    return checks
 
 
 def scaling_exponent(rows: list[dict]) -> float:
@@ -91,7 +136,7 @@ def scaling_exponent(rows: list[dict]) -> float:
 def table(rows: list[dict]) -> str:
     head = (
         f"{'case':<15}{'agents':>9}{'steps':>6}{'seconds (median)':>18}{'agent-steps/s':>15}"
-        f"{'peak MiB':>10}{'ratio':>8}{'warm-up s':>11}"
+        f"{'peak MiB':>10}{'ratio':>8}{'warm-up s':>11}{'set-up':>8}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
@@ -99,6 +144,7 @@ def table(rows: list[dict]) -> str:
         lines.append(
             f"{r['case']:<15}{r['agents']:>9,}{r['steps']:>6}{r['seconds']:>18.3f}"
             f"{r['agent_steps_per_s']:>15,}{r['peak_mib']:>10.0f}{ratio:>8}{r.get('warmup_s', 0.0):>11.2f}"
+            f"{r['setup_share']:>8.0%}"
         )
     return "\n".join(lines)
 
@@ -125,6 +171,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-sweep", action="store_true", help="skip the sweep throughput case")
     p.add_argument("--no-viz", action="store_true", help="skip the browser app (timed when chromium is installed)")
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
+    p.add_argument(
+        "--sweep-against",
+        type=Path,
+        metavar="DIR",
+        help="another checkout (e.g. `git archive` of 0.1.4): time the same baseline sweep on it, side by side",
+    )
+    p.add_argument("--sweep-runs", type=int, default=400, help="baseline runs in the sweep-throughput case")
     a = p.parse_args(argv)
 
     names = a.only or list(CASES)
@@ -142,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     ref = by.get("boltzmann")
     if ref:
         for r in rows:
-            r["ratio_vs_mesa"] = round(ref["us_per_agent_step"] / r["us_per_agent_step"], 2)
+            if not r["whole"]:
+                r["ratio_vs_mesa"] = round(ref["us_per_agent_step"] / r["us_per_agent_step"], 2)
     if ref and "govsim_10k" in by:
         ratio = by["govsim_10k"]["ratio_vs_mesa"]
         checks["cost_per_agent_step_vs_mesa_boltzmann"] = {
@@ -150,13 +204,7 @@ def main(argv: list[str] | None = None) -> int:
             "goal": f">= {RATIO_GOAL}",
             "met": ratio >= RATIO_GOAL,
         }
-    if ref and "guangdong_10k" in by:  # reported, not a goal of its own: reforms add rules
-        ratio = by["guangdong_10k"]["ratio_vs_mesa"]
-        checks["cost_per_agent_step_vs_mesa_boltzmann_with_reforms"] = {
-            "value": ratio,
-            "goal": f"none: shown beside govsim_10k's >= {RATIO_GOAL}",
-            "met": None,
-        }
+    checks |= ratio_checks(by)
     for name, limit in GOALS.items():
         if name in by:
             checks[f"{name}_60_steps_s"] = {
@@ -185,6 +233,14 @@ def main(argv: list[str] | None = None) -> int:
         sweep = json.loads(res.stdout.strip().splitlines()[-1])
         tr = sweep["throughput_ratio_2_vs_1"]
         checks["sweep_throughput_2_vs_1"] = {"value": tr, "goal": f">= {SWEEP_GOAL}", "met": tr >= SWEEP_GOAL}
+    if not a.no_sweep and not a.only:
+        from benchmarks.sweep_speed import throughput_against
+
+        print(f"timing {a.sweep_runs} baseline runs on 2 workers ...", file=sys.stderr, flush=True)
+        sweep = (sweep or {}) | {"baseline": throughput_against(a.sweep_against, a.sweep_runs)}
+        if "time_ratio_vs_reference" in sweep["baseline"]:
+            r = sweep["baseline"]["time_ratio_vs_reference"]
+            checks["sweep_baseline_time_vs_reference"] = {"value": r, "goal": "<= 0.333", "met": r <= 1 / 3}
     viz = None
     if not a.no_viz and not a.only:
         from sim.viz.browser import chromium_path
@@ -207,6 +263,10 @@ def main(argv: list[str] | None = None) -> int:
             "seconds: the steps alone, median of the runs; warm-up (untimed, once per process): loading "
             "the compiled kernels and a tiny run of the same scenario"
         )
+        print(
+            "whole_* and boltzmann_N: set-up + 60 steps, best of 7 seeds in one process; their ratio = the "
+            "Boltzmann run with as many agents / the case's; set-up = set-up's share of the run"
+        )
     if scale:
         print(
             "scaling: " + ", ".join(f"{r['agents']:,} agencies {r['seconds'] / r['steps']:.4f} s/step" for r in scale)
@@ -216,6 +276,12 @@ def main(argv: list[str] | None = None) -> int:
             f"sweep: {sweep['runs']} runs, 1 worker {sweep['wall_s_1']} s, 2 workers {sweep['wall_s_2']} s: "
             f"x{sweep['throughput_ratio_2_vs_1']} runs per minute (time ratio {sweep['time_ratio_2_vs_1']})"
         )
+    if sweep and "baseline" in sweep:
+        b = sweep["baseline"]
+        line = f"baseline sweep, 2 workers: {b['runs']} runs in {b['wall_s']} s, 10,000 runs in ~{b['s_per_10k']} s"
+        if "reference_wall_s" in b:
+            line += f"; reference {b['reference_wall_s']} s: time ratio {b['time_ratio_vs_reference']}"
+        print(line)
     if viz:
         print("viz: " + ", ".join(f"{k} {v}" for k, v in viz.items()))
     for name, c in checks.items():

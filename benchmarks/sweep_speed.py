@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -59,6 +60,34 @@ def measure(runs: int = 96, scenario: str = "provincial", steps: int = 60) -> di
         out[f"runs_per_min_{workers}"] = round(runs / wall * 60, 1)
     out["time_ratio_2_vs_1"] = round(out["wall_s_2"] / out["wall_s_1"], 3)
     out["throughput_ratio_2_vs_1"] = round(out["runs_per_min_2"] / out["runs_per_min_1"], 3)
+    return out
+
+
+def _child_wall(tree: Path, workers: int, runs: int, scenario: str, steps: int) -> float:
+    """`wall_seconds` in a fresh interpreter running the code of `tree` (a checkout)."""
+    cmd = [sys.executable, "-m", "benchmarks.sweep_speed", "--one", str(workers)]
+    cmd += ["--runs", str(runs), "--scenario", scenario, "--steps", str(steps)]
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    res = subprocess.run(cmd, cwd=tree, capture_output=True, text=True, env=env)
+    if res.returncode != 0:
+        raise SystemExit(f"sweep benchmark in {tree} failed:\n{res.stderr[-2000:]}")
+    return float(res.stdout.strip().splitlines()[-1])
+
+
+def throughput_against(reference: Path | None, runs: int = 400, rounds: int = 2) -> dict:
+    """Baseline runs (60 months) on 2 workers, as calibration makes them; with `reference`
+    (another checkout, e.g. 0.1.4 unpacked by `git archive`), the same sweep on its code,
+    the two taking turns for `rounds` rounds; the best round of each counts. The first
+    sweep of a fresh checkout compiles its kernels: time it once before comparing."""
+    walls, ref_walls = [], []
+    for _ in range(rounds):
+        walls.append(_child_wall(ROOT, 2, runs, "baseline", 60))
+        if reference is not None:
+            ref_walls.append(_child_wall(reference.resolve(), 2, runs, "baseline", 60))
+    out = {"runs": runs, "workers": 2, "wall_s": round(min(walls), 3), "s_per_10k": round(min(walls) / runs * 1e4, 1)}
+    if ref_walls:
+        out |= {"reference": str(reference), "reference_wall_s": round(min(ref_walls), 3)}
+        out["time_ratio_vs_reference"] = round(min(walls) / min(ref_walls), 3)
     return out
 
 

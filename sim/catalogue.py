@@ -40,6 +40,13 @@ MEASURES: dict[str, Measure] = {
     "shared_links": Measure(
         "count", "Needed requester-provider links served this month.", "higher", scales_with_size=True
     ),
+    "vertical_links": Measure(
+        "count",
+        "Needed links served this month whose provider sits in another government (条: a vertically "
+        "managed line's data held at the top of the tree).",
+        "higher",
+        scales_with_size=True,
+    ),
     "total_it_spending": Measure(
         "万元 per month",
         "IT spending this month: construction, operations (staff wages and supplier fees), "
@@ -50,9 +57,10 @@ MEASURES: dict[str, Measure] = {
     ),
     "duplicated_spending": Measure(
         "万元 per month",
-        "Spending this month on capabilities the agency could already reach: projects started "
-        "while a platform layer, the government app or an earlier system of another agency of "
-        "the same government was reachable, and the running of such duplicate systems.",
+        "Spending this month on capabilities the agency could have reused: projects started while "
+        "a platform layer, the government app or a compatible agency's system of the same "
+        "government (same kind, lines whose users it could serve) was reachable, and the running "
+        "of such systems.",
         "lower",
         scales_with_size=True,
         headline=2,
@@ -123,24 +131,75 @@ MEASURES: dict[str, Measure] = {
         bounds=(0.0, 1.0),
     ),
     "government_control": Measure(
-        "share 0-1",
-        "Share of running systems under effective government control: 1 for systems run by "
-        "government staff; for outsourced ones, the chance oversight catches a problem "
-        "(own IT unit's skill, technical-support institution, audits).",
+        "index 0-1",
+        "Mean of the five control dimensions (control_decision_rights, control_ownership, "
+        "control_contracts, control_capacity, control_audit), equal weights.",
         "higher",
         bounds=(0.0, 1.0),
         headline=5,
     ),
+    "control_decision_rights": Measure(
+        "share 0-1",
+        "Over running systems: half for how closely government examined the decision to build (the "
+        "agency's IT unit at its skill, or a reviewing body at the scrutiny its capacity affords over "
+        "the proposals waiting; 0 where neither exists), half for the skill of the government unit or "
+        "technical-support institution that specified it (0 when the supplier did).",
+        "higher",
+        bounds=(0.0, 1.0),
+    ),
+    "control_ownership": Measure(
+        "share 0-1",
+        "Share of running systems whose code and data rights the government holds.",
+        "higher",
+        bounds=(0.0, 1.0),
+    ),
+    "control_contracts": Measure(
+        "share 0-1",
+        "Over running systems: 1 if run by government staff; else a year's fees / (a year's fees "
+        "+ switching cost: migrate if the government holds the rights, rebuild if not), x 12 / "
+        "months to the contract's end when over a year.",
+        "higher",
+        bounds=(0.0, 1.0),
+    ),
+    "control_capacity": Measure(
+        "share 0-1",
+        "Share of systems run by suppliers that government staff could take back: spare in-house "
+        "capacity, the bureau's technical pool and technical-support institutions, per government "
+        "(1 when nothing is outsourced).",
+        "higher",
+        bounds=(0.0, 1.0),
+    ),
+    "control_audit": Measure(
+        "share 0-1",
+        "Share of running systems the government knows first-hand: run by its own staff, or "
+        "audited or checked on delivery in the last 12 months.",
+        "higher",
+        bounds=(0.0, 1.0),
+    ),
     "data_monopoly": Measure(
         "share 0-1",
         "Largest single supplier's exclusive hold on its market's public records (operating "
-        "company's data hold; vendors' hosted, unopened share), record-weighted over markets.",
+        "company's data hold; a vendor's share of the records it hosts that no one else serves: "
+        "not in a current base-library copy, not opened to a developer), record-weighted over markets.",
         "lower",
         bounds=(0.0, 1.0),
         headline=13,
     ),
     "mobile_apps": Measure(
         "count", "Departmental mobile apps running plus consolidated government apps.", "lower", scales_with_size=True
+    ),
+    "reflux_links": Measure(
+        "count",
+        "Needed links of vertically managed lines served this month from a current local returned copy (reflux): "
+        "the use of returned data, next to upper_level_data_share, which counts holdings.",
+        "higher",
+        scales_with_size=True,
+    ),
+    "data_developers": Measure(
+        "count",
+        "Third-party developers whose data-based services use opened public data (all markets).",
+        "",
+        scales_with_size=True,
     ),
     "county_gap": Measure(
         "Gini 0-1",
@@ -152,7 +211,8 @@ MEASURES: dict[str, Measure] = {
     "upper_level_data_share": Measure(
         "share 0-1",
         "Share of all records held above the bottom level: upper governments' own records plus "
-        "vertically managed lines' local records not returned by reflux.",
+        "vertically managed lines' local records not held in a current returned copy (reflux). "
+        "It measures holdings, not use: see `reflux_links`.",
         "lower",
         bounds=(0.0, 1.0),
     ),
@@ -174,6 +234,20 @@ MEASURES: dict[str, Measure] = {
     ),
     "spending_per_request": Measure(
         "万元 per request", "total_it_spending / requests this month.", "lower", scales_with_size=True
+    ),
+    "transfers_received": Measure(
+        "万元 per month",
+        "Equalisation transfers from above in this month's IT allocations (financed outside the "
+        "model, by higher-level finance; already inside the agencies' budgets and spending).",
+        "",
+        scales_with_size=True,
+    ),
+    "moved_staff_wages": Measure(
+        "万元 per month",
+        "Wages of former IT staff of abolished units now in other posts: still on the payroll, "
+        "no longer in IT spending (read beside total_it_spending when comparing ops_separation).",
+        "",
+        scales_with_size=True,
     ),
 }
 

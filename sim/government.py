@@ -17,6 +17,8 @@ from functools import cached_property
 
 import numpy as np
 
+from . import substitutes
+
 
 @dataclass(eq=False)
 class Structure:
@@ -53,6 +55,8 @@ class Structure:
     d_weight: np.ndarray
     # records each agency holds about its own jurisdiction (for data location measures)
     agency_records: np.ndarray
+    # (K, L, L) line i's system of a kind could serve line j's users (sim/substitutes.py)
+    substitutes: np.ndarray
 
     @property
     def n_gov(self) -> int:
@@ -105,9 +109,11 @@ def _spread_children(n_parents: int, n_children: int, rng: np.random.Generator) 
     return np.sort(np.concatenate([base, rest]))
 
 
-def build_structure(gov_spec, rng: np.random.Generator) -> Structure:
+def build_structure(gov_spec, rng: np.random.Generator, substitutability) -> Structure:
     """Draw the tree, wealth, population and the service catalogue (in this order: the
-    random stream is part of the model)."""
+    random stream is part of the model); and which lines' systems could stand in for each
+    other (`substitutability`: a chance per kind; from a child stream of `rng`, which
+    shifts none of its draws)."""
     levels, lines = list(gov_spec.levels), list(gov_spec.lines)
     gov_level, gov_parent, ancestor = _tree(list(gov_spec.sizes), rng)
     G, L = len(gov_level), len(lines)
@@ -151,6 +157,7 @@ def build_structure(gov_spec, rng: np.random.Generator) -> Structure:
         inst_volume=inst_volume,
         **links,
         agency_records=np.repeat(records, L) / L,
+        substitutes=substitutes.draw(rng, substitutability.per_kind(), line_vertical),
     )
 
 

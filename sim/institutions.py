@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
+from .processes.demand import served_by_others
 from .state import DATA_LAYER, INFRA, LAYER_OF_KIND, NO_ONE, YEAR
 
 if TYPE_CHECKING:
@@ -84,26 +85,56 @@ def record_reviews(model: GovModel, reviewers: np.ndarray, duplicate: np.ndarray
 
 # ------------------------------------------------------------------ operating companies
 def take_over(model: GovModel, agencies: np.ndarray, company: int) -> None:
-    """管运分离: the company takes the agencies' operations; in-house units are abolished
-    where the scenario says so, and own machine rooms move onto the platform (seed 001)."""
+    """管运分离: the company takes the agencies' operations under a contract at its asking
+    markup for `contract_months`; in-house units are abolished where the scenario says
+    so, and own machine rooms move onto the platform (seed 001)."""
     st, s = model.state, model.structure
+    c = model.companies[company]
     st.company[agencies] = company
-    if model.companies[company].p.abolish_inhouse:
-        st.staff[agencies] = 0.0
-        st.skill[agencies] = 0.0
+    st.contract_markup[agencies] = c.markup
+    st.contract_end[agencies] = model.month + c.p.contract_months
+    st.company_since[agencies] = model.month
+    if c.p.abolish_inhouse:
+        abolish_units(model, agencies, c)
     onto = st.own[agencies, INFRA] & model.platforms.reach[s.agency_gov[agencies], INFRA_LAYER]
     moved = agencies[onto]
     st.own[moved, INFRA] = False
     st.reuse[moved, INFRA] = True
 
 
-def company_price_factor(model: GovModel) -> np.ndarray:
-    """Per company: (1 + markup) x scale economy on the systems it runs."""
+def abolish_units(model: GovModel, agencies: np.ndarray, company: OperatingCompany) -> None:
+    """The agencies' IT units are abolished (seed 001 §2: 44 bodies, 745 posts); their staff
+    go somewhere with their skill: `staff_to_company` to the company, `staff_to_bureau` to
+    the government's technical pool, the rest to other posts of the agency (行政管理职能回归
+    政府部门), where they no longer work in IT."""
+    st, p = model.state, company.p
+    staff, skill = st.staff[agencies], st.skill[agencies]
+    hired, pooled = staff * p.staff_to_company, staff * p.staff_to_bureau
+    company.hire(float(hired.sum()), float((hired * skill).sum()))
+    model.tech_pool.join(model.structure.agency_gov[agencies], pooled, skill)
+    st.other_posts[agencies] += staff - hired - pooled
+    st.staff[agencies] = 0.0
+    st.skill[agencies] = 0.0
+
+
+def company_scale(model: GovModel) -> np.ndarray:
+    """Per company: its cost per system relative to the base run cost, (systems /
+    `scale_reference`)^-`scale_elasticity` — 1 at the reference size and without scale
+    economies (elasticity 0)."""
     n_sys = _company_systems(model.state.own, model.state.company, len(model.companies))
-    out = np.empty(len(model.companies))
-    for c in model.companies:
-        scale = max(1.0, n_sys[c.cidx]) ** (-c.p.scale_elasticity)
-        out[c.cidx] = (1 + c.markup) * scale
+    return np.array(
+        [(max(1.0, n_sys[c.cidx]) / c.p.scale_reference) ** (-c.p.scale_elasticity) for c in model.companies]
+    )
+
+
+def company_prices(model: GovModel) -> np.ndarray:
+    """(N) per agency run by a company: the multiple of the running cost it pays, (1 +
+    its contract's markup) x its company's scale factor (0 for the others)."""
+    st = model.state
+    by_company = st.company >= 0
+    scale = company_scale(model)
+    out = np.zeros(len(st.company))
+    out[by_company] = (1 + st.contract_markup[by_company]) * scale[st.company[by_company]]
     return out
 
 
@@ -126,14 +157,20 @@ def oversight(tsi_capacity, span: float, systems, audited):
 
 def company_position(model: GovModel, company: OperatingCompany):
     """What the company's market looks like to it: the government's dependence on it,
-    oversight, the share of public records it hosts, opened data, data rights.
+    oversight, the share of public records it hosts that no one else serves, data rights.
     Reads only the agencies of its market (a company serves no one outside it)."""
     s, st, a = model.structure, model.state, model.spec.agents
     mkt = company.market
     platform = model.platforms.layers_in(mkt, s.gov_market)
     runs_platform = platform_runners(model)[mkt] == company.cidx
     agencies = Agencies(
-        own=st.own, company=st.company, staff=st.staff, skill=st.skill, records=s.agency_records, gov=s.agency_gov
+        own=st.own,
+        company=st.company,
+        staff=st.staff,
+        skill=st.skill,
+        records=s.agency_records,
+        gov=s.agency_gov,
+        served_elsewhere=served_by_others(model),
     )
     audits = AuditView(month=model.audits.month, since=model.month - YEAR, recent=model.audits.recent(model.month))
     n_sys, mine, staff_skill, audited, records, hosted_records = _market_view(
@@ -147,7 +184,9 @@ def company_position(model: GovModel, company: OperatingCompany):
     total = n_sys + platform
     mine += platform if runs_platform else 0
     share = mine / total if total else 0.0
-    take_back = staff_skill * a.systems_per_staff
+    pool = model.tech_pool  # staff of abolished units at the bureau could run systems again
+    pool_skill = np.bincount(s.gov_market, weights=pool.staff * pool.skill, minlength=s.n_gov)[mkt]
+    take_back = (staff_skill + pool_skill) * a.systems_per_staff
     tsi = model.tech_support
     strength, coverage = oversight(tsi.capacity(s.gov_market)[mkt], tsi.span, n_sys, audited)
     strength, coverage = float(strength), float(coverage)
@@ -156,7 +195,7 @@ def company_position(model: GovModel, company: OperatingCompany):
     dependence = share * (1 - capacity)
     watched = 1 - (1 - coverage) * (1 - strength)
     hosted = hosted_records / max(records, 1e-12)
-    return dependence, watched, hosted, model.openness.share[mkt], strength
+    return dependence, watched, hosted, strength
 
 
 class Agencies(NamedTuple):
@@ -168,6 +207,7 @@ class Agencies(NamedTuple):
     skill: np.ndarray  # (N)
     records: np.ndarray  # (N) public records held
     gov: np.ndarray  # (N) government
+    served_elsewhere: np.ndarray  # (N) someone else serves the agency's records too (a developer, a base library)
 
 
 class AuditView(NamedTuple):
@@ -180,8 +220,8 @@ class AuditView(NamedTuple):
 def _market_view(members, cidx, runs_platform, agencies, audits, gov_reaches_data):
     """One pass over a market's agencies, for its company's view of it: running systems, the
     company's own systems, in-house staff x skill, systems audited since `since`, public
-    records, and the records the company hosts (its clients'; with the platform, every
-    agency's whose government reaches the data layer)."""
+    records, and the records the company hosts that no one else serves (its clients'; with
+    the platform, every agency's whose government reaches the data layer)."""
     agencies, audits = (
         Agencies(*agencies),
         AuditView(*audits),
@@ -194,6 +234,7 @@ def _market_view(members, cidx, runs_platform, agencies, audits, gov_reaches_dat
         agencies.records,
         agencies.gov,
     )
+    served_elsewhere = agencies.served_elsewhere
     audited, since, audits_recent = audits.month, audits.since, audits.recent
     K = own.shape[1]
     n_sys = mine = n_audited = 0
@@ -210,7 +251,7 @@ def _market_view(members, cidx, runs_platform, agencies, audits, gov_reaches_dat
         mine += c * ours
         staff_skill += staff[n] * skill[n]
         total_records += records[n]
-        if ours or (runs_platform and gov_reaches_data[agency_gov[n]]):
+        if (ours or (runs_platform and gov_reaches_data[agency_gov[n]])) and not served_elsewhere[n]:
             hosted += records[n]
     return n_sys, mine, staff_skill, n_audited, total_records, hosted
 

@@ -15,9 +15,12 @@ import mesa
 import numpy as np
 from numba import njit
 
+from . import control, fiscal
 from .catalogue import HEADLINE, MEASURES, Measure
-from .institutions import AuditView, platform_runners
-from .state import MOBILE, YEAR
+from .control import ControlInputs
+from .institutions import platform_runners
+from .processes.demand import served_by_others
+from .state import MOBILE
 
 if TYPE_CHECKING:
     from .model import GovModel
@@ -109,16 +112,24 @@ def _count_islands(req, prov, served, linked):
     return count
 
 
+def _transfers(model: GovModel) -> float:
+    """万元/month of equalisation transfers in the agencies' allocations (`fiscal.transfer`)."""
+    s, a = model.structure, model.spec.agents
+    base = np.asarray(a.budget_per_month)[s.agency_level]
+    return float(fiscal.transfer(base, s.gov_wealth[s.agency_gov], a.equalisation_rate).sum())
+
+
 def compute_measures(model: GovModel) -> dict[str, float]:
     s, out = model.structure, model.outcome
     spend = model.spend
     total = sum(v for k, v in spend.items() if not k.startswith("duplicated"))
     dup = spend["duplicated_build"] + spend["duplicated_operations"]
-    operator_share, operator_markup, control, units, staff, mobile, n_open, upper_share = _operations(model)
+    operator_share, operator_markup, units, staff, mobile, n_open, upper_share = _operations(model)
     hhi, monopoly = _market_structure(model)
     county_gap, county_reach = _county_reach(model)
     trips, one_trip, online, rating = _volume_means(s.inst_volume, out.trips, out.one_trip, out.online, out.rating)
     prev_cum = model.measures.get("cumulative_it_spending", 0.0) if model.steps else 0.0
+    others = service_measures(model) | control_measures(model)
     return {
         "silo_index": 1.0 - (out.served_weight / out.need_weight if out.need_weight > 0 else 0.0),
         "information_islands": _islands(model, out.served),
@@ -138,7 +149,6 @@ def compute_measures(model: GovModel) -> dict[str, float]:
         "operator_share": float(operator_share),
         "operator_markup": operator_markup,
         "supply_hhi": hhi,
-        "government_control": control,
         "data_monopoly": monopoly,
         "mobile_apps": int(mobile + model.gov_apps.count),
         "county_gap": county_gap,
@@ -148,6 +158,21 @@ def compute_measures(model: GovModel) -> dict[str, float]:
         "county_data_reach": county_reach,
         "cumulative_it_spending": float(prev_cum + total),
         "spending_per_request": float(total / s.inst_volume.sum()),
+        "transfers_received": _transfers(model),
+        "moved_staff_wages": float(model.state.other_posts.sum() * model.spec.agents.staff_wage),
+    } | others
+
+
+def service_measures(model: GovModel) -> dict[str, float]:
+    """Who serves the data: links across governments, links of vertical lines served from a
+    local returned copy, developers using opened data."""
+    s = model.structure
+    cross = model.dyad_prov_gov != model.dyad_req_gov
+    local_copy = s.d_vertical & model.state.refluxed[s.d_local]  # served from a returned copy (reflux)
+    return {
+        "vertical_links": int(np.count_nonzero(model.outcome.served & cross)),
+        "reflux_links": int(np.count_nonzero(model.outcome.served & local_copy)),
+        "data_developers": int(model.openness.developers.sum()),
     }
 
 
@@ -176,51 +201,62 @@ def _delivery_time(model: GovModel) -> float:
 
 
 def _operations(model: GovModel):
-    """Who operates what, at what markup, under how much government control; in-house
-    units and staff, mobile apps, open agencies, and the share of records held above the
-    bottom level."""
+    """Who operates what, at what markup; in-house units and staff, mobile apps, open
+    agencies, and the share of records held above the bottom level."""
     s, st = model.structure, model.state
-    markups = np.array([c.markup for c in model.companies]) if model.companies else np.zeros(1)
     ops = model.ops_systems
-    tsi, pf = model.tech_support, model.platforms
+    pf = model.platforms
     agencies = AgencyView(
         own=st.own,
         company=st.company,
         vendor=st.vendor,
         staff=st.staff,
-        skill=st.skill,
         is_open=st.open,
         refluxed=st.refluxed,
         records=s.agency_records,
         upper=model.agency_upper,
         vertical_local=model.agency_vertical_local,
-        market=s.agency_market,
-    )
-    audits = AuditView(month=model.audits.month, since=model.month - YEAR, recent=model.audits.recent(model.month))
-    oversight = Oversight(
-        tsi_capacity=tsi.capacity(s.gov_market), tsi_span=tsi.span, gov_market=s.gov_market, n_lines=s.n_lines
     )
     operators = OperatorView(
-        inhouse=ops["inhouse"], outsourced=ops["outsourced"], vendor_markup=model.vendor_markup, company_markup=markups
+        outsourced=ops["outsourced"],
+        vendor_markup=model.vendor_markup,
+        contract_markup=st.contract_markup,
     )
-    totals, strength, coverage = _agency_totals(tuple(agencies), tuple(audits), tuple(oversight), tuple(operators))
-    systems, company_systems, out_markup, out_n, control_w = totals[:5]
-    units, staff, mobile, n_open, upper_records, records = totals[5:]
+    systems, company_systems, out_markup, out_n, units, staff, mobile, n_open, upper_records, records = _agency_totals(
+        tuple(agencies), tuple(operators)
+    )
     plat_layers = int(pf.ready.sum()) if len(pf.gov) else 0
     plat_by_company = 0
     if plat_layers:
-        pm = s.gov_market[pf.gov]
-        runners = platform_runners(model)[pm]
+        runners = platform_runners(model)[s.gov_market[pf.gov]]
         plat_by_company = int(pf.ready[runners >= 0].sum())
-        layers = pf.ready.sum(axis=1)
-        pwatch = np.where(runners >= 0, 1 - (1 - strength[pm]) * (1 - coverage[pm]), 1.0)
-        control_w += (layers * pwatch).sum()
     all_systems = systems + plat_layers
     operator_share = (company_systems + plat_by_company) / all_systems if all_systems else 0.0
     operator_markup = float(out_markup / out_n) if out_n > 0 else 0.0
-    control = float(control_w / all_systems) if all_systems else 1.0
     upper_share = float(upper_records / records)
-    return operator_share, operator_markup, control, units, staff, mobile, n_open, upper_share
+    return operator_share, operator_markup, units, staff, mobile, n_open, upper_share
+
+
+def control_measures(model: GovModel) -> dict[str, float]:
+    """Government control and its five dimensions (`sim/control.py`), from agents' state."""
+    s, st, a = model.structure, model.state, model.spec.agents
+    pool, tsi = model.tech_pool, model.tech_support
+    x = ControlInputs(
+        own=st.own,
+        specified=st.specified,
+        rights=st.rights,
+        audited=model.audits.month,
+        inhouse=model.ops_systems["inhouse"],
+        staff=st.staff,
+        skill=st.skill,
+        markup=np.where(st.company >= 0, st.contract_markup, model.vendor_markup[st.vendor]),
+        contract_end=st.contract_end,
+        agency_gov=s.agency_gov,
+        run_cost=np.asarray(a.run_cost.as_tuple()),
+        build_cost=np.asarray(a.build_cost.as_tuple()),
+        pool=pool.staff * pool.skill + tsi.free * tsi.skill,
+    )
+    return control.control_measures(x, model.month, a.migration_months, a.systems_per_staff)
 
 
 def _county_reach(model: GovModel) -> tuple[float, float]:
@@ -241,109 +277,53 @@ class AgencyView(NamedTuple):
     company: np.ndarray
     vendor: np.ndarray
     staff: np.ndarray
-    skill: np.ndarray
     is_open: np.ndarray
     refluxed: np.ndarray
     records: np.ndarray  # public records held
     upper: np.ndarray  # held above the bottom level
     vertical_local: np.ndarray  # a vertical line's local records (held at the top until returned)
-    market: np.ndarray  # market government
-
-
-class Oversight(NamedTuple):
-    tsi_capacity: np.ndarray  # (G) per market government: staff x skill of its institutions
-    tsi_span: float
-    gov_market: np.ndarray  # (G)
-    n_lines: int
 
 
 class OperatorView(NamedTuple):
-    inhouse: np.ndarray  # (N) systems run in-house
     outsourced: np.ndarray  # (N) systems run by vendors
     vendor_markup: np.ndarray  # (vendors)
-    company_markup: np.ndarray  # (companies)
+    contract_markup: np.ndarray  # (N) markup in the agency's contract with its operating company
 
 
 @njit(cache=True)
-def _agency_totals(agencies, audits, oversight, operators):
+def _agency_totals(agencies, operators):
     """Sums over agencies — running systems (all, company-run), the outsourced markup sum
-    and its weight, the controlled-system weight, in-house units and staff, mobile apps,
-    open agencies, records held above the bottom level (upper governments', and vertical
-    lines' local records not returned), all records — with each market's oversight
-    strength and audit coverage."""
-    agencies, audits = AgencyView(*agencies), AuditView(*audits)  # named again (state.py: kernel views)
-    oversight, operators = Oversight(*oversight), OperatorView(*operators)
-    own, company, vendor, staff, skill = agencies.own, agencies.company, agencies.vendor, agencies.staff, agencies.skill
+    and its weight, in-house units and staff, mobile apps, open agencies, records held above
+    the bottom level (upper governments', and vertical lines' local records not returned),
+    all records."""
+    agencies, operators = AgencyView(*agencies), OperatorView(*operators)  # named again (state.py: kernel views)
+    own, company, vendor, staff = agencies.own, agencies.company, agencies.vendor, agencies.staff
     is_open, refluxed, records, upper = agencies.is_open, agencies.refluxed, agencies.records, agencies.upper
-    vertical_local, agency_market = agencies.vertical_local, agencies.market
-    inhouse, outsourced = operators.inhouse, operators.outsourced
-    vendor_markup, company_markup = operators.vendor_markup, operators.company_markup
-    n_sys, strength, coverage = _market_oversight(own, audits, oversight)
-    systems = company_systems = out_markup = out_n = inhouse_total = watched = 0.0
+    vertical_local = agencies.vertical_local
+    outsourced, vendor_markup = operators.outsourced, operators.vendor_markup
+    contract_markup = operators.contract_markup
+    N, K = own.shape
+    systems = company_systems = out_markup = out_n = 0.0
     units = staff_total = mobile = n_open = upper_records = all_records = 0.0
-    for n in range(own.shape[0]):
-        systems += n_sys[n]
-        m = agency_market[n]
-        own_sup = skill[n] * (staff[n] > 0)  # branch-free: units are scattered
+    for n in range(N):
+        c = 0
+        for k in range(K):
+            c += own[n, k]
+        systems += c
         units += staff[n] > 0
         staff_total += staff[n]
         mobile += own[n, MOBILE]
         n_open += is_open[n]
         all_records += records[n]
         upper_records += records[n] * (upper[n] | (vertical_local[n] & ~refluxed[n]))
-        watch = 1 - (1 - own_sup) * (1 - strength[m]) * (1 - coverage[m])
-        inhouse_total += inhouse[n]
-        watched += watch * (n_sys[n] - inhouse[n])
         if company[n] >= 0:
-            company_systems += n_sys[n]
-            out_markup += n_sys[n] * company_markup[company[n]]
-            out_n += n_sys[n]
+            company_systems += c
+            out_markup += c * contract_markup[n]
+            out_n += c
         else:
             out_markup += outsourced[n] * vendor_markup[vendor[n]]
             out_n += outsourced[n]
-    totals = (systems, company_systems, out_markup, out_n, inhouse_total + watched)
-    return (*totals, units, staff_total, mobile, n_open, upper_records, all_records), strength, coverage
-
-
-@njit(cache=True)
-def _market_oversight(own, audits, oversight):
-    """Running systems per agency, and per market government the oversight strength (a
-    technical-support institution's capacity per system) and audit coverage (systems
-    audited in the last year)."""
-    audited, since, audits_recent = audits.month, audits.since, audits.recent
-    tsi_capacity, tsi_span, gov_market, n_lines = (
-        oversight.tsi_capacity,
-        oversight.tsi_span,
-        oversight.gov_market,
-        oversight.n_lines,
-    )
-    N, K = own.shape
-    G = len(tsi_capacity)
-    n_sys = np.empty(N)
-    market_systems = np.zeros(G)
-    market_audited = np.zeros(G)
-    for g in range(G):
-        # a government's agencies are one block: sum in registers, add to its market once
-        # (adding agency by agency into the same slot would stall on the previous store)
-        count = recent = 0
-        for n in range(g * n_lines, (g + 1) * n_lines):
-            c = 0
-            for k in range(K):
-                c += own[n, k]
-            if audits_recent:  # without audits in the last year, skip reading their months
-                for k in range(K):
-                    recent += own[n, k] & (audited[n, k] > since)
-            n_sys[n] = c
-            count += c
-        market_systems[gov_market[g]] += count
-        market_audited[gov_market[g]] += recent
-    strength = np.zeros(G)
-    coverage = np.zeros(G)
-    for g in range(G):
-        if market_systems[g] > 0:
-            strength[g] = min(1.0, tsi_capacity[g] * tsi_span / market_systems[g])
-            coverage[g] = market_audited[g] / market_systems[g]
-    return n_sys, strength, coverage
+    return systems, company_systems, out_markup, out_n, units, staff_total, mobile, n_open, upper_records, all_records
 
 
 @njit(cache=True)
@@ -392,7 +372,7 @@ def _market_structure(model: GovModel) -> tuple[float, float]:
         records=s.agency_records,
         company=st.company,
         vendor=st.vendor,
-        open_share=model.openness.share,
+        served_elsewhere=served_by_others(model),
         company_market=company_mkt,
         company_hold=company_hold,
     )
@@ -415,7 +395,7 @@ class Holds(NamedTuple):
     records: np.ndarray  # (N)
     company: np.ndarray  # (N) operating company, NO_ONE before take-over
     vendor: np.ndarray  # (N)
-    open_share: np.ndarray  # (G) per market government
+    served_elsewhere: np.ndarray  # (N) someone else serves the agency's records too (a developer, a base library)
     company_market: np.ndarray  # (companies)
     company_hold: np.ndarray  # (companies)
 
@@ -423,7 +403,7 @@ class Holds(NamedTuple):
 @njit(cache=True)
 def _concentration(revenue, holds, gov_market, n_lines, n_gov):
     """Revenue-weighted HHI over markets, and the record-weighted largest exclusive data
-    hold (a vendor's clients' unopened records, or a company's hold) over markets."""
+    hold (a vendor's clients' records no one else serves, or a company's hold) over markets."""
     revenue, holds = Revenue(*revenue), Holds(*holds)  # named again (state.py: kernel views)
     inhouse_rev, vendor_mkt, vendor_rev, other_mkt, other_rev = (
         revenue.inhouse,
@@ -432,11 +412,11 @@ def _concentration(revenue, holds, gov_market, n_lines, n_gov):
         revenue.other_market,
         revenue.other,
     )
-    records, company, vendor, open_share, company_mkt, company_hold = (
+    records, company, vendor, served_elsewhere, company_mkt, company_hold = (
         holds.records,
         holds.company,
         holds.vendor,
-        holds.open_share,
+        holds.served_elsewhere,
         holds.company_market,
         holds.company_hold,
     )
@@ -453,7 +433,7 @@ def _concentration(revenue, holds, gov_market, n_lines, n_gov):
             sq += inhouse_rev[n] * inhouse_rev[n]
             rec += records[n]
             if company[n] < 0:
-                client_records[vendor[n]] += records[n]
+                client_records[vendor[n]] += records[n] * (1 - served_elsewhere[n])
         m = gov_market[g]
         total[m] += rev
         squares[m] += sq
@@ -472,7 +452,7 @@ def _concentration(revenue, holds, gov_market, n_lines, n_gov):
     for v in range(len(vendor_mkt)):
         m = vendor_mkt[v]
         if market_records[m] > 0:
-            hold[m] = max(hold[m], client_records[v] / market_records[m] * (1 - open_share[m]))
+            hold[m] = max(hold[m], client_records[v] / market_records[m])
     for c in range(len(company_mkt)):
         hold[company_mkt[c]] = max(hold[company_mkt[c]], company_hold[c])
 

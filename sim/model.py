@@ -19,11 +19,12 @@ from typing import Any
 import mesa
 import numpy as np
 
+from . import control, fiscal, state, substitutes
 from .agents import Agency, CoordinatingBody, OperatingCompany, Vendor
 from .government import build_structure
 from .institutions import ensure_coordinator
 from .measures import MeasureCollector, compute_measures
-from .processes import demand, operations, planning, sharing
+from .processes import apps, demand, operations, planning, sharing
 from .reforms import REGISTRY
 from .scenario import GovScenario
 from .schema import KINDS
@@ -41,6 +42,7 @@ from .state import (
     AgencyState,
     Audits,
     GovApps,
+    Libraries,
     Openness,
     Platforms,
     Queue,
@@ -49,6 +51,8 @@ from .state import (
     TechSupport,
     gov_owns,
 )
+
+SPENDING = ("build", "duplicated_build", "operations", "duplicated_operations", "sharing", "platform", "programmes")
 
 
 class GovModel(mesa.Model):
@@ -66,23 +70,23 @@ class GovModel(mesa.Model):
         super().__init__(scenario=sc)
         self.spec = sc.spec
         self.horizon = self.spec.simulation.steps
-        self.structure = s = build_structure(self.spec.government, self.rng)
+        self.structure = s = build_structure(self.spec.government, self.rng, self.spec.agents.substitutability)
         self.rules = Rules(n_gov=s.n_gov, n_svc=len(s.svc_level))
         self.rules.compatibility = self.spec.agents.compatibility
-        self.rules.base_lines = np.zeros(s.n_lines, bool)
 
         self.vendors: list[Vendor] = []
         self.companies: list[OperatingCompany] = []
         self.bodies: list[CoordinatingBody] = []
         self.queue = Queue()
         # institutions, neutral until a reform fills them (docs/adding-a-reform.md)
-        G = s.n_gov
-        self.platforms, self.tech_support, self.gov_apps = Platforms.none(G), TechSupport.none(G), GovApps.none(G)
-        self.review, self.openness, self.audits = Review.none(G), Openness.none(G), Audits.none(s.n_agencies)
+        G, A = s.n_gov, s.n_agencies
+        self.platforms, self.tech_support, self.gov_apps = Platforms.none(G), TechSupport.none(G), GovApps.none(G, A)
+        self.review, self.audits, self.tech_pool = Review.none(G), Audits.none(A), state.TechPool.none(G)
+        self.openness, self.libraries = Openness.none(G, A, s.n_dyads), Libraries.none(A)
         self.fixed_costs: dict[str, float] = {}  # monthly costs of bodies and programmes
         self._init_agencies()
         self._init_vendors()
-        self.agency_agents = [Agency(self, i) for i in range(s.n_agencies)]
+        self.agency_agents = Agency.create_views(self, s.n_agencies)
 
         self.reforms = [
             cls(getattr(self.spec.reforms, key))
@@ -113,8 +117,7 @@ class GovModel(mesa.Model):
         operations.operating_costs(self)  # month 0: what running the initial systems costs
         sharing.set_links(self, demand.serve(self))
         self.outcome = demand.serve(self)
-        self.measures: dict[str, float] = {}
-        self.measures = compute_measures(self)
+        self.measures: dict[str, float] = compute_measures(self)  # month 0 reads no earlier measures
         self.datacollector = MeasureCollector()
         self.datacollector.collect(self)
 
@@ -139,7 +142,7 @@ class GovModel(mesa.Model):
         lvl = s.agency_level
         wealth = s.gov_wealth[s.agency_gov]
         st.open = rng.random(N) < a.initial_open_share
-        st.budget_rate = np.asarray(a.budget_per_month)[lvl] * wealth
+        st.budget_rate = fiscal.equalised_budget_rate(np.asarray(a.budget_per_month)[lvl], wealth, a.equalisation_rate)
         st.budget = st.budget_rate * rng.uniform(0, a.budget_horizon, N)
         has_unit = rng.random(N) < np.asarray(a.inhouse_unit_share)[lvl]
         staff_mean = np.asarray(a.inhouse_staff)[lvl]
@@ -158,10 +161,9 @@ class GovModel(mesa.Model):
         st.expires = (a.system_lifetime - age + rng.integers(0, a.build_months + 1, size=(N, K))).astype(MONTH)
         st.built[~st.own] = 0
         st.expires[~st.own] = 0
-        # trust differs from tie to tie: uniform around the mean, within 0-1
-        self.trust = np.clip(rng.uniform(0, 2 * a.trust_initial, s.n_dyads), 0, 1)
-        self.trust_floor = self.trust.copy()  # unserved ties drift back to where they began
-        self.shared = np.zeros(s.n_dyads, bool)
+        control.initial_terms(st, a.vendor_contract_months)
+        self.trust, self.trust_floor, self.tie_value, self.tie_cost = sharing.initial_ties(rng, a, s.n_dyads)
+        self.shared, self.window_links = np.zeros(s.n_dyads, bool), np.zeros(s.n_dyads, bool)
         self._set_providers()
 
     def _init_vendors(self) -> None:
@@ -188,6 +190,7 @@ class GovModel(mesa.Model):
         self.vendor_markup = np.array([v.markup for v in self.vendors])
         q = self.vendor_quality[st.vendor]
         st.quality = np.where(st.own, np.clip(q[:, None] + rng.normal(0, a.quality_spread, st.own.shape), 0, 1), 0)
+        st.app_users = apps.initial_users(self)
 
     def add_vendor(self, market: int) -> Vendor:
         lo, hi = self.spec.agents.vendor_quality
@@ -219,6 +222,7 @@ class GovModel(mesa.Model):
         planning.plan(self)  # 3
         operations.complete_and_expire(self)  # 4
         operations.operate(self)
+        apps.adopt(self)
         for reform in self.reforms:  # 5
             if reform.active:
                 reform.step(self)
@@ -248,10 +252,7 @@ class GovModel(mesa.Model):
         self._refluxed_seen = self.state.refluxed.copy()
 
     def _reset_spend(self) -> None:
-        self.spend = dict.fromkeys(
-            ("build", "duplicated_build", "operations", "duplicated_operations", "sharing", "platform", "programmes"),
-            0.0,
-        )
+        self.spend = dict.fromkeys(SPENDING, 0.0)
 
     # ------------------------------------------------------------------ capabilities
     def kind_reach(self) -> np.ndarray:
@@ -274,8 +275,8 @@ class GovModel(mesa.Model):
 
     def access(self) -> np.ndarray:
         """(N, K): the agency can use a capability — its own, or a shared one it uses."""
-        st = self.state
-        return st.own | (st.reuse & self.shared_ok()[self.structure.agency_gov])
+        st, s = self.state, self.structure
+        return st.own | (st.reuse & substitutes.compatible_reach(st.own, self.kind_reach(), s.substitutes, s.n_lines))
 
     # ------------------------------------------------------------------ network
     @property

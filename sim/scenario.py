@@ -79,14 +79,21 @@ def list_presets() -> list[tuple[str, str]]:
 def read_text(path: Path, what: str = "file") -> str:
     """A UTF-8 text file (a leading byte-order mark, as some Windows editors write, is
     accepted); any failure is one ScenarioError line naming the file."""
+    return _decode(_read_bytes(path, what), path)
+
+
+def _read_bytes(path: Path, what: str) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise ScenarioError(f"{path}: no such {what}") from None
     except IsADirectoryError:
         raise ScenarioError(f"{path}: is a folder; expected a {what} (TOML)") from None
     except OSError as e:
         raise ScenarioError(f"{path}: cannot read: {e.strerror or e}") from None
+
+
+def _decode(data: bytes, path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -102,8 +109,59 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
         raise ScenarioError(f"{source}: not valid TOML: {e}") from None
 
 
+# A sweep builds thousands of models from the same few files, and parsing and merging them
+# was half of a baseline model's set-up. A file's parse is kept per content, a scenario's
+# merged chain (extends, reforms_from) while every file it read has the same bytes and every
+# reference in it resolves to the same file; each caller gets its own copy.
+_CACHE_LIMIT = 512  # entries; beyond it a cache starts again (assumed: far above a sweep's files)
+_PARSED: dict[tuple[str, bytes], dict[str, Any]] = {}  # (file, its bytes) -> parsed file
+_MERGED: dict[str, tuple[list, dict, dict, Path]] = {}  # file -> (what it read, merged, origin, path)
+_RECORDING: list[list] = []  # the chains of the merges under way: each file read and reference resolved
+
+
+def _note(entry: tuple) -> None:
+    for chain in _RECORDING:
+        chain.append(entry)
+
+
+def _copy_tree(v: Any) -> Any:
+    """A deep copy of parsed TOML (tables, arrays, scalars), several times faster than
+    copy.deepcopy."""
+    if isinstance(v, dict):
+        return {k: _copy_tree(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_copy_tree(x) for x in v]
+    if isinstance(v, tuple):
+        return tuple(_copy_tree(x) for x in v)
+    return v
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
-    return parse_toml(read_text(path, "scenario file"), str(path))
+    """The parsed file, a fresh copy each call."""
+    data = _read_bytes(path, "scenario file")
+    key = (str(path.resolve()), data)
+    _note(("file", *key))
+    tree = _PARSED.get(key)
+    if tree is None:
+        tree = parse_toml(_decode(data, path), str(path))
+        if len(_PARSED) >= _CACHE_LIMIT:
+            _PARSED.clear()
+        _PARSED[key] = tree
+    return _copy_tree(tree)
+
+
+def _unchanged(chain: list) -> bool:
+    """Every file a cached merge read still holds the same bytes, every reference it
+    resolved still names the same file."""
+    for kind, what, seen in chain:
+        try:
+            if kind == "file" and Path(what).read_bytes() != seen:
+                return False
+            if kind == "ref" and str(_resolve(*what).resolve()) != seen:
+                return False
+        except (ScenarioError, ValueError, OSError):
+            return False
+    return True
 
 
 def resolve_path(ref: str | Path, relative_to: Path | None = None) -> Path:
@@ -112,7 +170,9 @@ def resolve_path(ref: str | Path, relative_to: Path | None = None) -> Path:
     if not ref_s.strip() or "\0" in ref_s:
         raise ScenarioError(f"scenario {show(ref_s)}: expected a preset name or the path of a scenario file")
     try:
-        return _resolve(ref_s, relative_to)
+        path = _resolve(ref_s, relative_to)
+        _note(("ref", (ref_s, relative_to), str(path.resolve())))
+        return path
     except ScenarioError:
         raise
     except (ValueError, OSError) as e:  # a path the OS cannot take (too long, no permission)
@@ -165,10 +225,33 @@ def _mark(tree: dict, origin: dict, source: str, prefix: tuple) -> None:
 
 def load_raw(ref: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[dict, dict, Path]:
     """The merged raw dict of a scenario and its `extends` chain, with key origins
-    (`PACKAGE@STRUCTURE`: a government with another scenario's reforms, see `load_package_on`)."""
+    (`PACKAGE@STRUCTURE`: a government with another scenario's reforms, see `load_package_on`);
+    a fresh copy: callers apply overrides to it."""
     if (pair := split_package_ref(ref)) is not None:
         return load_package_on(*pair, _seen)
     path = resolve_path(ref)
+    if _seen:  # inside another file's chain: that file's merge is what is kept
+        return _load_file(path, _seen)
+    key = str(path.resolve())
+    hit = _MERGED.get(key)
+    if hit is not None and _unchanged(hit[0]):
+        for chain in _RECORDING:  # a merge under way depends on what this one read
+            chain.extend(hit[0])
+    else:
+        chain: list = []
+        _RECORDING.append(chain)
+        try:
+            merged, origin, path = _load_file(path, ())
+        finally:
+            _RECORDING.pop()
+        if len(_MERGED) >= _CACHE_LIMIT:
+            _MERGED.clear()
+        hit = _MERGED[key] = (chain, merged, origin, path)
+    return _copy_tree(hit[1]), dict(hit[2]), hit[3]
+
+
+def _load_file(path: Path, _seen: tuple[Path, ...]) -> tuple[dict, dict, Path]:
+    """`load_raw` of one resolved file, without the cache."""
     if path.resolve() in _seen:
         chain = " -> ".join(str(p) for p in (*_seen, path.resolve()))
         raise ScenarioError(f"{path}: extends: circular inheritance ({chain})")
@@ -475,6 +558,14 @@ def check_references(spec, origin: dict, source: str) -> None:
     lo, hi = a.vendor_quality
     if lo > hi:
         fail("agents.vendor_quality", a.vendor_quality, "expected [low, high] with low <= high")
+    ops = spec.reforms.ops_separation
+    if ops.enabled and ops.staff_to_company + ops.staff_to_bureau > 1:
+        room = 1 - ops.staff_to_company
+        fail(
+            "reforms.ops_separation.staff_to_bureau",
+            ops.staff_to_bureau,
+            f"expected at most {room:g} (1 - staff_to_company)",
+        )
     # a switched-off reform's names are not checked: a file may change the tree or the
     # lines without restating every reform it does not use
     for name in REGISTRY:

@@ -54,6 +54,18 @@ class PerKind(Section):
         return tuple(float(getattr(self, k)) for k in KINDS)
 
 
+class PerShareable(Section):
+    """One value per shareable capability kind."""
+
+    infrastructure: Fraction
+    support: Fraction
+    data: Fraction
+
+    def per_kind(self) -> tuple[float, ...]:
+        """One value per kind of `KINDS` (0 for the kinds that are not shareable)."""
+        return tuple(float(getattr(self, k, 0.0)) for k in KINDS)
+
+
 class Meta(Section):
     name: FolderName
     description: Name
@@ -97,6 +109,15 @@ class Agents(Section):
     choice_noise: Positive
     voluntary_reuse: Fraction
     compatibility: Fraction
+    substitutability: PerShareable
+    tie_value_spread: NonNeg
+    tie_cost_spread: NonNeg
+    # services and channels (seed 003, seed 004 §2.2; Bass 1969)
+    web_channel: Fraction
+    app_innovation: Positive
+    app_imitation: NonNeg
+    app_potential: Fraction
+    fetch_effort: NonNeg
     # IT planning and operation (DESIGN §2.3-2.4)
     system_lifetime: Annotated[int, Field(ge=2)]
     lifetime_spread: Annotated[float, Field(ge=0.0, lt=1.0)]
@@ -108,6 +129,7 @@ class Agents(Section):
     app_propensity: Fraction
     budget_per_month: Annotated[list[NonNeg], Field(min_length=1)]
     budget_horizon: Count
+    equalisation_rate: Fraction
     # in-house IT units and staff (seed 001, seed 000 §2.4)
     inhouse_unit_share: Annotated[list[Fraction], Field(min_length=1)]
     inhouse_staff: Annotated[list[NonNeg], Field(min_length=1)]
@@ -124,6 +146,8 @@ class Agents(Section):
     vendor_markup: NonNeg
     lock_in_exponent: NonNeg
     state_alignment: Fraction
+    migration_months: NonNeg
+    vendor_contract_months: Count
     # coordination without a data bureau (seed 000 §1.2.1)
     office_attention: Fraction
 

@@ -96,8 +96,22 @@ class AgencyState:
     queued: np.ndarray  # (N, K) waiting for review
     reuse: np.ndarray  # (N, K) uses a same-government agency's system instead of its own
     merged_app: np.ndarray  # its mobile app was merged into a consolidated government app
-    refluxed: np.ndarray  # for vertical lines: the local copy of its records has been returned
+    refluxed: np.ndarray  # for vertical lines: it holds a current local copy of its records (reflux)
+    app_users: np.ndarray  # adoption of its departmental app: share of the residents it could serve, 0-1
+    app_broken: np.ndarray  # its services' function in the government app broke in migration (until fixed)
     platform_since: np.ndarray  # month the agency's government joined its platform data layer
+    # government control (docs/ODD.md §7.7): who specified each system, who holds its rights
+    specified: np.ndarray  # (N, K) government's part in deciding and specifying the running system, 0-1
+    rights: np.ndarray  # (N, K) the government holds the running system's code and data rights
+    build_specified: np.ndarray  # (N, K) the same for the project under construction
+    build_rights: np.ndarray  # (N, K)
+    # operations contracts (docs/ODD.md §7.5)
+    contract_end: np.ndarray  # month the agency's operations contract (vendor or company) ends
+    contract_markup: np.ndarray  # markup agreed in its contract with its operating company
+    found_quality: np.ndarray  # lowest quality an audit found on its systems since its last renewal (inf: none)
+    company_since: np.ndarray  # month its operating company took it over (its systems built since are the company's)
+    fees_reviewed: np.ndarray  # month up to which a price review has examined its contract's fees
+    other_posts: np.ndarray  # former IT staff of its abolished unit now in other posts (not IT)
 
     def pipeline(self) -> Pipeline:
         return Pipeline(
@@ -138,7 +152,19 @@ class AgencyState:
             reuse=np.zeros((n, k), bool),
             merged_app=np.zeros(n, bool),
             refluxed=np.zeros(n, bool),
+            app_users=np.zeros(n),
+            app_broken=np.zeros(n, bool),
             platform_since=np.full(n, -1, np.int64),
+            specified=np.zeros((n, k)),
+            rights=np.zeros((n, k), bool),
+            build_specified=np.zeros((n, k)),
+            build_rights=np.zeros((n, k), bool),
+            contract_end=np.zeros(n, MONTH),
+            contract_markup=np.zeros(n),
+            found_quality=np.full(n, np.inf),
+            company_since=np.zeros(n, MONTH),
+            fees_reviewed=np.zeros(n, MONTH),
+            other_posts=np.zeros(n),
         )
 
 
@@ -188,7 +214,6 @@ class Rules:
     window_capacity: np.ndarray = None  # (G) requests/month a one-stop window completes
     reengineered: np.ndarray = None  # (S) service kinds re-engineered for one window
     hall: np.ndarray = None  # (G) a bureau's service hall accepts every service of the government
-    base_lines: np.ndarray = None  # (L) lines whose base data is collected once (after build)
     # planning powers
     approval: bool = False
     freeze_until_platform: bool = False
@@ -227,6 +252,7 @@ class Platforms:
     gov: np.ndarray  # (P) government building each platform
     ready: np.ndarray  # (P, N_LAYERS) layer built
     run_by_market: np.ndarray  # (G) per market government: the platforms' running cost this month, 万元
+    province_built: np.ndarray  # (G, K) kinds the province builds for the government instead of its agencies
     connection_cost: float = 0.0  # 万元 a month: a provider's one connection to the data layer
     planned: bool = False  # a platform will be built (proposals may wait for it)
 
@@ -238,6 +264,7 @@ class Platforms:
             gov=np.zeros(0, np.int64),
             ready=np.zeros((0, N_LAYERS), bool),
             run_by_market=np.zeros(n_gov),
+            province_built=np.zeros((n_gov, N_KINDS), bool),
         )
 
     def ready_for(self, gov: np.ndarray) -> np.ndarray:
@@ -264,16 +291,18 @@ class TechSupport:
 
     staff: np.ndarray  # (G)
     skill: np.ndarray  # (G) 0-1
+    free: np.ndarray  # (G) staff not taken this month by specifications and checks
+    specified: np.ndarray  # (G) projects it specified since its last monthly step
     span: float = 0.0  # systems one staff member oversees at full skill
     quality_support: float = 0.0  # share of the gap to full quality closed on a project
 
     @classmethod
     def none(cls, n_gov: int) -> TechSupport:
-        return cls(staff=np.zeros(n_gov), skill=np.zeros(n_gov))
+        return cls(staff=np.zeros(n_gov), skill=np.zeros(n_gov), free=np.zeros(n_gov), specified=np.zeros(n_gov))
 
     def capacity(self, gov_market: np.ndarray) -> np.ndarray:
-        """Per market government: staff x skill of the institutions in it."""
-        return np.bincount(gov_market, weights=self.staff * self.skill, minlength=len(self.staff))
+        """Per market government: free staff x skill of the institutions in it (oversight)."""
+        return np.bincount(gov_market, weights=self.free * self.skill, minlength=len(self.staff))
 
 
 @dataclass(eq=False)
@@ -282,6 +311,7 @@ class Audits:
 
     month: np.ndarray  # (N, K) month of the system's last audit
     last: int = NEVER_AUDITED  # month of the latest audit anywhere
+    recovered: float = 0.0  # 万元 of over-priced fees price reviews recovered (审减), cumulative
 
     @classmethod
     def none(cls, n_agencies: int) -> Audits:
@@ -303,22 +333,47 @@ class GovApps:
     """Consolidated government apps (`app_consolidation`)."""
 
     reach: np.ndarray  # (G) a government app serves the government
+    users: np.ndarray  # (G) adoption of the government app serving the government, 0-1
+    joins: np.ndarray  # (N) the agency would put a new or renewed app into the government app
     count: int = 0  # government apps running
 
     @classmethod
-    def none(cls, n_gov: int) -> GovApps:
-        return cls(reach=np.zeros(n_gov, bool))
+    def none(cls, n_gov: int, n_agencies: int) -> GovApps:
+        return cls(reach=np.zeros(n_gov, bool), users=np.zeros(n_gov), joins=np.zeros(n_agencies, bool))
 
 
 @dataclass(eq=False)
 class Openness:
-    """Public data opened to every firm (`open_data`)."""
+    """Public data opened to every firm (`open_data`): which agencies' datasets are
+    published, which needed links an opened dataset can stand in for, and the third-party
+    developers using them."""
 
-    share: np.ndarray  # (G) per market government: share of public data opened
+    share: np.ndarray  # (G) per market government: share of its public records opened
+    opened: np.ndarray  # (N) the agency's dataset is published
+    fit: np.ndarray  # (D) an opened dataset can stand in for the link (not personal, recent enough)
+    developers: np.ndarray  # (G) per market government: developers whose services use opened data
+    covered: np.ndarray  # (N) the agency's opened dataset is used by a developer's service
 
     @classmethod
-    def none(cls, n_gov: int) -> Openness:
-        return cls(share=np.zeros(n_gov))
+    def none(cls, n_gov: int, n_agencies: int, n_dyads: int) -> Openness:
+        return cls(
+            share=np.zeros(n_gov),
+            opened=np.zeros(n_agencies, bool),
+            fit=np.zeros(n_dyads, bool),
+            developers=np.zeros(n_gov, np.int64),
+            covered=np.zeros(n_agencies, bool),
+        )
+
+
+@dataclass(eq=False)
+class Libraries:
+    """Base libraries (`base_data`): whose records they hold a current copy of."""
+
+    current: np.ndarray  # (N) a library holds a current copy of the agency's records
+
+    @classmethod
+    def none(cls, n_agencies: int) -> Libraries:
+        return cls(current=np.zeros(n_agencies, bool))
 
 
 @dataclass(eq=False)
@@ -347,6 +402,28 @@ class Review:
         self.credit = np.minimum(self.credit - used, 1 - 1e-9)
 
 
+@dataclass(eq=False)
+class TechPool:
+    """Government IT staff outside agencies' units (`ops_separation`): staff of abolished
+    units moved to the government's bureau, who could run systems again (take-back)."""
+
+    staff: np.ndarray  # (G)
+    skill: np.ndarray  # (G) 0-1
+
+    @classmethod
+    def none(cls, n_gov: int) -> TechPool:
+        return cls(staff=np.zeros(n_gov), skill=np.zeros(n_gov))
+
+    def join(self, gov: np.ndarray, staff: np.ndarray, skill: np.ndarray) -> None:
+        """Staff join their government's pool; its skill becomes the staff-weighted mean."""
+        G = len(self.staff)
+        added = np.bincount(gov, weights=staff, minlength=G)
+        added_skill = np.bincount(gov, weights=staff * skill, minlength=G)
+        total = self.staff + added
+        self.skill = np.where(total > 0, (self.staff * self.skill + added_skill) / np.maximum(total, 1e-12), 0.0)
+        self.staff = total
+
+
 # ---------------------------------------------------------------------------- kernel views
 # Compiled kernels take named structures (NamedTuples), never long lists of arrays. A caller
 # builds each by keyword and passes `tuple(x)`: numba types a plain tuple in C at every call,
@@ -359,6 +436,7 @@ class Systems(NamedTuple):
     reuse: np.ndarray  # (N, K) uses a shared instance of the kind
     kind_reach: np.ndarray  # (G, K) a shared instance is reachable from the government (platform, app)
     n_lines: int  # agencies per government: agency `g * n_lines + l`
+    substitutes: np.ndarray  # (K, L, L) line i's system of a kind could serve line j's users (sim/substitutes.py)
 
 
 class Pipeline(NamedTuple):

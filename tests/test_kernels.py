@@ -9,6 +9,7 @@ agency or a sum into the wrong slot breaks them.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -19,9 +20,10 @@ import pandas as pd
 import pytest
 
 from sim import GovModel
-from sim.institutions import company_price_factor
-from sim.processes import demand, operations, planning, sharing
+from sim.institutions import company_scale
+from sim.processes import apps, demand, operations, planning, sharing
 from sim.state import APP, DATA, MOBILE, SHAREABLE, Systems, gov_owns
+from sim.substitutes import compatible_reach
 
 # (preset, seed, months run): late enough for platforms, companies and reflux to be in place
 STATES = [("baseline", 3, 14), ("guangdong", 5, 30), ("zhejiang", 7, 30), ("reform_data_reflux", 11, 30)]
@@ -50,12 +52,19 @@ def test_the_states_exercise_platforms_companies_apps_windows_and_reflux():
     assert any(m.gov_apps.reach.any() for m in models)
     assert any(m.rules.window_capacity.sum() > 0 for m in models)
     assert any(m.state.refluxed.any() for m in models) and len(s) == len(STATES)
+    assert any(m.platforms.province_built.any() for m in models)
 
 
 def _shared_ok(m: GovModel) -> np.ndarray:
     s = m.structure
     owns = m.state.own.reshape(s.n_gov, s.n_lines, -1).any(axis=1)
     return m.kind_reach() | (owns & SHAREABLE)
+
+
+def _access(m: GovModel) -> np.ndarray:
+    """Own systems, and shared ones used where a compatible instance is reachable."""
+    s, st = m.structure, m.state
+    return st.own | (st.reuse & compatible_reach(st.own, m.kind_reach(), s.substitutes, s.n_lines))
 
 
 def test_gov_owns_is_any_agency_of_the_government(model):
@@ -65,19 +74,24 @@ def test_gov_owns_is_any_agency_of_the_government(model):
 
 
 def test_serve_matches_the_array_rule(model):
-    m, s, st, r = model, model.structure, model.state, model.rules
-    access = st.own | (st.reuse & _shared_ok(m)[s.agency_gov])
+    m, s, st = model, model.structure, model.state
+    access = _access(m)
     prov = m.dyad_provider
     on_layer = m.platforms.reach[s.agency_gov, 1]
-    capable = (access[prov, DATA] | on_layer[prov]) & access[s.d_req, APP]
-    served = (m.shared & capable) | (r.base_lines[s.d_line] & access[s.d_req, APP])
+    has_data = access[prov, DATA] | on_layer[prov]
+    capable = has_data & access[s.d_req, APP]
+    elsewhere = m.libraries.current[prov] | (m.openness.opened[prov] & m.openness.fit)
+    served = (m.shared & capable) | (elsewhere & access[s.d_req, APP])
     missing = np.bincount(s.link_inst, weights=~served[s.link_dyad], minlength=len(s.inst_gov))
+    stuck = ~served & ~((has_data & m.window_links) | elsewhere)  # fetched over a link opened to the window
+    unfetchable = np.bincount(s.link_inst, weights=stuck[s.link_dyad], minlength=len(s.inst_gov))
     h = s.inst_handler
-    online = (missing == 0) * np.where(st.own[h, APP], st.quality[h, APP], 0.0) * st.digital[h]
+    reach = apps.host_reach(m)[h]
+    online = (missing == 0) * np.where(st.own[h, APP], st.quality[h, APP], 0.0) * st.digital[h] * reach
 
     out = demand.serve(m)
     assert np.array_equal(out.capable, capable) and np.array_equal(out.served, served)
-    assert np.array_equal(out.missing, missing)
+    assert np.array_equal(out.missing, missing) and np.array_equal(out.unfetchable, unfetchable)
     assert np.allclose(out.online, online, rtol=0, atol=1e-15)
     g_req = s.agency_gov[s.d_req]
     assert np.allclose(out.need_by_gov, np.bincount(g_req, weights=s.d_weight, minlength=s.n_gov))
@@ -95,11 +109,24 @@ def test_islands_are_connected_components_of_served_links(model):
     assert m.measures["information_islands"] == nx.number_connected_components(g)
 
 
+def test_a_link_served_by_a_copy_held_elsewhere_builds_no_trust(model):
+    m, a = model, model.spec.agents
+    outcome = dataclasses.replace(m.outcome, served=np.ones_like(m.outcome.served))  # every link served by a copy
+    shared, window_links = m.shared, m.window_links
+    try:
+        m.shared, m.window_links = np.zeros_like(shared), np.zeros_like(shared)  # ... but no provider shared
+        trust = sharing.link_gain(m, outcome, update_trust=True)[4]
+    finally:
+        m.shared, m.window_links = shared, window_links
+    t = m.trust
+    assert np.allclose(trust, t - a.trust_decay * (t - m.trust_floor), rtol=0, atol=1e-15)
+
+
 def test_link_gains_sum_per_provider_as_bincounts(model):
     m, s, a = model, model.structure, model.spec.agents
     gain, money, sum_positive, sum_refusal, trust = sharing.link_gain(m, m.outcome, update_trust=True)
-    t, served = m.trust, m.outcome.served
-    expect = np.where(served, t + a.trust_gain * (1 - t), t - a.trust_decay * (t - m.trust_floor))
+    t, exchanged = m.trust, (m.shared & m.outcome.capable) | m.window_links  # the provider shared, not a copy
+    expect = np.where(exchanged, t + a.trust_gain * (1 - t), t - a.trust_decay * (t - m.trust_floor))
     assert np.allclose(trust, expect, rtol=0, atol=1e-15) and trust is not m.trust
     assert sharing.link_gain(m, m.outcome)[4] is m.trust  # unchanged unless asked
     prov = m.dyad_provider
@@ -117,8 +144,8 @@ def _copy_state(m: GovModel):
 
 def _proposal_args(m: GovModel, reuse: np.ndarray, budget: np.ndarray):
     st, a = m.state, m.spec.agents
-    systems = Systems(own=st.own, reuse=reuse, kind_reach=m.kind_reach(), n_lines=m.structure.n_lines)
-    wants = planning.Wants(app=st.wants_app, gov_app=m.gov_apps.reach)
+    systems = Systems(st.own, reuse, m.kind_reach(), m.structure.n_lines, m.structure.substitutes)
+    wants = planning.Wants(app=st.wants_app, gov_app=m.gov_apps.joins, province_built=m.platforms.province_built)
     prices = planning.Prices(factor=planning.build_factor(m), base=np.asarray(a.build_cost.as_tuple()))
     return systems, wants, st.building, st.queued, prices, budget
 
@@ -128,8 +155,9 @@ def test_proposals_are_the_lacking_kinds_each_agency_can_pay_for_in_order(model)
     need = np.ones_like(st.own)
     need[:, MOBILE] = st.wants_app
     ok = _shared_ok(m)
-    lacking = need & ~(st.own | (st.reuse & ok[s.agency_gov])) & ~st.building & ~st.queued
-    lacking[:, MOBILE] &= ~m.gov_apps.reach[s.agency_gov]
+    lacking = need & ~_access(m) & ~st.building & ~st.queued
+    lacking[:, MOBILE] &= ~m.gov_apps.joins  # an agency that decided to put its app into the government app
+    lacking &= ~m.platforms.province_built[s.agency_gov]  # the province builds those (guangdong)
     price = planning.build_factor(m)[:, None] * np.asarray(a.build_cost.as_tuple())[None, :]
     cost = np.where(lacking, price, 0.0)
     affordable = lacking & (np.cumsum(cost, axis=1) <= st.budget[:, None])
@@ -144,15 +172,24 @@ def test_proposals_are_the_lacking_kinds_each_agency_can_pay_for_in_order(model)
     assert np.allclose(budget, st.budget - reserved)
 
 
+def _duplicates(m: GovModel) -> np.ndarray:
+    """Running systems with a reachable shared instance of their kind, or a compatible
+    agency of their government that delivered one earlier (ties: the lower line)."""
+    s, st = m.structure, m.state
+    L = s.n_lines
+    dup = st.own & m.kind_reach()[s.agency_gov]
+    key = np.where(st.own, st.built.astype(np.int64) * L + s.agency_line[:, None], np.iinfo(np.int64).max)
+    key = key.reshape(s.n_gov, L, 1, -1)  # (G, i, -, K)
+    other = key.reshape(s.n_gov, 1, L, -1)  # (G, -, j, K)
+    compatible = m.structure.substitutes.transpose(1, 2, 0)[None] & ~np.eye(L, dtype=bool)[None, :, :, None]
+    earlier = (other < key) & compatible & st.own.reshape(s.n_gov, 1, L, -1)
+    return dup | (st.own & earlier.any(axis=2).reshape(s.n_agencies, -1))
+
+
 def test_operating_costs_and_duplicates_match_the_array_rule(model):
     m, s, st, a = model, model.structure, model.state, model.spec.agents
     run_cost = np.asarray(a.run_cost.as_tuple())
-    L = s.n_lines
-    # duplicates: reachable shared instance, or a later builder of a shareable kind
-    dup = st.own & m.kind_reach()[s.agency_gov]
-    key = np.where(st.own, st.built.astype(np.int64) * L + s.agency_line[:, None], np.iinfo(np.int64).max)
-    first = key.reshape(s.n_gov, L, -1).min(axis=1)[s.agency_gov]
-    dup |= st.own & SHAREABLE & (key > first)
+    dup = _duplicates(m)
     run = st.own @ run_cost
     n_sys = st.own.sum(axis=1)
     by_company = st.company >= 0
@@ -162,8 +199,10 @@ def test_operating_costs_and_duplicates_match_the_array_rule(model):
     vendor_fee = np.where(by_company, 0.0, (1 - share) * run * (1 + m.vendor_markup[st.vendor]))
     company_fee = np.zeros(s.n_agencies)
     if by_company.any():
-        company_fee[by_company] = run[by_company] * company_price_factor(m)[st.company[by_company]]
+        price = (1 + st.contract_markup) * company_scale(m)[np.maximum(st.company, 0)]
+        company_fee[by_company] = run[by_company] * price[by_company]
     ops = wages + vendor_fee + company_fee
+    pool_wages = m.tech_pool.staff.sum() * a.staff_wage
     unit = np.where(run > 0, ops / np.where(run > 0, run, 1), 0.0)
     dup_cost = ((dup @ run_cost) * np.minimum(unit, 1e9)).sum()
 
@@ -171,7 +210,7 @@ def test_operating_costs_and_duplicates_match_the_array_rule(model):
     m.spend = dict.fromkeys(spend, 0.0)
     try:
         operations.operating_costs(m)
-        assert m.spend["operations"] == pytest.approx(ops.sum(), rel=1e-12)
+        assert m.spend["operations"] == pytest.approx(ops.sum() + pool_wages, rel=1e-12)
         assert m.spend["duplicated_operations"] == pytest.approx(dup_cost, rel=1e-12, abs=1e-9)
         assert np.allclose(m.ops_systems["inhouse"], share * n_sys)
         vendor_rev = np.bincount(st.vendor, weights=vendor_fee, minlength=len(m.vendors))
@@ -222,3 +261,24 @@ def test_compiled_and_interpreted_kernels_give_the_same_run(tmp_path):
     m.run_for(30)
     compiled = m.datacollector.get_model_vars_dataframe()
     pd.testing.assert_frame_equal(compiled, interpreted, check_dtype=False, rtol=1e-12, atol=1e-12)
+
+
+def test_a_reused_data_system_serves_only_while_a_compatible_line_runs_one():
+    """Reuse counts in the service kernel only where a compatible line's system (or a
+    platform layer) is reachable: the same pairs planning and review read (§7.3)."""
+    m = GovModel("baseline", rng=1)
+    s, st = m.structure, m.state
+    g = int(np.flatnonzero(~m.platforms.reach[:, 1])[0])  # no data layer
+    n, i, j = g * s.n_lines, 0, 1
+    block = slice(g * s.n_lines, (g + 1) * s.n_lines)
+    st.own[block, DATA] = False
+    st.own[n + j, DATA] = True  # only line j runs a data system
+    st.reuse[n, DATA] = True
+    on_layer = m.platforms.reach[:, 1]
+    for compatible in (False, True):
+        s.substitutes[DATA, i, j] = s.substitutes[DATA, j, i] = compatible
+        systems = Systems(st.own, st.reuse, m.kind_reach(), s.n_lines, s.substitutes)
+        has_data, _ = demand._data_and_apps(systems, on_layer)
+        assert has_data[n] == compatible
+        assert demand.data_capable(m, np.array([n]))[0] == compatible
+        assert m.access()[n, DATA] == compatible

@@ -15,13 +15,20 @@ import pytest
 
 from sim import GovModel
 from sim.api import run_model
+from sim.state import MOBILE
 
 from .conftest import SEEDS, finals, series
 
+# twenty paired seeds where the true effect is a few hundredths (the window's back office
+# saves a trip only over links its providers share, §7.1): ten give t of about 1-2
+SEEDS_20 = tuple(range(1, 21))
 
-def paired(a: str, b: str, measure: str, a_over: dict | None = None, b_over: dict | None = None) -> np.ndarray:
-    x = finals(a, **(a_over or {}))[measure].to_numpy()
-    y = finals(b, **(b_over or {}))[measure].to_numpy()
+
+def paired(
+    a: str, b: str, measure: str, a_over: dict | None = None, b_over: dict | None = None, seeds=SEEDS
+) -> np.ndarray:
+    x = finals(a, seeds, **(a_over or {}))[measure].to_numpy()
+    y = finals(b, seeds, **(b_over or {}))[measure].to_numpy()
     return y - x
 
 
@@ -41,8 +48,8 @@ def test_unified_approval_rejects_duplicates_and_cuts_duplicated_spending():
         assert rejected == df["rejected_duplicates"].sum()  # the measure counts what bodies did
     assert_effect(paired("baseline", "reform_unified_approval", "duplicated_share"), -1, "duplicated share")
     assert_effect(paired("baseline", "reform_unified_approval", "cumulative_it_spending"), -1, "cumulative spending")
-    # centralisation costs delay: proposals wait, and fewer needs are met in the meantime
-    assert (finals("reform_unified_approval")["mean_approval_delay"] > 0).all()
+    # centralisation costs delay: some proposals wait for review in every run
+    assert all(series("reform_unified_approval", seed=seed)["mean_approval_delay"].mean() > 0 for seed in SEEDS)
 
 
 def test_approval_backlog_grows_when_capacity_is_low():
@@ -86,7 +93,9 @@ def test_ops_separation_moves_operations_to_the_company_and_removes_inhouse_unit
     base = finals("baseline")
     ops = finals("reform_ops_separation")
     assert (base["inhouse_it_units"] > 0).all() and (base["operator_share"] == 0).all()
-    assert (ops["inhouse_it_units"] == 0).all()
+    # units are abolished at take-over; one re-forms only where an agency takes operations back
+    # at a renewal (§7.5: staff from the technical pool), which a few runs see by month 60
+    assert (ops["inhouse_it_units"] <= 0.05 * base["inhouse_it_units"]).all()
     assert (ops["operator_share"] > base["operator_share"]).all()
     assert (ops["supply_hhi"] > base["supply_hhi"]).all()
     assert (ops["government_control"] < base["government_control"]).all()
@@ -192,15 +201,30 @@ def test_platform_with_approval_cuts_duplication_more_than_platform_alone():
 
 # ---------------------------------------------------------------- services, apps, people
 def test_one_window_cuts_trips_and_raises_ratings():
-    assert_effect(paired("baseline", "reform_one_window", "trips_per_service"), -1, "trips")
-    assert_effect(paired("baseline", "reform_one_window", "one_trip_rate"), 1, "one-trip rate")
-    assert_effect(paired("baseline", "reform_one_window", "user_rating"), 1, "rating")
+    assert_effect(paired("baseline", "reform_one_window", "trips_per_service", seeds=SEEDS_20), -1, "trips")
+    # the one-trip rate rises only where the back office can fetch every missing dataset, which the
+    # baseline's silos rarely allow (issue 14 merged: +0.010, t = 1.5 over 20 seeds): not asserted
+    assert_effect(paired("baseline", "reform_one_window", "user_rating", seeds=SEEDS_20), 1, "rating")
+
+
+def test_one_window_saves_trips_only_where_providers_share_with_its_back_office():
+    # no link pays its provider: no provider shares with the window, so the back office fetches
+    # nothing and the applicant brings every dataset, as without a window (before issue 14 it
+    # fetched from any open provider, and saved most here)
+    dear = {"agents.sharing_cost": 1e6}
+    saving = paired("reform_one_window", "baseline", "trips_per_service")
+    saving_dear = paired("reform_one_window", "baseline", "trips_per_service", dear, dear)
+    assert np.allclose(saving_dear, 0.0)
+    assert_effect(saving - saving_dear, 1, "trips saved where links pay")
 
 
 def test_services_bureau_runs_a_hall_that_cuts_trips():
-    assert_effect(paired("bureau_centre", "bureau_services", "trips_per_service"), -1, "trips: services vs centre")
-    # and its smaller IT attention slows reviews
-    assert_effect(paired("bureau_centre", "bureau_services", "approval_backlog"), 1, "backlog: services vs centre")
+    trips = paired("bureau_centre", "bureau_services", "trips_per_service", seeds=SEEDS_20)
+    assert_effect(trips, -1, "trips: services vs centre")
+    # and its smaller IT attention slows reviews where review capacity binds
+    tight = {"reforms.unified_approval.capacity": 2.0}
+    backlog = paired("bureau_centre", "bureau_services", "approval_backlog", tight, tight)
+    assert_effect(backlog, 1, "backlog: services vs centre")
 
 
 def test_app_consolidation_merges_apps():
@@ -236,3 +260,93 @@ def test_skills_training_raises_skills_and_holds_talent():
         assert trained.state.digital.mean() > base.state.digital.mean()
         units = base.state.staff > 0
         assert trained.state.skill[units].mean() > base.state.skill[units].mean()
+
+
+# ---------------------------------------------------------------- data that is used (issue 14)
+def test_some_vertical_links_pay_in_the_baseline_and_incentives_move_the_margin():
+    # two top agencies provide every vertical link of the baseline and their stances come and go:
+    # compare the mean over the 60 months, paired by seed against identical ties (the 0.1.4 rule),
+    # under which no vertical tie ever pays
+    flat = {"agents.tie_value_spread": 0.0, "agents.tie_cost_spread": 0.0}
+    mean = np.array([series("baseline", seed)["vertical_links"].mean() for seed in SEEDS])
+    flat_mean = np.array([series("baseline", seed, **flat)["vertical_links"].mean() for seed in SEEDS])
+    assert (flat_mean == 0).all()
+    assert_effect(mean - flat_mean, 1, "mean vertical links, heterogeneous vs identical ties")
+    assert_effect(paired("baseline", "reform_sharing_incentives", "vertical_links"), 1, "vertical links")
+
+
+def test_opened_data_serves_links_without_the_providers_consent():
+    assert (finals("reform_open_data")["data_developers"] > 0).all()
+    no_fit = {"reforms.open_data.open_fit": 0.0}  # no opened dataset fits a need (same draws)
+    assert_effect(paired("reform_open_data", "reform_open_data", "silo_index", no_fit, None), -1, "silo index")
+    assert_effect(paired("reform_open_data", "reform_open_data", "trips_per_service", no_fit, None), -1, "trips")
+
+
+def test_opened_data_breaks_data_holds_only_where_developers_use_it():
+    no_entry = {"reforms.open_data.developer_cost": 1e9}
+    assert (finals("reform_open_data", **no_entry)["data_developers"] == 0).all()
+    assert_effect(paired("reform_open_data", "reform_open_data", "data_monopoly", no_entry, None), -1, "data monopoly")
+
+
+def test_data_holds_fall_with_developers_coverage_of_the_opened_records():
+    # cheaper services: more developers enter, together they use more of the opened records
+    dear, cheap = {"reforms.open_data.developer_cost": 10.0}, {"reforms.open_data.developer_cost": 2.5}
+    assert_effect(paired("reform_open_data", "reform_open_data", "data_developers", dear, cheap), 1, "developers")
+    assert_effect(paired("reform_open_data", "reform_open_data", "data_monopoly", dear, cheap), -1, "data monopoly")
+
+
+def test_without_merging_or_pressure_no_agency_puts_a_new_app_into_an_unused_government_app():
+    # no decision to merge ever taken: the government app hosts nothing and draws no users,
+    # so agencies renewing or adding apps build their own (before issue 14: all went into it)
+    idle = {"reforms.app_consolidation.merge_per_month": 0.0, "reforms.app_consolidation.pressure": 0.0}
+    # open agencies' voluntary reuse of any reachable shared instance (planning, §7.3) aside
+    idle["agents.voluntary_reuse"] = 0.0
+    m = run_model("reform_app_consolidation", seed=1, **idle)
+    start = GovModel("reform_app_consolidation", rng=1, **idle).state.own[:, MOBILE].sum()
+    assert m.state.reuse[:, MOBILE].sum() == 0 and m.state.own[:, MOBILE].sum() >= start
+
+
+def test_a_well_used_app_resists_merging():
+    wide = {"reforms.app_consolidation.pressure": 0.0, "agents.app_potential": 0.9}
+    narrow = {"reforms.app_consolidation.pressure": 0.0, "agents.app_potential": 0.1}
+    assert_effect(
+        paired("reform_app_consolidation", "reform_app_consolidation", "mobile_apps", narrow, wide), 1, "apps kept"
+    )
+
+
+def test_bureau_pressure_speeds_merging_and_broken_functions_cut_online_completion():
+    calm, pushed = {"reforms.app_consolidation.pressure": 0.0}, {"reforms.app_consolidation.pressure": 0.1}
+    two_years = finals("reform_app_consolidation", steps=24, **calm)["mobile_apps"].to_numpy()
+    pushed_apps = finals("reform_app_consolidation", steps=24, **pushed)["mobile_apps"].to_numpy()
+    assert_effect(pushed_apps - two_years, -1, "apps after two years with pressure")
+    sound = {"reforms.app_consolidation.migration_failure": 0.0}
+    broken = {"reforms.app_consolidation.migration_failure": 1.0, "reforms.app_consolidation.repair_months": 60}
+    assert_effect(
+        paired("reform_app_consolidation", "reform_app_consolidation", "online_rate", sound, broken),
+        -1,
+        "online rate with broken functions",
+    )
+
+
+def test_a_base_library_serves_only_what_its_sources_keep_current():
+    unfed = {"reforms.base_data.min_quality": 1.0, "reforms.base_data.guarded_update": 0.0}
+    assert_effect(paired("reform_base_data", "reform_base_data", "silo_index", None, unfed), 1, "silo: unfed library")
+    short = {"reforms.base_data.max_age": 1, "reforms.base_data.guarded_update": 0.0}
+    long = {"reforms.base_data.max_age": 24, "reforms.base_data.guarded_update": 0.0}
+    assert_effect(paired("reform_base_data", "reform_base_data", "silo_index", long, short), 1, "silo: short currency")
+
+
+def test_window_time_spent_fetching_data_leaves_more_trips():
+    quick = {"agents.fetch_effort": 0.0}
+    slow = {"agents.fetch_effort": 5.0}
+    assert_effect(paired("reform_one_window", "reform_one_window", "trips_per_service", quick, slow), 1, "trips")
+
+
+def test_returned_copies_serve_counties_only_while_the_top_keeps_them_current():
+    kept = {"reforms.data_reflux.refresh_compliance": 1.0}
+    lapsed = {"reforms.data_reflux.refresh_compliance": 0.0, "reforms.data_reflux.max_age": 1}
+    # upper_level_data_share counts holdings (it reads the copies' currency), not use: not the test here
+    assert_effect(paired("reform_data_reflux", "reform_data_reflux", "reflux_links", kept, lapsed), -1, "links served")
+    assert_effect(
+        paired("reform_data_reflux", "reform_data_reflux", "county_data_reach", kept, lapsed), -1, "county reach"
+    )

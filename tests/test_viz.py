@@ -489,14 +489,18 @@ def test_a_step_updates_the_drawn_figure_in_place(stepped):
         m.step()
     assert apply_figure(widget, network_figure(drilldown_view(m, 1), month=m.steps)) is False  # first: replaced
     widget.data[0].visible = "legendonly"  # as a click on its legend entry does
-    m.step()
+    scores = np.nan_to_num(drilldown_view(m, 1).nodes["score"].to_numpy(float), nan=-1)
+    for _ in range(12):  # step until some sharing score of the drawn city changes
+        m.step()
+        if not np.array_equal(np.nan_to_num(drilldown_view(m, 1).nodes["score"].to_numpy(float), nan=-1), scores):
+            break
     assert apply_figure(widget, network_figure(drilldown_view(m, 1), month=m.steps)) is True
     restyle = sent[-1]["restyle_data"]
     assert widget.layout.title.text.endswith(f"month {m.steps}") and widget.data[0].meta == f"month {m.steps}"
     assert widget.data[0].visible == "legendonly"  # the user's legend choice survives a step
     xs = restyle.get("x")
     assert xs is None or not isinstance(xs[0], list)  # the static vertical bundle is not re-sent
-    assert "marker.color" in restyle  # the colours are
+    assert "marker.color" in restyle  # the colours, which changed, are
     assert apply_figure(widget, network_figure(aggregated_view(m), month=m.steps)) is False  # other layers
     # the browser's report of trace defaults (~100 kB a step) is neither processed nor echoed
     quiet = QuietFigureWidget()

@@ -50,6 +50,8 @@ class OperatingCompany(mesa.Agent):
         self.quality = params.quality
         self.markup = params.base_markup
         self.data_hold = 0.0
+        self.staff = 0.0  # staff hired from abolished in-house units
+        self.staff_skill = 0.0  # their mean skill
         self.cidx = len(model.companies)
         self.queue = np.zeros(0, np.int64)  # agencies still to take over, in order
         self.node: int | None = None
@@ -61,6 +63,13 @@ class OperatingCompany(mesa.Agent):
     @property
     def clients(self) -> int:
         return int((self.model.state.company == self.cidx).sum())
+
+    def hire(self, staff: float, staff_x_skill: float) -> None:
+        """Staff join the company (from abolished units), with their skill."""
+        total = self.staff + staff
+        if total > 0:
+            self.staff_skill = (self.staff * self.staff_skill + staff_x_skill) / total
+        self.staff = total
 
     def step(self) -> None:
         m = self.model
@@ -79,8 +88,9 @@ class OperatingCompany(mesa.Agent):
 
     def _adjust(self, m) -> None:
         """Move markup and data hold toward what dependence and oversight allow."""
-        dep, oversight, hosted, open_share, rights = company_position(m, self)
+        dep, oversight, hosted, rights = company_position(m, self)
         target_markup = self.p.base_markup + self.p.markup_sensitivity * dep * self.profit_motive * (1 - oversight)
         self.markup += self.p.markup_adjust * (target_markup - self.markup)
-        target_hold = hosted * self.profit_motive * (1 - open_share) * (1 - rights)
+        # records others also serve (opened to developers, copied to a base library) are not held
+        target_hold = hosted * self.profit_motive * (1 - rights)
         self.data_hold += self.p.markup_adjust * (target_hold - self.data_hold)

@@ -62,12 +62,15 @@ def province_online_rate(model: GovModel) -> float:
 
 def province_online_intake(model: GovModel) -> float:
     """Share of province-level requests submitted online (网办), whether or not a visit
-    follows: the handler runs an application, at its quality and its staff's digital skill
-    (the factor of `online_rate` that does not depend on the data links), request-weighted."""
+    follows: the handler runs an application, at its quality and its staff's digital skill,
+    to the applicants its online channel reaches (web portal, hosting app: `apps.host_reach`)
+    — the factor of `online_rate` that does not depend on the data links — request-weighted."""
+    from ..processes.apps import host_reach  # here: the statistics module loads without numba
+
     s, st = model.structure, model.state
     w = _province_requests(model)
     h = s.inst_handler
-    intake = st.own[h, APP] * st.quality[h, APP] * st.digital[h]
+    intake = st.own[h, APP] * st.quality[h, APP] * st.digital[h] * host_reach(model)[h]
     return float((intake * w).sum() / w.sum()) if w.sum() > 0 else 0.0
 
 

@@ -2,12 +2,19 @@
 
 A request needs data from several lines. A link is served when its provider actively
 shares with the handling agency (a `share` edge) and both can technically exchange (the
-provider has a data resource, the handler a line application), or when the line's base
-data is collected once and distributed (seed 000 §3.3). A request is completed online only
-if every link is served, at the rate the handler's application and staff skills allow
-(seed 003: systems that under-deliver, low digital skills). Otherwise the applicant makes
-one trip to the handler plus one per missing dataset — unless a one-stop window takes the
-back-office legwork over, within its capacity (seed 004: 最多跑一次, 一窗受理).
+provider has a data resource, the handler a line application), or — without the
+provider's consent — when a copy of the provider's records the handler can use is held
+elsewhere: a current copy in a base library (seed 000 §3.3), or an opened dataset that
+fits the need (seed 002 §7). A request is completed online only if every link is served,
+at the rate the handler's application and staff skills allow (seed 003: systems that
+under-deliver, low digital skills), by the applicants the online channel reaches (the web
+portal, or the app hosting the service: `apps.host_reach`). Otherwise the applicant makes
+one trip to the handler plus one per missing dataset. A one-stop window (seed 004: 最多跑一次,
+一窗受理) takes the application in one trip and its back office fetches what it can — over
+a link its provider decided to share (`sharing.set_links`: the same decision as toward the
+handler, opened to the window where the handler lacks the application to exchange, the
+provider paying the link's cost), or from a copy held elsewhere; each dataset it fetches
+costs window time, and a dataset it cannot fetch the applicant still brings.
 """
 
 from __future__ import annotations
@@ -18,7 +25,9 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from ..state import APP, DATA, DATA_LAYER, Systems, kinds_owned, shared_ok_bits
+from ..state import APP, DATA, DATA_LAYER, Systems
+from ..substitutes import can_use_shared, compatible_for
+from . import apps
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -30,7 +39,8 @@ class Outcome:
     capable: np.ndarray  # (D) both ends can technically exchange
     missing: np.ndarray  # (I) missing datasets per service instance
     online: np.ndarray  # (I) share of requests completed online
-    windowed: np.ndarray  # (I) share of offline requests completed at a one-stop window
+    windowed: np.ndarray  # (I) share of offline requests taken by a one-stop window
+    unfetchable: np.ndarray  # (I) missing datasets a window's back office cannot fetch
     trips: np.ndarray  # (I) mean trips per request
     one_trip: np.ndarray  # (I) share of requests done in at most one trip
     rating: np.ndarray  # (I) mean 好差评 score, 1-5
@@ -50,6 +60,38 @@ def provider(model: GovModel) -> np.ndarray:
     return np.where(at_top, s.d_top, s.d_local)
 
 
+def data_capable(model: GovModel, agencies: np.ndarray) -> np.ndarray:
+    """The agencies can serve data (as in `_serve`): their own data system, another agency's
+    they use, or their government's platform data layer."""
+    s, st = model.structure, model.state
+    gov = s.agency_gov[agencies]
+    usable = compatible_for(
+        st.own, model.kind_reach(), s.substitutes, s.n_lines, agencies, np.full(len(agencies), DATA)
+    )
+    reused = st.reuse[agencies, DATA] & usable
+    return st.own[agencies, DATA] | reused | model.platforms.reach[gov, DATA_LAYER]
+
+
+def on_data_layer(model: GovModel, agencies: np.ndarray) -> np.ndarray:
+    return model.platforms.reach[model.structure.agency_gov[agencies], DATA_LAYER]
+
+
+def held_elsewhere(model: GovModel) -> np.ndarray:
+    """(D,) the needed data can be had without the provider's consent: a current copy of
+    the provider's records in a base library, or its opened dataset where that fits the
+    need (not personal, recent enough)."""
+    prov, opened = model.dyad_provider, model.openness
+    return model.libraries.current[prov] | (opened.opened[prov] & opened.fit)
+
+
+def served_by_others(model: GovModel) -> np.ndarray:
+    """(N,) someone besides the supplier hosting an agency's records serves them: the base
+    library holds a current copy, or the records are opened and a developer's service uses
+    them (`open_data`: developers cover the records they can use) — so no supplier holds
+    them exclusively (data_monopoly)."""
+    return model.libraries.current | model.openness.covered
+
+
 class Dyads(NamedTuple):
     """Needed links (requesting agency, needed line), grouped by requesting government."""
 
@@ -59,8 +101,9 @@ class Dyads(NamedTuple):
     requester_gov: np.ndarray  # (D) the requester's government
     weight: np.ndarray  # (D) requests x datasets over the link
     shared: np.ndarray  # (D) the provider shares on the link
-    base_lines: np.ndarray  # (L) lines whose base data every handler with an application gets
+    elsewhere: np.ndarray  # (D) the data is held elsewhere: a current base-library copy, a fitting opened dataset
     gov_on_data_layer: np.ndarray  # (G) the government reaches the platform's data layer
+    window_link: np.ndarray  # (D) the provider shares the link with the requester's one-stop window
 
 
 class Services(NamedTuple):
@@ -83,11 +126,13 @@ class Handling(NamedTuple):
     reengineered: np.ndarray  # (S) service kinds re-engineered for one window
     hall: np.ndarray  # (G) a service hall accepts every service of the government
     window_capacity: np.ndarray  # (G) requests a month the government's windows complete
+    reach: np.ndarray  # (N) share of the handler's applicants the online channel reaches (web, hosting app)
+    fetch_effort: float  # window time per dataset the back office fetches, in requests' worth
 
 
 def serve(model: GovModel) -> Outcome:
     s, st, r = model.structure, model.state, model.rules
-    systems = Systems(own=st.own, reuse=st.reuse, kind_reach=model.kind_reach(), n_lines=s.n_lines)
+    systems = Systems(st.own, st.reuse, model.kind_reach(), s.n_lines, s.substitutes)
     dyads = Dyads(
         provider=model.dyad_provider,
         requester=s.d_req,
@@ -95,8 +140,9 @@ def serve(model: GovModel) -> Outcome:
         requester_gov=model.dyad_req_gov,
         weight=s.d_weight,
         shared=model.shared,
-        base_lines=r.base_lines,
+        elsewhere=held_elsewhere(model),
         gov_on_data_layer=model.platforms.reach[:, DATA_LAYER],
+        window_link=model.window_links,
     )
     services = Services(
         link_inst=s.link_inst,
@@ -112,6 +158,8 @@ def serve(model: GovModel) -> Outcome:
         reengineered=r.reengineered,
         hall=r.hall,
         window_capacity=r.window_capacity,
+        reach=apps.host_reach(model),
+        fetch_effort=model.spec.agents.fetch_effort,
     )
     return Outcome(*_serve(tuple(systems), tuple(dyads), tuple(services), tuple(handling)))
 
@@ -123,17 +171,18 @@ def _serve(systems, dyads, services, handling):
     services, handling = Services(*services), Handling(*handling)
     has_data, has_app = _data_and_apps(systems, dyads.gov_on_data_layer)
     G = len(handling.window_capacity)
-    served, capable, served_weight, need_weight, n_served, need_by_gov, served_by_gov = _links_served(
+    served, capable, fetchable, served_weight, need_weight, n_served, need_by_gov, served_by_gov = _links_served(
         dyads, has_data, has_app, G
     )
-    missing = _missing(services, served)
-    online, windowed, trips, one_trip, rating = _requests(services, handling, systems.own, missing)
+    missing, unfetchable = _missing(services, served, fetchable)
+    online, windowed, trips, one_trip, rating = _requests(services, handling, systems.own, missing, unfetchable)
     return (
         served,
         capable,
         missing,
         online,
         windowed,
+        unfetchable,
         trips,
         one_trip,
         rating,
@@ -149,39 +198,43 @@ def _serve(systems, dyads, services, handling):
 def _data_and_apps(systems, gov_on_data_layer):
     """Per agency: it can provide data (its own data system, a shared one it uses, or the
     platform's data layer where a provider publishes without a system of its own) and it
-    has a line application (its own or a shared one it uses). Per agency first, government
-    by government: what the government shares is read from its block while in cache;
-    bitwise, not `and`/`or`: the flags are random and branches would mispredict."""
+    has a line application (its own or a shared one it uses). A shared instance counts only
+    while one it could use is reachable: a platform layer, or a compatible line's system of
+    its government (`can_use_shared`, the pairs planning and review read, §7.3)."""
     own, reuse, kind_reach, n_lines = systems.own, systems.reuse, systems.kind_reach, systems.n_lines
+    substitutes = systems.substitutes
     N = own.shape[0]
-    flat_own = own.ravel()
     has_data = np.empty(N, np.bool_)
     has_app = np.empty(N, np.bool_)
-    for g in range(N // n_lines):
-        ok = shared_ok_bits(kind_reach, g, kinds_owned(flat_own, g, n_lines))
-        ok_data, ok_app = (ok >> DATA) & 1, (ok >> APP) & 1
-        for n in range(g * n_lines, (g + 1) * n_lines):
-            has_data[n] = own[n, DATA] | (reuse[n, DATA] & ok_data) | gov_on_data_layer[g]
-            has_app[n] = own[n, APP] | (reuse[n, APP] & ok_app)
+    for n in range(N):
+        data = own[n, DATA] | gov_on_data_layer[n // n_lines]
+        if reuse[n, DATA] and not data:
+            data = can_use_shared(own, kind_reach, substitutes, n_lines, n, DATA)
+        app = own[n, APP]
+        if reuse[n, APP] and not app:
+            app = can_use_shared(own, kind_reach, substitutes, n_lines, n, APP)
+        has_data[n], has_app[n] = data, app
     return has_data, has_app
 
 
 @njit(cache=True)
 def _links_served(dyads, has_data, has_app, G):
-    """A link is served when shared and both ends can exchange, or by base data collected
-    once; with the demand weight served and needed, overall and per requesting government."""
-    prov, d_req, d_line, req_gov, d_weight, shared, base_lines = (
+    """A link is served when shared and both ends can exchange, or from a copy held elsewhere
+    when the handler has its application; a window's back office can fetch it over a link its
+    provider shares with the window (and still has data), or from the copy. With the demand
+    weight served and needed, overall and per requesting government."""
+    prov, d_req, req_gov, d_weight, shared = (
         dyads.provider,
         dyads.requester,
-        dyads.line,
         dyads.requester_gov,
         dyads.weight,
         dyads.shared,
-        dyads.base_lines,
     )
+    elsewhere, window_link = dyads.elsewhere, dyads.window_link
     D = len(prov)
     capable = np.empty(D, np.bool_)
     served = np.empty(D, np.bool_)
+    fetchable = np.empty(D, np.bool_)
     need_by_gov = np.zeros(G)
     served_by_gov = np.zeros(G)
     served_weight = need_weight = 0.0
@@ -192,7 +245,8 @@ def _links_served(dyads, has_data, has_app, G):
     for d in range(D):
         app = has_app[d_req[d]]
         capable[d] = has_data[prov[d]] & app
-        served[d] = (shared[d] & capable[d]) | (base_lines[d_line[d]] & app)
+        served[d] = (shared[d] & capable[d]) | (elsewhere[d] & app)
+        fetchable[d] = (window_link[d] & has_data[prov[d]]) | elsewhere[d]
         w = d_weight[d] * served[d]
         served_weight += w
         need_weight += d_weight[d]
@@ -205,31 +259,36 @@ def _links_served(dyads, has_data, has_app, G):
         got += w
     need_by_gov[current] += need
     served_by_gov[current] += got
-    return served, capable, served_weight, need_weight, n_served, need_by_gov, served_by_gov
+    return served, capable, fetchable, served_weight, need_weight, n_served, need_by_gov, served_by_gov
 
 
 @njit(cache=True)
-def _missing(services, served):
-    """Missing datasets per service instance."""
+def _missing(services, served, fetchable):
+    """Missing datasets per service instance, and those a window's back office cannot fetch."""
     link_inst, link_dyad = services.link_inst, services.link_dyad
     missing = np.zeros(len(services.handler))
+    unfetchable = np.zeros(len(services.handler))
     # links come grouped by instance: count in a register, store when the instance changes
     # (adding into memory link after link would stall on the previous store)
-    current, count = 0, 0.0
+    current, count, stuck = 0, 0.0, 0.0
     for j in range(len(link_inst)):
         if link_inst[j] != current:
             missing[current] += count
-            current, count = link_inst[j], 0.0
-        count += 1.0 - served[link_dyad[j]]
+            unfetchable[current] += stuck
+            current, count, stuck = link_inst[j], 0.0, 0.0
+        d = link_dyad[j]
+        count += 1.0 - served[d]
+        stuck += (1.0 - served[d]) * (1.0 - fetchable[d])
     if len(link_inst):
         missing[current] += count
-    return missing
+        unfetchable[current] += stuck
+    return missing, unfetchable
 
 
 @njit(cache=True)
-def _requests(services, handling, own, missing):
-    """Per service instance: the share of requests completed online, at a one-stop window,
-    the mean trips, the share done in at most one trip, and the mean rating."""
+def _requests(services, handling, own, missing, unfetchable):
+    """Per service instance: the share of requests completed online, taken by a one-stop
+    window, the mean trips, the share done in at most one trip, and the mean rating."""
     inst_handler, inst_gov, inst_svc, inst_volume = services.handler, services.gov, services.kind, services.volume
     quality, digital, reengineered, hall, window_capacity = (
         handling.quality,
@@ -238,6 +297,7 @@ def _requests(services, handling, own, missing):
         handling.hall,
         handling.window_capacity,
     )
+    reach, fetch_effort = handling.reach, handling.fetch_effort
     n_inst = len(inst_handler)
     online = np.empty(n_inst)
     eligible = np.empty(n_inst, np.bool_)
@@ -245,11 +305,13 @@ def _requests(services, handling, own, missing):
     for i in range(n_inst):
         h = inst_handler[i]
         app_quality = quality[h, APP] * own[h, APP]
-        online[i] = (missing[i] == 0) * app_quality * digital[h]
-        # one-stop windows: capacity per government, shared over its re-engineered offline requests
+        online[i] = (missing[i] == 0) * app_quality * digital[h] * reach[h]
+        # one-stop windows: capacity per government, shared over its re-engineered offline
+        # requests; each dataset the back office fetches takes `fetch_effort` of a request's time
         eligible[i] = (reengineered[inst_svc[i]] or hall[inst_gov[i]]) and missing[i] > 0
         if eligible[i]:
-            demand[inst_gov[i]] += inst_volume[i] * (1.0 - online[i])
+            fetched = missing[i] - unfetchable[i]
+            demand[inst_gov[i]] += inst_volume[i] * (1.0 - online[i]) * (1.0 + fetch_effort * fetched)
 
     windowed = np.zeros(n_inst)
     trips = np.empty(n_inst)
@@ -261,8 +323,10 @@ def _requests(services, handling, own, missing):
             windowed[i] = min(1.0, window_capacity[g] / demand[g])
         offline, w = 1.0 - online[i], windowed[i]
         own_trips = 1.0 + missing[i]
-        trips[i] = offline * (w + (1 - w) * own_trips)
-        one_trip[i] = online[i] + offline * (w + (1 - w) * (missing[i] == 0))
+        window_trips = 1.0 + unfetchable[i]  # the applicant still brings what the back office cannot fetch
+        trips[i] = offline * (w * window_trips + (1 - w) * own_trips)
+        one_trip[i] = online[i] + offline * (w * (unfetchable[i] == 0) + (1 - w) * (missing[i] == 0))
         stars = min(max(5.0 - own_trips, 1.0), 5.0)
-        rating[i] = 5.0 * online[i] + offline * (4.0 * w + (1 - w) * stars)
+        window_stars = min(max(5.0 - window_trips, 1.0), 5.0)
+        rating[i] = 5.0 * online[i] + offline * (w * window_stars + (1 - w) * stars)
     return online, windowed, trips, one_trip, rating

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from ..institutions import company_price_factor
-from ..state import N_KINDS, SHAREABLE_FLAGS, Pipeline, Systems
-
-NEVER = np.iinfo(np.int64).max  # no first builder
+from ..contracts import renew_vendor_contracts
+from ..institutions import company_prices
+from ..state import N_KINDS, Pipeline
+from ..substitutes import running_duplicates
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -37,6 +37,9 @@ def complete_and_expire(model: GovModel) -> None:
     if len(rows):
         life = model.rng.uniform(1 - a.lifetime_spread, 1 + a.lifetime_spread, size=len(rows)) * a.system_lifetime
         _deliver(rows, kinds, life, month, tuple(st.pipeline()))
+        # who decided and specified the system, and who holds its rights, go live with it
+        st.specified[rows, kinds] = st.build_specified[rows, kinds]
+        st.rights[rows, kinds] = st.build_rights[rows, kinds]
 
 
 @njit(cache=True)
@@ -86,23 +89,8 @@ def _expire_and_find_done(own, expires, building, done, month):
     return found // K, found % K
 
 
-@njit(cache=True)
-def _first_builders(own, built, lo, n_lines, first):
-    """Into `first` (K,): for each shareable kind, the key `built x L + line` of the agency
-    of the government whose block starts at `lo` that built it first (ties: the lowest
-    line), which keeps the original; NEVER where none runs one or it is not shareable."""
-    for k in range(N_KINDS):
-        # kind by kind with a scalar minimum: a running minimum kept in the array would
-        # stall on its own store at every line
-        key_min = NEVER
-        if SHAREABLE_FLAGS[k]:
-            for line in range(n_lines):
-                key = built[lo + line, k] * n_lines + line
-                key_min = min(key_min, key if own[lo + line, k] else NEVER)
-        first[k] = key_min
-
-
 def operate(model: GovModel) -> None:
+    renew_vendor_contracts(model)
     operating_costs(model)
     people_and_budgets(model)
 
@@ -111,22 +99,24 @@ def operating_costs(model: GovModel) -> None:
     """Who runs which systems this month, at what cost (reads state, changes none)."""
     s, st, a = model.structure, model.state, model.spec.agents
     by_company = st.company >= 0
-    price_factor = company_price_factor(model) if by_company.any() else np.zeros(1)
-    systems = Systems(own=st.own, reuse=st.reuse, kind_reach=model.kind_reach(), n_lines=s.n_lines)
+    price = company_prices(model) if by_company.any() else np.zeros(len(st.company))
+    duplicate = running_duplicates(st.own, st.built, model.kind_reach(), model.structure.substitutes, s.n_lines)
     operators = Operators(
         staff=st.staff,
         company=st.company,
         vendor=st.vendor,
         vendor_markup=model.vendor_markup,
-        price_factor=price_factor,
+        price=price,
         n_companies=len(model.companies),
     )
     costs = RunCosts(
         run_cost=np.asarray(a.run_cost.as_tuple()), systems_per_staff=a.systems_per_staff, wage=a.staff_wage
     )
     wages, inhouse, outsourced, vendor_rev, company_rev, ops_total, dup_total = _operating_costs(
-        tuple(systems), st.built, tuple(operators), tuple(costs)
+        st.own, duplicate, s.n_lines, tuple(operators), tuple(costs)
     )
+    # the technical pool's staff are government IT staff: their wages are operations spending
+    ops_total += float(model.tech_pool.staff.sum()) * a.staff_wage
     # who earns what, and who runs how many systems (for concentration and control)
     model.ops_revenue = {"inhouse": wages, "vendor": vendor_rev, "company": company_rev}
     model.ops_systems = {"inhouse": inhouse, "outsourced": outsourced, "by_company": by_company}
@@ -141,7 +131,7 @@ class Operators(NamedTuple):
     company: np.ndarray  # (N) operating company, NO_ONE before take-over
     vendor: np.ndarray  # (N) small vendor
     vendor_markup: np.ndarray  # (vendors)
-    price_factor: np.ndarray  # (companies) (1 + markup) x scale economy
+    price: np.ndarray  # (N) run by a company: (1 + its contract's markup) x the company's scale factor
     n_companies: int
 
 
@@ -152,26 +142,20 @@ class RunCosts(NamedTuple):
 
 
 @njit(cache=True)
-def _operating_costs(systems, built, operators, costs):
+def _operating_costs(own, duplicate, n_lines, operators, costs):
     """In-house units run as many systems as their staff can (at their wages), vendors the
-    rest at their markup; a company runs everything of the agencies it took over.
-    A running system is a duplicate where a shared instance of its kind is reachable (a
-    platform layer, the government app: `reach`) or another agency of the government
-    built its shareable kind first (DESIGN §4).
+    rest at their markup; a company runs everything of the agencies it took over, at the
+    agency's contract price (a multiple of the running cost). `duplicate` (N, K): the
+    running systems an auditor counts as duplicates (`sim/substitutes.py`).
     Per agency: wages, systems run in-house and outsourced; per vendor and company: fees
     earned; in all: operations spending, and what running duplicates costs."""
-    systems, operators, costs = (
-        Systems(*systems),
-        Operators(*operators),
-        RunCosts(*costs),
-    )  # named again (state.py: kernel views)
-    own, reach, n_lines = systems.own, systems.kind_reach, systems.n_lines
-    staff, company, vendor, vendor_markup, price_factor, n_companies = (
+    operators, costs = Operators(*operators), RunCosts(*costs)  # named again (state.py: kernel views)
+    staff, company, vendor, vendor_markup, price, n_companies = (
         operators.staff,
         operators.company,
         operators.vendor,
         operators.vendor_markup,
-        operators.price_factor,
+        operators.price,
         operators.n_companies,
     )
     run_cost, systems_per_staff, staff_wage = costs.run_cost, costs.systems_per_staff, costs.wage
@@ -183,24 +167,21 @@ def _operating_costs(systems, built, operators, costs):
     company_rev = np.zeros(n_companies)
     ops_total = 0.0
     dup_total = 0.0
-    first = np.empty(N_KINDS, np.int64)
     for g in range(N // n_lines):
         lo = g * n_lines
-        _first_builders(own, built, lo, n_lines, first)  # the block is in cache for the loop below
         for line in range(n_lines):
             n = lo + line
             run = 0.0  # 万元/month of running the systems
             dup_run = 0.0
             count = 0
             for k in range(N_KINDS):  # branch-free: `own` is random
-                dup = own[n, k] & (reach[g, k] | (built[n, k] * n_lines + line > first[k]))
                 run += own[n, k] * run_cost[k]
                 count += own[n, k]
-                dup_run += dup * run_cost[k]
+                dup_run += duplicate[n, k] * run_cost[k]
             wages[n] = staff[n] * staff_wage
             if company[n] >= 0:
                 share = 0.0
-                fee = run * price_factor[company[n]]
+                fee = run * price[n]
                 company_rev[company[n]] += fee
             else:
                 share = min(1.0, staff[n] * systems_per_staff / count) if count > 0 else 0.0
@@ -222,6 +203,9 @@ def people_and_budgets(model: GovModel) -> None:
     _people_and_budgets(
         st.staff, st.skill, st.digital, st.budget, st.budget_rate, drain, r.training_gain, a.budget_horizon
     )
+    pool = model.tech_pool  # the bureau's technical staff are pulled and trained as units' are
+    drained = pool.skill - drain * pool.skill
+    pool.skill = np.where(pool.staff > 0, drained + r.training_gain * (1 - drained), pool.skill)
 
 
 @njit(cache=True)

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
+from ..control import project_terms, review_scrutiny
 from ..institutions import record_reviews
 from ..state import MOBILE, N_KINDS, SHAREABLE, Pipeline, Systems, kinds_owned, shared_ok_bits
+from ..substitutes import can_use_shared, compatible_for
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -32,12 +34,12 @@ def plan(model: GovModel) -> None:
 
     st.wants_app |= rng.random(N) < a.app_propensity
     # what each agency lacks, and of it what it can pay for, kind by kind, from its funds;
-    # under app consolidation new departmental apps go into the government app instead
-    wants = Wants(app=st.wants_app, gov_app=model.gov_apps.reach)
+    # under app consolidation an agency that decided so puts a new app into the government app
+    kind_reach = model.kind_reach()
+    running = Systems(st.own, st.reuse, kind_reach, s.n_lines, s.substitutes)
+    wants = Wants(app=st.wants_app, gov_app=model.gov_apps.joins, province_built=model.platforms.province_built)
     prices = Prices(factor=build_factor(model), base=np.asarray(a.build_cost.as_tuple()))
-    rows, kinds, costs, shared_ok = _proposals(
-        tuple(systems(model)), tuple(wants), st.building, st.queued, tuple(prices), st.budget
-    )
+    rows, kinds, costs, _ = _proposals(tuple(running), tuple(wants), st.building, st.queued, tuple(prices), st.budget)
     if len(rows) == 0:
         review(model)
         return
@@ -52,7 +54,9 @@ def plan(model: GovModel) -> None:
             st.queued[qa, qk] = True
             ra, rk, rc = rows[~queue_it], kinds[~queue_it], costs[~queue_it]
     if len(ra):
-        reusable = _reusable(model, ra, rk, shared_ok)  # nothing was built since shared_ok
+        reusable = compatible_for(
+            st.own, kind_reach, model.structure.substitutes, s.n_lines, ra, rk
+        )  # own unchanged since
         willing = st.open[ra] & (rng.random(len(ra)) < a.voluntary_reuse * r.compatibility)
         take = reusable & willing
         st.reuse[ra[take], rk[take]] = True
@@ -63,13 +67,14 @@ def plan(model: GovModel) -> None:
 
 
 def systems(model: GovModel) -> Systems:
-    st = model.state
-    return Systems(own=st.own, reuse=st.reuse, kind_reach=model.kind_reach(), n_lines=model.structure.n_lines)
+    st, s = model.state, model.structure
+    return Systems(st.own, st.reuse, model.kind_reach(), s.n_lines, s.substitutes)
 
 
 class Wants(NamedTuple):
     app: np.ndarray  # (N) the agency wants a mobile app
-    gov_app: np.ndarray  # (G) a government app serves the government: new apps go into it
+    gov_app: np.ndarray  # (N) the agency puts a new or renewed app into the government app
+    province_built: np.ndarray  # (G, K) kinds the province builds for the government (not proposed)
 
 
 class Prices(NamedTuple):
@@ -90,7 +95,7 @@ def _proposals(systems, wants, building, queued, prices, budget):
         Prices(*prices),
     )  # named again (state.py: kernel views)
     own, reuse, kind_reach, n_lines = systems.own, systems.reuse, systems.kind_reach, systems.n_lines
-    wants_app, superapp_reach = wants.app, wants.gov_app
+    wants_app, joins_gov_app, province_built = wants.app, wants.gov_app, wants.province_built
     price_factor, base_cost = prices.factor, prices.base
     N = own.shape[0]
     G = N // n_lines
@@ -110,11 +115,20 @@ def _proposals(systems, wants, building, queued, prices, budget):
             i = n * N_KINDS
             lacks = 0  # one bit per kind, kept in a register (K is a compile-time constant)
             for k in range(N_KINDS):
-                usable = flat_own[i + k] | (flat_reuse[i + k] & ((ok >> k) & 1))
+                usable = flat_own[i + k]
+                if flat_reuse[i + k] and not usable:  # a shared instance it could use (§7.3)
+                    usable = can_use_shared(own, kind_reach, systems.substitutes, n_lines, n, k)
                 lacks |= (1 - (usable | flat_building[i + k] | flat_queued[i + k])) << k
             lacks &= ~((1 - wants_app[n]) << MOBILE)  # the app only if wanted (no branch)
-            # under app consolidation new departmental apps go into the government app
-            if ((lacks >> MOBILE) & 1) & superapp_reach[g]:
+            # what the province builds for the government (seed 004 §2.1) is not the
+            # agency's to build: it uses the province's layer once it reaches it
+            for k in range(N_KINDS):
+                if province_built[g, k] and (lacks >> k) & 1:
+                    lacks &= ~(1 << k)
+                    if kind_reach[g, k]:
+                        reuse[n, k] = True
+            # under app consolidation an agency that prefers the government app to a new app of its own
+            if ((lacks >> MOBILE) & 1) & joins_gov_app[n]:
                 reuse[n, MOBILE] = True
                 lacks &= ~(1 << MOBILE)
             # most agencies lack something they cannot afford yet: work without branches
@@ -153,6 +167,8 @@ def review(model: GovModel) -> None:
     starts = np.r_[0, np.flatnonzero(np.diff(rev)) + 1]
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
     allowed = model.review.allowance()
+    waiting = np.bincount(rev, minlength=len(allowed))
+    scrutiny = review_scrutiny(model.review.capacity, waiting)
     decide_idx = order[rank < allowed[rev]]
     decided = np.zeros(len(q), bool)
     decided[decide_idx] = True
@@ -169,6 +185,7 @@ def review(model: GovModel) -> None:
         cost[~duplicate],
         duplicate=duplicate[~duplicate],
         proposed=q.month[decided][~duplicate],
+        scrutiny=scrutiny[q.reviewer[decided]][~duplicate],
     )
     record_reviews(model, q.reviewer[decided], duplicate)
 
@@ -179,13 +196,14 @@ def review(model: GovModel) -> None:
     q.keep(~decided)
 
 
-def _reusable(model: GovModel, agencies: np.ndarray, kinds: np.ndarray, shared_ok: np.ndarray | None = None):
-    """A shared instance of the kind is reachable (platform, government app, or another
-    agency of the same government) — so building one would duplicate it."""
+def _reusable(model: GovModel, agencies: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """A shared instance of the kind that could serve the agency is reachable (a platform
+    layer, the government app, or a compatible agency's system of its government, §7.3) —
+    so building one would duplicate it."""
     if len(agencies) == 0:
         return np.zeros(0, bool)
-    shared_ok = model.shared_ok() if shared_ok is None else shared_ok
-    return shared_ok[model.structure.agency_gov[agencies], kinds]
+    st, s = model.state, model.structure
+    return compatible_for(st.own, model.kind_reach(), model.structure.substitutes, s.n_lines, agencies, kinds)
 
 
 def build_factor(model: GovModel) -> np.ndarray:
@@ -199,11 +217,19 @@ def build_factor(model: GovModel) -> np.ndarray:
     return factor
 
 
-def start_builds(model: GovModel, agencies, kinds, costs, duplicate, proposed=None) -> None:
-    """Projects start (`proposed`: the month each was proposed; default this month)."""
+def start_builds(model: GovModel, agencies, kinds, costs, duplicate, proposed=None, scrutiny=0.0) -> None:
+    """Projects start (`proposed`: the month each was proposed; default this month;
+    `scrutiny`: how closely a coordinating body examined each, 0 where none reviewed it)."""
     if len(agencies) == 0:
         return
     st, a = model.state, model.spec.agents
+    g = model.structure.agency_gov[agencies]
+    tsi = model.tech_support
+    st.build_specified[agencies, kinds], st.build_rights[agencies, kinds] = project_terms(
+        st.staff[agencies], st.skill[agencies], tsi.staff[g], tsi.skill[g], scrutiny
+    )
+    # the institution's staff time these specifications take (its monthly step charges it)
+    tsi.specified += np.bincount(g, weights=(tsi.staff[g] > 0).astype(float), minlength=len(tsi.staff))
     proposed = np.full(len(agencies), model.month) if proposed is None else np.asarray(proposed)
     st.proposed[agencies, kinds] = proposed
     # the pipeline's total duration, kept as projects start and finish (measures read it)

@@ -3,12 +3,12 @@
 Each provider holds a stance, open or guarded. For every dyad it provides, an open agency
 shares when the link's net gain is positive:
 
-    gain = value x trust                  (part of it only if the partner is open: reciprocity;
+    gain = value x trust                  (the tie's own value; part of it only if the partner is open: reciprocity;
                                            partners across levels never reciprocate)
          + rating credit                  (好差评: good service credited to providers)
          + evaluation reward              (positive incentive, seed 000 §3.3)
          + expected penalty + leadership pressure avoided by sharing (seed 000 §3.1)
-         - link cost                       (point-to-point; across levels dearer; on a data
+         - link cost                       (point-to-point, the tie's own cost; across levels dearer; on a data
                                             platform the fixed cost is paid once per agency)
          - liability risk                  (lower with a traceable ledger)
 
@@ -17,8 +17,10 @@ departmental discretion, cataloguing — seed 000 §2.3). Each month some agenci
 stance by a noisy best response to the payoffs they see (logit dynamics, Blume 1993; the
 stochastic form of the evolutionary games of Dong, Liu & Mi 2023 and Li et al. 2025).
 Sharing is a coordination game: reciprocity makes openness pay when partners are open, so
-a government can rest in a silo equilibrium until a reform tips it. Trust on a dyad grows while it is served and
-drifts back toward where the tie began otherwise (CTG Albany trust models).
+a government can rest in a silo equilibrium until a reform tips it. Trust on a dyad grows while its provider
+shares with the requester (the link is shared and both ends can exchange) and drifts back toward where the tie
+began otherwise (CTG Albany trust models): a link served from a base-library copy or an opened dataset
+exchanges nothing between the two and builds no trust.
 """
 
 from __future__ import annotations
@@ -29,10 +31,23 @@ import numpy as np
 from numba import njit
 
 from ..state import DATA_LAYER
+from .demand import data_capable
 
 if TYPE_CHECKING:
     from ..model import GovModel
     from .demand import Outcome
+
+
+def initial_ties(rng: np.random.Generator, agents, n_dyads: int) -> tuple[np.ndarray, ...]:
+    """Each tie's trust, the floor it drifts back to while its provider does not share, and its own value and
+    cost factors, drawn once at set-up in this order. Trust differs from tie to tie:
+    uniform in [0, 2 × `trust_initial`], capped at 1. Value and cost are lognormal with
+    mean 1 (σ of the log `tie_value_spread`, `tie_cost_spread`): data differ in worth to the
+    provider, systems in how hard they are to link."""
+    trust = np.clip(rng.uniform(0, 2 * agents.trust_initial, n_dyads), 0, 1)
+    value = np.exp(agents.tie_value_spread * rng.standard_normal(n_dyads) - agents.tie_value_spread**2 / 2)
+    cost = np.exp(agents.tie_cost_spread * rng.standard_normal(n_dyads) - agents.tie_cost_spread**2 / 2)
+    return trust, trust.copy(), value, cost
 
 
 class Ties(NamedTuple):
@@ -47,6 +62,8 @@ class Ties(NamedTuple):
     mean_weight: float
     trust: np.ndarray  # (D) 0-1
     trust_floor: np.ndarray  # (D) where the tie began
+    value: np.ndarray  # (D) the tie's own value factor (mean 1)
+    cost: np.ndarray  # (D) the tie's own point-to-point cost factor (mean 1)
 
 
 class LinkCosts(NamedTuple):
@@ -75,7 +92,7 @@ class LinkPayoffs(NamedTuple):
 
 
 class TrustRule(NamedTuple):
-    gain: float  # share of the gap to 1 closed a month while served
+    gain: float  # share of the gap to 1 closed a month while the provider shares
     decay: float  # share of the gap to the floor lost a month while not
     update: bool  # compute this month's trust (else return the current one)
 
@@ -97,6 +114,8 @@ def link_gain(
         mean_weight=s.d_weight.mean(),
         trust=model.trust,
         trust_floor=model.trust_floor,
+        value=model.tie_value,
+        cost=model.tie_cost,
     )
     costs = LinkCosts(
         gov_on_data_layer=model.platforms.reach[:, DATA_LAYER],
@@ -118,13 +137,13 @@ def link_gain(
         pressure=r.pressure,
     )
     trust_rule = TrustRule(gain=a.trust_gain, decay=a.trust_decay, update=update_trust)
-    return _link_gain(
-        tuple(ties), st.open, outcome.capable, outcome.served, tuple(costs), tuple(payoffs), tuple(trust_rule)
-    )
+    # the provider itself shared (with the handler or its window): a copy held elsewhere builds no trust
+    exchanged = (model.shared & outcome.capable) | model.window_links
+    return _link_gain(tuple(ties), st.open, outcome.capable, exchanged, tuple(costs), tuple(payoffs), tuple(trust_rule))
 
 
 @njit(cache=True)
-def _link_gain(ties, is_open, capable, served, costs, payoffs, trust_rule):
+def _link_gain(ties, is_open, capable, exchanged, costs, payoffs, trust_rule):
     ties, costs = Ties(*ties), LinkCosts(*costs)  # named again (state.py: kernel views)
     payoffs, trust_rule = LinkPayoffs(*payoffs), TrustRule(*trust_rule)
     prov, n_provided, d_req, prov_gov, req_gov, d_weight, mean_weight, trust, trust_floor = (
@@ -138,6 +157,7 @@ def _link_gain(ties, is_open, capable, served, costs, payoffs, trust_rule):
         ties.trust,
         ties.trust_floor,
     )
+    tie_value, tie_cost = ties.value, ties.cost
     on_layer, platform_of_gov, brokerage, sharing_cost, vertical_factor, connection_cost, cost_factor, ledger = (
         costs.gov_on_data_layer,
         costs.platform_of_gov,
@@ -168,24 +188,24 @@ def _link_gain(ties, is_open, capable, served, costs, payoffs, trust_rule):
         p, q = prov[d], d_req[d]
         gp, gq = prov_gov[d], req_gov[d]  # precomputed: no dependent lookups
         same_gov = gp == gq
-        # point to point, dearer across levels; on a shared data platform the fixed
+        # point to point at the tie's own cost, dearer across levels; on a shared data platform the fixed
         # connection cost is paid once per provider
         if on_layer[gp] and on_layer[gq] and platform_of_gov[gp] == platform_of_gov[gq]:
             cost = connection_cost / max(1, n_provided[p])
         else:
-            cost = sharing_cost * ((1.0 - brokerage[gq]) if same_gov else vertical_factor)
+            cost = sharing_cost * tie_cost[d] * ((1.0 - brokerage[gq]) if same_gov else vertical_factor)
         money[d] = cost * cost_factor + ledger
         # part of a trusted tie's value comes back only if the partner reciprocates (is open)
         reciprocated = reciprocity * (is_open[q] & same_gov)
-        benefit = data_value * trust[d] * (1 - reciprocity + reciprocated)
+        benefit = data_value * tie_value[d] * trust[d] * (1 - reciprocity + reciprocated)
         if rating_credit:
             benefit = benefit + rating_credit * d_weight[d] / mean_weight  # 好差评 credit
         refusal = expected_penalty + pressure[gp]
         gain[d] = benefit - money[d] - liability + reward + refusal
         sum_positive[p] += capable[d] * (gain[d] > 0) * gain[d]  # arithmetic, not a branch
         sum_refusal[p] += refusal
-        if update_trust:  # trust on ties: built by sharing, eroded without it (a blend: `served` is random)
-            t, s = trust[d], served[d]
+        if update_trust:  # trust on ties: built by sharing, eroded without it (a blend: `exchanged` is random)
+            t, s = trust[d], exchanged[d]
             new_trust[d] = s * (t + trust_gain * (1 - t)) + (1 - s) * (t - trust_decay * (t - trust_floor[d]))
     return gain, money, sum_positive, sum_refusal, new_trust
 
@@ -229,15 +249,26 @@ def set_links(
     Also run once at set-up, so that month 0 shows the sharing already in place."""
     if gain is None or money is None:
         gain, money, _, _, _ = link_gain(model, outcome)
-    model.shared, cost = _links(model.state.open, model.dyad_provider, gain, money, outcome.capable)
+    prov = model.dyad_provider
+    window = model.rules.window_capacity[model.dyad_req_gov] > 0
+    model.shared, model.window_links, cost = _links(
+        model.state.open, prov, gain, money, outcome.capable, data_capable(model, prov) & window
+    )
     model.spend["sharing"] += cost
 
 
 @njit(cache=True)
-def _links(is_open, prov, gain, money, capable):
+def _links(is_open, prov, gain, money, capable, window):
+    """Share edges where the provider is open, the link pays and both ends can exchange; and
+    where the handler cannot exchange (no line application) but its government's one-stop
+    window can, the same decision opens the link to the window's back office instead. The
+    provider side pays each link's money cost."""
     shared = np.empty(len(prov), np.bool_)
+    to_window = np.empty(len(prov), np.bool_)
     cost = 0.0
     for d in range(len(prov)):
-        shared[d] = is_open[prov[d]] & (gain[d] > 0) & capable[d]
-        cost += shared[d] * money[d]
-    return shared, cost
+        shares = is_open[prov[d]] & (gain[d] > 0)
+        shared[d] = shares & capable[d]
+        to_window[d] = shares & ~capable[d] & window[d]
+        cost += (shared[d] | to_window[d]) * money[d]
+    return shared, to_window, cost

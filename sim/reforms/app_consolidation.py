@@ -1,8 +1,19 @@
 """Mobile app consolidation (应用整合, seed 003 problems and remedies; 粤省事, seed 001 §4).
 
-One government app per government at `level` (built over `build_months`) takes in the
-departmental apps beneath it, `merge_per_month` of those left each month; new departmental
-apps go into it instead of being built.
+One government app per government at `level` (built over `build_months`, of `quality`)
+can host the services of the agencies beneath it. Merging is each agency's decision: every
+month `merge_per_month` of the agencies still running their own app reconsider, and merge
+when what the government app offers their applicants (its quality × its adoption) plus the
+coordinating body's pressure (`pressure` × its IT attention) exceeds what their own app
+offers (its quality × its adoption): a well-used app resists (seed 003: 各自为政、各搞一套).
+An agency that needs a new app (its first, or one at end of life) makes the same comparison
+against what a new app of its own would offer: its builder's quality × its mean Bass
+adoption over a system's life from no users (`processes/apps.new_app_value`); it builds its
+own app unless the government app offers more. A merged function breaks
+with probability `migration_failure` and stays broken for `repair_months`, cutting the
+agency's online completion meanwhile. Citizens adopt the government app by Bass diffusion
+(`processes/apps.py`) at a pull of its quality × the share of the apps beneath it that it
+hosts: the more it holds, the more residents it draws.
 """
 
 from __future__ import annotations
@@ -18,6 +29,10 @@ class Params(ReformParams):
     build_months: Count
     merge_per_month: Fraction
     run_cost: NonNeg
+    quality: Fraction
+    pressure: NonNeg
+    migration_failure: Fraction
+    repair_months: Count
 
 
 @register
@@ -34,18 +49,83 @@ class AppConsolidation(Reform):
         lv = s.levels.index(self.p.level)
         self.apps = s.governments_at(lv)
         self.covered = s.gov_ancestor[:, lv] >= 0
+        self.app_of_gov = s.gov_ancestor[:, lv]  # the government app covering each government (-1: none)
+        self.users = np.zeros(len(self.apps))  # adoption of each government app
+        self.broken_until = np.full(s.n_agencies, -1, np.int64)
 
     def step(self, model) -> None:
-        from ..state import MOBILE  # here, not at the top: the schema loads without numba or Mesa
-
-        p, st, s = self.p, model.state, model.structure
+        p = self.p
         if model.month - self.started + 1 <= p.build_months:
             return
         model.gov_apps.count = len(self.apps)
         model.gov_apps.reach = self.covered.copy()
         model.spend["operations"] += len(self.apps) * p.run_cost
-        apps = np.flatnonzero(st.own[:, MOBILE] & self.covered[s.agency_gov])
-        merge = apps[model.rng.random(len(apps)) < p.merge_per_month]
+        self._adopt(model)
+        self._merge(model)
+        model.gov_apps.joins = self._joins(model)
+        model.state.app_broken = self.broken_until > model.month
+
+    def _hosted(self, model) -> np.ndarray:
+        """Per government app: share of the covered agencies with an app whose services it hosts."""
+        from ..state import MOBILE  # here, not at the top: the schema loads without numba or Mesa
+
+        st, s = model.state, model.structure
+        app = self.app_of_gov[s.agency_gov]
+        inside = (app >= 0) & st.reuse[:, MOBILE] & ~st.own[:, MOBILE]
+        with_app = (app >= 0) & (st.own[:, MOBILE] | inside)
+        idx = np.searchsorted(self.apps, app[with_app])
+        hosted = np.bincount(idx, weights=inside[with_app], minlength=len(self.apps))
+        total = np.bincount(idx, minlength=len(self.apps))
+        return np.where(total > 0, hosted / np.maximum(total, 1), 0.0)
+
+    def _adopt(self, model) -> None:
+        from ..processes.apps import bass_step  # here, not at the top: the schema loads without numba or Mesa
+
+        a = model.spec.agents
+        pull = self.p.quality * self._hosted(model)
+        self.users = bass_step(self.users, pull, a.app_innovation, a.app_imitation, 1.0)
+        users_of_gov = np.zeros(model.structure.n_gov)
+        has = self.app_of_gov >= 0
+        users_of_gov[has] = self.users[np.searchsorted(self.apps, self.app_of_gov[has])]
+        model.gov_apps.users = users_of_gov
+
+    def _offer(self, model, agencies: np.ndarray) -> np.ndarray:
+        """What the government app offers each agency's applicants, with the body's pressure."""
+        g = model.structure.agency_gov[agencies]
+        attention = np.array([b.attention for b in model.bodies])[model.review.body_of_gov[g]]
+        return self.p.quality * model.gov_apps.users[g] + self.p.pressure * attention
+
+    def _joins(self, model) -> np.ndarray:
+        """(N) agencies that would put a new or renewed app into the government app rather
+        than build their own: the government app offers more than a new app of theirs would."""
+        from ..processes import apps  # here, not at the top: the schema loads without numba or Mesa
+
+        st, s, a = model.state, model.structure, model.spec.agents
+        covered = np.flatnonzero(self.covered[s.agency_gov])
+        builder = model.vendor_quality[st.vendor[covered]]
+        if model.companies:
+            company_quality = np.array([c.quality for c in model.companies])
+            run = st.company[covered] >= 0
+            builder = np.where(run, company_quality[np.maximum(st.company[covered], 0)], builder)
+        own = apps.new_app_value(builder, a.app_innovation, a.app_imitation, a.app_potential, a.system_lifetime)
+        joins = np.zeros(s.n_agencies, bool)
+        joins[covered] = self._offer(model, covered) > own
+        return joins
+
+    def _merge(self, model) -> None:
+        """Agencies that reconsider merge when the government app serves their applicants
+        better, counting the body's pressure; some merged functions break."""
+        from ..state import MOBILE  # here, not at the top: the schema loads without numba or Mesa
+
+        st, s, p = model.state, model.structure, self.p
+        cand = np.flatnonzero(st.own[:, MOBILE] & self.covered[s.agency_gov])
+        cand = cand[model.rng.random(len(cand)) < p.merge_per_month]
+        offer = self._offer(model, cand)
+        keep = st.quality[cand, MOBILE] * st.app_users[cand]
+        merge = cand[offer > keep]
         st.own[merge, MOBILE] = False
         st.reuse[merge, MOBILE] = True
         st.merged_app[merge] = True
+        st.app_users[merge] = 0.0
+        broke = merge[model.rng.random(len(merge)) < p.migration_failure]
+        self.broken_until[broke] = model.month + p.repair_months

@@ -1,19 +1,29 @@
 """Base data collected once and shared (基础数据统采共用: population, legal entities,
 geography, credit, e-certificates; seed 000 §3.3).
 
-The top coordinating body builds base libraries for the listed lines over `build_months`;
-afterwards every agency with a line application gets those datasets from the library,
-whatever the collecting agency's stance.
+The top coordinating body builds base libraries for the listed lines over `build_months`.
+A library is fed by its source agencies — the agencies holding the line's records (for a
+vertically managed line, the top of the tree until reflux) — and is only as current as
+their updates: each month an open source with a data system (or the platform's data
+layer) of at least `min_quality` sends its update; a guarded one complies with the
+responsibility list only with probability `guarded_update` (seed 000 §2.3: 依托责任清单
+制度推动落实, 数据共享质量难以保证). A copy stays current for `max_age` months after its last
+update. A link to a base line is served from the library — whatever the provider's
+stance — only while the library holds a current copy of the provider's records, and the
+handler has its application (§7.1).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
+import numpy as np
 from pydantic import Field
 
-from ..schema import Count, Name, NonNeg, ReformParams
+from ..schema import Count, Fraction, Name, NonNeg, ReformParams
 from .base import Reform, register
+
+NEVER = -(10**6)
 
 
 class Params(ReformParams):
@@ -21,6 +31,9 @@ class Params(ReformParams):
     build_months: Count
     build_cost: NonNeg
     run_cost: NonNeg
+    max_age: Count
+    guarded_update: Fraction
+    min_quality: Fraction
 
 
 @register
@@ -33,6 +46,10 @@ class BaseData(Reform):
 
     def activate(self, model) -> None:
         self.started = model.month
+        s = model.structure
+        lines = np.array([s.lines.index(name) for name in self.p.lines])
+        self.source_line = np.isin(s.agency_line, lines)
+        self.updated = np.full(s.n_agencies, NEVER, np.int64)  # month of each source's last update
 
     def step(self, model) -> None:
         p = self.p
@@ -40,7 +57,21 @@ class BaseData(Reform):
         if elapsed <= p.build_months:
             model.spend["platform"] += len(p.lines) * p.build_cost / p.build_months
             return
-        lines = model.structure.lines
-        for name in p.lines:
-            model.rules.base_lines[lines.index(name)] = True
         model.spend["platform"] += len(p.lines) * p.run_cost
+        self._feed(model)
+        model.libraries.current = self.updated >= model.month - p.max_age + 1
+
+    def _feed(self, model) -> None:
+        """Sources holding records send their update: open ones with data good enough, a
+        guarded one only when the responsibility list makes it comply."""
+        from ..processes.demand import on_data_layer  # here, not at the top: the schema loads without numba or Mesa
+        from ..state import DATA
+
+        st, p = model.state, self.p
+        sources = np.flatnonzero(self.source_line & (model.links_provided > 0))
+        own_data = st.own[sources, DATA]
+        on_layer = on_data_layer(model, sources)
+        # a standardised data layer meets the library's standard; an own system by its quality
+        fit = on_layer | (own_data & (st.quality[sources, DATA] >= p.min_quality))
+        willing = st.open[sources] | (model.rng.random(len(sources)) < p.guarded_update)
+        self.updated[sources[fit & willing]] = model.month

@@ -1,9 +1,14 @@
 """Data reflux (数据属地回流, seed 000 §2.3 and §3.3).
 
-Vertically managed lines hold local records at the top of the tree. Reflux returns them,
+Vertically managed lines hold local records at the top of the tree. Reflux returns a copy,
 government by government in random order, `share_per_month` of the pending returns a
-month: the local agency of the line then provides the data to its neighbours, as a
-horizontal partner instead of a distant vertical one.
+month. While its copy is current, the local agency of the line provides the data to its
+neighbours from it, as a horizontal partner instead of a distant vertical one (and must
+itself decide to share, §7.2). A copy ages: it stays current for `max_age` months after
+its last refresh. Each month the local agencies ask the line's top agency to refresh their
+copies; the top agency refreshes when it is open to sharing, a guarded one only with
+probability `refresh_compliance` (the reflux mandate from above), each refresh costing
+`refresh_cost`. A stale copy is not used: the line's data again comes from the top.
 """
 
 from __future__ import annotations
@@ -13,13 +18,18 @@ from typing import Annotated
 import numpy as np
 from pydantic import Field
 
-from ..schema import Fraction, Name, ReformParams
+from ..schema import Count, Fraction, Name, NonNeg, ReformParams
 from .base import Reform, register
+
+NEVER = -(10**6)
 
 
 class Params(ReformParams):
     levels: Annotated[list[Name], Field(min_length=1)]
     share_per_month: Fraction
+    max_age: Count
+    refresh_compliance: Fraction
+    refresh_cost: NonNeg
 
 
 @register
@@ -36,7 +46,26 @@ class DataReflux(Reform):
         cand = np.flatnonzero(s.line_vertical[s.agency_line] & np.isin(s.agency_level, levels) & (s.agency_gov != 0))
         self.pending = model.rng.permutation(cand)
         self.per_month = int(np.ceil(self.p.share_per_month * len(cand)))
+        self.returned = np.zeros(0, np.int64)  # agencies holding a returned copy
+        self.refreshed = np.full(s.n_agencies, NEVER, np.int64)  # month of each copy's last refresh
 
     def step(self, model) -> None:
         batch, self.pending = self.pending[: self.per_month], self.pending[self.per_month :]
-        model.state.refluxed[batch] = True
+        self._refresh(model)
+        self.refreshed[batch] = model.month
+        self.returned = np.concatenate([self.returned, batch])
+        current = np.zeros(model.structure.n_agencies, bool)
+        current[self.returned] = self.refreshed[self.returned] >= model.month - self.p.max_age + 1
+        model.state.refluxed = current
+
+    def _refresh(self, model) -> None:
+        """The line's top agency refreshes the copies it returned: an open one always, a
+        guarded one when the mandate makes it comply."""
+        if len(self.returned) == 0:
+            return
+        s, st = model.structure, model.state
+        top = s.agency_line[self.returned]  # agency `line` of government 0 is the line's top
+        willing = st.open[top] | (model.rng.random(len(self.returned)) < self.p.refresh_compliance)
+        done = self.returned[willing]
+        self.refreshed[done] = model.month
+        model.spend["sharing"] += len(done) * self.p.refresh_cost

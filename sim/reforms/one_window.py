@@ -1,8 +1,13 @@
 """One-window acceptance, "at most one trip" (最多跑一次 / 一窗受理, seed 004 §2.2 Zhejiang).
 
-Re-engineered services (`services_share` of kinds) are accepted at one window; when data
-is missing, the back office fetches it instead of the applicant, up to the window's
-monthly capacity — "let data run instead of people".
+Re-engineered services (`services_share` of kinds) are accepted at one window, up to the
+window's monthly capacity — "let data run instead of people". The back office can only
+fetch data that flows: over a link its provider decided to share (the provider's own
+sharing decision toward the handling agency, opened to the window where the handler lacks
+the application to exchange; the provider pays the link's cost: `processes/sharing.py`),
+or from a copy held elsewhere (a base library, opened data); each dataset it fetches takes window
+time (`agents.fetch_effort`), so the window serves fewer applicants where links are
+missing, and a dataset it cannot fetch the applicant still brings (`processes/demand.py`).
 """
 
 from __future__ import annotations

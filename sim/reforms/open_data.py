@@ -1,10 +1,29 @@
 """Open public data (公共数据开放, seed 003 remedies, seed 002 §7).
 
-Public datasets open to every firm, `open_per_month` of them a month up to `max_share`:
-whoever runs the platform no longer holds the data exclusively.
+The coordinating body publishes a catalogue: `max_share` of agencies' datasets can be
+opened (the rest is secret or personal), and `open_per_month` of all agencies are asked to
+publish each month, in a random catalogue order. An asked agency publishes only if it is
+open to sharing and has a data system (or the platform's data layer) to publish from;
+a guarded one is asked again next month (seed 000 §2.3: 共享开放积极性不高).
+
+Opened data is used by two kinds of users:
+- third-party developers (数据开发利用企业, seed 003 problem 4) enter a market while the
+  value of its opened records, split among them, covers a developer's monthly cost
+  (`record_value` per record, `developer_cost`), one a month, and leave when it no longer
+  does. Each developer's service uses the records that pay for it (`developer_cost` /
+  `record_value` records), taking the market's largest opened datasets first; a record a
+  developer uses is no longer any single supplier's exclusive hold, so the hold falls
+  with developers' coverage of the opened records, not at the first entrant. Developers
+  do nothing else in the model (no services to residents, no spending counted);
+- agencies: an opened dataset stands in for a needed link without the provider's consent
+  where it fits the need (`open_fit` of links, drawn once per link: the data needed is not
+  personal and the published version is recent enough).
+Published data is never withdrawn and does not age in the model.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from ..schema import Fraction, NonNeg, ReformParams
 from .base import Reform, register
@@ -14,6 +33,9 @@ class Params(ReformParams):
     open_per_month: Fraction
     max_share: Fraction
     cost: NonNeg
+    open_fit: Fraction
+    record_value: NonNeg
+    developer_cost: NonNeg
 
 
 @register
@@ -26,7 +48,52 @@ class OpenData(Reform):
 
     def activate(self, model) -> None:
         model.fixed_costs["open_data"] = self.p.cost
+        n = model.structure.n_agencies
+        self.catalogue = model.rng.permutation(n)[: round(self.p.max_share * n)]
+        model.openness.fit = model.rng.random(model.structure.n_dyads) < self.p.open_fit
+        self.asked = 0.0  # agencies asked so far (fractions accumulate)
 
     def step(self, model) -> None:
-        share = model.openness.share
-        share[:] = min(self.p.max_share, float(share.max()) + self.p.open_per_month)
+        self.asked = min(len(self.catalogue), self.asked + self.p.open_per_month * model.structure.n_agencies)
+        self._publish(model, self.catalogue[: int(self.asked)])
+        self._enter_and_exit(model)
+
+    def _publish(self, model, due: np.ndarray) -> None:
+        """Asked agencies that are open and can serve data publish; the others wait."""
+        from ..processes.demand import data_capable  # here, not at the top: the schema loads without numba or Mesa
+
+        opened = model.openness.opened.copy()
+        opened[due] |= model.state.open[due] & data_capable(model, due)
+        model.openness.opened = opened
+
+    def _enter_and_exit(self, model) -> None:
+        """Developers enter while opened records, split among one more of them, pay; leave
+        when the current ones are not covered."""
+        s, p, od = model.structure, self.p, model.openness
+        market_of = s.agency_market
+        opened = np.bincount(market_of, weights=s.agency_records * od.opened, minlength=s.n_gov)
+        records = np.bincount(market_of, weights=s.agency_records, minlength=s.n_gov)
+        value = p.record_value * opened
+        n = od.developers
+        enter = value / (n + 1) > p.developer_cost
+        leave = (n > 0) & (value / np.maximum(n, 1) < p.developer_cost)
+        od.developers = n + enter - leave
+        od.share = np.where(records > 0, opened / np.maximum(records, 1e-12), 0.0)
+        od.covered = self._covered(model)
+
+    def _covered(self, model) -> np.ndarray:
+        """(N) opened datasets some developer uses: per market, the largest first, up to the
+        records its developers' services use (each the records that pay its cost)."""
+        s, p, od = model.structure, self.p, model.openness
+        per_developer = p.developer_cost / p.record_value if p.record_value > 0 else 0.0
+        capacity = od.developers * per_developer  # (G) records the market's developers use
+        idx = np.flatnonzero(od.opened)
+        order = idx[np.lexsort((-s.agency_records[idx], s.agency_market[idx]))]
+        market, records = s.agency_market[order], s.agency_records[order]
+        used = np.cumsum(records)
+        first = np.r_[True, market[1:] != market[:-1]] if len(order) else np.zeros(0, bool)
+        before = (used - records)[first]  # records used before each market's first dataset
+        used = used - np.repeat(before, np.diff(np.r_[np.flatnonzero(first), len(order)]))
+        covered = np.zeros(s.n_agencies, bool)
+        covered[order] = used <= capacity[market]
+        return covered

@@ -14,7 +14,7 @@ from typing import Annotated
 import numpy as np
 from pydantic import Field
 
-from ..schema import Count, Fraction, Month, Name, NonNeg, ReformParams, Section
+from ..schema import Count, Fraction, Month, Name, NonNeg, Positive, ReformParams, Section
 from .base import Reform, register
 
 
@@ -36,6 +36,10 @@ class Params(ReformParams):
     markup_sensitivity: NonNeg
     markup_adjust: Fraction
     scale_elasticity: Fraction
+    scale_reference: Positive
+    contract_months: Count
+    staff_to_company: Fraction
+    staff_to_bureau: Fraction
 
 
 @register
@@ -68,3 +72,6 @@ class OpsSeparation(Reform):
     def step(self, model) -> None:
         for c in model.companies:
             c.step()
+        from ..contracts import renew_company_contracts  # here, not at the top: the schema loads without numba or Mesa
+
+        renew_company_contracts(model)

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field
 
+from ..fiscal import province_builds_for
 from ..schema import LAYERS, Count, Name, NonNeg, ReformParams
 from .base import Reform, register
 
@@ -28,6 +29,7 @@ class Params(ReformParams):
     rollout_per_month: Annotated[int, Field(ge=1)]
     connection_cost: NonNeg
     mandatory_migration: bool
+    province_builds_below: NonNeg
 
 
 @register
@@ -42,15 +44,21 @@ class SharedPlatform(Reform):
         model.platforms.planned = True  # proposals frozen until the platform is built wait for it
 
     def activate(self, model) -> None:
+        from ..state import INFRA, LAYER_OF_KIND, SUPPORT  # here, not at the top: the schema loads without numba
+
         s, p, pf = model.structure, self.p, model.platforms
         self.layers = np.array([LAYERS.index(x) for x in p.layers])
         lv = s.levels.index(p.level)
         pf.gov = s.governments_at(lv)
         pf.ready = np.zeros((len(pf.gov), len(LAYERS)), bool)
+        covered = province_builds_for(s, lv, p.province_builds_below)
+        for kind in (INFRA, SUPPORT):
+            pf.province_built[:, kind] = covered & (LAYER_OF_KIND[kind] in self.layers)
         self.order = []  # per platform: the governments it connects, upper levels first
         for j, g in enumerate(pf.gov):
             sub = np.flatnonzero(s.gov_ancestor[:, lv] == g)
-            sub = sub[np.lexsort((sub, s.gov_level[sub]))]
+            # upper levels first; within a level, those the province builds for first
+            sub = sub[np.lexsort((sub, ~covered[sub], s.gov_level[sub]))]
             pf.of_gov[sub] = j
             self.order.append(sub)
         self.started = model.month

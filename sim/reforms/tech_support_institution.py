@@ -1,9 +1,20 @@
 """Government technical-support institutions (技术保障机构, seed 000 §3.1, §3.2, §3.4).
 
-Government staff who keep technical control: they oversee outsourced systems (each staff
-member covers `span` systems at their skill), enforce public ownership of data (seed 002
-§7), and help agencies specify projects, lifting delivered quality by `quality_support`
-of the gap to perfect.
+Government staff who keep technical control, through what they do:
+- they write the specifications of projects in their government (the government's part in
+  specifying them, `control_decision_rights`), lifting delivered quality by
+  `quality_support` of the gap to perfect (`planning.start_builds`);
+- they put the clause that code and data belong to the government (seed 002 §7: 数据、源代码
+  等产权必须归政府所有) into the terms of the projects they specify and of systems rebuilt
+  when an agency of their government leaves its operator (`contracts`; a renewal grants no
+  rights to what is already built), so a later switch means migrating, not rebuilding;
+- they check deliverables (audit information) and return those below `acceptance`;
+- their time is a budget: each specification takes `spec_months` and each check
+  `check_months` of a staff member's month (assumed); deliverables beyond the time left go
+  unchecked, and only the staff left free oversee and count as take-back capacity;
+- they oversee outsourced systems (`span` systems per staff member at their skill), which
+  the operating company sees (its markup and data hold), and their staff could run systems
+  taken back from a company.
 """
 
 from __future__ import annotations
@@ -23,6 +34,9 @@ class Params(ReformParams):
     skill: Fraction
     span: NonNeg
     quality_support: Fraction
+    acceptance: Fraction
+    spec_months: NonNeg
+    check_months: NonNeg
 
 
 @register
@@ -37,7 +51,43 @@ class TechSupportInstitution(Reform):
         at = np.isin(s.gov_level, [s.levels.index(lv) for lv in p.levels])
         tsi = model.tech_support
         tsi.staff[at] = p.staff
+        tsi.free[at] = p.staff
         tsi.skill[at] = p.skill
         tsi.span = p.span
         tsi.quality_support = p.quality_support
         model.fixed_costs["tech_support_institution"] = float(at.sum() * p.staff * model.spec.agents.staff_wage)
+
+    def step(self, model) -> None:
+        """A month of the institution's staff time: the projects it specified take
+        `spec_months` each; it checks what is delivered in its government (audit
+        information) with `check_months` each while time is left, returning deliverables
+        below `acceptance` for rework to it; the staff left free oversee and could take
+        operations back. Its wage bill follows its staff (some may have moved to run
+        systems taken back)."""
+        st, s, tsi, p = model.state, model.structure, model.tech_support, self.p
+        left = np.maximum(0.0, tsi.staff - p.spec_months * tsi.specified)
+        tsi.specified[:] = 0.0
+        delivered = st.own & (st.built == model.month) & (tsi.staff > 0)[s.agency_gov][:, None]
+        checked = delivered & _within_time(delivered, s.agency_gov, left, p.check_months)
+        model.audits.record(checked, model.month)
+        low = checked & (st.quality < p.acceptance)
+        st.quality[low] = p.acceptance
+        used = np.bincount(s.agency_gov, weights=checked.sum(axis=1), minlength=len(left)) * p.check_months
+        tsi.free[:] = np.maximum(0.0, left - used)
+        model.fixed_costs["tech_support_institution"] = float(tsi.staff.sum() * model.spec.agents.staff_wage)
+
+
+def _within_time(delivered: np.ndarray, agency_gov: np.ndarray, left: np.ndarray, check_months: float) -> np.ndarray:
+    """(N, K) the deliverables each government's institution has time to check this month,
+    in agency order (the first `left / check_months` of its government)."""
+    n, k = np.nonzero(delivered)
+    g = agency_gov[n]
+    order = np.argsort(g, kind="stable")
+    starts = np.searchsorted(g[order], g[order])
+    rank = np.empty(len(n), np.int64)
+    rank[order] = np.arange(len(n)) - starts
+    can = left / check_months if check_months > 0 else np.full(len(left), np.inf)
+    out = np.zeros(delivered.shape, bool)
+    ok = rank < can[g]
+    out[n[ok], k[ok]] = True
+    return out

@@ -202,6 +202,7 @@ MEASURE_EN = {
     "silo_index": "silo index",
     "information_islands": "information islands",
     "shared_links": "shared links",
+    "vertical_links": "vertical links",
     "total_it_spending": "total IT spending",
     "duplicated_spending": "duplicated spending",
     "duplicated_share": "duplicated share",
@@ -218,8 +219,15 @@ MEASURE_EN = {
     "operator_markup": "operator markup",
     "supply_hhi": "supply HHI",
     "government_control": "government control",
+    "control_decision_rights": "control: decision rights",
+    "control_ownership": "control: code and data ownership",
+    "control_contracts": "control: contract terms",
+    "control_capacity": "control: capacity to take back",
+    "control_audit": "control: audit information",
     "data_monopoly": "data monopoly",
     "mobile_apps": "mobile apps",
+    "reflux_links": "links served from returned data",
+    "data_developers": "data developers",
     "county_gap": "county gap",
     "upper_level_data_share": "upper-level data share",
     "rejected_duplicates": "rejected duplicates",
@@ -227,6 +235,8 @@ MEASURE_EN = {
     "county_data_reach": "county data reach",
     "cumulative_it_spending": "cumulative IT spending",
     "spending_per_request": "spending per request",
+    "transfers_received": "equalisation transfers received",
+    "moved_staff_wages": "wages of IT staff moved to other posts",
 }
 
 MEASURE_ZH = {
@@ -241,6 +251,11 @@ MEASURE_ZH = {
         "在相互需要数据的部门之间，已共享链接构成的图的连通分量数（没有任何共享链接的部门自成一岛）。",
     ),
     "shared_links": ("共享链接数", "条", "本月得到满足的需求方—提供方数据链接数。"),
+    "vertical_links": (
+        "条线（纵向）链接数",
+        "条",
+        "本月得到满足、且提供方在另一级政府的数据链接数（条：垂直管理条线存于上级的数据）。",
+    ),
     "total_it_spending": (
         "信息化总支出",
         "万元/月",
@@ -249,7 +264,7 @@ MEASURE_ZH = {
     "duplicated_spending": (
         "重复投入",
         "万元/月",
-        "本月用于本可获得之能力的支出：在平台层、政府统一应用或同级政府其他部门已建系统可用时启动的项目，以及此类重复系统的运行费用。",
+        "本月用于本可复用之能力的支出：在平台层、政府统一应用或同级政府中兼容部门（同类能力、可服务其用户的条线）的已建系统可用时启动的项目，以及此类系统的运行费用。",
     ),
     "duplicated_share": ("重复投入占比", "比例 0-1", "重复投入 / 信息化总支出。"),
     "trips_per_service": (
@@ -286,8 +301,29 @@ MEASURE_ZH = {
     ),
     "government_control": (
         "政府掌控度",
+        "指数 0-1",
+        "五个掌控维度（决策权、代码与数据产权、合同条款、收回运维能力、审计信息）的等权平均。",
+    ),
+    "control_decision_rights": (
+        "掌控度：决策权",
         "比例 0-1",
-        "在运系统中处于政府有效掌控之下的比例：政府人员自行运维的系统计 1；外包系统按监督发现问题的概率计（部门信息化人员技能、技术保障机构、审计）。",
+        "在运系统中：一半看政府对建设决策审查的程度（部门信息化机构按其技能；审批机构按其审批能力与待审项目之比；两者皆无计 0），一半看由政府一方（部门信息化机构或技术保障机构）编制需求的技能（由供应商编制计 0）。",
+    ),
+    "control_ownership": ("掌控度：产权", "比例 0-1", "代码和数据产权归政府所有的在运系统所占比例。"),
+    "control_contracts": (
+        "掌控度：合同条款",
+        "比例 0-1",
+        "在运系统中：政府人员运维计 1；否则为一年服务费 /（一年服务费 + 更换运维方的成本：有产权则迁移，无产权则重建），合同剩余期超过一年时再乘以 12 / 剩余月数。",
+    ),
+    "control_capacity": (
+        "掌控度：收回运维能力",
+        "比例 0-1",
+        "供应商运维的系统中，政府人员（部门富余能力、数据局技术人员、技术保障机构）按政府计可以收回运维的比例（无外包时为 1）。",
+    ),
+    "control_audit": (
+        "掌控度：审计信息",
+        "比例 0-1",
+        "政府直接掌握情况的在运系统所占比例：由政府人员运维，或近 12 个月内经过审计或交付验收。",
     ),
     "data_monopoly": (
         "数据垄断指数",
@@ -295,6 +331,8 @@ MEASURE_ZH = {
         "单一供给方对本市场公共数据的最大独占程度（运营公司的数据掌控；供应商托管而未开放的份额），按数据量加权。",
     ),
     "mobile_apps": ("政务 App 数", "个", "在运的部门移动应用加上整合后的政府统一应用数。"),
+    "reflux_links": ("回流数据服务链接数", "条", "本月由本地回流的现行数据副本满足的垂直管理条线所需链接数。"),
+    "data_developers": ("数据开发利用企业数", "家", "利用开放公共数据提供数据服务的第三方开发者数（各市场合计）。"),
     "county_gap": ("县域差距", "基尼系数 0-1", "最底层政府之间数据可达性（所需链接被满足的比例）的基尼系数。"),
     "upper_level_data_share": (
         "上层数据占比",
@@ -306,6 +344,16 @@ MEASURE_ZH = {
     "county_data_reach": ("县级数据可达性", "比例 0-1", "按需求加权、最底层政府所需数据链接被满足的比例。"),
     "cumulative_it_spending": ("累计信息化支出", "万元", "截至本月的信息化支出合计。"),
     "spending_per_request": ("每件申请支出", "万元/件", "信息化总支出 / 本月申请件数。"),
+    "transfers_received": (
+        "均衡性转移支付",
+        "万元/月",
+        "本月信息化拨款中来自上级的均衡性转移支付（模型外由上级财政负担），已计入各部门预算。",
+    ),
+    "moved_staff_wages": (
+        "转岗人员工资",
+        "万元/月",
+        "撤销信息化机构后转到其他岗位的原信息化人员工资（仍在财政供养，不计入信息化支出）。",
+    ),
 }
 
 

@@ -321,13 +321,11 @@ def write_timeseries(ts_dir: Path, run_id: str, frame: pd.DataFrame) -> None:
 
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Fixed columns and dtypes, whichever process produced the frame."""
-    cols = ["run_id", "step", *(["date"] if "date" in frame else []), *MEASURES]
-    out = frame[cols].copy()
-    out["run_id"] = out["run_id"].astype(str)
-    if "date" in out:
-        out["date"] = out["date"].astype(str)
-    out["step"] = out["step"].astype("int64")
-    for m in MEASURES:
-        out[m] = out[m].astype("float64")
-    return out
+    """Fixed columns and dtypes, whichever process produced the frame. Built at once from
+    the columns' arrays: converting column by column in place cost 30 ms a run, more than
+    the baseline run itself in a sweep of 10,000. The calendar `date` is kept when present."""
+    columns = {"run_id": frame["run_id"].astype(str).to_numpy(), "step": frame["step"].to_numpy(dtype="int64")}
+    if "date" in frame:
+        columns["date"] = frame["date"].astype(str).to_numpy()
+    columns |= {m: frame[m].to_numpy(dtype="float64") for m in MEASURES}
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))

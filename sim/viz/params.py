@@ -56,11 +56,11 @@ STRENGTH: dict[str, Strength] = {
     "traceable_sharing": Strength("liability_reduction", "liability risk removed (share)", 0.0, 1.0, 0.05),
     "data_reflux": Strength("share_per_month", "returns done/month (share)", 0.0, 0.5, 0.01),
     "base_data": Strength("build_months", "months to build base libraries", 1, 36, 1),
-    "open_data": Strength("open_per_month", "datasets opened/month (share)", 0.0, 0.2, 0.005),
+    "open_data": Strength("open_per_month", "agencies asked to publish/month (share)", 0.0, 0.2, 0.005),
     "third_party_evaluation": Strength("audit_rate", "systems audited/month (share)", 0.0, 0.2, 0.005),
     "tech_support_institution": Strength("staff", "staff per institution", 0.0, 60.0, 1.0),
     "skills_training": Strength("skill_gain", "skill gap closed/month (share)", 0.0, 0.2, 0.005),
-    "app_consolidation": Strength("merge_per_month", "apps merged/month (share)", 0.0, 0.5, 0.01),
+    "app_consolidation": Strength("merge_per_month", "apps reconsidering a merge/month (share)", 0.0, 0.5, 0.01),
     "one_window": Strength("services_share", "services re-engineered (share)", 0.0, 1.0, 0.05),
 }
 

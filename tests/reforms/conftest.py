@@ -48,7 +48,7 @@ TINY: dict[str, Any] = {
     "reforms.base_data.lines": ["public_security", "health"],
 }
 
-INSTITUTIONS = ("platforms", "tech_support", "audits", "gov_apps", "openness", "review")
+INSTITUTIONS = ("platforms", "tech_support", "audits", "gov_apps", "openness", "libraries", "review", "tech_pool")
 
 
 def tiny(reform: str | None = None, seed: int = 1, **params: Any) -> GovModel:
@@ -77,7 +77,8 @@ def snapshot(model: GovModel) -> dict[str, Any]:
         out[f"state.{f.name}"] = _copy(getattr(model.state, f.name))
     out["bodies"] = [(type(b).__name__, b.gov, b.attention, b.mandate, b.superseded) for b in model.bodies]
     out["companies"] = [
-        (c.market, c.state_share, c.markup, c.data_hold, tuple(c.queue.tolist())) for c in model.companies
+        (c.market, c.state_share, c.markup, c.data_hold, c.staff, c.staff_skill, tuple(c.queue.tolist()))
+        for c in model.companies
     ]
     out["vendors"] = [(v.market, v.quality, v.markup) for v in model.vendors]
     out["fixed_costs"] = dict(model.fixed_costs)

@@ -3,10 +3,11 @@ levels first, `migration_per_month` a month, abolishing in-house units where tol
 
 import numpy as np
 
-from sim.institutions import company_position
+from sim.contracts import renew_company_contracts
+from sim.institutions import company_position, company_scale
 from sim.state import INFRA, LAYER_OF_KIND
 
-from .conftest import activate, step, tiny
+from .conftest import activate, at_month, step, tiny
 
 
 def test_activate_creates_the_market_company_with_every_covered_agency_queued_upper_levels_first():
@@ -29,17 +30,23 @@ def test_step_takes_over_a_batch_abolishes_its_units_and_moves_the_markup():
     reform, _ = activate(m, "ops_separation")
     staff_before = m.state.staff.copy()
     changed = step(m, reform)
-    assert changed == {"state.company", "state.staff", "state.skill", "companies"}
+    assert changed == {
+        "state.company", "state.staff", "state.skill", "companies", "state.contract_markup", "state.contract_end",
+        "state.other_posts", "tech_pool.staff", "tech_pool.skill",
+    }  # fmt: skip
     assert m.state.company.tolist() == [0] * 5 + [-1] * 7
     assert m.state.staff[:5].tolist() == [0.0] * 5 and m.state.skill[:5].tolist() == [0.0] * 5
     assert (m.state.staff[5:] == staff_before[5:]).all()
     c = m.companies[0]
+    # the contract: the company's asking markup when it took over, for `contract_months`
+    assert (m.state.contract_markup[:5] == c.p.base_markup).all()
+    assert (m.state.contract_end[:5] == m.month + c.p.contract_months).all()
     assert c.queue.tolist() == list(range(5, 12))
     # the markup moves `markup_adjust` of the way to the target the company's position allows
-    dep, oversight, hosted, open_share, rights = company_position(m, c)
+    dep, oversight, hosted, rights = company_position(m, c)
     target = c.p.base_markup + c.p.markup_sensitivity * dep * c.profit_motive * (1 - oversight)
     assert dep > 0 and np.isclose(c.markup, c.p.base_markup + c.p.markup_adjust * (target - c.p.base_markup))
-    assert np.isclose(c.data_hold, c.p.markup_adjust * hosted * c.profit_motive * (1 - open_share) * (1 - rights))
+    assert np.isclose(c.data_hold, c.p.markup_adjust * hosted * c.profit_motive * (1 - rights))
 
 
 def test_in_house_units_stay_when_not_abolished_and_machine_rooms_move_onto_a_reachable_platform():
@@ -57,3 +64,86 @@ def test_an_ownership_change_in_its_month_sets_the_state_share():
     reform, _ = activate(m, "ops_separation")
     step(m, reform, month=0)
     assert m.companies[0].state_share == 0.1
+
+
+# ---------------------------------------------------------------- issue 14: staff, scale, contracts
+
+
+def test_abolished_units_staff_go_to_the_company_the_bureau_pool_and_other_posts():
+    m = tiny("ops_separation", migration_per_month=12, staff_to_company=0.3, staff_to_bureau=0.2)
+    reform, _ = activate(m, "ops_separation")
+    staff, skill = m.state.staff.copy(), m.state.skill.copy()
+    assert staff.sum() > 0
+    step(m, reform)
+    c, pool = m.companies[0], m.tech_pool
+    assert np.isclose(c.staff, 0.3 * staff.sum()) and np.isclose(c.staff_skill, (staff * skill).sum() / staff.sum())
+    gov = m.structure.agency_gov
+    assert np.allclose(pool.staff, 0.2 * np.bincount(gov, weights=staff, minlength=3))
+    assert np.allclose(m.state.other_posts, 0.5 * staff)
+    # nobody vanished: every former IT post is somewhere
+    assert np.isclose(c.staff + pool.staff.sum() + m.state.other_posts.sum(), staff.sum())
+
+
+def test_the_cost_curve_is_one_at_the_reference_size_and_flat_without_scale_economies():
+    m = tiny("ops_separation", migration_per_month=12, scale_elasticity=0.1)
+    reform, _ = activate(m, "ops_separation")
+    step(m, reform)
+    systems = float(m.state.own[m.state.company == 0].sum())
+    assert systems > 0
+    assert np.isclose(company_scale(m)[0], (systems / m.companies[0].p.scale_reference) ** -0.1)
+    m.companies[0].p = m.companies[0].p.model_copy(update={"scale_reference": systems})
+    assert np.isclose(company_scale(m)[0], 1.0)
+    m.companies[0].p = m.companies[0].p.model_copy(update={"scale_elasticity": 0.0})
+    assert company_scale(m)[0] == 1.0
+
+
+def _due_for_renewal(**params):
+    m = tiny("ops_separation", migration_per_month=12, abolish_inhouse=True, **params)
+    reform, _ = activate(m, "ops_separation")
+    step(m, reform, month=0)
+    m.state.contract_end[:] = 1  # every contract ends in month 1
+    return m
+
+
+def test_a_dear_company_loses_the_renewal_when_the_government_holds_the_rights():
+    m = _due_for_renewal()
+    m.companies[0].markup = 3.0  # asks far more than a vendor
+    m.state.rights[:] = True  # switching is a migration
+    m.tech_pool.staff[:] = 0.0  # nobody to take it back
+    at_month(m, 1)
+    renew_company_contracts(m)
+    running = m.state.own.any(axis=1)
+    assert (m.state.company[running] == -1).all()  # all switched to a vendor
+    assert (m.state.contract_end[running] == 1 + m.spec.agents.vendor_contract_months).all()
+
+
+def test_without_rights_the_rebuild_cost_locks_the_agency_in():
+    m = _due_for_renewal()
+    m.companies[0].markup = 0.6
+    m.state.rights[:] = False
+    m.tech_pool.staff[:] = 0.0
+    at_month(m, 1)
+    renew_company_contracts(m)
+    running = m.state.own.any(axis=1)
+    assert (m.state.company[running] == 0).all()  # renewed, at the asking markup
+    assert (m.state.contract_markup[running] == 0.6).all()
+    m2 = _due_for_renewal()
+    m2.companies[0].markup = 0.6
+    m2.state.rights[:] = True
+    m2.tech_pool.staff[:] = 0.0
+    at_month(m2, 1)
+    renew_company_contracts(m2)
+    assert (m2.state.company[m2.state.own.any(axis=1)] == -1).any()  # the same price, with rights: some leave
+
+
+def test_staff_in_the_bureau_pool_take_operations_back():
+    m = _due_for_renewal()
+    m.companies[0].markup = 1.0
+    m.state.rights[:] = True
+    m.tech_pool.staff[:] = 50.0
+    m.tech_pool.skill[:] = 0.9
+    at_month(m, 1)
+    renew_company_contracts(m)
+    back = m.state.company == -1
+    assert back.any() and (m.state.staff[back] > 0).all()  # run again by government staff
+    assert m.tech_pool.staff.sum() < 150.0  # who moved from the pool

@@ -3,10 +3,11 @@ governments beneath, upper levels first, `rollout_per_month` a month."""
 
 import numpy as np
 
+from sim.processes import planning
 from sim.schema import LAYERS
-from sim.state import INFRA
+from sim.state import APP, DATA, INFRA, MOBILE, SUPPORT
 
-from .conftest import activate, step, tiny
+from .conftest import activate, at_month, reform_of, step, tiny
 
 
 def test_a_planned_platform_is_declared_when_the_model_is_built():
@@ -68,3 +69,36 @@ def test_proposals_frozen_for_the_platform_wait_until_all_its_layers_are_built()
         assert not m.platforms.ready_for(govs).any()
     step(m, reform, 2)
     assert m.platforms.ready_for(govs).all()
+
+
+def test_the_province_builds_hardware_and_support_for_poorer_governments():
+    m = tiny("shared_platform", province_builds_below=1.0, layers=["infrastructure", "application_support"])
+    _, changed = activate(m, "shared_platform")
+    assert "platforms.province_built" in changed
+    s, pf = m.structure, m.platforms
+    poorer = (s.gov_level > 0) & (s.gov_wealth < 1.0)
+    assert poorer.any() and not poorer.all()
+    assert (pf.province_built[:, INFRA] == poorer).all() and (pf.province_built[:, SUPPORT] == poorer).all()
+    assert not pf.province_built[:, [DATA, APP, MOBILE]].any()
+    # connected first within their level
+    order = reform_of(m, "shared_platform").order[0]
+    assert order[0] == 0 and poorer[order[1]]
+
+
+def test_their_agencies_stop_building_what_the_province_builds():
+    m = tiny("shared_platform", province_builds_below=5.0, layers=["infrastructure"])  # every county
+    activate(m, "shared_platform")
+    st = m.state
+    county = m.structure.agency_level > 0
+    st.own[:, INFRA] = st.building[:, INFRA] = st.queued[:, INFRA] = False
+    st.budget[:] = 1e6
+    budget = st.budget.copy()
+    at_month(m, 1)
+    planning.plan(m)
+    assert not (st.building[county, INFRA]).any() and st.building[~county, INFRA].any()
+    assert (st.budget[county] <= budget[county]).all()  # the funds they had set aside stay theirs
+    # once the province's layer reaches them they use it
+    m.platforms.reach[:, LAYERS.index("infrastructure")] = True
+    st.queued[:] = False
+    planning.plan(m)
+    assert st.reuse[county, INFRA].all()

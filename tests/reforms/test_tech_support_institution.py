@@ -1,14 +1,19 @@
 """tech_support_institution: staff who oversee outsourced systems and help specify projects."""
 
-from .conftest import activate, step, tiny
+import numpy as np
+
+from sim.contracts import renew_vendor_contracts
+from sim.processes.planning import start_builds
+
+from .conftest import activate, at_month, step, tiny
 
 
 def test_activate_staffs_an_institution_at_the_chosen_levels():
     m = tiny("tech_support_institution", levels=["province"], staff=15.0, skill=0.8, span=10.0, quality_support=0.3)
     reform, changed = activate(m, "tech_support_institution")
     assert changed == {
-        "tech_support.staff", "tech_support.skill", "tech_support.span", "tech_support.quality_support",
-        "fixed_costs",
+        "tech_support.staff", "tech_support.free", "tech_support.skill", "tech_support.span",
+        "tech_support.quality_support", "fixed_costs",
     }  # fmt: skip
     t = m.tech_support
     assert t.staff.tolist() == [15.0, 0.0, 0.0] and t.skill.tolist() == [0.8, 0.0, 0.0]
@@ -16,3 +21,61 @@ def test_activate_staffs_an_institution_at_the_chosen_levels():
     assert t.capacity(m.structure.gov_market).tolist() == [15.0 * 0.8, 0.0, 0.0]  # all in the province's market
     assert m.fixed_costs == {"tech_support_institution": 15.0 * m.spec.agents.staff_wage}
     assert step(m, reform) == set()
+
+
+def test_the_institution_checks_deliverables_and_returns_poor_ones():
+    m = tiny("tech_support_institution", levels=["province"], acceptance=0.6)
+    reform, _ = activate(m, "tech_support_institution")
+    st = m.state
+    st.built[:] = -5
+    st.built[:, 0] = 7  # every agency's infrastructure delivered in month 7
+    st.quality[:, 0] = 0.3
+    changed = step(m, reform, month=7)
+    assert {"audits.month", "audits.last", "state.quality"} <= changed
+    province = np.arange(12) < 4
+    delivered = st.own[:, 0] & province
+    assert (m.audits.month[delivered, 0] == 7).all() and (m.audits.month[~province] != 7).all()
+    assert (st.quality[delivered, 0] == 0.6).all() and (st.quality[~province & st.own[:, 0], 0] == 0.3).all()
+
+
+def test_its_staff_time_is_split_between_specifying_checking_and_what_is_left():
+    m = tiny("tech_support_institution", levels=["province"], staff=1.0, spec_months=0.5, check_months=0.25)
+    reform, _ = activate(m, "tech_support_institution")
+    st = m.state
+    st.staff[:] = 0.0
+    start_builds(m, np.array([0]), np.array([2]), np.ones(1), duplicate=np.zeros(1, bool))  # one specification
+    assert m.tech_support.specified.tolist() == [1.0, 0.0, 0.0]
+    st.built[:] = -5
+    st.own[:4, 0] = True
+    st.built[:4, 0] = 7  # four deliverables in the province; time for two after the specification
+    st.quality[:, 0] = 0.3
+    step(m, reform, month=7)
+    checked = m.audits.month[:4, 0] == 7
+    assert checked.tolist() == [True, True, False, False]  # the rest go unchecked
+    assert (st.quality[:4, 0] == np.where(checked, 0.6, 0.3)).all()
+    assert m.tech_support.free.tolist() == [0.0, 0.0, 0.0] and m.tech_support.specified.sum() == 0
+    assert m.tech_support.capacity(m.structure.gov_market).tolist() == [0.0, 0.0, 0.0]  # no time left to oversee
+
+
+def test_it_specifies_projects_and_holds_their_rights():
+    m = tiny("tech_support_institution", levels=["province"], skill=0.8)
+    activate(m, "tech_support_institution")
+    st = m.state
+    st.staff[:] = 0.0  # no agency has an IT unit
+    agencies, kinds = np.array([0, 1, 4, 5]), np.array([2, 2, 2, 2])  # two provincial, two county agencies
+    st.company[agencies] = 0  # run by a company, proposing alone (no review)
+    start_builds(m, agencies, kinds, np.ones(4), duplicate=np.zeros(4, bool))
+    assert st.build_specified[agencies, kinds].tolist() == [0.4, 0.4, 0.0, 0.0]  # spec 0.8 x 1/2; decision: none
+    assert st.build_rights[agencies, kinds].tolist() == [True, True, False, False]
+
+
+def test_a_renewal_grants_no_rights_to_systems_already_built():
+    m = tiny("tech_support_institution", levels=["province"])
+    activate(m, "tech_support_institution")
+    st = m.state
+    st.rights[:] = False
+    st.contract_end[:] = np.where(np.arange(12) % 2 == 0, 3, 9)  # half the contracts end in month 3
+    at_month(m, 3)
+    renew_vendor_contracts(m)
+    assert not st.rights.any()  # the vendor keeps the code it delivered under the old terms
+    assert (st.contract_end == np.where(np.arange(12) % 2 == 0, 3 + 12, 9)).all()

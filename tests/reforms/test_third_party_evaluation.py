@@ -33,3 +33,47 @@ def test_no_audit_without_running_systems_leaves_the_record_alone():
     reform, _ = activate(m, "third_party_evaluation")
     assert step(m, reform) == {"rng"}  # the draws are made; none falls under the rate
     assert m.audits.last == NEVER_AUDITED
+
+
+def _company_run(**params):
+    """Every agency marked as run by a company (only its contract terms matter here)."""
+    m = tiny("third_party_evaluation", audit_rate=1.0, **params)
+    reform, _ = activate(m, "third_party_evaluation")
+    m.state.company[:] = 0
+    return m, reform
+
+
+def test_a_price_review_recovers_over_priced_fees_and_leaves_the_contract_alone():
+    m, reform = _company_run(reasonable_markup=0.15)
+    over = np.arange(12) % 2 == 0
+    markup = np.where(over, 0.5, 0.1)
+    m.state.contract_markup[:] = markup
+    m.state.company_since[:] = 1
+    spent = m.spend["operations"]
+    step(m, reform, month=3)
+    assert (m.state.contract_markup == markup).all()  # no markup written by the audit
+    run = m.state.own @ np.asarray(m.spec.agents.run_cost.as_tuple())
+    audited = m.state.own.any(axis=1)
+    expect = ((0.5 - 0.15) * run * 2)[over & audited].sum()  # two months of excess fees since take-over
+    assert expect > 0 and np.isclose(m.audits.recovered, expect)
+    assert np.isclose(spent - m.spend["operations"], expect)
+    step(m, reform, month=3)  # the same fees are not recovered twice
+    assert np.isclose(m.audits.recovered, expect)
+
+
+def test_under_delivery_found_on_a_company_run_agency_stays_on_its_record():
+    m, reform = _company_run(under_delivery=0.6, fix_quality=0.8)
+    quality = m.state.quality.copy()
+    poor = m.state.own & (quality < 0.6)
+    assert poor.any()
+    m.state.company_since[:] = -1
+    m.state.built[:] = np.where(np.arange(12) % 2 == 0, 0, -5)[:, None]  # odd agencies' systems predate the company
+    step(m, reform, month=3)
+    found = np.where(poor, quality, np.inf).min(axis=1)
+    found[np.arange(12) % 2 == 1] = np.inf  # legacy systems are not on the company's record
+    assert (m.state.found_quality == found).all()  # inf where nothing was found
+    m.state.company[:] = -1  # vendors' clients: no company contract to judge
+    m.state.found_quality[:] = np.inf
+    m.state.quality[:] = quality
+    step(m, reform, month=4)
+    assert np.isinf(m.state.found_quality).all()

@@ -1,0 +1,240 @@
+"""Operations contracts and their renewal (issue 14 §1, ops_separation).
+
+An agency taken over by an operating company holds a contract of `contract_months`
+(政府购买服务 contracts run one year, up to three for stable recurring services: 财政部
+政府购买服务管理办法 2020, art. 24). When it ends the agency (or the body that buys for it)
+chooses, over the next term T, the option with the lowest cost per unit of quality:
+
+- renew with the company at its current asking price (1 + markup) × scale factor;
+- switch to the best vendor of its market (1 + vendor markup), paying the switching cost:
+  migrating systems whose code and data rights the government holds (`migration_months`
+  of their running cost), rebuilding those it does not (their build cost);
+- take operations back, when government staff can run its systems (its own IT unit, else
+  the technical pool or institution of its government): their wages (in-house units run
+  systems for their wages, as in operations), the same switching cost, at the staff's skill.
+
+The quality the agency expects from the company is the company's stated quality, or, where
+an audit found under-delivery on its systems, the quality the audit found. Lock-in is the
+outcome: no rights (rebuild), no staff (no take-back) and a long contract make switching dear.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+from numba import njit
+
+if TYPE_CHECKING:
+    from .model import GovModel
+
+RENEW, SWITCH, TAKE_BACK = 0, 1, 2
+
+
+class RenewalInputs(NamedTuple):
+    """Per agency up for renewal (index j): what each option costs and delivers."""
+
+    run: np.ndarray  # (J,) 万元/month running cost of its systems at cost
+    systems: np.ndarray  # (J,) running systems
+    switching: np.ndarray  # (J,) 万元 one-off: migrate (rights held) or rebuild (not)
+    company_price: np.ndarray  # (J,) (1 + asking markup) x scale factor of its company
+    company_quality: np.ndarray  # (J,) quality it expects from the company
+    vendor_price: np.ndarray  # (J,) 1 + markup of the best vendor of its market
+    vendor_quality: np.ndarray  # (J,) that vendor's quality
+    staff_available: np.ndarray  # (J,) government staff who could run its systems
+    staff_skill: np.ndarray  # (J,) their skill
+
+
+@njit(cache=True)
+def choose(x, term, systems_per_staff, staff_wage):
+    """(J,) RENEW, SWITCH or TAKE_BACK: the lowest cost per unit of quality over `term`
+    months (ties keep the incumbent)."""
+    x = RenewalInputs(*x)  # named again: passed as a plain tuple, which numba types fast
+    J = len(x.run)
+    out = np.zeros(J, np.int64)
+    for j in range(J):
+        renew = x.run[j] * x.company_price[j] * term / max(x.company_quality[j], 1e-9)
+        best = renew
+        switch = (x.run[j] * x.vendor_price[j] * term + x.switching[j]) / max(x.vendor_quality[j], 1e-9)
+        if switch < best:
+            best = switch
+            out[j] = SWITCH
+        needed = x.systems[j] / systems_per_staff
+        if x.staff_available[j] >= needed and needed > 0:
+            back = (needed * staff_wage * term + x.switching[j]) / max(x.staff_skill[j], 1e-9)
+            if back < best:
+                out[j] = TAKE_BACK
+    return out
+
+
+def switching_cost(
+    own: np.ndarray,
+    rights: np.ndarray,
+    run_cost: np.ndarray,
+    build_cost: np.ndarray,
+    build_factor: np.ndarray,
+    migration_months: float,
+) -> np.ndarray:
+    """(n,) 万元 to move each agency's systems to another operator: migrate those whose
+    rights the government holds, rebuild the others at the agency's build price."""
+    migrate = (own & rights) @ run_cost * migration_months
+    rebuild = (own & ~rights) @ build_cost * build_factor
+    return migrate + rebuild
+
+
+# ---------------------------------------------------------------------------- renewals
+def due(model: GovModel, company: bool) -> np.ndarray:
+    """Agencies whose operations contract (with a company, or with a vendor) ends this month."""
+    st = model.state
+    with_company = st.company >= 0
+    return np.flatnonzero((st.contract_end <= model.month) & (with_company if company else ~with_company))
+
+
+def renew_vendor_contracts(model: GovModel) -> None:
+    """Vendors' one-year contracts that end this month: each agency renews with its vendor
+    or switches to the best vendor of its market, paying the switching cost (`choose`,
+    without the take-back option: that is the in-house unit's own growth). A renewal does
+    not hand over rights to systems already built: the vendor holds the code of what it
+    delivered under the old terms (rights come with new projects, `control.project_terms`,
+    and with systems rebuilt on a switch)."""
+    n = due(model, company=False)
+    if len(n) == 0:
+        return
+    st, a = model.state, model.spec.agents
+    run_cost = np.asarray(a.run_cost.as_tuple())
+    best = best_vendor(model)[model.structure.agency_market[n]]
+    mine = st.vendor[n]
+    cost = switching_cost(
+        st.own[n],
+        st.rights[n],
+        run_cost,
+        np.asarray(a.build_cost.as_tuple()),
+        1.0 + model.vendor_markup[best],
+        a.migration_months,
+    )
+    x = RenewalInputs(
+        run=st.own[n] @ run_cost,
+        systems=st.own[n].sum(axis=1).astype(float),
+        switching=cost,
+        company_price=1.0 + model.vendor_markup[mine],
+        company_quality=model.vendor_quality[mine],
+        vendor_price=1.0 + model.vendor_markup[best],
+        vendor_quality=model.vendor_quality[best],
+        staff_available=np.zeros(len(n)),
+        staff_skill=np.zeros(len(n)),
+    )
+    switch = (choose(tuple(x), a.vendor_contract_months, a.systems_per_staff, a.staff_wage) == SWITCH) & (best != mine)
+    st.vendor[n[switch]] = best[switch]
+    model.spend["build"] += float(cost[switch].sum())
+    _rights_clause(model, n[switch])
+    st.contract_end[n] = model.month + a.vendor_contract_months
+
+
+def _rights_clause(model: GovModel, agencies: np.ndarray) -> None:
+    """Agencies that left their operator rebuilt the systems they held no rights to; a
+    technical-support institution of their government writes the clause that the rebuilt
+    code and data belong to the government into those new terms (seed 002 §7)."""
+    held = model.tech_support.staff[model.structure.agency_gov[agencies]] > 0
+    a = agencies[held]
+    model.state.rights[a] |= model.state.own[a]
+
+
+def renew_company_contracts(model: GovModel) -> None:
+    """Company contracts that end this month: each agency renews, switches to the best
+    vendor of its market or takes operations back (`choose`); renewed contracts carry the
+    company's current asking markup."""
+    n = due(model, company=True)
+    if len(n) == 0:
+        return
+    st, a = model.state, model.spec.agents
+    term = model.companies[0].p.contract_months
+    x, vendor, cost = _options(model, n)
+    choice = choose(tuple(x), term, a.systems_per_staff, a.staff_wage)
+    renew, switch, back = n[choice == RENEW], n[choice == SWITCH], n[choice == TAKE_BACK]
+    asking = np.array([c.markup for c in model.companies])
+    st.contract_markup[renew] = asking[st.company[renew]]
+    st.company[switch] = -1
+    st.vendor[switch] = vendor[choice == SWITCH]
+    for agency in back:
+        _take_back(model, int(agency), x.systems[np.searchsorted(n, agency)] / a.systems_per_staff)
+    model.spend["build"] += float(cost[choice != RENEW].sum())
+    st.contract_end[renew] = model.month + term
+    st.contract_end[switch] = model.month + a.vendor_contract_months
+    st.contract_end[back] = model.month + a.vendor_contract_months
+    st.found_quality[n] = np.inf
+    _rights_clause(model, n[choice != RENEW])
+    model.step_stats["renewals"] = {"renew": len(renew), "switch": len(switch), "take_back": len(back)}
+
+
+def _options(model: GovModel, n: np.ndarray):
+    """What renewing, switching and taking back cost and deliver for agencies `n`; the
+    vendor each would switch to; and the switching cost."""
+    from .institutions import company_scale
+
+    st, s, a = model.state, model.structure, model.spec.agents
+    run_cost = np.asarray(a.run_cost.as_tuple())
+    run = st.own[n] @ run_cost
+    systems = st.own[n].sum(axis=1).astype(float)
+    scale = company_scale(model)[st.company[n]]
+    asking = np.array([c.markup for c in model.companies])[st.company[n]]
+    quality = np.array([c.quality for c in model.companies])[st.company[n]]
+    quality = np.minimum(quality, st.found_quality[n])  # what audits found, if they found less
+    vendor = best_vendor(model)[s.agency_market[n]]
+    build_factor = 1.0 + model.vendor_markup[vendor]
+    cost = switching_cost(
+        st.own[n], st.rights[n], run_cost, np.asarray(a.build_cost.as_tuple()), build_factor, a.migration_months
+    )
+    staff, skill = available_staff(model, n)
+    x = RenewalInputs(
+        run=run,
+        systems=systems,
+        switching=cost,
+        company_price=(1 + asking) * scale,
+        company_quality=quality,
+        vendor_price=1.0 + model.vendor_markup[vendor],
+        vendor_quality=model.vendor_quality[vendor],
+        staff_available=staff,
+        staff_skill=skill,
+    )
+    return x, vendor, cost
+
+
+def best_vendor(model: GovModel) -> np.ndarray:
+    """(G,) per market government: its vendor with the lowest price per unit of quality."""
+    value = (1.0 + model.vendor_markup) / np.maximum(model.vendor_quality, 1e-9)
+    out = np.full(model.structure.n_gov, -1, np.int64)
+    for v in np.argsort(value, kind="stable")[::-1]:  # the best written last
+        out[model.vendor_market[v]] = v
+    return out
+
+
+def available_staff(model: GovModel, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Government staff who could run each agency's systems, and their skill: its own IT
+    unit if it kept one, else its government's technical pool and institution."""
+    st, g = model.state, model.structure.agency_gov[n]
+    pool, tsi = model.tech_pool, model.tech_support
+    staff = pool.staff[g] + tsi.free[g]  # the institution's staff not busy specifying and checking
+    skill = np.where(
+        staff > 0, (pool.staff[g] * pool.skill[g] + tsi.free[g] * tsi.skill[g]) / np.maximum(staff, 1e-12), 0
+    )
+    own = st.staff[n] > 0
+    return np.where(own, st.staff[n], staff), np.where(own, st.skill[n], skill)
+
+
+def _take_back(model: GovModel, n: int, needed: float) -> None:
+    """The agency's systems go back to government staff: its own unit runs them, or staff
+    move from the technical pool (then the institution) into a unit of the agency."""
+    st = model.state
+    st.company[n] = -1
+    if st.staff[n] > 0:
+        return
+    g = int(model.structure.agency_gov[n])
+    need = float(np.ceil(needed))
+    pool, tsi = model.tech_pool, model.tech_support
+    from_pool = min(need, pool.staff[g])
+    from_tsi = need - from_pool
+    st.staff[n] = need
+    st.skill[n] = (from_pool * pool.skill[g] + from_tsi * tsi.skill[g]) / need
+    pool.staff[g] -= from_pool
+    tsi.staff[g] -= from_tsi
+    tsi.free[g] -= from_tsi

@@ -1,0 +1,170 @@
+"""Government control over its IT (issue 14 §2): five dimensions, each read from state.
+
+Seed 000 §2.4 ("部分政务信息化的运行管理实际脱离政府管控") and seed 002 §7 (data and source
+code must belong to the government; it must hold the highest passwords) name what control
+is made of; seed 004 §2.1 says Guangdong's bureau keeps "政府在建设中的主导性" while a
+company operates. The dimensions, over agencies' running systems (platform layers apart):
+
+- `control_decision_rights`: who decided and specified each system. Half for the decision
+  to build (how closely government examined the proposal: the agency's IT unit at its skill,
+  or a reviewing body at the scrutiny its capacity affords over the proposals waiting for it;
+  0 where neither exists and the supplier's offer is taken, seed 000 §2.4 "推动或主导"),
+  half for the specification (the skill of the government side that wrote it: the agency's
+  IT unit or a technical-support institution; 0 where the supplier wrote it). Stored on each
+  system when its project starts (`AgencyState.specified`).
+- `control_ownership`: share of systems whose code and data rights the government holds
+  (`AgencyState.rights`: specified by a government unit or under a technical-support
+  institution's contract terms, seed 002 §7).
+- `control_contracts`: for systems run by a supplier, how open the exit is: a year's fees
+  / (a year's fees + switching cost) — switching means migrating a system the government
+  holds the rights to, or rebuilding one it does not — times 12 / months to the contract's
+  end when that is over a year (a functional form assumed, no source); systems run by
+  government staff count 1.
+- `control_capacity`: share of the systems run by others that government staff could take
+  back: spare in-house capacity (staff × skill × `systems_per_staff` beyond what a unit
+  already runs), the technical pool (staff moved from abolished units to the bureau) and
+  technical-support institutions' staff, per government, capped at its systems outsourced.
+- `control_audit`: share of running systems the government knows first-hand: run by its
+  own staff, or audited or checked on delivery in the last 12 months.
+
+`government_control` is their weighted mean; the weights are equal (`CONTROL_WEIGHTS`,
+assumed: no source ranks the dimensions; equal weighting is the default of the OECD/JRC
+Handbook on Constructing Composite Indicators, Nardo et al. 2008).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from .state import YEAR
+
+DIMENSIONS = ("control_decision_rights", "control_ownership", "control_contracts", "control_capacity", "control_audit")
+CONTROL_WEIGHTS = dict.fromkeys(DIMENSIONS, 0.2)  # assumed: equal weights (Nardo et al. 2008)
+
+
+class ControlInputs(NamedTuple):
+    """Arrays the control kernel reads (per agency unless said)."""
+
+    own: np.ndarray  # (N, K) runs a system of the kind
+    specified: np.ndarray  # (N, K) government's part in deciding and specifying it, 0-1
+    rights: np.ndarray  # (N, K) government holds its code and data rights
+    audited: np.ndarray  # (N, K) month of its last audit or delivery check
+    inhouse: np.ndarray  # (N,) systems run by the agency's own staff
+    staff: np.ndarray  # (N,) in-house IT staff
+    skill: np.ndarray  # (N,) their skill
+    markup: np.ndarray  # (N,) markup the agency pays its supplier
+    contract_end: np.ndarray  # (N,) month its operations contract ends
+    agency_gov: np.ndarray  # (N,) its government
+    run_cost: np.ndarray  # (K,) 万元/month per system
+    build_cost: np.ndarray  # (K,) 万元 per project
+    pool: np.ndarray  # (G,) staff x skill of the government's technical pool and institution
+
+
+@njit(cache=True)
+def _control_sums(x, month, migration_months, systems_per_staff):
+    """Systems-weighted sums of each dimension, the running systems, and the outsourced
+    systems in all and those government staff could take back (per government)."""
+    x = ControlInputs(*x)  # named again: passed as a plain tuple, which numba types fast
+    N, K = x.own.shape
+    G = len(x.pool)
+    decision = ownership = contracts = audit = systems = 0.0
+    outsourced_g = np.zeros(G)
+    spare_g = np.zeros(G)
+    for n in range(N):
+        count = run = rebuild = migrate = known = 0.0
+        for k in range(K):
+            if x.own[n, k]:
+                count += 1
+                run += x.run_cost[k]
+                decision += x.specified[n, k]
+                ownership += x.rights[n, k]
+                known += x.audited[n, k] > month - YEAR
+                if x.rights[n, k]:
+                    migrate += migration_months * x.run_cost[k]
+                else:
+                    rebuild += x.build_cost[k] * (1 + x.markup[n])
+        if count == 0:
+            continue
+        systems += count
+        inh = min(x.inhouse[n], count)
+        out = count - inh
+        share_out = out / count
+        fees = 12 * run * share_out * (1 + x.markup[n])
+        switching = (rebuild + migrate) * share_out
+        openness = fees / (fees + switching) if fees + switching > 0 else 1.0
+        months_left = x.contract_end[n] - month
+        if months_left > 12:
+            openness *= 12 / months_left
+        contracts += inh + out * openness
+        audit += inh + min(known * share_out, out)
+        g = x.agency_gov[n]
+        outsourced_g[g] += out
+        spare_g[g] += max(0.0, x.staff[n] * x.skill[n] * systems_per_staff - inh)
+    capable = outsourced = 0.0
+    for g in range(G):
+        outsourced += outsourced_g[g]
+        capable += min(outsourced_g[g], spare_g[g] + x.pool[g] * systems_per_staff)
+    return decision, ownership, contracts, audit, systems, capable, outsourced
+
+
+def control_measures(x: ControlInputs, month: int, migration_months: float, systems_per_staff: float) -> dict:
+    """The five dimensions and their weighted mean (1 for each where there is nothing to control)."""
+    decision, ownership, contracts, audit, systems, capable, outsourced = _control_sums(
+        tuple(x), month, migration_months, systems_per_staff
+    )
+    dims = {
+        "control_decision_rights": decision / systems if systems else 1.0,
+        "control_ownership": ownership / systems if systems else 1.0,
+        "control_contracts": contracts / systems if systems else 1.0,
+        "control_capacity": capable / outsourced if outsourced else 1.0,
+        "control_audit": audit / systems if systems else 1.0,
+    }
+    dims = {k: float(v) for k, v in dims.items()}
+    dims["government_control"] = float(sum(CONTROL_WEIGHTS[k] * dims[k] for k in DIMENSIONS))
+    return dims
+
+
+def project_terms(
+    staff: np.ndarray,
+    skill: np.ndarray,
+    tsi_staff: np.ndarray,
+    tsi_skill: np.ndarray,
+    scrutiny: float | np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For projects starting (one entry each): the government's part in deciding and
+    specifying them, and whether it holds their code and data rights.
+
+    Decision (half): how closely someone in government examined the proposal — the agency's
+    IT unit at its skill, or a reviewing body at the `scrutiny` it could afford (its review
+    capacity over the proposals waiting for it, `review_scrutiny`), whichever is more; an
+    agency without an IT unit and without a reviewer takes what its supplier offers (0),
+    whoever runs it. Specification (half): the skill of whoever on the government side writes
+    it — the agency's IT unit, or a technical-support institution of its government (seed 000
+    §3.2 "技术保障机构协助开展部门业务需求梳理") — else the supplier does (0). Rights: held
+    where a government unit or institution wrote the terms (seed 002 §7)."""
+    unit = np.where(staff > 0, skill, 0.0)
+    institution = np.where(tsi_staff > 0, tsi_skill, 0.0)
+    decided = np.maximum(unit, scrutiny)
+    specified = 0.5 * decided + 0.5 * np.maximum(unit, institution)
+    rights = (staff > 0) | (tsi_staff > 0)
+    return specified, rights
+
+
+def review_scrutiny(capacity: np.ndarray, waiting: np.ndarray) -> np.ndarray:
+    """(B,) share of a full examination each body gives a proposal it decides this month:
+    its monthly capacity over the proposals waiting for it, at most 1 (assumed: a body with a
+    backlog spreads its reviewers' time over it rather than examining only the oldest)."""
+    return np.minimum(1.0, capacity / np.maximum(waiting, 1))
+
+
+def initial_terms(st, vendor_contract_months: int) -> None:
+    """Systems in place at month 0 were decided by their agency and specified by its IT
+    unit where it had one (which then holds the rights); vendors' contracts end spread
+    over the year (agency by agency, no draw)."""
+    specified, rights = project_terms(st.staff, st.skill, np.zeros(len(st.staff)), np.zeros(len(st.staff)), 0.0)
+    st.specified[:] = np.where(st.own, specified[:, None], 0.0)
+    st.rights[:] = st.own & rights[:, None]
+    st.contract_end[:] = np.arange(len(st.staff)) % vendor_contract_months

@@ -1,0 +1,114 @@
+"""Citizens adopt mobile apps (Bass 1969 diffusion).
+
+A service is completed online only by applicants who reach it: through the web portal
+(`web_channel` of them) or through the mobile app that hosts the handling agency's
+services — its own departmental app, or the government app once its app is merged
+(seed 003 problem 2: many apps with few functions and "大量僵尸用户"; seed 001 §4: 粤省事).
+Each app's adoption (share of the residents it could serve who use it) follows the Bass
+model, its pull scaled by the app's quality:
+
+    a' = a + quality × (p + q × a / M) × (M − a)
+
+with innovation *p* and imitation *q* (`app_innovation`, `app_imitation`: the means of
+Sultan, Farley & Lehmann 1990's meta-analysis) and potential *M* (`app_potential` for a
+departmental app; 1 for a government app, which can reach every resident, its pull being
+its quality × the share of the apps beneath it that it hosts). Both adoptions are read as
+the share of the agency's applicants the app reaches.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numba import njit
+
+from ..state import MOBILE
+
+if TYPE_CHECKING:
+    from ..model import GovModel
+
+
+@njit(cache=True)
+def _bass(users: float, pull: float, p: float, q: float, potential: float) -> float:
+    """One month of Bass diffusion of one app toward `potential`, at `pull` (quality 0-1)."""
+    share = users / potential if potential > 0 else 0.0
+    grown = users + pull * (p + q * share) * max(potential - users, 0.0)
+    return min(grown, max(potential, users))
+
+
+@njit(cache=True)
+def bass_step(users: np.ndarray, pull: np.ndarray, p: float, q: float, potential: float) -> np.ndarray:
+    """One month of Bass diffusion of each app toward `potential`, at its `pull`."""
+    out = np.empty(len(users))
+    for i in range(len(users)):
+        out[i] = _bass(users[i], pull[i], p, q, potential)
+    return out
+
+
+def bass_curve(age: np.ndarray, pull: np.ndarray, p: float, q: float, potential: float) -> np.ndarray:
+    """Adoption after `age` months of Bass diffusion at `pull` (the closed form of the
+    continuous model with p' = pull p, q' = pull q): the adoption of apps already running
+    at month 0."""
+    age = np.maximum(np.asarray(age, dtype=float), 0.0)
+    rate = np.exp(-np.asarray(pull) * (p + q) * age)
+    f = (1 - rate) / (1 + (q / p) * rate)  # p > 0 (the schema's bound)
+    return potential * f
+
+
+def new_app_value(quality: np.ndarray, p: float, q: float, potential: float, months: int) -> np.ndarray:
+    """What a new departmental app of `quality` is expected to offer its agency's applicants:
+    its quality × its mean adoption over `months` of life, diffusing from no users."""
+    age = np.arange(months)[None, :]
+    q_col = np.asarray(quality, dtype=float)[:, None]
+    return q_col[:, 0] * bass_curve(age, q_col, p, q, potential).mean(axis=1)
+
+
+def initial_users(model: GovModel) -> np.ndarray:
+    """Adoption of the departmental apps running at month 0, from their age and quality."""
+    st, a = model.state, model.spec.agents
+    own = st.own[:, MOBILE]
+    users = bass_curve(-st.built[:, MOBILE], st.quality[:, MOBILE], a.app_innovation, a.app_imitation, a.app_potential)
+    return np.where(own, users, 0.0)
+
+
+def adopt(model: GovModel) -> None:
+    """A month of adoption of departmental apps; an app that stops (end of life, merged)
+    loses its users, a new one starts from none."""
+    st, a = model.state, model.spec.agents
+    _adopt(st.own, st.quality, st.app_users, a.app_innovation, a.app_imitation, a.app_potential)
+
+
+@njit(cache=True)
+def _adopt(own, quality, users, p, q, potential):
+    for n in range(len(users)):
+        users[n] = _bass(users[n], quality[n, MOBILE], p, q, potential) if own[n, MOBILE] else 0.0
+
+
+def host_reach(model: GovModel) -> np.ndarray:
+    """(N,) share of the handling agency's applicants who can complete its services online:
+    the web portal's, plus the users of the app that hosts its services (its own app, or
+    the government app it uses) unless the function broke in migration."""
+    st, s = model.state, model.structure
+    apps = (st.own, st.reuse, st.app_users, st.app_broken)
+    gov_apps = (model.gov_apps.reach, model.gov_apps.users)
+    return _host_reach(apps, gov_apps, s.n_lines, model.spec.agents.web_channel)
+
+
+@njit(cache=True)
+def _host_reach(apps, gov_apps, n_lines, web):
+    own, reuse, users, broken = apps
+    gov_reach, gov_users = gov_apps
+    out = np.empty(len(users))
+    for n in range(len(users)):
+        g = n // n_lines  # agency g * n_lines + l is line l of government g
+        if broken[n]:
+            app = 0.0
+        elif own[n, MOBILE]:
+            app = users[n]
+        elif reuse[n, MOBILE] and gov_reach[g]:
+            app = gov_users[g]
+        else:
+            app = 0.0
+        out[n] = web + (1.0 - web) * app
+    return out

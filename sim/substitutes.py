@@ -1,0 +1,173 @@
+"""Which systems could stand in for which: partial substitutability (issue 14 §3).
+
+A system duplicates another only where it serves the same function for compatible users:
+same capability kind, reachable from the agency (same government, or a platform layer /
+government app that serves every line), and *compatible* — the two lines' systems of that
+kind could serve each other's users. Compatibility is a property of a pair of lines and a
+kind, the same in every government (a tax bureau's identity service and a housing bureau's
+serve different user bases everywhere): drawn once per run, symmetric, with probability
+`agents.substitutability` of the kind. Vertically managed lines (垂直管理) run their
+ministry's systems on the ministry's standards (seed 000 §2.3): no local line's system
+substitutes for theirs, nor theirs for a local one. An auditor counts as duplicated what the
+agency could actually have reused, so duplicated spending reads these pairs (docs/ODD.md §7.4).
+
+The draws come from a child of the model's generator (`Generator.spawn`), which leaves the
+model's own stream untouched: every other draw of a run is the same as without them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .state import N_KINDS, SHAREABLE, SHAREABLE_FLAGS
+
+
+def draw(rng: np.random.Generator, substitutability, vertical: np.ndarray) -> np.ndarray:
+    """(K, L, L) bool: line i's system of kind k could serve line j's users (symmetric,
+    a line with itself True). `substitutability` (K,): chance a pair of lines is compatible
+    for the kind (0 for kinds that are not shareable); `vertical` (L,): vertically managed."""
+    L = len(vertical)
+    child = rng.spawn(1)[0]  # its own stream: the model's draws are not shifted
+    u = np.triu(child.random((N_KINDS, L, L)), 1)
+    u = u + u.transpose(0, 2, 1)  # one draw per unordered pair
+    p = np.where(SHAREABLE, np.asarray(substitutability, float), 0.0)[:, None, None]
+    out = u < p
+    local = ~vertical
+    out &= local[None, :, None] & local[None, None, :]
+    out[:, np.arange(L), np.arange(L)] = True
+    return out
+
+
+@njit(cache=True)
+def can_use_shared(own, kind_reach, substitutes, n_lines, n, k):
+    """Agency `n` can use a shared instance of kind `k` (`compatible_reach` of that pair):
+    what reuse means wherever it is read — planning, review and the service kernel."""
+    g, i = n // n_lines, n % n_lines
+    if kind_reach[g, k]:
+        return True
+    if not SHAREABLE_FLAGS[k]:
+        return False
+    lo, found = g * n_lines, False
+    for line in range(n_lines):
+        if line != i and own[lo + line, k] and substitutes[k, i, line]:
+            found = True
+            break
+    return found
+
+
+@njit(cache=True)
+def compatible_for(own, kind_reach, substitutes, n_lines, agencies, kinds):
+    """For each (agency, kind) pair asked: `compatible_reach` of that pair alone."""
+    out = np.zeros(len(agencies), np.bool_)
+    for j in range(len(agencies)):
+        out[j] = can_use_shared(own, kind_reach, substitutes, n_lines, agencies[j], kinds[j])
+    return out
+
+
+@njit(cache=True)
+def compatible_reach(own, kind_reach, substitutes, n_lines):
+    """(N, K) bool: a shared instance of the kind that could serve the agency is reachable —
+    a platform layer or the government app (`kind_reach`, (G, K): they serve every line),
+    or a running system of another agency of its government whose line is compatible."""
+    N, K = own.shape
+    out = np.zeros((N, K), np.bool_)
+    for g in range(N // n_lines):
+        lo = g * n_lines
+        for k in range(K):
+            if kind_reach[g, k]:
+                for i in range(n_lines):
+                    out[lo + i, k] = True
+                continue
+            if not SHAREABLE_FLAGS[k]:  # only a platform or the government app stands in
+                continue
+            for i in range(n_lines):
+                found = False
+                for j in range(n_lines):
+                    if j != i and own[lo + j, k] and substitutes[k, i, j]:
+                        found = True
+                        break
+                out[lo + i, k] = found
+    return out
+
+
+@njit(cache=True)
+def running_duplicates(own, built, kind_reach, substitutes, n_lines):
+    """(N, K) bool: running systems an auditor counts as duplicates — a platform layer or
+    the government app of the kind is reachable, or a compatible agency of the same
+    government delivered its system of the kind earlier (ties: the lower line keeps the
+    original), so this one could have been reused instead of built."""
+    N, K = own.shape
+    out = np.zeros((N, K), np.bool_)
+    if n_lines > 64:
+        return _running_duplicates_pairwise(own, built, kind_reach, substitutes, n_lines, out)
+    bits = _compatible_bits(substitutes)
+    keys = np.empty(n_lines, np.int64)
+    lines = np.empty(n_lines, np.int64)
+    for g in range(N // n_lines):
+        lo = g * n_lines
+        for k in range(K):
+            if kind_reach[g, k]:
+                for i in range(n_lines):
+                    out[lo + i, k] = own[lo + i, k]
+                continue
+            if not SHAREABLE_FLAGS[k]:
+                continue
+            m = 0  # the government's systems of the kind, in delivery order
+            for i in range(n_lines):
+                if own[lo + i, k]:
+                    keys[m] = built[lo + i, k] * n_lines + i
+                    lines[m] = i
+                    m += 1
+            for r in range(1, m):  # insertion sort by key: a few dozen, mostly in order
+                key, line = keys[r], lines[r]
+                q = r - 1
+                while q >= 0 and keys[q] > key:
+                    keys[q + 1], lines[q + 1] = keys[q], lines[q]
+                    q -= 1
+                keys[q + 1], lines[q + 1] = key, line
+            seen = np.uint64(0)  # lines that delivered one earlier
+            for r in range(m):
+                i = lines[r]
+                out[lo + i, k] = (seen & bits[k, i]) != 0
+                seen |= np.uint64(1) << np.uint64(i)
+    return out
+
+
+@njit(cache=True)
+def _compatible_bits(substitutes):
+    """(K, L) uint64: bit j of [k, i] set where line j's system of kind k could serve line
+    i's users (j != i); for at most 64 lines."""
+    K, L = substitutes.shape[0], substitutes.shape[1]
+    bits = np.zeros((K, L), np.uint64)
+    for k in range(K):
+        for i in range(L):
+            for j in range(L):
+                if j != i and substitutes[k, i, j]:
+                    bits[k, i] |= np.uint64(1) << np.uint64(j)
+    return bits
+
+
+@njit(cache=True)
+def _running_duplicates_pairwise(own, built, kind_reach, substitutes, n_lines, out):
+    """`running_duplicates` pair by pair, for governments of more than 64 lines."""
+    N, K = own.shape
+    for g in range(N // n_lines):
+        lo = g * n_lines
+        for k in range(K):
+            for i in range(n_lines):
+                n = lo + i
+                if not own[n, k]:
+                    continue
+                if kind_reach[g, k]:
+                    out[n, k] = True
+                    continue
+                if not SHAREABLE_FLAGS[k]:
+                    continue
+                key = built[n, k] * n_lines + i
+                for j in range(n_lines):
+                    m = lo + j
+                    if j != i and own[m, k] and substitutes[k, i, j] and built[m, k] * n_lines + j < key:
+                        out[n, k] = True
+                        break
+    return out

@@ -1,0 +1,192 @@
+"""The parts behind government control, duplication, contracts and transfers (issue 14),
+on hand-made arrays: each test sets the one piece of state a rule reads and checks the
+rule follows it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.contracts import RENEW, SWITCH, TAKE_BACK, RenewalInputs, choose, switching_cost
+from sim.control import DIMENSIONS, ControlInputs, control_measures
+from sim.fiscal import equalised_budget_rate, transfer
+from sim.state import DATA, INFRA, MOBILE, N_KINDS
+from sim.substitutes import compatible_for, compatible_reach, draw, running_duplicates
+
+NEVER_AUDITED = -(10**6)
+
+SUBST = np.array([0.7, 0.5, 0.3, 0.0, 0.0])
+
+
+# ---------------------------------------------------------------- substitutability
+def test_substitutes_are_symmetric_reflexive_and_spare_vertical_lines():
+    vertical = np.array([True, False, False, False, False, False])
+    sub = draw(np.random.default_rng(3), SUBST, vertical)
+    assert sub.shape == (N_KINDS, 6, 6)
+    assert (sub == sub.transpose(0, 2, 1)).all()
+    assert sub[:, np.arange(6), np.arange(6)].all()
+    off = ~np.eye(6, dtype=bool)
+    assert not sub[:, 0][:, off[0]].any() and not sub[:, :, 0][:, off[0]].any()  # vertical: none
+    assert not sub[MOBILE][off].any()  # not shareable: only itself
+
+
+def test_substitute_draws_leave_the_model_stream_alone():
+    a, b = np.random.default_rng(5), np.random.default_rng(5)
+    draw(b, SUBST, np.zeros(4, bool))
+    assert a.random() == b.random()
+
+
+def test_substitutability_share_follows_the_parameter():
+    sub = draw(np.random.default_rng(1), np.array([0.9, 0.5, 0.1, 0, 0]), np.zeros(60, bool))
+    off = ~np.eye(60, dtype=bool)
+    shares = [sub[k][off].mean() for k in range(3)]
+    assert abs(shares[0] - 0.9) < 0.03 and abs(shares[1] - 0.5) < 0.03 and abs(shares[2] - 0.1) < 0.03
+
+
+def _two_lines(compatible: bool):
+    sub = np.zeros((N_KINDS, 2, 2), bool)
+    sub[:, [0, 1], [0, 1]] = True
+    sub[INFRA, 0, 1] = sub[INFRA, 1, 0] = compatible
+    own = np.zeros((2, N_KINDS), bool)
+    own[:, INFRA] = True
+    built = np.zeros((2, N_KINDS), np.int32)
+    built[1, INFRA] = 5  # line 1 built later
+    return own, built, sub
+
+
+def test_only_a_compatible_earlier_system_makes_a_duplicate():
+    reach = np.zeros((1, N_KINDS), bool)
+    for compatible in (True, False):
+        own, built, sub = _two_lines(compatible)
+        dup = running_duplicates(own, built, reach, sub, 2)
+        assert not dup[0, INFRA]  # the first builder is the original
+        assert dup[1, INFRA] == compatible
+        assert compatible_reach(own, reach, sub, 2)[1, INFRA] == compatible
+    own, built, sub = _two_lines(False)
+    reach[0, INFRA] = True  # a platform layer serves every line
+    assert running_duplicates(own, built, reach, sub, 2)[:, INFRA].all()
+
+
+# ---------------------------------------------------------------- control dimensions
+def _inputs(**change):
+    N = 4
+    own = np.zeros((N, N_KINDS), bool)
+    own[:, [INFRA, DATA]] = True
+    x = dict(
+        own=own, specified=np.full((N, N_KINDS), 0.5), rights=np.zeros((N, N_KINDS), bool),
+        audited=np.full((N, N_KINDS), NEVER_AUDITED, np.int32), inhouse=np.zeros(N), staff=np.zeros(N),
+        skill=np.zeros(N), markup=np.full(N, 0.15), contract_end=np.full(N, 12, np.int32),
+        agency_gov=np.zeros(N, np.int64), run_cost=np.ones(N_KINDS), build_cost=np.full(N_KINDS, 30.0),
+        pool=np.zeros(1),
+    )  # fmt: skip
+    x.update(change)
+    return ControlInputs(**x)
+
+
+def _control(x):
+    return control_measures(x, month=10, migration_months=3.0, systems_per_staff=1.5)
+
+
+def test_each_control_dimension_reads_its_own_state():
+    base = _control(_inputs())
+    assert 0 < base["government_control"] < 1
+    moved = {
+        "control_decision_rights": _inputs(specified=np.ones((4, N_KINDS))),
+        "control_ownership": _inputs(rights=np.ones((4, N_KINDS), bool)),
+        "control_audit": _inputs(audited=np.full((4, N_KINDS), 5, np.int32)),
+        "control_capacity": _inputs(pool=np.array([3.0])),
+    }
+    for dim, x in moved.items():
+        after = _control(x)
+        assert after[dim] > base[dim], dim
+        assert after["government_control"] > base["government_control"], dim
+        others = [d for d in DIMENSIONS if d not in (dim, "control_contracts")]
+        assert all(after[d] == base[d] for d in others), dim
+    # contracts: rights make switching a migration, not a rebuild; a long contract closes the exit
+    assert _control(_inputs(rights=np.ones((4, N_KINDS), bool)))["control_contracts"] > base["control_contracts"]
+    long = _control(_inputs(contract_end=np.full(4, 46, np.int32)))
+    assert long["control_contracts"] < base["control_contracts"]
+
+
+def test_systems_run_by_government_staff_are_controlled():
+    x = _inputs(inhouse=np.full(4, 2.0), staff=np.full(4, 2.0), skill=np.full(4, 0.6))
+    out = _control(x)
+    assert out["control_contracts"] == 1.0 and out["control_audit"] == 1.0 and out["control_capacity"] == 1.0
+
+
+# ---------------------------------------------------------------- contracts
+def _renewal(**change):
+    x = dict(
+        run=np.array([10.0]), systems=np.array([4.0]), switching=np.array([0.0]), company_price=np.array([1.0]),
+        company_quality=np.array([0.8]), vendor_price=np.array([1.15]), vendor_quality=np.array([0.8]),
+        staff_available=np.array([0.0]), staff_skill=np.array([0.0]),
+    )  # fmt: skip
+    x.update({k: np.array([v], float) for k, v in change.items()})
+    return choose(tuple(RenewalInputs(**x)), 36, 1.5, 1.5)[0]
+
+
+def test_renewal_compares_price_quality_switching_cost_and_staff():
+    assert _renewal() == RENEW  # cheaper incumbent, same quality
+    assert _renewal(company_price=1.6) == SWITCH  # dear incumbent, free switch
+    assert _renewal(company_price=1.6, switching=400.0) == RENEW  # a rebuild locks the agency in
+    assert _renewal(company_quality=0.4) == SWITCH  # an audit found it under-delivers
+    back = {"company_price": 1.6, "staff_available": 3.0, "staff_skill": 0.9}
+    assert _renewal(**back) == TAKE_BACK
+    assert _renewal(**{**back, "staff_available": 2.0}) == SWITCH  # too few staff to run 4 systems
+
+
+def test_switching_means_migrating_what_the_government_owns_and_rebuilding_the_rest():
+    own = np.array([[True, True, False, False, False]])
+    rights = np.array([[True, False, False, False, False]])
+    cost = switching_cost(own, rights, np.ones(N_KINDS), np.full(N_KINDS, 20.0), np.array([1.1]), 3.0)
+    assert np.isclose(cost[0], 3.0 + 22.0)
+
+
+# ---------------------------------------------------------------- transfers
+def test_equalisation_tops_up_the_poor_only():
+    base = np.full(3, 10.0)
+    wealth = np.array([0.4, 1.0, 1.6])
+    rate = equalised_budget_rate(base, wealth, 0.5)
+    assert np.allclose(rate, [10 * (0.4 + 0.3), 10.0, 16.0])
+    assert np.allclose(transfer(base, wealth, 0.5), [3.0, 0.0, 0.0])
+    assert np.allclose(equalised_budget_rate(base, wealth, 0.0), base * wealth)
+
+
+def test_compatible_for_some_pairs_is_compatible_reach_read_there():
+    rng = np.random.default_rng(2)
+    L, G = 6, 4
+    sub = draw(rng, SUBST, np.array([True] + [False] * (L - 1)))
+    own = rng.random((G * L, N_KINDS)) < 0.4
+    reach = rng.random((G, N_KINDS)) < 0.2
+    agencies, kinds = np.repeat(np.arange(G * L), N_KINDS), np.tile(np.arange(N_KINDS), G * L)
+    full = compatible_reach(own, reach, sub, L)
+    assert np.array_equal(compatible_for(own, reach, sub, L, agencies, kinds), full[agencies, kinds])
+    assert full.any() and not full.all()
+
+
+def test_duplicates_by_bit_masks_match_the_pairwise_rule():
+    from sim.substitutes import _running_duplicates_pairwise
+
+    rng = np.random.default_rng(4)
+    for L in (5, 40):
+        G = 6
+        sub = draw(rng, SUBST, rng.random(L) < 0.1)
+        own = rng.random((G * L, N_KINDS)) < 0.6
+        built = rng.integers(-30, 5, size=(G * L, N_KINDS)).astype(np.int32)
+        reach = rng.random((G, N_KINDS)) < 0.2
+        fast = running_duplicates(own, built, reach, sub, L)
+        slow = _running_duplicates_pairwise(own, built, reach, sub, L, np.zeros_like(own))
+        assert np.array_equal(fast, slow) and fast.any() and not fast[own].all()
+
+
+def test_the_decision_is_the_governments_as_far_as_someone_in_it_examined_the_proposal():
+    from sim.control import project_terms, review_scrutiny
+
+    staff, skill = np.array([0.0, 3.0, 0.0, 0.0]), np.array([0.0, 0.6, 0.0, 0.0])
+    none = np.zeros(4)
+    scrutiny = np.array([0.0, 0.0, 1.0, 0.25])  # no reviewer, no reviewer, an idle body, a swamped one
+    specified, rights = project_terms(staff, skill, none, none, scrutiny)
+    # no company label: an agency with an IT unit decides at its skill, whoever runs it
+    assert specified.tolist() == [0.0, 0.5 * 0.6 + 0.5 * 0.6, 0.5, 0.125]
+    assert rights.tolist() == [False, True, False, False]
+    # a body reviewing 4 proposals a month examines fully 2 waiting, a quarter of 16
+    assert review_scrutiny(np.array([4.0, 4.0, 0.0]), np.array([2, 16, 5])).tolist() == [1.0, 0.25, 0.0]
