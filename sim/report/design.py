@@ -158,8 +158,18 @@ def parallel(front: pd.DataFrame, levers: list[str], objectives: list[str]) -> g
             dims.append({"label": _short(c), "values": col.astype(float).fillna(-1)})
     dims += [{"label": o, "values": front[f"mean:{o}"]} for o in objectives]
     first = f"mean:{objectives[0]}"
-    fig = go.Figure(go.Parcoords(dimensions=dims, line={"color": front[first], "colorscale": "Viridis"}))
-    fig.update_layout(height=480, title="Front: levers and objectives (a reform switched off shows −1)")
+    # many levers: slanted labels under the axes, so neighbours' names do not overlap
+    fig = go.Figure(
+        go.Parcoords(
+            dimensions=dims,
+            line={"color": front[first], "colorscale": "Viridis"},
+            labelangle=-25,
+            labelside="bottom",
+        )
+    )
+    fig.update_layout(
+        height=560, margin={"b": 140}, title="Front: levers and objectives (a reform switched off shows −1)"
+    )
     return fig
 
 
