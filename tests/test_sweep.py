@@ -504,7 +504,16 @@ def test_ctrl_c_on_a_dask_local_sweep_prints_one_line(small, tmp_path):
     small.write_text(SMALL.replace("steps = 5", "steps = 60").replace("replications = 2", "replications = 20"))
     cmd = [sys.executable, "-m", "sim.cli", "sweep", str(small), "--out", str(out), "-q", "--dask", "local"]
     # a session of its own: the terminal's Ctrl-C goes to the whole process group
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    # a CI runner may start this as a background job, with SIGINT ignored (POSIX, no job
+    # control), and a child inherits that: give it a terminal's default, as Ctrl-C expects
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 60
     while not list((out / "records").glob("*.json")):  # interrupted while it runs
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
