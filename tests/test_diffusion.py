@@ -220,6 +220,13 @@ def test_provinces_csv_has_31_sourced_rows_and_symmetric_neighbours():
     # census 2020: 141,178 (10,000 persons) = the 31 provinces' 140,977 + about 200 in the armed forces
     assert abs(p.population.sum() - 140_977) < 50
     assert p.adjacency[p.index("Guangdong"), p.index("Guangxi")]
+    # MCA code list, end-2020: 333 prefecture-level divisions (+ 4 municipalities counted as 1 each), 2,844 county-level
+    assert p.cities.sum() == 333 + 4 and p.counties.sum() == 2844
+    # CAICT 2020 ranking, top 15 in order; tiers of five ranks, the rest 1
+    top15 = "Guangdong Beijing Shanghai Jiangsu Zhejiang Shandong Tianjin Fujian Sichuan Chongqing Hubei Anhui Henan"
+    ranked = (top15 + " Shaanxi Hunan").split()
+    tiers = {q: 4 - ranked.index(q) // 5 if q in ranked else 1 for q in p.pinyin}
+    assert p.digital_economy.tolist() == [tiers[q] for q in p.pinyin]
 
 
 @pytest.mark.parametrize(
