@@ -242,6 +242,26 @@ MEASURES: dict[str, Measure] = {
         "",
         scales_with_size=True,
     ),
+    "duplicate_infrastructure": Measure(
+        "share 0-1",
+        "Share of running machine rooms (infrastructure) an auditor counts as duplicates this month: "
+        "a platform layer reaches the government, or an open compatible owner's earlier system has room to host.",
+        "lower",
+        bounds=(0.0, 1.0),
+    ),
+    "duplicate_support": Measure(
+        "share 0-1",
+        "Share of running common-support systems (identity, e-certificates, payment) counted as duplicates, "
+        "as duplicate_infrastructure.",
+        "lower",
+        bounds=(0.0, 1.0),
+    ),
+    "duplicate_data": Measure(
+        "share 0-1",
+        "Share of running data systems counted as duplicates, as duplicate_infrastructure.",
+        "lower",
+        bounds=(0.0, 1.0),
+    ),
     "moved_staff_wages": Measure(
         "万元 per month",
         "Wages of former IT staff of abolished units now in other posts: still on the payroll, "

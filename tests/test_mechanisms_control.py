@@ -110,6 +110,19 @@ def test_only_compatible_systems_count_as_duplicates():
     assert (series("baseline", seed=1, **none)["duplicated_spending"] == 0).all()  # no platform, no app
 
 
+def test_a_duplicate_needs_an_owner_who_could_host_it():
+    """The auditor counts a system as a duplicate only where an earlier compatible system's
+    owner is open and has room: no room, no duplicate; more room, more duplicates."""
+    assert (series("baseline", seed=1, **{"agents.host_capacity": 0})["duplicated_spending"] == 0).all()
+    roomy = {"agents.host_capacity": 20}
+    assert_effect(paired("baseline", "baseline", "duplicated_share", None, roomy), 1, "hosts with more room")
+    # with every owner guarded at the start, month 0 counts fewer duplicates of each kind
+    guarded = {"agents.initial_open_share": 0.0}
+    for kind in ("infrastructure", "support", "data"):
+        base, none = series("baseline", seed=1, steps=1), series("baseline", seed=1, steps=1, **guarded)
+        assert none[f"duplicate_{kind}"].iloc[0] < base[f"duplicate_{kind}"].iloc[0], kind
+
+
 # ---------------------------------------------------------------- transfers
 def test_equalisation_transfers_narrow_the_county_gap():
     flat = {"agents.equalisation_rate": 0.0}

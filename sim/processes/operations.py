@@ -100,7 +100,10 @@ def operating_costs(model: GovModel) -> None:
     s, st, a = model.structure, model.state, model.spec.agents
     by_company = st.company >= 0
     price = company_prices(model) if by_company.any() else np.zeros(len(st.company))
-    duplicate = running_duplicates(st.own, st.built, model.kind_reach(), model.structure.substitutes, s.n_lines)
+    duplicate = running_duplicates(
+        st.own, st.built, model.kind_reach(), s.substitutes, s.n_lines, st.open, a.host_capacity
+    )
+    model.duplicate_systems = duplicate  # the auditor's count, by kind (`measures.duplicate_measures`)
     operators = Operators(
         staff=st.staff,
         company=st.company,

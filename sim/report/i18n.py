@@ -236,6 +236,9 @@ MEASURE_EN = {
     "cumulative_it_spending": "cumulative IT spending",
     "spending_per_request": "spending per request",
     "transfers_received": "equalisation transfers received",
+    "duplicate_infrastructure": "duplicated machine rooms",
+    "duplicate_support": "duplicated support systems",
+    "duplicate_data": "duplicated data systems",
     "moved_staff_wages": "wages of IT staff moved to other posts",
 }
 
@@ -349,6 +352,13 @@ MEASURE_ZH = {
         "万元/月",
         "本月信息化拨款中来自上级的均衡性转移支付（模型外由上级财政负担），已计入各部门预算。",
     ),
+    "duplicate_infrastructure": ("重复机房占比", "比例 0-1", "本月在运行的机房中被审计认定为重复建设的比例。"),
+    "duplicate_support": (
+        "重复支撑系统占比",
+        "比例 0-1",
+        "本月在运行的公共支撑系统（身份认证、电子证照、支付）中被认定为重复建设的比例。",
+    ),
+    "duplicate_data": ("重复数据系统占比", "比例 0-1", "本月在运行的数据系统中被认定为重复建设的比例。"),
     "moved_staff_wages": (
         "转岗人员工资",
         "万元/月",
