@@ -37,7 +37,7 @@ class RenewalInputs(NamedTuple):
     run: np.ndarray  # (J,) 万元/month running cost of its systems at cost
     systems: np.ndarray  # (J,) running systems
     switching: np.ndarray  # (J,) 万元 one-off: migrate (rights held) or rebuild (not)
-    company_price: np.ndarray  # (J,) (1 + asking markup) x scale factor of its company
+    company_price: np.ndarray  # (J,) (1 + asking markup) x cost factor of its company (`company_cost`)
     company_quality: np.ndarray  # (J,) quality it expects from the company
     vendor_price: np.ndarray  # (J,) 1 + markup of the best vendor of its market
     vendor_quality: np.ndarray  # (J,) that vendor's quality
@@ -169,13 +169,13 @@ def renew_company_contracts(model: GovModel) -> None:
 def _options(model: GovModel, n: np.ndarray):
     """What renewing, switching and taking back cost and deliver for agencies `n`; the
     vendor each would switch to; and the switching cost."""
-    from .institutions import company_scale
+    from .institutions import company_cost
 
     st, s, a = model.state, model.structure, model.spec.agents
     run_cost = np.asarray(a.run_cost.as_tuple())
     run = st.own[n] @ run_cost
     systems = st.own[n].sum(axis=1).astype(float)
-    scale = company_scale(model)[st.company[n]]
+    scale = company_cost(model)[st.company[n]]  # scale economies and its hired staff's wages
     asking = np.array([c.markup for c in model.companies])[st.company[n]]
     quality = np.array([c.quality for c in model.companies])[st.company[n]]
     quality = np.minimum(quality, st.found_quality[n])  # what audits found, if they found less

@@ -181,7 +181,7 @@ def duplicate_measures(model: GovModel) -> dict[str, float]:
     this month (`substitutes.running_duplicates`, read in operations)."""
     from .state import DATA, INFRA, SUPPORT
 
-    own, dup = model.state.own, model.duplicate_systems
+    own, dup = model.state.own, model.ops_systems["duplicate"]
     out = {}
     for name, k in (("infrastructure", INFRA), ("support", SUPPORT), ("data", DATA)):
         running = np.count_nonzero(own[:, k])

@@ -103,7 +103,6 @@ class GovModel(mesa.Model):
         self._reset_spend()
         self.ops_revenue: dict[str, np.ndarray] = {}
         self.ops_systems: dict[str, np.ndarray] = {}
-        self.duplicate_systems = np.zeros((0, 0), bool)  # (N, K) the auditor's count (operations)
         self.provider_payoff = np.zeros(s.n_agencies)
         self._network_cache = None
         self.dyad_req_gov = s.agency_gov[s.d_req]

@@ -103,7 +103,6 @@ def operating_costs(model: GovModel) -> None:
     duplicate = running_duplicates(
         st.own, st.built, model.kind_reach(), s.substitutes, s.n_lines, st.open, a.host_capacity
     )
-    model.duplicate_systems = duplicate  # the auditor's count, by kind (`measures.duplicate_measures`)
     operators = Operators(
         staff=st.staff,
         company=st.company,
@@ -123,6 +122,7 @@ def operating_costs(model: GovModel) -> None:
     # who earns what, and who runs how many systems (for concentration and control)
     model.ops_revenue = {"inhouse": wages, "vendor": vendor_rev, "company": company_rev}
     model.ops_systems = {"inhouse": inhouse, "outsourced": outsourced, "by_company": by_company}
+    model.ops_systems["duplicate"] = duplicate  # the auditor's count, by kind (`measures.duplicate_measures`)
     model.spend["operations"] += ops_total
     model.spend["duplicated_operations"] += dup_total
 
