@@ -59,8 +59,8 @@ MEASURES: dict[str, Measure] = {
         "万元 per month",
         "Spending this month on capabilities the agency could have reused: projects started while "
         "a platform layer, the government app or a compatible agency's system of the same "
-        "government (same kind, lines whose users it could serve) was reachable, and the running "
-        "of such systems.",
+        "government (same kind, lines whose users it could serve, an owner open to sharing and, "
+        "for running systems, with room to host) was reachable, and the running of such systems.",
         "lower",
         scales_with_size=True,
         headline=2,
