@@ -1,6 +1,7 @@
 """Mobile app consolidation (应用整合, seed 003 problems and remedies; 粤省事, seed 001 §4).
 
-One government app per government at `level` (built over `build_months`) can host the services of the agencies beneath it. Merging is each agency's decision: every
+One government app per government at `level` (built over `build_months`) can host the
+services of the agencies beneath it. Merging is each agency's decision: every
 month `merge_per_month` of the agencies still running their own app reconsider, and merge
 when what the government app offers their applicants (its quality × its adoption) plus the
 coordinating body's pressure (`pressure` × its IT attention) exceeds what their own app

@@ -91,7 +91,7 @@ def test_the_government_app_has_its_builder_s_quality():
     both = {"reforms.app_consolidation.enabled": True, "reforms.ops_separation.enabled": True}
     m2 = GovModel("baseline", rng=1, **TINY, **both, **{"reforms.app_consolidation.build_months": 1})
     r2, _ = activate(m2, "app_consolidation")
-    ops, _ = activate(m2, "ops_separation")
+    activate(m2, "ops_separation")
     m2.companies[0].quality = 0.33
     step(m2, r2, 0)
     step(m2, r2, 1)
