@@ -217,9 +217,24 @@ def test_the_decision_is_the_governments_as_far_as_someone_in_it_examined_the_pr
     staff, skill = np.array([0.0, 3.0, 0.0, 0.0]), np.array([0.0, 0.6, 0.0, 0.0])
     none = np.zeros(4)
     scrutiny = np.array([0.0, 0.0, 1.0, 0.25])  # no reviewer, no reviewer, an idle body, a swamped one
-    specified, rights = project_terms(staff, skill, none, none, scrutiny)
+    specified, rights = project_terms(staff, skill, none, none, scrutiny, np.full(4, 0.5))
     # no company label: an agency with an IT unit decides at its skill, whoever runs it
     assert specified.tolist() == [0.0, 0.5 * 0.6 + 0.5 * 0.6, 0.5, 0.125]
     assert rights.tolist() == [False, True, False, False]
     # a body reviewing 4 proposals a month examines fully 2 waiting, a quarter of 16
     assert review_scrutiny(np.array([4.0, 4.0, 0.0]), np.array([2, 16, 5])).tolist() == [1.0, 0.25, 0.0]
+
+
+def test_the_rights_clause_holds_with_the_skill_of_whoever_wrote_the_terms():
+    """A unit or institution writes the clause; it holds with probability the writer's skill
+    (a draw per project), never where the supplier wrote the terms."""
+    from sim.control import project_terms
+
+    staff, skill = np.array([3.0, 3.0, 0.0, 0.0]), np.array([0.3, 0.3, 0.0, 0.0])
+    tsi_staff, tsi_skill = np.array([0.0, 0.0, 15.0, 0.0]), np.array([0.0, 0.0, 0.9, 0.0])
+    _, rights = project_terms(staff, skill, tsi_staff, tsi_skill, 0.0, np.array([0.2, 0.5, 0.5, 0.0]))
+    assert rights.tolist() == [True, False, True, False]  # 0.2 < 0.3; 0.5 > 0.3; 0.5 < 0.9; no writer
+    u = np.random.default_rng(3).random(20_000)
+    for writer in (0.2, 0.8):
+        _, rights = project_terms(np.ones(len(u)), np.full(len(u), writer), np.zeros(len(u)), np.zeros(len(u)), 0.0, u)
+        assert abs(rights.mean() - writer) < 0.02

@@ -230,7 +230,7 @@ def start_builds(model: GovModel, agencies, kinds, costs, duplicate, proposed=No
     g = model.structure.agency_gov[agencies]
     tsi = model.tech_support
     st.build_specified[agencies, kinds], st.build_rights[agencies, kinds] = project_terms(
-        st.staff[agencies], st.skill[agencies], tsi.staff[g], tsi.skill[g], scrutiny
+        st.staff[agencies], st.skill[agencies], tsi.staff[g], tsi.skill[g], scrutiny, model.rng.random(len(agencies))
     )
     # the institution's staff time these specifications take (its monthly step charges it)
     tsi.specified += np.bincount(g, weights=(tsi.staff[g] > 0).astype(float), minlength=len(tsi.staff))
