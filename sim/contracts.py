@@ -133,10 +133,15 @@ def renew_vendor_contracts(model: GovModel) -> None:
 def _rights_clause(model: GovModel, agencies: np.ndarray) -> None:
     """Agencies that left their operator rebuilt the systems they held no rights to; a
     technical-support institution of their government writes the clause that the rebuilt
-    code and data belong to the government into those new terms (seed 002 §7)."""
-    held = model.tech_support.staff[model.structure.agency_gov[agencies]] > 0
+    code and data belong to the government into those new terms (seed 002 §7); each clause
+    holds with probability its staff's skill (as for new projects, `control.project_terms`)."""
+    g = model.structure.agency_gov[agencies]
+    held = model.tech_support.staff[g] > 0
     a = agencies[held]
-    model.state.rights[a] |= model.state.own[a]
+    if len(a) == 0:
+        return
+    st = model.state
+    st.rights[a] |= st.own[a] & (model.rng.random(st.own[a].shape) < model.tech_support.skill[g[held]][:, None])
 
 
 def renew_company_contracts(model: GovModel) -> None:
