@@ -87,6 +87,22 @@ def test_a_technical_support_institution_holds_rights_and_agencies_leave_a_dear_
     assert_effect(paired(OPS, OPS, "operator_share", None, tsi), -1, "operator share with an institution")
 
 
+def test_rights_rest_on_the_skill_of_whoever_writes_the_terms():
+    """The rights clause holds with the writer's skill: a weaker institution secures fewer rights."""
+    strong = {"reforms.tech_support_institution.enabled": True, "reforms.tech_support_institution.skill": 0.9}
+    weak = {**strong, "reforms.tech_support_institution.skill": 0.3}
+    assert_effect(paired(OPS, OPS, "control_ownership", strong, weak), -1, "ownership with a weak institution")
+
+
+def test_a_strict_institution_returns_more_for_rework_and_systems_go_live_later():
+    """Rework is not free and not instant: a stricter acceptance threshold sends more
+    deliverables back, so go-live comes later."""
+    lax = {"reforms.tech_support_institution.enabled": True, "reforms.tech_support_institution.acceptance": 0.3}
+    strict = {**lax, "reforms.tech_support_institution.acceptance": 0.8}
+    assert_effect(paired(OPS, OPS, "mean_delivery_time", lax, strict), 1, "delivery time under a strict institution")
+    assert run_model(OPS, seed=1, **strict).tech_support.rework_cost > 0
+
+
 def test_audits_recover_over_priced_fees_and_their_findings_change_renewals():
     tpe = {"reforms.third_party_evaluation.enabled": True}
     for seed in SEEDS[:2]:
