@@ -210,7 +210,13 @@ def test_operating_costs_and_duplicates_match_the_array_rule(model):
     vendor_fee = np.where(by_company, 0.0, (1 - share) * run * (1 + m.vendor_markup[st.vendor]))
     company_fee = np.zeros(s.n_agencies)
     if by_company.any():
-        price = (1 + st.contract_markup) * company_scale(m)[np.maximum(st.company, 0)]
+        cost = company_scale(m).copy()  # the scale factor for its own team, its hired staff's wages for theirs
+        for c in m.companies:
+            mine = st.company == c.cidx
+            if run[mine].sum() > 0:
+                cover = min(1.0, c.staff * a.systems_per_staff / n_sys[mine].sum())
+                cost[c.cidx] = cost[c.cidx] * (1 - cover) + c.staff * a.staff_wage / run[mine].sum()
+        price = (1 + st.contract_markup) * cost[np.maximum(st.company, 0)]
         company_fee[by_company] = run[by_company] * price[by_company]
     ops = wages + vendor_fee + company_fee
     pool_wages = m.tech_pool.staff.sum() * a.staff_wage
