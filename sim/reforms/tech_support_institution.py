@@ -7,7 +7,10 @@ Government staff who keep technical control, through what they do:
 - they put the clause that code and data belong to the government (seed 002 §7: 数据、源代码
   等产权必须归政府所有) into the terms of the projects they specify and of systems rebuilt
   when an agency of their government leaves its operator (`contracts`; a renewal grants no
-  rights to what is already built), so a later switch means migrating, not rebuilding;
+  rights to what is already built), so a later switch means migrating, not rebuilding; the
+  rights to legacy systems are a priced term: an agency leaving its operator may buy them at
+  `buyout_share` of their build price and migrate instead of rebuilding, where that is cheaper
+  (`contracts.with_buyout`);
 - they check deliverables (audit information) and return those below `acceptance` to their
   builder, who redoes them at its own cost (`rework_share` of the build price, booked to
   builders, not to IT spending) over `rework_months`, while the agency waits: the redone
@@ -42,6 +45,7 @@ class Params(ReformParams):
     check_months: NonNeg
     rework_months: Count
     rework_share: Fraction
+    buyout_share: NonNeg
 
 
 @register

@@ -106,3 +106,26 @@ def test_a_renewal_grants_no_rights_to_systems_already_built():
     renew_vendor_contracts(m)
     assert not st.rights.any()  # the vendor keeps the code it delivered under the old terms
     assert (st.contract_end == np.where(np.arange(12) % 2 == 0, 3 + 12, 9)).all()
+
+
+def test_legacy_rights_are_a_priced_term_an_agency_leaving_its_operator_may_buy():
+    """Where the institution negotiates, leaving costs the cheaper of rebuilding the systems
+    without rights and buying their rights (`buyout_share` of their build price) to migrate
+    them; elsewhere, and when the price is above the rebuild, there is no buy-out."""
+    from sim.contracts import switching_cost, with_buyout
+
+    for share, expect_buys in ((0.1, True), (5.0, False)):
+        m = tiny("tech_support_institution", levels=["province"], buyout_share=share)
+        activate(m, "tech_support_institution")
+        st, a = m.state, m.spec.agents
+        st.rights[:] = False
+        n = np.flatnonzero(st.own.any(axis=1))
+        run_cost, build_cost = np.asarray(a.run_cost.as_tuple()), np.asarray(a.build_cost.as_tuple())
+        factor = np.full(len(n), 1.15)
+        rebuild = switching_cost(st.own[n], st.rights[n], run_cost, build_cost, factor, a.migration_months)
+        cost, buys = with_buyout(m, n, rebuild, factor)
+        province = n < 4
+        assert (buys == (province & expect_buys)).all()
+        assert (cost[~province] == rebuild[~province]).all()  # no institution: rebuild
+        buy = (st.own[n] @ build_cost) * factor * share + st.own[n] @ run_cost * a.migration_months
+        assert np.allclose(cost[province], np.minimum(buy, rebuild)[province])
