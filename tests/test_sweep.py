@@ -118,6 +118,11 @@ def test_any_executor_gives_the_same_results(small, tmp_path):
     with cf.ThreadPoolExecutor(2) as ex:
         run_design(runs, b, ex, progress=False)
     pd.testing.assert_frame_equal(content(tmp_path / "a")[0], content(tmp_path / "b")[0])
+    # the records an open store keeps as it writes them are those a fresh read of the folder finds
+    for store in (a, b):
+        fresh = ResultStore(store.out, exp, "x")
+        pd.testing.assert_frame_equal(store.records(), fresh.records())
+        assert store.finished() == fresh.finished() == {r.run_id for r in runs}
 
 
 def test_rerun_resumes_without_redoing_finished_runs(small, tmp_path, capsys):

@@ -70,6 +70,8 @@ def _scenario(spec: RunSpec) -> Any:
 
     if not spec.scenario_doc:
         return spec.path or spec.scenario
+    if spec.scenario_hash in _RESOLVED:  # this worker read the same content for an earlier run
+        return _RESOLVED[spec.scenario_hash]
     resolved = validate(spec.scenario_doc, {}, f"scenario {spec.scenario}")  # pydantic copies, never mutates
     got = doc_hash(resolved.model_dump(mode="json"))
     if spec.scenario_hash and got != spec.scenario_hash:
@@ -77,7 +79,15 @@ def _scenario(spec: RunSpec) -> Any:
             f"scenario {spec.scenario}: this worker reads it as other content than the sweep's "
             f"(hash {got}, expected {spec.scenario_hash}); is its govsim another version?"
         )
+    if spec.scenario_hash:
+        if len(_RESOLVED) >= 64:  # a design of many scenarios: keep the memory bounded
+            _RESOLVED.clear()
+        _RESOLVED[spec.scenario_hash] = resolved  # frozen: a run's overrides make a copy
     return resolved
+
+
+# scenario hash -> the spec as this worker validated it (a sweep's runs share a few scenarios)
+_RESOLVED: dict[str, Any] = {}
 
 
 def execute(spec: RunSpec, ts_dir: str | None = None) -> tuple[dict, object]:

@@ -58,6 +58,11 @@ class ResultStore:
         # dataset never holds a run that runs.parquet does not ('.' : Arrow skips it)
         self.incoming = self.ts_dir / ".incoming"
         self.rec_dir = self.out / "records"
+        # the design's records, once `open` has read the folder under its lock: from then on
+        # only `write` adds any, so a refresh of runs.parquet every few seconds need not read
+        # every record again (10,000 runs: that made a sweep's bookkeeping grow as its square)
+        self._known: dict[str, dict] | None = None
+        self._by_id: dict[str, RunSpec] = {}
 
     # ------------------------------------------------------------------ set-up
     def check(self, force: bool) -> None:
@@ -217,11 +222,14 @@ class ResultStore:
             rec = valid.get(ts.stem)
             if rec is None or rec.get("status") != "ok":
                 ts.unlink(missing_ok=True)  # a series whose record was never written
+        self._known, self._by_id = valid, {r.run_id: r for r in self.runs}
 
     # ------------------------------------------------------------------ runs
     def _scan(self, remove_invalid: bool = False) -> dict[str, dict]:
         """The records that belong to this design: same run id, scenario and its content,
         seed, steps and parameter values."""
+        if self._known is not None and not remove_invalid:
+            return dict(self._known)
         specs = {r.run_id: r for r in self.runs}
         out = {}
         for path in self.rec_dir.glob("*.json"):
@@ -261,7 +269,15 @@ class ResultStore:
             target.unlink(missing_ok=True)
             (self.incoming / target.name).unlink(missing_ok=True)  # a series of a run refused
         record = {**record, "overrides": spec.overrides, "scenario_hash": spec.scenario_hash}
-        write_atomic(self.rec_dir / f"{spec.run_id}.json", json.dumps(record, sort_keys=True))
+        text = json.dumps(record, sort_keys=True)
+        write_atomic(self.rec_dir / f"{spec.run_id}.json", text)
+        if self._known is not None:  # as `_scan` would read it back
+            mine = self._by_id.get(spec.run_id)  # the design's run of that id, which `_scan` matches against
+            back = json.loads(text)
+            if mine is not None and _matches(back, mine):
+                self._known[spec.run_id] = back
+            else:
+                self._known.pop(spec.run_id, None)
 
     def records(self, runs: list[RunSpec] | None = None) -> pd.DataFrame:
         runs = self.runs if runs is None else runs
