@@ -32,7 +32,6 @@ from .state import (
     APP,
     DATA,
     INFRA,
-    LAYER_OF_KIND,
     MOBILE,
     MONTH,
     SHAREABLE,
@@ -52,15 +51,7 @@ from .state import (
     gov_owns,
 )
 
-_LAYERED_KINDS = np.array(list(LAYER_OF_KIND))  # kinds a platform layer stands in for ...
-_KIND_LAYERS = np.array(list(LAYER_OF_KIND.values()))  # ... and their layers
 SPENDING = ("build", "duplicated_build", "operations", "duplicated_operations", "sharing", "platform", "programmes")
-
-
-def _constant(values) -> np.ndarray:
-    out = np.asarray(values)
-    out.flags.writeable = False
-    return out
 
 
 class GovModel(mesa.Model):
@@ -76,11 +67,10 @@ class GovModel(mesa.Model):
     ) -> None:
         sc = GovScenario.coerce(scenario, rng=rng, overrides=overrides, steps=steps)
         super().__init__(scenario=sc)
-        self.spec = sc.spec
+        self.spec, a = sc.spec, sc.spec.agents
         self.horizon = self.spec.simulation.steps
         # base costs per kind (万元), read every month: made once (the spec is frozen)
-        self.base_build_cost = _constant(self.spec.agents.build_cost.as_tuple())
-        self.base_run_cost = _constant(self.spec.agents.run_cost.as_tuple())
+        self.base_build_cost, self.base_run_cost = (state.read_only(c.as_tuple()) for c in (a.build_cost, a.run_cost))
         self.structure = s = build_structure(self.spec.government, self.rng, self.spec.agents.substitutability)
         self.rules = Rules(n_gov=s.n_gov, n_svc=len(s.svc_level))
         self.rules.compatibility = self.spec.agents.compatibility
@@ -269,7 +259,7 @@ class GovModel(mesa.Model):
     def kind_reach(self) -> np.ndarray:
         """(G, K): a shared instance of each kind is reachable from the government."""
         out = np.zeros((self.structure.n_gov, len(KINDS)), bool)
-        out[:, _LAYERED_KINDS] = self.platforms.reach[:, _KIND_LAYERS]  # one copy for every layered kind
+        out[:, state.LAYERED_KINDS] = self.platforms.reach[:, state.KIND_LAYERS]  # one copy for every layered kind
         out[:, MOBILE] = self.gov_apps.reach
         return out
 
