@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -63,15 +64,19 @@ def measure(runs: int = 96, scenario: str = "provincial", steps: int = 60) -> di
     return out
 
 
-def _child_wall(tree: Path, workers: int, runs: int, scenario: str, steps: int) -> float:
-    """`wall_seconds` in a fresh interpreter running the code of `tree` (a checkout)."""
+def _child_wall(tree: Path, workers: int, runs: int, scenario: str, steps: int) -> tuple[float, float]:
+    """`wall_seconds` in a fresh interpreter running the code of `tree` (a checkout), and
+    the CPU seconds of that interpreter and its workers (less sensitive to other load)."""
     cmd = [sys.executable, "-m", "benchmarks.sweep_speed", "--one", str(workers)]
     cmd += ["--runs", str(runs), "--scenario", scenario, "--steps", str(steps)]
     env = {**os.environ, "PYTHONPATH": str(tree)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     res = subprocess.run(cmd, cwd=tree, capture_output=True, text=True, env=env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if res.returncode != 0:
         raise SystemExit(f"sweep benchmark in {tree} failed:\n{res.stderr[-2000:]}")
-    return float(res.stdout.strip().splitlines()[-1])
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return float(res.stdout.strip().splitlines()[-1]), cpu
 
 
 def throughput_against(reference: Path | None, runs: int = 400, rounds: int = 2) -> dict:
@@ -79,15 +84,22 @@ def throughput_against(reference: Path | None, runs: int = 400, rounds: int = 2)
     (another checkout, e.g. 0.1.4 unpacked by `git archive`), the same sweep on its code,
     the two taking turns for `rounds` rounds; the best round of each counts. The first
     sweep of a fresh checkout compiles its kernels: time it once before comparing."""
-    walls, ref_walls = [], []
+    walls, ref_walls, cpus, ref_cpus = [], [], [], []
     for _ in range(rounds):
-        walls.append(_child_wall(ROOT, 2, runs, "baseline", 60))
+        wall, cpu = _child_wall(ROOT, 2, runs, "baseline", 60)
+        walls.append(wall)
+        cpus.append(cpu)
         if reference is not None:
-            ref_walls.append(_child_wall(reference.resolve(), 2, runs, "baseline", 60))
+            wall, cpu = _child_wall(reference.resolve(), 2, runs, "baseline", 60)
+            ref_walls.append(wall)
+            ref_cpus.append(cpu)
     out = {"runs": runs, "workers": 2, "wall_s": round(min(walls), 3), "s_per_10k": round(min(walls) / runs * 1e4, 1)}
+    out["cpu_s"] = round(min(cpus), 3)  # the sweep's process and its workers, imports included
     if ref_walls:
         out |= {"reference": str(reference), "reference_wall_s": round(min(ref_walls), 3)}
         out["time_ratio_vs_reference"] = round(min(walls) / min(ref_walls), 3)
+        out["reference_cpu_s"] = round(min(ref_cpus), 3)
+        out["cpu_ratio_vs_reference"] = round(min(cpus) / min(ref_cpus), 3)
     return out
 
 

@@ -101,14 +101,14 @@ def renew_vendor_contracts(model: GovModel) -> None:
     if len(n) == 0:
         return
     st, a = model.state, model.spec.agents
-    run_cost = np.asarray(a.run_cost.as_tuple())
+    run_cost = model.base_run_cost
     best = best_vendor(model)[model.structure.agency_market[n]]
     mine = st.vendor[n]
     cost = switching_cost(
         st.own[n],
         st.rights[n],
         run_cost,
-        np.asarray(a.build_cost.as_tuple()),
+        model.base_build_cost,
         1.0 + model.vendor_markup[best],
         a.migration_months,
     )
@@ -201,7 +201,7 @@ def _options(model: GovModel, n: np.ndarray):
     from .institutions import company_cost
 
     st, s, a = model.state, model.structure, model.spec.agents
-    run_cost = np.asarray(a.run_cost.as_tuple())
+    run_cost = model.base_run_cost
     run = st.own[n] @ run_cost
     systems = st.own[n].sum(axis=1).astype(float)
     scale = company_cost(model)[st.company[n]]  # scale economies and its hired staff's wages
@@ -210,9 +210,7 @@ def _options(model: GovModel, n: np.ndarray):
     quality = np.minimum(quality, st.found_quality[n])  # what audits found, if they found less
     vendor = best_vendor(model)[s.agency_market[n]]
     build_factor = 1.0 + model.vendor_markup[vendor]
-    cost = switching_cost(
-        st.own[n], st.rights[n], run_cost, np.asarray(a.build_cost.as_tuple()), build_factor, a.migration_months
-    )
+    cost = switching_cost(st.own[n], st.rights[n], run_cost, model.base_build_cost, build_factor, a.migration_months)
     cost, buys = with_buyout(model, n, cost, 1 + asking)
     staff, skill = available_staff(model, n)
     x = RenewalInputs(
@@ -231,10 +229,19 @@ def _options(model: GovModel, n: np.ndarray):
 
 def best_vendor(model: GovModel) -> np.ndarray:
     """(G,) per market government: its vendor with the lowest price per unit of quality."""
-    value = (1.0 + model.vendor_markup) / np.maximum(model.vendor_quality, 1e-9)
-    out = np.full(model.structure.n_gov, -1, np.int64)
-    for v in np.argsort(value, kind="stable")[::-1]:  # the best written last
-        out[model.vendor_market[v]] = v
+    return _best_vendor(model.vendor_markup, model.vendor_quality, model.vendor_market, model.structure.n_gov)
+
+
+@njit(cache=True)
+def _best_vendor(markup, quality, market, n_gov):
+    """Per market, the vendor of lowest (1 + markup) / quality; ties: the lower id."""
+    out = np.full(n_gov, -1, np.int64)
+    best = np.empty(n_gov)
+    for v in range(len(markup)):
+        value = (1.0 + markup[v]) / max(quality[v], 1e-9)
+        m = market[v]
+        if out[m] < 0 or value < best[m]:
+            out[m], best[m] = v, value
     return out
 
 

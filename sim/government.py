@@ -85,6 +85,11 @@ class Structure:
         return gov * self.n_lines + line
 
     @cached_property
+    def d_mean_weight(self) -> float:
+        """Mean demand weight of the needed links (the structure never changes)."""
+        return self.d_weight.mean()
+
+    @cached_property
     def agency_market(self) -> np.ndarray:
         """(N) the market government of each agency."""
         return self.gov_market[self.agency_gov]

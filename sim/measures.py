@@ -113,10 +113,15 @@ def _count_islands(req, prov, served, linked):
 
 
 def _transfers(model: GovModel) -> float:
-    """万元/month of equalisation transfers in the agencies' allocations (`fiscal.transfer`)."""
+    """万元/month of equalisation transfers in the agencies' allocations (`fiscal.transfer`).
+    Allocations, wealth and the rate are fixed for a run: summed once, read every month."""
+    known = model.__dict__.get("_transfers_received")
+    if known is not None:
+        return known
     s, a = model.structure, model.spec.agents
     base = np.asarray(a.budget_per_month)[s.agency_level]
-    return float(fiscal.transfer(base, s.gov_wealth[s.agency_gov], a.equalisation_rate).sum())
+    model._transfers_received = float(fiscal.transfer(base, s.gov_wealth[s.agency_gov], a.equalisation_rate).sum())
+    return model._transfers_received
 
 
 def compute_measures(model: GovModel) -> dict[str, float]:
@@ -191,11 +196,10 @@ def duplicate_measures(model: GovModel) -> dict[str, float]:
 
 def _approval_delay(model: GovModel) -> float:
     """Mean months since proposal of the proposals decided this month and still waiting."""
-    waited = np.concatenate([np.asarray(model.step_stats["waited"], float), model.month - model.queue.month])
-    delay = float(waited.mean()) if len(waited) else 0.0
     if len(model.queue) == 0 and model.step_stats["decided"] == 0:
-        delay = 0.0
-    return delay
+        return 0.0  # nothing proposed waits or was decided (no coordinating body reviews)
+    waited = np.concatenate([np.asarray(model.step_stats["waited"], float), model.month - model.queue.month])
+    return float(waited.mean()) if len(waited) else 0.0
 
 
 def _delivery_time(model: GovModel) -> float:
@@ -265,8 +269,8 @@ def control_measures(model: GovModel) -> dict[str, float]:
         markup=np.where(st.company >= 0, st.contract_markup, model.vendor_markup[st.vendor]),
         contract_end=st.contract_end,
         agency_gov=s.agency_gov,
-        run_cost=np.asarray(a.run_cost.as_tuple()),
-        build_cost=np.asarray(a.build_cost.as_tuple()),
+        run_cost=model.base_run_cost,
+        build_cost=model.base_build_cost,
         pool=pool.staff * pool.skill + tsi.free * tsi.skill,
     )
     return control.control_measures(x, model.month, a.migration_months, a.systems_per_staff)
@@ -276,11 +280,11 @@ def _county_reach(model: GovModel) -> tuple[float, float]:
     """Gini of data reach across bottom-level governments, and their served share."""
     s, out = model.structure, model.outcome
     need_g, got_g = out.need_by_gov, out.served_by_gov
-    bottom = s.gov_level == s.bottom
-    has_need = bottom & (need_g > 0)
-    reach_g = np.where(need_g > 0, got_g / np.maximum(need_g, 1e-12), 0.0)
-    reach = float(got_g[has_need].sum() / need_g[has_need].sum()) if has_need.any() else 0.0
-    return gini(reach_g[has_need]), reach
+    has_need = (s.gov_level == s.bottom) & (need_g > 0)
+    need, got = need_g[has_need], got_g[has_need]
+    if len(need) == 0:
+        return 0.0, 0.0
+    return gini(got / np.maximum(need, 1e-12)), float(got.sum() / need.sum())
 
 
 class AgencyView(NamedTuple):
@@ -369,14 +373,16 @@ def _market_structure(model: GovModel) -> tuple[float, float]:
     # the bureau runs is a supplier of its own
     company_mkt = np.array([c.market for c in model.companies], dtype=np.int64)
     company_rev = np.asarray(rev["company"], dtype=float).copy()
-    runner = platform_runners(model)
     plat = model.platforms.run_by_market
     has_plat = plat > 0
-    by_company = has_plat & (runner >= 0)
-    np.add.at(company_rev, runner[by_company], plat[by_company])
-    by_bureau = np.flatnonzero(has_plat & (runner < 0))
-    other_mkt = np.concatenate([company_mkt, by_bureau])
-    other_rev = np.concatenate([company_rev, plat[by_bureau]])
+    other_mkt, other_rev = company_mkt, company_rev
+    if has_plat.any():  # no platform running: nothing to add
+        runner = platform_runners(model)
+        by_company = has_plat & (runner >= 0)
+        np.add.at(company_rev, runner[by_company], plat[by_company])
+        by_bureau = np.flatnonzero(has_plat & (runner < 0))
+        other_mkt = np.concatenate([company_mkt, by_bureau])
+        other_rev = np.concatenate([company_rev, plat[by_bureau]])
     company_hold = np.array([c.data_hold for c in model.companies])
     revenue = Revenue(
         inhouse=rev["inhouse"], vendor_market=vendor_mkt, vendor=vendor_rev, other_market=other_mkt, other=other_rev

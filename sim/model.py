@@ -32,7 +32,6 @@ from .state import (
     APP,
     DATA,
     INFRA,
-    LAYER_OF_KIND,
     MOBILE,
     MONTH,
     SHAREABLE,
@@ -68,8 +67,10 @@ class GovModel(mesa.Model):
     ) -> None:
         sc = GovScenario.coerce(scenario, rng=rng, overrides=overrides, steps=steps)
         super().__init__(scenario=sc)
-        self.spec = sc.spec
+        self.spec, a = sc.spec, sc.spec.agents
         self.horizon = self.spec.simulation.steps
+        # base costs per kind (万元), read every month: made once (the spec is frozen)
+        self.base_build_cost, self.base_run_cost = (state.read_only(c.as_tuple()) for c in (a.build_cost, a.run_cost))
         self.structure = s = build_structure(self.spec.government, self.rng, self.spec.agents.substitutability)
         self.rules = Rules(n_gov=s.n_gov, n_svc=len(s.svc_level))
         self.rules.compatibility = self.spec.agents.compatibility
@@ -258,8 +259,7 @@ class GovModel(mesa.Model):
     def kind_reach(self) -> np.ndarray:
         """(G, K): a shared instance of each kind is reachable from the government."""
         out = np.zeros((self.structure.n_gov, len(KINDS)), bool)
-        for kind, layer in LAYER_OF_KIND.items():
-            out[:, kind] = self.platforms.reach[:, layer]
+        out[:, state.LAYERED_KINDS] = self.platforms.reach[:, state.KIND_LAYERS]  # one copy for every layered kind
         out[:, MOBILE] = self.gov_apps.reach
         return out
 

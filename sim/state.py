@@ -24,9 +24,18 @@ MONTH = np.int32  # months (built, expires, done, proposed, audited): half the m
 SHAREABLE = np.array([True, True, True, False, False])
 SHAREABLE_FLAGS = SHAREABLE.astype(np.int64)  # read as a constant inside compiled loops
 LAYER_OF_KIND = {INFRA: 0, SUPPORT: 2, DATA: 1}  # kind -> index in LAYERS
+LAYERED_KINDS = np.array(list(LAYER_OF_KIND))  # the kinds a platform layer stands in for ...
+KIND_LAYERS = np.array(list(LAYER_OF_KIND.values()))  # ... and their layers
 N_LAYERS = len(LAYERS)
 DATA_LAYER = LAYERS.index("data")
 NO_ONE = -1
+
+
+def read_only(values) -> np.ndarray:
+    """An array of `values` that nothing can change in place (a constant shared by many readers)."""
+    out = np.asarray(values)
+    out.flags.writeable = False
+    return out
 
 
 def row_sum(a: np.ndarray) -> np.ndarray:

@@ -66,6 +66,32 @@ def compatible_for(own, kind_reach, substitutes, n_lines, agencies, kinds):
 
 
 @njit(cache=True)
+def usable_of_kind(own, kind_reach, substitutes, n_lines, k):
+    """(N,) bool: `can_use_shared` of kind `k` for every agency, a government at a time —
+    the same answers as `compatible_for` asked once per agency, for callers that ask about
+    many more pairs (every needed link) than there are agencies."""
+    N = own.shape[0]
+    out = np.zeros(N, np.bool_)
+    if n_lines > 64 or not SHAREABLE_FLAGS[k]:
+        for n in range(N):
+            out[n] = can_use_shared(own, kind_reach, substitutes, n_lines, n, k)
+        return out
+    bits = _compatible_bits(substitutes)
+    for g in range(N // n_lines):
+        lo = g * n_lines
+        if kind_reach[g, k]:
+            out[lo : lo + n_lines] = True
+            continue
+        owned = np.uint64(0)  # lines of the government running a system of the kind
+        for i in range(n_lines):
+            if own[lo + i, k]:
+                owned |= np.uint64(1) << np.uint64(i)
+        for i in range(n_lines):
+            out[lo + i] = (owned & bits[k, i]) != 0
+    return out
+
+
+@njit(cache=True)
 def compatible_reach(own, kind_reach, substitutes, n_lines):
     """(N, K) bool: a shared instance of the kind that could serve the agency is reachable —
     a platform layer or the government app (`kind_reach`, (G, K): they serve every line),

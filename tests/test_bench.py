@@ -46,3 +46,15 @@ def test_phases_times_every_process_of_the_step(capsys):
     import sim.processes.planning
 
     assert sim.processes.planning.plan.__module__ == "sim.processes.planning"  # timers removed
+
+
+def test_whole_run_references_have_as_many_agents_as_the_presets():
+    """Each whole run is compared with a Boltzmann model of its preset's size: a preset that
+    grows (0.2.0: 55 lines a government) must not be compared with a smaller reference."""
+    from benchmarks.bench import CASES, WHOLE_AGENTS
+    from sim.scenario import load_spec
+
+    for preset, n in WHOLE_AGENTS.items():
+        government = load_spec(preset)[0].government
+        assert sum(government.sizes) * len(government.lines) == n, preset
+        assert f"boltzmann_{n}" in CASES and f"whole_{preset}" in CASES

@@ -20,10 +20,11 @@ import pandas as pd
 import pytest
 
 from sim import GovModel
+from sim.contracts import best_vendor
 from sim.institutions import company_scale
 from sim.processes import apps, demand, operations, planning, sharing
 from sim.state import APP, DATA, MOBILE, SHAREABLE, Systems, gov_owns
-from sim.substitutes import compatible_reach
+from sim.substitutes import compatible_reach, usable_of_kind
 
 # (preset, seed, months run): late enough for platforms, companies and reflux to be in place
 STATES = [("baseline", 3, 14), ("guangdong", 5, 30), ("zhejiang", 7, 30), ("reform_data_reflux", 11, 30)]
@@ -299,3 +300,41 @@ def test_a_reused_data_system_serves_only_while_a_compatible_line_runs_one():
         assert has_data[n] == compatible
         assert demand.data_capable(m, np.array([n]))[0] == compatible
         assert m.access()[n, DATA] == compatible
+
+
+def test_usable_of_kind_is_compatible_reach_of_each_agency(model):
+    """The per-agency kernel that data_capable reads (bit masks of compatible lines) gives
+    `compatible_reach`'s answer for every agency and kind, and the pairwise path for more
+    than 64 lines agrees with it."""
+    s, st = model.structure, model.state
+    reach = model.kind_reach()
+    expect = compatible_reach(st.own, reach, s.substitutes, s.n_lines)
+    for k in range(expect.shape[1]):
+        assert np.array_equal(usable_of_kind(st.own, reach, s.substitutes, s.n_lines, k), expect[:, k])
+    # the same government as 65+ lines: pad every government's block with lines owning nothing
+    pad = 65 - s.n_lines
+    if pad > 0:
+        own = np.zeros((s.n_gov, 65, st.own.shape[1]), bool)
+        own[:, : s.n_lines] = st.own.reshape(s.n_gov, s.n_lines, -1)
+        subs = np.zeros((s.substitutes.shape[0], 65, 65), bool)
+        subs[:, : s.n_lines, : s.n_lines] = s.substitutes
+        got = usable_of_kind(own.reshape(-1, own.shape[2]), reach, subs, 65, DATA).reshape(s.n_gov, 65)
+        assert np.array_equal(got[:, : s.n_lines].ravel(), expect[:, DATA])
+
+
+def test_best_vendor_is_the_lowest_price_per_quality_of_each_market(model):
+    """Per market, the vendor with the lowest (1 + markup) / quality, ties to the lower id
+    (the order a stable sort gives)."""
+    value = (1.0 + model.vendor_markup) / np.maximum(model.vendor_quality, 1e-9)
+    expect = np.full(model.structure.n_gov, -1, np.int64)
+    for v in np.argsort(value, kind="stable")[::-1]:  # the best written last
+        expect[model.vendor_market[v]] = v
+    assert np.array_equal(best_vendor(model), expect)
+    tied = model.vendor_quality.copy(), model.vendor_markup.copy()
+    try:  # every vendor alike: the lowest id of each market
+        model.vendor_quality[:], model.vendor_markup[:] = 0.5, 0.2
+        firsts = {m: v for v, m in reversed(list(enumerate(model.vendor_market)))}
+        got = best_vendor(model)
+        assert all(got[m] == v for m, v in firsts.items())
+    finally:
+        model.vendor_quality[:], model.vendor_markup[:] = tied

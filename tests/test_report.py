@@ -38,7 +38,7 @@ def results(tmp_path_factory):
     runs = build_design(exp)
     store = ResultStore(out, exp, "report_small.toml")
     store.open(force=False)
-    real = sim.api.run_timeseries
+    real = sim.api.run_model
     doomed = {r.seed for r in runs if r.replication > 0}
 
     def flaky(scenario, seed=None, steps=None, **overrides):
@@ -47,11 +47,11 @@ def results(tmp_path_factory):
             raise RuntimeError("injected failure")
         return real(scenario, seed=seed, steps=steps, **overrides)
 
-    sim.api.run_timeseries = flaky
+    sim.api.run_model = flaky
     try:
         summary = run_design(runs, store, InlineExecutor(), progress=False)
     finally:
-        sim.api.run_timeseries = real
+        sim.api.run_model = real
     assert len(summary.failed) == 2
     return out
 

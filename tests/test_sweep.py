@@ -118,6 +118,11 @@ def test_any_executor_gives_the_same_results(small, tmp_path):
     with cf.ThreadPoolExecutor(2) as ex:
         run_design(runs, b, ex, progress=False)
     pd.testing.assert_frame_equal(content(tmp_path / "a")[0], content(tmp_path / "b")[0])
+    # the records an open store keeps as it writes them are those a fresh read of the folder finds
+    for store in (a, b):
+        fresh = ResultStore(store.out, exp, "x")
+        pd.testing.assert_frame_equal(store.records(), fresh.records())
+        assert store.finished() == fresh.finished() == {r.run_id for r in runs}
 
 
 def test_rerun_resumes_without_redoing_finished_runs(small, tmp_path, capsys):
@@ -180,13 +185,13 @@ def test_interrupted_sweep_leaves_only_complete_files_and_resumes(small, tmp_pat
 def test_with_one_worker_each_run_is_saved_before_the_next_starts(small, tmp_path, monkeypatch):
     import sim.api
 
-    real, out, saved_before = sim.api.run_timeseries, tmp_path / "one", []
+    real, out, saved_before = sim.api.run_model, tmp_path / "one", []
 
     def counting(*args, **kw):
         saved_before.append(len(list((out / "records").glob("*.json"))))
         return real(*args, **kw)
 
-    monkeypatch.setattr(sim.api, "run_timeseries", counting)
+    monkeypatch.setattr(sim.api, "run_model", counting)
     assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 0
     assert saved_before == list(range(N_RUNS))  # Ctrl-C loses at most the run in progress
 
@@ -343,11 +348,11 @@ def test_a_run_that_kills_its_worker_fails_alone_and_the_sweep_goes_on(small, tm
 SLOW_SWEEP = """
 import sys, time
 import sim.api
-real = sim.api.run_timeseries
+real = sim.api.run_model
 def slow(*args, **kw):
     time.sleep(0.3)
     return real(*args, **kw)
-sim.api.run_timeseries = slow
+sim.api.run_model = slow
 from sim.cli import main
 sys.exit(main(sys.argv[1:]))
 """
@@ -677,7 +682,7 @@ def test_runs_of_another_model_version_are_not_mixed_in(small, tmp_path, capsys,
 def test_a_failing_run_is_recorded_and_the_others_go_on(small, tmp_path, capsys, monkeypatch):
     import sim.api
 
-    real = sim.api.run_timeseries
+    real = sim.api.run_model
 
     def flaky(scenario, seed=None, steps=None, **overrides):
         # workers get the resolved spec, not the file: scenario.meta.name is the preset's
@@ -685,7 +690,7 @@ def test_a_failing_run_is_recorded_and_the_others_go_on(small, tmp_path, capsys,
             raise RuntimeError("boom in the model")
         return real(scenario, seed=seed, steps=steps, **overrides)
 
-    monkeypatch.setattr(sim.api, "run_timeseries", flaky)
+    monkeypatch.setattr(sim.api, "run_model", flaky)
     out = tmp_path / "f"
     assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 1
     err = capsys.readouterr().err
@@ -696,7 +701,7 @@ def test_a_failing_run_is_recorded_and_the_others_go_on(small, tmp_path, capsys,
     assert (runs["status"] == "ok").sum() == N_RUNS - 4
     assert set(pd.read_parquet(out / "timeseries")["run_id"]) == set(runs.loc[runs["status"] == "ok", "run_id"])
     # fixed: a re-run retries only the failed ones
-    monkeypatch.setattr(sim.api, "run_timeseries", real)
+    monkeypatch.setattr(sim.api, "run_model", real)
     capsys.readouterr()
     assert main(["sweep", str(small), "--out", str(out), "--workers", "1", "-q"]) == 0
     assert "4 run(s) done, 12 already done" in capsys.readouterr().out
@@ -895,3 +900,24 @@ def test_experiment_from_dict_matches_the_issue_example():
         }
     )
     assert len(build_design(exp)) == 2 * 3 * 8 * 10
+
+
+def test_a_series_written_from_its_columns_is_the_frames_parquet_file(tmp_path):
+    """Workers write a run's series from the model's collector without making a frame: the
+    file is byte for byte the one `DataFrame.to_parquet` writes (NaN and inf included)."""
+    import numpy as np
+
+    from sim.api import run_model
+    from sim.runner.store import model_series, normalise, series_columns, write_series
+
+    m = run_model("baseline", seed=4, steps=6)
+    frame = m.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    frame.insert(0, "step", range(len(frame)))
+    frame.insert(0, "run_id", "r4")
+    for name, columns in (("model", model_series(m, "r4")), ("odd", None)):
+        if columns is None:  # values the measures may one day produce
+            frame.loc[2, "silo_index"], frame.loc[3, "user_rating"] = np.nan, np.inf
+            columns = series_columns(frame)
+        normalise(frame).to_parquet(tmp_path / f"{name}-frame.parquet", index=False)
+        write_series(tmp_path, name, columns)
+        assert (tmp_path / f"{name}.parquet").read_bytes() == (tmp_path / f"{name}-frame.parquet").read_bytes()

@@ -111,9 +111,7 @@ def operating_costs(model: GovModel) -> None:
         price=price,
         n_companies=len(model.companies),
     )
-    costs = RunCosts(
-        run_cost=np.asarray(a.run_cost.as_tuple()), systems_per_staff=a.systems_per_staff, wage=a.staff_wage
-    )
+    costs = RunCosts(run_cost=model.base_run_cost, systems_per_staff=a.systems_per_staff, wage=a.staff_wage)
     wages, inhouse, outsourced, vendor_rev, company_rev, ops_total, dup_total = _operating_costs(
         st.own, duplicate, s.n_lines, tuple(operators), tuple(costs)
     )

@@ -38,7 +38,7 @@ def plan(model: GovModel) -> None:
     kind_reach = model.kind_reach()
     running = Systems(st.own, st.reuse, kind_reach, s.n_lines, s.substitutes)
     wants = Wants(app=st.wants_app, gov_app=model.gov_apps.joins, province_built=model.platforms.province_built)
-    prices = Prices(factor=build_factor(model), base=np.asarray(a.build_cost.as_tuple()))
+    prices = Prices(factor=build_factor(model), base=model.base_build_cost)
     rows, kinds, costs, _ = _proposals(tuple(running), tuple(wants), st.building, st.queued, tuple(prices), st.budget)
     if len(rows) == 0:
         review(model)

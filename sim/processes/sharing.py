@@ -111,7 +111,7 @@ def link_gain(
         provider_gov=model.dyad_prov_gov,
         requester_gov=model.dyad_req_gov,
         weight=s.d_weight,
-        mean_weight=s.d_weight.mean(),
+        mean_weight=s.d_mean_weight,
         trust=model.trust,
         trust_floor=model.trust_floor,
         value=model.tie_value,

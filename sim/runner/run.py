@@ -38,7 +38,7 @@ from tqdm import tqdm
 from ..scenario import ScenarioError
 from .design import RunSpec, code_fingerprint, design_fingerprint, doc_hash
 from .executors import InlineExecutor, WorkerPool, _capacity, _context, _threads, executor_for
-from .store import ResultStore, write_timeseries
+from .store import ResultStore, model_series, write_series
 
 # tqdm's monitor thread would make this process multi-threaded, and forking is then
 # unsafe: _context() falls back to a forkserver whose workers re-import the stack (~1.5 s)
@@ -70,6 +70,8 @@ def _scenario(spec: RunSpec) -> Any:
 
     if not spec.scenario_doc:
         return spec.path or spec.scenario
+    if spec.scenario_hash in _RESOLVED:  # this worker read the same content for an earlier run
+        return _RESOLVED[spec.scenario_hash]
     resolved = validate(spec.scenario_doc, {}, f"scenario {spec.scenario}")  # pydantic copies, never mutates
     got = doc_hash(resolved.model_dump(mode="json"))
     if spec.scenario_hash and got != spec.scenario_hash:
@@ -77,7 +79,15 @@ def _scenario(spec: RunSpec) -> Any:
             f"scenario {spec.scenario}: this worker reads it as other content than the sweep's "
             f"(hash {got}, expected {spec.scenario_hash}); is its govsim another version?"
         )
+    if spec.scenario_hash:
+        if len(_RESOLVED) >= 64:  # a design of many scenarios: keep the memory bounded
+            _RESOLVED.clear()
+        _RESOLVED[spec.scenario_hash] = resolved  # frozen: a run's overrides make a copy
     return resolved
+
+
+# scenario hash -> the spec as this worker validated it (a sweep's runs share a few scenarios)
+_RESOLVED: dict[str, Any] = {}
 
 
 def execute(spec: RunSpec, ts_dir: str | None = None) -> tuple[dict, object]:
@@ -85,30 +95,34 @@ def execute(spec: RunSpec, ts_dir: str | None = None) -> tuple[dict, object]:
     With `ts_dir` (a folder this process can write) the time series is written here, in
     the worker, and None comes back: the main process only records the run. The record
     names the model code that ran it (`code_hash`), this worker's own."""
-    from ..api import run_timeseries
+    from ..api import run_model, run_timeseries
 
     _one_blas_thread()
     t0 = time.perf_counter()
-    frame, error = None, ""
+    frame, columns, error = None, None, ""
     try:
-        frame = run_timeseries(_scenario(spec), seed=spec.seed, steps=spec.steps, **spec.overrides)
-        frame.insert(0, "run_id", spec.run_id)
+        if ts_dir is None:  # the series goes back to the main process as a frame
+            frame = run_timeseries(_scenario(spec), seed=spec.seed, steps=spec.steps, **spec.overrides)
+            frame.insert(0, "run_id", spec.run_id)
+        else:  # written here: its columns, without making a frame
+            model = run_model(_scenario(spec), seed=spec.seed, steps=spec.steps, **spec.overrides)
+            columns = model_series(model, spec.run_id)
     except (Exception, SystemExit):  # a model's sys.exit() is its run's failure, not the worker's
         error = traceback.format_exc()
+    months = len(frame) if frame is not None else len(columns["step"]) if columns is not None else None
     record = {
         "run_id": spec.run_id,
         "scenario": spec.scenario,
         "seed": spec.seed,
         "replication": spec.replication,
-        "steps": spec.steps if spec.steps is not None else (len(frame) - 1 if frame is not None else None),
-        "status": "ok" if frame is not None else "failed",
+        "steps": spec.steps if spec.steps is not None else (months - 1 if months is not None else None),
+        "status": "ok" if months is not None else "failed",
         "wall_s": round(time.perf_counter() - t0, 4),
         "error": error,
         "code_hash": code_fingerprint(),
     }
-    if ts_dir is not None and frame is not None:
-        write_timeseries(Path(ts_dir), spec.run_id, frame)
-        frame = None
+    if columns is not None:
+        write_series(Path(ts_dir), spec.run_id, columns)
     return record, frame
 
 

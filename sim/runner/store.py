@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import tomli_w
 
@@ -58,6 +59,11 @@ class ResultStore:
         # dataset never holds a run that runs.parquet does not ('.' : Arrow skips it)
         self.incoming = self.ts_dir / ".incoming"
         self.rec_dir = self.out / "records"
+        # the design's records, once `open` has read the folder under its lock: from then on
+        # only `write` adds any, so a refresh of runs.parquet every few seconds need not read
+        # every record again (10,000 runs: that made a sweep's bookkeeping grow as its square)
+        self._known: dict[str, dict] | None = None
+        self._by_id: dict[str, RunSpec] = {}
 
     # ------------------------------------------------------------------ set-up
     def check(self, force: bool) -> None:
@@ -217,11 +223,14 @@ class ResultStore:
             rec = valid.get(ts.stem)
             if rec is None or rec.get("status") != "ok":
                 ts.unlink(missing_ok=True)  # a series whose record was never written
+        self._known, self._by_id = valid, {r.run_id: r for r in self.runs}
 
     # ------------------------------------------------------------------ runs
     def _scan(self, remove_invalid: bool = False) -> dict[str, dict]:
         """The records that belong to this design: same run id, scenario and its content,
         seed, steps and parameter values."""
+        if self._known is not None and not remove_invalid:
+            return dict(self._known)
         specs = {r.run_id: r for r in self.runs}
         out = {}
         for path in self.rec_dir.glob("*.json"):
@@ -261,7 +270,15 @@ class ResultStore:
             target.unlink(missing_ok=True)
             (self.incoming / target.name).unlink(missing_ok=True)  # a series of a run refused
         record = {**record, "overrides": spec.overrides, "scenario_hash": spec.scenario_hash}
-        write_atomic(self.rec_dir / f"{spec.run_id}.json", json.dumps(record, sort_keys=True))
+        text = json.dumps(record, sort_keys=True)
+        write_atomic(self.rec_dir / f"{spec.run_id}.json", text)
+        if self._known is not None:  # as `_scan` would read it back
+            mine = self._by_id.get(spec.run_id)  # the design's run of that id, which `_scan` matches against
+            back = json.loads(text)
+            if mine is not None and _matches(back, mine):
+                self._known[spec.run_id] = back
+            else:
+                self._known.pop(spec.run_id, None)
 
     def records(self, runs: list[RunSpec] | None = None) -> pd.DataFrame:
         runs = self.runs if runs is None else runs
@@ -316,16 +333,59 @@ def _matches(record: dict, spec: RunSpec) -> bool:
 
 def write_timeseries(ts_dir: Path, run_id: str, frame: pd.DataFrame) -> None:
     """One run's time series, atomically; workers call it so that encoding runs in parallel."""
-    frame = normalise(frame)
-    write_atomic(ts_dir / f"{run_id}.parquet", lambda p: frame.to_parquet(p, index=False))
+    write_series(ts_dir, run_id, series_columns(frame))
 
 
-def normalise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Fixed columns and dtypes, whichever process produced the frame. Built at once from
-    the columns' arrays: converting column by column in place cost 30 ms a run, more than
-    the baseline run itself in a sweep of 10,000. The calendar `date` is kept when present."""
+def write_series(ts_dir: Path, run_id: str, columns: dict[str, np.ndarray]) -> None:
+    """A run's time series from its columns (`series_columns`, `model_series`): the file
+    `DataFrame.to_parquet(index=False)` writes, byte for byte, without making the frame
+    (pandas' conversion to Arrow, a schema inferred per run, was most of a run's writing)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = _schema(columns)
+    # from_pandas: NaN becomes null, as the frame's conversion makes it
+    arrays = [pa.array(columns[f.name], type=f.type, from_pandas=True) for f in schema]
+    table = pa.Table.from_arrays(arrays, schema=schema)
+    write_atomic(ts_dir / f"{run_id}.parquet", lambda p: pq.write_table(table, p, compression="snappy"))
+
+
+_SCHEMAS: dict[tuple[str, ...], Any] = {}
+
+
+def _schema(columns: dict[str, np.ndarray]) -> Any:
+    """The Arrow schema, with pandas' metadata, of a series with these columns (made once)."""
+    import pyarrow as pa
+
+    names = tuple(columns)
+    if names not in _SCHEMAS:
+        frame = pd.DataFrame(columns, index=pd.RangeIndex(len(columns["step"])))
+        _SCHEMAS[names] = pa.Schema.from_pandas(frame, preserve_index=False)
+    return _SCHEMAS[names]
+
+
+def series_columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Fixed columns and dtypes, whichever process produced the frame. The calendar `date`
+    is kept when present."""
     columns = {"run_id": frame["run_id"].astype(str).to_numpy(), "step": frame["step"].to_numpy(dtype="int64")}
     if "date" in frame:
         columns["date"] = frame["date"].astype(str).to_numpy()
-    columns |= {m: frame[m].to_numpy(dtype="float64") for m in MEASURES}
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
+    return columns | {m: frame[m].to_numpy(dtype="float64") for m in MEASURES}
+
+
+def model_series(model, run_id: str) -> dict[str, np.ndarray]:
+    """`series_columns` of the frame `run_timeseries` gives, read from the model's collector
+    without making the frame."""
+    from ..measures import month_dates
+
+    vars_ = model.datacollector.model_vars
+    n = len(vars_[next(iter(MEASURES))])
+    columns = {"run_id": np.full(n, str(run_id), dtype=object), "step": np.arange(n, dtype=np.int64)}
+    if model.datacollector.start:
+        columns["date"] = np.array(month_dates(model.datacollector.start, n), dtype=object)
+    return columns | {m: np.asarray(vars_[m], dtype=np.float64) for m in MEASURES}
+
+
+def normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    """`series_columns` as a frame."""
+    return pd.DataFrame(series_columns(frame), index=pd.RangeIndex(len(frame)))
