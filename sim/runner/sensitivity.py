@@ -303,7 +303,8 @@ def markdown_top(table: pd.DataFrame, measure: str, n: int = 5) -> str:
     for _, r in t.head(n).iterrows():
         best, worst = int(r["rank_best"]), int(r["rank_worst"])
         rank = f"{best}" if worst == best else f"{best}–{worst} tied"
-        share = f"{r['top_share']:.0%} {r['headline']}".strip() if "top_share" in r else "–"
+        # whole per cent, rounded down: 89.5% is borderline and must not read as 90%
+        share = f"{int(r['top_share'] * 100 + 1e-9)}% {r['headline']}".strip() if "top_share" in r else "–"
         lines.append(f"| `{r['parameter']}` | {r[key]:.3g} ± {r[conf]:.2g} | {rank} | {r['group']} | {share} |")
     more = t.iloc[n:][t.iloc[n:]["rank_best"] <= n]
     text = "\n".join(lines) + "\n"
