@@ -239,7 +239,7 @@ class GovModel(mesa.Model):
 
     def _update_providers(self) -> None:
         """Dyad providers change only when reflux returns a vertical line's records."""
-        if not np.array_equal(self.state.refluxed, self._refluxed_seen):
+        if (self.state.refluxed != self._refluxed_seen).any():  # same shape: cheaper than np.array_equal
             self._set_providers()
 
     def _set_providers(self) -> None:
