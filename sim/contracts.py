@@ -120,11 +120,12 @@ def renew_vendor_contracts(model: GovModel) -> None:
         staff_skill=np.zeros(len(n)),
     )
     switch = (choose(tuple(x), a.vendor_contract_months, a.systems_per_staff, a.staff_wage) == SWITCH) & (best != mine)
-    st.vendor[n[switch]] = best[switch]
-    model.spend["build"] += float(cost[switch].sum())
-    _rights_clause(model, n[switch & ~buys])
-    bought = n[switch & buys]  # the legacy systems' rights were bought: the code and data move with them
-    st.rights[bought] |= st.own[bought]
+    if switch.any():  # most months every agency renews: nothing moves, nothing is drawn
+        st.vendor[n[switch]] = best[switch]
+        model.spend["build"] += float(cost[switch].sum())
+        _rights_clause(model, n[switch & ~buys])
+        bought = n[switch & buys]  # the legacy systems' rights were bought: the code and data move with them
+        st.rights[bought] |= st.own[bought]
     st.contract_end[n] = model.month + a.vendor_contract_months
 
 
