@@ -104,32 +104,28 @@ def renew_vendor_contracts(model: GovModel) -> None:
     run_cost = model.base_run_cost
     best = best_vendor(model)[model.structure.agency_market[n]]
     mine = st.vendor[n]
-    cost = switching_cost(
-        st.own[n],
-        st.rights[n],
-        run_cost,
-        model.base_build_cost,
-        1.0 + model.vendor_markup[best],
-        a.migration_months,
-    )
-    cost, buys = with_buyout(model, n, cost, 1.0 + model.vendor_markup[mine])
+    own = st.own[n]  # read four times: gathered once
+    best_price, my_price = 1.0 + model.vendor_markup[best], 1.0 + model.vendor_markup[mine]
+    cost = switching_cost(own, st.rights[n], run_cost, model.base_build_cost, best_price, a.migration_months)
+    cost, buys = with_buyout(model, n, cost, my_price)
     x = RenewalInputs(
-        run=st.own[n] @ run_cost,
-        systems=st.own[n].sum(axis=1).astype(float),
+        run=own @ run_cost,
+        systems=own.sum(axis=1).astype(float),
         switching=cost,
-        company_price=1.0 + model.vendor_markup[mine],
+        company_price=my_price,
         company_quality=model.vendor_quality[mine],
-        vendor_price=1.0 + model.vendor_markup[best],
+        vendor_price=best_price,
         vendor_quality=model.vendor_quality[best],
         staff_available=np.zeros(len(n)),
         staff_skill=np.zeros(len(n)),
     )
     switch = (choose(tuple(x), a.vendor_contract_months, a.systems_per_staff, a.staff_wage) == SWITCH) & (best != mine)
-    st.vendor[n[switch]] = best[switch]
-    model.spend["build"] += float(cost[switch].sum())
-    _rights_clause(model, n[switch & ~buys])
-    bought = n[switch & buys]  # the legacy systems' rights were bought: the code and data move with them
-    st.rights[bought] |= st.own[bought]
+    if switch.any():  # most months every agency renews: nothing moves, nothing is drawn
+        st.vendor[n[switch]] = best[switch]
+        model.spend["build"] += float(cost[switch].sum())
+        _rights_clause(model, n[switch & ~buys])
+        bought = n[switch & buys]  # the legacy systems' rights were bought: the code and data move with them
+        st.rights[bought] |= st.own[bought]
     st.contract_end[n] = model.month + a.vendor_contract_months
 
 
@@ -143,7 +139,7 @@ def with_buyout(model: GovModel, n: np.ndarray, rebuild: np.ndarray, incumbent_f
     if not can.any():
         return rebuild, np.zeros(len(n), bool)
     st, a = model.state, model.spec.agents
-    run_cost, build_cost = np.asarray(a.run_cost.as_tuple()), np.asarray(a.build_cost.as_tuple())
+    run_cost, build_cost = model.base_run_cost, model.base_build_cost  # made once per model
     legacy = st.own[n] & ~st.rights[n]
     buy = (legacy @ build_cost) * incumbent_factor * tsi.buyout_share + st.own[n] @ run_cost * a.migration_months
     buys = can & legacy.any(axis=1) & (buy < rebuild)

@@ -90,6 +90,11 @@ class Structure:
         return self.d_weight.mean()
 
     @cached_property
+    def bottom_govs(self) -> np.ndarray:
+        """(G) the government is at the bottom level (the structure never changes)."""
+        return self.gov_level == self.bottom
+
+    @cached_property
     def agency_market(self) -> np.ndarray:
         """(N) the market government of each agency."""
         return self.gov_market[self.agency_gov]

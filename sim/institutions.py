@@ -143,9 +143,7 @@ def company_cost(model: GovModel) -> np.ndarray:
     scale = company_scale(model)
     n_sys = company_systems(model)
     ran = st.company >= 0
-    run = np.bincount(
-        st.company[ran], weights=st.own[ran] @ np.asarray(a.run_cost.as_tuple()), minlength=len(model.companies)
-    )
+    run = np.bincount(st.company[ran], weights=st.own[ran] @ model.base_run_cost, minlength=len(model.companies))
     out = scale.copy()
     for c in model.companies:
         i = c.cidx

@@ -20,7 +20,7 @@ from .catalogue import HEADLINE, MEASURES, Measure
 from .control import ControlInputs
 from .institutions import platform_runners
 from .processes.demand import served_by_others
-from .state import MOBILE
+from .state import DATA, INFRA, MOBILE, SUPPORT
 
 if TYPE_CHECKING:
     from .model import GovModel
@@ -171,12 +171,10 @@ def compute_measures(model: GovModel) -> dict[str, float]:
 def service_measures(model: GovModel) -> dict[str, float]:
     """Who serves the data: links across governments, links of vertical lines served from a
     local returned copy, developers using opened data."""
-    s = model.structure
-    cross = model.dyad_prov_gov != model.dyad_req_gov
-    local_copy = s.d_vertical & model.state.refluxed[s.d_local]  # served from a returned copy (reflux)
-    return {
-        "vertical_links": int(np.count_nonzero(model.outcome.served & cross)),
-        "reflux_links": int(np.count_nonzero(model.outcome.served & local_copy)),
+    served = model.outcome.served
+    return {  # the links' kinds change only with their providers (`GovModel._set_providers`)
+        "vertical_links": int(np.count_nonzero(served & model.dyad_cross)),
+        "reflux_links": int(np.count_nonzero(served & model.dyad_local_copy)),
         "data_developers": int(model.openness.developers.sum()),
     }
 
@@ -184,14 +182,15 @@ def service_measures(model: GovModel) -> dict[str, float]:
 def duplicate_measures(model: GovModel) -> dict[str, float]:
     """Per shareable kind: the share of running systems the auditor counted as duplicates
     this month (`substitutes.running_duplicates`, read in operations)."""
-    from .state import DATA, INFRA, SUPPORT
-
     own, dup = model.state.own, model.ops_systems["duplicate"]
     out = {}
-    for name, k in (("infrastructure", INFRA), ("support", SUPPORT), ("data", DATA)):
+    for name, k in _DUPLICATE_KINDS:
         running = np.count_nonzero(own[:, k])
-        out[f"duplicate_{name}"] = float(np.count_nonzero(dup[:, k]) / running) if running else 0.0
+        out[name] = float(np.count_nonzero(dup[:, k]) / running) if running else 0.0
     return out
+
+
+_DUPLICATE_KINDS = (("duplicate_infrastructure", INFRA), ("duplicate_support", SUPPORT), ("duplicate_data", DATA))
 
 
 def _approval_delay(model: GovModel) -> float:
@@ -280,7 +279,7 @@ def _county_reach(model: GovModel) -> tuple[float, float]:
     """Gini of data reach across bottom-level governments, and their served share."""
     s, out = model.structure, model.outcome
     need_g, got_g = out.need_by_gov, out.served_by_gov
-    has_need = (s.gov_level == s.bottom) & (need_g > 0)
+    has_need = s.bottom_govs & (need_g > 0)
     need, got = need_g[has_need], got_g[has_need]
     if len(need) == 0:
         return 0.0, 0.0

@@ -239,7 +239,7 @@ class GovModel(mesa.Model):
 
     def _update_providers(self) -> None:
         """Dyad providers change only when reflux returns a vertical line's records."""
-        if not np.array_equal(self.state.refluxed, self._refluxed_seen):
+        if (self.state.refluxed != self._refluxed_seen).any():  # same shape: cheaper than np.array_equal
             self._set_providers()
 
     def _set_providers(self) -> None:
@@ -247,6 +247,8 @@ class GovModel(mesa.Model):
         s = self.structure
         self.links_provided = np.bincount(self.dyad_provider, minlength=s.n_agencies)
         self.dyad_prov_gov = s.agency_gov[self.dyad_provider]
+        self.dyad_cross = self.dyad_prov_gov != s.agency_gov[s.d_req]  # served across governments
+        self.dyad_local_copy = s.d_vertical & self.state.refluxed[s.d_local]  # from a returned copy (reflux)
         self.linked_agencies = np.zeros(s.n_agencies, bool)  # in some needed link, either end
         self.linked_agencies[s.d_req] = True
         self.linked_agencies[self.dyad_provider] = True
@@ -258,10 +260,7 @@ class GovModel(mesa.Model):
     # ------------------------------------------------------------------ capabilities
     def kind_reach(self) -> np.ndarray:
         """(G, K): a shared instance of each kind is reachable from the government."""
-        out = np.zeros((self.structure.n_gov, len(KINDS)), bool)
-        out[:, state.LAYERED_KINDS] = self.platforms.reach[:, state.KIND_LAYERS]  # one copy for every layered kind
-        out[:, MOBILE] = self.gov_apps.reach
-        return out
+        return state.kind_reach_of(self.platforms.reach, self.gov_apps.reach)
 
     def gov_owns(self) -> np.ndarray:
         """(G, K): some agency of the government runs its own system of the kind."""

@@ -26,6 +26,7 @@ SHAREABLE_FLAGS = SHAREABLE.astype(np.int64)  # read as a constant inside compil
 LAYER_OF_KIND = {INFRA: 0, SUPPORT: 2, DATA: 1}  # kind -> index in LAYERS
 LAYERED_KINDS = np.array(list(LAYER_OF_KIND))  # the kinds a platform layer stands in for ...
 KIND_LAYERS = np.array(list(LAYER_OF_KIND.values()))  # ... and their layers
+LAYER_COLUMN = np.array([LAYER_OF_KIND.get(k, -1) for k in range(len(KINDS))])  # kind -> layer, -1: none
 N_LAYERS = len(LAYERS)
 DATA_LAYER = LAYERS.index("data")
 NO_ONE = -1
@@ -79,6 +80,21 @@ def gov_owns(own: np.ndarray, n_gov: int, n_lines: int) -> np.ndarray:
         bits = kinds_owned(flat, g, n_lines)
         for k in range(N_KINDS):
             out[g, k] = (bits >> k) & 1
+    return out
+
+
+@njit(cache=True)
+def kind_reach_of(platform_reach: np.ndarray, app_reach: np.ndarray) -> np.ndarray:
+    """(G, K): a shared instance of each kind is reachable from the government — the
+    platform layer standing in for the kind, or (MOBILE) the government app. Compiled: read
+    four or five times a month, it took three times as long as numpy fancy indexing."""
+    G = platform_reach.shape[0]
+    out = np.zeros((G, N_KINDS), np.bool_)
+    for g in range(G):
+        for k in range(N_KINDS):
+            if LAYER_COLUMN[k] >= 0:
+                out[g, k] = platform_reach[g, LAYER_COLUMN[k]]
+        out[g, MOBILE] = app_reach[g]
     return out
 
 

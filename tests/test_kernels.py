@@ -23,7 +23,7 @@ from sim import GovModel
 from sim.contracts import best_vendor
 from sim.institutions import company_scale
 from sim.processes import apps, demand, operations, planning, sharing
-from sim.state import APP, DATA, MOBILE, SHAREABLE, Systems, gov_owns
+from sim.state import APP, DATA, KIND_LAYERS, LAYERED_KINDS, MOBILE, SHAREABLE, Systems, gov_owns
 from sim.substitutes import compatible_reach, usable_of_kind
 
 # (preset, seed, months run): late enough for platforms, companies and reflux to be in place
@@ -338,3 +338,13 @@ def test_best_vendor_is_the_lowest_price_per_quality_of_each_market(model):
         assert all(got[m] == v for m, v in firsts.items())
     finally:
         model.vendor_quality[:], model.vendor_markup[:] = tied
+
+
+def test_kind_reach_is_each_kinds_platform_layer_and_the_government_app(model):
+    """The compiled `kind_reach` restated with numpy: a layered kind is reachable where its
+    platform layer is, the mobile app where a government app is, other kinds never. The
+    states with platforms (guangdong, zhejiang) make a wrong layer column fail."""
+    want = np.zeros((model.structure.n_gov, len(SHAREABLE)), bool)
+    want[:, LAYERED_KINDS] = model.platforms.reach[:, KIND_LAYERS]
+    want[:, MOBILE] = model.gov_apps.reach
+    np.testing.assert_array_equal(model.kind_reach(), want)

@@ -143,14 +143,6 @@ def serve(model: GovModel) -> Outcome:
         gov_on_data_layer=model.platforms.reach[:, DATA_LAYER],
         window_link=model.window_links,
     )
-    services = Services(
-        link_inst=s.link_inst,
-        link_dyad=s.link_dyad,
-        handler=s.inst_handler,
-        gov=s.inst_gov,
-        kind=s.inst_svc,
-        volume=s.inst_volume,
-    )
     handling = Handling(
         quality=st.quality,
         digital=st.digital,
@@ -160,7 +152,24 @@ def serve(model: GovModel) -> Outcome:
         reach=apps.host_reach(model),
         fetch_effort=model.spec.agents.fetch_effort,
     )
-    return Outcome(*_serve(tuple(systems), tuple(dyads), tuple(services), tuple(handling)))
+    return Outcome(*_serve(tuple(systems), tuple(dyads), service_view(model), tuple(handling)))
+
+
+def service_view(model: GovModel) -> tuple:
+    """`Services` of the (frozen) structure as the kernel takes it: built once per model."""
+    known = model.__dict__.get("_service_view")
+    if known is None:
+        s = model.structure
+        services = Services(
+            link_inst=s.link_inst,
+            link_dyad=s.link_dyad,
+            handler=s.inst_handler,
+            gov=s.inst_gov,
+            kind=s.inst_svc,
+            volume=s.inst_volume,
+        )
+        known = model._service_view = tuple(services)
+    return known
 
 
 @njit(cache=True)

@@ -232,8 +232,10 @@ def start_builds(model: GovModel, agencies, kinds, costs, duplicate, proposed=No
     st.build_specified[agencies, kinds], st.build_rights[agencies, kinds] = project_terms(
         st.staff[agencies], st.skill[agencies], tsi.staff[g], tsi.skill[g], scrutiny, model.rng.random(len(agencies))
     )
-    # the institution's staff time these specifications take (its monthly step charges it)
-    tsi.specified += np.bincount(g, weights=(tsi.staff[g] > 0).astype(float), minlength=len(tsi.staff))
+    # the institution's staff time these specifications take (its monthly step charges it);
+    # without an institution there is nothing to charge (adding zeros: skipped)
+    if tsi.staff.any():
+        tsi.specified += np.bincount(g, weights=(tsi.staff[g] > 0).astype(float), minlength=len(tsi.staff))
     proposed = np.full(len(agencies), model.month) if proposed is None else np.asarray(proposed)
     st.proposed[agencies, kinds] = proposed
     # the pipeline's total duration, kept as projects start and finish (measures read it)

@@ -123,4 +123,4 @@ def rework(model, n: np.ndarray, k: np.ndarray, p: Params) -> None:
     st.done[n, k] = model.month + p.rework_months
     model.building_months += float((st.done[n, k] - st.proposed[n, k]).sum())  # go-live moves back
     model.n_building += len(n)
-    tsi.rework_cost += float((np.asarray(a.build_cost.as_tuple())[k] * build_factor(model)[n]).sum() * p.rework_share)
+    tsi.rework_cost += float((model.base_build_cost[k] * build_factor(model)[n]).sum() * p.rework_share)

@@ -67,7 +67,7 @@ class ThirdPartyEvaluation(Reform):
         over = audited[st.contract_markup[audited] > p.reasonable_markup]
         if len(over) == 0:
             return
-        run_cost = np.asarray(model.spec.agents.run_cost.as_tuple())
+        run_cost = model.base_run_cost
         start = np.maximum(st.company_since[over], st.fees_reviewed[over])
         months = model.month - start
         recovered = float(((st.contract_markup[over] - p.reasonable_markup) * (st.own[over] @ run_cost) * months).sum())
