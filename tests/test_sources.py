@@ -130,6 +130,34 @@ def test_sensitivity_screens_every_headline_measure():
     assert set(_sensitivity().sensitivity.measures) >= set(HEADLINE)
 
 
+def _sensitivity_reforms():
+    from sim.runner.experiment import load_experiment
+
+    return load_experiment(ROOT / "experiments" / "sensitivity_reforms.toml")
+
+
+def test_sensitivity_screens_every_assumed_reform_parameter_with_every_reform_on():
+    """Every numeric [reforms.*] parameter of the baseline whose comment says `assumed` is varied by
+    one of the two shipped screenings; the reform one runs where every reform is on (a reform's
+    parameters act only then), over every headline measure (load_experiment checks both ends of each
+    range are valid values of the scenario)."""
+    from sim.catalogue import HEADLINE
+    from sim.scenario import load_spec
+
+    reforms = _sensitivity_reforms()
+    varied = set(reforms.ranges()) | set(reforms.sensitivity.scales)
+    varied |= set(_sensitivity().ranges()) | set(_sensitivity().sensitivity.scales)
+    assumed = {
+        key
+        for key, comment, value in parameters(scenarios_dir() / "baseline.toml")
+        if key.startswith("reforms.") and "assumed" in comment and _numeric(value)
+    }
+    assert len(assumed) > 50 and assumed - varied == set()
+    assert set(reforms.sensitivity.measures) >= set(HEADLINE)
+    spec = load_spec(reforms.scenario_file("reform_all"))[0]
+    assert all(r.enabled for _, r in spec.reforms)  # no reform left out (none conflicts)
+
+
 def test_rank_ranges_and_groups_show_overlapping_intervals_as_ties():
     from sim.runner.sensitivity import groups, rank_ranges
 
