@@ -33,9 +33,11 @@ def test_an_app_its_residents_use_resists_while_an_unused_one_merges_under_the_b
     st.quality[[2, 4], MOBILE] = 0.9
     st.app_users[2], st.app_users[4] = 0.2, 0.0  # the body's pull is 0.02 x office attention
     changed = step(m, reform, 1)
-    assert changed == {
-        "gov_apps.reach", "gov_apps.count", "gov_apps.joins", "state.own", "state.reuse", "state.merged_app", "spend",
-        "rng",
+    # whether agencies needing a new app would join (gov_apps.joins) weighs the government app
+    # against a new app's Bass adoption, so it moves with agents.app_innovation (calibrated), not
+    # with the merge rule tested here
+    assert changed - {"gov_apps.joins"} == {
+        "gov_apps.reach", "gov_apps.count", "state.own", "state.reuse", "state.merged_app", "spend", "rng",
     }  # fmt: skip
     assert m.gov_apps.count == 1 and m.gov_apps.reach.tolist() == [True, True, True]
     assert np.flatnonzero(st.own[:, MOBILE]).tolist() == [2]  # the used app stays
