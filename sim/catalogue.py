@@ -59,8 +59,8 @@ MEASURES: dict[str, Measure] = {
         "万元 per month",
         "Spending this month on capabilities the agency could have reused: projects started while "
         "a platform layer, the government app or a compatible agency's system of the same "
-        "government (same kind, lines whose users it could serve) was reachable, and the running "
-        "of such systems.",
+        "government (same kind, lines whose users it could serve, an owner open to sharing and, "
+        "for running systems, with room to host) was reachable, and the running of such systems.",
         "lower",
         scales_with_size=True,
         headline=2,
@@ -241,6 +241,26 @@ MEASURES: dict[str, Measure] = {
         "model, by higher-level finance; already inside the agencies' budgets and spending).",
         "",
         scales_with_size=True,
+    ),
+    "duplicate_infrastructure": Measure(
+        "share 0-1",
+        "Share of running machine rooms (infrastructure) an auditor counts as duplicates this month: "
+        "a platform layer reaches the government, or an open compatible owner's earlier system has room to host.",
+        "lower",
+        bounds=(0.0, 1.0),
+    ),
+    "duplicate_support": Measure(
+        "share 0-1",
+        "Share of running common-support systems (identity, e-certificates, payment) counted as duplicates, "
+        "as duplicate_infrastructure.",
+        "lower",
+        bounds=(0.0, 1.0),
+    ),
+    "duplicate_data": Measure(
+        "share 0-1",
+        "Share of running data systems counted as duplicates, as duplicate_infrastructure.",
+        "lower",
+        bounds=(0.0, 1.0),
     ),
     "moved_staff_wages": Measure(
         "万元 per month",

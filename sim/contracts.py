@@ -37,7 +37,7 @@ class RenewalInputs(NamedTuple):
     run: np.ndarray  # (J,) 万元/month running cost of its systems at cost
     systems: np.ndarray  # (J,) running systems
     switching: np.ndarray  # (J,) 万元 one-off: migrate (rights held) or rebuild (not)
-    company_price: np.ndarray  # (J,) (1 + asking markup) x scale factor of its company
+    company_price: np.ndarray  # (J,) (1 + asking markup) x cost factor of its company (`company_cost`)
     company_quality: np.ndarray  # (J,) quality it expects from the company
     vendor_price: np.ndarray  # (J,) 1 + markup of the best vendor of its market
     vendor_quality: np.ndarray  # (J,) that vendor's quality
@@ -112,6 +112,7 @@ def renew_vendor_contracts(model: GovModel) -> None:
         1.0 + model.vendor_markup[best],
         a.migration_months,
     )
+    cost, buys = with_buyout(model, n, cost, 1.0 + model.vendor_markup[mine])
     x = RenewalInputs(
         run=st.own[n] @ run_cost,
         systems=st.own[n].sum(axis=1).astype(float),
@@ -126,17 +127,41 @@ def renew_vendor_contracts(model: GovModel) -> None:
     switch = (choose(tuple(x), a.vendor_contract_months, a.systems_per_staff, a.staff_wage) == SWITCH) & (best != mine)
     st.vendor[n[switch]] = best[switch]
     model.spend["build"] += float(cost[switch].sum())
-    _rights_clause(model, n[switch])
+    _rights_clause(model, n[switch & ~buys])
+    bought = n[switch & buys]  # the legacy systems' rights were bought: the code and data move with them
+    st.rights[bought] |= st.own[bought]
     st.contract_end[n] = model.month + a.vendor_contract_months
+
+
+def with_buyout(model: GovModel, n: np.ndarray, rebuild: np.ndarray, incumbent_factor: np.ndarray):
+    """Where a technical-support institution negotiates for the agency (seed 002 §7), the code
+    and data rights of its legacy systems are a priced term: it may buy them from the incumbent
+    at `buyout_share` of their build price (at the incumbent's markup) and migrate them instead
+    of rebuilding. Returns the exit cost (the cheaper way out) and whether it buys (J,)."""
+    tsi = model.spec.reforms.tech_support_institution
+    can = model.tech_support.staff[model.structure.agency_gov[n]] > 0
+    if not can.any():
+        return rebuild, np.zeros(len(n), bool)
+    st, a = model.state, model.spec.agents
+    run_cost, build_cost = np.asarray(a.run_cost.as_tuple()), np.asarray(a.build_cost.as_tuple())
+    legacy = st.own[n] & ~st.rights[n]
+    buy = (legacy @ build_cost) * incumbent_factor * tsi.buyout_share + st.own[n] @ run_cost * a.migration_months
+    buys = can & legacy.any(axis=1) & (buy < rebuild)
+    return np.where(buys, buy, rebuild), buys
 
 
 def _rights_clause(model: GovModel, agencies: np.ndarray) -> None:
     """Agencies that left their operator rebuilt the systems they held no rights to; a
     technical-support institution of their government writes the clause that the rebuilt
-    code and data belong to the government into those new terms (seed 002 §7)."""
-    held = model.tech_support.staff[model.structure.agency_gov[agencies]] > 0
+    code and data belong to the government into those new terms (seed 002 §7); each clause
+    holds with probability its staff's skill (as for new projects, `control.project_terms`)."""
+    g = model.structure.agency_gov[agencies]
+    held = model.tech_support.staff[g] > 0
     a = agencies[held]
-    model.state.rights[a] |= model.state.own[a]
+    if len(a) == 0:
+        return
+    st = model.state
+    st.rights[a] |= st.own[a] & (model.rng.random(st.own[a].shape) < model.tech_support.skill[g[held]][:, None])
 
 
 def renew_company_contracts(model: GovModel) -> None:
@@ -148,7 +173,7 @@ def renew_company_contracts(model: GovModel) -> None:
         return
     st, a = model.state, model.spec.agents
     term = model.companies[0].p.contract_months
-    x, vendor, cost = _options(model, n)
+    x, vendor, cost, buys = _options(model, n)
     choice = choose(tuple(x), term, a.systems_per_staff, a.staff_wage)
     renew, switch, back = n[choice == RENEW], n[choice == SWITCH], n[choice == TAKE_BACK]
     asking = np.array([c.markup for c in model.companies])
@@ -162,20 +187,24 @@ def renew_company_contracts(model: GovModel) -> None:
     st.contract_end[switch] = model.month + a.vendor_contract_months
     st.contract_end[back] = model.month + a.vendor_contract_months
     st.found_quality[n] = np.inf
-    _rights_clause(model, n[choice != RENEW])
+    leave = choice != RENEW
+    _rights_clause(model, n[leave & ~buys])
+    bought = n[leave & buys]  # the legacy systems' rights were bought from the company
+    st.rights[bought] |= st.own[bought]
     model.step_stats["renewals"] = {"renew": len(renew), "switch": len(switch), "take_back": len(back)}
 
 
 def _options(model: GovModel, n: np.ndarray):
     """What renewing, switching and taking back cost and deliver for agencies `n`; the
-    vendor each would switch to; and the switching cost."""
-    from .institutions import company_scale
+    vendor each would switch to; the switching cost; and whether leaving buys the legacy
+    systems' rights (`with_buyout`)."""
+    from .institutions import company_cost
 
     st, s, a = model.state, model.structure, model.spec.agents
     run_cost = np.asarray(a.run_cost.as_tuple())
     run = st.own[n] @ run_cost
     systems = st.own[n].sum(axis=1).astype(float)
-    scale = company_scale(model)[st.company[n]]
+    scale = company_cost(model)[st.company[n]]  # scale economies and its hired staff's wages
     asking = np.array([c.markup for c in model.companies])[st.company[n]]
     quality = np.array([c.quality for c in model.companies])[st.company[n]]
     quality = np.minimum(quality, st.found_quality[n])  # what audits found, if they found less
@@ -184,6 +213,7 @@ def _options(model: GovModel, n: np.ndarray):
     cost = switching_cost(
         st.own[n], st.rights[n], run_cost, np.asarray(a.build_cost.as_tuple()), build_factor, a.migration_months
     )
+    cost, buys = with_buyout(model, n, cost, 1 + asking)
     staff, skill = available_staff(model, n)
     x = RenewalInputs(
         run=run,
@@ -196,7 +226,7 @@ def _options(model: GovModel, n: np.ndarray):
         staff_available=staff,
         staff_skill=skill,
     )
-    return x, vendor, cost
+    return x, vendor, cost, buys
 
 
 def best_vendor(model: GovModel) -> np.ndarray:

@@ -133,6 +133,7 @@ def project_terms(
     tsi_staff: np.ndarray,
     tsi_skill: np.ndarray,
     scrutiny: float | np.ndarray,
+    u: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For projects starting (one entry each): the government's part in deciding and
     specifying them, and whether it holds their code and data rights.
@@ -143,13 +144,16 @@ def project_terms(
     agency without an IT unit and without a reviewer takes what its supplier offers (0),
     whoever runs it. Specification (half): the skill of whoever on the government side writes
     it — the agency's IT unit, or a technical-support institution of its government (seed 000
-    §3.2 "技术保障机构协助开展部门业务需求梳理") — else the supplier does (0). Rights: held
-    where a government unit or institution wrote the terms (seed 002 §7)."""
+    §3.2 "技术保障机构协助开展部门业务需求梳理") — else the supplier does (0). Rights: the clause
+    that code and data belong to the government (seed 002 §7) is in the terms where a
+    government unit or institution wrote them, and holds with probability its skill (`u`, one
+    uniform draw per project; assumed: a weaker writer leaves gaps a vendor keeps the code through)."""
     unit = np.where(staff > 0, skill, 0.0)
     institution = np.where(tsi_staff > 0, tsi_skill, 0.0)
     decided = np.maximum(unit, scrutiny)
-    specified = 0.5 * decided + 0.5 * np.maximum(unit, institution)
-    rights = (staff > 0) | (tsi_staff > 0)
+    writer = np.maximum(unit, institution)
+    specified = 0.5 * decided + 0.5 * writer
+    rights = u < writer
     return specified, rights
 
 
@@ -160,11 +164,13 @@ def review_scrutiny(capacity: np.ndarray, waiting: np.ndarray) -> np.ndarray:
     return np.minimum(1.0, capacity / np.maximum(waiting, 1))
 
 
-def initial_terms(st, vendor_contract_months: int) -> None:
+def initial_terms(st, vendor_contract_months: int, rng: np.random.Generator) -> None:
     """Systems in place at month 0 were decided by their agency and specified by its IT
-    unit where it had one (which then holds the rights); vendors' contracts end spread
-    over the year (agency by agency, no draw)."""
-    specified, rights = project_terms(st.staff, st.skill, np.zeros(len(st.staff)), np.zeros(len(st.staff)), 0.0)
+    unit where it had one (which then holds each system's rights with probability its skill,
+    `project_terms`); vendors' contracts end spread over the year (agency by agency, no draw)."""
+    none = np.zeros(len(st.staff))
+    specified, _ = project_terms(st.staff, st.skill, none, none, 0.0, np.ones(len(st.staff)))
     st.specified[:] = np.where(st.own, specified[:, None], 0.0)
-    st.rights[:] = st.own & rights[:, None]
+    writer = np.where(st.staff > 0, st.skill, 0.0)
+    st.rights[:] = st.own & (rng.random(st.own.shape) < writer[:, None])
     st.contract_end[:] = np.arange(len(st.staff)) % vendor_contract_months

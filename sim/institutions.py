@@ -127,14 +127,42 @@ def company_scale(model: GovModel) -> np.ndarray:
     )
 
 
+def company_systems(model: GovModel) -> np.ndarray:
+    """Per company: the running systems of the agencies it has taken over."""
+    return _company_systems(model.state.own, model.state.company, len(model.companies))
+
+
+def company_cost(model: GovModel) -> np.ndarray:
+    """Per company: its monthly cost relative to the base running cost of the systems it runs.
+    Its hired staff (from abolished units) run `systems_per_staff` systems each, at most all,
+    for their wages, which it pays whether or not it needs them all; its own team runs the
+    rest at the scale factor (`company_scale`)."""
+    from .agents.supplier import staff_cover
+
+    st, a = model.state, model.spec.agents
+    scale = company_scale(model)
+    n_sys = company_systems(model)
+    ran = st.company >= 0
+    run = np.bincount(
+        st.company[ran], weights=st.own[ran] @ np.asarray(a.run_cost.as_tuple()), minlength=len(model.companies)
+    )
+    out = scale.copy()
+    for c in model.companies:
+        i = c.cidx
+        if run[i] > 0:
+            cover = staff_cover(c.staff, n_sys[i], a.systems_per_staff)
+            out[i] = scale[i] * (1 - cover) + c.staff * a.staff_wage / run[i]
+    return out
+
+
 def company_prices(model: GovModel) -> np.ndarray:
     """(N) per agency run by a company: the multiple of the running cost it pays, (1 +
-    its contract's markup) x its company's scale factor (0 for the others)."""
+    its contract's markup) x its company's cost factor (`company_cost`; 0 for the others)."""
     st = model.state
     by_company = st.company >= 0
-    scale = company_scale(model)
+    cost = company_cost(model)
     out = np.zeros(len(st.company))
-    out[by_company] = (1 + st.contract_markup[by_company]) * scale[st.company[by_company]]
+    out[by_company] = (1 + st.contract_markup[by_company]) * cost[st.company[by_company]]
     return out
 
 

@@ -129,7 +129,7 @@ def compute_measures(model: GovModel) -> dict[str, float]:
     county_gap, county_reach = _county_reach(model)
     trips, one_trip, online, rating = _volume_means(s.inst_volume, out.trips, out.one_trip, out.online, out.rating)
     prev_cum = model.measures.get("cumulative_it_spending", 0.0) if model.steps else 0.0
-    others = service_measures(model) | control_measures(model)
+    others = service_measures(model) | control_measures(model) | duplicate_measures(model)
     return {
         "silo_index": 1.0 - (out.served_weight / out.need_weight if out.need_weight > 0 else 0.0),
         "information_islands": _islands(model, out.served),
@@ -174,6 +174,19 @@ def service_measures(model: GovModel) -> dict[str, float]:
         "reflux_links": int(np.count_nonzero(model.outcome.served & local_copy)),
         "data_developers": int(model.openness.developers.sum()),
     }
+
+
+def duplicate_measures(model: GovModel) -> dict[str, float]:
+    """Per shareable kind: the share of running systems the auditor counted as duplicates
+    this month (`substitutes.running_duplicates`, read in operations)."""
+    from .state import DATA, INFRA, SUPPORT
+
+    own, dup = model.state.own, model.ops_systems["duplicate"]
+    out = {}
+    for name, k in (("infrastructure", INFRA), ("support", SUPPORT), ("data", DATA)):
+        running = np.count_nonzero(own[:, k])
+        out[f"duplicate_{name}"] = float(np.count_nonzero(dup[:, k]) / running) if running else 0.0
+    return out
 
 
 def _approval_delay(model: GovModel) -> float:

@@ -161,7 +161,7 @@ class GovModel(mesa.Model):
         st.expires = (a.system_lifetime - age + rng.integers(0, a.build_months + 1, size=(N, K))).astype(MONTH)
         st.built[~st.own] = 0
         st.expires[~st.own] = 0
-        control.initial_terms(st, a.vendor_contract_months)
+        control.initial_terms(st, a.vendor_contract_months, rng)
         self.trust, self.trust_floor, self.tie_value, self.tie_cost = sharing.initial_ties(rng, a, s.n_dyads)
         self.shared, self.window_links = np.zeros(s.n_dyads, bool), np.zeros(s.n_dyads, bool)
         self._set_providers()

@@ -110,6 +110,7 @@ class Agents(Section):
     voluntary_reuse: Fraction
     compatibility: Fraction
     substitutability: PerShareable
+    host_capacity: Annotated[int, Field(ge=0)]
     tie_value_spread: NonNeg
     tie_cost_spread: NonNeg
     # services and channels (seed 003, seed 004 §2.2; Bass 1969)

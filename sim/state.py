@@ -295,6 +295,7 @@ class TechSupport:
     specified: np.ndarray  # (G) projects it specified since its last monthly step
     span: float = 0.0  # systems one staff member oversees at full skill
     quality_support: float = 0.0  # share of the gap to full quality closed on a project
+    rework_cost: float = 0.0  # 万元 builders spent reworking returned deliverables, cumulative (not IT spending)
 
     @classmethod
     def none(cls, n_gov: int) -> TechSupport:

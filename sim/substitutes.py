@@ -92,18 +92,45 @@ def compatible_reach(own, kind_reach, substitutes, n_lines):
 
 
 @njit(cache=True)
-def running_duplicates(own, built, kind_reach, substitutes, n_lines):
+def hostable_for(own, host_open, kind_reach, substitutes, n_lines, agencies, kinds, host_capacity):
+    """For each (agency, kind) pair asked: a platform layer or the government app of the kind
+    reaches its government, or an agency of its government whose line is compatible runs one
+    and is open to sharing (its stance, §7.2) — an instance whose owner would host it (room is
+    counted on running systems, `running_duplicates`; here only whether hosting is possible)."""
+    out = np.zeros(len(agencies), np.bool_)
+    for j in range(len(agencies)):
+        n, k = agencies[j], kinds[j]
+        g, i = n // n_lines, n % n_lines
+        if kind_reach[g, k]:
+            out[j] = True
+            continue
+        if not SHAREABLE_FLAGS[k] or host_capacity <= 0:
+            continue
+        lo = g * n_lines
+        for line in range(n_lines):
+            if line != i and own[lo + line, k] and substitutes[k, i, line] and host_open[lo + line]:
+                out[j] = True
+                break
+    return out
+
+
+@njit(cache=True)
+def running_duplicates(own, built, kind_reach, substitutes, n_lines, host_open, host_capacity):
     """(N, K) bool: running systems an auditor counts as duplicates — a platform layer or
     the government app of the kind is reachable, or a compatible agency of the same
-    government delivered its system of the kind earlier (ties: the lower line keeps the
-    original), so this one could have been reused instead of built."""
+    government delivered its system of the kind earlier and could host this one's users: its
+    owner is open to sharing (`host_open`, (N,)) and its system hosts fewer than
+    `host_capacity` later duplicates (systems in delivery order, ties: the lower line first;
+    each duplicate is charged to the lowest compatible line with room). So this one could
+    have been reused instead of built."""
     N, K = own.shape
     out = np.zeros((N, K), np.bool_)
     if n_lines > 64:
-        return _running_duplicates_pairwise(own, built, kind_reach, substitutes, n_lines, out)
+        return _running_duplicates_pairwise(own, built, kind_reach, substitutes, n_lines, host_open, host_capacity, out)
     bits = _compatible_bits(substitutes)
     keys = np.empty(n_lines, np.int64)
     lines = np.empty(n_lines, np.int64)
+    hosted = np.zeros(n_lines, np.int64)
     for g in range(N // n_lines):
         lo = g * n_lines
         for k in range(K):
@@ -126,12 +153,29 @@ def running_duplicates(own, built, kind_reach, substitutes, n_lines):
                     keys[q + 1], lines[q + 1] = keys[q], lines[q]
                     q -= 1
                 keys[q + 1], lines[q + 1] = key, line
-            seen = np.uint64(0)  # lines that delivered one earlier
+            hosts = np.uint64(0)  # lines that delivered one earlier, open, with room to host
             for r in range(m):
                 i = lines[r]
-                out[lo + i, k] = (seen & bits[k, i]) != 0
-                seen |= np.uint64(1) << np.uint64(i)
+                room = hosts & bits[k, i]
+                if room != 0:
+                    out[lo + i, k] = True
+                    j = _lowest_bit(room)
+                    hosted[j] += 1
+                    if hosted[j] >= host_capacity:
+                        hosts &= ~(np.uint64(1) << np.uint64(j))
+                if host_open[lo + i] and host_capacity > 0:
+                    hosted[i] = 0
+                    hosts |= np.uint64(1) << np.uint64(i)
     return out
+
+
+@njit(cache=True)
+def _lowest_bit(x):
+    """Index of the lowest set bit of a non-zero uint64."""
+    j = 0
+    while (x >> np.uint64(j)) & np.uint64(1) == 0:
+        j += 1
+    return j
 
 
 @njit(cache=True)
@@ -149,25 +193,36 @@ def _compatible_bits(substitutes):
 
 
 @njit(cache=True)
-def _running_duplicates_pairwise(own, built, kind_reach, substitutes, n_lines, out):
+def _running_duplicates_pairwise(own, built, kind_reach, substitutes, n_lines, host_open, host_capacity, out):
     """`running_duplicates` pair by pair, for governments of more than 64 lines."""
     N, K = own.shape
+    keys = np.empty(n_lines, np.int64)
+    hosted = np.zeros(n_lines, np.int64)
+    can_host = np.zeros(n_lines, np.bool_)
     for g in range(N // n_lines):
         lo = g * n_lines
         for k in range(K):
-            for i in range(n_lines):
-                n = lo + i
-                if not own[n, k]:
-                    continue
-                if kind_reach[g, k]:
-                    out[n, k] = True
-                    continue
-                if not SHAREABLE_FLAGS[k]:
-                    continue
-                key = built[n, k] * n_lines + i
-                for j in range(n_lines):
-                    m = lo + j
-                    if j != i and own[m, k] and substitutes[k, i, j] and built[m, k] * n_lines + j < key:
-                        out[n, k] = True
+            if kind_reach[g, k]:
+                for i in range(n_lines):
+                    out[lo + i, k] = own[lo + i, k]
+                continue
+            if not SHAREABLE_FLAGS[k]:
+                continue
+            for i in range(n_lines):  # systems in delivery order (ties: lower line first)
+                keys[i] = built[lo + i, k] * n_lines + i if own[lo + i, k] else np.iinfo(np.int64).max
+            order = np.argsort(keys)
+            can_host[:] = False
+            for r in range(n_lines):
+                i = order[r]
+                if not own[lo + i, k]:
+                    break
+                for j in range(n_lines):  # the lowest compatible line with room
+                    if can_host[j] and substitutes[k, i, j]:
+                        out[lo + i, k] = True
+                        hosted[j] += 1
+                        can_host[j] = hosted[j] < host_capacity
                         break
+                if host_open[lo + i] and host_capacity > 0:
+                    hosted[i] = 0
+                    can_host[i] = True
     return out

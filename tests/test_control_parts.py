@@ -53,17 +53,48 @@ def _two_lines(compatible: bool):
     return own, built, sub
 
 
+OPEN2 = np.ones(2, bool)
+
+
 def test_only_a_compatible_earlier_system_makes_a_duplicate():
     reach = np.zeros((1, N_KINDS), bool)
     for compatible in (True, False):
         own, built, sub = _two_lines(compatible)
-        dup = running_duplicates(own, built, reach, sub, 2)
+        dup = running_duplicates(own, built, reach, sub, 2, OPEN2, 1)
         assert not dup[0, INFRA]  # the first builder is the original
         assert dup[1, INFRA] == compatible
         assert compatible_reach(own, reach, sub, 2)[1, INFRA] == compatible
     own, built, sub = _two_lines(False)
     reach[0, INFRA] = True  # a platform layer serves every line
-    assert running_duplicates(own, built, reach, sub, 2)[:, INFRA].all()
+    assert running_duplicates(own, built, reach, sub, 2, ~OPEN2, 0)[:, INFRA].all()  # whatever the owners
+
+
+def _three_lines():
+    """Three mutually compatible lines whose machine rooms were delivered in line order."""
+    sub = np.ones((N_KINDS, 3, 3), bool)
+    own = np.zeros((3, N_KINDS), bool)
+    own[:, INFRA] = True
+    built = np.zeros((3, N_KINDS), np.int32)
+    built[:, INFRA] = [0, 5, 9]
+    return own, built, sub
+
+
+def test_a_duplicate_needs_an_earlier_owner_open_to_host_it():
+    own, built, sub = _three_lines()
+    reach = np.zeros((1, N_KINDS), bool)
+    guarded_first = np.array([False, True, True])
+    dup = running_duplicates(own, built, reach, sub, 3, guarded_first, 5)[:, INFRA]
+    assert list(dup) == [False, False, True]  # line 1 had no open host; line 2 has line 1
+    assert not running_duplicates(own, built, reach, sub, 3, np.zeros(3, bool), 5)[:, INFRA].any()
+
+
+def test_a_host_takes_on_no_more_than_its_capacity():
+    own, built, sub = _three_lines()
+    reach = np.zeros((1, N_KINDS), bool)
+    only_first = np.array([True, False, False])
+    for capacity, expected in ((1, [False, True, False]), (2, [False, True, True]), (0, [False, False, False])):
+        dup = running_duplicates(own, built, reach, sub, 3, only_first, capacity)[:, INFRA]
+        assert list(dup) == expected, capacity
 
 
 # ---------------------------------------------------------------- control dimensions
@@ -173,9 +204,11 @@ def test_duplicates_by_bit_masks_match_the_pairwise_rule():
         own = rng.random((G * L, N_KINDS)) < 0.6
         built = rng.integers(-30, 5, size=(G * L, N_KINDS)).astype(np.int32)
         reach = rng.random((G, N_KINDS)) < 0.2
-        fast = running_duplicates(own, built, reach, sub, L)
-        slow = _running_duplicates_pairwise(own, built, reach, sub, L, np.zeros_like(own))
-        assert np.array_equal(fast, slow) and fast.any() and not fast[own].all()
+        for capacity in (0, 1, 3, 100):
+            host_open = rng.random(G * L) < 0.5
+            fast = running_duplicates(own, built, reach, sub, L, host_open, capacity)
+            slow = _running_duplicates_pairwise(own, built, reach, sub, L, host_open, capacity, np.zeros_like(own))
+            assert np.array_equal(fast, slow) and fast.any() and not fast[own].all()
 
 
 def test_the_decision_is_the_governments_as_far_as_someone_in_it_examined_the_proposal():
@@ -184,9 +217,24 @@ def test_the_decision_is_the_governments_as_far_as_someone_in_it_examined_the_pr
     staff, skill = np.array([0.0, 3.0, 0.0, 0.0]), np.array([0.0, 0.6, 0.0, 0.0])
     none = np.zeros(4)
     scrutiny = np.array([0.0, 0.0, 1.0, 0.25])  # no reviewer, no reviewer, an idle body, a swamped one
-    specified, rights = project_terms(staff, skill, none, none, scrutiny)
+    specified, rights = project_terms(staff, skill, none, none, scrutiny, np.full(4, 0.5))
     # no company label: an agency with an IT unit decides at its skill, whoever runs it
     assert specified.tolist() == [0.0, 0.5 * 0.6 + 0.5 * 0.6, 0.5, 0.125]
     assert rights.tolist() == [False, True, False, False]
     # a body reviewing 4 proposals a month examines fully 2 waiting, a quarter of 16
     assert review_scrutiny(np.array([4.0, 4.0, 0.0]), np.array([2, 16, 5])).tolist() == [1.0, 0.25, 0.0]
+
+
+def test_the_rights_clause_holds_with_the_skill_of_whoever_wrote_the_terms():
+    """A unit or institution writes the clause; it holds with probability the writer's skill
+    (a draw per project), never where the supplier wrote the terms."""
+    from sim.control import project_terms
+
+    staff, skill = np.array([3.0, 3.0, 0.0, 0.0]), np.array([0.3, 0.3, 0.0, 0.0])
+    tsi_staff, tsi_skill = np.array([0.0, 0.0, 15.0, 0.0]), np.array([0.0, 0.0, 0.9, 0.0])
+    _, rights = project_terms(staff, skill, tsi_staff, tsi_skill, 0.0, np.array([0.2, 0.5, 0.5, 0.0]))
+    assert rights.tolist() == [True, False, True, False]  # 0.2 < 0.3; 0.5 > 0.3; 0.5 < 0.9; no writer
+    u = np.random.default_rng(3).random(20_000)
+    for writer in (0.2, 0.8):
+        _, rights = project_terms(np.ones(len(u)), np.full(len(u), writer), np.zeros(len(u)), np.zeros(len(u)), 0.0, u)
+        assert abs(rights.mean() - writer) < 0.02

@@ -220,6 +220,13 @@ def test_provinces_csv_has_31_sourced_rows_and_symmetric_neighbours():
     # census 2020: 141,178 (10,000 persons) = the 31 provinces' 140,977 + about 200 in the armed forces
     assert abs(p.population.sum() - 140_977) < 50
     assert p.adjacency[p.index("Guangdong"), p.index("Guangxi")]
+    # MCA code list, end-2020: 333 prefecture-level divisions (+ 4 municipalities counted as 1 each), 2,844 county-level
+    assert p.cities.sum() == 333 + 4 and p.counties.sum() == 2844
+    # CAICT 2020 ranking, top 15 in order; tiers of five ranks, the rest 1
+    top15 = "Guangdong Beijing Shanghai Jiangsu Zhejiang Shandong Tianjin Fujian Sichuan Chongqing Hubei Anhui Henan"
+    ranked = (top15 + " Shaanxi Hunan").split()
+    tiers = {q: 4 - ranked.index(q) // 5 if q in ranked else 1 for q in p.pinyin}
+    assert p.digital_economy.tolist() == [tiers[q] for q in p.pinyin]
 
 
 @pytest.mark.parametrize(
@@ -324,3 +331,50 @@ def test_fit_runs_and_writes_its_files(tmp_path):
     for key, (lo, hi) in spec.priors.items():
         assert draws[key].between(lo, hi).all()
     assert json.loads((tmp_path / "fit.json").read_text())["draws"] == 2
+
+
+# --------------------------------------------------------------------------- the unified-department question
+FULL = 132  # 2014-01 .. 2024-12
+
+
+def run_stub_full(seed: int, **overrides) -> ChinaModel:
+    return ChinaModel("china", rng=seed, months=FULL, province_factory=stub(0.6), **overrides).run()
+
+
+def test_unify_log_odds_fall_without_a_body_and_rise_with_capacity():
+    m = ChinaModel("china", rng=1, months=1, province_factory=stub(0.6))
+    c = m.d.choice
+    m.body[:] = 0  # nobody has a dedicated body
+    none = m.unify_log_odds()
+    m.body[:] = 3  # everyone has an industry bureau
+    some = m.unify_log_odds()
+    assert np.allclose(some - none, -c.unify_without_body) and c.unify_without_body < 0
+    assert np.allclose(some, c.unify + c.unify_capacity * m.capacity)
+    m.d = m.d.model_copy(update={"capacity": False})
+    assert np.allclose(m.unify_log_odds(), c.unify)
+
+
+def test_a_province_may_keep_the_split_and_then_waits_the_cooldown():
+    """With unification made unattractive, provinces take the question up (the 2023 round) but
+    keep the split; none unifies by hazard, and none takes it up twice within the cooldown."""
+    m = run_stub_full(2, **{"diffusion.choice.unify": -50.0})
+    kept = [e for e in m.events if e["item"] == "split_kept"]
+    assert len({e["province"] for e in kept}) >= 25  # the 2023 round puts the question to almost all
+    assert not [e for e in m.events if e["item"] == "unified" and e["why"] == "hazard"]
+    assert m.counts()["provinces_unified_digital"] == 0
+    by_province: dict[str, list[int]] = {}
+    for e in kept:
+        by_province.setdefault(e["province"], []).append(e["month"])
+    assert all(np.all(np.diff(ms) >= m.d.reorganise_cooldown) for ms in by_province.values()), by_province
+    assert min(e["month"] for e in kept) >= m.month_of(m.d.unify_after)
+
+
+def test_no_body_to_extend_lowers_unification():
+    """Paired seeds: a larger cost of building a department from nothing leaves fewer provinces
+    unified in 2024, in every pair (one-sided sign test over 5 pairs, p = 1/32). Bodies are made
+    rare (only the three pilots' remain), so most provinces face the question without one."""
+    rare = {"diffusion.base.body": -50.0}
+    for seed in SEEDS:
+        cheap = run_stub_full(seed, **rare, **{"diffusion.choice.unify_without_body": 0.0}).counts()
+        dear = run_stub_full(seed, **rare, **{"diffusion.choice.unify_without_body": -4.0}).counts()
+        assert dear["provinces_unified_digital"] < cheap["provinces_unified_digital"], (seed, cheap, dear)

@@ -174,16 +174,27 @@ def test_proposals_are_the_lacking_kinds_each_agency_can_pay_for_in_order(model)
 
 def _duplicates(m: GovModel) -> np.ndarray:
     """Running systems with a reachable shared instance of their kind, or a compatible
-    agency of their government that delivered one earlier (ties: the lower line)."""
+    agency of their government that delivered one earlier (ties: the lower line), is open
+    and hosts fewer than `host_capacity` duplicates (each charged to the lowest such line):
+    the rule written as a plain loop."""
+    from sim.state import SHAREABLE
+
     s, st = m.structure, m.state
-    L = s.n_lines
+    L, cap = s.n_lines, m.spec.agents.host_capacity
     dup = st.own & m.kind_reach()[s.agency_gov]
-    key = np.where(st.own, st.built.astype(np.int64) * L + s.agency_line[:, None], np.iinfo(np.int64).max)
-    key = key.reshape(s.n_gov, L, 1, -1)  # (G, i, -, K)
-    other = key.reshape(s.n_gov, 1, L, -1)  # (G, -, j, K)
-    compatible = m.structure.substitutes.transpose(1, 2, 0)[None] & ~np.eye(L, dtype=bool)[None, :, :, None]
-    earlier = (other < key) & compatible & st.own.reshape(s.n_gov, 1, L, -1)
-    return dup | (st.own & earlier.any(axis=2).reshape(s.n_agencies, -1))
+    for g in range(s.n_gov):
+        for k in np.flatnonzero(SHAREABLE & ~m.kind_reach()[g]):
+            rows = [g * L + i for i in range(L) if st.own[g * L + i, k]]
+            hosted: dict[int, int] = {}
+            for n in sorted(rows, key=lambda n: (st.built[n, k], n)):
+                i = n - g * L
+                room = [j for j in sorted(hosted) if hosted[j] < cap and s.substitutes[k, i, j]]
+                if room:
+                    dup[n, k] = True
+                    hosted[room[0]] += 1
+                if st.open[n] and cap > 0:
+                    hosted[i] = 0
+    return dup
 
 
 def test_operating_costs_and_duplicates_match_the_array_rule(model):
@@ -199,7 +210,13 @@ def test_operating_costs_and_duplicates_match_the_array_rule(model):
     vendor_fee = np.where(by_company, 0.0, (1 - share) * run * (1 + m.vendor_markup[st.vendor]))
     company_fee = np.zeros(s.n_agencies)
     if by_company.any():
-        price = (1 + st.contract_markup) * company_scale(m)[np.maximum(st.company, 0)]
+        cost = company_scale(m).copy()  # the scale factor for its own team, its hired staff's wages for theirs
+        for c in m.companies:
+            mine = st.company == c.cidx
+            if run[mine].sum() > 0:
+                cover = min(1.0, c.staff * a.systems_per_staff / n_sys[mine].sum())
+                cost[c.cidx] = cost[c.cidx] * (1 - cover) + c.staff * a.staff_wage / run[mine].sum()
+        price = (1 + st.contract_markup) * cost[np.maximum(st.company, 0)]
         company_fee[by_company] = run[by_company] * price[by_company]
     ops = wages + vendor_fee + company_fee
     pool_wages = m.tech_pool.staff.sum() * a.staff_wage

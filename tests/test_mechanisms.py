@@ -111,7 +111,10 @@ def test_without_oversight_markup_and_data_hold_grow_with_dependence():
     vendor_markup = m.spec.agents.vendor_markup
     assert s["operator_markup"].iloc[-1] > max(base_markup, vendor_markup)
     assert s["operator_markup"].iloc[-1] > s["operator_markup"].iloc[12]
-    assert s["data_monopoly"].iloc[-1] > s["data_monopoly"].iloc[12] > s["data_monopoly"].iloc[0]
+    # the company's hold grows past the vendors' month-0 holds (which month-0 rights, held with the
+    # writer's skill since 0.2.1, leave larger: at month 12 the company's hold may still be below them)
+    assert s["data_monopoly"].iloc[-1] > s["data_monopoly"].iloc[12]
+    assert s["data_monopoly"].iloc[-1] > s["data_monopoly"].iloc[0]
     # keeping in-house units (the government can take operations back) lowers dependence
     keep = {"reforms.ops_separation.abolish_inhouse": False}
     assert_effect(

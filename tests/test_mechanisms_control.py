@@ -87,6 +87,22 @@ def test_a_technical_support_institution_holds_rights_and_agencies_leave_a_dear_
     assert_effect(paired(OPS, OPS, "operator_share", None, tsi), -1, "operator share with an institution")
 
 
+def test_rights_rest_on_the_skill_of_whoever_writes_the_terms():
+    """The rights clause holds with the writer's skill: a weaker institution secures fewer rights."""
+    strong = {"reforms.tech_support_institution.enabled": True, "reforms.tech_support_institution.skill": 0.9}
+    weak = {**strong, "reforms.tech_support_institution.skill": 0.3}
+    assert_effect(paired(OPS, OPS, "control_ownership", strong, weak), -1, "ownership with a weak institution")
+
+
+def test_a_strict_institution_returns_more_for_rework_and_systems_go_live_later():
+    """Rework is not free and not instant: a stricter acceptance threshold sends more
+    deliverables back, so go-live comes later."""
+    lax = {"reforms.tech_support_institution.enabled": True, "reforms.tech_support_institution.acceptance": 0.3}
+    strict = {**lax, "reforms.tech_support_institution.acceptance": 0.8}
+    assert_effect(paired(OPS, OPS, "mean_delivery_time", lax, strict), 1, "delivery time under a strict institution")
+    assert run_model(OPS, seed=1, **strict).tech_support.rework_cost > 0
+
+
 def test_audits_recover_over_priced_fees_and_their_findings_change_renewals():
     tpe = {"reforms.third_party_evaluation.enabled": True}
     for seed in SEEDS[:2]:
@@ -108,6 +124,19 @@ def test_only_compatible_systems_count_as_duplicates():
     assert_effect(paired("baseline", "baseline", "duplicated_share", None, none), -1, "no compatible lines")
     assert_effect(paired("baseline", "baseline", "duplicated_share", None, every), 1, "all lines compatible")
     assert (series("baseline", seed=1, **none)["duplicated_spending"] == 0).all()  # no platform, no app
+
+
+def test_a_duplicate_needs_an_owner_who_could_host_it():
+    """The auditor counts a system as a duplicate only where an earlier compatible system's
+    owner is open and has room: no room, no duplicate; more room, more duplicates."""
+    assert (series("baseline", seed=1, **{"agents.host_capacity": 0})["duplicated_spending"] == 0).all()
+    roomy = {"agents.host_capacity": 20}
+    assert_effect(paired("baseline", "baseline", "duplicated_share", None, roomy), 1, "hosts with more room")
+    # with every owner guarded at the start, month 0 counts fewer duplicates of each kind
+    guarded = {"agents.initial_open_share": 0.0}
+    for kind in ("infrastructure", "support", "data"):
+        base, none = series("baseline", seed=1, steps=1), series("baseline", seed=1, steps=1, **guarded)
+        assert none[f"duplicate_{kind}"].iloc[0] < base[f"duplicate_{kind}"].iloc[0], kind
 
 
 # ---------------------------------------------------------------- transfers

@@ -147,7 +147,7 @@ def _synthetic_indices(n_params: int, trajectories: int, levels: int, seed: int)
     from SALib.analyze import morris as analyze
     from SALib.sample import morris as sample
 
-    from sim.runner.sensitivity import rank_groups
+    from sim.runner.sensitivity import elementary_effects, rank_groups, top_shares
 
     names = [f"x{i}" for i in range(n_params)]
     prob = {"num_vars": n_params, "names": names, "bounds": [[0.0, 1.0]] * n_params}
@@ -165,8 +165,15 @@ def _synthetic_indices(n_params: int, trajectories: int, levels: int, seed: int)
         + noise
     )
     res = analyze.analyze(prob, X, Y, num_levels=levels, seed=seed)
+    shares = top_shares(elementary_effects(X, Y, levels, n_params), seed)
     table = pd.DataFrame(
-        {"measure": "y", "parameter": names, "mu_star": res["mu_star"], "mu_star_conf": res["mu_star_conf"]}
+        {
+            "measure": "y",
+            "parameter": names,
+            "mu_star": res["mu_star"],
+            "mu_star_conf": res["mu_star_conf"],
+            "top_share": shares,
+        }
     )
     return rank_groups(table)
 
@@ -175,7 +182,7 @@ def test_the_shipped_design_gives_the_same_top_group_for_two_sampler_seeds():
     """Sized so a headline ranking does not hang on the sampler: with the shipped trajectories and
     levels, and as many parameters as the shipped file varies, two sampler seeds find the same top
     group on a test function whose top three are known."""
-    from sim.runner.sensitivity import compare_runs, top_group
+    from sim.runner.sensitivity import compare_runs, headline, top_group
 
     exp = _sensitivity()
     n = len(exp.ranges()) + len(exp.sensitivity.scales)
@@ -183,10 +190,39 @@ def test_the_shipped_design_gives_the_same_top_group_for_two_sampler_seeds():
     tables = [_synthetic_indices(n, s.trajectories, s.levels, seed) for seed in (1, 2)]
     tops = [top_group(t, "y") for t in tables]
     assert tops[0] == tops[1] == {"x0", "x1", "x2"}
+    assert [headline(t, "y", "core") for t in tables] == [{"x0", "x1", "x2"}] * 2
     assert "every rank range overlaps" in compare_runs(*tables, "y")  # no order one seed claims, the other denies
     # the check has teeth: a design of 4 trajectories gets the top group wrong for some sampler seed
     small = [top_group(_synthetic_indices(n, 4, s.levels, seed), "y") for seed in range(1, 7)]
     assert any(top != {"x0", "x1", "x2"} for top in small)
+
+
+def test_the_headline_core_survives_resampling_where_a_borderline_member_does_not():
+    """The core is what the bootstrap of trajectories keeps in the top group; a parameter whose
+    interval only touches the leader's is borderline, not core."""
+    from sim.runner.sensitivity import core_agreement, groups, top_shares
+
+    rng = np.random.default_rng(3)
+    strong = rng.normal(10.0, 2.0, 40)  # three equally strong, one near the edge, one weak
+    ee = np.vstack(
+        [
+            strong,
+            rng.normal(10.0, 2.0, 40),
+            rng.normal(10.0, 2.0, 40),
+            rng.normal(8.8, 2.0, 40),
+            rng.normal(2.0, 0.5, 40),
+        ]
+    )
+    shares = top_shares(ee, seed=1)
+    assert shares[:3].min() >= 0.9 and 0.1 <= shares[3] < 0.9 and shares[4] == 0.0
+    mu = np.abs(ee).mean(axis=1)
+    assert groups(mu, 1.96 * np.abs(ee).std(axis=1, ddof=1) / np.sqrt(40))[4] > 1
+    a = pd.DataFrame({"measure": "y", "parameter": list("abcde"), "headline": ["core"] * 3 + ["borderline", ""]})
+    b = a.assign(headline=["core", "core", "borderline", "core", ""])
+    c = a.assign(headline=["core", "core", "", "", "core"])
+    assert core_agreement(a, a, "y") == "the same core"
+    assert core_agreement(a, b, "y") == "cores agree"
+    assert core_agreement(a, c, "y") == "cores disagree"
 
 
 def _scaled_experiment(scales: dict):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from ..institutions import company_position, take_over
+from ..institutions import company_position, company_systems, take_over
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -52,6 +52,7 @@ class OperatingCompany(mesa.Agent):
         self.data_hold = 0.0
         self.staff = 0.0  # staff hired from abolished in-house units
         self.staff_skill = 0.0  # their mean skill
+        self.cover = 0.0  # share of the systems it runs that its hired staff run
         self.cidx = len(model.companies)
         self.queue = np.zeros(0, np.int64)  # agencies still to take over, in order
         self.node: int | None = None
@@ -77,6 +78,7 @@ class OperatingCompany(mesa.Agent):
             if change.month == m.month:
                 self.state_share = change.state_share
         self._take_over(m)
+        self._staffing(m)
         self._adjust(m)
 
     def _take_over(self, m) -> None:
@@ -86,6 +88,13 @@ class OperatingCompany(mesa.Agent):
         batch, self.queue = self.queue[:k], self.queue[k:]
         take_over(m, batch, self.cidx)
 
+    def _staffing(self, m) -> None:
+        """Its hired staff run `systems_per_staff` systems each (at most all it runs), at
+        their skill; its own team runs the rest at the company's quality: what it delivers and
+        operates is the mix (`staff_cover`)."""
+        self.cover = staff_cover(self.staff, company_systems(m)[self.cidx], m.spec.agents.systems_per_staff)
+        self.quality = (1 - self.cover) * self.p.quality + self.cover * self.staff_skill
+
     def _adjust(self, m) -> None:
         """Move markup and data hold toward what dependence and oversight allow."""
         dep, oversight, hosted, rights = company_position(m, self)
@@ -94,3 +103,8 @@ class OperatingCompany(mesa.Agent):
         # records others also serve (opened to developers, copied to a base library) are not held
         target_hold = hosted * self.profit_motive * (1 - rights)
         self.data_hold += self.p.markup_adjust * (target_hold - self.data_hold)
+
+
+def staff_cover(staff: float, systems: float, systems_per_staff: float) -> float:
+    """Share of a company's running systems its hired staff can run (0 without systems)."""
+    return min(1.0, staff * systems_per_staff / systems) if systems > 0 else 0.0

@@ -45,7 +45,7 @@ class Provinces:
     region: tuple[str, ...]
     population: np.ndarray  # 10,000 persons
     gdp_per_head: np.ndarray  # yuan
-    digital_economy: np.ndarray  # ordinal 1-5
+    digital_economy: np.ndarray  # ordinal 1-4 (published top-15 ranking, provinces.csv)
     cities: np.ndarray
     counties: np.ndarray
     adjacency: np.ndarray  # (n, n) bool, symmetric

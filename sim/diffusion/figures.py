@@ -274,6 +274,7 @@ def stepping_map(events: pd.DataFrame, provinces: pd.DataFrame, years: list[int]
                     hoverinfo="text",
                     textfont={"size": 9},
                     marker={"symbol": "square", "size": 44, "color": colour, "line": {"color": "white"}},
+                    meta=f"end of {year}",  # which year the trace shows (the browser test waits on it)
                 )
             )
         return out

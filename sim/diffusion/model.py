@@ -10,7 +10,9 @@ the province models' results up to last month; 3 a province that reorganises its
 chooses a body type (multinomial logit); a province that unifies decides whether government
 services join the unified department; 4 adoptions are scheduled into the province models for
 this month; 5 each province model steps (lockstep), so next month's learning reads real results;
-6 the national row is recorded. The draws are the same in number every month (common random
+6 the national row is recorded. A province that takes up the unified-department question may
+also keep the split (the national level's 两部共治, seed 000 §1.2.2); it then does not reconsider
+for `reorganise_cooldown` months. The draws are the same in number every month (common random
 numbers between runs that differ in a switch).
 """
 
@@ -77,6 +79,7 @@ class ChinaModel(mesa.Model):
         self.adopted = np.full((n, n_items), mech.NOT_YET, np.int64)
         self.body = np.zeros(n, np.int64)  # BODY_TYPES index; the general office at first
         self.last_reorganised = np.full(n, -(10**6), np.int64)
+        self.last_unify_question = np.full(n, -(10**6), np.int64)  # month it last took up unification
         self.unified_services = np.zeros(n, bool)
         self.attention = self.rng.normal(0.0, self.d.attention_spread, n)  # leadership attention (log-odds)
         seeds = self.rng.integers(0, 2**31 - 1, n)
@@ -131,13 +134,14 @@ class ChinaModel(mesa.Model):
         u_adopt = self.rng.random((self.provinces.n, len(ITEMS)))
         gumbel = self.rng.gumbel(size=(self.provinces.n, len(BODY_TYPES)))
         u_services = self.rng.random(self.provinces.n)
+        u_unify = self.rng.random(self.provinces.n)
         self._apply_pilots(t)
         for k, item in enumerate(ITEMS):
             if item not in self.d.reforms:
                 continue
             hazard = mech.logistic(self.log_odds(item, t))
             for i in np.flatnonzero(self.eligible(item, t) & (u_adopt[:, k] < hazard)):
-                self._decide(int(i), item, t, gumbel[i], u_services[i])
+                self._decide(int(i), item, t, gumbel[i], u_services[i], u_unify[i])
         for a in self.province_agents:
             a.gov_model.step()
         self._record_history(t + 1)
@@ -160,8 +164,10 @@ class ChinaModel(mesa.Model):
         k = ITEMS.index(item)
         if item == "body":
             return ~self.has_body() & (t - self.last_reorganised >= self.d.reorganise_cooldown)
-        if item == "unified" and t < self.month_of(self.d.unify_after):
-            return np.zeros(self.provinces.n, bool)
+        if item == "unified":
+            if t < self.month_of(self.d.unify_after):
+                return np.zeros(self.provinces.n, bool)
+            return (self.adopted[:, k] < 0) & (t - self.last_unify_question >= self.d.reorganise_cooldown)
         return self.adopted[:, k] < 0
 
     def adopters(self, item: str) -> np.ndarray:
@@ -205,12 +211,32 @@ class ChinaModel(mesa.Model):
         u[:, B["services"]] = c.services + c.services_pressure * pressure
         return u
 
-    def _decide(self, i: int, item: str, t: int, gumbel: np.ndarray, u_services: float) -> None:
+    def unify_log_odds(self) -> np.ndarray:
+        """(n,) log-odds that a province taking up the unified-department question unifies rather
+        than keeps the split: lower where there is no dedicated body to extend (a department must be
+        built from nothing), higher with capacity (when the capacity mechanism is on)."""
+        c = self.d.choice
+        x = c.unify + c.unify_without_body * ~self.has_body()
+        return x + c.unify_capacity * self.capacity if self.d.capacity else x
+
+    def _decide(self, i: int, item: str, t: int, gumbel: np.ndarray, u_services: float, u_unify: float) -> None:
         if item == "body":
             choice = int(np.argmax(self.body_utilities(t)[i] + gumbel))
             self.last_reorganised[i] = t
             self._set_body(i, BODY_TYPES[choice], t, "hazard")
         elif item == "unified":
+            self.last_unify_question[i] = t
+            if u_unify >= mech.logistic(self.unify_log_odds()[i]):
+                self.events.append(
+                    {
+                        "month": t,
+                        "province": self.provinces.pinyin[i],
+                        "item": "split_kept",
+                        "body": "",
+                        "why": "hazard",
+                    }
+                )
+                return
             c = self.d.choice
             x = c.unified_services + c.unified_services_if_services_body * (self.body[i] == B["services"])
             self._unify(i, t, bool(u_services < mech.logistic(np.array(x))), "hazard")

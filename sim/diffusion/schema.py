@@ -93,6 +93,9 @@ class Choice(Section):
     services_pressure: float  # services bureau's utility per s.d. of the model's trips per service
     unified_services: Logit  # log-odds that a unified department takes government services too
     unified_services_if_services_body: float  # added when its old body already had the services mandate
+    unify: Logit  # log-odds that a province taking up the 2023-style question unifies rather than keeps the split
+    unify_without_body: float  # added when it has no dedicated body (a department built from nothing)
+    unify_capacity: float  # added per s.d. of capacity (GDP per head and digital economy)
 
 
 class Window(Section):

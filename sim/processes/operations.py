@@ -100,7 +100,9 @@ def operating_costs(model: GovModel) -> None:
     s, st, a = model.structure, model.state, model.spec.agents
     by_company = st.company >= 0
     price = company_prices(model) if by_company.any() else np.zeros(len(st.company))
-    duplicate = running_duplicates(st.own, st.built, model.kind_reach(), model.structure.substitutes, s.n_lines)
+    duplicate = running_duplicates(
+        st.own, st.built, model.kind_reach(), s.substitutes, s.n_lines, st.open, a.host_capacity
+    )
     operators = Operators(
         staff=st.staff,
         company=st.company,
@@ -120,6 +122,7 @@ def operating_costs(model: GovModel) -> None:
     # who earns what, and who runs how many systems (for concentration and control)
     model.ops_revenue = {"inhouse": wages, "vendor": vendor_rev, "company": company_rev}
     model.ops_systems = {"inhouse": inhouse, "outsourced": outsourced, "by_company": by_company}
+    model.ops_systems["duplicate"] = duplicate  # the auditor's count, by kind (`measures.duplicate_measures`)
     model.spend["operations"] += ops_total
     model.spend["duplicated_operations"] += dup_total
 

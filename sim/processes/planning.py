@@ -20,7 +20,7 @@ from numba import njit
 from ..control import project_terms, review_scrutiny
 from ..institutions import record_reviews
 from ..state import MOBILE, N_KINDS, SHAREABLE, Pipeline, Systems, kinds_owned, shared_ok_bits
-from ..substitutes import can_use_shared, compatible_for
+from ..substitutes import can_use_shared, compatible_for, hostable_for
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -62,7 +62,11 @@ def plan(model: GovModel) -> None:
         st.reuse[ra[take], rk[take]] = True
         if take.any():  # funds of the reused go back
             st.budget += np.bincount(ra[take], weights=rc[take], minlength=N)
-        start_builds(model, ra[~take], rk[~take], rc[~take], duplicate=reusable[~take])
+        # an auditor counts a build as duplicated where an owner would have hosted it (§7.4)
+        hostable = hostable_for(
+            st.own, st.open, kind_reach, s.substitutes, s.n_lines, ra[~take], rk[~take], a.host_capacity
+        )
+        start_builds(model, ra[~take], rk[~take], rc[~take], duplicate=hostable)
     review(model)
 
 
@@ -226,7 +230,7 @@ def start_builds(model: GovModel, agencies, kinds, costs, duplicate, proposed=No
     g = model.structure.agency_gov[agencies]
     tsi = model.tech_support
     st.build_specified[agencies, kinds], st.build_rights[agencies, kinds] = project_terms(
-        st.staff[agencies], st.skill[agencies], tsi.staff[g], tsi.skill[g], scrutiny
+        st.staff[agencies], st.skill[agencies], tsi.staff[g], tsi.skill[g], scrutiny, model.rng.random(len(agencies))
     )
     # the institution's staff time these specifications take (its monthly step charges it)
     tsi.specified += np.bincount(g, weights=(tsi.staff[g] > 0).astype(float), minlength=len(tsi.staff))

@@ -1,7 +1,7 @@
 """Mobile app consolidation (应用整合, seed 003 problems and remedies; 粤省事, seed 001 §4).
 
-One government app per government at `level` (built over `build_months`, of `quality`)
-can host the services of the agencies beneath it. Merging is each agency's decision: every
+One government app per government at `level` (built over `build_months`) can host the
+services of the agencies beneath it. Merging is each agency's decision: every
 month `merge_per_month` of the agencies still running their own app reconsider, and merge
 when what the government app offers their applicants (its quality × its adoption) plus the
 coordinating body's pressure (`pressure` × its IT attention) exceeds what their own app
@@ -13,7 +13,10 @@ own app unless the government app offers more. A merged function breaks
 with probability `migration_failure` and stays broken for `repair_months`, cutting the
 agency's online completion meanwhile. Citizens adopt the government app by Bass diffusion
 (`processes/apps.py`) at a pull of its quality × the share of the apps beneath it that it
-hosts: the more it holds, the more residents it draws.
+hosts: the more it holds, the more residents it draws. Its quality is its builder's: the
+operating company that runs its market's platform (粤省事 was built by 数字广东, seed 001 §4),
+else the best vendor of its market (the one a buyer picks on price per unit of quality),
+fixed when it goes live.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ class Params(ReformParams):
     build_months: Count
     merge_per_month: Fraction
     run_cost: NonNeg
-    quality: Fraction
     pressure: NonNeg
     migration_failure: Fraction
     repair_months: Count
@@ -52,11 +54,26 @@ class AppConsolidation(Reform):
         self.app_of_gov = s.gov_ancestor[:, lv]  # the government app covering each government (-1: none)
         self.users = np.zeros(len(self.apps))  # adoption of each government app
         self.broken_until = np.full(s.n_agencies, -1, np.int64)
+        self.quality = None  # per government app, its builder's, set when it goes live
+
+    def _builder_quality(self, model) -> np.ndarray:
+        """Per government app: the quality of whoever builds it — the company running its
+        market's platform, else its market's best vendor."""
+        from ..contracts import best_vendor  # here, not at the top: the schema loads without numba or Mesa
+        from ..institutions import platform_runners
+
+        market = model.structure.gov_market[self.apps]
+        runner = platform_runners(model)[market]
+        vendor = model.vendor_quality[best_vendor(model)[market]]
+        company = np.array([c.quality for c in model.companies] or [0.0])[np.maximum(runner, 0)]
+        return np.where(runner >= 0, company, vendor)
 
     def step(self, model) -> None:
         p = self.p
         if model.month - self.started + 1 <= p.build_months:
             return
+        if self.quality is None:  # it goes live: built at its builder's quality
+            self.quality = self._builder_quality(model)
         model.gov_apps.count = len(self.apps)
         model.gov_apps.reach = self.covered.copy()
         model.spend["operations"] += len(self.apps) * p.run_cost
@@ -82,7 +99,7 @@ class AppConsolidation(Reform):
         from ..processes.apps import bass_step  # here, not at the top: the schema loads without numba or Mesa
 
         a = model.spec.agents
-        pull = self.p.quality * self._hosted(model)
+        pull = self.quality * self._hosted(model)
         self.users = bass_step(self.users, pull, a.app_innovation, a.app_imitation, 1.0)
         users_of_gov = np.zeros(model.structure.n_gov)
         has = self.app_of_gov >= 0
@@ -93,7 +110,8 @@ class AppConsolidation(Reform):
         """What the government app offers each agency's applicants, with the body's pressure."""
         g = model.structure.agency_gov[agencies]
         attention = np.array([b.attention for b in model.bodies])[model.review.body_of_gov[g]]
-        return self.p.quality * model.gov_apps.users[g] + self.p.pressure * attention
+        quality = self.quality[np.searchsorted(self.apps, self.app_of_gov[g])]
+        return quality * model.gov_apps.users[g] + self.p.pressure * attention
 
     def _joins(self, model) -> np.ndarray:
         """(N) agencies that would put a new or renewed app into the government app rather

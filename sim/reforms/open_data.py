@@ -16,8 +16,12 @@ Opened data is used by two kinds of users:
   with developers' coverage of the opened records, not at the first entrant. Developers
   do nothing else in the model (no services to residents, no spending counted);
 - agencies: an opened dataset stands in for a needed link without the provider's consent
-  where it fits the need (`open_fit` of links, drawn once per link: the data needed is not
-  personal and the published version is recent enough).
+  where it fits the need (drawn once per link: the published version is recent and detailed
+  enough), with probability `open_fit` where the providing line holds no personal data and
+  `personal_fit` where it does (`personal_lines`: population, health, social-insurance and
+  tax records are published only in aggregate or masked, 个人信息保护法 2021 art. 28, 数据
+  安全法 2021; the split of lines and both values assumed). Line names the government lacks
+  are ignored.
 Published data is never withdrawn and does not age in the model.
 """
 
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..schema import Fraction, NonNeg, ReformParams
+from ..schema import Fraction, Name, NonNeg, ReformParams
 from .base import Reform, register
 
 
@@ -34,6 +38,8 @@ class Params(ReformParams):
     max_share: Fraction
     cost: NonNeg
     open_fit: Fraction
+    personal_fit: Fraction
+    personal_lines: list[Name]
     record_value: NonNeg
     developer_cost: NonNeg
 
@@ -50,8 +56,13 @@ class OpenData(Reform):
         model.fixed_costs["open_data"] = self.p.cost
         n = model.structure.n_agencies
         self.catalogue = model.rng.permutation(n)[: round(self.p.max_share * n)]
-        model.openness.fit = model.rng.random(model.structure.n_dyads) < self.p.open_fit
+        model.openness.fit = model.rng.random(model.structure.n_dyads) < self._line_fit(model.structure)
         self.asked = 0.0  # agencies asked so far (fractions accumulate)
+
+    def _line_fit(self, s) -> np.ndarray:
+        """(dyads) chance an opened dataset of the needed line fits: lower where it holds personal data."""
+        personal = np.isin(np.asarray(s.lines), self.p.personal_lines)
+        return np.where(personal, self.p.personal_fit, self.p.open_fit)[s.d_line]
 
     def step(self, model) -> None:
         self.asked = min(len(self.catalogue), self.asked + self.p.open_per_month * model.structure.n_agencies)

@@ -7,8 +7,14 @@ Government staff who keep technical control, through what they do:
 - they put the clause that code and data belong to the government (seed 002 §7: 数据、源代码
   等产权必须归政府所有) into the terms of the projects they specify and of systems rebuilt
   when an agency of their government leaves its operator (`contracts`; a renewal grants no
-  rights to what is already built), so a later switch means migrating, not rebuilding;
-- they check deliverables (audit information) and return those below `acceptance`;
+  rights to what is already built), so a later switch means migrating, not rebuilding; the
+  rights to legacy systems are a priced term: an agency leaving its operator may buy them at
+  `buyout_share` of their build price and migrate instead of rebuilding, where that is cheaper
+  (`contracts.with_buyout`);
+- they check deliverables (audit information) and return those below `acceptance` to their
+  builder, who redoes them at its own cost (`rework_share` of the build price, booked to
+  builders, not to IT spending) over `rework_months`, while the agency waits: the redone
+  system is delivered at the builder's quality again, and checked again;
 - their time is a budget: each specification takes `spec_months` and each check
   `check_months` of a staff member's month (assumed); deliverables beyond the time left go
   unchecked, and only the staff left free oversee and count as take-back capacity;
@@ -24,7 +30,7 @@ from typing import Annotated
 import numpy as np
 from pydantic import Field
 
-from ..schema import Fraction, Name, NonNeg, ReformParams
+from ..schema import Count, Fraction, Name, NonNeg, ReformParams
 from .base import Reform, register
 
 
@@ -37,6 +43,9 @@ class Params(ReformParams):
     acceptance: Fraction
     spec_months: NonNeg
     check_months: NonNeg
+    rework_months: Count
+    rework_share: Fraction
+    buyout_share: NonNeg
 
 
 @register
@@ -61,8 +70,8 @@ class TechSupportInstitution(Reform):
         """A month of the institution's staff time: the projects it specified take
         `spec_months` each; it checks what is delivered in its government (audit
         information) with `check_months` each while time is left, returning deliverables
-        below `acceptance` for rework to it; the staff left free oversee and could take
-        operations back. Its wage bill follows its staff (some may have moved to run
+        below `acceptance` to their builder for rework (`rework`); the staff left free
+        oversee and could take operations back. Its wage bill follows its staff (some may have moved to run
         systems taken back)."""
         st, s, tsi, p = model.state, model.structure, model.tech_support, self.p
         left = np.maximum(0.0, tsi.staff - p.spec_months * tsi.specified)
@@ -70,8 +79,7 @@ class TechSupportInstitution(Reform):
         delivered = st.own & (st.built == model.month) & (tsi.staff > 0)[s.agency_gov][:, None]
         checked = delivered & _within_time(delivered, s.agency_gov, left, p.check_months)
         model.audits.record(checked, model.month)
-        low = checked & (st.quality < p.acceptance)
-        st.quality[low] = p.acceptance
+        rework(model, *np.nonzero(checked & (st.quality < p.acceptance)), p)
         used = np.bincount(s.agency_gov, weights=checked.sum(axis=1), minlength=len(left)) * p.check_months
         tsi.free[:] = np.maximum(0.0, left - used)
         model.fixed_costs["tech_support_institution"] = float(tsi.staff.sum() * model.spec.agents.staff_wage)
@@ -91,3 +99,28 @@ def _within_time(delivered: np.ndarray, agency_gov: np.ndarray, left: np.ndarray
     ok = rank < can[g]
     out[n[ok], k[ok]] = True
     return out
+
+
+def rework(model, n: np.ndarray, k: np.ndarray, p: Params) -> None:
+    """Returned deliverables go back to their builder (the agency's company, else its vendor):
+    out of service for `rework_months`, redone at the builder's quality (± `quality_spread`,
+    with the institution's help on the specification) and checked again on delivery; the
+    builder bears `rework_share` of the build price (`tech_support.rework_cost`)."""
+    if len(n) == 0:
+        return
+    from ..processes.planning import build_factor  # here, not at the top: the schema loads without numba or Mesa
+
+    st, a, tsi = model.state, model.spec.agents, model.tech_support
+    builder = model.vendor_quality[st.vendor[n]]
+    if model.companies:
+        company = np.array([c.quality for c in model.companies])
+        builder = np.where(st.company[n] >= 0, company[np.maximum(st.company[n], 0)], builder)
+    q = np.clip(builder + model.rng.normal(0, a.quality_spread, len(n)), 0.0, 1.0)
+    st.build_quality[n, k] = q + tsi.quality_support * (1 - q)
+    st.build_specified[n, k], st.build_rights[n, k] = st.specified[n, k], st.rights[n, k]
+    st.build_duplicate[n, k] = False  # its spending was counted when the project started
+    st.own[n, k], st.building[n, k] = False, True
+    st.done[n, k] = model.month + p.rework_months
+    model.building_months += float((st.done[n, k] - st.proposed[n, k]).sum())  # go-live moves back
+    model.n_building += len(n)
+    tsi.rework_cost += float((np.asarray(a.build_cost.as_tuple())[k] * build_factor(model)[n]).sum() * p.rework_share)

@@ -236,6 +236,9 @@ MEASURE_EN = {
     "cumulative_it_spending": "cumulative IT spending",
     "spending_per_request": "spending per request",
     "transfers_received": "equalisation transfers received",
+    "duplicate_infrastructure": "duplicated machine rooms",
+    "duplicate_support": "duplicated support systems",
+    "duplicate_data": "duplicated data systems",
     "moved_staff_wages": "wages of IT staff moved to other posts",
 }
 
@@ -264,7 +267,7 @@ MEASURE_ZH = {
     "duplicated_spending": (
         "重复投入",
         "万元/月",
-        "本月用于本可复用之能力的支出：在平台层、政府统一应用或同级政府中兼容部门（同类能力、可服务其用户的条线）的已建系统可用时启动的项目，以及此类系统的运行费用。",
+        "本月用于本可复用之能力的支出：在平台层、政府统一应用或同级政府中兼容部门（同类能力、可服务其用户的条线、其主管部门愿意共享，运行中的系统还须有承载余量）的已建系统可用时启动的项目，以及此类系统的运行费用。",
     ),
     "duplicated_share": ("重复投入占比", "比例 0-1", "重复投入 / 信息化总支出。"),
     "trips_per_service": (
@@ -349,6 +352,13 @@ MEASURE_ZH = {
         "万元/月",
         "本月信息化拨款中来自上级的均衡性转移支付（模型外由上级财政负担），已计入各部门预算。",
     ),
+    "duplicate_infrastructure": ("重复机房占比", "比例 0-1", "本月在运行的机房中被审计认定为重复建设的比例。"),
+    "duplicate_support": (
+        "重复支撑系统占比",
+        "比例 0-1",
+        "本月在运行的公共支撑系统（身份认证、电子证照、支付）中被认定为重复建设的比例。",
+    ),
+    "duplicate_data": ("重复数据系统占比", "比例 0-1", "本月在运行的数据系统中被认定为重复建设的比例。"),
     "moved_staff_wages": (
         "转岗人员工资",
         "万元/月",

@@ -19,6 +19,8 @@ reaches its own), and a parameter whose range is wider than one rank is tied.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -126,6 +128,7 @@ def morris_rows(prob: dict, X: np.ndarray, Y: np.ndarray, levels: int, seed: int
     from SALib.analyze import morris
 
     res = morris.analyze(prob, X, Y, num_levels=levels, print_to_console=False, seed=seed)
+    shares = top_shares(elementary_effects(X, Y, levels, prob["num_vars"]), seed)
     return [
         {
             "method": "morris",
@@ -135,9 +138,44 @@ def morris_rows(prob: dict, X: np.ndarray, Y: np.ndarray, levels: int, seed: int
             "mu_star_conf": float(res["mu_star_conf"][i]),
             "sigma": float(res["sigma"][i]),
             "mu": float(res["mu"][i]),
+            "top_share": float(shares[i]),
         }
         for i, name in enumerate(prob["names"])
     ]
+
+
+# The headline of a measure is its top group, which hangs on borderline members: a parameter whose
+# interval just touches the leader's is in or out depending on the sampled trajectories, at any
+# design size. So each parameter's membership is re-estimated over bootstrap resamples of the
+# trajectories (Efron & Tibshirani 1993; trajectories are independent draws, Morris 1991), and the
+# headline names the *core* (in the top group in at least CORE of the resamples) and the
+# *borderline* (at least BORDER) separately. Both thresholds are conventions (assumed).
+RESAMPLES = 200
+CORE, BORDER = 0.9, 0.1
+
+
+def elementary_effects(X: np.ndarray, Y: np.ndarray, levels: int, n_params: int) -> np.ndarray:
+    """(parameters, trajectories) elementary effects, as SALib's analysis computes them."""
+    from SALib.analyze.morris import _compute_elementary_effects
+    from SALib.util import _compute_delta
+
+    return _compute_elementary_effects(X, np.asarray(Y, float), n_params + 1, _compute_delta(levels))
+
+
+def top_shares(ee: np.ndarray, seed: int, resamples: int = RESAMPLES) -> np.ndarray:
+    """Per parameter, the share of bootstrap resamples of the trajectories in which it is in the top
+    group (mu* of the resample, 95% interval 1.96 standard errors, the normal form of SALib's
+    bootstrap interval). 0 everywhere when no parameter moves the measure."""
+    a = np.abs(np.nan_to_num(ee))
+    n = a.shape[1]
+    if n < 2 or a.max() <= 0:
+        return np.zeros(a.shape[0])
+    counts = np.zeros(a.shape[0])
+    for pick in np.random.default_rng(seed).integers(n, size=(resamples, n)):
+        sample = a[:, pick]
+        mu = sample.mean(axis=1)
+        counts += groups(mu, 1.96 * sample.std(axis=1, ddof=1) / np.sqrt(n)) == 1
+    return counts / resamples
 
 
 def sobol_rows(prob: dict, Y: np.ndarray, seed: int, measure: str) -> list[dict]:
@@ -215,6 +253,9 @@ def rank_groups(table: pd.DataFrame) -> pd.DataFrame:
         t["rank_best"], t["rank_worst"] = best, worst
         t["group"] = groups(t[key].to_numpy(float), t[conf].to_numpy(float))
         t["tied"] = worst > best
+        if "top_share" in t:
+            share = t["top_share"].to_numpy(float)
+            t["headline"] = np.where(share >= CORE, "core", np.where(share >= BORDER, "borderline", ""))
         parts.append(t)
     return pd.concat(parts, ignore_index=True)
 
@@ -224,6 +265,12 @@ def top_group(table: pd.DataFrame, measure: str) -> set[str]:
     return set(t.loc[t["group"] == 1, "parameter"])
 
 
+def headline(table: pd.DataFrame, measure: str, *labels: str) -> set[str]:
+    """The parameters of a measure's headline with these labels ('core', 'borderline')."""
+    t = table[table["measure"] == measure]
+    return set(t.loc[t["headline"].isin(labels), "parameter"]) if "headline" in t else set()
+
+
 def format_table(table: pd.DataFrame, measure: str, top: int | None = None) -> str:
     """A measure's parameters by index, each with the ranks it could hold ('3-5 tied'), not a bare order."""
     key, _ = _index(table)
@@ -231,8 +278,10 @@ def format_table(table: pd.DataFrame, measure: str, top: int | None = None) -> s
     if top is not None:
         t = t.head(top)
     rank = [f"{b}" if w == b else f"{b}-{w} tied" for b, w in zip(t["rank_best"], t["rank_worst"], strict=True)]
-    cols = [c for c in ("mu_star", "mu_star_conf", "sigma", "S1", "S1_conf", "ST", "ST_conf") if c in t]
+    cols = [c for c in ("mu_star", "mu_star_conf", "sigma", "S1", "S1_conf", "ST", "ST_conf", "top_share") if c in t]
     shown = t[["parameter", *cols]].assign(rank=rank, group=t["group"])
+    if "headline" in t:
+        shown = shown.assign(headline=t["headline"])
     return shown.to_string(index=False, float_format="%.4g")
 
 
@@ -250,11 +299,12 @@ def markdown_top(table: pd.DataFrame, measure: str, n: int = 5) -> str:
     t = t[t[key] > ZERO * largest] if largest > 0 else t.iloc[:0]
     if t.empty:
         return f"No parameter moves `{measure}` here ({key} = 0 for every parameter).\n"
-    lines = [f"| parameter | {key} ± 95% | rank | group |", "|---|---|---|---|"]
+    lines = [f"| parameter | {key} ± 95% | rank | group | top group in resamples |", "|---|---|---|---|---|"]
     for _, r in t.head(n).iterrows():
         best, worst = int(r["rank_best"]), int(r["rank_worst"])
         rank = f"{best}" if worst == best else f"{best}–{worst} tied"
-        lines.append(f"| `{r['parameter']}` | {r[key]:.3g} ± {r[conf]:.2g} | {rank} | {r['group']} |")
+        share = f"{r['top_share']:.0%} {r['headline']}".strip() if "top_share" in r else "–"
+        lines.append(f"| `{r['parameter']}` | {r[key]:.3g} ± {r[conf]:.2g} | {rank} | {r['group']} | {share} |")
     more = t.iloc[n:][t.iloc[n:]["rank_best"] <= n]
     text = "\n".join(lines) + "\n"
     if len(more):
@@ -263,7 +313,7 @@ def markdown_top(table: pd.DataFrame, measure: str, n: int = 5) -> str:
     return text
 
 
-def compare_runs(first: pd.DataFrame, second: pd.DataFrame, measure: str) -> str:
+def compare_runs(first: pd.DataFrame, second: pd.DataFrame, measure: str, other: str = "Other sampler seed") -> str:
     """How a second run (another sampler seed) reads the same measure: its top group against the
     first's, and whether every parameter's rank range overlaps its range in the first run."""
     a, b = top_group(first, measure), top_group(second, measure)
@@ -272,25 +322,76 @@ def compare_runs(first: pd.DataFrame, second: pd.DataFrame, measure: str) -> str
     )
     overlap = (both["rank_best_1"] <= both["rank_worst_2"]) & (both["rank_best_2"] <= both["rank_worst_1"])
     ranks = "every rank range overlaps" if overlap.all() else f"{int((~overlap).sum())} rank range(s) do not overlap"
+    core = f"{core_agreement(first, second, measure)}; {ranks}"
     if a == b:
-        return f"Other sampler seed: the same top group; {ranks}.\n"
+        return f"{other}: the same top group; {core}.\n"
     gained = ", ".join(f"`{p}`" for p in sorted(b - a)) or "none"
     lost = ", ".join(f"`{p}`" for p in sorted(a - b)) or "none"
-    return f"Other sampler seed: top group gains {gained}, loses {lost}; {ranks}.\n"
+    return f"{other}: top group gains {gained}, loses {lost}; {core}.\n"
+
+
+def core_agreement(first: pd.DataFrame, second: pd.DataFrame, measure: str) -> str:
+    """'the same core', 'cores agree' (each run's core lies in the other's core or borderline) or
+    'cores disagree' (a parameter one run calls core is out of the other's headline)."""
+    cores = headline(first, measure, "core"), headline(second, measure, "core")
+    if cores[0] == cores[1]:
+        return "the same core"
+    heads = headline(first, measure, "core", "borderline"), headline(second, measure, "core", "borderline")
+    return "cores agree" if cores[0] <= heads[1] and cores[1] <= heads[0] else "cores disagree"
+
+
+def halves(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The indices of a Morris run's first and second half of trajectories: two independent designs
+    of half the size (Morris trajectories are independent draws), as two sampler seeds would give."""
+    from .experiment import load_experiment
+
+    exp = load_experiment(Path(folder) / "experiment.toml")
+    X, _ = sample_points(exp)
+    prob, _ = problem(exp)
+    k = prob["num_vars"] + 1
+    half = len(X) // k // 2
+    timeseries, runs = pd.read_parquet(Path(folder) / "timeseries"), pd.read_parquet(Path(folder) / "runs.parquet")
+    rows: tuple[list, list] = ([], [])
+    for measure in exp.sensitivity.measures:
+        Y = outputs(timeseries, runs, measure, exp.sensitivity.statistic, len(X))
+        for j, part in enumerate((slice(0, half * k), slice(half * k, 2 * half * k))):
+            rows[j].extend(morris_rows(prob, X[part], Y[part], exp.sensitivity.levels, sampler_seed(exp) + j, measure))
+    return rank_groups(pd.DataFrame(rows[0])), rank_groups(pd.DataFrame(rows[1]))
+
+
+def stability(first: pd.DataFrame, second: pd.DataFrame) -> str:
+    """One line: over the measures some parameter moves, how two runs' top groups and cores compare."""
+    moved = [m for m, t in first.groupby("measure", sort=False) if t["mu_star"].max() > 0]
+    same = sum(top_group(first, m) == top_group(second, m) for m in moved)
+    verdicts = [core_agreement(first, second, m) for m in moved]
+    return (
+        f"{len(moved)} measures moved: the same top group for {same}; the same core for "
+        f"{verdicts.count('the same core')}, cores agree for {verdicts.count('cores agree')}, "
+        f"disagree for {verdicts.count('cores disagree')}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m sim.runner.sensitivity DIR [DIR2]`: the top five per measure as Markdown, and how
-    a second run of the same design with another sampler seed (DIR2) reads each measure."""
+    """`python -m sim.runner.sensitivity DIR [DIR2 | --halves]`: the top five per measure as Markdown,
+    and how a second run of the same design with another sampler seed (DIR2), or the other half of
+    DIR's trajectories (--halves: each half against the other), reads each measure."""
     import sys
 
-    folders = (argv if argv is not None else sys.argv[1:]) or ["results/sensitivity"]
-    tables = [pd.read_parquet(f"{folder}/sensitivity.parquet") for folder in folders]
+    args = list(argv if argv is not None else sys.argv[1:])
+    split = "--halves" in args
+    folders = [a for a in args if a != "--halves"] or ["results/sensitivity"]
+    if split:  # the run's two halves of trajectories, as two designs of half its size
+        tables = list(halves(folders[0]))
+        print(f"Halves of {folders[0]}: {stability(*tables)}.\n")
+    else:
+        tables = [pd.read_parquet(f"{folder}/sensitivity.parquet") for folder in folders]
+        if len(tables) > 1:
+            print(f"{folders[0]} against {folders[1]}: {stability(*tables)}.\n")
     for measure in dict.fromkeys(tables[0]["measure"]):
         print(f"### {measure}\n")
         print(markdown_top(tables[0], measure))
         if len(tables) > 1:
-            print(compare_runs(tables[0], tables[1], measure))
+            print(compare_runs(tables[0], tables[1], measure, "Other half" if split else "Other sampler seed"))
     return 0
 
 

@@ -32,11 +32,8 @@ def test_an_app_its_residents_use_resists_while_an_unused_one_merges_under_the_b
     st.own[[2, 4], MOBILE] = True
     st.quality[[2, 4], MOBILE] = 0.9
     st.app_users[2], st.app_users[4] = 0.2, 0.0  # the body's pull is 0.02 x office attention
-    changed = step(m, reform, 1)
-    # whether agencies needing a new app would join (gov_apps.joins) weighs the government app
-    # against a new app's Bass adoption, so it moves with agents.app_innovation (calibrated), not
-    # with the merge rule tested here
-    assert changed - {"gov_apps.joins"} == {
+    changed = step(m, reform, 1) - {"gov_apps.joins"}  # who would join with a new app: the draws decide
+    assert changed == {
         "gov_apps.reach", "gov_apps.count", "state.own", "state.reuse", "state.merged_app", "spend", "rng",
     }  # fmt: skip
     assert m.gov_apps.count == 1 and m.gov_apps.reach.tolist() == [True, True, True]
@@ -67,12 +64,37 @@ def test_a_merged_function_breaks_cuts_online_reach_until_repaired():
 
 
 def test_residents_adopt_the_government_app_at_its_quality_times_the_share_it_hosts():
-    m, reform = _built(pressure=1.0, migration_failure=0.0, quality=0.8)
+    m, reform = _built(pressure=1.0, migration_failure=0.0)
     step(m, reform, 1)  # every app merges; adoption had nothing to pull it yet
     assert m.gov_apps.users.tolist() == [0.0, 0.0, 0.0]
     step(m, reform, 2)
     a = m.spec.agents
-    assert np.allclose(m.gov_apps.users, 0.8 * a.app_innovation)  # Bass from zero: quality x p x potential 1
+    q = reform.quality[0]
+    assert np.allclose(m.gov_apps.users, q * a.app_innovation)  # Bass from zero: quality x p x potential 1
+
+
+def test_the_government_app_has_its_builder_s_quality():
+    """Built by the market's best vendor (lowest price per unit of quality) — or by the
+    operating company where one runs the platform — at that builder's quality."""
+    from sim.contracts import best_vendor
+
+    m, reform = _built(pressure=0.0)
+    step(m, reform, 1)
+    assert reform.quality.tolist() == [m.vendor_quality[best_vendor(m)[0]]]
+    m.vendor_quality[best_vendor(m)[0]] = 0.1  # a worse builder would have built a worse app
+    assert reform._builder_quality(m)[0] != reform.quality[0]
+    from sim import GovModel
+
+    from .conftest import TINY
+
+    both = {"reforms.app_consolidation.enabled": True, "reforms.ops_separation.enabled": True}
+    m2 = GovModel("baseline", rng=1, **TINY, **both, **{"reforms.app_consolidation.build_months": 1})
+    r2, _ = activate(m2, "app_consolidation")
+    activate(m2, "ops_separation")
+    m2.companies[0].quality = 0.33
+    step(m2, r2, 0)
+    step(m2, r2, 1)
+    assert r2.quality.tolist() == [0.33]
 
 
 def test_an_agency_needing_a_new_app_joins_the_government_app_only_when_it_offers_more():

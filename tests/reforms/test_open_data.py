@@ -105,3 +105,13 @@ def test_a_vendor_s_exclusive_hold_counts_only_records_no_one_else_serves():
     assert compute_measures(m)["data_monopoly"] > 0  # a developer, but none of its datasets marked used yet
     m.openness.covered[:] = True
     assert compute_measures(m)["data_monopoly"] == 0.0  # every record is also served by a developer
+
+
+def test_opened_data_fits_a_need_by_the_line_that_holds_it():
+    """Lines holding personal data fit less: with `personal_fit` 0 and `open_fit` 1, exactly
+    the links to the other lines fit."""
+    m = tiny("open_data", open_fit=1.0, personal_fit=0.0, personal_lines=["public_security", "health"])
+    activate(m, "open_data")
+    line = np.array(m.structure.lines)[m.structure.d_line]
+    assert (m.openness.fit == ~np.isin(line, ["public_security", "health"])).all()
+    assert m.openness.fit.any() and not m.openness.fit.all()

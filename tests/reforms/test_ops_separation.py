@@ -147,3 +147,28 @@ def test_staff_in_the_bureau_pool_take_operations_back():
     back = m.state.company == -1
     assert back.any() and (m.state.staff[back] > 0).all()  # run again by government staff
     assert m.tech_pool.staff.sum() < 150.0  # who moved from the pool
+
+
+def test_the_company_s_hired_staff_enter_its_quality_and_its_cost():
+    """Staff hired from abolished units run systems_per_staff systems each at their skill and
+    are paid their wages: the company's quality is the mix, its cost factor counts the wages."""
+    from sim.agents.supplier import staff_cover
+    from sim.institutions import company_cost, company_prices, company_systems
+
+    m = tiny("ops_separation", migration_per_month=5, abolish_inhouse=True, staff_to_company=0.05)
+    reform, _ = activate(m, "ops_separation")
+    step(m, reform)
+    c, a = m.companies[0], m.spec.agents
+    assert c.staff > 0 and 0 < c.cover < 1
+    assert c.cover == staff_cover(c.staff, company_systems(m)[0], a.systems_per_staff)
+    assert np.isclose(c.quality, (1 - c.cover) * c.p.quality + c.cover * c.staff_skill)
+    assert c.quality < c.p.quality  # in-house skill (about 0.6) is below the company's 0.85
+    ran = m.state.company == 0
+    run = (m.state.own[ran] @ np.asarray(a.run_cost.as_tuple())).sum()
+    scale = company_scale(m)[0]
+    assert np.isclose(company_cost(m)[0], scale * (1 - c.cover) + c.staff * a.staff_wage / run)
+    # what agencies pay follows: without the hired staff the price is the scale factor's
+    with_staff = company_prices(m)[ran]
+    c.staff = 0.0
+    assert np.allclose(company_prices(m)[ran], (1 + m.state.contract_markup[ran]) * scale)
+    assert not np.allclose(with_staff, company_prices(m)[ran])

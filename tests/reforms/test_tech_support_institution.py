@@ -30,12 +30,39 @@ def test_the_institution_checks_deliverables_and_returns_poor_ones():
     st.built[:] = -5
     st.built[:, 0] = 7  # every agency's infrastructure delivered in month 7
     st.quality[:, 0] = 0.3
+    delivered = st.own[:, 0] & (np.arange(12) < 4)
+    county = st.own[:, 0] & (np.arange(12) >= 4)
+    spend = dict(m.spend)
     changed = step(m, reform, month=7)
-    assert {"audits.month", "audits.last", "state.quality"} <= changed
-    province = np.arange(12) < 4
-    delivered = st.own[:, 0] & province
-    assert (m.audits.month[delivered, 0] == 7).all() and (m.audits.month[~province] != 7).all()
-    assert (st.quality[delivered, 0] == 0.6).all() and (st.quality[~province & st.own[:, 0], 0] == 0.3).all()
+    assert {"audits.month", "audits.last", "state.own", "state.building", "tech_support.rework_cost"} <= changed
+    assert (m.audits.month[delivered, 0] == 7).all() and (m.audits.month[~delivered] != 7).all()
+    # returned to the builder: out of service until redone, `rework_months` later
+    assert not st.own[delivered, 0].any() and st.building[delivered, 0].all()
+    assert (st.done[delivered, 0] == 7 + reform.p.rework_months).all()
+    assert st.own[county, 0].all() and (st.quality[county, 0] == 0.3).all()  # no institution there
+    # redone at the builder's quality (not set to the threshold), at the builder's cost, not the government's
+    assert not np.isclose(st.build_quality[delivered, 0], 0.6).any()
+    assert m.tech_support.rework_cost > 0 and m.spend == spend
+
+
+def test_a_reworked_deliverable_comes_back_and_is_checked_again():
+    from sim.processes.operations import complete_and_expire
+
+    m = tiny("tech_support_institution", levels=["province"], acceptance=0.6, rework_months=2)
+    reform, _ = activate(m, "tech_support_institution")
+    st = m.state
+    st.built[:] = -5
+    st.built[:4, 0] = 7
+    st.own[:4, 0] = True
+    st.quality[:, 0] = 0.3
+    step(m, reform, month=7)
+    assert not st.own[:4, 0].any()
+    at_month(m, 9)
+    complete_and_expire(m)
+    assert st.own[:4, 0].all() and (st.built[:4, 0] == 9).all()
+    assert np.allclose(st.quality[:4, 0], st.build_quality[:4, 0])  # the redone quality
+    step(m, reform, month=9)
+    assert (m.audits.month[:4, 0] == 9).all()  # checked again on its second delivery
 
 
 def test_its_staff_time_is_split_between_specifying_checking_and_what_is_left():
@@ -52,7 +79,7 @@ def test_its_staff_time_is_split_between_specifying_checking_and_what_is_left():
     step(m, reform, month=7)
     checked = m.audits.month[:4, 0] == 7
     assert checked.tolist() == [True, True, False, False]  # the rest go unchecked
-    assert (st.quality[:4, 0] == np.where(checked, 0.6, 0.3)).all()
+    assert st.own[:4, 0].tolist() == [False, False, True, True]  # only the checked ones go back for rework
     assert m.tech_support.free.tolist() == [0.0, 0.0, 0.0] and m.tech_support.specified.sum() == 0
     assert m.tech_support.capacity(m.structure.gov_market).tolist() == [0.0, 0.0, 0.0]  # no time left to oversee
 
@@ -79,3 +106,26 @@ def test_a_renewal_grants_no_rights_to_systems_already_built():
     renew_vendor_contracts(m)
     assert not st.rights.any()  # the vendor keeps the code it delivered under the old terms
     assert (st.contract_end == np.where(np.arange(12) % 2 == 0, 3 + 12, 9)).all()
+
+
+def test_legacy_rights_are_a_priced_term_an_agency_leaving_its_operator_may_buy():
+    """Where the institution negotiates, leaving costs the cheaper of rebuilding the systems
+    without rights and buying their rights (`buyout_share` of their build price) to migrate
+    them; elsewhere, and when the price is above the rebuild, there is no buy-out."""
+    from sim.contracts import switching_cost, with_buyout
+
+    for share, expect_buys in ((0.1, True), (5.0, False)):
+        m = tiny("tech_support_institution", levels=["province"], buyout_share=share)
+        activate(m, "tech_support_institution")
+        st, a = m.state, m.spec.agents
+        st.rights[:] = False
+        n = np.flatnonzero(st.own.any(axis=1))
+        run_cost, build_cost = np.asarray(a.run_cost.as_tuple()), np.asarray(a.build_cost.as_tuple())
+        factor = np.full(len(n), 1.15)
+        rebuild = switching_cost(st.own[n], st.rights[n], run_cost, build_cost, factor, a.migration_months)
+        cost, buys = with_buyout(m, n, rebuild, factor)
+        province = n < 4
+        assert (buys == (province & expect_buys)).all()
+        assert (cost[~province] == rebuild[~province]).all()  # no institution: rebuild
+        buy = (st.own[n] @ build_cost) * factor * share + st.own[n] @ run_cost * a.migration_months
+        assert np.allclose(cost[province], np.minimum(buy, rebuild)[province])
