@@ -203,6 +203,33 @@ def test_platform_with_approval_cuts_duplication_more_than_platform_alone():
 
 
 # ---------------------------------------------------------------- services, apps, people
+# Calibrated parameters (0.2.2, docs/calibration.md): in the small baseline government sharing is
+# rarer than at the 0.2.1 values (sharing_cost 0.53 and exposure_cost 0.51 against 0.3 and 0.3), and
+# a window's back office fetches only what providers share, so the window alone no longer cuts trips
+# there (paired t = -1.1 over 20 seeds). Reported, not weakened: the two tests below stay as they were
+# and are expected to fail (strict: they flag when they pass again); the mechanism is checked where
+# providers share by the `_where_links_pay` variants.
+CALIBRATED_FAIL = pytest.mark.xfail(
+    strict=True, reason="calibrated 0.2.2 parameters: baseline sharing too rare for a window to save trips"
+)
+SHARING_0_2_1 = {"agents.sharing_cost": 0.3, "agents.exposure_cost": 0.3}  # the values before calibration
+
+
+def test_one_window_cuts_trips_and_raises_ratings_where_links_pay():
+    at = SHARING_0_2_1
+    assert_effect(paired("baseline", "reform_one_window", "trips_per_service", at, at, seeds=SEEDS_20), -1, "trips")
+    assert_effect(paired("baseline", "reform_one_window", "user_rating", at, at, seeds=SEEDS_20), 1, "rating")
+
+
+def test_one_window_saves_trips_only_where_providers_share_with_its_back_office_where_links_pay():
+    at, dear = SHARING_0_2_1, {"agents.sharing_cost": 1e6}
+    saving = paired("reform_one_window", "baseline", "trips_per_service", at, at)
+    saving_dear = paired("reform_one_window", "baseline", "trips_per_service", dear, dear)
+    assert np.allclose(saving_dear, 0.0)
+    assert_effect(saving - saving_dear, 1, "trips saved where links pay")
+
+
+@CALIBRATED_FAIL
 def test_one_window_cuts_trips_and_raises_ratings():
     assert_effect(paired("baseline", "reform_one_window", "trips_per_service", seeds=SEEDS_20), -1, "trips")
     # the one-trip rate rises only where the back office can fetch every missing dataset, which the
@@ -210,6 +237,7 @@ def test_one_window_cuts_trips_and_raises_ratings():
     assert_effect(paired("baseline", "reform_one_window", "user_rating", seeds=SEEDS_20), 1, "rating")
 
 
+@CALIBRATED_FAIL
 def test_one_window_saves_trips_only_where_providers_share_with_its_back_office():
     # no link pays its provider: no provider shares with the window, so the back office fetches
     # nothing and the applicant brings every dataset, as without a window (before issue 14 it
