@@ -233,7 +233,24 @@ def test_the_shipped_files_load():
     assert len(cal.targets) >= 8 and set(cal.fit).isdisjoint(cal.holdout)
     assert set(cal.fit) | set(cal.holdout) == set(cal.targets)  # every target fitted or predicted
     t = cal.targets["online_share_2020"]
-    assert (t.scenario, t.month, t.date) == ("provincial", 49, "2020-02")
+    assert (t.scenario, t.month, t.date, t.statistic) == ("provincial_2020", 49, "2020-02", "online_intake")
+
+
+def test_the_2020_facts_are_compared_with_a_province_that_carried_out_the_mandated_reforms():
+    """The national 2020 figures came from provinces with the 2017-2018 mandates in place: the
+    scenario they are compared with has each on (not the reform-free `provincial`) by then."""
+    from sim.scenario import load_spec
+
+    cal = load_calibration(ROOT / "experiments" / "calibration.toml")
+    spec = load_spec("provincial_2020")[0]
+    mandated = ("standards", "shared_platform", "one_window", "app_consolidation")
+    for name in ("online_share_2020", "province_online_intake_2020", "province_no_visit_2020"):
+        t = cal.targets[name]
+        assert t.scenario == "provincial_2020"
+        for key in mandated:
+            r = getattr(spec.reforms, key)
+            assert r.enabled and r.start_month < t.month, (name, key)
+    assert not any(getattr(load_spec("provincial")[0].reforms, k).enabled for k in mandated)
 
 
 def test_derived_statistics_read_the_state():
@@ -250,6 +267,10 @@ def test_derived_statistics_read_the_state():
     assert stats.province_inhouse_units(after) == 0  # abolished on takeover (seed 001 §2)
     assert stats.data_layer_reach(before) == 0 and stats.data_layer_reach(after) > 0
     assert 0 <= stats.province_online_rate(after) <= stats.province_online_intake(after) <= 1
+    # online intake over every level: at least the fully online share; below the province's,
+    # whose line staff are the most digitally skilled (agents.digital_skill by level)
+    assert 0 <= stats.online_intake(after) < stats.province_online_intake(after)
+    assert after.measures["online_rate"] <= stats.online_intake(after)
 
 
 def _posterior_folder(folder: Path) -> Path:

@@ -60,18 +60,30 @@ def province_online_rate(model: GovModel) -> float:
     return float((model.outcome.online * w).sum() / w.sum()) if w.sum() > 0 else 0.0
 
 
-def province_online_intake(model: GovModel) -> float:
-    """Share of province-level requests submitted online (网办), whether or not a visit
+def _online_intake(model: GovModel, w: np.ndarray) -> float:
+    """Request-weighted share of requests submitted online (网办), whether or not a visit
     follows: the handler runs an application, at its quality and its staff's digital skill,
     to the applicants its online channel reaches (web portal, hosting app: `apps.host_reach`)
-    — the factor of `online_rate` that does not depend on the data links — request-weighted."""
+    — the factor of `online_rate` that does not depend on the data links."""
     from ..processes.apps import host_reach  # here: the statistics module loads without numba
 
     s, st = model.structure, model.state
-    w = _province_requests(model)
     h = s.inst_handler
     intake = st.own[h, APP] * st.quality[h, APP] * st.digital[h] * host_reach(model)[h]
     return float((intake * w).sum() / w.sum()) if w.sum() > 0 else 0.0
+
+
+def province_online_intake(model: GovModel) -> float:
+    """Share of province-level requests submitted online (网办), whether or not a visit
+    follows (`online_intake` restricted to the province level), request-weighted."""
+    return _online_intake(model, _province_requests(model))
+
+
+def online_intake(model: GovModel) -> float:
+    """Share of all requests, every level, submitted online (线上办件), whether or not a
+    visit follows: the handler's application × its quality × its staff's digital skill × the
+    share of applicants its online channel reaches, request-weighted."""
+    return _online_intake(model, model.structure.inst_volume.astype(float))
 
 
 def province_has_app(model: GovModel) -> float:
@@ -97,6 +109,7 @@ DERIVED: dict[str, Callable[[Any], float]] = {
         province_inhouse_staff,
         province_online_rate,
         province_online_intake,
+        online_intake,
         province_has_app,
         data_layer_reach,
     )
