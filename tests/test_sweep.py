@@ -788,7 +788,16 @@ def test_sensitivity_writes_indices_for_every_parameter_and_measure(tmp_path, ca
     assert (table["mu_star"] >= 0).all() and table["mu_star"].notna().all()
     printed = capsys.readouterr().out
     assert "by mu_star; rank: the ranks its 95% interval allows" in printed and "ranked by" not in printed
-    assert {"rank_best", "rank_worst", "group", "tied"} <= set(table.columns)
+    assert {"rank_best", "rank_worst", "group", "tied", "top_share", "headline"} <= set(table.columns)
+    # the documented self-check: each half of the trajectories analysed as a design of its own
+    from sim.runner.sensitivity import halves
+    from sim.runner.sensitivity import main as sensitivity_main
+
+    first, second = halves(out)
+    assert len(first) == len(second) == 4 and not first["mu_star"].equals(second["mu_star"])
+    capsys.readouterr()
+    assert sensitivity_main([str(out), "--halves"]) == 0
+    assert capsys.readouterr().out.startswith(f"Halves of {out}: ")
     # the model responds to these parameters: their screening effect on openness is not nil
     assert table.loc[table["measure"] == "open_agencies", "mu_star"].max() > 0
     # a sweep pointed at this folder would reuse runs of another design: refused
