@@ -72,6 +72,7 @@ class GovModel(mesa.Model):
         # base costs per kind (万元), read every month: made once (the spec is frozen)
         self.base_build_cost, self.base_run_cost = (state.read_only(c.as_tuple()) for c in (a.build_cost, a.run_cost))
         self.structure = s = build_structure(self.spec.government, self.rng, self.spec.agents.substitutability)
+        self.line_bits = substitutes.compatible_bits(s.substitutes)  # fixed for the run: made once
         self.rules = Rules(n_gov=s.n_gov, n_svc=len(s.svc_level))
         self.rules.compatibility = self.spec.agents.compatibility
 

@@ -455,6 +455,9 @@ class TechPool:
 # builds each by keyword and passes `tuple(x)`: numba types a plain tuple in C at every call,
 # a NamedTuple in Python (about half a microsecond a field); the kernel names it again,
 # `systems = Systems(*systems)`, which costs nothing once compiled.
+NO_BITS = np.zeros((N_KINDS, 0), np.uint64)
+
+
 class Systems(NamedTuple):
     """What agencies run and use, as compiled kernels read it."""
 
@@ -463,6 +466,9 @@ class Systems(NamedTuple):
     kind_reach: np.ndarray  # (G, K) a shared instance is reachable from the government (platform, app)
     n_lines: int  # agencies per government: agency `g * n_lines + l`
     substitutes: np.ndarray  # (K, L, L) line i's system of a kind could serve line j's users (sim/substitutes.py)
+    # (K, L) uint64 the same pairs as bits (`substitutes.compatible_bits`, made once per model);
+    # (K, 0): read `substitutes` pair by pair (beyond 64 lines, or where no model made them)
+    line_bits: np.ndarray = NO_BITS
 
 
 class Pipeline(NamedTuple):

@@ -71,24 +71,36 @@ def usable_of_kind(own, kind_reach, substitutes, n_lines, k):
     the same answers as `compatible_for` asked once per agency, for callers that ask about
     many more pairs (every needed link) than there are agencies."""
     N = own.shape[0]
-    out = np.zeros(N, np.bool_)
     if n_lines > 64 or not SHAREABLE_FLAGS[k]:
+        out = np.zeros(N, np.bool_)
         for n in range(N):
             out[n] = can_use_shared(own, kind_reach, substitutes, n_lines, n, k)
         return out
-    bits = _compatible_bits(substitutes)
+    return usable_by_bits(own, kind_reach, _compatible_bits(substitutes), n_lines, k)
+
+
+@njit(cache=True)
+def usable_by_bits(own, kind_reach, bits, n_lines, k):
+    """`usable_of_kind` of a shareable kind `k` for governments of at most 64 lines, from
+    the lines' compatibility bits (`compatible_bits`, made once per model)."""
+    N = own.shape[0]
+    out = np.zeros(N, np.bool_)
     for g in range(N // n_lines):
         lo = g * n_lines
         if kind_reach[g, k]:
             out[lo : lo + n_lines] = True
             continue
-        owned = np.uint64(0)  # lines of the government running a system of the kind
-        for i in range(n_lines):
-            if own[lo + i, k]:
-                owned |= np.uint64(1) << np.uint64(i)
+        owned = lines_owning(own, lo, n_lines, k)  # lines of the government running a system of the kind
         for i in range(n_lines):
             out[lo + i] = (owned & bits[k, i]) != 0
     return out
+
+
+def usable(own, kind_reach, substitutes, bits, n_lines, k):
+    """`usable_of_kind`, from the model's compatibility bits where it has them."""
+    if bits.shape[1] != n_lines or not SHAREABLE[k]:
+        return usable_of_kind(own, kind_reach, substitutes, n_lines, k)
+    return usable_by_bits(own, kind_reach, bits, n_lines, k)
 
 
 @njit(cache=True)
@@ -150,10 +162,25 @@ def running_duplicates(own, built, kind_reach, substitutes, n_lines, host_open, 
     each duplicate is charged to the lowest compatible line with room). So this one could
     have been reused instead of built."""
     N, K = own.shape
-    out = np.zeros((N, K), np.bool_)
     if n_lines > 64:
+        out = np.zeros((N, K), np.bool_)
         return _running_duplicates_pairwise(own, built, kind_reach, substitutes, n_lines, host_open, host_capacity, out)
-    bits = _compatible_bits(substitutes)
+    return duplicates_by_bits(own, built, kind_reach, _compatible_bits(substitutes), n_lines, host_open, host_capacity)
+
+
+def duplicates(own, built, kind_reach, substitutes, bits, n_lines, host_open, host_capacity):
+    """`running_duplicates`, from the model's compatibility bits where it has them."""
+    if bits.shape[1] != n_lines:
+        return running_duplicates(own, built, kind_reach, substitutes, n_lines, host_open, host_capacity)
+    return duplicates_by_bits(own, built, kind_reach, bits, n_lines, host_open, host_capacity)
+
+
+@njit(cache=True)
+def duplicates_by_bits(own, built, kind_reach, bits, n_lines, host_open, host_capacity):
+    """`running_duplicates` for governments of at most 64 lines, from the lines'
+    compatibility bits (`compatible_bits`, made once per model)."""
+    N, K = own.shape
+    out = np.zeros((N, K), np.bool_)
     keys = np.empty(n_lines, np.int64)
     lines = np.empty(n_lines, np.int64)
     hosted = np.zeros(n_lines, np.int64)
@@ -202,6 +229,38 @@ def _lowest_bit(x):
     while (x >> np.uint64(j)) & np.uint64(1) == 0:
         j += 1
     return j
+
+
+def compatible_bits(substitutes: np.ndarray) -> np.ndarray:
+    """(K, L) uint64 compatibility bits of a government's lines (`_compatible_bits`); (K, 0)
+    beyond 64 lines, where kernels read `substitutes` pair by pair. Fixed for a run: a model
+    makes them once (`GovModel.line_bits`)."""
+    if substitutes.shape[1] > 64:
+        return np.zeros((substitutes.shape[0], 0), np.uint64)
+    return _compatible_bits(substitutes)
+
+
+@njit(cache=True)
+def lines_owning(own, lo, n_lines, k):
+    """uint64, bit i set: line i of the government whose agencies start at row `lo` runs its
+    own system of kind `k` (at most 64 lines)."""
+    owned = np.uint64(0)
+    for i in range(n_lines):
+        if own[lo + i, k]:
+            owned |= np.uint64(1) << np.uint64(i)
+    return owned
+
+
+@njit(cache=True)
+def can_use_by_bits(kind_reach, owned, bits, g, i, k):
+    """`can_use_shared` for line `i` of government `g`, from the lines of the government
+    running kind `k` (`lines_owning`) and the compatibility bits: the same answer, without
+    a pass over the government's lines."""
+    if kind_reach[g, k]:
+        return True
+    if not SHAREABLE_FLAGS[k]:
+        return False
+    return (owned & bits[k, i]) != 0
 
 
 @njit(cache=True)

@@ -23,8 +23,8 @@ from sim import GovModel
 from sim.contracts import best_vendor
 from sim.institutions import company_scale
 from sim.processes import apps, demand, operations, planning, sharing
-from sim.state import APP, DATA, KIND_LAYERS, LAYERED_KINDS, MOBILE, SHAREABLE, Systems, gov_owns
-from sim.substitutes import compatible_reach, usable_of_kind
+from sim.state import APP, DATA, KIND_LAYERS, LAYERED_KINDS, MOBILE, NO_BITS, SHAREABLE, Systems, gov_owns
+from sim.substitutes import compatible_bits, compatible_reach, usable_of_kind
 
 # (preset, seed, months run): late enough for platforms, companies and reflux to be in place
 STATES = [("baseline", 3, 14), ("guangdong", 5, 30), ("zhejiang", 7, 30), ("reform_data_reflux", 11, 30)]
@@ -143,9 +143,10 @@ def _copy_state(m: GovModel):
     return st.reuse.copy(), st.budget.copy()
 
 
-def _proposal_args(m: GovModel, reuse: np.ndarray, budget: np.ndarray):
+def _proposal_args(m: GovModel, reuse: np.ndarray, budget: np.ndarray, bits: np.ndarray | None = None):
     st, a = m.state, m.spec.agents
-    systems = Systems(st.own, reuse, m.kind_reach(), m.structure.n_lines, m.structure.substitutes)
+    bits = m.line_bits if bits is None else bits
+    systems = Systems(st.own, reuse, m.kind_reach(), m.structure.n_lines, m.structure.substitutes, bits)
     wants = planning.Wants(app=st.wants_app, gov_app=m.gov_apps.joins, province_built=m.platforms.province_built)
     prices = planning.Prices(factor=planning.build_factor(m), base=np.asarray(a.build_cost.as_tuple()))
     return systems, wants, st.building, st.queued, prices, budget
@@ -171,6 +172,10 @@ def test_proposals_are_the_lacking_kinds_each_agency_can_pay_for_in_order(model)
     assert np.array_equal(shared_ok, ok)
     reserved = np.bincount(rows, weights=price[rows, kinds], minlength=s.n_agencies)
     assert np.allclose(budget, st.budget - reserved)
+    pairwise = _copy_state(m)  # the lines compared pair by pair (beyond 64 lines): the same proposals
+    again = planning._proposals(*_proposal_args(m, *pairwise, bits=NO_BITS))
+    assert all(np.array_equal(x, y) for x, y in zip(again, (got_rows, got_kinds, got_costs, shared_ok), strict=True))
+    assert np.array_equal(pairwise[0], reuse) and np.array_equal(pairwise[1], budget)
 
 
 def _duplicates(m: GovModel) -> np.ndarray:
@@ -295,9 +300,11 @@ def test_a_reused_data_system_serves_only_while_a_compatible_line_runs_one():
     on_layer = m.platforms.reach[:, 1]
     for compatible in (False, True):
         s.substitutes[DATA, i, j] = s.substitutes[DATA, j, i] = compatible
-        systems = Systems(st.own, st.reuse, m.kind_reach(), s.n_lines, s.substitutes)
-        has_data, _ = demand._data_and_apps(systems, on_layer)
-        assert has_data[n] == compatible
+        m.line_bits = compatible_bits(s.substitutes)  # fixed for a run: made once, so remade here
+        for bits in (NO_BITS, m.line_bits):  # pair by pair, and by the lines' bits
+            systems = Systems(st.own, st.reuse, m.kind_reach(), s.n_lines, s.substitutes, bits)
+            has_data, _ = demand._data_and_apps(systems, on_layer)
+            assert has_data[n] == compatible
         assert demand.data_capable(m, np.array([n]))[0] == compatible
         assert m.access()[n, DATA] == compatible
 

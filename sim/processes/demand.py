@@ -26,7 +26,7 @@ import numpy as np
 from numba import njit
 
 from ..state import APP, DATA, DATA_LAYER, Systems
-from ..substitutes import can_use_shared, usable_of_kind
+from ..substitutes import can_use_by_bits, can_use_shared, lines_owning, usable
 from . import apps
 
 if TYPE_CHECKING:
@@ -66,8 +66,8 @@ def data_capable(model: GovModel, agencies: np.ndarray) -> np.ndarray:
     s, st = model.structure, model.state
     # answered per agency once, then read per link: fewer agencies than links (942 links of
     # 444 agencies at baseline), and the answer is the agency's alone
-    usable = usable_of_kind(st.own, model.kind_reach(), s.substitutes, s.n_lines, DATA)
-    reused = st.reuse[:, DATA] & usable
+    can_use = usable(st.own, model.kind_reach(), s.substitutes, model.line_bits, s.n_lines, DATA)
+    reused = st.reuse[:, DATA] & can_use
     return (st.own[:, DATA] | reused | model.platforms.reach[s.agency_gov, DATA_LAYER])[agencies]
 
 
@@ -131,7 +131,7 @@ class Handling(NamedTuple):
 
 def serve(model: GovModel) -> Outcome:
     s, st, r = model.structure, model.state, model.rules
-    systems = Systems(st.own, st.reuse, model.kind_reach(), s.n_lines, s.substitutes)
+    systems = Systems(st.own, st.reuse, model.kind_reach(), s.n_lines, s.substitutes, model.line_bits)
     dyads = Dyads(
         provider=model.dyad_provider,
         requester=s.d_req,
@@ -210,17 +210,31 @@ def _data_and_apps(systems, gov_on_data_layer):
     while one it could use is reachable: a platform layer, or a compatible line's system of
     its government (`can_use_shared`, the pairs planning and review read, §7.3)."""
     own, reuse, kind_reach, n_lines = systems.own, systems.reuse, systems.kind_reach, systems.n_lines
-    substitutes = systems.substitutes
+    substitutes, bits = systems.substitutes, systems.line_bits
+    by_bits = bits.shape[1] == n_lines  # lines compared by bits, not pair by pair
     N = own.shape[0]
     has_data = np.empty(N, np.bool_)
     has_app = np.empty(N, np.bool_)
+    known_gov = -1  # the government whose lines running data and app systems are in the masks
+    data_lines = app_lines = np.uint64(0)
     for n in range(N):
-        data = own[n, DATA] | gov_on_data_layer[n // n_lines]
-        if reuse[n, DATA] and not data:
-            data = can_use_shared(own, kind_reach, substitutes, n_lines, n, DATA)
+        g = n // n_lines
+        data = own[n, DATA] | gov_on_data_layer[g]
         app = own[n, APP]
+        if by_bits and g != known_gov and ((reuse[n, DATA] and not data) or (reuse[n, APP] and not app)):
+            data_lines = lines_owning(own, g * n_lines, n_lines, DATA)
+            app_lines = lines_owning(own, g * n_lines, n_lines, APP)
+            known_gov = g
+        if reuse[n, DATA] and not data:
+            if by_bits:
+                data = can_use_by_bits(kind_reach, data_lines, bits, g, n - g * n_lines, DATA)
+            else:
+                data = can_use_shared(own, kind_reach, substitutes, n_lines, n, DATA)
         if reuse[n, APP] and not app:
-            app = can_use_shared(own, kind_reach, substitutes, n_lines, n, APP)
+            if by_bits:
+                app = can_use_by_bits(kind_reach, app_lines, bits, g, n - g * n_lines, APP)
+            else:
+                app = can_use_shared(own, kind_reach, substitutes, n_lines, n, APP)
         has_data[n], has_app[n] = data, app
     return has_data, has_app
 

@@ -18,7 +18,7 @@ from numba import njit
 from ..contracts import renew_vendor_contracts
 from ..institutions import company_prices
 from ..state import N_KINDS, Pipeline
-from ..substitutes import running_duplicates
+from ..substitutes import duplicates
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -100,8 +100,8 @@ def operating_costs(model: GovModel) -> None:
     s, st, a = model.structure, model.state, model.spec.agents
     by_company = st.company >= 0
     price = company_prices(model) if by_company.any() else np.zeros(len(st.company))
-    duplicate = running_duplicates(
-        st.own, st.built, model.kind_reach(), s.substitutes, s.n_lines, st.open, a.host_capacity
+    duplicate = duplicates(
+        st.own, st.built, model.kind_reach(), s.substitutes, model.line_bits, s.n_lines, st.open, a.host_capacity
     )
     operators = Operators(
         staff=st.staff,

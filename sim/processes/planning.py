@@ -20,7 +20,7 @@ from numba import njit
 from ..control import project_terms, review_scrutiny
 from ..institutions import record_reviews
 from ..state import MOBILE, N_KINDS, SHAREABLE, Pipeline, Systems, kinds_owned, shared_ok_bits
-from ..substitutes import can_use_shared, compatible_for, hostable_for
+from ..substitutes import can_use_by_bits, can_use_shared, compatible_for, hostable_for, lines_owning
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -36,7 +36,7 @@ def plan(model: GovModel) -> None:
     # what each agency lacks, and of it what it can pay for, kind by kind, from its funds;
     # under app consolidation an agency that decided so puts a new app into the government app
     kind_reach = model.kind_reach()
-    running = Systems(st.own, st.reuse, kind_reach, s.n_lines, s.substitutes)
+    running = Systems(st.own, st.reuse, kind_reach, s.n_lines, s.substitutes, model.line_bits)
     wants = Wants(app=st.wants_app, gov_app=model.gov_apps.joins, province_built=model.platforms.province_built)
     prices = Prices(factor=build_factor(model), base=model.base_build_cost)
     rows, kinds, costs, _ = _proposals(tuple(running), tuple(wants), st.building, st.queued, tuple(prices), st.budget)
@@ -72,7 +72,7 @@ def plan(model: GovModel) -> None:
 
 def systems(model: GovModel) -> Systems:
     st, s = model.state, model.structure
-    return Systems(st.own, st.reuse, model.kind_reach(), s.n_lines, s.substitutes)
+    return Systems(st.own, st.reuse, model.kind_reach(), s.n_lines, s.substitutes, model.line_bits)
 
 
 class Wants(NamedTuple):
@@ -109,19 +109,29 @@ def _proposals(systems, wants, building, queued, prices, budget):
     kinds = np.empty(N * N_KINDS, np.int64)
     costs = np.empty(N * N_KINDS)
     shared_ok = np.empty((G, N_KINDS), np.bool_)
+    by_bits = systems.line_bits.shape[1] == n_lines  # lines compared by bits, not pair by pair
+    owned = np.zeros(N_KINDS, np.uint64)  # per kind, the government's lines running one
     m = 0
     for g in range(G):
         # what the government shares, read from its block of agencies while in cache
         ok = shared_ok_bits(kind_reach, g, kinds_owned(flat_own, g, n_lines))
         for k in range(N_KINDS):
             shared_ok[g, k] = (ok >> k) & 1
+        lines_known = False  # `owned` made for this government, on the first reuse asked about
         for n in range(g * n_lines, (g + 1) * n_lines):
             i = n * N_KINDS
             lacks = 0  # one bit per kind, kept in a register (K is a compile-time constant)
             for k in range(N_KINDS):
                 usable = flat_own[i + k]
                 if flat_reuse[i + k] and not usable:  # a shared instance it could use (§7.3)
-                    usable = can_use_shared(own, kind_reach, systems.substitutes, n_lines, n, k)
+                    if by_bits:
+                        if not lines_known:
+                            for kk in range(N_KINDS):
+                                owned[kk] = lines_owning(own, g * n_lines, n_lines, kk)
+                            lines_known = True
+                        usable = can_use_by_bits(kind_reach, owned[k], systems.line_bits, g, n - g * n_lines, k)
+                    else:
+                        usable = can_use_shared(own, kind_reach, systems.substitutes, n_lines, n, k)
                 lacks |= (1 - (usable | flat_building[i + k] | flat_queued[i + k])) << k
             lacks &= ~((1 - wants_app[n]) << MOBILE)  # the app only if wanted (no branch)
             # what the province builds for the government (seed 004 §2.1) is not the
