@@ -182,7 +182,6 @@ def duplicates_by_bits(own, built, kind_reach, bits, n_lines, host_open, host_ca
     N, K = own.shape
     out = np.zeros((N, K), np.bool_)
     keys = np.empty(n_lines, np.int64)
-    lines = np.empty(n_lines, np.int64)
     hosted = np.zeros(n_lines, np.int64)
     for g in range(N // n_lines):
         lo = g * n_lines
@@ -193,22 +192,23 @@ def duplicates_by_bits(own, built, kind_reach, bits, n_lines, host_open, host_ca
                 continue
             if not SHAREABLE_FLAGS[k]:
                 continue
-            m = 0  # the government's systems of the kind, in delivery order
+            # the government's systems of the kind in delivery order (ties: the lower line
+            # first), each inserted into place as it is found: one array moved, and an order
+            # that is the only one, as the keys are distinct (about twice as fast as
+            # collecting then sorting keys and lines, with numba's sort or by insertion)
+            m = 0
             for i in range(n_lines):
                 if own[lo + i, k]:
-                    keys[m] = built[lo + i, k] * n_lines + i
-                    lines[m] = i
+                    key = (np.int64(built[lo + i, k]) << 6) | i  # (month, line): at most 64 lines
+                    q = m - 1
+                    while q >= 0 and keys[q] > key:
+                        keys[q + 1] = keys[q]
+                        q -= 1
+                    keys[q + 1] = key
                     m += 1
-            for r in range(1, m):  # insertion sort by key: a few dozen, mostly in order
-                key, line = keys[r], lines[r]
-                q = r - 1
-                while q >= 0 and keys[q] > key:
-                    keys[q + 1], lines[q + 1] = keys[q], lines[q]
-                    q -= 1
-                keys[q + 1], lines[q + 1] = key, line
             hosts = np.uint64(0)  # lines that delivered one earlier, open, with room to host
             for r in range(m):
-                i = lines[r]
+                i = keys[r] & 63  # the line (months before 0 too: two's complement)
                 room = hosts & bits[k, i]
                 if room != 0:
                     out[lo + i, k] = True
@@ -224,10 +224,12 @@ def duplicates_by_bits(own, built, kind_reach, bits, n_lines, host_open, host_ca
 
 @njit(cache=True)
 def _lowest_bit(x):
-    """Index of the lowest set bit of a non-zero uint64."""
+    """Index of the lowest set bit of a non-zero uint64 (halving the width: six tests)."""
     j = 0
-    while (x >> np.uint64(j)) & np.uint64(1) == 0:
-        j += 1
+    for width in (32, 16, 8, 4, 2, 1):
+        if x & ((np.uint64(1) << np.uint64(width)) - np.uint64(1)) == 0:
+            x >>= np.uint64(width)
+            j += width
     return j
 
 
