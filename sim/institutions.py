@@ -121,7 +121,11 @@ def company_scale(model: GovModel) -> np.ndarray:
     """Per company: its cost per system relative to the base run cost, (systems /
     `scale_reference`)^-`scale_elasticity` — 1 at the reference size and without scale
     economies (elasticity 0)."""
-    n_sys = _company_systems(model.state.own, model.state.company, len(model.companies))
+    return _scale_of(model, company_systems(model))
+
+
+def _scale_of(model: GovModel, n_sys: np.ndarray) -> np.ndarray:
+    """`company_scale` from the companies' running systems (`company_systems`)."""
     return np.array(
         [(max(1.0, n_sys[c.cidx]) / c.p.scale_reference) ** (-c.p.scale_elasticity) for c in model.companies]
     )
@@ -140,8 +144,8 @@ def company_cost(model: GovModel) -> np.ndarray:
     from .agents.supplier import staff_cover
 
     st, a = model.state, model.spec.agents
-    scale = company_scale(model)
-    n_sys = company_systems(model)
+    n_sys = company_systems(model)  # counted once for the scale and the staff's cover
+    scale = _scale_of(model, n_sys)
     ran = st.company >= 0
     run = np.bincount(st.company[ran], weights=st.own[ran] @ model.base_run_cost, minlength=len(model.companies))
     out = scale.copy()

@@ -21,6 +21,8 @@ fixed when it goes live.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from ..schema import Count, Fraction, Name, NonNeg, ReformParams
@@ -120,12 +122,15 @@ class AppConsolidation(Reform):
 
         st, s, a = model.state, model.structure, model.spec.agents
         covered = np.flatnonzero(self.covered[s.agency_gov])
-        builder = model.vendor_quality[st.vendor[covered]]
+        # valued per builder (a market's vendors and companies), then read per agency: the
+        # same numbers as per agency, without sorting every agency's builder quality
+        value = partial(apps.new_app_value, p=a.app_innovation, q=a.app_imitation, potential=a.app_potential)
+        own = value(model.vendor_quality, months=a.system_lifetime)[st.vendor[covered]]
         if model.companies:
             company_quality = np.array([c.quality for c in model.companies])
             run = st.company[covered] >= 0
-            builder = np.where(run, company_quality[np.maximum(st.company[covered], 0)], builder)
-        own = apps.new_app_value(builder, a.app_innovation, a.app_imitation, a.app_potential, a.system_lifetime)
+            by_company = value(company_quality, months=a.system_lifetime)[np.maximum(st.company[covered], 0)]
+            own = np.where(run, by_company, own)
         joins = np.zeros(s.n_agencies, bool)
         joins[covered] = self._offer(model, covered) > own
         return joins
