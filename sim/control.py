@@ -148,12 +148,24 @@ def project_terms(
     that code and data belong to the government (seed 002 §7) is in the terms where a
     government unit or institution wrote them, and holds with probability its skill (`u`, one
     uniform draw per project; assumed: a weaker writer leaves gaps a vendor keeps the code through)."""
-    unit = np.where(staff > 0, skill, 0.0)
-    institution = np.where(tsi_staff > 0, tsi_skill, 0.0)
-    decided = np.maximum(unit, scrutiny)
-    writer = np.maximum(unit, institution)
-    specified = 0.5 * decided + 0.5 * writer
-    rights = u < writer
+    scrutiny = np.broadcast_to(np.asarray(scrutiny, dtype=float), np.shape(u))
+    return _project_terms(staff, skill, tsi_staff, tsi_skill, np.ascontiguousarray(scrutiny), u)
+
+
+@njit(cache=True)
+def _project_terms(staff, skill, tsi_staff, tsi_skill, scrutiny, u):
+    """`project_terms` project by project (element by element: the same numbers as the
+    whole-array expressions, without six temporaries for a few projects a month)."""
+    J = len(u)
+    specified = np.empty(J)
+    rights = np.empty(J, np.bool_)
+    for j in range(J):
+        unit = skill[j] if staff[j] > 0 else 0.0
+        institution = tsi_skill[j] if tsi_staff[j] > 0 else 0.0
+        decided = max(unit, scrutiny[j])
+        writer = max(unit, institution)
+        specified[j] = 0.5 * decided + 0.5 * writer
+        rights[j] = u[j] < writer
     return specified, rights
 
 

@@ -182,12 +182,24 @@ def service_measures(model: GovModel) -> dict[str, float]:
 def duplicate_measures(model: GovModel) -> dict[str, float]:
     """Per shareable kind: the share of running systems the auditor counted as duplicates
     this month (`substitutes.running_duplicates`, read in operations)."""
-    own, dup = model.state.own, model.ops_systems["duplicate"]
+    running, duplicated = _kind_counts(model.state.own, model.ops_systems["duplicate"])
     out = {}
     for name, k in _DUPLICATE_KINDS:
-        running = np.count_nonzero(own[:, k])
-        out[name] = float(np.count_nonzero(dup[:, k]) / running) if running else 0.0
+        out[name] = float(duplicated[k] / running[k]) if running[k] else 0.0
     return out
+
+
+@njit(cache=True)
+def _kind_counts(own, duplicate):
+    """(K,) running systems of each kind, and those counted as duplicates: one pass over
+    the rows instead of two counts per kind over a column each."""
+    running = np.zeros(own.shape[1], np.int64)
+    duplicated = np.zeros(own.shape[1], np.int64)
+    for n in range(own.shape[0]):
+        for k in range(own.shape[1]):
+            running[k] += own[n, k]
+            duplicated[k] += duplicate[n, k]
+    return running, duplicated
 
 
 _DUPLICATE_KINDS = (("duplicate_infrastructure", INFRA), ("duplicate_support", SUPPORT), ("duplicate_data", DATA))
