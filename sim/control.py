@@ -148,8 +148,8 @@ def project_terms(
     that code and data belong to the government (seed 002 §7) is in the terms where a
     government unit or institution wrote them, and holds with probability its skill (`u`, one
     uniform draw per project; assumed: a weaker writer leaves gaps a vendor keeps the code through)."""
-    scrutiny = np.broadcast_to(np.asarray(scrutiny, dtype=float), np.shape(u))
-    return _project_terms(staff, skill, tsi_staff, tsi_skill, np.ascontiguousarray(scrutiny), u)
+    scrutiny = np.full(len(u), float(scrutiny)) if np.ndim(scrutiny) == 0 else np.asarray(scrutiny, dtype=float)
+    return _project_terms(staff, skill, tsi_staff, tsi_skill, scrutiny, u)
 
 
 @njit(cache=True)
