@@ -2,7 +2,9 @@
 
 Prints one JSON line: agents, steps, set-up seconds, step seconds, the untimed warm-up
 (`warmup_s`: a small run of the same model first — for govsim this also loads its compiled
-kernels) and this process's peak resident memory. Each case runs in its own
+kernels), this process's peak resident memory, and `cpu_s`: the CPU time
+(`time.process_time`) of the timed part, steadier than wall time when other work shares
+the cores (whole runs: the best of their seeds). Each case runs in its own
 process so that peak memory is the case's own and one case's garbage never slows the next.
 """
 
@@ -35,12 +37,12 @@ def _govsim(scenario: str, steps: int, **overrides) -> dict:
     warmup = time.perf_counter() - t
     t0 = time.perf_counter()
     model = GovModel(scenario, rng=1, **overrides)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     for _ in range(steps):
         model.step()
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     out = {"agents": model.structure.n_agencies, "steps": steps, "setup_s": t1 - t0, "seconds": t2 - t1}
-    return out | {"warmup_s": warmup}
+    return out | {"cpu_s": c2 - c1, "warmup_s": warmup}
 
 
 def _boltzmann(agents: int, steps: int) -> dict:
@@ -54,11 +56,12 @@ def _boltzmann(agents: int, steps: int) -> dict:
     warmup = time.perf_counter() - t
     t0 = time.perf_counter()
     model = BoltzmannWealth(agents, rng=1)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     for _ in range(steps):
         model.step()
-    t2 = time.perf_counter()
-    return {"agents": agents, "steps": steps, "setup_s": t1 - t0, "seconds": t2 - t1, "warmup_s": warmup}
+    t2, c2 = time.perf_counter(), time.process_time()
+    out = {"agents": agents, "steps": steps, "setup_s": t1 - t0, "seconds": t2 - t1, "cpu_s": c2 - c1}
+    return out | {"warmup_s": warmup}
 
 
 WHOLE_REPEAT = 7  # whole runs per process; the best counts (the machine's load only ever adds time)
@@ -72,17 +75,18 @@ def _whole_govsim(scenario: str, steps: int = 60, **overrides) -> dict:
     t = time.perf_counter()
     GovModel(scenario, rng=1, **overrides).run_for(steps)  # the kernels load; the scenario file is read
     warmup = time.perf_counter() - t
-    setups, totals = [], []
+    setups, totals, cpus = [], [], []
     for seed in range(1, WHOLE_REPEAT + 1):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         model = GovModel(scenario, rng=seed, **overrides)
         t1 = time.perf_counter()
         for _ in range(steps):
             model.step()
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.process_time()
         setups.append(t1 - t0)
         totals.append(t2 - t0)
-    return _whole_result(model.structure.n_agencies, steps, setups, totals, warmup)
+        cpus.append(c2 - c0)
+    return _whole_result(model.structure.n_agencies, steps, setups, totals, warmup) | {"cpu_s": min(cpus)}
 
 
 def _whole_boltzmann(agents: int, steps: int = 60) -> dict:
@@ -94,17 +98,18 @@ def _whole_boltzmann(agents: int, steps: int = 60) -> dict:
     for _ in range(steps):
         small.step()
     warmup = time.perf_counter() - t
-    setups, totals = [], []
+    setups, totals, cpus = [], [], []
     for seed in range(1, WHOLE_REPEAT + 1):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         model = BoltzmannWealth(agents, rng=seed)
         t1 = time.perf_counter()
         for _ in range(steps):
             model.step()
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.process_time()
         setups.append(t1 - t0)
         totals.append(t2 - t0)
-    return _whole_result(agents, steps, setups, totals, warmup)
+        cpus.append(c2 - c0)
+    return _whole_result(agents, steps, setups, totals, warmup) | {"cpu_s": min(cpus)}
 
 
 def _whole_result(agents: int, steps: int, setups: list, totals: list, warmup: float) -> dict:
