@@ -258,11 +258,7 @@ def can_use_by_bits(kind_reach, owned, bits, g, i, k):
     """`can_use_shared` for line `i` of government `g`, from the lines of the government
     running kind `k` (`lines_owning`) and the compatibility bits: the same answer, without
     a pass over the government's lines."""
-    if kind_reach[g, k]:
-        return True
-    if not SHAREABLE_FLAGS[k]:
-        return False
-    return (owned & bits[k, i]) != 0
+    return kind_reach[g, k] | ((SHAREABLE_FLAGS[k] != 0) & ((owned & bits[k, i]) != 0))  # no branch
 
 
 @njit(cache=True)

@@ -109,7 +109,8 @@ def _proposals(systems, wants, building, queued, prices, budget):
     kinds = np.empty(N * N_KINDS, np.int64)
     costs = np.empty(N * N_KINDS)
     shared_ok = np.empty((G, N_KINDS), np.bool_)
-    by_bits = systems.line_bits.shape[1] == n_lines  # lines compared by bits, not pair by pair
+    line_bits = systems.line_bits
+    by_bits = line_bits.shape[1] == n_lines  # lines compared by bits, not pair by pair
     owned = np.zeros(N_KINDS, np.uint64)  # per kind, the government's lines running one
     m = 0
     for g in range(G):
@@ -117,20 +118,19 @@ def _proposals(systems, wants, building, queued, prices, budget):
         ok = shared_ok_bits(kind_reach, g, kinds_owned(flat_own, g, n_lines))
         for k in range(N_KINDS):
             shared_ok[g, k] = (ok >> k) & 1
-        lines_known = False  # `owned` made for this government, on the first reuse asked about
+        if by_bits:  # per kind, the government's lines running one
+            for k in range(N_KINDS):
+                owned[k] = lines_owning(own, g * n_lines, n_lines, k)
         for n in range(g * n_lines, (g + 1) * n_lines):
             i = n * N_KINDS
             lacks = 0  # one bit per kind, kept in a register (K is a compile-time constant)
             for k in range(N_KINDS):
-                usable = flat_own[i + k]
-                if flat_reuse[i + k] and not usable:  # a shared instance it could use (§7.3)
-                    if by_bits:
-                        if not lines_known:
-                            for kk in range(N_KINDS):
-                                owned[kk] = lines_owning(own, g * n_lines, n_lines, kk)
-                            lines_known = True
-                        usable = can_use_by_bits(kind_reach, owned[k], systems.line_bits, g, n - g * n_lines, k)
-                    else:
+                if by_bits:  # without a branch on `reuse`, which is random: own | (reuse & reachable)
+                    reach = can_use_by_bits(kind_reach, owned[k], line_bits, g, n - g * n_lines, k)
+                    usable = flat_own[i + k] | (flat_reuse[i + k] & reach)
+                else:
+                    usable = flat_own[i + k]
+                    if flat_reuse[i + k] and not usable:  # a shared instance it could use (§7.3)
                         usable = can_use_shared(own, kind_reach, systems.substitutes, n_lines, n, k)
                 lacks |= (1 - (usable | flat_building[i + k] | flat_queued[i + k])) << k
             lacks &= ~((1 - wants_app[n]) << MOBILE)  # the app only if wanted (no branch)
