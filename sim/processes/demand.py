@@ -211,30 +211,28 @@ def _data_and_apps(systems, gov_on_data_layer):
     its government (`can_use_shared`, the pairs planning and review read, §7.3)."""
     own, reuse, kind_reach, n_lines = systems.own, systems.reuse, systems.kind_reach, systems.n_lines
     substitutes, bits = systems.substitutes, systems.line_bits
-    by_bits = bits.shape[1] == n_lines  # lines compared by bits, not pair by pair
     N = own.shape[0]
     has_data = np.empty(N, np.bool_)
     has_app = np.empty(N, np.bool_)
-    known_gov = -1  # the government whose lines running data and app systems are in the masks
-    data_lines = app_lines = np.uint64(0)
+    if bits.shape[1] == n_lines:  # lines compared by bits: no branch on `reuse`, which is random
+        for g in range(N // n_lines):
+            lo = g * n_lines
+            data_lines = lines_owning(own, lo, n_lines, DATA)
+            app_lines = lines_owning(own, lo, n_lines, APP)
+            for i in range(n_lines):
+                n = lo + i
+                data_reach = can_use_by_bits(kind_reach, data_lines, bits, g, i, DATA)
+                app_reach = can_use_by_bits(kind_reach, app_lines, bits, g, i, APP)
+                has_data[n] = own[n, DATA] | gov_on_data_layer[g] | (reuse[n, DATA] & data_reach)
+                has_app[n] = own[n, APP] | (reuse[n, APP] & app_reach)
+        return has_data, has_app
     for n in range(N):
-        g = n // n_lines
-        data = own[n, DATA] | gov_on_data_layer[g]
-        app = own[n, APP]
-        if by_bits and g != known_gov and ((reuse[n, DATA] and not data) or (reuse[n, APP] and not app)):
-            data_lines = lines_owning(own, g * n_lines, n_lines, DATA)
-            app_lines = lines_owning(own, g * n_lines, n_lines, APP)
-            known_gov = g
+        data = own[n, DATA] | gov_on_data_layer[n // n_lines]
         if reuse[n, DATA] and not data:
-            if by_bits:
-                data = can_use_by_bits(kind_reach, data_lines, bits, g, n - g * n_lines, DATA)
-            else:
-                data = can_use_shared(own, kind_reach, substitutes, n_lines, n, DATA)
+            data = can_use_shared(own, kind_reach, substitutes, n_lines, n, DATA)
+        app = own[n, APP]
         if reuse[n, APP] and not app:
-            if by_bits:
-                app = can_use_by_bits(kind_reach, app_lines, bits, g, n - g * n_lines, APP)
-            else:
-                app = can_use_shared(own, kind_reach, substitutes, n_lines, n, APP)
+            app = can_use_shared(own, kind_reach, substitutes, n_lines, n, APP)
         has_data[n], has_app[n] = data, app
     return has_data, has_app
 
