@@ -78,9 +78,12 @@ def record_reviews(model: GovModel, reviewers: np.ndarray, duplicate: np.ndarray
         return
     reviewed = np.bincount(reviewers, minlength=len(model.bodies))
     rejected = np.bincount(reviewers[duplicate], minlength=len(model.bodies))
-    for b in np.flatnonzero(reviewed):
-        model.bodies[b].reviewed += int(reviewed[b])
-        model.bodies[b].rejected_duplicates += int(rejected[b])
+    busy = np.flatnonzero(reviewed)
+    bodies = model.bodies
+    for b, n, r in zip(busy.tolist(), reviewed[busy].tolist(), rejected[busy].tolist(), strict=True):  # Python ints
+        body = bodies[b]
+        body.reviewed += n
+        body.rejected_duplicates += r
 
 
 # ------------------------------------------------------------------ operating companies

@@ -178,8 +178,8 @@ def review(model: GovModel) -> None:
     idx = np.flatnonzero(~held)
     order = idx[np.argsort(q.reviewer[idx], kind="stable")]
     rev = q.reviewer[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(rev)) + 1]
-    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(rev)) + 1))  # np.r_ costs ~10 µs a call
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.append(starts, len(order))))
     allowed = model.review.allowance()
     waiting = np.bincount(rev, minlength=len(allowed))
     scrutiny = review_scrutiny(model.review.capacity, waiting)
