@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
+from .state import row_sum
+
 if TYPE_CHECKING:
     from .model import GovModel
 
@@ -86,8 +88,22 @@ def switching_cost(
 def due(model: GovModel, company: bool) -> np.ndarray:
     """Agencies whose operations contract (with a company, or with a vendor) ends this month."""
     st = model.state
-    with_company = st.company >= 0
-    return np.flatnonzero((st.contract_end <= model.month) & (with_company if company else ~with_company))
+    return _due(st.contract_end, st.company, model.month, company)
+
+
+@njit(cache=True)
+def _due(contract_end, company, month, with_company):
+    """`due` in one pass: (J,) agencies whose contract ends by `month`, with a company or not."""
+    n = 0
+    for i in range(len(contract_end)):
+        n += (contract_end[i] <= month) & ((company[i] >= 0) == with_company)
+    out = np.empty(n, np.int64)
+    j = 0
+    for i in range(len(contract_end) if n else 0):
+        if (contract_end[i] <= month) & ((company[i] >= 0) == with_company):
+            out[j] = i
+            j += 1
+    return out
 
 
 def renew_vendor_contracts(model: GovModel) -> None:
@@ -110,7 +126,7 @@ def renew_vendor_contracts(model: GovModel) -> None:
     cost, buys = with_buyout(model, n, cost, my_price)
     x = RenewalInputs(
         run=own @ run_cost,
-        systems=own.sum(axis=1).astype(float),
+        systems=row_sum(own).astype(float),
         switching=cost,
         company_price=my_price,
         company_quality=model.vendor_quality[mine],
@@ -135,6 +151,8 @@ def with_buyout(model: GovModel, n: np.ndarray, rebuild: np.ndarray, incumbent_f
     at `buyout_share` of their build price (at the incumbent's markup) and migrate them instead
     of rebuilding. Returns the exit cost (the cheaper way out) and whether it buys (J,)."""
     tsi = model.spec.reforms.tech_support_institution
+    if not model.tech_support.staff.any():  # no institution anywhere (most runs): nothing to look up
+        return rebuild, np.zeros(len(n), bool)
     can = model.tech_support.staff[model.structure.agency_gov[n]] > 0
     if not can.any():
         return rebuild, np.zeros(len(n), bool)
