@@ -1,0 +1,117 @@
+"""Where a month goes, kernel by kernel: each compiled kernel timed inside real runs.
+
+    python -m benchmarks.kernels [SCENARIO] [--sizes 1 21 228] [--every-reform] [--runs 2]
+
+Wraps every numba dispatcher that a module of `sim` holds with a timer, runs the scenario
+for 60 months `--runs` times (after one untimed run that loads the kernels), and prints
+per month: the whole step, the time inside kernels, and each kernel's share and calls.
+Each wrapper adds about 0.3 µs a call (some 30 calls a month): read the figures side by
+side (two checkouts, alternating), not as absolute costs. `benchmarks.phases` times the
+step's phases the same way; `--hot` also times each kernel repeated on the arguments of
+one call of month 30 (data in cache: the gap to the in-run time is the cost of cold
+caches between kernels, not of the kernel's own code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import importlib
+import pkgutil
+import time
+from collections import Counter
+
+SKIP = ("viz", "report", "calibrate", "design", "diffusion", "cli", "runner")
+
+
+def _wrap_kernels(spent: Counter, calls: Counter, captured: dict, month: list) -> None:
+    from numba.core.registry import CPUDispatcher
+
+    import sim
+
+    wrapped: dict[int, object] = {}
+
+    def wrap(name, kernel):
+        if id(kernel) not in wrapped:
+
+            def timed(*args):
+                if month[0] == 30 and name not in captured:
+                    captured[name] = (kernel, copy.deepcopy(args))
+                t0 = time.perf_counter()
+                try:
+                    return kernel(*args)
+                finally:
+                    spent[name] += time.perf_counter() - t0
+                    calls[name] += 1
+
+            wrapped[id(kernel)] = timed
+        return wrapped[id(kernel)]
+
+    for info in pkgutil.walk_packages(sim.__path__, "sim."):
+        if any(part in info.name for part in SKIP):
+            continue
+        mod = importlib.import_module(info.name)
+        for key, value in list(vars(mod).items()):
+            if isinstance(value, CPUDispatcher):
+                setattr(mod, key, wrap(f"{value.py_func.__module__.split('.')[-1]}.{value.__name__}", value))
+
+
+def _hot(kernel, args, repeat: int = 50) -> float:
+    """Best time of `kernel` on a copy of `args`, called again and again (data in cache)."""
+    args = copy.deepcopy(args)
+    kernel(*args)
+    best = float("inf")
+    for _ in range(5):
+        t0 = time.perf_counter()
+        for _ in range(repeat):
+            kernel(*args)
+        best = min(best, (time.perf_counter() - t0) / repeat)
+    return best
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("scenario", nargs="?", default="baseline")
+    p.add_argument("--sizes", type=int, nargs="*", help="government.sizes (e.g. 1 21 228: 13,750 agencies)")
+    p.add_argument("--every-reform", action="store_true", help="switch every reform on (all_reforms_10k)")
+    p.add_argument("--runs", type=int, default=2)
+    p.add_argument("--hot", action="store_true", help="also time each kernel in cache (see above)")
+    a = p.parse_args(argv)
+    overrides: dict = {"government.sizes": a.sizes} if a.sizes else {}
+    if a.every_reform:
+        from benchmarks.cases import every_reform
+
+        overrides |= every_reform()
+    spent, calls, captured, month = Counter(), Counter(), {}, [0]
+    _wrap_kernels(spent, calls, captured, month)
+    from sim import GovModel
+
+    GovModel(a.scenario, rng=1, **overrides).run_for(60)  # kernels load
+    spent.clear()
+    calls.clear()
+    total = 0.0
+    for seed in range(2, a.runs + 2):
+        model = GovModel(a.scenario, rng=seed, **overrides)
+        t0 = time.perf_counter()
+        for t in range(60):
+            month[0] = t
+            model.step()
+        total += time.perf_counter() - t0
+    months = 60 * a.runs
+    inside = sum(spent.values())
+    print(
+        f"{a.scenario}: {model.structure.n_agencies:,} agencies; {total / months * 1e6:,.0f} µs a month, "
+        f"{inside / months * 1e6:,.0f} µs in kernels ({sum(calls.values()) / months:.1f} calls)"
+    )
+    for name, s in spent.most_common():
+        line = f"  {name:<38} {s / months * 1e6:9,.1f} µs {calls[name] / months:5.1f} calls"
+        if a.hot and name in captured:
+            try:
+                line += f"  hot {_hot(*captured[name]) * 1e6:8,.1f} µs a call"
+            except Exception as e:  # a kernel whose arguments cannot be replayed (changed in place)
+                line += f"  hot: {type(e).__name__}"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
