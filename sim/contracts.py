@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from .state import row_sum
+from .state import row_any, row_sum
 
 if TYPE_CHECKING:
     from .model import GovModel
@@ -160,7 +160,7 @@ def with_buyout(model: GovModel, n: np.ndarray, rebuild: np.ndarray, incumbent_f
     run_cost, build_cost = model.base_run_cost, model.base_build_cost  # made once per model
     legacy = st.own[n] & ~st.rights[n]
     buy = (legacy @ build_cost) * incumbent_factor * tsi.buyout_share + st.own[n] @ run_cost * a.migration_months
-    buys = can & legacy.any(axis=1) & (buy < rebuild)
+    buys = can & row_any(legacy) & (buy < rebuild)
     return np.where(buys, buy, rebuild), buys
 
 
@@ -217,7 +217,7 @@ def _options(model: GovModel, n: np.ndarray):
     st, s, a = model.state, model.structure, model.spec.agents
     run_cost = model.base_run_cost
     run = st.own[n] @ run_cost
-    systems = st.own[n].sum(axis=1).astype(float)
+    systems = row_sum(st.own[n]).astype(float)
     scale = company_cost(model)[st.company[n]]  # scale economies and its hired staff's wages
     asking = np.array([c.markup for c in model.companies])[st.company[n]]
     quality = np.array([c.quality for c in model.companies])[st.company[n]]

@@ -73,6 +73,8 @@ class TechSupportInstitution(Reform):
         below `acceptance` to their builder for rework (`rework`); the staff left free
         oversee and could take operations back. Its wage bill follows its staff (some may have moved to run
         systems taken back)."""
+        from ..state import row_sum  # here, not at the top: the schema loads without numba or Mesa
+
         st, s, tsi, p = model.state, model.structure, model.tech_support, self.p
         left = np.maximum(0.0, tsi.staff - p.spec_months * tsi.specified)
         tsi.specified[:] = 0.0
@@ -80,7 +82,7 @@ class TechSupportInstitution(Reform):
         checked = delivered & _within_time(delivered, s.agency_gov, left, p.check_months)
         model.audits.record(checked, model.month)
         rework(model, *np.nonzero(checked & (st.quality < p.acceptance)), p)
-        used = np.bincount(s.agency_gov, weights=checked.sum(axis=1), minlength=len(left)) * p.check_months
+        used = np.bincount(s.agency_gov, weights=row_sum(checked), minlength=len(left)) * p.check_months
         tsi.free[:] = np.maximum(0.0, left - used)
         model.fixed_costs["tech_support_institution"] = float(tsi.staff.sum() * model.spec.agents.staff_wage)
 

@@ -48,14 +48,16 @@ class ThirdPartyEvaluation(Reform):
         found where a system the company built under-delivers (the agency expects that
         quality from the company when its contract comes up for renewal; legacy systems it
         only operates are not its record), and over-pricing (价格审计)."""
+        from ..state import row_any  # here, not at the top: the schema loads without numba or Mesa
+
         st = model.state
         by_company = st.company >= 0
         built_by_it = st.built > st.company_since[:, None]
         poor = poor & built_by_it
-        under = np.flatnonzero(poor.any(axis=1) & by_company)
+        under = np.flatnonzero(row_any(poor) & by_company)
         found = np.where(poor[under], st.quality[under], np.inf).min(axis=1)
         st.found_quality[under] = np.fmin(st.found_quality[under], found)
-        self._price_review(model, np.flatnonzero(pick.any(axis=1) & by_company))
+        self._price_review(model, np.flatnonzero(row_any(pick) & by_company))
 
     def _price_review(self, model, audited: np.ndarray) -> None:
         """Fees charged above `reasonable_markup` since the contract began (or since the
