@@ -76,14 +76,7 @@ def reviewer_of_agency(model: GovModel) -> np.ndarray:
 def record_reviews(model: GovModel, reviewers: np.ndarray, duplicate: np.ndarray) -> None:
     if len(reviewers) == 0:
         return
-    reviewed = np.bincount(reviewers, minlength=len(model.bodies))
-    rejected = np.bincount(reviewers[duplicate], minlength=len(model.bodies))
-    busy = np.flatnonzero(reviewed)
-    bodies = model.bodies
-    for b, n, r in zip(busy.tolist(), reviewed[busy].tolist(), rejected[busy].tolist(), strict=True):  # Python ints
-        body = bodies[b]
-        body.reviewed += n
-        body.rejected_duplicates += r
+    model.review.record(reviewers, duplicate, len(model.bodies))  # read by each body's `reviewed`
 
 
 # ------------------------------------------------------------------ operating companies

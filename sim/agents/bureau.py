@@ -20,11 +20,21 @@ class CoordinatingBody(mesa.Agent):
         self.gov = gov
         self.attention = attention  # share of effort on IT coordination
         self.mandate = mandate
-        self.reviewed = 0  # proposals decided, cumulative
-        self.rejected_duplicates = 0  # proposals rejected as duplicates, cumulative
         self.superseded = False  # replaced by a data bureau created later at the same government
         self.bidx = len(model.bodies)
         self.node: int | None = None
+
+    @property
+    def reviewed(self) -> int:
+        """Proposals decided, cumulative (counted per body in `model.review`)."""
+        decided = self.model.review.decided
+        return int(decided[self.bidx]) if self.bidx < len(decided) else 0
+
+    @property
+    def rejected_duplicates(self) -> int:
+        """Proposals rejected as duplicates, cumulative."""
+        rejected = self.model.review.rejected
+        return int(rejected[self.bidx]) if self.bidx < len(rejected) else 0
 
     @property
     def backlog(self) -> int:
