@@ -90,17 +90,10 @@ class TechSupportInstitution(Reform):
 def _within_time(delivered: np.ndarray, agency_gov: np.ndarray, left: np.ndarray, check_months: float) -> np.ndarray:
     """(N, K) the deliverables each government's institution has time to check this month,
     in agency order (the first `left / check_months` of its government)."""
-    n, k = np.nonzero(delivered)
-    g = agency_gov[n]
-    order = np.argsort(g, kind="stable")
-    starts = np.searchsorted(g[order], g[order])
-    rank = np.empty(len(n), np.int64)
-    rank[order] = np.arange(len(n)) - starts
+    from ..institutions import first_of_each_gov  # compiled: here, the schema loads without numba
+
     can = left / check_months if check_months > 0 else np.full(len(left), np.inf)
-    out = np.zeros(delivered.shape, bool)
-    ok = rank < can[g]
-    out[n[ok], k[ok]] = True
-    return out
+    return first_of_each_gov(delivered, agency_gov, can)
 
 
 def rework(model, n: np.ndarray, k: np.ndarray, p: Params) -> None:
