@@ -24,7 +24,8 @@ from collections import Counter
 SKIP = ("viz", "report", "calibrate", "design", "diffusion", "cli", "runner")
 
 
-def _wrap_kernels(spent: Counter, calls: Counter, captured: dict, month: list) -> None:
+def _wrap_kernels(spent: Counter, calls: Counter, captured: dict, month: list) -> list:
+    """Replace every kernel a module of `sim` holds by a timed wrapper; returns what to put back."""
     from numba.core.registry import CPUDispatcher
 
     import sim
@@ -47,13 +48,16 @@ def _wrap_kernels(spent: Counter, calls: Counter, captured: dict, month: list) -
             wrapped[id(kernel)] = timed
         return wrapped[id(kernel)]
 
+    originals = []
     for info in pkgutil.walk_packages(sim.__path__, "sim."):
         if any(part in info.name for part in SKIP):
             continue
         mod = importlib.import_module(info.name)
         for key, value in list(vars(mod).items()):
             if isinstance(value, CPUDispatcher):
+                originals.append((mod, key, value))
                 setattr(mod, key, wrap(f"{value.py_func.__module__.split('.')[-1]}.{value.__name__}", value))
+    return originals
 
 
 def _hot(kernel, args, repeat: int = 50) -> float:
@@ -75,6 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--sizes", type=int, nargs="*", help="government.sizes (e.g. 1 21 228: 13,750 agencies)")
     p.add_argument("--every-reform", action="store_true", help="switch every reform on (all_reforms_10k)")
     p.add_argument("--runs", type=int, default=2)
+    p.add_argument("--months", type=int, default=60)
     p.add_argument("--hot", action="store_true", help="also time each kernel in cache (see above)")
     a = p.parse_args(argv)
     overrides: dict = {"government.sizes": a.sizes} if a.sizes else {}
@@ -83,21 +88,29 @@ def main(argv: list[str] | None = None) -> None:
 
         overrides |= every_reform()
     spent, calls, captured, month = Counter(), Counter(), {}, [0]
-    _wrap_kernels(spent, calls, captured, month)
+    originals = _wrap_kernels(spent, calls, captured, month)
+    try:
+        _run(a, overrides, spent, calls, captured, month)
+    finally:  # leave the modules as they were (this may run inside a test session)
+        for mod, key, kernel in originals:
+            setattr(mod, key, kernel)
+
+
+def _run(a, overrides: dict, spent: Counter, calls: Counter, captured: dict, month: list) -> None:
     from sim import GovModel
 
-    GovModel(a.scenario, rng=1, **overrides).run_for(60)  # kernels load
+    GovModel(a.scenario, rng=1, **overrides).run_for(a.months)  # kernels load
     spent.clear()
     calls.clear()
     total = 0.0
     for seed in range(2, a.runs + 2):
         model = GovModel(a.scenario, rng=seed, **overrides)
         t0 = time.perf_counter()
-        for t in range(60):
+        for t in range(a.months):
             month[0] = t
             model.step()
         total += time.perf_counter() - t0
-    months = 60 * a.runs
+    months = a.months * a.runs
     inside = sum(spent.values())
     print(
         f"{a.scenario}: {model.structure.n_agencies:,} agencies; {total / months * 1e6:,.0f} µs a month, "

@@ -58,3 +58,21 @@ def test_whole_run_references_have_as_many_agents_as_the_presets():
         government = load_spec(preset)[0].government
         assert sum(government.sizes) * len(government.lines) == n, preset
         assert f"boltzmann_{n}" in CASES and f"whole_{preset}" in CASES
+
+
+def test_kernel_timers_list_the_step_kernels_and_leave_them_as_they_were(capsys):
+    import sim.processes.planning
+    from benchmarks.kernels import main as kernels
+
+    before = sim.processes.planning._proposals
+    kernels(["baseline", "--sizes", "1", "2", "4", "--runs", "1", "--months", "31", "--hot"])
+    out = capsys.readouterr().out
+    assert "µs in kernels" in out and "planning._proposals" in out and "demand._serve" in out
+    assert sim.processes.planning._proposals is before  # wrappers removed
+
+
+def test_whole_run_cpu_prints_the_best_run(capsys):
+    from benchmarks.whole_cpu import main as whole_cpu
+
+    whole_cpu(["baseline", "--sizes", "1", "2", "4", "--runs", "2"])
+    assert "whole run CPU best" in capsys.readouterr().out
