@@ -378,3 +378,23 @@ def test_no_body_to_extend_lowers_unification():
         cheap = run_stub_full(seed, **rare, **{"diffusion.choice.unify_without_body": 0.0}).counts()
         dear = run_stub_full(seed, **rare, **{"diffusion.choice.unify_without_body": -4.0}).counts()
         assert dear["provinces_unified_digital"] < cheap["provinces_unified_digital"], (seed, cheap, dear)
+
+
+class _SpendingProvince(StubProvince):
+    """A stub that also reports spending, a flow (summed nationally) and a ratio (averaged)."""
+
+    def _measures(self) -> dict[str, float]:
+        return super()._measures() | {"total_it_spending": 100.0 * self.level, "spending_per_request": 0.3 * self.level}
+
+
+def test_national_row_sums_spending_but_averages_spending_per_request():
+    """Review 0.2.3: `spending_per_request` (万元 per request) was summed over the 31 provinces
+    because its unit starts with 万元 (about 31 times a province's value)."""
+    factory = lambda spec, provinces, i, seed, months: _SpendingProvince(spec, provinces, i, seed, months)  # noqa: E731
+    m = ChinaModel("china", rng=1, months=2, province_factory=factory).run()
+    row = m.rows[-1]
+    per_request = np.array([a.gov_model.measures["spending_per_request"] for a in m.province_agents])
+    spending = np.array([a.gov_model.measures["total_it_spending"] for a in m.province_agents])
+    assert row["total_it_spending"] == pytest.approx(spending.sum())
+    assert row["spending_per_request"] == pytest.approx(np.average(per_request, weights=m.weights))
+    assert per_request.min() <= row["spending_per_request"] <= per_request.max()

@@ -33,9 +33,9 @@ from .schema import BODY_TYPES, ITEMS, month_index, month_label
 
 DEDICATED = ("centre", "industry", "services")
 B = {b: k for k, b in enumerate(BODY_TYPES)}
-SUMMED_UNITS = ("count", "staff", "proposals")
-"""Measures in these units (and in 万元) are summed over the province models; the rest are
-population-weighted means."""
+SUMMED_UNITS = ("count", "staff", "proposals", "万元", "万元 per month")
+"""Measures in these units (counts, stocks and flows of money) are summed over the province
+models; the rest, ratios such as shares or 万元 per request, are population-weighted means."""
 
 
 class ProvinceAgent(mesa.Agent):
@@ -296,7 +296,7 @@ class ChinaModel(mesa.Model):
         for name, h in self.history.items():
             unit = MEASURES[name].unit if name in MEASURES else ""
             v = h[:, t + 1]
-            summed = unit in SUMMED_UNITS or unit.startswith("万元")
+            summed = unit in SUMMED_UNITS
             row[name] = float(v.sum()) if summed else float(np.average(v, weights=self.weights))
         return row
 
