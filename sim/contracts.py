@@ -171,13 +171,12 @@ def renew_company_contracts(model: GovModel) -> None:
     term = model.companies[0].p.contract_months
     x, vendor, cost, buys = _options(model, n)
     choice = choose(tuple(x), term, a.systems_per_staff, a.staff_wage)
+    _staff_take_backs(model, n, x, choice, term)
     renew, switch, back = n[choice == RENEW], n[choice == SWITCH], n[choice == TAKE_BACK]
     asking = np.array([c.markup for c in model.companies])
     st.contract_markup[renew] = asking[st.company[renew]]
     st.company[switch] = -1
     st.vendor[switch] = vendor[choice == SWITCH]
-    for agency in back:
-        _take_back(model, int(agency), x.systems[np.searchsorted(n, agency)] / a.systems_per_staff)
     model.spend["build"] += float(cost[choice != RENEW].sum())
     st.contract_end[renew] = model.month + term
     st.contract_end[switch] = model.month + a.vendor_contract_months
@@ -252,6 +251,22 @@ def available_staff(model: GovModel, n: np.ndarray) -> tuple[np.ndarray, np.ndar
     )
     own = st.staff[n] > 0
     return np.where(own, st.staff[n], staff), np.where(own, st.skill[n], skill)
+
+
+def _staff_take_backs(model: GovModel, n: np.ndarray, x: RenewalInputs, choice: np.ndarray, term: int) -> None:
+    """Agencies that chose to take operations back do so in agency order, each from the staff
+    its government still has free: where earlier agencies of the same government have taken
+    them, it chooses again without the take-back (renew or switch). `choice` is updated."""
+    a, st = model.spec.agents, model.state
+    pool, tsi = model.tech_pool, model.tech_support
+    for j in np.flatnonzero(choice == TAKE_BACK):
+        agency, needed = int(n[j]), x.systems[j] / a.systems_per_staff
+        g = model.structure.agency_gov[agency]
+        if st.staff[agency] > 0 or pool.staff[g] + tsi.free[g] >= np.ceil(needed):
+            _take_back(model, agency, needed)
+            continue
+        alone = RenewalInputs(*(np.asarray(v)[j : j + 1] for v in x))._replace(staff_available=np.zeros(1))
+        choice[j] = choose(tuple(alone), term, a.systems_per_staff, a.staff_wage)[0]
 
 
 def _take_back(model: GovModel, n: int, needed: float) -> None:
