@@ -123,4 +123,15 @@ def rework(model, n: np.ndarray, k: np.ndarray, p: Params) -> None:
     st.done[n, k] = model.month + p.rework_months
     model.building_months += float((st.done[n, k] - st.proposed[n, k]).sum())  # go-live moves back
     model.n_building += len(n)
+    _undo_delivery(model, model.month - st.proposed[n, k])
     tsi.rework_cost += float((model.base_build_cost[k] * build_factor(model)[n]).sum() * p.rework_share)
+
+
+def _undo_delivery(model, took: np.ndarray) -> None:
+    """A returned deliverable did not go live: take it out of this month's deliveries (operations
+    recorded it, `took` months after its proposal), so it counts once, at its accepted go-live.
+    A system in place at month 0 that reads as delivered then (age 0) was never in them."""
+    pipeline = took > 0  # delivered through construction this month (a proposal precedes it)
+    if model.deliveries and pipeline.any():
+        months, count = model.deliveries[-1]
+        model.deliveries[-1] = (months - float(took[pipeline].sum()), count - int(pipeline.sum()))
