@@ -152,7 +152,7 @@ def project_terms(
     institution = np.where(tsi_staff > 0, tsi_skill, 0.0)
     decided = np.maximum(unit, scrutiny)
     writer = np.maximum(unit, institution)
-    specified = 0.5 * decided + 0.5 * writer
+    specified = 0.5 * decided + 0.5 * writer  # assumed: the decision and the specification weigh equally
     rights = u < writer
     return specified, rights
 

@@ -1,7 +1,9 @@
 """Third-party quality evaluation (第三方质量评估, seed 003 remedies).
 
 Auditors examine `audit_rate` of running systems a month. A system that under-delivers
-(quality below `under_delivery`) is fixed to `fix_quality` at its builder's cost, and where
+(quality below `under_delivery`) is fixed to `fix_quality` at once (assumed: no cost is booked
+to the builder or the government and the system stays in service, unlike the technical-support
+institution's rework), and where
 an operating company runs the agency the quality found stays on the agency's record until
 its contract comes up for renewal (it then expects that quality from the company, so a
 poor performer may lose the renewal); only systems the company built count on its record.
