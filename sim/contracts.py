@@ -59,7 +59,7 @@ def choose(x, term, systems_per_staff, staff_wage):
         if switch < best:
             best = switch
             out[j] = SWITCH
-        needed = x.systems[j] / systems_per_staff
+        needed = np.ceil(x.systems[j] / systems_per_staff)  # whole staff, as `_take_back` moves them
         if x.staff_available[j] >= needed and needed > 0:
             back = (needed * staff_wage * term + x.switching[j]) / max(x.staff_skill[j], 1e-9)
             if back < best:

@@ -76,7 +76,9 @@ class TechSupportInstitution(Reform):
         st, s, tsi, p = model.state, model.structure, model.tech_support, self.p
         left = np.maximum(0.0, tsi.staff - p.spec_months * tsi.specified)
         tsi.specified[:] = 0.0
-        delivered = st.own & (st.built == model.month) & (tsi.staff > 0)[s.agency_gov][:, None]
+        # delivered this month through construction (a system in place at month 0 of age 0 was not)
+        delivered = st.own & (st.built == model.month) & (st.proposed < model.month)
+        delivered &= (tsi.staff > 0)[s.agency_gov][:, None]
         checked = delivered & _within_time(delivered, s.agency_gov, left, p.check_months)
         model.audits.record(checked, model.month)
         rework(model, *np.nonzero(checked & (st.quality < p.acceptance)), p)

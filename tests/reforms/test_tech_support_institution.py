@@ -94,6 +94,18 @@ def test_a_reworked_project_counts_once_in_delivery_time_from_proposal_to_its_ac
     assert _delivery_time(m) == 6.0
 
 
+def test_systems_in_place_at_month_0_are_not_checked_as_deliveries():
+    """Review 0.2.3: a system in place at month 0 with age 0 reads `built == 0`; the institution
+    took it for a delivery and could send it back to a builder who never built it."""
+    m = tiny("tech_support_institution", levels=["province"], acceptance=0.6)
+    reform, _ = activate(m, "tech_support_institution")
+    st = m.state
+    st.building[:] = False
+    st.own[:4, 0], st.built[:4, 0], st.proposed[:4, 0], st.quality[:4, 0] = True, 0, 0, 0.3
+    step(m, reform, month=0)
+    assert st.own[:4, 0].all() and (m.audits.month[:4, 0] < 0).all()  # neither checked nor returned
+
+
 def test_its_staff_time_is_split_between_specifying_checking_and_what_is_left():
     m = tiny("tech_support_institution", levels=["province"], staff=1.0, spec_months=0.5, check_months=0.25)
     reform, _ = activate(m, "tech_support_institution")
