@@ -112,12 +112,8 @@ def rework(model, n: np.ndarray, k: np.ndarray, p: Params) -> None:
         return
     from ..processes.planning import build_factor  # here, not at the top: the schema loads without numba or Mesa
 
-    st, a, tsi = model.state, model.spec.agents, model.tech_support
-    builder = model.vendor_quality[st.vendor[n]]
-    if model.companies:
-        company = np.array([c.quality for c in model.companies])
-        builder = np.where(st.company[n] >= 0, company[np.maximum(st.company[n], 0)], builder)
-    q = np.clip(builder + model.rng.normal(0, a.quality_spread, len(n)), 0.0, 1.0)
+    st, tsi = model.state, model.tech_support
+    q = redone_quality(model, n)
     st.build_quality[n, k] = q + tsi.quality_support * (1 - q)
     st.build_specified[n, k], st.build_rights[n, k] = st.specified[n, k], st.rights[n, k]
     st.build_duplicate[n, k] = False  # its spending was counted when the project started
@@ -127,6 +123,18 @@ def rework(model, n: np.ndarray, k: np.ndarray, p: Params) -> None:
     model.n_building += len(n)
     _undo_delivery(model, model.month - st.proposed[n, k])
     tsi.rework_cost += float((model.base_build_cost[k] * build_factor(model)[n]).sum() * p.rework_share)
+
+
+def redone_quality(model, n: np.ndarray) -> np.ndarray:
+    """(len(n),) the quality a builder delivers when it redoes a system of agencies `n`: its
+    own quality (the agency's company, else its vendor) ± `quality_spread`, as a new build
+    (`planning.start_builds`), so a poor builder redoes poorly."""
+    st = model.state
+    builder = model.vendor_quality[st.vendor[n]]
+    if model.companies:
+        company = np.array([c.quality for c in model.companies])
+        builder = np.where(st.company[n] >= 0, company[np.maximum(st.company[n], 0)], builder)
+    return np.clip(builder + model.rng.normal(0, model.spec.agents.quality_spread, len(n)), 0.0, 1.0)
 
 
 def _undo_delivery(model, took: np.ndarray) -> None:
