@@ -334,7 +334,7 @@ class Audits:
     month: np.ndarray  # (N, K) month of the system's last audit
     last: int = NEVER_AUDITED  # month of the latest audit anywhere
     recovered: float = 0.0  # 万元 of over-priced fees price reviews recovered (审减), cumulative
-    repair_cost: float = 0.0  # 万元 builders spent repairing systems audits found under-delivering, cumulative (not IT spending)
+    repair_cost: float = 0.0  # 万元 builders spent repairing what audits found, cumulative (not IT spending)
 
     @classmethod
     def none(cls, n_agencies: int) -> Audits:

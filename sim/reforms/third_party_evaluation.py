@@ -71,7 +71,8 @@ class ThirdPartyEvaluation(Reform):
         self.repair_quality[n, k] = redone_quality(model, n)
         self.repair_done[n, k] = model.month + self.p.repair_months
         self.repair_of[n, k] = st.built[n, k]
-        model.audits.repair_cost += float((model.base_build_cost[k] * build_factor(model)[n]).sum() * self.p.repair_share)
+        price = float((model.base_build_cost[k] * build_factor(model)[n]).sum())
+        model.audits.repair_cost += price * self.p.repair_share
 
     def _finish_repairs(self, model) -> None:
         """Repairs due this month take effect on the system still running; a repair never

@@ -14,7 +14,8 @@ def test_activation_changes_nothing_but_the_body_to_run_it():
 
 
 def test_step_audits_systems_sends_poor_ones_to_their_builder_and_pays_per_audit():
-    m = tiny("third_party_evaluation", audit_rate=1.0, under_delivery=0.6, repair_months=2, repair_share=0.3, audit_cost=0.5)
+    params = {"audit_rate": 1.0, "under_delivery": 0.6, "repair_months": 2, "repair_share": 0.3, "audit_cost": 0.5}
+    m = tiny("third_party_evaluation", **params)
     reform, _ = activate(m, "third_party_evaluation")
     own, quality = m.state.own.copy(), m.state.quality.copy()
     spent = m.spend["programmes"]
