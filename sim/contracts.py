@@ -189,6 +189,18 @@ def renew_company_contracts(model: GovModel) -> None:
     model.step_stats["renewals"] = {"renew": len(renew), "switch": len(switch), "take_back": len(back)}
 
 
+def record_found_quality(model: GovModel, poor: np.ndarray) -> None:
+    """(N, K) systems found under-delivering (by a third-party audit or the technical-support
+    institution's check): where a company runs the agency and built the system (not legacy
+    systems it only operates), the lowest quality found stays on the agency's record until its
+    contract comes up for renewal, when the agency expects that quality from the company."""
+    st = model.state
+    poor = poor & (st.built > st.company_since[:, None])
+    under = np.flatnonzero(poor.any(axis=1) & (st.company >= 0))
+    found = np.where(poor[under], st.quality[under], np.inf).min(axis=1)
+    st.found_quality[under] = np.fmin(st.found_quality[under], found)
+
+
 def _options(model: GovModel, n: np.ndarray):
     """What renewing, switching and taking back cost and deliver for agencies `n`; the
     vendor each would switch to; the switching cost; and whether leaving buys the legacy

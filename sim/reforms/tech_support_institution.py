@@ -14,7 +14,9 @@ Government staff who keep technical control, through what they do:
 - they check deliverables (audit information) and return those below `acceptance` to their
   builder, who redoes them at its own cost (`rework_share` of the build price, booked to
   builders, not to IT spending) over `rework_months`, while the agency waits: the redone
-  system is delivered at the builder's quality again, and checked again;
+  system is delivered at the builder's quality again, and checked again; where a company built
+  it, the quality found stays on the agency's record for its renewal, as an audit's does
+  (`contracts.record_found_quality`);
 - their time is a budget: each specification takes `spec_months` and each check
   `check_months` of a staff member's month (assumed); deliverables beyond the time left go
   unchecked, and only the staff left free oversee and count as take-back capacity;
@@ -81,7 +83,11 @@ class TechSupportInstitution(Reform):
         delivered &= (tsi.staff > 0)[s.agency_gov][:, None]
         checked = delivered & _within_time(delivered, s.agency_gov, left, p.check_months)
         model.audits.record(checked, model.month)
-        rework(model, *np.nonzero(checked & (st.quality < p.acceptance)), p)
+        from ..contracts import record_found_quality  # here: the schema loads without numba
+
+        returned = checked & (st.quality < p.acceptance)
+        record_found_quality(model, returned)  # on the company's record for the agency's renewal
+        rework(model, *np.nonzero(returned), p)
         used = np.bincount(s.agency_gov, weights=checked.sum(axis=1), minlength=len(left)) * p.check_months
         tsi.free[:] = np.maximum(0.0, left - used)
         model.fixed_costs["tech_support_institution"] = float(tsi.staff.sum() * model.spec.agents.staff_wage)

@@ -90,14 +90,10 @@ class ThirdPartyEvaluation(Reform):
         found where a system the company built under-delivers (the agency expects that
         quality from the company when its contract comes up for renewal; legacy systems it
         only operates are not its record), and over-pricing (价格审计)."""
-        st = model.state
-        by_company = st.company >= 0
-        built_by_it = st.built > st.company_since[:, None]
-        poor = poor & built_by_it
-        under = np.flatnonzero(poor.any(axis=1) & by_company)
-        found = np.where(poor[under], st.quality[under], np.inf).min(axis=1)
-        st.found_quality[under] = np.fmin(st.found_quality[under], found)
-        self._price_review(model, np.flatnonzero(pick.any(axis=1) & by_company))
+        from ..contracts import record_found_quality  # here: the schema loads without numba
+
+        record_found_quality(model, poor)
+        self._price_review(model, np.flatnonzero(pick.any(axis=1) & (model.state.company >= 0)))
 
     def _price_review(self, model, audited: np.ndarray) -> None:
         """Fees charged above `reasonable_markup` since the contract began (or since the

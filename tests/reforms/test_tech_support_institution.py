@@ -170,3 +170,21 @@ def test_legacy_rights_are_a_priced_term_an_agency_leaving_its_operator_may_buy(
         assert (cost[~province] == rebuild[~province]).all()  # no institution: rebuild
         buy = (st.own[n] @ build_cost) * factor * share + st.own[n] @ run_cost * a.migration_months
         assert np.allclose(cost[province], np.minimum(buy, rebuild)[province])
+
+
+def test_a_returned_deliverable_a_company_built_goes_on_its_record_for_the_renewal():
+    m = tiny("tech_support_institution", levels=["province"], acceptance=0.6)
+    reform, _ = activate(m, "tech_support_institution")
+    st = m.state
+    st.built[:] = -5
+    st.built[:4, 0] = 7
+    st.own[:4, 0] = True
+    st.quality[:4, 0] = [0.3, 0.4, 0.3, 0.9]
+    st.company[:] = -1
+    st.company[[0, 1, 3]] = 0  # agencies 0, 1 and 3 run by a company since month 2; 2 by its vendor
+    st.company_since[:] = 2
+    step(m, reform, month=7)
+    assert st.found_quality[0] == 0.3 and st.found_quality[1] == 0.4  # returned: on the company's record
+    assert np.isinf(st.found_quality[2])  # a vendor's client: no company contract to judge
+    assert np.isinf(st.found_quality[3])  # accepted: nothing found
+    assert np.isinf(st.found_quality[4:]).all()
