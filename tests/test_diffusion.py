@@ -38,6 +38,9 @@ class _Reform:
     def __init__(self, key: str) -> None:
         self.key, self.p, self.active = key, _P(), False
 
+    def remandate(self, model, mandate: str) -> None:  # the data bureau's, for a body already at work
+        self.p = self.p.model_copy(update={"mandate": mandate})
+
 
 class StubProvince:
     """Public surface of GovModel: `step()`, `reforms`, `measures`. Its watched measures fall
@@ -398,3 +401,14 @@ def test_national_row_sums_spending_but_averages_spending_per_request():
     assert row["total_it_spending"] == pytest.approx(spending.sum())
     assert row["spending_per_request"] == pytest.approx(np.average(per_request, weights=m.weights))
     assert per_request.min() <= row["spending_per_request"] <= per_request.max()
+
+
+def test_a_relabelled_body_takes_its_new_mandate_in_the_province_model(coupled):
+    """Zhejiang's centre (2015-11) becomes an industry body in the 2018 round: the label and
+    the province model's bureaus agree."""
+    m, _ = coupled
+    zj = m.provinces.index("Zhejiang")
+    assert m.province_agents[zj].body == "industry"
+    bureau = next(r for r in m.province_agents[zj].gov_model.reforms if r.key == "data_bureau")
+    assert bureau.active and bureau.p.mandate == "industry"
+    assert {b.mandate for b in bureau.bureaus} == {"industry"}
