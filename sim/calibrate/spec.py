@@ -10,6 +10,8 @@
     generations = 4                    # ABC-SMC generations
     seeds = 2                          # model runs (seeds) averaged per particle
     seed = 1                           # base of every particle's seeds
+    acceptance = "noisy"               # "noisy": Gaussian kernel of the targets' uncertainties,
+                                       # tempered to 1 (Wilkinson 2013); "epsilon": distance threshold
 
     [priors]
     "agents.sharing_cost" = { dist = "uniform", low = 0.1, high = 0.9 }
@@ -47,9 +49,19 @@ CALIBRATION_KEYS = {
     "generations": int,
     "seeds": int,
     "seed": int,
+    "acceptance": str,
 }
+ACCEPTANCES = ("epsilon", "noisy")
 REQUIRED = ("name", "targets", "fit", "scenario")
-DEFAULTS = {"description": "", "holdout": [], "population": 30, "generations": 4, "seeds": 2, "seed": 1}
+DEFAULTS = {
+    "description": "",
+    "holdout": [],
+    "population": 30,
+    "generations": 4,
+    "seeds": 2,
+    "seed": 1,
+    "acceptance": "epsilon",
+}
 TARGET_KEYS = {"name", "source", "scenario", "date", "month", "statistic", "value", "uncertainty", "derived"}
 DATE = re.compile(r"^[12][0-9]{3}-(0[1-9]|1[0-2])$")
 
@@ -98,6 +110,7 @@ class Calibration:
     seeds: int
     seed: int
     priors: dict[str, Prior]
+    acceptance: str = "epsilon"
 
     def plan(self, names: list[str]) -> Plan:
         """What one particle runs for these targets: their scenarios, months and statistics."""
@@ -123,6 +136,8 @@ class Calibration:
             "seeds": self.seeds,
             "seed": self.seed,
         }
+        if self.acceptance != "epsilon":  # keeps the fingerprints of epsilon calibrations as they were
+            doc["acceptance"] = self.acceptance
         return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -190,6 +205,10 @@ def load_calibration(path: str | Path, population: int | None = None, generation
         if c[key] < minimum:
             where = f"--{key} {c[key]}" if flags.get(key) is not None else f"{src}: calibration.{key} = {c[key]}"
             raise ScenarioError(f"{where}: expected a whole number >= {minimum}")
+    if c["acceptance"] not in ACCEPTANCES:
+        raise ScenarioError(
+            f"{src}: calibration.acceptance = {c['acceptance']!r}: expected one of {', '.join(ACCEPTANCES)}"
+        )
     targets_path = path.parent / c["targets"]
     targets = load_targets(targets_path)
     _check_names(src, c, targets)
@@ -212,6 +231,7 @@ def load_calibration(path: str | Path, population: int | None = None, generation
         c["seeds"],
         c["seed"],
         priors,
+        c["acceptance"],
     )
 
 
