@@ -174,6 +174,7 @@ BAD = [
     ("calibration", "population = 1", "calibration.population = 1: expected a whole number >= 2"),
     ("calibration", "popluation = 5", "calibration.popluation: unknown key; did you mean 'population'?"),
     ("calibration", 'seeds = "two"', "calibration.seeds = 'two': expected a whole number"),
+    ("calibration", 'acceptance = "gaussian"', "calibration.acceptance = 'gaussian': expected one of epsilon, noisy"),
     ("priors", '"agents.sharing_cost" = { dist = "beta", low = 0, high = 1 }', "expected one of uniform, normal"),
     ("priors", '"agents.sharing_cost" = { dist = "uniform", low = 0.9, high = 0.1 }', "expected low < high"),
     ("priors", '"agents.sharing_cost" = { dist = "uniform", low = 0.1 }', "priors.agents.sharing_cost.high: missing"),
@@ -370,3 +371,57 @@ def test_a_single_core_calibration_is_reproducible(tmp_path):
         calibrate(cal, tmp_path / out, workers=1, quiet=True, simulator=synthetic)
     first = pd.read_parquet(tmp_path / "one" / "posterior.parquet")
     pd.testing.assert_frame_equal(first, pd.read_parquet(tmp_path / "two" / "posterior.parquet"))
+
+
+def _noisy(folder: Path, **kw) -> Path:
+    path = _experiment(folder, fit=["a", "b"], holdout=["c"], **kw)
+    path.write_text(path.read_text().replace("seed = 3", 'seed = 3\nacceptance = "noisy"'))
+    return path
+
+
+def test_noisy_abc_recovers_known_parameters_and_ends_at_temperature_1(tmp_path):
+    """The shipped acceptance: a particle is accepted with the Gaussian density of the facts
+    (sd = each target's uncertainty) around its statistics, tempered down to 1 (Wilkinson 2013).
+    At temperature 1 the posterior is exact for that error model: here (uncertainty 0.05 on both,
+    noise 0.02 and 0.05) sharing_cost's posterior sd is about 0.05, data_value's about 0.07."""
+    cal = load_calibration(_noisy(tmp_path, population=60, generations=5))
+    result = calibrate(cal, tmp_path / "out", workers=1, quiet=True, simulator=synthetic)
+    gens = result["generations"]
+    assert gens["epsilon"].iloc[-1] == 1.0 and (gens["epsilon"].diff().dropna() < 0).all()  # temperatures fall to 1
+    assert (gens["ess"] > 0.5 * 60).all()  # the weights do not collapse onto a few particles
+    post = result["posterior"]
+    w = post["weight"].to_numpy()
+    for key, truth in TRUTH.items():
+        lo, _, hi = weighted_quantiles(post[key].to_numpy(), w)
+        assert lo <= truth <= hi and hi - lo < 0.4, (
+            key,
+            lo,
+            hi,
+        )  # the 5-95% band holds the truth, far narrower than the prior
+    # a calibration that reached temperature 1 is complete: a second call runs nothing
+    again = calibrate(cal, tmp_path / "out", workers=1, quiet=True, simulator=synthetic)
+    pd.testing.assert_frame_equal(again["posterior"], post)
+
+
+def test_an_interrupted_noisy_calibration_continues_its_temperature_schedule(tmp_path, monkeypatch):
+    import pyabc
+
+    cal = load_calibration(_noisy(tmp_path, population=30, generations=4))
+    original = pyabc.ABCSMC.run_generation
+
+    def killed_at_3(self, t):
+        if t == 2:
+            raise KeyboardInterrupt  # as a kill after two stored generations
+        return original(self, t)
+
+    monkeypatch.setattr(pyabc.ABCSMC, "run_generation", killed_at_3)
+    with pytest.raises(KeyboardInterrupt):
+        calibrate(cal, tmp_path / "out", workers=1, quiet=True, simulator=synthetic)
+    monkeypatch.setattr(pyabc.ABCSMC, "run_generation", original)
+    h = pyabc.History(f"sqlite:///{tmp_path / 'out' / 'calibration.db'}", _id=1)
+    stored = h.get_all_populations().query("t >= 0")["epsilon"].tolist()
+    assert len(stored) == 2 and stored[1] < stored[0]
+    result = calibrate(cal, tmp_path / "out", workers=1, quiet=True, simulator=synthetic)
+    temps = result["generations"]["epsilon"].tolist()
+    assert temps[:2] == stored and temps[-1] == 1.0 and len(temps) <= 4
+    assert (np.diff(temps) < 0).all()  # went on from the stored temperatures
