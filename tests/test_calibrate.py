@@ -425,3 +425,56 @@ def test_an_interrupted_noisy_calibration_continues_its_temperature_schedule(tmp
     temps = result["generations"]["epsilon"].tolist()
     assert temps[:2] == stored and temps[-1] == 1.0 and len(temps) <= 4
     assert (np.diff(temps) < 0).all()  # went on from the stored temperatures
+
+
+def element_synthetic(params: dict, plan: Plan) -> dict:
+    """a = the province's digital skill (an element key), b = data_value, with seeded noise."""
+    rng = np.random.default_rng(particle_seed(params, plan.base_seed))
+    values = {"a": params["agents.digital_skill[0]"] + 0.02 * rng.standard_normal(), "b": params["agents.data_value"]}
+    return {t: values[t] for t in plan.targets}
+
+
+def test_a_prior_on_one_element_of_a_list_parameter(tmp_path):
+    from sim.calibrate.stats import expand_elements, run_probes
+
+    # the element replaces that level's value in the scenario's own list, the other levels kept
+    assert expand_elements({"agents.digital_skill[0]": 0.95, "agents.web_channel": 0.5}, "baseline") == {
+        "agents.web_channel": 0.5,
+        "agents.digital_skill": [0.95, 0.75, 0.6],
+    }
+    assert expand_elements({"agents.digital_skill[1]": 0.9}, "national") == {
+        "agents.digital_skill": [0.9, 0.9, 0.75, 0.6]
+    }
+    probes = (Probe("x", 6, "online_intake"),)
+    elem = run_probes("provincial_2020", 5, {"agents.digital_skill[0]": 1.0}, probes)
+    whole = run_probes("provincial_2020", 5, {"agents.digital_skill": [1.0, 0.75, 0.6]}, probes)
+    assert elem == whole and elem != run_probes("provincial_2020", 5, {}, probes)
+    # through the calibration: pyabc carries the key, the posterior has its column
+    priors = {
+        "agents.digital_skill[0]": "{ dist = 'uniform', low = 0.6, high = 1.0 }",
+        "agents.data_value": "{ dist = 'uniform', low = 1.0, high = 3.0 }",
+    }
+    path = _experiment(tmp_path, fit=["a", "b"], holdout=[], population=20, generations=2, priors=priors)
+    path.with_name("targets.toml").write_text(_targets({"a": 0.9, "b": 2.2}))
+    result = calibrate(load_calibration(path), tmp_path / "out", quiet=True, simulator=element_synthetic)
+    assert list(result["posterior"].columns) == ["agents.data_value", "agents.digital_skill[0]", "weight"]
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("agents.digital_skill[3]", "index 3 out of range; agents.digital_skill has 3 elements in scenario baseline"),
+        ("agents.web_channel[0]", "agents.web_channel is not a list in scenario baseline"),
+        ("agents.no_such_list[0]", "agents.no_such_list is not a parameter of scenario baseline"),
+        ("agents.digital_skill[0]", "agents.digital_skill"),  # 1.5 is no skill: the schema's own message
+    ],
+)
+def test_bad_element_priors_get_one_line_and_exit_2(tmp_path, capsys, key, expected):
+    high = 1.5 if expected == "agents.digital_skill" else 0.9
+    path = _experiment(
+        tmp_path, fit=["a", "b"], holdout=[], priors={key: f"{{ dist = 'uniform', low = 0.5, high = {high} }}"}
+    )
+    assert main(["calibrate", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(path) in err and f"priors.{key}" in err and expected in err, err
+    assert not (tmp_path / "out").exists()

@@ -35,7 +35,7 @@ from typing import Any
 
 from ..measures import MEASURES, month_dates
 from ..scenario import ScenarioError, load_spec, resolve_path
-from .stats import DERIVED, Plan, Probe
+from .stats import DERIVED, Plan, Probe, expand_elements, scenario_list, split_element
 
 DISTRIBUTIONS = {"uniform": ("low", "high"), "normal": ("mean", "sd"), "lognormal": ("median", "sigma")}
 CALIBRATION_KEYS = {
@@ -288,15 +288,35 @@ def _priors(src: str, table: Any, scenario: str, base: Path) -> dict[str, Prior]
         if dist == "lognormal" and vals[0] <= 0:
             raise ScenarioError(f"{where}.median = {vals[0]}: expected a number > 0")
         prior = Prior(key.replace("__", "."), dist, *vals)
+        _check_element(where, prior.key, path, scenario)
         for v in prior.support_probes():
             try:
-                load_spec(path, {prior.key: v})
+                load_spec(path, expand_elements({prior.key: v}, str(path)))
             except ScenarioError as e:
                 raise ScenarioError(f"{where}: {str(e).removeprefix('--set: ')} (in scenario {scenario})") from None
         if prior.key in out:
             raise ScenarioError(f"{where}: the same key as another prior; expected each key once")
         out[prior.key] = prior
     return out
+
+
+def _check_element(where: str, key: str, path: Path, scenario: str) -> None:
+    """An element key ("agents.digital_skill[0]") must index a list parameter of the scenario."""
+    el = split_element(key)
+    if el is None:
+        return
+    base, i = el
+    try:
+        values = scenario_list(str(path), base)
+    except ScenarioError:
+        raise ScenarioError(f"{where}: {base} is not a parameter of scenario {scenario}") from None
+    if values is None:
+        raise ScenarioError(f"{where}: {base} is not a list in scenario {scenario}; expected [index] only on a list")
+    if i >= len(values):
+        raise ScenarioError(
+            f"{where}: index {i} out of range; {base} has {len(values)} elements in scenario {scenario} "
+            f"(expected 0-{len(values) - 1})"
+        )
 
 
 def load_targets(path: Path) -> dict[str, Target]:
