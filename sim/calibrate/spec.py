@@ -17,6 +17,7 @@
     "agents.sharing_cost" = { dist = "uniform", low = 0.1, high = 0.9 }
     "agents.data_value" = { dist = "normal", mean = 2.0, sd = 0.5 }
     "agents.choice_noise" = { dist = "lognormal", median = 0.3, sigma = 0.5 }
+    "agents.digital_skill[0]" = { dist = "uniform", low = 0.6, high = 1.0 }  # one element of a list
 
 Every error is one line naming the file, the key, the value and what was expected.
 """
