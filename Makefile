@@ -20,7 +20,7 @@ help:
 	@echo "make viz        the browser app on 127.0.0.1 (SCENARIO=guangdong make viz)"
 	@echo "make bench      speed and memory against Mesa's Boltzmann reference (writes benchmarks/results.json)"
 	@echo "make baselines  regenerate tests/baselines.json after an intended model change"
-	@echo "make calibrate  ABC-SMC calibration (experiments/calibration.toml) and its report (about 8 min on 2 idle cores, 25 on a loaded machine)"
+	@echo "make calibrate  noisy ABC-SMC calibration (experiments/calibration.toml) and its report (about 19 min on 2 idle cores, 27 on a loaded one)"
 	@echo "make clean      remove .venv and outputs"
 
 $(STAMP): pyproject.toml setup.py tools/find-python

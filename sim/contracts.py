@@ -61,7 +61,7 @@ def choose(x, term, systems_per_staff, staff_wage):
         if switch < best:
             best = switch
             out[j] = SWITCH
-        needed = x.systems[j] / systems_per_staff
+        needed = np.ceil(x.systems[j] / systems_per_staff)  # whole staff, as `_take_back` moves them
         if x.staff_available[j] >= needed and needed > 0:
             back = (needed * staff_wage * term + x.switching[j]) / max(x.staff_skill[j], 1e-9)
             if back < best:
@@ -189,13 +189,12 @@ def renew_company_contracts(model: GovModel) -> None:
     term = model.companies[0].p.contract_months
     x, vendor, cost, buys = _options(model, n)
     choice = choose(tuple(x), term, a.systems_per_staff, a.staff_wage)
+    _staff_take_backs(model, n, x, choice, term)
     renew, switch, back = n[choice == RENEW], n[choice == SWITCH], n[choice == TAKE_BACK]
     asking = np.array([c.markup for c in model.companies])
     st.contract_markup[renew] = asking[st.company[renew]]
     st.company[switch] = -1
     st.vendor[switch] = vendor[choice == SWITCH]
-    for agency in back:
-        _take_back(model, int(agency), x.systems[np.searchsorted(n, agency)] / a.systems_per_staff)
     model.spend["build"] += float(cost[choice != RENEW].sum())
     st.contract_end[renew] = model.month + term
     st.contract_end[switch] = model.month + a.vendor_contract_months
@@ -206,6 +205,18 @@ def renew_company_contracts(model: GovModel) -> None:
     bought = n[leave & buys]  # the legacy systems' rights were bought from the company
     st.rights[bought] |= st.own[bought]
     model.step_stats["renewals"] = {"renew": len(renew), "switch": len(switch), "take_back": len(back)}
+
+
+def record_found_quality(model: GovModel, poor: np.ndarray) -> None:
+    """(N, K) systems found under-delivering (by a third-party audit or the technical-support
+    institution's check): where a company runs the agency and built the system (not legacy
+    systems it only operates), the lowest quality found stays on the agency's record until its
+    contract comes up for renewal, when the agency expects that quality from the company."""
+    st = model.state
+    poor = poor & (st.built > st.company_since[:, None])
+    under = np.flatnonzero(row_any(poor) & (st.company >= 0))
+    found = np.where(poor[under], st.quality[under], np.inf).min(axis=1)
+    st.found_quality[under] = np.fmin(st.found_quality[under], found)
 
 
 def _options(model: GovModel, n: np.ndarray):
@@ -270,6 +281,22 @@ def available_staff(model: GovModel, n: np.ndarray) -> tuple[np.ndarray, np.ndar
     )
     own = st.staff[n] > 0
     return np.where(own, st.staff[n], staff), np.where(own, st.skill[n], skill)
+
+
+def _staff_take_backs(model: GovModel, n: np.ndarray, x: RenewalInputs, choice: np.ndarray, term: int) -> None:
+    """Agencies that chose to take operations back do so in agency order, each from the staff
+    its government still has free: where earlier agencies of the same government have taken
+    them, it chooses again without the take-back (renew or switch). `choice` is updated."""
+    a, st = model.spec.agents, model.state
+    pool, tsi = model.tech_pool, model.tech_support
+    for j in np.flatnonzero(choice == TAKE_BACK):
+        agency, needed = int(n[j]), x.systems[j] / a.systems_per_staff
+        g = model.structure.agency_gov[agency]
+        if st.staff[agency] > 0 or pool.staff[g] + tsi.free[g] >= np.ceil(needed):
+            _take_back(model, agency, needed)
+            continue
+        alone = RenewalInputs(*(np.asarray(v)[j : j + 1] for v in x))._replace(staff_available=np.zeros(1))
+        choice[j] = choose(tuple(alone), term, a.systems_per_staff, a.staff_wage)[0]
 
 
 def _take_back(model: GovModel, n: int, needed: float) -> None:

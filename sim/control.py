@@ -164,7 +164,7 @@ def _project_terms(staff, skill, tsi_staff, tsi_skill, scrutiny, u):
         institution = tsi_skill[j] if tsi_staff[j] > 0 else 0.0
         decided = max(unit, scrutiny[j])
         writer = max(unit, institution)
-        specified[j] = 0.5 * decided + 0.5 * writer
+        specified[j] = 0.5 * decided + 0.5 * writer  # assumed: the decision and the specification weigh equally
         rights[j] = u[j] < writer
     return specified, rights
 

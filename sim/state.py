@@ -254,10 +254,6 @@ class Rules:
     # people
     talent_drain_factor: float = 1.0
     training_gain: float = 0.0
-    # audits of delivered systems (third-party evaluation)
-    audit_rate: float = 0.0
-    under_delivery: float = 0.0
-    fix_quality: float = 0.0
 
     def __post_init__(self) -> None:
         g = self.n_gov
@@ -347,6 +343,7 @@ class Audits:
     month: np.ndarray  # (N, K) month of the system's last audit
     last: int = NEVER_AUDITED  # month of the latest audit anywhere
     recovered: float = 0.0  # 万元 of over-priced fees price reviews recovered (审减), cumulative
+    repair_cost: float = 0.0  # 万元 builders spent repairing what audits found, cumulative (not IT spending)
 
     @classmethod
     def none(cls, n_agencies: int) -> Audits:

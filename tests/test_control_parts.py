@@ -165,6 +165,14 @@ def test_renewal_compares_price_quality_switching_cost_and_staff():
     assert _renewal(**{**back, "staff_available": 2.0}) == SWITCH  # too few staff to run 4 systems
 
 
+def test_a_take_back_is_priced_at_the_whole_staff_it_moves():
+    """Review 0.2.3: `choose` priced 1 system at 1/1.5 of a staff member's wage while the
+    take-back moves (and pays) a whole one, so small take-backs looked cheaper than they are."""
+    small = {"run": 1.0, "systems": 1.0, "staff_available": 1.0, "staff_skill": 0.9}
+    # renewing: 1 x 1.0 x 36 / 0.8 = 45; a whole staff member: 1.5 x 36 / 0.9 = 60 (2/3 of one: 40)
+    assert _renewal(**small) == RENEW
+
+
 def test_switching_means_migrating_what_the_government_owns_and_rebuilding_the_rest():
     own = np.array([[True, True, False, False, False]])
     rights = np.array([[True, False, False, False, False]])

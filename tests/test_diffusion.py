@@ -38,6 +38,9 @@ class _Reform:
     def __init__(self, key: str) -> None:
         self.key, self.p, self.active = key, _P(), False
 
+    def remandate(self, model, mandate: str) -> None:  # the data bureau's, for a body already at work
+        self.p = self.p.model_copy(update={"mandate": mandate})
+
 
 class StubProvince:
     """Public surface of GovModel: `step()`, `reforms`, `measures`. Its watched measures fall
@@ -378,3 +381,34 @@ def test_no_body_to_extend_lowers_unification():
         cheap = run_stub_full(seed, **rare, **{"diffusion.choice.unify_without_body": 0.0}).counts()
         dear = run_stub_full(seed, **rare, **{"diffusion.choice.unify_without_body": -4.0}).counts()
         assert dear["provinces_unified_digital"] < cheap["provinces_unified_digital"], (seed, cheap, dear)
+
+
+class _SpendingProvince(StubProvince):
+    """A stub that also reports spending, a flow (summed nationally) and a ratio (averaged)."""
+
+    def _measures(self) -> dict[str, float]:
+        return super()._measures() | {"total_it_spending": 100.0 * self.level, "spending_per_request": 0.3 * self.level}
+
+
+def test_national_row_sums_spending_but_averages_spending_per_request():
+    """Review 0.2.3: `spending_per_request` (万元 per request) was summed over the 31 provinces
+    because its unit starts with 万元 (about 31 times a province's value)."""
+    factory = lambda spec, provinces, i, seed, months: _SpendingProvince(spec, provinces, i, seed, months)  # noqa: E731
+    m = ChinaModel("china", rng=1, months=2, province_factory=factory).run()
+    row = m.rows[-1]
+    per_request = np.array([a.gov_model.measures["spending_per_request"] for a in m.province_agents])
+    spending = np.array([a.gov_model.measures["total_it_spending"] for a in m.province_agents])
+    assert row["total_it_spending"] == pytest.approx(spending.sum())
+    assert row["spending_per_request"] == pytest.approx(np.average(per_request, weights=m.weights))
+    assert per_request.min() <= row["spending_per_request"] <= per_request.max()
+
+
+def test_a_relabelled_body_takes_its_new_mandate_in_the_province_model(coupled):
+    """Zhejiang's centre (2015-11) becomes an industry body in the 2018 round: the label and
+    the province model's bureaus agree."""
+    m, _ = coupled
+    zj = m.provinces.index("Zhejiang")
+    assert m.province_agents[zj].body == "industry"
+    bureau = next(r for r in m.province_agents[zj].gov_model.reforms if r.key == "data_bureau")
+    assert bureau.active and bureau.p.mandate == "industry"
+    assert {b.mandate for b in bureau.bureaus} == {"industry"}

@@ -22,6 +22,10 @@ from .conftest import SEEDS, finals, series
 # twenty paired seeds where the true effect is a few hundredths (the window's back office
 # saves a trip only over links its providers share, §7.1): ten give t of about 1-2
 SEEDS_20 = tuple(range(1, 21))
+# forty where the effect is a few hundredths and the runs' online completion adds its own noise: at
+# the calibrated channel (web_channel 0.913, 0.2.3) the one window's paired rating gain is +0.035
+# with sd 0.077 (t 1.4 over seeds 1-20, 2.9 over 1-40; 2.9 at the 0.2.2 values over 1-20)
+SEEDS_40 = tuple(range(1, 41))
 
 
 def paired(
@@ -204,10 +208,10 @@ def test_platform_with_approval_cuts_duplication_more_than_platform_alone():
 
 # ---------------------------------------------------------------- services, apps, people
 def test_one_window_cuts_trips_and_raises_ratings():
-    assert_effect(paired("baseline", "reform_one_window", "trips_per_service", seeds=SEEDS_20), -1, "trips")
+    assert_effect(paired("baseline", "reform_one_window", "trips_per_service", seeds=SEEDS_40), -1, "trips")
     # the one-trip rate rises only where the back office can fetch every missing dataset, which the
     # baseline's silos rarely allow (issue 14 merged: +0.010, t = 1.5 over 20 seeds): not asserted
-    assert_effect(paired("baseline", "reform_one_window", "user_rating", seeds=SEEDS_20), 1, "rating")
+    assert_effect(paired("baseline", "reform_one_window", "user_rating", seeds=SEEDS_40), 1, "rating")
 
 
 def test_one_window_saves_trips_only_where_providers_share_with_its_back_office():
@@ -215,8 +219,9 @@ def test_one_window_saves_trips_only_where_providers_share_with_its_back_office(
     # nothing and the applicant brings every dataset, as without a window (before issue 14 it
     # fetched from any open provider, and saved most here)
     dear = {"agents.sharing_cost": 1e6}
-    saving = paired("reform_one_window", "baseline", "trips_per_service")
-    saving_dear = paired("reform_one_window", "baseline", "trips_per_service", dear, dear)
+    # forty seeds: at the calibrated channel the saving's paired t is 1.7 over seeds 1-10, 3.9 over 1-40
+    saving = paired("reform_one_window", "baseline", "trips_per_service", seeds=SEEDS_40)
+    saving_dear = paired("reform_one_window", "baseline", "trips_per_service", dear, dear, seeds=SEEDS_40)
     assert np.allclose(saving_dear, 0.0)
     assert_effect(saving - saving_dear, 1, "trips saved where links pay")
 
@@ -269,11 +274,13 @@ def test_skills_training_raises_skills_and_holds_talent():
 def test_some_vertical_links_pay_in_the_baseline_and_incentives_move_the_margin():
     # two top agencies provide every vertical link of the baseline and their stances come and go:
     # compare the mean over the 60 months, paired by seed against identical ties (the 0.1.4 rule),
-    # under which no vertical tie ever pays
+    # under which a vertical tie pays only if the average one does: none did at the 0.2.2 sharing
+    # values, a few do at the calibrated ones (data_value 2.34, liability_risk 0.285: 0.1-3.9 links
+    # on average over seeds 1-10, against 3-25 with heterogeneous ties)
     flat = {"agents.tie_value_spread": 0.0, "agents.tie_cost_spread": 0.0}
     mean = np.array([series("baseline", seed)["vertical_links"].mean() for seed in SEEDS])
     flat_mean = np.array([series("baseline", seed, **flat)["vertical_links"].mean() for seed in SEEDS])
-    assert (flat_mean == 0).all()
+    assert (flat_mean < mean).all()  # heterogeneous ties put more vertical links over the margin in every run
     assert_effect(mean - flat_mean, 1, "mean vertical links, heterogeneous vs identical ties")
     assert_effect(paired("baseline", "reform_sharing_incentives", "vertical_links"), 1, "vertical links")
 

@@ -39,6 +39,12 @@ def check_draws(draws: pd.DataFrame, exp) -> list[dict]:
     """The draws as run overrides, refused in one line if a key is also a lever or an
     uncertainty of the experiment, or a value some scenario does not accept."""
     keys = [c for c in draws.columns if c != "draw"]
+    for k in keys:
+        if "[" in k:  # the sweep engine sets whole keys; an element's list differs between scenarios
+            raise ScenarioError(
+                f"--posterior: {k}: an element of a list parameter cannot be carried into a sweep yet; "
+                "expected a posterior over plain keys"
+            )
     taken = {k.replace("__", "."): f"levers.{k}" for k in exp.levers}
     taken |= {k.replace("__", "."): f"uncertainties.{k}" for k in exp.uncertainties}
     for k in keys:

@@ -55,9 +55,13 @@ class ParticleModel:
 
     plan: Plan
     simulator: Callable[[dict, Plan], dict] = simulate  # a module-level function (workers pickle it)
+    invalid: float | None = None  # stands for NaN (a point the model cannot run) where the kernel needs a number
 
     def __call__(self, pars: dict[str, float]) -> dict[str, float]:
-        return self.simulator({dotted(k): float(v) for k, v in pars.items()}, self.plan)
+        out = self.simulator({dotted(k): float(v) for k, v in pars.items()}, self.plan)
+        if self.invalid is not None:
+            out = {k: v if math.isfinite(v) else self.invalid for k, v in out.items()}
+        return out
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,29 @@ def prior_distribution(priors: dict[str, Prior]):
         else:
             rvs[safe(key)] = pyabc.RV("lognorm", p.b, 0.0, p.a)  # s = sigma, scale = median
     return pyabc.Distribution(**rvs)
+
+
+def acceptance_components(cal: Calibration) -> dict[str, Any]:
+    """pyabc's distance, epsilon and acceptor for the file's `acceptance`.
+
+    "epsilon": the standardised Euclidean distance under an adaptive (median) threshold, pyabc's
+    default. "noisy" (noisy ABC, Wilkinson 2013): a particle is accepted with probability
+    proportional to the Gaussian density of the facts around its statistics, with each
+    target's uncertainty as standard deviation, tempered from a high temperature down to 1;
+    at temperature 1 the posterior is exact for the error model fact = statistic + N(0, unc²),
+    so the run stops at the facts' own uncertainty instead of chasing lucky seeds."""
+    import pyabc
+
+    if cal.acceptance == "noisy":
+        keys = list(cal.fit)
+        return {
+            "distance_function": pyabc.IndependentNormalKernel(
+                var=[cal.targets[n].uncertainty ** 2 for n in keys], keys=keys
+            ),
+            "eps": pyabc.Temperature(),
+            "acceptor": pyabc.StochasticAcceptor(),
+        }
+    return {"distance_function": StandardisedDistance({n: cal.targets[n].uncertainty for n in cal.fit})}
 
 
 # ---------------------------------------------------------------------------- the folder
@@ -134,9 +161,9 @@ class GenerationLog(logging.Handler):
     EPS = re.compile(r"^t: (\d+), eps: (\S+?)\.?$")
     ACC = re.compile(r"^Accepted: (\d+) / (\d+) = (\S+), ESS: (\S+?)\.?$")
 
-    def __init__(self, generations: int, quiet: bool) -> None:
+    def __init__(self, generations: int, quiet: bool, label: str = "epsilon") -> None:
         super().__init__(logging.INFO)
-        self.generations, self.quiet = generations, quiet
+        self.generations, self.quiet, self.label = generations, quiet, label
         self.t, self.eps = 0, math.nan
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -145,7 +172,7 @@ class GenerationLog(logging.Handler):
             self.t, self.eps = int(m[1]), float(m[2])
         elif (m := self.ACC.match(msg)) and not self.quiet:
             print(
-                f"generation {self.t + 1}/{self.generations}: epsilon {self.eps:.4g}, accepted {m[1]} of {m[2]} "
+                f"generation {self.t + 1}/{self.generations}: {self.label} {self.eps:.4g}, accepted {m[1]} of {m[2]} "
                 f"(acceptance {float(m[3]):.1%}), ESS {float(m[4]):.1f}",
                 file=sys.stderr,
                 flush=True,
@@ -153,10 +180,10 @@ class GenerationLog(logging.Handler):
 
 
 @contextmanager
-def routed_logging(generations: int, quiet: bool) -> Iterator[None]:
+def routed_logging(generations: int, quiet: bool, label: str = "epsilon") -> Iterator[None]:
     """pyabc logs to the root handlers at INFO: send its generation lines through ours only."""
     abc = logging.getLogger("ABC")
-    handler = GenerationLog(generations, quiet)
+    handler = GenerationLog(generations, quiet, label)
     old = (abc.level, abc.propagate, list(abc.handlers))
     for h in old[2]:  # pyabc's own stderr handler, added at import
         abc.removeHandler(h)
@@ -203,13 +230,15 @@ def calibrate(
         _warm_up()
     np.random.seed(cal.seed)  # pyabc draws from NumPy's global generator
     db = f"sqlite:///{(out / DB_NAME).resolve()}"
-    with routed_logging(cal.generations, quiet):
+    noisy = cal.acceptance == "noisy"
+    with routed_logging(cal.generations, quiet, "temperature" if noisy else "epsilon"):
         abc = pyabc.ABCSMC(
-            ParticleModel(cal.plan(cal.fit), simulator),  # fitted targets only: held-out ones never reach it
+            # fitted targets only: held-out ones never reach it
+            ParticleModel(cal.plan(cal.fit), simulator, 1e6 if noisy else None),
             prior_distribution(cal.priors),
-            StandardisedDistance({n: cal.targets[n].uncertainty for n in cal.fit}),
             population_size=cal.population,
             sampler=make_sampler(workers, client),
+            **acceptance_components(cal),
         )
         done = _stored_generations(out / DB_NAME)
         if done is None:
@@ -217,13 +246,30 @@ def calibrate(
             done = 0
         else:
             abc.load(db, 1)
-        remaining = cal.generations - done
+        remaining = _remaining(cal, out / DB_NAME, done, abc)
         if not quiet:
             print(f"{cal.name}: {done} generation(s) stored, {max(remaining, 0)} to run -> {out}", file=sys.stderr)
         if remaining > 0:
-            abc.run(max_nr_populations=remaining)
+            # a temperature schedule counts generations from the first: it reaches 1 at the file's last
+            abc.run(max_nr_populations=cal.generations if noisy else remaining)
         history = pyabc.History(db, _id=1)
     return write_outputs(cal, out, history, workers, client, simulator)
+
+
+def _remaining(cal: Calibration, db: Path, done: int, abc) -> int:
+    """Generations still to run. A noisy calibration is complete once a generation ran at
+    temperature 1 (its exact posterior), which may come before the file's last generation; a
+    continued one gets its stored temperatures back, so its schedule goes on from them."""
+    if cal.acceptance != "noisy" or done == 0:
+        return cal.generations - done
+    import pyabc
+
+    pops = pyabc.History(f"sqlite:///{db.resolve()}", _id=1).get_all_populations()
+    temps = {int(r["t"]): float(r["epsilon"]) for _, r in pops.iterrows() if r["t"] >= 0}
+    if min(temps.values()) <= 1.0:
+        return 0
+    abc.eps.temperatures.update(temps)
+    return cal.generations - done
 
 
 def _warm_up() -> None:

@@ -10,11 +10,14 @@
     generations = 4                    # ABC-SMC generations
     seeds = 2                          # model runs (seeds) averaged per particle
     seed = 1                           # base of every particle's seeds
+    acceptance = "noisy"               # "noisy": Gaussian kernel of the targets' uncertainties,
+                                       # tempered to 1 (Wilkinson 2013); "epsilon": distance threshold
 
     [priors]
     "agents.sharing_cost" = { dist = "uniform", low = 0.1, high = 0.9 }
     "agents.data_value" = { dist = "normal", mean = 2.0, sd = 0.5 }
     "agents.choice_noise" = { dist = "lognormal", median = 0.3, sigma = 0.5 }
+    "agents.digital_skill[0]" = { dist = "uniform", low = 0.6, high = 1.0 }  # one element of a list
 
 Every error is one line naming the file, the key, the value and what was expected.
 """
@@ -33,7 +36,7 @@ from typing import Any
 
 from ..measures import MEASURES, month_dates
 from ..scenario import ScenarioError, load_spec, resolve_path
-from .stats import DERIVED, Plan, Probe
+from .stats import DERIVED, Plan, Probe, expand_elements, scenario_list, split_element
 
 DISTRIBUTIONS = {"uniform": ("low", "high"), "normal": ("mean", "sd"), "lognormal": ("median", "sigma")}
 CALIBRATION_KEYS = {
@@ -47,9 +50,19 @@ CALIBRATION_KEYS = {
     "generations": int,
     "seeds": int,
     "seed": int,
+    "acceptance": str,
 }
+ACCEPTANCES = ("epsilon", "noisy")
 REQUIRED = ("name", "targets", "fit", "scenario")
-DEFAULTS = {"description": "", "holdout": [], "population": 30, "generations": 4, "seeds": 2, "seed": 1}
+DEFAULTS = {
+    "description": "",
+    "holdout": [],
+    "population": 30,
+    "generations": 4,
+    "seeds": 2,
+    "seed": 1,
+    "acceptance": "epsilon",
+}
 TARGET_KEYS = {"name", "source", "scenario", "date", "month", "statistic", "value", "uncertainty", "derived"}
 DATE = re.compile(r"^[12][0-9]{3}-(0[1-9]|1[0-2])$")
 
@@ -98,6 +111,7 @@ class Calibration:
     seeds: int
     seed: int
     priors: dict[str, Prior]
+    acceptance: str = "epsilon"
 
     def plan(self, names: list[str]) -> Plan:
         """What one particle runs for these targets: their scenarios, months and statistics."""
@@ -123,6 +137,8 @@ class Calibration:
             "seeds": self.seeds,
             "seed": self.seed,
         }
+        if self.acceptance != "epsilon":  # keeps the fingerprints of epsilon calibrations as they were
+            doc["acceptance"] = self.acceptance
         return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -190,6 +206,10 @@ def load_calibration(path: str | Path, population: int | None = None, generation
         if c[key] < minimum:
             where = f"--{key} {c[key]}" if flags.get(key) is not None else f"{src}: calibration.{key} = {c[key]}"
             raise ScenarioError(f"{where}: expected a whole number >= {minimum}")
+    if c["acceptance"] not in ACCEPTANCES:
+        raise ScenarioError(
+            f"{src}: calibration.acceptance = {c['acceptance']!r}: expected one of {', '.join(ACCEPTANCES)}"
+        )
     targets_path = path.parent / c["targets"]
     targets = load_targets(targets_path)
     _check_names(src, c, targets)
@@ -212,6 +232,7 @@ def load_calibration(path: str | Path, population: int | None = None, generation
         c["seeds"],
         c["seed"],
         priors,
+        c["acceptance"],
     )
 
 
@@ -268,15 +289,35 @@ def _priors(src: str, table: Any, scenario: str, base: Path) -> dict[str, Prior]
         if dist == "lognormal" and vals[0] <= 0:
             raise ScenarioError(f"{where}.median = {vals[0]}: expected a number > 0")
         prior = Prior(key.replace("__", "."), dist, *vals)
+        _check_element(where, prior.key, path, scenario)
         for v in prior.support_probes():
             try:
-                load_spec(path, {prior.key: v})
+                load_spec(path, expand_elements({prior.key: v}, str(path)))
             except ScenarioError as e:
                 raise ScenarioError(f"{where}: {str(e).removeprefix('--set: ')} (in scenario {scenario})") from None
         if prior.key in out:
             raise ScenarioError(f"{where}: the same key as another prior; expected each key once")
         out[prior.key] = prior
     return out
+
+
+def _check_element(where: str, key: str, path: Path, scenario: str) -> None:
+    """An element key ("agents.digital_skill[0]") must index a list parameter of the scenario."""
+    el = split_element(key)
+    if el is None:
+        return
+    base, i = el
+    try:
+        values = scenario_list(str(path), base)
+    except ScenarioError:
+        raise ScenarioError(f"{where}: {base} is not a parameter of scenario {scenario}") from None
+    if values is None:
+        raise ScenarioError(f"{where}: {base} is not a list in scenario {scenario}; expected [index] only on a list")
+    if i >= len(values):
+        raise ScenarioError(
+            f"{where}: index {i} out of range; {base} has {len(values)} elements in scenario {scenario} "
+            f"(expected 0-{len(values) - 1})"
+        )
 
 
 def load_targets(path: Path) -> dict[str, Target]:

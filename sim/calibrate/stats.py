@@ -9,9 +9,11 @@ statistic in its month, and averages over the seeds.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -152,13 +154,51 @@ def particle_seed(params: dict[str, float], base: int) -> int:
     return int(np.random.SeedSequence([base, digest]).generate_state(1, np.uint32)[0])
 
 
+ELEMENT = re.compile(r"^(?P<base>[A-Za-z_][\w.]*)\[(?P<index>\d+)\]$")  # e.g. agents.digital_skill[0]
+
+
+def split_element(key: str) -> tuple[str, int] | None:
+    """(list key, index) of an element key such as "agents.digital_skill[0]"; None for a plain key."""
+    m = ELEMENT.match(key)
+    return (m["base"].replace("__", "."), int(m["index"])) if m else None
+
+
+@functools.lru_cache(maxsize=64)
+def scenario_list(scenario: str, key: str) -> tuple | None:
+    """The value of a list parameter in a scenario (preset or file) as a tuple; None if the key
+    is not a list there. Raises ScenarioError if the scenario or key does not exist."""
+    from ..scenario import ScenarioError, load_spec, resolve_path
+
+    node: Any = load_spec(resolve_path(scenario))[0]
+    for part in key.split("."):
+        node = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
+        if node is None:
+            raise ScenarioError(f"{key}: not a parameter of scenario {scenario}")
+    return tuple(node) if isinstance(node, list | tuple) else None
+
+
+def expand_elements(overrides: dict[str, Any], scenario: str) -> dict[str, Any]:
+    """Element keys (`agents.digital_skill[0]`) become an override of the whole list: the
+    scenario's own list with those elements replaced; plain keys pass through."""
+    out: dict[str, Any] = {}
+    lists: dict[str, list] = {}
+    for key, value in overrides.items():
+        el = split_element(key)
+        if el is None:
+            out[key] = value
+            continue
+        base, i = el
+        lists.setdefault(base, list(scenario_list(scenario, base) or ()))[i] = value
+    return out | lists
+
+
 def run_probes(scenario: str, seed: int, overrides: dict, probes: tuple[Probe, ...]) -> dict[str, float]:
     """Run one scenario to its last probe's month (beyond its horizon if need be) and read
     each probe in its month."""
     from ..model import GovModel
 
     last = max(p.month for p in probes)
-    model = GovModel(scenario, rng=seed, steps=max(last, 1), **overrides)
+    model = GovModel(scenario, rng=seed, steps=max(last, 1), **expand_elements(overrides, scenario))
     out: dict[str, float] = {}
     for month in range(last + 1):
         if month:

@@ -83,9 +83,22 @@ def schedule(model, key: str, month: int, **update: Any) -> bool:
 
 
 def adopt(model, item: str, month: int, mandate: str | None = None) -> None:
-    """Province model side of an adoption at `month` (`mandate`: the body's type)."""
+    """Province model side of an adoption at `month` (`mandate`: the body's type). A body
+    already at work takes the new mandate (a relabelled body, a unified department that takes
+    government services), so the label and the province model's rules agree."""
     for key in ITEM_REFORMS[item]:
         if key == "data_bureau":
-            schedule(model, key, month, mandate=mandate)
+            if not schedule(model, key, month, mandate=mandate) and mandate is not None:
+                remandate(model, mandate)
         else:
             schedule(model, key, month)
+
+
+def remandate(model, mandate: str) -> None:
+    """An active data bureau takes `mandate` now; one not yet due takes it when it starts."""
+    for reform in model.reforms:
+        if reform.key == "data_bureau":
+            if reform.active:
+                reform.remandate(model, mandate)
+            else:
+                reform.p = reform.p.model_copy(update={"mandate": mandate})

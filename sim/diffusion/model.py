@@ -33,9 +33,9 @@ from .schema import BODY_TYPES, ITEMS, month_index, month_label
 
 DEDICATED = ("centre", "industry", "services")
 B = {b: k for k, b in enumerate(BODY_TYPES)}
-SUMMED_UNITS = ("count", "staff", "proposals")
-"""Measures in these units (and in 万元) are summed over the province models; the rest are
-population-weighted means."""
+SUMMED_UNITS = ("count", "staff", "proposals", "万元", "万元 per month")
+"""Measures in these units (counts, stocks and flows of money) are summed over the province
+models; the rest, ratios such as shares or 万元 per request, are population-weighted means."""
 
 
 class ProvinceAgent(mesa.Agent):
@@ -249,13 +249,15 @@ class ChinaModel(mesa.Model):
         self.events.append({"month": t, "province": self.provinces.pinyin[i], "item": "body", "body": body, "why": why})
         if body in DEDICATED and not had:
             self.adopted[i, ITEMS.index("body")] = t
+        if body in DEDICATED:  # a new body, or a relabelled one (Zhejiang 2018): its model's bureau takes the mandate
             adopt(self.province_agents[i].gov_model, "body", t, mandate=body)
 
     def _unify(self, i: int, t: int, services: bool, why: str) -> None:
         self.unified_services[i] = services
         if not self.has_body()[i]:
             self._set_body(i, "services" if services else "industry", t, why)
-        self._adopt(i, "unified", t, why, mandate=BODY_TYPES[self.body[i]])
+        # a unified department that takes government services runs them in the province model too
+        self._adopt(i, "unified", t, why, mandate="services" if services else BODY_TYPES[self.body[i]])
 
     def _adopt(self, i: int, item: str, t: int, why: str, mandate: str | None = None) -> None:
         if self.adopted[i, ITEMS.index(item)] >= 0:
@@ -296,7 +298,7 @@ class ChinaModel(mesa.Model):
         for name, h in self.history.items():
             unit = MEASURES[name].unit if name in MEASURES else ""
             v = h[:, t + 1]
-            summed = unit in SUMMED_UNITS or unit.startswith("万元")
+            summed = unit in SUMMED_UNITS
             row[name] = float(v.sum()) if summed else float(np.average(v, weights=self.weights))
         return row
 

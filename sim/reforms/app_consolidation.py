@@ -16,7 +16,8 @@ agency's online completion meanwhile. Citizens adopt the government app by Bass 
 hosts: the more it holds, the more residents it draws. Its quality is its builder's: the
 operating company that runs its market's platform (粤省事 was built by 数字广东, seed 001 §4),
 else the best vendor of its market (the one a buyer picks on price per unit of quality),
-fixed when it goes live.
+fixed when it goes live; the body pays that builder `build_cost` at its markup on delivery
+(IT spending), then `run_cost` a month. Who builds it is a rule, not the body's choice.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .base import Reform, register
 class Params(ReformParams):
     level: Name
     build_months: Count
+    build_cost: NonNeg
     merge_per_month: Fraction
     run_cost: NonNeg
     pressure: NonNeg
@@ -58,24 +60,31 @@ class AppConsolidation(Reform):
         self.broken_until = np.full(s.n_agencies, -1, np.int64)
         self.quality = None  # per government app, its builder's, set when it goes live
 
-    def _builder_quality(self, model) -> np.ndarray:
-        """Per government app: the quality of whoever builds it — the company running its
-        market's platform, else its market's best vendor."""
+    def _builder(self, model) -> tuple[np.ndarray, np.ndarray]:
+        """Per government app: the quality and the price multiple (1 + markup) of whoever
+        builds it — the company running its market's platform, else its market's best vendor."""
         from ..contracts import best_vendor  # here, not at the top: the schema loads without numba or Mesa
         from ..institutions import platform_runners
 
         market = model.structure.gov_market[self.apps]
         runner = platform_runners(model)[market]
-        vendor = model.vendor_quality[best_vendor(model)[market]]
-        company = np.array([c.quality for c in model.companies] or [0.0])[np.maximum(runner, 0)]
-        return np.where(runner >= 0, company, vendor)
+        vendor = best_vendor(model)[market]
+        company = np.maximum(runner, 0)
+        quality = np.array([c.quality for c in model.companies] or [0.0])[company]
+        markup = np.array([c.markup for c in model.companies] or [0.0])[company]
+        by_company = runner >= 0
+        return (
+            np.where(by_company, quality, model.vendor_quality[vendor]),
+            1.0 + np.where(by_company, markup, model.vendor_markup[vendor]),
+        )
 
     def step(self, model) -> None:
         p = self.p
         if model.month - self.started + 1 <= p.build_months:
             return
-        if self.quality is None:  # it goes live: built at its builder's quality
-            self.quality = self._builder_quality(model)
+        if self.quality is None:  # it goes live: built at its builder's quality, paid at its price
+            self.quality, price = self._builder(model)
+            model.spend["build"] += float(price.sum()) * p.build_cost
         model.gov_apps.count = len(self.apps)
         model.gov_apps.reach = self.covered.copy()
         model.spend["operations"] += len(self.apps) * p.run_cost

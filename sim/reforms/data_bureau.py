@@ -45,12 +45,28 @@ class DataBureauReform(Reform):
             if s.gov_level[g] in levels:
                 self.bureaus.append(new_body(model, DataBureau, g, p.it_attention, p.mandate))
                 model.rules.brokerage[g] = p.brokerage
-                if p.mandate == "services":
-                    model.rules.hall[g] = True
-                    model.rules.window_capacity[g] += p.window_capacity * (1 - p.it_attention)
+                self._hall(model, g, p.mandate == "services")
         route_reviews(model)
         model.fixed_costs["data_bureau"] = len(self.bureaus) * p.staff * model.spec.agents.staff_wage
         self._entry_credit = 0.0
+
+    def _hall(self, model, g: int, opens: bool) -> None:
+        """The services mandate runs a one-stop service hall with the window capacity the
+        bureau's non-IT effort staffs; another mandate has none (closing one gives it back)."""
+        if opens == bool(model.rules.hall[g]):
+            return
+        capacity = self.p.window_capacity * (1 - self.p.it_attention)
+        model.rules.hall[g] = opens
+        model.rules.window_capacity[g] += capacity if opens else -capacity
+
+    def remandate(self, model, mandate: str) -> None:
+        """The bureaus take another mandate (a province relabels its body, or its unified
+        department takes government services): the hall opens or closes with the services
+        mandate, and vendor entry follows the industry mandate from now on."""
+        self.p = self.p.model_copy(update={"mandate": mandate})
+        for b in self.bureaus:
+            b.mandate = mandate
+            self._hall(model, b.gov, mandate == "services")
 
     def step(self, model) -> None:
         if self.p.mandate != "industry":

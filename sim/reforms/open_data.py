@@ -9,7 +9,7 @@ a guarded one is asked again next month (seed 000 §2.3: 共享开放积极性�
 Opened data is used by two kinds of users:
 - third-party developers (数据开发利用企业, seed 003 problem 4) enter a market while the
   value of its opened records, split among them, covers a developer's monthly cost
-  (`record_value` per record, `developer_cost`), one a month, and leave when it no longer
+  (`record_value` per record, `developer_cost`), one a month (pace assumed), and leave when it no longer
   does. Each developer's service uses the records that pay for it (`developer_cost` /
   `record_value` records), taking the market's largest opened datasets first; a record a
   developer uses is no longer any single supplier's exclusive hold, so the hold falls

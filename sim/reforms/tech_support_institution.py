@@ -14,7 +14,9 @@ Government staff who keep technical control, through what they do:
 - they check deliverables (audit information) and return those below `acceptance` to their
   builder, who redoes them at its own cost (`rework_share` of the build price, booked to
   builders, not to IT spending) over `rework_months`, while the agency waits: the redone
-  system is delivered at the builder's quality again, and checked again;
+  system is delivered at the builder's quality again, and checked again; where a company built
+  it, the quality found stays on the agency's record for its renewal, as an audit's does
+  (`contracts.record_found_quality`);
 - their time is a budget: each specification takes `spec_months` and each check
   `check_months` of a staff member's month (assumed); deliverables beyond the time left go
   unchecked, and only the staff left free oversee and count as take-back capacity;
@@ -78,10 +80,16 @@ class TechSupportInstitution(Reform):
         st, s, tsi, p = model.state, model.structure, model.tech_support, self.p
         left = np.maximum(0.0, tsi.staff - p.spec_months * tsi.specified)
         tsi.specified[:] = 0.0
-        delivered = st.own & (st.built == model.month) & (tsi.staff > 0)[s.agency_gov][:, None]
+        # delivered this month through construction (a system in place at month 0 of age 0 was not)
+        delivered = st.own & (st.built == model.month) & (st.proposed < model.month)
+        delivered &= (tsi.staff > 0)[s.agency_gov][:, None]
         checked = delivered & _within_time(delivered, s.agency_gov, left, p.check_months)
         model.audits.record(checked, model.month)
-        rework(model, *np.nonzero(checked & (st.quality < p.acceptance)), p)
+        from ..contracts import record_found_quality  # here: the schema loads without numba
+
+        returned = checked & (st.quality < p.acceptance)
+        record_found_quality(model, returned)  # on the company's record for the agency's renewal
+        rework(model, *np.nonzero(returned), p)
         used = np.bincount(s.agency_gov, weights=row_sum(checked), minlength=len(left)) * p.check_months
         tsi.free[:] = np.maximum(0.0, left - used)
         model.fixed_costs["tech_support_institution"] = float(tsi.staff.sum() * model.spec.agents.staff_wage)
@@ -105,12 +113,8 @@ def rework(model, n: np.ndarray, k: np.ndarray, p: Params) -> None:
         return
     from ..processes.planning import build_factor  # here, not at the top: the schema loads without numba or Mesa
 
-    st, a, tsi = model.state, model.spec.agents, model.tech_support
-    builder = model.vendor_quality[st.vendor[n]]
-    if model.companies:
-        company = np.array([c.quality for c in model.companies])
-        builder = np.where(st.company[n] >= 0, company[np.maximum(st.company[n], 0)], builder)
-    q = np.clip(builder + model.rng.normal(0, a.quality_spread, len(n)), 0.0, 1.0)
+    st, tsi = model.state, model.tech_support
+    q = redone_quality(model, n)
     st.build_quality[n, k] = q + tsi.quality_support * (1 - q)
     st.build_specified[n, k], st.build_rights[n, k] = st.specified[n, k], st.rights[n, k]
     st.build_duplicate[n, k] = False  # its spending was counted when the project started
@@ -118,4 +122,27 @@ def rework(model, n: np.ndarray, k: np.ndarray, p: Params) -> None:
     st.done[n, k] = model.month + p.rework_months
     model.building_months += float((st.done[n, k] - st.proposed[n, k]).sum())  # go-live moves back
     model.n_building += len(n)
+    _undo_delivery(model, model.month - st.proposed[n, k])
     tsi.rework_cost += float((model.base_build_cost[k] * build_factor(model)[n]).sum() * p.rework_share)
+
+
+def redone_quality(model, n: np.ndarray) -> np.ndarray:
+    """(len(n),) the quality a builder delivers when it redoes a system of agencies `n`: its
+    own quality (the agency's company, else its vendor) ± `quality_spread`, as a new build
+    (`planning.start_builds`), so a poor builder redoes poorly."""
+    st = model.state
+    builder = model.vendor_quality[st.vendor[n]]
+    if model.companies:
+        company = np.array([c.quality for c in model.companies])
+        builder = np.where(st.company[n] >= 0, company[np.maximum(st.company[n], 0)], builder)
+    return np.clip(builder + model.rng.normal(0, model.spec.agents.quality_spread, len(n)), 0.0, 1.0)
+
+
+def _undo_delivery(model, took: np.ndarray) -> None:
+    """A returned deliverable did not go live: take it out of this month's deliveries (operations
+    recorded it, `took` months after its proposal), so it counts once, at its accepted go-live.
+    A system in place at month 0 that reads as delivered then (age 0) was never in them."""
+    pipeline = took > 0  # delivered through construction this month (a proposal precedes it)
+    if model.deliveries and pipeline.any():
+        months, count = model.deliveries[-1]
+        model.deliveries[-1] = (months - float(took[pipeline].sum()), count - int(pipeline.sum()))

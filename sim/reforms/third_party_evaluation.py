@@ -1,9 +1,14 @@
 """Third-party quality evaluation (第三方质量评估, seed 003 remedies).
 
 Auditors examine `audit_rate` of running systems a month. A system that under-delivers
-(quality below `under_delivery`) is fixed to `fix_quality` at its builder's cost, and where
-an operating company runs the agency the quality found stays on the agency's record until
-its contract comes up for renewal (it then expects that quality from the company, so a
+(quality below `under_delivery`) goes back to its builder (the agency's company, else its
+vendor), who repairs it at its own cost (`repair_share` of the build price, booked to
+builders, not to IT spending): after `repair_months` the system runs at the quality that
+builder delivers (`tech_support_institution.redone_quality`), so a poor builder's repair
+stays poor and the audit's gain follows the market's quality, not a set value. The system
+stays in service meanwhile, at its old quality, and is not audited again until repaired.
+Where an operating company runs the agency the quality found stays on the agency's record
+until its contract comes up for renewal (it then expects that quality from the company, so a
 poor performer may lose the renewal); only systems the company built count on its record.
 Fees charged above `reasonable_markup` are recovered from the company (price review, 审减;
 `reasonable_markup` assumed), the contract's markup is not rewritten. Audit coverage is also what the company
@@ -14,14 +19,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..schema import Fraction, NonNeg, ReformParams
+from ..schema import Count, Fraction, NonNeg, ReformParams
 from .base import Reform, register
+from .tech_support_institution import redone_quality
 
 
 class Params(ReformParams):
     audit_rate: Fraction
     under_delivery: Fraction
-    fix_quality: Fraction
+    repair_months: Count
+    repair_share: Fraction
     audit_cost: NonNeg
     reasonable_markup: NonNeg
 
@@ -34,30 +41,60 @@ class ThirdPartyEvaluation(Reform):
     Params = Params
     needs_coordinator = True
 
+    def activate(self, model) -> None:
+        # repairs under way (reform-private): the quality each system will run at, the month
+        # it is ready, and the month the repaired system was built (a system replaced
+        # meanwhile is no longer the one repaired)
+        shape = model.state.own.shape
+        self.repair_quality = np.zeros(shape)
+        self.repair_done = np.full(shape, -1, np.int64)
+        self.repair_of = np.full(shape, -1, np.int64)
+
     def step(self, model) -> None:
         st, p = model.state, self.p
-        pick = st.own & (model.rng.random(st.own.shape) < p.audit_rate)
+        self._finish_repairs(model)
+        pick = st.own & (model.rng.random(st.own.shape) < p.audit_rate) & (self.repair_done < 0)
         model.audits.record(pick, model.month)
         poor = pick & (st.quality < p.under_delivery)
         self._findings(model, pick, poor)
-        st.quality[poor] = np.maximum(st.quality[poor], p.fix_quality)
+        self._start_repairs(model, *np.nonzero(poor))
         model.spend["programmes"] += float(pick.sum()) * p.audit_cost
+
+    def _start_repairs(self, model, n: np.ndarray, k: np.ndarray) -> None:
+        """Under-delivering systems go back to their builder, who bears `repair_share` of the
+        build price (`audits.repair_cost`) and delivers its own quality after `repair_months`."""
+        if len(n) == 0:
+            return
+        from ..processes.planning import build_factor  # here: the schema loads without numba or Mesa
+
+        st = model.state
+        self.repair_quality[n, k] = redone_quality(model, n)
+        self.repair_done[n, k] = model.month + self.p.repair_months
+        self.repair_of[n, k] = st.built[n, k]
+        price = float((model.base_build_cost[k] * build_factor(model)[n]).sum())
+        model.audits.repair_cost += price * self.p.repair_share
+
+    def _finish_repairs(self, model) -> None:
+        """Repairs due this month take effect on the system still running; a repair never
+        leaves a system worse than it was (the builder is paid to fix, not to rebuild)."""
+        st = model.state
+        due = (self.repair_done >= 0) & (self.repair_done <= model.month)
+        if not due.any():
+            return
+        same = due & st.own & (st.built == self.repair_of)
+        st.quality[same] = np.maximum(st.quality[same], self.repair_quality[same])
+        self.repair_done[due] = -1
 
     def _findings(self, model, pick: np.ndarray, poor: np.ndarray) -> None:
         """What audits of agencies run by a company find goes on their record: the quality
         found where a system the company built under-delivers (the agency expects that
         quality from the company when its contract comes up for renewal; legacy systems it
         only operates are not its record), and over-pricing (价格审计)."""
-        from ..state import row_any  # here, not at the top: the schema loads without numba or Mesa
+        from ..contracts import record_found_quality  # here: the schema loads without numba
+        from ..state import row_any
 
-        st = model.state
-        by_company = st.company >= 0
-        built_by_it = st.built > st.company_since[:, None]
-        poor = poor & built_by_it
-        under = np.flatnonzero(row_any(poor) & by_company)
-        found = np.where(poor[under], st.quality[under], np.inf).min(axis=1)
-        st.found_quality[under] = np.fmin(st.found_quality[under], found)
-        self._price_review(model, np.flatnonzero(row_any(pick) & by_company))
+        record_found_quality(model, poor)
+        self._price_review(model, np.flatnonzero(row_any(pick) & (model.state.company >= 0)))
 
     def _price_review(self, model, audited: np.ndarray) -> None:
         """Fees charged above `reasonable_markup` since the contract began (or since the

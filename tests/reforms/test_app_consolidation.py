@@ -82,7 +82,7 @@ def test_the_government_app_has_its_builder_s_quality():
     step(m, reform, 1)
     assert reform.quality.tolist() == [m.vendor_quality[best_vendor(m)[0]]]
     m.vendor_quality[best_vendor(m)[0]] = 0.1  # a worse builder would have built a worse app
-    assert reform._builder_quality(m)[0] != reform.quality[0]
+    assert reform._builder(m)[0][0] != reform.quality[0]
     from sim import GovModel
 
     from .conftest import TINY
@@ -95,6 +95,22 @@ def test_the_government_app_has_its_builder_s_quality():
     step(m2, r2, 0)
     step(m2, r2, 1)
     assert r2.quality.tolist() == [0.33]
+
+
+def test_the_body_pays_the_government_app_s_builder_on_delivery_at_its_markup():
+    from sim.contracts import best_vendor
+
+    m = tiny("app_consolidation", build_months=2, build_cost=100.0, run_cost=5.0)
+    reform, _ = activate(m, "app_consolidation")
+    build, ops = m.spend["build"], m.spend["operations"]
+    step(m, reform, 0)
+    step(m, reform, 1)  # still being built: nothing paid
+    assert m.spend["build"] == build and m.spend["operations"] == ops
+    step(m, reform, 2)  # delivered: the build at the best vendor's price, then the first month's running
+    price = 1.0 + m.vendor_markup[best_vendor(m)[0]]
+    assert np.isclose(m.spend["build"] - build, 100.0 * price) and m.spend["operations"] - ops == 5.0
+    step(m, reform, 3)
+    assert np.isclose(m.spend["build"] - build, 100.0 * price)  # paid once
 
 
 def test_an_agency_needing_a_new_app_joins_the_government_app_only_when_it_offers_more():

@@ -67,3 +67,19 @@ def test_industry_mandate_draws_a_vendor_into_the_market_each_time_a_whole_entry
     assert len(m.vendors) == n + 1 and m.vendors[-1].market == 0
     assert len(m.vendor_quality) == len(m.vendor_markup) == len(m.vendor_market) == n + 1
     assert np.isclose(reform._entry_credit, 0.0)
+
+
+def test_a_new_mandate_opens_or_closes_the_service_hall_and_moves_vendor_entry():
+    m = tiny("data_bureau", mandate="centre", window_capacity=100.0, it_attention=0.5, vendor_entry_per_year=12.0)
+    reform, _ = activate(m, "data_bureau")
+    assert not m.rules.hall.any() and (m.rules.window_capacity == 0).all()
+    reform.remandate(m, "services")
+    assert m.rules.hall.all() and np.allclose(m.rules.window_capacity, 50.0)
+    assert {b.mandate for b in m.bodies} == {"services"} and reform.p.mandate == "services"
+    reform.remandate(m, "services")  # the same mandate again changes nothing
+    assert np.allclose(m.rules.window_capacity, 50.0)
+    vendors = len(m.vendor_quality)
+    reform.remandate(m, "industry")
+    assert not m.rules.hall.any() and np.allclose(m.rules.window_capacity, 0.0)
+    step(m, reform, month=1)  # the industry mandate courts firms: a vendor a month at 12 a year
+    assert len(m.vendor_quality) > vendors

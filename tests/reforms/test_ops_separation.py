@@ -172,3 +172,28 @@ def test_the_company_s_hired_staff_enter_its_quality_and_its_cost():
     c.staff = 0.0
     assert np.allclose(company_prices(m)[ran], (1 + m.state.contract_markup[ran]) * scale)
     assert not np.allclose(with_staff, company_prices(m)[ran])
+
+
+def test_agencies_of_one_government_take_back_no_more_staff_than_it_has():
+    """Review 0.2.3: every agency due in a month compared the take-back with the staff its
+    government had at the start of the month, so several agencies of one government drew on
+    the same pool and the remainder was taken from the institution, driving its staff below
+    zero (reform_all, seeds 1-2: nine governments). Each now takes from what is left, and
+    chooses again (renew or switch) where nothing is."""
+    m = _due_for_renewal()
+    m.companies[0].markup = 3.0  # far dearer than government staff
+    m.state.rights[:] = True
+    m.tech_pool.staff[:] = 2.0  # enough for about one agency per government
+    m.tech_pool.skill[:] = 0.9
+    m.tech_support.free[:] = 0.0
+    at_month(m, 1)
+    due = np.flatnonzero(m.state.company >= 0)
+    staff_before = m.state.staff.copy()
+    renew_company_contracts(m)
+    assert (m.tech_pool.staff >= 0).all() and (m.tech_support.staff >= 0).all() and (m.tech_support.free >= 0).all()
+    moved = np.bincount(m.structure.agency_gov, weights=m.state.staff - staff_before, minlength=m.structure.n_gov)
+    assert (moved <= 2.0 + 1e-9).all()  # no government gave more staff than its pool held
+    back = due[(m.state.company[due] == -1) & (m.state.staff[due] > 0)]
+    assert len(back) > 0  # some did take operations back
+    others = np.setdiff1d(due, back)
+    assert len(others) > 0 and (m.state.staff[others] == 0).all()  # the rest renewed or switched, unstaffed

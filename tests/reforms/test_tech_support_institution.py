@@ -65,6 +65,47 @@ def test_a_reworked_deliverable_comes_back_and_is_checked_again():
     assert (m.audits.month[:4, 0] == 9).all()  # checked again on its second delivery
 
 
+def test_a_reworked_project_counts_once_in_delivery_time_from_proposal_to_its_accepted_go_live():
+    """Review 0.2.3: a returned deliverable was counted as delivered on its first go-live and
+    again on its second, so `mean_delivery_time` averaged the rejected delivery in with the real one."""
+    from sim.measures import _delivery_time
+    from sim.processes.operations import complete_and_expire
+
+    m = tiny("tech_support_institution", levels=["province"], acceptance=0.6, rework_months=2)
+    reform, _ = activate(m, "tech_support_institution")
+    st = m.state
+    st.building[:], st.own[:, 0] = False, False  # one project in the pipeline: agency 0, kind 0
+    m.deliveries.clear()
+    m.n_building, m.building_months = 1, 4.0  # proposed in month 3, due in month 7
+    st.building[0, 0], st.proposed[0, 0], st.done[0, 0], st.build_quality[0, 0] = True, 3, 7, 0.3
+    at_month(m, 7)
+    complete_and_expire(m)
+    step(m, reform, month=7)  # checked and returned: out of service until month 9
+    assert not st.own[0, 0] and st.done[0, 0] == 9
+    assert sum(c for _, c in m.deliveries) == 0  # the rejected delivery is no go-live
+    st.build_quality[0, 0] = 0.9  # redone well
+    at_month(m, 9)
+    complete_and_expire(m)
+    step(m, reform, month=9)
+    assert st.own[0, 0]
+    assert sum(c for _, c in m.deliveries) == 1 and sum(t for t, _ in m.deliveries) == 6.0  # month 3 -> 9
+    assert (m.n_building, m.building_months) == (0, 0.0)
+    m.queue.keep(np.zeros(len(m.queue), bool))
+    assert _delivery_time(m) == 6.0
+
+
+def test_systems_in_place_at_month_0_are_not_checked_as_deliveries():
+    """Review 0.2.3: a system in place at month 0 with age 0 reads `built == 0`; the institution
+    took it for a delivery and could send it back to a builder who never built it."""
+    m = tiny("tech_support_institution", levels=["province"], acceptance=0.6)
+    reform, _ = activate(m, "tech_support_institution")
+    st = m.state
+    st.building[:] = False
+    st.own[:4, 0], st.built[:4, 0], st.proposed[:4, 0], st.quality[:4, 0] = True, 0, 0, 0.3
+    step(m, reform, month=0)
+    assert st.own[:4, 0].all() and (m.audits.month[:4, 0] < 0).all()  # neither checked nor returned
+
+
 def test_its_staff_time_is_split_between_specifying_checking_and_what_is_left():
     m = tiny("tech_support_institution", levels=["province"], staff=1.0, spec_months=0.5, check_months=0.25)
     reform, _ = activate(m, "tech_support_institution")
@@ -129,3 +170,21 @@ def test_legacy_rights_are_a_priced_term_an_agency_leaving_its_operator_may_buy(
         assert (cost[~province] == rebuild[~province]).all()  # no institution: rebuild
         buy = (st.own[n] @ build_cost) * factor * share + st.own[n] @ run_cost * a.migration_months
         assert np.allclose(cost[province], np.minimum(buy, rebuild)[province])
+
+
+def test_a_returned_deliverable_a_company_built_goes_on_its_record_for_the_renewal():
+    m = tiny("tech_support_institution", levels=["province"], acceptance=0.6)
+    reform, _ = activate(m, "tech_support_institution")
+    st = m.state
+    st.built[:] = -5
+    st.built[:4, 0] = 7
+    st.own[:4, 0] = True
+    st.quality[:4, 0] = [0.3, 0.4, 0.3, 0.9]
+    st.company[:] = -1
+    st.company[[0, 1, 3]] = 0  # agencies 0, 1 and 3 run by a company since month 2; 2 by its vendor
+    st.company_since[:] = 2
+    step(m, reform, month=7)
+    assert st.found_quality[0] == 0.3 and st.found_quality[1] == 0.4  # returned: on the company's record
+    assert np.isinf(st.found_quality[2])  # a vendor's client: no company contract to judge
+    assert np.isinf(st.found_quality[3])  # accepted: nothing found
+    assert np.isinf(st.found_quality[4:]).all()

@@ -1,4 +1,4 @@
-"""third_party_evaluation: audits of running systems; under-delivering ones are fixed."""
+"""third_party_evaluation: audits of running systems; under-delivering ones go back to their builder."""
 
 import numpy as np
 
@@ -13,19 +13,59 @@ def test_activation_changes_nothing_but_the_body_to_run_it():
     assert changed == set() and len(m.bodies) == 3
 
 
-def test_step_audits_systems_fixes_poor_ones_and_pays_per_audit():
-    m = tiny("third_party_evaluation", audit_rate=1.0, under_delivery=0.6, fix_quality=0.8, audit_cost=0.5)
+def test_step_audits_systems_sends_poor_ones_to_their_builder_and_pays_per_audit():
+    params = {"audit_rate": 1.0, "under_delivery": 0.6, "repair_months": 2, "repair_share": 0.3, "audit_cost": 0.5}
+    m = tiny("third_party_evaluation", **params)
     reform, _ = activate(m, "third_party_evaluation")
     own, quality = m.state.own.copy(), m.state.quality.copy()
     spent = m.spend["programmes"]
     changed = step(m, reform, month=3)
     poor = own & (quality < 0.6)
     assert poor.any()
-    assert changed == {"audits.month", "audits.last", "state.quality", "spend", "rng"}
+    # nothing is fixed by the audit itself: the quality stays until the builder's repair is done
+    assert changed == {"audits.month", "audits.last", "audits.repair_cost", "spend", "rng"}
     assert (m.audits.month == np.where(own, 3, NEVER_AUDITED)).all() and m.audits.last == 3
-    assert (m.state.quality == np.where(poor, 0.8, quality)).all()
+    assert (m.state.quality == quality).all()
+    assert (reform.repair_done == np.where(poor, 5, -1)).all()
     assert m.spend["programmes"] - spent == own.sum() * 0.5
     assert m.audits.recent(3 + 11) and not m.audits.recent(3 + 12)
+    # the builder pays repair_share of the build price, outside IT spending
+    from sim.processes.planning import build_factor
+
+    n, k = np.nonzero(poor)
+    price = (m.base_build_cost[k] * build_factor(m)[n]).sum()
+    assert np.isclose(m.audits.repair_cost, 0.3 * price)
+
+
+def test_a_repair_delivers_the_builders_quality_never_worse_and_only_on_the_same_system():
+    m = tiny("third_party_evaluation", audit_rate=1.0, under_delivery=0.6, repair_months=2)
+    reform, _ = activate(m, "third_party_evaluation")
+    quality = m.state.quality.copy()
+    step(m, reform, month=3)
+    poor = reform.repair_done == 5
+    n, k = np.nonzero(poor)
+    redone = reform.repair_quality[n, k]
+    m.state.built[n[0], k[0]] = 4  # the first one was replaced by a new system meanwhile
+    m.state.quality[n[0], k[0]] = 0.1
+    step(m, reform, month=4)  # not due yet; under repair, so not audited again
+    assert (m.state.quality[n[1:], k[1:]] == quality[n[1:], k[1:]]).all()
+    assert (m.audits.month[poor] == 3).all()
+    step(m, reform, month=5)
+    assert m.state.quality[n[0], k[0]] == 0.1  # the replacement is not the system repaired
+    assert (m.state.quality[n[1:], k[1:]] == np.maximum(quality[n[1:], k[1:]], redone[1:])).all()
+    assert (reform.repair_done[poor] != 5).all()  # done; a repair still under the line may be sent back again
+
+
+def test_a_poor_builder_repairs_poorly():
+    """The repair's quality is the builder's, not a set value: with every vendor at 0.3 the
+    repaired systems stay under-delivering (spread 0)."""
+    m = tiny("third_party_evaluation", audit_rate=1.0, under_delivery=0.6, repair_months=1)
+    m.spec = m.spec.model_copy(update={"agents": m.spec.agents.model_copy(update={"quality_spread": 0.0})})
+    m.vendor_quality[:] = 0.3
+    reform, _ = activate(m, "third_party_evaluation")
+    step(m, reform, month=3)
+    poor = reform.repair_done == 4
+    assert poor.any() and np.allclose(reform.repair_quality[poor], 0.3)
 
 
 def test_no_audit_without_running_systems_leaves_the_record_alone():
@@ -62,7 +102,7 @@ def test_a_price_review_recovers_over_priced_fees_and_leaves_the_contract_alone(
 
 
 def test_under_delivery_found_on_a_company_run_agency_stays_on_its_record():
-    m, reform = _company_run(under_delivery=0.6, fix_quality=0.8)
+    m, reform = _company_run(under_delivery=0.6)
     quality = m.state.quality.copy()
     poor = m.state.own & (quality < 0.6)
     assert poor.any()
