@@ -159,8 +159,10 @@ def running_duplicates(own, built, kind_reach, substitutes, n_lines, host_open, 
     government delivered its system of the kind earlier and could host this one's users: its
     owner is open to sharing (`host_open`, (N,)) and its system hosts fewer than
     `host_capacity` later duplicates (systems in delivery order, ties: the lower line first;
-    each duplicate is charged to the lowest compatible line with room). So this one could
-    have been reused instead of built."""
+    each duplicate is charged to the lowest compatible line with room). A duplicate hosts no
+    later one: in the counterfactual where it was reused it does not exist, so the count is of
+    systems that could have been avoided jointly. So this one could have been reused instead
+    of built."""
     N, K = own.shape
     if n_lines > 64:
         out = np.zeros((N, K), np.bool_)
@@ -216,7 +218,7 @@ def duplicates_by_bits(own, built, kind_reach, bits, n_lines, host_open, host_ca
                     hosted[j] += 1
                     if hosted[j] >= host_capacity:
                         hosts &= ~(np.uint64(1) << np.uint64(j))
-                if host_open[lo + i] and host_capacity > 0:
+                if host_open[lo + i] and host_capacity > 0 and not out[lo + i, k]:  # a duplicate hosts none
                     hosted[i] = 0
                     hosts |= np.uint64(1) << np.uint64(i)
     return out
@@ -305,7 +307,7 @@ def _running_duplicates_pairwise(own, built, kind_reach, substitutes, n_lines, h
                         hosted[j] += 1
                         can_host[j] = hosted[j] < host_capacity
                         break
-                if host_open[lo + i] and host_capacity > 0:
+                if host_open[lo + i] and host_capacity > 0 and not out[lo + i, k]:  # a duplicate hosts none
                     hosted[i] = 0
                     can_host[i] = True
     return out

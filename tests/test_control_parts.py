@@ -97,6 +97,27 @@ def test_a_host_takes_on_no_more_than_its_capacity():
         assert list(dup) == expected, capacity
 
 
+def test_a_duplicate_hosts_no_later_duplicate():
+    """Six mutually compatible open systems: the count is of systems that could have been
+    avoided together — with capacity c, each original hosts c, so 6 - ceil(6 / (c + 1))."""
+    from sim.substitutes import _running_duplicates_pairwise
+
+    L = 6
+    sub = np.ones((N_KINDS, L, L), bool)
+    own = np.zeros((L, N_KINDS), bool)
+    own[:, INFRA] = True
+    built = np.zeros((L, N_KINDS), np.int32)
+    built[:, INFRA] = np.arange(L)
+    reach = np.zeros((1, N_KINDS), bool)
+    host_open = np.ones(L, bool)
+    for capacity, expected in ((1, 3), (2, 4), (5, 5)):
+        fast = running_duplicates(own, built, reach, sub, L, host_open, capacity)[:, INFRA]
+        slow = _running_duplicates_pairwise(own, built, reach, sub, L, host_open, capacity, np.zeros_like(own))
+        assert fast.sum() == expected and (fast == slow[:, INFRA]).all(), capacity
+    # capacity 1: originals 0, 2, 4 each host the next one
+    assert list(running_duplicates(own, built, reach, sub, L, host_open, 1)[:, INFRA]) == [False, True] * 3
+
+
 # ---------------------------------------------------------------- control dimensions
 def _inputs(**change):
     N = 4

@@ -180,9 +180,9 @@ def test_proposals_are_the_lacking_kinds_each_agency_can_pay_for_in_order(model)
 
 def _duplicates(m: GovModel) -> np.ndarray:
     """Running systems with a reachable shared instance of their kind, or a compatible
-    agency of their government that delivered one earlier (ties: the lower line), is open
-    and hosts fewer than `host_capacity` duplicates (each charged to the lowest such line):
-    the rule written as a plain loop."""
+    agency of their government that delivered one earlier (ties: the lower line), is open,
+    is not itself a duplicate and hosts fewer than `host_capacity` duplicates (each charged to
+    the lowest such line): the rule written as a plain loop."""
     from sim.state import SHAREABLE
 
     s, st = m.structure, m.state
@@ -198,7 +198,7 @@ def _duplicates(m: GovModel) -> np.ndarray:
                 if room:
                     dup[n, k] = True
                     hosted[room[0]] += 1
-                if st.open[n] and cap > 0:
+                if st.open[n] and cap > 0 and not dup[n, k]:  # a duplicate hosts none
                     hosted[i] = 0
     return dup
 
