@@ -111,8 +111,6 @@ def rework(model, n: np.ndarray, k: np.ndarray, p: Params) -> None:
     builder bears `rework_share` of the build price (`tech_support.rework_cost`)."""
     if len(n) == 0:
         return
-    from ..processes.planning import build_factor  # here, not at the top: the schema loads without numba or Mesa
-
     st, tsi = model.state, model.tech_support
     q = redone_quality(model, n)
     st.build_quality[n, k] = q + tsi.quality_support * (1 - q)
@@ -123,7 +121,7 @@ def rework(model, n: np.ndarray, k: np.ndarray, p: Params) -> None:
     model.building_months += float((st.done[n, k] - st.proposed[n, k]).sum())  # go-live moves back
     model.n_building += len(n)
     _undo_delivery(model, model.month - st.proposed[n, k])
-    tsi.rework_cost += float((model.base_build_cost[k] * build_factor(model)[n]).sum() * p.rework_share)
+    tsi.rework_cost += build_price(model, n, k) * p.rework_share
 
 
 def redone_quality(model, n: np.ndarray) -> np.ndarray:
@@ -136,6 +134,14 @@ def redone_quality(model, n: np.ndarray) -> np.ndarray:
         company = np.array([c.quality for c in model.companies])
         builder = np.where(st.company[n] >= 0, company[np.maximum(st.company[n], 0)], builder)
     return np.clip(builder + model.rng.normal(0, model.spec.agents.quality_spread, len(n)), 0.0, 1.0)
+
+
+def build_price(model, n: np.ndarray, k: np.ndarray) -> float:
+    """万元: what building kinds `k` for agencies `n` costs at their builders' markup (the
+    base a builder's rework or repair share is taken of)."""
+    from ..processes.planning import build_factor  # here, not at the top: the schema loads without numba or Mesa
+
+    return float((model.base_build_cost[k] * build_factor(model)[n]).sum())
 
 
 def _undo_delivery(model, took: np.ndarray) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..schema import Count, Fraction, NonNeg, ReformParams
 from .base import Reform, register
-from .tech_support_institution import redone_quality
+from .tech_support_institution import build_price, redone_quality
 
 
 class Params(ReformParams):
@@ -65,14 +65,11 @@ class ThirdPartyEvaluation(Reform):
         build price (`audits.repair_cost`) and delivers its own quality after `repair_months`."""
         if len(n) == 0:
             return
-        from ..processes.planning import build_factor  # here: the schema loads without numba or Mesa
-
         st = model.state
         self.repair_quality[n, k] = redone_quality(model, n)
         self.repair_done[n, k] = model.month + self.p.repair_months
         self.repair_of[n, k] = st.built[n, k]
-        price = float((model.base_build_cost[k] * build_factor(model)[n]).sum())
-        model.audits.repair_cost += price * self.p.repair_share
+        model.audits.repair_cost += build_price(model, n, k) * self.p.repair_share
 
     def _finish_repairs(self, model) -> None:
         """Repairs due this month take effect on the system still running; a repair never
