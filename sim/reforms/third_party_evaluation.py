@@ -1,12 +1,14 @@
 """Third-party quality evaluation (第三方质量评估, seed 003 remedies).
 
 Auditors examine `audit_rate` of running systems a month. A system that under-delivers
-(quality below `under_delivery`) goes back to its builder (the agency's company, else its
-vendor), who repairs it at its own cost (`repair_share` of the build price, booked to
-builders, not to IT spending): after `repair_months` the system runs at the quality that
-builder delivers (`tech_support_institution.redone_quality`), so a poor builder's repair
-stays poor and the audit's gain follows the market's quality, not a set value. The system
-stays in service meanwhile, at its old quality, and is not audited again until repaired.
+(quality below `under_delivery`) goes back to its operator (the agency's company, else its
+vendor; it may not have built it), who repairs it at its own cost (`repair_share` of the
+build price, booked to builders, not to IT spending; no decision reads that cost yet): after
+`repair_months` the system runs at the quality that operator delivers
+(`tech_support_institution.redone_quality`, with the institution's `quality_support` where the
+government has one), so a poor operator's repair stays poor and the audit's gain follows the
+market's quality, not a set value. The system stays in service meanwhile, at its old quality,
+and is not audited again until repaired (a system replaced meanwhile is).
 Where an operating company runs the agency the quality found stays on the agency's record
 until its contract comes up for renewal (it then expects that quality from the company, so a
 poor performer may lose the renewal); only systems the company built count on its record.
@@ -53,7 +55,8 @@ class ThirdPartyEvaluation(Reform):
     def step(self, model) -> None:
         st, p = model.state, self.p
         self._finish_repairs(model)
-        pick = st.own & (model.rng.random(st.own.shape) < p.audit_rate) & (self.repair_done < 0)
+        under_repair = (self.repair_done >= 0) & (st.built == self.repair_of)  # a replaced system is auditable
+        pick = st.own & (model.rng.random(st.own.shape) < p.audit_rate) & ~under_repair
         model.audits.record(pick, model.month)
         poor = pick & (st.quality < p.under_delivery)
         self._findings(model, pick, poor)
@@ -66,7 +69,10 @@ class ThirdPartyEvaluation(Reform):
         if len(n) == 0:
             return
         st = model.state
-        self.repair_quality[n, k] = redone_quality(model, n)
+        q = redone_quality(model, n)
+        # the institution helps specify the repair where the government has one, as on any build
+        support = model.tech_support.quality_support * (model.tech_support.staff > 0)[model.structure.agency_gov[n]]
+        self.repair_quality[n, k] = q + support * (1 - q)
         self.repair_done[n, k] = model.month + self.p.repair_months
         self.repair_of[n, k] = st.built[n, k]
         model.audits.repair_cost += build_price(model, n, k) * self.p.repair_share

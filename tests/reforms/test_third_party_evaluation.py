@@ -49,7 +49,8 @@ def test_a_repair_delivers_the_builders_quality_never_worse_and_only_on_the_same
     m.state.quality[n[0], k[0]] = 0.1
     step(m, reform, month=4)  # not due yet; under repair, so not audited again
     assert (m.state.quality[n[1:], k[1:]] == quality[n[1:], k[1:]]).all()
-    assert (m.audits.month[poor] == 3).all()
+    assert (m.audits.month[n[1:], k[1:]] == 3).all()
+    assert m.audits.month[n[0], k[0]] == 4  # the replacement is a new system: audited as any other
     step(m, reform, month=5)
     assert m.state.quality[n[0], k[0]] == 0.1  # the replacement is not the system repaired
     assert (m.state.quality[n[1:], k[1:]] == np.maximum(quality[n[1:], k[1:]], redone[1:])).all()
