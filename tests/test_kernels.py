@@ -392,3 +392,40 @@ def test_row_any_and_row_sum_are_numpys_reductions_over_the_kinds():
         a = rng.random((n, 5)) < 0.3
         assert np.array_equal(row_any(a), a.any(axis=1))
         assert np.array_equal(row_sum(a), a.sum(axis=1))
+
+
+def _oldest_first_numpy(reviewer, held, allowed):
+    """The review's ranking as whole-array numpy (0.2.3): a stable sort by body, the rank
+    within each body's run, decided below its allowance."""
+    idx = np.flatnonzero(~held)
+    order = idx[np.argsort(reviewer[idx], kind="stable")]
+    rev = reviewer[order]
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(rev)) + 1))
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.append(starts, len(order))))
+    decided = np.zeros(len(reviewer), bool)
+    decided[order[rank < allowed[rev]]] = True
+    waiting = np.bincount(rev, minlength=len(allowed))
+    return decided, waiting, np.bincount(reviewer[decided], minlength=len(allowed))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_bodies_decide_their_oldest_proposals_as_the_ranked_numpy_rule(seed):
+    rng = np.random.default_rng(seed)
+    n, bodies = int(rng.integers(0, 400)), int(rng.integers(1, 30))
+    reviewer = rng.integers(0, bodies, n)
+    held = rng.random(n) < (0.3 if seed % 2 else 0.0)  # with and without the freeze
+    allowed = rng.integers(0, 6, bodies)
+    got = planning._oldest_first(reviewer, held, allowed)
+    for a, b in zip(got, _oldest_first_numpy(reviewer, held, allowed), strict=True):
+        assert np.array_equal(a, b)
+    assert got[0].sum() > 0 or n == 0 or allowed.max() == 0 or held.all()  # the test decides something
+
+
+def test_data_capable_from_bits_is_the_pairwise_rule(model):
+    """`data_capable` by the lines' bits against the per-agency rule (`usable_of_kind`)."""
+    s, st = model.structure, model.state
+    prov = model.dyad_provider
+    can_use = usable_of_kind(st.own, model.kind_reach(), s.substitutes, s.n_lines, DATA)
+    layer = model.platforms.reach[s.agency_gov, 1]
+    expected = (st.own[:, DATA] | (st.reuse[:, DATA] & can_use) | layer)[prov]
+    assert np.array_equal(demand.data_capable(model, prov), expected)
