@@ -429,3 +429,41 @@ def test_data_capable_from_bits_is_the_pairwise_rule(model):
     layer = model.platforms.reach[s.agency_gov, 1]
     expected = (st.own[:, DATA] | (st.reuse[:, DATA] & can_use) | layer)[prov]
     assert np.array_equal(demand.data_capable(model, prov), expected)
+
+
+def test_government_app_kernels_match_the_array_rule():
+    """app_consolidation's compiled steps against its numpy statement (0.2.3): the share of
+    hosted apps per government app, the agencies that reconsider, and who joins."""
+    m = _run("guangdong", 5, 30)
+    reform = next(r for r in m.reforms if r.key == "app_consolidation")
+    st, s = m.state, m.structure
+    app = reform.app_of_gov[s.agency_gov]
+    inside = (app >= 0) & st.reuse[:, MOBILE] & ~st.own[:, MOBILE]
+    with_app = (app >= 0) & (st.own[:, MOBILE] | inside)
+    idx = np.searchsorted(reform.apps, app[with_app])
+    hosted = np.bincount(idx, weights=inside[with_app], minlength=len(reform.apps))
+    total = np.bincount(idx, minlength=len(reform.apps))
+    expected = np.where(total > 0, hosted / np.maximum(total, 1), 0.0)
+    got = apps.hosted_share(reform.app_index, st.own, st.reuse, s.n_lines, len(reform.apps))
+    assert np.array_equal(got, expected) and expected.max() > 0
+    cand = np.flatnonzero(st.own[:, MOBILE] & reform.covered[s.agency_gov])
+    assert np.array_equal(apps.own_apps_covered(st.own, reform.app_index, s.n_lines), cand) and len(cand)
+    offer = reform._offer(m)
+    joins = reform._joins(m, offer)
+    covered = np.flatnonzero(reform.covered[s.agency_gov])
+    a = m.spec.agents
+    value = apps.new_app_value(m.vendor_quality, a.app_innovation, a.app_imitation, a.app_potential, a.system_lifetime)
+    own = value[st.vendor[covered]]
+    cq = np.array([c.quality for c in m.companies])
+    by_company = apps.new_app_value(cq, a.app_innovation, a.app_imitation, a.app_potential, a.system_lifetime)
+    own = np.where(st.company[covered] >= 0, by_company[np.maximum(st.company[covered], 0)], own)
+    expected_joins = np.zeros(s.n_agencies, bool)
+    expected_joins[covered] = offer[s.agency_gov[covered]] > own
+    assert np.array_equal(joins, expected_joins)
+
+
+@pytest.mark.parametrize("n", [1, 5, 64, 65, 300])
+def test_a_new_app_s_value_is_the_same_with_or_without_grouping_equal_qualities(n):
+    q = np.round(np.random.default_rng(n).uniform(0.3, 0.9, n), 2)  # repeated values, as vendors' draws are not
+    rows = np.array([apps.new_app_value(np.array([x]), 0.03, 0.38, 0.5, 96)[0] for x in q])
+    assert np.array_equal(apps.new_app_value(q, 0.03, 0.38, 0.5, 96), rows)

@@ -233,11 +233,17 @@ def build_factor(model: GovModel) -> np.ndarray:
     """(N,) multiple of the base build cost each agency pays: its vendor's or its
     company's markup."""
     st = model.state
-    factor = 1.0 + model.vendor_markup[st.vendor]
-    if model.companies:
-        markups = np.array([c.markup for c in model.companies])
-        factor = np.where(st.company >= 0, 1.0 + markups[np.maximum(st.company, 0)], factor)
-    return factor
+    markups = np.array([c.markup for c in model.companies]) if model.companies else _NO_COMPANY
+    return _price_factor(st.vendor, st.company, model.vendor_markup, markups)
+
+
+@njit(cache=True)
+def _price_factor(vendor, company, vendor_markup, company_markup):
+    """`build_factor` in one pass: 1 + the markup of the agency's company, else its vendor's."""
+    out = np.empty(len(vendor))
+    for n in range(len(vendor)):
+        out[n] = 1.0 + (company_markup[company[n]] if company[n] >= 0 else vendor_markup[vendor[n]])
+    return out
 
 
 def start_builds(model: GovModel, agencies, kinds, costs, duplicate, proposed=None, scrutiny=0.0) -> None:
