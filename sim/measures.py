@@ -19,6 +19,7 @@ from . import control, fiscal
 from .catalogue import HEADLINE, MEASURES, Measure
 from .control import ControlInputs
 from .institutions import platform_runners
+from .numeric import gini_sorted, pairwise_sum
 from .processes.demand import served_by_others
 from .state import DATA, INFRA, MOBILE, SUPPORT
 
@@ -68,12 +69,7 @@ def month_dates(start: str, n: int) -> list[str]:
 
 
 def gini(x: np.ndarray) -> float:
-    x = np.sort(np.asarray(x, dtype=float))
-    n = len(x)
-    if n == 0 or x.sum() <= 0:
-        return 0.0
-    cum = np.cumsum(x)
-    return float((n + 1 - 2 * (cum / cum[-1]).sum()) / n)
+    return float(gini_sorted(np.sort(np.asarray(x, dtype=float))))
 
 
 def _islands(model: GovModel, served: np.ndarray) -> int:
@@ -289,13 +285,25 @@ def control_measures(model: GovModel) -> dict[str, float]:
 
 def _county_reach(model: GovModel) -> tuple[float, float]:
     """Gini of data reach across bottom-level governments, and their served share."""
-    s, out = model.structure, model.outcome
-    need_g, got_g = out.need_by_gov, out.served_by_gov
-    has_need = s.bottom_govs & (need_g > 0)
-    need, got = need_g[has_need], got_g[has_need]
-    if len(need) == 0:
+    out = model.outcome
+    return _county_gini_and_reach(model.structure.bottom_govs, out.need_by_gov, out.served_by_gov)
+
+
+@njit(cache=True)
+def _county_gini_and_reach(bottom, need_by_gov, served_by_gov):
+    """`_county_reach` in one call, with numpy's sums (`sim/numeric.py`)."""
+    m = 0
+    for g in range(len(bottom)):
+        m += bottom[g] & (need_by_gov[g] > 0)
+    if m == 0:
         return 0.0, 0.0
-    return gini(got / np.maximum(need, 1e-12)), float(got.sum() / need.sum())
+    need, got = np.empty(m), np.empty(m)
+    j = 0
+    for g in range(len(bottom)):
+        if bottom[g] & (need_by_gov[g] > 0):
+            need[j], got[j] = need_by_gov[g], served_by_gov[g]
+            j += 1
+    return gini_sorted(np.sort(got / np.maximum(need, 1e-12))), pairwise_sum(got) / pairwise_sum(need)
 
 
 class AgencyView(NamedTuple):

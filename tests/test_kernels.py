@@ -392,3 +392,78 @@ def test_row_any_and_row_sum_are_numpys_reductions_over_the_kinds():
         a = rng.random((n, 5)) < 0.3
         assert np.array_equal(row_any(a), a.any(axis=1))
         assert np.array_equal(row_sum(a), a.sum(axis=1))
+
+
+def _oldest_first_numpy(reviewer, held, allowed):
+    """The review's ranking as whole-array numpy (0.2.3): a stable sort by body, the rank
+    within each body's run, decided below its allowance."""
+    idx = np.flatnonzero(~held)
+    order = idx[np.argsort(reviewer[idx], kind="stable")]
+    rev = reviewer[order]
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(rev)) + 1))
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.append(starts, len(order))))
+    decided = np.zeros(len(reviewer), bool)
+    decided[order[rank < allowed[rev]]] = True
+    waiting = np.bincount(rev, minlength=len(allowed))
+    return decided, waiting, np.bincount(reviewer[decided], minlength=len(allowed))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_bodies_decide_their_oldest_proposals_as_the_ranked_numpy_rule(seed):
+    rng = np.random.default_rng(seed)
+    n, bodies = int(rng.integers(0, 400)), int(rng.integers(1, 30))
+    reviewer = rng.integers(0, bodies, n)
+    held = rng.random(n) < (0.3 if seed % 2 else 0.0)  # with and without the freeze
+    allowed = rng.integers(0, 6, bodies)
+    got = planning._oldest_first(reviewer, held, allowed)
+    for a, b in zip(got, _oldest_first_numpy(reviewer, held, allowed), strict=True):
+        assert np.array_equal(a, b)
+    assert got[0].sum() > 0 or n == 0 or allowed.max() == 0 or held.all()  # the test decides something
+
+
+def test_data_capable_from_bits_is_the_pairwise_rule(model):
+    """`data_capable` by the lines' bits against the per-agency rule (`usable_of_kind`)."""
+    s, st = model.structure, model.state
+    prov = model.dyad_provider
+    can_use = usable_of_kind(st.own, model.kind_reach(), s.substitutes, s.n_lines, DATA)
+    layer = model.platforms.reach[s.agency_gov, 1]
+    expected = (st.own[:, DATA] | (st.reuse[:, DATA] & can_use) | layer)[prov]
+    assert np.array_equal(demand.data_capable(model, prov), expected)
+
+
+def test_government_app_kernels_match_the_array_rule():
+    """app_consolidation's compiled steps against its numpy statement (0.2.3): the share of
+    hosted apps per government app, the agencies that reconsider, and who joins."""
+    m = _run("guangdong", 5, 30)
+    reform = next(r for r in m.reforms if r.key == "app_consolidation")
+    st, s = m.state, m.structure
+    app = reform.app_of_gov[s.agency_gov]
+    inside = (app >= 0) & st.reuse[:, MOBILE] & ~st.own[:, MOBILE]
+    with_app = (app >= 0) & (st.own[:, MOBILE] | inside)
+    idx = np.searchsorted(reform.apps, app[with_app])
+    hosted = np.bincount(idx, weights=inside[with_app], minlength=len(reform.apps))
+    total = np.bincount(idx, minlength=len(reform.apps))
+    expected = np.where(total > 0, hosted / np.maximum(total, 1), 0.0)
+    got = apps.hosted_share(reform.app_index, st.own, st.reuse, s.n_lines, len(reform.apps))
+    assert np.array_equal(got, expected) and expected.max() > 0
+    cand = np.flatnonzero(st.own[:, MOBILE] & reform.covered[s.agency_gov])
+    assert np.array_equal(apps.own_apps_covered(st.own, reform.app_index, s.n_lines), cand) and len(cand)
+    offer = reform._offer(m)
+    joins = reform._joins(m, offer)
+    covered = np.flatnonzero(reform.covered[s.agency_gov])
+    a = m.spec.agents
+    value = apps.new_app_value(m.vendor_quality, a.app_innovation, a.app_imitation, a.app_potential, a.system_lifetime)
+    own = value[st.vendor[covered]]
+    cq = np.array([c.quality for c in m.companies])
+    by_company = apps.new_app_value(cq, a.app_innovation, a.app_imitation, a.app_potential, a.system_lifetime)
+    own = np.where(st.company[covered] >= 0, by_company[np.maximum(st.company[covered], 0)], own)
+    expected_joins = np.zeros(s.n_agencies, bool)
+    expected_joins[covered] = offer[s.agency_gov[covered]] > own
+    assert np.array_equal(joins, expected_joins)
+
+
+@pytest.mark.parametrize("n", [1, 5, 64, 65, 300])
+def test_a_new_app_s_value_is_the_same_with_or_without_grouping_equal_qualities(n):
+    q = np.round(np.random.default_rng(n).uniform(0.3, 0.9, n), 2)  # repeated values, as vendors' draws are not
+    rows = np.array([apps.new_app_value(np.array([x]), 0.03, 0.38, 0.5, 96)[0] for x in q])
+    assert np.array_equal(apps.new_app_value(q, 0.03, 0.38, 0.5, 96), rows)

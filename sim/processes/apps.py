@@ -61,7 +61,11 @@ def new_app_value(quality: np.ndarray, p: float, q: float, potential: float, mon
     its quality × its mean adoption over `months` of life, diffusing from no users."""
     # builders are few (a market's vendors and companies) and agencies many: each distinct
     # quality's curve once (at Guangdong's size this was half of a month's time)
-    distinct, which = np.unique(np.asarray(quality, dtype=float), return_inverse=True)
+    quality = np.asarray(quality, dtype=float)
+    if len(quality) <= 64:  # a few builders (companies): each row as it is (rows are reduced one by one)
+        distinct, which = quality, slice(None)
+    else:
+        distinct, which = np.unique(quality, return_inverse=True)
     age = np.arange(months)[None, :]
     q_col = distinct[:, None]
     return (q_col[:, 0] * bass_curve(age, q_col, p, q, potential).mean(axis=1))[which]
@@ -114,4 +118,61 @@ def _host_reach(apps, gov_apps, n_lines, web):
         else:
             app = 0.0
         out[n] = web + (1.0 - web) * app
+    return out
+
+
+# ---------------------------------------------------------------------------- government app
+# The kernels of `app_consolidation` (the reform module stays free of numba: the schema
+# imports it). Agencies are `g * n_lines + l`; `app_of_gov` (G) is each government's app's
+# index among the government apps, NO_ONE where none covers it.
+
+
+@njit(cache=True)
+def hosted_share(app_of_gov, own, reuse, n_lines, n_apps):
+    """(apps) share of the covered agencies with an app whose services the government app
+    hosts (they use it instead of an app of their own)."""
+    hosted = np.zeros(n_apps)
+    total = np.zeros(n_apps, np.int64)
+    for g in range(len(app_of_gov)):
+        i = app_of_gov[g]
+        if i < 0:
+            continue
+        for n in range(g * n_lines, (g + 1) * n_lines):
+            inside = reuse[n, MOBILE] & ~own[n, MOBILE]
+            total[i] += own[n, MOBILE] | inside
+            hosted[i] += inside
+    out = np.zeros(n_apps)
+    for i in range(n_apps):
+        if total[i] > 0:
+            out[i] = hosted[i] / total[i]
+    return out
+
+
+@njit(cache=True)
+def own_apps_covered(own, app_of_gov, n_lines):
+    """Agencies running their own app under a government app, in order."""
+    out = np.empty(own.shape[0], np.int64)
+    m = 0
+    for g in range(len(app_of_gov)):
+        if app_of_gov[g] < 0:
+            continue
+        for n in range(g * n_lines, (g + 1) * n_lines):
+            out[m] = n
+            m += own[n, MOBILE]
+    return out[:m]
+
+
+@njit(cache=True)
+def joins_gov_app(app_of_gov, offer, builders, vendor_value, company_value, n_lines):
+    """(N) covered agencies whose government app offers more (`offer`, per government) than
+    a new app of their own would (its builder's value: their company's, else their vendor's;
+    `builders` = (vendor, company) per agency)."""
+    vendor, company = builders
+    out = np.zeros(len(vendor), np.bool_)
+    for g in range(len(app_of_gov)):
+        if app_of_gov[g] < 0:
+            continue
+        for n in range(g * n_lines, (g + 1) * n_lines):
+            own = company_value[company[n]] if company[n] >= 0 else vendor_value[vendor[n]]
+            out[n] = offer[g] > own
     return out

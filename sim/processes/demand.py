@@ -64,11 +64,28 @@ def data_capable(model: GovModel, agencies: np.ndarray) -> np.ndarray:
     """The agencies can serve data (as in `_serve`): their own data system, another agency's
     they use, or their government's platform data layer."""
     s, st = model.structure, model.state
+    kind_reach, layer = model.kind_reach(), model.platforms.reach[:, DATA_LAYER]
+    if model.line_bits.shape[1] == s.n_lines:  # the lines' bits: one compiled pass
+        return _data_capable(st.own, st.reuse, kind_reach, model.line_bits, layer, s.n_lines, agencies)
     # answered per agency once, then read per link: fewer agencies than links (942 links of
     # 444 agencies at baseline), and the answer is the agency's alone
-    can_use = usable(st.own, model.kind_reach(), s.substitutes, model.line_bits, s.n_lines, DATA)
+    can_use = usable(st.own, kind_reach, s.substitutes, model.line_bits, s.n_lines, DATA)
     reused = st.reuse[:, DATA] & can_use
-    return (st.own[:, DATA] | reused | model.platforms.reach[s.agency_gov, DATA_LAYER])[agencies]
+    return (st.own[:, DATA] | reused | layer[s.agency_gov])[agencies]
+
+
+@njit(cache=True)
+def _data_capable(own, reuse, kind_reach, line_bits, on_layer, n_lines, agencies):
+    """`data_capable` where the lines' compatibility bits are known (at most 64 lines)."""
+    N = own.shape[0]
+    capable = np.empty(N, np.bool_)
+    for g in range(N // n_lines):
+        owned = lines_owning(own, g * n_lines, n_lines, DATA)
+        for i in range(n_lines):
+            n = g * n_lines + i
+            reach = can_use_by_bits(kind_reach, owned, line_bits, g, i, DATA)
+            capable[n] = own[n, DATA] | (reuse[n, DATA] & reach) | on_layer[g]
+    return capable[agencies]
 
 
 def on_data_layer(model: GovModel, agencies: np.ndarray) -> np.ndarray:

@@ -30,24 +30,43 @@ def complete_and_expire(model: GovModel) -> None:
     # systems past end of life stop (a system delivered this month runs at least a month)
     # the month as int32, the months' own type: the comparisons stay 32-bit (20% faster at 13,750 agencies)
     rows, kinds = _expire_and_find_done(st.own, st.expires, st.building, st.done, MONTH(month))
+    life = _NO_LIFE
+    if len(rows):
+        life = model.rng.uniform(1 - a.lifetime_spread, 1 + a.lifetime_spread, size=len(rows)) * a.system_lifetime
+    terms = Terms(
+        proposed=st.proposed,
+        specified=st.specified,
+        build_specified=st.build_specified,
+        rights=st.rights,
+        build_rights=st.build_rights,
+    )
     # months from proposal to go-live of the projects delivered this month (DESIGN §4)
-    took = float((month - st.proposed[rows, kinds]).sum())
+    took = _deliver(rows, kinds, life, month, tuple(st.pipeline()), tuple(terms))
     model.deliveries.append((took, len(rows)))
     model.building_months -= took
     model.n_building -= len(rows)
-    if len(rows):
-        life = model.rng.uniform(1 - a.lifetime_spread, 1 + a.lifetime_spread, size=len(rows)) * a.system_lifetime
-        _deliver(rows, kinds, life, month, tuple(st.pipeline()))
-        # who decided and specified the system, and who holds its rights, go live with it
-        st.specified[rows, kinds] = st.build_specified[rows, kinds]
-        st.rights[rows, kinds] = st.build_rights[rows, kinds]
+
+
+_NO_LIFE = np.zeros(0)
+
+
+class Terms(NamedTuple):
+    """A project's terms, which go live with its system."""
+
+    proposed: np.ndarray  # (N, K) month the project was proposed
+    specified: np.ndarray  # (N, K) the running system's decision and specification (changed)
+    build_specified: np.ndarray  # (N, K) the project's
+    rights: np.ndarray  # (N, K) the government holds the running system's rights (changed)
+    build_rights: np.ndarray  # (N, K) the project's
 
 
 @njit(cache=True)
-def _deliver(rows, kinds, life, month, pipeline):
+def _deliver(rows, kinds, life, month, pipeline, terms):
     """Finished projects go live: the agency runs its own system (no longer a shared one),
-    at the quality built, until it reaches the end of its drawn life (at least a month)."""
-    pipeline = Pipeline(*pipeline)  # named again (state.py: kernel views)
+    at the quality built, until it reaches the end of its drawn life (at least a month);
+    who decided and specified it, and who holds its rights, go live with it. Returns the
+    months from proposal to go-live, summed."""
+    pipeline, terms = Pipeline(*pipeline), Terms(*terms)  # named again (state.py: kernel views)
     own, reuse, quality, built, expires, building, build_quality, build_duplicate = (
         pipeline.own,
         pipeline.reuse,
@@ -58,6 +77,7 @@ def _deliver(rows, kinds, life, month, pipeline):
         pipeline.build_quality,
         pipeline.build_duplicate,
     )
+    took = 0
     for j in range(len(rows)):
         n, k = rows[j], kinds[j]
         own[n, k] = True
@@ -67,6 +87,10 @@ def _deliver(rows, kinds, life, month, pipeline):
         expires[n, k] = month + max(1, np.int64(life[j]))
         building[n, k] = False
         build_duplicate[n, k] = False
+        terms.specified[n, k] = terms.build_specified[n, k]
+        terms.rights[n, k] = terms.build_rights[n, k]
+        took += month - terms.proposed[n, k]
+    return float(took)
 
 
 @njit(cache=True)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from ..control import project_terms, review_scrutiny
+from ..control import _project_terms, review_scrutiny
 from ..institutions import record_reviews
 from ..state import MOBILE, N_KINDS, SHAREABLE, Pipeline, Systems, kinds_owned, shared_ok_bits
 from ..substitutes import can_use_by_bits, can_use_shared, compatible_for, hostable_for, lines_owning
@@ -174,19 +174,10 @@ def review(model: GovModel) -> None:
     if model.rules.freeze_until_platform:
         # 暂停其他信息化项目的立项 while the provincial centre is built (seed 002 §4)
         held = SHAREABLE[q.kind] & ~model.platforms.ready_for(model.structure.agency_gov[q.agency])
-    # rank within each reviewer among proposals not held (queue order is arrival order)
-    idx = np.flatnonzero(~held)
-    order = idx[np.argsort(q.reviewer[idx], kind="stable")]
-    rev = q.reviewer[order]
-    starts = np.concatenate(([0], np.flatnonzero(np.diff(rev)) + 1))  # np.r_ costs ~10 µs a call
-    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.append(starts, len(order))))
     allowed = model.review.allowance()
-    waiting = np.bincount(rev, minlength=len(allowed))
+    decided, waiting, taken = _oldest_first(q.reviewer, held, allowed)
     scrutiny = review_scrutiny(model.review.capacity, waiting)
-    decide_idx = order[rank < allowed[rev]]
-    decided = np.zeros(len(q), bool)
-    decided[decide_idx] = True
-    model.review.consume(np.bincount(q.reviewer[decided], minlength=len(allowed)))
+    model.review.consume(taken)
 
     ag, kd, cost = q.agency[decided], q.kind[decided], q.cost[decided]
     duplicate = _reusable(model, ag, kd)
@@ -210,6 +201,24 @@ def review(model: GovModel) -> None:
     q.keep(~decided)
 
 
+@njit(cache=True)
+def _oldest_first(reviewer, held, allowed):
+    """Each body decides the oldest proposals it reviews that are not held, up to what it is
+    allowed this month (the queue is in arrival order). Returns the proposals decided, and
+    per body the proposals waiting for it (not held) and those it decided."""
+    waiting = np.zeros(len(allowed), np.int64)
+    taken = np.zeros(len(allowed), np.int64)
+    decided = np.zeros(len(reviewer), np.bool_)
+    for j in range(len(reviewer)):
+        if held[j]:
+            continue
+        b = reviewer[j]
+        decided[j] = waiting[b] < allowed[b]  # its rank among the body's proposals, oldest first
+        taken[b] += decided[j]
+        waiting[b] += 1
+    return decided, waiting, taken
+
+
 def _reusable(model: GovModel, agencies: np.ndarray, kinds: np.ndarray) -> np.ndarray:
     """A shared instance of the kind that could serve the agency is reachable (a platform
     layer, the government app, or a compatible agency's system of its government, §7.3) —
@@ -224,11 +233,17 @@ def build_factor(model: GovModel) -> np.ndarray:
     """(N,) multiple of the base build cost each agency pays: its vendor's or its
     company's markup."""
     st = model.state
-    factor = 1.0 + model.vendor_markup[st.vendor]
-    if model.companies:
-        markups = np.array([c.markup for c in model.companies])
-        factor = np.where(st.company >= 0, 1.0 + markups[np.maximum(st.company, 0)], factor)
-    return factor
+    markups = np.array([c.markup for c in model.companies]) if model.companies else _NO_COMPANY
+    return _price_factor(st.vendor, st.company, model.vendor_markup, markups)
+
+
+@njit(cache=True)
+def _price_factor(vendor, company, vendor_markup, company_markup):
+    """`build_factor` in one pass: 1 + the markup of the agency's company, else its vendor's."""
+    out = np.empty(len(vendor))
+    for n in range(len(vendor)):
+        out[n] = 1.0 + (company_markup[company[n]] if company[n] >= 0 else vendor_markup[vendor[n]])
+    return out
 
 
 def start_builds(model: GovModel, agencies, kinds, costs, duplicate, proposed=None, scrutiny=0.0) -> None:
@@ -236,39 +251,50 @@ def start_builds(model: GovModel, agencies, kinds, costs, duplicate, proposed=No
     `scrutiny`: how closely a coordinating body examined each, 0 where none reviewed it)."""
     if len(agencies) == 0:
         return
-    st, a = model.state, model.spec.agents
-    g = model.structure.agency_gov[agencies]
-    tsi = model.tech_support
-    st.build_specified[agencies, kinds], st.build_rights[agencies, kinds] = project_terms(
-        st.staff[agencies], st.skill[agencies], tsi.staff[g], tsi.skill[g], scrutiny, model.rng.random(len(agencies))
+    st, a, tsi, rng = model.state, model.spec.agents, model.tech_support, model.rng
+    J = len(agencies)
+    u = rng.random(J)  # the rights clause's draw (`control.project_terms`), then the quality's
+    noise = rng.normal(0, a.quality_spread, J)
+    projects = Projects(
+        agencies=agencies,
+        kinds=kinds,
+        costs=costs,
+        duplicate=duplicate,
+        noise=noise,
+        u=u,
+        proposed=_NOW if proposed is None else np.asarray(proposed, np.int64),
+        scrutiny=np.full(J, float(scrutiny)) if np.ndim(scrutiny) == 0 else np.asarray(scrutiny, dtype=float),
     )
-    # the institution's staff time these specifications take (its monthly step charges it);
-    # without an institution there is nothing to charge (adding zeros: skipped)
-    if tsi.staff.any():
-        tsi.specified += np.bincount(g, weights=(tsi.staff[g] > 0).astype(float), minlength=len(tsi.staff))
-    proposed = np.full(len(agencies), model.month) if proposed is None else np.asarray(proposed)
-    st.proposed[agencies, kinds] = proposed
-    # the pipeline's total duration, kept as projects start and finish (measures read it)
-    model.building_months += float(len(agencies) * (model.month + a.build_months) - proposed.sum())
-    model.n_building += len(agencies)
-    company_quality = np.array([c.quality for c in model.companies]) if model.companies else np.zeros(1)
-    noise = model.rng.normal(0, a.quality_spread, len(agencies))
-    tsi = model.tech_support
-    projects = Projects(agencies=agencies, kinds=kinds, costs=costs, duplicate=duplicate, noise=noise)
     builders = Builders(
         vendor=st.vendor,
         company=st.company,
         vendor_quality=model.vendor_quality,
-        company_quality=company_quality,
+        company_quality=np.array([c.quality for c in model.companies]) if model.companies else _NO_COMPANY,
         tsi_support=tsi.quality_support,
         tsi_staff=tsi.staff,
         n_lines=model.structure.n_lines,
     )
-    build, duplicated = _start_builds(
-        tuple(projects), model.month + a.build_months, tuple(builders), tuple(st.pipeline())
+    terms = Terms(
+        staff=st.staff,
+        skill=st.skill,
+        tsi_skill=tsi.skill,
+        tsi_specified=tsi.specified,
+        specified=st.build_specified,
+        rights=st.build_rights,
+        proposed=st.proposed,
     )
+    build, duplicated, months = _start_builds(
+        tuple(projects), model.month, a.build_months, tuple(builders), tuple(terms), tuple(st.pipeline())
+    )
+    # the pipeline's total duration, kept as projects start and finish (measures read it)
+    model.building_months += months
+    model.n_building += J
     model.spend["build"] += build
     model.spend["duplicated_build"] += duplicated
+
+
+_NOW = np.zeros(0, np.int64)  # `Projects.proposed` when every project is proposed this month
+_NO_COMPANY = np.zeros(1)
 
 
 class Projects(NamedTuple):
@@ -277,6 +303,21 @@ class Projects(NamedTuple):
     costs: np.ndarray  # 万元
     duplicate: np.ndarray  # a shared instance was reachable
     noise: np.ndarray  # the draw around the builder's quality
+    u: np.ndarray  # the draw of whether the rights clause holds (`control.project_terms`)
+    proposed: np.ndarray  # month each was proposed (empty: this month)
+    scrutiny: np.ndarray  # how closely a coordinating body examined each (0: none reviewed it)
+
+
+class Terms(NamedTuple):
+    """Who decides and specifies a project (`control.project_terms`), and where its terms are kept."""
+
+    staff: np.ndarray  # (N) the agency's in-house IT staff
+    skill: np.ndarray  # (N) their skill
+    tsi_skill: np.ndarray  # (G) its government's technical-support institution's skill
+    tsi_specified: np.ndarray  # (G) projects the institution specified since its monthly step (changed)
+    specified: np.ndarray  # (N, K) the project's decision and specification (changed)
+    rights: np.ndarray  # (N, K) the government holds its rights (changed)
+    proposed: np.ndarray  # (N, K) month the project was proposed (changed)
 
 
 class Builders(NamedTuple):
@@ -292,15 +333,40 @@ class Builders(NamedTuple):
 
 
 @njit(cache=True)
-def _start_builds(projects, done_month, builders, pipeline):
-    """Projects start: built by the agency's company if it has one, else its vendor, at the
-    builder's quality with noise; a technical-support institution in the government
-    closes part of the gap to full quality. Returns the spending and its duplicated part."""
-    projects, builders, pipeline = (
+def _start_builds(projects, month, build_months, builders, terms, pipeline):
+    """Projects start: their terms (`control.project_terms`; an institution charges the
+    specification to its month), then construction by the agency's company if it has one,
+    else its vendor, at the builder's quality with noise; a technical-support institution in
+    the government closes part of the gap to full quality. Returns the spending, its
+    duplicated part and the months the projects add to the pipeline (proposal to go-live)."""
+    projects, builders, terms, pipeline = (
         Projects(*projects),
         Builders(*builders),
+        Terms(*terms),
         Pipeline(*pipeline),
     )  # named again (state.py: kernel views)
+    agencies, kinds, n_lines = projects.agencies, projects.kinds, builders.n_lines
+    J = len(agencies)
+    g = agencies // n_lines  # agency `g * n_lines + l`
+    proposed = np.full(J, month, np.int64) if len(projects.proposed) == 0 else projects.proposed
+    tsi_staff = builders.tsi_staff
+    specified, rights = _project_terms(
+        terms.staff[agencies], terms.skill[agencies], tsi_staff[g], terms.tsi_skill[g], projects.scrutiny, projects.u
+    )
+    months = 0
+    for j in range(J):
+        n, k = agencies[j], kinds[j]
+        terms.specified[n, k], terms.rights[n, k] = specified[j], rights[j]
+        terms.tsi_specified[g[j]] += tsi_staff[g[j]] > 0  # the institution's staff time (its monthly step charges it)
+        terms.proposed[n, k] = proposed[j]
+        months += month + build_months - proposed[j]
+    spent, duplicated = _build(projects, month + build_months, builders, pipeline)
+    return spent, duplicated, float(months)
+
+
+@njit(cache=True)
+def _build(projects, done_month, builders, pipeline):
+    """Construction starts, by the agency's company if it has one, else its vendor."""
     agencies, kinds, costs, duplicate, noise = (
         projects.agencies,
         projects.kinds,

@@ -56,9 +56,14 @@ class AppConsolidation(Reform):
         self.apps = s.governments_at(lv)
         self.covered = s.gov_ancestor[:, lv] >= 0
         self.app_of_gov = s.gov_ancestor[:, lv]  # the government app covering each government (-1: none)
+        # ... as its index among the government apps (kernels read it per agency)
+        self.app_index = np.where(self.covered, np.searchsorted(self.apps, self.app_of_gov), -1)
         self.users = np.zeros(len(self.apps))  # adoption of each government app
         self.broken_until = np.full(s.n_agencies, -1, np.int64)
         self.quality = None  # per government app, its builder's, set when it goes live
+        # what a new app of each builder's offers (`_joins`), valued again only when builders change
+        self._vendor_values: tuple = (None, None)
+        self._company_values: tuple = (np.zeros(0), None)
 
     def _builder(self, model) -> tuple[np.ndarray, np.ndarray]:
         """Per government app: the quality and the price multiple (1 + markup) of whoever
@@ -89,72 +94,54 @@ class AppConsolidation(Reform):
         model.gov_apps.reach = self.covered.copy()
         model.spend["operations"] += len(self.apps) * p.run_cost
         self._adopt(model)
-        self._merge(model)
-        model.gov_apps.joins = self._joins(model)
+        offer = self._offer(model)
+        self._merge(model, offer)
+        model.gov_apps.joins = self._joins(model, offer)
         model.state.app_broken = self.broken_until > model.month
 
-    def _hosted(self, model) -> np.ndarray:
-        """Per government app: share of the covered agencies with an app whose services it hosts."""
-        from ..state import MOBILE  # here, not at the top: the schema loads without numba or Mesa
-
-        st, s = model.state, model.structure
-        app = self.app_of_gov[s.agency_gov]
-        inside = (app >= 0) & st.reuse[:, MOBILE] & ~st.own[:, MOBILE]
-        with_app = (app >= 0) & (st.own[:, MOBILE] | inside)
-        idx = np.searchsorted(self.apps, app[with_app])
-        hosted = np.bincount(idx, weights=inside[with_app], minlength=len(self.apps))
-        total = np.bincount(idx, minlength=len(self.apps))
-        return np.where(total > 0, hosted / np.maximum(total, 1), 0.0)
-
     def _adopt(self, model) -> None:
-        from ..processes.apps import bass_step  # here, not at the top: the schema loads without numba or Mesa
+        from ..processes.apps import bass_step, hosted_share  # here: the schema loads without numba or Mesa
 
-        a = model.spec.agents
-        pull = self.quality * self._hosted(model)
-        self.users = bass_step(self.users, pull, a.app_innovation, a.app_imitation, 1.0)
-        users_of_gov = np.zeros(model.structure.n_gov)
-        has = self.app_of_gov >= 0
-        users_of_gov[has] = self.users[np.searchsorted(self.apps, self.app_of_gov[has])]
-        model.gov_apps.users = users_of_gov
+        a, st = model.spec.agents, model.state
+        hosted = hosted_share(self.app_index, st.own, st.reuse, model.structure.n_lines, len(self.apps))
+        self.users = bass_step(self.users, self.quality * hosted, a.app_innovation, a.app_imitation, 1.0)
+        model.gov_apps.users = np.where(self.covered, self.users[np.maximum(self.app_index, 0)], 0.0)
 
-    def _offer(self, model, agencies: np.ndarray) -> np.ndarray:
-        """What the government app offers each agency's applicants, with the body's pressure."""
-        g = model.structure.agency_gov[agencies]
-        attention = np.array([b.attention for b in model.bodies])[model.review.body_of_gov[g]]
-        quality = self.quality[np.searchsorted(self.apps, self.app_of_gov[g])]
-        return quality * model.gov_apps.users[g] + self.p.pressure * attention
+    def _offer(self, model) -> np.ndarray:
+        """(G) what the government app offers an agency's applicants, with the body's pressure."""
+        attention = np.array([b.attention for b in model.bodies])[model.review.body_of_gov]
+        quality = self.quality[np.maximum(self.app_index, 0)]
+        return quality * model.gov_apps.users + self.p.pressure * attention
 
-    def _joins(self, model) -> np.ndarray:
+    def _joins(self, model, offer: np.ndarray) -> np.ndarray:
         """(N) agencies that would put a new or renewed app into the government app rather
         than build their own: the government app offers more than a new app of theirs would."""
         from ..processes import apps  # here, not at the top: the schema loads without numba or Mesa
 
-        st, s, a = model.state, model.structure, model.spec.agents
-        covered = np.flatnonzero(self.covered[s.agency_gov])
+        st, a = model.state, model.spec.agents
         # valued per builder (a market's vendors and companies), then read per agency: the
         # same numbers as per agency, without sorting every agency's builder quality
         value = partial(apps.new_app_value, p=a.app_innovation, q=a.app_imitation, potential=a.app_potential)
-        own = value(model.vendor_quality, months=a.system_lifetime)[st.vendor[covered]]
-        if model.companies:
-            company_quality = np.array([c.quality for c in model.companies])
-            run = st.company[covered] >= 0
-            by_company = value(company_quality, months=a.system_lifetime)[np.maximum(st.company[covered], 0)]
-            own = np.where(run, by_company, own)
-        joins = np.zeros(s.n_agencies, bool)
-        joins[covered] = self._offer(model, covered) > own
-        return joins
+        if self._vendor_values[0] is not model.vendor_quality:  # vendors entered (a new array): value them
+            self._vendor_values = (model.vendor_quality, value(model.vendor_quality, months=a.system_lifetime))
+        company_quality = np.array([c.quality for c in model.companies] or [0.0])
+        if not np.array_equal(company_quality, self._company_values[0]):
+            self._company_values = (company_quality, value(company_quality, months=a.system_lifetime))
+        vendor_value, company_value = self._vendor_values[1], self._company_values[1]
+        builders = (st.vendor, st.company)
+        return apps.joins_gov_app(self.app_index, offer, builders, vendor_value, company_value, model.structure.n_lines)
 
-    def _merge(self, model) -> None:
+    def _merge(self, model, offer: np.ndarray) -> None:
         """Agencies that reconsider merge when the government app serves their applicants
         better, counting the body's pressure; some merged functions break."""
-        from ..state import MOBILE  # here, not at the top: the schema loads without numba or Mesa
+        from ..processes.apps import own_apps_covered  # here: the schema loads without numba or Mesa
+        from ..state import MOBILE
 
         st, s, p = model.state, model.structure, self.p
-        cand = np.flatnonzero(st.own[:, MOBILE] & self.covered[s.agency_gov])
+        cand = own_apps_covered(st.own, self.app_index, s.n_lines)
         cand = cand[model.rng.random(len(cand)) < p.merge_per_month]
-        offer = self._offer(model, cand)
         keep = st.quality[cand, MOBILE] * st.app_users[cand]
-        merge = cand[offer > keep]
+        merge = cand[offer[s.agency_gov[cand]] > keep]
         st.own[merge, MOBILE] = False
         st.reuse[merge, MOBILE] = True
         st.merged_app[merge] = True
