@@ -32,14 +32,16 @@ MONTHS = 84  # 2014-01 .. 2020-12
 class _P(BaseModel):
     start_month: int = NEVER
     mandate: str = "centre"
+    it_attention: float = 1.0
 
 
 class _Reform:
     def __init__(self, key: str) -> None:
         self.key, self.p, self.active = key, _P(), False
 
-    def remandate(self, model, mandate: str) -> None:  # the data bureau's, for a body already at work
-        self.p = self.p.model_copy(update={"mandate": mandate})
+    def remandate(self, model, mandate: str, attention: float | None = None) -> None:  # the data bureau's
+        split = {} if attention is None else {"it_attention": attention}
+        self.p = self.p.model_copy(update={"mandate": mandate, **split})
 
 
 class StubProvince:
@@ -412,3 +414,25 @@ def test_a_relabelled_body_takes_its_new_mandate_in_the_province_model(coupled):
     bureau = next(r for r in m.province_agents[zj].gov_model.reforms if r.key == "data_bureau")
     assert bureau.active and bureau.p.mandate == "industry"
     assert {b.mandate for b in bureau.bureaus} == {"industry"}
+    # the effort split comes with the mandate (not the template's it_attention 1.0)
+    assert {b.attention for b in bureau.bureaus} == {m.d.mandate_attention.industry} == {0.7}
+    assert bureau.p.it_attention == 0.7
+
+
+def test_a_services_body_s_province_model_opens_halls_staffed_by_the_effort_its_mandate_leaves():
+    """A province that chooses a services body (or whose unified department takes government
+    services) gets bureaus at the services attention, whose halls have window capacity."""
+    from sim.diffusion.coupling import adopt, build_province_model
+    from sim.scenario import GovScenario
+
+    spec = GovScenario.coerce("china").spec
+    p = load_provinces()
+    model = build_province_model(spec, p, p.index("Ningxia"), 11, 12)
+    adopt(model, "body", 0, mandate="services", attention=spec.diffusion.mandate_attention.services)
+    model.step()
+    bureau = next(r for r in model.reforms if r.key == "data_bureau")
+    assert bureau.active and {b.attention for b in bureau.bureaus} == {0.6}
+    halls = model.rules.hall
+    assert halls.any() and np.allclose(
+        model.rules.window_capacity[halls], bureau.p.window_capacity * (1 - 0.6)
+    )  # 0 at the template's it_attention 1.0

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from ..institutions import company_position, company_systems, take_over
+from ..institutions import company_cost, company_position, company_systems, take_over
+from ..processes.planning import build_factor
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -38,7 +39,8 @@ class OperatingCompany(mesa.Agent):
     Takes agencies' operations over in batches (分批分步, seed 001 §3), at scale economies
     and its own price. Profit-seeking in proportion to its private ownership: its markup and
     its hold on public data drift toward what the government's dependence allows, unless
-    oversight, competition or open data hold them back (seed 000 §2.4, seed 003)."""
+    oversight, competition or open data hold them back (seed 000 §2.4, seed 003). It prices
+    what it expects to pay for rework and repairs, from its own record (`expected_warranty`)."""
 
     kind = "company"
 
@@ -55,6 +57,10 @@ class OperatingCompany(mesa.Agent):
         self.cover = 0.0  # share of the systems it runs that its hired staff run
         self.cidx = len(model.companies)
         self.queue = np.zeros(0, np.int64)  # agencies still to take over, in order
+        # its own record over the trailing `warranty_months`: 万元 paid to redo returned
+        # deliverables and repair audited systems, and 万元 it charged (builds and fees)
+        self.warranty = Trailing(params.warranty_months)
+        self.revenue = Trailing(params.warranty_months)
         self.node: int | None = None
 
     @property
@@ -80,6 +86,7 @@ class OperatingCompany(mesa.Agent):
         self._take_over(m)
         self._staffing(m)
         self._adjust(m)
+        self._record_revenue(m)  # at the markup the month's rework and repairs are charged at
 
     def _take_over(self, m) -> None:
         k = min(self.p.migration_per_month, len(self.queue))
@@ -95,14 +102,72 @@ class OperatingCompany(mesa.Agent):
         self.cover = staff_cover(self.staff, company_systems(m)[self.cidx], m.spec.agents.systems_per_staff)
         self.quality = (1 - self.cover) * self.p.quality + self.cover * self.staff_skill
 
+    def _record_revenue(self, m) -> None:
+        """What its markup is charged on this month: the build value (at its markup) of what it
+        delivered to its clients through construction, first deliveries and redone ones alike
+        (each is checked), and the operations fees of the systems it runs."""
+        st = m.state
+        mine = st.company == self.cidx
+        if not mine.any():
+            return
+        new = st.own[mine] & (st.built[mine] == m.month) & (st.proposed[mine] < m.month)
+        builds = float((new @ m.base_build_cost).sum()) * (1 + self.markup)
+        price = (1 + st.contract_markup[mine]) * company_cost(m)[self.cidx]
+        fees = float((st.own[mine] @ m.base_run_cost) @ price)
+        self.revenue.add(m.month, builds + fees)
+
+    def expected_warranty(self, month: int) -> float:
+        """What it expects to pay for rework and repairs per unit of what it charges: its own
+        record over the trailing window (rework on what it delivered, repairs on what it runs,
+        each a share of the build price, over its build value and fees); 0 before any revenue."""
+        revenue = self.revenue.total(month)
+        return self.warranty.total(month) / revenue if revenue > 0 else 0.0
+
     def _adjust(self, m) -> None:
-        """Move markup and data hold toward what dependence and oversight allow."""
+        """Move markup and data hold toward what dependence and oversight allow, plus the
+        rework and repairs it expects to pay (cost-plus: a supplier prices its expected
+        warranty cost, Laffont & Tirole 1993)."""
         dep, oversight, hosted, rights = company_position(m, self)
         target_markup = self.p.base_markup + self.p.markup_sensitivity * dep * self.profit_motive * (1 - oversight)
+        target_markup += self.expected_warranty(m.month)
         self.markup += self.p.markup_adjust * (target_markup - self.markup)
         # records others also serve (opened to developers, copied to a base library) are not held
         target_hold = hosted * self.profit_motive * (1 - rights)
         self.data_hold += self.p.markup_adjust * (target_hold - self.data_hold)
+
+
+class Trailing:
+    """Amounts booked by month, summed over the last `months` months (one slot a month)."""
+
+    def __init__(self, months: int) -> None:
+        self.amount = np.zeros(months)
+        self.month = np.full(months, -1, np.int64)
+
+    def add(self, month: int, x: float) -> None:
+        i = month % len(self.amount)
+        if self.month[i] != month:  # the slot held a month now out of the window
+            self.amount[i], self.month[i] = 0.0, month
+        self.amount[i] += x
+
+    def total(self, month: int) -> float:
+        """Sum over months month - months + 1 .. month."""
+        return float(self.amount[self.month > month - len(self.amount)].sum())
+
+
+def charge_warranty(model: GovModel, n: np.ndarray, k: np.ndarray, share: float) -> None:
+    """Operating companies pay `share` of the build price of their clients' systems (n, k)
+    they must redo or repair (the builder or operator is the agency's company, if it has
+    one): each company's part goes on its own record, which its asking markup prices."""
+    if not model.companies:
+        return
+    company = model.state.company[n]
+    mine = company >= 0
+    if not mine.any():
+        return
+    cost = model.base_build_cost[k[mine]] * build_factor(model)[n[mine]] * share
+    paid = np.bincount(company[mine], weights=cost, minlength=len(model.companies))
+    for c in np.flatnonzero(paid > 0):
+        model.companies[c].warranty.add(model.month, float(paid[c]))
 
 
 def staff_cover(staff: float, systems: float, systems_per_staff: float) -> float:

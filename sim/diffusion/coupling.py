@@ -82,23 +82,28 @@ def schedule(model, key: str, month: int, **update: Any) -> bool:
     return False
 
 
-def adopt(model, item: str, month: int, mandate: str | None = None) -> None:
-    """Province model side of an adoption at `month` (`mandate`: the body's type). A body
-    already at work takes the new mandate (a relabelled body, a unified department that takes
-    government services), so the label and the province model's rules agree."""
+def adopt(model, item: str, month: int, mandate: str | None = None, attention: float | None = None) -> None:
+    """Province model side of an adoption at `month` (`mandate`: the body's type; `attention`:
+    the share of effort that mandate leaves for IT, `diffusion.mandate_attention`). A body
+    already at work takes the new mandate with its effort split (a relabelled body, a unified
+    department that takes government services), so the label and the province model's rules
+    agree."""
     for key in ITEM_REFORMS[item]:
         if key == "data_bureau":
-            if not schedule(model, key, month, mandate=mandate) and mandate is not None:
-                remandate(model, mandate)
+            split = {} if attention is None else {"it_attention": attention}
+            if not schedule(model, key, month, mandate=mandate, **split) and mandate is not None:
+                remandate(model, mandate, attention)
         else:
             schedule(model, key, month)
 
 
-def remandate(model, mandate: str) -> None:
-    """An active data bureau takes `mandate` now; one not yet due takes it when it starts."""
+def remandate(model, mandate: str, attention: float | None = None) -> None:
+    """An active data bureau takes `mandate` (and its IT `attention`, None: unchanged) now;
+    one not yet due takes them when it starts."""
+    split = {} if attention is None else {"it_attention": attention}
     for reform in model.reforms:
         if reform.key == "data_bureau":
             if reform.active:
-                reform.remandate(model, mandate)
+                reform.remandate(model, mandate, attention)
             else:
-                reform.p = reform.p.model_copy(update={"mandate": mandate})
+                reform.p = reform.p.model_copy(update={"mandate": mandate, **split})

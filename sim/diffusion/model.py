@@ -250,7 +250,7 @@ class ChinaModel(mesa.Model):
         if body in DEDICATED and not had:
             self.adopted[i, ITEMS.index("body")] = t
         if body in DEDICATED:  # a new body, or a relabelled one (Zhejiang 2018): its model's bureau takes the mandate
-            adopt(self.province_agents[i].gov_model, "body", t, mandate=body)
+            adopt(self.province_agents[i].gov_model, "body", t, mandate=body, attention=self._it_attention(body))
 
     def _unify(self, i: int, t: int, services: bool, why: str) -> None:
         self.unified_services[i] = services
@@ -264,7 +264,12 @@ class ChinaModel(mesa.Model):
             return
         self.adopted[i, ITEMS.index(item)] = t
         self.events.append({"month": t, "province": self.provinces.pinyin[i], "item": item, "body": "", "why": why})
-        adopt(self.province_agents[i].gov_model, item, t, mandate=mandate)
+        adopt(self.province_agents[i].gov_model, item, t, mandate=mandate, attention=self._it_attention(mandate))
+
+    def _it_attention(self, mandate: str | None) -> float | None:
+        """The share of effort a body of this mandate leaves for IT (`mandate_attention`): the
+        effort split comes with the mandate, whatever the template's `it_attention`."""
+        return None if mandate is None else float(getattr(self.d.mandate_attention, mandate))
 
     def _apply_pilots(self, t: int) -> None:
         for p in self._pilots.get(t, []):

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from ..schema import Name, NonNeg, Section
+from ..schema import Fraction, Name, NonNeg, Section
 
 YearMonth = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 ITEMS = ("body", "unified", "ops_separation", "shared_platform", "one_window", "app_consolidation")
@@ -98,6 +98,16 @@ class Choice(Section):
     unify_capacity: float  # added per s.d. of capacity (GDP per head and digital economy)
 
 
+class MandateAttention(Section):
+    """Share of a dedicated body's effort its mandate leaves for IT coordination (the rest
+    serves the mandate: the services hall, the digital industry). A body's mandate, chosen or
+    relabelled by the province, brings this split into the province model's bureaus."""
+
+    centre: Fraction
+    industry: Fraction
+    services: Fraction
+
+
 class Window(Section):
     """A central mandate or window: while open, it adds `weight` x strength to the log-odds
     of adopting each of its targets."""
@@ -147,6 +157,7 @@ class Diffusion(Section):
     reorganise_cooldown: Annotated[int, Field(ge=0)]
     unify_after: YearMonth
     choice: Choice
+    mandate_attention: MandateAttention
     windows: list[Window]
     pilots: list[Pilot]
 

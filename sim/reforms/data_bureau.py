@@ -45,28 +45,39 @@ class DataBureauReform(Reform):
             if s.gov_level[g] in levels:
                 self.bureaus.append(new_body(model, DataBureau, g, p.it_attention, p.mandate))
                 model.rules.brokerage[g] = p.brokerage
-                self._hall(model, g, p.mandate == "services")
+                self._hall(model, self.bureaus[-1], p.mandate == "services")
         route_reviews(model)
         model.fixed_costs["data_bureau"] = len(self.bureaus) * p.staff * model.spec.agents.staff_wage
         self._entry_credit = 0.0
 
-    def _hall(self, model, g: int, opens: bool) -> None:
+    def _hall(self, model, bureau, opens: bool) -> None:
         """The services mandate runs a one-stop service hall with the window capacity the
-        bureau's non-IT effort staffs; another mandate has none (closing one gives it back)."""
+        bureau's non-IT effort staffs; another mandate has none (closing one gives back the
+        capacity that effort staffed)."""
+        g = bureau.gov
         if opens == bool(model.rules.hall[g]):
             return
-        capacity = self.p.window_capacity * (1 - self.p.it_attention)
+        capacity = self.p.window_capacity * (1 - bureau.attention)
         model.rules.hall[g] = opens
         model.rules.window_capacity[g] += capacity if opens else -capacity
 
-    def remandate(self, model, mandate: str) -> None:
+    def remandate(self, model, mandate: str, attention: float | None = None) -> None:
         """The bureaus take another mandate (a province relabels its body, or its unified
-        department takes government services): the hall opens or closes with the services
-        mandate, and vendor entry follows the industry mandate from now on."""
-        self.p = self.p.model_copy(update={"mandate": mandate})
-        for b in self.bureaus:
-            b.mandate = mandate
-            self._hall(model, b.gov, mandate == "services")
+        department takes government services) with the share of effort it leaves for IT
+        (`attention`; None keeps theirs): the hall opens or closes with the services mandate,
+        staffed by the effort left from IT, review capacity follows the IT attention, and
+        vendor entry follows the industry mandate from now on."""
+        attention = self.p.it_attention if attention is None else attention
+        self.p = self.p.model_copy(update={"mandate": mandate, "it_attention": attention})
+        changed = [b for b in self.bureaus if (b.mandate, b.attention) != (mandate, attention)]
+        for b in changed:
+            self._hall(model, b, False)  # closed with the effort that staffed it
+            b.mandate, b.attention = mandate, attention
+            self._hall(model, b, mandate == "services")
+        if changed:
+            from ..institutions import route_reviews  # here, not at the top: the schema loads without numba or Mesa
+
+            route_reviews(model)
 
     def step(self, model) -> None:
         if self.p.mandate != "industry":

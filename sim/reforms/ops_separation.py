@@ -38,6 +38,7 @@ class Params(ReformParams):
     scale_elasticity: Fraction
     scale_reference: Positive
     contract_months: Count
+    warranty_months: Count
     staff_to_company: Fraction
     staff_to_bureau: Fraction
 

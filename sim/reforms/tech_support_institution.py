@@ -122,6 +122,9 @@ def rework(model, n: np.ndarray, k: np.ndarray, p: Params) -> None:
     model.n_building += len(n)
     _undo_delivery(model, model.month - st.proposed[n, k])
     tsi.rework_cost += build_price(model, n, k) * p.rework_share
+    from ..agents.supplier import charge_warranty  # here, not at the top: the schema loads without numba or Mesa
+
+    charge_warranty(model, n, k, p.rework_share)  # a company's part on its own record, which its markup prices
 
 
 def redone_quality(model, n: np.ndarray) -> np.ndarray:

@@ -76,6 +76,9 @@ class ThirdPartyEvaluation(Reform):
         self.repair_done[n, k] = model.month + self.p.repair_months
         self.repair_of[n, k] = st.built[n, k]
         model.audits.repair_cost += build_price(model, n, k) * self.p.repair_share
+        from ..agents.supplier import charge_warranty  # here, not at the top: the schema loads without numba or Mesa
+
+        charge_warranty(model, n, k, self.p.repair_share)  # a company's part on its own record, which its markup prices
 
     def _finish_repairs(self, model) -> None:
         """Repairs due this month take effect on the system still running; a repair never

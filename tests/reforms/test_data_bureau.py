@@ -3,9 +3,10 @@ under the `services` mandate, vendor entry under `industry`."""
 
 import numpy as np
 
+from sim import GovModel
 from sim.institutions import ensure_coordinator
 
-from .conftest import COUNTY_A, COUNTY_B, PROVINCE, activate, step, tiny
+from .conftest import COUNTY_A, COUNTY_B, PROVINCE, TINY, activate, step, tiny
 
 
 def test_activate_creates_a_bureau_per_government_that_reviews_its_own_proposals():
@@ -83,3 +84,23 @@ def test_a_new_mandate_opens_or_closes_the_service_hall_and_moves_vendor_entry()
     assert not m.rules.hall.any() and np.allclose(m.rules.window_capacity, 0.0)
     step(m, reform, month=1)  # the industry mandate courts firms: a vendor a month at 12 a year
     assert len(m.vendor_quality) > vendors
+
+
+def test_a_new_mandate_brings_its_effort_split_to_the_hall_and_to_review():
+    """Relabelled to services at IT attention 0.6, a centre bureau (attention 1.0) opens halls
+    staffed by the 0.4 of its effort left from IT and reviews with 0.6 of the approval
+    capacity; relabelled back, both return."""
+    m = GovModel(
+        "baseline", rng=1, **TINY, **{"reforms.data_bureau.enabled": True, "reforms.unified_approval.enabled": True}
+    )
+    reform, _ = activate(m, "data_bureau")
+    activate(m, "unified_approval")
+    full = m.review.capacity.copy()
+    assert (full > 0).all() and not m.rules.hall.any()
+    reform.remandate(m, "services", 0.6)
+    assert m.rules.hall.all() and np.allclose(m.rules.window_capacity, 400.0 * 0.4)
+    assert np.allclose(m.review.capacity, 0.6 * full)
+    assert {b.attention for b in m.bodies} == {0.6} and reform.p.it_attention == 0.6
+    reform.remandate(m, "centre", 1.0)
+    assert not m.rules.hall.any() and np.allclose(m.rules.window_capacity, 0.0)
+    assert np.array_equal(m.review.capacity, full)

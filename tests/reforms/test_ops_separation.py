@@ -3,11 +3,12 @@ levels first, `migration_per_month` a month, abolishing in-house units where tol
 
 import numpy as np
 
+from sim import GovModel
 from sim.contracts import renew_company_contracts
 from sim.institutions import company_position, company_scale
 from sim.state import INFRA, LAYER_OF_KIND
 
-from .conftest import activate, at_month, step, tiny
+from .conftest import TINY, activate, at_month, step, tiny
 
 
 def test_activate_creates_the_market_company_with_every_covered_agency_queued_upper_levels_first():
@@ -197,3 +198,71 @@ def test_agencies_of_one_government_take_back_no_more_staff_than_it_has():
     assert len(back) > 0  # some did take operations back
     others = np.setdiff1d(due, back)
     assert len(others) > 0 and (m.state.staff[others] == 0).all()  # the rest renewed or switched, unstaffed
+
+
+def _company_and_institution(quality: float):
+    """The tiny government, every agency run by one company, with an institution in the province
+    that checks what is delivered; in month 5 every agency's infrastructure is delivered at
+    `quality` (the province's four are checked, the counties' are not)."""
+    m = GovModel(
+        "baseline",
+        rng=1,
+        **TINY,
+        **{
+            "reforms.ops_separation.enabled": True,
+            "reforms.ops_separation.migration_per_month": 12,
+            "reforms.tech_support_institution.enabled": True,
+            "reforms.tech_support_institution.acceptance": 0.6,
+        },
+    )
+    ops, _ = activate(m, "ops_separation")
+    tsi, _ = activate(m, "tech_support_institution")
+    st = m.state
+    st.own[:, INFRA] = True
+    st.built[:], st.proposed[:] = -5, -10
+    st.built[:, INFRA], st.proposed[:, INFRA] = 5, 0
+    st.quality[:, INFRA] = quality
+    return m, ops, tsi
+
+
+def test_a_company_whose_deliverables_are_returned_prices_the_rework_into_its_markup():
+    """Two identical companies; the institution returns one's deliverables (the province's four
+    of the twelve it delivered): that company expects to pay rework_share of their build price
+    per unit of what it charged (its builds and fees) and asks a higher markup the next month;
+    the other's markup follows the rule without rework, exactly."""
+    (poor, ops_p, tsi_p), (good, ops_g, tsi_g) = _company_and_institution(0.3), _company_and_institution(0.9)
+    for m, ops, tsi in ((poor, ops_p, tsi_p), (good, ops_g, tsi_g)):
+        step(m, ops, month=5)  # takes every agency over and records what it charged
+        step(m, tsi, month=5)  # checks the province's deliverables
+    cp, cg = poor.companies[0], good.companies[0]
+    assert cp.markup == cg.markup and cp.revenue.total(5) == cg.revenue.total(5) > 0  # the same so far
+    assert not poor.state.own[:4, INFRA].any() and good.state.own[:4, INFRA].all()
+    share = poor.spec.reforms.tech_support_institution.rework_share
+    rework = share * 4 * poor.base_build_cost[INFRA] * (1 + cp.markup)
+    assert np.isclose(cp.warranty.total(5), rework) and cg.warranty.total(5) == 0.0
+    expected = rework / cp.revenue.total(5)
+    assert expected > 0 and np.isclose(cp.expected_warranty(6), expected) and cg.expected_warranty(6) == 0.0
+    markup = cg.markup
+    step(poor, ops_p, month=6)
+    step(good, ops_g, month=6)
+    assert cp.markup > cg.markup
+    assert np.isclose(cp.markup - cg.markup, cp.p.markup_adjust * expected)
+    dep, oversight, _, _ = company_position(good, cg)
+    target = cg.p.base_markup + cg.p.markup_sensitivity * dep * cg.profit_motive * (1 - oversight)
+    assert cg.markup == markup + cg.p.markup_adjust * (target - markup)  # no rework: the rule unchanged
+    # the record is a trailing window: `warranty_months` on, the rework no longer counts
+    assert cp.expected_warranty(4 + cp.p.warranty_months) > 0 and cp.expected_warranty(5 + cp.p.warranty_months) == 0
+
+
+def test_an_audit_repair_goes_on_the_operating_company_s_record():
+    from sim.reforms.third_party_evaluation import ThirdPartyEvaluation
+
+    m, ops, _ = _company_and_institution(0.3)
+    step(m, ops, month=5)
+    audit = ThirdPartyEvaluation(m.spec.reforms.third_party_evaluation)
+    audit.activate(m)
+    audit._start_repairs(m, np.array([4, 8]), np.array([INFRA, INFRA]))  # two counties' systems
+    share = m.spec.reforms.third_party_evaluation.repair_share
+    c = m.companies[0]
+    assert np.isclose(c.warranty.total(5), share * 2 * m.base_build_cost[INFRA] * (1 + c.markup))
+    assert np.isclose(c.expected_warranty(5), c.warranty.total(5) / c.revenue.total(5))
