@@ -209,11 +209,14 @@ def renew_company_contracts(model: GovModel) -> None:
 
 def record_found_quality(model: GovModel, poor: np.ndarray) -> None:
     """(N, K) systems found under-delivering (by a third-party audit or the technical-support
-    institution's check): where a company runs the agency and built the system (not legacy
-    systems it only operates), the lowest quality found stays on the agency's record until its
-    contract comes up for renewal, when the agency expects that quality from the company."""
+    institution's check): where a company runs the agency and built the system (its project was
+    proposed after the company took the agency over: not legacy systems it only operates, nor a
+    vendor's project delivered after the take-over), the lowest quality found stays on the
+    agency's record until its contract comes up for renewal, when the agency expects that
+    quality from the company. A project proposed in the take-over month was planned before the
+    company's contract began (planning precedes the reforms' step), so it is the vendor's."""
     st = model.state
-    poor = poor & (st.built > st.company_since[:, None])
+    poor = poor & (st.proposed > st.company_since[:, None])
     under = np.flatnonzero(row_any(poor) & (st.company >= 0))
     found = np.where(poor[under], st.quality[under], np.inf).min(axis=1)
     st.found_quality[under] = np.fmin(st.found_quality[under], found)

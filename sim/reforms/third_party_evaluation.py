@@ -11,7 +11,8 @@ market's quality, not a set value. The system stays in service meanwhile, at its
 and is not audited again until repaired (a system replaced meanwhile is).
 Where an operating company runs the agency the quality found stays on the agency's record
 until its contract comes up for renewal (it then expects that quality from the company, so a
-poor performer may lose the renewal); only systems the company built count on its record.
+poor performer may lose the renewal); only systems the company built count on its record
+(projects proposed after it took the agency over).
 Fees charged above `reasonable_markup` are recovered from the company (price review, 审减;
 `reasonable_markup` assumed), the contract's markup is not rewritten. Audit coverage is also what the company
 sees of oversight (its markup target) and the government's audit information.

@@ -108,7 +108,7 @@ def test_under_delivery_found_on_a_company_run_agency_stays_on_its_record():
     poor = m.state.own & (quality < 0.6)
     assert poor.any()
     m.state.company_since[:] = -1
-    m.state.built[:] = np.where(np.arange(12) % 2 == 0, 0, -5)[:, None]  # odd agencies' systems predate the company
+    m.state.proposed[:] = np.where(np.arange(12) % 2 == 0, 0, -5)[:, None]  # odd agencies' systems predate the company
     step(m, reform, month=3)
     found = np.where(poor, quality, np.inf).min(axis=1)
     found[np.arange(12) % 2 == 1] = np.inf  # legacy systems are not on the company's record
