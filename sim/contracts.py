@@ -138,6 +138,7 @@ def renew_vendor_contracts(model: GovModel) -> None:
     switch = (choose(tuple(x), a.vendor_contract_months, a.systems_per_staff, a.staff_wage) == SWITCH) & (best != mine)
     if switch.any():  # most months every agency renews: nothing moves, nothing is drawn
         st.vendor[n[switch]] = best[switch]
+        st.operator_since[n[switch]] = model.month
         model.spend["build"] += float(cost[switch].sum())
         _rights_clause(model, n[switch & ~buys])
         bought = n[switch & buys]  # the legacy systems' rights were bought: the code and data move with them
@@ -199,6 +200,7 @@ def renew_company_contracts(model: GovModel) -> None:
     st.contract_end[renew] = model.month + term
     st.contract_end[switch] = model.month + a.vendor_contract_months
     st.contract_end[back] = model.month + a.vendor_contract_months
+    st.operator_since[n[choice != RENEW]] = model.month  # a new supplier (the vendor builds again after a take-back)
     st.found_quality[n] = np.inf
     leave = choice != RENEW
     _rights_clause(model, n[leave & ~buys])
@@ -216,7 +218,7 @@ def record_found_quality(model: GovModel, poor: np.ndarray) -> None:
     quality from the company. A project proposed in the take-over month was planned before the
     company's contract began (planning precedes the reforms' step), so it is the vendor's."""
     st = model.state
-    poor = poor & (st.proposed > st.company_since[:, None])
+    poor = poor & (st.proposed > st.operator_since[:, None])
     under = np.flatnonzero(row_any(poor) & (st.company >= 0))
     found = np.where(poor[under], st.quality[under], np.inf).min(axis=1)
     st.found_quality[under] = np.fmin(st.found_quality[under], found)

@@ -143,7 +143,7 @@ class AgencyState:
     contract_end: np.ndarray  # month the agency's operations contract (vendor or company) ends
     contract_markup: np.ndarray  # markup agreed in its contract with its operating company
     found_quality: np.ndarray  # lowest quality an audit found on its systems since its last renewal (inf: none)
-    company_since: np.ndarray  # month its operating company took it over (projects proposed since are the company's)
+    operator_since: np.ndarray  # month its supplier (company, else vendor) took over: projects proposed since are its
     fees_reviewed: np.ndarray  # month up to which a price review has examined its contract's fees
     other_posts: np.ndarray  # former IT staff of its abolished unit now in other posts (not IT)
 
@@ -196,7 +196,7 @@ class AgencyState:
             contract_end=np.zeros(n, MONTH),
             contract_markup=np.zeros(n),
             found_quality=np.full(n, np.inf),
-            company_since=np.zeros(n, MONTH),
+            operator_since=np.zeros(n, MONTH),
             fees_reviewed=np.zeros(n, MONTH),
             other_posts=np.zeros(n),
         )

@@ -8,7 +8,9 @@ build price, booked to builders, not to IT spending; no decision reads that cost
 (`tech_support_institution.redone_quality`, with the institution's `quality_support` where the
 government has one), so a poor operator's repair stays poor and the audit's gain follows the
 market's quality, not a set value. The system stays in service meanwhile, at its old quality,
-and is not audited again until repaired (a system replaced meanwhile is).
+and is not audited again until repaired (a system replaced meanwhile is). The repair is owed
+by the supplier found at fault: if the agency leaves it first (a switch or a take-back), the
+obligation lapses with its contract and the system, at the quality found, is auditable again.
 Where an operating company runs the agency the quality found stays on the agency's record
 until its contract comes up for renewal (it then expects that quality from the company, so a
 poor performer may lose the renewal); only systems the company built count on its record
@@ -52,9 +54,11 @@ class ThirdPartyEvaluation(Reform):
         self.repair_quality = np.zeros(shape)
         self.repair_done = np.full(shape, -1, np.int64)
         self.repair_of = np.full(shape, -1, np.int64)
+        self.repair_owed_since = np.full(shape, -1, np.int64)  # the liable supplier's `operator_since`
 
     def step(self, model) -> None:
         st, p = model.state, self.p
+        self._lapse_repairs(model)
         self._finish_repairs(model)
         under_repair = (self.repair_done >= 0) & (st.built == self.repair_of)  # a replaced system is auditable
         pick = st.own & (model.rng.random(st.own.shape) < p.audit_rate) & ~under_repair
@@ -76,7 +80,23 @@ class ThirdPartyEvaluation(Reform):
         self.repair_quality[n, k] = q + support * (1 - q)
         self.repair_done[n, k] = model.month + self.p.repair_months
         self.repair_of[n, k] = st.built[n, k]
+        self.repair_owed_since[n, k] = st.operator_since[n]
         model.audits.repair_cost += build_price(model, n, k) * self.p.repair_share
+
+    def _lapse_repairs(self, model) -> None:
+        """A repair is owed by the supplier the audit found at fault (it is paid to fix what it
+        runs, `repair_share` booked when ordered); where the agency has left that supplier since
+        (a switch or a take-back: `operator_since` moved), the obligation lapses with the
+        contract: the system keeps the quality found and is auditable again, so the new
+        operator answers for it only if an audit finds it again. (The alternative, the obligation
+        following the old supplier after it leaves, would have it repair systems it no longer
+        runs; assumed, no source.)"""
+        pending = self.repair_done >= 0
+        if not pending.any():
+            return
+        n, k = np.nonzero(pending)
+        left = model.state.operator_since[n] != self.repair_owed_since[n, k]
+        self.repair_done[n[left], k[left]] = -1
 
     def _finish_repairs(self, model) -> None:
         """Repairs due this month take effect on the system still running; a repair never
@@ -111,7 +131,7 @@ class ThirdPartyEvaluation(Reform):
         if len(over) == 0:
             return
         run_cost = model.base_run_cost
-        start = np.maximum(st.company_since[over], st.fees_reviewed[over])
+        start = np.maximum(st.operator_since[over], st.fees_reviewed[over])
         months = model.month - start
         recovered = float(((st.contract_markup[over] - p.reasonable_markup) * (st.own[over] @ run_cost) * months).sum())
         st.fees_reviewed[over] = model.month

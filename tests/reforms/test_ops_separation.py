@@ -115,6 +115,7 @@ def test_a_dear_company_loses_the_renewal_when_the_government_holds_the_rights()
     running = m.state.own.any(axis=1)
     assert (m.state.company[running] == -1).all()  # all switched to a vendor
     assert (m.state.contract_end[running] == 1 + m.spec.agents.vendor_contract_months).all()
+    assert (m.state.operator_since[running] == 1).all()  # a new supplier: what it owed (repairs) lapses
 
 
 def test_without_rights_the_rebuild_cost_locks_the_agency_in():
@@ -127,6 +128,7 @@ def test_without_rights_the_rebuild_cost_locks_the_agency_in():
     running = m.state.own.any(axis=1)
     assert (m.state.company[running] == 0).all()  # renewed, at the asking markup
     assert (m.state.contract_markup[running] == 0.6).all()
+    assert (m.state.operator_since[running] == 0).all()  # the same company since its take-over
     m2 = _due_for_renewal()
     m2.companies[0].markup = 0.6
     m2.state.rights[:] = True
@@ -146,6 +148,7 @@ def test_staff_in_the_bureau_pool_take_operations_back():
     renew_company_contracts(m)
     back = m.state.company == -1
     assert back.any() and (m.state.staff[back] > 0).all()  # run again by government staff
+    assert (m.state.operator_since[back] == 1).all()  # its vendor builds for it again from now
     assert m.tech_pool.staff.sum() < 150.0  # who moved from the pool
 
 

@@ -184,7 +184,7 @@ def test_a_returned_deliverable_a_company_built_goes_on_its_record_for_the_renew
     st.quality[:4, 0] = [0.3, 0.4, 0.3, 0.9]
     st.company[:] = -1
     st.company[[0, 1, 3]] = 0  # agencies 0, 1 and 3 run by a company since month 2; 2 by its vendor
-    st.company_since[:] = 2
+    st.operator_since[:] = 2
     step(m, reform, month=7)
     assert st.found_quality[0] == 0.3 and st.found_quality[1] == 0.4  # returned: on the company's record
     assert np.isinf(st.found_quality[2])  # a vendor's client: no company contract to judge
@@ -206,7 +206,7 @@ def test_a_vendor_s_project_delivered_after_a_company_took_over_is_not_on_the_co
     st.proposed[:3, 0] = [1, 2, 3]  # proposed before, in and after the take-over month
     st.company[:] = -1
     st.company[:3] = 0
-    st.company_since[:] = 2
+    st.operator_since[:] = 2
     step(m, reform, month=7)
     assert np.isinf(st.found_quality[0]) and np.isinf(st.found_quality[1])  # the vendor's projects
     assert st.found_quality[2] == 0.3  # the company's own

@@ -89,7 +89,7 @@ def test_a_price_review_recovers_over_priced_fees_and_leaves_the_contract_alone(
     over = np.arange(12) % 2 == 0
     markup = np.where(over, 0.5, 0.1)
     m.state.contract_markup[:] = markup
-    m.state.company_since[:] = 1
+    m.state.operator_since[:] = 1
     spent = m.spend["operations"]
     step(m, reform, month=3)
     assert (m.state.contract_markup == markup).all()  # no markup written by the audit
@@ -107,7 +107,7 @@ def test_under_delivery_found_on_a_company_run_agency_stays_on_its_record():
     quality = m.state.quality.copy()
     poor = m.state.own & (quality < 0.6)
     assert poor.any()
-    m.state.company_since[:] = -1
+    m.state.operator_since[:] = -1
     m.state.proposed[:] = np.where(np.arange(12) % 2 == 0, 0, -5)[:, None]  # odd agencies' systems predate the company
     step(m, reform, month=3)
     found = np.where(poor, quality, np.inf).min(axis=1)
@@ -118,3 +118,45 @@ def test_under_delivery_found_on_a_company_run_agency_stays_on_its_record():
     m.state.quality[:] = quality
     step(m, reform, month=4)
     assert np.isinf(m.state.found_quality).all()
+
+
+def test_a_pending_repair_lapses_when_the_agency_leaves_the_supplier_found_at_fault():
+    """The supplier found at fault owes the repair; an agency that switches supplier (or takes
+    operations back) before it is done ends that obligation: the system keeps the quality found
+    and is audited again, so the new supplier answers for it only when an audit finds it again."""
+    m = tiny("third_party_evaluation", audit_rate=1.0, under_delivery=0.6, repair_months=3)
+    reform, _ = activate(m, "third_party_evaluation")
+    quality = m.state.quality.copy()
+    step(m, reform, month=3)
+    poor = reform.repair_done == 6
+    n, k = np.nonzero(poor)
+    assert len(n) > 1
+    left = n == n[0]  # the first agency switches vendor in month 4 (`renew_vendor_contracts` sets the month)
+    m.state.operator_since[n[0]] = 4
+    step(m, reform, month=5)
+    assert (m.audits.month[n[left], k[left]] == 5).all()  # no longer under repair: audited again
+    assert (m.audits.month[n[~left], k[~left]] == 3).all()  # the others' repairs are still owed
+    assert (reform.repair_done[n[left], k[left]] == 8).all()  # found again: now the new supplier's repair
+    step(m, reform, month=6)
+    assert (m.state.quality[n[left], k[left]] == quality[n[left], k[left]]).all()  # the old repair never came
+    assert (m.state.quality[n[~left], k[~left]] >= quality[n[~left], k[~left]]).all()
+
+
+def test_a_vendor_switch_marks_a_new_supplier():
+    from sim.contracts import best_vendor, renew_vendor_contracts
+
+    from .conftest import at_month
+
+    m = tiny("third_party_evaluation")
+    st = m.state
+    best = best_vendor(m)[m.structure.agency_market]
+    m.vendor_markup[:] = 5.0  # every vendor but the best of each market is far dearer
+    m.vendor_markup[np.unique(best)] = 0.1
+    st.rights[:] = st.own  # leaving is a migration
+    st.contract_end[:] = 4
+    at_month(m, 4)
+    before = st.vendor.copy()
+    renew_vendor_contracts(m)
+    moved = st.vendor != before
+    assert moved.any() and (~moved).any()
+    assert (st.operator_since[moved] == 4).all() and (st.operator_since[~moved] == 0).all()
