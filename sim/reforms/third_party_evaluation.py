@@ -11,10 +11,11 @@ market's quality, not a set value. The system stays in service meanwhile, at its
 and is not audited again until repaired (a system replaced meanwhile is). The repair is owed
 by the supplier found at fault: if the agency leaves it first (a switch or a take-back), the
 obligation lapses with its contract and the system, at the quality found, is auditable again.
-Where an operating company runs the agency the quality found stays on the agency's record
-until its contract comes up for renewal (it then expects that quality from the company, so a
-poor performer may lose the renewal); only systems the company built count on its record
-(projects proposed after it took the agency over).
+The quality found on the audited systems the agency's supplier (its company, else its vendor)
+built stays on the agency's record until its contract comes up for renewal: it then expects
+their mean quality from that supplier (against the rival's mean), so a supplier delivering
+below what it states may lose the renewal; only projects proposed after the supplier took the
+agency over count (`contracts.record_found_quality`).
 Fees charged above `reasonable_markup` are recovered from the company (price review, 审减;
 `reasonable_markup` assumed), the contract's markup is not rewritten. Audit coverage is also what the company
 sees of oversight (its markup target) and the government's audit information.
@@ -64,7 +65,7 @@ class ThirdPartyEvaluation(Reform):
         pick = st.own & (model.rng.random(st.own.shape) < p.audit_rate) & ~under_repair
         model.audits.record(pick, model.month)
         poor = pick & (st.quality < p.under_delivery)
-        self._findings(model, pick, poor)
+        self._findings(model, pick)
         self._start_repairs(model, *np.nonzero(poor))
         model.spend["programmes"] += float(pick.sum()) * p.audit_cost
 
@@ -109,15 +110,15 @@ class ThirdPartyEvaluation(Reform):
         st.quality[same] = np.maximum(st.quality[same], self.repair_quality[same])
         self.repair_done[due] = -1
 
-    def _findings(self, model, pick: np.ndarray, poor: np.ndarray) -> None:
-        """What audits of agencies run by a company find goes on their record: the quality
-        found where a system the company built under-delivers (the agency expects that
-        quality from the company when its contract comes up for renewal; legacy systems it
-        only operates are not its record), and over-pricing (价格审计)."""
+    def _findings(self, model, pick: np.ndarray) -> None:
+        """What audits find goes on the agency's record: the quality of the audited systems
+        its supplier (company, else vendor) built (the agency expects their mean from it when
+        its contract comes up for renewal; legacy systems it only operates are not its
+        record), and, where a company runs it, over-pricing (价格审计)."""
         from ..contracts import record_found_quality  # here: the schema loads without numba
         from ..state import row_any
 
-        record_found_quality(model, poor)
+        record_found_quality(model, pick)
         self._price_review(model, np.flatnonzero(row_any(pick) & (model.state.company >= 0)))
 
     def _price_review(self, model, audited: np.ndarray) -> None:

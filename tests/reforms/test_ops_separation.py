@@ -200,3 +200,27 @@ def test_agencies_of_one_government_take_back_no_more_staff_than_it_has():
     assert len(back) > 0  # some did take operations back
     others = np.setdiff1d(due, back)
     assert len(others) > 0 and (m.state.staff[others] == 0).all()  # the rest renewed or switched, unstaffed
+
+
+def test_the_renewal_weighs_the_mean_quality_found_against_the_rival_s_mean():
+    """Review 0.2.4: the agency judged its company by the lowest quality any audit found and
+    its rival by its mean quality. Findings of 0.5 and 0.9 (mean 0.7) against a rival of 0.6 at
+    the company's price: the mean renews (the lowest, 0.5, would have switched); findings of
+    0.5 and 0.5 switch."""
+    from sim.institutions import company_cost
+
+    chosen = {}
+    for found in ((0.5, 0.9), (0.5, 0.5)):
+        m = _due_for_renewal()
+        m.state.rights[:] = True  # switching is a cheap migration
+        m.tech_pool.staff[:] = 0.0  # no take-back
+        m.vendor_markup[:], m.vendor_quality[:] = 0.1, 0.6
+        m.companies[0].markup = 1.1 / company_cost(m)[0] - 1  # the company's price is the vendors'
+        m.state.found_sum[:], m.state.found_count[:] = sum(found), len(found)
+        at_month(m, 1)
+        due = np.flatnonzero(m.state.company >= 0)
+        renew_company_contracts(m)
+        chosen[found] = m.state.company[due]
+        assert (m.state.found_count[due] == 0).all()  # the record starts again with the new term
+    assert (chosen[(0.5, 0.9)] == 0).all()
+    assert (chosen[(0.5, 0.5)] == -1).all()

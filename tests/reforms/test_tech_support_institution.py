@@ -186,10 +186,10 @@ def test_a_returned_deliverable_a_company_built_goes_on_its_record_for_the_renew
     st.company[[0, 1, 3]] = 0  # agencies 0, 1 and 3 run by a company since month 2; 2 by its vendor
     st.operator_since[:] = 2
     step(m, reform, month=7)
-    assert st.found_quality[0] == 0.3 and st.found_quality[1] == 0.4  # returned: on the company's record
-    assert np.isinf(st.found_quality[2])  # a vendor's client: no company contract to judge
-    assert np.isinf(st.found_quality[3])  # accepted: nothing found
-    assert np.isinf(st.found_quality[4:]).all()
+    # returned or accepted, what was checked is on its supplier's record: the company's, or
+    # the vendor's for agency 2 (the renewal compares their mean with a rival's mean)
+    assert (st.found_sum[:4] == [0.3, 0.4, 0.3, 0.9]).all() and (st.found_count[:4] == 1).all()
+    assert (st.found_count[4:] == 0).all()  # nothing delivered: nothing found
 
 
 def test_a_vendor_s_project_delivered_after_a_company_took_over_is_not_on_the_company_s_record():
@@ -208,5 +208,5 @@ def test_a_vendor_s_project_delivered_after_a_company_took_over_is_not_on_the_co
     st.company[:3] = 0
     st.operator_since[:] = 2
     step(m, reform, month=7)
-    assert np.isinf(st.found_quality[0]) and np.isinf(st.found_quality[1])  # the vendor's projects
-    assert st.found_quality[2] == 0.3  # the company's own
+    assert (st.found_count[:2] == 0).all()  # the vendor's projects
+    assert st.found_sum[2] == 0.3 and st.found_count[2] == 1  # the company's own
