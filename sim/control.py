@@ -16,10 +16,11 @@ company operates. The dimensions, over agencies' running systems (platform layer
   (`AgencyState.rights`: specified by a government unit or under a technical-support
   institution's contract terms, seed 002 §7).
 - `control_contracts`: for systems run by a supplier, how open the exit is: a year's fees
-  / (a year's fees + switching cost) — switching means migrating a system the government
-  holds the rights to, or rebuilding one it does not — times 12 / months to the contract's
-  end when that is over a year (a functional form assumed, no source); systems run by
-  government staff count 1.
+  (what the agency pays: (1 + markup) x running cost, times its company's cost factor for a
+  company's client, `institutions.company_prices`) / (a year's fees + switching cost) —
+  switching means migrating a system the government holds the rights to, or rebuilding one it
+  does not — times 12 / months to the contract's end when that is over a year (a functional
+  form assumed, no source); systems run by government staff count 1.
 - `control_capacity`: share of the systems run by others that government staff could take
   back: spare in-house capacity (staff × skill × `systems_per_staff` beyond what a unit
   already runs), the technical pool (staff moved from abolished units to the bureau) and
@@ -55,7 +56,8 @@ class ControlInputs(NamedTuple):
     inhouse: np.ndarray  # (N,) systems run by the agency's own staff
     staff: np.ndarray  # (N,) in-house IT staff
     skill: np.ndarray  # (N,) their skill
-    markup: np.ndarray  # (N,) markup the agency pays its supplier
+    markup: np.ndarray  # (N,) markup the agency pays its supplier (a rebuild is priced at it)
+    price: np.ndarray  # (N,) multiple of the running cost its fees are: 1 + markup, x its company's cost factor
     contract_end: np.ndarray  # (N,) month its operations contract ends
     agency_gov: np.ndarray  # (N,) its government
     run_cost: np.ndarray  # (K,) 万元/month per system
@@ -92,7 +94,7 @@ def _control_sums(x, month, migration_months, systems_per_staff):
         inh = min(x.inhouse[n], count)
         out = count - inh
         share_out = out / count
-        fees = 12 * run * share_out * (1 + x.markup[n])
+        fees = 12 * run * share_out * x.price[n]
         switching = (rebuild + migrate) * share_out
         openness = fees / (fees + switching) if fees + switching > 0 else 1.0
         months_left = x.contract_end[n] - month

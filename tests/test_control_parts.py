@@ -126,7 +126,7 @@ def _inputs(**change):
     x = dict(
         own=own, specified=np.full((N, N_KINDS), 0.5), rights=np.zeros((N, N_KINDS), bool),
         audited=np.full((N, N_KINDS), NEVER_AUDITED, np.int32), inhouse=np.zeros(N), staff=np.zeros(N),
-        skill=np.zeros(N), markup=np.full(N, 0.15), contract_end=np.full(N, 12, np.int32),
+        skill=np.zeros(N), markup=np.full(N, 0.15), price=np.full(N, 1.15), contract_end=np.full(N, 12, np.int32),
         agency_gov=np.zeros(N, np.int64), run_cost=np.ones(N_KINDS), build_cost=np.full(N_KINDS, 30.0),
         pool=np.zeros(1),
     )  # fmt: skip

@@ -224,3 +224,27 @@ def test_the_renewal_weighs_the_mean_quality_found_against_the_rival_s_mean():
         assert (m.state.found_count[due] == 0).all()  # the record starts again with the new term
     assert (chosen[(0.5, 0.9)] == 0).all()
     assert (chosen[(0.5, 0.5)] == -1).all()
+
+
+def test_contract_control_reads_the_fees_a_company_s_client_actually_pays():
+    """Review B6: control_contracts priced a company's fees at (1 + markup) x running cost,
+    without the company's cost factor, so the exit of its clients looked more open than it is.
+    A company with stronger scale economies charges less for the same markup: its clients'
+    fees are smaller against the same switching cost, and the measure falls."""
+    from sim.institutions import company_prices
+    from sim.measures import _fee_multiple, control_measures
+
+    m = tiny("ops_separation", migration_per_month=12)
+    reform, _ = activate(m, "ops_separation")
+    step(m, reform, month=0)
+    ran = m.state.company >= 0
+    assert ran.any()
+    assert np.allclose(_fee_multiple(m)[ran], company_prices(m)[ran])
+    assert np.allclose(_fee_multiple(m)[~ran], 1 + m.vendor_markup[m.state.vendor[~ran]])
+    before = control_measures(m)
+    c = m.companies[0]
+    c.p = c.p.model_copy(update={"scale_reference": c.p.scale_reference / 20})  # far past its reference size
+    after = control_measures(m)
+    assert company_prices(m)[ran].max() < 1 + m.state.contract_markup[ran].min()
+    assert after["control_contracts"] < before["control_contracts"]
+    assert all(after[d] == before[d] for d in ("control_ownership", "control_audit", "control_capacity"))
