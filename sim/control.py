@@ -113,16 +113,20 @@ def _control_sums(x, month, migration_months, systems_per_staff):
 
 
 def control_measures(x: ControlInputs, month: int, migration_months: float, systems_per_staff: float) -> dict:
-    """The five dimensions and their weighted mean (1 for each where there is nothing to control)."""
+    """The five dimensions and their weighted mean. Shares of running systems are undefined
+    (NaN) where no system runs, and so is their mean: a government with nothing to control
+    has neither full nor no control (it was 1, full control over nothing). Capacity is 1 where
+    systems run and none is outsourced (nothing to take back), as its definition says."""
     decision, ownership, contracts, audit, systems, capable, outsourced = _control_sums(
         tuple(x), month, migration_months, systems_per_staff
     )
+    nothing = float("nan")
     dims = {
-        "control_decision_rights": decision / systems if systems else 1.0,
-        "control_ownership": ownership / systems if systems else 1.0,
-        "control_contracts": contracts / systems if systems else 1.0,
-        "control_capacity": capable / outsourced if outsourced else 1.0,
-        "control_audit": audit / systems if systems else 1.0,
+        "control_decision_rights": decision / systems if systems else nothing,
+        "control_ownership": ownership / systems if systems else nothing,
+        "control_contracts": contracts / systems if systems else nothing,
+        "control_capacity": capable / outsourced if outsourced else (1.0 if systems else nothing),
+        "control_audit": audit / systems if systems else nothing,
     }
     dims = {k: float(v) for k, v in dims.items()}
     dims["government_control"] = float(sum(CONTROL_WEIGHTS[k] * dims[k] for k in DIMENSIONS))

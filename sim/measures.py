@@ -162,7 +162,7 @@ def compute_measures(model: GovModel) -> dict[str, float]:
         "open_agencies": float(n_open / s.n_agencies),
         "county_data_reach": county_reach,
         "cumulative_it_spending": float(prev_cum + total),
-        "spending_per_request": float(total / s.inst_volume.sum()),
+        "spending_per_request": _per_request(total, float(s.inst_volume.sum())),
         "transfers_received": _transfers(model),
         "moved_staff_wages": float(model.state.other_posts.sum() * model.spec.agents.staff_wage),
     } | others
@@ -286,6 +286,11 @@ def control_measures(model: GovModel) -> dict[str, float]:
         pool=pool.staff * pool.skill + tsi.free * tsi.skill,
     )
     return control.control_measures(x, model.month, a.migration_months, a.systems_per_staff)
+
+
+def _per_request(total: float, requests: float) -> float:
+    """万元 per request; undefined (NaN) in a government without requests."""
+    return total / requests if requests > 0 else float("nan")
 
 
 def _fee_multiple(model: GovModel) -> np.ndarray:
