@@ -169,17 +169,21 @@ def with_buyout(model: GovModel, n: np.ndarray, rebuild: np.ndarray, incumbent_f
 
 
 def _rights_clause(model: GovModel, agencies: np.ndarray) -> None:
-    """Agencies that left their operator rebuilt the systems they held no rights to; a
-    technical-support institution of their government writes the clause that the rebuilt
-    code and data belong to the government into those new terms (seed 002 §7); each clause
-    holds with probability its staff's skill (as for new projects, `control.project_terms`)."""
+    """Agencies that left their operator rebuilt the systems they held no rights to; whoever
+    on the government side writes those new terms puts in the clause that the rebuilt code
+    and data belong to the government (seed 002 §7): the agency's own IT unit (after a
+    take-back, the unit that received the systems) or a technical-support institution of its
+    government, the more skilled, as for new projects (`control.project_terms`); each clause
+    holds with probability the writer's skill. Without either, the new supplier keeps them."""
+    st, tsi = model.state, model.tech_support
     g = model.structure.agency_gov[agencies]
-    held = model.tech_support.staff[g] > 0
+    unit = np.where(st.staff[agencies] > 0, st.skill[agencies], 0.0)
+    writer = np.maximum(unit, np.where(tsi.staff[g] > 0, tsi.skill[g], 0.0))
+    held = writer > 0
     a = agencies[held]
     if len(a) == 0:
         return
-    st = model.state
-    st.rights[a] |= st.own[a] & (model.rng.random(st.own[a].shape) < model.tech_support.skill[g[held]][:, None])
+    st.rights[a] |= st.own[a] & (model.rng.random(st.own[a].shape) < writer[held][:, None])
 
 
 def renew_company_contracts(model: GovModel) -> None:

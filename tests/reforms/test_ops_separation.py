@@ -248,3 +248,25 @@ def test_contract_control_reads_the_fees_a_company_s_client_actually_pays():
     assert company_prices(m)[ran].max() < 1 + m.state.contract_markup[ran].min()
     assert after["control_contracts"] < before["control_contracts"]
     assert all(after[d] == before[d] for d in ("control_ownership", "control_audit", "control_capacity"))
+
+
+def test_the_unit_that_takes_operations_back_writes_the_rights_into_what_it_rebuilds():
+    """Review U6: on a take-back only a technical-support institution wrote the rights clause,
+    so systems the government's own staff rebuilt stayed without rights where there was none.
+    The receiving unit writes it now, holding with probability its skill (as on a new project)."""
+    m = _due_for_renewal()
+    m.companies[0].markup = 20.0  # far dearer than anything else: every agency leaves
+    m.state.rights[:] = False  # leaving means rebuilding
+    m.tech_pool.staff[:] = 50.0
+    m.tech_pool.skill[:] = 0.9
+    assert not m.tech_support.staff.any()  # no institution anywhere
+    at_month(m, 1)
+    due = np.flatnonzero(m.state.company >= 0)
+    renew_company_contracts(m)
+    back = due[(m.state.company[due] == -1) & (m.state.staff[due] > 0)]
+    assert len(back) > 0
+    own = m.state.own[back]
+    share = m.state.rights[back][own].mean()
+    assert 0.6 < share <= 1.0  # about the unit's skill, 0.9
+    others = np.setdiff1d(due, back)  # switched to a vendor, with no unit and no institution to write terms
+    assert not m.state.rights[others].any()
