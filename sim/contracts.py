@@ -168,16 +168,18 @@ def with_buyout(model: GovModel, n: np.ndarray, rebuild: np.ndarray, incumbent_f
     return np.where(buys, buy, rebuild), buys
 
 
-def _rights_clause(model: GovModel, agencies: np.ndarray) -> None:
+def _rights_clause(model: GovModel, agencies: np.ndarray, taken_back: np.ndarray | bool = False) -> None:
     """Agencies that left their operator rebuilt the systems they held no rights to; whoever
     on the government side writes those new terms puts in the clause that the rebuilt code
-    and data belong to the government (seed 002 §7): the agency's own IT unit (after a
-    take-back, the unit that received the systems) or a technical-support institution of its
-    government, the more skilled, as for new projects (`control.project_terms`); each clause
-    holds with probability the writer's skill. Without either, the new supplier keeps them."""
+    and data belong to the government (seed 002 §7), holding with probability the writer's
+    skill (as for new projects, `control.project_terms`): a technical-support institution of
+    its government, or, where the agency took operations back (`taken_back`), the unit that
+    received the systems and rebuilds them, the more skilled. On a switch to another supplier
+    only the institution writes them (the agency's unit is not taken to negotiate the new
+    supplier's contract; assumed, as before 0.2.4). Without a writer the new supplier keeps them."""
     st, tsi = model.state, model.tech_support
     g = model.structure.agency_gov[agencies]
-    unit = np.where(st.staff[agencies] > 0, st.skill[agencies], 0.0)
+    unit = np.where(taken_back & (st.staff[agencies] > 0), st.skill[agencies], 0.0)
     writer = np.maximum(unit, np.where(tsi.staff[g] > 0, tsi.skill[g], 0.0))
     held = writer > 0
     a = agencies[held]
@@ -210,7 +212,7 @@ def renew_company_contracts(model: GovModel) -> None:
     st.operator_since[n[choice != RENEW]] = model.month  # a new supplier (the vendor builds again after a take-back)
     st.found_sum[n], st.found_count[n] = 0.0, 0.0  # the record starts again with the new term
     leave = choice != RENEW
-    _rights_clause(model, n[leave & ~buys])
+    _rights_clause(model, n[leave & ~buys], choice[leave & ~buys] == TAKE_BACK)
     bought = n[leave & buys]  # the legacy systems' rights were bought from the company
     st.rights[bought] |= st.own[bought]
     model.step_stats["renewals"] = {"renew": len(renew), "switch": len(switch), "take_back": len(back)}

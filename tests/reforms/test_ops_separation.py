@@ -268,5 +268,14 @@ def test_the_unit_that_takes_operations_back_writes_the_rights_into_what_it_rebu
     own = m.state.own[back]
     share = m.state.rights[back][own].mean()
     assert 0.6 < share <= 1.0  # about the unit's skill, 0.9
-    others = np.setdiff1d(due, back)  # switched to a vendor, with no unit and no institution to write terms
-    assert not m.state.rights[others].any()
+    # a switch to another supplier: only an institution writes the new terms, not the agency's unit
+    from sim.contracts import _rights_clause
+
+    m = tiny()
+    m.state.rights[:] = False
+    has_unit = np.flatnonzero((m.state.staff > 0) & m.state.own.any(axis=1))
+    assert len(has_unit) > 0 and not m.tech_support.staff.any()
+    _rights_clause(m, has_unit)
+    assert not m.state.rights.any()
+    _rights_clause(m, has_unit, taken_back=True)
+    assert m.state.rights[has_unit].any()
