@@ -279,3 +279,16 @@ def test_the_unit_that_takes_operations_back_writes_the_rights_into_what_it_rebu
     assert not m.state.rights.any()
     _rights_clause(m, has_unit, taken_back=True)
     assert m.state.rights[has_unit].any()
+
+
+def test_a_take_over_starts_the_company_s_quality_record_afresh():
+    """What audits found on the vendor's systems before the company took the agency over is the
+    vendor's record, not the company's."""
+    m = tiny("ops_separation", migration_per_month=5)
+    reform, _ = activate(m, "ops_separation")
+    m.state.found_sum[:], m.state.found_count[:] = 0.9, 3
+    step(m, reform, month=0)
+    taken = m.state.company >= 0
+    assert taken.any() and (~taken).any()
+    assert (m.state.found_count[taken] == 0).all() and (m.state.found_sum[taken] == 0).all()
+    assert (m.state.found_count[~taken] == 3).all()  # still with their vendor
