@@ -114,13 +114,13 @@ def test_audits_recover_over_priced_fees_and_their_findings_change_renewals():
     # no audit writes a markup: the company prices for the oversight it sees
     assert_effect(paired(OPS, OPS, "operator_markup", None, tpe), -1, "markup under audits")
     assert_effect(paired(OPS, OPS, "control_audit", None, tpe), 1, "audit information")
-    # yearly renewals: agencies expect from the company the mean quality audits found on the few
-    # of its systems audited, a sample: where it falls below the company's stated quality some
-    # leave (its markup falls under audits, so not for price); the effect is small (about 0.1
-    # point of operator share), hence 40 seeds
-    yearly = {"reforms.ops_separation.contract_months": 12}
-    found = paired(OPS, OPS, "operator_share", yearly, {**yearly, **tpe}, seeds=SEEDS_40)
-    assert_effect(found, -1, "findings change renewals")
+    # What audits find reaches renewals as the mean quality of the supplier's audited systems
+    # against the rival's mean (tests/reforms: test_the_renewal_weighs_the_mean_quality_found_...,
+    # test_findings_on_a_vendor_s_systems_reach_its_renewal). Since 0.2.4 no model-level effect on
+    # the operator share is asserted: a company delivers its stated quality in expectation, so
+    # audits move renewals only by sampling noise (yearly contracts, 40 seeds: 37 pairs equal).
+    # The effect asserted before rested on the lowest quality found and on the vendor's findings
+    # carried onto the company's record.
 
 
 # ---------------------------------------------------------------- duplication
