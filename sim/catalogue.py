@@ -133,7 +133,7 @@ MEASURES: dict[str, Measure] = {
     "government_control": Measure(
         "index 0-1",
         "Mean of the five control dimensions (control_decision_rights, control_ownership, "
-        "control_contracts, control_capacity, control_audit), equal weights.",
+        "control_contracts, control_capacity, control_audit), equal weights (NaN where no system runs).",
         "higher",
         bounds=(0.0, 1.0),
         headline=5,
@@ -143,13 +143,13 @@ MEASURES: dict[str, Measure] = {
         "Over running systems: half for how closely government examined the decision to build (the "
         "agency's IT unit at its skill, or a reviewing body at the scrutiny its capacity affords over "
         "the proposals waiting; 0 where neither exists), half for the skill of the government unit or "
-        "technical-support institution that specified it (0 when the supplier did).",
+        "technical-support institution that specified it (0 when the supplier did). NaN where no system runs.",
         "higher",
         bounds=(0.0, 1.0),
     ),
     "control_ownership": Measure(
         "share 0-1",
-        "Share of running systems whose code and data rights the government holds.",
+        "Share of running systems whose code and data rights the government holds (NaN where none runs).",
         "higher",
         bounds=(0.0, 1.0),
     ),
@@ -157,7 +157,7 @@ MEASURES: dict[str, Measure] = {
         "share 0-1",
         "Over running systems: 1 if run by government staff; else a year's fees / (a year's fees "
         "+ switching cost: migrate if the government holds the rights, rebuild if not), x 12 / "
-        "months to the contract's end when over a year.",
+        "months to the contract's end when over a year. NaN where no system runs.",
         "higher",
         bounds=(0.0, 1.0),
     ),
@@ -165,14 +165,14 @@ MEASURES: dict[str, Measure] = {
         "share 0-1",
         "Share of systems run by suppliers that government staff could take back: spare in-house "
         "capacity, the bureau's technical pool and technical-support institutions, per government "
-        "(1 when nothing is outsourced).",
+        "(1 when systems run and none is outsourced; NaN where none runs).",
         "higher",
         bounds=(0.0, 1.0),
     ),
     "control_audit": Measure(
         "share 0-1",
         "Share of running systems the government knows first-hand: run by its own staff, or "
-        "audited or checked on delivery in the last 12 months.",
+        "audited or checked on delivery in the last 12 months (NaN where none runs).",
         "higher",
         bounds=(0.0, 1.0),
     ),
@@ -233,7 +233,10 @@ MEASURES: dict[str, Measure] = {
         "万元", "IT spending summed over the months so far.", "lower", scales_with_size=True
     ),
     "spending_per_request": Measure(
-        "万元 per request", "total_it_spending / requests this month.", "lower", scales_with_size=True
+        "万元 per request",
+        "total_it_spending / requests this month (NaN where there are none).",
+        "lower",
+        scales_with_size=True,
     ),
     "transfers_received": Measure(
         "万元 per month",

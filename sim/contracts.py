@@ -13,9 +13,10 @@ chooses, over the next term T, the option with the lowest cost per unit of quali
   the technical pool or institution of its government): their wages (in-house units run
   systems for their wages, as in operations), the same switching cost, at the staff's skill.
 
-The quality the agency expects from the company is the company's stated quality, or, where
-an audit found under-delivery on its systems, the quality the audit found. Lock-in is the
-outcome: no rights (rebuild), no staff (no take-back) and a long contract make switching dear.
+The quality the agency expects from its supplier (company or vendor) is its stated mean quality,
+or, where audits or delivery checks examined systems it built for the agency, the mean quality
+they found: a mean against the rival's mean (`expected_quality`). Lock-in is the outcome: no
+rights (rebuild), no staff (no take-back) and a long contract make switching dear.
 """
 
 from __future__ import annotations
@@ -122,6 +123,7 @@ def renew_vendor_contracts(model: GovModel) -> None:
     mine = st.vendor[n]
     own = st.own[n]  # read four times: gathered once
     best_price, my_price = 1.0 + model.vendor_markup[best], 1.0 + model.vendor_markup[mine]
+    mine_q = expected_quality(model, n, as_built_here(model, n, model.vendor_quality[mine]))
     cost = switching_cost(own, st.rights[n], run_cost, model.base_build_cost, best_price, a.migration_months)
     cost, buys = with_buyout(model, n, cost, my_price)
     x = RenewalInputs(
@@ -129,20 +131,22 @@ def renew_vendor_contracts(model: GovModel) -> None:
         systems=row_sum(own).astype(float),
         switching=cost,
         company_price=my_price,
-        company_quality=model.vendor_quality[mine],
+        company_quality=mine_q,
         vendor_price=best_price,
-        vendor_quality=model.vendor_quality[best],
+        vendor_quality=as_built_here(model, n, model.vendor_quality[best]),
         staff_available=np.zeros(len(n)),
         staff_skill=np.zeros(len(n)),
     )
     switch = (choose(tuple(x), a.vendor_contract_months, a.systems_per_staff, a.staff_wage) == SWITCH) & (best != mine)
     if switch.any():  # most months every agency renews: nothing moves, nothing is drawn
         st.vendor[n[switch]] = best[switch]
+        st.operator_since[n[switch]] = model.month
         model.spend["build"] += float(cost[switch].sum())
         _rights_clause(model, n[switch & ~buys])
         bought = n[switch & buys]  # the legacy systems' rights were bought: the code and data move with them
         st.rights[bought] |= st.own[bought]
     st.contract_end[n] = model.month + a.vendor_contract_months
+    st.found_sum[n], st.found_count[n] = 0.0, 0.0  # the record starts again with the new term
 
 
 def with_buyout(model: GovModel, n: np.ndarray, rebuild: np.ndarray, incumbent_factor: np.ndarray):
@@ -164,18 +168,24 @@ def with_buyout(model: GovModel, n: np.ndarray, rebuild: np.ndarray, incumbent_f
     return np.where(buys, buy, rebuild), buys
 
 
-def _rights_clause(model: GovModel, agencies: np.ndarray) -> None:
-    """Agencies that left their operator rebuilt the systems they held no rights to; a
-    technical-support institution of their government writes the clause that the rebuilt
-    code and data belong to the government into those new terms (seed 002 §7); each clause
-    holds with probability its staff's skill (as for new projects, `control.project_terms`)."""
+def _rights_clause(model: GovModel, agencies: np.ndarray, taken_back: np.ndarray | bool = False) -> None:
+    """Agencies that left their operator rebuilt the systems they held no rights to; whoever
+    on the government side writes those new terms puts in the clause that the rebuilt code
+    and data belong to the government (seed 002 §7), holding with probability the writer's
+    skill (as for new projects, `control.project_terms`): a technical-support institution of
+    its government, or, where the agency took operations back (`taken_back`), the unit that
+    received the systems and rebuilds them, the more skilled. On a switch to another supplier
+    only the institution writes them (the agency's unit is not taken to negotiate the new
+    supplier's contract; assumed, as before 0.2.4). Without a writer the new supplier keeps them."""
+    st, tsi = model.state, model.tech_support
     g = model.structure.agency_gov[agencies]
-    held = model.tech_support.staff[g] > 0
+    unit = np.where(taken_back & (st.staff[agencies] > 0), st.skill[agencies], 0.0)
+    writer = np.maximum(unit, np.where(tsi.staff[g] > 0, tsi.skill[g], 0.0))
+    held = writer > 0
     a = agencies[held]
     if len(a) == 0:
         return
-    st = model.state
-    st.rights[a] |= st.own[a] & (model.rng.random(st.own[a].shape) < model.tech_support.skill[g[held]][:, None])
+    st.rights[a] |= st.own[a] & (model.rng.random(st.own[a].shape) < writer[held][:, None])
 
 
 def renew_company_contracts(model: GovModel) -> None:
@@ -199,24 +209,50 @@ def renew_company_contracts(model: GovModel) -> None:
     st.contract_end[renew] = model.month + term
     st.contract_end[switch] = model.month + a.vendor_contract_months
     st.contract_end[back] = model.month + a.vendor_contract_months
-    st.found_quality[n] = np.inf
+    st.operator_since[n[choice != RENEW]] = model.month  # a new supplier (the vendor builds again after a take-back)
+    st.found_sum[n], st.found_count[n] = 0.0, 0.0  # the record starts again with the new term
     leave = choice != RENEW
-    _rights_clause(model, n[leave & ~buys])
+    _rights_clause(model, n[leave & ~buys], choice[leave & ~buys] == TAKE_BACK)
     bought = n[leave & buys]  # the legacy systems' rights were bought from the company
     st.rights[bought] |= st.own[bought]
     model.step_stats["renewals"] = {"renew": len(renew), "switch": len(switch), "take_back": len(back)}
 
 
-def record_found_quality(model: GovModel, poor: np.ndarray) -> None:
-    """(N, K) systems found under-delivering (by a third-party audit or the technical-support
-    institution's check): where a company runs the agency and built the system (not legacy
-    systems it only operates), the lowest quality found stays on the agency's record until its
-    contract comes up for renewal, when the agency expects that quality from the company."""
+def record_found_quality(model: GovModel, examined: np.ndarray) -> None:
+    """(N, K) systems examined (by a third-party audit or the technical-support institution's
+    check on delivery): where the agency's supplier (its company, else its vendor) built the
+    system (its project was proposed after the supplier took the agency over: not legacy
+    systems it only operates, nor a former supplier's project delivered after a change), the
+    quality found stays on the agency's record until its contract comes up for renewal, when
+    the agency expects the mean quality found from that supplier (`expected_quality`). A
+    project proposed in the month of the change was planned before the new contract began
+    (planning precedes renewals and the reforms' step), so it is the former supplier's."""
+    if not examined.any():
+        return
     st = model.state
-    poor = poor & (st.built > st.company_since[:, None])
-    under = np.flatnonzero(row_any(poor) & (st.company >= 0))
-    found = np.where(poor[under], st.quality[under], np.inf).min(axis=1)
-    st.found_quality[under] = np.fmin(st.found_quality[under], found)
+    mine = examined & (st.proposed > st.operator_since[:, None])
+    st.found_sum += row_sum(np.where(mine, st.quality, 0.0))
+    st.found_count += row_sum(mine)
+
+
+def expected_quality(model: GovModel, n: np.ndarray, stated: np.ndarray) -> np.ndarray:
+    """(J,) the quality agencies `n` expect from their supplier at renewal: the mean quality
+    audits and checks found on the systems it built for them since the last renewal, where
+    there are any (a random sample of its deliveries, against the rival's mean: like with
+    like), else its `stated` mean quality."""
+    st = model.state
+    count = st.found_count[n]
+    return np.where(count > 0, st.found_sum[n] / np.maximum(count, 1), stated)
+
+
+def as_built_here(model: GovModel, n: np.ndarray, quality: np.ndarray) -> np.ndarray:
+    """(J,) a builder's mean `quality` as it would deliver for agencies `n`: a technical-support
+    institution of their government closes `quality_support` of the gap, as on every build
+    (`planning.start_builds`), so a supplier's stated quality compares with what audits find
+    on its systems there."""
+    tsi = model.tech_support
+    support = tsi.quality_support * (tsi.staff[model.structure.agency_gov[n]] > 0)
+    return quality + support * (1 - quality)
 
 
 def _options(model: GovModel, n: np.ndarray):
@@ -232,7 +268,7 @@ def _options(model: GovModel, n: np.ndarray):
     scale = company_cost(model)[st.company[n]]  # scale economies and its hired staff's wages
     asking = np.array([c.markup for c in model.companies])[st.company[n]]
     quality = np.array([c.quality for c in model.companies])[st.company[n]]
-    quality = np.minimum(quality, st.found_quality[n])  # what audits found, if they found less
+    quality = expected_quality(model, n, as_built_here(model, n, quality))
     vendor = best_vendor(model)[s.agency_market[n]]
     build_factor = 1.0 + model.vendor_markup[vendor]
     cost = switching_cost(st.own[n], st.rights[n], run_cost, model.base_build_cost, build_factor, a.migration_months)
@@ -245,7 +281,7 @@ def _options(model: GovModel, n: np.ndarray):
         company_price=(1 + asking) * scale,
         company_quality=quality,
         vendor_price=1.0 + model.vendor_markup[vendor],
-        vendor_quality=model.vendor_quality[vendor],
+        vendor_quality=as_built_here(model, n, model.vendor_quality[vendor]),
         staff_available=staff,
         staff_skill=skill,
     )

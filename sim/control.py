@@ -16,10 +16,11 @@ company operates. The dimensions, over agencies' running systems (platform layer
   (`AgencyState.rights`: specified by a government unit or under a technical-support
   institution's contract terms, seed 002 §7).
 - `control_contracts`: for systems run by a supplier, how open the exit is: a year's fees
-  / (a year's fees + switching cost) — switching means migrating a system the government
-  holds the rights to, or rebuilding one it does not — times 12 / months to the contract's
-  end when that is over a year (a functional form assumed, no source); systems run by
-  government staff count 1.
+  (what the agency pays: (1 + markup) x running cost, times its company's cost factor for a
+  company's client, `institutions.company_prices`) / (a year's fees + switching cost) —
+  switching means migrating a system the government holds the rights to, or rebuilding one it
+  does not — times 12 / months to the contract's end when that is over a year (a functional
+  form assumed, no source); systems run by government staff count 1.
 - `control_capacity`: share of the systems run by others that government staff could take
   back: spare in-house capacity (staff × skill × `systems_per_staff` beyond what a unit
   already runs), the technical pool (staff moved from abolished units to the bureau) and
@@ -55,7 +56,8 @@ class ControlInputs(NamedTuple):
     inhouse: np.ndarray  # (N,) systems run by the agency's own staff
     staff: np.ndarray  # (N,) in-house IT staff
     skill: np.ndarray  # (N,) their skill
-    markup: np.ndarray  # (N,) markup the agency pays its supplier
+    markup: np.ndarray  # (N,) markup the agency pays its supplier (a rebuild is priced at it)
+    price: np.ndarray  # (N,) multiple of the running cost its fees are: 1 + markup, x its company's cost factor
     contract_end: np.ndarray  # (N,) month its operations contract ends
     agency_gov: np.ndarray  # (N,) its government
     run_cost: np.ndarray  # (K,) 万元/month per system
@@ -92,7 +94,7 @@ def _control_sums(x, month, migration_months, systems_per_staff):
         inh = min(x.inhouse[n], count)
         out = count - inh
         share_out = out / count
-        fees = 12 * run * share_out * (1 + x.markup[n])
+        fees = 12 * run * share_out * x.price[n]
         switching = (rebuild + migrate) * share_out
         openness = fees / (fees + switching) if fees + switching > 0 else 1.0
         months_left = x.contract_end[n] - month
@@ -111,16 +113,20 @@ def _control_sums(x, month, migration_months, systems_per_staff):
 
 
 def control_measures(x: ControlInputs, month: int, migration_months: float, systems_per_staff: float) -> dict:
-    """The five dimensions and their weighted mean (1 for each where there is nothing to control)."""
+    """The five dimensions and their weighted mean. Shares of running systems are undefined
+    (NaN) where no system runs, and so is their mean: a government with nothing to control
+    has neither full nor no control (it was 1, full control over nothing). Capacity is 1 where
+    systems run and none is outsourced (nothing to take back), as its definition says."""
     decision, ownership, contracts, audit, systems, capable, outsourced = _control_sums(
         tuple(x), month, migration_months, systems_per_staff
     )
+    nothing = float("nan")
     dims = {
-        "control_decision_rights": decision / systems if systems else 1.0,
-        "control_ownership": ownership / systems if systems else 1.0,
-        "control_contracts": contracts / systems if systems else 1.0,
-        "control_capacity": capable / outsourced if outsourced else 1.0,
-        "control_audit": audit / systems if systems else 1.0,
+        "control_decision_rights": decision / systems if systems else nothing,
+        "control_ownership": ownership / systems if systems else nothing,
+        "control_contracts": contracts / systems if systems else nothing,
+        "control_capacity": capable / outsourced if outsourced else (1.0 if systems else nothing),
+        "control_audit": audit / systems if systems else nothing,
     }
     dims = {k: float(v) for k, v in dims.items()}
     dims["government_control"] = float(sum(CONTROL_WEIGHTS[k] * dims[k] for k in DIMENSIONS))

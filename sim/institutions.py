@@ -105,7 +105,8 @@ def take_over(model: GovModel, agencies: np.ndarray, company: int) -> None:
     st.company[agencies] = company
     st.contract_markup[agencies] = c.markup
     st.contract_end[agencies] = model.month + c.p.contract_months
-    st.company_since[agencies] = model.month
+    st.operator_since[agencies] = model.month
+    st.found_sum[agencies], st.found_count[agencies] = 0.0, 0.0  # the vendor's record is not the company's
     if c.p.abolish_inhouse:
         abolish_units(model, agencies, c)
     onto = st.own[agencies, INFRA] & model.platforms.reach[s.agency_gov[agencies], INFRA_LAYER]

@@ -18,7 +18,7 @@ from numba import njit
 from . import control, fiscal
 from .catalogue import HEADLINE, MEASURES, Measure
 from .control import ControlInputs
-from .institutions import platform_runners
+from .institutions import company_prices, platform_runners
 from .numeric import gini_sorted, pairwise_sum
 from .processes.demand import served_by_others
 from .state import DATA, INFRA, MOBILE, SUPPORT
@@ -158,7 +158,7 @@ def compute_measures(model: GovModel) -> dict[str, float]:
         "open_agencies": float(n_open / s.n_agencies),
         "county_data_reach": county_reach,
         "cumulative_it_spending": float(prev_cum + total),
-        "spending_per_request": float(total / s.inst_volume.sum()),
+        "spending_per_request": _per_request(total, float(s.inst_volume.sum())),
         "transfers_received": _transfers(model),
         "moved_staff_wages": float(model.state.other_posts.sum() * model.spec.agents.staff_wage),
     } | others
@@ -274,6 +274,7 @@ def control_measures(model: GovModel) -> dict[str, float]:
         staff=st.staff,
         skill=st.skill,
         markup=np.where(st.company >= 0, st.contract_markup, model.vendor_markup[st.vendor]),
+        price=_fee_multiple(model),
         contract_end=st.contract_end,
         agency_gov=s.agency_gov,
         run_cost=model.base_run_cost,
@@ -281,6 +282,20 @@ def control_measures(model: GovModel) -> dict[str, float]:
         pool=pool.staff * pool.skill + tsi.free * tsi.skill,
     )
     return control.control_measures(x, model.month, a.migration_months, a.systems_per_staff)
+
+
+def _per_request(total: float, requests: float) -> float:
+    """万元 per request; undefined (NaN) in a government without requests."""
+    return total / requests if requests > 0 else float("nan")
+
+
+def _fee_multiple(model: GovModel) -> np.ndarray:
+    """(N,) the multiple of the running cost each agency's supplier is paid: (1 + its contract's
+    markup) x its company's cost factor (`company_prices`), else 1 + its vendor's markup."""
+    st = model.state
+    vendor = 1.0 + model.vendor_markup[st.vendor]
+    by_company = st.company >= 0
+    return np.where(by_company, company_prices(model), vendor) if by_company.any() else vendor
 
 
 def _county_reach(model: GovModel) -> tuple[float, float]:

@@ -142,8 +142,9 @@ class AgencyState:
     # operations contracts (docs/ODD.md §7.5)
     contract_end: np.ndarray  # month the agency's operations contract (vendor or company) ends
     contract_markup: np.ndarray  # markup agreed in its contract with its operating company
-    found_quality: np.ndarray  # lowest quality an audit found on its systems since its last renewal (inf: none)
-    company_since: np.ndarray  # month its operating company took it over (its systems built since are the company's)
+    found_sum: np.ndarray  # quality audits and checks found on its supplier's systems since its last renewal, summed
+    found_count: np.ndarray  # how many such findings (0: none; `contracts.expected_quality`)
+    operator_since: np.ndarray  # month its supplier (company, else vendor) took over: projects proposed since are its
     fees_reviewed: np.ndarray  # month up to which a price review has examined its contract's fees
     other_posts: np.ndarray  # former IT staff of its abolished unit now in other posts (not IT)
 
@@ -195,8 +196,9 @@ class AgencyState:
             build_rights=np.zeros((n, k), bool),
             contract_end=np.zeros(n, MONTH),
             contract_markup=np.zeros(n),
-            found_quality=np.full(n, np.inf),
-            company_since=np.zeros(n, MONTH),
+            found_sum=np.zeros(n),
+            found_count=np.zeros(n),
+            operator_since=np.zeros(n, MONTH),
             fees_reviewed=np.zeros(n, MONTH),
             other_posts=np.zeros(n),
         )

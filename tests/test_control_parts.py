@@ -126,7 +126,7 @@ def _inputs(**change):
     x = dict(
         own=own, specified=np.full((N, N_KINDS), 0.5), rights=np.zeros((N, N_KINDS), bool),
         audited=np.full((N, N_KINDS), NEVER_AUDITED, np.int32), inhouse=np.zeros(N), staff=np.zeros(N),
-        skill=np.zeros(N), markup=np.full(N, 0.15), contract_end=np.full(N, 12, np.int32),
+        skill=np.zeros(N), markup=np.full(N, 0.15), price=np.full(N, 1.15), contract_end=np.full(N, 12, np.int32),
         agency_gov=np.zeros(N, np.int64), run_cost=np.ones(N_KINDS), build_cost=np.full(N_KINDS, 30.0),
         pool=np.zeros(1),
     )  # fmt: skip
@@ -163,6 +163,26 @@ def test_systems_run_by_government_staff_are_controlled():
     x = _inputs(inhouse=np.full(4, 2.0), staff=np.full(4, 2.0), skill=np.full(4, 0.6))
     out = _control(x)
     assert out["control_contracts"] == 1.0 and out["control_audit"] == 1.0 and out["control_capacity"] == 1.0
+
+
+def test_a_government_with_no_running_system_reports_no_control_figure():
+    """Review B9: with nothing running every dimension read 1 (full control over nothing) and
+    so did the index. Shares of no systems are undefined: NaN, and the index with them."""
+    out = _control(_inputs(own=np.zeros((4, N_KINDS), bool)))
+    assert all(np.isnan(out[d]) for d in (*DIMENSIONS, "government_control")), out
+
+
+def test_spending_per_request_is_undefined_without_requests():
+    """Review B9: the division was unguarded (a government without requests divided by 0)."""
+    from sim.measures import compute_measures
+
+    from .reforms.conftest import tiny
+
+    m = tiny()
+    assert compute_measures(m)["spending_per_request"] > 0
+    m.structure.inst_volume[:] = 0.0
+    with np.errstate(all="raise"):  # no division by zero on the way
+        assert np.isnan(compute_measures(m)["spending_per_request"])
 
 
 # ---------------------------------------------------------------- contracts

@@ -15,7 +15,7 @@ from sim.control import DIMENSIONS
 from sim.measures import control_measures
 
 from .conftest import SEEDS, series
-from .test_mechanisms import assert_effect, paired
+from .test_mechanisms import SEEDS_40, assert_effect, paired
 
 OPS = "reform_ops_separation"
 
@@ -83,8 +83,11 @@ def test_each_control_dimension_reads_the_state_it_names():
 def test_a_technical_support_institution_holds_rights_and_agencies_leave_a_dear_company():
     tsi = {"reforms.tech_support_institution.enabled": True}
     assert_effect(paired(OPS, OPS, "control_ownership", None, tsi), 1, "ownership with an institution")
-    # with rights a switch is a migration, and its staff can take operations back
-    assert_effect(paired(OPS, OPS, "operator_share", None, tsi), -1, "operator share with an institution")
+    # with rights a switch is a migration, and its staff can take operations back; 40 seeds since
+    # 0.2.4: its checks no longer put the lowest quality found on the company's record (a bias
+    # against the company that had made the effect about 2.5 times larger)
+    operator = paired(OPS, OPS, "operator_share", None, tsi, seeds=SEEDS_40)
+    assert_effect(operator, -1, "operator share with an institution")
 
 
 def test_rights_rest_on_the_skill_of_whoever_writes_the_terms():
@@ -111,10 +114,13 @@ def test_audits_recover_over_priced_fees_and_their_findings_change_renewals():
     # no audit writes a markup: the company prices for the oversight it sees
     assert_effect(paired(OPS, OPS, "operator_markup", None, tpe), -1, "markup under audits")
     assert_effect(paired(OPS, OPS, "control_audit", None, tpe), 1, "audit information")
-    # yearly renewals and a strict auditor: what audits find below the company's stated
-    # quality is what agencies expect at renewal, and some leave (its markup falls, so not for price)
-    yearly = {"reforms.ops_separation.contract_months": 12, "reforms.third_party_evaluation.under_delivery": 0.8}
-    assert_effect(paired(OPS, OPS, "operator_share", yearly, {**yearly, **tpe}), -1, "findings change renewals")
+    # What audits find reaches renewals as the mean quality of the supplier's audited systems
+    # against the rival's mean (tests/reforms: test_the_renewal_weighs_the_mean_quality_found_...,
+    # test_findings_on_a_vendor_s_systems_reach_its_renewal). Since 0.2.4 no model-level effect on
+    # the operator share is asserted: a company delivers its stated quality in expectation, so
+    # audits move renewals only by sampling noise (yearly contracts, 40 seeds: 37 pairs equal).
+    # The effect asserted before rested on the lowest quality found and on the vendor's findings
+    # carried onto the company's record.
 
 
 # ---------------------------------------------------------------- duplication

@@ -73,5 +73,17 @@ def learning_term(history: np.ndarray, adopted_month: np.ndarray, month: int, la
     return float(np.clip(np.mean(gains), -1.0, 1.0))
 
 
+def own_improvement(history: np.ndarray, since: np.ndarray, month: int) -> np.ndarray:
+    """(n,) each province's own relative improvement in a watched measure (lower is better) from
+    the end of month `since` to now, (then - now) / then, clipped to [-1, 1]; 0 where `since` is
+    NOT_YET (nothing of its own to read) or the measure was 0 then. `history` as in
+    `learning_term`."""
+    started = since >= 0
+    then = history[np.arange(len(since)), np.where(started, since, 0)]
+    now = history[:, month]
+    gain = np.where(started & (then > 0), (then - now) / np.where(then > 0, then, 1.0), 0.0)
+    return np.clip(gain, -1.0, 1.0)
+
+
 def logistic(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))

@@ -211,12 +211,18 @@ class ChinaModel(mesa.Model):
         u[:, B["services"]] = c.services + c.services_pressure * pressure
         return u
 
-    def unify_log_odds(self) -> np.ndarray:
+    def unify_log_odds(self, t: int) -> np.ndarray:
         """(n,) log-odds that a province taking up the unified-department question unifies rather
         than keeps the split: lower where there is no dedicated body to extend (a department must be
-        built from nothing), higher with capacity (when the capacity mechanism is on)."""
+        built from nothing), higher with capacity (when the capacity mechanism is on), and moved by
+        how its own split has done: `unify_learning` x its model's relative improvement in
+        `learning_outcome.unified` since its dedicated body was set up (0 without one; a positive
+        coefficient extends a body that worked, a negative one keeps a split that works)."""
         c = self.d.choice
         x = c.unify + c.unify_without_body * ~self.has_body()
+        if c.unify_learning:
+            h = self.history[self.d.learning_outcome.unified][:, : t + 1]
+            x = x + c.unify_learning * mech.own_improvement(h, self.adopters("body"), t)
         return x + c.unify_capacity * self.capacity if self.d.capacity else x
 
     def _decide(self, i: int, item: str, t: int, gumbel: np.ndarray, u_services: float, u_unify: float) -> None:
@@ -226,7 +232,7 @@ class ChinaModel(mesa.Model):
             self._set_body(i, BODY_TYPES[choice], t, "hazard")
         elif item == "unified":
             self.last_unify_question[i] = t
-            if u_unify >= mech.logistic(self.unify_log_odds()[i]):
+            if u_unify >= mech.logistic(self.unify_log_odds(t)[i]):
                 self.events.append(
                     {
                         "month": t,

@@ -96,6 +96,7 @@ class Choice(Section):
     unify: Logit  # log-odds that a province taking up the 2023-style question unifies rather than keeps the split
     unify_without_body: float  # added when it has no dedicated body (a department built from nothing)
     unify_capacity: float  # added per s.d. of capacity (GDP per head and digital economy)
+    unify_learning: float  # added per unit of its own relative improvement in learning_outcome.unified since its body
 
 
 class MandateAttention(Section):

@@ -14,9 +14,9 @@ Government staff who keep technical control, through what they do:
 - they check deliverables (audit information) and return those below `acceptance` to their
   builder, who redoes them at its own cost (`rework_share` of the build price, booked to
   builders, not to IT spending) over `rework_months`, while the agency waits: the redone
-  system is delivered at the builder's quality again, and checked again; where a company built
-  it, the quality found stays on the agency's record for its renewal, as an audit's does
-  (`contracts.record_found_quality`);
+  system is delivered at the builder's quality again, and checked again; the quality found on
+  what the agency's supplier built stays on the agency's record for its renewal, as an
+  audit's does (`contracts.record_found_quality`);
 - their time is a budget: each specification takes `spec_months` and each check
   `check_months` of a staff member's month (assumed); deliverables beyond the time left go
   unchecked, and only the staff left free oversee and count as take-back capacity;
@@ -87,8 +87,8 @@ class TechSupportInstitution(Reform):
         model.audits.record(checked, model.month)
         from ..contracts import record_found_quality  # here: the schema loads without numba
 
+        record_found_quality(model, checked)  # on its supplier's record for the agency's renewal
         returned = checked & (st.quality < p.acceptance)
-        record_found_quality(model, returned)  # on the company's record for the agency's renewal
         rework(model, *np.nonzero(returned), p)
         used = np.bincount(s.agency_gov, weights=row_sum(checked), minlength=len(left)) * p.check_months
         tsi.free[:] = np.maximum(0.0, left - used)

@@ -8,10 +8,14 @@ build price, booked to builders, not to IT spending; no decision reads that cost
 (`tech_support_institution.redone_quality`, with the institution's `quality_support` where the
 government has one), so a poor operator's repair stays poor and the audit's gain follows the
 market's quality, not a set value. The system stays in service meanwhile, at its old quality,
-and is not audited again until repaired (a system replaced meanwhile is).
-Where an operating company runs the agency the quality found stays on the agency's record
-until its contract comes up for renewal (it then expects that quality from the company, so a
-poor performer may lose the renewal); only systems the company built count on its record.
+and is not audited again until repaired (a system replaced meanwhile is). The repair is owed
+by the supplier found at fault: if the agency leaves it first (a switch or a take-back), the
+obligation lapses with its contract and the system, at the quality found, is auditable again.
+The quality found on the audited systems the agency's supplier (its company, else its vendor)
+built stays on the agency's record until its contract comes up for renewal: it then expects
+their mean quality from that supplier (against the rival's mean), so a supplier delivering
+below what it states may lose the renewal; only projects proposed after the supplier took the
+agency over count (`contracts.record_found_quality`).
 Fees charged above `reasonable_markup` are recovered from the company (price review, 审减;
 `reasonable_markup` assumed), the contract's markup is not rewritten. Audit coverage is also what the company
 sees of oversight (its markup target) and the government's audit information.
@@ -51,15 +55,17 @@ class ThirdPartyEvaluation(Reform):
         self.repair_quality = np.zeros(shape)
         self.repair_done = np.full(shape, -1, np.int64)
         self.repair_of = np.full(shape, -1, np.int64)
+        self.repair_owed_since = np.full(shape, -1, np.int64)  # the liable supplier's `operator_since`
 
     def step(self, model) -> None:
         st, p = model.state, self.p
+        self._lapse_repairs(model)
         self._finish_repairs(model)
         under_repair = (self.repair_done >= 0) & (st.built == self.repair_of)  # a replaced system is auditable
         pick = st.own & (model.rng.random(st.own.shape) < p.audit_rate) & ~under_repair
         model.audits.record(pick, model.month)
         poor = pick & (st.quality < p.under_delivery)
-        self._findings(model, pick, poor)
+        self._findings(model, pick)
         self._start_repairs(model, *np.nonzero(poor))
         model.spend["programmes"] += float(pick.sum()) * p.audit_cost
 
@@ -75,10 +81,26 @@ class ThirdPartyEvaluation(Reform):
         self.repair_quality[n, k] = q + support * (1 - q)
         self.repair_done[n, k] = model.month + self.p.repair_months
         self.repair_of[n, k] = st.built[n, k]
+        self.repair_owed_since[n, k] = st.operator_since[n]
         model.audits.repair_cost += build_price(model, n, k) * self.p.repair_share
         from ..agents.supplier import charge_warranty  # here, not at the top: the schema loads without numba or Mesa
 
         charge_warranty(model, n, k, self.p.repair_share)  # a company's part on its own record, which its markup prices
+
+    def _lapse_repairs(self, model) -> None:
+        """A repair is owed by the supplier the audit found at fault (it is paid to fix what it
+        runs, `repair_share` booked when ordered); where the agency has left that supplier since
+        (a switch or a take-back: `operator_since` moved), the obligation lapses with the
+        contract: the system keeps the quality found and is auditable again, so the new
+        operator answers for it only if an audit finds it again. (The alternative, the obligation
+        following the old supplier after it leaves, would have it repair systems it no longer
+        runs; assumed, no source.)"""
+        pending = self.repair_done >= 0
+        if not pending.any():
+            return
+        n, k = np.nonzero(pending)
+        left = model.state.operator_since[n] != self.repair_owed_since[n, k]
+        self.repair_done[n[left], k[left]] = -1
 
     def _finish_repairs(self, model) -> None:
         """Repairs due this month take effect on the system still running; a repair never
@@ -91,15 +113,15 @@ class ThirdPartyEvaluation(Reform):
         st.quality[same] = np.maximum(st.quality[same], self.repair_quality[same])
         self.repair_done[due] = -1
 
-    def _findings(self, model, pick: np.ndarray, poor: np.ndarray) -> None:
-        """What audits of agencies run by a company find goes on their record: the quality
-        found where a system the company built under-delivers (the agency expects that
-        quality from the company when its contract comes up for renewal; legacy systems it
-        only operates are not its record), and over-pricing (价格审计)."""
+    def _findings(self, model, pick: np.ndarray) -> None:
+        """What audits find goes on the agency's record: the quality of the audited systems
+        its supplier (company, else vendor) built (the agency expects their mean from it when
+        its contract comes up for renewal; legacy systems it only operates are not its
+        record), and, where a company runs it, over-pricing (价格审计)."""
         from ..contracts import record_found_quality  # here: the schema loads without numba
         from ..state import row_any
 
-        record_found_quality(model, poor)
+        record_found_quality(model, pick)
         self._price_review(model, np.flatnonzero(row_any(pick) & (model.state.company >= 0)))
 
     def _price_review(self, model, audited: np.ndarray) -> None:
@@ -113,7 +135,7 @@ class ThirdPartyEvaluation(Reform):
         if len(over) == 0:
             return
         run_cost = model.base_run_cost
-        start = np.maximum(st.company_since[over], st.fees_reviewed[over])
+        start = np.maximum(st.operator_since[over], st.fees_reviewed[over])
         months = model.month - start
         recovered = float(((st.contract_markup[over] - p.reasonable_markup) * (st.own[over] @ run_cost) * months).sum())
         st.fees_reviewed[over] = model.month

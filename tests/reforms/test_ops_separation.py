@@ -116,6 +116,7 @@ def test_a_dear_company_loses_the_renewal_when_the_government_holds_the_rights()
     running = m.state.own.any(axis=1)
     assert (m.state.company[running] == -1).all()  # all switched to a vendor
     assert (m.state.contract_end[running] == 1 + m.spec.agents.vendor_contract_months).all()
+    assert (m.state.operator_since[running] == 1).all()  # a new supplier: what it owed (repairs) lapses
 
 
 def test_without_rights_the_rebuild_cost_locks_the_agency_in():
@@ -128,6 +129,7 @@ def test_without_rights_the_rebuild_cost_locks_the_agency_in():
     running = m.state.own.any(axis=1)
     assert (m.state.company[running] == 0).all()  # renewed, at the asking markup
     assert (m.state.contract_markup[running] == 0.6).all()
+    assert (m.state.operator_since[running] == 0).all()  # the same company since its take-over
     m2 = _due_for_renewal()
     m2.companies[0].markup = 0.6
     m2.state.rights[:] = True
@@ -147,6 +149,7 @@ def test_staff_in_the_bureau_pool_take_operations_back():
     renew_company_contracts(m)
     back = m.state.company == -1
     assert back.any() and (m.state.staff[back] > 0).all()  # run again by government staff
+    assert (m.state.operator_since[back] == 1).all()  # its vendor builds for it again from now
     assert m.tech_pool.staff.sum() < 150.0  # who moved from the pool
 
 
@@ -266,3 +269,93 @@ def test_an_audit_repair_goes_on_the_operating_company_s_record():
     c = m.companies[0]
     assert np.isclose(c.warranty.total(5), share * 2 * m.base_build_cost[INFRA] * (1 + c.markup))
     assert np.isclose(c.expected_warranty(5), c.warranty.total(5) / c.revenue.total(5))
+def test_the_renewal_weighs_the_mean_quality_found_against_the_rival_s_mean():
+    """Review 0.2.4: the agency judged its company by the lowest quality any audit found and
+    its rival by its mean quality. Findings of 0.5 and 0.9 (mean 0.7) against a rival of 0.6 at
+    the company's price: the mean renews (the lowest, 0.5, would have switched); findings of
+    0.5 and 0.5 switch."""
+    from sim.institutions import company_cost
+
+    chosen = {}
+    for found in ((0.5, 0.9), (0.5, 0.5)):
+        m = _due_for_renewal()
+        m.state.rights[:] = True  # switching is a cheap migration
+        m.tech_pool.staff[:] = 0.0  # no take-back
+        m.vendor_markup[:], m.vendor_quality[:] = 0.1, 0.6
+        m.companies[0].markup = 1.1 / company_cost(m)[0] - 1  # the company's price is the vendors'
+        m.state.found_sum[:], m.state.found_count[:] = sum(found), len(found)
+        at_month(m, 1)
+        due = np.flatnonzero(m.state.company >= 0)
+        renew_company_contracts(m)
+        chosen[found] = m.state.company[due]
+        assert (m.state.found_count[due] == 0).all()  # the record starts again with the new term
+    assert (chosen[(0.5, 0.9)] == 0).all()
+    assert (chosen[(0.5, 0.5)] == -1).all()
+
+
+def test_contract_control_reads_the_fees_a_company_s_client_actually_pays():
+    """Review B6: control_contracts priced a company's fees at (1 + markup) x running cost,
+    without the company's cost factor, so the exit of its clients looked more open than it is.
+    A company with stronger scale economies charges less for the same markup: its clients'
+    fees are smaller against the same switching cost, and the measure falls."""
+    from sim.institutions import company_prices
+    from sim.measures import _fee_multiple, control_measures
+
+    m = tiny("ops_separation", migration_per_month=12)
+    reform, _ = activate(m, "ops_separation")
+    step(m, reform, month=0)
+    ran = m.state.company >= 0
+    assert ran.any()
+    assert np.allclose(_fee_multiple(m)[ran], company_prices(m)[ran])
+    assert np.allclose(_fee_multiple(m)[~ran], 1 + m.vendor_markup[m.state.vendor[~ran]])
+    before = control_measures(m)
+    c = m.companies[0]
+    c.p = c.p.model_copy(update={"scale_reference": c.p.scale_reference / 20})  # far past its reference size
+    after = control_measures(m)
+    assert company_prices(m)[ran].max() < 1 + m.state.contract_markup[ran].min()
+    assert after["control_contracts"] < before["control_contracts"]
+    assert all(after[d] == before[d] for d in ("control_ownership", "control_audit", "control_capacity"))
+
+
+def test_the_unit_that_takes_operations_back_writes_the_rights_into_what_it_rebuilds():
+    """Review U6: on a take-back only a technical-support institution wrote the rights clause,
+    so systems the government's own staff rebuilt stayed without rights where there was none.
+    The receiving unit writes it now, holding with probability its skill (as on a new project)."""
+    m = _due_for_renewal()
+    m.companies[0].markup = 20.0  # far dearer than anything else: every agency leaves
+    m.state.rights[:] = False  # leaving means rebuilding
+    m.tech_pool.staff[:] = 50.0
+    m.tech_pool.skill[:] = 0.9
+    assert not m.tech_support.staff.any()  # no institution anywhere
+    at_month(m, 1)
+    due = np.flatnonzero(m.state.company >= 0)
+    renew_company_contracts(m)
+    back = due[(m.state.company[due] == -1) & (m.state.staff[due] > 0)]
+    assert len(back) > 0
+    own = m.state.own[back]
+    share = m.state.rights[back][own].mean()
+    assert 0.6 < share <= 1.0  # about the unit's skill, 0.9
+    # a switch to another supplier: only an institution writes the new terms, not the agency's unit
+    from sim.contracts import _rights_clause
+
+    m = tiny()
+    m.state.rights[:] = False
+    has_unit = np.flatnonzero((m.state.staff > 0) & m.state.own.any(axis=1))
+    assert len(has_unit) > 0 and not m.tech_support.staff.any()
+    _rights_clause(m, has_unit)
+    assert not m.state.rights.any()
+    _rights_clause(m, has_unit, taken_back=True)
+    assert m.state.rights[has_unit].any()
+
+
+def test_a_take_over_starts_the_company_s_quality_record_afresh():
+    """What audits found on the vendor's systems before the company took the agency over is the
+    vendor's record, not the company's."""
+    m = tiny("ops_separation", migration_per_month=5)
+    reform, _ = activate(m, "ops_separation")
+    m.state.found_sum[:], m.state.found_count[:] = 0.9, 3
+    step(m, reform, month=0)
+    taken = m.state.company >= 0
+    assert taken.any() and (~taken).any()
+    assert (m.state.found_count[taken] == 0).all() and (m.state.found_sum[taken] == 0).all()
+    assert (m.state.found_count[~taken] == 3).all()  # still with their vendor

@@ -53,6 +53,7 @@ def test_a_reworked_deliverable_comes_back_and_is_checked_again():
     st = m.state
     st.built[:] = -5
     st.built[:4, 0] = 7
+    st.proposed[:4, 0] = 3  # proposed after the take-over (month 2): the company's projects
     st.own[:4, 0] = True
     st.quality[:, 0] = 0.3
     step(m, reform, month=7)
@@ -178,13 +179,34 @@ def test_a_returned_deliverable_a_company_built_goes_on_its_record_for_the_renew
     st = m.state
     st.built[:] = -5
     st.built[:4, 0] = 7
+    st.proposed[:4, 0] = 3  # proposed after the take-over (month 2): the company's projects
     st.own[:4, 0] = True
     st.quality[:4, 0] = [0.3, 0.4, 0.3, 0.9]
     st.company[:] = -1
     st.company[[0, 1, 3]] = 0  # agencies 0, 1 and 3 run by a company since month 2; 2 by its vendor
-    st.company_since[:] = 2
+    st.operator_since[:] = 2
     step(m, reform, month=7)
-    assert st.found_quality[0] == 0.3 and st.found_quality[1] == 0.4  # returned: on the company's record
-    assert np.isinf(st.found_quality[2])  # a vendor's client: no company contract to judge
-    assert np.isinf(st.found_quality[3])  # accepted: nothing found
-    assert np.isinf(st.found_quality[4:]).all()
+    # returned or accepted, what was checked is on its supplier's record: the company's, or
+    # the vendor's for agency 2 (the renewal compares their mean with a rival's mean)
+    assert (st.found_sum[:4] == [0.3, 0.4, 0.3, 0.9]).all() and (st.found_count[:4] == 1).all()
+    assert (st.found_count[4:] == 0).all()  # nothing delivered: nothing found
+
+
+def test_a_vendor_s_project_delivered_after_a_company_took_over_is_not_on_the_company_s_record():
+    """The company is answerable for the projects it built: one proposed before it took the
+    agency over (or in that month, planned before its contract began) was its vendor's, even if
+    it went live under the company."""
+    m = tiny("tech_support_institution", levels=["province"], acceptance=0.6)
+    reform, _ = activate(m, "tech_support_institution")
+    st = m.state
+    st.built[:] = -5
+    st.built[:3, 0] = 7  # delivered under the company
+    st.own[:3, 0] = True
+    st.quality[:3, 0] = 0.3  # and each returned
+    st.proposed[:3, 0] = [1, 2, 3]  # proposed before, in and after the take-over month
+    st.company[:] = -1
+    st.company[:3] = 0
+    st.operator_since[:] = 2
+    step(m, reform, month=7)
+    assert (st.found_count[:2] == 0).all()  # the vendor's projects
+    assert st.found_sum[2] == 0.3 and st.found_count[2] == 1  # the company's own

@@ -89,7 +89,7 @@ def test_a_price_review_recovers_over_priced_fees_and_leaves_the_contract_alone(
     over = np.arange(12) % 2 == 0
     markup = np.where(over, 0.5, 0.1)
     m.state.contract_markup[:] = markup
-    m.state.company_since[:] = 1
+    m.state.operator_since[:] = 1
     spent = m.spend["operations"]
     step(m, reform, month=3)
     assert (m.state.contract_markup == markup).all()  # no markup written by the audit
@@ -102,19 +102,89 @@ def test_a_price_review_recovers_over_priced_fees_and_leaves_the_contract_alone(
     assert np.isclose(m.audits.recovered, expect)
 
 
-def test_under_delivery_found_on_a_company_run_agency_stays_on_its_record():
-    m, reform = _company_run(under_delivery=0.6)
+def test_the_quality_audits_find_on_the_supplier_s_systems_stays_on_the_agency_s_record():
+    """Every audited system its supplier built goes on the record (not only the poor ones: the
+    renewal compares their mean with a rival's mean), for a company's client and a vendor's."""
+    for company in (0, -1):
+        m, reform = _company_run(under_delivery=0.6)
+        m.state.company[:] = company
+        quality = m.state.quality.copy()
+        m.state.operator_since[:] = -1
+        proposed = np.where(np.arange(12) % 2 == 0, 0, -5)  # odd agencies' systems predate the supplier
+        m.state.proposed[:] = proposed[:, None]
+        own = m.state.own.copy()
+        step(m, reform, month=3)
+        mine = own & (proposed >= 0)[:, None]  # legacy systems are not on the supplier's record
+        assert mine.any() and (own & ~mine).any()
+        assert (m.state.found_count == mine.sum(axis=1)).all()
+        assert np.allclose(m.state.found_sum, np.where(mine, quality, 0).sum(axis=1))
+
+
+def test_a_pending_repair_lapses_when_the_agency_leaves_the_supplier_found_at_fault():
+    """The supplier found at fault owes the repair; an agency that switches supplier (or takes
+    operations back) before it is done ends that obligation: the system keeps the quality found
+    and is audited again, so the new supplier answers for it only when an audit finds it again."""
+    m = tiny("third_party_evaluation", audit_rate=1.0, under_delivery=0.6, repair_months=3)
+    reform, _ = activate(m, "third_party_evaluation")
     quality = m.state.quality.copy()
-    poor = m.state.own & (quality < 0.6)
-    assert poor.any()
-    m.state.company_since[:] = -1
-    m.state.built[:] = np.where(np.arange(12) % 2 == 0, 0, -5)[:, None]  # odd agencies' systems predate the company
     step(m, reform, month=3)
-    found = np.where(poor, quality, np.inf).min(axis=1)
-    found[np.arange(12) % 2 == 1] = np.inf  # legacy systems are not on the company's record
-    assert (m.state.found_quality == found).all()  # inf where nothing was found
-    m.state.company[:] = -1  # vendors' clients: no company contract to judge
-    m.state.found_quality[:] = np.inf
-    m.state.quality[:] = quality
-    step(m, reform, month=4)
-    assert np.isinf(m.state.found_quality).all()
+    poor = reform.repair_done == 6
+    n, k = np.nonzero(poor)
+    assert len(n) > 1
+    left = n == n[0]  # the first agency switches vendor in month 4 (`renew_vendor_contracts` sets the month)
+    m.state.operator_since[n[0]] = 4
+    step(m, reform, month=5)
+    assert (m.audits.month[n[left], k[left]] == 5).all()  # no longer under repair: audited again
+    assert (m.audits.month[n[~left], k[~left]] == 3).all()  # the others' repairs are still owed
+    assert (reform.repair_done[n[left], k[left]] == 8).all()  # found again: now the new supplier's repair
+    step(m, reform, month=6)
+    assert (m.state.quality[n[left], k[left]] == quality[n[left], k[left]]).all()  # the old repair never came
+    assert (m.state.quality[n[~left], k[~left]] >= quality[n[~left], k[~left]]).all()
+
+
+def test_a_vendor_switch_marks_a_new_supplier():
+    from sim.contracts import best_vendor, renew_vendor_contracts
+
+    from .conftest import at_month
+
+    m = tiny("third_party_evaluation")
+    st = m.state
+    best = best_vendor(m)[m.structure.agency_market]
+    m.vendor_markup[:] = 5.0  # every vendor but the best of each market is far dearer
+    m.vendor_markup[np.unique(best)] = 0.1
+    st.rights[:] = st.own  # leaving is a migration
+    st.contract_end[:] = 4
+    at_month(m, 4)
+    before = st.vendor.copy()
+    renew_vendor_contracts(m)
+    moved = st.vendor != before
+    assert moved.any() and (~moved).any()
+    assert (st.operator_since[moved] == 4).all() and (st.operator_since[~moved] == 0).all()
+
+
+def test_findings_on_a_vendor_s_systems_reach_its_renewal():
+    """Review 0.2.4: what audits found on a vendor's systems reached no renewal. Every vendor
+    at the same price and stated quality: agencies renew (switching costs something); where
+    audits found their vendor's systems at 0.3, those whose vendor is not their market's best
+    switch to it."""
+    from sim.contracts import best_vendor, renew_vendor_contracts
+
+    from .conftest import at_month
+
+    moved = {}
+    for found in (0, 1):
+        m = tiny("third_party_evaluation")
+        st = m.state
+        m.vendor_markup[:], m.vendor_quality[:] = 0.1, 0.7
+        st.rights[:] = st.own  # leaving is a migration
+        st.found_sum[:], st.found_count[:] = 0.3 * found, found
+        st.contract_end[:] = 4
+        at_month(m, 4)
+        before = st.vendor.copy()
+        renew_vendor_contracts(m)
+        moved[found] = st.vendor != before
+        assert (st.found_count == 0).all()  # the record starts again with the new term
+    other = before != best_vendor(m)[m.structure.agency_market]
+    running = m.state.own.any(axis=1)
+    assert not moved[0].any()
+    assert (other & running).any() and (moved[1] == (other & running)).all()
