@@ -269,6 +269,8 @@ def test_an_audit_repair_goes_on_the_operating_company_s_record():
     c = m.companies[0]
     assert np.isclose(c.warranty.total(5), share * 2 * m.base_build_cost[INFRA] * (1 + c.markup))
     assert np.isclose(c.expected_warranty(5), c.warranty.total(5) / c.revenue.total(5))
+
+
 def test_the_renewal_weighs_the_mean_quality_found_against_the_rival_s_mean():
     """Review 0.2.4: the agency judged its company by the lowest quality any audit found and
     its rival by its mean quality. Findings of 0.5 and 0.9 (mean 0.7) against a rival of 0.6 at
