@@ -123,21 +123,24 @@ def renew_vendor_contracts(model: GovModel) -> None:
     mine = st.vendor[n]
     own = st.own[n]  # read four times: gathered once
     best_price, my_price = 1.0 + model.vendor_markup[best], 1.0 + model.vendor_markup[mine]
-    mine_q = expected_quality(model, n, as_built_here(model, n, model.vendor_quality[mine]))
     cost = switching_cost(own, st.rights[n], run_cost, model.base_build_cost, best_price, a.migration_months)
     cost, buys = with_buyout(model, n, cost, my_price)
-    x = RenewalInputs(
+    tsi = model.tech_support
+    offers = VendorOffers(
+        agencies=n,
         run=own @ run_cost,
-        systems=row_sum(own).astype(float),
+        own=own,
         switching=cost,
-        company_price=my_price,
-        company_quality=mine_q,
-        vendor_price=best_price,
-        vendor_quality=as_built_here(model, n, model.vendor_quality[best]),
-        staff_available=np.zeros(len(n)),
-        staff_skill=np.zeros(len(n)),
+        mine=mine,
+        best=best,
+        markup=model.vendor_markup,
+        quality=model.vendor_quality,
     )
-    switch = (choose(tuple(x), a.vendor_contract_months, a.systems_per_staff, a.staff_wage) == SWITCH) & (best != mine)
+    records = Records(
+        found_sum=st.found_sum, found_count=st.found_count, tsi_staff=tsi.staff, quality_support=tsi.quality_support
+    )
+    terms = (a.vendor_contract_months, a.systems_per_staff, a.staff_wage, model.structure.n_lines)
+    switch = _vendor_switches(tuple(offers), tuple(records), terms)
     if switch.any():  # most months every agency renews: nothing moves, nothing is drawn
         st.vendor[n[switch]] = best[switch]
         st.operator_since[n[switch]] = model.month
@@ -147,6 +150,61 @@ def renew_vendor_contracts(model: GovModel) -> None:
         st.rights[bought] |= st.own[bought]
     st.contract_end[n] = model.month + a.vendor_contract_months
     st.found_sum[n], st.found_count[n] = 0.0, 0.0  # the record starts again with the new term
+
+
+class VendorOffers(NamedTuple):
+    """Per agency whose vendor contract ends (index j): its systems and both vendors."""
+
+    agencies: np.ndarray  # (J,)
+    run: np.ndarray  # (J,) 万元/month running cost of its systems at cost
+    own: np.ndarray  # (J, K) its running systems
+    switching: np.ndarray  # (J,) 万元 one-off: migrate or rebuild (`switching_cost`, `with_buyout`)
+    mine: np.ndarray  # (J,) its vendor
+    best: np.ndarray  # (J,) its market's best vendor
+    markup: np.ndarray  # (vendors)
+    quality: np.ndarray  # (vendors) stated mean quality
+
+
+class Records(NamedTuple):
+    """What agencies know of their supplier's work (`record_found_quality`) and where an
+    institution supports every build (`as_built_here`)."""
+
+    found_sum: np.ndarray  # (N)
+    found_count: np.ndarray  # (N)
+    tsi_staff: np.ndarray  # (G)
+    quality_support: float
+
+
+@njit(cache=True)
+def _vendor_switches(offers, records, terms):
+    """`renew_vendor_contracts`' choice in one pass: (J,) the agency switches to its market's
+    best vendor (`choose` without the take-back option; a vendor already the best renews).
+    The same numbers as `expected_quality`, `as_built_here` and `choose` agency by agency."""
+    offers, records = VendorOffers(*offers), Records(*records)  # named again (state.py: kernel views)
+    term, systems_per_staff, staff_wage, n_lines = terms
+    J = len(offers.agencies)
+    systems = np.empty(J)
+    mine_price, mine_quality = np.empty(J), np.empty(J)
+    best_price, best_quality = np.empty(J), np.empty(J)
+    for j in range(J):
+        n = offers.agencies[j]
+        count = 0
+        for k in range(offers.own.shape[1]):
+            count += offers.own[j, k]
+        systems[j] = count
+        support = records.quality_support * (records.tsi_staff[n // n_lines] > 0)
+        mine, best = offers.mine[j], offers.best[j]
+        stated = offers.quality[mine] + support * (1 - offers.quality[mine])
+        found = records.found_count[n]
+        mine_quality[j] = records.found_sum[n] / max(found, 1) if found > 0 else stated
+        mine_price[j], best_price[j] = 1.0 + offers.markup[mine], 1.0 + offers.markup[best]
+        best_quality[j] = offers.quality[best] + support * (1 - offers.quality[best])
+    none = np.zeros(J)
+    x = (offers.run, systems, offers.switching, mine_price, mine_quality, best_price, best_quality, none, none)
+    switch = choose(x, term, systems_per_staff, staff_wage) == SWITCH
+    for j in range(J):
+        switch[j] &= offers.best[j] != offers.mine[j]
+    return switch
 
 
 def with_buyout(model: GovModel, n: np.ndarray, rebuild: np.ndarray, incumbent_factor: np.ndarray):

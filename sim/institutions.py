@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
+from .numeric import pairwise_sum
 from .processes.demand import served_by_others
 from .state import DATA_LAYER, INFRA, LAYER_OF_KIND, NO_ONE, YEAR
 
@@ -157,10 +158,9 @@ def company_cost(model: GovModel) -> np.ndarray:
     from .agents.supplier import staff_cover
 
     st, a = model.state, model.spec.agents
-    n_sys = company_systems(model)  # counted once for the scale and the staff's cover
+    # counted once for the scale and the staff's cover; with the running cost, in one pass
+    n_sys, run = _company_runs(st.own, st.company, len(model.companies), model.base_run_cost)
     scale = _scale_of(model, n_sys)
-    ran = st.company >= 0
-    run = np.bincount(st.company[ran], weights=st.own[ran] @ model.base_run_cost, minlength=len(model.companies))
     out = scale.copy()
     for c in model.companies:
         i = c.cidx
@@ -310,3 +310,56 @@ def _company_systems(own, company, n_companies):
                 c += own[n, k]
             out[company[n]] += c
     return out
+
+
+@njit(cache=True)
+def _company_runs(own, company, n_companies, run_cost):
+    """Per company: the running systems of the agencies it has taken over (`_company_systems`)
+    and their running cost at base prices (each agency's kinds added in order, then the
+    agencies in order, as `bincount` of `own @ run_cost`)."""
+    systems = np.zeros(n_companies)
+    run = np.zeros(n_companies)
+    for n in range(len(company)):
+        c = company[n]
+        if c >= 0:
+            count, cost = 0, 0.0
+            for k in range(own.shape[1]):
+                count += own[n, k]
+                cost += own[n, k] * run_cost[k]
+            systems[c] += count
+            run[c] += cost
+    return systems, run
+
+
+class Clients(NamedTuple):
+    """What a company's clients run and what it delivered to them (`company_revenue`)."""
+
+    own: np.ndarray  # (N, K)
+    built: np.ndarray  # (N, K) month each running system went live
+    proposed: np.ndarray  # (N, K) month its project was proposed
+    company: np.ndarray  # (N) the agency's company, NO_ONE before take-over
+    contract_markup: np.ndarray  # (N) the markup of its contract with its company
+
+
+@njit(cache=True)
+def company_revenue(x, cidx, month, build_cost, run_cost, cost_factor):
+    """Company `cidx`'s month: the base build value of what it delivered to its clients
+    (through construction, month-0 systems excluded) and its fees, the base running cost of
+    what it runs for them times their contract's price ((1 + markup) x its `cost_factor`); each
+    agency's kinds added in order, the agencies' amounts summed as `np.sum` (`sim/numeric.py`).
+    Returns (clients, build value, fees)."""
+    x = Clients(*x)  # named again (state.py: kernel views)
+    N, K = x.own.shape
+    builds, fees = np.empty(N), np.empty(N)
+    m = 0
+    for n in range(N):
+        if x.company[n] != cidx:
+            continue
+        b = r = 0.0
+        for k in range(K):
+            new = x.own[n, k] & (x.built[n, k] == month) & (x.proposed[n, k] < month)
+            b += new * build_cost[k]
+            r += x.own[n, k] * run_cost[k]
+        builds[m], fees[m] = b, r * ((1 + x.contract_markup[n]) * cost_factor)
+        m += 1
+    return m, pairwise_sum(builds[:m]), pairwise_sum(fees[:m])

@@ -467,3 +467,65 @@ def test_a_new_app_s_value_is_the_same_with_or_without_grouping_equal_qualities(
     q = np.round(np.random.default_rng(n).uniform(0.3, 0.9, n), 2)  # repeated values, as vendors' draws are not
     rows = np.array([apps.new_app_value(np.array([x]), 0.03, 0.38, 0.5, 96)[0] for x in q])
     assert np.array_equal(apps.new_app_value(q, 0.03, 0.38, 0.5, 96), rows)
+
+
+def test_vendor_renewal_choice_matches_the_array_rule():
+    """`_vendor_switches` against `expected_quality`, `as_built_here` and `choose` (0.2.4), on
+    agencies with findings on their record and an institution's support."""
+    from sim import contracts
+
+    m = _run("reform_tech_support_institution", 3, 30)
+    st, a = m.state, m.spec.agents
+    n = np.flatnonzero(st.company < 0)
+    st.found_sum[n[::3]], st.found_count[n[::3]] = 1.2, 3.0  # findings on a third of the records
+    best = contracts.best_vendor(m)[m.structure.agency_market[n]]
+    mine = st.vendor[n]
+    own = st.own[n]
+    cost = np.random.default_rng(0).uniform(0, 300, len(n))
+    x = contracts.RenewalInputs(
+        run=own @ m.base_run_cost,
+        systems=own.sum(axis=1).astype(float),
+        switching=cost,
+        company_price=1.0 + m.vendor_markup[mine],
+        company_quality=contracts.expected_quality(m, n, contracts.as_built_here(m, n, m.vendor_quality[mine])),
+        vendor_price=1.0 + m.vendor_markup[best],
+        vendor_quality=contracts.as_built_here(m, n, m.vendor_quality[best]),
+        staff_available=np.zeros(len(n)),
+        staff_skill=np.zeros(len(n)),
+    )
+    expected = (contracts.choose(tuple(x), 12, a.systems_per_staff, a.staff_wage) == contracts.SWITCH) & (best != mine)
+    tsi = m.tech_support
+    offers = contracts.VendorOffers(n, own @ m.base_run_cost, own, cost, mine, best, m.vendor_markup, m.vendor_quality)
+    records = contracts.Records(st.found_sum, st.found_count, tsi.staff, tsi.quality_support)
+    got = contracts._vendor_switches(
+        tuple(offers), tuple(records), (12, a.systems_per_staff, a.staff_wage, m.structure.n_lines)
+    )
+    assert np.array_equal(got, expected) and expected.any() and (~expected).any()
+    assert tsi.staff.any() and tsi.quality_support > 0
+
+
+def test_company_revenue_and_running_cost_match_the_array_rule():
+    """`company_revenue` and `_company_runs` against the numpy statement of 0.2.4 (the company's
+    build value and fees; its systems and their running cost)."""
+    from sim.institutions import Clients, _company_runs, company_revenue
+
+    m = _run("reform_all", 3, 30)
+    st, c = m.state, m.companies[0]
+    ran = st.company >= 0
+    systems, run = _company_runs(st.own, st.company, len(m.companies), m.base_run_cost)
+    assert np.array_equal(
+        run, np.bincount(st.company[ran], weights=st.own[ran] @ m.base_run_cost, minlength=len(m.companies))
+    )
+    assert np.array_equal(
+        systems, np.bincount(st.company[ran], weights=st.own[ran].sum(axis=1), minlength=len(m.companies))
+    )
+    month = int(np.max(st.built))  # a month with deliveries
+    mine = st.company == c.cidx
+    new = st.own[mine] & (st.built[mine] == month) & (st.proposed[mine] < month)
+    price = (1 + st.contract_markup[mine]) * 0.8
+    x = Clients(
+        own=st.own, built=st.built, proposed=st.proposed, company=st.company, contract_markup=st.contract_markup
+    )
+    clients, builds, fees = company_revenue(tuple(x), c.cidx, month, m.base_build_cost, m.base_run_cost, 0.8)
+    assert clients == mine.sum() > 0 and builds == (new @ m.base_build_cost).sum() > 0
+    assert np.isclose(fees, (st.own[mine] @ m.base_run_cost) @ price, rtol=1e-13)  # a dot (BLAS) adds in its own order

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from ..institutions import company_cost, company_position, company_systems, take_over
+from ..institutions import Clients, company_cost, company_position, company_revenue, company_systems, take_over
 from ..processes.planning import build_factor
 
 if TYPE_CHECKING:
@@ -107,14 +107,15 @@ class OperatingCompany(mesa.Agent):
         delivered to its clients through construction, first deliveries and redone ones alike
         (each is checked), and the operations fees of the systems it runs."""
         st = m.state
-        mine = st.company == self.cidx
-        if not mine.any():
-            return
-        new = st.own[mine] & (st.built[mine] == m.month) & (st.proposed[mine] < m.month)
-        builds = float((new @ m.base_build_cost).sum()) * (1 + self.markup)
-        price = (1 + st.contract_markup[mine]) * company_cost(m)[self.cidx]
-        fees = float((st.own[mine] @ m.base_run_cost) @ price)
-        self.revenue.add(m.month, builds + fees)
+        x = Clients(
+            own=st.own, built=st.built, proposed=st.proposed, company=st.company, contract_markup=st.contract_markup
+        )
+        factor = company_cost(m)[self.cidx]
+        clients, builds, fees = company_revenue(
+            tuple(x), self.cidx, m.month, m.base_build_cost, m.base_run_cost, factor
+        )
+        if clients:
+            self.revenue.add(m.month, builds * (1 + self.markup) + fees)
 
     def expected_warranty(self, month: int) -> float:
         """What it expects to pay for rework and repairs per unit of what it charges: its own
