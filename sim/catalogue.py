@@ -156,8 +156,9 @@ MEASURES: dict[str, Measure] = {
     "control_contracts": Measure(
         "share 0-1",
         "Over running systems: 1 if run by government staff; else a year's fees / (a year's fees "
-        "+ switching cost: migrate if the government holds the rights, rebuild if not), x 12 / "
-        "months to the contract's end when over a year. NaN where no system runs.",
+        "+ switching cost: migrate if the government holds the rights, rebuild at its market's best "
+        "vendor's price if not), x 12 / months to the contract's end when over a year. NaN where no "
+        "system runs.",
         "higher",
         bounds=(0.0, 1.0),
     ),

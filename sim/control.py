@@ -56,7 +56,7 @@ class ControlInputs(NamedTuple):
     inhouse: np.ndarray  # (N,) systems run by the agency's own staff
     staff: np.ndarray  # (N,) in-house IT staff
     skill: np.ndarray  # (N,) their skill
-    markup: np.ndarray  # (N,) markup the agency pays its supplier (a rebuild is priced at it)
+    markup: np.ndarray  # (N,) markup of the vendor that would rebuild its systems on an exit (its market's best)
     price: np.ndarray  # (N,) multiple of the running cost its fees are: 1 + markup, x its company's cost factor
     contract_end: np.ndarray  # (N,) month its operations contract ends
     agency_gov: np.ndarray  # (N,) its government

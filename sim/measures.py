@@ -17,6 +17,7 @@ from numba import njit
 
 from . import control, fiscal
 from .catalogue import HEADLINE, MEASURES, Measure
+from .contracts import best_vendor
 from .control import ControlInputs
 from .institutions import company_prices, platform_runners
 from .numeric import gini_sorted, pairwise_sum
@@ -273,7 +274,7 @@ def control_measures(model: GovModel) -> dict[str, float]:
         inhouse=model.ops_systems["inhouse"],
         staff=st.staff,
         skill=st.skill,
-        markup=np.where(st.company >= 0, st.contract_markup, model.vendor_markup[st.vendor]),
+        markup=model.vendor_markup[best_vendor(model)[s.agency_market]],  # who would rebuild: as renewals price an exit
         price=_fee_multiple(model),
         contract_end=st.contract_end,
         agency_gov=s.agency_gov,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -35,13 +36,26 @@ def summarise() -> dict[str, dict[str, float]]:
     return out
 
 
+def _differ(x: float, y: float) -> bool:
+    """Beyond the tolerance, or one undefined (NaN) and the other not: NaN compares unequal to
+    anything, so `abs(x - y) > tol` alone would let a measure turn NaN unseen."""
+    if math.isnan(x) or math.isnan(y):
+        return math.isnan(x) != math.isnan(y)
+    return abs(x - y) > REL_TOL * max(1.0, abs(x), abs(y))
+
+
 def differences(stored: dict, now: dict) -> list[tuple[str, str, float | None, float | None]]:
     diffs = []
     for preset in sorted(set(stored) | set(now)):
         a, b = stored.get(preset, {}), now.get(preset, {})
         for k in sorted(set(a) | set(b)):
             x, y = a.get(k), b.get(k)
-            if x is None or y is None or abs(x - y) > REL_TOL * max(1.0, abs(x), abs(y)):
+            if (
+                x is None
+                or y is None
+                or math.isnan(x) != math.isnan(y)
+                or abs(x - y) > REL_TOL * max(1.0, abs(x), abs(y))
+            ):
                 diffs.append((preset, k, x, y))
     return diffs
 

@@ -363,3 +363,16 @@ def test_docs_design_file_example_is_valid(tmp_path):
     path.write_text(example, encoding="utf-8")
     doc = load_design(path)
     assert len(doc.levers) == 5 and doc.constraints.budget == 200000.0
+
+
+def test_an_undefined_control_figure_makes_the_control_constraint_infeasible():
+    """Review 0.2.4: a situation without running systems reports control NaN (ODD §7.7); the
+    constraint was NaN too, which pymoo cannot order. It is now infeasible (inf)."""
+    from types import SimpleNamespace
+
+    from sim.design.evaluate import ModelEvaluator
+
+    limits = SimpleNamespace(budget=None, max_approval_delay=None, min_government_control=0.3)
+    ev = SimpleNamespace(doc=SimpleNamespace(constraints=limits))
+    assert ModelEvaluator.constraints(ev, {"control": np.array([0.4, np.nan])}) == {"G:0": np.inf}
+    assert ModelEvaluator.constraints(ev, {"control": np.array([0.4, 0.5])})["G:0"] < 0  # met: feasible

@@ -468,3 +468,19 @@ def test_a_services_body_s_province_model_opens_halls_staffed_by_the_effort_its_
     assert halls.any() and np.allclose(
         model.rules.window_capacity[halls], bureau.p.window_capacity * (1 - 0.6)
     )  # 0 at the template's it_attention 1.0
+
+
+def test_a_province_without_a_control_figure_is_left_out_of_the_national_mean():
+    """Review 0.2.4: one NaN province (no running system, ODD §7.7) made the national row NaN."""
+
+    class Province(StubProvince):
+        def __init__(self, spec, provinces, i, seed, months):
+            self.i = i
+            super().__init__(spec, provinces, i, seed, months)
+
+        def _measures(self) -> dict[str, float]:
+            return super()._measures() | {"government_control": float("nan") if self.i == 0 else 0.5}
+
+    factory = lambda spec, provinces, i, seed, months: Province(spec, provinces, i, seed, months)  # noqa: E731
+    m = ChinaModel("china", rng=1, months=2, province_factory=factory).run()
+    assert m.rows[-1]["government_control"] == pytest.approx(0.5)

@@ -250,7 +250,10 @@ class ModelEvaluator:
         j = 0
         for limit, g in limits:
             if limit is not None:
-                out[f"G:{j}"] = float(g())
+                value = float(g())
+                # a measure undefined in some situation (control where no system runs is NaN,
+                # ODD §7.7) cannot show the constraint holds: infeasible, not an unordered NaN
+                out[f"G:{j}"] = value if np.isfinite(value) else np.inf
                 j += 1
         return out
 

@@ -310,7 +310,7 @@ class ChinaModel(mesa.Model):
             unit = MEASURES[name].unit if name in MEASURES else ""
             v = h[:, t + 1]
             summed = unit in SUMMED_UNITS
-            row[name] = float(v.sum()) if summed else float(np.average(v, weights=self.weights))
+            row[name] = float(v.sum()) if summed else _weighted_mean(v, self.weights)
         return row
 
     def timeseries(self):
@@ -336,3 +336,13 @@ class ChinaModel(mesa.Model):
             out[f"{item}_since"] = [month_label(self.d.start, int(m)) if m >= 0 else "" for m in self.adopted[:, k]]
         out["unified_services"] = self.unified_services.copy()
         return pd.DataFrame(out)
+
+
+def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    """The population-weighted mean over the provinces where the measure is defined: a province
+    with no running system has no control figure (NaN, ODD §7.7) and is left out, not allowed to
+    make the national row NaN; NaN only where no province has one."""
+    ok = np.isfinite(values)
+    if ok.all():
+        return float(np.average(values, weights=weights))
+    return float(np.average(values[ok], weights=weights[ok])) if ok.any() and weights[ok].sum() > 0 else float("nan")

@@ -319,6 +319,27 @@ def test_contract_control_reads_the_fees_a_company_s_client_actually_pays():
     assert all(after[d] == before[d] for d in ("control_ownership", "control_audit", "control_capacity"))
 
 
+def test_an_exit_rebuild_is_priced_at_the_market_s_best_vendor():
+    """Review 0.2.4 (third round, #9): control_contracts priced the rebuild of systems without
+    rights at the incumbent's markup; the renewals price it at the market's best vendor's, who
+    would rebuild. Raising the company's contract markup raises its clients' fees but no longer
+    their switching cost: their exit opens; lowering the best vendor's markup opens it too."""
+    from sim.contracts import best_vendor
+    from sim.measures import control_measures
+
+    m = tiny("ops_separation", migration_per_month=12)
+    reform, _ = activate(m, "ops_separation")
+    step(m, reform, month=0)
+    m.state.rights[:] = False  # every exit is a rebuild
+    before = control_measures(m)["control_contracts"]
+    m.state.contract_markup[m.state.company >= 0] += 0.5  # dearer fees, the same rebuild
+    dearer = control_measures(m)["control_contracts"]
+    assert dearer > before
+    best = np.unique(best_vendor(m))
+    m.vendor_markup[best[best >= 0]] *= 0.5  # the rival rebuilds for less
+    assert control_measures(m)["control_contracts"] > dearer
+
+
 def test_the_unit_that_takes_operations_back_writes_the_rights_into_what_it_rebuilds():
     """Review U6: on a take-back only a technical-support institution wrote the rights clause,
     so systems the government's own staff rebuilt stayed without rights where there was none.
