@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 
 class Vendor(mesa.Agent):
-    """A small IT vendor serving agencies directly (fragmented supply, seed 001 §2)."""
+    """A small IT vendor serving agencies directly (fragmented supply, seed 001 §2). Where it
+    has a warranty record it prices it as a company does (`price_vendor_warranty`)."""
 
     kind = "vendor"
 
@@ -141,21 +142,36 @@ class OperatingCompany(mesa.Agent):
 
 
 class Trailing:
-    """Amounts booked by month, summed over the last `months` months (one slot a month)."""
+    """Amounts booked by month, summed over the last `months` months (one slot a month); an
+    amount may be a vector (one entry a supplier), which may grow (vendors enter)."""
 
     def __init__(self, months: int) -> None:
-        self.amount = np.zeros(months)
+        self.amount: list = [0.0] * months
         self.month = np.full(months, -1, np.int64)
 
-    def add(self, month: int, x: float) -> None:
+    def add(self, month: int, x) -> None:
         i = month % len(self.amount)
         if self.month[i] != month:  # the slot held a month now out of the window
             self.amount[i], self.month[i] = 0.0, month
-        self.amount[i] += x
+        if np.ndim(x):
+            held = np.zeros(max(len(x), np.size(self.amount[i])))
+            held[: np.size(self.amount[i])] += self.amount[i]
+            held[: len(x)] += x
+            self.amount[i] = held
+        else:
+            self.amount[i] += x
 
     def total(self, month: int) -> float:
         """Sum over months month - months + 1 .. month."""
-        return float(self.amount[self.month > month - len(self.amount)].sum())
+        return float(sum(a for a, m in zip(self.amount, self.month, strict=True) if m > month - len(self.amount)))
+
+    def total_by(self, month: int, width: int) -> np.ndarray:
+        """(width,) the vector sum over months month - months + 1 .. month."""
+        out = np.zeros(width)
+        for a, m in zip(self.amount, self.month, strict=True):
+            if m > month - len(self.amount):
+                out[: np.size(a)] += a
+        return out
 
 
 def own_work(model: GovModel, n: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -166,37 +182,100 @@ def own_work(model: GovModel, n: np.ndarray, k: np.ndarray) -> np.ndarray:
     return np.where(st.proposed[n, k] > st.operator_since[n], st.company[n], NO_ONE)
 
 
+def vendor_own_work(model: GovModel, n: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """(len(n),) the vendor whose own work systems (n, k) are: the agency's vendor where no
+    company runs the agency and the project was proposed after the vendor took it over, else
+    NO_ONE."""
+    st = model.state
+    return np.where((st.company[n] < 0) & (st.proposed[n, k] > st.operator_since[n]), st.vendor[n], NO_ONE)
+
+
 def charge_warranty(model: GovModel, n: np.ndarray, k: np.ndarray, share: float) -> None:
-    """An operating company pays `share` of the build price of systems (n, k) it redoes or
-    repairs; where they are its own work (`own_work`), the payment goes on its own record,
-    which its asking markup prices. Repairs of legacy systems it only operates are a one-off
-    cost of taking the agency over: paid, not priced into its recurring markup (assumed)."""
+    """A supplier pays `share` of the build price of systems (n, k) it redoes or repairs;
+    where they are its own work (`own_work`, `vendor_own_work`), the payment goes on its own
+    record, which its asking markup prices. Repairs of legacy systems it only operates are a
+    one-off cost of taking the agency over: paid, not priced into its recurring markup (assumed)."""
+    cost = model.base_build_cost[k] * build_factor(model)[n] * share
+    vendor = vendor_own_work(model, n, k)
+    mine = vendor >= 0
+    if mine.any():
+        vendor_books(model).warranty.add(model.month, np.bincount(vendor[mine], cost[mine], len(model.vendors)))
     if not model.companies:
         return
     company = own_work(model, n, k)
     mine = company >= 0
     if not mine.any():
         return
-    cost = model.base_build_cost[k[mine]] * build_factor(model)[n[mine]] * share
-    paid = np.bincount(company[mine], weights=cost, minlength=len(model.companies))
+    paid = np.bincount(company[mine], weights=cost[mine], minlength=len(model.companies))
     for c in np.flatnonzero(paid > 0):
         model.companies[c].warranty.add(model.month, float(paid[c]))
 
 
 def uncount_returned(model: GovModel, n: np.ndarray, k: np.ndarray) -> None:
-    """Deliverables (n, k) returned this month did not go live: take the companies' own ones
-    off this month's build value (`_record_revenue` counted them), so each counts at its
-    accepted go-live."""
+    """Deliverables (n, k) returned this month did not go live: take the suppliers' own ones
+    off this month's build value (`_record_revenue`, `price_vendor_warranty` counted them), so
+    each counts at its accepted go-live."""
+    value = model.base_build_cost[k] * build_factor(model)[n]
+    vendor = vendor_own_work(model, n, k)
+    mine = vendor >= 0
+    if mine.any():
+        vendor_books(model).revenue.add(model.month, -np.bincount(vendor[mine], value[mine], len(model.vendors)))
     if not model.companies:
         return
     company = own_work(model, n, k)
     mine = company >= 0
     if not mine.any():
         return
-    value = model.base_build_cost[k[mine]] * build_factor(model)[n[mine]]
-    taken = np.bincount(company[mine], weights=value, minlength=len(model.companies))
+    taken = np.bincount(company[mine], weights=value[mine], minlength=len(model.companies))
     for c in np.flatnonzero(taken > 0):
         model.companies[c].revenue.add(model.month, -float(taken[c]))
+
+
+class VendorBooks:
+    """Every vendor's warranty record, as a company's (`Trailing`, one column a vendor): what
+    it paid to redo and repair its own work, and the build value of its own work delivered."""
+
+    def __init__(self, months: int) -> None:
+        self.warranty, self.revenue = Trailing(months), Trailing(months)
+        self.month = -1  # the last month priced and recorded
+
+    def expected(self, month: int, vendors: int) -> np.ndarray:
+        """(vendors,) each vendor's warranty per unit of its build value up to `month` (0 without)."""
+        paid, revenue = self.warranty.total_by(month, vendors), self.revenue.total_by(month, vendors)
+        return np.where(revenue > 0, paid / np.where(revenue > 0, revenue, 1.0), 0.0)
+
+
+def vendor_books(model: GovModel) -> VendorBooks:
+    """The vendors' records, opened with the first reform that returns or repairs systems."""
+    books = getattr(model, "vendor_warranty", None)
+    if books is None:
+        books = model.vendor_warranty = VendorBooks(model.spec.reforms.ops_separation.warranty_months)
+    return books
+
+
+def price_vendor_warranty(model: GovModel) -> None:
+    """Once a month, where a reform returns or repairs systems: each vendor's markup is the
+    base `vendor_markup` plus its expected warranty rate over the last `warranty_months`
+    complete months (its own work, as a company's *W*: cost-plus, Laffont & Tirole 1993; 0
+    without a record, so the base markup), and the build value of its own work delivered this
+    month goes on its record (vendors' clients, projects proposed after it took the agency
+    over, through construction)."""
+    books = vendor_books(model)
+    if books.month == model.month:
+        return
+    books.month = model.month
+    V = len(model.vendors)
+    w = books.expected(model.month - 1, V)
+    markup = np.where(w > 0, model.spec.agents.vendor_markup + w, model.spec.agents.vendor_markup)
+    model.vendor_markup[:] = markup
+    for v, x in zip(model.vendors, markup, strict=True):
+        v.markup = float(x)
+    st = model.state
+    new = st.own & (st.built == model.month) & (st.proposed < model.month)
+    new &= (st.proposed > st.operator_since[:, None]) & (st.company < 0)[:, None]
+    value = (new @ model.base_build_cost) * (1 + model.vendor_markup[st.vendor])
+    if value.any():
+        books.revenue.add(model.month, np.bincount(st.vendor, value, V))
 
 
 def staff_cover(staff: float, systems: float, systems_per_staff: float) -> float:

@@ -78,6 +78,9 @@ class TechSupportInstitution(Reform):
         from ..state import row_sum  # here, not at the top: the schema loads without numba or Mesa
 
         st, s, tsi, p = model.state, model.structure, model.tech_support, self.p
+        from ..agents.supplier import price_vendor_warranty  # here: the schema loads without Mesa
+
+        price_vendor_warranty(model)  # vendors price their own record, as companies do (once a month)
         left = np.maximum(0.0, tsi.staff - p.spec_months * tsi.specified)
         tsi.specified[:] = 0.0
         # delivered this month through construction (a system in place at month 0 of age 0 was not)

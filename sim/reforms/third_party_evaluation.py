@@ -60,6 +60,9 @@ class ThirdPartyEvaluation(Reform):
 
     def step(self, model) -> None:
         st, p = model.state, self.p
+        from ..agents.supplier import price_vendor_warranty  # here: the schema loads without Mesa
+
+        price_vendor_warranty(model)  # vendors price their own record, as companies do (once a month)
         self._lapse_repairs(model)
         self._finish_repairs(model)
         under_repair = (self.repair_done >= 0) & (st.built == self.repair_of)  # a replaced system is auditable
