@@ -338,28 +338,26 @@ class Clients(NamedTuple):
     built: np.ndarray  # (N, K) month each running system went live
     proposed: np.ndarray  # (N, K) month its project was proposed
     company: np.ndarray  # (N) the agency's company, NO_ONE before take-over
-    contract_markup: np.ndarray  # (N) the markup of its contract with its company
+    since: np.ndarray  # (N) month its supplier took the agency over (`operator_since`)
 
 
 @njit(cache=True)
-def company_revenue(x, cidx, month, build_cost, run_cost, cost_factor):
-    """Company `cidx`'s month: the base build value of what it delivered to its clients
-    (through construction, month-0 systems excluded) and its fees, the base running cost of
-    what it runs for them times their contract's price ((1 + markup) x its `cost_factor`); each
-    agency's kinds added in order, the agencies' amounts summed as `np.sum` (`sim/numeric.py`).
-    Returns (clients, build value, fees)."""
+def company_revenue(x, cidx, month, build_cost):
+    """Company `cidx`'s own work delivered this month: the base build value of what it
+    delivered to its clients through construction, projects proposed after it took the agency
+    over (month-0 systems and a predecessor's projects excluded); each agency's kinds added in
+    order, the agencies' amounts summed as `np.sum` (`sim/numeric.py`)."""
     x = Clients(*x)  # named again (state.py: kernel views)
     N, K = x.own.shape
-    builds, fees = np.empty(N), np.empty(N)
+    builds = np.empty(N)
     m = 0
     for n in range(N):
         if x.company[n] != cidx:
             continue
-        b = r = 0.0
+        b = 0.0
         for k in range(K):
-            new = x.own[n, k] & (x.built[n, k] == month) & (x.proposed[n, k] < month)
+            new = x.own[n, k] & (x.built[n, k] == month) & (x.proposed[n, k] < month) & (x.proposed[n, k] > x.since[n])
             b += new * build_cost[k]
-            r += x.own[n, k] * run_cost[k]
-        builds[m], fees[m] = b, r * ((1 + x.contract_markup[n]) * cost_factor)
+        builds[m] = b
         m += 1
-    return m, pairwise_sum(builds[:m]), pairwise_sum(fees[:m])
+    return pairwise_sum(builds[:m])

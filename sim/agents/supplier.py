@@ -7,15 +7,17 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from ..institutions import Clients, company_cost, company_position, company_revenue, company_systems, take_over
+from ..institutions import Clients, company_position, company_revenue, company_systems, take_over
 from ..processes.planning import build_factor
+from ..state import NO_ONE
 
 if TYPE_CHECKING:
     from ..model import GovModel
 
 
 class Vendor(mesa.Agent):
-    """A small IT vendor serving agencies directly (fragmented supply, seed 001 §2)."""
+    """A small IT vendor serving agencies directly (fragmented supply, seed 001 §2). Where it
+    has a warranty record it prices it as a company does (`price_vendor_warranty`)."""
 
     kind = "vendor"
 
@@ -40,7 +42,8 @@ class OperatingCompany(mesa.Agent):
     and its own price. Profit-seeking in proportion to its private ownership: its markup and
     its hold on public data drift toward what the government's dependence allows, unless
     oversight, competition or open data hold them back (seed 000 §2.4, seed 003). It prices
-    what it expects to pay for rework and repairs, from its own record (`expected_warranty`)."""
+    what it expects to pay for rework and repairs of its own work, from its own record
+    (`expected_warranty`)."""
 
     kind = "company"
 
@@ -58,7 +61,8 @@ class OperatingCompany(mesa.Agent):
         self.cidx = len(model.companies)
         self.queue = np.zeros(0, np.int64)  # agencies still to take over, in order
         # its own record over the trailing `warranty_months`: 万元 paid to redo returned
-        # deliverables and repair audited systems, and 万元 it charged (builds and fees)
+        # deliverables and repair audited systems of its own building, and 万元 of its own
+        # builds accepted (each at its price)
         self.warranty = Trailing(params.warranty_months)
         self.revenue = Trailing(params.warranty_months)
         self.node: int | None = None
@@ -85,7 +89,7 @@ class OperatingCompany(mesa.Agent):
                 self.state_share = change.state_share
         self._take_over(m)
         self._staffing(m)
-        self._adjust(m)
+        self._adjust(m)  # reads the record up to last month: this month's is not complete yet
         self._record_revenue(m)  # at the markup the month's rework and repairs are charged at
 
     def _take_over(self, m) -> None:
@@ -103,24 +107,24 @@ class OperatingCompany(mesa.Agent):
         self.quality = (1 - self.cover) * self.p.quality + self.cover * self.staff_skill
 
     def _record_revenue(self, m) -> None:
-        """What its markup is charged on this month: the build value (at its markup) of what it
-        delivered to its clients through construction, first deliveries and redone ones alike
-        (each is checked), and the operations fees of the systems it runs."""
+        """The build value, at its markup, of its own work delivered this month: what it built
+        for its clients through construction, projects proposed after it took the agency over
+        (a predecessor's project delivered after the take-over is its builder's work, month-0
+        systems no one's). A deliverable the institution returns is taken off again
+        (`uncount_returned`), so each counts once, at its accepted go-live. Fees are not in
+        the base: repairs of systems it did not build are not its warranty (`charge_warranty`)."""
         st = m.state
-        x = Clients(
-            own=st.own, built=st.built, proposed=st.proposed, company=st.company, contract_markup=st.contract_markup
-        )
-        factor = company_cost(m)[self.cidx]
-        clients, builds, fees = company_revenue(
-            tuple(x), self.cidx, m.month, m.base_build_cost, m.base_run_cost, factor
-        )
-        if clients:
-            self.revenue.add(m.month, builds * (1 + self.markup) + fees)
+        x = Clients(own=st.own, built=st.built, proposed=st.proposed, company=st.company, since=st.operator_since)
+        builds = company_revenue(tuple(x), self.cidx, m.month, m.base_build_cost)
+        if builds > 0:
+            self.revenue.add(m.month, builds * (1 + self.markup))
 
     def expected_warranty(self, month: int) -> float:
-        """What it expects to pay for rework and repairs per unit of what it charges: its own
-        record over the trailing window (rework on what it delivered, repairs on what it runs,
-        each a share of the build price, over its build value and fees); 0 before any revenue."""
+        """What it expects to pay for rework and repairs per unit of build value of its own
+        work: over the trailing window up to `month`, what it paid to redo and repair systems
+        it built (each a share of their build price) over the build value it delivered (at its
+        price: the (1 + markup) of payments and revenue cancel, so this is the rate at cost);
+        0 before it delivered anything of its own."""
         revenue = self.revenue.total(month)
         return self.warranty.total(month) / revenue if revenue > 0 else 0.0
 
@@ -130,7 +134,7 @@ class OperatingCompany(mesa.Agent):
         warranty cost, Laffont & Tirole 1993)."""
         dep, oversight, hosted, rights = company_position(m, self)
         target_markup = self.p.base_markup + self.p.markup_sensitivity * dep * self.profit_motive * (1 - oversight)
-        target_markup += self.expected_warranty(m.month)
+        target_markup += self.expected_warranty(m.month - 1)  # the last `warranty_months` complete months
         self.markup += self.p.markup_adjust * (target_markup - self.markup)
         # records others also serve (opened to developers, copied to a base library) are not held
         target_hold = hosted * self.profit_motive * (1 - rights)
@@ -138,37 +142,140 @@ class OperatingCompany(mesa.Agent):
 
 
 class Trailing:
-    """Amounts booked by month, summed over the last `months` months (one slot a month)."""
+    """Amounts booked by month, summed over the last `months` months (one slot a month); an
+    amount may be a vector (one entry a supplier), which may grow (vendors enter)."""
 
     def __init__(self, months: int) -> None:
-        self.amount = np.zeros(months)
+        self.amount: list = [0.0] * months
         self.month = np.full(months, -1, np.int64)
 
-    def add(self, month: int, x: float) -> None:
+    def add(self, month: int, x) -> None:
         i = month % len(self.amount)
         if self.month[i] != month:  # the slot held a month now out of the window
             self.amount[i], self.month[i] = 0.0, month
-        self.amount[i] += x
+        if np.ndim(x):
+            held = np.zeros(max(len(x), np.size(self.amount[i])))
+            held[: np.size(self.amount[i])] += self.amount[i]
+            held[: len(x)] += x
+            self.amount[i] = held
+        else:
+            self.amount[i] += x
 
     def total(self, month: int) -> float:
         """Sum over months month - months + 1 .. month."""
-        return float(self.amount[self.month > month - len(self.amount)].sum())
+        return float(sum(a for a, m in zip(self.amount, self.month, strict=True) if m > month - len(self.amount)))
+
+    def total_by(self, month: int, width: int) -> np.ndarray:
+        """(width,) the vector sum over months month - months + 1 .. month."""
+        out = np.zeros(width)
+        for a, m in zip(self.amount, self.month, strict=True):
+            if m > month - len(self.amount):
+                out[: np.size(a)] += a
+        return out
+
+
+def own_work(model: GovModel, n: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """(len(n),) the operating company whose own work systems (n, k) are: the agency's company
+    where their project was proposed after it took the agency over (as `record_found_quality`),
+    else NO_ONE (a predecessor built it, or the agency has no company)."""
+    st = model.state
+    return np.where(st.proposed[n, k] > st.operator_since[n], st.company[n], NO_ONE)
+
+
+def vendor_own_work(model: GovModel, n: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """(len(n),) the vendor whose own work systems (n, k) are: the agency's vendor where no
+    company runs the agency and the project was proposed after the vendor took it over, else
+    NO_ONE."""
+    st = model.state
+    return np.where((st.company[n] < 0) & (st.proposed[n, k] > st.operator_since[n]), st.vendor[n], NO_ONE)
 
 
 def charge_warranty(model: GovModel, n: np.ndarray, k: np.ndarray, share: float) -> None:
-    """Operating companies pay `share` of the build price of their clients' systems (n, k)
-    they must redo or repair (the builder or operator is the agency's company, if it has
-    one): each company's part goes on its own record, which its asking markup prices."""
+    """A supplier pays `share` of the build price of systems (n, k) it redoes or repairs;
+    where they are its own work (`own_work`, `vendor_own_work`), the payment goes on its own
+    record, which its asking markup prices. Repairs of legacy systems it only operates are a
+    one-off cost of taking the agency over: paid, not priced into its recurring markup (assumed)."""
+    cost = model.base_build_cost[k] * build_factor(model)[n] * share
+    vendor = vendor_own_work(model, n, k)
+    mine = vendor >= 0
+    if mine.any():
+        vendor_books(model).warranty.add(model.month, np.bincount(vendor[mine], cost[mine], len(model.vendors)))
     if not model.companies:
         return
-    company = model.state.company[n]
+    company = own_work(model, n, k)
     mine = company >= 0
     if not mine.any():
         return
-    cost = model.base_build_cost[k[mine]] * build_factor(model)[n[mine]] * share
-    paid = np.bincount(company[mine], weights=cost, minlength=len(model.companies))
+    paid = np.bincount(company[mine], weights=cost[mine], minlength=len(model.companies))
     for c in np.flatnonzero(paid > 0):
         model.companies[c].warranty.add(model.month, float(paid[c]))
+
+
+def uncount_returned(model: GovModel, n: np.ndarray, k: np.ndarray) -> None:
+    """Deliverables (n, k) returned this month did not go live: take the suppliers' own ones
+    off this month's build value (`_record_revenue`, `price_vendor_warranty` counted them), so
+    each counts at its accepted go-live."""
+    value = model.base_build_cost[k] * build_factor(model)[n]
+    vendor = vendor_own_work(model, n, k)
+    mine = vendor >= 0
+    if mine.any():
+        vendor_books(model).revenue.add(model.month, -np.bincount(vendor[mine], value[mine], len(model.vendors)))
+    if not model.companies:
+        return
+    company = own_work(model, n, k)
+    mine = company >= 0
+    if not mine.any():
+        return
+    taken = np.bincount(company[mine], weights=value[mine], minlength=len(model.companies))
+    for c in np.flatnonzero(taken > 0):
+        model.companies[c].revenue.add(model.month, -float(taken[c]))
+
+
+class VendorBooks:
+    """Every vendor's warranty record, as a company's (`Trailing`, one column a vendor): what
+    it paid to redo and repair its own work, and the build value of its own work delivered."""
+
+    def __init__(self, months: int) -> None:
+        self.warranty, self.revenue = Trailing(months), Trailing(months)
+        self.month = -1  # the last month priced and recorded
+
+    def expected(self, month: int, vendors: int) -> np.ndarray:
+        """(vendors,) each vendor's warranty per unit of its build value up to `month` (0 without)."""
+        paid, revenue = self.warranty.total_by(month, vendors), self.revenue.total_by(month, vendors)
+        return np.where(revenue > 0, paid / np.where(revenue > 0, revenue, 1.0), 0.0)
+
+
+def vendor_books(model: GovModel) -> VendorBooks:
+    """The vendors' records, opened with the first reform that returns or repairs systems."""
+    books = getattr(model, "vendor_warranty", None)
+    if books is None:
+        books = model.vendor_warranty = VendorBooks(model.spec.reforms.ops_separation.warranty_months)
+    return books
+
+
+def price_vendor_warranty(model: GovModel) -> None:
+    """Once a month, where a reform returns or repairs systems: each vendor's markup is the
+    base `vendor_markup` plus its expected warranty rate over the last `warranty_months`
+    complete months (its own work, as a company's *W*: cost-plus, Laffont & Tirole 1993; 0
+    without a record, so the base markup), and the build value of its own work delivered this
+    month goes on its record (vendors' clients, projects proposed after it took the agency
+    over, through construction)."""
+    books = vendor_books(model)
+    if books.month == model.month:
+        return
+    books.month = model.month
+    V = len(model.vendors)
+    w = books.expected(model.month - 1, V)
+    markup = np.where(w > 0, model.spec.agents.vendor_markup + w, model.spec.agents.vendor_markup)
+    model.vendor_markup[:] = markup
+    for v, x in zip(model.vendors, markup, strict=True):
+        v.markup = float(x)
+    st = model.state
+    new = st.own & (st.built == model.month) & (st.proposed < model.month)
+    new &= (st.proposed > st.operator_since[:, None]) & (st.company < 0)[:, None]
+    value = (new @ model.base_build_cost) * (1 + model.vendor_markup[st.vendor])
+    if value.any():
+        books.revenue.add(model.month, np.bincount(st.vendor, value, V))
 
 
 def staff_cover(staff: float, systems: float, systems_per_staff: float) -> float:

@@ -78,6 +78,9 @@ class TechSupportInstitution(Reform):
         from ..state import row_sum  # here, not at the top: the schema loads without numba or Mesa
 
         st, s, tsi, p = model.state, model.structure, model.tech_support, self.p
+        from ..agents.supplier import price_vendor_warranty  # here: the schema loads without Mesa
+
+        price_vendor_warranty(model)  # vendors price their own record, as companies do (once a month)
         left = np.maximum(0.0, tsi.staff - p.spec_months * tsi.specified)
         tsi.specified[:] = 0.0
         # delivered this month through construction (a system in place at month 0 of age 0 was not)
@@ -105,14 +108,21 @@ def _within_time(delivered: np.ndarray, agency_gov: np.ndarray, left: np.ndarray
 
 
 def rework(model, n: np.ndarray, k: np.ndarray, p: Params) -> None:
-    """Returned deliverables go back to their builder (the agency's company, else its vendor):
-    out of service for `rework_months`, redone at the builder's quality (± `quality_spread`,
-    with the institution's help on the specification) and checked again on delivery; the
-    builder bears `rework_share` of the build price (`tech_support.rework_cost`)."""
+    """Returned deliverables go back to their builder: the agency's company where the project
+    was proposed after it took the agency over (its own work, `supplier.own_work`), else the
+    agency's vendor (a predecessor's project delivered after a take-over goes back to the
+    vendor that built it); out of service for `rework_months`, redone at the builder's quality
+    (± `quality_spread`, with the institution's help on the specification) and checked again on
+    delivery; the builder bears `rework_share` of the build price at its markup
+    (`tech_support.rework_cost`; a company's own on its record, which its markup prices)."""
     if len(n) == 0:
         return
+    from ..agents.supplier import charge_warranty, own_work, uncount_returned  # here: the schema loads without Mesa
+
     st, tsi = model.state, model.tech_support
-    q = redone_quality(model, n)
+    builder = own_work(model, n, k)
+    q = redone_quality(model, n, builder)
+    uncount_returned(model, n, k)  # before the system leaves service: a company's own delivery did not go live
     st.build_quality[n, k] = q + tsi.quality_support * (1 - q)
     st.build_specified[n, k], st.build_rights[n, k] = st.specified[n, k], st.rights[n, k]
     st.build_duplicate[n, k] = False  # its spending was counted when the project started
@@ -121,22 +131,29 @@ def rework(model, n: np.ndarray, k: np.ndarray, p: Params) -> None:
     model.building_months += float((st.done[n, k] - st.proposed[n, k]).sum())  # go-live moves back
     model.n_building += len(n)
     _undo_delivery(model, model.month - st.proposed[n, k])
-    tsi.rework_cost += build_price(model, n, k) * p.rework_share
-    from ..agents.supplier import charge_warranty  # here, not at the top: the schema loads without numba or Mesa
-
-    charge_warranty(model, n, k, p.rework_share)  # a company's part on its own record, which its markup prices
+    tsi.rework_cost += builder_price(model, n, k, builder) * p.rework_share
+    charge_warranty(model, n, k, p.rework_share)  # a company's own work on its record
 
 
-def redone_quality(model, n: np.ndarray) -> np.ndarray:
-    """(len(n),) the quality a builder delivers when it redoes a system of agencies `n`: its
-    own quality (the agency's company, else its vendor) ± `quality_spread`, as a new build
-    (`planning.start_builds`), so a poor builder redoes poorly."""
-    st = model.state
-    builder = model.vendor_quality[st.vendor[n]]
+def redone_quality(model, n: np.ndarray, company: np.ndarray) -> np.ndarray:
+    """(len(n),) the quality a supplier delivers when it redoes or repairs a system of
+    agencies `n`: `company`'s quality where one does it (NO_ONE: the agency's vendor's) ±
+    `quality_spread`, as a new build (`planning.start_builds`), so a poor builder redoes poorly."""
+    supplier = model.vendor_quality[model.state.vendor[n]]
     if model.companies:
-        company = np.array([c.quality for c in model.companies])
-        builder = np.where(st.company[n] >= 0, company[np.maximum(st.company[n], 0)], builder)
-    return np.clip(builder + model.rng.normal(0, model.spec.agents.quality_spread, len(n)), 0.0, 1.0)
+        quality = np.array([c.quality for c in model.companies])
+        supplier = np.where(company >= 0, quality[np.maximum(company, 0)], supplier)
+    return np.clip(supplier + model.rng.normal(0, model.spec.agents.quality_spread, len(n)), 0.0, 1.0)
+
+
+def builder_price(model, n: np.ndarray, k: np.ndarray, company: np.ndarray) -> float:
+    """万元: what building kinds `k` for agencies `n` costs at the markup of who builds them:
+    `company` where one does (NO_ONE: the agency's vendor)."""
+    markup = model.vendor_markup[model.state.vendor[n]]
+    if model.companies:
+        asking = np.array([c.markup for c in model.companies])
+        markup = np.where(company >= 0, asking[np.maximum(company, 0)], markup)
+    return float((model.base_build_cost[k] * (1 + markup)).sum())
 
 
 def build_price(model, n: np.ndarray, k: np.ndarray) -> float:

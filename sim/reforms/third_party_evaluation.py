@@ -3,7 +3,8 @@
 Auditors examine `audit_rate` of running systems a month. A system that under-delivers
 (quality below `under_delivery`) goes back to its operator (the agency's company, else its
 vendor; it may not have built it), who repairs it at its own cost (`repair_share` of the
-build price, booked to builders, not to IT spending; no decision reads that cost yet): after
+build price, paid when the repair is done, booked to operators, not to IT spending; an
+operating company prices what it pays on its own builds, §7.5): after
 `repair_months` the system runs at the quality that operator delivers
 (`tech_support_institution.redone_quality`, with the institution's `quality_support` where the
 government has one), so a poor operator's repair stays poor and the audit's gain follows the
@@ -59,6 +60,9 @@ class ThirdPartyEvaluation(Reform):
 
     def step(self, model) -> None:
         st, p = model.state, self.p
+        from ..agents.supplier import price_vendor_warranty  # here: the schema loads without Mesa
+
+        price_vendor_warranty(model)  # vendors price their own record, as companies do (once a month)
         self._lapse_repairs(model)
         self._finish_repairs(model)
         under_repair = (self.repair_done >= 0) & (st.built == self.repair_of)  # a replaced system is auditable
@@ -70,26 +74,22 @@ class ThirdPartyEvaluation(Reform):
         model.spend["programmes"] += float(pick.sum()) * p.audit_cost
 
     def _start_repairs(self, model, n: np.ndarray, k: np.ndarray) -> None:
-        """Under-delivering systems go back to their builder, who bears `repair_share` of the
-        build price (`audits.repair_cost`) and delivers its own quality after `repair_months`."""
+        """Under-delivering systems go back to their operator, who delivers its own quality
+        after `repair_months` and pays for the repair when it is done (`_finish_repairs`)."""
         if len(n) == 0:
             return
         st = model.state
-        q = redone_quality(model, n)
+        q = redone_quality(model, n, st.company[n])  # its operator repairs it
         # the institution helps specify the repair where the government has one, as on any build
         support = model.tech_support.quality_support * (model.tech_support.staff > 0)[model.structure.agency_gov[n]]
         self.repair_quality[n, k] = q + support * (1 - q)
         self.repair_done[n, k] = model.month + self.p.repair_months
         self.repair_of[n, k] = st.built[n, k]
         self.repair_owed_since[n, k] = st.operator_since[n]
-        model.audits.repair_cost += build_price(model, n, k) * self.p.repair_share
-        from ..agents.supplier import charge_warranty  # here, not at the top: the schema loads without numba or Mesa
-
-        charge_warranty(model, n, k, self.p.repair_share)  # a company's part on its own record, which its markup prices
 
     def _lapse_repairs(self, model) -> None:
-        """A repair is owed by the supplier the audit found at fault (it is paid to fix what it
-        runs, `repair_share` booked when ordered); where the agency has left that supplier since
+        """A repair is owed by the supplier the audit found at fault (it pays `repair_share`
+        when the repair is done, `_finish_repairs`); where the agency has left that supplier since
         (a switch or a take-back: `operator_since` moved), the obligation lapses with the
         contract: the system keeps the quality found and is auditable again, so the new
         operator answers for it only if an audit finds it again. (The alternative, the obligation
@@ -104,7 +104,10 @@ class ThirdPartyEvaluation(Reform):
 
     def _finish_repairs(self, model) -> None:
         """Repairs due this month take effect on the system still running; a repair never
-        leaves a system worse than it was (the builder is paid to fix, not to rebuild)."""
+        leaves a system worse than it was (the operator is paid to fix, not to rebuild). The
+        operator pays `repair_share` of the build price at its markup for the repairs it does
+        (`audits.repair_cost`; a company's own work on its record, `charge_warranty`): a repair
+        that lapsed or whose system was replaced was never done, so never paid or booked."""
         st = model.state
         due = (self.repair_done >= 0) & (self.repair_done <= model.month)
         if not due.any():
@@ -112,6 +115,12 @@ class ThirdPartyEvaluation(Reform):
         same = due & st.own & (st.built == self.repair_of)
         st.quality[same] = np.maximum(st.quality[same], self.repair_quality[same])
         self.repair_done[due] = -1
+        n, k = np.nonzero(same)
+        if len(n):
+            from ..agents.supplier import charge_warranty  # here: the schema loads without numba or Mesa
+
+            model.audits.repair_cost += build_price(model, n, k) * self.p.repair_share
+            charge_warranty(model, n, k, self.p.repair_share)  # a company's own work on its record
 
     def _findings(self, model, pick: np.ndarray) -> None:
         """What audits find goes on the agency's record: the quality of the audited systems

@@ -203,10 +203,12 @@ def test_agencies_of_one_government_take_back_no_more_staff_than_it_has():
     assert len(others) > 0 and (m.state.staff[others] == 0).all()  # the rest renewed or switched, unstaffed
 
 
-def _company_and_institution(quality: float):
-    """The tiny government, every agency run by one company, with an institution in the province
-    that checks what is delivered; in month 5 every agency's infrastructure is delivered at
-    `quality` (the province's four are checked, the counties' are not)."""
+def _company_and_institution(quality: float, proposed: int = 2, **params):
+    """The tiny government, every agency taken over by one company in month 1, with an
+    institution in the province that checks what is delivered; in month 5 every agency's
+    infrastructure, proposed in month `proposed` (after the take-over: the company's own work;
+    0: its predecessor's, the vendor's), is delivered at `quality` (the province's four are
+    checked, the counties' are not); the month's build value is recorded."""
     m = GovModel(
         "baseline",
         rng=1,
@@ -216,39 +218,44 @@ def _company_and_institution(quality: float):
             "reforms.ops_separation.migration_per_month": 12,
             "reforms.tech_support_institution.enabled": True,
             "reforms.tech_support_institution.acceptance": 0.6,
+            **{f"reforms.ops_separation.{k}": v for k, v in params.items()},
         },
     )
     ops, _ = activate(m, "ops_separation")
     tsi, _ = activate(m, "tech_support_institution")
+    step(m, ops, month=1)  # takes every agency over
     st = m.state
+    assert (st.company == 0).all() and (st.operator_since == 1).all()
     st.own[:, INFRA] = True
     st.built[:], st.proposed[:] = -5, -10
-    st.built[:, INFRA], st.proposed[:, INFRA] = 5, 0
+    st.built[:, INFRA], st.proposed[:, INFRA] = 5, proposed
     st.quality[:, INFRA] = quality
+    step(m, ops, month=5)  # records what it delivered
     return m, ops, tsi
 
 
 def test_a_company_whose_deliverables_are_returned_prices_the_rework_into_its_markup():
-    """Two identical companies; the institution returns one's deliverables (the province's four
-    of the twelve it delivered): that company expects to pay rework_share of their build price
-    per unit of what it charged (its builds and fees) and asks a higher markup the next month;
-    the other's markup follows the rule without rework, exactly."""
+    """Two identical companies; the institution returns one's own deliverables (the province's
+    four of the twelve it built): that company expects to pay rework_share of their build price
+    per unit of the build value it delivered and asks a higher markup the next month; the
+    other's markup follows the rule without rework, exactly. A returned deliverable did not go
+    live: the build value counts the eight accepted (review 0.2.4, 6: it counted redone ones
+    again, and its fees)."""
     (poor, ops_p, tsi_p), (good, ops_g, tsi_g) = _company_and_institution(0.3), _company_and_institution(0.9)
-    for m, ops, tsi in ((poor, ops_p, tsi_p), (good, ops_g, tsi_g)):
-        step(m, ops, month=5)  # takes every agency over and records what it charged
-        step(m, tsi, month=5)  # checks the province's deliverables
     cp, cg = poor.companies[0], good.companies[0]
-    assert cp.markup == cg.markup and cp.revenue.total(5) == cg.revenue.total(5) > 0  # the same so far
+    price = poor.base_build_cost[INFRA] * (1 + cp.markup)
+    assert cp.markup == cg.markup and np.isclose(cp.revenue.total(5), 12 * price)  # the same so far
+    step(poor, tsi_p, month=5)  # checks the province's deliverables
+    step(good, tsi_g, month=5)
     assert not poor.state.own[:4, INFRA].any() and good.state.own[:4, INFRA].all()
     share = poor.spec.reforms.tech_support_institution.rework_share
-    rework = share * 4 * poor.base_build_cost[INFRA] * (1 + cp.markup)
-    assert np.isclose(cp.warranty.total(5), rework) and cg.warranty.total(5) == 0.0
-    expected = rework / cp.revenue.total(5)
-    assert expected > 0 and np.isclose(cp.expected_warranty(6), expected) and cg.expected_warranty(6) == 0.0
+    assert np.isclose(cp.warranty.total(5), share * 4 * price) and cg.warranty.total(5) == 0.0
+    assert np.isclose(cp.revenue.total(5), 8 * price) and np.isclose(cg.revenue.total(5), 12 * price)
+    expected = share * 4 / 8
+    assert np.isclose(cp.expected_warranty(5), expected) and cg.expected_warranty(5) == 0.0
     markup = cg.markup
     step(poor, ops_p, month=6)
     step(good, ops_g, month=6)
-    assert cp.markup > cg.markup
     assert np.isclose(cp.markup - cg.markup, cp.p.markup_adjust * expected)
     dep, oversight, _, _ = company_position(good, cg)
     target = cg.p.base_markup + cg.p.markup_sensitivity * dep * cg.profit_motive * (1 - oversight)
@@ -257,18 +264,65 @@ def test_a_company_whose_deliverables_are_returned_prices_the_rework_into_its_ma
     assert cp.expected_warranty(4 + cp.p.warranty_months) > 0 and cp.expected_warranty(5 + cp.p.warranty_months) == 0
 
 
-def test_an_audit_repair_goes_on_the_operating_company_s_record():
+def test_a_one_month_warranty_window_prices_last_month_s_rework():
+    """Review 0.2.4, 5: the company set its price before the month's rework was booked, so it
+    read `warranty_months` - 1 months, none at all with a window of 1. It now reads the last
+    `warranty_months` complete months: with 1, month 5's rework moves month 6's markup."""
+    (poor, ops_p, tsi_p), (good, ops_g, tsi_g) = (_company_and_institution(q, warranty_months=1) for q in (0.3, 0.9))
+    step(poor, tsi_p, month=5)
+    step(good, tsi_g, month=5)
+    step(poor, ops_p, month=6)
+    step(good, ops_g, month=6)
+    share = poor.spec.reforms.tech_support_institution.rework_share
+    cp, cg = poor.companies[0], good.companies[0]
+    assert np.isclose(cp.markup - cg.markup, cp.p.markup_adjust * share * 4 / 8)
+
+
+def test_a_predecessor_s_returned_deliverable_goes_back_to_the_vendor_that_built_it():
+    """Review 0.2.4, 2: a project the agency's vendor started before the take-over and delivered
+    after it was redone by the company, at its quality, and charged to its record. It goes back
+    to its builder, the vendor: redone at the vendor's quality, paid at the vendor's price, and
+    on neither the company's record nor its build value."""
+    m, _, tsi = _company_and_institution(0.3, proposed=0)
+    m.spec = m.spec.model_copy(update={"agents": m.spec.agents.model_copy(update={"quality_spread": 0.0})})
+    m.vendor_quality[:] = 0.45
+    c = m.companies[0]
+    c.quality = 0.95
+    assert c.revenue.total(5) == 0.0  # the vendor's project is not the company's build value
+    step(m, tsi, month=5)
+    assert not m.state.own[:4, INFRA].any()  # returned
+    support = m.tech_support.quality_support
+    assert np.allclose(m.state.build_quality[:4, INFRA], 0.45 + support * 0.55)  # the vendor redoes it
+    share = m.spec.reforms.tech_support_institution.rework_share
+    vendor_price = (m.base_build_cost[INFRA] * (1 + m.vendor_markup[m.state.vendor[:4]])).sum()
+    assert np.isclose(m.tech_support.rework_cost, share * vendor_price)
+    assert c.warranty.total(5) == 0.0 and c.expected_warranty(5) == 0.0
+
+
+def test_repairs_of_legacy_systems_are_paid_but_only_the_company_s_own_builds_are_priced():
+    """Review 0.2.4, 3: repairs of legacy systems a company took over made its warranty record, so
+    a one-off backlog became a standing markup. It pays them (a cost of taking the agency over)
+    but prices only repairs of what it built: an audit repair on an own build goes on its
+    record, one on a legacy system does not; both are paid when done."""
     from sim.reforms.third_party_evaluation import ThirdPartyEvaluation
 
-    m, ops, _ = _company_and_institution(0.3)
-    step(m, ops, month=5)
+    m, _, _ = _company_and_institution(0.3)
     audit = ThirdPartyEvaluation(m.spec.reforms.third_party_evaluation)
     audit.activate(m)
-    audit._start_repairs(m, np.array([4, 8]), np.array([INFRA, INFRA]))  # two counties' systems
-    share = m.spec.reforms.third_party_evaluation.repair_share
+    legacy = INFRA + 1
+    m.state.own[:, legacy] = True  # a legacy system of each agency (proposed before the take-over)
+    n, k = np.array([4, 8, 5]), np.array([INFRA, INFRA, legacy])  # two own builds, one legacy system
+    audit._start_repairs(m, n, k)
     c = m.companies[0]
-    assert np.isclose(c.warranty.total(5), share * 2 * m.base_build_cost[INFRA] * (1 + c.markup))
-    assert np.isclose(c.expected_warranty(5), c.warranty.total(5) / c.revenue.total(5))
+    assert c.warranty.total(5) == 0.0 and m.audits.repair_cost == 0.0  # paid when done
+    months = m.spec.reforms.third_party_evaluation.repair_months
+    at_month(m, 5 + months)
+    audit._finish_repairs(m)
+    share = m.spec.reforms.third_party_evaluation.repair_share
+    factor = 1 + c.markup
+    own = share * 2 * m.base_build_cost[INFRA] * factor
+    assert np.isclose(c.warranty.total(5 + months), own)
+    assert np.isclose(m.audits.repair_cost, own + share * m.base_build_cost[legacy] * factor)
 
 
 def test_the_renewal_weighs_the_mean_quality_found_against_the_rival_s_mean():

@@ -210,3 +210,31 @@ def test_a_vendor_s_project_delivered_after_a_company_took_over_is_not_on_the_co
     step(m, reform, month=7)
     assert (st.found_count[:2] == 0).all()  # the vendor's projects
     assert st.found_sum[2] == 0.3 and st.found_count[2] == 1  # the company's own
+
+
+def test_a_vendor_whose_own_deliverables_are_returned_prices_the_rework_as_a_company_does():
+    """Review 0.2.4, 4: only companies priced rework, so a renewal weighed a company's price with
+    its warranty against a vendor's without. A vendor now prices its own record the same way: the
+    month after the institution returned some of its deliverables its markup is the base plus what
+    it paid per unit of its build value delivered; a vendor without a record keeps the base markup,
+    exactly; a returned deliverable counts in the build value only when accepted."""
+    m = tiny("tech_support_institution", levels=["province"], acceptance=0.6)
+    reform, _ = activate(m, "tech_support_institution")
+    st = m.state
+    st.own[:, 0] = True
+    st.built[:], st.proposed[:] = -5, -10
+    st.built[:, 0], st.proposed[:, 0] = 5, 2  # proposed after each vendor took the agency over (month 0)
+    st.quality[:, 0] = np.where(np.arange(12) == 0, 0.3, 0.9)  # the province's first agency's is poor
+    step(m, reform, month=5)
+    assert not st.own[0, 0] and st.own[1:, 0].all()
+    step(m, reform, month=6)
+    base = m.spec.agents.vendor_markup
+    poor = st.vendor[0]
+    value = np.bincount(st.vendor[1:], minlength=len(m.vendors)) * m.base_build_cost[0] * (1 + base)
+    paid = m.spec.reforms.tech_support_institution.rework_share * m.base_build_cost[0] * (1 + base)
+    assert value[poor] > 0  # it delivered others that were accepted
+    assert (
+        np.isclose(m.vendor_markup[poor], base + paid / value[poor]) and m.vendors[poor].markup == m.vendor_markup[poor]
+    )
+    others = np.arange(len(m.vendors)) != poor
+    assert (m.vendor_markup[others] == base).all()
