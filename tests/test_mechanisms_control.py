@@ -106,7 +106,7 @@ def test_a_strict_institution_returns_more_for_rework_and_systems_go_live_later(
     assert run_model(OPS, seed=1, **strict).tech_support.rework_cost > 0
 
 
-def test_audits_recover_over_priced_fees_and_their_findings_change_renewals():
+def test_audits_recover_over_priced_fees_lower_the_markup_and_inform():
     tpe = {"reforms.third_party_evaluation.enabled": True}
     for seed in SEEDS[:2]:
         m = run_model(OPS, seed=seed, **tpe)
@@ -114,13 +114,9 @@ def test_audits_recover_over_priced_fees_and_their_findings_change_renewals():
     # no audit writes a markup: the company prices for the oversight it sees
     assert_effect(paired(OPS, OPS, "operator_markup", None, tpe), -1, "markup under audits")
     assert_effect(paired(OPS, OPS, "control_audit", None, tpe), 1, "audit information")
-    # What audits find reaches renewals as the mean quality of the supplier's audited systems
-    # against the rival's mean (tests/reforms: test_the_renewal_weighs_the_mean_quality_found_...,
-    # test_findings_on_a_vendor_s_systems_reach_its_renewal). Since 0.2.4 no model-level effect on
-    # the operator share is asserted: a company delivers its stated quality in expectation, so
-    # audits move renewals only by sampling noise (yearly contracts, 40 seeds: 37 pairs equal).
-    # The effect asserted before rested on the lowest quality found and on the vendor's findings
-    # carried onto the company's record.
+    # What audits find reaches renewals by updating what the supplier claims (0.2.4, third
+    # round): tests/test_claims.py (the posterior; audits steer agencies away from suppliers
+    # that overstate, paired over 20 seeds) and tests/reforms (the renewals read the record).
 
 
 # ---------------------------------------------------------------- duplication
