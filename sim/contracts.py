@@ -13,9 +13,13 @@ chooses, over the next term T, the option with the lowest cost per unit of quali
   the technical pool or institution of its government): their wages (in-house units run
   systems for their wages, as in operations), the same switching cost, at the staff's skill.
 
-The quality the agency expects from its supplier (company or vendor) is its stated mean quality,
-or, where audits or delivery checks examined systems it built for the agency, the mean quality
-they found: a mean against the rival's mean (`expected_quality`). Lock-in is the outcome: no
+Suppliers claim more than they deliver (seed 003 质量评估: 建成后实际功能、绩效与设计初衷存在
+明显差距): each claims its true mean quality plus an overstatement drawn once (mean `claim_gap`,
+σ `claim_gap_spread`, `GovModel.claim_gaps`). Agencies know the mean overstatement from
+experience, so from a supplier they have no findings on (the rival, or an incumbent nobody
+examined) they expect its claim less `claim_gap` (`seen_quality`). Where audits or delivery
+checks examined systems the incumbent built for the agency, the agency updates that prior with
+what they found (normal-normal posterior mean, `expected_quality`). Lock-in is the outcome: no
 rights (rebuild), no staff (no take-back) and a long contract make switching dear.
 """
 
@@ -134,10 +138,16 @@ def renew_vendor_contracts(model: GovModel) -> None:
         mine=mine,
         best=best,
         markup=model.vendor_markup,
-        quality=model.vendor_quality,
+        claim=model.vendor_claim,
     )
     records = Records(
-        found_sum=st.found_sum, found_count=st.found_count, tsi_staff=tsi.staff, quality_support=tsi.quality_support
+        found_sum=st.found_sum,
+        found_count=st.found_count,
+        tsi_staff=tsi.staff,
+        quality_support=tsi.quality_support,
+        claim_gap=a.claim_gap,
+        gap_spread=a.claim_gap_spread,
+        quality_spread=a.quality_spread,
     )
     terms = (a.vendor_contract_months, a.systems_per_staff, a.staff_wage, model.structure.n_lines)
     switch = _vendor_switches(tuple(offers), tuple(records), terms)
@@ -162,7 +172,7 @@ class VendorOffers(NamedTuple):
     mine: np.ndarray  # (J,) its vendor
     best: np.ndarray  # (J,) its market's best vendor
     markup: np.ndarray  # (vendors)
-    quality: np.ndarray  # (vendors) stated mean quality
+    claim: np.ndarray  # (vendors) claimed quality (`GovModel.vendor_claim`)
 
 
 class Records(NamedTuple):
@@ -173,13 +183,17 @@ class Records(NamedTuple):
     found_count: np.ndarray  # (N)
     tsi_staff: np.ndarray  # (G)
     quality_support: float
+    claim_gap: float  # the mean overstatement agencies take off a claim
+    gap_spread: float  # its σ across suppliers: the prior's
+    quality_spread: float  # σ of a delivery around its builder's quality: a finding's
 
 
 @njit(cache=True)
 def _vendor_switches(offers, records, terms):
     """`renew_vendor_contracts`' choice in one pass: (J,) the agency switches to its market's
     best vendor (`choose` without the take-back option; a vendor already the best renews).
-    The same numbers as `expected_quality`, `as_built_here` and `choose` agency by agency."""
+    The same numbers as `expected_quality`, `seen_quality`, `as_built_here` and `choose`
+    agency by agency."""
     offers, records = VendorOffers(*offers), Records(*records)  # named again (state.py: kernel views)
     term, systems_per_staff, staff_wage, n_lines = terms
     J = len(offers.agencies)
@@ -194,11 +208,16 @@ def _vendor_switches(offers, records, terms):
         systems[j] = count
         support = records.quality_support * (records.tsi_staff[n // n_lines] > 0)
         mine, best = offers.mine[j], offers.best[j]
-        stated = offers.quality[mine] + support * (1 - offers.quality[mine])
+        prior = min(max(offers.claim[mine] - records.claim_gap, 0.0), 1.0)
+        prior += support * (1 - prior)
+        tau2 = (records.gap_spread * (1 - support)) ** 2
+        sigma2 = records.quality_spread**2
         found = records.found_count[n]
-        mine_quality[j] = records.found_sum[n] / max(found, 1) if found > 0 else stated
+        weight = sigma2 + found * tau2
+        mine_quality[j] = (sigma2 * prior + tau2 * records.found_sum[n]) / weight if weight > 0 else prior
         mine_price[j], best_price[j] = 1.0 + offers.markup[mine], 1.0 + offers.markup[best]
-        best_quality[j] = offers.quality[best] + support * (1 - offers.quality[best])
+        rival = min(max(offers.claim[best] - records.claim_gap, 0.0), 1.0)
+        best_quality[j] = rival + support * (1 - rival)
     none = np.zeros(J)
     x = (offers.run, systems, offers.switching, mine_price, mine_quality, best_price, best_quality, none, none)
     switch = choose(x, term, systems_per_staff, staff_wage) == SWITCH
@@ -282,9 +301,14 @@ def record_found_quality(model: GovModel, examined: np.ndarray) -> None:
     system (its project was proposed after the supplier took the agency over: not legacy
     systems it only operates, nor a former supplier's project delivered after a change), the
     quality found stays on the agency's record until its contract comes up for renewal, when
-    the agency expects the mean quality found from that supplier (`expected_quality`). A
-    project proposed in the month of the change was planned before the new contract began
-    (planning precedes renewals and the reforms' step), so it is the former supplier's."""
+    the agency weighs it against what the supplier claims (`expected_quality`). A project
+    proposed in the month of the change was planned before the new contract began (planning
+    precedes renewals and the reforms' step), so it is the former supplier's. The initial
+    vendor has held the agency since before month 0 (`operator_since` starts at −1): the
+    systems it runs at the start were drawn around its quality and are on its record. Small
+    biases of the found mean, second order against the claims' spread, are kept: deliveries
+    are clipped at 1 (at quality 0.85, σ 0.1, the mean found is about 0.003 low), a repaired
+    system is found at the better of its two draws, and a returned deliverable is found twice."""
     if not examined.any():
         return
     st = model.state
@@ -293,24 +317,54 @@ def record_found_quality(model: GovModel, examined: np.ndarray) -> None:
     st.found_count += row_sum(mine)
 
 
-def expected_quality(model: GovModel, n: np.ndarray, stated: np.ndarray) -> np.ndarray:
-    """(J,) the quality agencies `n` expect from their supplier at renewal: the mean quality
-    audits and checks found on the systems it built for them since the last renewal, where
-    there are any (a random sample of its deliveries, against the rival's mean: like with
-    like), else its `stated` mean quality."""
-    st = model.state
-    count = st.found_count[n]
-    return np.where(count > 0, st.found_sum[n] / np.maximum(count, 1), stated)
+def claim_gaps(model: GovModel, k: int) -> np.ndarray:
+    """(k,) how far each new supplier overstates its delivery quality (its claim less its true
+    mean), drawn once: N(claim_gap, claim_gap_spread) (seed 003 质量评估 for the direction; size
+    and spread assumed). Drawn from a child of the model's generator, spawned at the first
+    supplier (`Generator.spawn` advances the seed sequence, not the generator's state): the
+    model's own stream is not shifted by them, whatever their spread."""
+    if getattr(model, "claim_rng", None) is None:
+        model.claim_rng = model.rng.spawn(1)[0]
+    a = model.spec.agents
+    return model.claim_rng.normal(a.claim_gap, a.claim_gap_spread, k)
+
+
+def seen_quality(model: GovModel, claim: np.ndarray) -> np.ndarray:
+    """What agencies expect a supplier to deliver with nothing found on its work: its `claim`
+    less the mean overstatement they know from experience (`claim_gap`), within [0, 1]."""
+    return np.clip(claim - model.spec.agents.claim_gap, 0.0, 1.0)
+
+
+def expected_quality(model: GovModel, n: np.ndarray, claim: np.ndarray) -> np.ndarray:
+    """(J,) the quality agencies `n` expect at renewal from the incumbent that `claim`s (J,):
+    the prior `seen_quality` as built here (`as_built_here`), σ `claim_gap_spread` (shrunk
+    with it by an institution's support), updated with the findings on the systems it built
+    for them since the last renewal, each its true quality as built here plus noise of σ
+    `quality_spread`: the normal-normal posterior mean (Gelman et al. 2013, BDA §2.5),
+    (σ² prior + τ² Σ found) / (σ² + n τ²). No findings: the prior; many: their mean; τ = 0
+    (every supplier overstates alike): the prior whatever is found, which then tells nothing."""
+    st, a = model.state, model.spec.agents
+    prior = as_built_here(model, n, seen_quality(model, claim))
+    tau2 = (a.claim_gap_spread * (1 - support_here(model, n))) ** 2
+    sigma2 = a.quality_spread**2
+    weight = sigma2 + st.found_count[n] * tau2
+    posterior = (sigma2 * prior + tau2 * st.found_sum[n]) / np.where(weight > 0, weight, 1.0)
+    return np.where(weight > 0, posterior, prior)
+
+
+def support_here(model: GovModel, n: np.ndarray) -> np.ndarray:
+    """(J,) the share of a builder's quality gap a technical-support institution of the
+    government of agencies `n` closes (0 without one)."""
+    tsi = model.tech_support
+    return tsi.quality_support * (tsi.staff[model.structure.agency_gov[n]] > 0)
 
 
 def as_built_here(model: GovModel, n: np.ndarray, quality: np.ndarray) -> np.ndarray:
     """(J,) a builder's mean `quality` as it would deliver for agencies `n`: a technical-support
     institution of their government closes `quality_support` of the gap, as on every build
-    (`planning.start_builds`), so a supplier's stated quality compares with what audits find
-    on its systems there."""
-    tsi = model.tech_support
-    support = tsi.quality_support * (tsi.staff[model.structure.agency_gov[n]] > 0)
-    return quality + support * (1 - quality)
+    (`planning.start_builds`), so what agencies expect compares with what audits find on the
+    systems built there."""
+    return quality + support_here(model, n) * (1 - quality)
 
 
 def _options(model: GovModel, n: np.ndarray):
@@ -325,8 +379,8 @@ def _options(model: GovModel, n: np.ndarray):
     systems = row_sum(st.own[n]).astype(float)
     scale = company_cost(model)[st.company[n]]  # scale economies and its hired staff's wages
     asking = np.array([c.markup for c in model.companies])[st.company[n]]
-    quality = np.array([c.quality for c in model.companies])[st.company[n]]
-    quality = expected_quality(model, n, as_built_here(model, n, quality))
+    claim = np.array([c.claimed_quality for c in model.companies])[st.company[n]]
+    quality = expected_quality(model, n, claim)
     vendor = best_vendor(model)[s.agency_market[n]]
     build_factor = 1.0 + model.vendor_markup[vendor]
     cost = switching_cost(st.own[n], st.rights[n], run_cost, model.base_build_cost, build_factor, a.migration_months)
@@ -339,7 +393,7 @@ def _options(model: GovModel, n: np.ndarray):
         company_price=(1 + asking) * scale,
         company_quality=quality,
         vendor_price=1.0 + model.vendor_markup[vendor],
-        vendor_quality=as_built_here(model, n, model.vendor_quality[vendor]),
+        vendor_quality=as_built_here(model, n, seen_quality(model, model.vendor_claim[vendor])),
         staff_available=staff,
         staff_skill=skill,
     )
@@ -347,8 +401,10 @@ def _options(model: GovModel, n: np.ndarray):
 
 
 def best_vendor(model: GovModel) -> np.ndarray:
-    """(G,) per market government: its vendor with the lowest price per unit of quality."""
-    return _best_vendor(model.vendor_markup, model.vendor_quality, model.vendor_market, model.structure.n_gov)
+    """(G,) per market government: its vendor with the lowest price per unit of the quality
+    agencies expect from it (its claim less the known mean overstatement, `seen_quality`)."""
+    seen = seen_quality(model, model.vendor_claim)
+    return _best_vendor(model.vendor_markup, seen, model.vendor_market, model.structure.n_gov)
 
 
 @njit(cache=True)

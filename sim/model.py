@@ -188,7 +188,7 @@ class GovModel(mesa.Model):
                 st.vendor[chunk] = ids[pick]
                 clients += np.bincount(pick, minlength=len(ids))
         self.vendor_market = np.array([v.market for v in self.vendors], dtype=np.int64)
-        self.vendor_quality = np.array([v.quality for v in self.vendors])
+        self.vendor_quality, self.vendor_claim = np.array([(v.quality, v.claim) for v in self.vendors]).T.copy()
         self.vendor_markup = np.array([v.markup for v in self.vendors])
         q = self.vendor_quality[st.vendor]
         st.quality = np.where(st.own, np.clip(q[:, None] + rng.normal(0, a.quality_spread, st.own.shape), 0, 1), 0)
@@ -199,7 +199,7 @@ class GovModel(mesa.Model):
         v = Vendor(self, market, float(self.rng.uniform(lo, hi)), self.spec.agents.vendor_markup)
         self.vendors.append(v)
         self.vendor_market = np.append(self.vendor_market, market)
-        self.vendor_quality = np.append(self.vendor_quality, v.quality)
+        self.vendor_quality, self.vendor_claim = np.c_[[self.vendor_quality, self.vendor_claim], [v.quality, v.claim]]
         self.vendor_markup = np.append(self.vendor_markup, v.markup)
         return v
 

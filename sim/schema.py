@@ -145,6 +145,8 @@ class Agents(Section):
     vendors: Annotated[int, Field(ge=1, le=10_000)]  # per market; bounded: every vendor is an agent
     vendor_quality: Annotated[list[Fraction], Field(min_length=2, max_length=2)]
     vendor_markup: NonNeg
+    claim_gap: Annotated[float, Field(ge=-1.0, le=1.0)]
+    claim_gap_spread: NonNeg
     lock_in_exponent: NonNeg
     state_alignment: Fraction
     migration_months: NonNeg

@@ -144,7 +144,7 @@ class AgencyState:
     contract_markup: np.ndarray  # markup agreed in its contract with its operating company
     found_sum: np.ndarray  # quality audits and checks found on its supplier's systems since its last renewal, summed
     found_count: np.ndarray  # how many such findings (0: none; `contracts.expected_quality`)
-    operator_since: np.ndarray  # month its supplier (company, else vendor) took over: projects proposed since are its
+    operator_since: np.ndarray  # month its supplier took over (−1: the initial vendor); projects proposed since are its
     fees_reviewed: np.ndarray  # month up to which a price review has examined its contract's fees
     other_posts: np.ndarray  # former IT staff of its abolished unit now in other posts (not IT)
 
@@ -198,7 +198,7 @@ class AgencyState:
             contract_markup=np.zeros(n),
             found_sum=np.zeros(n),
             found_count=np.zeros(n),
-            operator_since=np.zeros(n, MONTH),
+            operator_since=np.full(n, -1, MONTH),  # the initial vendor: since before month 0
             fees_reviewed=np.zeros(n, MONTH),
             other_posts=np.zeros(n),
         )

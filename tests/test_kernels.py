@@ -330,21 +330,23 @@ def test_usable_of_kind_is_compatible_reach_of_each_agency(model):
 
 
 def test_best_vendor_is_the_lowest_price_per_quality_of_each_market(model):
-    """Per market, the vendor with the lowest (1 + markup) / quality, ties to the lower id
-    (the order a stable sort gives)."""
-    value = (1.0 + model.vendor_markup) / np.maximum(model.vendor_quality, 1e-9)
+    """Per market, the vendor with the lowest (1 + markup) / the quality agencies expect from
+    it (its claim less the known mean overstatement), ties to the lower id (the order a stable
+    sort gives)."""
+    seen = np.clip(model.vendor_claim - model.spec.agents.claim_gap, 0, 1)
+    value = (1.0 + model.vendor_markup) / np.maximum(seen, 1e-9)
     expect = np.full(model.structure.n_gov, -1, np.int64)
     for v in np.argsort(value, kind="stable")[::-1]:  # the best written last
         expect[model.vendor_market[v]] = v
     assert np.array_equal(best_vendor(model), expect)
-    tied = model.vendor_quality.copy(), model.vendor_markup.copy()
+    tied = model.vendor_claim.copy(), model.vendor_markup.copy()
     try:  # every vendor alike: the lowest id of each market
-        model.vendor_quality[:], model.vendor_markup[:] = 0.5, 0.2
+        model.vendor_claim[:], model.vendor_markup[:] = 0.5, 0.2
         firsts = {m: v for v, m in reversed(list(enumerate(model.vendor_market)))}
         got = best_vendor(model)
         assert all(got[m] == v for m, v in firsts.items())
     finally:
-        model.vendor_quality[:], model.vendor_markup[:] = tied
+        model.vendor_claim[:], model.vendor_markup[:] = tied
 
 
 def test_kind_reach_is_each_kinds_platform_layer_and_the_government_app(model):
@@ -470,8 +472,8 @@ def test_a_new_app_s_value_is_the_same_with_or_without_grouping_equal_qualities(
 
 
 def test_vendor_renewal_choice_matches_the_array_rule():
-    """`_vendor_switches` against `expected_quality`, `as_built_here` and `choose` (0.2.4), on
-    agencies with findings on their record and an institution's support."""
+    """`_vendor_switches` against `expected_quality`, `seen_quality`, `as_built_here` and
+    `choose` (0.2.4), on agencies with findings on their record and an institution's support."""
     from sim import contracts
 
     m = _run("reform_tech_support_institution", 3, 30)
@@ -487,16 +489,18 @@ def test_vendor_renewal_choice_matches_the_array_rule():
         systems=own.sum(axis=1).astype(float),
         switching=cost,
         company_price=1.0 + m.vendor_markup[mine],
-        company_quality=contracts.expected_quality(m, n, contracts.as_built_here(m, n, m.vendor_quality[mine])),
+        company_quality=contracts.expected_quality(m, n, m.vendor_claim[mine]),
         vendor_price=1.0 + m.vendor_markup[best],
-        vendor_quality=contracts.as_built_here(m, n, m.vendor_quality[best]),
+        vendor_quality=contracts.as_built_here(m, n, contracts.seen_quality(m, m.vendor_claim[best])),
         staff_available=np.zeros(len(n)),
         staff_skill=np.zeros(len(n)),
     )
     expected = (contracts.choose(tuple(x), 12, a.systems_per_staff, a.staff_wage) == contracts.SWITCH) & (best != mine)
     tsi = m.tech_support
-    offers = contracts.VendorOffers(n, own @ m.base_run_cost, own, cost, mine, best, m.vendor_markup, m.vendor_quality)
-    records = contracts.Records(st.found_sum, st.found_count, tsi.staff, tsi.quality_support)
+    offers = contracts.VendorOffers(n, own @ m.base_run_cost, own, cost, mine, best, m.vendor_markup, m.vendor_claim)
+    records = contracts.Records(
+        st.found_sum, st.found_count, tsi.staff, tsi.quality_support, a.claim_gap, a.claim_gap_spread, a.quality_spread
+    )
     got = contracts._vendor_switches(
         tuple(offers), tuple(records), (12, a.systems_per_staff, a.staff_wage, m.structure.n_lines)
     )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from ..contracts import claim_gaps
 from ..institutions import Clients, company_position, company_revenue, company_systems, take_over
 from ..processes.planning import build_factor
 from ..state import NO_ONE
@@ -25,6 +26,7 @@ class Vendor(mesa.Agent):
         super().__init__(model)
         self.market = market
         self.quality = quality
+        self.claim = float(min(max(quality + claim_gaps(model, 1)[0], 0.0), 1.0))  # what it tells agencies
         self.markup = markup
         self.vidx = len(model.vendors)
         self.node: int | None = None
@@ -53,6 +55,7 @@ class OperatingCompany(mesa.Agent):
         self.p = params
         self.state_share = params.state_share
         self.quality = params.quality
+        self.claim_gap = float(claim_gaps(model, 1)[0])  # its overstatement, drawn once (`claimed_quality`)
         self.markup = params.base_markup
         self.data_hold = 0.0
         self.staff = 0.0  # staff hired from abolished in-house units
@@ -66,6 +69,11 @@ class OperatingCompany(mesa.Agent):
         self.warranty = Trailing(params.warranty_months)
         self.revenue = Trailing(params.warranty_months)
         self.node: int | None = None
+
+    @property
+    def claimed_quality(self) -> float:
+        """What it tells agencies it delivers: its current quality plus its overstatement."""
+        return float(min(max(self.quality + self.claim_gap, 0.0), 1.0))
 
     @property
     def profit_motive(self) -> float:

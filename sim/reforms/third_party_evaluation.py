@@ -13,9 +13,9 @@ and is not audited again until repaired (a system replaced meanwhile is). The re
 by the supplier found at fault: if the agency leaves it first (a switch or a take-back), the
 obligation lapses with its contract and the system, at the quality found, is auditable again.
 The quality found on the audited systems the agency's supplier (its company, else its vendor)
-built stays on the agency's record until its contract comes up for renewal: it then expects
-their mean quality from that supplier (against the rival's mean), so a supplier delivering
-below what it states may lose the renewal; only projects proposed after the supplier took the
+built stays on the agency's record until its contract comes up for renewal: it then weighs
+them against what that supplier claims (`contracts.expected_quality`), so a supplier delivering
+below what it claims may lose the renewal; only projects proposed after the supplier took the
 agency over count (`contracts.record_found_quality`).
 Fees charged above `reasonable_markup` are recovered from the company (price review, 审减;
 `reasonable_markup` assumed), the contract's markup is not rewritten. Audit coverage is also what the company

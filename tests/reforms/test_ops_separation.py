@@ -34,6 +34,7 @@ def test_step_takes_over_a_batch_abolishes_its_units_and_moves_the_markup():
     assert changed == {
         "state.company", "state.staff", "state.skill", "companies", "state.contract_markup", "state.contract_end",
         "state.other_posts", "tech_pool.staff", "tech_pool.skill",
+        "state.operator_since",  # a new supplier (the initial vendor's is −1)
     }  # fmt: skip
     assert m.state.company.tolist() == [0] * 5 + [-1] * 7
     assert m.state.staff[:5].tolist() == [0.0] * 5 and m.state.skill[:5].tolist() == [0.0] * 5
@@ -325,19 +326,26 @@ def test_repairs_of_legacy_systems_are_paid_but_only_the_company_s_own_builds_ar
     assert np.isclose(m.audits.repair_cost, own + share * m.base_build_cost[legacy] * factor)
 
 
-def test_the_renewal_weighs_the_mean_quality_found_against_the_rival_s_mean():
-    """Review 0.2.4: the agency judged its company by the lowest quality any audit found and
-    its rival by its mean quality. Findings of 0.5 and 0.9 (mean 0.7) against a rival of 0.6 at
-    the company's price: the mean renews (the lowest, 0.5, would have switched); findings of
-    0.5 and 0.5 switch."""
+def test_the_renewal_weighs_what_audits_found_against_what_the_company_claims():
+    """Review 0.2.4 (third round): findings update the prior the company's claim gives (claim
+    less the mean overstatement), against the rival's claim read the same way. Company and
+    rival both read as 0.6, at the same price: findings of 0.9 and 0.9 (posterior 0.8 at
+    σ = τ = 0.1) renew; findings of 0.3 and 0.3 (posterior 0.4) switch. (Before the third
+    round the found mean replaced the company's stated quality; before the second, the lowest
+    quality found did.)"""
     from sim.institutions import company_cost
 
     chosen = {}
-    for found in ((0.5, 0.9), (0.5, 0.5)):
+    for found in ((0.9, 0.9), (0.3, 0.3)):
         m = _due_for_renewal()
+        a = m.spec.agents
+        assert a.claim_gap_spread == a.quality_spread == 0.1  # the posteriors above
         m.state.rights[:] = True  # switching is a cheap migration
         m.tech_pool.staff[:] = 0.0  # no take-back
         m.vendor_markup[:], m.vendor_quality[:] = 0.1, 0.6
+        m.vendor_claim[:] = 0.6 + a.claim_gap
+        c = m.companies[0]
+        c.claim_gap = 0.6 + a.claim_gap - c.quality  # its claim reads as 0.6 too
         m.companies[0].markup = 1.1 / company_cost(m)[0] - 1  # the company's price is the vendors'
         m.state.found_sum[:], m.state.found_count[:] = sum(found), len(found)
         at_month(m, 1)
@@ -345,8 +353,8 @@ def test_the_renewal_weighs_the_mean_quality_found_against_the_rival_s_mean():
         renew_company_contracts(m)
         chosen[found] = m.state.company[due]
         assert (m.state.found_count[due] == 0).all()  # the record starts again with the new term
-    assert (chosen[(0.5, 0.9)] == 0).all()
-    assert (chosen[(0.5, 0.5)] == -1).all()
+    assert (chosen[(0.9, 0.9)] == 0).all()
+    assert (chosen[(0.3, 0.3)] == -1).all()
 
 
 def test_contract_control_reads_the_fees_a_company_s_client_actually_pays():

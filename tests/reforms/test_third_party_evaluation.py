@@ -23,7 +23,10 @@ def test_step_audits_systems_sends_poor_ones_to_their_builder_and_pays_per_audit
     poor = own & (quality < 0.6)
     assert poor.any()
     # nothing is fixed by the audit itself: the quality stays until the builder's repair is done
-    assert changed == {"audits.month", "audits.last", "spend", "rng"}  # the repair is paid when done
+    # the repair is paid when done; the initial systems are the initial vendor's work
+    # (`operator_since` −1): on its record
+    assert changed == {"audits.month", "audits.last", "spend", "rng"} | {"state.found_sum", "state.found_count"}
+    assert (m.state.found_count == own.sum(axis=1)).all()
     assert (m.audits.month == np.where(own, 3, NEVER_AUDITED)).all() and m.audits.last == 3
     assert (m.state.quality == quality).all()
     assert (reform.repair_done == np.where(poor, 5, -1)).all()
@@ -166,14 +169,14 @@ def test_a_vendor_switch_marks_a_new_supplier():
     renew_vendor_contracts(m)
     moved = st.vendor != before
     assert moved.any() and (~moved).any()
-    assert (st.operator_since[moved] == 4).all() and (st.operator_since[~moved] == 0).all()
+    assert (st.operator_since[moved] == 4).all() and (st.operator_since[~moved] == -1).all()  # the initial vendor
 
 
 def test_findings_on_a_vendor_s_systems_reach_its_renewal():
     """Review 0.2.4: what audits found on a vendor's systems reached no renewal. Every vendor
-    at the same price and stated quality: agencies renew (switching costs something); where
-    audits found their vendor's systems at 0.3, those whose vendor is not their market's best
-    switch to it."""
+    at the same price and claim: agencies renew (switching costs something); where audits found
+    their vendor's systems at 0.3 (the posterior falls to 0.5 from the prior 0.7), those whose
+    vendor is not their market's best switch to it."""
     from sim.contracts import best_vendor, renew_vendor_contracts
 
     from .conftest import at_month
@@ -183,6 +186,7 @@ def test_findings_on_a_vendor_s_systems_reach_its_renewal():
         m = tiny("third_party_evaluation")
         st = m.state
         m.vendor_markup[:], m.vendor_quality[:] = 0.1, 0.7
+        m.vendor_claim[:] = 0.7 + m.spec.agents.claim_gap  # every claim overstates by the mean
         st.rights[:] = st.own  # leaving is a migration
         st.found_sum[:], st.found_count[:] = 0.3 * found, found
         st.contract_end[:] = 4
