@@ -203,40 +203,35 @@ def charge_warranty(model: GovModel, n: np.ndarray, k: np.ndarray, share: float)
     where they are its own work (`own_work`, `vendor_own_work`), the payment goes on its own
     record, which its asking markup prices. Repairs of legacy systems it only operates are a
     one-off cost of taking the agency over: paid, not priced into its recurring markup (assumed)."""
-    cost = model.base_build_cost[k] * build_factor(model)[n] * share
-    vendor = vendor_own_work(model, n, k)
-    mine = vendor >= 0
-    if mine.any():
-        vendor_books(model).warranty.add(model.month, np.bincount(vendor[mine], cost[mine], len(model.vendors)))
-    if not model.companies:
-        return
-    company = own_work(model, n, k)
-    mine = company >= 0
-    if not mine.any():
-        return
-    paid = np.bincount(company[mine], weights=cost[mine], minlength=len(model.companies))
-    for c in np.flatnonzero(paid > 0):
-        model.companies[c].warranty.add(model.month, float(paid[c]))
+    _book_own_work(model, n, k, model.base_build_cost[k] * build_factor(model)[n] * share, "warranty")
 
 
 def uncount_returned(model: GovModel, n: np.ndarray, k: np.ndarray) -> None:
     """Deliverables (n, k) returned this month did not go live: take the suppliers' own ones
     off this month's build value (`_record_revenue`, `price_vendor_warranty` counted them), so
     each counts at its accepted go-live."""
-    value = model.base_build_cost[k] * build_factor(model)[n]
+    _book_own_work(model, n, k, -(model.base_build_cost[k] * build_factor(model)[n]), "revenue")
+
+
+def _book_own_work(model: GovModel, n: np.ndarray, k: np.ndarray, amount: np.ndarray, ledger: str) -> None:
+    """Add `amount` (per system (n, k)) this month to the `ledger` ("warranty" or "revenue") of
+    the supplier whose own work each system is: its vendor's (`vendor_own_work`), its company's
+    (`own_work`); systems that are neither's own work are on no record."""
     vendor = vendor_own_work(model, n, k)
     mine = vendor >= 0
     if mine.any():
-        vendor_books(model).revenue.add(model.month, -np.bincount(vendor[mine], value[mine], len(model.vendors)))
+        getattr(vendor_books(model), ledger).add(
+            model.month, np.bincount(vendor[mine], amount[mine], len(model.vendors))
+        )
     if not model.companies:
         return
     company = own_work(model, n, k)
     mine = company >= 0
     if not mine.any():
         return
-    taken = np.bincount(company[mine], weights=value[mine], minlength=len(model.companies))
-    for c in np.flatnonzero(taken > 0):
-        model.companies[c].revenue.add(model.month, -float(taken[c]))
+    total = np.bincount(company[mine], weights=amount[mine], minlength=len(model.companies))
+    for c in np.flatnonzero(total != 0):
+        getattr(model.companies[c], ledger).add(model.month, float(total[c]))
 
 
 class VendorBooks:
