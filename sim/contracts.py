@@ -192,8 +192,8 @@ class Records(NamedTuple):
 def _vendor_switches(offers, records, terms):
     """`renew_vendor_contracts`' choice in one pass: (J,) the agency switches to its market's
     best vendor (`choose` without the take-back option; a vendor already the best renews).
-    The same numbers as `expected_quality`, `seen_quality`, `as_built_here` and `choose`
-    agency by agency."""
+    The same numbers as `expected_of`, `seen_quality`, `as_built_here` and `choose` agency by
+    agency."""
     offers, records = VendorOffers(*offers), Records(*records)  # named again (state.py: kernel views)
     term, systems_per_staff, staff_wage, n_lines = terms
     J = len(offers.agencies)
@@ -208,13 +208,10 @@ def _vendor_switches(offers, records, terms):
         systems[j] = count
         support = records.quality_support * (records.tsi_staff[n // n_lines] > 0)
         mine, best = offers.mine[j], offers.best[j]
-        prior = min(max(offers.claim[mine] - records.claim_gap, 0.0), 1.0)
-        prior += support * (1 - prior)
-        tau2 = (records.gap_spread * (1 - support)) ** 2
-        sigma2 = records.quality_spread**2
-        found = records.found_count[n]
-        weight = sigma2 + found * tau2
-        mine_quality[j] = (sigma2 * prior + tau2 * records.found_sum[n]) / weight if weight > 0 else prior
+        beliefs = (records.claim_gap, records.gap_spread, records.quality_spread)
+        mine_quality[j] = expected_of(
+            offers.claim[mine], support, records.found_sum[n], records.found_count[n], beliefs
+        )
         mine_price[j], best_price[j] = 1.0 + offers.markup[mine], 1.0 + offers.markup[best]
         rival = min(max(offers.claim[best] - records.claim_gap, 0.0), 1.0)
         best_quality[j] = rival + support * (1 - rival)
@@ -336,20 +333,40 @@ def seen_quality(model: GovModel, claim: np.ndarray) -> np.ndarray:
 
 
 def expected_quality(model: GovModel, n: np.ndarray, claim: np.ndarray) -> np.ndarray:
-    """(J,) the quality agencies `n` expect at renewal from the incumbent that `claim`s (J,):
-    the prior `seen_quality` as built here (`as_built_here`), σ `claim_gap_spread` (shrunk
-    with it by an institution's support), updated with the findings on the systems it built
-    for them since the last renewal, each its true quality as built here plus noise of σ
-    `quality_spread`: the normal-normal posterior mean (Gelman et al. 2013, BDA §2.5),
-    (σ² prior + τ² Σ found) / (σ² + n τ²). No findings: the prior; many: their mean; τ = 0
-    (every supplier overstates alike): the prior whatever is found, which then tells nothing."""
+    """(J,) the quality agencies `n` expect at renewal from the incumbent that `claim`s (J,)
+    (`expected_of`, agency by agency)."""
     st, a = model.state, model.spec.agents
-    prior = as_built_here(model, n, seen_quality(model, claim))
-    tau2 = (a.claim_gap_spread * (1 - support_here(model, n))) ** 2
-    sigma2 = a.quality_spread**2
-    weight = sigma2 + st.found_count[n] * tau2
-    posterior = (sigma2 * prior + tau2 * st.found_sum[n]) / np.where(weight > 0, weight, 1.0)
-    return np.where(weight > 0, posterior, prior)
+    support = support_here(model, n)
+    return _expected_many(
+        claim, support, st.found_sum[n], st.found_count[n], (a.claim_gap, a.claim_gap_spread, a.quality_spread)
+    )
+
+
+@njit(cache=True)
+def expected_of(claim, support, found_sum, found_count, beliefs):
+    """What an agency expects at renewal from an incumbent that claims `claim`: the prior
+    `seen_quality` as built here (`as_built_here`, an institution closing `support` of the gap),
+    σ `claim_gap_spread` (shrunk with it by the support), updated with the `found_count` findings
+    on the systems it built for the agency since the last renewal (summing to `found_sum`), each
+    its true quality as built here plus noise of σ `quality_spread`: the normal-normal posterior
+    mean (Gelman et al. 2013, BDA §2.5), (σ² prior + τ² Σ found) / (σ² + n τ²). No findings: the
+    prior; many: their mean; τ = 0 (every supplier overstates alike): the prior whatever is found,
+    which then tells nothing. `beliefs` = (claim_gap, claim_gap_spread, quality_spread)."""
+    claim_gap, gap_spread, quality_spread = beliefs
+    prior = min(max(claim - claim_gap, 0.0), 1.0)
+    prior += support * (1 - prior)
+    tau2 = (gap_spread * (1 - support)) ** 2
+    sigma2 = quality_spread**2
+    weight = sigma2 + found_count * tau2
+    return (sigma2 * prior + tau2 * found_sum) / weight if weight > 0 else prior
+
+
+@njit(cache=True)
+def _expected_many(claim, support, found_sum, found_count, beliefs):
+    out = np.empty(len(claim))
+    for j in range(len(claim)):
+        out[j] = expected_of(claim[j], support[j], found_sum[j], found_count[j], beliefs)
+    return out
 
 
 def support_here(model: GovModel, n: np.ndarray) -> np.ndarray:
