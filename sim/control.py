@@ -155,11 +155,11 @@ def project_terms(
     government unit or institution wrote them, and holds with probability its skill (`u`, one
     uniform draw per project; assumed: a weaker writer leaves gaps a vendor keeps the code through)."""
     scrutiny = np.full(len(u), float(scrutiny)) if np.ndim(scrutiny) == 0 else np.asarray(scrutiny, dtype=float)
-    return _project_terms(staff, skill, tsi_staff, tsi_skill, scrutiny, u)
+    return terms_of_projects(staff, skill, tsi_staff, tsi_skill, scrutiny, u)
 
 
 @njit(cache=True)
-def _project_terms(staff, skill, tsi_staff, tsi_skill, scrutiny, u):
+def terms_of_projects(staff, skill, tsi_staff, tsi_skill, scrutiny, u):
     """`project_terms` project by project (element by element: the same numbers as the
     whole-array expressions, without six temporaries for a few projects a month)."""
     J = len(u)

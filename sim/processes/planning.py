@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from ..control import _project_terms, review_scrutiny
+from ..control import review_scrutiny, terms_of_projects
 from ..institutions import record_reviews
 from ..state import MOBILE, N_KINDS, SHAREABLE, Pipeline, Systems, kinds_owned, shared_ok_bits
 from ..substitutes import can_use_by_bits, can_use_shared, compatible_for, hostable_for, lines_owning
@@ -350,7 +350,7 @@ def _start_builds(projects, month, build_months, builders, terms, pipeline):
     g = agencies // n_lines  # agency `g * n_lines + l`
     proposed = np.full(J, month, np.int64) if len(projects.proposed) == 0 else projects.proposed
     tsi_staff = builders.tsi_staff
-    specified, rights = _project_terms(
+    specified, rights = terms_of_projects(
         terms.staff[agencies], terms.skill[agencies], tsi_staff[g], terms.tsi_skill[g], projects.scrutiny, projects.u
     )
     months = 0
