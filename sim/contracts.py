@@ -346,7 +346,7 @@ def expected_quality(model: GovModel, n: np.ndarray, claim: np.ndarray) -> np.nd
 def expected_of(claim, support, found_sum, found_count, beliefs):
     """What an agency expects at renewal from an incumbent that claims `claim`: the prior
     `seen_quality` as built here (`as_built_here`, an institution closing `support` of the gap),
-    σ `claim_gap_spread` (shrunk with it by the support), updated with the `found_count` findings
+    σ `claim_gap_spread`, updated with the `found_count` findings
     on the systems it built for the agency since the last renewal (summing to `found_sum`), each
     its true quality as built here plus noise of σ `quality_spread`: the normal-normal posterior
     mean (Gelman et al. 2013, BDA §2.5), (σ² prior + τ² Σ found) / (σ² + n τ²). No findings: the
@@ -355,8 +355,10 @@ def expected_of(claim, support, found_sum, found_count, beliefs):
     claim_gap, gap_spread, quality_spread = beliefs
     prior = min(max(claim - claim_gap, 0.0), 1.0)
     prior += support * (1 - prior)
+    # an institution lifts every build, q + s(1 - q): the prior's spread and the findings' both
+    # shrink by (1 - s), which leaves their weights as they are without it
     tau2 = (gap_spread * (1 - support)) ** 2
-    sigma2 = quality_spread**2
+    sigma2 = (quality_spread * (1 - support)) ** 2
     weight = sigma2 + found_count * tau2
     return (sigma2 * prior + tau2 * found_sum) / weight if weight > 0 else prior
 

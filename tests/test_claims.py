@@ -54,7 +54,9 @@ def test_findings_carry_no_weight_when_every_supplier_overstates_alike():
 
 def test_an_institution_shrinks_the_prior_as_it_lifts_every_build():
     """Where a technical-support institution closes s of the quality gap, the prior is the
-    claim's reading as built there, and its σ shrinks by (1 − s), as the true quality's does."""
+    claim's reading as built there, and its σ shrinks by (1 − s), as the true quality's does;
+    so does the findings' noise (every build is lifted), which leaves the weights as without it
+    (review 0.2.4: only the prior's σ shrank, so findings weighed (1 − s)² too little)."""
     m = tiny()
     m.tech_support.staff[:], m.tech_support.quality_support = 10.0, 0.5
     s = 0.5
@@ -62,8 +64,11 @@ def test_an_institution_shrinks_the_prior_as_it_lifts_every_build():
     seen = 0.8 - a.claim_gap
     prior = seen + s * (1 - seen)
     assert np.isclose(_posterior(m, 0.8, []), prior)
-    tau2, sigma2 = (a.claim_gap_spread * (1 - s)) ** 2, a.quality_spread**2
+    tau2, sigma2 = (a.claim_gap_spread * (1 - s)) ** 2, (a.quality_spread * (1 - s)) ** 2
     assert np.isclose(_posterior(m, 0.8, [0.5]), (sigma2 * prior + tau2 * 0.5) / (sigma2 + tau2))
+    q2, g2 = a.quality_spread**2, a.claim_gap_spread**2
+    unscaled = (q2 * prior + g2 * 0.5) / (q2 + g2)
+    assert np.isclose(_posterior(m, 0.8, [0.5]), unscaled)  # both shrink: the weights are the same
 
 
 def test_claims_come_from_their_own_stream_and_overstate_by_the_drawn_gap():
