@@ -18,7 +18,7 @@ from typing import Any
 from mesa.experimental.scenarios import Scenario
 from pydantic import BaseModel
 
-from .scenario import PYTHON_SOURCE, ScenarioError, apply_overrides, load_spec, validate
+from .scenario import PYTHON_SOURCE, ScenarioError, shared_spec, spec_with
 
 SEED_BITS = 63  # a fresh seed fits a TOML integer (signed 64-bit), so the resolved file can hold it
 
@@ -72,14 +72,13 @@ class GovScenario(Scenario):
         if isinstance(rng, int):
             given["simulation.seed"] = rng
             sources.setdefault("simulation.seed", "rng")
+        # validated once per process for each scenario and overrides (a sweep's runs differ
+        # only in their seed, set on a copy): sim/scenario.py `shared_spec`
         if spec is None:
-            spec, path = load_spec(preset, given, sources, default=PYTHON_SOURCE)
+            spec, path = shared_spec(preset, given, sources, default=PYTHON_SOURCE)
             source = str(path)
         elif given:
-            raw = spec.model_dump(mode="python")
-            origin: dict = {}
-            apply_overrides(raw, origin, given, sources, default=PYTHON_SOURCE)
-            spec = validate(raw, origin, source)
+            spec = spec_with(spec, given, sources, PYTHON_SOURCE, source)
         if rng is None:
             rng = spec.simulation.seed
         super().__init__(rng=rng, preset=str(preset), **kwargs)

@@ -54,6 +54,30 @@ from .state import (
 SPENDING = ("build", "duplicated_build", "operations", "duplicated_operations", "sharing", "platform", "programmes")
 
 
+def lock_in_picks(rng: np.random.Generator, n: int, n_vendors: int, exponent: float) -> np.ndarray:
+    """(n) the vendor each of a market's `n` agencies picks, in chunks of about 32 (in order):
+    a chunk picks with probability ∝ (1 + clients so far)^exponent (Arthur 1989). The draws
+    and arithmetic of `rng.choice(n_vendors, size=len(chunk), p=w / w.sum())` chunk by chunk
+    (its inverse-CDF lookup on one uniform each; a test holds the two equal), with the
+    uniforms in one draw."""
+    u = rng.random(n)
+    picks = np.empty(n, dtype=np.int64)
+    clients = np.zeros(n_vendors)
+    k = max(1, n // 32)  # chunks as np.array_split(range(n), k) makes them
+    size, extra = divmod(n, k)
+    start = 0
+    for c in range(k):
+        stop = start + size + (c < extra)
+        w = (1.0 + clients) ** exponent
+        cdf = (w / w.sum()).cumsum()
+        cdf /= cdf[-1]
+        pick = cdf.searchsorted(u[start:stop], side="right")
+        picks[start:stop] = pick
+        clients += np.bincount(pick, minlength=n_vendors)
+        start = stop
+    return picks
+
+
 class GovModel(mesa.Model):
     """Digital-government reform on a jurisdiction tree (DESIGN §1-4)."""
 
@@ -174,19 +198,11 @@ class GovModel(mesa.Model):
         s, st, a = self.structure, self.state, self.spec.agents
         rng = self.rng
         lo, hi = a.vendor_quality
-        markets = np.unique(s.gov_market)
-        for mkt in markets:
+        for mkt in np.unique(s.gov_market):
             first = len(self.vendors)
-            for q in rng.uniform(lo, hi, a.vendors):
-                self.vendors.append(Vendor(self, int(mkt), float(q), a.vendor_markup))
-            ids = np.arange(first, len(self.vendors))
-            agencies = np.flatnonzero(s.gov_market[s.agency_gov] == mkt)
-            clients = np.zeros(len(ids))
-            for chunk in np.array_split(agencies, max(1, len(agencies) // 32)):
-                w = (1.0 + clients) ** a.lock_in_exponent
-                pick = rng.choice(len(ids), size=len(chunk), p=w / w.sum())
-                st.vendor[chunk] = ids[pick]
-                clients += np.bincount(pick, minlength=len(ids))
+            self.vendors += Vendor.create_many(self, int(mkt), rng.uniform(lo, hi, a.vendors), a.vendor_markup)
+            agencies = np.flatnonzero(s.agency_market == mkt)
+            st.vendor[agencies] = first + lock_in_picks(rng, len(agencies), a.vendors, a.lock_in_exponent)
         self.vendor_market = np.array([v.market for v in self.vendors], dtype=np.int64)
         self.vendor_quality, self.vendor_claim = np.array([(v.quality, v.claim) for v in self.vendors]).T.copy()
         self.vendor_markup = np.array([v.markup for v in self.vendors])

@@ -22,7 +22,7 @@ import tomli_w
 from pydantic import BaseModel, ValidationError
 
 from .reforms import REGISTRY
-from .schema import MAX_AGENCIES, scenario_model
+from .schema import MAX_AGENCIES, MAX_SEED, scenario_model
 
 ScenarioSpec = scenario_model(REGISTRY)
 OVERRIDE_SOURCE = "--set"
@@ -49,11 +49,14 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'sim.scenario' has no attribute {name!r}")
 
 
+_HERE = Path(__file__).resolve().parent  # this package's folder (resolved once: a sweep asks for it per run)
+
+
 def scenarios_dir() -> Path:
     """Presets: `scenarios/` of the source checkout the package runs from (a clone, or an
     editable install: the files people edit), else the copy an installed wheel carries as
     package data (`sim/presets/`)."""
-    here = Path(__file__).resolve().parent
+    here = _HERE
     checkout = here.parent / "scenarios"
     if checkout.is_dir() and (here.parent / "pyproject.toml").is_file():
         return checkout
@@ -192,6 +195,11 @@ def _resolve(ref_s: str, relative_to: Path | None) -> Path:
             raise ScenarioError(f"{c}: is a folder; expected a scenario file (TOML) or a preset name")
         if c.suffix != ".toml" and c.with_suffix(".toml").is_file() and ("/" in ref_s or relative_to):
             return c.with_suffix(".toml")
+    if "/" not in ref_s and "\\" not in ref_s:
+        # `ref_s in preset_names()` without listing the folder (a glob was most of a cached load)
+        preset = scenarios_dir() / f"{ref_s}.toml"
+        if Path(ref_s).name == ref_s and preset.is_file():
+            return preset
     names = preset_names()
     if "/" not in ref_s and "\\" not in ref_s and ref_s in names:
         return scenarios_dir() / f"{ref_s}.toml"
@@ -232,6 +240,13 @@ def load_raw(ref: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[dict, dict,
     path = resolve_path(ref)
     if _seen:  # inside another file's chain: that file's merge is what is kept
         return _load_file(path, _seen)
+    hit = _merged_entry(path)
+    return _copy_tree(hit[1]), dict(hit[2]), hit[3]
+
+
+def _merged_entry(path: Path) -> tuple[list, dict, dict, Path]:
+    """The cached merge of the resolved scenario file `path` (made again when any file it
+    read changed): (what it read, merged tree, key origins, path). Callers copy the tree."""
     key = str(path.resolve())
     hit = _MERGED.get(key)
     if hit is not None and _unchanged(hit[0]):
@@ -247,7 +262,7 @@ def load_raw(ref: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[dict, dict,
         if len(_MERGED) >= _CACHE_LIMIT:
             _MERGED.clear()
         hit = _MERGED[key] = (chain, merged, origin, path)
-    return _copy_tree(hit[1]), dict(hit[2]), hit[3]
+    return hit
 
 
 def _load_file(path: Path, _seen: tuple[Path, ...]) -> tuple[dict, dict, Path]:
@@ -598,6 +613,113 @@ def load_spec(
     if overrides:
         apply_overrides(raw, origin, overrides, sources, default)
     return validate(raw, origin, str(path)), path
+
+
+# ------------------------------------------------------- validated specs, kept per process
+# The models of a sweep validate the same scenario with the same overrides, each with its own
+# seed (validation was most of what a sweep's worker did per run besides the model). A
+# validated spec is kept per (merged scenario or given spec, overrides other than the seed);
+# an in-range integer seed is then set on a copy (the spec is frozen: its sections are
+# shared, as the runs of a design already share theirs). Any other seed, and every error,
+# takes the full path, so results and messages are those of `load_spec` and `validate`.
+_VALIDATED: dict[tuple, tuple[Any, Any]] = {}  # (id of its source, overrides) -> (that source, spec)
+SEED_KEY = "simulation.seed"
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable key of an override value that tells apart what validation tells apart
+    (1, 1.0, True, -0.0 and 0.0 differ); None for a value of another type (not kept)."""
+    t = type(value)
+    if t is float:
+        return ("float", repr(value))
+    if value is None or t in (str, int, bool):
+        return (t.__name__, value)
+    if t in (list, tuple):
+        items = tuple(_frozen(x) for x in value)
+        return None if any(x is None for x in items) else (t.__name__, items)
+    if t is dict and all(type(k) is str for k in value):
+        items = tuple((k, _frozen(x)) for k, x in value.items())
+        return None if any(x is None for _, x in items) else ("dict", items)
+    return None
+
+
+def _overrides_key(overrides: Mapping[str, Any]) -> tuple | None:
+    key = tuple((k, _frozen(v)) for k, v in overrides.items())
+    return None if any(type(k) is not str or f is None for k, f in key) else key
+
+
+def _split_seed(overrides: Mapping[str, Any]) -> tuple[Mapping[str, Any], int | None]:
+    """(the overrides but the seed, the seed) when the seed is an in-range integer that only
+    its own key sets; else (the overrides, None)."""
+    norm = {k: k.replace("__", ".") for k in overrides if isinstance(k, str)}
+    seeds = [k for k, n in norm.items() if n == SEED_KEY]
+    if len(seeds) != 1 or any(n == "simulation" for n in norm.values()):
+        return overrides, None
+    seed = overrides[seeds[0]]
+    if type(seed) is not int or not 0 <= seed <= MAX_SEED:
+        return overrides, None
+    return {k: v for k, v in overrides.items() if k != seeds[0]}, seed
+
+
+def _with_seed(spec, seed: int | None):
+    if seed is None or spec.simulation.seed == seed:
+        return spec
+    return spec.model_copy(update={"simulation": spec.simulation.model_copy(update={"seed": seed})})
+
+
+def _kept(source: Any, overrides: Mapping[str, Any], make) -> Any:
+    """The spec `make()` validates from `source` with `overrides` (without the seed), made once
+    per source and overrides; None when it cannot be kept or fails (the caller takes the full path)."""
+    key = _overrides_key(overrides)
+    if key is None:
+        return None
+    hit = _VALIDATED.get((id(source), key))
+    if hit is not None and hit[0] is source:  # the source is held with it: its id is not reused
+        return hit[1]
+    try:
+        spec = make()
+    except ScenarioError:
+        return None
+    if len(_VALIDATED) >= _CACHE_LIMIT:
+        _VALIDATED.clear()
+    _VALIDATED[(id(source), key)] = (source, spec)
+    return spec
+
+
+def shared_spec(ref: str | Path, overrides: Mapping[str, Any], sources: Mapping[str, str], default: str):
+    """`load_spec(ref, overrides, sources, default)`, validated once per scenario content and
+    overrides other than the seed; the spec may be shared with other callers (it is frozen)."""
+    if split_package_ref(ref) is None:
+        rest, seed = _split_seed(overrides)
+        try:
+            entry = _merged_entry(resolve_path(ref))
+        except ScenarioError:
+            entry = None
+        if entry is not None:
+
+            def make():
+                raw, origin = _copy_tree(entry[1]), dict(entry[2])
+                apply_overrides(raw, origin, rest, sources, default)
+                return validate(raw, origin, str(entry[3]))
+
+            spec = _kept(entry, rest, make)
+            if spec is not None:
+                return _with_seed(spec, seed), entry[3]
+    return load_spec(ref, overrides, sources, default)
+
+
+def spec_with(spec, overrides: Mapping[str, Any], sources: Mapping[str, str], default: str, source: str):
+    """`spec` with `overrides` applied and validated again (errors name `source`), validated
+    once per spec and overrides other than the seed; may be shared (it is frozen)."""
+
+    def overridden(given: Mapping[str, Any]):
+        raw, origin = spec.model_dump(mode="python"), {}
+        apply_overrides(raw, origin, given, sources, default=default)
+        return validate(raw, origin, source)
+
+    rest, seed = _split_seed(overrides)
+    kept = _kept(spec, rest, lambda: overridden(rest))
+    return _with_seed(kept, seed) if kept is not None else overridden(overrides)
 
 
 def spec_to_toml(spec) -> str:

@@ -14,6 +14,26 @@ if TYPE_CHECKING:
     from ..model import GovModel
 
 
+def can_register_in_bulk(model: GovModel, cls: type[mesa.Agent]) -> bool:
+    """Agents of `cls` may be made without `Agent.__init__`: the AGENT_ADDED signal has no
+    subscriber while the model is being built and Mesa data sets track none of them (if
+    either does, agents are made the ordinary way)."""
+    batching = getattr(model, "_batch_context", None) is not None
+    return not (cls._datasets or batching or ("agents", ModelSignals.AGENT_ADDED) in model.subscribers)
+
+
+def register_in_bulk(model: GovModel, cls: type[mesa.Agent], agents: list) -> None:
+    """What `Model.register_agent` does for each of `agents` (made with unique ids from
+    `model.agent_id_counter` on, in order), in one pass."""
+    model.agent_id_counter += len(agents)
+    keys = dict.fromkeys(agents)
+    model._all_agents._agents.update(keys)
+    if cls in model._agents_by_type:
+        model._agents_by_type[cls]._agents.update(keys)
+    else:
+        model._agents_by_type[cls] = _HardKeyAgentSet(agents, random=model.random)
+
+
 class Agency(mesa.Agent):
     """A line agency. Its state lives in `model.state` arrays at index `idx`; the
     vectorised processes in `sim.processes` update all agencies at once."""
@@ -29,22 +49,16 @@ class Agency(mesa.Agent):
     def create_views(cls, model: GovModel, n: int) -> list[Agency]:
         """Agencies 0..n-1, registered with the model in bulk: the same agents, unique ids,
         `model.agents` and `agents_by_type` as `Agency(model, i)` for each, at a fifth of
-        the cost (Mesa's per-agent registration was half the set-up of a province). The
-        AGENT_ADDED signal has no subscriber while the model is being built; if one exists
-        (or Mesa data sets track agencies), each agency is made the ordinary way."""
-        batching = getattr(model, "_batch_context", None) is not None
-        if cls._datasets or batching or ("agents", ModelSignals.AGENT_ADDED) in model.subscribers:
+        the cost (Mesa's per-agent registration was half the set-up of a province)."""
+        if not can_register_in_bulk(model, cls):
             return [cls(model, i) for i in range(n)]
         first = model.agent_id_counter
-        views = [cls.__new__(cls) for _ in range(n)]
+        new = cls.__new__
+        views = [new(cls) for _ in range(n)]
         for i, view in enumerate(views):
-            view.__dict__.update(model=model, unique_id=first + i, pos=None, idx=i, node=i)
-        model.agent_id_counter = first + n
-        model._all_agents._agents.update(dict.fromkeys(views))
-        if cls in model._agents_by_type:
-            model._agents_by_type[cls]._agents.update(dict.fromkeys(views))
-        else:
-            model._agents_by_type[cls] = _HardKeyAgentSet(views, random=model.random)
+            d = view.__dict__  # item stores: cheaper than update() with keywords
+            d["model"], d["unique_id"], d["pos"], d["idx"], d["node"] = model, first + i, None, i, i
+        register_in_bulk(model, cls, views)
         return views
 
     # identity

@@ -11,6 +11,7 @@ from ..contracts import claim_gaps
 from ..institutions import Clients, company_position, company_revenue, company_systems, take_over
 from ..processes.planning import build_factor
 from ..state import NO_ONE
+from .agency import can_register_in_bulk, register_in_bulk
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -30,6 +31,26 @@ class Vendor(mesa.Agent):
         self.markup = markup
         self.vidx = len(model.vendors)
         self.node: int | None = None
+
+    @classmethod
+    def create_many(cls, model: GovModel, market: int, qualities: np.ndarray, markup: float) -> list[Vendor]:
+        """Vendors of one market, one per quality, as `Vendor(model, market, q, markup)` for
+        each in turn would make them (same claims, ids and registration), in bulk: their claim
+        gaps in one draw of the same stream (`claim_gaps` draws them one by one in order)."""
+        if not can_register_in_bulk(model, cls):
+            return [cls(model, market, float(q), markup) for q in qualities]
+        gaps = claim_gaps(model, len(qualities))
+        first, vidx = model.agent_id_counter, len(model.vendors)
+        out = []
+        for i, q in enumerate(qualities.tolist()):
+            v = cls.__new__(cls)
+            d = v.__dict__  # the attributes `__init__` sets, in its order
+            d["model"], d["unique_id"], d["pos"], d["market"], d["quality"] = model, first + i, None, market, q
+            d["claim"], d["markup"] = float(min(max(q + gaps[i], 0.0), 1.0)), markup
+            d["vidx"], d["node"] = vidx + i, None
+            out.append(v)
+        register_in_bulk(model, cls, out)
+        return out
 
     @property
     def clients(self) -> int:
