@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from numba import njit
 
 from . import substitutes
 
@@ -130,7 +131,7 @@ def build_structure(gov_spec, rng: np.random.Generator, substitutability) -> Str
     market_level = levels.index(gov_spec.market_level)
     market = np.where(gov_level >= market_level, ancestor[:, market_level], np.arange(G))
     wealth = _wealth(gov_spec.wealth_disparity, gov_level, gov_parent, len(levels), rng)
-    own, population, has_child = _population(gov_spec, gov_parent, rng)
+    own, population, has_child = _population(gov_spec, gov_level, gov_parent, rng)
 
     line_vertical = np.array([ln in gov_spec.vertical_lines for ln in lines])
     agency_gov = np.repeat(np.arange(G), L)
@@ -181,11 +182,11 @@ def _tree(sizes: list[int], rng: np.random.Generator) -> tuple[np.ndarray, np.nd
         parents = _spread_children(sizes[k - 1], sizes[k], rng) + first[k - 1]
         gov_parent[first[k] : first[k + 1]] = parents
     ancestor = np.full((len(gov_level), n_levels), -1, dtype=np.int64)
-    for g in range(len(gov_level)):  # parents precede children, so one pass fills the table
-        k = gov_level[g]
-        if gov_parent[g] >= 0:
-            ancestor[g, :k] = ancestor[gov_parent[g], :k]
-        ancestor[g, k] = g
+    for k in range(n_levels):  # level by level: parents' rows are filled before their children's
+        rows = np.arange(first[k], first[k + 1])
+        if k:
+            ancestor[rows, :k] = ancestor[gov_parent[rows], :k]
+        ancestor[rows, k] = rows
     return gov_level, gov_parent, ancestor
 
 
@@ -194,15 +195,20 @@ def _wealth(sigma: float, gov_level, gov_parent, n_levels: int, rng: np.random.G
     G = len(gov_level)
     shock = np.exp(sigma * rng.standard_normal(G) - sigma**2 / 2)
     wealth = np.ones(G)
-    for g in range(1, G):
-        wealth[g] = wealth[gov_parent[g]] * shock[g]
+    # wealth[g] = wealth[parent] * shock[g] in index order (parents first), a level at a time;
+    # the roots after the first have parent -1, the last government, still at 1 when they are read
+    for k in range(n_levels):
+        rows = np.flatnonzero(gov_level == k)
+        rows = rows[rows > 0]
+        parent_wealth = wealth[gov_parent[rows]] if k else np.ones(len(rows))
+        wealth[rows] = parent_wealth * shock[rows]
     for k in range(n_levels):
         sel = gov_level == k
         wealth[sel] /= wealth[sel].mean()
     return wealth
 
 
-def _population(gov_spec, gov_parent, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _population(gov_spec, gov_level, gov_parent, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Requests per month from residents: each government's own draw, and summed up the
     tree (leaves keep their own); which governments have children."""
     G = len(gov_parent)
@@ -212,8 +218,13 @@ def _population(gov_spec, gov_parent, rng: np.random.Generator) -> tuple[np.ndar
     has_child = np.zeros(G, dtype=bool)
     has_child[gov_parent[gov_parent >= 0]] = True
     population[~has_child] = own[~has_child]
-    for g in range(G - 1, 0, -1):  # children after parents: accumulate upwards
-        population[gov_parent[g]] += population[g]
+    # children after parents: accumulate upwards, from the last government back to the second
+    # (each parent sums its children last to first), a level at a time from the bottom
+    for k in range(int(gov_level.max()), 0, -1):
+        rows = np.flatnonzero(gov_level == k)[::-1]
+        np.add.at(population, gov_parent[rows], population[rows])
+    for g in np.flatnonzero(gov_level == 0)[:0:-1]:  # later roots: their parent -1 is the last government
+        population[-1] += population[g]
     return own, population, has_child
 
 
@@ -231,15 +242,57 @@ def _catalogue(gov_spec, share: np.ndarray, n_levels: int, L: int, rng: np.rando
     svc_handler = rng.integers(0, L, size=S)
     lo, hi = gov_spec.needs_per_service
     lo, hi = min(lo, L - 1), min(hi, L - 1)
-    svc_needs = []
-    lines = np.arange(L)
-    for s_ in range(S):
-        k = int(rng.integers(lo, hi + 1))
-        others = lines[lines != svc_handler[s_]]  # np.delete's array, at a fifth of its cost
-        svc_needs.append(np.sort(rng.choice(others, size=k, replace=False)))
+    if L - 1 > FLOYD_MAX:  # Generator.choice shuffles a whole range here instead: let it draw
+        needs = [_needs_of(rng, lo, hi, L, h) for h in svc_handler]
+        needs_flat, n_needs = np.concatenate(needs), np.array([len(x) for x in needs])
+    else:
+        needs_flat, n_needs = draw_needs(rng, svc_handler, L, lo, hi)
     spread = gov_spec.service_frequency_spread
     freq = rng.uniform(1 - spread, 1 + spread, size=S)  # relative frequency of each service kind
-    return svc_level, svc_handler, svc_needs, freq
+    return svc_level, svc_handler, (needs_flat, n_needs), freq
+
+
+FLOYD_MAX = 10_000  # Generator.choice without replacement uses Floyd's algorithm up to this many items
+
+
+def _needs_of(rng: np.random.Generator, lo: int, hi: int, L: int, handler: int) -> np.ndarray:
+    """The lines whose data one service kind needs: a count in [lo, hi], then that many of the
+    other lines (sorted)."""
+    k = int(rng.integers(lo, hi + 1))
+    lines = np.arange(L)
+    return np.sort(rng.choice(lines[lines != handler], size=k, replace=False))
+
+
+@njit(cache=True)
+def draw_needs(rng, handler, n_lines, lo, hi):
+    """`_needs_of` for every service kind in turn, in one call: the same draws from `rng` in
+    the same order (a test holds the two equal). Generator.choice(others, k, replace=False)
+    over at most FLOYD_MAX items runs Floyd's algorithm (a pick already taken becomes j),
+    then shuffles the picks (drawn here too; the picks are then sorted, so the order is
+    not needed). Returns the picks of all kinds end to end and each kind's count."""
+    S, pop = len(handler), n_lines - 1
+    count = np.empty(S, np.int64)
+    flat = np.empty(S * pop, np.int64)
+    taken = np.zeros(pop, np.bool_)
+    at = 0
+    for s in range(S):
+        k = rng.integers(lo, hi + 1)
+        taken[:] = False
+        for j in range(pop - k, pop):
+            val = rng.integers(0, j + 1)
+            if taken[val]:
+                val = j
+            taken[val] = True
+        for i in range(k - 1, 0, -1):
+            rng.integers(0, i + 1)
+        n = 0
+        for pos in range(pop):  # positions among the other lines, in order: the lines sorted
+            if taken[pos]:
+                flat[at + n] = pos if pos < handler[s] else pos + 1
+                n += 1
+        count[s] = k
+        at += k
+    return flat[:at], count
 
 
 def _instances(svc_level, freq, share, gov_level, population, n_levels: int):
@@ -259,11 +312,15 @@ def _instances(svc_level, freq, share, gov_level, population, n_levels: int):
 
 def _links(svc_needs, inst_svc, inst_handler, inst_volume, agency_gov, line_vertical, L: int) -> dict:
     """Links (instance x needed line) and the dyads (requesting agency, needed line) they
-    group into, with each dyad's provider sides and demand weight."""
-    n_need = np.array([len(x) for x in svc_needs])
+    group into, with each dyad's provider sides and demand weight. `svc_needs`: every kind's
+    needed lines end to end, and each kind's count."""
+    needs_flat, n_need = svc_needs
     inst_n_links = n_need[inst_svc]
     link_inst = np.repeat(np.arange(len(inst_svc)), inst_n_links)
-    need_flat = np.concatenate([svc_needs[s_] for s_ in inst_svc]) if len(inst_svc) else np.array([])
+    # each link's needed line: its kind's needs, in order, instance after instance
+    kind_start = np.cumsum(n_need) - n_need
+    link_rank = np.arange(len(link_inst)) - np.repeat(np.cumsum(inst_n_links) - inst_n_links, inst_n_links)
+    need_flat = needs_flat[kind_start[inst_svc][link_inst] + link_rank]
     link_req = inst_handler[link_inst]
     link_key = link_req * L + need_flat
     dyad_key, link_dyad = np.unique(link_key, return_inverse=True)
