@@ -200,7 +200,7 @@ class GovModel(mesa.Model):
         lo, hi = a.vendor_quality
         for mkt in np.unique(s.gov_market):
             first = len(self.vendors)
-            self.vendors += Vendor.create_many(self, int(mkt), rng.uniform(lo, hi, a.vendors), a.vendor_markup)
+            Vendor.create_many(self, int(mkt), rng.uniform(lo, hi, a.vendors), a.vendor_markup)
             agencies = np.flatnonzero(s.agency_market == mkt)
             st.vendor[agencies] = first + lock_in_picks(rng, len(agencies), a.vendors, a.lock_in_exponent)
         self.vendor_market = np.array([v.market for v in self.vendors], dtype=np.int64)

@@ -1,10 +1,17 @@
 """Set-up shortcuts (issue 15) give what the ordinary paths give."""
 
 import os
+import re
+from types import SimpleNamespace
 
-from sim import GovModel
-from sim.agents import Agency
-from sim.scenario import load_spec
+import numpy as np
+import pytest
+
+from sim import GovModel, government
+from sim.agents import Agency, Vendor
+from sim.gov_scenario import GovScenario
+from sim.model import lock_in_picks
+from sim.scenario import ScenarioError, load_spec, validate
 
 
 def test_bulk_agency_views_are_registered_as_mesa_registers_each_agent():
@@ -78,3 +85,128 @@ def test_a_file_that_an_extends_now_names_instead_is_read(tmp_path, monkeypatch)
     assert load_spec(str(child))[0].simulation.steps == 7
     (tmp_path / "a" / "sub" / "p.toml").write_text('extends = "baseline"\n[simulation]\nsteps = 9\n')
     assert load_spec(str(child))[0].simulation.steps == 9
+
+
+# ---------------------------------------------------------------- set-up, session 5 (issue 15)
+def test_models_share_a_validated_scenario_and_get_their_own_seed(tmp_path):
+    """GovModel validates a scenario once per content and overrides: the spec it gets is what
+    the uncached path validates, seed included, and an edited file is read again."""
+    f = tmp_path / "s.toml"
+    f.write_text('extends = "baseline"\n[simulation]\nsteps = 7\n')
+    overrides = {"agents.sharing_cost": 0.2, "government.sizes": [1, 2, 3]}
+    for seed in (3, 4, 3):
+        m = GovModel(str(f), rng=seed, **overrides)
+        plain = load_spec(str(f), {**overrides, "simulation.seed": seed})[0]
+        assert m.spec.model_dump() == plain.model_dump() and m.spec.simulation.seed == seed
+    f.write_text('extends = "baseline"\n[simulation]\nsteps = 9\n')
+    os.utime(f, ns=(1, 1))
+    assert GovModel(str(f), rng=3, **overrides).spec.simulation.steps == 9
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"agents.vendors": 3.0}, "agents.vendors = 3.0: expected an integer"),  # after 3 was kept
+        ({"agents.vendors": True}, "agents.vendors = True: expected an integer"),
+        ({"simulation.seed": -1}, "simulation.seed = -1: expected a value >= 0"),
+        ({"simulation.seed": 2.0}, "simulation.seed = 2.0: expected an integer"),
+    ],
+)
+def test_kept_scenarios_tell_apart_what_validation_tells_apart(overrides, message):
+    GovScenario.coerce("baseline", rng=1, overrides={"agents.vendors": 3})  # 3 is kept
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        GovScenario.coerce("baseline", overrides=overrides)
+
+
+def test_a_spec_given_with_overrides_is_validated_as_before():
+    spec = load_spec("baseline")[0]
+    for seed in (5, 6):
+        got = GovScenario.coerce(spec, rng=seed, steps=12, overrides={"agents.vendors": 4}).spec
+        raw = spec.model_dump(mode="python")
+        raw["simulation"] |= {"seed": seed, "steps": 12}
+        raw["agents"]["vendors"] = 4
+        assert got.model_dump() == validate(raw, {}, "x").model_dump()
+    with pytest.raises(ScenarioError, match=re.escape("simulation.steps = 0")):
+        GovScenario.coerce(spec, rng=5, steps=0)
+
+
+def test_needs_kernel_draws_what_generator_choice_draws():
+    """draw_needs replaces a loop of rng.integers + rng.choice(replace=False): same needs, and the
+    generator left in the same state, for counts from none to every other line."""
+    for seed in range(60):
+        for S, L, lo, hi in [(24, 12, 1, 4), (10, 2, 1, 1), (30, 30, 3, 29), (5, 5, 4, 4), (7, 40, 0, 5)]:
+            a, b = np.random.default_rng(seed), np.random.default_rng(seed)
+            handler = a.integers(0, L, size=S)
+            b.integers(0, L, size=S)
+            flat, count = government.draw_needs(b, handler, L, lo, hi)
+            ref = [government._needs_of(a, lo, hi, L, h) for h in handler]
+            assert count.tolist() == [len(x) for x in ref]
+            assert np.array_equal(flat, np.concatenate(ref)) and a.random() == b.random()
+
+
+def _tree_loops(sizes, rng):
+    """The index-order loops the level-at-a-time tree, wealth and population replaced."""
+    level, parent, _ = government._tree(sizes, rng)  # parents drawn as before
+    G = len(level)
+    ancestor = np.full((G, len(sizes)), -1, dtype=np.int64)
+    for g in range(G):
+        if parent[g] >= 0:
+            ancestor[g, : level[g]] = ancestor[parent[g], : level[g]]
+        ancestor[g, level[g]] = g
+    shock = np.exp(0.5 * rng.standard_normal(G) - 0.5**2 / 2)
+    wealth = np.ones(G)
+    for g in range(1, G):
+        wealth[g] = wealth[parent[g]] * shock[g]
+    for k in range(len(sizes)):
+        wealth[level == k] /= wealth[level == k].mean()
+    own = 1000.0 * np.exp(0.4 * rng.standard_normal(G) - 0.4**2 / 2)
+    has_child = np.zeros(G, dtype=bool)
+    has_child[parent[parent >= 0]] = True
+    population = np.where(has_child, 0.0, own)
+    for g in range(G - 1, 0, -1):
+        population[parent[g]] += population[g]
+    return ancestor, wealth, population
+
+
+@pytest.mark.parametrize("sizes", [[1, 6, 30], [1, 21, 122], [3, 4, 9], [4], [2, 2]])
+def test_tree_wealth_and_population_a_level_at_a_time_equal_the_index_order_loops(sizes):
+    gov = SimpleNamespace(requests_per_month=1000.0, population_disparity=0.4)
+    for seed in range(5):
+        a, b = np.random.default_rng(seed), np.random.default_rng(seed)
+        ancestor, wealth, population = _tree_loops(sizes, a)
+        level, parent, got_ancestor = government._tree(sizes, b)
+        got_wealth = government._wealth(0.5, level, parent, len(sizes), b)
+        _, got_population, _ = government._population(gov, level, parent, b)
+        assert np.array_equal(got_ancestor, ancestor)
+        assert np.array_equal(got_wealth, wealth) and np.array_equal(got_population, population)
+
+
+def test_lock_in_picks_draw_what_generator_choice_draws():
+    for seed in range(100):
+        for n, V, e in [(444, 30, 1.0), (5, 3, 2.5), (1000, 7, 0.3), (31, 30, 1.0), (64, 1, 1.0)]:
+            a = np.random.default_rng(seed)
+            clients, ref = np.zeros(V), np.empty(n, np.int64)
+            for chunk in np.array_split(np.arange(n), max(1, n // 32)):
+                w = (1.0 + clients) ** e
+                ref[chunk] = a.choice(V, size=len(chunk), p=w / w.sum())
+                clients += np.bincount(ref[chunk], minlength=V)
+            b = np.random.default_rng(seed)
+            assert np.array_equal(lock_in_picks(b, n, V, e), ref) and a.random() == b.random()
+
+
+def test_vendors_made_in_bulk_are_the_vendors_made_one_by_one():
+    class Watched(GovModel):  # a subscriber: every agent is made the ordinary way
+        def _init_vendors(self):
+            self.observe("agents", "agent_added", self._saw)
+            super()._init_vendors()
+
+        def _saw(self, signal):
+            pass
+
+    def fields(m):
+        return [(v.unique_id, v.market, v.quality, v.claim, v.markup, v.vidx, v.node) for v in m.vendors]
+
+    bulk, single = (cls("baseline", rng=4, **{"government.sizes": [1, 3, 5]}) for cls in (GovModel, Watched))
+    assert fields(bulk) == fields(single) and list(bulk.agents_by_type[Vendor]) == bulk.vendors
+    assert [list(vars(v)) for v in bulk.vendors] == [list(vars(v)) for v in single.vendors]
+    assert np.array_equal(bulk.state.vendor, single.state.vendor)

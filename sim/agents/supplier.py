@@ -33,12 +33,15 @@ class Vendor(mesa.Agent):
         self.node: int | None = None
 
     @classmethod
-    def create_many(cls, model: GovModel, market: int, qualities: np.ndarray, markup: float) -> list[Vendor]:
-        """Vendors of one market, one per quality, as `Vendor(model, market, q, markup)` for
-        each in turn would make them (same claims, ids and registration), in bulk: their claim
-        gaps in one draw of the same stream (`claim_gaps` draws them one by one in order)."""
+    def create_many(cls, model: GovModel, market: int, qualities: np.ndarray, markup: float) -> None:
+        """Vendors of one market, one per quality, added to `model.vendors` as making each with
+        `Vendor(model, market, q, markup)` and appending it would (same claims, ids and
+        registration), in bulk: their claim gaps in one draw of the same stream (`claim_gaps`
+        draws them one by one in order)."""
         if not can_register_in_bulk(model, cls):
-            return [cls(model, market, float(q), markup) for q in qualities]
+            for q in qualities:
+                model.vendors.append(cls(model, market, float(q), markup))
+            return
         gaps = claim_gaps(model, len(qualities))
         first, vidx = model.agent_id_counter, len(model.vendors)
         out = []
@@ -50,7 +53,7 @@ class Vendor(mesa.Agent):
             d["vidx"], d["node"] = vidx + i, None
             out.append(v)
         register_in_bulk(model, cls, out)
-        return out
+        model.vendors += out
 
     @property
     def clients(self) -> int:
