@@ -112,7 +112,7 @@ class GovModel(mesa.Model):
         self.fixed_costs: dict[str, float] = {}  # monthly costs of bodies and programmes
         self._init_agencies()
         self._init_vendors()
-        self.agency_agents = Agency.create_views(self, s.n_agencies)
+        self._agency_views = Agency.reserve_views(self, s.n_agencies)  # made on first use
 
         self.reforms = [
             cls(getattr(self.spec.reforms, key))
@@ -218,6 +218,32 @@ class GovModel(mesa.Model):
         self.vendor_quality, self.vendor_claim = np.c_[[self.vendor_quality, self.vendor_claim], [v.quality, v.claim]]
         self.vendor_markup = np.append(self.vendor_markup, v.markup)
         return v
+
+    # ------------------------------------------------------------------ Mesa's agents
+    # The agencies' views are made when first asked for, through these (sim/agents/agency.py)
+    @property
+    def agency_agents(self) -> list[Agency]:
+        """The agencies as Mesa agents (views over `state`), made on first use."""
+        return self._agency_views.get()
+
+    @property
+    def agents(self):
+        self._agency_views.get()
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        self._agency_views.get()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self._agency_views.get()
+        return super().agent_types
+
+    def remove_all_agents(self) -> None:
+        self._agency_views.get()
+        super().remove_all_agents()
 
     # ------------------------------------------------------------------ step
     @property

@@ -210,3 +210,28 @@ def test_vendors_made_in_bulk_are_the_vendors_made_one_by_one():
     assert fields(bulk) == fields(single) and list(bulk.agents_by_type[Vendor]) == bulk.vendors
     assert [list(vars(v)) for v in bulk.vendors] == [list(vars(v)) for v in single.vendors]
     assert np.array_equal(bulk.state.vendor, single.state.vendor)
+
+
+def test_agency_views_made_when_first_asked_for_are_where_making_them_at_once_puts_them():
+    """The views are made on first use, after reforms added bodies, companies and vendors: ids,
+    `model.agents`' order and `agent_types`' order are those of views made at set-up."""
+
+    class Eager(GovModel):  # a subscriber: views made at set-up, the ordinary way
+        def _init_vendors(self):
+            self.observe("agents", "agent_added", self._saw)
+            super()._init_vendors()
+
+        def _saw(self, signal):
+            pass
+
+    from sim.reforms import REGISTRY
+
+    kw = {"government.sizes": [1, 2, 4]} | {f"reforms.{key}.enabled": True for key in REGISTRY}
+    lazy, eager = GovModel("baseline", rng=2, **kw), Eager("baseline", rng=2, **kw)
+    lazy.run_for(30)
+    eager.run_for(30)
+    assert lazy._agency_views.views is None  # not made by the run
+    assert [(type(a), a.unique_id) for a in lazy.agents] == [(type(a), a.unique_id) for a in eager.agents]
+    assert lazy.agent_types == eager.agent_types and len(lazy.agent_types) > 2
+    assert [a.unique_id for a in lazy.agents_by_type[Agency]] == [a.unique_id for a in eager.agency_agents]
+    assert lazy.agency_agents is lazy.agency_agents and lazy.agency_agents[5].idx == 5

@@ -52,13 +52,31 @@ class Agency(mesa.Agent):
         the cost (Mesa's per-agent registration was half the set-up of a province)."""
         if not can_register_in_bulk(model, cls):
             return [cls(model, i) for i in range(n)]
-        first = model.agent_id_counter
+        views = cls._make(model, model.agent_id_counter, n)
+        register_in_bulk(model, cls, views)
+        return views
+
+    @classmethod
+    def _make(cls, model: GovModel, first: int, n: int) -> list[Agency]:
+        """n views, unique ids from `first` on, not registered."""
         new = cls.__new__
         views = [new(cls) for _ in range(n)]
         for i, view in enumerate(views):
             d = view.__dict__  # item stores: cheaper than update() with keywords
             d["model"], d["unique_id"], d["pos"], d["idx"], d["node"] = model, first + i, None, i, i
-        register_in_bulk(model, cls, views)
+        return views
+
+    @classmethod
+    def reserve_views(cls, model: GovModel, n: int) -> AgencyViews:
+        """Agencies 0..n-1 as `create_views` makes them, made when first asked for (the model's
+        processes never use them; a sweep's runs never ask): their unique ids are kept now, so
+        agents made later are numbered as if they had been made here. Made now when Mesa must
+        see each one added (`can_register_in_bulk`)."""
+        views = AgencyViews(model, model.agent_id_counter, len(model._agents_by_type), n)
+        if not can_register_in_bulk(model, cls):
+            views.views = cls.create_views(model, n)
+        else:
+            model.agent_id_counter += n
         return views
 
     # identity
@@ -106,3 +124,37 @@ class Agency(mesa.Agent):
 
     def __repr__(self) -> str:
         return f"<Agency {self.name}>"
+
+
+class AgencyViews:
+    """The agencies' Mesa views of one model, made on first use (`Agency.reserve_views`) and
+    registered where making them at once would have put them: in `model.agents` and
+    `agents_by_type` in the order of their unique ids, the type `Agency` after the types
+    registered before it."""
+
+    def __init__(self, model: GovModel, first: int, types_before: int, n: int) -> None:
+        self.model, self.first, self.types_before, self.n = model, first, types_before, n
+        self.views: list[Agency] | None = None
+
+    def get(self) -> list[Agency]:
+        if self.views is None:
+            self.views = Agency._make(self.model, self.first, self.n)
+            self._register(self.views)
+        return self.views
+
+    def _register(self, views: list[Agency]) -> None:
+        model = self.model
+        everyone = model._all_agents._agents
+        later = [a for a in everyone if a.unique_id >= self.first]  # registered since: after the views
+        for a in later:
+            del everyone[a]
+        everyone.update(dict.fromkeys(views))
+        everyone.update(dict.fromkeys(later))
+        by_type = model._agents_by_type
+        if Agency in by_type:  # some made the ordinary way meanwhile: they have later ids
+            by_type[Agency]._agents = dict.fromkeys([*views, *by_type[Agency]._agents])
+            return
+        items = list(by_type.items())
+        items.insert(self.types_before, (Agency, _HardKeyAgentSet(views, random=model.random)))
+        by_type.clear()
+        by_type.update(items)
