@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -52,10 +53,25 @@ def __getattr__(name: str):
 _HERE = Path(__file__).resolve().parent  # this package's folder (resolved once: a sweep asks for it per run)
 
 
+def _plain_name(ref_s: str) -> bool:
+    """A name without separators that pathlib takes as it is (e.g. `baseline`)."""
+    return "/" not in ref_s and "\\" not in ref_s and ref_s not in (".", "..") and str(Path(ref_s)) == ref_s
+
+
+_FOUND_DIR: list[Path] = []  # the presets folder once found (checked to still be a folder on use)
+
+
 def scenarios_dir() -> Path:
     """Presets: `scenarios/` of the source checkout the package runs from (a clone, or an
     editable install: the files people edit), else the copy an installed wheel carries as
     package data (`sim/presets/`)."""
+    if _FOUND_DIR and os.path.isdir(_FOUND_DIR[0]):
+        return _FOUND_DIR[0]
+    _FOUND_DIR[:] = [_find_scenarios_dir()]
+    return _FOUND_DIR[0]
+
+
+def _find_scenarios_dir() -> Path:
     here = _HERE
     checkout = here.parent / "scenarios"
     if checkout.is_dir() and (here.parent / "pyproject.toml").is_file():
@@ -174,7 +190,8 @@ def resolve_path(ref: str | Path, relative_to: Path | None = None) -> Path:
         raise ScenarioError(f"scenario {show(ref_s)}: expected a preset name or the path of a scenario file")
     try:
         path = _resolve(ref_s, relative_to)
-        _note(("ref", (ref_s, relative_to), str(path.resolve())))
+        if _RECORDING:  # a merge under way depends on where the reference leads
+            _note(("ref", (ref_s, relative_to), str(path.resolve())))
         return path
     except ScenarioError:
         raise
@@ -184,6 +201,14 @@ def resolve_path(ref: str | Path, relative_to: Path | None = None) -> Path:
 
 
 def _resolve(ref_s: str, relative_to: Path | None) -> Path:
+    if relative_to is None and _plain_name(ref_s):
+        # a file of that name in the working folder, else the preset: what the general path
+        # below finds for such a name, with plain os.path calls (it runs for every model)
+        if os.path.isfile(ref_s):
+            return Path(ref_s)
+        preset = os.path.join(scenarios_dir(), f"{ref_s}.toml")
+        if not os.path.isdir(ref_s) and os.path.isfile(preset):
+            return Path(preset)
     candidates = []
     if relative_to is not None:
         candidates.append(relative_to / ref_s)
@@ -247,7 +272,7 @@ def load_raw(ref: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[dict, dict,
 def _merged_entry(path: Path) -> tuple[list, dict, dict, Path]:
     """The cached merge of the resolved scenario file `path` (made again when any file it
     read changed): (what it read, merged tree, key origins, path). Callers copy the tree."""
-    key = str(path.resolve())
+    key = os.path.realpath(path)  # str(path.resolve()), without pathlib's overhead
     hit = _MERGED.get(key)
     if hit is not None and _unchanged(hit[0]):
         for chain in _RECORDING:  # a merge under way depends on what this one read
