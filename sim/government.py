@@ -19,6 +19,7 @@ import numpy as np
 from numba import njit
 
 from . import substitutes
+from .numeric import pairwise_sum
 
 
 @dataclass(eq=False)
@@ -112,14 +113,6 @@ class Structure:
         return self._market_members[market]
 
 
-def _spread_children(n_parents: int, n_children: int, rng: np.random.Generator) -> np.ndarray:
-    """Assign each child a parent: every parent gets one while there are enough, the
-    rest uniformly at random (so sizes vary as real prefectures do)."""
-    base = np.arange(min(n_parents, n_children))
-    rest = rng.integers(0, n_parents, size=max(0, n_children - n_parents))
-    return np.sort(np.concatenate([base, rest]))
-
-
 def build_structure(gov_spec, rng: np.random.Generator, substitutability) -> Structure:
     """Draw the tree, wealth, population and the service catalogue (in this order: the
     random stream is part of the model); and which lines' systems could stand in for each
@@ -130,8 +123,7 @@ def build_structure(gov_spec, rng: np.random.Generator, substitutability) -> Str
     G, L = len(gov_level), len(lines)
     market_level = levels.index(gov_spec.market_level)
     market = np.where(gov_level >= market_level, ancestor[:, market_level], np.arange(G))
-    wealth = _wealth(gov_spec.wealth_disparity, gov_level, gov_parent, len(levels), rng)
-    own, population, has_child = _population(gov_spec, gov_level, gov_parent, rng)
+    wealth, own, population, has_child = _wealth_and_population(gov_spec, gov_level, gov_parent, len(levels), rng)
 
     line_vertical = np.array([ln in gov_spec.vertical_lines for ln in lines])
     agency_gov = np.repeat(np.arange(G), L)
@@ -173,59 +165,81 @@ def build_structure(gov_spec, rng: np.random.Generator, substitutability) -> Str
 
 
 def _tree(sizes: list[int], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The jurisdiction tree, breadth first: level, parent and (G, n_levels) ancestors."""
-    n_levels = len(sizes)
-    gov_level = np.concatenate([np.full(n, k, dtype=np.int16) for k, n in enumerate(sizes)])
-    gov_parent = np.full(len(gov_level), -1, dtype=np.int64)
-    first = np.concatenate([[0], np.cumsum(sizes)])
+    """The jurisdiction tree, breadth first: level, parent and (G, n_levels) ancestors. Each
+    child gets a parent: every parent one while there are enough, the rest uniformly at
+    random (so sizes vary as real prefectures do)."""
+    return draw_tree(rng, np.asarray(sizes, dtype=np.int64))
+
+
+@njit(cache=True)
+def draw_tree(rng, sizes):
+    """`_tree` in one compiled call: per level the parents, `np.sort(np.concatenate([arange(
+    min(P, C)), rng.integers(0, P, size=C - P)]))` (the same draws), then the ancestors in
+    index order (parents precede children, so one pass fills the table)."""
+    n_levels, G = len(sizes), sizes.sum()
+    first = np.zeros(n_levels + 1, np.int64)
+    first[1:] = np.cumsum(sizes)
+    gov_level = np.empty(G, np.int16)
+    gov_parent = np.full(G, -1, np.int64)
+    for k in range(n_levels):
+        gov_level[first[k] : first[k + 1]] = k
     for k in range(1, n_levels):
-        parents = _spread_children(sizes[k - 1], sizes[k], rng) + first[k - 1]
-        gov_parent[first[k] : first[k + 1]] = parents
-    ancestor = np.full((len(gov_level), n_levels), -1, dtype=np.int64)
-    for k in range(n_levels):  # level by level: parents' rows are filled before their children's
-        rows = np.arange(first[k], first[k + 1])
-        if k:
-            ancestor[rows, :k] = ancestor[gov_parent[rows], :k]
-        ancestor[rows, k] = rows
+        n_parents, n_children = sizes[k - 1], sizes[k]
+        parents = np.empty(n_children, np.int64)
+        base = min(n_parents, n_children)
+        parents[:base] = np.arange(base)
+        if n_children > n_parents:
+            parents[base:] = rng.integers(0, n_parents, size=n_children - n_parents)
+        gov_parent[first[k] : first[k + 1]] = np.sort(parents) + first[k - 1]
+    ancestor = np.full((G, n_levels), -1, np.int64)
+    for g in range(G):
+        k = gov_level[g]
+        if gov_parent[g] >= 0:
+            ancestor[g, :k] = ancestor[gov_parent[g], :k]
+        ancestor[g, k] = g
     return gov_level, gov_parent, ancestor
 
 
-def _wealth(sigma: float, gov_level, gov_parent, n_levels: int, rng: np.random.Generator) -> np.ndarray:
-    """Inherited down the tree with lognormal spread, mean 1 within a level."""
+def _wealth_and_population(gov_spec, gov_level, gov_parent, n_levels: int, rng: np.random.Generator):
+    """Wealth: inherited down the tree with lognormal spread, mean 1 within a level.
+    Requests per month from residents: each government's own draw, and summed up the tree
+    (leaves keep their own). Returns wealth, own requests, population, has children. The
+    wealth shocks and the own draws are G normals each, in that order, drawn in one call."""
     G = len(gov_level)
-    shock = np.exp(sigma * rng.standard_normal(G) - sigma**2 / 2)
+    z = rng.standard_normal(2 * G)
+    sigma, s = gov_spec.wealth_disparity, gov_spec.population_disparity
+    shock = np.exp(sigma * z[:G] - sigma**2 / 2)
+    own = gov_spec.requests_per_month * np.exp(s * z[G:] - s**2 / 2)
+    wealth, population, has_child = tree_sums(gov_level, gov_parent, shock, own, n_levels)
+    return wealth, own, population, has_child
+
+
+@njit(cache=True)
+def tree_sums(gov_level, gov_parent, shock, own, n_levels):
+    """Wealth and population down and up the tree, in numpy's arithmetic and order (a test
+    holds them equal to the loops they replaced): wealth[g] = wealth[parent] * shock[g] in
+    index order, then divided by its level's mean (`pairwise_sum`, as np.mean sums); leaves'
+    population is their own, parents sum their children from the last government back to
+    the second. A later root's parent -1 is the last government, as numpy indexing reads it."""
+    G = len(gov_level)
     wealth = np.ones(G)
-    # wealth[g] = wealth[parent] * shock[g] in index order (parents first), a level at a time;
-    # the roots after the first have parent -1, the last government, still at 1 when they are read
+    for g in range(1, G):
+        p = gov_parent[g] if gov_parent[g] >= 0 else G + gov_parent[g]
+        wealth[g] = wealth[p] * shock[g]
     for k in range(n_levels):
-        rows = np.flatnonzero(gov_level == k)
-        rows = rows[rows > 0]
-        parent_wealth = wealth[gov_parent[rows]] if k else np.ones(len(rows))
-        wealth[rows] = parent_wealth * shock[rows]
-    for k in range(n_levels):
-        sel = gov_level == k
-        wealth[sel] /= wealth[sel].mean()
-    return wealth
-
-
-def _population(gov_spec, gov_level, gov_parent, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Requests per month from residents: each government's own draw, and summed up the
-    tree (leaves keep their own); which governments have children."""
-    G = len(gov_parent)
-    s = gov_spec.population_disparity
-    own = gov_spec.requests_per_month * np.exp(s * rng.standard_normal(G) - s**2 / 2)
-    population = np.zeros(G)
-    has_child = np.zeros(G, dtype=bool)
-    has_child[gov_parent[gov_parent >= 0]] = True
-    population[~has_child] = own[~has_child]
-    # children after parents: accumulate upwards, from the last government back to the second
-    # (each parent sums its children last to first), a level at a time from the bottom
-    for k in range(int(gov_level.max()), 0, -1):
-        rows = np.flatnonzero(gov_level == k)[::-1]
-        np.add.at(population, gov_parent[rows], population[rows])
-    for g in np.flatnonzero(gov_level == 0)[:0:-1]:  # later roots: their parent -1 is the last government
-        population[-1] += population[g]
-    return own, population, has_child
+        sel = np.flatnonzero(gov_level == k)
+        mean = pairwise_sum(wealth[sel]) / len(sel)
+        for g in sel:
+            wealth[g] /= mean
+    has_child = np.zeros(G, np.bool_)
+    for g in range(G):
+        if gov_parent[g] >= 0:
+            has_child[gov_parent[g]] = True
+    population = np.where(has_child, 0.0, own)
+    for g in range(G - 1, 0, -1):
+        p = gov_parent[g] if gov_parent[g] >= 0 else G + gov_parent[g]
+        population[p] += population[g]
+    return wealth, population, has_child
 
 
 def _catalogue(gov_spec, share: np.ndarray, n_levels: int, L: int, rng: np.random.Generator):

@@ -145,10 +145,17 @@ def test_needs_kernel_draws_what_generator_choice_draws():
 
 
 def _tree_loops(sizes, rng):
-    """The index-order loops the level-at-a-time tree, wealth and population replaced."""
-    level, parent, _ = government._tree(sizes, rng)  # parents drawn as before
+    """The index-order numpy code the compiled tree, wealth and population replaced."""
+    n_levels = len(sizes)
+    level = np.concatenate([np.full(n, k, dtype=np.int16) for k, n in enumerate(sizes)])
     G = len(level)
-    ancestor = np.full((G, len(sizes)), -1, dtype=np.int64)
+    parent = np.full(G, -1, dtype=np.int64)
+    first = np.concatenate([[0], np.cumsum(sizes)])
+    for k in range(1, n_levels):
+        base = np.arange(min(sizes[k - 1], sizes[k]))
+        rest = rng.integers(0, sizes[k - 1], size=max(0, sizes[k] - sizes[k - 1]))
+        parent[first[k] : first[k + 1]] = np.sort(np.concatenate([base, rest])) + first[k - 1]
+    ancestor = np.full((G, n_levels), -1, dtype=np.int64)
     for g in range(G):
         if parent[g] >= 0:
             ancestor[g, : level[g]] = ancestor[parent[g], : level[g]]
@@ -157,7 +164,7 @@ def _tree_loops(sizes, rng):
     wealth = np.ones(G)
     for g in range(1, G):
         wealth[g] = wealth[parent[g]] * shock[g]
-    for k in range(len(sizes)):
+    for k in range(n_levels):
         wealth[level == k] /= wealth[level == k].mean()
     own = 1000.0 * np.exp(0.4 * rng.standard_normal(G) - 0.4**2 / 2)
     has_child = np.zeros(G, dtype=bool)
@@ -165,20 +172,20 @@ def _tree_loops(sizes, rng):
     population = np.where(has_child, 0.0, own)
     for g in range(G - 1, 0, -1):
         population[parent[g]] += population[g]
-    return ancestor, wealth, population
+    return (level, parent, ancestor), (wealth, own, population, has_child), rng.random()
 
 
-@pytest.mark.parametrize("sizes", [[1, 6, 30], [1, 21, 122], [3, 4, 9], [4], [2, 2]])
-def test_tree_wealth_and_population_a_level_at_a_time_equal_the_index_order_loops(sizes):
-    gov = SimpleNamespace(requests_per_month=1000.0, population_disparity=0.4)
+@pytest.mark.parametrize("sizes", [[1, 6, 30], [1, 21, 122], [3, 4, 9], [4], [2, 2], [1, 31, 333, 2844], [5, 3, 1]])
+def test_tree_wealth_and_population_compiled_equal_the_numpy_loops(sizes):
+    gov = SimpleNamespace(wealth_disparity=0.5, requests_per_month=1000.0, population_disparity=0.4)
     for seed in range(5):
-        a, b = np.random.default_rng(seed), np.random.default_rng(seed)
-        ancestor, wealth, population = _tree_loops(sizes, a)
-        level, parent, got_ancestor = government._tree(sizes, b)
-        got_wealth = government._wealth(0.5, level, parent, len(sizes), b)
-        _, got_population, _ = government._population(gov, level, parent, b)
-        assert np.array_equal(got_ancestor, ancestor)
-        assert np.array_equal(got_wealth, wealth) and np.array_equal(got_population, population)
+        tree, sums, after = _tree_loops(sizes, np.random.default_rng(seed))
+        rng = np.random.default_rng(seed)
+        got_tree = government._tree(sizes, rng)
+        got_sums = government._wealth_and_population(gov, got_tree[0], got_tree[1], len(sizes), rng)
+        for got, want in zip((*got_tree, *got_sums), (*tree, *sums), strict=True):
+            assert got.dtype == want.dtype and np.array_equal(got, want)
+        assert rng.random() == after
 
 
 def test_lock_in_picks_draw_what_generator_choice_draws():
