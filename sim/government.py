@@ -311,17 +311,31 @@ def draw_needs(rng, handler, n_lines, lo, hi):
 
 def _instances(svc_level, freq, share, gov_level, population, n_levels: int):
     """Each government handles the kinds of its level: (government, kind, requests a month)."""
-    inst_gov, inst_svc, inst_volume = [], [], []
+    return service_instances(svc_level, freq, share, gov_level, population, n_levels)
+
+
+@njit(cache=True)
+def service_instances(svc_level, freq, share, gov_level, population, n_levels):
+    """Level by level, each government of the level with each kind of it, in order:
+    requests = (population x the level's share) x the kind's frequency / the level's total
+    (np.sum's pairwise sum), numpy's arithmetic (a test holds it to the numpy code)."""
+    n = 0
+    for k in range(n_levels):
+        n += np.count_nonzero(svc_level == k) * np.count_nonzero(gov_level == k)
+    inst_gov, inst_svc, inst_volume = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n)
+    at = 0
     for k in range(n_levels):
         kinds = np.flatnonzero(svc_level == k)
         if len(kinds) == 0:
             continue
-        govs = np.flatnonzero(gov_level == k)
-        w = freq[kinds] / freq[kinds].sum()
-        inst_gov.append(np.repeat(govs, len(kinds)))
-        inst_svc.append(np.tile(kinds, len(govs)))
-        inst_volume.append(np.outer(population[govs] * share[k], w).ravel())
-    return np.concatenate(inst_gov), np.concatenate(inst_svc), np.concatenate(inst_volume)
+        f = freq[kinds]
+        w = f / pairwise_sum(f)
+        for g in np.flatnonzero(gov_level == k):
+            demand = population[g] * share[k]
+            for j in range(len(kinds)):
+                inst_gov[at], inst_svc[at], inst_volume[at] = g, kinds[j], demand * w[j]
+                at += 1
+    return inst_gov, inst_svc, inst_volume
 
 
 def _links(svc_needs, inst_svc, inst_handler, inst_volume, agency_gov, line_vertical, L: int) -> dict:
@@ -329,15 +343,9 @@ def _links(svc_needs, inst_svc, inst_handler, inst_volume, agency_gov, line_vert
     group into, with each dyad's provider sides and demand weight. `svc_needs`: every kind's
     needed lines end to end, and each kind's count."""
     needs_flat, n_need = svc_needs
-    inst_n_links = n_need[inst_svc]
-    link_inst = np.repeat(np.arange(len(inst_svc)), inst_n_links)
-    # each link's needed line: its kind's needs, in order, instance after instance
-    kind_start = np.cumsum(n_need) - n_need
-    link_rank = np.arange(len(link_inst)) - np.repeat(np.cumsum(inst_n_links) - inst_n_links, inst_n_links)
-    need_flat = needs_flat[kind_start[inst_svc][link_inst] + link_rank]
-    link_req = inst_handler[link_inst]
-    link_key = link_req * L + need_flat
-    dyad_key, link_dyad = np.unique(link_key, return_inverse=True)
+    link_inst, link_dyad, inst_n_links, dyad_key, d_weight = service_links(
+        needs_flat, n_need, inst_svc, inst_handler, inst_volume, L
+    )
     d_req = dyad_key // L
     d_line = dyad_key % L
     d_gov = agency_gov[d_req]
@@ -351,5 +359,29 @@ def _links(svc_needs, inst_svc, inst_handler, inst_volume, agency_gov, line_vert
         "d_local": d_gov * L + d_line,
         "d_top": root * L + d_line,
         "d_vertical": line_vertical[d_line] & (d_gov != root),
-        "d_weight": np.bincount(link_dyad, weights=inst_volume[link_inst], minlength=len(dyad_key)),
+        "d_weight": d_weight,
     }
+
+
+@njit(cache=True)
+def service_links(needs_flat, n_need, inst_svc, inst_handler, inst_volume, n_lines):
+    """Each instance's links (its kind's needed lines, in order, instance after instance),
+    keyed requester x L + line; the dyads are the sorted distinct keys, and a dyad's demand
+    weight sums its links' volumes in link order (np.unique and np.bincount's results; a
+    test holds them to the numpy code)."""
+    inst_n_links = n_need[inst_svc]
+    kind_start = np.cumsum(n_need) - n_need
+    n = inst_n_links.sum()
+    link_inst, link_key = np.empty(n, np.int64), np.empty(n, np.int64)
+    at = 0
+    for i in range(len(inst_svc)):
+        s = inst_svc[i]
+        for r in range(n_need[s]):
+            link_inst[at], link_key[at] = i, inst_handler[i] * n_lines + needs_flat[kind_start[s] + r]
+            at += 1
+    dyad_key = np.unique(link_key)
+    link_dyad = np.searchsorted(dyad_key, link_key)
+    d_weight = np.zeros(len(dyad_key))
+    for j in range(n):
+        d_weight[link_dyad[j]] += inst_volume[link_inst[j]]
+    return link_inst, link_dyad, inst_n_links, dyad_key, d_weight

@@ -242,3 +242,56 @@ def test_agency_views_made_when_first_asked_for_are_where_making_them_at_once_pu
     assert lazy.agent_types == eager.agent_types and len(lazy.agent_types) > 2
     assert [a.unique_id for a in lazy.agents_by_type[Agency]] == [a.unique_id for a in eager.agency_agents]
     assert lazy.agency_agents is lazy.agency_agents and lazy.agency_agents[5].idx == 5
+
+
+def _instances_numpy(svc_level, freq, share, gov_level, population, n_levels):
+    inst_gov, inst_svc, inst_volume = [], [], []
+    for k in range(n_levels):
+        kinds = np.flatnonzero(svc_level == k)
+        if len(kinds) == 0:
+            continue
+        govs = np.flatnonzero(gov_level == k)
+        w = freq[kinds] / freq[kinds].sum()
+        inst_gov.append(np.repeat(govs, len(kinds)))
+        inst_svc.append(np.tile(kinds, len(govs)))
+        inst_volume.append(np.outer(population[govs] * share[k], w).ravel())
+    return np.concatenate(inst_gov), np.concatenate(inst_svc), np.concatenate(inst_volume)
+
+
+def _links_numpy(needs, inst_svc, inst_handler, inst_volume, L):
+    link_inst = np.repeat(np.arange(len(inst_svc)), [len(needs[s]) for s in inst_svc])
+    link_key = inst_handler[link_inst] * L + np.concatenate([needs[s] for s in inst_svc])
+    dyad_key, link_dyad = np.unique(link_key, return_inverse=True)
+    d_weight = np.bincount(link_dyad, weights=inst_volume[link_inst], minlength=len(dyad_key))
+    return link_inst, link_dyad, dyad_key, d_weight
+
+
+@pytest.mark.parametrize(("sizes", "lines", "kinds"), [([1, 6, 30], 12, 24), ([1, 21, 122], 40, 60), ([2, 3], 5, 3)])
+def test_service_instances_and_links_compiled_equal_the_numpy_code(sizes, lines, kinds):
+    """Instances' volumes (a pairwise total per level) and the dyads' weights (links summed
+    in order) as numpy made them, on catalogues from the model's own draws."""
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        level = np.repeat(np.arange(len(sizes)), sizes)
+        population = rng.uniform(100, 5000, len(level))
+        share = np.linspace(1.0, 2.0, len(sizes)) / np.linspace(1.0, 2.0, len(sizes)).sum()
+        svc_level = np.sort(rng.integers(0, len(sizes), kinds))
+        freq = rng.uniform(0.5, 1.5, kinds)
+        handler = rng.integers(0, lines, kinds)
+        needs_flat, n_need = government.draw_needs(rng, handler, lines, 1, 4)
+        needs = np.split(needs_flat, np.cumsum(n_need)[:-1])
+        args = (svc_level, freq, share, level, population, len(sizes))
+        got, want = government.service_instances(*args), _instances_numpy(*args)
+        assert all(g.dtype == w.dtype and np.array_equal(g, w) for g, w in zip(got, want, strict=True))
+        inst_gov, inst_svc, inst_volume = want
+        inst_handler = inst_gov * lines + handler[inst_svc]
+        link_inst, link_dyad, n_links, dyad_key, d_weight = government.service_links(
+            needs_flat, n_need, inst_svc, inst_handler, inst_volume, lines
+        )
+        assert np.array_equal(n_links, n_need[inst_svc])
+        for g, w in zip(
+            (link_inst, link_dyad, dyad_key, d_weight),
+            _links_numpy(needs, inst_svc, inst_handler, inst_volume, lines),
+            strict=True,
+        ):
+            assert np.array_equal(g, w)
