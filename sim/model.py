@@ -18,12 +18,14 @@ from typing import Any
 
 import mesa
 import numpy as np
+from numba import njit
 
 from . import control, fiscal, state, substitutes
 from .agents import Agency, CoordinatingBody, OperatingCompany, Vendor
 from .government import build_structure
 from .institutions import ensure_coordinator
 from .measures import MeasureCollector, compute_measures
+from .numeric import pairwise_sum
 from .processes import apps, demand, operations, planning, sharing
 from .reforms import REGISTRY
 from .scenario import GovScenario
@@ -59,21 +61,43 @@ def lock_in_picks(rng: np.random.Generator, n: int, n_vendors: int, exponent: fl
     a chunk picks with probability ∝ (1 + clients so far)^exponent (Arthur 1989). The draws
     and arithmetic of `rng.choice(n_vendors, size=len(chunk), p=w / w.sum())` chunk by chunk
     (its inverse-CDF lookup on one uniform each; a test holds the two equal), with the
-    uniforms in one draw."""
-    u = rng.random(n)
-    picks = np.empty(n, dtype=np.int64)
-    clients = np.zeros(n_vendors)
+    uniforms in one draw and the weights read from a table of (1 + c)^exponent for every
+    count c (numpy's power, once)."""
+    with np.errstate(over="ignore"):  # an overflow is handed to rng.choice below, which says so
+        weight = (1.0 + np.arange(n + 1)) ** exponent
+    if not np.isfinite(weight[-1] * n_vendors):  # totals could overflow: rng.choice's own checks
+        return _lock_in_by_choice(rng, n, n_vendors, exponent)
+    return lock_in_kernel(rng.random(n), weight, n_vendors)
+
+
+def _lock_in_by_choice(rng: np.random.Generator, n: int, n_vendors: int, exponent: float) -> np.ndarray:
+    """`lock_in_picks` with rng.choice, chunk by chunk (what it replays)."""
+    picks, clients = np.empty(n, np.int64), np.zeros(n_vendors)
+    for chunk in np.array_split(np.arange(n), max(1, n // 32)):
+        w = (1.0 + clients) ** exponent
+        picks[chunk] = rng.choice(n_vendors, size=len(chunk), p=w / w.sum())
+        clients += np.bincount(picks[chunk], minlength=n_vendors)
+    return picks
+
+
+@njit(cache=True)
+def lock_in_kernel(u, weight, n_vendors):
+    """`lock_in_picks`' chunks: w = weight[clients]; cdf = cumsum(w / w.sum()) / its last
+    (np.sum's pairwise total; cumsum in order); picks = searchsorted(cdf, u, 'right')."""
+    n = len(u)
+    picks = np.empty(n, np.int64)
+    clients = np.zeros(n_vendors, np.int64)
     k = max(1, n // 32)  # chunks as np.array_split(range(n), k) makes them
-    size, extra = divmod(n, k)
+    size, extra = n // k, n % k
     start = 0
     for c in range(k):
-        stop = start + size + (c < extra)
-        w = (1.0 + clients) ** exponent
-        cdf = (w / w.sum()).cumsum()
+        stop = start + size + (1 if c < extra else 0)
+        w = weight[clients]
+        cdf = np.cumsum(w / pairwise_sum(w))
         cdf /= cdf[-1]
-        pick = cdf.searchsorted(u[start:stop], side="right")
-        picks[start:stop] = pick
-        clients += np.bincount(pick, minlength=n_vendors)
+        picks[start:stop] = np.searchsorted(cdf, u[start:stop], side="right")
+        for i in range(start, stop):
+            clients[picks[i]] += 1
         start = stop
     return picks
 

@@ -199,6 +199,8 @@ def test_lock_in_picks_draw_what_generator_choice_draws():
                 clients += np.bincount(ref[chunk], minlength=V)
             b = np.random.default_rng(seed)
             assert np.array_equal(lock_in_picks(b, n, V, e), ref) and a.random() == b.random()
+    with pytest.raises(ValueError, match=r"(?i)probabilities"):  # weights that overflow: rng.choice's refusal
+        lock_in_picks(np.random.default_rng(1), 444, 30, 200.0)
 
 
 def test_vendors_made_in_bulk_are_the_vendors_made_one_by_one():
