@@ -18,14 +18,14 @@ from typing import Any
 
 import mesa
 import numpy as np
-from numba import njit
 
 from . import control, fiscal, state, substitutes
 from .agents import Agency, CoordinatingBody, OperatingCompany, Vendor
+from .agents.agency import AgencyViewsOnUse
+from .agents.supplier import lock_in_picks
 from .government import build_structure
 from .institutions import ensure_coordinator
 from .measures import MeasureCollector, compute_measures
-from .numeric import pairwise_sum
 from .processes import apps, demand, operations, planning, sharing
 from .reforms import REGISTRY
 from .scenario import GovScenario
@@ -56,53 +56,7 @@ from .state import (
 SPENDING = ("build", "duplicated_build", "operations", "duplicated_operations", "sharing", "platform", "programmes")
 
 
-def lock_in_picks(rng: np.random.Generator, n: int, n_vendors: int, exponent: float) -> np.ndarray:
-    """(n) the vendor each of a market's `n` agencies picks, in chunks of about 32 (in order):
-    a chunk picks with probability ∝ (1 + clients so far)^exponent (Arthur 1989). The draws
-    and arithmetic of `rng.choice(n_vendors, size=len(chunk), p=w / w.sum())` chunk by chunk
-    (its inverse-CDF lookup on one uniform each; a test holds the two equal), with the
-    uniforms in one draw and the weights read from a table of (1 + c)^exponent for every
-    count c (numpy's power, once)."""
-    with np.errstate(over="ignore"):  # an overflow is handed to rng.choice below, which says so
-        weight = (1.0 + np.arange(n + 1)) ** exponent
-    if not np.isfinite(weight[-1] * n_vendors):  # totals could overflow: rng.choice's own checks
-        return _lock_in_by_choice(rng, n, n_vendors, exponent)
-    return lock_in_kernel(rng.random(n), weight, n_vendors)
-
-
-def _lock_in_by_choice(rng: np.random.Generator, n: int, n_vendors: int, exponent: float) -> np.ndarray:
-    """`lock_in_picks` with rng.choice, chunk by chunk (what it replays)."""
-    picks, clients = np.empty(n, np.int64), np.zeros(n_vendors)
-    for chunk in np.array_split(np.arange(n), max(1, n // 32)):
-        w = (1.0 + clients) ** exponent
-        picks[chunk] = rng.choice(n_vendors, size=len(chunk), p=w / w.sum())
-        clients += np.bincount(picks[chunk], minlength=n_vendors)
-    return picks
-
-
-@njit(cache=True)
-def lock_in_kernel(u, weight, n_vendors):
-    """`lock_in_picks`' chunks: w = weight[clients]; cdf = cumsum(w / w.sum()) / its last
-    (np.sum's pairwise total; cumsum in order); picks = searchsorted(cdf, u, 'right')."""
-    n = len(u)
-    picks = np.empty(n, np.int64)
-    clients = np.zeros(n_vendors, np.int64)
-    k = max(1, n // 32)  # chunks as np.array_split(range(n), k) makes them
-    size, extra = n // k, n % k
-    start = 0
-    for c in range(k):
-        stop = start + size + (1 if c < extra else 0)
-        w = weight[clients]
-        cdf = np.cumsum(w / pairwise_sum(w))
-        cdf /= cdf[-1]
-        picks[start:stop] = np.searchsorted(cdf, u[start:stop], side="right")
-        for i in range(start, stop):
-            clients[picks[i]] += 1
-        start = stop
-    return picks
-
-
-class GovModel(mesa.Model):
+class GovModel(AgencyViewsOnUse, mesa.Model):
     """Digital-government reform on a jurisdiction tree (DESIGN §1-4)."""
 
     def __init__(
@@ -242,32 +196,6 @@ class GovModel(mesa.Model):
         self.vendor_quality, self.vendor_claim = np.c_[[self.vendor_quality, self.vendor_claim], [v.quality, v.claim]]
         self.vendor_markup = np.append(self.vendor_markup, v.markup)
         return v
-
-    # ------------------------------------------------------------------ Mesa's agents
-    # The agencies' views are made when first asked for, through these (sim/agents/agency.py)
-    @property
-    def agency_agents(self) -> list[Agency]:
-        """The agencies as Mesa agents (views over `state`), made on first use."""
-        return self._agency_views.get()
-
-    @property
-    def agents(self):
-        self._agency_views.get()
-        return super().agents
-
-    @property
-    def agents_by_type(self):
-        self._agency_views.get()
-        return super().agents_by_type
-
-    @property
-    def agent_types(self) -> list[type]:
-        self._agency_views.get()
-        return super().agent_types
-
-    def remove_all_agents(self) -> None:
-        self._agency_views.get()
-        super().remove_all_agents()
 
     # ------------------------------------------------------------------ step
     @property

@@ -9,8 +9,8 @@ import pytest
 
 from sim import GovModel, government
 from sim.agents import Agency, Vendor
+from sim.agents.supplier import lock_in_picks
 from sim.gov_scenario import GovScenario
-from sim.model import lock_in_picks
 from sim.scenario import ScenarioError, load_spec, validate
 
 

@@ -158,3 +158,35 @@ class AgencyViews:
         items.insert(self.types_before, (Agency, _HardKeyAgentSet(views, random=model.random)))
         by_type.clear()
         by_type.update(items)
+
+
+class AgencyViewsOnUse:
+    """Mixin for the model (before mesa.Model): the agencies' views, reserved at set-up in
+    `_agency_views` (`Agency.reserve_views`), are made when Mesa's agent collections or
+    `agency_agents` are first read."""
+
+    _agency_views: AgencyViews
+
+    @property
+    def agency_agents(self) -> list[Agency]:
+        """The agencies as Mesa agents (views over `state`), made on first use."""
+        return self._agency_views.get()
+
+    @property
+    def agents(self):
+        self._agency_views.get()
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        self._agency_views.get()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self._agency_views.get()
+        return super().agent_types
+
+    def remove_all_agents(self) -> None:
+        self._agency_views.get()
+        super().remove_all_agents()

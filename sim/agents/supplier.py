@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from numba import njit
 
 from ..contracts import claim_gaps
 from ..institutions import Clients, company_position, company_revenue, company_systems, take_over
+from ..numeric import pairwise_sum
 from ..processes.planning import build_factor
 from ..state import NO_ONE
 from .agency import can_register_in_bulk, register_in_bulk
@@ -308,3 +310,49 @@ def price_vendor_warranty(model: GovModel) -> None:
 def staff_cover(staff: float, systems: float, systems_per_staff: float) -> float:
     """Share of a company's running systems its hired staff can run (0 without systems)."""
     return min(1.0, staff * systems_per_staff / systems) if systems > 0 else 0.0
+
+
+def lock_in_picks(rng: np.random.Generator, n: int, n_vendors: int, exponent: float) -> np.ndarray:
+    """(n) the vendor each of a market's `n` agencies picks, in chunks of about 32 (in order):
+    a chunk picks with probability ∝ (1 + clients so far)^exponent (Arthur 1989). The draws
+    and arithmetic of `rng.choice(n_vendors, size=len(chunk), p=w / w.sum())` chunk by chunk
+    (its inverse-CDF lookup on one uniform each; a test holds the two equal), with the
+    uniforms in one draw and the weights read from a table of (1 + c)^exponent for every
+    count c (numpy's power, once)."""
+    with np.errstate(over="ignore"):  # an overflow is handed to rng.choice below, which says so
+        weight = (1.0 + np.arange(n + 1)) ** exponent
+    if not np.isfinite(weight[-1] * n_vendors):  # totals could overflow: rng.choice's own checks
+        return _lock_in_by_choice(rng, n, n_vendors, exponent)
+    return lock_in_kernel(rng.random(n), weight, n_vendors)
+
+
+def _lock_in_by_choice(rng: np.random.Generator, n: int, n_vendors: int, exponent: float) -> np.ndarray:
+    """`lock_in_picks` with rng.choice, chunk by chunk (what it replays)."""
+    picks, clients = np.empty(n, np.int64), np.zeros(n_vendors)
+    for chunk in np.array_split(np.arange(n), max(1, n // 32)):
+        w = (1.0 + clients) ** exponent
+        picks[chunk] = rng.choice(n_vendors, size=len(chunk), p=w / w.sum())
+        clients += np.bincount(picks[chunk], minlength=n_vendors)
+    return picks
+
+
+@njit(cache=True)
+def lock_in_kernel(u, weight, n_vendors):
+    """`lock_in_picks`' chunks: w = weight[clients]; cdf = cumsum(w / w.sum()) / its last
+    (np.sum's pairwise total; cumsum in order); picks = searchsorted(cdf, u, 'right')."""
+    n = len(u)
+    picks = np.empty(n, np.int64)
+    clients = np.zeros(n_vendors, np.int64)
+    k = max(1, n // 32)  # chunks as np.array_split(range(n), k) makes them
+    size, extra = n // k, n % k
+    start = 0
+    for c in range(k):
+        stop = start + size + (1 if c < extra else 0)
+        w = weight[clients]
+        cdf = np.cumsum(w / pairwise_sum(w))
+        cdf /= cdf[-1]
+        picks[start:stop] = np.searchsorted(cdf, u[start:stop], side="right")
+        for i in range(start, stop):
+            clients[picks[i]] += 1
+        start = stop
+    return picks
