@@ -31,7 +31,7 @@ import numpy as np
 from numba import njit
 
 from ..state import DATA_LAYER
-from .demand import data_capable
+from .demand import agency_data_of, holdings
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -97,13 +97,28 @@ class TrustRule(NamedTuple):
     update: bool  # compute this month's trust (else return the current one)
 
 
-def link_gain(
-    model: GovModel, outcome: Outcome, update_trust: bool = False
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Net gain of sharing on each dyad and its money cost; per provider, the gains of the
-    links it could share that pay, and the cost of refusing all its links; and the trust
-    on each tie after this month (`update_trust`; else the current trust)."""
-    s, st, r, a = model.structure, model.state, model.rules, model.spec.agents
+class Stances(NamedTuple):
+    """The providers' stances and what revising them weighs (`_revise_stances`)."""
+
+    open: np.ndarray  # (N) the agency is open
+    draw: np.ndarray  # (N) this month's uniform draw, one per agency
+    exposure_cost: float  # 万元 a month of being open
+    revision_rate: float  # share of agencies revising a month
+    choice_noise: float  # logit noise, 万元
+
+
+class Exchange(NamedTuple):
+    """What the ends of each link can exchange and did exchange: last month's service and sharing."""
+
+    capable: np.ndarray  # (D) both ends can technically exchange (`Outcome.capable`)
+    shared: np.ndarray  # (D) the provider shared with the handler
+    window_links: np.ndarray  # (D) ... with the requester's one-stop window
+    window_capacity: np.ndarray  # (G) requests a month the government's windows complete
+
+
+def _gain_terms(model: GovModel, update_trust: bool) -> tuple[tuple, tuple, tuple, tuple]:
+    """`Ties`, `LinkCosts`, `LinkPayoffs` and `TrustRule` of the model, as the kernels take them."""
+    s, r, a = model.structure, model.rules, model.spec.agents
     ties = Ties(
         provider=model.dyad_provider,
         n_provided=model.links_provided,
@@ -137,15 +152,33 @@ def link_gain(
         pressure=r.pressure,
     )
     trust_rule = TrustRule(gain=a.trust_gain, decay=a.trust_decay, update=update_trust)
-    # the provider itself shared (with the handler or its window): a copy held elsewhere builds no trust
-    exchanged = (model.shared & outcome.capable) | model.window_links
-    return _link_gain(tuple(ties), st.open, outcome.capable, exchanged, tuple(costs), tuple(payoffs), tuple(trust_rule))
+    return tuple(ties), tuple(costs), tuple(payoffs), tuple(trust_rule)
+
+
+def _exchange(model: GovModel, outcome: Outcome) -> tuple:
+    exchange = Exchange(
+        capable=outcome.capable,
+        shared=model.shared,
+        window_links=model.window_links,
+        window_capacity=model.rules.window_capacity,
+    )
+    return tuple(exchange)
+
+
+def link_gain(
+    model: GovModel, outcome: Outcome, update_trust: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Net gain of sharing on each dyad and its money cost; per provider, the gains of the
+    links it could share that pay, and the cost of refusing all its links; and the trust
+    on each tie after this month (`update_trust`; else the current trust)."""
+    ties, costs, payoffs, trust_rule = _gain_terms(model, update_trust)
+    return _link_gain(ties, model.state.open, _exchange(model, outcome), costs, payoffs, trust_rule)
 
 
 @njit(cache=True)
-def _link_gain(ties, is_open, capable, exchanged, costs, payoffs, trust_rule):
+def _link_gain(ties, is_open, exchange, costs, payoffs, trust_rule):
     ties, costs = Ties(*ties), LinkCosts(*costs)  # named again (state.py: kernel views)
-    payoffs, trust_rule = LinkPayoffs(*payoffs), TrustRule(*trust_rule)
+    payoffs, trust_rule, exchange = LinkPayoffs(*payoffs), TrustRule(*trust_rule), Exchange(*exchange)
     prov, n_provided, d_req, prov_gov, req_gov, d_weight, mean_weight, trust, trust_floor = (
         ties.provider,
         ties.n_provided,
@@ -158,6 +191,7 @@ def _link_gain(ties, is_open, capable, exchanged, costs, payoffs, trust_rule):
         ties.trust_floor,
     )
     tie_value, tie_cost = ties.value, ties.cost
+    capable, shared, window_links = exchange.capable, exchange.shared, exchange.window_links
     on_layer, platform_of_gov, brokerage, sharing_cost, vertical_factor, connection_cost, cost_factor, ledger = (
         costs.gov_on_data_layer,
         costs.platform_of_gov,
@@ -205,22 +239,47 @@ def _link_gain(ties, is_open, capable, exchanged, costs, payoffs, trust_rule):
         sum_positive[p] += capable[d] * (gain[d] > 0) * gain[d]  # arithmetic, not a branch
         sum_refusal[p] += refusal
         if update_trust:  # trust on ties: built by sharing, eroded without it (a blend: `exchanged` is random)
-            t, s = trust[d], exchanged[d]
+            # the provider itself shared (with the handler or its window): a copy held elsewhere builds no trust
+            t, s = trust[d], (shared[d] & capable[d]) | window_links[d]
             new_trust[d] = s * (t + trust_gain * (1 - t)) + (1 - s) * (t - trust_decay * (t - trust_floor[d]))
     return gain, money, sum_positive, sum_refusal, new_trust
 
 
 def decide(model: GovModel, outcome: Outcome) -> None:
-    s, st, a = model.structure, model.state, model.spec.agents
-    rng = model.rng
-    N = s.n_agencies
-
-    gain, money, sum_positive, sum_refusal, model.trust = link_gain(model, outcome, update_trust=True)
-    u = rng.random(N)
-    model.provider_payoff, st.open = _revise_stances(
-        sum_positive, sum_refusal, st.open, u, a.exposure_cost, a.revision_rate, a.choice_noise
+    """A month of sharing decisions: link gains and trust, stance revision, and the links shared — one compiled
+    call."""
+    st, a = model.state, model.spec.agents
+    u = model.rng.random(model.structure.n_agencies)  # the month's only draw: the kernel draws nothing
+    stances = Stances(
+        open=st.open, draw=u, exposure_cost=a.exposure_cost, revision_rate=a.revision_rate, choice_noise=a.choice_noise
     )
-    set_links(model, outcome, gain, money)
+    ties, costs, payoffs, trust_rule = _gain_terms(model, update_trust=True)
+    gains = (ties, costs, payoffs, trust_rule)
+    out = _decide(gains, tuple(stances), _exchange(model, outcome), holdings(model))
+    model.trust, model.provider_payoff, st.open, model.shared, model.window_links, cost = out
+    model.spend["sharing"] += cost
+
+
+@njit(cache=True)
+def _decide(gains, stances, exchange, holdings):
+    """`link_gain` (trust updated), `_revise_stances`, then `_links` under the revised stances."""
+    ties, costs, payoffs, trust_rule = gains
+    stances = Stances(*stances)  # named again (state.py: kernel views)
+    gain, money, sum_positive, sum_refusal, new_trust = _link_gain(
+        ties, stances.open, exchange, costs, payoffs, trust_rule
+    )
+    payoff, new_open = _revise_stances(
+        sum_positive,
+        sum_refusal,
+        stances.open,
+        stances.draw,
+        stances.exposure_cost,
+        stances.revision_rate,
+        stances.choice_noise,
+    )
+    has_data = agency_data_of(holdings)
+    shared, to_window, cost = _links(new_open, ties, gain, money, exchange, has_data)
+    return new_trust, payoff, new_open, shared, to_window, cost
 
 
 @njit(cache=True)
@@ -249,26 +308,34 @@ def set_links(
     Also run once at set-up, so that month 0 shows the sharing already in place."""
     if gain is None or money is None:
         gain, money, _, _, _ = link_gain(model, outcome)
-    prov = model.dyad_provider
-    window = model.rules.window_capacity[model.dyad_req_gov] > 0
-    model.shared, model.window_links, cost = _links(
-        model.state.open, prov, gain, money, outcome.capable, data_capable(model, prov) & window
-    )
+    ties = _gain_terms(model, update_trust=False)[0]
+    has_data = agency_data_of(holdings(model))
+    exchange = _exchange(model, outcome)
+    model.shared, model.window_links, cost = _links(model.state.open, ties, gain, money, exchange, has_data)
     model.spend["sharing"] += cost
 
 
 @njit(cache=True)
-def _links(is_open, prov, gain, money, capable, window):
+def _links(is_open, ties, gain, money, exchange, has_data):
     """Share edges where the provider is open, the link pays and both ends can exchange; and
     where the handler cannot exchange (no line application) but its government's one-stop
-    window can, the same decision opens the link to the window's back office instead. The
-    provider side pays each link's money cost."""
+    window can — its provider can serve data (`has_data`, per agency) and the window has capacity — the same
+    decision opens the link to the window's back office instead. The provider side pays each link's money cost."""
+    ties, exchange = Ties(*ties), Exchange(*exchange)  # named again (state.py: kernel views)
+    prov, req_gov, capable, window_capacity = (
+        ties.provider,
+        ties.requester_gov,
+        exchange.capable,
+        exchange.window_capacity,
+    )
     shared = np.empty(len(prov), np.bool_)
     to_window = np.empty(len(prov), np.bool_)
     cost = 0.0
     for d in range(len(prov)):
-        shares = is_open[prov[d]] & (gain[d] > 0)
+        p = prov[d]
+        shares = is_open[p] & (gain[d] > 0)
+        window = has_data[p] & (window_capacity[req_gov[d]] > 0)
         shared[d] = shares & capable[d]
-        to_window[d] = shares & ~capable[d] & window[d]
+        to_window[d] = shares & ~capable[d] & window
         cost += (shared[d] | to_window[d]) * money[d]
     return shared, to_window, cost
