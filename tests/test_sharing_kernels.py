@@ -7,6 +7,7 @@ the window of the provider's government instead of the requester's, or drops the
 from __future__ import annotations
 
 import copy
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -66,3 +67,20 @@ def test_the_states_open_links_to_windows():
     m.run_for(20)
     u = copy.deepcopy(m.rng).random(m.structure.n_agencies)
     assert _decide_by_arrays(m, u)["window_links"].any()  # so the window branch above is exercised
+
+
+def test_a_view_names_every_field_once_in_the_fields_order():
+    from sim.views import view
+
+    class Pair(NamedTuple):
+        first: int
+        second: int
+
+    class Holder:
+        a, b = 1, 2
+
+    assert view(Pair, second="b", first="a")(Holder()) == (1, 2)  # the fields' order, whatever the keywords'
+    with pytest.raises(TypeError, match="fields are"):
+        view(Pair, first="a")
+    with pytest.raises(TypeError, match="fields are"):
+        view(Pair, first="a", second="b", third="a")

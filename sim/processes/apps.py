@@ -24,6 +24,7 @@ import numpy as np
 from numba import njit
 
 from ..state import MOBILE
+from ..views import view
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -102,17 +103,13 @@ class Channels(NamedTuple):
     web: float  # share of applicants the web portal reaches
 
 
-def channels(model: GovModel) -> tuple:
-    """The model's `Channels`, as the kernels take them."""
-    st = model.state
-    return tuple(
-        Channels(
-            app_users=st.app_users,
-            app_broken=st.app_broken,
-            gov_users=model.gov_apps.users,
-            web=model.spec.agents.web_channel,
-        )
-    )
+CHANNELS = view(
+    Channels,
+    app_users="state.app_users",
+    app_broken="state.app_broken",
+    gov_users="gov_apps.users",
+    web="spec.agents.web_channel",
+)
 
 
 def host_reach(model: GovModel) -> np.ndarray:
@@ -120,7 +117,7 @@ def host_reach(model: GovModel) -> np.ndarray:
     the web portal's, plus the users of the app that hosts its services (its own app, or
     the government app it uses) unless the function broke in migration."""
     st = model.state
-    return channel_reach(st.own, st.reuse, model.gov_apps.reach, channels(model), model.structure.n_lines)
+    return channel_reach(st.own, st.reuse, model.gov_apps.reach, CHANNELS(model), model.structure.n_lines)
 
 
 @njit(cache=True)

@@ -27,7 +27,8 @@ from numba import njit
 
 from ..state import APP, DATA, DATA_LAYER, Systems, kind_reach_of
 from ..substitutes import can_use_by_bits, can_use_shared, lines_owning
-from .apps import channel_reach, channels
+from ..views import view
+from .apps import CHANNELS, channel_reach
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -49,6 +50,7 @@ class Outcome:
     n_served: int  # links served
     need_by_gov: np.ndarray  # (G) demand weight of the links each government's agencies need
     served_by_gov: np.ndarray  # (G) ... of those served
+    provides_data: np.ndarray  # (N) the agency can provide data (`data_capable`): the sharing decision reads it
 
 
 def provider(model: GovModel) -> np.ndarray:
@@ -63,21 +65,15 @@ def provider(model: GovModel) -> np.ndarray:
 def data_capable(model: GovModel, agencies: np.ndarray) -> np.ndarray:
     """The agencies can serve data (as in `_serve`): their own data system, another agency's
     they use, or their government's platform data layer."""
-    return _data_capable(holdings(model), agencies)
+    return _data_capable(HOLDINGS(model), agencies)
 
 
 @njit(cache=True)
 def _data_capable(holdings, agencies):
     """`data_capable`: answered per agency once, then read per link (fewer agencies than links: 942 links of 444
     agencies at baseline), and the answer is the agency's alone."""
-    return agency_data_of(holdings)[agencies]
-
-
-@njit(cache=True)
-def agency_data_of(holdings):
-    """(N) the agency can provide data, from the `Holdings`."""
     systems, on_layer = systems_of(holdings)
-    return agency_data(systems, on_layer)
+    return agency_data(systems, on_layer)[agencies]
 
 
 @njit(cache=True)
@@ -116,20 +112,16 @@ class Holdings(NamedTuple):
     line_bits: np.ndarray  # (K, L) uint64, made once per model
 
 
-def holdings(model: GovModel) -> tuple:
-    """The model's `Holdings`, as the kernels take them."""
-    s, st = model.structure, model.state
-    return tuple(
-        Holdings(
-            own=st.own,
-            reuse=st.reuse,
-            platform_reach=model.platforms.reach,
-            app_reach=model.gov_apps.reach,
-            n_lines=s.n_lines,
-            substitutes=s.substitutes,
-            line_bits=model.line_bits,
-        )
-    )
+HOLDINGS = view(
+    Holdings,
+    own="state.own",
+    reuse="state.reuse",
+    platform_reach="platforms.reach",
+    app_reach="gov_apps.reach",
+    n_lines="structure.n_lines",
+    substitutes="structure.substitutes",
+    line_bits="line_bits",
+)
 
 
 @njit(cache=True)
@@ -198,29 +190,32 @@ class Handling(NamedTuple):
     fetch_effort: float  # window time per dataset the back office fetches, in requests' worth
 
 
+DYADS = view(
+    Dyads,
+    provider="dyad_provider",
+    requester="structure.d_req",
+    line="structure.d_line",
+    requester_gov="dyad_req_gov",
+    weight="structure.d_weight",
+    shared="shared",
+    window_link="window_links",
+)
+COPIES = view(Copies, library_current="libraries.current", opened="openness.opened", fit="openness.fit")
+HANDLING = view(
+    Handling,
+    quality="state.quality",
+    digital="state.digital",
+    reengineered="rules.reengineered",
+    hall="rules.hall",
+    window_capacity="rules.window_capacity",
+    fetch_effort="spec.agents.fetch_effort",
+)
+
+
 def serve(model: GovModel) -> Outcome:
     """Links served and what applicants go through (the module docstring): one compiled call."""
-    s, st, r = model.structure, model.state, model.rules
-    dyads = Dyads(
-        provider=model.dyad_provider,
-        requester=s.d_req,
-        line=s.d_line,
-        requester_gov=model.dyad_req_gov,
-        weight=s.d_weight,
-        shared=model.shared,
-        window_link=model.window_links,
-    )
-    copies = Copies(library_current=model.libraries.current, opened=model.openness.opened, fit=model.openness.fit)
-    handling = Handling(
-        quality=st.quality,
-        digital=st.digital,
-        reengineered=r.reengineered,
-        hall=r.hall,
-        window_capacity=r.window_capacity,
-        fetch_effort=model.spec.agents.fetch_effort,
-    )
-    kernel_args = (holdings(model), tuple(dyads), tuple(copies), service_view(model), tuple(handling))
-    return Outcome(*_serve(*kernel_args, channels(model)))
+    kernel_args = (HOLDINGS(model), DYADS(model), COPIES(model), service_view(model), HANDLING(model))
+    return Outcome(*_serve(*kernel_args, CHANNELS(model)))
 
 
 def service_view(model: GovModel) -> tuple:
@@ -269,6 +264,7 @@ def _serve(holdings, dyads, copies, services, handling, channels):
         n_served,
         need_by_gov,
         served_by_gov,
+        has_data,
     )
 
 
