@@ -18,12 +18,13 @@ the share of the agency's applicants the app reaches.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
 from ..state import MOBILE
+from ..views import view
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -92,20 +93,38 @@ def _adopt(own, quality, users, p, q, potential):
         users[n] = _bass(users[n], quality[n, MOBILE], p, q, potential) if own[n, MOBILE] else 0.0
 
 
+class Channels(NamedTuple):
+    """The online channels an agency's applicants come through besides its systems: the web portal, its own app's
+    users, and the government app's."""
+
+    app_users: np.ndarray  # (N) adoption of the agency's own app
+    app_broken: np.ndarray  # (N) the app's function broke in migration
+    gov_users: np.ndarray  # (G) adoption of the government app serving the government
+    web: float  # share of applicants the web portal reaches
+
+
+CHANNELS = view(
+    Channels,
+    app_users="state.app_users",
+    app_broken="state.app_broken",
+    gov_users="gov_apps.users",
+    web="spec.agents.web_channel",
+)
+
+
 def host_reach(model: GovModel) -> np.ndarray:
     """(N,) share of the handling agency's applicants who can complete its services online:
     the web portal's, plus the users of the app that hosts its services (its own app, or
     the government app it uses) unless the function broke in migration."""
-    st, s = model.state, model.structure
-    apps = (st.own, st.reuse, st.app_users, st.app_broken)
-    gov_apps = (model.gov_apps.reach, model.gov_apps.users)
-    return _host_reach(apps, gov_apps, s.n_lines, model.spec.agents.web_channel)
+    st = model.state
+    return channel_reach(st.own, st.reuse, model.gov_apps.reach, CHANNELS(model), model.structure.n_lines)
 
 
 @njit(cache=True)
-def _host_reach(apps, gov_apps, n_lines, web):
-    own, reuse, users, broken = apps
-    gov_reach, gov_users = gov_apps
+def channel_reach(own, reuse, gov_reach, channels, n_lines):
+    """`host_reach` (the demand kernel calls it too)."""
+    ch = Channels(*channels)  # named again (state.py: kernel views)
+    users, broken, gov_users, web = ch.app_users, ch.app_broken, ch.gov_users, ch.web
     out = np.empty(len(users))
     for n in range(len(users)):
         g = n // n_lines  # agency g * n_lines + l is line l of government g

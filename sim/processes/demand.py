@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from ..state import APP, DATA, DATA_LAYER, Systems
-from ..substitutes import can_use_by_bits, can_use_shared, lines_owning, usable
-from . import apps
+from ..state import APP, DATA, DATA_LAYER, Systems, kind_reach_of
+from ..substitutes import can_use_by_bits, can_use_shared, lines_owning
+from ..views import view
+from .apps import CHANNELS, channel_reach
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -49,6 +50,7 @@ class Outcome:
     n_served: int  # links served
     need_by_gov: np.ndarray  # (G) demand weight of the links each government's agencies need
     served_by_gov: np.ndarray  # (G) ... of those served
+    provides_data: np.ndarray  # (N) the agency can provide data (`data_capable`): the sharing decision reads it
 
 
 def provider(model: GovModel) -> np.ndarray:
@@ -63,41 +65,76 @@ def provider(model: GovModel) -> np.ndarray:
 def data_capable(model: GovModel, agencies: np.ndarray) -> np.ndarray:
     """The agencies can serve data (as in `_serve`): their own data system, another agency's
     they use, or their government's platform data layer."""
-    s, st = model.structure, model.state
-    kind_reach, layer = model.kind_reach(), model.platforms.reach[:, DATA_LAYER]
-    if model.line_bits.shape[1] == s.n_lines:  # the lines' bits: one compiled pass
-        return _data_capable(st.own, st.reuse, kind_reach, model.line_bits, layer, s.n_lines, agencies)
-    # answered per agency once, then read per link: fewer agencies than links (942 links of
-    # 444 agencies at baseline), and the answer is the agency's alone
-    can_use = usable(st.own, kind_reach, s.substitutes, model.line_bits, s.n_lines, DATA)
-    reused = st.reuse[:, DATA] & can_use
-    return (st.own[:, DATA] | reused | layer[s.agency_gov])[agencies]
+    return _data_capable(HOLDINGS(model), agencies)
 
 
 @njit(cache=True)
-def _data_capable(own, reuse, kind_reach, line_bits, on_layer, n_lines, agencies):
-    """`data_capable` where the lines' compatibility bits are known (at most 64 lines)."""
+def _data_capable(holdings, agencies):
+    """`data_capable`: answered per agency once, then read per link (fewer agencies than links: 942 links of 444
+    agencies at baseline), and the answer is the agency's alone."""
+    systems, on_layer = systems_of(holdings)
+    return agency_data(systems, on_layer)[agencies]
+
+
+@njit(cache=True)
+def agency_data(systems, on_layer):
+    """(N) the agency can provide data (`_data_and_apps`, its first answer alone)."""
+    own, reuse, kind_reach, n_lines = systems.own, systems.reuse, systems.kind_reach, systems.n_lines
+    bits = systems.line_bits
     N = own.shape[0]
     capable = np.empty(N, np.bool_)
-    for g in range(N // n_lines):
-        owned = lines_owning(own, g * n_lines, n_lines, DATA)
-        for i in range(n_lines):
-            n = g * n_lines + i
-            reach = can_use_by_bits(kind_reach, owned, line_bits, g, i, DATA)
-            capable[n] = own[n, DATA] | (reuse[n, DATA] & reach) | on_layer[g]
-    return capable[agencies]
+    if bits.shape[1] == n_lines:  # the lines' bits: one pass per government
+        for g in range(N // n_lines):
+            owned = lines_owning(own, g * n_lines, n_lines, DATA)
+            for i in range(n_lines):
+                n = g * n_lines + i
+                reach = can_use_by_bits(kind_reach, owned, bits, g, i, DATA)
+                capable[n] = own[n, DATA] | (reuse[n, DATA] & reach) | on_layer[g]
+        return capable
+    for n in range(N):
+        data = own[n, DATA] | on_layer[n // n_lines]
+        if reuse[n, DATA] and not data:
+            data = can_use_shared(own, kind_reach, systems.substitutes, n_lines, n, DATA)
+        capable[n] = data
+    return capable
+
+
+class Holdings(NamedTuple):
+    """What agencies run and use, and the government's platforms and apps they could use instead: compiled kernels
+    make `Systems` of it (`systems_of`), reading `kind_reach` themselves rather than calling out for it."""
+
+    own: np.ndarray  # (N, K)
+    reuse: np.ndarray  # (N, K)
+    platform_reach: np.ndarray  # (G, N_LAYERS) a platform layer is reachable from the government
+    app_reach: np.ndarray  # (G) a government app serves the government
+    n_lines: int
+    substitutes: np.ndarray  # (K, L, L)
+    line_bits: np.ndarray  # (K, L) uint64, made once per model
+
+
+HOLDINGS = view(
+    Holdings,
+    own="state.own",
+    reuse="state.reuse",
+    platform_reach="platforms.reach",
+    app_reach="gov_apps.reach",
+    n_lines="structure.n_lines",
+    substitutes="structure.substitutes",
+    line_bits="line_bits",
+)
+
+
+@njit(cache=True)
+def systems_of(holdings):
+    """`Systems` of the holdings, and (G) the government reaches a platform's data layer."""
+    h = Holdings(*holdings)  # named again (state.py: kernel views)
+    kind_reach = kind_reach_of(h.platform_reach, h.app_reach)
+    systems = Systems(h.own, h.reuse, kind_reach, h.n_lines, h.substitutes, h.line_bits)
+    return systems, h.platform_reach[:, DATA_LAYER]
 
 
 def on_data_layer(model: GovModel, agencies: np.ndarray) -> np.ndarray:
     return model.platforms.reach[model.structure.agency_gov[agencies], DATA_LAYER]
-
-
-def held_elsewhere(model: GovModel) -> np.ndarray:
-    """(D,) the needed data can be had without the provider's consent: a current copy of
-    the provider's records in a base library, or its opened dataset where that fits the
-    need (not personal, recent enough)."""
-    prov, opened = model.dyad_provider, model.openness
-    return model.libraries.current[prov] | (opened.opened[prov] & opened.fit)
 
 
 def served_by_others(model: GovModel) -> np.ndarray:
@@ -117,9 +154,17 @@ class Dyads(NamedTuple):
     requester_gov: np.ndarray  # (D) the requester's government
     weight: np.ndarray  # (D) requests x datasets over the link
     shared: np.ndarray  # (D) the provider shares on the link
-    elsewhere: np.ndarray  # (D) the data is held elsewhere: a current base-library copy, a fitting opened dataset
-    gov_on_data_layer: np.ndarray  # (G) the government reaches the platform's data layer
     window_link: np.ndarray  # (D) the provider shares the link with the requester's one-stop window
+
+
+class Copies(NamedTuple):
+    """Where the needed data can be had without the provider's consent (held elsewhere): a current copy of the
+    provider's records in a base library, or its opened dataset where that fits the need (not personal, recent
+    enough)."""
+
+    library_current: np.ndarray  # (N) a base library holds a current copy of the agency's records
+    opened: np.ndarray  # (N) the agency's dataset is published
+    fit: np.ndarray  # (D) an opened dataset can stand in for the link
 
 
 class Services(NamedTuple):
@@ -142,34 +187,35 @@ class Handling(NamedTuple):
     reengineered: np.ndarray  # (S) service kinds re-engineered for one window
     hall: np.ndarray  # (G) a service hall accepts every service of the government
     window_capacity: np.ndarray  # (G) requests a month the government's windows complete
-    reach: np.ndarray  # (N) share of the handler's applicants the online channel reaches (web, hosting app)
     fetch_effort: float  # window time per dataset the back office fetches, in requests' worth
 
 
+DYADS = view(
+    Dyads,
+    provider="dyad_provider",
+    requester="structure.d_req",
+    line="structure.d_line",
+    requester_gov="dyad_req_gov",
+    weight="structure.d_weight",
+    shared="shared",
+    window_link="window_links",
+)
+COPIES = view(Copies, library_current="libraries.current", opened="openness.opened", fit="openness.fit")
+HANDLING = view(
+    Handling,
+    quality="state.quality",
+    digital="state.digital",
+    reengineered="rules.reengineered",
+    hall="rules.hall",
+    window_capacity="rules.window_capacity",
+    fetch_effort="spec.agents.fetch_effort",
+)
+
+
 def serve(model: GovModel) -> Outcome:
-    s, st, r = model.structure, model.state, model.rules
-    systems = Systems(st.own, st.reuse, model.kind_reach(), s.n_lines, s.substitutes, model.line_bits)
-    dyads = Dyads(
-        provider=model.dyad_provider,
-        requester=s.d_req,
-        line=s.d_line,
-        requester_gov=model.dyad_req_gov,
-        weight=s.d_weight,
-        shared=model.shared,
-        elsewhere=held_elsewhere(model),
-        gov_on_data_layer=model.platforms.reach[:, DATA_LAYER],
-        window_link=model.window_links,
-    )
-    handling = Handling(
-        quality=st.quality,
-        digital=st.digital,
-        reengineered=r.reengineered,
-        hall=r.hall,
-        window_capacity=r.window_capacity,
-        reach=apps.host_reach(model),
-        fetch_effort=model.spec.agents.fetch_effort,
-    )
-    return Outcome(*_serve(tuple(systems), tuple(dyads), service_view(model), tuple(handling)))
+    """Links served and what applicants go through (the module docstring): one compiled call."""
+    kernel_args = (HOLDINGS(model), DYADS(model), COPIES(model), service_view(model), HANDLING(model))
+    return Outcome(*_serve(*kernel_args, CHANNELS(model)))
 
 
 def service_view(model: GovModel) -> tuple:
@@ -190,17 +236,19 @@ def service_view(model: GovModel) -> tuple:
 
 
 @njit(cache=True)
-def _serve(systems, dyads, services, handling):
+def _serve(holdings, dyads, copies, services, handling, channels):
     """Links served, then each service instance's outcome (see the module docstring)."""
-    systems, dyads = Systems(*systems), Dyads(*dyads)  # named again (state.py: kernel views)
+    systems, on_layer = systems_of(holdings)
+    dyads, copies = Dyads(*dyads), Copies(*copies)  # named again (state.py: kernel views)
     services, handling = Services(*services), Handling(*handling)
-    has_data, has_app = _data_and_apps(systems, dyads.gov_on_data_layer)
+    has_data, has_app = _data_and_apps(systems, on_layer)
+    reach = channel_reach(systems.own, systems.reuse, Holdings(*holdings).app_reach, channels, systems.n_lines)
     G = len(handling.window_capacity)
     served, capable, fetchable, served_weight, need_weight, n_served, need_by_gov, served_by_gov = _links_served(
-        dyads, has_data, has_app, G
+        dyads, copies, has_data, has_app, G
     )
     missing, unfetchable = _missing(services, served, fetchable)
-    online, windowed, trips, one_trip, rating = _requests(services, handling, systems.own, missing, unfetchable)
+    online, windowed, trips, one_trip, rating = _requests(services, handling, systems.own, reach, missing, unfetchable)
     return (
         served,
         capable,
@@ -216,6 +264,7 @@ def _serve(systems, dyads, services, handling):
         n_served,
         need_by_gov,
         served_by_gov,
+        has_data,
     )
 
 
@@ -255,7 +304,7 @@ def _data_and_apps(systems, gov_on_data_layer):
 
 
 @njit(cache=True)
-def _links_served(dyads, has_data, has_app, G):
+def _links_served(dyads, copies, has_data, has_app, G):
     """A link is served when shared and both ends can exchange, or from a copy held elsewhere
     when the handler has its application; a window's back office can fetch it over a link its
     provider shares with the window (and still has data), or from the copy. With the demand
@@ -267,7 +316,7 @@ def _links_served(dyads, has_data, has_app, G):
         dyads.weight,
         dyads.shared,
     )
-    elsewhere, window_link = dyads.elsewhere, dyads.window_link
+    window_link, library_current, opened, fit = dyads.window_link, copies.library_current, copies.opened, copies.fit
     D = len(prov)
     capable = np.empty(D, np.bool_)
     served = np.empty(D, np.bool_)
@@ -280,10 +329,11 @@ def _links_served(dyads, has_data, has_app, G):
     # (adding into the same slot dyad after dyad would stall on the previous store)
     current, need, got = 0, 0.0, 0.0
     for d in range(D):
-        app = has_app[d_req[d]]
-        capable[d] = has_data[prov[d]] & app
-        served[d] = (shared[d] & capable[d]) | (elsewhere[d] & app)
-        fetchable[d] = (window_link[d] & has_data[prov[d]]) | elsewhere[d]
+        p, app = prov[d], has_app[d_req[d]]
+        elsewhere = library_current[p] | (opened[p] & fit[d])  # a copy held elsewhere (`Copies`)
+        capable[d] = has_data[p] & app
+        served[d] = (shared[d] & capable[d]) | (elsewhere & app)
+        fetchable[d] = (window_link[d] & has_data[p]) | elsewhere
         w = d_weight[d] * served[d]
         served_weight += w
         need_weight += d_weight[d]
@@ -323,7 +373,7 @@ def _missing(services, served, fetchable):
 
 
 @njit(cache=True)
-def _requests(services, handling, own, missing, unfetchable):
+def _requests(services, handling, own, reach, missing, unfetchable):
     """Per service instance: the share of requests completed online, taken by a one-stop
     window, the mean trips, the share done in at most one trip, and the mean rating."""
     inst_handler, inst_gov, inst_svc, inst_volume = services.handler, services.gov, services.kind, services.volume
@@ -334,7 +384,7 @@ def _requests(services, handling, own, missing, unfetchable):
         handling.hall,
         handling.window_capacity,
     )
-    reach, fetch_effort = handling.reach, handling.fetch_effort
+    fetch_effort = handling.fetch_effort
     n_inst = len(inst_handler)
     online = np.empty(n_inst)
     eligible = np.empty(n_inst, np.bool_)

@@ -31,7 +31,7 @@ import numpy as np
 from numba import njit
 
 from ..state import DATA_LAYER
-from .demand import data_capable
+from ..views import view
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -69,7 +69,7 @@ class Ties(NamedTuple):
 class LinkCosts(NamedTuple):
     """What a link costs its provider, 万元 a month."""
 
-    gov_on_data_layer: np.ndarray  # (G)
+    platform_reach: np.ndarray  # (G, N_LAYERS) a platform layer reaches the government (DATA_LAYER read)
     platform_of_gov: np.ndarray  # (G)
     brokerage: np.ndarray  # (G) share of an in-government link's cost a bureau saves
     sharing_cost: float  # point to point
@@ -85,16 +85,87 @@ class LinkPayoffs(NamedTuple):
     data_value: float
     reciprocity: float
     rating_credit: float
-    liability: float
+    liability_risk: float  # x `liability_factor`: the liability a shared link carries
+    liability_factor: float
     reward: float
-    expected_penalty: float
+    penalty: float  # x `audit_probability`: the expected penalty for refusing
+    audit_probability: float
     pressure: np.ndarray  # (G) leadership pressure per refused link
 
 
 class TrustRule(NamedTuple):
     gain: float  # share of the gap to 1 closed a month while the provider shares
     decay: float  # share of the gap to the floor lost a month while not
-    update: bool  # compute this month's trust (else return the current one)
+
+
+class Stances(NamedTuple):
+    """The providers' stances and what revising them weighs (`_revise_stances`)."""
+
+    open: np.ndarray  # (N) the agency is open
+    exposure_cost: float  # 万元 a month of being open
+    revision_rate: float  # share of agencies revising a month
+    choice_noise: float  # logit noise, 万元
+
+
+class Exchange(NamedTuple):
+    """What the ends of each link exchanged last month, and the windows that could take a link."""
+
+    shared: np.ndarray  # (D) the provider shared with the handler
+    window_links: np.ndarray  # (D) ... with the requester's one-stop window
+    window_capacity: np.ndarray  # (G) requests a month the government's windows complete
+
+
+TIES = view(
+    Ties,
+    provider="dyad_provider",
+    n_provided="links_provided",
+    requester="structure.d_req",
+    provider_gov="dyad_prov_gov",
+    requester_gov="dyad_req_gov",
+    weight="structure.d_weight",
+    mean_weight="structure.d_mean_weight",
+    trust="trust",
+    trust_floor="trust_floor",
+    value="tie_value",
+    cost="tie_cost",
+)
+LINK_COSTS = view(
+    LinkCosts,
+    platform_reach="platforms.reach",
+    platform_of_gov="platforms.of_gov",
+    brokerage="rules.brokerage",
+    sharing_cost="spec.agents.sharing_cost",
+    vertical_cost_factor="spec.agents.vertical_cost_factor",
+    connection_cost="platforms.connection_cost",
+    link_cost_factor="rules.link_cost_factor",
+    ledger_cost="rules.ledger_cost",
+)
+LINK_PAYOFFS = view(
+    LinkPayoffs,
+    data_value="spec.agents.data_value",
+    reciprocity="spec.agents.reciprocity",
+    rating_credit="rules.rating_credit",
+    liability_risk="spec.agents.liability_risk",
+    liability_factor="rules.liability_factor",
+    reward="rules.reward",
+    penalty="rules.penalty",
+    audit_probability="rules.audit_probability",
+    pressure="rules.pressure",
+)
+TRUST_RULE = view(TrustRule, gain="spec.agents.trust_gain", decay="spec.agents.trust_decay")
+STANCES = view(
+    Stances,
+    open="state.open",
+    exposure_cost="spec.agents.exposure_cost",
+    revision_rate="spec.agents.revision_rate",
+    choice_noise="spec.agents.choice_noise",
+)
+EXCHANGE = view(Exchange, shared="shared", window_links="window_links", window_capacity="rules.window_capacity")
+
+
+def _gains_of(model: GovModel) -> tuple[tuple, tuple, tuple, tuple]:
+    """`Ties`, `LinkCosts`, `LinkPayoffs` and `TrustRule` of the model, as the kernels take them."""
+    return TIES(model), LINK_COSTS(model), LINK_PAYOFFS(model), TRUST_RULE(model)
 
 
 def link_gain(
@@ -103,81 +174,35 @@ def link_gain(
     """Net gain of sharing on each dyad and its money cost; per provider, the gains of the
     links it could share that pay, and the cost of refusing all its links; and the trust
     on each tie after this month (`update_trust`; else the current trust)."""
-    s, st, r, a = model.structure, model.state, model.rules, model.spec.agents
-    ties = Ties(
-        provider=model.dyad_provider,
-        n_provided=model.links_provided,
-        requester=s.d_req,
-        provider_gov=model.dyad_prov_gov,
-        requester_gov=model.dyad_req_gov,
-        weight=s.d_weight,
-        mean_weight=s.d_mean_weight,
-        trust=model.trust,
-        trust_floor=model.trust_floor,
-        value=model.tie_value,
-        cost=model.tie_cost,
-    )
-    costs = LinkCosts(
-        gov_on_data_layer=model.platforms.reach[:, DATA_LAYER],
-        platform_of_gov=model.platforms.of_gov,
-        brokerage=r.brokerage,
-        sharing_cost=a.sharing_cost,
-        vertical_cost_factor=a.vertical_cost_factor,
-        connection_cost=model.platforms.connection_cost,
-        link_cost_factor=r.link_cost_factor,
-        ledger_cost=r.ledger_cost,
-    )
-    payoffs = LinkPayoffs(
-        data_value=a.data_value,
-        reciprocity=a.reciprocity,
-        rating_credit=r.rating_credit,
-        liability=a.liability_risk * r.liability_factor,
-        reward=r.reward,
-        expected_penalty=r.penalty * r.audit_probability,
-        pressure=r.pressure,
-    )
-    trust_rule = TrustRule(gain=a.trust_gain, decay=a.trust_decay, update=update_trust)
-    # the provider itself shared (with the handler or its window): a copy held elsewhere builds no trust
-    exchanged = (model.shared & outcome.capable) | model.window_links
-    return _link_gain(tuple(ties), st.open, outcome.capable, exchanged, tuple(costs), tuple(payoffs), tuple(trust_rule))
+    links = (outcome.capable, EXCHANGE(model))
+    return _link_gain(_gains_of(model), model.state.open, links, update_trust)
 
 
 @njit(cache=True)
-def _link_gain(ties, is_open, capable, exchanged, costs, payoffs, trust_rule):
+def _link_gain(gains, is_open, links, update_trust):
+    """`link_gain`; `links` = (capable, `Exchange`)."""
+    ties, costs, payoffs, trust_rule = gains
     ties, costs = Ties(*ties), LinkCosts(*costs)  # named again (state.py: kernel views)
     payoffs, trust_rule = LinkPayoffs(*payoffs), TrustRule(*trust_rule)
-    prov, n_provided, d_req, prov_gov, req_gov, d_weight, mean_weight, trust, trust_floor = (
+    capable, exchange = links[0], Exchange(*links[1])
+    prov, n_provided, d_req, prov_gov, req_gov, trust = (
         ties.provider,
         ties.n_provided,
         ties.requester,
         ties.provider_gov,
         ties.requester_gov,
-        ties.weight,
-        ties.mean_weight,
         ties.trust,
-        ties.trust_floor,
     )
-    tie_value, tie_cost = ties.value, ties.cost
-    on_layer, platform_of_gov, brokerage, sharing_cost, vertical_factor, connection_cost, cost_factor, ledger = (
-        costs.gov_on_data_layer,
-        costs.platform_of_gov,
-        costs.brokerage,
+    on_layer, platform_of_gov, brokerage = costs.platform_reach[:, DATA_LAYER], costs.platform_of_gov, costs.brokerage
+    sharing_cost, vertical_factor, connection_cost = (
         costs.sharing_cost,
         costs.vertical_cost_factor,
         costs.connection_cost,
-        costs.link_cost_factor,
-        costs.ledger_cost,
     )
-    data_value, reciprocity, rating_credit, liability, reward, expected_penalty, pressure = (
-        payoffs.data_value,
-        payoffs.reciprocity,
-        payoffs.rating_credit,
-        payoffs.liability,
-        payoffs.reward,
-        payoffs.expected_penalty,
-        payoffs.pressure,
-    )
-    trust_gain, trust_decay, update_trust = trust_rule.gain, trust_rule.decay, trust_rule.update
+    cost_factor, ledger = costs.link_cost_factor, costs.ledger_cost
+    data_value, reciprocity, rating_credit = payoffs.data_value, payoffs.reciprocity, payoffs.rating_credit
+    liability, reward = payoffs.liability_risk * payoffs.liability_factor, payoffs.reward
+    expected_penalty, pressure = payoffs.penalty * payoffs.audit_probability, payoffs.pressure
     D, N = len(prov), len(n_provided)
     gain = np.empty(D)
     money = np.empty(D)
@@ -193,39 +218,55 @@ def _link_gain(ties, is_open, capable, exchanged, costs, payoffs, trust_rule):
         if on_layer[gp] and on_layer[gq] and platform_of_gov[gp] == platform_of_gov[gq]:
             cost = connection_cost / max(1, n_provided[p])
         else:
-            cost = sharing_cost * tie_cost[d] * ((1.0 - brokerage[gq]) if same_gov else vertical_factor)
+            cost = sharing_cost * ties.cost[d] * ((1.0 - brokerage[gq]) if same_gov else vertical_factor)
         money[d] = cost * cost_factor + ledger
         # part of a trusted tie's value comes back only if the partner reciprocates (is open)
         reciprocated = reciprocity * (is_open[q] & same_gov)
-        benefit = data_value * tie_value[d] * trust[d] * (1 - reciprocity + reciprocated)
+        benefit = data_value * ties.value[d] * trust[d] * (1 - reciprocity + reciprocated)
         if rating_credit:
-            benefit = benefit + rating_credit * d_weight[d] / mean_weight  # 好差评 credit
+            benefit = benefit + rating_credit * ties.weight[d] / ties.mean_weight  # 好差评 credit
         refusal = expected_penalty + pressure[gp]
         gain[d] = benefit - money[d] - liability + reward + refusal
         sum_positive[p] += capable[d] * (gain[d] > 0) * gain[d]  # arithmetic, not a branch
         sum_refusal[p] += refusal
         if update_trust:  # trust on ties: built by sharing, eroded without it (a blend: `exchanged` is random)
-            t, s = trust[d], exchanged[d]
-            new_trust[d] = s * (t + trust_gain * (1 - t)) + (1 - s) * (t - trust_decay * (t - trust_floor[d]))
+            # the provider itself shared (with the handler or its window): a copy held elsewhere builds no trust
+            t, s = trust[d], (exchange.shared[d] & capable[d]) | exchange.window_links[d]
+            grown, eroded = t + trust_rule.gain * (1 - t), t - trust_rule.decay * (t - ties.trust_floor[d])
+            new_trust[d] = s * grown + (1 - s) * eroded
     return gain, money, sum_positive, sum_refusal, new_trust
 
 
 def decide(model: GovModel, outcome: Outcome) -> None:
-    s, st, a = model.structure, model.state, model.spec.agents
-    rng = model.rng
-    N = s.n_agencies
-
-    gain, money, sum_positive, sum_refusal, model.trust = link_gain(model, outcome, update_trust=True)
-    u = rng.random(N)
-    model.provider_payoff, st.open = _revise_stances(
-        sum_positive, sum_refusal, st.open, u, a.exposure_cost, a.revision_rate, a.choice_noise
-    )
-    set_links(model, outcome, gain, money)
+    """A month of sharing decisions — link gains and trust, stance revision, and the links shared — in one
+    compiled call, from last month's service (`outcome`: what each link's ends can exchange and which agencies
+    can provide data)."""
+    u = model.rng.random(model.structure.n_agencies)  # the month's only draw: the kernel draws nothing
+    links = (outcome.capable, EXCHANGE(model))
+    out = _decide(_gains_of(model), STANCES(model), u, links, outcome.provides_data)
+    model.trust, model.provider_payoff, model.state.open, model.shared, model.window_links, cost = out
+    model.spend["sharing"] += cost
 
 
 @njit(cache=True)
-def _revise_stances(sum_positive, sum_refusal, is_open, u, exposure_cost, revision_rate, choice_noise):
+def _decide(gains, stances, u, links, provides_data):
+    """`link_gain` (trust updated), `_revise_stances`, then `_links` under the revised stances."""
+    stances = Stances(*stances)  # named again (state.py: kernel views)
+    gain, money, sum_positive, sum_refusal, new_trust = _link_gain(gains, stances.open, links, True)
+    payoff, new_open = _revise_stances(sum_positive, sum_refusal, stances, u)
+    shared, to_window, cost = _links(new_open, gains[0], gain, money, links, provides_data)
+    return new_trust, payoff, new_open, shared, to_window, cost
+
+
+@njit(cache=True)
+def _revise_stances(sum_positive, sum_refusal, stances, u):
     """Each provider's payoff under its stance, and the stances after logit revision."""
+    is_open, exposure_cost, revision_rate, choice_noise = (
+        stances.open,
+        stances.exposure_cost,
+        stances.revision_rate,
+        stances.choice_noise,
+    )
     N = len(is_open)
     payoff = np.empty(N)
     new_open = np.empty(N, np.bool_)
@@ -249,26 +290,30 @@ def set_links(
     Also run once at set-up, so that month 0 shows the sharing already in place."""
     if gain is None or money is None:
         gain, money, _, _, _ = link_gain(model, outcome)
-    prov = model.dyad_provider
-    window = model.rules.window_capacity[model.dyad_req_gov] > 0
+    links = (outcome.capable, EXCHANGE(model))
     model.shared, model.window_links, cost = _links(
-        model.state.open, prov, gain, money, outcome.capable, data_capable(model, prov) & window
+        model.state.open, TIES(model), gain, money, links, outcome.provides_data
     )
     model.spend["sharing"] += cost
 
 
 @njit(cache=True)
-def _links(is_open, prov, gain, money, capable, window):
+def _links(is_open, ties, gain, money, links, provides_data):
     """Share edges where the provider is open, the link pays and both ends can exchange; and
     where the handler cannot exchange (no line application) but its government's one-stop
-    window can, the same decision opens the link to the window's back office instead. The
-    provider side pays each link's money cost."""
+    window can — its provider can provide data (`provides_data`, per agency) and the window has capacity — the
+    same decision opens the link to the window's back office instead. The provider side pays each link's money
+    cost."""
+    ties, capable, window_capacity = Ties(*ties), links[0], Exchange(*links[1]).window_capacity
+    prov, req_gov = ties.provider, ties.requester_gov
     shared = np.empty(len(prov), np.bool_)
     to_window = np.empty(len(prov), np.bool_)
     cost = 0.0
     for d in range(len(prov)):
-        shares = is_open[prov[d]] & (gain[d] > 0)
+        p = prov[d]
+        shares = is_open[p] & (gain[d] > 0)
+        window = provides_data[p] & (window_capacity[req_gov[d]] > 0)
         shared[d] = shares & capable[d]
-        to_window[d] = shares & ~capable[d] & window[d]
+        to_window[d] = shares & ~capable[d] & window
         cost += (shared[d] | to_window[d]) * money[d]
     return shared, to_window, cost
