@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
+from .numeric import row_bits, subset_sums
 from .state import row_any, row_sum
 
 if TYPE_CHECKING:
@@ -213,12 +214,13 @@ def _renew_vendors(agencies, vendors, terms):
     for u in range(len(v.claim)):
         seen[u] = min(max(v.claim[u] - claim_gap, 0.0), 1.0)
     best_of = _best_vendor(v.markup, seen, v.market, v.n_gov)
+    run_of, build_of = subset_sums(t.run_cost), subset_sums(t.build_cost)
     for j in range(J):
         i = n[j]
         best[j] = best_of[x.market[i]]
         mine, rival = x.vendor[i], best[j]
         mine_price, best_price = 1.0 + v.markup[mine], 1.0 + v.markup[rival]
-        run, migrate, rebuild, legacy = _exit_sums(x.own[i], x.rights[i], t.run_cost, t.build_cost)
+        run, migrate, rebuild, legacy = _exit_sums(x.own, x.rights, i, run_of, build_of)
         cost[j] = migrate * t.migration_months + rebuild * best_price
         held = v.tsi_staff[i // t.n_lines] > 0
         if held and legacy:  # the institution may buy the legacy systems' rights
@@ -237,17 +239,14 @@ def _renew_vendors(agencies, vendors, terms):
 
 
 @njit(cache=True)
-def _exit_sums(own, rights, run_cost, build_cost):
-    """An agency's running cost, that of its systems whose rights the government holds (to
-    migrate), the build cost of the others (to rebuild), each summed over kinds in order as
-    `own @ run_cost`; and whether there is any of the others (legacy systems)."""
-    run, migrate, rebuild, legacy = 0.0, 0.0, 0.0, False
-    for k in range(len(own)):
-        run += own[k] * run_cost[k]
-        migrate += (own[k] & rights[k]) * run_cost[k]
-        rebuild += (own[k] & ~rights[k]) * build_cost[k]
-        legacy |= own[k] & ~rights[k]
-    return run, migrate, rebuild, legacy
+def _exit_sums(own, rights, i, run_of, build_of):
+    """Agency `i`'s running cost, that of its systems whose rights the government holds (to
+    migrate), the build cost of the others (to rebuild), each added in kind order (`run_of`,
+    `build_of`: `subset_sums` of the running and build costs; `switching_cost` is numpy's
+    product: the same numbers at the agents' costs); and whether there is any of the others
+    (legacy systems)."""
+    held, free = row_bits(own, i), row_bits(rights, i)
+    return run_of[held], run_of[held & free], build_of[held & ~free], (held & ~free) != 0
 
 
 def with_buyout(model: GovModel, n: np.ndarray, rebuild: np.ndarray, incumbent_factor: np.ndarray):

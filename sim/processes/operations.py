@@ -17,7 +17,7 @@ from numba import njit
 
 from ..contracts import renew_vendor_contracts
 from ..institutions import company_cost
-from ..numeric import pairwise_sum
+from ..numeric import pairwise_sum, row_bits, subset_sums
 from ..state import MONTH, N_KINDS, Pipeline
 from ..substitutes import duplicates_by_bits, running_duplicates
 
@@ -31,9 +31,10 @@ def complete_and_expire(model: GovModel) -> None:
     # systems past end of life stop (a system delivered this month runs at least a month)
     # the month as int32, the months' own type: the comparisons stay 32-bit (20% faster at 13,750 agencies)
     rows, kinds = _expire_and_find_done(st.own, st.expires, st.building, st.done, MONTH(month))
-    life = _NO_LIFE
-    if len(rows):
-        life = model.rng.uniform(1 - a.lifetime_spread, 1 + a.lifetime_spread, size=len(rows)) * a.system_lifetime
+    if len(rows) == 0:  # nothing delivered: nothing drawn, no time taken
+        model.deliveries.append((0.0, 0))
+        return
+    life = model.rng.uniform(1 - a.lifetime_spread, 1 + a.lifetime_spread, size=len(rows)) * a.system_lifetime
     terms = Terms(
         proposed=st.proposed,
         specified=st.specified,
@@ -46,9 +47,6 @@ def complete_and_expire(model: GovModel) -> None:
     model.deliveries.append((took, len(rows)))
     model.building_months -= took
     model.n_building -= len(rows)
-
-
-_NO_LIFE = np.zeros(0)
 
 
 class Terms(NamedTuple):
@@ -265,9 +263,9 @@ def _operating_costs(own, duplicate, operators, costs):
     staff, company, vendor, vendor_markup, price, n_companies = operators
     run_cost, systems_per_staff, staff_wage = RunCosts(*costs)  # named again (state.py: kernel views)
     N = own.shape[0]
-    # the running cost of each set of kinds, added in kind order as a row of `own @ run_cost`
-    # is: a row's sum looked up by its kinds' bits (5x faster than adding it, the same number)
-    run_of = kind_sums(run_cost)
+    # the running cost of each set of kinds, added in kind order (`subset_sums`): a row's sum
+    # looked up by its kinds' bits (5x faster than adding it, the same number)
+    run_of = subset_sums(run_cost)
     wages = np.empty(N)
     inhouse = np.empty(N)
     outsourced = np.empty(N)
@@ -276,9 +274,9 @@ def _operating_costs(own, duplicate, operators, costs):
     ops_total = 0.0
     dup_total = 0.0
     for n in range(N):
-        owned = kinds_of(own, n)
+        owned = row_bits(own, n)
         run = run_of[owned]  # 万元/month of running the systems
-        dup_run = run_of[kinds_of(duplicate, n)]
+        dup_run = run_of[row_bits(duplicate, n)]
         count = _COUNT[owned]
         wages[n] = staff[n] * staff_wage
         if company[n] >= 0:
@@ -298,29 +296,7 @@ def _operating_costs(own, duplicate, operators, costs):
     return (wages, inhouse, outsourced), (vendor_rev, company_rev), (ops_total, dup_total)
 
 
-_COUNT = np.array([bin(mask).count("1") for mask in range(1 << N_KINDS)], np.int64)  # kinds in a set
-
-
-@njit(cache=True)
-def kinds_of(held, n):
-    """The kinds row `n` of `held` (N, K) holds, as bits (bit k: kind k)."""
-    bits = 0
-    for k in range(N_KINDS):
-        bits |= np.int64(held[n, k]) << k
-    return bits
-
-
-@njit(cache=True)
-def kind_sums(cost):
-    """(2^K,) `cost` (K,) summed over each set of kinds (`kinds_of`), added in kind order as
-    `held @ cost` adds a row (0 x cost for a kind not held: the same bits)."""
-    out = np.empty(1 << N_KINDS)
-    for bits in range(1 << N_KINDS):
-        total = 0.0
-        for k in range(N_KINDS):
-            total += ((bits >> k) & 1) * cost[k]
-        out[bits] = total
-    return out
+_COUNT = np.array([bin(bits).count("1") for bits in range(1 << N_KINDS)], np.int64)  # kinds in a set (`row_bits`)
 
 
 @njit(cache=True)
