@@ -119,11 +119,17 @@ def renew_vendor_contracts(model: GovModel) -> None:
     not hand over rights to systems already built: the vendor holds the code of what it
     delivered under the old terms (rights come with new projects, `control.project_terms`,
     and with systems rebuilt on a switch)."""
+    after_switches(model, *vendor_renewals(*renewal_views(model)))
+
+
+def renewal_views(model: GovModel) -> tuple[tuple, tuple, tuple]:
+    """What `vendor_renewals` reads and changes, as kernel views (state.py)."""
     st, a, tsi = model.state, model.spec.agents, model.tech_support
     agencies = VendorContracts(
         contract_end=st.contract_end,
         company=st.company,
         vendor=st.vendor,
+        operator_since=st.operator_since,
         own=st.own,
         rights=st.rights,
         found_sum=st.found_sum,
@@ -148,14 +154,20 @@ def renew_vendor_contracts(model: GovModel) -> None:
         n_lines=model.structure.n_lines,
         beliefs=(a.claim_gap, a.claim_gap_spread, a.quality_spread),
     )
-    movers, best, cost, buys = _renew_vendors(tuple(agencies), tuple(vendors), tuple(terms))
-    if len(movers):  # most months every agency renews: nothing moves, nothing is drawn
-        st.vendor[movers] = best
-        st.operator_since[movers] = model.month
-        model.spend["build"] += float(cost.sum())
-        _rights_clause(model, movers[~buys])
-        bought = movers[buys]  # the legacy systems' rights were bought: the code and data move with them
-        st.rights[bought] |= st.own[bought]
+    return tuple(agencies), tuple(vendors), tuple(terms)
+
+
+def after_switches(model: GovModel, movers: np.ndarray, cost: np.ndarray, buys: np.ndarray) -> None:
+    """Agencies that switched vendor (`vendor_renewals`, which moved them) pay the exit `cost`;
+    the systems they rebuilt get new rights terms (`_rights_clause`, drawn), or, where their
+    legacy systems' rights were bought (`buys`), the code and data move with them."""
+    if len(movers) == 0:  # most months every agency renews: nothing moves, nothing is drawn
+        return
+    st = model.state
+    model.spend["build"] += float(cost.sum())
+    _rights_clause(model, movers[~buys])
+    bought = movers[buys]
+    st.rights[bought] |= st.own[bought]
 
 
 class VendorContracts(NamedTuple):
@@ -163,7 +175,8 @@ class VendorContracts(NamedTuple):
 
     contract_end: np.ndarray  # month its contract ends (reset here for the new term)
     company: np.ndarray  # operating company, NO_ONE: a vendor runs what staff do not
-    vendor: np.ndarray
+    vendor: np.ndarray  # (changed here on a switch)
+    operator_since: np.ndarray  # month its supplier took it over (changed here on a switch)
     own: np.ndarray  # (N, K) its running systems
     rights: np.ndarray  # (N, K) the government holds their code and data rights
     found_sum: np.ndarray  # quality found on its vendor's work (`record_found_quality`; reset here)
@@ -194,21 +207,21 @@ class RenewalTerms(NamedTuple):
 
 
 @njit(cache=True)
-def _renew_vendors(agencies, vendors, terms):
+def vendor_renewals(agencies, vendors, terms):
     """`renew_vendor_contracts` in one pass: the agencies whose vendor contract ends this month
     (`due`), each one's market's best vendor (`best_vendor`), the cost of switching to it
     (`switching_cost`, `with_buyout`) and whether it does (`choose` without the take-back
-    option; a vendor already the best renews); every contract's term starts again. The same
-    numbers as those functions, agency by agency. Returns, for the agencies that switch (in
-    agency order): who they are, the vendor each switches to, its exit cost, and whether it
-    bought its legacy systems' rights."""
+    option; a vendor already the best renews); every contract's term starts again, and a
+    switching agency has its new vendor from this month. The same numbers as those functions,
+    agency by agency. Returns, for the agencies that switch (in agency order): who they are,
+    their exit costs, and whether each bought its legacy systems' rights (`after_switches`)."""
     x, v, t = VendorContracts(*agencies), VendorMarket(*vendors), RenewalTerms(*terms)
     n = _due(x.contract_end, x.company, t.month, False)
     J = len(n)
     best, cost = np.empty(J, np.int64), np.empty(J)
     switch, buys = np.zeros(J, np.bool_), np.zeros(J, np.bool_)
     if J == 0:
-        return n, best, cost, buys
+        return n, cost, buys
     claim_gap = t.beliefs[0]
     seen = np.empty(len(v.claim))
     for u in range(len(v.claim)):
@@ -235,7 +248,9 @@ def _renew_vendors(agencies, vendors, terms):
         switch[j] = (leave < renew) & (rival != mine)
         x.contract_end[i] = t.month + t.contract_months
         x.found_sum[i], x.found_count[i] = 0.0, 0.0  # the record starts again with the new term
-    return n[switch], best[switch], cost[switch], buys[switch]
+    for j in np.flatnonzero(switch):
+        x.vendor[n[j]], x.operator_since[n[j]] = best[j], t.month
+    return n[switch], cost[switch], buys[switch]
 
 
 @njit(cache=True)

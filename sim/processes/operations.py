@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from ..contracts import renew_vendor_contracts
+from ..contracts import after_switches, renewal_views, vendor_renewals
 from ..institutions import company_cost
 from ..numeric import pairwise_sum, row_bits, subset_sums
 from ..state import MONTH, N_KINDS, Pipeline
@@ -114,15 +114,22 @@ def _expire_and_find_done(own, expires, building, done, month):
 
 
 def operate(model: GovModel) -> None:
-    renew_vendor_contracts(model)
-    operating_costs(model, people=True)
+    """A month of operations in one compiled pass (`_operate`): vendor contracts that end are
+    renewed or switched (`contracts.renew_vendor_contracts`), the month's systems are run
+    (`operating_costs`), IT staff lose skill to the market unless trained and paid, and
+    budgets accrue (`_people_and_budgets`); then what switching pays and draws
+    (`contracts.after_switches`, which reads nothing the rest changes)."""
+    after_switches(model, *_run(model, month_passes=True))
 
 
-def operating_costs(model: GovModel, people: bool = False) -> None:
-    """Who runs which systems this month, at what cost (reads state, changes none); with
-    `people`, then IT staff lose skill to the market unless trained and paid, and budgets
-    accrue (`_people_and_budgets`): both in one compiled pass, as they read and change
-    different state."""
+def operating_costs(model: GovModel) -> None:
+    """Who runs which systems this month, at what cost (reads state, changes none)."""
+    _run(model, month_passes=False)
+
+
+def _run(model: GovModel, month_passes: bool):
+    """`_operate` on the model's state; without `month_passes`, only the costs (month 0's).
+    Returns the vendor switches (`contracts.vendor_renewals`)."""
     s, st, a, r = model.structure, model.state, model.spec.agents, model.rules
     pool = model.tech_pool
     drain = a.talent_drain * r.talent_drain_factor
@@ -155,10 +162,10 @@ def operating_costs(model: GovModel, people: bool = False) -> None:
         drain=drain,
         gain=r.training_gain,
         horizon=a.budget_horizon,
-        month_passes=people,
+        month_passes=month_passes,
     )
-    duplicate, by_company, run_by, revenue, totals = _operate(
-        tuple(running), tuple(operators), tuple(costs), tuple(training)
+    switched, duplicate, by_company, run_by, revenue, totals = _operate(
+        renewal_views(model), tuple(running), tuple(operators), tuple(costs), tuple(training)
     )
     # who earns what, and who runs how many systems (for concentration and control)
     model.ops_revenue = {"inhouse": run_by[0], "vendor": revenue[0], "company": revenue[1]}
@@ -166,6 +173,7 @@ def operating_costs(model: GovModel, people: bool = False) -> None:
     model.ops_systems["duplicate"] = duplicate  # the auditor's count, by kind (`measures.duplicate_measures`)
     model.spend["operations"] += totals[0]
     model.spend["duplicated_operations"] += totals[1]
+    return switched
 
 
 _NO_COMPANIES = np.zeros(0)
@@ -214,18 +222,22 @@ class Training(NamedTuple):
     drain: float  # share of skill lost a month to the market
     gain: float  # share of the gap to full skill training closes a month
     horizon: float  # months of allocation a budget keeps; the rest lapses
-    month_passes: bool  # False: leave them as they are (month 0's costs, before any month)
+    month_passes: bool  # False: leave them, and contracts, as they are (month 0's costs, before any month)
 
 
 @njit(cache=True)
-def _operate(running, operators, costs, training):
-    """`operating_costs` in one pass: the auditor's duplicates (`substitutes.duplicates`, from
-    the compatibility bits where the model has them), who runs what at what cost
-    (`_operating_costs`), then the month's training and budgets (`_people_and_budgets`).
-    Returns the duplicates, the agencies run by a company, (wages, systems run in-house and
-    outsourced) per agency, (fees per vendor, per company), and (operations spending, what
-    running duplicates costs)."""
-    x, o = Running(*running), Operators(*operators)
+def _operate(renewals, running, operators, costs, training):
+    """`operate` in one pass: the vendor renewals (`contracts.vendor_renewals`), the auditor's
+    duplicates (`substitutes.duplicates`, from the compatibility bits where the model has
+    them), who runs what at what cost (`_operating_costs`), then the month's training and
+    budgets (`_people_and_budgets`); renewals and training only as a month passes. Returns
+    the vendor switches, the duplicates, the agencies run by a company, (wages, systems run
+    in-house and outsourced) per agency, (fees per vendor, per company), and (operations
+    spending, what running duplicates costs)."""
+    x, o, t = Running(*running), Operators(*operators), Training(*training)
+    switched = (np.empty(0, np.int64), np.empty(0), np.empty(0, np.bool_))
+    if t.month_passes:
+        switched = vendor_renewals(renewals[0], renewals[1], renewals[2])
     if x.line_bits.shape[1] == x.n_lines:
         duplicate = duplicates_by_bits(
             x.own, x.built, x.kind_reach, x.line_bits, x.n_lines, x.host_open, x.host_capacity
@@ -245,10 +257,9 @@ def _operate(running, operators, costs, training):
     run_by, revenue, totals = _operating_costs(x.own, duplicate, prices, costs)
     # the technical pool's staff are government IT staff: their wages are operations spending
     totals = (totals[0] + pairwise_sum(o.pool_staff) * RunCosts(*costs).wage, totals[1])
-    t = Training(*training)
     if t.month_passes:
         _people_and_budgets(o.staff, t, o.pool_staff)
-    return duplicate, by_company, run_by, revenue, totals
+    return switched, duplicate, by_company, run_by, revenue, totals
 
 
 @njit(cache=True)
