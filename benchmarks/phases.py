@@ -17,7 +17,7 @@ from collections import Counter
 PHASES = {
     "sim.processes.sharing": ["decide"],
     "sim.processes.planning": ["plan"],
-    "sim.processes.operations": ["complete_and_expire", "operating_costs", "people_and_budgets"],
+    "sim.processes.operations": ["complete_and_expire", "operate"],
     "sim.processes.demand": ["serve"],
     "sim.model": ["compute_measures"],
 }

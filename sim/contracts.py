@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
+from .numeric import row_bits, subset_sums
 from .state import row_any, row_sum
 
 if TYPE_CHECKING:
@@ -118,109 +119,149 @@ def renew_vendor_contracts(model: GovModel) -> None:
     not hand over rights to systems already built: the vendor holds the code of what it
     delivered under the old terms (rights come with new projects, `control.project_terms`,
     and with systems rebuilt on a switch)."""
-    n = due(model, company=False)
-    if len(n) == 0:
-        return
-    st, a = model.state, model.spec.agents
-    run_cost = model.base_run_cost
-    best = best_vendor(model)[model.structure.agency_market[n]]
-    mine = st.vendor[n]
-    own = st.own[n]  # read four times: gathered once
-    best_price, my_price = 1.0 + model.vendor_markup[best], 1.0 + model.vendor_markup[mine]
-    cost = switching_cost(own, st.rights[n], run_cost, model.base_build_cost, best_price, a.migration_months)
-    cost, buys = with_buyout(model, n, cost, my_price)
-    tsi = model.tech_support
-    offers = VendorOffers(
-        agencies=n,
-        run=own @ run_cost,
-        own=own,
-        switching=cost,
-        mine=mine,
-        best=best,
-        markup=model.vendor_markup,
-        claim=model.vendor_claim,
-    )
-    records = Records(
+    after_switches(model, *vendor_renewals(*renewal_views(model)))
+
+
+def renewal_views(model: GovModel) -> tuple[tuple, tuple, tuple]:
+    """What `vendor_renewals` reads and changes, as kernel views (state.py)."""
+    st, a, tsi = model.state, model.spec.agents, model.tech_support
+    agencies = VendorContracts(
+        contract_end=st.contract_end,
+        company=st.company,
+        vendor=st.vendor,
+        operator_since=st.operator_since,
+        own=st.own,
+        rights=st.rights,
         found_sum=st.found_sum,
         found_count=st.found_count,
+        market=model.structure.agency_market,
+    )
+    vendors = VendorMarket(
+        markup=model.vendor_markup,
+        claim=model.vendor_claim,
+        market=model.vendor_market,
+        n_gov=model.structure.n_gov,
         tsi_staff=tsi.staff,
         quality_support=tsi.quality_support,
-        claim_gap=a.claim_gap,
-        gap_spread=a.claim_gap_spread,
-        quality_spread=a.quality_spread,
+        buyout_share=model.spec.reforms.tech_support_institution.buyout_share,
     )
-    terms = (a.vendor_contract_months, a.systems_per_staff, a.staff_wage, model.structure.n_lines)
-    switch = _vendor_switches(tuple(offers), tuple(records), terms)
-    if switch.any():  # most months every agency renews: nothing moves, nothing is drawn
-        st.vendor[n[switch]] = best[switch]
-        st.operator_since[n[switch]] = model.month
-        model.spend["build"] += float(cost[switch].sum())
-        _rights_clause(model, n[switch & ~buys])
-        bought = n[switch & buys]  # the legacy systems' rights were bought: the code and data move with them
-        st.rights[bought] |= st.own[bought]
-    st.contract_end[n] = model.month + a.vendor_contract_months
-    st.found_sum[n], st.found_count[n] = 0.0, 0.0  # the record starts again with the new term
+    terms = RenewalTerms(
+        run_cost=model.base_run_cost,
+        build_cost=model.base_build_cost,
+        month=model.month,
+        contract_months=a.vendor_contract_months,
+        migration_months=a.migration_months,
+        n_lines=model.structure.n_lines,
+        beliefs=(a.claim_gap, a.claim_gap_spread, a.quality_spread),
+    )
+    return tuple(agencies), tuple(vendors), tuple(terms)
 
 
-class VendorOffers(NamedTuple):
-    """Per agency whose vendor contract ends (index j): its systems and both vendors."""
+def after_switches(model: GovModel, movers: np.ndarray, cost: np.ndarray, buys: np.ndarray) -> None:
+    """Agencies that switched vendor (`vendor_renewals`, which moved them) pay the exit `cost`;
+    the systems they rebuilt get new rights terms (`_rights_clause`, drawn), or, where their
+    legacy systems' rights were bought (`buys`), the code and data move with them."""
+    if len(movers) == 0:  # most months every agency renews: nothing moves, nothing is drawn
+        return
+    st = model.state
+    model.spend["build"] += float(cost.sum())
+    _rights_clause(model, movers[~buys])
+    bought = movers[buys]
+    st.rights[bought] |= st.own[bought]
 
-    agencies: np.ndarray  # (J,)
-    run: np.ndarray  # (J,) 万元/month running cost of its systems at cost
-    own: np.ndarray  # (J, K) its running systems
-    switching: np.ndarray  # (J,) 万元 one-off: migrate or rebuild (`switching_cost`, `with_buyout`)
-    mine: np.ndarray  # (J,) its vendor
-    best: np.ndarray  # (J,) its market's best vendor
+
+class VendorContracts(NamedTuple):
+    """Per agency (N): its operations contract with a vendor, its systems and its record."""
+
+    contract_end: np.ndarray  # month its contract ends (reset here for the new term)
+    company: np.ndarray  # operating company, NO_ONE: a vendor runs what staff do not
+    vendor: np.ndarray  # (changed here on a switch)
+    operator_since: np.ndarray  # month its supplier took it over (changed here on a switch)
+    own: np.ndarray  # (N, K) its running systems
+    rights: np.ndarray  # (N, K) the government holds their code and data rights
+    found_sum: np.ndarray  # quality found on its vendor's work (`record_found_quality`; reset here)
+    found_count: np.ndarray
+    market: np.ndarray  # its market government (`Structure.agency_market`)
+
+
+class VendorMarket(NamedTuple):
+    """The vendors and, per government, the technical-support institution negotiating for agencies."""
+
     markup: np.ndarray  # (vendors)
     claim: np.ndarray  # (vendors) claimed quality (`GovModel.vendor_claim`)
-
-
-class Records(NamedTuple):
-    """What agencies know of their supplier's work (`record_found_quality`) and where an
-    institution supports every build (`as_built_here`)."""
-
-    found_sum: np.ndarray  # (N)
-    found_count: np.ndarray  # (N)
-    tsi_staff: np.ndarray  # (G)
+    market: np.ndarray  # (vendors) market government
+    n_gov: int
+    tsi_staff: np.ndarray  # (G) the institution's staff (none: no support, no buy-out)
     quality_support: float
-    claim_gap: float  # the mean overstatement agencies take off a claim
-    gap_spread: float  # its σ across suppliers: the prior's
-    quality_spread: float  # σ of a delivery around its builder's quality: a finding's
+    buyout_share: float  # of the legacy systems' build price (`with_buyout`)
+
+
+class RenewalTerms(NamedTuple):
+    run_cost: np.ndarray  # (K) 万元 a month per running system
+    build_cost: np.ndarray  # (K)
+    month: int
+    contract_months: int  # a vendor contract's term
+    migration_months: float
+    n_lines: int
+    beliefs: tuple  # (claim_gap, claim_gap_spread, quality_spread), as `expected_of` takes them
 
 
 @njit(cache=True)
-def _vendor_switches(offers, records, terms):
-    """`renew_vendor_contracts`' choice in one pass: (J,) the agency switches to its market's
-    best vendor (`choose` without the take-back option; a vendor already the best renews).
-    The same numbers as `expected_of`, `seen_quality`, `as_built_here` and `choose` agency by
-    agency."""
-    offers, records = VendorOffers(*offers), Records(*records)  # named again (state.py: kernel views)
-    term, systems_per_staff, staff_wage, n_lines = terms
-    J = len(offers.agencies)
-    systems = np.empty(J)
-    mine_price, mine_quality = np.empty(J), np.empty(J)
-    best_price, best_quality = np.empty(J), np.empty(J)
+def vendor_renewals(agencies, vendors, terms):
+    """`renew_vendor_contracts` in one pass: the agencies whose vendor contract ends this month
+    (`due`), each one's market's best vendor (`best_vendor`), the cost of switching to it
+    (`switching_cost`, `with_buyout`) and whether it does (`choose` without the take-back
+    option; a vendor already the best renews); every contract's term starts again, and a
+    switching agency has its new vendor from this month. The same numbers as those functions,
+    agency by agency. Returns, for the agencies that switch (in agency order): who they are,
+    their exit costs, and whether each bought its legacy systems' rights (`after_switches`)."""
+    x, v, t = VendorContracts(*agencies), VendorMarket(*vendors), RenewalTerms(*terms)
+    n = _due(x.contract_end, x.company, t.month, False)
+    J = len(n)
+    best, cost = np.empty(J, np.int64), np.empty(J)
+    switch, buys = np.zeros(J, np.bool_), np.zeros(J, np.bool_)
+    if J == 0:
+        return n, cost, buys
+    claim_gap = t.beliefs[0]
+    seen = np.empty(len(v.claim))
+    for u in range(len(v.claim)):
+        seen[u] = min(max(v.claim[u] - claim_gap, 0.0), 1.0)
+    best_of = _best_vendor(v.markup, seen, v.market, v.n_gov)
+    run_of, build_of = subset_sums(t.run_cost), subset_sums(t.build_cost)
     for j in range(J):
-        n = offers.agencies[j]
-        count = 0
-        for k in range(offers.own.shape[1]):
-            count += offers.own[j, k]
-        systems[j] = count
-        support = records.quality_support * (records.tsi_staff[n // n_lines] > 0)
-        mine, best = offers.mine[j], offers.best[j]
-        beliefs = (records.claim_gap, records.gap_spread, records.quality_spread)
-        mine_quality[j] = expected_of(
-            offers.claim[mine], support, records.found_sum[n], records.found_count[n], beliefs
-        )
-        mine_price[j], best_price[j] = 1.0 + offers.markup[mine], 1.0 + offers.markup[best]
-        rival = min(max(offers.claim[best] - records.claim_gap, 0.0), 1.0)
-        best_quality[j] = rival + support * (1 - rival)
-    none = np.zeros(J)
-    x = (offers.run, systems, offers.switching, mine_price, mine_quality, best_price, best_quality, none, none)
-    switch = choose(x, term, systems_per_staff, staff_wage) == SWITCH
-    for j in range(J):
-        switch[j] &= offers.best[j] != offers.mine[j]
-    return switch
+        i = n[j]
+        best[j] = best_of[x.market[i]]
+        mine, rival = x.vendor[i], best[j]
+        mine_price, best_price = 1.0 + v.markup[mine], 1.0 + v.markup[rival]
+        run, migrate, rebuild, legacy = _exit_sums(x.own, x.rights, i, run_of, build_of)
+        cost[j] = migrate * t.migration_months + rebuild * best_price
+        held = v.tsi_staff[i // t.n_lines] > 0
+        if held and legacy:  # the institution may buy the legacy systems' rights
+            buy = rebuild * mine_price * v.buyout_share + run * t.migration_months
+            if buy < cost[j]:
+                cost[j], buys[j] = buy, True
+        support = v.quality_support * held
+        mine_quality = expected_of(v.claim[mine], support, x.found_sum[i], x.found_count[i], t.beliefs)
+        rival_quality = seen[rival] + support * (1 - seen[rival])
+        renew = run * mine_price * t.contract_months / max(mine_quality, 1e-9)  # `choose`'s terms
+        leave = (run * best_price * t.contract_months + cost[j]) / max(rival_quality, 1e-9)
+        switch[j] = (leave < renew) & (rival != mine)
+        x.contract_end[i] = t.month + t.contract_months
+        x.found_sum[i], x.found_count[i] = 0.0, 0.0  # the record starts again with the new term
+    for j in np.flatnonzero(switch):
+        x.vendor[n[j]], x.operator_since[n[j]] = best[j], t.month
+    return n[switch], cost[switch], buys[switch]
+
+
+@njit(cache=True)
+def _exit_sums(own, rights, i, run_of, build_of):
+    """Agency `i`'s running cost, that of its systems whose rights the government holds (to
+    migrate), the build cost of the others (to rebuild), each added in kind order (`run_of`,
+    `build_of`: `subset_sums` of the running and build costs; `switching_cost` is numpy's
+    product: the same numbers at the agents' costs); and whether there is any of the others
+    (legacy systems)."""
+    held, free = row_bits(own, i), row_bits(rights, i)
+    return run_of[held], run_of[held & free], build_of[held & ~free], (held & ~free) != 0
 
 
 def with_buyout(model: GovModel, n: np.ndarray, rebuild: np.ndarray, incumbent_factor: np.ndarray):

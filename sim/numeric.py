@@ -94,3 +94,29 @@ def gini_sorted(x):
         return 0.0
     cum = np.cumsum(x)
     return (n + 1 - 2 * pairwise_sum(cum / cum[-1])) / n
+
+
+@njit(cache=True)
+def row_bits(held, n):
+    """The columns row `n` of the bool matrix `held` (N, K <= 62) holds, as bits (bit k: column k)."""
+    bits = 0
+    for k in range(held.shape[1]):
+        bits |= np.int64(held[n, k]) << k
+    return bits
+
+
+@njit(cache=True)
+def subset_sums(cost):
+    """(2^K,) `cost` (K,) summed over each set of columns (`row_bits`), added in column order
+    (0 x cost for a column not held), as compiled kernels add a row of `held @ cost`: a row's
+    sum looked up by its bits is the same number, without a chain of K additions. (numpy's
+    BLAS product may group the terms otherwise, machine by machine: the same number at the
+    agents' costs, tests/test_numeric.py, not for every cost in the last bit.)"""
+    K = len(cost)
+    out = np.empty(1 << K)
+    for bits in range(1 << K):
+        total = 0.0
+        for k in range(K):
+            total += ((bits >> k) & 1) * cost[k]
+        out[bits] = total
+    return out

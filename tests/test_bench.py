@@ -40,7 +40,7 @@ def test_phases_times_every_process_of_the_step(capsys):
 
     phases(["baseline", "--steps", "3", "--set", "reforms.unified_approval.enabled=true"])
     out = capsys.readouterr().out
-    for phase in ("plan", "decide", "serve", "operating_costs", "complete_and_expire", "compute_measures"):
+    for phase in ("plan", "decide", "serve", "operate", "complete_and_expire", "compute_measures"):
         assert phase in out
     assert "reform unified_approval" in out and "µs a month" in out
     import sim.processes.planning

@@ -5,6 +5,7 @@ rule follows it."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim.contracts import RENEW, SWITCH, TAKE_BACK, RenewalInputs, choose, switching_cost
 from sim.control import DIMENSIONS, ControlInputs, control_measures
@@ -287,3 +288,26 @@ def test_the_rights_clause_holds_with_the_skill_of_whoever_wrote_the_terms():
     for writer in (0.2, 0.8):
         _, rights = project_terms(np.ones(len(u)), np.full(len(u), writer), np.zeros(len(u)), np.zeros(len(u)), 0.0, u)
         assert abs(rights.mean() - writer) < 0.02
+
+
+@pytest.mark.parametrize("lines", [5, 16, 17, 40, 64])
+def test_many_systems_are_counted_in_delivery_order_as_few_are(lines):
+    """`duplicates_by_bits` orders few systems by insertion and many (over 16) by rank: both
+    against the pair-by-pair count, on random months (before 0 too, repeated across lines:
+    ties go to the lower line), owners, openness, compatibility and capacities."""
+    from sim.substitutes import _running_duplicates_pairwise, compatible_bits, duplicates_by_bits
+
+    rng = np.random.default_rng(lines)
+    G = 20
+    sub = rng.random((N_KINDS, lines, lines)) < 0.5
+    sub = sub | sub.transpose(0, 2, 1)
+    own = rng.random((G * lines, N_KINDS)) < rng.uniform(0.2, 1.0, (G * lines, 1))
+    own[:lines] = True  # the first government runs every kind on every line
+    built = rng.integers(-60, 60, own.shape).astype(np.int32)
+    reach = rng.random((G, N_KINDS)) < 0.2
+    host_open = rng.random(G * lines) < 0.6
+    for capacity in (0, 1, 2, 7):
+        fast = duplicates_by_bits(own, built, reach, compatible_bits(sub), lines, host_open, capacity)
+        slow = _running_duplicates_pairwise(own, built, reach, sub, lines, host_open, capacity, np.zeros_like(own))
+        assert np.array_equal(fast, slow), capacity
+    assert own.reshape(G, lines, N_KINDS).sum(axis=1).max() > 16 or lines <= 16  # the path for many is taken

@@ -242,6 +242,39 @@ def test_operating_costs_and_duplicates_match_the_array_rule(model):
         m.spend = spend
 
 
+def test_a_month_s_training_and_budgets_match_the_array_rule(model):
+    """`operate`'s compiled pass (`_run` with a month passing) against the numpy statement of
+    `people_and_budgets` before 0.2.5: units' and the technical pool's staff lose skill to the
+    market and are trained, line staff are trained, budgets accrue and lapse; the month's
+    costs are those of `operating_costs` (month 0's call, which changes none of them)."""
+    m, st, a, r = model, model.state, model.spec.agents, model.rules
+    pool = m.tech_pool
+    fields = ("skill", "digital", "budget", "contract_end", "found_sum", "found_count", "vendor", "operator_since")
+    saved = {f: getattr(st, f).copy() for f in fields} | {"pool": pool.skill.copy(), "spend": dict(m.spend)}
+    drain = a.talent_drain * r.talent_drain_factor
+    drained = st.skill - drain * st.skill
+    skill = np.where(st.staff > 0, drained + r.training_gain * (1 - drained), st.skill)
+    digital = st.digital + r.training_gain * (1 - st.digital)
+    budget = np.minimum(st.budget + st.budget_rate, a.budget_horizon * st.budget_rate)
+    pooled = pool.skill - drain * pool.skill
+    pool_skill = np.where(pool.staff > 0, pooled + r.training_gain * (1 - pooled), pool.skill)
+    try:
+        operations.operating_costs(m)
+        costs = dict(m.spend)
+        assert all(np.array_equal(getattr(st, f), saved[f]) for f in fields)
+        st.contract_end[:] = m.month + 1  # no contract ends: the costs are the same
+        operations._run(m, month_passes=True)
+        assert np.array_equal(st.skill, skill) and np.array_equal(st.digital, digital)
+        assert np.array_equal(st.budget, budget) and np.array_equal(pool.skill, pool_skill)
+        month = costs["operations"] - saved["spend"]["operations"]
+        assert m.spend["operations"] - costs["operations"] == pytest.approx(month, rel=1e-12)
+        assert not np.array_equal(skill, saved["skill"]) and not np.array_equal(budget, saved["budget"])
+    finally:
+        for f in fields:
+            setattr(st, f, saved[f])
+        pool.skill, m.spend = saved["pool"], saved["spend"]
+
+
 def test_expiry_and_delivery_find_every_finished_project(model):
     m, st = model, model.state
     own = st.own.copy()
@@ -471,41 +504,56 @@ def test_a_new_app_s_value_is_the_same_with_or_without_grouping_equal_qualities(
     assert np.array_equal(apps.new_app_value(q, 0.03, 0.38, 0.5, 96), rows)
 
 
-def test_vendor_renewal_choice_matches_the_array_rule():
-    """`_vendor_switches` against `expected_quality`, `seen_quality`, `as_built_here` and
-    `choose` (0.2.4), on agencies with findings on their record and an institution's support."""
+@pytest.mark.parametrize("scenario", ["reform_tech_support_institution", "baseline"])
+def test_vendor_renewals_match_the_array_rule(scenario):
+    """`vendor_renewals` against `due`, `best_vendor`, `switching_cost`, `with_buyout`,
+    `expected_quality`, `seen_quality`, `as_built_here` and `choose` (0.2.4), on agencies with
+    findings on their record and, under the institution, its support and buy-outs: the same
+    agencies switch, to the same vendors, at the same exit cost (to the last bit)."""
     from sim import contracts
 
-    m = _run("reform_tech_support_institution", 3, 30)
+    m = _run(scenario, 3, 30)
     st, a = m.state, m.spec.agents
-    n = np.flatnonzero(st.company < 0)
-    st.found_sum[n[::3]], st.found_count[n[::3]] = 1.2, 3.0  # findings on a third of the records
+    vendors_run = np.flatnonzero(st.company < 0)
+    st.contract_end[vendors_run[::2]] = m.month  # half of them due, and the agencies run by a company not
+    st.found_sum[vendors_run[::3]], st.found_count[vendors_run[::3]] = 1.2, 3.0  # findings on a third
+    m.vendor_markup[::4] *= 0.5  # some rivals cheap enough to switch to
+    n = contracts.due(m, company=False)
     best = contracts.best_vendor(m)[m.structure.agency_market[n]]
-    mine = st.vendor[n]
-    own = st.own[n]
-    cost = np.random.default_rng(0).uniform(0, 300, len(n))
+    mine, own = st.vendor[n], st.own[n]
+    best_price, my_price = 1.0 + m.vendor_markup[best], 1.0 + m.vendor_markup[mine]
+    rebuild = contracts.switching_cost(
+        own, st.rights[n], m.base_run_cost, m.base_build_cost, best_price, a.migration_months
+    )
+    cost, buys = contracts.with_buyout(m, n, rebuild, my_price)
     x = contracts.RenewalInputs(
         run=own @ m.base_run_cost,
         systems=own.sum(axis=1).astype(float),
         switching=cost,
-        company_price=1.0 + m.vendor_markup[mine],
+        company_price=my_price,
         company_quality=contracts.expected_quality(m, n, m.vendor_claim[mine]),
-        vendor_price=1.0 + m.vendor_markup[best],
+        vendor_price=best_price,
         vendor_quality=contracts.as_built_here(m, n, contracts.seen_quality(m, m.vendor_claim[best])),
         staff_available=np.zeros(len(n)),
         staff_skill=np.zeros(len(n)),
     )
-    expected = (contracts.choose(tuple(x), 12, a.systems_per_staff, a.staff_wage) == contracts.SWITCH) & (best != mine)
-    tsi = m.tech_support
-    offers = contracts.VendorOffers(n, own @ m.base_run_cost, own, cost, mine, best, m.vendor_markup, m.vendor_claim)
-    records = contracts.Records(
-        st.found_sum, st.found_count, tsi.staff, tsi.quality_support, a.claim_gap, a.claim_gap_spread, a.quality_spread
-    )
-    got = contracts._vendor_switches(
-        tuple(offers), tuple(records), (12, a.systems_per_staff, a.staff_wage, m.structure.n_lines)
-    )
-    assert np.array_equal(got, expected) and expected.any() and (~expected).any()
-    assert tsi.staff.any() and tsi.quality_support > 0
+    term = a.vendor_contract_months
+    switch = (contracts.choose(tuple(x), term, a.systems_per_staff, a.staff_wage) == contracts.SWITCH) & (best != mine)
+
+    movers = n[switch]
+    renewals = contracts.renew_vendor_contracts
+    before = st.vendor.copy()
+    spent = m.spend["build"]
+    renewals(m)
+    assert np.array_equal(st.vendor != before, np.isin(np.arange(len(before)), movers))
+    assert np.array_equal(st.vendor[movers], best[switch])
+    assert m.spend["build"] == spent + float(cost[switch].sum())
+    assert (st.contract_end[n] == m.month + term).all() and not st.found_count[n].any()
+    assert switch.any() and (~switch).any() and len(n) < len(vendors_run)
+    if scenario == "baseline":
+        assert not buys.any()
+    else:
+        assert m.tech_support.staff.any() and buys.any() and (rebuild != cost).any()
 
 
 def test_company_revenue_and_running_cost_match_the_array_rule():

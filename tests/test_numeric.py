@@ -39,3 +39,25 @@ def test_gini_is_the_numpy_formula_bit_for_bit(n):
     assert gini(x) == _numpy_gini(x)
     assert gini_sorted(np.sort(x)) == _numpy_gini(x)
     assert gini(np.zeros(n)) == 0.0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_row_s_sum_looked_up_by_its_bits_is_the_row_added_in_column_order(seed):
+    """`subset_sums` at `row_bits` against each row added column by column (bool rows, costs
+    of very different sizes, where another order of addition differs in the last bits), and
+    against numpy's `held @ cost` at the agents' running and build costs."""
+    from sim import GovModel
+    from sim.numeric import row_bits, subset_sums
+
+    rng = np.random.default_rng(seed)
+    held = rng.random((2000, 5)) < 0.6
+    cost = rng.uniform(0, 1, 5) * 10.0 ** rng.integers(-3, 4, 5)
+    in_order = np.zeros(len(held))
+    for k in range(5):
+        in_order = in_order + held[:, k] * cost[k]
+    bits = np.array([row_bits(held, n) for n in range(len(held))])
+    assert np.array_equal(subset_sums(cost)[bits], in_order)
+    assert np.array_equal(held, (bits[:, None] >> np.arange(5)) & 1 == 1)
+    m = GovModel("baseline", rng=seed)
+    for cost in (m.base_run_cost, m.base_build_cost):
+        assert np.array_equal(subset_sums(cost)[bits], held @ cost)

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from ..contracts import renew_vendor_contracts
-from ..institutions import company_prices
+from ..contracts import after_switches, renewal_views, vendor_renewals
+from ..institutions import company_cost
+from ..numeric import pairwise_sum, row_bits, subset_sums
 from ..state import MONTH, N_KINDS, Pipeline
-from ..substitutes import duplicates
+from ..substitutes import duplicates_by_bits, running_duplicates
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -30,9 +31,10 @@ def complete_and_expire(model: GovModel) -> None:
     # systems past end of life stop (a system delivered this month runs at least a month)
     # the month as int32, the months' own type: the comparisons stay 32-bit (20% faster at 13,750 agencies)
     rows, kinds = _expire_and_find_done(st.own, st.expires, st.building, st.done, MONTH(month))
-    life = _NO_LIFE
-    if len(rows):
-        life = model.rng.uniform(1 - a.lifetime_spread, 1 + a.lifetime_spread, size=len(rows)) * a.system_lifetime
+    if len(rows) == 0:  # nothing delivered: nothing drawn, no time taken
+        model.deliveries.append((0.0, 0))
+        return
+    life = model.rng.uniform(1 - a.lifetime_spread, 1 + a.lifetime_spread, size=len(rows)) * a.system_lifetime
     terms = Terms(
         proposed=st.proposed,
         specified=st.specified,
@@ -45,9 +47,6 @@ def complete_and_expire(model: GovModel) -> None:
     model.deliveries.append((took, len(rows)))
     model.building_months -= took
     model.n_building -= len(rows)
-
-
-_NO_LIFE = np.zeros(0)
 
 
 class Terms(NamedTuple):
@@ -115,39 +114,83 @@ def _expire_and_find_done(own, expires, building, done, month):
 
 
 def operate(model: GovModel) -> None:
-    renew_vendor_contracts(model)
-    operating_costs(model)
-    people_and_budgets(model)
+    """A month of operations in one compiled pass (`_operate`): vendor contracts that end are
+    renewed or switched (`contracts.renew_vendor_contracts`), the month's systems are run
+    (`operating_costs`), IT staff lose skill to the market unless trained and paid, and
+    budgets accrue (`_people_and_budgets`); then what switching pays and draws
+    (`contracts.after_switches`, which reads nothing the rest changes)."""
+    after_switches(model, *_run(model, month_passes=True))
 
 
 def operating_costs(model: GovModel) -> None:
     """Who runs which systems this month, at what cost (reads state, changes none)."""
-    s, st, a = model.structure, model.state, model.spec.agents
-    by_company = st.company >= 0
-    price = company_prices(model) if by_company.any() else np.zeros(len(st.company))
-    duplicate = duplicates(
-        st.own, st.built, model.kind_reach(), s.substitutes, model.line_bits, s.n_lines, st.open, a.host_capacity
+    _run(model, month_passes=False)
+
+
+def _run(model: GovModel, month_passes: bool):
+    """`_operate` on the model's state; without `month_passes`, only the costs (month 0's).
+    Returns the vendor switches (`contracts.vendor_renewals`)."""
+    s, st, a, r = model.structure, model.state, model.spec.agents, model.rules
+    pool = model.tech_pool
+    drain = a.talent_drain * r.talent_drain_factor
+    running = Running(
+        own=st.own,
+        built=st.built,
+        host_open=st.open,
+        kind_reach=model.kind_reach(),
+        substitutes=s.substitutes,
+        line_bits=model.line_bits,
+        n_lines=s.n_lines,
+        host_capacity=a.host_capacity,
     )
     operators = Operators(
         staff=st.staff,
         company=st.company,
         vendor=st.vendor,
         vendor_markup=model.vendor_markup,
-        price=price,
-        n_companies=len(model.companies),
+        contract_markup=st.contract_markup,
+        company_cost=company_cost(model) if model.companies else _NO_COMPANIES,
+        pool_staff=pool.staff,
     )
     costs = RunCosts(run_cost=model.base_run_cost, systems_per_staff=a.systems_per_staff, wage=a.staff_wage)
-    wages, inhouse, outsourced, vendor_rev, company_rev, ops_total, dup_total = _operating_costs(
-        st.own, duplicate, s.n_lines, tuple(operators), tuple(costs)
+    training = Training(
+        skill=st.skill,
+        digital=st.digital,
+        budget=st.budget,
+        budget_rate=st.budget_rate,
+        pool_skill=pool.skill,
+        drain=drain,
+        gain=r.training_gain,
+        horizon=a.budget_horizon,
+        month_passes=month_passes,
     )
-    # the technical pool's staff are government IT staff: their wages are operations spending
-    ops_total += float(model.tech_pool.staff.sum()) * a.staff_wage
+    switched, duplicate, by_company, run_by, revenue, totals = _operate(
+        renewal_views(model), tuple(running), tuple(operators), tuple(costs), tuple(training)
+    )
     # who earns what, and who runs how many systems (for concentration and control)
-    model.ops_revenue = {"inhouse": wages, "vendor": vendor_rev, "company": company_rev}
-    model.ops_systems = {"inhouse": inhouse, "outsourced": outsourced, "by_company": by_company}
+    model.ops_revenue = {"inhouse": run_by[0], "vendor": revenue[0], "company": revenue[1]}
+    model.ops_systems = {"inhouse": run_by[1], "outsourced": run_by[2], "by_company": by_company}
     model.ops_systems["duplicate"] = duplicate  # the auditor's count, by kind (`measures.duplicate_measures`)
-    model.spend["operations"] += ops_total
-    model.spend["duplicated_operations"] += dup_total
+    model.spend["operations"] += totals[0]
+    model.spend["duplicated_operations"] += totals[1]
+    return switched
+
+
+_NO_COMPANIES = np.zeros(0)
+
+
+class Running(NamedTuple):
+    """The running systems, and what an auditor needs to count duplicates among them
+    (`substitutes.running_duplicates`)."""
+
+    own: np.ndarray  # (N, K)
+    built: np.ndarray  # (N, K) month each went live
+    host_open: np.ndarray  # (N) the agency is open to sharing (its stance)
+    kind_reach: np.ndarray  # (G, K) a platform layer or the government app of the kind reaches it
+    substitutes: np.ndarray  # (K, L, L)
+    line_bits: np.ndarray  # (K, L) the same as bits, (K, 0) beyond 64 lines (`GovModel.line_bits`)
+    n_lines: int
+    host_capacity: int
 
 
 class Operators(NamedTuple):
@@ -157,8 +200,9 @@ class Operators(NamedTuple):
     company: np.ndarray  # (N) operating company, NO_ONE before take-over
     vendor: np.ndarray  # (N) small vendor
     vendor_markup: np.ndarray  # (vendors)
-    price: np.ndarray  # (N) run by a company: (1 + its contract's markup) x the company's scale factor
-    n_companies: int
+    contract_markup: np.ndarray  # (N) markup of the agency's contract with its company
+    company_cost: np.ndarray  # (companies) cost factor of each (`institutions.company_cost`)
+    pool_staff: np.ndarray  # (G) the technical pool's staff: government IT staff, paid as such
 
 
 class RunCosts(NamedTuple):
@@ -167,25 +211,72 @@ class RunCosts(NamedTuple):
     wage: float  # 万元 a month per IT staff member
 
 
+class Training(NamedTuple):
+    """What a month does to IT staff's skill and to budgets (changed in place)."""
+
+    skill: np.ndarray  # (N) the agency's IT unit's
+    digital: np.ndarray  # (N) its line staff's digital skill
+    budget: np.ndarray  # (N) 万元 available
+    budget_rate: np.ndarray  # (N) 万元 a month
+    pool_skill: np.ndarray  # (G) the technical pool's staff's
+    drain: float  # share of skill lost a month to the market
+    gain: float  # share of the gap to full skill training closes a month
+    horizon: float  # months of allocation a budget keeps; the rest lapses
+    month_passes: bool  # False: leave them, and contracts, as they are (month 0's costs, before any month)
+
+
 @njit(cache=True)
-def _operating_costs(own, duplicate, n_lines, operators, costs):
+def _operate(renewals, running, operators, costs, training):
+    """`operate` in one pass: the vendor renewals (`contracts.vendor_renewals`), the auditor's
+    duplicates (`substitutes.duplicates`, from the compatibility bits where the model has
+    them), who runs what at what cost (`_operating_costs`), then the month's training and
+    budgets (`_people_and_budgets`); renewals and training only as a month passes. Returns
+    the vendor switches, the duplicates, the agencies run by a company, (wages, systems run
+    in-house and outsourced) per agency, (fees per vendor, per company), and (operations
+    spending, what running duplicates costs)."""
+    x, o, t = Running(*running), Operators(*operators), Training(*training)
+    switched = (np.empty(0, np.int64), np.empty(0), np.empty(0, np.bool_))
+    if t.month_passes:
+        switched = vendor_renewals(renewals[0], renewals[1], renewals[2])
+    if x.line_bits.shape[1] == x.n_lines:
+        duplicate = duplicates_by_bits(
+            x.own, x.built, x.kind_reach, x.line_bits, x.n_lines, x.host_open, x.host_capacity
+        )
+    else:
+        duplicate = running_duplicates(
+            x.own, x.built, x.kind_reach, x.substitutes, x.n_lines, x.host_open, x.host_capacity
+        )
+    N = len(o.company)
+    by_company = np.empty(N, np.bool_)
+    price = np.zeros(N)  # run by a company: (1 + its contract's markup) x the company's cost factor
+    for n in range(N):
+        by_company[n] = o.company[n] >= 0
+        if by_company[n]:
+            price[n] = (1 + o.contract_markup[n]) * o.company_cost[o.company[n]]
+    prices = (o.staff, o.company, o.vendor, o.vendor_markup, price, len(o.company_cost))
+    run_by, revenue, totals = _operating_costs(x.own, duplicate, prices, costs)
+    # the technical pool's staff are government IT staff: their wages are operations spending
+    totals = (totals[0] + pairwise_sum(o.pool_staff) * RunCosts(*costs).wage, totals[1])
+    if t.month_passes:
+        _people_and_budgets(o.staff, t, o.pool_staff)
+    return switched, duplicate, by_company, run_by, revenue, totals
+
+
+@njit(cache=True)
+def _operating_costs(own, duplicate, operators, costs):
     """In-house units run as many systems as their staff can (at their wages), vendors the
     rest at their markup; a company runs everything of the agencies it took over, at the
     agency's contract price (a multiple of the running cost). `duplicate` (N, K): the
-    running systems an auditor counts as duplicates (`sim/substitutes.py`).
+    running systems an auditor counts as duplicates (`sim/substitutes.py`). `operators`:
+    (staff, company, vendor, vendor markup, price per agency, number of companies).
     Per agency: wages, systems run in-house and outsourced; per vendor and company: fees
     earned; in all: operations spending, and what running duplicates costs."""
-    operators, costs = Operators(*operators), RunCosts(*costs)  # named again (state.py: kernel views)
-    staff, company, vendor, vendor_markup, price, n_companies = (
-        operators.staff,
-        operators.company,
-        operators.vendor,
-        operators.vendor_markup,
-        operators.price,
-        operators.n_companies,
-    )
-    run_cost, systems_per_staff, staff_wage = costs.run_cost, costs.systems_per_staff, costs.wage
+    staff, company, vendor, vendor_markup, price, n_companies = operators
+    run_cost, systems_per_staff, staff_wage = RunCosts(*costs)  # named again (state.py: kernel views)
     N = own.shape[0]
+    # the running cost of each set of kinds, added in kind order (`subset_sums`): a row's sum
+    # looked up by its kinds' bits (5x faster than adding it, the same number)
+    run_of = subset_sums(run_cost)
     wages = np.empty(N)
     inhouse = np.empty(N)
     outsourced = np.empty(N)
@@ -193,52 +284,42 @@ def _operating_costs(own, duplicate, n_lines, operators, costs):
     company_rev = np.zeros(n_companies)
     ops_total = 0.0
     dup_total = 0.0
-    for g in range(N // n_lines):
-        lo = g * n_lines
-        for line in range(n_lines):
-            n = lo + line
-            run = 0.0  # 万元/month of running the systems
-            dup_run = 0.0
-            count = 0
-            for k in range(N_KINDS):  # branch-free: `own` is random
-                run += own[n, k] * run_cost[k]
-                count += own[n, k]
-                dup_run += duplicate[n, k] * run_cost[k]
-            wages[n] = staff[n] * staff_wage
-            if company[n] >= 0:
-                share = 0.0
-                fee = run * price[n]
-                company_rev[company[n]] += fee
-            else:
-                share = min(1.0, staff[n] * systems_per_staff / count) if count > 0 else 0.0
-                fee = (1 - share) * run * (1 + vendor_markup[vendor[n]])
-                vendor_rev[vendor[n]] += fee
-            inhouse[n] = share * count
-            outsourced[n] = (1 - share) * count
-            ops = wages[n] + fee
-            ops_total += ops
-            if run > 0:  # duplicates cost what the agency pays per unit of running cost
-                dup_total += dup_run * min(ops / run, 1e9)
-    return wages, inhouse, outsourced, vendor_rev, company_rev, ops_total, dup_total
+    for n in range(N):
+        owned = row_bits(own, n)
+        run = run_of[owned]  # 万元/month of running the systems
+        dup_run = run_of[row_bits(duplicate, n)]
+        count = _COUNT[owned]
+        wages[n] = staff[n] * staff_wage
+        if company[n] >= 0:
+            share = 0.0
+            fee = run * price[n]
+            company_rev[company[n]] += fee
+        else:
+            share = min(1.0, staff[n] * systems_per_staff / count) if count > 0 else 0.0
+            fee = (1 - share) * run * (1 + vendor_markup[vendor[n]])
+            vendor_rev[vendor[n]] += fee
+        inhouse[n] = share * count
+        outsourced[n] = (1 - share) * count
+        ops = wages[n] + fee
+        ops_total += ops
+        if run > 0:  # duplicates cost what the agency pays per unit of running cost
+            dup_total += dup_run * min(ops / run, 1e9)
+    return (wages, inhouse, outsourced), (vendor_rev, company_rev), (ops_total, dup_total)
 
 
-def people_and_budgets(model: GovModel) -> None:
-    """IT staff lose skill to the market unless trained and paid; budgets accrue."""
-    st, a, r = model.state, model.spec.agents, model.rules
-    drain = a.talent_drain * r.talent_drain_factor
-    _people_and_budgets(
-        st.staff, st.skill, st.digital, st.budget, st.budget_rate, drain, r.training_gain, a.budget_horizon
-    )
-    pool = model.tech_pool  # the bureau's technical staff are pulled and trained as units' are
-    drained = pool.skill - drain * pool.skill
-    pool.skill = np.where(pool.staff > 0, drained + r.training_gain * (1 - drained), pool.skill)
+_COUNT = np.array([bin(bits).count("1") for bits in range(1 << N_KINDS)], np.int64)  # kinds in a set (`row_bits`)
 
 
 @njit(cache=True)
-def _people_and_budgets(staff, skill, digital, budget, budget_rate, drain, training_gain, horizon):
+def _people_and_budgets(staff, t, pool_staff):
+    """IT staff lose skill to the market unless trained and paid (units' staff and the
+    technical pool's alike); line staff are trained; budgets accrue."""
     for n in range(len(staff)):
-        drained = skill[n] - drain * skill[n]  # only units' staff (a select: no branch)
-        skill[n] = drained + training_gain * (1 - drained) if staff[n] > 0 else skill[n]
-        digital[n] += training_gain * (1 - digital[n])
+        drained = t.skill[n] - t.drain * t.skill[n]  # only units' staff (a select: no branch)
+        t.skill[n] = drained + t.gain * (1 - drained) if staff[n] > 0 else t.skill[n]
+        t.digital[n] += t.gain * (1 - t.digital[n])
         # budgets accrue; funds beyond the horizon lapse
-        budget[n] = min(budget[n] + budget_rate[n], horizon * budget_rate[n])
+        t.budget[n] = min(t.budget[n] + t.budget_rate[n], t.horizon * t.budget_rate[n])
+    for g in range(len(pool_staff)):  # the bureau's technical staff are pulled and trained as units' are
+        drained = t.pool_skill[g] - t.drain * t.pool_skill[g]
+        t.pool_skill[g] = drained + t.gain * (1 - drained) if pool_staff[g] > 0 else t.pool_skill[g]
