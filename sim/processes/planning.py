@@ -100,40 +100,34 @@ def _proposals(systems, wants, building, queued, prices, budget):
     marked in `queued`), each (rows, kinds, costs[, reviewers]) in row-major order; changes
     `wants.app`, `budget` (funds reserved) and `reuse` (redirected apps) in place."""
     systems, wants, prices = Systems(*systems), Wants(*wants), Prices(*prices)  # named again (state.py: kernel views)
-    own, reuse, kind_reach, n_lines, line_bits = (
-        systems.own,
-        systems.reuse,
-        systems.kind_reach,
-        systems.n_lines,
-        systems.line_bits,
-    )
-    N = own.shape[0]
-    flat_own, flat_reuse, flat_building, flat_queued = own.ravel(), reuse.ravel(), building.ravel(), queued.ravel()
+    n_lines, N = systems.n_lines, systems.own.shape[0]
     out = (np.empty(N * N_KINDS, np.int64), np.empty(N * N_KINDS, np.int64), np.empty(N * N_KINDS))  # `_propose`
     count = np.zeros(2, np.int64)
-    by_bits = line_bits.shape[1] == n_lines  # lines compared by bits, not pair by pair
-    owned = np.zeros(N_KINDS, np.uint64)  # per kind, the government's lines running one
     routed = len(wants.reviewer_of_gov) > 0
     factor = _price_factor(prices.vendor, prices.company, prices.vendor_markup, prices.company_markup)
+    lacking_of_line = np.zeros(n_lines, np.int64)
     for g in range(N // n_lines):
         reviewer = wants.reviewer_of_gov[g] if routed else -1
-        if by_bits:
-            for k in range(N_KINDS):
-                owned[k] = lines_owning(own, g * n_lines, n_lines, k)
+        _lacking(systems, building, queued, g, lacking_of_line)
+        # what the province builds for the government (seed 004 §2.1) is not the agency's
+        # to build: it uses the province's layer once it reaches it
+        province, reached = 0, 0
+        for k in range(N_KINDS):
+            province |= np.int64(wants.province_built[g, k]) << k
+            reached |= np.int64(systems.kind_reach[g, k]) << k
         for n in range(g * n_lines, (g + 1) * n_lines):
             wants.app[n] |= wants.app_draw[n] < wants.app_propensity
-            i = n * N_KINDS
-            lacks = 0  # one bit per kind, kept in a register (K is a compile-time constant)
-            for k in range(N_KINDS):
-                if by_bits:  # without a branch on `reuse`, which is random: own | (reuse & reachable)
-                    reach = can_use_by_bits(kind_reach, owned[k], line_bits, g, n - g * n_lines, k)
-                    usable = flat_own[i + k] | (flat_reuse[i + k] & reach)
-                else:
-                    usable = flat_own[i + k]
-                    if flat_reuse[i + k] and not usable:  # a shared instance it could use (§7.3)
-                        usable = can_use_shared(own, kind_reach, systems.substitutes, n_lines, n, k)
-                lacks |= (1 - (usable | flat_building[i + k] | flat_queued[i + k])) << k
-            lacks = _redirected(lacks & ~((1 - wants.app[n]) << MOBILE), wants, kind_reach, reuse, g, n)
+            lacks = lacking_of_line[n - g * n_lines] & ~((1 - wants.app[n]) << MOBILE)  # the app only if wanted
+            redirected = lacks & province & reached
+            lacks &= ~province
+            if redirected:
+                for k in range(N_KINDS):
+                    if (redirected >> k) & 1:
+                        systems.reuse[n, k] = True
+            # under app consolidation an agency that prefers the government app to a new app of its own
+            if ((lacks >> MOBILE) & 1) & wants.gov_app[n]:
+                systems.reuse[n, MOBILE] = True
+                lacks &= ~(1 << MOBILE)
             # most agencies lack something they cannot afford yet: work without branches
             # on what they lack; the one branch, on a proposal made, is rarely taken
             total = reserved = 0.0
@@ -146,6 +140,40 @@ def _proposals(systems, wants, building, queued, prices, budget):
                     reserved += cost
             budget[n] -= reserved
     return _split(out, count, wants.reviewer_of_gov, n_lines)
+
+
+@njit(cache=True)
+def _lacking(systems, building, queued, g, lacks):
+    """`lacks[i]`, bit k set: line i of government `g` can use no system of kind k (its own,
+    or a shared one it reuses that it can still reach, §7.3), and is neither building nor
+    proposing one. Kind by kind, with unsigned indices (no checks for negative ones: about
+    a third faster)."""
+    own, reuse, kind_reach, n_lines, line_bits = (
+        systems.own,
+        systems.reuse,
+        systems.kind_reach,
+        systems.n_lines,
+        systems.line_bits,
+    )
+    flat_own, flat_reuse, flat_building, flat_queued = own.ravel(), reuse.ravel(), building.ravel(), queued.ravel()
+    lo = g * n_lines
+    by_bits = line_bits.shape[1] == n_lines  # lines compared by bits, not pair by pair
+    lacks[:] = 0
+    for k in range(N_KINDS):
+        first = np.uint64(lo * N_KINDS + k)
+        if by_bits:  # without a branch on `reuse`, which is random: own | (reuse & reachable)
+            owned = lines_owning(own, lo, n_lines, k)
+            for i in range(np.uint64(n_lines)):
+                j = first + i * np.uint64(N_KINDS)
+                reach = can_use_by_bits(kind_reach, owned, line_bits, g, i, k)
+                usable = flat_own[j] | (flat_reuse[j] & reach)
+                lacks[i] |= np.int64(1 - (usable | flat_building[j] | flat_queued[j])) << k
+        else:
+            for i in range(n_lines):
+                usable = own[lo + i, k]
+                if reuse[lo + i, k] and not usable:  # a shared instance it could use (§7.3)
+                    usable = can_use_shared(own, kind_reach, systems.substitutes, n_lines, lo + i, k)
+                lacks[i] |= np.int64(1 - (usable | building[lo + i, k] | queued[lo + i, k])) << k
 
 
 @njit(cache=True, inline="always")
@@ -173,23 +201,6 @@ def _split(out, count, reviewer_of_gov, n_lines):
     q_rows, q_kinds, q_costs = rows[back:][::-1].copy(), kinds[back:][::-1].copy(), costs[back:][::-1].copy()
     reviewers = reviewer_of_gov[q_rows // n_lines] if count[1] else np.zeros(0, np.int64)
     return alone, (q_rows, q_kinds, q_costs, reviewers)
-
-
-@njit(cache=True)
-def _redirected(lacks, wants, kind_reach, reuse, g, n):
-    """What agency `n` still lacks once it uses what is built for it: what the province
-    builds for the government (seed 004 §2.1) is not the agency's to build (it uses the
-    province's layer once it reaches it); under app consolidation an agency that prefers the
-    government app to a new app of its own uses it."""
-    for k in range(N_KINDS):
-        if wants.province_built[g, k] and (lacks >> k) & 1:
-            lacks &= ~(1 << k)
-            if kind_reach[g, k]:
-                reuse[n, k] = True
-    if ((lacks >> MOBILE) & 1) & wants.gov_app[n]:
-        reuse[n, MOBILE] = True
-        lacks &= ~(1 << MOBILE)
-    return lacks
 
 
 @njit(cache=True)
