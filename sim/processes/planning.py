@@ -12,6 +12,7 @@ platform or the existing system (seed 000 §3.2, seed 002 §4).
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -48,8 +49,8 @@ def plan(model: GovModel) -> None:
         willing = rng.random(len(alone[0]))
         chance = a.voluntary_reuse * r.compatibility
         builds = _decide_alone(running, st.open, alone, willing, chance, a.host_capacity, st.budget)
-        _start(model, builds)
-    review(model)
+        _start(model, (*builds, _NOW, _UNREVIEWED))  # proposed this month, reviewed by none
+    review(model, running)
 
 
 def systems(model: GovModel) -> Systems:
@@ -78,7 +79,7 @@ class Prices(NamedTuple):
 
 def prices_of(model: GovModel) -> Prices:
     st = model.state
-    markups = np.array([c.markup for c in model.companies]) if model.companies else _NO_COMPANY
+    markups = np.array(list(map(_MARKUP, model.companies))) if model.companies else _NO_COMPANY
     return Prices(
         vendor=st.vendor,
         company=st.company,
@@ -208,7 +209,7 @@ def _decide_alone(systems, host_open, proposals, willing, chance, host_capacity,
     """An agency deciding alone reuses a shared instance it could use (`can_use_shared`) if
     it is open and willing (`willing` below `chance`), its reserved funds going back;
     otherwise it builds, a duplicate where an owner would have hosted it (`can_host`, §7.4).
-    Changes `reuse` and `budget`; returns the builds (`Builds`)."""
+    Changes `reuse` and `budget`; returns the builds (the first four fields of `Builds`)."""
     systems = Systems(*systems)
     own, kind_reach, substitutes, n_lines = systems.own, systems.kind_reach, systems.substitutes, systems.n_lines
     rows, kinds, costs = proposals
@@ -230,11 +231,12 @@ def _decide_alone(systems, host_open, proposals, willing, chance, host_capacity,
             b += 1
     if taken:
         budget += refund
-    return agencies[:b], kinds_built[:b], costs_built[:b], duplicate[:b], np.zeros(0, np.int64), np.zeros(b)
+    return agencies[:b], kinds_built[:b], costs_built[:b], duplicate[:b]
 
 
-def review(model: GovModel) -> None:
-    """Coordinating bodies decide the oldest proposals in their queue, up to capacity."""
+def review(model: GovModel, running: tuple | None = None) -> None:
+    """Coordinating bodies decide the oldest proposals in their queue, up to capacity
+    (`running`: `tuple(systems(model))` where the caller has it)."""
     q, st = model.queue, model.state
     model.step_stats["decided"] = 0
     model.step_stats["rejected_duplicates"] = 0
@@ -248,7 +250,9 @@ def review(model: GovModel) -> None:
         held = SHAREABLE[q.kind] & ~model.platforms.ready_for(model.structure.agency_gov[q.agency])
     bodies = Bodies(allowed=model.review.allowance(), capacity=model.review.capacity, held=held)
     waiting = Waiting(agency=q.agency, kind=q.kind, month=q.month, reviewer=q.reviewer, cost=q.cost)
-    taken, decided, kept, builds = _decide_queue(tuple(waiting), tuple(bodies), systems(model), st.queued, st.budget)
+    taken, decided, kept, builds = _decide_queue(
+        tuple(waiting), tuple(bodies), tuple(systems(model)) if running is None else running, st.queued, st.budget
+    )
     model.review.consume(taken)
     _start(model, builds)
     reviewers, duplicate, waited = decided
@@ -377,7 +381,7 @@ class Builds(NamedTuple):
     costs: np.ndarray  # 万元
     duplicate: np.ndarray  # a shared instance was reachable
     proposed: np.ndarray  # month each was proposed (empty: this month)
-    scrutiny: np.ndarray  # how closely a coordinating body examined each (0: none reviewed it)
+    scrutiny: np.ndarray  # how closely a coordinating body examined each (empty: none reviewed them)
 
 
 def _start(model: GovModel, builds: tuple) -> None:
@@ -392,7 +396,7 @@ def _start(model: GovModel, builds: tuple) -> None:
         vendor=st.vendor,
         company=st.company,
         vendor_quality=model.vendor_quality,
-        company_quality=np.array([c.quality for c in model.companies]) if model.companies else _NO_COMPANY,
+        company_quality=np.array(list(map(_QUALITY, model.companies))) if model.companies else _NO_COMPANY,
         tsi_support=tsi.quality_support,
         tsi_staff=tsi.staff,
         tsi_skill=tsi.skill,
@@ -421,6 +425,8 @@ def _start(model: GovModel, builds: tuple) -> None:
 
 
 _NO_COMPANY = np.zeros(1)
+_NOW, _UNREVIEWED = np.zeros(0, np.int64), np.zeros(0)  # `Builds.proposed`: this month; `.scrutiny`: none
+_MARKUP, _QUALITY = attrgetter("markup"), attrgetter("quality")  # a map over companies: half a comprehension's time
 
 
 class Builders(NamedTuple):
@@ -465,9 +471,10 @@ def _start_builds(builds, draws, month, build_months, builders, records):
     J = len(agencies)
     g = agencies // n_lines  # agency `g * n_lines + l`
     proposed = np.full(J, month, np.int64) if len(builds.proposed) == 0 else builds.proposed
+    scrutiny = np.zeros(J) if len(builds.scrutiny) == 0 else builds.scrutiny
     tsi_staff = builders.tsi_staff
     specified, rights = terms_of_projects(
-        builders.staff[agencies], builders.skill[agencies], tsi_staff[g], builders.tsi_skill[g], builds.scrutiny, u
+        builders.staff[agencies], builders.skill[agencies], tsi_staff[g], builders.tsi_skill[g], scrutiny, u
     )
     months = 0
     for j in range(J):
