@@ -154,7 +154,7 @@ def _proposal_args(m: GovModel, reuse, budget, bits=None, reviewer_of_gov=None, 
         company=st.company,
         vendor_markup=m.vendor_markup,
         company_markup=planning.prices_of(m).company_markup,
-        base=np.asarray(a.build_cost.as_tuple()),
+        base=m.base_build_cost,  # read-only, as the run passes it: no other signature to compile here
     )
     queued = st.queued.copy() if queued is None else queued
     return tuple(systems), tuple(wants), st.building, queued, tuple(prices), budget
