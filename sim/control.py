@@ -175,10 +175,12 @@ def terms_of_projects(staff, skill, tsi_staff, tsi_skill, scrutiny, u):
     return specified, rights
 
 
+@njit(cache=True)
 def review_scrutiny(capacity: np.ndarray, waiting: np.ndarray) -> np.ndarray:
     """(B,) share of a full examination each body gives a proposal it decides this month:
     its monthly capacity over the proposals waiting for it, at most 1 (assumed: a body with a
-    backlog spreads its reviewers' time over it rather than examining only the oldest)."""
+    backlog spreads its reviewers' time over it rather than examining only the oldest). Compiled:
+    planning's review kernel calls it."""
     return np.minimum(1.0, capacity / np.maximum(waiting, 1))
 
 

@@ -131,25 +131,29 @@ def compatible_reach(own, kind_reach, substitutes, n_lines):
 
 @njit(cache=True)
 def hostable_for(own, host_open, kind_reach, substitutes, n_lines, agencies, kinds, host_capacity):
-    """For each (agency, kind) pair asked: a platform layer or the government app of the kind
-    reaches its government, or an agency of its government whose line is compatible runs one
-    and is open to sharing (its stance, §7.2) — an instance whose owner would host it (room is
-    counted on running systems, `running_duplicates`; here only whether hosting is possible)."""
+    """For each (agency, kind) pair asked: `can_host` of that pair."""
     out = np.zeros(len(agencies), np.bool_)
     for j in range(len(agencies)):
-        n, k = agencies[j], kinds[j]
-        g, i = n // n_lines, n % n_lines
-        if kind_reach[g, k]:
-            out[j] = True
-            continue
-        if not SHAREABLE_FLAGS[k] or host_capacity <= 0:
-            continue
-        lo = g * n_lines
-        for line in range(n_lines):
-            if line != i and own[lo + line, k] and substitutes[k, i, line] and host_open[lo + line]:
-                out[j] = True
-                break
+        out[j] = can_host(own, host_open, kind_reach, substitutes, n_lines, agencies[j], kinds[j], host_capacity)
     return out
+
+
+@njit(cache=True)
+def can_host(own, host_open, kind_reach, substitutes, n_lines, n, k, host_capacity):
+    """A platform layer or the government app of kind `k` reaches agency `n`'s government,
+    or an agency of its government whose line is compatible runs one and is open to sharing
+    (its stance, §7.2) — an instance whose owner would host it (room is counted on running
+    systems, `running_duplicates`; here only whether hosting is possible)."""
+    g, i = n // n_lines, n % n_lines
+    if kind_reach[g, k]:
+        return True
+    if not SHAREABLE_FLAGS[k] or host_capacity <= 0:
+        return False
+    lo = g * n_lines
+    for line in range(n_lines):
+        if line != i and own[lo + line, k] and substitutes[k, i, line] and host_open[lo + line]:
+            return True
+    return False
 
 
 @njit(cache=True)

@@ -56,12 +56,6 @@ def test_the_states_exercise_platforms_companies_apps_windows_and_reflux():
     assert any(m.platforms.province_built.any() for m in models)
 
 
-def _shared_ok(m: GovModel) -> np.ndarray:
-    s = m.structure
-    owns = m.state.own.reshape(s.n_gov, s.n_lines, -1).any(axis=1)
-    return m.kind_reach() | (owns & SHAREABLE)
-
-
 def _access(m: GovModel) -> np.ndarray:
     """Own systems, and shared ones used where a compatible instance is reachable."""
     s, st = m.structure, m.state
@@ -143,20 +137,33 @@ def _copy_state(m: GovModel):
     return st.reuse.copy(), st.budget.copy()
 
 
-def _proposal_args(m: GovModel, reuse: np.ndarray, budget: np.ndarray, bits: np.ndarray | None = None):
-    st, a = m.state, m.spec.agents
+def _proposal_args(m: GovModel, reuse, budget, bits=None, reviewer_of_gov=None, app_draw=None, queued=None):
+    st, a, s = m.state, m.spec.agents, m.structure
     bits = m.line_bits if bits is None else bits
-    systems = Systems(st.own, reuse, m.kind_reach(), m.structure.n_lines, m.structure.substitutes, bits)
-    wants = planning.Wants(app=st.wants_app, gov_app=m.gov_apps.joins, province_built=m.platforms.province_built)
-    prices = planning.Prices(factor=planning.build_factor(m), base=np.asarray(a.build_cost.as_tuple()))
-    return systems, wants, st.building, st.queued, prices, budget
+    systems = Systems(st.own, reuse, m.kind_reach(), s.n_lines, s.substitutes, bits)
+    wants = planning.Wants(
+        app=st.wants_app.copy(),
+        app_draw=np.ones(s.n_agencies) if app_draw is None else app_draw,  # 1: no agency comes to want an app
+        app_propensity=a.app_propensity,
+        gov_app=m.gov_apps.joins,
+        province_built=m.platforms.province_built,
+        reviewer_of_gov=planning._NO_REVIEWER if reviewer_of_gov is None else reviewer_of_gov,
+    )
+    prices = planning.Prices(
+        vendor=st.vendor,
+        company=st.company,
+        vendor_markup=m.vendor_markup,
+        company_markup=planning.prices_of(m).company_markup,
+        base=m.base_build_cost,  # read-only, as the run passes it: no other signature to compile here
+    )
+    queued = st.queued.copy() if queued is None else queued
+    return tuple(systems), tuple(wants), st.building, queued, tuple(prices), budget
 
 
 def test_proposals_are_the_lacking_kinds_each_agency_can_pay_for_in_order(model):
     m, s, st, a = model, model.structure, model.state, model.spec.agents
     need = np.ones_like(st.own)
     need[:, MOBILE] = st.wants_app
-    ok = _shared_ok(m)
     lacking = need & ~_access(m) & ~st.building & ~st.queued
     lacking[:, MOBILE] &= ~m.gov_apps.joins  # an agency that decided to put its app into the government app
     lacking &= ~m.platforms.province_built[s.agency_gov]  # the province builds those (guangdong)
@@ -166,16 +173,118 @@ def test_proposals_are_the_lacking_kinds_each_agency_can_pay_for_in_order(model)
     rows, kinds = np.nonzero(affordable)
 
     reuse, budget = _copy_state(m)
-    got_rows, got_kinds, got_costs, shared_ok = planning._proposals(*_proposal_args(m, reuse, budget))
+    (got_rows, got_kinds, got_costs), waiting = planning._proposals(*_proposal_args(m, reuse, budget))
     assert np.array_equal(got_rows, rows) and np.array_equal(got_kinds, kinds)
     assert np.allclose(got_costs, price[rows, kinds])
-    assert np.array_equal(shared_ok, ok)
+    assert all(len(x) == 0 for x in waiting)  # no body reviews them
     reserved = np.bincount(rows, weights=price[rows, kinds], minlength=s.n_agencies)
     assert np.allclose(budget, st.budget - reserved)
     pairwise = _copy_state(m)  # the lines compared pair by pair (beyond 64 lines): the same proposals
-    again = planning._proposals(*_proposal_args(m, *pairwise, bits=NO_BITS))
-    assert all(np.array_equal(x, y) for x, y in zip(again, (got_rows, got_kinds, got_costs, shared_ok), strict=True))
+    again, _ = planning._proposals(*_proposal_args(m, *pairwise, bits=NO_BITS))
+    assert all(np.array_equal(x, y) for x, y in zip(again, (got_rows, got_kinds, got_costs), strict=True))
     assert np.array_equal(pairwise[0], reuse) and np.array_equal(pairwise[1], budget)
+
+
+def test_proposals_of_reviewed_governments_wait_for_their_body_and_new_app_wants_are_drawn(model):
+    """The same proposals, split: those of governments with a reviewer wait for it (marked
+    as queued), in order; the others are decided alone. An agency comes to want an app
+    where its draw is below the propensity (`st.wants_app |= draw < propensity`)."""
+    m, s, st, a = model, model.structure, model.state, model.spec.agents
+    rng = np.random.default_rng(5)
+    draw = rng.random(s.n_agencies)
+    reviewer_of_gov = np.where(rng.random(s.n_gov) < 0.5, rng.integers(0, 4, s.n_gov), -1)
+    plain = _proposal_args(m, *_copy_state(m), app_draw=draw)
+    (rows, kinds, costs), _ = planning._proposals(*plain)
+    assert np.array_equal(plain[1][0], st.wants_app | (draw < a.app_propensity))
+    queued = st.queued.copy()
+    args = _proposal_args(m, *_copy_state(m), reviewer_of_gov=reviewer_of_gov, app_draw=draw, queued=queued)
+    alone, waiting = planning._proposals(*args)
+    waits = reviewer_of_gov[s.agency_gov[rows]] >= 0
+    for got, expect in zip(alone, (rows[~waits], kinds[~waits], costs[~waits]), strict=True):
+        assert np.array_equal(got, expect)
+    expect = (rows[waits], kinds[waits], costs[waits], reviewer_of_gov[s.agency_gov[rows[waits]]])
+    for got, want in zip(waiting, expect, strict=True):
+        assert np.array_equal(got, want)
+    marked = st.queued.copy()
+    marked[rows[waits], kinds[waits]] = True
+    assert np.array_equal(queued, marked)
+    assert waits.any() or len(rows) == 0
+
+
+def test_deciding_alone_is_the_numpy_rule_of_reuse_then_build(model):
+    """`_decide_alone` against the numpy statement plan made before: reuse where compatible,
+    open and willing, funds back by `np.bincount`; the rest build, duplicates where hostable."""
+    from sim.substitutes import compatible_for, hostable_for
+
+    m, s, st, a = model, model.structure, model.state, model.spec.agents
+    rng = np.random.default_rng(2)
+    J = 300
+    ra, rk = rng.integers(0, s.n_agencies, J), rng.integers(0, st.own.shape[1], J)
+    order = np.lexsort((rk, ra))
+    ra, rk, rc = ra[order], rk[order], rng.random(J) * 50
+    willing_draw, chance = rng.random(J), 0.6
+    kr = m.kind_reach()
+    take = compatible_for(st.own, kr, s.substitutes, s.n_lines, ra, rk) & st.open[ra] & (willing_draw < chance)
+    reuse, budget = st.reuse.copy(), st.budget.copy()
+    reuse[ra[take], rk[take]] = True
+    if take.any():
+        budget += np.bincount(ra[take], weights=rc[take], minlength=s.n_agencies)
+    hostable = hostable_for(st.own, st.open, kr, s.substitutes, s.n_lines, ra[~take], rk[~take], a.host_capacity)
+
+    got_reuse, got_budget = st.reuse.copy(), st.budget.copy()
+    systems = tuple(Systems(st.own, got_reuse, kr, s.n_lines, s.substitutes, m.line_bits))
+    builds = planning._decide_alone(systems, st.open, (ra, rk, rc), willing_draw, chance, a.host_capacity, got_budget)
+    assert take.any() and (~take).any()
+    assert np.array_equal(got_reuse, reuse) and np.array_equal(got_budget, budget)  # bit for bit
+    expect = (ra[~take], rk[~take], rc[~take], hostable)
+    for got, want in zip(builds[:4], expect, strict=True):
+        assert np.array_equal(got, want)
+    assert len(builds) == 4  # proposed this month, reviewed by none (`plan` adds them)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_deciding_the_queue_is_the_numpy_rule_of_review(model, seed):
+    """`_decide_queue` against review's numpy statement before it was compiled: the oldest
+    decided per body, duplicates rejected (reuse, funds back), the rest start at the body's
+    scrutiny; the queue keeps the undecided in order."""
+    from sim.control import review_scrutiny
+    from sim.substitutes import compatible_for
+
+    m, s, st = model, model.structure, model.state
+    rng = np.random.default_rng(seed)
+    J, B = 200, 6
+    ag, kd = rng.integers(0, s.n_agencies, J), rng.integers(0, st.own.shape[1], J)
+    month, reviewer, cost = np.sort(rng.integers(0, 20, J)), rng.integers(0, B, J), rng.random(J) * 40
+    held = rng.random(J) < 0.2 if seed % 2 else planning._NOT_HELD
+    allowed, capacity = rng.integers(0, 30, B), rng.random(B) * 10
+    decided, waiting, taken = planning._oldest_first(reviewer, held if len(held) else np.zeros(J, bool), allowed)
+    scrutiny = review_scrutiny(capacity, waiting)
+    a_, k_, c_ = ag[decided], kd[decided], cost[decided]
+    kr = m.kind_reach()
+    dup = compatible_for(st.own, kr, s.substitutes, s.n_lines, a_, k_)
+    reuse, budget, queued = st.reuse.copy(), st.budget.copy(), st.queued.copy()
+    reuse[a_[dup], k_[dup]] = True
+    budget += np.bincount(a_[dup], weights=c_[dup], minlength=s.n_agencies)
+    queued[a_, k_] = False
+
+    got = st.reuse.copy(), st.budget.copy(), st.queued.copy()
+    systems = tuple(Systems(st.own, got[0], kr, s.n_lines, s.substitutes, m.line_bits))
+    waiting_q = (ag, kd, month, reviewer, cost)
+    bodies = (allowed, capacity, held)
+    got_taken, (revs, rejected, proposed), kept, builds = planning._decide_queue(
+        waiting_q, bodies, systems, got[2], got[1]
+    )
+    assert np.array_equal(got_taken, taken) and dup.any() and (~dup).any()
+    assert all(np.array_equal(x, y) for x, y in zip(got, (reuse, budget, queued), strict=True))
+    assert np.array_equal(revs, reviewer[decided]) and np.array_equal(rejected, dup)
+    assert np.array_equal(proposed, month[decided])
+    for k_got, k_want in zip(kept, (ag, kd, month, reviewer, cost), strict=True):
+        assert np.array_equal(k_got, k_want[~decided])
+    start = ~dup
+    expect = (a_[start], k_[start], c_[start], np.zeros(start.sum(), bool), month[decided][start])
+    for b_got, b_want in zip(builds[:5], expect, strict=True):
+        assert np.array_equal(b_got, b_want)
+    assert np.array_equal(builds[5], scrutiny[reviewer[decided]][start])
 
 
 def _duplicates(m: GovModel) -> np.ndarray:
@@ -295,7 +404,7 @@ def test_a_shared_system_no_longer_reachable_is_lacking_again():
     assert not m.shared_ok()[s.agency_gov[n], APP]
     budget = st.budget.copy()
     budget[n] = 1e9
-    rows, kinds, _, _ = planning._proposals(*_proposal_args(m, st.reuse.copy(), budget))
+    (rows, kinds, _), _ = planning._proposals(*_proposal_args(m, st.reuse.copy(), budget))
     assert APP in kinds[rows == n]
     assert not m.access()[n, APP]
 

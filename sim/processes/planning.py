@@ -12,6 +12,7 @@ platform or the existing system (seed 000 §3.2, seed 002 §4).
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -19,8 +20,8 @@ from numba import njit
 
 from ..control import review_scrutiny, terms_of_projects
 from ..institutions import record_reviews
-from ..state import MOBILE, N_KINDS, SHAREABLE, Pipeline, Systems, kinds_owned, shared_ok_bits
-from ..substitutes import can_use_by_bits, can_use_shared, compatible_for, hostable_for, lines_owning
+from ..state import MOBILE, N_KINDS, SHAREABLE, Systems
+from ..substitutes import can_host, can_use_by_bits, can_use_shared, lines_owning
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -29,45 +30,27 @@ if TYPE_CHECKING:
 def plan(model: GovModel) -> None:
     s, st, r, a = model.structure, model.state, model.rules, model.spec.agents
     rng = model.rng
-    N = s.n_agencies
-    month = model.month
-
-    st.wants_app |= rng.random(N) < a.app_propensity
+    app_draw = rng.random(s.n_agencies)  # who comes to want a mobile app this month
     # what each agency lacks, and of it what it can pay for, kind by kind, from its funds;
     # under app consolidation an agency that decided so puts a new app into the government app
-    kind_reach = model.kind_reach()
-    running = Systems(st.own, st.reuse, kind_reach, s.n_lines, s.substitutes, model.line_bits)
-    wants = Wants(app=st.wants_app, gov_app=model.gov_apps.joins, province_built=model.platforms.province_built)
-    prices = Prices(factor=build_factor(model), base=model.base_build_cost)
-    rows, kinds, costs, _ = _proposals(tuple(running), tuple(wants), st.building, st.queued, tuple(prices), st.budget)
-    if len(rows) == 0:
-        review(model)
-        return
-
-    ra, rk, rc = rows, kinds, costs  # decided alone, unless a body reviews them
-    if r.approval:
-        reviewer = model.review.reviewer_of_gov[s.agency_gov[rows]]
-        queue_it = reviewer >= 0
-        if queue_it.any():
-            qa, qk = rows[queue_it], kinds[queue_it]
-            model.queue.push(qa, qk, month, reviewer[queue_it], costs[queue_it])
-            st.queued[qa, qk] = True
-            ra, rk, rc = rows[~queue_it], kinds[~queue_it], costs[~queue_it]
-    if len(ra):
-        reusable = compatible_for(
-            st.own, kind_reach, model.structure.substitutes, s.n_lines, ra, rk
-        )  # own unchanged since
-        willing = st.open[ra] & (rng.random(len(ra)) < a.voluntary_reuse * r.compatibility)
-        take = reusable & willing
-        st.reuse[ra[take], rk[take]] = True
-        if take.any():  # funds of the reused go back
-            st.budget += np.bincount(ra[take], weights=rc[take], minlength=N)
-        # an auditor counts a build as duplicated where an owner would have hosted it (§7.4)
-        hostable = hostable_for(
-            st.own, st.open, kind_reach, s.substitutes, s.n_lines, ra[~take], rk[~take], a.host_capacity
-        )
-        start_builds(model, ra[~take], rk[~take], rc[~take], duplicate=hostable)
-    review(model)
+    running = tuple(Systems(st.own, st.reuse, model.kind_reach(), s.n_lines, s.substitutes, model.line_bits))
+    wants = Wants(
+        app=st.wants_app,
+        app_draw=app_draw,
+        app_propensity=a.app_propensity,
+        gov_app=model.gov_apps.joins,
+        province_built=model.platforms.province_built,
+        reviewer_of_gov=model.review.reviewer_of_gov if r.approval else _NO_REVIEWER,
+    )
+    alone, queued = _proposals(running, tuple(wants), st.building, st.queued, tuple(prices_of(model)), st.budget)
+    if len(queued[0]):  # with unified approval they wait for a coordinating body
+        model.queue.push(queued[0], queued[1], model.month, queued[3], queued[2])
+    if len(alone[0]):  # decided alone: reuse where willing and compatible, else build
+        willing = rng.random(len(alone[0]))
+        chance = a.voluntary_reuse * r.compatibility
+        builds = _decide_alone(running, st.open, alone, willing, chance, a.host_capacity, st.budget)
+        _start(model, (*builds, _NOW, _UNREVIEWED))  # proposed this month, reviewed by none
+    review(model, running)
 
 
 def systems(model: GovModel) -> Systems:
@@ -76,129 +59,274 @@ def systems(model: GovModel) -> Systems:
 
 
 class Wants(NamedTuple):
-    app: np.ndarray  # (N) the agency wants a mobile app
+    app: np.ndarray  # (N) the agency wants a mobile app (changed: `app_draw` adds to it)
+    app_draw: np.ndarray  # (N) uniform draws: the agency comes to want one below `app_propensity`
+    app_propensity: float
     gov_app: np.ndarray  # (N) the agency puts a new or renewed app into the government app
     province_built: np.ndarray  # (G, K) kinds the province builds for the government (not proposed)
+    reviewer_of_gov: np.ndarray  # (G) the body a government's proposals wait for (NO_ONE: none); (0): no review
 
 
 class Prices(NamedTuple):
-    factor: np.ndarray  # (N) multiple of the base cost the agency pays
+    """What an agency pays for a build: the base cost times 1 + its company's markup, else its vendor's."""
+
+    vendor: np.ndarray  # (N)
+    company: np.ndarray  # (N) NO_ONE before take-over
+    vendor_markup: np.ndarray  # (vendors)
+    company_markup: np.ndarray  # (companies)
     base: np.ndarray  # (K) base build cost, 万元
+
+
+def prices_of(model: GovModel) -> Prices:
+    st = model.state
+    markups = np.array(list(map(_MARKUP, model.companies))) if model.companies else _NO_COMPANY
+    return Prices(
+        vendor=st.vendor,
+        company=st.company,
+        vendor_markup=model.vendor_markup,
+        company_markup=markups,
+        base=model.base_build_cost,
+    )
+
+
+_NO_REVIEWER = np.zeros(0, np.int64)  # `Wants.reviewer_of_gov` without unified approval
 
 
 @njit(cache=True)
 def _proposals(systems, wants, building, queued, prices, budget):
     """An agency lacks a kind it needs (every kind, the mobile app only if wanted) that it
     cannot use, is not building and has not proposed; it proposes the lacking kinds in
-    order while their running total stays within its funds, which it reserves. Returns
-    (rows, kinds, costs) in row-major order and the (G, K) shared capabilities reachable;
-    changes `budget` (funds reserved) and `reuse` (redirected apps) in place."""
-    systems, wants, prices = (
-        Systems(*systems),
-        Wants(*wants),
-        Prices(*prices),
-    )  # named again (state.py: kernel views)
-    own, reuse, kind_reach, n_lines = systems.own, systems.reuse, systems.kind_reach, systems.n_lines
-    wants_app, joins_gov_app, province_built = wants.app, wants.gov_app, wants.province_built
-    price_factor, base_cost = prices.factor, prices.base
-    N = own.shape[0]
-    G = N // n_lines
-    flat_own, flat_reuse = own.ravel(), reuse.ravel()
-    flat_building, flat_queued = building.ravel(), queued.ravel()
-    rows = np.empty(N * N_KINDS, np.int64)
-    kinds = np.empty(N * N_KINDS, np.int64)
-    costs = np.empty(N * N_KINDS)
-    shared_ok = np.empty((G, N_KINDS), np.bool_)
-    line_bits = systems.line_bits
-    by_bits = line_bits.shape[1] == n_lines  # lines compared by bits, not pair by pair
-    owned = np.zeros(N_KINDS, np.uint64)  # per kind, the government's lines running one
-    m = 0
-    for g in range(G):
-        # what the government shares, read from its block of agencies while in cache
-        ok = shared_ok_bits(kind_reach, g, kinds_owned(flat_own, g, n_lines))
+    order while their running total stays within its funds, which it reserves. Returns the
+    proposals it decides alone and those that wait for a body (`Wants.reviewer_of_gov`,
+    marked in `queued`), each (rows, kinds, costs[, reviewers]) in row-major order; changes
+    `wants.app`, `budget` (funds reserved) and `reuse` (redirected apps) in place."""
+    systems, wants, prices = Systems(*systems), Wants(*wants), Prices(*prices)  # named again (state.py: kernel views)
+    n_lines, N = systems.n_lines, systems.own.shape[0]
+    out = (np.empty(N * N_KINDS, np.int64), np.empty(N * N_KINDS, np.int64), np.empty(N * N_KINDS))  # `_propose`
+    count = np.zeros(2, np.int64)
+    routed = len(wants.reviewer_of_gov) > 0
+    factor = _price_factor(prices.vendor, prices.company, prices.vendor_markup, prices.company_markup)
+    lacking_of_line = np.zeros(n_lines, np.int64)
+    for g in range(N // n_lines):
+        reviewer = wants.reviewer_of_gov[g] if routed else -1
+        _lacking(systems, building, queued, g, lacking_of_line)
+        # what the province builds for the government (seed 004 §2.1) is not the agency's
+        # to build: it uses the province's layer once it reaches it
+        province, reached = 0, 0
         for k in range(N_KINDS):
-            shared_ok[g, k] = (ok >> k) & 1
-        if by_bits:  # per kind, the government's lines running one
-            for k in range(N_KINDS):
-                owned[k] = lines_owning(own, g * n_lines, n_lines, k)
+            province |= np.int64(wants.province_built[g, k]) << k
+            reached |= np.int64(systems.kind_reach[g, k]) << k
         for n in range(g * n_lines, (g + 1) * n_lines):
-            i = n * N_KINDS
-            lacks = 0  # one bit per kind, kept in a register (K is a compile-time constant)
-            for k in range(N_KINDS):
-                if by_bits:  # without a branch on `reuse`, which is random: own | (reuse & reachable)
-                    reach = can_use_by_bits(kind_reach, owned[k], line_bits, g, n - g * n_lines, k)
-                    usable = flat_own[i + k] | (flat_reuse[i + k] & reach)
-                else:
-                    usable = flat_own[i + k]
-                    if flat_reuse[i + k] and not usable:  # a shared instance it could use (§7.3)
-                        usable = can_use_shared(own, kind_reach, systems.substitutes, n_lines, n, k)
-                lacks |= (1 - (usable | flat_building[i + k] | flat_queued[i + k])) << k
-            lacks &= ~((1 - wants_app[n]) << MOBILE)  # the app only if wanted (no branch)
-            # what the province builds for the government (seed 004 §2.1) is not the
-            # agency's to build: it uses the province's layer once it reaches it
-            for k in range(N_KINDS):
-                if province_built[g, k] and (lacks >> k) & 1:
-                    lacks &= ~(1 << k)
-                    if kind_reach[g, k]:
-                        reuse[n, k] = True
+            wants.app[n] |= wants.app_draw[n] < wants.app_propensity
+            lacks = lacking_of_line[n - g * n_lines] & ~((1 - wants.app[n]) << MOBILE)  # the app only if wanted
+            redirected = lacks & province & reached
+            lacks &= ~province
+            if redirected:
+                for k in range(N_KINDS):
+                    if (redirected >> k) & 1:
+                        systems.reuse[n, k] = True
             # under app consolidation an agency that prefers the government app to a new app of its own
-            if ((lacks >> MOBILE) & 1) & joins_gov_app[n]:
-                reuse[n, MOBILE] = True
+            if ((lacks >> MOBILE) & 1) & wants.gov_app[n]:
+                systems.reuse[n, MOBILE] = True
                 lacks &= ~(1 << MOBILE)
             # most agencies lack something they cannot afford yet: work without branches
             # on what they lack; the one branch, on a proposal made, is rarely taken
             total = reserved = 0.0
             for k in range(N_KINDS):
                 lacking = (lacks >> k) & 1
-                cost = price_factor[n] * base_cost[k]
+                cost = factor[n] * prices.base[k]
                 total += lacking * cost
                 if lacking & (total <= budget[n]):
-                    rows[m], kinds[m], costs[m] = n, k, cost
-                    m += 1
+                    _propose(out, count, n, k, cost, reviewer, queued)
                     reserved += cost
             budget[n] -= reserved
-    return rows[:m], kinds[:m], costs[:m], shared_ok
+    return _split(out, count, wants.reviewer_of_gov, n_lines)
 
 
-def review(model: GovModel) -> None:
-    """Coordinating bodies decide the oldest proposals in their queue, up to capacity."""
+@njit(cache=True)
+def _lacking(systems, building, queued, g, lacks):
+    """`lacks[i]`, bit k set: line i of government `g` can use no system of kind k (its own,
+    or a shared one it reuses that it can still reach, §7.3), and is neither building nor
+    proposing one. Kind by kind, with unsigned indices (no checks for negative ones: about
+    a third faster)."""
+    own, reuse, kind_reach, n_lines, line_bits = (
+        systems.own,
+        systems.reuse,
+        systems.kind_reach,
+        systems.n_lines,
+        systems.line_bits,
+    )
+    flat_own, flat_reuse, flat_building, flat_queued = own.ravel(), reuse.ravel(), building.ravel(), queued.ravel()
+    lo = g * n_lines
+    by_bits = line_bits.shape[1] == n_lines  # lines compared by bits, not pair by pair
+    lacks[:] = 0
+    for k in range(N_KINDS):
+        first = np.uint64(lo * N_KINDS + k)
+        if by_bits:  # without a branch on `reuse`, which is random: own | (reuse & reachable)
+            owned = lines_owning(own, lo, n_lines, k)
+            for i in range(np.uint64(n_lines)):
+                j = first + i * np.uint64(N_KINDS)
+                reach = can_use_by_bits(kind_reach, owned, line_bits, g, i, k)
+                usable = flat_own[j] | (flat_reuse[j] & reach)
+                lacks[i] |= np.int64(1 - (usable | flat_building[j] | flat_queued[j])) << k
+        else:
+            for i in range(n_lines):
+                usable = own[lo + i, k]
+                if reuse[lo + i, k] and not usable:  # a shared instance it could use (§7.3)
+                    usable = can_use_shared(own, kind_reach, systems.substitutes, n_lines, lo + i, k)
+                lacks[i] |= np.int64(1 - (usable | building[lo + i, k] | queued[lo + i, k])) << k
+
+
+@njit(cache=True, inline="always")
+def _propose(out, count, n, k, cost, reviewer, queued):
+    """Agency `n` proposes kind `k`, deciding alone (from the front of the `out` arrays,
+    `count[0]` so far) or, with a `reviewer`, waiting for it (from the back, `count[1]`)."""
+    rows, kinds, costs = out
+    if reviewer < 0:
+        j = count[0]
+        count[0] += 1
+    else:
+        count[1] += 1
+        j = len(rows) - count[1]
+        queued[n, k] = True
+    rows[j], kinds[j], costs[j] = n, k, cost
+
+
+@njit(cache=True)
+def _split(out, count, reviewer_of_gov, n_lines):
+    """The proposals decided alone (rows, kinds, costs) and those that wait (rows, kinds,
+    costs, reviewers), each in the order they were made."""
+    rows, kinds, costs = out
+    alone = (rows[: count[0]], kinds[: count[0]], costs[: count[0]])
+    back = len(rows) - count[1]
+    q_rows, q_kinds, q_costs = rows[back:][::-1].copy(), kinds[back:][::-1].copy(), costs[back:][::-1].copy()
+    reviewers = reviewer_of_gov[q_rows // n_lines] if count[1] else np.zeros(0, np.int64)
+    return alone, (q_rows, q_kinds, q_costs, reviewers)
+
+
+@njit(cache=True)
+def _decide_alone(systems, host_open, proposals, willing, chance, host_capacity, budget):
+    """An agency deciding alone reuses a shared instance it could use (`can_use_shared`) if
+    it is open and willing (`willing` below `chance`), its reserved funds going back;
+    otherwise it builds, a duplicate where an owner would have hosted it (`can_host`, §7.4).
+    Changes `reuse` and `budget`; returns the builds (the first four fields of `Builds`)."""
+    systems = Systems(*systems)
+    own, kind_reach, substitutes, n_lines = systems.own, systems.kind_reach, systems.substitutes, systems.n_lines
+    rows, kinds, costs = proposals
+    J = len(rows)
+    agencies, kinds_built, costs_built = np.empty(J, np.int64), np.empty(J, np.int64), np.empty(J)
+    duplicate = np.empty(J, np.bool_)
+    refund = np.zeros(len(budget))  # the reused proposals' funds, summed per agency in order (as `np.bincount`)
+    taken = False
+    b = 0
+    for j in range(J):
+        n, k = rows[j], kinds[j]
+        if can_use_shared(own, kind_reach, substitutes, n_lines, n, k) and host_open[n] and willing[j] < chance:
+            systems.reuse[n, k] = True
+            refund[n] += costs[j]
+            taken = True
+        else:
+            agencies[b], kinds_built[b], costs_built[b] = n, k, costs[j]
+            duplicate[b] = can_host(own, host_open, kind_reach, substitutes, n_lines, n, k, host_capacity)
+            b += 1
+    if taken:
+        budget += refund
+    return agencies[:b], kinds_built[:b], costs_built[:b], duplicate[:b]
+
+
+def review(model: GovModel, running: tuple | None = None) -> None:
+    """Coordinating bodies decide the oldest proposals in their queue, up to capacity
+    (`running`: `tuple(systems(model))` where the caller has it)."""
     q, st = model.queue, model.state
-    month = model.month
     model.step_stats["decided"] = 0
     model.step_stats["rejected_duplicates"] = 0
     model.step_stats["waited"] = []
     if len(q) == 0:
         return
 
-    held = np.zeros(len(q), bool)
+    held = _NOT_HELD
     if model.rules.freeze_until_platform:
         # 暂停其他信息化项目的立项 while the provincial centre is built (seed 002 §4)
         held = SHAREABLE[q.kind] & ~model.platforms.ready_for(model.structure.agency_gov[q.agency])
-    allowed = model.review.allowance()
-    decided, waiting, taken = _oldest_first(q.reviewer, held, allowed)
-    scrutiny = review_scrutiny(model.review.capacity, waiting)
-    model.review.consume(taken)
-
-    ag, kd, cost = q.agency[decided], q.kind[decided], q.cost[decided]
-    duplicate = _reusable(model, ag, kd)
-    st.reuse[ag[duplicate], kd[duplicate]] = True
-    st.budget += np.bincount(ag[duplicate], weights=cost[duplicate], minlength=len(st.budget))
-    start_builds(
-        model,
-        ag[~duplicate],
-        kd[~duplicate],
-        cost[~duplicate],
-        duplicate=duplicate[~duplicate],
-        proposed=q.month[decided][~duplicate],
-        scrutiny=scrutiny[q.reviewer[decided]][~duplicate],
+    bodies = Bodies(allowed=model.review.allowance(), capacity=model.review.capacity, held=held)
+    waiting = Waiting(agency=q.agency, kind=q.kind, month=q.month, reviewer=q.reviewer, cost=q.cost)
+    taken, decided, kept, builds = _decide_queue(
+        tuple(waiting), tuple(bodies), tuple(systems(model)) if running is None else running, st.queued, st.budget
     )
-    record_reviews(model, q.reviewer[decided], duplicate)
+    model.review.consume(taken)
+    _start(model, builds)
+    reviewers, duplicate, waited = decided
+    record_reviews(model, reviewers, duplicate)
+    model.step_stats["decided"] = len(reviewers)
+    model.step_stats["rejected_duplicates"] = int(np.count_nonzero(duplicate))
+    model.step_stats["waited"] = model.month - waited
+    q.agency, q.kind, q.month, q.reviewer, q.cost = kept
 
-    st.queued[ag, kd] = False
-    model.step_stats["decided"] = int(decided.sum())
-    model.step_stats["rejected_duplicates"] = int(duplicate.sum())
-    model.step_stats["waited"] = month - q.month[decided]
-    q.keep(~decided)
+
+class Waiting(NamedTuple):
+    """The review queue (`state.Queue`), in arrival order."""
+
+    agency: np.ndarray
+    kind: np.ndarray
+    month: np.ndarray  # proposed
+    reviewer: np.ndarray  # the body it waits for
+    cost: np.ndarray  # 万元 reserved
+
+
+class Bodies(NamedTuple):
+    """The reviewing bodies this month."""
+
+    allowed: np.ndarray  # (B) whole proposals each may decide (`Review.allowance`)
+    capacity: np.ndarray  # (B) proposals a month it examines fully (`review_scrutiny`)
+    held: np.ndarray  # (queue) frozen until the platform is built; (0): none held
+
+
+_NOT_HELD = np.zeros(0, np.bool_)
+
+
+@njit(cache=True)
+def _decide_queue(waiting, bodies, systems, queued, budget):
+    """Each body decides its oldest proposals (`_oldest_first`): a duplicate of a shared
+    instance the agency could use (`can_use_shared`) is rejected, the agency pointed to it
+    and its reserved funds returned; the rest start (`Builds`, at the body's scrutiny).
+    Changes `reuse`, `queued` and `budget`; returns per body the proposals decided, the
+    decided ones' (reviewers, rejected, months proposed), the queue kept and the builds."""
+    waiting, bodies, systems = Waiting(*waiting), Bodies(*bodies), Systems(*systems)
+    held = bodies.held if len(bodies.held) else np.zeros(len(waiting.agency), np.bool_)
+    decided, n_waiting, taken = _oldest_first(waiting.reviewer, held, bodies.allowed)
+    scrutiny = review_scrutiny(bodies.capacity, n_waiting)
+    D = np.count_nonzero(decided)
+    reviewers, rejected, proposed = np.empty(D, np.int64), np.empty(D, np.bool_), np.empty(D, np.int64)
+    refund = np.zeros(len(budget))  # the rejected proposals' funds, summed per agency in order (as `np.bincount`)
+    build = np.empty(D, np.int64)  # positions in the queue of the proposals that start
+    d = b = 0
+    for j in range(len(decided)):
+        if not decided[j]:
+            continue
+        n, k = waiting.agency[j], waiting.kind[j]
+        reviewers[d], proposed[d] = waiting.reviewer[j], waiting.month[j]
+        rejected[d] = can_use_shared(systems.own, systems.kind_reach, systems.substitutes, systems.n_lines, n, k)
+        if rejected[d]:
+            systems.reuse[n, k] = True
+            refund[n] += waiting.cost[j]
+        else:
+            build[b] = j
+            b += 1
+        queued[n, k] = False
+        d += 1
+    budget += refund
+    starts = build[:b]
+    builds = (
+        waiting.agency[starts],
+        waiting.kind[starts],
+        waiting.cost[starts],
+        np.zeros(b, np.bool_),
+        waiting.month[starts],
+        scrutiny[waiting.reviewer[starts]],
+    )
+    kept = ~decided
+    queue = (waiting.agency[kept], waiting.kind[kept], waiting.month[kept], waiting.reviewer[kept], waiting.cost[kept])
+    return taken, (reviewers, rejected, proposed), queue, builds
 
 
 @njit(cache=True)
@@ -219,27 +347,17 @@ def _oldest_first(reviewer, held, allowed):
     return decided, waiting, taken
 
 
-def _reusable(model: GovModel, agencies: np.ndarray, kinds: np.ndarray) -> np.ndarray:
-    """A shared instance of the kind that could serve the agency is reachable (a platform
-    layer, the government app, or a compatible agency's system of its government, §7.3) —
-    so building one would duplicate it."""
-    if len(agencies) == 0:
-        return np.zeros(0, bool)
-    st, s = model.state, model.structure
-    return compatible_for(st.own, model.kind_reach(), model.structure.substitutes, s.n_lines, agencies, kinds)
-
-
 def build_factor(model: GovModel) -> np.ndarray:
     """(N,) multiple of the base build cost each agency pays: its vendor's or its
     company's markup."""
-    st = model.state
-    markups = np.array([c.markup for c in model.companies]) if model.companies else _NO_COMPANY
-    return _price_factor(st.vendor, st.company, model.vendor_markup, markups)
+    prices = prices_of(model)
+    return _price_factor(prices.vendor, prices.company, prices.vendor_markup, prices.company_markup)
 
 
 @njit(cache=True)
 def _price_factor(vendor, company, vendor_markup, company_markup):
-    """`build_factor` in one pass: 1 + the markup of the agency's company, else its vendor's."""
+    """`build_factor` in one pass: 1 + the markup of the agency's company, else its vendor's
+    (plain arrays: read through `Prices` inside `_proposals`' loop it took twice as long)."""
     out = np.empty(len(vendor))
     for n in range(len(vendor)):
         out[n] = 1.0 + (company_markup[company[n]] if company[n] >= 0 else vendor_markup[vendor[n]])
@@ -249,42 +367,55 @@ def _price_factor(vendor, company, vendor_markup, company_markup):
 def start_builds(model: GovModel, agencies, kinds, costs, duplicate, proposed=None, scrutiny=0.0) -> None:
     """Projects start (`proposed`: the month each was proposed; default this month;
     `scrutiny`: how closely a coordinating body examined each, 0 where none reviewed it)."""
-    if len(agencies) == 0:
+    J = len(agencies)
+    proposed = np.zeros(0, np.int64) if proposed is None else np.asarray(proposed, np.int64)
+    scrutiny = np.full(J, float(scrutiny)) if np.ndim(scrutiny) == 0 else np.asarray(scrutiny, dtype=float)
+    _start(model, (agencies, kinds, costs, duplicate, proposed, scrutiny))
+
+
+class Builds(NamedTuple):
+    """Projects that start this month, one entry each."""
+
+    agencies: np.ndarray
+    kinds: np.ndarray
+    costs: np.ndarray  # 万元
+    duplicate: np.ndarray  # a shared instance was reachable
+    proposed: np.ndarray  # month each was proposed (empty: this month)
+    scrutiny: np.ndarray  # how closely a coordinating body examined each (empty: none reviewed them)
+
+
+def _start(model: GovModel, builds: tuple) -> None:
+    """`start_builds` of the `Builds` a kernel returned: the draws, then construction."""
+    J = len(builds[0])
+    if J == 0:
         return
     st, a, tsi, rng = model.state, model.spec.agents, model.tech_support, model.rng
-    J = len(agencies)
     u = rng.random(J)  # the rights clause's draw (`control.project_terms`), then the quality's
     noise = rng.normal(0, a.quality_spread, J)
-    projects = Projects(
-        agencies=agencies,
-        kinds=kinds,
-        costs=costs,
-        duplicate=duplicate,
-        noise=noise,
-        u=u,
-        proposed=_NOW if proposed is None else np.asarray(proposed, np.int64),
-        scrutiny=np.full(J, float(scrutiny)) if np.ndim(scrutiny) == 0 else np.asarray(scrutiny, dtype=float),
-    )
     builders = Builders(
         vendor=st.vendor,
         company=st.company,
         vendor_quality=model.vendor_quality,
-        company_quality=np.array([c.quality for c in model.companies]) if model.companies else _NO_COMPANY,
+        company_quality=np.array(list(map(_QUALITY, model.companies))) if model.companies else _NO_COMPANY,
         tsi_support=tsi.quality_support,
         tsi_staff=tsi.staff,
-        n_lines=model.structure.n_lines,
-    )
-    terms = Terms(
+        tsi_skill=tsi.skill,
         staff=st.staff,
         skill=st.skill,
-        tsi_skill=tsi.skill,
+        n_lines=model.structure.n_lines,
+    )
+    records = Records(
         tsi_specified=tsi.specified,
         specified=st.build_specified,
         rights=st.build_rights,
         proposed=st.proposed,
+        building=st.building,
+        done=st.done,
+        quality=st.build_quality,
+        duplicate=st.build_duplicate,
     )
     build, duplicated, months = _start_builds(
-        tuple(projects), model.month, a.build_months, tuple(builders), tuple(terms), tuple(st.pipeline())
+        builds, (u, noise), model.month, a.build_months, tuple(builders), tuple(records)
     )
     # the pipeline's total duration, kept as projects start and finish (measures read it)
     model.building_months += months
@@ -293,112 +424,83 @@ def start_builds(model: GovModel, agencies, kinds, costs, duplicate, proposed=No
     model.spend["duplicated_build"] += duplicated
 
 
-_NOW = np.zeros(0, np.int64)  # `Projects.proposed` when every project is proposed this month
 _NO_COMPANY = np.zeros(1)
-
-
-class Projects(NamedTuple):
-    agencies: np.ndarray
-    kinds: np.ndarray
-    costs: np.ndarray  # 万元
-    duplicate: np.ndarray  # a shared instance was reachable
-    noise: np.ndarray  # the draw around the builder's quality
-    u: np.ndarray  # the draw of whether the rights clause holds (`control.project_terms`)
-    proposed: np.ndarray  # month each was proposed (empty: this month)
-    scrutiny: np.ndarray  # how closely a coordinating body examined each (0: none reviewed it)
-
-
-class Terms(NamedTuple):
-    """Who decides and specifies a project (`control.project_terms`), and where its terms are kept."""
-
-    staff: np.ndarray  # (N) the agency's in-house IT staff
-    skill: np.ndarray  # (N) their skill
-    tsi_skill: np.ndarray  # (G) its government's technical-support institution's skill
-    tsi_specified: np.ndarray  # (G) projects the institution specified since its monthly step (changed)
-    specified: np.ndarray  # (N, K) the project's decision and specification (changed)
-    rights: np.ndarray  # (N, K) the government holds its rights (changed)
-    proposed: np.ndarray  # (N, K) month the project was proposed (changed)
+_NOW, _UNREVIEWED = np.zeros(0, np.int64), np.zeros(0)  # `Builds.proposed`: this month; `.scrutiny`: none
+_MARKUP, _QUALITY = attrgetter("markup"), attrgetter("quality")  # a map over companies: half a comprehension's time
 
 
 class Builders(NamedTuple):
-    """Who builds an agency's projects, and how well."""
+    """Who builds an agency's projects, and how well; who on the government side specifies them."""
 
     vendor: np.ndarray  # (N)
     company: np.ndarray  # (N) NO_ONE before take-over
     vendor_quality: np.ndarray  # (vendors)
     company_quality: np.ndarray  # (companies)
     tsi_support: float  # share of the quality gap a technical-support institution closes
-    tsi_staff: np.ndarray  # (G)
+    tsi_staff: np.ndarray  # (G) its government's technical-support institution's staff
+    tsi_skill: np.ndarray  # (G) and their skill
+    staff: np.ndarray  # (N) the agency's in-house IT staff
+    skill: np.ndarray  # (N) their skill
     n_lines: int
 
 
+class Records(NamedTuple):
+    """Where a starting project is recorded (all changed)."""
+
+    tsi_specified: np.ndarray  # (G) projects the institution specified since its monthly step
+    specified: np.ndarray  # (N, K) the project's decision and specification
+    rights: np.ndarray  # (N, K) the government holds its rights
+    proposed: np.ndarray  # (N, K) month the project was proposed
+    building: np.ndarray  # (N, K)
+    done: np.ndarray  # (N, K) month it goes live
+    quality: np.ndarray  # (N, K) quality it will have
+    duplicate: np.ndarray  # (N, K) a shared instance was reachable
+
+
 @njit(cache=True)
-def _start_builds(projects, month, build_months, builders, terms, pipeline):
-    """Projects start: their terms (`control.project_terms`; an institution charges the
-    specification to its month), then construction by the agency's company if it has one,
-    else its vendor, at the builder's quality with noise; a technical-support institution in
-    the government closes part of the gap to full quality. Returns the spending, its
-    duplicated part and the months the projects add to the pipeline (proposal to go-live)."""
-    projects, builders, terms, pipeline = (
-        Projects(*projects),
-        Builders(*builders),
-        Terms(*terms),
-        Pipeline(*pipeline),
-    )  # named again (state.py: kernel views)
-    agencies, kinds, n_lines = projects.agencies, projects.kinds, builders.n_lines
+def _start_builds(builds, draws, month, build_months, builders, records):
+    """Projects start: their terms (`control.project_terms`, from `draws[0]`; an institution
+    charges the specification to its month), then construction by the agency's company if it
+    has one, else its vendor, at the builder's quality with noise (`draws[1]`); a
+    technical-support institution in the government closes part of the gap to full quality.
+    Returns the spending, its duplicated part and the months the projects add to the
+    pipeline (proposal to go-live)."""
+    builds, builders, records = Builds(*builds), Builders(*builders), Records(*records)  # named again
+    u, noise = draws
+    agencies, kinds, n_lines = builds.agencies, builds.kinds, builders.n_lines
     J = len(agencies)
     g = agencies // n_lines  # agency `g * n_lines + l`
-    proposed = np.full(J, month, np.int64) if len(projects.proposed) == 0 else projects.proposed
+    proposed = np.full(J, month, np.int64) if len(builds.proposed) == 0 else builds.proposed
+    scrutiny = np.zeros(J) if len(builds.scrutiny) == 0 else builds.scrutiny
     tsi_staff = builders.tsi_staff
     specified, rights = terms_of_projects(
-        terms.staff[agencies], terms.skill[agencies], tsi_staff[g], terms.tsi_skill[g], projects.scrutiny, projects.u
+        builders.staff[agencies], builders.skill[agencies], tsi_staff[g], builders.tsi_skill[g], scrutiny, u
     )
     months = 0
     for j in range(J):
         n, k = agencies[j], kinds[j]
-        terms.specified[n, k], terms.rights[n, k] = specified[j], rights[j]
-        terms.tsi_specified[g[j]] += tsi_staff[g[j]] > 0  # the institution's staff time (its monthly step charges it)
-        terms.proposed[n, k] = proposed[j]
+        records.specified[n, k], records.rights[n, k] = specified[j], rights[j]
+        records.tsi_specified[g[j]] += tsi_staff[g[j]] > 0  # the institution's staff time (its monthly step charges it)
+        records.proposed[n, k] = proposed[j]
         months += month + build_months - proposed[j]
-    spent, duplicated = _build(projects, month + build_months, builders, pipeline)
+    spent, duplicated = _build(builds, noise, month + build_months, builders, records)
     return spent, duplicated, float(months)
 
 
 @njit(cache=True)
-def _build(projects, done_month, builders, pipeline):
+def _build(builds, noise, done_month, builders, records):
     """Construction starts, by the agency's company if it has one, else its vendor."""
-    agencies, kinds, costs, duplicate, noise = (
-        projects.agencies,
-        projects.kinds,
-        projects.costs,
-        projects.duplicate,
-        projects.noise,
-    )
-    vendor, company, vendor_quality, company_quality, tsi_support, tsi_staff, n_lines = (
-        builders.vendor,
-        builders.company,
-        builders.vendor_quality,
-        builders.company_quality,
-        builders.tsi_support,
-        builders.tsi_staff,
-        builders.n_lines,
-    )
-    building, done, build_quality, build_duplicate = (
-        pipeline.building,
-        pipeline.done,
-        pipeline.build_quality,
-        pipeline.build_duplicate,
-    )
+    vendor, company, company_quality = builders.vendor, builders.company, builders.company_quality
     spent = duplicated = 0.0
-    for j in range(len(agencies)):
-        n, k = agencies[j], kinds[j]
-        builder = company_quality[company[n]] if company[n] >= 0 else vendor_quality[vendor[n]]
+    for j in range(len(builds.agencies)):
+        n, k = builds.agencies[j], builds.kinds[j]
+        builder = company_quality[company[n]] if company[n] >= 0 else builders.vendor_quality[vendor[n]]
         q = min(max(builder + noise[j], 0.0), 1.0)
-        support = tsi_support * (tsi_staff[n // n_lines] > 0)
-        building[n, k] = True
-        done[n, k] = done_month
-        build_quality[n, k] = q + support * (1 - q)
-        build_duplicate[n, k] = duplicate[j]
-        spent += costs[j]
-        duplicated += costs[j] * duplicate[j]
+        support = builders.tsi_support * (builders.tsi_staff[n // builders.n_lines] > 0)
+        records.building[n, k] = True
+        records.done[n, k] = done_month
+        records.quality[n, k] = q + support * (1 - q)
+        records.duplicate[n, k] = builds.duplicate[j]
+        spent += builds.costs[j]
+        duplicated += builds.costs[j] * builds.duplicate[j]
     return spent, duplicated
