@@ -155,7 +155,7 @@ def control_dimensions(
     government with nothing to control has neither full nor no control (it was 1, full control
     over nothing). Capacity is 1 where systems run and none is outsourced (nothing to take
     back), as its definition says."""
-    nothing = float("nan")
+    nothing = float("nan")  # the sums are Python floats (from the compiled kernels), and so are the shares
     dims = {
         "control_decision_rights": decision / systems if systems else nothing,
         "control_ownership": ownership / systems if systems else nothing,
@@ -163,7 +163,6 @@ def control_dimensions(
         "control_capacity": capable / outsourced if outsourced else (1.0 if systems else nothing),
         "control_audit": audit / systems if systems else nothing,
     }
-    dims = {k: float(v) for k, v in dims.items()}
     dims["government_control"] = float(sum(CONTROL_WEIGHTS[k] * dims[k] for k in DIMENSIONS))
     return dims
 

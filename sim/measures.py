@@ -424,15 +424,14 @@ def _agency_pass(control_in, agencies, operators, month, rates):
     each exit priced here), running systems (all, company-run), the outsourced markup sum and
     its weight, in-house units and staff, mobile apps, open agencies, records held above the
     bottom level (upper governments', vertical lines' local records not returned) and all,
-    each kind's running and duplicate systems, and per government its wages (sum, sum of
+    each kind's running and duplicate systems (`_kind_counts`), and per government its wages (sum, sum of
     squares) and records, with the records each vendor's clients hold that no one else serves."""
     x, ag, op = control.ControlInputs(*control_in), AgencyView(*agencies), OperatorView(*operators)
     migration_months, systems_per_staff = rates
-    K, G = x.own.shape[1], len(x.pool)
+    G = len(x.pool)
     decision = ownership = contracts = audit = systems = 0.0
     company_systems = out_markup = out_n = units = staff = mobile = n_open = upper_records = records = 0.0
     outsourced_g, spare_g = np.zeros(G), np.zeros(G)
-    running, duplicated = np.zeros(K, np.int64), np.zeros(K, np.int64)
     gov_wages, gov_squares, gov_records = np.zeros(G), np.zeros(G), np.zeros(G)
     client_records = np.zeros(len(op.vendor_markup))
     for g in range(G):
@@ -444,9 +443,6 @@ def _agency_pass(control_in, agencies, operators, month, rates):
             decision, count, rights, contract, known, out, _, spare = control.agency_control(
                 x, n, markup, price, month, migration_months, systems_per_staff, decision
             )
-            for k in range(K):
-                running[k] += x.own[n, k]
-                duplicated[k] += ag.duplicate[n, k]
             if count > 0:
                 ownership += rights
                 contracts += contract
@@ -475,7 +471,22 @@ def _agency_pass(control_in, agencies, operators, month, rates):
     capable, outsourced = control.capacity_sums(outsourced_g, spare_g, x.pool, systems_per_staff)
     ops = (systems, company_systems, out_markup, out_n, units, staff, mobile, n_open, upper_records, records)
     sums = (decision, ownership, contracts, audit, systems, capable, outsourced)
-    return ops, sums, (running, duplicated), (gov_wages, gov_squares, gov_records, client_records)
+    return ops, sums, _kind_counts(x.own, ag.duplicate), (gov_wages, gov_squares, gov_records, client_records)
+
+
+@njit(cache=True)
+def _kind_counts(own, duplicate):
+    """(K,) running systems of each kind, and those counted as duplicates: kind by kind, the
+    counts in registers (in the agency pass, adding into a K-array row by row took twice as long)."""
+    K = own.shape[1]
+    running, duplicated = np.zeros(K, np.int64), np.zeros(K, np.int64)
+    for k in range(K):
+        r = d = 0
+        for n in range(own.shape[0]):
+            r += own[n, k]
+            d += duplicate[n, k]
+        running[k], duplicated[k] = r, d
+    return running, duplicated
 
 
 @njit(cache=True)
