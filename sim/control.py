@@ -56,8 +56,6 @@ class ControlInputs(NamedTuple):
     inhouse: np.ndarray  # (N,) systems run by the agency's own staff
     staff: np.ndarray  # (N,) in-house IT staff
     skill: np.ndarray  # (N,) their skill
-    markup: np.ndarray  # (N,) markup of the vendor that would rebuild its systems on an exit (its market's best)
-    price: np.ndarray  # (N,) multiple of the running cost its fees are: 1 + markup, x its company's cost factor
     contract_end: np.ndarray  # (N,) month its operations contract ends
     agency_gov: np.ndarray  # (N,) its government
     run_cost: np.ndarray  # (K,) 万元/month per system
@@ -65,62 +63,99 @@ class ControlInputs(NamedTuple):
     pool: np.ndarray  # (G,) staff x skill of the government's technical pool and institution
 
 
+class Fees(NamedTuple):
+    """What each agency's exit is priced at (sim/measures.py computes both agency by agency
+    in its one pass; `control_measures` takes them as arrays)."""
+
+    markup: np.ndarray  # (N,) markup of the vendor that would rebuild its systems on an exit (its market's best)
+    price: np.ndarray  # (N,) multiple of the running cost its fees are: 1 + markup, x its company's cost factor
+
+
+@njit(cache=True, inline="always")  # inlined: a call would copy the views' 12 arrays
+def agency_control(x, n, markup, price, month, migration_months, systems_per_staff, decision):
+    """Agency `n`'s part in the control sums: `decision` with its systems' parts added in
+    order (the running sum, so every caller adds in one order), its running systems, those
+    whose rights the government holds, its contracts' and audit's system-weighted terms, its
+    systems outsourced and run in house, and its staff's spare capacity (systems)."""
+    count = run = rebuild = migrate = known = rights = 0.0
+    for k in range(x.own.shape[1]):
+        if x.own[n, k]:
+            count += 1
+            run += x.run_cost[k]
+            decision += x.specified[n, k]
+            rights += x.rights[n, k]
+            known += x.audited[n, k] > month - YEAR
+            if x.rights[n, k]:
+                migrate += migration_months * x.run_cost[k]
+            else:
+                rebuild += x.build_cost[k] * (1 + markup)
+    if count == 0:
+        return decision, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    inh = min(x.inhouse[n], count)
+    out = count - inh
+    share_out = out / count
+    fees = 12 * run * share_out * price
+    switching = (rebuild + migrate) * share_out
+    openness = fees / (fees + switching) if fees + switching > 0 else 1.0
+    months_left = x.contract_end[n] - month
+    if months_left > 12:
+        openness *= 12 / months_left
+    spare = max(0.0, x.staff[n] * x.skill[n] * systems_per_staff - inh)
+    return decision, count, rights, inh + out * openness, inh + min(known * share_out, out), out, inh, spare
+
+
 @njit(cache=True)
-def _control_sums(x, month, migration_months, systems_per_staff):
+def capacity_sums(outsourced_g, spare_g, pool, systems_per_staff):
+    """Systems outsourced, and those government staff could take back, over governments."""
+    capable = outsourced = 0.0
+    for g in range(len(pool)):
+        outsourced += outsourced_g[g]
+        capable += min(outsourced_g[g], spare_g[g] + pool[g] * systems_per_staff)
+    return capable, outsourced
+
+
+@njit(cache=True)
+def _control_sums(x, fees, month, migration_months, systems_per_staff):
     """Systems-weighted sums of each dimension, the running systems, and the outsourced
     systems in all and those government staff could take back (per government)."""
-    x = ControlInputs(*x)  # named again: passed as a plain tuple, which numba types fast
-    N, K = x.own.shape
+    x, fees = ControlInputs(*x), Fees(*fees)  # named again: passed as plain tuples, which numba types fast
     G = len(x.pool)
     decision = ownership = contracts = audit = systems = 0.0
     outsourced_g = np.zeros(G)
     spare_g = np.zeros(G)
-    for n in range(N):
-        count = run = rebuild = migrate = known = 0.0
-        for k in range(K):
-            if x.own[n, k]:
-                count += 1
-                run += x.run_cost[k]
-                decision += x.specified[n, k]
-                ownership += x.rights[n, k]
-                known += x.audited[n, k] > month - YEAR
-                if x.rights[n, k]:
-                    migrate += migration_months * x.run_cost[k]
-                else:
-                    rebuild += x.build_cost[k] * (1 + x.markup[n])
+    for n in range(x.own.shape[0]):
+        decision, count, rights, contract, known, out, _, spare = agency_control(
+            x, n, fees.markup[n], fees.price[n], month, migration_months, systems_per_staff, decision
+        )
         if count == 0:
             continue
         systems += count
-        inh = min(x.inhouse[n], count)
-        out = count - inh
-        share_out = out / count
-        fees = 12 * run * share_out * x.price[n]
-        switching = (rebuild + migrate) * share_out
-        openness = fees / (fees + switching) if fees + switching > 0 else 1.0
-        months_left = x.contract_end[n] - month
-        if months_left > 12:
-            openness *= 12 / months_left
-        contracts += inh + out * openness
-        audit += inh + min(known * share_out, out)
-        g = x.agency_gov[n]
-        outsourced_g[g] += out
-        spare_g[g] += max(0.0, x.staff[n] * x.skill[n] * systems_per_staff - inh)
-    capable = outsourced = 0.0
-    for g in range(G):
-        outsourced += outsourced_g[g]
-        capable += min(outsourced_g[g], spare_g[g] + x.pool[g] * systems_per_staff)
+        ownership += rights
+        contracts += contract
+        audit += known
+        outsourced_g[x.agency_gov[n]] += out
+        spare_g[x.agency_gov[n]] += spare
+    capable, outsourced = capacity_sums(outsourced_g, spare_g, x.pool, systems_per_staff)
     return decision, ownership, contracts, audit, systems, capable, outsourced
 
 
-def control_measures(x: ControlInputs, month: int, migration_months: float, systems_per_staff: float) -> dict:
-    """The five dimensions and their weighted mean. Shares of running systems are undefined
-    (NaN) where no system runs, and so is their mean: a government with nothing to control
-    has neither full nor no control (it was 1, full control over nothing). Capacity is 1 where
-    systems run and none is outsourced (nothing to take back), as its definition says."""
-    decision, ownership, contracts, audit, systems, capable, outsourced = _control_sums(
-        tuple(x), month, migration_months, systems_per_staff
-    )
-    nothing = float("nan")
+def control_measures(
+    x: ControlInputs, fees: Fees, month: int, migration_months: float, systems_per_staff: float
+) -> dict:
+    """The five dimensions and their weighted mean (`control_dimensions`)."""
+    sums = _control_sums(tuple(x), tuple(fees), month, migration_months, systems_per_staff)
+    return control_dimensions(*sums)
+
+
+def control_dimensions(
+    decision: float, ownership: float, contracts: float, audit: float, systems: float, capable: float, outsourced: float
+) -> dict:
+    """The five dimensions from their systems-weighted sums, and their weighted mean. Shares
+    of running systems are undefined (NaN) where no system runs, and so is their mean: a
+    government with nothing to control has neither full nor no control (it was 1, full control
+    over nothing). Capacity is 1 where systems run and none is outsourced (nothing to take
+    back), as its definition says."""
+    nothing = float("nan")  # the sums are Python floats (from the compiled kernels), and so are the shares
     dims = {
         "control_decision_rights": decision / systems if systems else nothing,
         "control_ownership": ownership / systems if systems else nothing,
@@ -128,7 +163,6 @@ def control_measures(x: ControlInputs, month: int, migration_months: float, syst
         "control_capacity": capable / outsourced if outsourced else (1.0 if systems else nothing),
         "control_audit": audit / systems if systems else nothing,
     }
-    dims = {k: float(v) for k, v in dims.items()}
     dims["government_control"] = float(sum(CONTROL_WEIGHTS[k] * dims[k] for k in DIMENSIONS))
     return dims
 

@@ -19,7 +19,7 @@ from . import control, fiscal
 from .catalogue import HEADLINE, MEASURES, Measure
 from .contracts import best_vendor
 from .control import ControlInputs
-from .institutions import company_prices, platform_runners
+from .institutions import company_cost, company_prices, platform_runners
 from .numeric import gini_sorted, pairwise_sum
 from .processes.demand import served_by_others
 from .state import DATA, INFRA, MOBILE, SUPPORT
@@ -73,17 +73,12 @@ def gini(x: np.ndarray) -> float:
     return float(gini_sorted(np.sort(np.asarray(x, dtype=float))))
 
 
-def _islands(model: GovModel, served: np.ndarray) -> int:
-    """Connected components of the served-link graph among agencies that take part in any
-    needed link (agencies in no link are not counted). A compiled union-find: the same count
-    as scipy.sparse.csgraph.connected_components, which with building its sparse matrix
-    took 40-60 times as long a month (1.4 ms against 38 µs at 5,760 agencies)."""
-    return _count_islands(model.structure.d_req, model.dyad_provider, served, model.linked_agencies)
-
-
 @njit(cache=True)
 def _count_islands(req, prov, served, linked):
-    """Union-find over the served links; islands = distinct roots among linked agencies."""
+    """Connected components of the served-link graph among agencies that take part in any
+    needed link (agencies in no link are not counted): union-find, islands = distinct roots
+    among linked agencies. The same count as scipy.sparse.csgraph.connected_components,
+    which with building its sparse matrix took 40-60 times as long a month."""
     n = len(linked)
     parent = np.arange(n)
     # the served links first, without a branch per link (`served` is random)
@@ -122,81 +117,63 @@ def _transfers(model: GovModel) -> float:
 
 
 def compute_measures(model: GovModel) -> dict[str, float]:
-    s, out = model.structure, model.outcome
-    spend = model.spend
+    """Every measure of the month: what agencies, markets, links and services hold is read in
+    one compiled call (`_measure_all`); spending and the review pipeline in Python."""
+    s, out, spend = model.structure, model.outcome, model.spend
     total = sum(v for k, v in spend.items() if not k.startswith("duplicated"))
     dup = spend["duplicated_build"] + spend["duplicated_operations"]
-    operator_share, operator_markup, units, staff, mobile, n_open, upper_share = _operations(model)
-    hhi, monopoly = _market_structure(model)
-    county_gap, county_reach = _county_reach(model)
-    trips, one_trip, online, rating = _volume_means(s.inst_volume, out.trips, out.one_trip, out.online, out.rating)
+    ops, sums, kinds, concentration, links, volume_means, county, sums_of = _read_state(model)
+    systems, company_systems, out_markup, out_n, units, staff, mobile, n_open, upper_records, records = ops
+    plat_layers, plat_by_company = kinds[2], kinds[3]
+    all_systems = systems + plat_layers
+    trips, one_trip, online, rating = volume_means
+    requests, other_posts, developers = sums_of
     prev_cum = model.measures.get("cumulative_it_spending", 0.0) if model.steps else 0.0
-    others = service_measures(model) | control_measures(model) | duplicate_measures(model)
-    return {
-        "silo_index": 1.0 - (out.served_weight / out.need_weight if out.need_weight > 0 else 0.0),
-        "information_islands": _islands(model, out.served),
-        "shared_links": out.n_served,
-        "total_it_spending": float(total),
-        "duplicated_spending": float(dup),
-        "duplicated_share": float(dup / total) if total > 0 else 0.0,
-        "trips_per_service": trips,
-        "one_trip_rate": one_trip,
-        "online_rate": online,
-        "user_rating": rating,
-        "inhouse_it_units": int(units),
-        "inhouse_it_staff": float(staff),
-        "approval_backlog": len(model.queue),
-        "mean_approval_delay": _approval_delay(model),
-        "mean_delivery_time": _delivery_time(model),
-        "operator_share": float(operator_share),
-        "operator_markup": operator_markup,
-        "supply_hhi": hhi,
-        "data_monopoly": monopoly,
-        "mobile_apps": int(mobile + model.gov_apps.count),
-        "county_gap": county_gap,
-        "upper_level_data_share": upper_share,
-        "rejected_duplicates": int(model.step_stats.get("rejected_duplicates", 0)) if model.steps else 0,
-        "open_agencies": float(n_open / s.n_agencies),
-        "county_data_reach": county_reach,
-        "cumulative_it_spending": float(prev_cum + total),
-        "spending_per_request": _per_request(total, float(s.inst_volume.sum())),
-        "transfers_received": _transfers(model),
-        "moved_staff_wages": float(model.state.other_posts.sum() * model.spec.agents.staff_wage),
-    } | others
+    return (
+        {
+            "silo_index": 1.0 - (out.served_weight / out.need_weight if out.need_weight > 0 else 0.0),
+            "information_islands": links[0],
+            "shared_links": out.n_served,
+            "total_it_spending": float(total),
+            "duplicated_spending": float(dup),
+            "duplicated_share": float(dup / total) if total > 0 else 0.0,
+            "trips_per_service": trips,
+            "one_trip_rate": one_trip,
+            "online_rate": online,
+            "user_rating": rating,
+            "inhouse_it_units": int(units),
+            "inhouse_it_staff": float(staff),
+            "approval_backlog": len(model.queue),
+            "mean_approval_delay": _approval_delay(model),
+            "mean_delivery_time": _delivery_time(model),
+            "operator_share": float((company_systems + plat_by_company) / all_systems if all_systems else 0.0),
+            "operator_markup": float(out_markup / out_n) if out_n > 0 else 0.0,
+            "supply_hhi": concentration[0],
+            "data_monopoly": concentration[1],
+            "mobile_apps": int(mobile + model.gov_apps.count),
+            "county_gap": county[0],
+            "upper_level_data_share": float(upper_records / records),
+            "rejected_duplicates": int(model.step_stats.get("rejected_duplicates", 0)) if model.steps else 0,
+            "open_agencies": float(n_open / s.n_agencies),
+            "county_data_reach": county[1],
+            "cumulative_it_spending": float(prev_cum + total),
+            "spending_per_request": _per_request(total, requests),
+            "transfers_received": _transfers(model),
+            "moved_staff_wages": float(other_posts * model.spec.agents.staff_wage),
+            "vertical_links": links[1],  # the links' kinds change only with their providers (`GovModel._set_providers`)
+            "reflux_links": links[2],
+            "data_developers": developers,
+        }
+        | control.control_dimensions(*sums)
+        | _duplicate_shares(kinds[0], kinds[1])
+    )
 
 
-def service_measures(model: GovModel) -> dict[str, float]:
-    """Who serves the data: links across governments, links of vertical lines served from a
-    local returned copy, developers using opened data."""
-    served = model.outcome.served
-    return {  # the links' kinds change only with their providers (`GovModel._set_providers`)
-        "vertical_links": int(np.count_nonzero(served & model.dyad_cross)),
-        "reflux_links": int(np.count_nonzero(served & model.dyad_local_copy)),
-        "data_developers": int(model.openness.developers.sum()),
-    }
-
-
-def duplicate_measures(model: GovModel) -> dict[str, float]:
+def _duplicate_shares(running: np.ndarray, duplicated: np.ndarray) -> dict[str, float]:
     """Per shareable kind: the share of running systems the auditor counted as duplicates
     this month (`substitutes.running_duplicates`, read in operations)."""
-    running, duplicated = _kind_counts(model.state.own, model.ops_systems["duplicate"])
-    out = {}
-    for name, k in _DUPLICATE_KINDS:
-        out[name] = float(duplicated[k] / running[k]) if running[k] else 0.0
-    return out
-
-
-@njit(cache=True)
-def _kind_counts(own, duplicate):
-    """(K,) running systems of each kind, and those counted as duplicates: one pass over
-    the rows instead of two counts per kind over a column each."""
-    running = np.zeros(own.shape[1], np.int64)
-    duplicated = np.zeros(own.shape[1], np.int64)
-    for n in range(own.shape[0]):
-        for k in range(own.shape[1]):
-            running[k] += own[n, k]
-            duplicated[k] += duplicate[n, k]
-    return running, duplicated
+    running, duplicated = running.tolist(), duplicated.tolist()
+    return {name: duplicated[k] / running[k] if running[k] else 0.0 for name, k in _DUPLICATE_KINDS}
 
 
 _DUPLICATE_KINDS = (("duplicate_infrastructure", INFRA), ("duplicate_support", SUPPORT), ("duplicate_data", DATA))
@@ -225,48 +202,19 @@ def _delivery_time(model: GovModel) -> float:
     return months / projects if projects else 0.0
 
 
-def _operations(model: GovModel):
-    """Who operates what, at what markup; in-house units and staff, mobile apps, open
-    agencies, and the share of records held above the bottom level."""
-    s, st = model.structure, model.state
-    ops = model.ops_systems
-    pf = model.platforms
-    agencies = AgencyView(
-        own=st.own,
-        company=st.company,
-        vendor=st.vendor,
-        staff=st.staff,
-        is_open=st.open,
-        refluxed=st.refluxed,
-        records=s.agency_records,
-        upper=model.agency_upper,
-        vertical_local=model.agency_vertical_local,
-    )
-    operators = OperatorView(
-        outsourced=ops["outsourced"],
-        vendor_markup=model.vendor_markup,
-        contract_markup=st.contract_markup,
-    )
-    systems, company_systems, out_markup, out_n, units, staff, mobile, n_open, upper_records, records = _agency_totals(
-        tuple(agencies), tuple(operators)
-    )
-    plat_layers = int(pf.ready.sum()) if len(pf.gov) else 0
-    plat_by_company = 0
-    if plat_layers:
-        runners = platform_runners(model)[s.gov_market[pf.gov]]
-        plat_by_company = int(pf.ready[runners >= 0].sum())
-    all_systems = systems + plat_layers
-    operator_share = (company_systems + plat_by_company) / all_systems if all_systems else 0.0
-    operator_markup = float(out_markup / out_n) if out_n > 0 else 0.0
-    upper_share = float(upper_records / records)
-    return operator_share, operator_markup, units, staff, mobile, n_open, upper_share
-
-
 def control_measures(model: GovModel) -> dict[str, float]:
-    """Government control and its five dimensions (`sim/control.py`), from agents' state."""
-    s, st, a = model.structure, model.state, model.spec.agents
+    """Government control and its five dimensions (`sim/control.py`), from agents' state, with
+    the exit's prices as arrays (`compute_measures` prices them agency by agency, the same)."""
+    s, a = model.structure, model.spec.agents
+    best = best_vendor(model)[s.agency_market]  # who would rebuild: as renewals price an exit
+    fees = control.Fees(markup=model.vendor_markup[best], price=_fee_multiple(model))
+    return control.control_measures(_control_inputs(model), fees, model.month, a.migration_months, a.systems_per_staff)
+
+
+def _control_inputs(model: GovModel) -> ControlInputs:
+    s, st = model.structure, model.state
     pool, tsi = model.tech_pool, model.tech_support
-    x = ControlInputs(
+    return ControlInputs(
         own=st.own,
         specified=st.specified,
         rights=st.rights,
@@ -274,15 +222,12 @@ def control_measures(model: GovModel) -> dict[str, float]:
         inhouse=model.ops_systems["inhouse"],
         staff=st.staff,
         skill=st.skill,
-        markup=model.vendor_markup[best_vendor(model)[s.agency_market]],  # who would rebuild: as renewals price an exit
-        price=_fee_multiple(model),
         contract_end=st.contract_end,
         agency_gov=s.agency_gov,
         run_cost=model.base_run_cost,
         build_cost=model.base_build_cost,
         pool=pool.staff * pool.skill + tsi.free * tsi.skill,
     )
-    return control.control_measures(x, model.month, a.migration_months, a.systems_per_staff)
 
 
 def _per_request(total: float, requests: float) -> float:
@@ -299,15 +244,10 @@ def _fee_multiple(model: GovModel) -> np.ndarray:
     return np.where(by_company, company_prices(model), vendor) if by_company.any() else vendor
 
 
-def _county_reach(model: GovModel) -> tuple[float, float]:
-    """Gini of data reach across bottom-level governments, and their served share."""
-    out = model.outcome
-    return _county_gini_and_reach(model.structure.bottom_govs, out.need_by_gov, out.served_by_gov)
-
-
 @njit(cache=True)
 def _county_gini_and_reach(bottom, need_by_gov, served_by_gov):
-    """`_county_reach` in one call, with numpy's sums (`sim/numeric.py`)."""
+    """Gini of data reach across bottom-level governments, and their served share, with
+    numpy's sums (`sim/numeric.py`)."""
     m = 0
     for g in range(len(bottom)):
         m += bottom[g] & (need_by_gov[g] > 0)
@@ -322,60 +262,306 @@ def _county_gini_and_reach(bottom, need_by_gov, served_by_gov):
     return gini_sorted(np.sort(got / np.maximum(need, 1e-12))), pairwise_sum(got) / pairwise_sum(need)
 
 
-class AgencyView(NamedTuple):
-    """What the measures read per agency."""
+# ---------------------------------------------------------------- the month's one compiled read
+_NONE_F = np.zeros(0)
+_NONE_I = np.zeros(0, np.int64)
 
-    own: np.ndarray  # (N, K)
-    company: np.ndarray
+
+def _read_state(model: GovModel):
+    """`_measure_all` on the model's arrays (kernel views built by keyword)."""
+    s, st, a = model.structure, model.state, model.spec.agents
+    rev, pf, out = model.ops_revenue, model.platforms, model.outcome
+    companies = model.companies
+    agencies = AgencyView(
+        company=st.company,
+        vendor=st.vendor,
+        market=s.agency_market,
+        is_open=st.open,
+        refluxed=st.refluxed,
+        records=s.agency_records,
+        upper=model.agency_upper,
+        vertical_local=model.agency_vertical_local,
+        duplicate=model.ops_systems["duplicate"],
+        served_elsewhere=served_by_others(model),
+        other_posts=st.other_posts,
+        n_lines=s.n_lines,
+    )
+    operators = OperatorView(
+        outsourced=model.ops_systems["outsourced"],
+        wages=rev["inhouse"] if rev else np.zeros(s.n_agencies),
+        contract_markup=st.contract_markup,
+        vendor_markup=model.vendor_markup,
+        best_vendor=best_vendor(model),
+        company_cost=company_cost(model) if companies else _NONE_F,
+    )
+    markets = Markets(
+        gov_market=s.gov_market,
+        vendor_market=model.vendor_market,
+        vendor=rev["vendor"] if rev else _NONE_F,
+        company_market=np.array([c.market for c in companies], np.int64) if companies else _NONE_I,
+        company=np.asarray(rev["company"], dtype=float) if rev else _NONE_F,
+        company_hold=np.array([c.data_hold for c in companies], float) if companies else _NONE_F,
+        platform=pf.run_by_market,
+        platform_runner=platform_runners(model),
+        platform_gov=pf.gov,
+        platform_ready=pf.ready,
+        operated=bool(rev),
+    )
+    links = Links(
+        requester=s.d_req,
+        provider=model.dyad_provider,
+        served=out.served,
+        cross=model.dyad_cross,
+        local_copy=model.dyad_local_copy,
+        linked=model.linked_agencies,
+    )
+    services = Services(
+        volume=s.inst_volume,
+        trips=out.trips,
+        one_trip=out.one_trip,
+        online=out.online,
+        rating=out.rating,
+        bottom=s.bottom_govs,
+        need_by_gov=out.need_by_gov,
+        served_by_gov=out.served_by_gov,
+        developers=model.openness.developers,
+    )
+    views = (_control_inputs(model), agencies, operators, markets, links, services)
+    return _measure_all(*map(tuple, views), model.month, (a.migration_months, a.systems_per_staff))
+
+
+class AgencyView(NamedTuple):
+    """What the measures read per agency (with `control.ControlInputs`)."""
+
+    company: np.ndarray  # operating company, NO_ONE if none
     vendor: np.ndarray
-    staff: np.ndarray
+    market: np.ndarray  # its market government
     is_open: np.ndarray
     refluxed: np.ndarray
     records: np.ndarray  # public records held
     upper: np.ndarray  # held above the bottom level
     vertical_local: np.ndarray  # a vertical line's local records (held at the top until returned)
+    duplicate: np.ndarray  # (N, K) running systems the auditor counts as duplicates this month
+    served_elsewhere: np.ndarray  # someone else serves the agency's records too (a developer, a base library)
+    other_posts: np.ndarray  # staff moved to other posts
+    n_lines: int  # agencies per government: agency `g * n_lines + l`
 
 
 class OperatorView(NamedTuple):
     outsourced: np.ndarray  # (N) systems run by vendors
-    vendor_markup: np.ndarray  # (vendors)
+    wages: np.ndarray  # (N) each in-house unit's wages this month (its operations revenue)
     contract_markup: np.ndarray  # (N) markup in the agency's contract with its operating company
+    vendor_markup: np.ndarray  # (vendors)
+    best_vendor: np.ndarray  # (G) per market government, the vendor that would rebuild on an exit
+    company_cost: np.ndarray  # (companies) cost factor (`institutions.company_cost`)
+
+
+class Markets(NamedTuple):
+    """Operations revenue this month (万元) and data holds, per supplier and market."""
+
+    gov_market: np.ndarray  # (G)
+    vendor_market: np.ndarray  # (vendors)
+    vendor: np.ndarray  # (vendors that ran operations) revenue
+    company_market: np.ndarray  # (companies)
+    company: np.ndarray  # (companies) revenue
+    company_hold: np.ndarray  # (companies) share of its market's records it holds exclusively
+    platform: np.ndarray  # (G) per market: the platforms' running cost
+    platform_runner: np.ndarray  # (G) per market: the company running its platform, NO_ONE: the bureau
+    platform_gov: np.ndarray  # (P) government building each platform
+    platform_ready: np.ndarray  # (P, layers) built
+    operated: bool  # operations ran (not yet at month 0): the revenue is there
+
+
+class Links(NamedTuple):
+    requester: np.ndarray  # (D) agency
+    provider: np.ndarray  # (D) agency
+    served: np.ndarray  # (D) the link is served this month
+    cross: np.ndarray  # (D) across governments
+    local_copy: np.ndarray  # (D) from a vertical line's returned copy
+    linked: np.ndarray  # (N) the agency is in some needed link
+
+
+class Services(NamedTuple):
+    volume: np.ndarray  # (instances) requests
+    trips: np.ndarray
+    one_trip: np.ndarray
+    online: np.ndarray
+    rating: np.ndarray
+    bottom: np.ndarray  # (G) bottom-level government
+    need_by_gov: np.ndarray  # (G)
+    served_by_gov: np.ndarray  # (G)
+    developers: np.ndarray  # (G) developers using opened data
 
 
 @njit(cache=True)
-def _agency_totals(agencies, operators):
-    """Sums over agencies — running systems (all, company-run), the outsourced markup sum
-    and its weight, in-house units and staff, mobile apps, open agencies, records held above
-    the bottom level (upper governments', and vertical lines' local records not returned),
-    all records."""
-    agencies, operators = AgencyView(*agencies), OperatorView(*operators)  # named again (state.py: kernel views)
-    own, company, vendor, staff = agencies.own, agencies.company, agencies.vendor, agencies.staff
-    is_open, refluxed, records, upper = agencies.is_open, agencies.refluxed, agencies.records, agencies.upper
-    vertical_local = agencies.vertical_local
-    outsourced, vendor_markup = operators.outsourced, operators.vendor_markup
-    contract_markup = operators.contract_markup
-    N, K = own.shape
-    systems = company_systems = out_markup = out_n = 0.0
-    units = staff_total = mobile = n_open = upper_records = all_records = 0.0
-    for n in range(N):
-        c = 0
-        for k in range(K):
-            c += own[n, k]
-        systems += c
-        units += staff[n] > 0
-        staff_total += staff[n]
-        mobile += own[n, MOBILE]
-        n_open += is_open[n]
-        all_records += records[n]
-        upper_records += records[n] * (upper[n] | (vertical_local[n] & ~refluxed[n]))
-        if company[n] >= 0:
-            company_systems += c
-            out_markup += c * contract_markup[n]
-            out_n += c
-        else:
-            out_markup += outsourced[n] * vendor_markup[vendor[n]]
-            out_n += outsourced[n]
-    return systems, company_systems, out_markup, out_n, units, staff_total, mobile, n_open, upper_records, all_records
+def _measure_all(control_in, agencies, operators, markets, links, services, month, rates):
+    """One call a month: the agency pass (`_agency_pass`), the markets' concentration, the
+    served links, the services' means and the county figures."""
+    ops, sums, kinds, by_gov = _agency_pass(control_in, agencies, operators, month, rates)
+    markets, links, services = Markets(*markets), Links(*links), Services(*services)
+    concentration = (0.0, 0.0)
+    if markets.operated:
+        concentration = _concentration(markets, by_gov)
+    layers, layers_by_company = _platform_layers(markets)
+    islands = _count_islands(links.requester, links.provider, links.served, links.linked)
+    vertical = reflux = 0
+    for d in range(len(links.served)):
+        vertical += links.served[d] & links.cross[d]
+        reflux += links.served[d] & links.local_copy[d]
+    volume_means = _volume_means(services.volume, services.trips, services.one_trip, services.online, services.rating)
+    county = _county_gini_and_reach(services.bottom, services.need_by_gov, services.served_by_gov)
+    developers = 0
+    for g in range(len(services.developers)):
+        developers += services.developers[g]
+    sums_of = (pairwise_sum(services.volume), pairwise_sum(AgencyView(*agencies).other_posts), developers)
+    kinds = (kinds[0], kinds[1], layers, layers_by_company)
+    return ops, sums, kinds, concentration, (islands, vertical, reflux), volume_means, county, sums_of
+
+
+@njit(cache=True)
+def _agency_pass(control_in, agencies, operators, month, rates):
+    """Agency by agency, government by government: the control sums (`control.agency_control`,
+    each exit priced here), running systems (all, company-run), the outsourced markup sum and
+    its weight, in-house units and staff, mobile apps, open agencies, records held above the
+    bottom level (upper governments', vertical lines' local records not returned) and all,
+    each kind's running and duplicate systems (`_kind_counts`), and per government its wages (sum, sum of
+    squares) and records, with the records each vendor's clients hold that no one else serves."""
+    x, ag, op = control.ControlInputs(*control_in), AgencyView(*agencies), OperatorView(*operators)
+    migration_months, systems_per_staff = rates
+    G = len(x.pool)
+    decision = ownership = contracts = audit = systems = 0.0
+    company_systems = out_markup = out_n = units = staff = mobile = n_open = upper_records = records = 0.0
+    outsourced_g, spare_g = np.zeros(G), np.zeros(G)
+    gov_wages, gov_squares, gov_records = np.zeros(G), np.zeros(G), np.zeros(G)
+    client_records = np.zeros(len(op.vendor_markup))
+    for g in range(G):
+        wages = squares = held = 0.0  # a government's agencies are one block: summed in registers
+        for n in range(g * ag.n_lines, (g + 1) * ag.n_lines):
+            c = ag.company[n]
+            markup = op.vendor_markup[op.best_vendor[ag.market[n]]]
+            price = (1 + op.contract_markup[n]) * op.company_cost[c] if c >= 0 else 1.0 + op.vendor_markup[ag.vendor[n]]
+            decision, count, rights, contract, known, out, _, spare = control.agency_control(
+                x, n, markup, price, month, migration_months, systems_per_staff, decision
+            )
+            if count > 0:
+                ownership += rights
+                contracts += contract
+                audit += known
+                outsourced_g[x.agency_gov[n]] += out
+                spare_g[x.agency_gov[n]] += spare
+            systems += count
+            units += x.staff[n] > 0
+            staff += x.staff[n]
+            mobile += x.own[n, MOBILE]
+            n_open += ag.is_open[n]
+            records += ag.records[n]
+            upper_records += ag.records[n] * (ag.upper[n] | (ag.vertical_local[n] & ~ag.refluxed[n]))
+            if c >= 0:
+                company_systems += count
+                out_markup += count * op.contract_markup[n]
+                out_n += count
+            else:
+                out_markup += op.outsourced[n] * op.vendor_markup[ag.vendor[n]]
+                out_n += op.outsourced[n]
+                client_records[ag.vendor[n]] += ag.records[n] * (1 - ag.served_elsewhere[n])
+            wages += op.wages[n]
+            squares += op.wages[n] * op.wages[n]
+            held += ag.records[n]
+        gov_wages[g], gov_squares[g], gov_records[g] = wages, squares, held
+    capable, outsourced = control.capacity_sums(outsourced_g, spare_g, x.pool, systems_per_staff)
+    ops = (systems, company_systems, out_markup, out_n, units, staff, mobile, n_open, upper_records, records)
+    sums = (decision, ownership, contracts, audit, systems, capable, outsourced)
+    return ops, sums, _kind_counts(x.own, ag.duplicate), (gov_wages, gov_squares, gov_records, client_records)
+
+
+@njit(cache=True)
+def _kind_counts(own, duplicate):
+    """(K,) running systems of each kind, and those counted as duplicates: kind by kind, the
+    counts in registers (in the agency pass, adding into a K-array row by row took twice as long)."""
+    K = own.shape[1]
+    running, duplicated = np.zeros(K, np.int64), np.zeros(K, np.int64)
+    for k in range(K):
+        r = d = 0
+        for n in range(own.shape[0]):
+            r += own[n, k]
+            d += duplicate[n, k]
+        running[k], duplicated[k] = r, d
+    return running, duplicated
+
+
+@njit(cache=True)
+def _platform_layers(markets):
+    """Platform layers built, and those a company runs."""
+    layers = by_company = 0
+    for p in range(len(markets.platform_gov)):
+        runner = markets.platform_runner[markets.gov_market[markets.platform_gov[p]]]
+        for layer in range(markets.platform_ready.shape[1]):
+            layers += markets.platform_ready[p, layer]
+            by_company += markets.platform_ready[p, layer] * (runner >= 0)
+    return layers, by_company
+
+
+@njit(cache=True)
+def _concentration(markets, by_gov):
+    """Revenue-weighted HHI over markets (in-house units, vendors, companies with the
+    platform they run, platforms the bureau runs: a supplier of its own), and the
+    record-weighted largest exclusive data hold (a vendor's clients' records no one else
+    serves, or a company's hold) over markets."""
+    gov_wages, gov_squares, gov_records, client_records = by_gov
+    gov_market, vendor_mkt, company_mkt = markets.gov_market, markets.vendor_market, markets.company_market
+    G = len(gov_market)
+    total, squares, market_records = np.zeros(G), np.zeros(G), np.zeros(G)  # HHI = squares / total²
+    is_market = np.zeros(G, np.bool_)
+    for g in range(G):
+        m = gov_market[g]
+        total[m] += gov_wages[g]
+        squares[m] += gov_squares[g]
+        market_records[m] += gov_records[g]
+        is_market[m] = True
+    vendor_rev = np.zeros(len(vendor_mkt))  # vendors may have entered since operations ran
+    vendor_rev[: len(markets.vendor)] = markets.vendor
+    company_rev = markets.company.copy()
+    for g in range(G):  # the platform's cost to the company that runs it, else to the bureau
+        if markets.platform[g] > 0 and markets.platform_runner[g] >= 0:
+            company_rev[markets.platform_runner[g]] += markets.platform[g]
+    for v in range(len(vendor_mkt)):
+        total[vendor_mkt[v]] += vendor_rev[v]
+    for c in range(len(company_mkt)):
+        total[company_mkt[c]] += company_rev[c]
+    for g in range(G):
+        if markets.platform[g] > 0 and markets.platform_runner[g] < 0:
+            total[g] += markets.platform[g]
+    for v in range(len(vendor_mkt)):
+        squares[vendor_mkt[v]] += vendor_rev[v] * vendor_rev[v]
+    for c in range(len(company_mkt)):
+        squares[company_mkt[c]] += company_rev[c] * company_rev[c]
+    for g in range(G):
+        if markets.platform[g] > 0 and markets.platform_runner[g] < 0:
+            squares[g] += markets.platform[g] * markets.platform[g]
+    hold = np.zeros(G)
+    for v in range(len(vendor_mkt)):
+        m = vendor_mkt[v]
+        if market_records[m] > 0:
+            hold[m] = max(hold[m], client_records[v] / market_records[m])
+    for c in range(len(company_mkt)):
+        hold[company_mkt[c]] = max(hold[company_mkt[c]], markets.company_hold[c])
+    return _weighted_means(total, squares, hold, market_records, is_market)
+
+
+@njit(cache=True)
+def _weighted_means(total, squares, hold, market_records, is_market):
+    """HHI weighted by market revenue, largest hold weighted by market records."""
+    hhi_sum = hhi_w = mono_sum = mono_w = 0.0
+    for m in range(len(total)):
+        if is_market[m] and total[m] > 0:
+            hhi_sum += squares[m] / total[m]  # HHI x its weight, the market's revenue
+            hhi_w += total[m]
+        if is_market[m]:
+            mono_sum += hold[m] * market_records[m]
+            mono_w += market_records[m]
+    hhi = hhi_sum / hhi_w if hhi_w > 0 else 0.0
+    mono = mono_sum / mono_w if mono_w > 0 else 0.0
+    return hhi, mono
 
 
 @njit(cache=True)
@@ -393,134 +579,6 @@ def _volume_means(volume, trips, one_trip, online, rating):
     if total <= 0:
         return 0.0, 0.0, 0.0, 0.0
     return sums[0] / total, sums[1] / total, sums[2] / total, sums[3] / total
-
-
-def _market_structure(model: GovModel) -> tuple[float, float]:
-    """Per market: HHI of operations revenue, and the largest exclusive data hold."""
-    s, st = model.structure, model.state
-    rev = model.ops_revenue
-    if not rev:
-        return 0.0, 0.0
-    vendor_mkt = model.vendor_market
-    vendor_rev = np.zeros(len(model.vendors))  # vendors may have entered since operations ran
-    vendor_rev[: len(rev["vendor"])] = rev["vendor"]
-    # companies' revenue, the platform's added to the company that runs it; a platform
-    # the bureau runs is a supplier of its own
-    company_mkt = np.array([c.market for c in model.companies], dtype=np.int64)
-    company_rev = np.asarray(rev["company"], dtype=float).copy()
-    plat = model.platforms.run_by_market
-    has_plat = plat > 0
-    other_mkt, other_rev = company_mkt, company_rev
-    if has_plat.any():  # no platform running: nothing to add
-        runner = platform_runners(model)
-        by_company = has_plat & (runner >= 0)
-        np.add.at(company_rev, runner[by_company], plat[by_company])
-        by_bureau = np.flatnonzero(has_plat & (runner < 0))
-        other_mkt = np.concatenate([company_mkt, by_bureau])
-        other_rev = np.concatenate([company_rev, plat[by_bureau]])
-    company_hold = np.array([c.data_hold for c in model.companies])
-    revenue = Revenue(
-        inhouse=rev["inhouse"], vendor_market=vendor_mkt, vendor=vendor_rev, other_market=other_mkt, other=other_rev
-    )
-    holds = Holds(
-        records=s.agency_records,
-        company=st.company,
-        vendor=st.vendor,
-        served_elsewhere=served_by_others(model),
-        company_market=company_mkt,
-        company_hold=company_hold,
-    )
-    return _concentration(tuple(revenue), tuple(holds), s.gov_market, s.n_lines, s.n_gov)
-
-
-class Revenue(NamedTuple):
-    """Operations revenue this month, 万元."""
-
-    inhouse: np.ndarray  # (N) each in-house unit's wages
-    vendor_market: np.ndarray  # (vendors)
-    vendor: np.ndarray  # (vendors)
-    other_market: np.ndarray  # companies, then bureau-run platforms
-    other: np.ndarray
-
-
-class Holds(NamedTuple):
-    """Who holds which public records exclusively."""
-
-    records: np.ndarray  # (N)
-    company: np.ndarray  # (N) operating company, NO_ONE before take-over
-    vendor: np.ndarray  # (N)
-    served_elsewhere: np.ndarray  # (N) someone else serves the agency's records too (a developer, a base library)
-    company_market: np.ndarray  # (companies)
-    company_hold: np.ndarray  # (companies)
-
-
-@njit(cache=True)
-def _concentration(revenue, holds, gov_market, n_lines, n_gov):
-    """Revenue-weighted HHI over markets, and the record-weighted largest exclusive data
-    hold (a vendor's clients' records no one else serves, or a company's hold) over markets."""
-    revenue, holds = Revenue(*revenue), Holds(*holds)  # named again (state.py: kernel views)
-    inhouse_rev, vendor_mkt, vendor_rev, other_mkt, other_rev = (
-        revenue.inhouse,
-        revenue.vendor_market,
-        revenue.vendor,
-        revenue.other_market,
-        revenue.other,
-    )
-    records, company, vendor, served_elsewhere, company_mkt, company_hold = (
-        holds.records,
-        holds.company,
-        holds.vendor,
-        holds.served_elsewhere,
-        holds.company_market,
-        holds.company_hold,
-    )
-    total = np.zeros(n_gov)
-    squares = np.zeros(n_gov)  # sum of squared revenues; HHI = squares / total²
-    market_records = np.zeros(n_gov)
-    client_records = np.zeros(len(vendor_mkt))
-    is_market = np.zeros(n_gov, np.bool_)
-    for g in range(n_gov):
-        # a government's agencies are one block: sum in registers, add to its market once
-        rev = sq = rec = 0.0
-        for n in range(g * n_lines, (g + 1) * n_lines):
-            rev += inhouse_rev[n]
-            sq += inhouse_rev[n] * inhouse_rev[n]
-            rec += records[n]
-            if company[n] < 0:
-                client_records[vendor[n]] += records[n] * (1 - served_elsewhere[n])
-        m = gov_market[g]
-        total[m] += rev
-        squares[m] += sq
-        market_records[m] += rec
-        is_market[m] = True
-    for v in range(len(vendor_mkt)):
-        total[vendor_mkt[v]] += vendor_rev[v]
-    for c in range(len(other_mkt)):
-        total[other_mkt[c]] += other_rev[c]
-    for v in range(len(vendor_mkt)):
-        squares[vendor_mkt[v]] += vendor_rev[v] * vendor_rev[v]
-    for c in range(len(other_mkt)):
-        squares[other_mkt[c]] += other_rev[c] * other_rev[c]
-
-    hold = np.zeros(n_gov)
-    for v in range(len(vendor_mkt)):
-        m = vendor_mkt[v]
-        if market_records[m] > 0:
-            hold[m] = max(hold[m], client_records[v] / market_records[m])
-    for c in range(len(company_mkt)):
-        hold[company_mkt[c]] = max(hold[company_mkt[c]], company_hold[c])
-
-    hhi_sum = hhi_w = mono_sum = mono_w = 0.0
-    for m in range(n_gov):
-        if is_market[m] and total[m] > 0:
-            hhi_sum += squares[m] / total[m]  # HHI x its weight, the market's revenue
-            hhi_w += total[m]
-        if is_market[m]:
-            mono_sum += hold[m] * market_records[m]
-            mono_w += market_records[m]
-    hhi = hhi_sum / hhi_w if hhi_w > 0 else 0.0
-    mono = mono_sum / mono_w if mono_w > 0 else 0.0
-    return hhi, mono
 
 
 __all__ = ["HEADLINE", "MEASURES", "Measure", "MeasureCollector", "compute_measures", "read_measure"]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sim.contracts import RENEW, SWITCH, TAKE_BACK, RenewalInputs, choose, switching_cost
-from sim.control import DIMENSIONS, ControlInputs, control_measures
+from sim.control import DIMENSIONS, ControlInputs, Fees, control_measures
 from sim.fiscal import equalised_budget_rate, transfer
 from sim.state import DATA, INFRA, MOBILE, N_KINDS
 from sim.substitutes import compatible_for, compatible_reach, draw, running_duplicates
@@ -132,11 +132,12 @@ def _inputs(**change):
         pool=np.zeros(1),
     )  # fmt: skip
     x.update(change)
-    return ControlInputs(**x)
+    fees = Fees(markup=x.pop("markup"), price=x.pop("price"))
+    return ControlInputs(**x), fees
 
 
-def _control(x):
-    return control_measures(x, month=10, migration_months=3.0, systems_per_staff=1.5)
+def _control(inputs):
+    return control_measures(*inputs, month=10, migration_months=3.0, systems_per_staff=1.5)
 
 
 def test_each_control_dimension_reads_its_own_state():
