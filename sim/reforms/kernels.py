@@ -33,37 +33,55 @@ class Audited(NamedTuple):
 
 
 @njit(cache=True)
+def settle_repairs(repairs, pending, systems, month):
+    """`third_party_evaluation`'s repairs under way, `pending` (flat n * K + k, ascending):
+    a repair whose supplier the agency left lapses; a repair due takes effect on the system
+    still running (its quality at least the repair's). Returns the (n, k) of the repairs done
+    (row-major) and the repairs still pending."""
+    repairs, systems = Repairs(*repairs), Audited(*systems)
+    K = systems.own.shape[1]
+    done = np.empty((2, len(pending)), np.int64)
+    still = np.empty(len(pending), np.int64)
+    n_done = n_still = 0
+    for i in pending:
+        n, k = i // K, i % K
+        due = repairs.done[n, k]
+        if due >= 0 and systems.operator_since[n] != repairs.owed_since[n, k]:
+            due = repairs.done[n, k] = -1  # the obligation lapsed with the contract
+        if 0 <= due <= month:
+            if systems.own[n, k] and systems.built[n, k] == repairs.of[n, k]:
+                systems.quality[n, k] = max(systems.quality[n, k], repairs.quality[n, k])
+                done[0, n_done], done[1, n_done] = n, k
+                n_done += 1
+            due = repairs.done[n, k] = -1
+        if due >= 0:
+            still[n_still] = i
+            n_still += 1
+    return done[:, :n_done].copy(), still[:n_still].copy()
+
+
+@njit(cache=True)
 def audit_pass(repairs, systems, draw, month, audit_rate, under_delivery):
-    """One month of `third_party_evaluation`'s repairs and audits, cell by cell: a repair whose
-    supplier the agency left lapses; a repair due takes effect on the system still running
-    (its quality at least the repair's); a system under repair is not audited; the others are
-    audited where `draw < audit_rate`, and their audit month set. Returns the audited mask,
-    the (n, k) of repairs done and of audited systems below `under_delivery` (row-major)."""
+    """`third_party_evaluation`'s audits: running systems are audited where `draw < audit_rate`,
+    unless under repair (the system the repair is for still in place), and their audit month
+    set. Returns the audited mask and the (n, k) of those below `under_delivery` (row-major)."""
     repairs, systems = Repairs(*repairs), Audited(*systems)
     N, K = systems.own.shape
     pick = np.zeros((N, K), np.bool_)
-    done = np.empty((2, N * K), np.int64)
     poor = np.empty((2, N * K), np.int64)
-    n_done = n_poor = 0
+    n_poor = 0
     for n in range(N):
         for k in range(K):
-            due = repairs.done[n, k]
-            if due >= 0 and systems.operator_since[n] != repairs.owed_since[n, k]:
-                due = repairs.done[n, k] = -1  # the obligation lapsed with the contract
-            same = systems.built[n, k] == repairs.of[n, k]
-            if 0 <= due <= month:
-                if systems.own[n, k] and same:
-                    systems.quality[n, k] = max(systems.quality[n, k], repairs.quality[n, k])
-                    done[0, n_done], done[1, n_done] = n, k
-                    n_done += 1
-                due = repairs.done[n, k] = -1
-            if systems.own[n, k] and draw[n, k] < audit_rate and not (due >= 0 and same):
-                pick[n, k] = True
-                systems.audit_month[n, k] = month
-                if systems.quality[n, k] < under_delivery:
-                    poor[0, n_poor], poor[1, n_poor] = n, k
-                    n_poor += 1
-    return pick, done[:, :n_done].copy(), poor[:, :n_poor].copy()
+            if draw[n, k] >= audit_rate or not systems.own[n, k]:
+                continue
+            if repairs.done[n, k] >= 0 and systems.built[n, k] == repairs.of[n, k]:
+                continue  # under repair
+            pick[n, k] = True
+            systems.audit_month[n, k] = month
+            if systems.quality[n, k] < under_delivery:
+                poor[0, n_poor], poor[1, n_poor] = n, k
+                n_poor += 1
+    return pick, poor[:, :n_poor].copy()
 
 
 class Deliveries(NamedTuple):
@@ -124,8 +142,7 @@ def vendor_deliveries(x, month):
             continue
         any_new = False
         for k in range(K):
-            p = x.proposed[n, k]
-            d = x.own[n, k] and x.built[n, k] == month and p < month and p > x.since[n]
+            d = x.built[n, k] == month and x.own[n, k] and x.since[n] < x.proposed[n, k] < month
             new[m, k] = d
             any_new |= d
         if any_new:  # else the next agency's kinds overwrite the row

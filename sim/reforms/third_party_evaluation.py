@@ -57,41 +57,48 @@ class ThirdPartyEvaluation(Reform):
         self.repair_done = np.full(shape, -1, np.int64)
         self.repair_of = np.full(shape, -1, np.int64)
         self.repair_owed_since = np.full(shape, -1, np.int64)  # the liable supplier's `operator_since`
+        self.pending = np.zeros(0, np.int64)  # the systems under repair, as n * K + k ascending (few)
+        self.draw = np.empty(shape)  # the month's audit draws, written in place
 
     def step(self, model) -> None:
         """Vendors price their record; repairs lapse or take effect; audits pick systems, find
         over-pricing and under-delivery, which goes back for repair (`kernels.audit_pass`:
         one pass over the systems, as the masks it replaced)."""
-        st, p = model.state, self.p
+        p = self.p
         from ..agents.supplier import price_vendor_warranty  # here: the schema loads without Mesa
 
         price_vendor_warranty(model)  # vendors price their own record, as companies do (once a month)
-        draw = model.rng.random(st.own.shape)  # the stream's draws as before: the pass draws none
+        draw = model.rng.random(out=self.draw)  # the stream's draws as before (the passes draw none)
         pick, poor = self._pass(model, draw)
         self._findings(model, pick)
         self._start_repairs(model, *poor)
         model.spend["programmes"] += float(np.count_nonzero(pick)) * p.audit_cost
 
     def _pass(self, model, draw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Repairs lapse or take effect (and are paid), then systems not under repair are
-        audited where `draw < audit_rate` (`kernels.audit_pass`). Returns the audited (N, K)
-        mask and the (n, k) of the audited systems that under-deliver."""
-        from .kernels import Audited, Repairs, audit_pass  # compiled: here, the schema loads without numba
+        """Repairs lapse or take effect (and are paid, `kernels.settle_repairs`), then systems not
+        under repair are audited where `draw < audit_rate` (`kernels.audit_pass`). Returns the
+        audited (N, K) mask and the (n, k) of the audited systems that under-deliver."""
+        from .kernels import Audited, Repairs, audit_pass, settle_repairs  # compiled: the schema loads without numba
 
         st, p = model.state, self.p
-        repairs = Repairs(
-            quality=self.repair_quality, done=self.repair_done, of=self.repair_of, owed_since=self.repair_owed_since
+        repairs = tuple(
+            Repairs(
+                quality=self.repair_quality, done=self.repair_done, of=self.repair_of, owed_since=self.repair_owed_since
+            )
         )
-        systems = Audited(
-            own=st.own,
-            built=st.built,
-            quality=st.quality,
-            operator_since=st.operator_since,
-            audit_month=model.audits.month,
+        systems = tuple(
+            Audited(
+                own=st.own,
+                built=st.built,
+                quality=st.quality,
+                operator_since=st.operator_since,
+                audit_month=model.audits.month,
+            )
         )
-        pick, done, poor = audit_pass(tuple(repairs), tuple(systems), draw, model.month, p.audit_rate, p.under_delivery)
+        done, self.pending = settle_repairs(repairs, self.pending, systems, model.month)
         self._charge_repairs(model, *done)
-        if len(pick) and pick.any():
+        pick, poor = audit_pass(repairs, systems, draw, model.month, p.audit_rate, p.under_delivery)
+        if pick.any():
             model.audits.last = model.month
         return pick, poor
 
@@ -108,6 +115,7 @@ class ThirdPartyEvaluation(Reform):
         self.repair_done[n, k] = model.month + self.p.repair_months
         self.repair_of[n, k] = st.built[n, k]
         self.repair_owed_since[n, k] = st.operator_since[n]
+        self.pending = np.union1d(self.pending, n * st.own.shape[1] + k)
 
     # A repair is owed by the supplier the audit found at fault (it pays `repair_share` when the
     # repair is done); where the agency has left that supplier since (a switch or a take-back:
@@ -116,7 +124,7 @@ class ThirdPartyEvaluation(Reform):
     # finds it again. (The alternative, the obligation following the old supplier after it
     # leaves, would have it repair systems it no longer runs; assumed, no source.) Repairs due
     # take effect on the system still running; a repair never leaves a system worse than it
-    # was (the operator is paid to fix, not to rebuild). Both in `kernels.audit_pass`.
+    # was (the operator is paid to fix, not to rebuild). Both in `kernels.settle_repairs`.
 
     def _charge_repairs(self, model, n: np.ndarray, k: np.ndarray) -> None:
         """The operator pays `repair_share` of the build price at its markup for the repairs it
