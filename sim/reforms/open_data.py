@@ -79,7 +79,9 @@ class OpenData(Reform):
         from ..processes.demand import data_capable  # here, not at the top: the schema loads without numba or Mesa
 
         opened = model.openness.opened.copy()
-        opened[due] |= model.state.open[due] & data_capable(model, due)
+        ask = due[model.state.open[due] & ~opened[due]]  # the others' answer is known: published, or guarded
+        if len(ask):
+            opened[ask] = data_capable(model, ask)
         model.openness.opened = opened
 
     def _enter_and_exit(self, model) -> None:
