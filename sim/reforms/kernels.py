@@ -30,6 +30,7 @@ class Audited(NamedTuple):
     quality: np.ndarray  # (N, K) changed in place where a repair is done
     operator_since: np.ndarray  # (N)
     audit_month: np.ndarray  # (N, K) month of the last audit, set where audited
+    company: np.ndarray  # (N) the agency's operating company, NO_ONE: none
 
 
 @njit(cache=True)
@@ -64,24 +65,30 @@ def settle_repairs(repairs, pending, systems, month):
 def audit_pass(repairs, systems, draw, month, audit_rate, under_delivery):
     """`third_party_evaluation`'s audits: running systems are audited where `draw < audit_rate`,
     unless under repair (the system the repair is for still in place), and their audit month
-    set. Returns the audited mask and the (n, k) of those below `under_delivery` (row-major)."""
+    set. Returns the audited mask, the (n, k) of those below `under_delivery` (row-major) and
+    the agencies run by a company with some system audited (ascending)."""
     repairs, systems = Repairs(*repairs), Audited(*systems)
     N, K = systems.own.shape
     pick = np.zeros((N, K), np.bool_)
     poor = np.empty((2, N * K), np.int64)
-    n_poor = 0
+    by_company = np.empty(N, np.int64)
+    n_poor = n_company = 0
     for n in range(N):
+        audited = False
         for k in range(K):
             if draw[n, k] >= audit_rate or not systems.own[n, k]:
                 continue
             if repairs.done[n, k] >= 0 and systems.built[n, k] == repairs.of[n, k]:
                 continue  # under repair
-            pick[n, k] = True
+            pick[n, k] = audited = True
             systems.audit_month[n, k] = month
             if systems.quality[n, k] < under_delivery:
                 poor[0, n_poor], poor[1, n_poor] = n, k
                 n_poor += 1
-    return pick, poor[:, :n_poor].copy()
+        if audited and systems.company[n] >= 0:
+            by_company[n_company] = n
+            n_company += 1
+    return pick, poor[:, :n_poor].copy(), by_company[:n_company].copy()
 
 
 class Deliveries(NamedTuple):

@@ -69,15 +69,16 @@ class ThirdPartyEvaluation(Reform):
 
         price_vendor_warranty(model)  # vendors price their own record, as companies do (once a month)
         draw = model.rng.random(out=self.draw)  # the stream's draws as before (the passes draw none)
-        pick, poor = self._pass(model, draw)
-        self._findings(model, pick)
+        pick, poor, by_company = self._pass(model, draw)
+        self._findings(model, pick, by_company)
         self._start_repairs(model, *poor)
         model.spend["programmes"] += float(np.count_nonzero(pick)) * p.audit_cost
 
-    def _pass(self, model, draw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _pass(self, model, draw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Repairs lapse or take effect (and are paid, `kernels.settle_repairs`), then systems not
         under repair are audited where `draw < audit_rate` (`kernels.audit_pass`). Returns the
-        audited (N, K) mask and the (n, k) of the audited systems that under-deliver."""
+        audited (N, K) mask, the (n, k) of the audited systems that under-deliver and the
+        agencies run by a company with some system audited."""
         from .kernels import Audited, Repairs, audit_pass, settle_repairs  # compiled: the schema loads without numba
 
         st, p = model.state, self.p
@@ -93,14 +94,15 @@ class ThirdPartyEvaluation(Reform):
                 quality=st.quality,
                 operator_since=st.operator_since,
                 audit_month=model.audits.month,
+                company=st.company,
             )
         )
         done, self.pending = settle_repairs(repairs, self.pending, systems, model.month)
         self._charge_repairs(model, *done)
-        pick, poor = audit_pass(repairs, systems, draw, model.month, p.audit_rate, p.under_delivery)
+        pick, poor, by_company = audit_pass(repairs, systems, draw, model.month, p.audit_rate, p.under_delivery)
         if pick.any():
             model.audits.last = model.month
-        return pick, poor
+        return pick, poor, by_company
 
     def _start_repairs(self, model, n: np.ndarray, k: np.ndarray) -> None:
         """Under-delivering systems go back to their operator, who delivers its own quality
@@ -137,16 +139,16 @@ class ThirdPartyEvaluation(Reform):
             model.audits.repair_cost += build_price(model, n, k) * self.p.repair_share
             charge_warranty(model, n, k, self.p.repair_share)  # a company's own work on its record
 
-    def _findings(self, model, pick: np.ndarray) -> None:
+    def _findings(self, model, pick: np.ndarray, by_company: np.ndarray) -> None:
         """What audits find goes on the agency's record: the quality of the audited systems
         its supplier (company, else vendor) built (the agency expects their mean from it when
         its contract comes up for renewal; legacy systems it only operates are not its
-        record), and, where a company runs it, over-pricing (价格审计)."""
+        record), and, where a company runs it (`by_company`: the agencies audited), over-pricing
+        (价格审计)."""
         from ..contracts import record_found_quality  # here: the schema loads without numba
-        from ..state import row_any
 
         record_found_quality(model, pick)
-        self._price_review(model, np.flatnonzero(row_any(pick) & (model.state.company >= 0)))
+        self._price_review(model, by_company)
 
     def _price_review(self, model, audited: np.ndarray) -> None:
         """Fees charged above `reasonable_markup` since the contract began (or since the

@@ -32,7 +32,8 @@ def _old_audit(rep, own, built, quality, since, draw, month, rate, under):
     rep["done"][due] = -1
     under_repair = (rep["done"] >= 0) & (built == rep["of"])
     pick = own & (draw < rate) & ~under_repair
-    return pick, np.array(np.nonzero(same)), np.array(np.nonzero(pick & (quality < under)))
+    poor = np.array(np.nonzero(pick & (quality < under)))
+    return pick, np.array(np.nonzero(same)), poor
 
 
 def test_settle_repairs_and_audit_pass_are_the_numpy_masks():
@@ -53,21 +54,25 @@ def test_settle_repairs_and_audit_pass_are_the_numpy_masks():
         old = {key: a.copy() for key, a in rep.items()}
         q_old = quality.copy()
         pick_old, done_old, poor_old = _old_audit(old, own, built, q_old, since, draw, month, rate, under)
+        company = np.where(rng.random(len(own)) < 0.5, 0, -1)
 
         repairs = tuple(kernels.Repairs(quality=rep["quality"], done=rep["done"], of=rep["of"], owed_since=rep["owed"]))
         audit_month = np.full(shape, -1, np.int32)
         systems = tuple(
-            kernels.Audited(own=own, built=built, quality=quality, operator_since=since, audit_month=audit_month)
+            kernels.Audited(
+                own=own, built=built, quality=quality, operator_since=since, audit_month=audit_month, company=company
+            )
         )
         pending = np.flatnonzero(rep["done"] >= 0)
         done, still = kernels.settle_repairs(repairs, pending, systems, month)
-        pick, poor = kernels.audit_pass(repairs, systems, draw, month, rate, under)
+        pick, poor, by_company = kernels.audit_pass(repairs, systems, draw, month, rate, under)
         np.testing.assert_array_equal(done, done_old, err_msg=str(case))
         np.testing.assert_array_equal(still, np.flatnonzero(old["done"] >= 0), err_msg=str(case))
         np.testing.assert_array_equal(rep["done"], old["done"], err_msg=str(case))
         np.testing.assert_array_equal(quality, q_old, err_msg=str(case))
         np.testing.assert_array_equal(pick, pick_old, err_msg=str(case))
         np.testing.assert_array_equal(poor, poor_old, err_msg=str(case))
+        np.testing.assert_array_equal(by_company, np.flatnonzero(pick_old.any(axis=1) & (company >= 0)))
         np.testing.assert_array_equal(audit_month, np.where(pick_old, month, -1), err_msg=str(case))
 
 
