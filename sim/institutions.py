@@ -80,22 +80,6 @@ def record_reviews(model: GovModel, reviewers: np.ndarray, duplicate: np.ndarray
     model.review.record(reviewers, duplicate, len(model.bodies))  # read by each body's `reviewed`
 
 
-@njit(cache=True)
-def first_of_each_gov(items, agency_gov, can):
-    """(N, K) bool: of the `items` set, in row-major order, the first `can[g]` of each
-    government g (an item's rank is the count of earlier items of its government)."""
-    N, K = items.shape
-    out = np.zeros((N, K), np.bool_)
-    taken = np.zeros(len(can), np.int64)
-    for n in range(N):
-        g = agency_gov[n]
-        for k in range(K):
-            if items[n, k]:
-                out[n, k] = taken[g] < can[g]
-                taken[g] += 1
-    return out
-
-
 # ------------------------------------------------------------------ operating companies
 def take_over(model: GovModel, agencies: np.ndarray, company: int) -> None:
     """管运分离: the company takes the agencies' operations under a contract at its asking

@@ -501,33 +501,6 @@ def test_kind_reach_is_each_kinds_platform_layer_and_the_government_app(model):
     np.testing.assert_array_equal(model.kind_reach(), want)
 
 
-def test_first_of_each_gov_is_the_ranked_numpy_rule():
-    """The technical-support institution's checks in time (`first_of_each_gov`): the first
-    `can[g]` deliverables of each government in row-major order, as the whole-array rule
-    (stable sort by government, rank within it) picks them — sorted or unsorted governments."""
-    from sim.institutions import first_of_each_gov
-
-    def rule(items, gov, can):
-        n, k = np.nonzero(items)
-        g = gov[n]
-        order = np.argsort(g, kind="stable")
-        rank = np.empty(len(n), np.int64)
-        rank[order] = np.arange(len(n)) - np.searchsorted(g[order], g[order])
-        out = np.zeros(items.shape, bool)
-        ok = rank < can[g]
-        out[n[ok], k[ok]] = True
-        return out
-
-    rng = np.random.default_rng(0)
-    for case in range(200):
-        n, g = int(rng.integers(1, 60)), int(rng.integers(1, 8))
-        items = rng.random((n, 5)) < rng.random()
-        gov = rng.integers(0, g, n)
-        gov = np.sort(gov) if case % 2 else gov
-        can = np.where(rng.random(g) < 0.2, np.inf, rng.integers(0, 6, g) / rng.choice([1.0, 0.5, 3.0], g))
-        assert np.array_equal(first_of_each_gov(items, gov, can), rule(items, gov, can)), case
-
-
 def test_row_any_and_row_sum_are_numpys_reductions_over_the_kinds():
     from sim.state import row_any, row_sum
 

@@ -12,6 +12,7 @@ from ..contracts import claim_gaps
 from ..institutions import Clients, company_position, company_revenue, company_systems, take_over
 from ..numeric import pairwise_sum
 from ..processes.planning import build_factor
+from ..reforms.kernels import vendor_deliveries
 from ..state import NO_ONE
 from .agency import can_register_in_bulk, register_in_bulk
 
@@ -300,11 +301,11 @@ def price_vendor_warranty(model: GovModel) -> None:
     for v, x in zip(model.vendors, markup, strict=True):
         v.markup = float(x)
     st = model.state
-    new = st.own & (st.built == model.month) & (st.proposed < model.month)
-    new &= (st.proposed > st.operator_since[:, None]) & (st.company < 0)[:, None]
-    value = (new @ model.base_build_cost) * (1 + model.vendor_markup[st.vendor])
+    x = Clients(own=st.own, built=st.built, proposed=st.proposed, company=st.company, since=st.operator_since)
+    rows, new = vendor_deliveries(tuple(x), model.month)  # the agencies with some (few a month)
+    value = (new @ model.base_build_cost) * (1 + model.vendor_markup[st.vendor[rows]])
     if value.any():
-        books.revenue.add(model.month, np.bincount(st.vendor, value, V))
+        books.revenue.add(model.month, np.bincount(st.vendor[rows], value, V))
 
 
 def staff_cover(staff: float, systems: float, systems_per_staff: float) -> float:

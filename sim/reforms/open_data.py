@@ -58,6 +58,11 @@ class OpenData(Reform):
         self.catalogue = model.rng.permutation(n)[: round(self.p.max_share * n)]
         model.openness.fit = model.rng.random(model.structure.n_dyads) < self._line_fit(model.structure)
         self.asked = 0.0  # agencies asked so far (fractions accumulate)
+        s = model.structure  # never changes: what reads only it is computed once
+        self.records = np.bincount(s.agency_market, weights=s.agency_records, minlength=s.n_gov)  # (G)
+        # agencies by market, largest records first (ties in agency order, as a stable sort of
+        # the opened ones alone gives)
+        self.order = np.lexsort((-s.agency_records, s.agency_market))
 
     def _line_fit(self, s) -> np.ndarray:
         """(dyads) chance an opened dataset of the needed line fits: lower where it holds personal data."""
@@ -74,16 +79,19 @@ class OpenData(Reform):
         from ..processes.demand import data_capable  # here, not at the top: the schema loads without numba or Mesa
 
         opened = model.openness.opened.copy()
-        opened[due] |= model.state.open[due] & data_capable(model, due)
+        ask = due[model.state.open[due] & ~opened[due]]  # the others' answer is known: published, or guarded
+        if len(ask):
+            opened[ask] = data_capable(model, ask)
         model.openness.opened = opened
 
     def _enter_and_exit(self, model) -> None:
         """Developers enter while opened records, split among one more of them, pay; leave
         when the current ones are not covered."""
+        from .kernels import records_by_market  # compiled: here, the schema loads without numba
+
         s, p, od = model.structure, self.p, model.openness
-        market_of = s.agency_market
-        opened = np.bincount(market_of, weights=s.agency_records * od.opened, minlength=s.n_gov)
-        records = np.bincount(market_of, weights=s.agency_records, minlength=s.n_gov)
+        opened = records_by_market(s.agency_market, s.agency_records, od.opened, s.n_gov)
+        records = self.records
         value = p.record_value * opened
         n = od.developers
         enter = value / (n + 1) > p.developer_cost
@@ -94,17 +102,11 @@ class OpenData(Reform):
 
     def _covered(self, model) -> np.ndarray:
         """(N) opened datasets some developer uses: per market, the largest first, up to the
-        records its developers' services use (each the records that pay its cost)."""
+        records its developers' services use (each the records that pay its cost;
+        `kernels.covered_by_developers`)."""
+        from .kernels import covered_by_developers  # compiled: here, the schema loads without numba
+
         s, p, od = model.structure, self.p, model.openness
         per_developer = p.developer_cost / p.record_value if p.record_value > 0 else 0.0
         capacity = od.developers * per_developer  # (G) records the market's developers use
-        idx = np.flatnonzero(od.opened)
-        order = idx[np.lexsort((-s.agency_records[idx], s.agency_market[idx]))]
-        market, records = s.agency_market[order], s.agency_records[order]
-        used = np.cumsum(records)
-        first = np.r_[True, market[1:] != market[:-1]] if len(order) else np.zeros(0, bool)
-        before = (used - records)[first]  # records used before each market's first dataset
-        used = used - np.repeat(before, np.diff(np.r_[np.flatnonzero(first), len(order)]))
-        covered = np.zeros(s.n_agencies, bool)
-        covered[order] = used <= capacity[market]
-        return covered
+        return covered_by_developers(self.order, od.opened, s.agency_market, s.agency_records, capacity)

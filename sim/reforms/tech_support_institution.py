@@ -75,36 +75,42 @@ class TechSupportInstitution(Reform):
         below `acceptance` to their builder for rework (`rework`); the staff left free
         oversee and could take operations back. Its wage bill follows its staff (some may have moved to run
         systems taken back)."""
-        from ..state import row_sum  # here, not at the top: the schema loads without numba or Mesa
-
-        st, s, tsi, p = model.state, model.structure, model.tech_support, self.p
+        tsi, p = model.tech_support, self.p
         from ..agents.supplier import price_vendor_warranty  # here: the schema loads without Mesa
+        from ..contracts import record_found_quality  # here: the schema loads without numba
 
         price_vendor_warranty(model)  # vendors price their own record, as companies do (once a month)
         left = np.maximum(0.0, tsi.staff - p.spec_months * tsi.specified)
         tsi.specified[:] = 0.0
-        # delivered this month through construction (a system in place at month 0 of age 0 was not)
-        delivered = st.own & (st.built == model.month) & (st.proposed < model.month)
-        delivered &= (tsi.staff > 0)[s.agency_gov][:, None]
-        checked = delivered & _within_time(delivered, s.agency_gov, left, p.check_months)
-        model.audits.record(checked, model.month)
-        from ..contracts import record_found_quality  # here: the schema loads without numba
-
+        checked, returned, done = _check(model, left, p)
+        if checked.any():
+            model.audits.last = model.month
         record_found_quality(model, checked)  # on its supplier's record for the agency's renewal
-        returned = checked & (st.quality < p.acceptance)
-        rework(model, *np.nonzero(returned), p)
-        used = np.bincount(s.agency_gov, weights=row_sum(checked), minlength=len(left)) * p.check_months
-        tsi.free[:] = np.maximum(0.0, left - used)
+        rework(model, *returned, p)
+        tsi.free[:] = np.maximum(0.0, left - done * p.check_months)
         model.fixed_costs["tech_support_institution"] = float(tsi.staff.sum() * model.spec.agents.staff_wage)
 
 
-def _within_time(delivered: np.ndarray, agency_gov: np.ndarray, left: np.ndarray, check_months: float) -> np.ndarray:
-    """(N, K) the deliverables each government's institution has time to check this month,
-    in agency order (the first `left / check_months` of its government)."""
-    from ..institutions import first_of_each_gov  # compiled: here, the schema loads without numba
+def _check(model, left: np.ndarray, p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The deliverables each government's institution has time to check this month
+    (`kernels.check_deliveries`): delivered through construction this month (a system in
+    place at month 0 of age 0 was not), in agency order, the first `left / check_months` of
+    its government; their audit month is set. Returns the checked (N, K) mask, the (n, k)
+    below `acceptance`, and the checks done per government."""
+    from .kernels import Deliveries, check_deliveries  # compiled: here, the schema loads without numba
 
-    can = left / check_months if check_months > 0 else np.full(len(left), np.inf)
-    return first_of_each_gov(delivered, agency_gov, can)
+    st, tsi = model.state, model.tech_support
+    can = left / p.check_months if p.check_months > 0 else np.full(len(left), np.inf)
+    x = Deliveries(
+        own=st.own,
+        built=st.built,
+        proposed=st.proposed,
+        quality=st.quality,
+        agency_gov=model.structure.agency_gov,
+        checks=np.where(tsi.staff > 0, can, 0.0),
+        audit_month=model.audits.month,
+    )
+    return check_deliveries(tuple(x), model.month, p.acceptance)
 
 
 def rework(model, n: np.ndarray, k: np.ndarray, p: Params) -> None:

@@ -57,25 +57,56 @@ class ThirdPartyEvaluation(Reform):
         self.repair_done = np.full(shape, -1, np.int64)
         self.repair_of = np.full(shape, -1, np.int64)
         self.repair_owed_since = np.full(shape, -1, np.int64)  # the liable supplier's `operator_since`
+        self.pending = np.zeros(0, np.int64)  # the systems under repair, as n * K + k ascending (few)
+        self.draw = np.empty(shape)  # the month's audit draws, written in place
 
     def step(self, model) -> None:
-        st, p = model.state, self.p
+        """Vendors price their record; repairs lapse or take effect; audits pick systems, find
+        over-pricing and under-delivery, which goes back for repair (`kernels.audit_pass`:
+        one pass over the systems, as the masks it replaced)."""
+        p = self.p
         from ..agents.supplier import price_vendor_warranty  # here: the schema loads without Mesa
 
         price_vendor_warranty(model)  # vendors price their own record, as companies do (once a month)
-        self._lapse_repairs(model)
-        self._finish_repairs(model)
-        under_repair = (self.repair_done >= 0) & (st.built == self.repair_of)  # a replaced system is auditable
-        pick = st.own & (model.rng.random(st.own.shape) < p.audit_rate) & ~under_repair
-        model.audits.record(pick, model.month)
-        poor = pick & (st.quality < p.under_delivery)
-        self._findings(model, pick)
-        self._start_repairs(model, *np.nonzero(poor))
-        model.spend["programmes"] += float(pick.sum()) * p.audit_cost
+        draw = model.rng.random(out=self.draw)  # the stream's draws as before (the passes draw none)
+        pick, poor, by_company = self._pass(model, draw)
+        self._findings(model, pick, by_company)
+        self._start_repairs(model, *poor)
+        model.spend["programmes"] += float(np.count_nonzero(pick)) * p.audit_cost
+
+    def _pass(self, model, draw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Repairs lapse or take effect (and are paid, `kernels.settle_repairs`), then systems not
+        under repair are audited where `draw < audit_rate` (`kernels.audit_pass`). Returns the
+        audited (N, K) mask, the (n, k) of the audited systems that under-deliver and the
+        agencies run by a company with some system audited."""
+        from .kernels import Audited, Repairs, audit_pass, settle_repairs  # compiled: the schema loads without numba
+
+        st, p = model.state, self.p
+        repairs = tuple(
+            Repairs(
+                quality=self.repair_quality, done=self.repair_done, of=self.repair_of, owed_since=self.repair_owed_since
+            )
+        )
+        systems = tuple(
+            Audited(
+                own=st.own,
+                built=st.built,
+                quality=st.quality,
+                operator_since=st.operator_since,
+                audit_month=model.audits.month,
+                company=st.company,
+            )
+        )
+        done, self.pending = settle_repairs(repairs, self.pending, systems, model.month)
+        self._charge_repairs(model, *done)
+        pick, poor, by_company = audit_pass(repairs, systems, draw, model.month, p.audit_rate, p.under_delivery)
+        if pick.any():
+            model.audits.last = model.month
+        return pick, poor, by_company
 
     def _start_repairs(self, model, n: np.ndarray, k: np.ndarray) -> None:
         """Under-delivering systems go back to their operator, who delivers its own quality
-        after `repair_months` and pays for the repair when it is done (`_finish_repairs`)."""
+        after `repair_months` and pays for the repair when it is done (`_charge_repairs`)."""
         if len(n) == 0:
             return
         st = model.state
@@ -86,52 +117,38 @@ class ThirdPartyEvaluation(Reform):
         self.repair_done[n, k] = model.month + self.p.repair_months
         self.repair_of[n, k] = st.built[n, k]
         self.repair_owed_since[n, k] = st.operator_since[n]
+        self.pending = np.union1d(self.pending, n * st.own.shape[1] + k)
 
-    def _lapse_repairs(self, model) -> None:
-        """A repair is owed by the supplier the audit found at fault (it pays `repair_share`
-        when the repair is done, `_finish_repairs`); where the agency has left that supplier since
-        (a switch or a take-back: `operator_since` moved), the obligation lapses with the
-        contract: the system keeps the quality found and is auditable again, so the new
-        operator answers for it only if an audit finds it again. (The alternative, the obligation
-        following the old supplier after it leaves, would have it repair systems it no longer
-        runs; assumed, no source.)"""
-        pending = self.repair_done >= 0
-        if not pending.any():
-            return
-        n, k = np.nonzero(pending)
-        left = model.state.operator_since[n] != self.repair_owed_since[n, k]
-        self.repair_done[n[left], k[left]] = -1
+    # A repair is owed by the supplier the audit found at fault (it pays `repair_share` when the
+    # repair is done); where the agency has left that supplier since (a switch or a take-back:
+    # `operator_since` moved), the obligation lapses with the contract: the system keeps the
+    # quality found and is auditable again, so the new operator answers for it only if an audit
+    # finds it again. (The alternative, the obligation following the old supplier after it
+    # leaves, would have it repair systems it no longer runs; assumed, no source.) Repairs due
+    # take effect on the system still running; a repair never leaves a system worse than it
+    # was (the operator is paid to fix, not to rebuild). Both in `kernels.settle_repairs`.
 
-    def _finish_repairs(self, model) -> None:
-        """Repairs due this month take effect on the system still running; a repair never
-        leaves a system worse than it was (the operator is paid to fix, not to rebuild). The
-        operator pays `repair_share` of the build price at its markup for the repairs it does
-        (`audits.repair_cost`; a company's own work on its record, `charge_warranty`): a repair
-        that lapsed or whose system was replaced was never done, so never paid or booked."""
-        st = model.state
-        due = (self.repair_done >= 0) & (self.repair_done <= model.month)
-        if not due.any():
-            return
-        same = due & st.own & (st.built == self.repair_of)
-        st.quality[same] = np.maximum(st.quality[same], self.repair_quality[same])
-        self.repair_done[due] = -1
-        n, k = np.nonzero(same)
+    def _charge_repairs(self, model, n: np.ndarray, k: np.ndarray) -> None:
+        """The operator pays `repair_share` of the build price at its markup for the repairs it
+        did, systems (n, k) (`audits.repair_cost`; a company's own work on its record,
+        `charge_warranty`): a repair that lapsed or whose system was replaced was never done,
+        so never paid or booked."""
         if len(n):
             from ..agents.supplier import charge_warranty  # here: the schema loads without numba or Mesa
 
             model.audits.repair_cost += build_price(model, n, k) * self.p.repair_share
             charge_warranty(model, n, k, self.p.repair_share)  # a company's own work on its record
 
-    def _findings(self, model, pick: np.ndarray) -> None:
+    def _findings(self, model, pick: np.ndarray, by_company: np.ndarray) -> None:
         """What audits find goes on the agency's record: the quality of the audited systems
         its supplier (company, else vendor) built (the agency expects their mean from it when
         its contract comes up for renewal; legacy systems it only operates are not its
-        record), and, where a company runs it, over-pricing (价格审计)."""
+        record), and, where a company runs it (`by_company`: the agencies audited), over-pricing
+        (价格审计)."""
         from ..contracts import record_found_quality  # here: the schema loads without numba
-        from ..state import row_any
 
         record_found_quality(model, pick)
-        self._price_review(model, np.flatnonzero(row_any(pick) & (model.state.company >= 0)))
+        self._price_review(model, by_company)
 
     def _price_review(self, model, audited: np.ndarray) -> None:
         """Fees charged above `reasonable_markup` since the contract began (or since the

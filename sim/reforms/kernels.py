@@ -1,0 +1,189 @@
+"""Compiled passes of the reforms' monthly steps (the reform modules stay free of numba: the
+schema imports them). Each replaces a chain of whole-array numpy masks over (agencies, kinds)
+with one pass that returns what the step then acts on, in the row-major order `np.nonzero`
+gives, so every draw and sum downstream sees the same numbers in the same order."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from ..institutions import Clients
+
+
+class Repairs(NamedTuple):
+    """(N, K) repairs under way (`third_party_evaluation`), changed in place."""
+
+    quality: np.ndarray  # the quality the system will run at
+    done: np.ndarray  # month it is ready, -1: none
+    of: np.ndarray  # month the repaired system was built
+    owed_since: np.ndarray  # the liable supplier's `operator_since`
+
+
+class Audited(NamedTuple):
+    """What an audit pass reads and writes of the running systems."""
+
+    own: np.ndarray  # (N, K)
+    built: np.ndarray  # (N, K)
+    quality: np.ndarray  # (N, K) changed in place where a repair is done
+    operator_since: np.ndarray  # (N)
+    audit_month: np.ndarray  # (N, K) month of the last audit, set where audited
+    company: np.ndarray  # (N) the agency's operating company, NO_ONE: none
+
+
+@njit(cache=True)
+def settle_repairs(repairs, pending, systems, month):
+    """`third_party_evaluation`'s repairs under way, `pending` (flat n * K + k, ascending):
+    a repair whose supplier the agency left lapses; a repair due takes effect on the system
+    still running (its quality at least the repair's). Returns the (n, k) of the repairs done
+    (row-major) and the repairs still pending."""
+    repairs, systems = Repairs(*repairs), Audited(*systems)
+    K = systems.own.shape[1]
+    done = np.empty((2, len(pending)), np.int64)
+    still = np.empty(len(pending), np.int64)
+    n_done = n_still = 0
+    for i in pending:
+        n, k = i // K, i % K
+        due = repairs.done[n, k]
+        if due >= 0 and systems.operator_since[n] != repairs.owed_since[n, k]:
+            due = repairs.done[n, k] = -1  # the obligation lapsed with the contract
+        if 0 <= due <= month:
+            if systems.own[n, k] and systems.built[n, k] == repairs.of[n, k]:
+                systems.quality[n, k] = max(systems.quality[n, k], repairs.quality[n, k])
+                done[0, n_done], done[1, n_done] = n, k
+                n_done += 1
+            due = repairs.done[n, k] = -1
+        if due >= 0:
+            still[n_still] = i
+            n_still += 1
+    return done[:, :n_done].copy(), still[:n_still].copy()
+
+
+@njit(cache=True)
+def audit_pass(repairs, systems, draw, month, audit_rate, under_delivery):
+    """`third_party_evaluation`'s audits: running systems are audited where `draw < audit_rate`,
+    unless under repair (the system the repair is for still in place), and their audit month
+    set. Returns the audited mask, the (n, k) of those below `under_delivery` (row-major) and
+    the agencies run by a company with some system audited (ascending)."""
+    repairs, systems = Repairs(*repairs), Audited(*systems)
+    N, K = systems.own.shape
+    pick = np.zeros((N, K), np.bool_)
+    poor = np.empty((2, N * K), np.int64)
+    by_company = np.empty(N, np.int64)
+    n_poor = n_company = 0
+    for n in range(N):
+        audited = False
+        for k in range(K):
+            if draw[n, k] >= audit_rate or not systems.own[n, k]:
+                continue
+            if repairs.done[n, k] >= 0 and systems.built[n, k] == repairs.of[n, k]:
+                continue  # under repair
+            pick[n, k] = audited = True
+            systems.audit_month[n, k] = month
+            if systems.quality[n, k] < under_delivery:
+                poor[0, n_poor], poor[1, n_poor] = n, k
+                n_poor += 1
+        if audited and systems.company[n] >= 0:
+            by_company[n_company] = n
+            n_company += 1
+    return pick, poor[:, :n_poor].copy(), by_company[:n_company].copy()
+
+
+class Deliveries(NamedTuple):
+    """What the institution's check of this month's deliveries reads."""
+
+    own: np.ndarray  # (N, K)
+    built: np.ndarray  # (N, K)
+    proposed: np.ndarray  # (N, K)
+    quality: np.ndarray  # (N, K)
+    agency_gov: np.ndarray  # (N)
+    checks: np.ndarray  # (G) deliverables the government's institution has time to check (0: none)
+    audit_month: np.ndarray  # (N, K) month of the last audit, set where checked
+
+
+@njit(cache=True)
+def check_deliveries(x, month, acceptance):
+    """`tech_support_institution`'s checks: systems delivered this month through construction
+    (proposed before it) in agency order, the first `checks[g]` of each government g; returns
+    the checked mask (their audit month set), the (n, k) of those below `acceptance`
+    (row-major) and the checks done per government."""
+    x = Deliveries(*x)
+    N, K = x.own.shape
+    checked = np.zeros((N, K), np.bool_)
+    returned = np.empty((2, N * K), np.int64)
+    taken = np.zeros(len(x.checks), np.int64)  # deliverables of the government so far
+    done = np.zeros(len(x.checks))
+    n_ret = 0
+    for n in range(N):
+        g = x.agency_gov[n]
+        if x.checks[g] <= 0:
+            continue
+        for k in range(K):
+            if not (x.own[n, k] and x.built[n, k] == month and x.proposed[n, k] < month):
+                continue
+            if taken[g] < x.checks[g]:
+                checked[n, k] = True
+                x.audit_month[n, k] = month
+                done[g] += 1
+                if x.quality[n, k] < acceptance:
+                    returned[0, n_ret], returned[1, n_ret] = n, k
+                    n_ret += 1
+            taken[g] += 1
+    return checked, returned[:, :n_ret].copy(), done
+
+
+@njit(cache=True)
+def vendor_deliveries(x, month):
+    """The agencies whose vendor delivered its own work this month (`price_vendor_warranty`:
+    no company, proposed after the vendor took the agency over, through construction), and
+    each one's (K) delivered kinds."""
+    x = Clients(*x)
+    N, K = x.own.shape
+    rows = np.empty(N, np.int64)
+    new = np.zeros((N, K), np.bool_)
+    m = 0
+    for n in range(N):
+        if x.company[n] >= 0:
+            continue
+        any_new = False
+        for k in range(K):
+            d = x.built[n, k] == month and x.own[n, k] and x.since[n] < x.proposed[n, k] < month
+            new[m, k] = d
+            any_new |= d
+        if any_new:  # else the next agency's kinds overwrite the row
+            rows[m] = n
+            m += 1
+    return rows[:m].copy(), new[:m].copy()
+
+
+@njit(cache=True)
+def covered_by_developers(order, opened, market, records, capacity):
+    """(N) opened datasets some developer uses (`open_data._covered`): along `order` (agencies by
+    market, largest records first) the opened ones, each covered while its market's records
+    used so far, itself included, stay within the market's `capacity`. The running total is
+    kept over every market and the total before each market's first dataset taken off, as
+    the numpy it replaces (`cumsum`, then a difference) did, so the sums are the same."""
+    covered = np.zeros(len(opened), np.bool_)
+    total = before = 0.0
+    last = -1
+    for n in order:
+        if not opened[n]:
+            continue
+        total += records[n]
+        m = market[n]
+        if m != last:
+            before, last = total - records[n], m
+        covered[n] = total - before <= capacity[m]
+    return covered
+
+
+@njit(cache=True)
+def records_by_market(market, records, opened, n_markets):
+    """(G) per market the records of its opened datasets, summed in agency order (as
+    `np.bincount` with weights adds them)."""
+    out = np.zeros(n_markets)
+    for n in range(len(market)):
+        out[market[n]] += records[n] * opened[n]
+    return out

@@ -1,0 +1,174 @@
+"""The reforms' compiled passes (`sim/reforms/kernels.py`) against the whole-array numpy each
+replaced, on random states: a wrong mask, a skipped cell, a list out of row-major order or a
+sum in another order breaks them (results must stay bit-identical, so equality is exact)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.reforms import kernels
+
+CASES = 150
+
+
+def _state(rng, month):
+    n, k = int(rng.integers(1, 50)), 5
+    own = rng.random((n, k)) < rng.random()
+    built = rng.integers(month - 3, month + 1, (n, k)).astype(np.int32)
+    proposed = (built - rng.integers(0, 3, (n, k))).astype(np.int32)
+    since = rng.integers(-1, month, n).astype(np.int32)
+    return own, built, proposed, since
+
+
+def _old_audit(rep, own, built, quality, since, draw, month, rate, under):
+    """`third_party_evaluation`'s step as numpy masks (before the compiled passes)."""
+    pending = rep["done"] >= 0
+    n, k = np.nonzero(pending)
+    left = since[n] != rep["owed"][n, k]
+    rep["done"][n[left], k[left]] = -1
+    due = (rep["done"] >= 0) & (rep["done"] <= month)
+    same = due & own & (built == rep["of"])
+    quality[same] = np.maximum(quality[same], rep["quality"][same])
+    rep["done"][due] = -1
+    under_repair = (rep["done"] >= 0) & (built == rep["of"])
+    pick = own & (draw < rate) & ~under_repair
+    poor = np.array(np.nonzero(pick & (quality < under)))
+    return pick, np.array(np.nonzero(same)), poor
+
+
+def test_settle_repairs_and_audit_pass_are_the_numpy_masks():
+    rng = np.random.default_rng(0)
+    for case in range(CASES):
+        month = 10
+        own, built, _, since = _state(rng, month)
+        shape = own.shape
+        quality = rng.random(shape)
+        on = rng.random(shape) < 0.4
+        rep = {
+            "quality": rng.random(shape),
+            "done": np.where(on, rng.integers(month - 1, month + 3, shape), -1),
+            "of": np.where(rng.random(shape) < 0.8, built, built - 1).astype(np.int64),
+            "owed": np.where(rng.random(shape) < 0.8, since[:, None], since[:, None] - 1).astype(np.int64),
+        }
+        draw, rate, under = rng.random(shape), rng.random(), rng.random()
+        old = {key: a.copy() for key, a in rep.items()}
+        q_old = quality.copy()
+        pick_old, done_old, poor_old = _old_audit(old, own, built, q_old, since, draw, month, rate, under)
+        company = np.where(rng.random(len(own)) < 0.5, 0, -1)
+
+        repairs = tuple(kernels.Repairs(quality=rep["quality"], done=rep["done"], of=rep["of"], owed_since=rep["owed"]))
+        audit_month = np.full(shape, -1, np.int32)
+        systems = tuple(
+            kernels.Audited(
+                own=own, built=built, quality=quality, operator_since=since, audit_month=audit_month, company=company
+            )
+        )
+        pending = np.flatnonzero(rep["done"] >= 0)
+        done, still = kernels.settle_repairs(repairs, pending, systems, month)
+        pick, poor, by_company = kernels.audit_pass(repairs, systems, draw, month, rate, under)
+        np.testing.assert_array_equal(done, done_old, err_msg=str(case))
+        np.testing.assert_array_equal(still, np.flatnonzero(old["done"] >= 0), err_msg=str(case))
+        np.testing.assert_array_equal(rep["done"], old["done"], err_msg=str(case))
+        np.testing.assert_array_equal(quality, q_old, err_msg=str(case))
+        np.testing.assert_array_equal(pick, pick_old, err_msg=str(case))
+        np.testing.assert_array_equal(poor, poor_old, err_msg=str(case))
+        np.testing.assert_array_equal(by_company, np.flatnonzero(pick_old.any(axis=1) & (company >= 0)))
+        np.testing.assert_array_equal(audit_month, np.where(pick_old, month, -1), err_msg=str(case))
+
+
+def _first_of_each_gov(items, gov, can):
+    """The first `can[g]` items of each government g in row-major order (stable sort by
+    government, rank within it)."""
+    n, k = np.nonzero(items)
+    g = gov[n]
+    order = np.argsort(g, kind="stable")
+    rank = np.empty(len(n), np.int64)
+    rank[order] = np.arange(len(n)) - np.searchsorted(g[order], g[order])
+    out = np.zeros(items.shape, bool)
+    ok = rank < can[g]
+    out[n[ok], k[ok]] = True
+    return out
+
+
+def test_check_deliveries_is_the_ranked_numpy_rule():
+    """The institution checks this month's deliveries through construction, the first
+    `left / check_months` of each government with an institution, in agency order — sorted
+    or unsorted governments, fractional and unlimited time."""
+    rng = np.random.default_rng(1)
+    for case in range(CASES):
+        month = 7
+        own, built, proposed, _ = _state(rng, month)
+        G = int(rng.integers(1, 6))
+        gov = rng.integers(0, G, len(own))
+        gov = np.sort(gov) if case % 2 else gov
+        quality, acceptance = rng.random(own.shape), rng.random()
+        staffed = rng.random(G) < 0.7
+        can = np.where(rng.random(G) < 0.2, np.inf, rng.integers(0, 6, G) / rng.choice([1.0, 0.5, 3.0], G))
+        delivered = own & (built == month) & (proposed < month) & staffed[gov][:, None]
+        want = delivered & _first_of_each_gov(delivered, gov, can)
+        audit_month = np.full(own.shape, -1, np.int32)
+        x = kernels.Deliveries(
+            own=own,
+            built=built,
+            proposed=proposed,
+            quality=quality,
+            agency_gov=gov,
+            checks=np.where(staffed, can, 0.0),
+            audit_month=audit_month,
+        )
+        checked, returned, done = kernels.check_deliveries(tuple(x), month, acceptance)
+        np.testing.assert_array_equal(checked, want, err_msg=str(case))
+        np.testing.assert_array_equal(returned, np.array(np.nonzero(want & (quality < acceptance))))
+        np.testing.assert_array_equal(done, np.bincount(gov, weights=want.sum(axis=1), minlength=G))
+        np.testing.assert_array_equal(audit_month, np.where(want, month, -1))
+
+
+def test_vendor_deliveries_are_the_numpy_mask():
+    """A vendor's own deliveries this month: no company, through construction, proposed after
+    the vendor took the agency over; the rows with some, in agency order."""
+    from sim.institutions import Clients
+
+    rng = np.random.default_rng(2)
+    for case in range(CASES):
+        month = 9
+        own, built, proposed, since = _state(rng, month)
+        company = np.where(rng.random(len(own)) < 0.3, 0, -1)
+        new = own & (built == month) & (proposed < month)
+        new &= (proposed > since[:, None]) & (company < 0)[:, None]
+        rows = np.flatnonzero(new.any(axis=1))
+        x = Clients(own=own, built=built, proposed=proposed, company=company, since=since)
+        got_rows, got = kernels.vendor_deliveries(tuple(x), month)
+        np.testing.assert_array_equal(got_rows, rows, err_msg=str(case))
+        np.testing.assert_array_equal(got, new[rows], err_msg=str(case))
+
+
+def _old_covered(opened, market, records, capacity):
+    """`open_data._covered` as it sorted the opened datasets each month."""
+    idx = np.flatnonzero(opened)
+    order = idx[np.lexsort((-records[idx], market[idx]))]
+    mk, rec = market[order], records[order]
+    used = np.cumsum(rec)
+    first = np.r_[True, mk[1:] != mk[:-1]] if len(order) else np.zeros(0, bool)
+    before = (used - rec)[first]
+    used = used - np.repeat(before, np.diff(np.r_[np.flatnonzero(first), len(order)]))
+    covered = np.zeros(len(opened), bool)
+    covered[order] = used <= capacity[mk]
+    return covered
+
+
+def test_developer_coverage_and_market_records_are_the_numpy_rule():
+    """The sort order made once (ties in agency order, as the monthly stable sort of the
+    opened ones), the running sums kept as numpy kept them (across markets, then the
+    difference): the same coverage bit for bit, with tied and fractional records."""
+    rng = np.random.default_rng(3)
+    for case in range(CASES):
+        n, G = int(rng.integers(1, 80)), int(rng.integers(1, 6))
+        market = rng.integers(0, G, n)
+        records = rng.integers(1, 5, n) / rng.choice([1.0, 3.0, 7.0])
+        opened = rng.random(n) < rng.random()
+        capacity = rng.random(G) * records.sum() / G
+        order = np.lexsort((-records, market))
+        got = kernels.covered_by_developers(order, opened, market, records, capacity)
+        np.testing.assert_array_equal(got, _old_covered(opened, market, records, capacity), err_msg=str(case))
+        want = np.bincount(market, weights=records * opened, minlength=G)
+        np.testing.assert_array_equal(kernels.records_by_market(market, records, opened, G), want)
