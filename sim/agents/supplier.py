@@ -142,24 +142,28 @@ class OperatingCompany(mesa.Agent):
         self.quality = (1 - self.cover) * self.p.quality + self.cover * self.staff_skill
 
     def _record_revenue(self, m) -> None:
-        """The build value, at its markup, of its own work delivered this month: what it built
-        for its clients through construction, projects proposed after it took the agency over
-        (a predecessor's project delivered after the take-over is its builder's work, month-0
-        systems no one's). A deliverable the institution returns is taken off again
-        (`uncount_returned`), so each counts once, at its accepted go-live. Fees are not in
-        the base: repairs of systems it did not build are not its warranty (`charge_warranty`)."""
+        """What its markup priced this month, at that price: the build value of its own work
+        delivered (what it built for its clients through construction, projects proposed after
+        it took the agency over: a predecessor's project delivered after the take-over is its
+        builder's work, month-0 systems no one's; a deliverable the institution returns is
+        taken off again, `uncount_returned`, so each counts once, at its accepted go-live) and
+        the operations fees it charged (`operations.operating_costs`). One markup prices both,
+        so the increment that recovers its warranty is the warranty over both (review 0.2.4:
+        over builds alone it was recovered again on every fee)."""
         st = m.state
         x = Clients(own=st.own, built=st.built, proposed=st.proposed, company=st.company, since=st.operator_since)
-        builds = company_revenue(tuple(x), self.cidx, m.month, m.base_build_cost)
-        if builds > 0:
-            self.revenue.add(m.month, builds * (1 + self.markup))
+        priced = company_revenue(tuple(x), self.cidx, m.month, m.base_build_cost) * (1 + self.markup)
+        priced += month_fees(m, "company", len(m.companies))[self.cidx]
+        if priced > 0:
+            self.revenue.add(m.month, priced)
 
     def expected_warranty(self, month: int) -> float:
-        """What it expects to pay for rework and repairs per unit of build value of its own
-        work: over the trailing window up to `month`, what it paid to redo and repair systems
-        it built (each a share of their build price) over the build value it delivered (at its
-        price: the (1 + markup) of payments and revenue cancel, so this is the rate at cost);
-        0 before it delivered anything of its own."""
+        """What it expects to pay for rework and repairs per unit of what its markup prices:
+        over the trailing window up to `month`, what it paid to redo and repair systems it
+        built (each a share of their build price) over its own builds delivered and the fees
+        it charged (both at its price: the (1 + markup) of payments and revenue cancel, so
+        this is the rate at cost while the contracts' markups are its asking one); 0 before
+        it priced anything."""
         revenue = self.revenue.total(month)
         return self.warranty.total(month) / revenue if revenue > 0 else 0.0
 
@@ -287,9 +291,9 @@ def price_vendor_warranty(model: GovModel) -> None:
     """Once a month, where a reform returns or repairs systems: each vendor's markup is the
     base `vendor_markup` plus its expected warranty rate over the last `warranty_months`
     complete months (its own work, as a company's *W*: cost-plus, Laffont & Tirole 1993; 0
-    without a record, so the base markup), and the build value of its own work delivered this
-    month goes on its record (vendors' clients, projects proposed after it took the agency
-    over, through construction)."""
+    without a record, so the base markup), and what its markup priced this month goes on its
+    record: the build value of its own work delivered (vendors' clients, projects proposed
+    after it took the agency over, through construction) and its operations fees."""
     books = vendor_books(model)
     if books.month == model.month:
         return
@@ -304,8 +308,18 @@ def price_vendor_warranty(model: GovModel) -> None:
     x = Clients(own=st.own, built=st.built, proposed=st.proposed, company=st.company, since=st.operator_since)
     rows, new = vendor_deliveries(tuple(x), model.month)  # the agencies with some (few a month)
     value = (new @ model.base_build_cost) * (1 + model.vendor_markup[st.vendor[rows]])
-    if value.any():
-        books.revenue.add(model.month, np.bincount(st.vendor[rows], value, V))
+    priced = np.bincount(st.vendor[rows], value, V) + month_fees(model, "vendor", V)
+    if priced.any():
+        books.revenue.add(model.month, priced)
+
+
+def month_fees(model: GovModel, who: str, size: int) -> np.ndarray:
+    """(size,) operations fees each vendor or company charged this month (`who`: "vendor" or
+    "company", `operations.operating_costs`); 0 for suppliers that entered since."""
+    fees = np.zeros(size)
+    charged = model.ops_revenue.get(who, fees)[:size]
+    fees[: len(charged)] = charged
+    return fees
 
 
 def staff_cover(staff: float, systems: float, systems_per_staff: float) -> float:

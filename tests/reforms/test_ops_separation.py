@@ -265,6 +265,24 @@ def test_a_company_whose_deliverables_are_returned_prices_the_rework_into_its_ma
     assert cp.expected_warranty(4 + cp.p.warranty_months) > 0 and cp.expected_warranty(5 + cp.p.warranty_months) == 0
 
 
+def test_the_warranty_is_priced_over_the_fees_as_well_as_the_builds():
+    """Review 0.2.4 (last pass): one markup prices a company's builds and its operations fees,
+    so the increment that recovers its warranty is the warranty over both; over its builds
+    alone it was recovered again on every fee. A month in which it charges fees and delivers
+    nothing of its own adds the fees, at their price, to the base the warranty is spread over."""
+    poor, ops, tsi = _company_and_institution(0.3)
+    step(poor, tsi, month=5)  # returns four of its twelve deliverables
+    c = poor.companies[0]
+    price = poor.base_build_cost[INFRA] * (1 + c.markup)
+    paid = poor.spec.reforms.tech_support_institution.rework_share * 4 * price
+    assert np.isclose(c.expected_warranty(5), paid / (8 * price))  # no fees charged yet
+    fees = 30.0 * price
+    poor.ops_revenue = poor.ops_revenue | {"company": np.array([fees])}  # what operations charged in month 6
+    step(poor, ops, month=6)
+    assert np.isclose(c.revenue.total(6), 8 * price + fees)
+    assert np.isclose(c.expected_warranty(6), paid / (8 * price + fees))
+
+
 def test_a_one_month_warranty_window_prices_last_month_s_rework():
     """Review 0.2.4, 5: the company set its price before the month's rework was booked, so it
     read `warranty_months` - 1 months, none at all with a window of 1. It now reads the last

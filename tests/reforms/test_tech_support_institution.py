@@ -216,8 +216,9 @@ def test_a_vendor_whose_own_deliverables_are_returned_prices_the_rework_as_a_com
     """Review 0.2.4, 4: only companies priced rework, so a renewal weighed a company's price with
     its warranty against a vendor's without. A vendor now prices its own record the same way: the
     month after the institution returned some of its deliverables its markup is the base plus what
-    it paid per unit of its build value delivered; a vendor without a record keeps the base markup,
-    exactly; a returned deliverable counts in the build value only when accepted."""
+    it paid per unit of what its markup priced (its build value delivered and its operations fees:
+    one markup prices both); a vendor without a record keeps the base markup, exactly; a returned
+    deliverable counts in the build value only when accepted."""
     m = tiny("tech_support_institution", levels=["province"], acceptance=0.6)
     reform, _ = activate(m, "tech_support_institution")
     st = m.state
@@ -230,9 +231,11 @@ def test_a_vendor_whose_own_deliverables_are_returned_prices_the_rework_as_a_com
     step(m, reform, month=6)
     base = m.spec.agents.vendor_markup
     poor = st.vendor[0]
-    value = np.bincount(st.vendor[1:], minlength=len(m.vendors)) * m.base_build_cost[0] * (1 + base)
+    builds = np.bincount(st.vendor[1:], minlength=len(m.vendors)) * m.base_build_cost[0] * (1 + base)
+    fees = m.ops_revenue["vendor"]  # what operations last charged: the same markup priced them
+    value = builds + fees
     paid = m.spec.reforms.tech_support_institution.rework_share * m.base_build_cost[0] * (1 + base)
-    assert value[poor] > 0  # it delivered others that were accepted
+    assert builds[poor] > 0 and fees[poor] > 0  # it delivered others that were accepted, and runs systems
     assert (
         np.isclose(m.vendor_markup[poor], base + paid / value[poor]) and m.vendors[poor].markup == m.vendor_markup[poor]
     )
