@@ -19,7 +19,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 # safely fork sweep workers (sim.runner.run): purge memory inline instead.
 os.environ.setdefault("JE_ARROW_MALLOC_CONF", "background_thread:false")
 
-__version__ = "0.2.4"  # follows the rules changelog, docs/ODD.md §8
+__version__ = "0.2.5"  # follows the rules changelog, docs/ODD.md §8
 
 __all__ = ["MEASURES", "GovModel", "GovScenario", "ScenarioError", "list_presets", "load_spec", "run_scenario"]
 

@@ -76,3 +76,14 @@ def test_whole_run_cpu_prints_the_best_run(capsys):
 
     whole_cpu(["baseline", "--sizes", "1", "2", "4", "--runs", "2"])
     assert "whole run CPU best" in capsys.readouterr().out
+
+
+def test_phase_cpu_prints_every_phase_and_removes_its_wrappers(capsys):
+    import sim.model as M
+    from benchmarks.phase_cpu import main as phase_cpu
+
+    before = (M.demand.serve, M.planning.plan, M.compute_measures)
+    phase_cpu(["baseline", "--sizes", "1", "2", "4", "--runs", "1"])
+    out = capsys.readouterr().out
+    assert all(f"{p}=" in out for p in ("serve", "decide", "plan", "operate", "measures", "month"))
+    assert (M.demand.serve, M.planning.plan, M.compute_measures) == before
