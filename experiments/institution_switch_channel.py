@@ -6,10 +6,13 @@ Runs `reform_ops_separation` with the technical-support institution and a dear c
 (`base_markup` 0.4) over seeds 1..SEEDS (default 12), with the institution's
 `quality_support` at its default and at 0, and records every company renewal's inputs
 (`contracts.RenewalInputs`) as the company renewal reads them. It prints, for each side,
-the mean expected qualities and prices, the share of renewals where switching to the
-market's best vendor costs less per unit of quality than renewing, and the switches made;
-then, on the renewals of the side without support, the same share with both expected
-qualities lifted as an institution lifts every build, q + s(1 - q), everything else equal.
+the mean expected qualities and prices and how the renewals choose (`contracts.choose`:
+renew, switch to the market's best vendor, take operations back); then, on the renewals of
+the side without support, the same choices with the suppliers' expected qualities lifted as
+an institution lifts every build, q + s(1 - q), everything else equal (the take-back's
+quality, the staff's skill, is not lifted: the institution specifies and checks what
+suppliers build, not in-house operation). Counts are first choices: a government that runs
+out of staff turns some take-backs into renewals or switches afterwards.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ OPS = "reform_ops_separation"
 DEAR = {"reforms.tech_support_institution.enabled": True, "reforms.ops_separation.base_markup": 0.4}
 
 
-def renewals(seed: int, support: float | None) -> list[tuple[contracts.RenewalInputs, np.ndarray, int]]:
+def renewals(seed: int, support: float | None) -> list[tuple]:
     """Every company renewal of one run: its inputs (`contracts._options`, which only reads
     state), the choices they give (`contracts.choose`) and the term, read just before the
     model renews (the reform looks `renew_company_contracts` up in its module every month)."""
@@ -37,7 +40,7 @@ def renewals(seed: int, support: float | None) -> list[tuple[contracts.RenewalIn
         if len(n):
             x = contracts._options(model, n)[0]
             a, term = model.spec.agents, model.companies[0].p.contract_months
-            seen.append((x, contracts.choose(tuple(x), term, a.systems_per_staff, a.staff_wage), term))
+            seen.append((x, contracts.choose(tuple(x), term, a.systems_per_staff, a.staff_wage), term, a))
         renew(model)
 
     overrides = dict(DEAR)
@@ -51,32 +54,41 @@ def renewals(seed: int, support: float | None) -> list[tuple[contracts.RenewalIn
     return seen
 
 
-def switch_beats_renewal(x: contracts.RenewalInputs, term: int, lift: float = 0.0) -> np.ndarray:
-    """Switching costs less per unit of quality than renewing (`contracts.choose`'s first
-    comparison), with both expected qualities lifted by `lift` of their gap."""
-    q_company = x.company_quality + lift * (1 - x.company_quality)
-    q_vendor = x.vendor_quality + lift * (1 - x.vendor_quality)
-    renew = x.run * x.company_price * term / np.maximum(q_company, 1e-9)
-    switch = (x.run * x.vendor_price * term + x.switching) / np.maximum(q_vendor, 1e-9)
-    return switch < renew
+def choices(runs: list, lift: float = 0.0) -> np.ndarray:
+    """Every renewal's choice (RENEW, SWITCH, TAKE_BACK), with the company's and the vendor's
+    expected qualities lifted by `lift` of their gap."""
+    out = []
+    for x, _, term, a in runs:
+        lifted = x._replace(
+            company_quality=x.company_quality + lift * (1 - x.company_quality),
+            vendor_quality=x.vendor_quality + lift * (1 - x.vendor_quality),
+        )
+        out.append(contracts.choose(tuple(lifted), term, a.systems_per_staff, a.staff_wage))
+    return np.concatenate(out)
+
+
+def _shares(choice: np.ndarray) -> str:
+    n = len(choice)
+    switch, back = int((choice == contracts.SWITCH).sum()), int((choice == contracts.TAKE_BACK).sum())
+    return f"switch {switch} ({switch / n:.3f}), take back {back} ({back / n:.3f}), leave {switch + back}"
 
 
 def main(argv: list[str]) -> None:
     seeds = range(1, int(argv[0]) + 1 if argv else 13)
-    for label, support in (("default support", None), ("support 0", 0.0)):
-        runs = [r for seed in seeds for r in renewals(seed, support)]
-        x = [np.concatenate(col) for col in zip(*(r[0] for r in runs), strict=True)]
-        x = contracts.RenewalInputs(*x)
-        beats = np.concatenate([switch_beats_renewal(r[0], r[2]) for r in runs])
-        switches = sum(int((r[1] == contracts.SWITCH).sum()) for r in runs)
+    sides = {label: [r for seed in seeds for r in renewals(seed, support)] for label, support in SIDES}
+    for label, runs in sides.items():
+        x = contracts.RenewalInputs(*(np.concatenate(col) for col in zip(*(r[0] for r in runs), strict=True)))
         print(
-            f"{label:16s} renewals {len(beats)}  expected quality: company {x.company_quality.mean():.3f}, "
+            f"{label:16s} renewals {len(x.run)}  expected quality: company {x.company_quality.mean():.3f}, "
             f"best vendor {x.vendor_quality.mean():.3f}  price: company {x.company_price.mean():.3f}, "
-            f"vendor {x.vendor_price.mean():.3f}  switch cheaper per quality {beats.mean():.3f}  switches {switches}"
+            f"vendor {x.vendor_price.mean():.3f}  chosen: {_shares(choices(runs))}"
         )
+    without = sides["support 0"]
     for lift in (0.1, 0.3):
-        beats = np.concatenate([switch_beats_renewal(r[0], r[2], lift) for r in runs])
-        print(f"support 0, both qualities lifted by {lift}: switch cheaper per quality {beats.mean():.3f}")
+        print(f"support 0, suppliers' qualities lifted by {lift}: {_shares(choices(without, lift))}")
+
+
+SIDES = (("default support", None), ("support 0", 0.0))
 
 
 if __name__ == "__main__":

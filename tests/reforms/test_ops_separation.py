@@ -462,3 +462,44 @@ def test_a_take_over_starts_the_company_s_quality_record_afresh():
     assert taken.any() and (~taken).any()
     assert (m.state.found_count[taken] == 0).all() and (m.state.found_sum[taken] == 0).all()
     assert (m.state.found_count[~taken] == 3).all()  # still with their vendor
+
+
+def test_in_whole_months_each_company_prices_this_month_s_fees_with_its_builds(monkeypatch):
+    """Referee 0.2.5: the fees in the warranty's base are the ones operations charged this
+    month (operations runs before the reforms), each company its own. Over 24 months of
+    whole steps with two competing companies and an institution, every month's entry in a
+    company's record is its own builds at its markup plus `ops_revenue["company"][its index]`,
+    read after this month's operations."""
+    from sim.agents import supplier
+    from sim.institutions import Clients, company_revenue
+    from sim.processes import operations
+
+    operated, entries = {}, []
+    operate, record = operations.operate, supplier.OperatingCompany._record_revenue
+
+    def stamped(model):
+        operate(model)
+        operated["month"] = model.month
+
+    def checked(company, m):
+        st = m.state
+        x = Clients(own=st.own, built=st.built, proposed=st.proposed, company=st.company, since=st.operator_since)
+        builds = company_revenue(tuple(x), company.cidx, m.month, m.base_build_cost) * (1 + company.markup)
+        before = company.revenue.total(m.month)
+        record(company, m)
+        assert operated["month"] == m.month  # this month's fees, not last month's
+        entries.append((company.revenue.total(m.month) - before, builds + m.ops_revenue["company"][company.cidx]))
+
+    monkeypatch.setattr(operations, "operate", stamped)
+    monkeypatch.setattr(supplier.OperatingCompany, "_record_revenue", checked)
+    m = GovModel(
+        "reform_ops_separation",
+        rng=3,
+        **{"reforms.ops_separation.companies": 2, "reforms.tech_support_institution.enabled": True},
+    )
+    m.run_for(24)
+    got, expected = np.array(entries).T
+    fees = np.array([[c.cidx, m.ops_revenue["company"][c.cidx]] for c in m.companies])
+    assert len(m.companies) >= 2 and len(np.unique(fees[:, 1])) > 1  # two companies, charging different fees
+    assert len(entries) > 0 and (expected > 0).any()
+    assert np.allclose(got, expected, rtol=1e-12, atol=1e-9)
