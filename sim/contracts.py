@@ -135,6 +135,7 @@ def renewal_views(model: GovModel) -> tuple[tuple, tuple, tuple]:
         found_sum=st.found_sum,
         found_count=st.found_count,
         market=model.structure.agency_market,
+        staff=st.staff,
     )
     vendors = VendorMarket(
         markup=model.vendor_markup,
@@ -153,6 +154,7 @@ def renewal_views(model: GovModel) -> tuple[tuple, tuple, tuple]:
         migration_months=a.migration_months,
         n_lines=model.structure.n_lines,
         beliefs=(a.claim_gap, a.claim_gap_spread, a.quality_spread),
+        systems_per_staff=a.systems_per_staff,
     )
     return tuple(agencies), tuple(vendors), tuple(terms)
 
@@ -182,6 +184,7 @@ class VendorContracts(NamedTuple):
     found_sum: np.ndarray  # quality found on its vendor's work (`record_found_quality`; reset here)
     found_count: np.ndarray
     market: np.ndarray  # its market government (`Structure.agency_market`)
+    staff: np.ndarray  # its in-house IT staff: the systems they run stay when the vendor changes
 
 
 class VendorMarket(NamedTuple):
@@ -204,6 +207,7 @@ class RenewalTerms(NamedTuple):
     migration_months: float
     n_lines: int
     beliefs: tuple  # (claim_gap, claim_gap_spread, quality_spread), as `expected_of` takes them
+    systems_per_staff: float  # systems an in-house staff member runs (`operations.operating_costs`)
 
 
 @njit(cache=True)
@@ -246,11 +250,31 @@ def vendor_renewals(agencies, vendors, terms):
         renew = run * mine_price * t.contract_months / max(mine_quality, 1e-9)  # `choose`'s terms
         leave = (run * best_price * t.contract_months + cost[j]) / max(rival_quality, 1e-9)
         switch[j] = (leave < renew) & (rival != mine)
+        # the exit moves only what the vendor runs: the in-house unit keeps running its share of
+        # the systems (`operations.operating_costs`' rule), which neither migrate nor are rebuilt;
+        # every term above scales alike, so the choice is the same and is made on the whole
+        cost[j] *= 1.0 - inhouse_share(x.staff[i], systems_of(x.own, i), t.systems_per_staff)
         x.contract_end[i] = t.month + t.contract_months
         x.found_sum[i], x.found_count[i] = 0.0, 0.0  # the record starts again with the new term
     for j in np.flatnonzero(switch):
         x.vendor[n[j]], x.operator_since[n[j]] = best[j], t.month
     return n[switch], cost[switch], buys[switch]
+
+
+@njit(cache=True)
+def systems_of(own, i):
+    """Agency `i`'s running systems."""
+    count = 0
+    for k in range(own.shape[1]):
+        count += own[i, k]
+    return count
+
+
+@njit(cache=True)
+def inhouse_share(staff, systems, systems_per_staff):
+    """The share of an agency's `systems` its in-house staff run (`operations.operating_costs`:
+    as many as they can, the vendor the rest); 0 without systems."""
+    return min(1.0, staff * systems_per_staff / systems) if systems > 0 else 0.0
 
 
 @njit(cache=True)

@@ -591,7 +591,8 @@ def test_vendor_renewals_match_the_array_rule(scenario):
     """`vendor_renewals` against `due`, `best_vendor`, `switching_cost`, `with_buyout`,
     `expected_quality`, `seen_quality`, `as_built_here` and `choose` (0.2.4), on agencies with
     findings on their record and, under the institution, its support and buy-outs: the same
-    agencies switch, to the same vendors, at the same exit cost (to the last bit)."""
+    agencies switch, to the same vendors, at the same exit cost (to the last bit) for the
+    systems their vendor runs (B7, 0.2.5: the in-house unit's share stays)."""
     from sim import contracts
 
     m = _run(scenario, 3, 30)
@@ -629,7 +630,10 @@ def test_vendor_renewals_match_the_array_rule(scenario):
     renewals(m)
     assert np.array_equal(st.vendor != before, np.isin(np.arange(len(before)), movers))
     assert np.array_equal(st.vendor[movers], best[switch])
-    assert m.spend["build"] == spent + float(cost[switch].sum())
+    systems = own.sum(axis=1)  # B7: the exit moves only what the vendor runs, not the in-house unit's share
+    inhouse = np.where(systems > 0, np.minimum(1.0, st.staff[n] * a.systems_per_staff / np.maximum(systems, 1)), 0.0)
+    assert ((inhouse > 0) & switch).any()  # some movers keep systems in house
+    assert m.spend["build"] == spent + float((cost * (1.0 - inhouse))[switch].sum())
     assert (st.contract_end[n] == m.month + term).all() and not st.found_count[n].any()
     assert switch.any() and (~switch).any() and len(n) < len(vendors_run)
     if scenario == "baseline":
