@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from ..contracts import after_switches, renewal_views, vendor_renewals
+from ..contracts import after_switches, inhouse_share, renewal_views, vendor_renewals
 from ..institutions import company_cost
 from ..numeric import pairwise_sum, row_bits, subset_sums
 from ..state import MONTH, N_KINDS, Pipeline
@@ -295,7 +295,7 @@ def _operating_costs(own, duplicate, operators, costs):
             fee = run * price[n]
             company_rev[company[n]] += fee
         else:
-            share = min(1.0, staff[n] * systems_per_staff / count) if count > 0 else 0.0
+            share = inhouse_share(staff[n], count, systems_per_staff)
             fee = (1 - share) * run * (1 + vendor_markup[vendor[n]])
             vendor_rev[vendor[n]] += fee
         inhouse[n] = share * count
