@@ -31,7 +31,7 @@ import numpy as np
 from numba import njit
 
 from .numeric import row_bits, subset_sums
-from .state import row_any, row_sum
+from .state import KINDS_IN_SET, row_any, row_sum
 
 if TYPE_CHECKING:
     from .model import GovModel
@@ -237,7 +237,7 @@ def vendor_renewals(agencies, vendors, terms):
         best[j] = best_of[x.market[i]]
         mine, rival = x.vendor[i], best[j]
         mine_price, best_price = 1.0 + v.markup[mine], 1.0 + v.markup[rival]
-        run, migrate, rebuild, legacy = _exit_sums(x.own, x.rights, i, run_of, build_of)
+        run, migrate, rebuild, legacy, systems = _exit_sums(x.own, x.rights, i, run_of, build_of)
         cost[j] = migrate * t.migration_months + rebuild * best_price
         held = v.tsi_staff[i // t.n_lines] > 0
         if held and legacy:  # the institution may buy the legacy systems' rights
@@ -253,21 +253,12 @@ def vendor_renewals(agencies, vendors, terms):
         # the exit moves only what the vendor runs: the in-house unit keeps running its share of
         # the systems (`operations.operating_costs`' rule), which neither migrate nor are rebuilt;
         # every term above scales alike, so the choice is the same and is made on the whole
-        cost[j] *= 1.0 - inhouse_share(x.staff[i], systems_of(x.own, i), t.systems_per_staff)
+        cost[j] *= 1.0 - inhouse_share(x.staff[i], systems, t.systems_per_staff)
         x.contract_end[i] = t.month + t.contract_months
         x.found_sum[i], x.found_count[i] = 0.0, 0.0  # the record starts again with the new term
     for j in np.flatnonzero(switch):
         x.vendor[n[j]], x.operator_since[n[j]] = best[j], t.month
     return n[switch], cost[switch], buys[switch]
-
-
-@njit(cache=True)
-def systems_of(own, i):
-    """Agency `i`'s running systems."""
-    count = 0
-    for k in range(own.shape[1]):
-        count += own[i, k]
-    return count
 
 
 @njit(cache=True)
@@ -283,9 +274,9 @@ def _exit_sums(own, rights, i, run_of, build_of):
     migrate), the build cost of the others (to rebuild), each added in kind order (`run_of`,
     `build_of`: `subset_sums` of the running and build costs; `switching_cost` is numpy's
     product: the same numbers at the agents' costs); and whether there is any of the others
-    (legacy systems)."""
+    (legacy systems); and how many systems it runs."""
     held, free = row_bits(own, i), row_bits(rights, i)
-    return run_of[held], run_of[held & free], build_of[held & ~free], (held & ~free) != 0
+    return run_of[held], run_of[held & free], build_of[held & ~free], (held & ~free) != 0, KINDS_IN_SET[held]
 
 
 def with_buyout(model: GovModel, n: np.ndarray, rebuild: np.ndarray, incumbent_factor: np.ndarray):

@@ -23,6 +23,7 @@ YEAR = 12  # months a look-back window spans (recent audits, recent deliveries)
 MONTH = np.int32  # months (built, expires, done, proposed, audited): half the memory the step reads
 SHAREABLE = np.array([True, True, True, False, False])
 SHAREABLE_FLAGS = SHAREABLE.astype(np.int64)  # read as a constant inside compiled loops
+KINDS_IN_SET = np.array([bin(b).count("1") for b in range(1 << N_KINDS)], np.int64)  # per `numeric.row_bits` set
 LAYER_OF_KIND = {INFRA: 0, SUPPORT: 2, DATA: 1}  # kind -> index in LAYERS
 LAYERED_KINDS = np.array(list(LAYER_OF_KIND))  # the kinds a platform layer stands in for ...
 KIND_LAYERS = np.array(list(LAYER_OF_KIND.values()))  # ... and their layers

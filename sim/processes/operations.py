@@ -18,7 +18,7 @@ from numba import njit
 from ..contracts import after_switches, inhouse_share, renewal_views, vendor_renewals
 from ..institutions import company_cost
 from ..numeric import pairwise_sum, row_bits, subset_sums
-from ..state import MONTH, N_KINDS, Pipeline
+from ..state import KINDS_IN_SET, MONTH, Pipeline
 from ..substitutes import duplicates_by_bits, running_duplicates
 
 if TYPE_CHECKING:
@@ -288,7 +288,7 @@ def _operating_costs(own, duplicate, operators, costs):
         owned = row_bits(own, n)
         run = run_of[owned]  # 万元/month of running the systems
         dup_run = run_of[row_bits(duplicate, n)]
-        count = _COUNT[owned]
+        count = KINDS_IN_SET[owned]
         wages[n] = staff[n] * staff_wage
         if company[n] >= 0:
             share = 0.0
@@ -305,9 +305,6 @@ def _operating_costs(own, duplicate, operators, costs):
         if run > 0:  # duplicates cost what the agency pays per unit of running cost
             dup_total += dup_run * min(ops / run, 1e9)
     return (wages, inhouse, outsourced), (vendor_rev, company_rev), (ops_total, dup_total)
-
-
-_COUNT = np.array([bin(bits).count("1") for bits in range(1 << N_KINDS)], np.int64)  # kinds in a set (`row_bits`)
 
 
 @njit(cache=True)
