@@ -239,6 +239,7 @@ class GovModel(AgencyViewsOnUse, mesa.Model):
 
     def _set_providers(self) -> None:
         self.dyad_provider = demand.provider(self)
+        self.provider_index = demand.index(self.dyad_provider)  # the service kernel's: unsigned (demand.INDEX)
         s = self.structure
         self.links_provided = np.bincount(self.dyad_provider, minlength=s.n_agencies)
         self.dyad_prov_gov = s.agency_gov[self.dyad_provider]

@@ -146,13 +146,9 @@ def served_by_others(model: GovModel) -> np.ndarray:
 
 
 class Dyads(NamedTuple):
-    """Needed links (requesting agency, needed line), grouped by requesting government."""
+    """This month's needed links (requesting agency, needed line): who provides, and whether it shares."""
 
-    provider: np.ndarray  # (D) agency providing the data
-    requester: np.ndarray  # (D) agency handling the service
-    line: np.ndarray  # (D) the needed line
-    requester_gov: np.ndarray  # (D) the requester's government
-    weight: np.ndarray  # (D) requests x datasets over the link
+    provider: np.ndarray  # (D) agency providing the data (`INDEX`: `GovModel.provider_index`)
     shared: np.ndarray  # (D) the provider shares on the link
     window_link: np.ndarray  # (D) the provider shares the link with the requester's one-stop window
 
@@ -168,10 +164,18 @@ class Copies(NamedTuple):
 
 
 class Services(NamedTuple):
-    """Service instances (government x kind) and the links each needs, grouped by instance."""
+    """The fixed demand structure (`service_view`, built once per model): the needed links (dyads), grouped by
+    requesting government, with their demand weight; the service instances, grouped by government, and the
+    links each needs, grouped by instance."""
 
-    link_inst: np.ndarray  # (links) instance of each link
+    requester: np.ndarray  # (D) agency handling the service
+    weight: np.ndarray  # (D) requests x datasets over the link
+    gov_dyads: np.ndarray  # (G + 1) the dyads of government g's agencies are gov_dyads[g]:gov_dyads[g + 1]
+    need_by_gov: np.ndarray  # (G) demand weight of the links each government's agencies need
+    need_weight: float  # requests x datasets needed
     link_dyad: np.ndarray  # (links) dyad of each link
+    inst_links: np.ndarray  # (I + 1) instance i's links are inst_links[i]:inst_links[i + 1]
+    gov_runs: np.ndarray  # (R + 1) runs of instances of one government: run r is gov_runs[r]:gov_runs[r + 1]
     handler: np.ndarray  # (I) handling agency
     gov: np.ndarray  # (I) government
     kind: np.ndarray  # (I) service kind
@@ -190,16 +194,7 @@ class Handling(NamedTuple):
     fetch_effort: float  # window time per dataset the back office fetches, in requests' worth
 
 
-DYADS = view(
-    Dyads,
-    provider="dyad_provider",
-    requester="structure.d_req",
-    line="structure.d_line",
-    requester_gov="dyad_req_gov",
-    weight="structure.d_weight",
-    shared="shared",
-    window_link="window_links",
-)
+DYADS = view(Dyads, provider="provider_index", shared="shared", window_link="window_links")
 COPIES = view(Copies, library_current="libraries.current", opened="openness.opened", fit="openness.fit")
 HANDLING = view(
     Handling,
@@ -222,17 +217,67 @@ def service_view(model: GovModel) -> tuple:
     """`Services` of the (frozen) structure as the kernel takes it: built once per model."""
     known = model.__dict__.get("_service_view")
     if known is None:
-        s = model.structure
-        services = Services(
-            link_inst=s.link_inst,
-            link_dyad=s.link_dyad,
-            handler=s.inst_handler,
-            gov=s.inst_gov,
-            kind=s.inst_svc,
-            volume=s.inst_volume,
-        )
-        known = model._service_view = tuple(services)
+        known = model._service_view = tuple(services_of(model.structure))
     return known
+
+
+def services_of(s) -> Services:
+    """`Services` of a structure, its indices unsigned (`INDEX`). The kernels sum in registers
+    over a government's dyads and instances, which needs each government's to be contiguous
+    (they are, as built: `government.service_links` sorts the dyads by requester,
+    `service_instances` makes a government's instances one after another)."""
+    req_gov = s.agency_gov[s.d_req]
+    gov_dyads = np.searchsorted(req_gov, np.arange(s.n_gov + 1))
+    changes = np.flatnonzero(np.diff(s.inst_gov)) + 1
+    gov_runs = np.concatenate(([0], changes, [len(s.inst_gov)]))
+    if np.any(np.diff(req_gov) < 0) or len(np.unique(s.inst_gov)) != len(gov_runs) - 1:
+        raise ValueError("demand: a government's dyads or service instances are not contiguous")
+    if np.any(np.diff(s.link_inst) < 0):
+        raise ValueError("demand: links are not grouped by instance")
+    inst_links = np.searchsorted(s.link_inst, np.arange(len(s.inst_gov) + 1))
+    need_by_gov, need_weight = _needs(s.d_weight, gov_dyads)
+    return Services(
+        requester=index(s.d_req),
+        weight=s.d_weight,
+        gov_dyads=index(gov_dyads),
+        need_by_gov=need_by_gov,
+        need_weight=need_weight,
+        link_dyad=index(s.link_dyad),
+        inst_links=index(inst_links),
+        gov_runs=index(gov_runs),
+        handler=index(s.inst_handler),
+        gov=index(s.inst_gov),
+        kind=index(s.inst_svc),
+        volume=s.inst_volume,
+    )
+
+
+# Indices the kernels read through are unsigned: numba tests a signed index for a negative
+# value (counting from the end) at every read, which more than doubled a gather loop's time
+INDEX = np.uint32
+
+
+def index(a: np.ndarray) -> np.ndarray:
+    """`a` (non-negative integers) as `INDEX`."""
+    if len(a) and (a.min() < 0 or a.max() > np.iinfo(INDEX).max):
+        raise ValueError(f"demand: indices {a.min()}..{a.max()} do not fit {INDEX.__name__}")
+    return a.astype(INDEX)
+
+
+@njit(cache=True)
+def _needs(weight, gov_dyads):
+    """(G) demand weight needed by each government's agencies and the total, summed dyad after
+    dyad (the order `_links_served` sums what is served in). Fixed for a run: made once."""
+    G = len(gov_dyads) - 1
+    need_by_gov = np.zeros(G)
+    need_weight = 0.0
+    for g in range(G):
+        need = 0.0
+        for d in range(gov_dyads[g], gov_dyads[g + 1]):
+            need += weight[d]
+            need_weight += weight[d]
+        need_by_gov[g] = need
+    return need_by_gov, need_weight
 
 
 @njit(cache=True)
@@ -243,12 +288,13 @@ def _serve(holdings, dyads, copies, services, handling, channels):
     services, handling = Services(*services), Handling(*handling)
     has_data, has_app = _data_and_apps(systems, on_layer)
     reach = channel_reach(systems.own, systems.reuse, Holdings(*holdings).app_reach, channels, systems.n_lines)
-    G = len(handling.window_capacity)
-    served, capable, fetchable, served_weight, need_weight, n_served, need_by_gov, served_by_gov = _links_served(
-        dyads, copies, has_data, has_app, G
+    served, capable, fetchable, served_weight, n_served, served_by_gov = _links_served(
+        dyads, copies, services, has_data, has_app
     )
-    missing, unfetchable = _missing(services, served, fetchable)
-    online, windowed, trips, one_trip, rating = _requests(services, handling, systems.own, reach, missing, unfetchable)
+    lacking = _lacking(services.link_dyad, served, fetchable)
+    missing, unfetchable, online, windowed, trips, one_trip, rating = _requests(
+        services, handling, systems.own, reach, lacking
+    )
     return (
         served,
         capable,
@@ -260,9 +306,9 @@ def _serve(holdings, dyads, copies, services, handling, channels):
         one_trip,
         rating,
         served_weight,
-        need_weight,
+        services.need_weight,
         n_served,
-        need_by_gov,
+        services.need_by_gov.copy(),
         served_by_gov,
         has_data,
     )
@@ -283,8 +329,7 @@ def _data_and_apps(systems, gov_on_data_layer):
     if bits.shape[1] == n_lines:  # lines compared by bits: no branch on `reuse`, which is random
         for g in range(N // n_lines):
             lo = g * n_lines
-            data_lines = lines_owning(own, lo, n_lines, DATA)
-            app_lines = lines_owning(own, lo, n_lines, APP)
+            data_lines, app_lines = _lines_running(own, lo, n_lines)
             for i in range(n_lines):
                 n = lo + i
                 data_reach = can_use_by_bits(kind_reach, data_lines, bits, g, i, DATA)
@@ -304,116 +349,116 @@ def _data_and_apps(systems, gov_on_data_layer):
 
 
 @njit(cache=True)
-def _links_served(dyads, copies, has_data, has_app, G):
+def _lines_running(own, lo, n_lines):
+    """`lines_owning` of DATA and of APP (bit i: line i of the government whose agencies start at
+    row `lo` runs its own), in one pass and without a branch on `own`, which is random."""
+    data = app = np.uint64(0)
+    for i in range(n_lines):
+        bit = np.uint64(i)
+        data |= np.uint64(own[lo + i, DATA]) << bit
+        app |= np.uint64(own[lo + i, APP]) << bit
+    return data, app
+
+
+@njit(cache=True)
+def _links_served(dyads, copies, services, has_data, has_app):
     """A link is served when shared and both ends can exchange, or from a copy held elsewhere
     when the handler has its application; a window's back office can fetch it over a link its
     provider shares with the window (and still has data), or from the copy. With the demand
-    weight served and needed, overall and per requesting government."""
-    prov, d_req, req_gov, d_weight, shared = (
-        dyads.provider,
-        dyads.requester,
-        dyads.requester_gov,
-        dyads.weight,
-        dyads.shared,
-    )
-    window_link, library_current, opened, fit = dyads.window_link, copies.library_current, copies.opened, copies.fit
-    D = len(prov)
+    weight served, overall and per requesting government (summed dyad after dyad)."""
+    prov, shared, window_link = dyads.provider, dyads.shared, dyads.window_link
+    library_current, opened, fit = copies.library_current, copies.opened, copies.fit
+    d_req, d_weight, gov_dyads = services.requester, services.weight, services.gov_dyads
+    D, G = len(prov), len(gov_dyads) - 1
     capable = np.empty(D, np.bool_)
     served = np.empty(D, np.bool_)
     fetchable = np.empty(D, np.bool_)
-    need_by_gov = np.zeros(G)
-    served_by_gov = np.zeros(G)
-    served_weight = need_weight = 0.0
+    served_by_gov = np.empty(G)
+    served_weight = 0.0
     n_served = 0
-    # dyads come grouped by requesting government: sum in registers, store on a change
-    # (adding into the same slot dyad after dyad would stall on the previous store)
-    current, need, got = 0, 0.0, 0.0
-    for d in range(D):
-        p, app = prov[d], has_app[d_req[d]]
-        elsewhere = library_current[p] | (opened[p] & fit[d])  # a copy held elsewhere (`Copies`)
-        capable[d] = has_data[p] & app
-        served[d] = (shared[d] & capable[d]) | (elsewhere & app)
-        fetchable[d] = (window_link[d] & has_data[p]) | elsewhere
-        w = d_weight[d] * served[d]
-        served_weight += w
-        need_weight += d_weight[d]
-        n_served += served[d]
-        if req_gov[d] != current:
-            need_by_gov[current] += need
-            served_by_gov[current] += got
-            current, need, got = req_gov[d], 0.0, 0.0
-        need += d_weight[d]
-        got += w
-    need_by_gov[current] += need
-    served_by_gov[current] += got
-    return served, capable, fetchable, served_weight, need_weight, n_served, need_by_gov, served_by_gov
+    for g in range(G):  # a government's dyads are contiguous: its sum in a register
+        got = 0.0
+        for d in range(gov_dyads[g], gov_dyads[g + 1]):
+            p, app = prov[d], has_app[d_req[d]]
+            data = has_data[p]
+            elsewhere = library_current[p] | (opened[p] & fit[d])  # a copy held elsewhere (`Copies`)
+            link = data & app
+            is_served = (shared[d] & link) | (elsewhere & app)
+            capable[d], served[d] = link, is_served
+            fetchable[d] = (window_link[d] & data) | elsewhere
+            w = d_weight[d] * is_served
+            served_weight += w
+            n_served += is_served
+            got += w
+        served_by_gov[g] = got
+    return served, capable, fetchable, served_weight, n_served, served_by_gov
 
 
 @njit(cache=True)
-def _missing(services, served, fetchable):
-    """Missing datasets per service instance, and those a window's back office cannot fetch."""
-    link_inst, link_dyad = services.link_inst, services.link_dyad
-    missing = np.zeros(len(services.handler))
-    unfetchable = np.zeros(len(services.handler))
-    # links come grouped by instance: count in a register, store when the instance changes
-    # (adding into memory link after link would stall on the previous store)
-    current, count, stuck = 0, 0.0, 0.0
-    for j in range(len(link_inst)):
-        if link_inst[j] != current:
-            missing[current] += count
-            unfetchable[current] += stuck
-            current, count, stuck = link_inst[j], 0.0, 0.0
+def _lacking(link_dyad, served, fetchable):
+    """(links + 1) running counts, link after link, of the datasets missing (low 32 bits) and of
+    those a window's back office cannot fetch either (high 32 bits): an instance's counts are
+    the difference across its links (`Services.inst_links`), with no branch per instance."""
+    out = np.empty(len(link_dyad) + 1, np.int64)
+    out[0] = run = 0
+    for j in range(len(link_dyad)):
         d = link_dyad[j]
-        count += 1.0 - served[d]
-        stuck += (1.0 - served[d]) * (1.0 - fetchable[d])
-    if len(link_inst):
-        missing[current] += count
-        unfetchable[current] += stuck
-    return missing, unfetchable
+        lack = 1 - np.int64(served[d])
+        run += lack + ((lack & (1 - np.int64(fetchable[d]))) << 32)
+        out[j + 1] = run
+    return out
 
 
 @njit(cache=True)
-def _requests(services, handling, own, reach, missing, unfetchable):
-    """Per service instance: the share of requests completed online, taken by a one-stop
-    window, the mean trips, the share done in at most one trip, and the mean rating."""
-    inst_handler, inst_gov, inst_svc, inst_volume = services.handler, services.gov, services.kind, services.volume
-    quality, digital, reengineered, hall, window_capacity = (
-        handling.quality,
-        handling.digital,
-        handling.reengineered,
-        handling.hall,
-        handling.window_capacity,
-    )
-    fetch_effort = handling.fetch_effort
-    n_inst = len(inst_handler)
-    online = np.empty(n_inst)
+def _requests(services, handling, own, reach, lacking):
+    """Per service instance: the missing and unfetchable datasets, the share of requests
+    completed online, taken by a one-stop window, the mean trips, the share done in at most
+    one trip, and the mean rating; a government's instances at a time (they are contiguous)."""
+    n_inst = len(services.handler)
+    missing, unfetchable = np.empty(n_inst), np.empty(n_inst)
+    online, windowed, trips = np.empty(n_inst), np.empty(n_inst), np.empty(n_inst)
+    one_trip, rating = np.empty(n_inst), np.empty(n_inst)
     eligible = np.empty(n_inst, np.bool_)
-    demand = np.zeros(len(window_capacity))  # offline requests a window could take, per government
-    for i in range(n_inst):
-        h = inst_handler[i]
+    runs = services.gov_runs
+    for r in range(len(runs) - 1):
+        lo, hi = runs[r], runs[r + 1]
+        g = services.gov[lo]
+        demand = _online(services, handling, own, reach, lacking, lo, hi, (missing, unfetchable, online, eligible))
+        # one-stop windows: the government's capacity, shared over its re-engineered offline requests
+        share = min(1.0, handling.window_capacity[g] / demand) if demand > 0 else 0.0
+        for i in range(lo, hi):
+            windowed[i] = share if eligible[i] else 0.0
+            offline, w = 1.0 - online[i], windowed[i]
+            own_trips = 1.0 + missing[i]
+            window_trips = 1.0 + unfetchable[i]  # the applicant still brings what the back office cannot fetch
+            trips[i] = offline * (w * window_trips + (1 - w) * own_trips)
+            one_trip[i] = online[i] + offline * (w * (unfetchable[i] == 0) + (1 - w) * (missing[i] == 0))
+            stars = min(max(5.0 - own_trips, 1.0), 5.0)
+            window_stars = min(max(5.0 - window_trips, 1.0), 5.0)
+            rating[i] = 5.0 * online[i] + offline * (w * window_stars + (1 - w) * stars)
+    return missing, unfetchable, online, windowed, trips, one_trip, rating
+
+
+@njit(cache=True)
+def _online(services, handling, own, reach, lacking, lo, hi, out):
+    """Instances lo:hi of one government, into `out`: missing and unfetchable datasets (from
+    `_lacking`), the share completed online, whether a one-stop window takes them (eligible);
+    returns the window time their offline requests would need (each dataset the back office
+    fetches takes `fetch_effort` of a request's time)."""
+    missing, unfetchable, online, eligible = out
+    quality, digital, reengineered = handling.quality, handling.digital, handling.reengineered
+    hall, fetch_effort = handling.hall[services.gov[lo]], handling.fetch_effort
+    inst_links, handler, volume, kind = services.inst_links, services.handler, services.volume, services.kind
+    demand = 0.0
+    for i in range(lo, hi):
+        counts = lacking[inst_links[i + 1]] - lacking[inst_links[i]]
+        missing[i] = counts & 0xFFFFFFFF
+        unfetchable[i] = counts >> 32
+        h = handler[i]
         app_quality = quality[h, APP] * own[h, APP]
         online[i] = (missing[i] == 0) * app_quality * digital[h] * reach[h]
-        # one-stop windows: capacity per government, shared over its re-engineered offline
-        # requests; each dataset the back office fetches takes `fetch_effort` of a request's time
-        eligible[i] = (reengineered[inst_svc[i]] or hall[inst_gov[i]]) and missing[i] > 0
-        if eligible[i]:
-            fetched = missing[i] - unfetchable[i]
-            demand[inst_gov[i]] += inst_volume[i] * (1.0 - online[i]) * (1.0 + fetch_effort * fetched)
-
-    windowed = np.zeros(n_inst)
-    trips = np.empty(n_inst)
-    one_trip = np.empty(n_inst)
-    rating = np.empty(n_inst)
-    for i in range(n_inst):
-        g = inst_gov[i]
-        if eligible[i] and demand[g] > 0:
-            windowed[i] = min(1.0, window_capacity[g] / demand[g])
-        offline, w = 1.0 - online[i], windowed[i]
-        own_trips = 1.0 + missing[i]
-        window_trips = 1.0 + unfetchable[i]  # the applicant still brings what the back office cannot fetch
-        trips[i] = offline * (w * window_trips + (1 - w) * own_trips)
-        one_trip[i] = online[i] + offline * (w * (unfetchable[i] == 0) + (1 - w) * (missing[i] == 0))
-        stars = min(max(5.0 - own_trips, 1.0), 5.0)
-        window_stars = min(max(5.0 - window_trips, 1.0), 5.0)
-        rating[i] = 5.0 * online[i] + offline * (w * window_stars + (1 - w) * stars)
-    return online, windowed, trips, one_trip, rating
+        eligible[i] = (reengineered[kind[i]] | hall) & (missing[i] > 0)
+        fetched = missing[i] - unfetchable[i]
+        offline_time = volume[i] * (1.0 - online[i]) * (1.0 + fetch_effort * fetched)
+        demand += offline_time if eligible[i] else 0.0
+    return demand
