@@ -205,13 +205,14 @@ class GovModel(AgencyViewsOnUse, mesa.Model):
 
     def step(self) -> None:
         self._reset_spend()
-        for reform in self.reforms:
-            if not reform.active and reform.p.start_month <= self.month:
-                reform.active = True
-                if reform.needs_coordinator:
-                    ensure_coordinator(self)
-                reform.activate(self)
-                self.outcome = demand.serve(self)  # the rules changed: re-read the links
+        due = [r for r in self.reforms if not r.active and r.p.start_month <= self.month]
+        for reform in due:
+            reform.active = True
+            if reform.needs_coordinator:
+                ensure_coordinator(self)
+            reform.activate(self)
+        if due:  # the rules changed: re-read the links, once (no reform's activation reads the outcome)
+            self.outcome = demand.serve(self)
         self._update_providers()
 
         sharing.decide(self, self.outcome)  # 1-2: demand was served at the end of last month

@@ -30,3 +30,27 @@ def test_the_model_names_no_reform_and_keeps_to_construction_and_the_step():
     text = Path(sim.model.__file__).read_text(encoding="utf-8")
     assert not [key for key in REGISTRY if key in text]
     assert len(text.splitlines()) <= 300
+
+
+class _Unread:
+    """An outcome that fails when read."""
+
+    def __getattr__(self, name: str):
+        raise AssertionError(f"activation read outcome.{name}")
+
+
+def test_no_reform_activation_reads_the_outcome():
+    """The step serves demand once after every reform due that month has activated (GovModel.step):
+    the same as after each only while no activation reads the outcome."""
+    from sim.institutions import ensure_coordinator
+
+    from .conftest import reform_of
+
+    for key in REGISTRY:
+        m = tiny(key)
+        reform = reform_of(m, key)
+        m.outcome = _Unread()
+        reform.active = True
+        if reform.needs_coordinator:
+            ensure_coordinator(m)
+        reform.activate(m)
