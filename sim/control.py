@@ -104,10 +104,14 @@ def set_sum(values, factor, kinds):
 
 @njit(cache=True)
 def set_sums(values, factor):
-    """(2^K,) `set_sum` of every set of kinds: an agency's sum is then one lookup."""
+    """(2^K,) `set_sum` of every set of kinds: an agency's sum is then one lookup. A set's sum
+    is that of its kinds below its highest plus the highest's term, as `set_sum` adds them."""
     out = np.empty(1 << len(values))
-    for kinds in range(len(out)):
-        out[kinds] = set_sum(values, factor, kinds)
+    out[0] = 0.0
+    for top in range(len(values)):
+        term = values[top] * factor
+        for kinds in range(1 << top, 2 << top):
+            out[kinds] = out[kinds - (1 << top)] + term
     return out
 
 

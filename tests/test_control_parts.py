@@ -374,3 +374,17 @@ def test_compiled_control_sums_equal_the_rule_system_by_system():
     want = _control_sums_by_hand(x, fees, 10, 3.0, 1.5)
     assert got[:5] == want[:5]  # the order-sensitive sums exactly
     assert got[5:] == pytest.approx(want[5:], rel=1e-12)  # numpy and Python sum the governments differently
+
+
+def test_set_sum_tables_add_as_the_loop_does():
+    from sim.control import set_sum, set_sums
+
+    rng = np.random.default_rng(3)
+    values, factor = rng.random(N_KINDS) * 7, 1.137
+    table = set_sums(values, factor)
+    for kinds in range(1 << N_KINDS):
+        expected = 0.0
+        for k in range(N_KINDS):
+            if kinds >> k & 1:
+                expected += values[k] * factor
+        assert table[kinds] == expected == set_sum(values, factor, kinds), kinds
