@@ -71,37 +71,87 @@ class Fees(NamedTuple):
     price: np.ndarray  # (N,) multiple of the running cost its fees are: 1 + markup, x its company's cost factor
 
 
+@njit(cache=True)
+def as_bytes(x):
+    """`x` with its (N, K) flags read as bytes (0/1): a flag read as a bool and added or
+    multiplied compiles to a branch per system (LLVM's select), a byte to arithmetic."""
+    return ControlInputs(
+        x.own.view(np.uint8),
+        x.specified,
+        x.rights.view(np.uint8),
+        x.audited,
+        x.inhouse,
+        x.staff,
+        x.skill,
+        x.contract_end,
+        x.agency_gov,
+        x.run_cost,
+        x.build_cost,
+        x.pool,
+    )
+
+
+@njit(cache=True, inline="always")
+def set_sum(values, factor, kinds):
+    """Sum of `values[k] * factor` over the kinds in the set `kinds` (bit k: kind k), in kind
+    order: what adding kind by kind over an agency's systems gives."""
+    total = 0.0
+    for k in range(len(values)):
+        if (kinds >> k) & 1:
+            total += values[k] * factor
+    return total
+
+
+@njit(cache=True)
+def set_sums(values, factor):
+    """(2^K,) `set_sum` of every set of kinds: an agency's sum is then one lookup. A set's sum
+    is that of its kinds below its highest plus the highest's term, as `set_sum` adds them."""
+    out = np.empty(1 << len(values))
+    out[0] = 0.0
+    for top in range(len(values)):
+        term = values[top] * factor
+        for kinds in range(1 << top, 2 << top):
+            out[kinds] = out[kinds - (1 << top)] + term
+    return out
+
+
 @njit(cache=True, inline="always")  # inlined: a call would copy the views' 12 arrays
-def agency_control(x, n, markup, price, month, migration_months, systems_per_staff, decision):
-    """Agency `n`'s part in the control sums: `decision` with its systems' parts added in
-    order (the running sum, so every caller adds in one order), its running systems, those
-    whose rights the government holds, its contracts' and audit's system-weighted terms, its
-    systems outsourced and run in house, and its staff's spare capacity (systems)."""
-    count = run = rebuild = migrate = known = rights = 0.0
+def agency_systems(x, n, recent, decision):
+    """Agency `n`'s running systems: `decision` with their parts added in kind order (the
+    running sum, so every caller adds in one order); how many run, hold government rights and
+    were audited or checked since month `recent`; the set of kinds it runs and of those whose
+    rights the government holds (bit k: kind k). `x` as `as_bytes` makes it: each term is
+    added times its flag (0 or 1; adding 0 leaves a sum of non-negative terms as it was),
+    without a branch per system."""
+    count = rights = known = runs_set = held_set = 0
     for k in range(x.own.shape[1]):
-        if x.own[n, k]:
-            count += 1
-            run += x.run_cost[k]
-            decision += x.specified[n, k]
-            rights += x.rights[n, k]
-            known += x.audited[n, k] > month - YEAR
-            if x.rights[n, k]:
-                migrate += migration_months * x.run_cost[k]
-            else:
-                rebuild += x.build_cost[k] * (1 + markup)
-    if count == 0:
-        return decision, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+        runs = np.int64(x.own[n, k])
+        held = np.int64(x.rights[n, k]) & runs
+        count += runs
+        rights += held
+        known += (x.audited[n, k] > recent) & runs
+        runs_set |= runs << k
+        held_set |= held << k
+        decision += x.specified[n, k] * runs
+    return decision, count, rights, known, runs_set, held_set
+
+
+@njit(cache=True, inline="always")
+def agency_exit(x, n, systems, price, month, systems_per_staff):
+    """Agency `n`'s contracts' and audit's system-weighted terms, its systems outsourced and
+    its staff's spare capacity (systems). `systems` = (running, audited or checked in the last
+    year, their running cost, the cost of switching all of them: rebuilding those whose rights
+    the supplier keeps and migrating the others); none running is not asked."""
+    count, known, run, switch_all = systems
     inh = min(x.inhouse[n], count)
     out = count - inh
     share_out = out / count
     fees = 12 * run * share_out * price
-    switching = (rebuild + migrate) * share_out
+    switching = switch_all * share_out
     openness = fees / (fees + switching) if fees + switching > 0 else 1.0
-    months_left = x.contract_end[n] - month
-    if months_left > 12:
-        openness *= 12 / months_left
+    openness *= 12 / max(x.contract_end[n] - month, 12)  # times 12 / months left past a year (x 1 within it)
     spare = max(0.0, x.staff[n] * x.skill[n] * systems_per_staff - inh)
-    return decision, count, rights, inh + out * openness, inh + min(known * share_out, out), out, inh, spare
+    return inh + out * openness, inh + min(known * share_out, out), out, spare
 
 
 @njit(cache=True)
@@ -118,21 +168,24 @@ def capacity_sums(outsourced_g, spare_g, pool, systems_per_staff):
 def _control_sums(x, fees, month, migration_months, systems_per_staff):
     """Systems-weighted sums of each dimension, the running systems, and the outsourced
     systems in all and those government staff could take back (per government)."""
-    x, fees = ControlInputs(*x), Fees(*fees)  # named again: passed as plain tuples, which numba types fast
+    x, fees = as_bytes(ControlInputs(*x)), Fees(*fees)  # named again: passed as plain tuples, which numba types fast
     G = len(x.pool)
     decision = ownership = contracts = audit = systems = 0.0
     outsourced_g = np.zeros(G)
     spare_g = np.zeros(G)
+    run_of, migrate_of = set_sums(x.run_cost, 1.0), set_sums(x.run_cost, migration_months)
     for n in range(x.own.shape[0]):
-        decision, count, rights, contract, known, out, _, spare = agency_control(
-            x, n, fees.markup[n], fees.price[n], month, migration_months, systems_per_staff, decision
-        )
+        decision, count, rights, known, runs_set, held_set = agency_systems(x, n, month - YEAR, decision)
         if count == 0:
             continue
+        # switching rebuilds the systems whose rights the supplier keeps, at the rebuilder's markup
+        rebuild = set_sum(x.build_cost, 1 + fees.markup[n], runs_set ^ held_set)
+        terms = (float(count), float(known), run_of[runs_set], rebuild + migrate_of[held_set])
+        contract, audited, out, spare = agency_exit(x, n, terms, fees.price[n], month, systems_per_staff)
         systems += count
         ownership += rights
         contracts += contract
-        audit += known
+        audit += audited
         outsourced_g[x.agency_gov[n]] += out
         spare_g[x.agency_gov[n]] += spare
     capable, outsourced = capacity_sums(outsourced_g, spare_g, x.pool, systems_per_staff)

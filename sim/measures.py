@@ -22,7 +22,7 @@ from .control import ControlInputs
 from .institutions import company_cost, company_prices, platform_runners
 from .numeric import gini_sorted, pairwise_sum
 from .processes.demand import served_by_others
-from .state import DATA, INFRA, MOBILE, SUPPORT
+from .state import DATA, INFRA, MOBILE, SUPPORT, YEAR
 
 if TYPE_CHECKING:
     from .model import GovModel
@@ -78,18 +78,18 @@ def _count_islands(req, prov, served, linked):
     """Connected components of the served-link graph among agencies that take part in any
     needed link (agencies in no link are not counted): union-find, islands = distinct roots
     among linked agencies. The same count as scipy.sparse.csgraph.connected_components,
-    which with building its sparse matrix took 40-60 times as long a month."""
+    which with building its sparse matrix took 40-60 times as long a month. Links come grouped
+    by requester: the requester's root after one link is where the next of its links starts."""
     n = len(linked)
     parent = np.arange(n)
-    # the served links first, without a branch per link (`served` is random)
-    links = np.empty(len(req), np.int64)
-    m = 0
+    last = root = -1
     for d in range(len(req)):
-        links[m] = d
-        m += served[d]
-    for j in range(m):
-        d = links[j]
+        if not served[d]:
+            continue
         a, b = req[d], prov[d]
+        if a == last:
+            a = root
+        last = req[d]
         while parent[a] != a:  # path halving
             parent[a] = parent[parent[a]]
             a = parent[a]
@@ -98,6 +98,7 @@ def _count_islands(req, prov, served, linked):
             b = parent[b]
         if a != b:
             parent[max(a, b)] = min(a, b)
+        root = min(a, b)
     count = 0
     for i in range(n):
         count += linked[i] & (parent[i] == i)
@@ -420,73 +421,148 @@ def _measure_all(control_in, agencies, operators, markets, links, services, mont
 
 @njit(cache=True)
 def _agency_pass(control_in, agencies, operators, month, rates):
-    """Agency by agency, government by government: the control sums (`control.agency_control`,
-    each exit priced here), running systems (all, company-run), the outsourced markup sum and
-    its weight, in-house units and staff, mobile apps, open agencies, records held above the
-    bottom level (upper governments', vertical lines' local records not returned) and all,
-    each kind's running and duplicate systems (`_kind_counts`), and per government its wages (sum, sum of
-    squares) and records, with the records each vendor's clients hold that no one else serves."""
-    x, ag, op = control.ControlInputs(*control_in), AgencyView(*agencies), OperatorView(*operators)
+    """Agency by agency: the control sums and each agency's running systems (`_control_pass`),
+    then what operators run and hold (`_operator_pass`), and each kind's running and duplicate
+    systems. Two loops, each over the few arrays it reads (one loop over all of them kept too
+    few in registers and took longer than both)."""
+    x, ag, op = control.as_bytes(control.ControlInputs(*control_in)), AgencyView(*agencies), OperatorView(*operators)
+    sums, count = _control_pass(x, ag, op, month, rates)
+    ops, by_gov = _operator_pass(x, ag, op, count)
+    return ops, sums, (_kind_counts(x.own), _kind_counts(ag.duplicate)), by_gov
+
+
+@njit(cache=True)
+def _control_pass(x, ag, op, month, rates):
+    """The control sums (`control.agency_systems`, `control.agency_exit`, each exit priced
+    here: the agency's fees and its market's best vendor's rebuild), and (N,) each agency's
+    running systems."""
     migration_months, systems_per_staff = rates
+    run_of, migrate_of = control.set_sums(x.run_cost, 1.0), control.set_sums(x.run_cost, migration_months)
+    rebuild_row, rebuild_of = _rebuild_costs(op.best_vendor, op.vendor_markup, x.build_cost)
     G = len(x.pool)
     decision = ownership = contracts = audit = systems = 0.0
-    company_systems = out_markup = out_n = units = staff = mobile = n_open = upper_records = records = 0.0
     outsourced_g, spare_g = np.zeros(G), np.zeros(G)
+    counts = np.empty(len(x.inhouse), np.int64)
+    for n in range(len(counts)):
+        decision, count, rights, known, runs_set, held_set = control.agency_systems(x, n, month - YEAR, decision)
+        counts[n] = count
+        if count > 0:
+            c = ag.company[n]
+            price = (1 + op.contract_markup[n]) * op.company_cost[c] if c >= 0 else 1.0 + op.vendor_markup[ag.vendor[n]]
+            rebuild = rebuild_of[rebuild_row[ag.market[n]], runs_set ^ held_set]
+            terms = (float(count), float(known), run_of[runs_set], rebuild + migrate_of[held_set])
+            contract, audited, out, spare = control.agency_exit(x, n, terms, price, month, systems_per_staff)
+            systems += count
+            ownership += rights
+            contracts += contract
+            audit += audited
+            outsourced_g[x.agency_gov[n]] += out
+            spare_g[x.agency_gov[n]] += spare
+    capable, outsourced = control.capacity_sums(outsourced_g, spare_g, x.pool, systems_per_staff)
+    return (decision, ownership, contracts, audit, systems, capable, outsourced), counts
+
+
+@njit(cache=True)
+def _operator_pass(x, ag, op, counts):
+    """Government by government: running systems (company-run), the outsourced markup sum
+    and its weight, in-house units and staff, mobile apps, open agencies, records held above
+    the bottom level (upper governments', vertical lines' local records not returned) and all,
+    and per government its wages (sum, sum of squares) and records, with the records each
+    vendor's clients hold that no one else serves. Flags are read as bytes, counted as integers."""
+    is_open, served_elsewhere = ag.is_open.view(np.uint8), ag.served_elsewhere.view(np.uint8)
+    held_above = _held_above(ag.upper, ag.vertical_local, ag.refluxed)
+    G = len(x.pool)
+    systems = company_systems = out_markup = out_n = staff = mobile = upper_records = records = 0.0
+    units = n_open = 0
     gov_wages, gov_squares, gov_records = np.zeros(G), np.zeros(G), np.zeros(G)
     client_records = np.zeros(len(op.vendor_markup))
     for g in range(G):
         wages = squares = held = 0.0  # a government's agencies are one block: summed in registers
         for n in range(g * ag.n_lines, (g + 1) * ag.n_lines):
-            c = ag.company[n]
-            markup = op.vendor_markup[op.best_vendor[ag.market[n]]]
-            price = (1 + op.contract_markup[n]) * op.company_cost[c] if c >= 0 else 1.0 + op.vendor_markup[ag.vendor[n]]
-            decision, count, rights, contract, known, out, _, spare = control.agency_control(
-                x, n, markup, price, month, migration_months, systems_per_staff, decision
-            )
-            if count > 0:
-                ownership += rights
-                contracts += contract
-                audit += known
-                outsourced_g[x.agency_gov[n]] += out
-                spare_g[x.agency_gov[n]] += spare
+            count = counts[n]
             systems += count
             units += x.staff[n] > 0
             staff += x.staff[n]
             mobile += x.own[n, MOBILE]
-            n_open += ag.is_open[n]
+            n_open += is_open[n]
             records += ag.records[n]
-            upper_records += ag.records[n] * (ag.upper[n] | (ag.vertical_local[n] & ~ag.refluxed[n]))
-            if c >= 0:
+            upper_records += ag.records[n] * held_above[n]
+            if ag.company[n] >= 0:
                 company_systems += count
                 out_markup += count * op.contract_markup[n]
                 out_n += count
             else:
                 out_markup += op.outsourced[n] * op.vendor_markup[ag.vendor[n]]
                 out_n += op.outsourced[n]
-                client_records[ag.vendor[n]] += ag.records[n] * (1 - ag.served_elsewhere[n])
+                client_records[ag.vendor[n]] += ag.records[n] * (1 - served_elsewhere[n])
             wages += op.wages[n]
             squares += op.wages[n] * op.wages[n]
             held += ag.records[n]
         gov_wages[g], gov_squares[g], gov_records[g] = wages, squares, held
-    capable, outsourced = control.capacity_sums(outsourced_g, spare_g, x.pool, systems_per_staff)
-    ops = (systems, company_systems, out_markup, out_n, units, staff, mobile, n_open, upper_records, records)
-    sums = (decision, ownership, contracts, audit, systems, capable, outsourced)
-    return ops, sums, _kind_counts(x.own, ag.duplicate), (gov_wages, gov_squares, gov_records, client_records)
+    ops = (
+        systems,
+        company_systems,
+        out_markup,
+        out_n,
+        float(units),
+        staff,
+        mobile,
+        float(n_open),
+        upper_records,
+        records,
+    )
+    return ops, (gov_wages, gov_squares, gov_records, client_records)
 
 
 @njit(cache=True)
-def _kind_counts(own, duplicate):
-    """(K,) running systems of each kind, and those counted as duplicates: kind by kind, the
-    counts in registers (in the agency pass, adding into a K-array row by row took twice as long)."""
-    K = own.shape[1]
-    running, duplicated = np.zeros(K, np.int64), np.zeros(K, np.int64)
-    for k in range(K):
-        r = d = 0
-        for n in range(own.shape[0]):
-            r += own[n, k]
-            d += duplicate[n, k]
-        running[k], duplicated[k] = r, d
-    return running, duplicated
+def _rebuild_costs(best_vendor, vendor_markup, build_cost):
+    """What rebuilding each set of kinds costs at each market's best vendor's markup (as an
+    exit is priced: `control.set_sums`): (G,) the row of each market government, (rows, 2^K)
+    one row per vendor that is some market's best."""
+    V = len(vendor_markup)
+    row_of_vendor = np.full(V, -1, np.int64)
+    row = np.empty(len(best_vendor), np.int64)
+    costs = np.empty((min(V, len(best_vendor)), 1 << len(build_cost)))
+    rows = 0
+    for g in range(len(best_vendor)):
+        v = best_vendor[g] + V * (best_vendor[g] < 0)  # a government that is no market: as indexing reads it
+        if row_of_vendor[v] < 0:
+            costs[rows] = control.set_sums(build_cost, 1 + vendor_markup[v])
+            row_of_vendor[v] = rows
+            rows += 1
+        row[g] = row_of_vendor[v]
+    return row, costs
+
+
+@njit(cache=True)
+def _kind_counts(flags):
+    """(K,) per kind, the rows of an (N, K) flag array that flag it. The array is read flat in
+    blocks of 64 rows, each column of a block counted in its own lane (a loop the compiler
+    vectorises; column by column, strided, took four times as long)."""
+    K = flags.shape[1]
+    flat = flags.reshape(-1).view(np.uint8)
+    width = 64 * K
+    lanes = np.zeros(width, np.int64)
+    blocks = len(flat) // width
+    for b in range(blocks):
+        for j in range(width):
+            lanes[j] += flat[b * width + j]
+    out = np.zeros(K, np.int64)
+    for j in range(width):
+        out[j % K] += lanes[j]
+    for i in range(blocks * width, len(flat)):
+        out[i % K] += flat[i]
+    return out
+
+
+@njit(cache=True)
+def _held_above(upper, vertical_local, refluxed):
+    """(N,) 1 where an agency's records are held above the bottom level (an upper government's,
+    or a vertical line's local records not returned), as bytes."""
+    out = np.empty(len(upper), np.uint8)
+    for n in range(len(upper)):
+        out[n] = upper[n] | (vertical_local[n] & ~refluxed[n])
+    return out
 
 
 @njit(cache=True)

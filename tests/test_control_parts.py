@@ -312,3 +312,79 @@ def test_many_systems_are_counted_in_delivery_order_as_few_are(lines):
         slow = _running_duplicates_pairwise(own, built, reach, sub, lines, host_open, capacity, np.zeros_like(own))
         assert np.array_equal(fast, slow), capacity
     assert own.reshape(G, lines, N_KINDS).sum(axis=1).max() > 16 or lines <= 16  # the path for many is taken
+
+
+def _control_sums_by_hand(x: ControlInputs, fees: Fees, month: int, migration_months: float, spp: float):
+    """The control sums system by system, in plain Python, adding only what runs (the rule's
+    first form): the compiled kernels add every kind times its flag and read set sums from tables."""
+    decision = ownership = contracts = audit = systems = 0.0
+    out_g, spare_g = np.zeros(len(x.pool)), np.zeros(len(x.pool))
+    for n in range(len(x.own)):
+        count = run = rebuild = migrate = known = rights = 0.0
+        for k in range(x.own.shape[1]):
+            if x.own[n, k]:
+                count += 1
+                run += x.run_cost[k]
+                decision += x.specified[n, k]
+                rights += x.rights[n, k]
+                known += x.audited[n, k] > month - 12
+                if x.rights[n, k]:
+                    migrate += migration_months * x.run_cost[k]
+                else:
+                    rebuild += x.build_cost[k] * (1 + fees.markup[n])
+        if count == 0:
+            continue
+        inh = min(x.inhouse[n], count)
+        out = count - inh
+        fee = 12 * run * (out / count) * fees.price[n]
+        switching = (rebuild + migrate) * (out / count)
+        openness = fee / (fee + switching) if fee + switching > 0 else 1.0
+        if x.contract_end[n] - month > 12:
+            openness *= 12 / (x.contract_end[n] - month)
+        systems += count
+        ownership += rights
+        contracts += inh + out * openness
+        audit += inh + min(known * (out / count), out)
+        out_g[x.agency_gov[n]] += out
+        spare_g[x.agency_gov[n]] += max(0.0, x.staff[n] * x.skill[n] * spp - inh)
+    capable = sum(min(out_g[g], spare_g[g] + x.pool[g] * spp) for g in range(len(x.pool)))
+    return decision, ownership, contracts, audit, systems, capable, float(out_g.sum())
+
+
+def test_compiled_control_sums_equal_the_rule_system_by_system():
+    """Every sum bit for bit (the kernels add flags as bytes and read set sums from tables: a
+    wrong bit, a swapped table or a sum in another order shows here), on random inputs where
+    every branch is taken: rights and none, audits old and recent, long and short contracts."""
+    from sim.control import _control_sums
+
+    rng = np.random.default_rng(7)
+    N, G = 300, 7
+    own = rng.random((N, N_KINDS)) < 0.5
+    own[:5] = False  # agencies with nothing running
+    x = ControlInputs(
+        own=own, specified=rng.random((N, N_KINDS)), rights=rng.random((N, N_KINDS)) < 0.3,
+        audited=rng.integers(-20, 10, (N, N_KINDS)).astype(np.int32), inhouse=rng.integers(0, 3, N).astype(float),
+        staff=rng.integers(0, 3, N).astype(float), skill=rng.random(N),
+        contract_end=rng.integers(0, 50, N).astype(np.int32),
+        agency_gov=rng.integers(0, G, N), run_cost=rng.random(N_KINDS) * 3, build_cost=rng.random(N_KINDS) * 40,
+        pool=rng.random(G),
+    )  # fmt: skip
+    fees = Fees(markup=rng.random(N) * 0.3, price=1 + rng.random(N) * 0.3)
+    got = _control_sums(tuple(x), tuple(fees), 10, 3.0, 1.5)
+    want = _control_sums_by_hand(x, fees, 10, 3.0, 1.5)
+    assert got[:5] == want[:5]  # the order-sensitive sums exactly
+    assert got[5:] == pytest.approx(want[5:], rel=1e-12)  # numpy and Python sum the governments differently
+
+
+def test_set_sum_tables_add_as_the_loop_does():
+    from sim.control import set_sum, set_sums
+
+    rng = np.random.default_rng(3)
+    values, factor = rng.random(N_KINDS) * 7, 1.137
+    table = set_sums(values, factor)
+    for kinds in range(1 << N_KINDS):
+        expected = 0.0
+        for k in range(N_KINDS):
+            if kinds >> k & 1:
+                expected += values[k] * factor
+        assert table[kinds] == expected == set_sum(values, factor, kinds), kinds

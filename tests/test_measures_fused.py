@@ -148,3 +148,31 @@ def test_the_compiled_read_gives_the_numpy_measures(preset):
         seen["vendor_hold"] |= m.measures["data_monopoly"] > 0
         seen["copy_elsewhere"] |= bool((served_by_others(m) & vendor_client & (m.structure.agency_records > 0)).any())
     assert all(seen[k] for k in MOVES[preset]), seen
+
+
+@pytest.mark.parametrize("n", [0, 7, 64, 1000])
+def test_kind_counts_read_flat_count_each_column(n):
+    """The blocked, flat count against numpy's column sums: whole blocks of 64 rows, a tail,
+    a tail alone, nothing (a lane or the tail read in the wrong column would show)."""
+    from sim.measures import _kind_counts
+
+    flags = np.random.default_rng(n).random((n, 5)) < np.array([0.1, 0.3, 0.5, 0.7, 0.9])
+    assert _kind_counts(flags).tolist() == flags.sum(axis=0).tolist()
+
+
+def test_islands_are_the_components_of_the_served_links():
+    """Requesters in runs of links (the kernel starts each link from the root the requester's
+    previous link left) and in no order, against scipy's connected components."""
+    from sim.measures import _count_islands
+
+    rng = np.random.default_rng(11)
+    n = 300
+    for grouped in (True, False):
+        req = np.sort(rng.integers(0, n, 900)) if grouped else rng.integers(0, n, 900)
+        prov = rng.integers(0, n, 900)
+        served = rng.random(900) < 0.3
+        linked = np.zeros(n, bool)
+        linked[req], linked[prov] = True, True
+        graph = coo_matrix((np.ones(served.sum()), (req[served], prov[served])), shape=(n, n))
+        _, label = connected_components(graph, directed=False)
+        assert _count_islands(req, prov, served, linked) == len(np.unique(label[linked]))
