@@ -1,6 +1,7 @@
 """Sweep throughput: the same sweep on 1 and on 2 worker processes.
 
     python -m benchmarks.sweep_speed [--runs 96] [--scenario provincial] [--steps 60]
+    python -m benchmarks.sweep_speed --split 2 --runs 200 --scenario baseline   # where a sweep's CPU goes
 
 Each worker count runs in a fresh interpreter, as a user's `govsim sweep` would: wall time
 includes starting the worker pool (workers are reused across runs) and loading the
@@ -130,6 +131,56 @@ def _fit(key: str, small: list[float], large: list[float], n_small: int, n_large
     return out
 
 
+def cpu_split(workers: int, runs: int, scenario: str = "baseline", steps: int = 60) -> dict:
+    """Where one sweep's CPU goes (call it in a fresh interpreter): this process's imports
+    and its part of the sweep (scheduling, records, runs.parquet, and the warm-up that
+    loads the model before the workers fork), and in the workers each run's `execute`
+    (model + writing its series), the first one of each worker apart (start-up), and what
+    the workers spend besides (messages, waiting for work)."""
+    import resource
+
+    def cpu(who: int) -> float:
+        r = resource.getrusage(who)
+        return r.ru_utime + r.ru_stime
+
+    import sim.runner.run as run_mod
+
+    real = run_mod.execute
+
+    def timed(spec, ts_dir=None):  # found under execute's own name by the forked workers
+        t = time.process_time()
+        record, frame = real(spec, ts_dir)
+        return {**record, "_cpu": time.process_time() - t, "_pid": os.getpid()}, frame
+
+    timed.__module__, timed.__qualname__ = real.__module__, real.__qualname__
+    run_mod.execute = timed
+    got: list[tuple[float, int]] = []
+    keep = run_mod.Scheduler._keep
+
+    def seen(self, spec, record, frame):
+        got.append((record.pop("_cpu", 0.0), record.pop("_pid", 0)))
+        keep(self, spec, record, frame)
+
+    run_mod.Scheduler._keep = seen
+    imports = cpu(resource.RUSAGE_SELF)
+    wall = wall_seconds(workers, runs, scenario, steps)
+    first: dict[int, float] = {}
+    for c, pid in got:
+        first.setdefault(pid, c)
+    rest = sorted(c for c, pid in got)[: len(got) - len(first)]  # the first of each worker is start-up
+    return {
+        "runs": runs,
+        "workers": workers,
+        "wall_s": round(wall, 3),
+        "parent_import_cpu_s": round(imports, 3),
+        "parent_sweep_cpu_s": round(cpu(resource.RUSAGE_SELF) - imports, 3),
+        "workers_cpu_s": round(cpu(resource.RUSAGE_CHILDREN), 3),
+        "first_run_cpu_s": [round(v, 3) for v in first.values()],
+        "run_cpu_ms_median": round(rest[len(rest) // 2] * 1e3, 2) if rest else None,
+        "workers_besides_runs_cpu_s": round(cpu(resource.RUSAGE_CHILDREN) - sum(c for c, _ in got), 3),
+    }
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--runs", type=int, default=96)
@@ -137,7 +188,13 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=60)
     p.add_argument("--json", action="store_true", help="print only the result as one JSON line")
     p.add_argument("--one", type=int, metavar="WORKERS", help=argparse.SUPPRESS)  # a child: time one count
+    p.add_argument(
+        "--split", type=int, metavar="WORKERS", help="one sweep on WORKERS: where its CPU goes (parent, workers, runs)"
+    )
     a = p.parse_args()
+    if a.split:
+        print(json.dumps(cpu_split(a.split, a.runs, a.scenario, a.steps)))
+        return
     if a.one:
         print(wall_seconds(a.one, a.runs, a.scenario, a.steps))
         return
