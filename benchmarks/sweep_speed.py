@@ -1,6 +1,7 @@
 """Sweep throughput: the same sweep on 1 and on 2 worker processes.
 
     python -m benchmarks.sweep_speed [--runs 96] [--scenario provincial] [--steps 60]
+    python -m benchmarks.sweep_speed --split 2 --runs 200 --scenario baseline   # where a sweep's CPU goes
 
 Each worker count runs in a fresh interpreter, as a user's `govsim sweep` would: wall time
 includes starting the worker pool (workers are reused across runs) and loading the
@@ -79,28 +80,105 @@ def _child_wall(tree: Path, workers: int, runs: int, scenario: str, steps: int) 
     return float(res.stdout.strip().splitlines()[-1]), cpu
 
 
+GOAL_RUNS = 10_000  # issue 15 goal 4: 10,000 baseline runs on 2 workers
+
+
 def throughput_against(reference: Path | None, runs: int = 400, rounds: int = 2) -> dict:
     """Baseline runs (60 months) on 2 workers, as calibration makes them; with `reference`
-    (another checkout, e.g. 0.1.4 unpacked by `git archive`), the same sweep on its code,
+    (another checkout, e.g. 0.1.4 unpacked by `git archive`), the same sweeps on its code,
     the two taking turns for `rounds` rounds; the best round of each counts. The first
-    sweep of a fresh checkout compiles its kernels: time it once before comparing."""
-    walls, ref_walls, cpus, ref_cpus = [], [], [], []
+    sweep of a fresh checkout compiles its kernels: time it once before comparing.
+
+    Each checkout also runs a quarter of the sweep: the line through the two sizes splits
+    its cost into a one-off start (intercept: imports, the worker pool, loading the
+    compiled kernels) and a steady cost per run (slope), and extrapolates the goal's own
+    size, 10,000 runs (`*_10k`: intercept + 10,000 x slope, a projection, not a measurement)."""
+    small = max(10, runs // 4)
+    trees = {"": ROOT} | ({"reference_": reference.resolve()} if reference is not None else {})
+    best: dict[tuple[str, int], list[float]] = {}  # (checkout, runs) -> [best wall, best CPU]
     for _ in range(rounds):
-        wall, cpu = _child_wall(ROOT, 2, runs, "baseline", 60)
-        walls.append(wall)
-        cpus.append(cpu)
-        if reference is not None:
-            wall, cpu = _child_wall(reference.resolve(), 2, runs, "baseline", 60)
-            ref_walls.append(wall)
-            ref_cpus.append(cpu)
-    out = {"runs": runs, "workers": 2, "wall_s": round(min(walls), 3), "s_per_10k": round(min(walls) / runs * 1e4, 1)}
-    out["cpu_s"] = round(min(cpus), 3)  # the sweep's process and its workers, imports included
-    if ref_walls:
-        out |= {"reference": str(reference), "reference_wall_s": round(min(ref_walls), 3)}
-        out["time_ratio_vs_reference"] = round(min(walls) / min(ref_walls), 3)
-        out["reference_cpu_s"] = round(min(ref_cpus), 3)
-        out["cpu_ratio_vs_reference"] = round(min(cpus) / min(ref_cpus), 3)
+        for n in (small, runs):
+            for key, tree in trees.items():
+                wall, cpu = _child_wall(tree, 2, n, "baseline", 60)
+                old = best.get((key, n), [wall, cpu])
+                best[key, n] = [min(old[0], wall), min(old[1], cpu)]
+    out = {"runs": runs, "workers": 2, "wall_s": round(best["", runs][0], 3)}
+    out["s_per_10k"] = round(best["", runs][0] / runs * 1e4, 1)  # the naive scale-up, start-up included
+    out["cpu_s"] = round(best["", runs][1], 3)  # the sweep's process and its workers, imports included
+    out["fit_runs"] = [small, runs]
+    for key in trees:
+        out |= _fit(key, best[key, small], best[key, runs], small, runs)
+    if reference is not None:
+        out |= {"reference": str(reference), "reference_wall_s": round(best["reference_", runs][0], 3)}
+        out["time_ratio_vs_reference"] = round(best["", runs][0] / best["reference_", runs][0], 3)
+        out["reference_cpu_s"] = round(best["reference_", runs][1], 3)
+        out["cpu_ratio_vs_reference"] = round(best["", runs][1] / best["reference_", runs][1], 3)
+        for what in ("wall_s_10k", "cpu_s_10k", "cpu_ms_per_run"):
+            out[f"{what}_ratio_vs_reference"] = round(out[what] / out[f"reference_{what}"], 3)
     return out
+
+
+def _fit(key: str, small: list[float], large: list[float], n_small: int, n_large: int) -> dict:
+    """Start-up (intercept) and steady cost per run (slope) of a checkout's sweep, in wall
+    and CPU seconds, and the 10,000-run sweep they project."""
+    out = {}
+    for i, what in enumerate(("wall", "cpu")):
+        slope = (large[i] - small[i]) / (n_large - n_small)
+        intercept = small[i] - slope * n_small
+        out[f"{key}{what}_ms_per_run"] = round(slope * 1e3, 2)
+        out[f"{key}{what}_start_s"] = round(intercept, 3)
+        out[f"{key}{what}_s_10k"] = round(intercept + slope * GOAL_RUNS, 1)
+    return out
+
+
+def cpu_split(workers: int, runs: int, scenario: str = "baseline", steps: int = 60) -> dict:
+    """Where one sweep's CPU goes (call it in a fresh interpreter): this process's imports
+    and its part of the sweep (scheduling, records, runs.parquet, and the warm-up that
+    loads the model before the workers fork), and in the workers each run's `execute`
+    (model + writing its series), the first one of each worker apart (start-up), and what
+    the workers spend besides (messages, waiting for work)."""
+    import resource
+
+    def cpu(who: int) -> float:
+        r = resource.getrusage(who)
+        return r.ru_utime + r.ru_stime
+
+    import sim.runner.run as run_mod
+
+    real = run_mod.execute
+
+    def timed(spec, ts_dir=None):  # found under execute's own name by the forked workers
+        t = time.process_time()
+        record, frame = real(spec, ts_dir)
+        return {**record, "_cpu": time.process_time() - t, "_pid": os.getpid()}, frame
+
+    timed.__module__, timed.__qualname__ = real.__module__, real.__qualname__
+    run_mod.execute = timed
+    got: list[tuple[float, int]] = []
+    keep = run_mod.Scheduler._keep
+
+    def seen(self, spec, record, frame):
+        got.append((record.pop("_cpu", 0.0), record.pop("_pid", 0)))
+        keep(self, spec, record, frame)
+
+    run_mod.Scheduler._keep = seen
+    imports = cpu(resource.RUSAGE_SELF)
+    wall = wall_seconds(workers, runs, scenario, steps)
+    first: dict[int, float] = {}
+    for c, pid in got:
+        first.setdefault(pid, c)
+    rest = sorted(c for c, pid in got)[: len(got) - len(first)]  # the first of each worker is start-up
+    return {
+        "runs": runs,
+        "workers": workers,
+        "wall_s": round(wall, 3),
+        "parent_import_cpu_s": round(imports, 3),
+        "parent_sweep_cpu_s": round(cpu(resource.RUSAGE_SELF) - imports, 3),
+        "workers_cpu_s": round(cpu(resource.RUSAGE_CHILDREN), 3),
+        "first_run_cpu_s": [round(v, 3) for v in first.values()],
+        "run_cpu_ms_median": round(rest[len(rest) // 2] * 1e3, 2) if rest else None,
+        "workers_besides_runs_cpu_s": round(cpu(resource.RUSAGE_CHILDREN) - sum(c for c, _ in got), 3),
+    }
 
 
 def main() -> None:
@@ -110,7 +188,13 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=60)
     p.add_argument("--json", action="store_true", help="print only the result as one JSON line")
     p.add_argument("--one", type=int, metavar="WORKERS", help=argparse.SUPPRESS)  # a child: time one count
+    p.add_argument(
+        "--split", type=int, metavar="WORKERS", help="one sweep on WORKERS: where its CPU goes (parent, workers, runs)"
+    )
     a = p.parse_args()
+    if a.split:
+        print(json.dumps(cpu_split(a.split, a.runs, a.scenario, a.steps)))
+        return
     if a.one:
         print(wall_seconds(a.one, a.runs, a.scenario, a.steps))
         return

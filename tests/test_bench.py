@@ -87,3 +87,34 @@ def test_phase_cpu_prints_every_phase_and_removes_its_wrappers(capsys):
     out = capsys.readouterr().out
     assert all(f"{p}=" in out for p in ("serve", "decide", "plan", "operate", "measures", "month"))
     assert (M.demand.serve, M.planning.plan, M.compute_measures) == before
+
+
+def test_the_sweep_fit_splits_start_up_from_the_cost_per_run_and_projects_10k(capsys):
+    """Two sweep sizes on a line: intercept = start-up, slope = steady cost per run; the
+    10,000-run projection is intercept + 10,000 x slope, and is labelled as projected."""
+    from benchmarks.bench import sweep_fit_lines
+    from benchmarks.sweep_speed import _fit
+
+    # start-up 3 s wall, 4 CPU s; 20 ms wall and 40 CPU ms a run
+    ours = _fit("", [3 + 100 * 0.02, 4 + 100 * 0.04], [3 + 400 * 0.02, 4 + 400 * 0.04], 100, 400)
+    assert ours == {
+        "wall_ms_per_run": 20.0,
+        "wall_start_s": 3.0,
+        "wall_s_10k": 203.0,
+        "cpu_ms_per_run": 40.0,
+        "cpu_start_s": 4.0,
+        "cpu_s_10k": 404.0,
+    }
+    ref = _fit("reference_", [2 + 100 * 0.03, 2 + 100 * 0.06], [2 + 400 * 0.03, 2 + 400 * 0.06], 100, 400)
+    assert ref["reference_cpu_ms_per_run"] == 60.0 and ref["reference_wall_s_10k"] == 302.0
+    text = sweep_fit_lines(
+        {
+            "fit_runs": [100, 400],
+            **ours,
+            **ref,
+            "wall_s_10k_ratio_vs_reference": 0.672,
+            "cpu_s_10k_ratio_vs_reference": 0.66,
+        }
+    )
+    assert "projected, not measured" in text and "govsim: start-up 3.0 s wall" in text
+    assert "reference: start-up 2.0 s wall" in text and "time ratio 0.672" in text

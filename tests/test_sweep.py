@@ -933,3 +933,50 @@ def test_a_series_written_from_its_columns_is_the_frames_parquet_file(tmp_path):
         normalise(frame).to_parquet(tmp_path / f"{name}-frame.parquet", index=False)
         write_series(tmp_path, name, columns)
         assert (tmp_path / f"{name}.parquet").read_bytes() == (tmp_path / f"{name}-frame.parquet").read_bytes()
+
+
+def test_the_sweep_loads_the_model_once_before_forking_and_survives_a_failing_model(small, tmp_path, monkeypatch):
+    """Before forking its workers the sweep runs one month of the first run's scenario in
+    its own process (the workers inherit the loaded model); a model that fails there must
+    not stop the sweep (the run fails in its worker, with its traceback). Nothing to fork
+    (one worker, or a pool already forked): no warm-up."""
+    import multiprocessing
+
+    import sim.api
+    from sim.runner.executors import InlineExecutor, WorkerPool
+    from sim.runner.run import Scheduler
+
+    calls = []
+
+    def fake(scenario, seed=None, steps=None, **overrides):
+        calls.append((scenario.meta.name, seed, steps, overrides))
+        raise RuntimeError("boom before any month")
+
+    monkeypatch.setattr(sim.api, "run_model", fake)
+    exp = load_experiment(small)
+    runs = build_design(exp)
+    store = ResultStore(tmp_path / "warm", exp, str(small))
+    store.open(force=False)
+    pool = WorkerPool(2, multiprocessing.get_context("fork"))  # no process until a submit
+    try:
+        assert pool.forks_from_here()
+        Scheduler(runs, store, pool, in_flight=2, progress=False, label="t")._warm_up()  # does not raise
+    finally:
+        pool.shutdown()
+    assert calls == [(runs[0].scenario_doc["meta"]["name"], runs[0].seed, 1, runs[0].overrides)]
+    Scheduler(runs, store, InlineExecutor(), in_flight=2, progress=False, label="t")._warm_up()
+    assert len(calls) == 1
+
+
+def test_a_staged_series_is_the_same_file_written_in_place(tmp_path):
+    """Workers write into the store's staging folder without a temporary file of their own
+    (the move into place is the atomic step): the bytes are those of the atomic write."""
+    from sim.api import run_model
+    from sim.runner.store import model_series, write_series
+
+    columns = model_series(run_model("baseline", seed=2, steps=3), "r2")
+    write_series(tmp_path / "a", "r2", columns)
+    (tmp_path / "b").mkdir()
+    write_series(tmp_path / "b", "r2", columns, staged=True)
+    assert (tmp_path / "a" / "r2.parquet").read_bytes() == (tmp_path / "b" / "r2.parquet").read_bytes()
+    assert [p.name for p in (tmp_path / "b").iterdir()] == ["r2.parquet"]

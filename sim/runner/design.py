@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from ..scenario import scenarios_dir
 from .experiment import Experiment, Range
@@ -123,6 +122,8 @@ def sample_unit(method: str, n: int, dims: int, seed: int) -> np.ndarray:
     (n values per dimension, every combination)."""
     if dims == 0:
         return np.zeros((1, 0))
+    from scipy.stats import qmc  # here: scipy.stats costs a sweep's process ~0.6 s to import
+
     if method == "lhs":
         return qmc.LatinHypercube(d=dims, seed=seed).random(n)
     if method == "sobol":

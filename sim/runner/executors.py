@@ -95,6 +95,11 @@ class WorkerPool(cf.Executor):
         self._procs.update(getattr(self._pool, "_processes", None) or {})
         return fut
 
+    def forks_from_here(self) -> bool:
+        """Whether the workers are yet to be forked from this process (they then inherit
+        what it has imported and loaded)."""
+        return self._ctx.get_start_method() == "fork" and not getattr(self._pool, "_processes", None)
+
     def death(self) -> str:
         """How the worker that broke the pool ended: "exit code 7", "killed by signal SIGKILL"."""
         codes = []
@@ -297,7 +302,7 @@ def _context():
     if sys.platform == "linux" and _os_threads() == 1:
         return multiprocessing.get_context("fork")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.runner.run"])  # the model and these executors
+    ctx.set_forkserver_preload(["sim.runner.run", "sim.api"])  # these executors and the model
     return ctx
 
 

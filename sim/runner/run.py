@@ -28,7 +28,7 @@ import traceback
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,8 +92,9 @@ _RESOLVED: dict[str, Any] = {}
 
 def execute(spec: RunSpec, ts_dir: str | None = None) -> tuple[dict, object]:
     """Run one design point in the current process: (record, time series or None).
-    With `ts_dir` (a folder this process can write) the time series is written here, in
-    the worker, and None comes back: the main process only records the run. The record
+    With `ts_dir` (a staging folder this process can write, `ResultStore.incoming`) the time
+    series is written there, in the worker, and None comes back: the main process only
+    records the run, and moves the file into place. The record
     names the model code that ran it (`code_hash`), this worker's own."""
     from ..api import run_model, run_timeseries
 
@@ -122,7 +123,7 @@ def execute(spec: RunSpec, ts_dir: str | None = None) -> tuple[dict, object]:
         "code_hash": code_fingerprint(),
     }
     if columns is not None:
-        write_series(Path(ts_dir), spec.run_id, columns)
+        write_series(Path(ts_dir), spec.run_id, columns, staged=True)
     return record, frame
 
 
@@ -220,6 +221,7 @@ class Scheduler:
     def run(self) -> Summary:
         try:
             with _sigterm_as_interrupt():
+                self._warm_up()
                 while self._step():
                     pass
         except KeyboardInterrupt:
@@ -233,6 +235,19 @@ class Scheduler:
             self.store.write_runs_table(self.runs)  # finished runs are kept, whatever happened
             self.summary.wall_s = time.perf_counter() - self.t0
         return self.summary
+
+    def _warm_up(self) -> None:
+        """Forked workers inherit this process: importing the model and loading its compiled
+        kernels here, once, before they are forked, spares each of them doing it (~1.3 s of
+        CPU a worker). One month of the first run's scenario loads the kernels a month calls;
+        its numbers are not kept (each run builds its own model from its own seed)."""
+        if not (self.todo and isinstance(self.pool, WorkerPool) and self.pool.forks_from_here()):
+            return
+        from ..api import run_model
+
+        spec = self.todo[0]
+        with suppress(Exception, SystemExit):  # the run reports its own error when it runs
+            run_model(_scenario(spec), seed=spec.seed, steps=1, **spec.overrides)
 
     def _step(self) -> bool:
         """Submit, wait for some runs, record them; False when nothing is left."""
