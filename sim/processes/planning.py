@@ -20,8 +20,8 @@ from numba import njit
 
 from ..control import review_scrutiny, terms_of_projects
 from ..institutions import record_reviews
-from ..state import MOBILE, N_KINDS, SHAREABLE, Systems
-from ..substitutes import can_host, can_use_by_bits, can_use_shared, lines_owning
+from ..state import MOBILE, N_KINDS, SHAREABLE, SHAREABLE_FLAGS, Systems
+from ..substitutes import can_host, can_use_shared
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -106,10 +106,10 @@ def _proposals(systems, wants, building, queued, prices, budget):
     count = np.zeros(2, np.int64)
     routed = len(wants.reviewer_of_gov) > 0
     factor = _price_factor(prices.vendor, prices.company, prices.vendor_markup, prices.company_markup)
-    lacking_of_line = np.zeros(n_lines, np.int64)
+    lacking_of_line, usable = np.zeros(n_lines, np.int64), np.empty(n_lines * N_KINDS, np.uint8)
     for g in range(N // n_lines):
         reviewer = wants.reviewer_of_gov[g] if routed else -1
-        _lacking(systems, building, queued, g, lacking_of_line)
+        _lacking(systems, building, queued, g, lacking_of_line, usable)
         # what the province builds for the government (seed 004 §2.1) is not the agency's
         # to build: it uses the province's layer once it reaches it
         province, reached = 0, 0
@@ -129,26 +129,28 @@ def _proposals(systems, wants, building, queued, prices, budget):
             if ((lacks >> MOBILE) & 1) & wants.gov_app[n]:
                 systems.reuse[n, MOBILE] = True
                 lacks &= ~(1 << MOBILE)
-            # most agencies lack something they cannot afford yet: work without branches
-            # on what they lack; the one branch, on a proposal made, is rarely taken
+            if lacks == 0:  # half the agencies, most months: nothing to price (adding 0.0 changes no sum)
+                continue
             total = reserved = 0.0
             for k in range(N_KINDS):
-                lacking = (lacks >> k) & 1
-                cost = factor[n] * prices.base[k]
-                total += lacking * cost
-                if lacking & (total <= budget[n]):
-                    _propose(out, count, n, k, cost, reviewer, queued)
-                    reserved += cost
+                if (lacks >> k) & 1:
+                    cost = factor[n] * prices.base[k]
+                    total += cost
+                    if total <= budget[n]:
+                        _propose(out, count, n, k, cost, reviewer, queued)
+                        reserved += cost
             budget[n] -= reserved
     return _split(out, count, wants.reviewer_of_gov, n_lines)
 
 
 @njit(cache=True)
-def _lacking(systems, building, queued, g, lacks):
+def _lacking(systems, building, queued, g, lacks, usable):
     """`lacks[i]`, bit k set: line i of government `g` can use no system of kind k (its own,
     or a shared one it reuses that it can still reach, §7.3), and is neither building nor
-    proposing one. Kind by kind, with unsigned indices (no checks for negative ones: about
-    a third faster)."""
+    proposing one. `usable`: (n_lines x N_KINDS) work space."""
+    if systems.line_bits.shape[1] != systems.n_lines:  # lines compared pair by pair
+        _lacking_pairwise(systems, building, queued, g, lacks)
+        return
     own, reuse, kind_reach, n_lines, line_bits = (
         systems.own,
         systems.reuse,
@@ -156,25 +158,39 @@ def _lacking(systems, building, queued, g, lacks):
         systems.n_lines,
         systems.line_bits,
     )
-    flat_own, flat_reuse, flat_building, flat_queued = own.ravel(), reuse.ravel(), building.ravel(), queued.ravel()
-    lo = g * n_lines
-    by_bits = line_bits.shape[1] == n_lines  # lines compared by bits, not pair by pair
+    start, size = g * n_lines * N_KINDS, n_lines * N_KINDS  # the government's rows, kind after kind
+    rows_own, rows_reuse = own.ravel()[start : start + size].view(np.uint8), reuse.ravel()[start : start + size]
+    rows_building, rows_queued = building.ravel()[start : start + size], queued.ravel()[start : start + size]
+    for k in range(N_KINDS):  # first whether a shared instance is within reach: `can_use_by_bits`
+        if kind_reach[g, k] or not SHAREABLE_FLAGS[k]:
+            for i in range(n_lines):
+                usable[i * N_KINDS + k] = kind_reach[g, k]
+            continue
+        owned = np.uint64(0)  # `lines_owning`
+        for i in range(n_lines):
+            owned |= np.uint64(rows_own[i * N_KINDS + k]) << np.uint64(i)
+        for i in range(n_lines):
+            usable[i * N_KINDS + k] = (owned & line_bits[k, i]) != 0
+    for j in range(size):  # own | (reuse & reachable), or under way: byte by byte, on vectors
+        usable[j] = rows_own[j] | (rows_reuse[j] & usable[j]) | rows_building[j] | rows_queued[j]
+    for i in range(n_lines):
+        bits = 0
+        for k in range(N_KINDS):
+            bits |= np.int64(1 - usable[i * N_KINDS + k]) << k
+        lacks[i] = bits
+
+
+@njit(cache=True)
+def _lacking_pairwise(systems, building, queued, g, lacks):
+    """`_lacking` for governments of more than 64 lines: a shared instance looked for line by line."""
+    own, reuse, n_lines, lo = systems.own, systems.reuse, systems.n_lines, g * systems.n_lines
     lacks[:] = 0
     for k in range(N_KINDS):
-        first = np.uint64(lo * N_KINDS + k)
-        if by_bits:  # without a branch on `reuse`, which is random: own | (reuse & reachable)
-            owned = lines_owning(own, lo, n_lines, k)
-            for i in range(np.uint64(n_lines)):
-                j = first + i * np.uint64(N_KINDS)
-                reach = can_use_by_bits(kind_reach, owned, line_bits, g, i, k)
-                usable = flat_own[j] | (flat_reuse[j] & reach)
-                lacks[i] |= np.int64(1 - (usable | flat_building[j] | flat_queued[j])) << k
-        else:
-            for i in range(n_lines):
-                usable = own[lo + i, k]
-                if reuse[lo + i, k] and not usable:  # a shared instance it could use (§7.3)
-                    usable = can_use_shared(own, kind_reach, systems.substitutes, n_lines, lo + i, k)
-                lacks[i] |= np.int64(1 - (usable | building[lo + i, k] | queued[lo + i, k])) << k
+        for i in range(n_lines):
+            usable = own[lo + i, k]
+            if reuse[lo + i, k] and not usable:  # a shared instance it could use (§7.3)
+                usable = can_use_shared(own, systems.kind_reach, systems.substitutes, n_lines, lo + i, k)
+            lacks[i] |= np.int64(1 - (usable | building[lo + i, k] | queued[lo + i, k])) << k
 
 
 @njit(cache=True, inline="always")
