@@ -232,21 +232,17 @@ def _decide_alone(systems, host_open, proposals, willing, chance, host_capacity,
     J = len(rows)
     agencies, kinds_built, costs_built = np.empty(J, np.int64), np.empty(J, np.int64), np.empty(J)
     duplicate = np.empty(J, np.bool_)
-    refund = np.zeros(len(budget))  # the reused proposals' funds, summed per agency in order (as `np.bincount`)
-    taken = False
+    reused = np.zeros(J, np.bool_)  # the reused proposals' funds go back (`_refund`)
     b = 0
     for j in range(J):
         n, k = rows[j], kinds[j]
         if can_use_shared(own, kind_reach, substitutes, n_lines, n, k) and host_open[n] and willing[j] < chance:
-            systems.reuse[n, k] = True
-            refund[n] += costs[j]
-            taken = True
+            systems.reuse[n, k] = reused[j] = True
         else:
             agencies[b], kinds_built[b], costs_built[b] = n, k, costs[j]
             duplicate[b] = can_host(own, host_open, kind_reach, substitutes, n_lines, n, k, host_capacity)
             b += 1
-    if taken:
-        budget += refund
+    _refund(rows, costs, reused, budget)
     return agencies[:b], kinds_built[:b], costs_built[:b], duplicate[:b]
 
 
@@ -313,8 +309,8 @@ def _decide_queue(waiting, bodies, systems, queued, budget):
     scrutiny = review_scrutiny(bodies.capacity, n_waiting)
     D = np.count_nonzero(decided)
     reviewers, rejected, proposed = np.empty(D, np.int64), np.empty(D, np.bool_), np.empty(D, np.int64)
-    refund = np.zeros(len(budget))  # the rejected proposals' funds, summed per agency in order (as `np.bincount`)
     build = np.empty(D, np.int64)  # positions in the queue of the proposals that start
+    returned = np.zeros(len(decided), np.bool_)  # ... and of those rejected, their funds returned
     d = b = 0
     for j in range(len(decided)):
         if not decided[j]:
@@ -323,26 +319,61 @@ def _decide_queue(waiting, bodies, systems, queued, budget):
         reviewers[d], proposed[d] = waiting.reviewer[j], waiting.month[j]
         rejected[d] = can_use_shared(systems.own, systems.kind_reach, systems.substitutes, systems.n_lines, n, k)
         if rejected[d]:
-            systems.reuse[n, k] = True
-            refund[n] += waiting.cost[j]
+            systems.reuse[n, k] = returned[j] = True
         else:
             build[b] = j
             b += 1
         queued[n, k] = False
         d += 1
-    budget += refund
-    starts = build[:b]
-    builds = (
-        waiting.agency[starts],
-        waiting.kind[starts],
-        waiting.cost[starts],
-        np.zeros(b, np.bool_),
-        waiting.month[starts],
-        scrutiny[waiting.reviewer[starts]],
-    )
-    kept = ~decided
-    queue = (waiting.agency[kept], waiting.kind[kept], waiting.month[kept], waiting.reviewer[kept], waiting.cost[kept])
-    return taken, (reviewers, rejected, proposed), queue, builds
+    _refund(waiting.agency, waiting.cost, returned, budget)
+    builds = _queued_builds(waiting, build[:b], scrutiny)
+    return taken, (reviewers, rejected, proposed), _kept(waiting, decided, len(decided) - D), builds
+
+
+@njit(cache=True)
+def _refund(agency, cost, returned, budget):
+    """The funds of the proposals `returned` back to their agencies: summed per agency in order, then added to
+    its funds once (as `budget += np.bincount(agency[returned], cost[returned], minlength=N)`), touching only
+    the agencies refunded, not a sum over every agency."""
+    refund = np.empty(len(budget))  # read only where set below
+    for j in range(len(agency)):
+        if returned[j]:
+            refund[agency[j]] = 0.0
+    for j in range(len(agency)):
+        if returned[j]:
+            refund[agency[j]] += cost[j]
+    for j in range(len(agency)):
+        n = agency[j]
+        if returned[j] and refund[n] == refund[n]:  # NaN: added already
+            budget[n] += refund[n]
+            refund[n] = np.nan
+
+
+@njit(cache=True)
+def _queued_builds(waiting, starts, scrutiny):
+    """`Builds` of the queued proposals at positions `starts`, at their body's scrutiny."""
+    b = len(starts)
+    agencies, kinds, costs = np.empty(b, np.int64), np.empty(b, np.int64), np.empty(b)
+    months, examined = np.empty(b, np.int64), np.empty(b)
+    for i in range(b):
+        j = starts[i]
+        agencies[i], kinds[i], costs[i] = waiting.agency[j], waiting.kind[j], waiting.cost[j]
+        months[i], examined[i] = waiting.month[j], scrutiny[waiting.reviewer[j]]
+    return agencies, kinds, costs, np.zeros(b, np.bool_), months, examined
+
+
+@njit(cache=True)
+def _kept(waiting, decided, n_kept):
+    """The queue without the decided proposals, in order (one pass, not a mask per field)."""
+    agency, kind, month = np.empty(n_kept, np.int64), np.empty(n_kept, np.int64), np.empty(n_kept, np.int64)
+    reviewer, cost = np.empty(n_kept, np.int64), np.empty(n_kept)
+    i = 0
+    for j in range(len(decided)):
+        if not decided[j]:
+            agency[i], kind[i], month[i] = waiting.agency[j], waiting.kind[j], waiting.month[j]
+            reviewer[i], cost[i] = waiting.reviewer[j], waiting.cost[j]
+            i += 1
+    return agency, kind, month, reviewer, cost
 
 
 @njit(cache=True)
