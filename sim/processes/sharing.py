@@ -307,9 +307,11 @@ def _revise_stances(sum_positive, sum_refusal, stances, u):
         payoff[n] = payoff_open if is_open[n] else payoff_guarded
         # logit revision: an agency revises with probability `revision_rate` (u < rate) and
         # then turns open with probability σ(Δ / noise); given u < rate, u / rate is again
-        # uniform on [0, 1): one draw per agency serves both decisions
-        z = min(max((payoff_open - payoff_guarded) / choice_noise, -50.0), 50.0)
-        new_open[n] = u[n] / revision_rate < 1.0 / (1.0 + np.exp(-z)) if u[n] < revision_rate else is_open[n]
+        # uniform on [0, 1): one draw per agency serves both decisions (the odds are weighed only then)
+        new_open[n] = is_open[n]
+        if u[n] < revision_rate:
+            z = min(max((payoff_open - payoff_guarded) / choice_noise, -50.0), 50.0)
+            new_open[n] = u[n] / revision_rate < 1.0 / (1.0 + np.exp(-z))
     return payoff, new_open
 
 
