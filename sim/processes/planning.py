@@ -22,6 +22,7 @@ from ..control import review_scrutiny, terms_of_projects
 from ..institutions import record_reviews
 from ..state import MOBILE, N_KINDS, SHAREABLE, SHAREABLE_FLAGS, Systems
 from ..substitutes import can_host, can_use_shared
+from ..views import view
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -436,33 +437,12 @@ def _start(model: GovModel, builds: tuple) -> None:
     J = len(builds[0])
     if J == 0:
         return
-    st, a, tsi, rng = model.state, model.spec.agents, model.tech_support, model.rng
+    rng = model.rng
     u = rng.random(J)  # the rights clause's draw (`control.project_terms`), then the quality's
-    noise = rng.normal(0, a.quality_spread, J)
-    builders = Builders(
-        vendor=st.vendor,
-        company=st.company,
-        vendor_quality=model.vendor_quality,
-        company_quality=np.array(list(map(_QUALITY, model.companies))) if model.companies else _NO_COMPANY,
-        tsi_support=tsi.quality_support,
-        tsi_staff=tsi.staff,
-        tsi_skill=tsi.skill,
-        staff=st.staff,
-        skill=st.skill,
-        n_lines=model.structure.n_lines,
-    )
-    records = Records(
-        tsi_specified=tsi.specified,
-        specified=st.build_specified,
-        rights=st.build_rights,
-        proposed=st.proposed,
-        building=st.building,
-        done=st.done,
-        quality=st.build_quality,
-        duplicate=st.build_duplicate,
-    )
+    noise = rng.normal(0, model.spec.agents.quality_spread, J)
+    quality = np.array(list(map(_QUALITY, model.companies))) if model.companies else _NO_COMPANY
     build, duplicated, months = _start_builds(
-        builds, (u, noise), model.month, a.build_months, tuple(builders), tuple(records)
+        builds, (u, noise), model.month, model.spec.agents.build_months, (*BUILDERS(model), quality), RECORDS(model)
     )
     # the pipeline's total duration, kept as projects start and finish (measures read it)
     model.building_months += months
@@ -482,13 +462,13 @@ class Builders(NamedTuple):
     vendor: np.ndarray  # (N)
     company: np.ndarray  # (N) NO_ONE before take-over
     vendor_quality: np.ndarray  # (vendors)
-    company_quality: np.ndarray  # (companies)
     tsi_support: float  # share of the quality gap a technical-support institution closes
     tsi_staff: np.ndarray  # (G) its government's technical-support institution's staff
     tsi_skill: np.ndarray  # (G) and their skill
     staff: np.ndarray  # (N) the agency's in-house IT staff
     skill: np.ndarray  # (N) their skill
     n_lines: int
+    company_quality: np.ndarray  # (companies) last: computed each call, the rest read by `BUILDERS`
 
 
 class Records(NamedTuple):
@@ -502,6 +482,31 @@ class Records(NamedTuple):
     done: np.ndarray  # (N, K) month it goes live
     quality: np.ndarray  # (N, K) quality it will have
     duplicate: np.ndarray  # (N, K) a shared instance was reachable
+
+
+BUILDERS = view(  # `Builders` but its last field
+    NamedTuple("BuildersRead", [(f, object) for f in Builders._fields[:-1]]),
+    vendor="state.vendor",
+    company="state.company",
+    vendor_quality="vendor_quality",
+    tsi_support="tech_support.quality_support",
+    tsi_staff="tech_support.staff",
+    tsi_skill="tech_support.skill",
+    staff="state.staff",
+    skill="state.skill",
+    n_lines="structure.n_lines",
+)
+RECORDS = view(
+    Records,
+    tsi_specified="tech_support.specified",
+    specified="state.build_specified",
+    rights="state.build_rights",
+    proposed="state.proposed",
+    building="state.building",
+    done="state.done",
+    quality="state.build_quality",
+    duplicate="state.build_duplicate",
+)
 
 
 @njit(cache=True)
