@@ -130,16 +130,18 @@ def _proposals(systems, wants, building, queued, prices, budget):
             if ((lacks >> MOBILE) & 1) & wants.gov_app[n]:
                 systems.reuse[n, MOBILE] = True
                 lacks &= ~(1 << MOBILE)
-            if lacks == 0:  # half the agencies, most months: nothing to price (adding 0.0 changes no sum)
+            if lacks == 0:  # half the agencies, most months: nothing to price or reserve
                 continue
+            # an agency that lacks something often cannot afford it yet: work without branches
+            # on what it lacks; the one branch, on a proposal made, is rarely taken
             total = reserved = 0.0
             for k in range(N_KINDS):
-                if (lacks >> k) & 1:
-                    cost = factor[n] * prices.base[k]
-                    total += cost
-                    if total <= budget[n]:
-                        _propose(out, count, n, k, cost, reviewer, queued)
-                        reserved += cost
+                lacking = (lacks >> k) & 1
+                cost = factor[n] * prices.base[k]
+                total += lacking * cost
+                if lacking & (total <= budget[n]):
+                    _propose(out, count, n, k, cost, reviewer, queued)
+                    reserved += cost
             budget[n] -= reserved
     return _split(out, count, wants.reviewer_of_gov, n_lines)
 
