@@ -87,3 +87,18 @@ def test_phase_cpu_prints_every_phase_and_removes_its_wrappers(capsys):
     out = capsys.readouterr().out
     assert all(f"{p}=" in out for p in ("serve", "decide", "plan", "operate", "measures", "month"))
     assert (M.demand.serve, M.planning.plan, M.compute_measures) == before
+
+
+def test_kernel_ab_times_both_versions_and_leaves_the_kernel_as_it_was(capsys):
+    """The other checkout here is this one: both versions run on the same arguments and the kernel is put back."""
+    from pathlib import Path
+
+    import sim.processes.sharing
+    from benchmarks.kernel_ab import main as kernel_ab
+
+    before = sim.processes.sharing._decide
+    root = str(Path(__file__).resolve().parents[1])
+    kernel_ab(["sim.processes.sharing", "_decide", "--other", root, "--sizes", "1", "2", "4", "--runs", "1"])
+    out = capsys.readouterr().out
+    assert "sharing._decide, 60 calls: this" in out and "other (" in out
+    assert sim.processes.sharing._decide is before
