@@ -118,3 +118,18 @@ def test_the_sweep_fit_splits_start_up_from_the_cost_per_run_and_projects_10k(ca
     )
     assert "projected, not measured" in text and "govsim: start-up 3.0 s wall" in text
     assert "reference: start-up 2.0 s wall" in text and "time ratio 0.672" in text
+
+
+def test_kernel_ab_times_both_versions_and_leaves_the_kernel_as_it_was(capsys):
+    """The other checkout here is this one: both versions run on the same arguments and the kernel is put back."""
+    from pathlib import Path
+
+    import sim.processes.sharing
+    from benchmarks.kernel_ab import main as kernel_ab
+
+    before = sim.processes.sharing._decide
+    root = str(Path(__file__).resolve().parents[1])
+    kernel_ab(["sim.processes.sharing", "_decide", "--other", root, "--sizes", "1", "2", "4", "--runs", "1"])
+    out = capsys.readouterr().out
+    assert "sharing._decide, 60 calls: this" in out and "other (" in out
+    assert sim.processes.sharing._decide is before

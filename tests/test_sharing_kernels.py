@@ -84,3 +84,32 @@ def test_a_view_names_every_field_once_in_the_fields_order():
         view(Pair, first="a")
     with pytest.raises(TypeError, match="fields are"):
         view(Pair, first="a", second="b", third="a")
+
+
+def test_link_gains_and_costs_are_the_rule_in_numpy_bit_for_bit(model):
+    """`link_gain`'s gain and money against the rule element by element in numpy (the same operations in the
+    same order: equal bit for bit): the data-platform key, the unsigned reads and the trust loop of its own
+    must change nothing. A platform key that matches governments off any platform, or the across-levels factor
+    read within a government, breaks it."""
+    from sim.state import DATA_LAYER
+
+    m, a, r = model, model.spec.agents, model.rules
+    gain, money, _, _, trust = sharing.link_gain(m, m.outcome, update_trust=True)
+    prov, q, gp, gq = m.dyad_provider, m.structure.d_req, m.dyad_prov_gov, m.dyad_req_gov
+    on, of = m.platforms.reach[:, DATA_LAYER], m.platforms.of_gov
+    platform = on[gp] & on[gq] & (of[gp] == of[gq])
+    same = gp == gq
+    point = a.sharing_cost * m.tie_cost * np.where(same, 1.0 - r.brokerage[gq], a.vertical_cost_factor)
+    cost = np.where(platform, m.platforms.connection_cost / np.maximum(1, m.links_provided[prov]), point)
+    expect_money = cost * r.link_cost_factor + r.ledger_cost
+    benefit = a.data_value * m.tie_value * m.trust * (1 - a.reciprocity + a.reciprocity * (m.state.open[q] & same))
+    if r.rating_credit:
+        benefit = benefit + r.rating_credit * m.structure.d_weight / m.structure.d_mean_weight
+    refusal = r.penalty * r.audit_probability + r.pressure[gp]
+    expect_gain = benefit - expect_money - a.liability_risk * r.liability_factor + r.reward + refusal
+    assert np.array_equal(money, expect_money) and np.array_equal(gain, expect_gain)
+    t, s = m.trust, (m.shared & m.outcome.capable) | m.window_links
+    expect_trust = s * (t + a.trust_gain * (1 - t)) + (1 - s) * (t - a.trust_decay * (t - m.trust_floor))
+    assert np.array_equal(trust, expect_trust)
+    if model.platforms.connection_cost > 0 and on.any():
+        assert platform.any() and (~platform).any()  # both costs are read

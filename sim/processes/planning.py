@@ -20,8 +20,9 @@ from numba import njit
 
 from ..control import review_scrutiny, terms_of_projects
 from ..institutions import record_reviews
-from ..state import MOBILE, N_KINDS, SHAREABLE, Systems
-from ..substitutes import can_host, can_use_by_bits, can_use_shared, lines_owning
+from ..state import MOBILE, N_KINDS, SHAREABLE, SHAREABLE_FLAGS, Systems
+from ..substitutes import can_host, can_use_shared
+from ..views import view
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -106,10 +107,10 @@ def _proposals(systems, wants, building, queued, prices, budget):
     count = np.zeros(2, np.int64)
     routed = len(wants.reviewer_of_gov) > 0
     factor = _price_factor(prices.vendor, prices.company, prices.vendor_markup, prices.company_markup)
-    lacking_of_line = np.zeros(n_lines, np.int64)
+    lacking_of_line, usable = np.zeros(n_lines, np.int64), np.empty(n_lines * N_KINDS, np.uint8)
     for g in range(N // n_lines):
         reviewer = wants.reviewer_of_gov[g] if routed else -1
-        _lacking(systems, building, queued, g, lacking_of_line)
+        _lacking(systems, building, queued, g, lacking_of_line, usable)
         # what the province builds for the government (seed 004 §2.1) is not the agency's
         # to build: it uses the province's layer once it reaches it
         province, reached = 0, 0
@@ -129,8 +130,10 @@ def _proposals(systems, wants, building, queued, prices, budget):
             if ((lacks >> MOBILE) & 1) & wants.gov_app[n]:
                 systems.reuse[n, MOBILE] = True
                 lacks &= ~(1 << MOBILE)
-            # most agencies lack something they cannot afford yet: work without branches
-            # on what they lack; the one branch, on a proposal made, is rarely taken
+            if lacks == 0:  # half the agencies, most months: nothing to price or reserve
+                continue
+            # an agency that lacks something often cannot afford it yet: work without branches
+            # on what it lacks; the one branch, on a proposal made, is rarely taken
             total = reserved = 0.0
             for k in range(N_KINDS):
                 lacking = (lacks >> k) & 1
@@ -144,11 +147,13 @@ def _proposals(systems, wants, building, queued, prices, budget):
 
 
 @njit(cache=True)
-def _lacking(systems, building, queued, g, lacks):
+def _lacking(systems, building, queued, g, lacks, usable):
     """`lacks[i]`, bit k set: line i of government `g` can use no system of kind k (its own,
     or a shared one it reuses that it can still reach, §7.3), and is neither building nor
-    proposing one. Kind by kind, with unsigned indices (no checks for negative ones: about
-    a third faster)."""
+    proposing one. `usable`: (n_lines x N_KINDS) work space."""
+    if systems.line_bits.shape[1] != systems.n_lines:  # lines compared pair by pair
+        _lacking_pairwise(systems, building, queued, g, lacks)
+        return
     own, reuse, kind_reach, n_lines, line_bits = (
         systems.own,
         systems.reuse,
@@ -156,25 +161,39 @@ def _lacking(systems, building, queued, g, lacks):
         systems.n_lines,
         systems.line_bits,
     )
-    flat_own, flat_reuse, flat_building, flat_queued = own.ravel(), reuse.ravel(), building.ravel(), queued.ravel()
-    lo = g * n_lines
-    by_bits = line_bits.shape[1] == n_lines  # lines compared by bits, not pair by pair
+    start, size = g * n_lines * N_KINDS, n_lines * N_KINDS  # the government's rows, kind after kind
+    rows_own, rows_reuse = own.ravel()[start : start + size].view(np.uint8), reuse.ravel()[start : start + size]
+    rows_building, rows_queued = building.ravel()[start : start + size], queued.ravel()[start : start + size]
+    for k in range(N_KINDS):  # first whether a shared instance is within reach: `can_use_by_bits`
+        if kind_reach[g, k] or not SHAREABLE_FLAGS[k]:
+            for i in range(n_lines):
+                usable[i * N_KINDS + k] = kind_reach[g, k]
+            continue
+        owned = np.uint64(0)  # `lines_owning`
+        for i in range(n_lines):
+            owned |= np.uint64(rows_own[i * N_KINDS + k]) << np.uint64(i)
+        for i in range(n_lines):
+            usable[i * N_KINDS + k] = (owned & line_bits[k, i]) != 0
+    for j in range(size):  # own | (reuse & reachable), or under way: byte by byte, on vectors
+        usable[j] = rows_own[j] | (rows_reuse[j] & usable[j]) | rows_building[j] | rows_queued[j]
+    for i in range(n_lines):
+        bits = 0
+        for k in range(N_KINDS):
+            bits |= np.int64(1 - usable[i * N_KINDS + k]) << k
+        lacks[i] = bits
+
+
+@njit(cache=True)
+def _lacking_pairwise(systems, building, queued, g, lacks):
+    """`_lacking` for governments of more than 64 lines: a shared instance looked for line by line."""
+    own, reuse, n_lines, lo = systems.own, systems.reuse, systems.n_lines, g * systems.n_lines
     lacks[:] = 0
     for k in range(N_KINDS):
-        first = np.uint64(lo * N_KINDS + k)
-        if by_bits:  # without a branch on `reuse`, which is random: own | (reuse & reachable)
-            owned = lines_owning(own, lo, n_lines, k)
-            for i in range(np.uint64(n_lines)):
-                j = first + i * np.uint64(N_KINDS)
-                reach = can_use_by_bits(kind_reach, owned, line_bits, g, i, k)
-                usable = flat_own[j] | (flat_reuse[j] & reach)
-                lacks[i] |= np.int64(1 - (usable | flat_building[j] | flat_queued[j])) << k
-        else:
-            for i in range(n_lines):
-                usable = own[lo + i, k]
-                if reuse[lo + i, k] and not usable:  # a shared instance it could use (§7.3)
-                    usable = can_use_shared(own, kind_reach, systems.substitutes, n_lines, lo + i, k)
-                lacks[i] |= np.int64(1 - (usable | building[lo + i, k] | queued[lo + i, k])) << k
+        for i in range(n_lines):
+            usable = own[lo + i, k]
+            if reuse[lo + i, k] and not usable:  # a shared instance it could use (§7.3)
+                usable = can_use_shared(own, systems.kind_reach, systems.substitutes, n_lines, lo + i, k)
+            lacks[i] |= np.int64(1 - (usable | building[lo + i, k] | queued[lo + i, k])) << k
 
 
 @njit(cache=True, inline="always")
@@ -216,21 +235,17 @@ def _decide_alone(systems, host_open, proposals, willing, chance, host_capacity,
     J = len(rows)
     agencies, kinds_built, costs_built = np.empty(J, np.int64), np.empty(J, np.int64), np.empty(J)
     duplicate = np.empty(J, np.bool_)
-    refund = np.zeros(len(budget))  # the reused proposals' funds, summed per agency in order (as `np.bincount`)
-    taken = False
+    reused = np.zeros(J, np.bool_)  # the reused proposals' funds go back (`_refund`)
     b = 0
     for j in range(J):
         n, k = rows[j], kinds[j]
         if can_use_shared(own, kind_reach, substitutes, n_lines, n, k) and host_open[n] and willing[j] < chance:
-            systems.reuse[n, k] = True
-            refund[n] += costs[j]
-            taken = True
+            systems.reuse[n, k] = reused[j] = True
         else:
             agencies[b], kinds_built[b], costs_built[b] = n, k, costs[j]
             duplicate[b] = can_host(own, host_open, kind_reach, substitutes, n_lines, n, k, host_capacity)
             b += 1
-    if taken:
-        budget += refund
+    _refund(rows, costs, reused, budget)
     return agencies[:b], kinds_built[:b], costs_built[:b], duplicate[:b]
 
 
@@ -297,8 +312,8 @@ def _decide_queue(waiting, bodies, systems, queued, budget):
     scrutiny = review_scrutiny(bodies.capacity, n_waiting)
     D = np.count_nonzero(decided)
     reviewers, rejected, proposed = np.empty(D, np.int64), np.empty(D, np.bool_), np.empty(D, np.int64)
-    refund = np.zeros(len(budget))  # the rejected proposals' funds, summed per agency in order (as `np.bincount`)
     build = np.empty(D, np.int64)  # positions in the queue of the proposals that start
+    returned = np.zeros(len(decided), np.bool_)  # ... and of those rejected, their funds returned
     d = b = 0
     for j in range(len(decided)):
         if not decided[j]:
@@ -307,26 +322,61 @@ def _decide_queue(waiting, bodies, systems, queued, budget):
         reviewers[d], proposed[d] = waiting.reviewer[j], waiting.month[j]
         rejected[d] = can_use_shared(systems.own, systems.kind_reach, systems.substitutes, systems.n_lines, n, k)
         if rejected[d]:
-            systems.reuse[n, k] = True
-            refund[n] += waiting.cost[j]
+            systems.reuse[n, k] = returned[j] = True
         else:
             build[b] = j
             b += 1
         queued[n, k] = False
         d += 1
-    budget += refund
-    starts = build[:b]
-    builds = (
-        waiting.agency[starts],
-        waiting.kind[starts],
-        waiting.cost[starts],
-        np.zeros(b, np.bool_),
-        waiting.month[starts],
-        scrutiny[waiting.reviewer[starts]],
-    )
-    kept = ~decided
-    queue = (waiting.agency[kept], waiting.kind[kept], waiting.month[kept], waiting.reviewer[kept], waiting.cost[kept])
-    return taken, (reviewers, rejected, proposed), queue, builds
+    _refund(waiting.agency, waiting.cost, returned, budget)
+    builds = _queued_builds(waiting, build[:b], scrutiny)
+    return taken, (reviewers, rejected, proposed), _kept(waiting, decided, len(decided) - D), builds
+
+
+@njit(cache=True)
+def _refund(agency, cost, returned, budget):
+    """The funds of the proposals `returned` back to their agencies: summed per agency in order, then added to
+    its funds once (as `budget += np.bincount(agency[returned], cost[returned], minlength=N)`), touching only
+    the agencies refunded, not a sum over every agency."""
+    refund = np.empty(len(budget))  # read only where set below
+    for j in range(len(agency)):
+        if returned[j]:
+            refund[agency[j]] = 0.0
+    for j in range(len(agency)):
+        if returned[j]:
+            refund[agency[j]] += cost[j]
+    for j in range(len(agency)):
+        n = agency[j]
+        if returned[j] and refund[n] == refund[n]:  # NaN: added already
+            budget[n] += refund[n]
+            refund[n] = np.nan
+
+
+@njit(cache=True)
+def _queued_builds(waiting, starts, scrutiny):
+    """`Builds` of the queued proposals at positions `starts`, at their body's scrutiny."""
+    b = len(starts)
+    agencies, kinds, costs = np.empty(b, np.int64), np.empty(b, np.int64), np.empty(b)
+    months, examined = np.empty(b, np.int64), np.empty(b)
+    for i in range(b):
+        j = starts[i]
+        agencies[i], kinds[i], costs[i] = waiting.agency[j], waiting.kind[j], waiting.cost[j]
+        months[i], examined[i] = waiting.month[j], scrutiny[waiting.reviewer[j]]
+    return agencies, kinds, costs, np.zeros(b, np.bool_), months, examined
+
+
+@njit(cache=True)
+def _kept(waiting, decided, n_kept):
+    """The queue without the decided proposals, in order (one pass, not a mask per field)."""
+    agency, kind, month = np.empty(n_kept, np.int64), np.empty(n_kept, np.int64), np.empty(n_kept, np.int64)
+    reviewer, cost = np.empty(n_kept, np.int64), np.empty(n_kept)
+    i = 0
+    for j in range(len(decided)):
+        if not decided[j]:
+            agency[i], kind[i], month[i] = waiting.agency[j], waiting.kind[j], waiting.month[j]
+            reviewer[i], cost[i] = waiting.reviewer[j], waiting.cost[j]
+            i += 1
+    return agency, kind, month, reviewer, cost
 
 
 @njit(cache=True)
@@ -389,33 +439,12 @@ def _start(model: GovModel, builds: tuple) -> None:
     J = len(builds[0])
     if J == 0:
         return
-    st, a, tsi, rng = model.state, model.spec.agents, model.tech_support, model.rng
+    rng = model.rng
     u = rng.random(J)  # the rights clause's draw (`control.project_terms`), then the quality's
-    noise = rng.normal(0, a.quality_spread, J)
-    builders = Builders(
-        vendor=st.vendor,
-        company=st.company,
-        vendor_quality=model.vendor_quality,
-        company_quality=np.array(list(map(_QUALITY, model.companies))) if model.companies else _NO_COMPANY,
-        tsi_support=tsi.quality_support,
-        tsi_staff=tsi.staff,
-        tsi_skill=tsi.skill,
-        staff=st.staff,
-        skill=st.skill,
-        n_lines=model.structure.n_lines,
-    )
-    records = Records(
-        tsi_specified=tsi.specified,
-        specified=st.build_specified,
-        rights=st.build_rights,
-        proposed=st.proposed,
-        building=st.building,
-        done=st.done,
-        quality=st.build_quality,
-        duplicate=st.build_duplicate,
-    )
+    noise = rng.normal(0, model.spec.agents.quality_spread, J)
+    quality = np.array(list(map(_QUALITY, model.companies))) if model.companies else _NO_COMPANY
     build, duplicated, months = _start_builds(
-        builds, (u, noise), model.month, a.build_months, tuple(builders), tuple(records)
+        builds, (u, noise), model.month, model.spec.agents.build_months, (*BUILDERS(model), quality), RECORDS(model)
     )
     # the pipeline's total duration, kept as projects start and finish (measures read it)
     model.building_months += months
@@ -435,13 +464,13 @@ class Builders(NamedTuple):
     vendor: np.ndarray  # (N)
     company: np.ndarray  # (N) NO_ONE before take-over
     vendor_quality: np.ndarray  # (vendors)
-    company_quality: np.ndarray  # (companies)
     tsi_support: float  # share of the quality gap a technical-support institution closes
     tsi_staff: np.ndarray  # (G) its government's technical-support institution's staff
     tsi_skill: np.ndarray  # (G) and their skill
     staff: np.ndarray  # (N) the agency's in-house IT staff
     skill: np.ndarray  # (N) their skill
     n_lines: int
+    company_quality: np.ndarray  # (companies) last: computed each call, the rest read by `BUILDERS`
 
 
 class Records(NamedTuple):
@@ -455,6 +484,31 @@ class Records(NamedTuple):
     done: np.ndarray  # (N, K) month it goes live
     quality: np.ndarray  # (N, K) quality it will have
     duplicate: np.ndarray  # (N, K) a shared instance was reachable
+
+
+BUILDERS = view(  # `Builders` but its last field
+    NamedTuple("BuildersRead", [(f, object) for f in Builders._fields[:-1]]),
+    vendor="state.vendor",
+    company="state.company",
+    vendor_quality="vendor_quality",
+    tsi_support="tech_support.quality_support",
+    tsi_staff="tech_support.staff",
+    tsi_skill="tech_support.skill",
+    staff="state.staff",
+    skill="state.skill",
+    n_lines="structure.n_lines",
+)
+RECORDS = view(
+    Records,
+    tsi_specified="tech_support.specified",
+    specified="state.build_specified",
+    rights="state.build_rights",
+    proposed="state.proposed",
+    building="state.building",
+    done="state.done",
+    quality="state.build_quality",
+    duplicate="state.build_duplicate",
+)
 
 
 @njit(cache=True)
