@@ -172,3 +172,25 @@ def test_developer_coverage_and_market_records_are_the_numpy_rule():
         np.testing.assert_array_equal(got, _old_covered(opened, market, records, capacity), err_msg=str(case))
         want = np.bincount(market, weights=records * opened, minlength=G)
         np.testing.assert_array_equal(kernels.records_by_market(market, records, opened, G), want)
+
+
+def test_found_quality_is_the_numpy_row_sums():
+    """`contracts._record_found` (the examined cells read eight at a time) against the
+    whole-array rule it replaced: the qualities found on the supplier's own work summed per
+    row in kind order, then added to the record; sparse and dense masks, rows that end or
+    start inside a word, sizes not a multiple of eight."""
+    from sim.contracts import _record_found
+
+    rng = np.random.default_rng(4)
+    for case in range(CASES):
+        month = 12
+        own, _, proposed, since = _state(rng, month)
+        examined = own & (rng.random(own.shape) < rng.choice([0.02, 0.3, 1.0]))
+        quality = rng.random(own.shape)
+        found_sum, found_count = rng.random(len(own)) * (rng.random(len(own)) < 0.5), rng.integers(0, 3, len(own)) * 1.0
+        mine = examined & (proposed > since[:, None])
+        want_sum = found_sum + np.where(mine, quality, 0.0).sum(axis=1)
+        want_count = found_count + mine.sum(axis=1)
+        _record_found(examined, proposed, since, quality, found_sum, found_count)
+        np.testing.assert_array_equal(found_sum, want_sum, err_msg=str(case))
+        np.testing.assert_array_equal(found_count, want_count, err_msg=str(case))
