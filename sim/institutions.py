@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from .numeric import pairwise_sum
+from .numeric import pairwise_sum, row_bits, subset_sums
 from .processes.demand import served_by_others
-from .state import DATA_LAYER, INFRA, LAYER_OF_KIND, NO_ONE, YEAR
+from .state import DATA_LAYER, INFRA, KINDS_IN_SET, LAYER_OF_KIND, NO_ONE, YEAR
 
 if TYPE_CHECKING:
     from .agents import CoordinatingBody, OperatingCompany
@@ -267,12 +267,11 @@ def _market_view(members, cidx, runs_platform, agencies, audits, gov_reaches_dat
     n_sys = mine = n_audited = 0
     staff_skill = total_records = hosted = 0.0
     for n in members:
-        c = 0
-        for k in range(K):
-            c += own[n, k]
-        if audits_recent:
+        bits = row_bits(own, n)
+        c = KINDS_IN_SET[bits]
+        if audits_recent and bits:
             for k in range(K):
-                n_audited += own[n, k] & (audited[n, k] > since)
+                n_audited += ((bits >> k) & 1) & (audited[n, k] > since)
         n_sys += c
         ours = company[n] == cidx
         mine += c * ours
@@ -286,32 +285,33 @@ def _market_view(members, cidx, runs_platform, agencies, audits, gov_reaches_dat
 @njit(cache=True)
 def _company_systems(own, company, n_companies):
     """Running systems of the agencies each operating company has taken over."""
-    out = np.zeros(n_companies)
-    for n in range(len(company)):
-        if company[n] >= 0:
-            c = 0
-            for k in range(own.shape[1]):
-                c += own[n, k]
-            out[company[n]] += c
-    return out
+    return _company_runs(own, company, n_companies, np.zeros(own.shape[1]))[0]
 
 
 @njit(cache=True)
 def _company_runs(own, company, n_companies, run_cost):
     """Per company: the running systems of the agencies it has taken over (`_company_systems`)
-    and their running cost at base prices (each agency's kinds added in order, then the
-    agencies in order, as `bincount` of `own @ run_cost`)."""
+    and their running cost at base prices (each agency's kinds added in order, read from the
+    sums of every set of kinds, `numeric.subset_sums`; then the agencies in order, as
+    `bincount` of `own @ run_cost`). A run of agencies of one company adds into registers,
+    not through memory (the counts are whole numbers: exact in any order)."""
     systems = np.zeros(n_companies)
     run = np.zeros(n_companies)
+    cost_of = subset_sums(run_cost)
+    c, count, cost = NO_ONE, 0.0, 0.0  # the company being added to, and its totals so far
     for n in range(len(company)):
-        c = company[n]
-        if c >= 0:
-            count, cost = 0, 0.0
-            for k in range(own.shape[1]):
-                count += own[n, k]
-                cost += own[n, k] * run_cost[k]
-            systems[c] += count
-            run[c] += cost
+        if company[n] < 0:
+            continue
+        if company[n] != c:
+            if c >= 0:
+                systems[c], run[c] = count, cost
+            c = company[n]
+            count, cost = systems[c], run[c]
+        bits = row_bits(own, n)
+        count += KINDS_IN_SET[bits]
+        cost += cost_of[bits]
+    if c >= 0:
+        systems[c], run[c] = count, cost
     return systems, run
 
 
@@ -333,15 +333,16 @@ def company_revenue(x, cidx, month, build_cost):
     order, the agencies' amounts summed as `np.sum` (`sim/numeric.py`)."""
     x = Clients(*x)  # named again (state.py: kernel views)
     N, K = x.own.shape
+    value_of = subset_sums(build_cost)  # each set of kinds' value, added in kind order
     builds = np.empty(N)
     m = 0
     for n in range(N):
         if x.company[n] != cidx:
             continue
-        b = 0.0
+        bits = 0
         for k in range(K):
-            new = x.own[n, k] & (x.built[n, k] == month) & (x.proposed[n, k] < month) & (x.proposed[n, k] > x.since[n])
-            b += new * build_cost[k]
-        builds[m] = b
+            if x.built[n, k] == month and x.own[n, k] and x.since[n] < x.proposed[n, k] < month:
+                bits |= 1 << k
+        builds[m] = value_of[bits]
         m += 1
     return pairwise_sum(builds[:m])

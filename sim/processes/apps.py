@@ -150,16 +150,19 @@ def channel_reach(own, reuse, gov_reach, channels, n_lines):
 def hosted_share(app_of_gov, own, reuse, n_lines, n_apps):
     """(apps) share of the covered agencies with an app whose services the government app
     hosts (they use it instead of an app of their own)."""
-    hosted = np.zeros(n_apps)
+    hosted = np.zeros(n_apps, np.int64)
     total = np.zeros(n_apps, np.int64)
     for g in range(len(app_of_gov)):
         i = app_of_gov[g]
         if i < 0:
             continue
+        with_app = inside = 0  # the government's counts, in registers (counts: exact in any order)
         for n in range(g * n_lines, (g + 1) * n_lines):
-            inside = reuse[n, MOBILE] & ~own[n, MOBILE]
-            total[i] += own[n, MOBILE] | inside
-            hosted[i] += inside
+            hosted_here = reuse[n, MOBILE] & ~own[n, MOBILE]
+            with_app += own[n, MOBILE] | hosted_here
+            inside += hosted_here
+        total[i] += with_app
+        hosted[i] += inside
     out = np.zeros(n_apps)
     for i in range(n_apps):
         if total[i] > 0:

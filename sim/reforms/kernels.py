@@ -161,20 +161,22 @@ def vendor_deliveries(x, month):
 @njit(cache=True)
 def covered_by_developers(order, opened, market, records, capacity):
     """(N) opened datasets some developer uses (`open_data._covered`): along `order` (agencies by
-    market, largest records first) the opened ones, each covered while its market's records
-    used so far, itself included, stay within the market's `capacity`. The running total is
-    kept over every market and the total before each market's first dataset taken off, as
-    the numpy it replaces (`cumsum`, then a difference) did, so the sums are the same."""
+    market, largest records first; `market` and `records` are theirs in that order) the opened
+    ones, each covered while its market's records used so far, itself included, stay within
+    the market's `capacity`. The running total is kept over every market and the total before
+    each market's first dataset taken off, as the numpy it replaces (`cumsum`, then a
+    difference) did, so the sums are the same."""
     covered = np.zeros(len(opened), np.bool_)
     total = before = 0.0
     last = -1
-    for n in order:
+    for i in range(len(order)):
+        n = order[i]
         if not opened[n]:
             continue
-        total += records[n]
-        m = market[n]
+        total += records[i]
+        m = market[i]
         if m != last:
-            before, last = total - records[n], m
+            before, last = total - records[i], m
         covered[n] = total - before <= capacity[m]
     return covered
 
@@ -184,6 +186,14 @@ def records_by_market(market, records, opened, n_markets):
     """(G) per market the records of its opened datasets, summed in agency order (as
     `np.bincount` with weights adds them)."""
     out = np.zeros(n_markets)
+    m, total = -1, 0.0  # the market being added to (its agencies run together), in a register
     for n in range(len(market)):
-        out[market[n]] += records[n] * opened[n]
+        if market[n] != m:
+            if m >= 0:
+                out[m] = total
+            m = market[n]
+            total = out[m]
+        total += records[n] * opened[n]
+    if m >= 0:
+        out[m] = total
     return out

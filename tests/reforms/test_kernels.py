@@ -168,7 +168,7 @@ def test_developer_coverage_and_market_records_are_the_numpy_rule():
         opened = rng.random(n) < rng.random()
         capacity = rng.random(G) * records.sum() / G
         order = np.lexsort((-records, market))
-        got = kernels.covered_by_developers(order, opened, market, records, capacity)
+        got = kernels.covered_by_developers(order, opened, market[order], records[order], capacity)
         np.testing.assert_array_equal(got, _old_covered(opened, market, records, capacity), err_msg=str(case))
         want = np.bincount(market, weights=records * opened, minlength=G)
         np.testing.assert_array_equal(kernels.records_by_market(market, records, opened, G), want)
