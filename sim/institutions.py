@@ -248,38 +248,64 @@ def _market_view(members, cidx, runs_platform, agencies, audits, gov_reaches_dat
     """One pass over a market's agencies, for its company's view of it: running systems, the
     company's own systems, in-house staff x skill, systems audited since `since`, public
     records, and the records the company hosts that no one else serves (its clients'; with
-    the platform, every agency's whose government reaches the data layer)."""
-    agencies, audits = (
-        Agencies(*agencies),
-        AuditView(*audits),
-    )  # named again (state.py: kernel views)
-    own, company, staff, skill, records, agency_gov = (
-        agencies.own,
-        agencies.company,
-        agencies.staff,
-        agencies.skill,
-        agencies.records,
-        agencies.gov,
-    )
-    served_elsewhere = agencies.served_elsewhere
-    audited, since, audits_recent = audits.month, audits.since, audits.recent
-    K = own.shape[1]
+    the platform, every agency's whose government reaches the data layer). The members come
+    in runs of consecutive agencies (a government's lines), each read as slices (numba checks
+    no negative index in a loop from 0: the counts vectorise); the sums add in member order."""
+    x, audits = Agencies(*agencies), AuditView(*audits)  # named again (state.py: kernel views)
+    K = x.own.shape[1]
+    held, audited = x.own.ravel(), audits.month.ravel()
     n_sys = mine = n_audited = 0
-    staff_skill = total_records = hosted = 0.0
-    for n in members:
-        bits = row_bits(own, n)
-        c = KINDS_IN_SET[bits]
-        if audits_recent and bits:
-            for k in range(K):
-                n_audited += ((bits >> k) & 1) & (audited[n, k] > since)
-        n_sys += c
+    sums = (0.0, 0.0, 0.0)  # staff x skill, records, hosted records
+    i = 0
+    while i < len(members):
+        j = i + 1
+        while j < len(members) and members[j] == members[j - 1] + 1:
+            j += 1
+        lo, hi = members[i], members[j - 1] + 1
+        n_sys += _count_held(held[lo * K : hi * K])
+        if audits.recent:
+            n_audited += _count_audited(held[lo * K : hi * K], audited[lo * K : hi * K], audits.since)
+        ours, sums = _run_view(x, lo, hi, cidx, (runs_platform, gov_reaches_data), sums)
+        mine += ours
+        i = j
+    return n_sys, mine, sums[0], n_audited, sums[1], sums[2]
+
+
+@njit(cache=True)
+def _count_held(held):
+    c = 0
+    for i in range(len(held)):
+        c += held[i]
+    return c
+
+
+@njit(cache=True)
+def _count_audited(held, audited, since):
+    c = 0
+    for i in range(len(held)):
+        c += held[i] & (audited[i] > since)
+    return c
+
+
+@njit(cache=True)
+def _run_view(x, lo, hi, cidx, platform, sums):
+    """`_market_view` over agencies lo..hi - 1: the company's systems among them, and the
+    running `sums` (staff x skill, records, hosted records) carried on in agency order."""
+    runs_platform, gov_reaches_data = platform
+    own, company, staff, skill = x.own[lo:hi], x.company[lo:hi], x.staff[lo:hi], x.skill[lo:hi]
+    records, gov, elsewhere = x.records[lo:hi], x.gov[lo:hi], x.served_elsewhere[lo:hi]
+    staff_skill, total_records, hosted = sums
+    mine = 0
+    for n in range(hi - lo):
         ours = company[n] == cidx
-        mine += c * ours
+        if ours:
+            for k in range(own.shape[1]):
+                mine += own[n, k]
         staff_skill += staff[n] * skill[n]
         total_records += records[n]
-        if (ours or (runs_platform and gov_reaches_data[agency_gov[n]])) and not served_elsewhere[n]:
+        if (ours or (runs_platform and gov_reaches_data[gov[n]])) and not elsewhere[n]:
             hosted += records[n]
-    return n_sys, mine, staff_skill, n_audited, total_records, hosted
+    return mine, (staff_skill, total_records, hosted)
 
 
 @njit(cache=True)

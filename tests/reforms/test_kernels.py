@@ -194,3 +194,42 @@ def test_found_quality_is_the_numpy_row_sums():
         _record_found(examined, proposed, since, quality, found_sum, found_count)
         np.testing.assert_array_equal(found_sum, want_sum, err_msg=str(case))
         np.testing.assert_array_equal(found_count, want_count, err_msg=str(case))
+
+
+def test_market_view_is_the_numpy_rule():
+    """`institutions._market_view` (members read in runs of consecutive agencies) against the
+    numpy statement of a company's view: members in one run, several runs and single agencies;
+    the float sums in member order (`np.cumsum`'s last element adds left to right)."""
+    from sim.institutions import Agencies, AuditView, _market_view
+
+    rng = np.random.default_rng(5)
+    for case in range(CASES):
+        month = 30
+        own, _, _, _ = _state(rng, month)
+        N, G = len(own), int(rng.integers(1, 4))
+        members = np.flatnonzero(rng.random(N) < rng.choice([0.3, 0.8, 1.0]))
+        x = Agencies(
+            own=own,
+            company=rng.integers(-1, 2, N),
+            staff=rng.random(N) * 5,
+            skill=rng.random(N),
+            records=rng.random(N) * 100,
+            gov=rng.integers(0, G, N),
+            served_elsewhere=rng.random(N) < 0.3,
+        )
+        audited = rng.integers(month - 20, month, own.shape).astype(np.int32)
+        reach, runs_platform = rng.random(G) < 0.5, bool(rng.random() < 0.5)
+        got = _market_view(members, 1, runs_platform, tuple(x), tuple(AuditView(audited, month - 12, True)), reach)
+        m, o = members, own[members]
+        ours = x.company[m] == 1
+        hosts = (ours | (runs_platform & reach[x.gov[m]])) & ~x.served_elsewhere[m]
+        cum = lambda v: float(np.cumsum(np.r_[0.0, v])[-1])  # noqa: E731
+        want = (
+            int(o.sum()),
+            int(o[ours].sum()),
+            cum(x.staff[m] * x.skill[m]),
+            int((o & (audited[m] > month - 12)).sum()),
+            cum(x.records[m]),
+            cum(np.where(hosts, x.records[m], 0.0)),
+        )
+        assert got == want, case
