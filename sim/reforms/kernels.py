@@ -62,14 +62,11 @@ def settle_repairs(repairs, pending, systems, month):
 
 
 @njit(cache=True)
-def audit_pass(repairs, systems, rng, month, audit_rate, under_delivery):
-    """`third_party_evaluation`'s audits: each (n, k) draws a uniform from `rng` in row-major
-    order, as `rng.random((N, K))` does (the same numbers and the same stream after, without
-    writing and reading them back); running systems are audited where it is below
-    `audit_rate`, unless under repair (the system the repair is for still in place), and
-    their audit month set. Returns the audited mask, the (n, k) of those below
-    `under_delivery` (row-major) and the agencies run by a company with some system audited
-    (ascending)."""
+def audit_pass(repairs, systems, draw, month, audit_rate, under_delivery):
+    """`third_party_evaluation`'s audits: running systems are audited where `draw < audit_rate`,
+    unless under repair (the system the repair is for still in place), and their audit month
+    set. Returns the audited mask, the (n, k) of those below `under_delivery` (row-major) and
+    the agencies run by a company with some system audited (ascending)."""
     repairs, systems = Repairs(*repairs), Audited(*systems)
     N, K = systems.own.shape
     pick = np.zeros((N, K), np.bool_)
@@ -79,7 +76,7 @@ def audit_pass(repairs, systems, rng, month, audit_rate, under_delivery):
     for n in range(N):
         audited = False
         for k in range(K):
-            if rng.random() >= audit_rate or not systems.own[n, k]:
+            if draw[n, k] >= audit_rate or not systems.own[n, k]:
                 continue
             if repairs.done[n, k] >= 0 and systems.built[n, k] == repairs.of[n, k]:
                 continue  # under repair

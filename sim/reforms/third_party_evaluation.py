@@ -58,6 +58,7 @@ class ThirdPartyEvaluation(Reform):
         self.repair_of = np.full(shape, -1, np.int64)
         self.repair_owed_since = np.full(shape, -1, np.int64)  # the liable supplier's `operator_since`
         self.pending = np.zeros(0, np.int64)  # the systems under repair, as n * K + k ascending (few)
+        self.draw = np.empty(shape)  # the month's audit draws, written in place
 
     def step(self, model) -> None:
         """Vendors price their record; repairs lapse or take effect; audits pick systems, find
@@ -67,15 +68,15 @@ class ThirdPartyEvaluation(Reform):
         from ..agents.supplier import price_vendor_warranty  # here: the schema loads without Mesa
 
         price_vendor_warranty(model)  # vendors price their own record, as companies do (once a month)
-        pick, poor, by_company = self._pass(model)
+        draw = model.rng.random(out=self.draw)  # the stream's draws as before (the passes draw none)
+        pick, poor, by_company = self._pass(model, draw)
         self._findings(model, pick, by_company)
         self._start_repairs(model, *poor)
         model.spend["programmes"] += float(np.count_nonzero(pick)) * p.audit_cost
 
-    def _pass(self, model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _pass(self, model, draw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Repairs lapse or take effect (and are paid, `kernels.settle_repairs`), then systems not
-        under repair are audited where a uniform draw is below `audit_rate` (`kernels.audit_pass`:
-        one draw per (agency, kind), running or not, in row-major order). Returns the
+        under repair are audited where `draw < audit_rate` (`kernels.audit_pass`). Returns the
         audited (N, K) mask, the (n, k) of the audited systems that under-deliver and the
         agencies run by a company with some system audited."""
         from .kernels import Audited, Repairs, audit_pass, settle_repairs  # compiled: the schema loads without numba
@@ -98,8 +99,7 @@ class ThirdPartyEvaluation(Reform):
         )
         done, self.pending = settle_repairs(repairs, self.pending, systems, model.month)
         self._charge_repairs(model, *done)
-        # a uniform per system from the model's stream, drawn in the pass (`kernels.audit_pass`)
-        pick, poor, by_company = audit_pass(repairs, systems, model.rng, model.month, p.audit_rate, p.under_delivery)
+        pick, poor, by_company = audit_pass(repairs, systems, draw, model.month, p.audit_rate, p.under_delivery)
         if pick.any():
             model.audits.last = model.month
         return pick, poor, by_company
