@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from .numeric import pairwise_sum
+from .numeric import pairwise_sum, row_bits, subset_sums
 from .processes.demand import served_by_others
-from .state import DATA_LAYER, INFRA, LAYER_OF_KIND, NO_ONE, YEAR
+from .state import DATA_LAYER, INFRA, KINDS_IN_SET, LAYER_OF_KIND, NO_ONE, YEAR
 
 if TYPE_CHECKING:
     from .agents import CoordinatingBody, OperatingCompany
@@ -248,70 +248,96 @@ def _market_view(members, cidx, runs_platform, agencies, audits, gov_reaches_dat
     """One pass over a market's agencies, for its company's view of it: running systems, the
     company's own systems, in-house staff x skill, systems audited since `since`, public
     records, and the records the company hosts that no one else serves (its clients'; with
-    the platform, every agency's whose government reaches the data layer)."""
-    agencies, audits = (
-        Agencies(*agencies),
-        AuditView(*audits),
-    )  # named again (state.py: kernel views)
-    own, company, staff, skill, records, agency_gov = (
-        agencies.own,
-        agencies.company,
-        agencies.staff,
-        agencies.skill,
-        agencies.records,
-        agencies.gov,
-    )
-    served_elsewhere = agencies.served_elsewhere
-    audited, since, audits_recent = audits.month, audits.since, audits.recent
-    K = own.shape[1]
+    the platform, every agency's whose government reaches the data layer). The members come
+    in runs of consecutive agencies (a government's lines), each read as slices (numba checks
+    no negative index in a loop from 0: the counts vectorise); the sums add in member order."""
+    x, audits = Agencies(*agencies), AuditView(*audits)  # named again (state.py: kernel views)
+    K = x.own.shape[1]
+    held, audited = x.own.ravel(), audits.month.ravel()
     n_sys = mine = n_audited = 0
-    staff_skill = total_records = hosted = 0.0
-    for n in members:
-        c = 0
-        for k in range(K):
-            c += own[n, k]
-        if audits_recent:
-            for k in range(K):
-                n_audited += own[n, k] & (audited[n, k] > since)
-        n_sys += c
+    sums = (0.0, 0.0, 0.0)  # staff x skill, records, hosted records
+    i = 0
+    while i < len(members):
+        j = i + 1
+        while j < len(members) and members[j] == members[j - 1] + 1:
+            j += 1
+        lo, hi = members[i], members[j - 1] + 1
+        n_sys += _count_held(held[lo * K : hi * K])
+        if audits.recent:
+            n_audited += _count_audited(held[lo * K : hi * K], audited[lo * K : hi * K], audits.since)
+        ours, sums = _run_view(x, lo, hi, cidx, (runs_platform, gov_reaches_data), sums)
+        mine += ours
+        i = j
+    return n_sys, mine, sums[0], n_audited, sums[1], sums[2]
+
+
+@njit(cache=True)
+def _count_held(held):
+    c = 0
+    for i in range(len(held)):
+        c += held[i]
+    return c
+
+
+@njit(cache=True)
+def _count_audited(held, audited, since):
+    c = 0
+    for i in range(len(held)):
+        c += held[i] & (audited[i] > since)
+    return c
+
+
+@njit(cache=True)
+def _run_view(x, lo, hi, cidx, platform, sums):
+    """`_market_view` over agencies lo..hi - 1: the company's systems among them, and the
+    running `sums` (staff x skill, records, hosted records) carried on in agency order."""
+    runs_platform, gov_reaches_data = platform
+    own, company, staff, skill = x.own[lo:hi], x.company[lo:hi], x.staff[lo:hi], x.skill[lo:hi]
+    records, gov, elsewhere = x.records[lo:hi], x.gov[lo:hi], x.served_elsewhere[lo:hi]
+    staff_skill, total_records, hosted = sums
+    mine = 0
+    for n in range(hi - lo):
         ours = company[n] == cidx
-        mine += c * ours
+        if ours:
+            for k in range(own.shape[1]):
+                mine += own[n, k]
         staff_skill += staff[n] * skill[n]
         total_records += records[n]
-        if (ours or (runs_platform and gov_reaches_data[agency_gov[n]])) and not served_elsewhere[n]:
+        if (ours or (runs_platform and gov_reaches_data[gov[n]])) and not elsewhere[n]:
             hosted += records[n]
-    return n_sys, mine, staff_skill, n_audited, total_records, hosted
+    return mine, (staff_skill, total_records, hosted)
 
 
 @njit(cache=True)
 def _company_systems(own, company, n_companies):
     """Running systems of the agencies each operating company has taken over."""
-    out = np.zeros(n_companies)
-    for n in range(len(company)):
-        if company[n] >= 0:
-            c = 0
-            for k in range(own.shape[1]):
-                c += own[n, k]
-            out[company[n]] += c
-    return out
+    return _company_runs(own, company, n_companies, np.zeros(own.shape[1]))[0]
 
 
 @njit(cache=True)
 def _company_runs(own, company, n_companies, run_cost):
     """Per company: the running systems of the agencies it has taken over (`_company_systems`)
-    and their running cost at base prices (each agency's kinds added in order, then the
-    agencies in order, as `bincount` of `own @ run_cost`)."""
+    and their running cost at base prices (each agency's kinds added in order, read from the
+    sums of every set of kinds, `numeric.subset_sums`; then the agencies in order, as
+    `bincount` of `own @ run_cost`). A run of agencies of one company adds into registers,
+    not through memory (the counts are whole numbers: exact in any order)."""
     systems = np.zeros(n_companies)
     run = np.zeros(n_companies)
+    cost_of = subset_sums(run_cost)
+    c, count, cost = NO_ONE, 0.0, 0.0  # the company being added to, and its totals so far
     for n in range(len(company)):
-        c = company[n]
-        if c >= 0:
-            count, cost = 0, 0.0
-            for k in range(own.shape[1]):
-                count += own[n, k]
-                cost += own[n, k] * run_cost[k]
-            systems[c] += count
-            run[c] += cost
+        if company[n] < 0:
+            continue
+        if company[n] != c:
+            if c >= 0:
+                systems[c], run[c] = count, cost
+            c = company[n]
+            count, cost = systems[c], run[c]
+        bits = row_bits(own, n)
+        count += KINDS_IN_SET[bits]
+        cost += cost_of[bits]
+    if c >= 0:
+        systems[c], run[c] = count, cost
     return systems, run
 
 
@@ -333,15 +359,16 @@ def company_revenue(x, cidx, month, build_cost):
     order, the agencies' amounts summed as `np.sum` (`sim/numeric.py`)."""
     x = Clients(*x)  # named again (state.py: kernel views)
     N, K = x.own.shape
+    value_of = subset_sums(build_cost)  # each set of kinds' value, added in kind order
     builds = np.empty(N)
     m = 0
     for n in range(N):
         if x.company[n] != cidx:
             continue
-        b = 0.0
+        bits = 0
         for k in range(K):
-            new = x.own[n, k] & (x.built[n, k] == month) & (x.proposed[n, k] < month) & (x.proposed[n, k] > x.since[n])
-            b += new * build_cost[k]
-        builds[m] = b
+            if x.built[n, k] == month and x.own[n, k] and x.since[n] < x.proposed[n, k] < month:
+                bits |= 1 << k
+        builds[m] = value_of[bits]
         m += 1
     return pairwise_sum(builds[:m])

@@ -150,16 +150,22 @@ def channel_reach(own, reuse, gov_reach, channels, n_lines):
 def hosted_share(app_of_gov, own, reuse, n_lines, n_apps):
     """(apps) share of the covered agencies with an app whose services the government app
     hosts (they use it instead of an app of their own)."""
-    hosted = np.zeros(n_apps)
+    hosted = np.zeros(n_apps, np.int64)
     total = np.zeros(n_apps, np.int64)
     for g in range(len(app_of_gov)):
         i = app_of_gov[g]
         if i < 0:
             continue
-        for n in range(g * n_lines, (g + 1) * n_lines):
-            inside = reuse[n, MOBILE] & ~own[n, MOBILE]
-            total[i] += own[n, MOBILE] | inside
-            hosted[i] += inside
+        # the government's agencies as slices (a loop from 0 needs no negative-index check) and
+        # its counts in registers (counts: exact in any order)
+        mine, used = own[g * n_lines : (g + 1) * n_lines, MOBILE], reuse[g * n_lines : (g + 1) * n_lines, MOBILE]
+        with_app = inside = 0
+        for n in range(n_lines):
+            hosted_here = used[n] & ~mine[n]
+            with_app += mine[n] | hosted_here
+            inside += hosted_here
+        total[i] += with_app
+        hosted[i] += inside
     out = np.zeros(n_apps)
     for i in range(n_apps):
         if total[i] > 0:
@@ -175,9 +181,10 @@ def own_apps_covered(own, app_of_gov, n_lines):
     for g in range(len(app_of_gov)):
         if app_of_gov[g] < 0:
             continue
-        for n in range(g * n_lines, (g + 1) * n_lines):
-            out[m] = n
-            m += own[n, MOBILE]
+        mine = own[g * n_lines : (g + 1) * n_lines, MOBILE]  # a slice: a loop from 0, no negative-index check
+        for line in range(n_lines):
+            out[m] = g * n_lines + line
+            m += mine[line]
     return out[:m]
 
 
@@ -191,7 +198,9 @@ def joins_gov_app(app_of_gov, offer, builders, vendor_value, company_value, n_li
     for g in range(len(app_of_gov)):
         if app_of_gov[g] < 0:
             continue
-        for n in range(g * n_lines, (g + 1) * n_lines):
-            own = company_value[company[n]] if company[n] >= 0 else vendor_value[vendor[n]]
-            out[n] = offer[g] > own
+        lo = g * n_lines  # the government's agencies as slices (a loop from 0: no negative-index check)
+        its_vendor, its_company, joins = vendor[lo : lo + n_lines], company[lo : lo + n_lines], out[lo : lo + n_lines]
+        for n in range(n_lines):
+            own = company_value[its_company[n]] if its_company[n] >= 0 else vendor_value[its_vendor[n]]
+            joins[n] = offer[g] > own
     return out

@@ -116,13 +116,13 @@ def check_deliveries(x, month, acceptance):
     taken = np.zeros(len(x.checks), np.int64)  # deliverables of the government so far
     done = np.zeros(len(x.checks))
     n_ret = 0
-    for n in range(N):
-        g = x.agency_gov[n]
-        if x.checks[g] <= 0:
+    built = x.built.ravel()
+    for i in range(N * K):  # row-major, over the months built (few match)
+        if built[i] != month:
             continue
-        for k in range(K):
-            if not (x.own[n, k] and x.built[n, k] == month and x.proposed[n, k] < month):
-                continue
+        n, k = i // K, i % K
+        g = x.agency_gov[n]
+        if x.checks[g] > 0 and x.own[n, k] and x.proposed[n, k] < month:
             if taken[g] < x.checks[g]:
                 checked[n, k] = True
                 x.audit_month[n, k] = month
@@ -138,43 +138,45 @@ def check_deliveries(x, month, acceptance):
 def vendor_deliveries(x, month):
     """The agencies whose vendor delivered its own work this month (`price_vendor_warranty`:
     no company, proposed after the vendor took the agency over, through construction), and
-    each one's (K) delivered kinds."""
+    each one's (K) delivered kinds. One row-major pass over the months built (few match)."""
     x = Clients(*x)
     N, K = x.own.shape
     rows = np.empty(N, np.int64)
     new = np.zeros((N, K), np.bool_)
+    built = x.built.ravel()
     m = 0
-    for n in range(N):
-        if x.company[n] >= 0:
+    for i in range(N * K):
+        if built[i] != month:
             continue
-        any_new = False
-        for k in range(K):
-            d = x.built[n, k] == month and x.own[n, k] and x.since[n] < x.proposed[n, k] < month
-            new[m, k] = d
-            any_new |= d
-        if any_new:  # else the next agency's kinds overwrite the row
+        n, k = i // K, i % K
+        if x.company[n] >= 0 or not x.own[n, k] or not x.since[n] < x.proposed[n, k] < month:
+            continue
+        if m == 0 or rows[m - 1] != n:  # the agency's first delivered kind
             rows[m] = n
             m += 1
+        new[m - 1, k] = True
     return rows[:m].copy(), new[:m].copy()
 
 
 @njit(cache=True)
 def covered_by_developers(order, opened, market, records, capacity):
     """(N) opened datasets some developer uses (`open_data._covered`): along `order` (agencies by
-    market, largest records first) the opened ones, each covered while its market's records
-    used so far, itself included, stay within the market's `capacity`. The running total is
-    kept over every market and the total before each market's first dataset taken off, as
-    the numpy it replaces (`cumsum`, then a difference) did, so the sums are the same."""
+    market, largest records first; `market` and `records` are theirs in that order) the opened
+    ones, each covered while its market's records used so far, itself included, stay within
+    the market's `capacity`. The running total is kept over every market and the total before
+    each market's first dataset taken off, as the numpy it replaces (`cumsum`, then a
+    difference) did, so the sums are the same."""
     covered = np.zeros(len(opened), np.bool_)
     total = before = 0.0
     last = -1
-    for n in order:
+    for i in range(len(order)):
+        n = order[i]
         if not opened[n]:
             continue
-        total += records[n]
-        m = market[n]
+        total += records[i]
+        m = market[i]
         if m != last:
-            before, last = total - records[n], m
+            before, last = total - records[i], m
         covered[n] = total - before <= capacity[m]
     return covered
 
@@ -184,6 +186,14 @@ def records_by_market(market, records, opened, n_markets):
     """(G) per market the records of its opened datasets, summed in agency order (as
     `np.bincount` with weights adds them)."""
     out = np.zeros(n_markets)
+    m, total = -1, 0.0  # the market being added to (its agencies run together), in a register
     for n in range(len(market)):
-        out[market[n]] += records[n] * opened[n]
+        if market[n] != m:
+            if m >= 0:
+                out[m] = total
+            m = market[n]
+            total = out[m]
+        total += records[n] * opened[n]
+    if m >= 0:
+        out[m] = total
     return out

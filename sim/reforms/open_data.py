@@ -63,6 +63,7 @@ class OpenData(Reform):
         # agencies by market, largest records first (ties in agency order, as a stable sort of
         # the opened ones alone gives)
         self.order = np.lexsort((-s.agency_records, s.agency_market))
+        self.in_order = (s.agency_market[self.order], s.agency_records[self.order])  # read along `order`
 
     def _line_fit(self, s) -> np.ndarray:
         """(dyads) chance an opened dataset of the needed line fits: lower where it holds personal data."""
@@ -106,7 +107,7 @@ class OpenData(Reform):
         `kernels.covered_by_developers`)."""
         from .kernels import covered_by_developers  # compiled: here, the schema loads without numba
 
-        s, p, od = model.structure, self.p, model.openness
+        p, od = self.p, model.openness
         per_developer = p.developer_cost / p.record_value if p.record_value > 0 else 0.0
         capacity = od.developers * per_developer  # (G) records the market's developers use
-        return covered_by_developers(self.order, od.opened, s.agency_market, s.agency_records, capacity)
+        return covered_by_developers(self.order, od.opened, *self.in_order, capacity)

@@ -164,10 +164,10 @@ def builder_price(model, n: np.ndarray, k: np.ndarray, company: np.ndarray) -> f
 
 def build_price(model, n: np.ndarray, k: np.ndarray) -> float:
     """万元: what building kinds `k` for agencies `n` costs at their builders' markup (the
-    base a builder's rework or repair share is taken of)."""
-    from ..processes.planning import build_factor  # here, not at the top: the schema loads without numba or Mesa
-
-    return float((model.base_build_cost[k] * build_factor(model)[n]).sum())
+    base a builder's rework or repair share is taken of): `builder_price` with the agencies'
+    own company (else their vendor), as `planning.build_factor` prices them, for these agencies
+    only."""
+    return builder_price(model, n, k, model.state.company[n])
 
 
 def _undo_delivery(model, took: np.ndarray) -> None:

@@ -168,7 +168,68 @@ def test_developer_coverage_and_market_records_are_the_numpy_rule():
         opened = rng.random(n) < rng.random()
         capacity = rng.random(G) * records.sum() / G
         order = np.lexsort((-records, market))
-        got = kernels.covered_by_developers(order, opened, market, records, capacity)
+        got = kernels.covered_by_developers(order, opened, market[order], records[order], capacity)
         np.testing.assert_array_equal(got, _old_covered(opened, market, records, capacity), err_msg=str(case))
         want = np.bincount(market, weights=records * opened, minlength=G)
         np.testing.assert_array_equal(kernels.records_by_market(market, records, opened, G), want)
+
+
+def test_found_quality_is_the_numpy_row_sums():
+    """`contracts._record_found` (the examined cells read eight at a time) against the
+    whole-array rule it replaced: the qualities found on the supplier's own work summed per
+    row in kind order, then added to the record; sparse and dense masks, rows that end or
+    start inside a word, sizes not a multiple of eight."""
+    from sim.contracts import _record_found
+
+    rng = np.random.default_rng(4)
+    for case in range(CASES):
+        month = 12
+        own, _, proposed, since = _state(rng, month)
+        examined = own & (rng.random(own.shape) < rng.choice([0.02, 0.3, 1.0]))
+        quality = rng.random(own.shape)
+        found_sum, found_count = rng.random(len(own)) * (rng.random(len(own)) < 0.5), rng.integers(0, 3, len(own)) * 1.0
+        mine = examined & (proposed > since[:, None])
+        want_sum = found_sum + np.where(mine, quality, 0.0).sum(axis=1)
+        want_count = found_count + mine.sum(axis=1)
+        _record_found(examined, proposed, since, quality, found_sum, found_count)
+        np.testing.assert_array_equal(found_sum, want_sum, err_msg=str(case))
+        np.testing.assert_array_equal(found_count, want_count, err_msg=str(case))
+
+
+def test_market_view_is_the_numpy_rule():
+    """`institutions._market_view` (members read in runs of consecutive agencies) against the
+    numpy statement of a company's view: members in one run, several runs and single agencies;
+    the float sums in member order (`np.cumsum`'s last element adds left to right)."""
+    from sim.institutions import Agencies, AuditView, _market_view
+
+    rng = np.random.default_rng(5)
+    for case in range(CASES):
+        month = 30
+        own, _, _, _ = _state(rng, month)
+        N, G = len(own), int(rng.integers(1, 4))
+        members = np.flatnonzero(rng.random(N) < rng.choice([0.3, 0.8, 1.0]))
+        x = Agencies(
+            own=own,
+            company=rng.integers(-1, 2, N),
+            staff=rng.random(N) * 5,
+            skill=rng.random(N),
+            records=rng.random(N) * 100,
+            gov=rng.integers(0, G, N),
+            served_elsewhere=rng.random(N) < 0.3,
+        )
+        audited = rng.integers(month - 20, month, own.shape).astype(np.int32)
+        reach, runs_platform = rng.random(G) < 0.5, bool(rng.random() < 0.5)
+        got = _market_view(members, 1, runs_platform, tuple(x), tuple(AuditView(audited, month - 12, True)), reach)
+        m, o = members, own[members]
+        ours = x.company[m] == 1
+        hosts = (ours | (runs_platform & reach[x.gov[m]])) & ~x.served_elsewhere[m]
+        cum = lambda v: float(np.cumsum(np.r_[0.0, v])[-1])  # noqa: E731
+        want = (
+            int(o.sum()),
+            int(o[ours].sum()),
+            cum(x.staff[m] * x.skill[m]),
+            int((o & (audited[m] > month - 12)).sum()),
+            cum(x.records[m]),
+            cum(np.where(hosts, x.records[m], 0.0)),
+        )
+        assert got == want, case

@@ -241,3 +241,21 @@ def test_a_vendor_whose_own_deliverables_are_returned_prices_the_rework_as_a_com
     )
     others = np.arange(len(m.vendors)) != poor
     assert (m.vendor_markup[others] == base).all()
+
+
+def test_the_build_price_of_a_few_systems_is_the_build_factor_s():
+    """`build_price` prices systems (n, k) at their agency's company's markup, else its vendor's,
+    as the whole (N,) `planning.build_factor` does (it no longer computes every agency's):
+    the same number to the last bit, with agencies of both kinds and repeated agencies."""
+    from sim import GovModel
+    from sim.processes.planning import build_factor
+    from sim.reforms.tech_support_institution import build_price
+
+    m = GovModel("reform_all", rng=4)
+    m.run_for(30)
+    st = m.state
+    n = np.r_[np.arange(14), 0, 0]
+    st.company[n[1::2]] = -1  # some run by their vendor again (a switch)
+    k = np.arange(len(n)) % st.own.shape[1]
+    assert (st.company[n] >= 0).any() and (st.company[n] < 0).any()
+    assert build_price(m, n, k) == float((m.base_build_cost[k] * build_factor(m)[n]).sum())
