@@ -312,3 +312,37 @@ def test_many_systems_are_counted_in_delivery_order_as_few_are(lines):
         slow = _running_duplicates_pairwise(own, built, reach, sub, lines, host_open, capacity, np.zeros_like(own))
         assert np.array_equal(fast, slow), capacity
     assert own.reshape(G, lines, N_KINDS).sum(axis=1).max() > 16 or lines <= 16  # the path for many is taken
+
+
+@pytest.mark.parametrize("lines", [5, 40])
+def test_duplicates_from_any_order_hint_are_the_count_without_one(lines):
+    """`duplicates_in_order` reads each government's systems in the order it kept from its last
+    call: carried over months of deliveries and expiries (systems come and go, months move),
+    and from a garbage hint (repeated, missing and stale lines), the count is the one without
+    a hint, and the hint it leaves is the running systems in delivery order."""
+    from sim.substitutes import compatible_bits, duplicates_by_bits, duplicates_in_order
+
+    rng = np.random.default_rng(lines)
+    G = 12
+    sub = rng.random((N_KINDS, lines, lines)) < 0.4
+    bits = compatible_bits(sub | sub.transpose(0, 2, 1))
+    own = rng.random((G * lines, N_KINDS)) < 0.6
+    built = rng.integers(-40, 0, own.shape).astype(np.int32)
+    reach = rng.random((G, N_KINDS)) < 0.2
+    host_open = rng.random(G * lines) < 0.6
+    order = np.full((G, N_KINDS, lines), -1, np.int8)
+    for month in range(12):
+        stop = rng.random(own.shape) < 0.1  # expire, and deliveries this month (some the same cell)
+        new = rng.random(own.shape) < 0.1
+        own = (own & ~stop) | new
+        built = np.where(new, month, built).astype(np.int32)
+        if month == 6:  # a garbage hint: lines repeated, missing, stale
+            order = rng.integers(-1, lines, order.shape).astype(np.int8)
+        for capacity in (1, 2):
+            hinted = duplicates_in_order(own, built, reach, bits, lines, host_open, capacity, order)
+            assert np.array_equal(hinted, duplicates_by_bits(own, built, reach, bits, lines, host_open, capacity))
+        g, k = 3, 0
+        running = np.flatnonzero(own[g * lines : (g + 1) * lines, k])
+        expected = running[np.lexsort((running, built[g * lines + running, k]))]
+        if not reach[g, k]:
+            assert list(order[g, k, : len(expected)]) == list(expected)

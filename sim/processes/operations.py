@@ -18,8 +18,8 @@ from numba import njit
 from ..contracts import after_switches, inhouse_share, renewal_views, vendor_renewals
 from ..institutions import company_cost
 from ..numeric import pairwise_sum, row_bits, subset_sums
-from ..state import KINDS_IN_SET, MONTH, Pipeline
-from ..substitutes import duplicates_by_bits, running_duplicates
+from ..state import KINDS_IN_SET, MONTH, N_KINDS, Pipeline
+from ..substitutes import duplicates_in_order, running_duplicates
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -142,6 +142,7 @@ def _run(model: GovModel, month_passes: bool):
         line_bits=model.line_bits,
         n_lines=s.n_lines,
         host_capacity=a.host_capacity,
+        order=_running_order(model),
     )
     operators = Operators(
         staff=st.staff,
@@ -179,6 +180,17 @@ def _run(model: GovModel, month_passes: bool):
 _NO_COMPANIES = np.zeros(0)
 
 
+def _running_order(model: GovModel) -> np.ndarray:
+    """(G, K, L) int8: the delivery order of each government's systems of each kind at the
+    last count (`substitutes.duplicates_in_order`), kept on the model from month to month (a
+    hint only: the count is the same whatever it holds)."""
+    s = model.structure
+    order = getattr(model, "running_order", None)
+    if order is None:
+        order = model.running_order = np.full((s.n_gov, N_KINDS, min(s.n_lines, 64)), -1, np.int8)
+    return order
+
+
 class Running(NamedTuple):
     """The running systems, and what an auditor needs to count duplicates among them
     (`substitutes.running_duplicates`)."""
@@ -191,6 +203,7 @@ class Running(NamedTuple):
     line_bits: np.ndarray  # (K, L) the same as bits, (K, 0) beyond 64 lines (`GovModel.line_bits`)
     n_lines: int
     host_capacity: int
+    order: np.ndarray  # (G, K, L) int8 the systems' delivery order at the last count (`_running_order`)
 
 
 class Operators(NamedTuple):
@@ -239,8 +252,8 @@ def _operate(renewals, running, operators, costs, training):
     if t.month_passes:
         switched = vendor_renewals(renewals[0], renewals[1], renewals[2])
     if x.line_bits.shape[1] == x.n_lines:
-        duplicate = duplicates_by_bits(
-            x.own, x.built, x.kind_reach, x.line_bits, x.n_lines, x.host_open, x.host_capacity
+        duplicate = duplicates_in_order(
+            x.own, x.built, x.kind_reach, x.line_bits, x.n_lines, x.host_open, x.host_capacity, x.order
         )
     else:
         duplicate = running_duplicates(
