@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numba.core.extending import overload
 from numba.cpython.unsafe.numbers import trailing_zeros
 
 from .state import N_KINDS, SHAREABLE, SHAREABLE_FLAGS
@@ -216,7 +217,7 @@ def duplicates_in_order(own, built, kind_reach, bits, n_lines, host_open, host_c
                 owned |= np.uint64(own[lo + i, k]) << np.uint64(i)
             m, seen = 0, np.uint64(0)
             for r in range(n_lines):  # the hint's lines still running one, each once
-                i = order[g, k, r]
+                i = np.int64(order[g, k, r])
                 if i < 0:
                     break
                 bit = np.uint64(1) << np.uint64(i)
@@ -236,7 +237,7 @@ def duplicates_in_order(own, built, kind_reach, bits, n_lines, host_open, host_c
                 room = hosts & bits[k, i]
                 if room != 0:
                     out[lo + i, k] = True
-                    j = trailing_zeros(room)  # charged to the lowest compatible line with room
+                    j = lowest_bit(room)  # charged to the lowest compatible line with room
                     hosted[j] += 1
                     if hosted[j] >= host_capacity:
                         hosts &= ~(np.uint64(1) << np.uint64(j))
@@ -257,7 +258,7 @@ def _sorted_keys(keys, m, rest, built, lo, k, ranked):
     Returns the array that holds them."""
     appended = 0
     while rest != 0:
-        i = trailing_zeros(rest)
+        i = lowest_bit(rest)
         rest &= rest - np.uint64(1)
         keys[m + appended] = (np.int64(built[lo + i, k]) << 6) | i
         appended += 1
@@ -275,6 +276,18 @@ def _bit_count(x):
         x &= x - np.uint64(1)
         n += 1
     return n
+
+
+def lowest_bit(x):
+    """Index of the lowest set bit of a non-zero unsigned integer: compiled, one instruction
+    (`trailing_zeros`, below); interpreted (NUMBA_DISABLE_JIT), Python's integers."""
+    v = int(x)
+    return (v & -v).bit_length() - 1
+
+
+@overload(lowest_bit)
+def _lowest_bit_compiled(x):
+    return lambda x: np.int64(trailing_zeros(x))
 
 
 @njit(cache=True)

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from ..contracts import after_switches, inhouse_share, renewal_views, vendor_renewals
+from ..contracts import after_switches, inhouse_share, kinds_held, renewal_views, vendor_renewals
 from ..institutions import company_cost
-from ..numeric import pairwise_sum, row_bits, subset_sums
+from ..numeric import pairwise_sum, subset_sums
 from ..state import KINDS_IN_SET, MONTH, N_KINDS, Pipeline
 from ..substitutes import duplicates_in_order, running_duplicates
 
@@ -259,15 +259,7 @@ def _operate(renewals, running, operators, costs, training):
         duplicate = running_duplicates(
             x.own, x.built, x.kind_reach, x.substitutes, x.n_lines, x.host_open, x.host_capacity
         )
-    N = len(o.company)
-    by_company = np.empty(N, np.bool_)
-    price = np.zeros(N)  # run by a company: (1 + its contract's markup) x the company's cost factor
-    for n in range(N):
-        by_company[n] = o.company[n] >= 0
-        if by_company[n]:
-            price[n] = (1 + o.contract_markup[n]) * o.company_cost[o.company[n]]
-    prices = (o.staff, o.company, o.vendor, o.vendor_markup, price, len(o.company_cost))
-    run_by, revenue, totals = _operating_costs(x.own, duplicate, prices, costs)
+    by_company, run_by, revenue, totals = _operating_costs(x.own, duplicate, operators, costs)
     # the technical pool's staff are government IT staff: their wages are operations spending
     totals = (totals[0] + pairwise_sum(o.pool_staff) * RunCosts(*costs).wage, totals[1])
     if t.month_passes:
@@ -279,45 +271,46 @@ def _operate(renewals, running, operators, costs, training):
 def _operating_costs(own, duplicate, operators, costs):
     """In-house units run as many systems as their staff can (at their wages), vendors the
     rest at their markup; a company runs everything of the agencies it took over, at the
-    agency's contract price (a multiple of the running cost). `duplicate` (N, K): the
-    running systems an auditor counts as duplicates (`sim/substitutes.py`). `operators`:
-    (staff, company, vendor, vendor markup, price per agency, number of companies).
-    Per agency: wages, systems run in-house and outsourced; per vendor and company: fees
-    earned; in all: operations spending, and what running duplicates costs."""
-    staff, company, vendor, vendor_markup, price, n_companies = operators
+    agency's contract price: (1 + its contract's markup) x the company's cost factor, a
+    multiple of the running cost. `duplicate` (N, K): the running systems an auditor counts
+    as duplicates (`sim/substitutes.py`). `operators`: `Operators`. Returns the agencies run
+    by a company; per agency: wages, systems run in-house and outsourced; per vendor and
+    company: fees earned; in all: operations spending, and what running duplicates costs."""
+    o = Operators(*operators)
     run_cost, systems_per_staff, staff_wage = RunCosts(*costs)  # named again (state.py: kernel views)
     N = own.shape[0]
     # the running cost of each set of kinds, added in kind order (`subset_sums`): a row's sum
     # looked up by its kinds' bits (5x faster than adding it, the same number)
     run_of = subset_sums(run_cost)
-    wages = np.empty(N)
-    inhouse = np.empty(N)
-    outsourced = np.empty(N)
-    vendor_rev = np.zeros(len(vendor_markup))
-    company_rev = np.zeros(n_companies)
+    by_company = np.empty(N, np.bool_)
+    wages, inhouse, outsourced = np.empty(N), np.empty(N), np.empty(N)
+    vendor_rev = np.zeros(len(o.vendor_markup))
+    company_rev = np.zeros(len(o.company_cost))
     ops_total = 0.0
     dup_total = 0.0
     for n in range(N):
-        owned = row_bits(own, n)
+        owned = kinds_held(own, n)
         run = run_of[owned]  # 万元/month of running the systems
-        dup_run = run_of[row_bits(duplicate, n)]
+        dup_run = run_of[kinds_held(duplicate, n)]
         count = KINDS_IN_SET[owned]
-        wages[n] = staff[n] * staff_wage
-        if company[n] >= 0:
+        wages[n] = o.staff[n] * staff_wage
+        c = o.company[n]
+        by_company[n] = c >= 0
+        if c >= 0:
             share = 0.0
-            fee = run * price[n]
-            company_rev[company[n]] += fee
+            fee = run * ((1 + o.contract_markup[n]) * o.company_cost[c])
+            company_rev[c] += fee
         else:
-            share = inhouse_share(staff[n], count, systems_per_staff)
-            fee = (1 - share) * run * (1 + vendor_markup[vendor[n]])
-            vendor_rev[vendor[n]] += fee
+            share = inhouse_share(o.staff[n], count, systems_per_staff)
+            fee = (1 - share) * run * (1 + o.vendor_markup[o.vendor[n]])
+            vendor_rev[o.vendor[n]] += fee
         inhouse[n] = share * count
         outsourced[n] = (1 - share) * count
         ops = wages[n] + fee
         ops_total += ops
         if run > 0:  # duplicates cost what the agency pays per unit of running cost
             dup_total += dup_run * min(ops / run, 1e9)
-    return (wages, inhouse, outsourced), (vendor_rev, company_rev), (ops_total, dup_total)
+    return by_company, (wages, inhouse, outsourced), (vendor_rev, company_rev), (ops_total, dup_total)
 
 
 @njit(cache=True)
