@@ -167,6 +167,9 @@ def after_switches(model: GovModel, movers: np.ndarray, cost: np.ndarray, buys: 
         return
     st = model.state
     model.spend["build"] += float(cost.sum())
+    if not buys.any():  # no institution bought legacy rights (most switches)
+        _rights_clause(model, movers)
+        return
     _rights_clause(model, movers[~buys])
     bought = movers[buys]
     st.rights[bought] |= st.own[bought]
@@ -319,8 +322,11 @@ def _rights_clause(model: GovModel, agencies: np.ndarray, taken_back: np.ndarray
     supplier's contract; assumed, as before 0.2.4). Without a writer the new supplier keeps them."""
     st, tsi = model.state, model.tech_support
     g = model.structure.agency_gov[agencies]
+    institution = tsi.staff[g] > 0
+    if not (institution.any() or (taken_back is not False and np.any(taken_back))):
+        return  # no writer (most switches: no institution, no take-back): nothing drawn
     unit = np.where(taken_back & (st.staff[agencies] > 0), st.skill[agencies], 0.0)
-    writer = np.maximum(unit, np.where(tsi.staff[g] > 0, tsi.skill[g], 0.0))
+    writer = np.maximum(unit, np.where(institution, tsi.skill[g], 0.0))
     held = writer > 0
     a = agencies[held]
     if len(a) == 0:

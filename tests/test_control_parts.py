@@ -346,3 +346,25 @@ def test_duplicates_from_any_order_hint_are_the_count_without_one(lines):
         expected = running[np.lexsort((running, built[g * lines + running, k]))]
         if not reach[g, k]:
             assert list(order[g, k, : len(expected)]) == list(expected)
+
+
+@pytest.mark.parametrize("shape", [(7, 5), (444, 5), (13, 3)])
+def test_expiry_and_finished_projects_match_numpy_on_any_shape(shape):
+    """`operations._expire_and_find_done` looks only into the eight-cell words of `building`
+    that hold a project, then the cells past the last whole word: on shapes whose size is not
+    a multiple of eight, sparse and dense, it clears what expired and finds every project that
+    ends, in row-major order, as numpy does."""
+    from sim.processes.operations import _expire_and_find_done
+    from sim.state import MONTH
+
+    rng = np.random.default_rng(shape[0])
+    for density in (0.0, 0.02, 0.5, 1.0):
+        own = rng.random(shape) < 0.7
+        expires = rng.integers(0, 20, shape).astype(MONTH)
+        building = rng.random(shape) < density
+        done = rng.integers(0, 20, shape).astype(MONTH)
+        cleared = own.copy()
+        rows, kinds = _expire_and_find_done(cleared, expires, building, done, MONTH(10))
+        assert np.array_equal(cleared, own & (expires > 10))
+        expect_rows, expect_kinds = np.nonzero(building & (done <= 10))
+        assert np.array_equal(rows, expect_rows) and np.array_equal(kinds, expect_kinds)
