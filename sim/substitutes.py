@@ -198,7 +198,8 @@ def duplicates_in_order(own, built, kind_reach, bits, n_lines, host_open, host_c
     the caller from month to month and updated here. Only a hint: the systems are read in its
     order, those not in it after (by line), then sorted (`_sorted_keys`): a month only drops
     the systems that stopped and appends those it delivered, last, so the list is nearly in
-    order. Any hint gives the same answer (the sort is of every running system, keys distinct)."""
+    order. Any hint of the government's lines (0 to L - 1, or -1) gives the same answer: the
+    sort is of every running system, and the keys are distinct."""
     N, K = own.shape
     out = np.zeros((N, K), np.bool_)
     keys, ranked = np.empty(n_lines, np.int64), np.empty(n_lines, np.int64)
