@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from .numeric import row_bits, subset_sums
-from .state import KINDS_IN_SET, row_any, row_sum
+from .numeric import subset_sums
+from .state import KINDS_IN_SET, N_KINDS, row_any, row_sum
 
 if TYPE_CHECKING:
     from .model import GovModel
@@ -167,6 +167,9 @@ def after_switches(model: GovModel, movers: np.ndarray, cost: np.ndarray, buys: 
         return
     st = model.state
     model.spend["build"] += float(cost.sum())
+    if not buys.any():  # no institution bought legacy rights (most switches)
+        _rights_clause(model, movers)
+        return
     _rights_clause(model, movers[~buys])
     bought = movers[buys]
     st.rights[bought] |= st.own[bought]
@@ -269,13 +272,23 @@ def inhouse_share(staff, systems, systems_per_staff):
 
 
 @njit(cache=True)
+def kinds_held(held, n):
+    """`numeric.row_bits` of an (N, K) array of kinds: row `n`'s kinds as bits (bit k: kind k).
+    The kinds' count is a constant here, so the loop unrolls (twice as fast, the same bits)."""
+    bits = 0
+    for k in range(N_KINDS):
+        bits |= np.int64(held[n, k]) << k
+    return bits
+
+
+@njit(cache=True)
 def _exit_sums(own, rights, i, run_of, build_of):
     """Agency `i`'s running cost, that of its systems whose rights the government holds (to
     migrate), the build cost of the others (to rebuild), each added in kind order (`run_of`,
     `build_of`: `subset_sums` of the running and build costs; `switching_cost` is numpy's
     product: the same numbers at the agents' costs); and whether there is any of the others
     (legacy systems); and how many systems it runs."""
-    held, free = row_bits(own, i), row_bits(rights, i)
+    held, free = kinds_held(own, i), kinds_held(rights, i)
     return run_of[held], run_of[held & free], build_of[held & ~free], (held & ~free) != 0, KINDS_IN_SET[held]
 
 
@@ -309,8 +322,11 @@ def _rights_clause(model: GovModel, agencies: np.ndarray, taken_back: np.ndarray
     supplier's contract; assumed, as before 0.2.4). Without a writer the new supplier keeps them."""
     st, tsi = model.state, model.tech_support
     g = model.structure.agency_gov[agencies]
+    institution = tsi.staff[g] > 0
+    if not (institution.any() or (taken_back is not False and np.any(taken_back))):
+        return  # no writer (most switches: no institution, no take-back): nothing drawn
     unit = np.where(taken_back & (st.staff[agencies] > 0), st.skill[agencies], 0.0)
-    writer = np.maximum(unit, np.where(tsi.staff[g] > 0, tsi.skill[g], 0.0))
+    writer = np.maximum(unit, np.where(institution, tsi.skill[g], 0.0))
     held = writer > 0
     a = agencies[held]
     if len(a) == 0:

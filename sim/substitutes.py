@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numba.core.extending import overload
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 from .state import N_KINDS, SHAREABLE, SHAREABLE_FLAGS
 
@@ -185,6 +187,19 @@ def duplicates(own, built, kind_reach, substitutes, bits, n_lines, host_open, ho
 def duplicates_by_bits(own, built, kind_reach, bits, n_lines, host_open, host_capacity):
     """`running_duplicates` for governments of at most 64 lines, from the lines'
     compatibility bits (`compatible_bits`, made once per model)."""
+    order = np.full((len(own) // n_lines, own.shape[1], n_lines), -1, np.int8)  # no order known
+    return duplicates_in_order(own, built, kind_reach, bits, n_lines, host_open, host_capacity, order)
+
+
+@njit(cache=True)
+def duplicates_in_order(own, built, kind_reach, bits, n_lines, host_open, host_capacity, order):
+    """`duplicates_by_bits`, starting from `order` (G, K, L) int8: each government's lines
+    running a kind in the delivery order of the last call (-1 ends a shorter list), kept by
+    the caller from month to month and updated here. Only a hint: the systems are read in its
+    order, those not in it after (by line), then sorted (`_sorted_keys`): a month only drops
+    the systems that stopped and appends those it delivered, last, so the list is nearly in
+    order. Any hint of the government's lines (0 to L - 1, or -1) gives the same answer: the
+    sort is of every running system, and the keys are distinct."""
     N, K = own.shape
     out = np.zeros((N, K), np.bool_)
     keys, ranked = np.empty(n_lines, np.int64), np.empty(n_lines, np.int64)
@@ -198,27 +213,93 @@ def duplicates_by_bits(own, built, kind_reach, bits, n_lines, host_open, host_ca
                 continue
             if not SHAREABLE_FLAGS[k]:
                 continue
-            # the government's systems of the kind in delivery order (ties: the lower line
-            # first): an order that is the only one, as the keys are distinct
-            m = 0
-            for i in range(n_lines):  # kept where the line runs one (no branch)
-                keys[m] = (np.int64(built[lo + i, k]) << 6) | i  # (month, line): at most 64 lines
-                m += own[lo + i, k]
-            order = _in_order(keys, m, ranked)
+            owned = np.uint64(0)  # the lines running one (`lines_owning`)
+            for i in range(n_lines):
+                owned |= np.uint64(own[lo + i, k]) << np.uint64(i)
+            m, seen = 0, np.uint64(0)
+            for r in range(n_lines):  # the hint's lines still running one, each once
+                i = np.int64(order[g, k, r])
+                if i < 0:
+                    break
+                bit = np.uint64(1) << np.uint64(i)
+                if (owned & bit) != 0 and (seen & bit) == 0:
+                    keys[m] = (np.int64(built[lo + i, k]) << 6) | i  # (month, line): at most 64 lines
+                    seen |= bit
+                    m += 1
+            rest, in_order = owned & ~seen, keys  # rest: running one, not in the hint (appended)
+            if rest == 0:
+                _insertion(keys, m)
+            else:
+                in_order = _sorted_keys(keys, m, rest, built, lo, k, ranked)
+                m += _bit_count(rest)
             hosts = np.uint64(0)  # lines that delivered one earlier, open, with room to host
             for r in range(m):
-                i = order[r] & 63  # the line (months before 0 too: two's complement)
+                i = in_order[r] & 63  # the line (months before 0 too: two's complement)
                 room = hosts & bits[k, i]
                 if room != 0:
                     out[lo + i, k] = True
-                    j = _lowest_bit(room)
+                    j = lowest_bit(room)  # charged to the lowest compatible line with room
                     hosted[j] += 1
                     if hosted[j] >= host_capacity:
                         hosts &= ~(np.uint64(1) << np.uint64(j))
-                if host_open[lo + i] and host_capacity > 0 and not out[lo + i, k]:  # a duplicate hosts none
+                elif host_open[lo + i] and host_capacity > 0:  # a duplicate hosts none
                     hosted[i] = 0
                     hosts |= np.uint64(1) << np.uint64(i)
+                order[g, k, r] = i  # the order for the next call
+            if m < n_lines:
+                order[g, k, m] = -1
     return out
+
+
+@njit(cache=True)
+def _sorted_keys(keys, m, rest, built, lo, k, ranked):
+    """The first `m` `keys` (read in the hint's order) and those of the lines in `rest` (bits,
+    appended by line, of the government whose rows start at `lo`; kind `k`), ascending: by insertion
+    where few were appended (fast on a list nearly in order), else by rank (`_in_order`).
+    Returns the array that holds them."""
+    appended = 0
+    while rest != 0:
+        i = lowest_bit(rest)
+        rest &= rest - np.uint64(1)
+        keys[m + appended] = (np.int64(built[lo + i, k]) << 6) | i
+        appended += 1
+    if appended > 16:  # then more than 16 in all: placed by rank into `ranked`
+        return _in_order(keys, m + appended, ranked)
+    _insertion(keys, m + appended)
+    return keys
+
+
+@njit(cache=True)
+def _bit_count(x):
+    """Set bits of a uint64."""
+    n = 0
+    while x != 0:
+        x &= x - np.uint64(1)
+        n += 1
+    return n
+
+
+def lowest_bit(x):
+    """Index of the lowest set bit of a non-zero unsigned integer: compiled, one instruction
+    (`trailing_zeros`, below); interpreted (NUMBA_DISABLE_JIT), Python's integers."""
+    v = int(x)
+    return (v & -v).bit_length() - 1
+
+
+@overload(lowest_bit)
+def _lowest_bit_compiled(x):
+    return lambda x: np.int64(trailing_zeros(x))
+
+
+@njit(cache=True)
+def _insertion(keys, m):
+    """The first `m` of `keys` sorted in place by insertion: a few, or many nearly in order."""
+    for a in range(1, m):
+        key, q = keys[a], a - 1
+        while q >= 0 and keys[q] > key:
+            keys[q + 1] = keys[q]
+            q -= 1
+        keys[q + 1] = key
 
 
 @njit(cache=True)
@@ -228,12 +309,7 @@ def _in_order(keys, m, ranked):
     count of smaller keys: no branch to mispredict; about half insertion's time at 30
     systems and more). Returns the array that holds them."""
     if m <= 16:
-        for a in range(1, m):
-            key, q = keys[a], a - 1
-            while q >= 0 and keys[q] > key:
-                keys[q + 1] = keys[q]
-                q -= 1
-            keys[q + 1] = key
+        _insertion(keys, m)
         return keys
     for a in range(m):
         place = 0
@@ -241,17 +317,6 @@ def _in_order(keys, m, ranked):
             place += keys[b] < keys[a]
         ranked[place] = keys[a]
     return ranked
-
-
-@njit(cache=True)
-def _lowest_bit(x):
-    """Index of the lowest set bit of a non-zero uint64 (halving the width: six tests)."""
-    j = 0
-    for width in (32, 16, 8, 4, 2, 1):
-        if x & ((np.uint64(1) << np.uint64(width)) - np.uint64(1)) == 0:
-            x >>= np.uint64(width)
-            j += width
-    return j
 
 
 def compatible_bits(substitutes: np.ndarray) -> np.ndarray:

@@ -388,3 +388,59 @@ def test_set_sum_tables_add_as_the_loop_does():
             if kinds >> k & 1:
                 expected += values[k] * factor
         assert table[kinds] == expected == set_sum(values, factor, kinds), kinds
+
+
+@pytest.mark.parametrize("lines", [5, 40])
+def test_duplicates_from_any_order_hint_are_the_count_without_one(lines):
+    """`duplicates_in_order` reads each government's systems in the order it kept from its last
+    call: carried over months of deliveries and expiries (systems come and go, months move),
+    and from a garbage hint (repeated, missing and stale lines), the count is the one without
+    a hint, and the hint it leaves is the running systems in delivery order."""
+    from sim.substitutes import compatible_bits, duplicates_by_bits, duplicates_in_order
+
+    rng = np.random.default_rng(lines)
+    G = 12
+    sub = rng.random((N_KINDS, lines, lines)) < 0.4
+    bits = compatible_bits(sub | sub.transpose(0, 2, 1))
+    own = rng.random((G * lines, N_KINDS)) < 0.6
+    built = rng.integers(-40, 0, own.shape).astype(np.int32)
+    reach = rng.random((G, N_KINDS)) < 0.2
+    host_open = rng.random(G * lines) < 0.6
+    order = np.full((G, N_KINDS, lines), -1, np.int8)
+    for month in range(12):
+        stop = rng.random(own.shape) < 0.1  # expire, and deliveries this month (some the same cell)
+        new = rng.random(own.shape) < 0.1
+        own = (own & ~stop) | new
+        built = np.where(new, month, built).astype(np.int32)
+        if month == 6:  # a garbage hint: lines repeated, missing, stale
+            order = rng.integers(-1, lines, order.shape).astype(np.int8)
+        for capacity in (1, 2):
+            hinted = duplicates_in_order(own, built, reach, bits, lines, host_open, capacity, order)
+            assert np.array_equal(hinted, duplicates_by_bits(own, built, reach, bits, lines, host_open, capacity))
+        g, k = 3, 0
+        running = np.flatnonzero(own[g * lines : (g + 1) * lines, k])
+        expected = running[np.lexsort((running, built[g * lines + running, k]))]
+        if not reach[g, k]:
+            assert list(order[g, k, : len(expected)]) == list(expected)
+
+
+@pytest.mark.parametrize("shape", [(7, 5), (444, 5), (13, 3)])
+def test_expiry_and_finished_projects_match_numpy_on_any_shape(shape):
+    """`operations._expire_and_find_done` looks only into the eight-cell words of `building`
+    that hold a project, then the cells past the last whole word: on shapes whose size is not
+    a multiple of eight, sparse and dense, it clears what expired and finds every project that
+    ends, in row-major order, as numpy does."""
+    from sim.processes.operations import _expire_and_find_done
+    from sim.state import MONTH
+
+    rng = np.random.default_rng(shape[0])
+    for density in (0.0, 0.02, 0.5, 1.0):
+        own = rng.random(shape) < 0.7
+        expires = rng.integers(0, 20, shape).astype(MONTH)
+        building = rng.random(shape) < density
+        done = rng.integers(0, 20, shape).astype(MONTH)
+        cleared = own.copy()
+        rows, kinds = _expire_and_find_done(cleared, expires, building, done, MONTH(10))
+        assert np.array_equal(cleared, own & (expires > 10))
+        expect_rows, expect_kinds = np.nonzero(building & (done <= 10))
+        assert np.array_equal(rows, expect_rows) and np.array_equal(kinds, expect_kinds)

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from ..contracts import after_switches, inhouse_share, renewal_views, vendor_renewals
+from ..contracts import after_switches, inhouse_share, kinds_held, renewal_views, vendor_renewals
 from ..institutions import company_cost
-from ..numeric import pairwise_sum, row_bits, subset_sums
-from ..state import KINDS_IN_SET, MONTH, Pipeline
-from ..substitutes import duplicates_by_bits, running_duplicates
+from ..numeric import pairwise_sum, subset_sums
+from ..state import KINDS_IN_SET, MONTH, N_KINDS, Pipeline
+from ..substitutes import duplicates_in_order, running_duplicates
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -95,22 +95,31 @@ def _deliver(rows, kinds, life, month, pipeline, terms):
 @njit(cache=True)
 def _expire_and_find_done(own, expires, building, done, month):
     """Clears `own` where the system expired; returns the (row, kind) pairs whose
-    construction ends this month, in row-major order. Flat loops, a count before any
-    store, and bitwise tests (one branch, rarely taken): the first pass vectorises."""
+    construction ends this month, in row-major order. A flat first pass that vectorises (bytes
+    as bytes, a count before any store); then only the eight-cell words of `building` with a
+    project under construction are looked into (most are empty), and the cells past them."""
     K = own.shape[1]
-    flat_own, flat_expires = own.ravel(), expires.ravel()
-    flat_building, flat_done = building.ravel(), done.ravel()
+    flat_own, flat_expires = own.ravel().view(np.uint8), expires.ravel()
+    flat_building, flat_done = building.ravel().view(np.uint8), done.ravel()
     n_done = 0
     for i in range(len(flat_own)):
-        flat_own[i] &= flat_expires[i] > month
-        n_done += flat_building[i] & (flat_done[i] <= month)
-    found = np.empty(n_done, np.int64)
+        flat_own[i] &= np.uint8(flat_expires[i] > month)
+        n_done += flat_building[i] & np.uint8(flat_done[i] <= month)
+    rows, kinds = np.empty(n_done, np.int64), np.empty(n_done, np.int64)
+    whole = len(flat_building) - len(flat_building) % 8
+    words = flat_building[:whole].view(np.uint64)
     j = 0
-    for i in range(len(flat_own) if n_done else 0):
+    for w in range(len(words) if n_done else 0):
+        if words[w] != 0:
+            for i in range(8 * w, 8 * w + 8):
+                if flat_building[i] & (flat_done[i] <= month):
+                    rows[j], kinds[j] = i // K, i % K
+                    j += 1
+    for i in range(whole, len(flat_building) if n_done else whole):
         if flat_building[i] & (flat_done[i] <= month):
-            found[j] = i
+            rows[j], kinds[j] = i // K, i % K
             j += 1
-    return found // K, found % K
+    return rows, kinds
 
 
 def operate(model: GovModel) -> None:
@@ -142,6 +151,7 @@ def _run(model: GovModel, month_passes: bool):
         line_bits=model.line_bits,
         n_lines=s.n_lines,
         host_capacity=a.host_capacity,
+        order=_running_order(model),
     )
     operators = Operators(
         staff=st.staff,
@@ -179,6 +189,17 @@ def _run(model: GovModel, month_passes: bool):
 _NO_COMPANIES = np.zeros(0)
 
 
+def _running_order(model: GovModel) -> np.ndarray:
+    """(G, K, L) int8: the delivery order of each government's systems of each kind at the
+    last count (`substitutes.duplicates_in_order`), kept on the model from month to month (a
+    hint only: the count is the same whatever it holds)."""
+    s = model.structure
+    order = getattr(model, "running_order", None)
+    if order is None:
+        order = model.running_order = np.full((s.n_gov, N_KINDS, min(s.n_lines, 64)), -1, np.int8)
+    return order
+
+
 class Running(NamedTuple):
     """The running systems, and what an auditor needs to count duplicates among them
     (`substitutes.running_duplicates`)."""
@@ -191,6 +212,7 @@ class Running(NamedTuple):
     line_bits: np.ndarray  # (K, L) the same as bits, (K, 0) beyond 64 lines (`GovModel.line_bits`)
     n_lines: int
     host_capacity: int
+    order: np.ndarray  # (G, K, L) int8 the systems' delivery order at the last count (`_running_order`)
 
 
 class Operators(NamedTuple):
@@ -239,22 +261,14 @@ def _operate(renewals, running, operators, costs, training):
     if t.month_passes:
         switched = vendor_renewals(renewals[0], renewals[1], renewals[2])
     if x.line_bits.shape[1] == x.n_lines:
-        duplicate = duplicates_by_bits(
-            x.own, x.built, x.kind_reach, x.line_bits, x.n_lines, x.host_open, x.host_capacity
+        duplicate = duplicates_in_order(
+            x.own, x.built, x.kind_reach, x.line_bits, x.n_lines, x.host_open, x.host_capacity, x.order
         )
     else:
         duplicate = running_duplicates(
             x.own, x.built, x.kind_reach, x.substitutes, x.n_lines, x.host_open, x.host_capacity
         )
-    N = len(o.company)
-    by_company = np.empty(N, np.bool_)
-    price = np.zeros(N)  # run by a company: (1 + its contract's markup) x the company's cost factor
-    for n in range(N):
-        by_company[n] = o.company[n] >= 0
-        if by_company[n]:
-            price[n] = (1 + o.contract_markup[n]) * o.company_cost[o.company[n]]
-    prices = (o.staff, o.company, o.vendor, o.vendor_markup, price, len(o.company_cost))
-    run_by, revenue, totals = _operating_costs(x.own, duplicate, prices, costs)
+    by_company, run_by, revenue, totals = _operating_costs(x.own, duplicate, operators, costs)
     # the technical pool's staff are government IT staff: their wages are operations spending
     totals = (totals[0] + pairwise_sum(o.pool_staff) * RunCosts(*costs).wage, totals[1])
     if t.month_passes:
@@ -266,45 +280,46 @@ def _operate(renewals, running, operators, costs, training):
 def _operating_costs(own, duplicate, operators, costs):
     """In-house units run as many systems as their staff can (at their wages), vendors the
     rest at their markup; a company runs everything of the agencies it took over, at the
-    agency's contract price (a multiple of the running cost). `duplicate` (N, K): the
-    running systems an auditor counts as duplicates (`sim/substitutes.py`). `operators`:
-    (staff, company, vendor, vendor markup, price per agency, number of companies).
-    Per agency: wages, systems run in-house and outsourced; per vendor and company: fees
-    earned; in all: operations spending, and what running duplicates costs."""
-    staff, company, vendor, vendor_markup, price, n_companies = operators
+    agency's contract price: (1 + its contract's markup) x the company's cost factor, a
+    multiple of the running cost. `duplicate` (N, K): the running systems an auditor counts
+    as duplicates (`sim/substitutes.py`). `operators`: `Operators`. Returns the agencies run
+    by a company; per agency: wages, systems run in-house and outsourced; per vendor and
+    company: fees earned; in all: operations spending, and what running duplicates costs."""
+    o = Operators(*operators)
     run_cost, systems_per_staff, staff_wage = RunCosts(*costs)  # named again (state.py: kernel views)
     N = own.shape[0]
     # the running cost of each set of kinds, added in kind order (`subset_sums`): a row's sum
     # looked up by its kinds' bits (5x faster than adding it, the same number)
     run_of = subset_sums(run_cost)
-    wages = np.empty(N)
-    inhouse = np.empty(N)
-    outsourced = np.empty(N)
-    vendor_rev = np.zeros(len(vendor_markup))
-    company_rev = np.zeros(n_companies)
+    by_company = np.empty(N, np.bool_)
+    wages, inhouse, outsourced = np.empty(N), np.empty(N), np.empty(N)
+    vendor_rev = np.zeros(len(o.vendor_markup))
+    company_rev = np.zeros(len(o.company_cost))
     ops_total = 0.0
     dup_total = 0.0
     for n in range(N):
-        owned = row_bits(own, n)
+        owned = kinds_held(own, n)
         run = run_of[owned]  # 万元/month of running the systems
-        dup_run = run_of[row_bits(duplicate, n)]
+        dup_run = run_of[kinds_held(duplicate, n)]
         count = KINDS_IN_SET[owned]
-        wages[n] = staff[n] * staff_wage
-        if company[n] >= 0:
+        wages[n] = o.staff[n] * staff_wage
+        c = o.company[n]
+        by_company[n] = c >= 0
+        if c >= 0:
             share = 0.0
-            fee = run * price[n]
-            company_rev[company[n]] += fee
+            fee = run * ((1 + o.contract_markup[n]) * o.company_cost[c])
+            company_rev[c] += fee
         else:
-            share = inhouse_share(staff[n], count, systems_per_staff)
-            fee = (1 - share) * run * (1 + vendor_markup[vendor[n]])
-            vendor_rev[vendor[n]] += fee
+            share = inhouse_share(o.staff[n], count, systems_per_staff)
+            fee = (1 - share) * run * (1 + o.vendor_markup[o.vendor[n]])
+            vendor_rev[o.vendor[n]] += fee
         inhouse[n] = share * count
         outsourced[n] = (1 - share) * count
         ops = wages[n] + fee
         ops_total += ops
         if run > 0:  # duplicates cost what the agency pays per unit of running cost
             dup_total += dup_run * min(ops / run, 1e9)
-    return (wages, inhouse, outsourced), (vendor_rev, company_rev), (ops_total, dup_total)
+    return by_company, (wages, inhouse, outsourced), (vendor_rev, company_rev), (ops_total, dup_total)
 
 
 @njit(cache=True)
