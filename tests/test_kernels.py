@@ -95,6 +95,25 @@ def test_serve_matches_the_array_rule(model):
     assert out.served_weight == pytest.approx((s.d_weight * served).sum(), rel=1e-12)
 
 
+def test_windows_trips_and_ratings_match_the_array_rule(model):
+    """The service kernel's windows, trips and ratings, per government, against numpy: a wrong
+    government's capacity, a window counted for an ineligible service or a swapped count fails."""
+    m, s = model, model.structure
+    out, r = demand.serve(m), m.rules
+    missing, stuck, online, gov = out.missing, out.unfetchable, out.online, s.inst_gov
+    eligible = (r.reengineered[s.inst_svc] | r.hall[gov]) & (missing > 0)
+    time = np.where(eligible, s.inst_volume * (1 - online) * (1 + m.spec.agents.fetch_effort * (missing - stuck)), 0)
+    need = np.bincount(gov, weights=time, minlength=s.n_gov)[gov]
+    w = np.where(eligible & (need > 0), np.minimum(1.0, r.window_capacity[gov] / np.where(need > 0, need, 1)), 0.0)
+    offline = 1 - online
+    trips = offline * (w * (1 + stuck) + (1 - w) * (1 + missing))
+    one_trip = online + offline * (w * (stuck == 0) + (1 - w) * (missing == 0))
+    stars = np.clip(4.0 - missing, 1, 5), np.clip(4.0 - stuck, 1, 5)
+    rating = 5 * online + offline * (w * stars[1] + (1 - w) * stars[0])
+    for got, want in ((out.windowed, w), (out.trips, trips), (out.one_trip, one_trip), (out.rating, rating)):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+
+
 def test_islands_are_connected_components_of_served_links(model):
     m, s = model, model.structure
     served = m.outcome.served

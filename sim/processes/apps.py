@@ -122,21 +122,21 @@ def host_reach(model: GovModel) -> np.ndarray:
 
 @njit(cache=True)
 def channel_reach(own, reuse, gov_reach, channels, n_lines):
-    """`host_reach` (the demand kernel calls it too)."""
+    """`host_reach` (the demand kernel calls it too). A government at a time (agency
+    g * n_lines + l is line l of government g: no division per agency), with selects, not
+    branches, on `own` and `reuse`, which are random: half the time at 13,750 agencies."""
     ch = Channels(*channels)  # named again (state.py: kernel views)
     users, broken, gov_users, web = ch.app_users, ch.app_broken, ch.gov_users, ch.web
     out = np.empty(len(users))
-    for n in range(len(users)):
-        g = n // n_lines  # agency g * n_lines + l is line l of government g
-        if broken[n]:
-            app = 0.0
-        elif own[n, MOBILE]:
-            app = users[n]
-        elif reuse[n, MOBILE] and gov_reach[g]:
-            app = gov_users[g]
-        else:
-            app = 0.0
-        out[n] = web + (1.0 - web) * app
+    n = 0
+    for g in range(len(users) // n_lines):
+        via_gov = gov_users[g] if gov_reach[g] else 0.0  # the government app serves the government
+        for _ in range(n_lines):
+            hosted = via_gov if reuse[n, MOBILE] else 0.0
+            app = users[n] if own[n, MOBILE] else hosted
+            app = 0.0 if broken[n] else app
+            out[n] = web + (1.0 - web) * app
+            n += 1
     return out
 
 
