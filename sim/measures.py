@@ -478,7 +478,11 @@ def _operator_pass(x, ag, op, counts):
     and per government its wages (sum, sum of squares) and records, with the records each
     vendor's clients hold that no one else serves. Flags are read as bytes, counted as integers."""
     is_open, served_elsewhere = ag.is_open.view(np.uint8), ag.served_elsewhere.view(np.uint8)
-    held_above = _held_above(ag.upper, ag.vertical_local, ag.refluxed)
+    upper, vertical_local, refluxed = (
+        ag.upper.view(np.uint8),
+        ag.vertical_local.view(np.uint8),
+        ag.refluxed.view(np.uint8),
+    )
     G = len(x.pool)
     systems = company_systems = out_markup = out_n = staff = mobile = upper_records = records = 0.0
     units = n_open = 0
@@ -494,7 +498,7 @@ def _operator_pass(x, ag, op, counts):
             mobile += x.own[n, MOBILE]
             n_open += is_open[n]
             records += ag.records[n]
-            upper_records += ag.records[n] * held_above[n]
+            upper_records += ag.records[n] * (upper[n] | (vertical_local[n] & (refluxed[n] ^ 1)))
             if ag.company[n] >= 0:
                 company_systems += count
                 out_markup += count * op.contract_markup[n]
@@ -562,16 +566,6 @@ def _kind_counts(flags):
     for row in range(blocks * 64, flags.shape[0]):  # the rows after the last whole block
         for k in range(K):
             out[k] += flat[row * K + k]
-    return out
-
-
-@njit(cache=True)
-def _held_above(upper, vertical_local, refluxed):
-    """(N,) 1 where an agency's records are held above the bottom level (an upper government's,
-    or a vertical line's local records not returned), as bytes."""
-    out = np.empty(len(upper), np.uint8)
-    for n in range(len(upper)):
-        out[n] = upper[n] | (vertical_local[n] & ~refluxed[n])
     return out
 
 
