@@ -496,7 +496,7 @@ def _operator_pass(x, ag, op, counts):
             units += x.staff[n] > 0
             staff += x.staff[n]
             mobile += x.own[n, MOBILE]
-            n_open += is_open[n]
+            n_open += np.int64(is_open[n])  # a byte: as numpy adds it uncompiled, it would wrap at 256
             records += ag.records[n]
             upper_records += ag.records[n] * (upper[n] | (vertical_local[n] & (refluxed[n] ^ 1)))
             if ag.company[n] >= 0:
