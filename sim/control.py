@@ -216,7 +216,7 @@ def control_dimensions(
         "control_capacity": capable / outsourced if outsourced else (1.0 if systems else nothing),
         "control_audit": audit / systems if systems else nothing,
     }
-    dims["government_control"] = float(sum(CONTROL_WEIGHTS[k] * dims[k] for k in DIMENSIONS))
+    dims["government_control"] = float(sum([CONTROL_WEIGHTS[k] * dims[k] for k in DIMENSIONS]))
     return dims
 
 

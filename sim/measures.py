@@ -121,7 +121,8 @@ def compute_measures(model: GovModel) -> dict[str, float]:
     """Every measure of the month: what agencies, markets, links and services hold is read in
     one compiled call (`_measure_all`); spending and the review pipeline in Python."""
     s, out, spend = model.structure, model.outcome, model.spend
-    total = sum(v for k, v in spend.items() if not k.startswith("duplicated"))
+    total = sum([v for k, v in spend.items() if not k.startswith("duplicated")])
+    waiting = _waiting(model)
     dup = spend["duplicated_build"] + spend["duplicated_operations"]
     ops, sums, kinds, concentration, links, volume_means, county, sums_of = _read_state(model)
     systems, company_systems, out_markup, out_n, units, staff, mobile, n_open, upper_records, records = ops
@@ -145,8 +146,8 @@ def compute_measures(model: GovModel) -> dict[str, float]:
             "inhouse_it_units": int(units),
             "inhouse_it_staff": float(staff),
             "approval_backlog": len(model.queue),
-            "mean_approval_delay": _approval_delay(model),
-            "mean_delivery_time": _delivery_time(model),
+            "mean_approval_delay": _approval_delay(model, waiting),
+            "mean_delivery_time": _delivery_time(model, waiting),
             "operator_share": float((company_systems + plat_by_company) / all_systems if all_systems else 0.0),
             "operator_markup": float(out_markup / out_n) if out_n > 0 else 0.0,
             "supply_hhi": concentration[0],
@@ -180,26 +181,33 @@ def _duplicate_shares(running: np.ndarray, duplicated: np.ndarray) -> dict[str, 
 _DUPLICATE_KINDS = (("duplicate_infrastructure", INFRA), ("duplicate_support", SUPPORT), ("duplicate_data", DATA))
 
 
-def _approval_delay(model: GovModel) -> float:
-    """Mean months since proposal of the proposals decided this month and still waiting."""
-    if len(model.queue) == 0 and model.step_stats["decided"] == 0:
+def _waiting(model: GovModel) -> np.ndarray:
+    """Months each proposal in the queue has waited (read by both delay measures: made once)."""
+    return model.month - model.queue.month if len(model.queue) else _NONE_I
+
+
+def _approval_delay(model: GovModel, waiting: np.ndarray | None = None) -> float:
+    """Mean months since proposal of the proposals decided this month and still `waiting`."""
+    waiting = _waiting(model) if waiting is None else waiting
+    if len(waiting) == 0 and model.step_stats["decided"] == 0:
         return 0.0  # nothing proposed waits or was decided (no coordinating body reviews)
-    waited = np.concatenate([np.asarray(model.step_stats["waited"], float), model.month - model.queue.month])
+    waited = np.concatenate([np.asarray(model.step_stats["waited"], float), waiting])
     return float(waited.mean()) if len(waited) else 0.0
 
 
-def _delivery_time(model: GovModel) -> float:
+def _delivery_time(model: GovModel, waiting: np.ndarray | None = None) -> float:
     """Proposal to go-live, over the projects delivered in the last year and those in the
     pipeline — under construction (their go-live month is set) and waiting for approval
     (at least their wait so far plus construction) — so a stalled review shows as long
     delivery, not as no delivery at all."""
-    months = sum(m for m, _ in model.deliveries)
-    projects = sum(n for _, n in model.deliveries)
+    waiting = _waiting(model) if waiting is None else waiting
+    months = sum([m for m, _ in model.deliveries])
+    projects = sum([n for _, n in model.deliveries])
     months += model.building_months
     projects += model.n_building
-    if len(model.queue):
-        months += float((model.month - model.queue.month).sum()) + len(model.queue) * model.spec.agents.build_months
-        projects += len(model.queue)
+    if len(waiting):
+        months += float(waiting.sum()) + len(waiting) * model.spec.agents.build_months
+        projects += len(waiting)
     return months / projects if projects else 0.0
 
 
@@ -470,7 +478,11 @@ def _operator_pass(x, ag, op, counts):
     and per government its wages (sum, sum of squares) and records, with the records each
     vendor's clients hold that no one else serves. Flags are read as bytes, counted as integers."""
     is_open, served_elsewhere = ag.is_open.view(np.uint8), ag.served_elsewhere.view(np.uint8)
-    held_above = _held_above(ag.upper, ag.vertical_local, ag.refluxed)
+    upper, vertical_local, refluxed = (
+        ag.upper.view(np.uint8),
+        ag.vertical_local.view(np.uint8),
+        ag.refluxed.view(np.uint8),
+    )
     G = len(x.pool)
     systems = company_systems = out_markup = out_n = staff = mobile = upper_records = records = 0.0
     units = n_open = 0
@@ -484,9 +496,9 @@ def _operator_pass(x, ag, op, counts):
             units += x.staff[n] > 0
             staff += x.staff[n]
             mobile += x.own[n, MOBILE]
-            n_open += is_open[n]
+            n_open += np.int64(is_open[n])  # a byte: as numpy adds it uncompiled, it would wrap at 256
             records += ag.records[n]
-            upper_records += ag.records[n] * held_above[n]
+            upper_records += ag.records[n] * (upper[n] | (vertical_local[n] & (refluxed[n] ^ 1)))
             if ag.company[n] >= 0:
                 company_systems += count
                 out_markup += count * op.contract_markup[n]
@@ -548,20 +560,12 @@ def _kind_counts(flags):
         for j in range(width):
             lanes[j] += flat[b * width + j]
     out = np.zeros(K, np.int64)
-    for j in range(width):
-        out[j % K] += lanes[j]
-    for i in range(blocks * width, len(flat)):
-        out[i % K] += flat[i]
-    return out
-
-
-@njit(cache=True)
-def _held_above(upper, vertical_local, refluxed):
-    """(N,) 1 where an agency's records are held above the bottom level (an upper government's,
-    or a vertical line's local records not returned), as bytes."""
-    out = np.empty(len(upper), np.uint8)
-    for n in range(len(upper)):
-        out[n] = upper[n] | (vertical_local[n] & ~refluxed[n])
+    for row in range(64):
+        for k in range(K):
+            out[k] += lanes[row * K + k]
+    for row in range(blocks * 64, flags.shape[0]):  # the rows after the last whole block
+        for k in range(K):
+            out[k] += flat[row * K + k]
     return out
 
 
