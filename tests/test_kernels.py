@@ -159,24 +159,37 @@ def _copy_state(m: GovModel):
 def _proposal_args(m: GovModel, reuse, budget, bits=None, reviewer_of_gov=None, app_draw=None, queued=None):
     st, a, s = m.state, m.spec.agents, m.structure
     bits = m.line_bits if bits is None else bits
-    systems = Systems(st.own, reuse, m.kind_reach(), s.n_lines, s.substitutes, bits)
+    kind_reach = np.ones((s.n_gov, st.own.shape[1]), bool)  # filled by `_proposals` from the platforms and apps
+    systems = Systems(st.own, reuse, kind_reach, s.n_lines, s.substitutes, bits)
     wants = planning.Wants(
         app=st.wants_app.copy(),
         app_draw=np.ones(s.n_agencies) if app_draw is None else app_draw,  # 1: no agency comes to want an app
         app_propensity=a.app_propensity,
         gov_app=m.gov_apps.joins,
         province_built=m.platforms.province_built,
-        reviewer_of_gov=planning._NO_REVIEWER if reviewer_of_gov is None else reviewer_of_gov,
+        reviewer_of_gov=np.full(s.n_gov, -1) if reviewer_of_gov is None else reviewer_of_gov,
+        routed=reviewer_of_gov is not None,
     )
-    prices = planning.Prices(
-        vendor=st.vendor,
-        company=st.company,
-        vendor_markup=m.vendor_markup,
-        company_markup=planning.prices_of(m).company_markup,
-        base=m.base_build_cost,  # read-only, as the run passes it: no other signature to compile here
-    )
+    reach = planning.Reach(platform=m.platforms.reach, app=m.gov_apps.reach)
     queued = st.queued.copy() if queued is None else queued
-    return tuple(systems), tuple(wants), st.building, queued, tuple(prices), budget
+    projects = planning.Projects(building=st.building, queued=queued, budget=budget)
+    prices = planning.prices_of(m)  # the base cost read-only, as the run passes it: no other signature to compile
+    return (
+        tuple(systems),
+        tuple(reach),
+        tuple(wants),
+        tuple(projects),
+        tuple(prices),
+        planning.Work(s.n_agencies, s.n_gov).proposals,
+    )
+
+
+def _propose(args):
+    """`_proposals` on `args`: the proposals decided alone (rows, kinds, costs) and those that wait
+    (rows, kinds, costs, reviewers), as copies of the parts of the work space it wrote."""
+    n_alone, n_queued = planning._proposals(*args)
+    out = args[-1]
+    return tuple(x[:n_alone].copy() for x in out[:3]), tuple(x[:n_queued].copy() for x in out[3:])
 
 
 def test_proposals_are_the_lacking_kinds_each_agency_can_pay_for_in_order(model):
@@ -192,14 +205,16 @@ def test_proposals_are_the_lacking_kinds_each_agency_can_pay_for_in_order(model)
     rows, kinds = np.nonzero(affordable)
 
     reuse, budget = _copy_state(m)
-    (got_rows, got_kinds, got_costs), waiting = planning._proposals(*_proposal_args(m, reuse, budget))
+    args = _proposal_args(m, reuse, budget)
+    (got_rows, got_kinds, got_costs), waiting = _propose(args)
+    assert np.array_equal(args[0][2], m.kind_reach())  # filled from the platforms and the government apps
     assert np.array_equal(got_rows, rows) and np.array_equal(got_kinds, kinds)
     assert np.allclose(got_costs, price[rows, kinds])
     assert all(len(x) == 0 for x in waiting)  # no body reviews them
     reserved = np.bincount(rows, weights=price[rows, kinds], minlength=s.n_agencies)
     assert np.allclose(budget, st.budget - reserved)
     pairwise = _copy_state(m)  # the lines compared pair by pair (beyond 64 lines): the same proposals
-    again, _ = planning._proposals(*_proposal_args(m, *pairwise, bits=NO_BITS))
+    again, _ = _propose(_proposal_args(m, *pairwise, bits=NO_BITS))
     assert all(np.array_equal(x, y) for x, y in zip(again, (got_rows, got_kinds, got_costs), strict=True))
     assert np.array_equal(pairwise[0], reuse) and np.array_equal(pairwise[1], budget)
 
@@ -213,11 +228,11 @@ def test_proposals_of_reviewed_governments_wait_for_their_body_and_new_app_wants
     draw = rng.random(s.n_agencies)
     reviewer_of_gov = np.where(rng.random(s.n_gov) < 0.5, rng.integers(0, 4, s.n_gov), -1)
     plain = _proposal_args(m, *_copy_state(m), app_draw=draw)
-    (rows, kinds, costs), _ = planning._proposals(*plain)
-    assert np.array_equal(plain[1][0], st.wants_app | (draw < a.app_propensity))
+    (rows, kinds, costs), _ = _propose(plain)
+    assert np.array_equal(plain[2][0], st.wants_app | (draw < a.app_propensity))
     queued = st.queued.copy()
     args = _proposal_args(m, *_copy_state(m), reviewer_of_gov=reviewer_of_gov, app_draw=draw, queued=queued)
-    alone, waiting = planning._proposals(*args)
+    alone, waiting = _propose(args)
     waits = reviewer_of_gov[s.agency_gov[rows]] >= 0
     for got, expect in zip(alone, (rows[~waits], kinds[~waits], costs[~waits]), strict=True):
         assert np.array_equal(got, expect)
@@ -252,13 +267,16 @@ def test_deciding_alone_is_the_numpy_rule_of_reuse_then_build(model):
 
     got_reuse, got_budget = st.reuse.copy(), st.budget.copy()
     systems = tuple(Systems(st.own, got_reuse, kr, s.n_lines, s.substitutes, m.line_bits))
-    builds = planning._decide_alone(systems, st.open, (ra, rk, rc), willing_draw, chance, a.host_capacity, got_budget)
+    work = planning.Work(s.n_agencies, s.n_gov)
+    proposals = tuple(np.concatenate([x, x[:5]]) for x in (ra, rk, rc))  # read up to `len(willing_draw)` only
+    decide = (willing_draw, chance, a.host_capacity)
+    n = planning._decide_alone(systems, st.open, proposals, decide, got_budget, work.builds)
     assert take.any() and (~take).any()
     assert np.array_equal(got_reuse, reuse) and np.array_equal(got_budget, budget)  # bit for bit
     expect = (ra[~take], rk[~take], rc[~take], hostable)
-    for got, want in zip(builds[:4], expect, strict=True):
-        assert np.array_equal(got, want)
-    assert len(builds) == 4  # proposed this month, reviewed by none (`plan` adds them)
+    assert n == len(expect[0])
+    for got, want in zip(work.builds, expect, strict=True):
+        assert np.array_equal(got[:n], want)
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -423,7 +441,7 @@ def test_a_shared_system_no_longer_reachable_is_lacking_again():
     assert not m.shared_ok()[s.agency_gov[n], APP]
     budget = st.budget.copy()
     budget[n] = 1e9
-    (rows, kinds, _), _ = planning._proposals(*_proposal_args(m, st.reuse.copy(), budget))
+    (rows, kinds, _), _ = _propose(_proposal_args(m, st.reuse.copy(), budget))
     assert APP in kinds[rows == n]
     assert not m.access()[n, APP]
 

@@ -8,6 +8,11 @@ compatible; otherwise it builds its own, duplicates included (seed 000 §2.2). W
 approval its proposal waits in the queue of the nearest coordinating body, which decides a
 limited number each month, oldest first, rejects duplicates and points the agency to the
 platform or the existing system (seed 000 §3.2, seed 002 §4).
+
+A month's planning is three compiled calls (proposals, the lone decisions, the start of
+construction) between the draws, which stay in Python in their order; their arguments are
+read off the model by views (`sim/views.py`) and their results written into the model's
+work space (`Work`), so that no call builds a structure or returns new arrays.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from numba import njit
 
 from ..control import review_scrutiny, terms_of_projects
 from ..institutions import record_reviews
-from ..state import MOBILE, N_KINDS, SHAREABLE, SHAREABLE_FLAGS, Systems
+from ..state import LAYER_COLUMN, MOBILE, N_KINDS, SHAREABLE, SHAREABLE_FLAGS, Systems
 from ..substitutes import can_host, can_use_shared
 from ..views import view
 
@@ -29,28 +34,24 @@ if TYPE_CHECKING:
 
 
 def plan(model: GovModel) -> None:
-    s, st, r, a = model.structure, model.state, model.rules, model.spec.agents
+    work = model.__dict__.get("planning_work") or Work.of(model)
     rng = model.rng
-    app_draw = rng.random(s.n_agencies)  # who comes to want a mobile app this month
+    rng.random(out=work.app_draw)  # who comes to want a mobile app this month (`rng.random(N)`'s numbers)
     # what each agency lacks, and of it what it can pay for, kind by kind, from its funds;
     # under app consolidation an agency that decided so puts a new app into the government app
-    running = tuple(Systems(st.own, st.reuse, model.kind_reach(), s.n_lines, s.substitutes, model.line_bits))
-    wants = Wants(
-        app=st.wants_app,
-        app_draw=app_draw,
-        app_propensity=a.app_propensity,
-        gov_app=model.gov_apps.joins,
-        province_built=model.platforms.province_built,
-        reviewer_of_gov=model.review.reviewer_of_gov if r.approval else _NO_REVIEWER,
-    )
-    alone, queued = _proposals(running, tuple(wants), st.building, st.queued, tuple(prices_of(model)), st.budget)
-    if len(queued[0]):  # with unified approval they wait for a coordinating body
-        model.queue.push(queued[0], queued[1], model.month, queued[3], queued[2])
-    if len(alone[0]):  # decided alone: reuse where willing and compatible, else build
-        willing = rng.random(len(alone[0]))
-        chance = a.voluntary_reuse * r.compatibility
-        builds = _decide_alone(running, st.open, alone, willing, chance, a.host_capacity, st.budget)
-        _start(model, (*builds, _NOW, _UNREVIEWED))  # proposed this month, reviewed by none
+    running = SYSTEMS(model)
+    prices = (*PRICES(model), np.array(list(map(_MARKUP, model.companies))) if model.companies else _NO_COMPANY)
+    n_alone, n_queued = _proposals(running, REACH(model), WANTS(model), PROJECTS(model), prices, work.proposals)
+    if n_queued:  # with unified approval they wait for a coordinating body
+        rows, kinds, costs, reviewers = (x[:n_queued] for x in work.queued)
+        model.queue.push(rows, kinds, model.month, reviewers, costs)
+    if n_alone:  # decided alone: reuse where willing and compatible, else build
+        a = model.spec.agents
+        willing = rng.random(n_alone)
+        chance = a.voluntary_reuse * model.rules.compatibility
+        decide = (willing, chance, a.host_capacity)
+        n_builds = _decide_alone(running, model.state.open, work.alone, decide, model.state.budget, work.builds)
+        _start(model, work.alone_builds, n_builds)  # proposed this month, reviewed by none
     review(model, running)
 
 
@@ -59,13 +60,52 @@ def systems(model: GovModel) -> Systems:
     return Systems(st.own, st.reuse, model.kind_reach(), s.n_lines, s.substitutes, model.line_bits)
 
 
+class Work:
+    """A model's work space for planning (made on its first plan, kept as `model.planning_work`):
+    the month's draws of who comes to want an app, the kinds reachable from each government, and
+    the proposals and builds the kernels write (at most one per agency and kind a month), read up
+    to the counts they return. Read only within one `plan`: nothing in it outlives the month."""
+
+    def __init__(self, n_agencies: int, n_gov: int) -> None:
+        size = n_agencies * N_KINDS
+        self.app_draw = np.empty(n_agencies)
+        self.kind_reach = np.zeros((n_gov, N_KINDS), np.bool_)
+        self.alone = (np.empty(size, np.int64), np.empty(size, np.int64), np.empty(size))  # rows, kinds, costs
+        self.queued = (np.empty(size, np.int64), np.empty(size, np.int64), np.empty(size), np.empty(size, np.int64))
+        self.proposals = (*self.alone, *self.queued)  # `_proposals`' out: alone, then waiting (with reviewers)
+        self.builds = (np.empty(size, np.int64), np.empty(size, np.int64), np.empty(size), np.empty(size, np.bool_))
+        self.alone_builds = (*self.builds, _NOW, _UNREVIEWED)  # `Builds`: proposed this month, reviewed by none
+
+    @classmethod
+    def of(cls, model: GovModel) -> Work:
+        s = model.structure
+        work = model.planning_work = cls(s.n_agencies, s.n_gov)
+        return work
+
+
 class Wants(NamedTuple):
     app: np.ndarray  # (N) the agency wants a mobile app (changed: `app_draw` adds to it)
     app_draw: np.ndarray  # (N) uniform draws: the agency comes to want one below `app_propensity`
     app_propensity: float
     gov_app: np.ndarray  # (N) the agency puts a new or renewed app into the government app
     province_built: np.ndarray  # (G, K) kinds the province builds for the government (not proposed)
-    reviewer_of_gov: np.ndarray  # (G) the body a government's proposals wait for (NO_ONE: none); (0): no review
+    reviewer_of_gov: np.ndarray  # (G) the body a government's proposals wait for (NO_ONE: none)
+    routed: bool  # unified approval: proposals wait for `reviewer_of_gov` (else every one is decided alone)
+
+
+class Reach(NamedTuple):
+    """What makes a shared instance reachable from a government (`state.kind_reach_of`)."""
+
+    platform: np.ndarray  # (G, N_LAYERS) a platform layer reaches the government
+    app: np.ndarray  # (G) a government app serves it
+
+
+class Projects(NamedTuple):
+    """What agencies have under way (all changed by `_proposals`)."""
+
+    building: np.ndarray  # (N, K)
+    queued: np.ndarray  # (N, K) marked for the proposals that wait
+    budget: np.ndarray  # (N) funds: the proposals' costs reserved
 
 
 class Prices(NamedTuple):
@@ -74,43 +114,63 @@ class Prices(NamedTuple):
     vendor: np.ndarray  # (N)
     company: np.ndarray  # (N) NO_ONE before take-over
     vendor_markup: np.ndarray  # (vendors)
-    company_markup: np.ndarray  # (companies)
     base: np.ndarray  # (K) base build cost, 万元
+    company_markup: np.ndarray  # (companies) last: computed each call, the rest read by `PRICES`
 
 
 def prices_of(model: GovModel) -> Prices:
-    st = model.state
     markups = np.array(list(map(_MARKUP, model.companies))) if model.companies else _NO_COMPANY
-    return Prices(
-        vendor=st.vendor,
-        company=st.company,
-        vendor_markup=model.vendor_markup,
-        company_markup=markups,
-        base=model.base_build_cost,
-    )
+    return Prices(*PRICES(model), company_markup=markups)
 
 
-_NO_REVIEWER = np.zeros(0, np.int64)  # `Wants.reviewer_of_gov` without unified approval
+SYSTEMS = view(  # `Systems` with the kinds reachable this month (filled by `_proposals`)
+    Systems,
+    own="state.own",
+    reuse="state.reuse",
+    kind_reach="planning_work.kind_reach",
+    n_lines="structure.n_lines",
+    substitutes="structure.substitutes",
+    line_bits="line_bits",
+)
+REACH = view(Reach, platform="platforms.reach", app="gov_apps.reach")
+WANTS = view(
+    Wants,
+    app="state.wants_app",
+    app_draw="planning_work.app_draw",
+    app_propensity="spec.agents.app_propensity",
+    gov_app="gov_apps.joins",
+    province_built="platforms.province_built",
+    reviewer_of_gov="review.reviewer_of_gov",
+    routed="rules.approval",
+)
+PROJECTS = view(Projects, building="state.building", queued="state.queued", budget="state.budget")
+PRICES = view(  # `Prices` but its last field
+    NamedTuple("PricesRead", [(f, object) for f in Prices._fields[:-1]]),
+    vendor="state.vendor",
+    company="state.company",
+    vendor_markup="vendor_markup",
+    base="base_build_cost",
+)
 
 
 @njit(cache=True)
-def _proposals(systems, wants, building, queued, prices, budget):
+def _proposals(systems, reach, wants, projects, prices, out):
     """An agency lacks a kind it needs (every kind, the mobile app only if wanted) that it
     cannot use, is not building and has not proposed; it proposes the lacking kinds in
-    order while their running total stays within its funds, which it reserves. Returns the
-    proposals it decides alone and those that wait for a body (`Wants.reviewer_of_gov`,
-    marked in `queued`), each (rows, kinds, costs[, reviewers]) in row-major order; changes
-    `wants.app`, `budget` (funds reserved) and `reuse` (redirected apps) in place."""
-    systems, wants, prices = Systems(*systems), Wants(*wants), Prices(*prices)  # named again (state.py: kernel views)
+    order while their running total stays within its funds, which it reserves. Writes the
+    proposals it decides alone (rows, kinds, costs) and those that wait for a body
+    (`Wants.reviewer_of_gov`, marked in `queued`; rows, kinds, costs, reviewers) into `out`
+    (`Work.proposals`), each in row-major order, and returns how many of each; fills
+    `systems.kind_reach` from `reach`; changes `wants.app`, `budget` (funds reserved) and
+    `reuse` (redirected apps) in place."""
+    systems, wants, projects = Systems(*systems), Wants(*wants), Projects(*projects)  # named again (state.py)
+    _kind_reach_into(reach[0], reach[1], systems.kind_reach)
     n_lines, N = systems.n_lines, systems.own.shape[0]
-    out = (np.empty(N * N_KINDS, np.int64), np.empty(N * N_KINDS, np.int64), np.empty(N * N_KINDS))  # `_propose`
     count = np.zeros(2, np.int64)
-    routed = len(wants.reviewer_of_gov) > 0
-    factor = _price_factor(prices.vendor, prices.company, prices.vendor_markup, prices.company_markup)
     lacking_of_line, usable = np.zeros(n_lines, np.int64), np.empty(n_lines * N_KINDS, np.uint8)
     for g in range(N // n_lines):
-        reviewer = wants.reviewer_of_gov[g] if routed else -1
-        _lacking(systems, building, queued, g, lacking_of_line, usable)
+        reviewer = wants.reviewer_of_gov[g] if wants.routed else -1
+        _lacking(systems, projects.building, projects.queued, g, lacking_of_line, usable)
         # what the province builds for the government (seed 004 §2.1) is not the agency's
         # to build: it uses the province's layer once it reaches it
         province, reached = 0, 0
@@ -130,20 +190,46 @@ def _proposals(systems, wants, building, queued, prices, budget):
             if ((lacks >> MOBILE) & 1) & wants.gov_app[n]:
                 systems.reuse[n, MOBILE] = True
                 lacks &= ~(1 << MOBILE)
-            if lacks == 0:  # half the agencies, most months: nothing to price or reserve
-                continue
-            # an agency that lacks something often cannot afford it yet: work without branches
-            # on what it lacks; the one branch, on a proposal made, is rarely taken
-            total = reserved = 0.0
-            for k in range(N_KINDS):
-                lacking = (lacks >> k) & 1
-                cost = factor[n] * prices.base[k]
-                total += lacking * cost
-                if lacking & (total <= budget[n]):
-                    _propose(out, count, n, k, cost, reviewer, queued)
-                    reserved += cost
-            budget[n] -= reserved
-    return _split(out, count, wants.reviewer_of_gov, n_lines)
+            if lacks:  # half the agencies, most months, lack nothing: nothing to price or reserve
+                _propose_lacking(out, count, n, lacks, reviewer, prices, projects)
+    return count[0], count[1]
+
+
+@njit(cache=True, inline="always")
+def _propose_lacking(out, count, n, lacks, reviewer, prices, projects):
+    """Agency `n` proposes the kinds it `lacks` (bits) in order while their running total stays
+    within its funds, deciding alone (`count[0]` so far) or waiting for its `reviewer` (`count[1]`).
+    An agency that lacks something often cannot afford it yet: no branch on what it lacks; the
+    one branch, on a proposal made, is rarely taken."""
+    vendor, company, vendor_markup, base, company_markup = prices
+    factor = 1.0 + (company_markup[company[n]] if company[n] >= 0 else vendor_markup[vendor[n]])  # `build_factor`
+    budget = projects.budget
+    total = reserved = 0.0
+    for k in range(N_KINDS):
+        lacking = (lacks >> k) & 1
+        cost = factor * base[k]
+        total += lacking * cost
+        if lacking & (total <= budget[n]):
+            if reviewer < 0:  # `out`: rows, kinds, costs alone, then rows, kinds, costs, reviewers waiting
+                j = count[0]
+                count[0] += 1
+                out[0][j], out[1][j], out[2][j] = n, k, cost
+            else:
+                j = count[1]
+                count[1] += 1
+                out[3][j], out[4][j], out[5][j], out[6][j] = n, k, cost, reviewer
+                projects.queued[n, k] = True
+            reserved += cost
+    budget[n] -= reserved
+
+
+@njit(cache=True)
+def _kind_reach_into(platform_reach, app_reach, out):
+    """`state.kind_reach_of` written into `out` (G, K) instead of a new array."""
+    for g in range(out.shape[0]):
+        for k in range(N_KINDS):
+            out[g, k] = platform_reach[g, LAYER_COLUMN[k]] if LAYER_COLUMN[k] >= 0 else False
+        out[g, MOBILE] = app_reach[g]
 
 
 @njit(cache=True)
@@ -196,45 +282,20 @@ def _lacking_pairwise(systems, building, queued, g, lacks):
             lacks[i] |= np.int64(1 - (usable | building[lo + i, k] | queued[lo + i, k])) << k
 
 
-@njit(cache=True, inline="always")
-def _propose(out, count, n, k, cost, reviewer, queued):
-    """Agency `n` proposes kind `k`, deciding alone (from the front of the `out` arrays,
-    `count[0]` so far) or, with a `reviewer`, waiting for it (from the back, `count[1]`)."""
-    rows, kinds, costs = out
-    if reviewer < 0:
-        j = count[0]
-        count[0] += 1
-    else:
-        count[1] += 1
-        j = len(rows) - count[1]
-        queued[n, k] = True
-    rows[j], kinds[j], costs[j] = n, k, cost
-
-
 @njit(cache=True)
-def _split(out, count, reviewer_of_gov, n_lines):
-    """The proposals decided alone (rows, kinds, costs) and those that wait (rows, kinds,
-    costs, reviewers), each in the order they were made."""
-    rows, kinds, costs = out
-    alone = (rows[: count[0]], kinds[: count[0]], costs[: count[0]])
-    back = len(rows) - count[1]
-    q_rows, q_kinds, q_costs = rows[back:][::-1].copy(), kinds[back:][::-1].copy(), costs[back:][::-1].copy()
-    reviewers = reviewer_of_gov[q_rows // n_lines] if count[1] else np.zeros(0, np.int64)
-    return alone, (q_rows, q_kinds, q_costs, reviewers)
-
-
-@njit(cache=True)
-def _decide_alone(systems, host_open, proposals, willing, chance, host_capacity, budget):
+def _decide_alone(systems, host_open, proposals, decide, budget, builds):
     """An agency deciding alone reuses a shared instance it could use (`can_use_shared`) if
-    it is open and willing (`willing` below `chance`), its reserved funds going back;
-    otherwise it builds, a duplicate where an owner would have hosted it (`can_host`, §7.4).
-    Changes `reuse` and `budget`; returns the builds (the first four fields of `Builds`)."""
+    it is open and willing (`decide`: its draw `willing` below `chance`), its reserved funds
+    going back; otherwise it builds, a duplicate where an owner would have hosted it
+    (`can_host`, §7.4, up to `host_capacity`). `proposals`: (rows, kinds, costs), the first
+    `len(willing)` read. Changes `reuse` and `budget`; writes the builds into `builds` (the
+    first four fields of `Builds`, `Work.builds`) and returns how many."""
     systems = Systems(*systems)
     own, kind_reach, substitutes, n_lines = systems.own, systems.kind_reach, systems.substitutes, systems.n_lines
+    willing, chance, host_capacity = decide
     rows, kinds, costs = proposals
-    J = len(rows)
-    agencies, kinds_built, costs_built = np.empty(J, np.int64), np.empty(J, np.int64), np.empty(J)
-    duplicate = np.empty(J, np.bool_)
+    agencies, kinds_built, costs_built, duplicate = builds
+    J = len(willing)
     reused = np.zeros(J, np.bool_)  # the reused proposals' funds go back (`_refund`)
     b = 0
     for j in range(J):
@@ -245,13 +306,13 @@ def _decide_alone(systems, host_open, proposals, willing, chance, host_capacity,
             agencies[b], kinds_built[b], costs_built[b] = n, k, costs[j]
             duplicate[b] = can_host(own, host_open, kind_reach, substitutes, n_lines, n, k, host_capacity)
             b += 1
-    _refund(rows, costs, reused, budget)
-    return agencies[:b], kinds_built[:b], costs_built[:b], duplicate[:b]
+    _refund(rows[:J], costs[:J], reused, budget)
+    return b
 
 
 def review(model: GovModel, running: tuple | None = None) -> None:
     """Coordinating bodies decide the oldest proposals in their queue, up to capacity
-    (`running`: `tuple(systems(model))` where the caller has it)."""
+    (`running`: `SYSTEMS(model)` as `plan` filled it, where the caller has it)."""
     q, st = model.queue, model.state
     model.step_stats["decided"] = 0
     model.step_stats["rejected_duplicates"] = 0
@@ -269,7 +330,7 @@ def review(model: GovModel, running: tuple | None = None) -> None:
         tuple(waiting), tuple(bodies), tuple(systems(model)) if running is None else running, st.queued, st.budget
     )
     model.review.consume(taken)
-    _start(model, builds)
+    _start(model, builds, len(builds[0]))
     reviewers, duplicate, waited = decided
     record_reviews(model, reviewers, duplicate)
     model.step_stats["decided"] = len(reviewers)
@@ -399,15 +460,14 @@ def _oldest_first(reviewer, held, allowed):
 
 def build_factor(model: GovModel) -> np.ndarray:
     """(N,) multiple of the base build cost each agency pays: its vendor's or its
-    company's markup."""
+    company's markup (`_proposals` prices agency by agency the same way)."""
     prices = prices_of(model)
     return _price_factor(prices.vendor, prices.company, prices.vendor_markup, prices.company_markup)
 
 
 @njit(cache=True)
 def _price_factor(vendor, company, vendor_markup, company_markup):
-    """`build_factor` in one pass: 1 + the markup of the agency's company, else its vendor's
-    (plain arrays: read through `Prices` inside `_proposals`' loop it took twice as long)."""
+    """`build_factor` in one pass: 1 + the markup of the agency's company, else its vendor's."""
     out = np.empty(len(vendor))
     for n in range(len(vendor)):
         out[n] = 1.0 + (company_markup[company[n]] if company[n] >= 0 else vendor_markup[vendor[n]])
@@ -420,7 +480,7 @@ def start_builds(model: GovModel, agencies, kinds, costs, duplicate, proposed=No
     J = len(agencies)
     proposed = np.zeros(0, np.int64) if proposed is None else np.asarray(proposed, np.int64)
     scrutiny = np.full(J, float(scrutiny)) if np.ndim(scrutiny) == 0 else np.asarray(scrutiny, dtype=float)
-    _start(model, (agencies, kinds, costs, duplicate, proposed, scrutiny))
+    _start(model, (agencies, kinds, costs, duplicate, proposed, scrutiny), J)
 
 
 class Builds(NamedTuple):
@@ -434,9 +494,8 @@ class Builds(NamedTuple):
     scrutiny: np.ndarray  # how closely a coordinating body examined each (empty: none reviewed them)
 
 
-def _start(model: GovModel, builds: tuple) -> None:
-    """`start_builds` of the `Builds` a kernel returned: the draws, then construction."""
-    J = len(builds[0])
+def _start(model: GovModel, builds: tuple, J: int) -> None:
+    """`start_builds` of the first `J` of the `Builds` a kernel returned or wrote: the draws, then construction."""
     if J == 0:
         return
     rng = model.rng
@@ -517,12 +576,12 @@ def _start_builds(builds, draws, month, build_months, builders, records):
     charges the specification to its month), then construction by the agency's company if it
     has one, else its vendor, at the builder's quality with noise (`draws[1]`); a
     technical-support institution in the government closes part of the gap to full quality.
-    Returns the spending, its duplicated part and the months the projects add to the
-    pipeline (proposal to go-live)."""
+    Reads the first `len(draws[0])` of `builds`; returns the spending, its duplicated part and
+    the months the projects add to the pipeline (proposal to go-live)."""
     builds, builders, records = Builds(*builds), Builders(*builders), Records(*records)  # named again
     u, noise = draws
-    agencies, kinds, n_lines = builds.agencies, builds.kinds, builders.n_lines
-    J = len(agencies)
+    J = len(u)  # the first J of `builds`
+    agencies, kinds, n_lines = builds.agencies[:J], builds.kinds[:J], builders.n_lines
     g = agencies // n_lines  # agency `g * n_lines + l`
     proposed = np.full(J, month, np.int64) if len(builds.proposed) == 0 else builds.proposed
     scrutiny = np.zeros(J) if len(builds.scrutiny) == 0 else builds.scrutiny
@@ -546,7 +605,7 @@ def _build(builds, noise, done_month, builders, records):
     """Construction starts, by the agency's company if it has one, else its vendor."""
     vendor, company, company_quality = builders.vendor, builders.company, builders.company_quality
     spent = duplicated = 0.0
-    for j in range(len(builds.agencies)):
+    for j in range(len(noise)):
         n, k = builds.agencies[j], builds.kinds[j]
         builder = company_quality[company[n]] if company[n] >= 0 else builders.vendor_quality[vendor[n]]
         q = min(max(builder + noise[j], 0.0), 1.0)
