@@ -166,11 +166,14 @@ def _proposals(systems, reach, wants, projects, prices, out):
     systems, wants, projects = Systems(*systems), Wants(*wants), Projects(*projects)  # named again (state.py)
     _kind_reach_into(reach[0], reach[1], systems.kind_reach)
     n_lines, N = systems.n_lines, systems.own.shape[0]
-    count = np.zeros(2, np.int64)
+    vendor, company, vendor_markup, base, company_markup = prices
+    budget, queued = projects.budget, projects.queued
+    rows, kinds, costs, q_rows, q_kinds, q_costs, q_reviewers = out
+    n_alone = n_queued = 0
     lacking_of_line, usable = np.zeros(n_lines, np.int64), np.empty(n_lines * N_KINDS, np.uint8)
     for g in range(N // n_lines):
         reviewer = wants.reviewer_of_gov[g] if wants.routed else -1
-        _lacking(systems, projects.building, projects.queued, g, lacking_of_line, usable)
+        _lacking(systems, projects.building, queued, g, lacking_of_line, usable)
         # what the province builds for the government (seed 004 §2.1) is not the agency's
         # to build: it uses the province's layer once it reaches it
         province, reached = 0, 0
@@ -190,37 +193,30 @@ def _proposals(systems, reach, wants, projects, prices, out):
             if ((lacks >> MOBILE) & 1) & wants.gov_app[n]:
                 systems.reuse[n, MOBILE] = True
                 lacks &= ~(1 << MOBILE)
-            if lacks:  # half the agencies, most months, lack nothing: nothing to price or reserve
-                _propose_lacking(out, count, n, lacks, reviewer, prices, projects)
-    return count[0], count[1]
-
-
-@njit(cache=True, inline="always")
-def _propose_lacking(out, count, n, lacks, reviewer, prices, projects):
-    """Agency `n` proposes the kinds it `lacks` (bits) in order while their running total stays
-    within its funds, deciding alone (`count[0]` so far) or waiting for its `reviewer` (`count[1]`).
-    An agency that lacks something often cannot afford it yet: no branch on what it lacks; the
-    one branch, on a proposal made, is rarely taken."""
-    vendor, company, vendor_markup, base, company_markup = prices
-    factor = 1.0 + (company_markup[company[n]] if company[n] >= 0 else vendor_markup[vendor[n]])  # `build_factor`
-    budget = projects.budget
-    total = reserved = 0.0
-    for k in range(N_KINDS):
-        lacking = (lacks >> k) & 1
-        cost = factor * base[k]
-        total += lacking * cost
-        if lacking & (total <= budget[n]):
-            if reviewer < 0:  # `out`: rows, kinds, costs alone, then rows, kinds, costs, reviewers waiting
-                j = count[0]
-                count[0] += 1
-                out[0][j], out[1][j], out[2][j] = n, k, cost
-            else:
-                j = count[1]
-                count[1] += 1
-                out[3][j], out[4][j], out[5][j], out[6][j] = n, k, cost, reviewer
-                projects.queued[n, k] = True
-            reserved += cost
-    budget[n] -= reserved
+            if lacks == 0:  # half the agencies, most months: nothing to price or reserve
+                continue
+            # an agency that lacks something often cannot afford it yet: work without branches
+            # on what it lacks; the one branch, on a proposal made, is rarely taken
+            factor = 1.0 + (
+                company_markup[company[n]] if company[n] >= 0 else vendor_markup[vendor[n]]
+            )  # `build_factor`
+            total = reserved = 0.0
+            for k in range(N_KINDS):
+                lacking = (lacks >> k) & 1
+                cost = factor * base[k]
+                total += lacking * cost
+                if lacking & (total <= budget[n]):
+                    if reviewer < 0:
+                        rows[n_alone], kinds[n_alone], costs[n_alone] = n, k, cost
+                        n_alone += 1
+                    else:
+                        q_rows[n_queued], q_kinds[n_queued], q_costs[n_queued] = n, k, cost
+                        q_reviewers[n_queued] = reviewer
+                        queued[n, k] = True
+                        n_queued += 1
+                    reserved += cost
+            budget[n] -= reserved
+    return n_alone, n_queued
 
 
 @njit(cache=True)
