@@ -245,11 +245,9 @@ def test_proposals_of_reviewed_governments_wait_for_their_body_and_new_app_wants
     assert waits.any() or len(rows) == 0
 
 
-@pytest.mark.parametrize("pairwise", [False, True])
-def test_deciding_alone_is_the_numpy_rule_of_reuse_then_build(model, pairwise):
+def test_deciding_alone_is_the_numpy_rule_of_reuse_then_build(model):
     """`_decide_alone` against the numpy statement plan made before: reuse where compatible,
-    open and willing, funds back by `np.bincount`; the rest build, duplicates where hostable
-    (asked by the lines' compatibility bits, or pair by pair as beyond 64 lines)."""
+    open and willing, funds back by `np.bincount`; the rest build, duplicates where hostable."""
     from sim.substitutes import compatible_for, hostable_for
 
     m, s, st, a = model, model.structure, model.state, model.spec.agents
@@ -268,7 +266,7 @@ def test_deciding_alone_is_the_numpy_rule_of_reuse_then_build(model, pairwise):
     hostable = hostable_for(st.own, st.open, kr, s.substitutes, s.n_lines, ra[~take], rk[~take], a.host_capacity)
 
     got_reuse, got_budget = st.reuse.copy(), st.budget.copy()
-    systems = tuple(Systems(st.own, got_reuse, kr, s.n_lines, s.substitutes, NO_BITS if pairwise else m.line_bits))
+    systems = tuple(Systems(st.own, got_reuse, kr, s.n_lines, s.substitutes, m.line_bits))
     work = planning.Work(s.n_agencies, s.n_gov)
     proposals = tuple(np.concatenate([x, x[:5]]) for x in (ra, rk, rc))  # read up to `len(willing_draw)` only
     decide = (willing_draw, chance, a.host_capacity)
@@ -282,7 +280,7 @@ def test_deciding_alone_is_the_numpy_rule_of_reuse_then_build(model, pairwise):
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_deciding_the_queue_is_the_numpy_rule_of_review(model, seed):  # odd seeds: pair by pair, as beyond 64 lines
+def test_deciding_the_queue_is_the_numpy_rule_of_review(model, seed):
     """`_decide_queue` against review's numpy statement before it was compiled: the oldest
     decided per body, duplicates rejected (reuse, funds back), the rest start at the body's
     scrutiny; the queue keeps the undecided in order."""
@@ -307,7 +305,7 @@ def test_deciding_the_queue_is_the_numpy_rule_of_review(model, seed):  # odd see
     queued[a_, k_] = False
 
     got = st.reuse.copy(), st.budget.copy(), st.queued.copy()
-    systems = tuple(Systems(st.own, got[0], kr, s.n_lines, s.substitutes, NO_BITS if seed % 2 else m.line_bits))
+    systems = tuple(Systems(st.own, got[0], kr, s.n_lines, s.substitutes, m.line_bits))
     waiting_q = (ag, kd, month, reviewer, cost)
     bodies = (allowed, capacity, held)
     got_taken, (revs, rejected, proposed), kept, builds = planning._decide_queue(

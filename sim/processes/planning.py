@@ -26,7 +26,7 @@ from numba import njit
 from ..control import review_scrutiny, terms_of_projects
 from ..institutions import record_reviews
 from ..state import LAYER_COLUMN, MOBILE, N_KINDS, SHAREABLE, SHAREABLE_FLAGS, Systems
-from ..substitutes import can_host, can_use_by_bits, can_use_shared
+from ..substitutes import can_host, can_use_shared
 from ..views import view
 
 if TYPE_CHECKING:
@@ -287,79 +287,23 @@ def _decide_alone(systems, host_open, proposals, decide, budget, builds):
     `len(willing)` read. Changes `reuse` and `budget`; writes the builds into `builds` (the
     first four fields of `Builds`, `Work.builds`) and returns how many."""
     systems = Systems(*systems)
+    own, kind_reach, substitutes, n_lines = systems.own, systems.kind_reach, systems.substitutes, systems.n_lines
     willing, chance, host_capacity = decide
     rows, kinds, costs = proposals
     agencies, kinds_built, costs_built, duplicate = builds
     J = len(willing)
     reused = np.zeros(J, np.bool_)  # the reused proposals' funds go back (`_refund`)
-    owners = _no_owners()
     b = 0
     for j in range(J):
         n, k = rows[j], kinds[j]
-        if _can_use(systems, host_open, owners, n, k) and host_open[n] and willing[j] < chance:
+        if can_use_shared(own, kind_reach, substitutes, n_lines, n, k) and host_open[n] and willing[j] < chance:
             systems.reuse[n, k] = reused[j] = True
         else:
             agencies[b], kinds_built[b], costs_built[b] = n, k, costs[j]
-            duplicate[b] = _can_host(systems, host_open, owners, n, k, host_capacity)
+            duplicate[b] = can_host(own, host_open, kind_reach, substitutes, n_lines, n, k, host_capacity)
             b += 1
     _refund(rows[:J], costs[:J], reused, budget)
     return b
-
-
-@njit(cache=True)
-def _no_owners():
-    """`_owners`' record, empty: (kinds' owning lines (K,) uint64, open lines (1,) uint64, government (1,))."""
-    return np.zeros(N_KINDS, np.uint64), np.zeros(1, np.uint64), np.full(1, -1, np.int64)
-
-
-@njit(cache=True)
-def _owners(own, host_open, n_lines, g, owners):
-    """`owners` of government `g`: bit i of [k] set where its line i runs its own system of kind k
-    (`substitutes.lines_owning` of every kind), and the lines open to sharing (none where `host_open`
-    is empty). Made again only when the government asked about changes: the proposals come
-    government by government, and own and stances do not change while they are decided."""
-    owned, open_lines, gov = owners
-    if gov[0] == g:
-        return
-    gov[0], open_lines[0], lo = g, 0, g * n_lines
-    owned[:] = 0
-    for line in range(n_lines):
-        bit = np.uint64(1) << np.uint64(line)
-        for k in range(N_KINDS):
-            if own[lo + line, k]:
-                owned[k] |= bit
-        if len(host_open) and host_open[lo + line]:
-            open_lines[0] |= bit
-
-
-@njit(cache=True)
-def _can_use(systems, host_open, owners, n, k):
-    """`can_use_shared` of agency `n` and kind `k`: from the lines' compatibility bits and the
-    owners of its government (`_owners`), or pair by pair beyond 64 lines."""
-    n_lines, bits = systems.n_lines, systems.line_bits
-    if bits.shape[1] != n_lines:
-        return can_use_shared(systems.own, systems.kind_reach, systems.substitutes, n_lines, n, k)
-    g = n // n_lines
-    if systems.kind_reach[g, k]:  # a platform layer or the government app: no owner to look for
-        return True
-    _owners(systems.own, host_open, n_lines, g, owners)
-    return can_use_by_bits(systems.kind_reach, owners[0][k], bits, g, n % n_lines, k)
-
-
-@njit(cache=True)
-def _can_host(systems, host_open, owners, n, k, host_capacity):
-    """`can_host` of agency `n` and kind `k` (an open compatible owner, or a platform or app in
-    reach), read as `_can_use` reads `can_use_shared`."""
-    n_lines, bits, kind_reach = systems.n_lines, systems.line_bits, systems.kind_reach
-    if bits.shape[1] != n_lines:
-        return can_host(systems.own, host_open, kind_reach, systems.substitutes, n_lines, n, k, host_capacity)
-    g = n // n_lines
-    if kind_reach[g, k]:
-        return True
-    if not SHAREABLE_FLAGS[k] or host_capacity <= 0:
-        return False
-    _owners(systems.own, host_open, n_lines, g, owners)
-    return (owners[0][k] & owners[1][0] & bits[k, n % n_lines]) != 0
 
 
 def review(model: GovModel, running: tuple | None = None) -> None:
@@ -427,14 +371,13 @@ def _decide_queue(waiting, bodies, systems, queued, budget):
     reviewers, rejected, proposed = np.empty(D, np.int64), np.empty(D, np.bool_), np.empty(D, np.int64)
     build = np.empty(D, np.int64)  # positions in the queue of the proposals that start
     returned = np.zeros(len(decided), np.bool_)  # ... and of those rejected, their funds returned
-    owners, no_stances = _no_owners(), np.zeros(0, np.bool_)
     d = b = 0
     for j in range(len(decided)):
         if not decided[j]:
             continue
         n, k = waiting.agency[j], waiting.kind[j]
         reviewers[d], proposed[d] = waiting.reviewer[j], waiting.month[j]
-        rejected[d] = _can_use(systems, no_stances, owners, n, k)
+        rejected[d] = can_use_shared(systems.own, systems.kind_reach, systems.substitutes, systems.n_lines, n, k)
         if rejected[d]:
             systems.reuse[n, k] = returned[j] = True
         else:
