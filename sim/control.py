@@ -154,6 +154,19 @@ def agency_exit(x, n, systems, price, month, systems_per_staff):
     return inh + out * openness, inh + min(known * share_out, out), out, spare
 
 
+@njit(cache=True, inline="always")
+def add_agency(totals, by_gov, g, count, rights, exit_terms):
+    """`totals` (systems, ownership, contracts, audit) with an agency's running systems, those
+    whose rights the government holds and its exit's terms (`agency_exit`) added, and its
+    outsourced systems and spare capacity added to its government `g`'s (`by_gov`, two (G,)
+    arrays): what the measures' pass and `_control_sums` add, in one order."""
+    systems, ownership, contracts, audit = totals
+    contract, audited, out, spare = exit_terms
+    by_gov[0][g] += out
+    by_gov[1][g] += spare
+    return systems + count, ownership + rights, contracts + contract, audit + audited
+
+
 @njit(cache=True)
 def capacity_sums(outsourced_g, spare_g, pool, systems_per_staff):
     """Systems outsourced, and those government staff could take back, over governments."""
@@ -170,7 +183,8 @@ def _control_sums(x, fees, month, migration_months, systems_per_staff):
     systems in all and those government staff could take back (per government)."""
     x, fees = as_bytes(ControlInputs(*x)), Fees(*fees)  # named again: passed as plain tuples, which numba types fast
     G = len(x.pool)
-    decision = ownership = contracts = audit = systems = 0.0
+    decision = 0.0
+    totals = (0.0, 0.0, 0.0, 0.0)  # systems, ownership, contracts, audit (`add_agency`)
     outsourced_g = np.zeros(G)
     spare_g = np.zeros(G)
     run_of, migrate_of = set_sums(x.run_cost, 1.0), set_sums(x.run_cost, migration_months)
@@ -181,13 +195,9 @@ def _control_sums(x, fees, month, migration_months, systems_per_staff):
         # switching rebuilds the systems whose rights the supplier keeps, at the rebuilder's markup
         rebuild = set_sum(x.build_cost, 1 + fees.markup[n], runs_set ^ held_set)
         terms = (float(count), float(known), run_of[runs_set], rebuild + migrate_of[held_set])
-        contract, audited, out, spare = agency_exit(x, n, terms, fees.price[n], month, systems_per_staff)
-        systems += count
-        ownership += rights
-        contracts += contract
-        audit += audited
-        outsourced_g[x.agency_gov[n]] += out
-        spare_g[x.agency_gov[n]] += spare
+        exit_terms = agency_exit(x, n, terms, fees.price[n], month, systems_per_staff)
+        totals = add_agency(totals, (outsourced_g, spare_g), x.agency_gov[n], count, rights, exit_terms)
+    systems, ownership, contracts, audit = totals
     capable, outsourced = capacity_sums(outsourced_g, spare_g, x.pool, systems_per_staff)
     return decision, ownership, contracts, audit, systems, capable, outsourced
 

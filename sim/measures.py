@@ -654,7 +654,8 @@ def _control_pass(x, ag, op, month, rates):
     run_of, migrate_of = control.set_sums(x.run_cost, 1.0), control.set_sums(x.run_cost, migration_months)
     rebuild_row, rebuild_of = _rebuild_costs(op.best_vendor, op.vendor_markup, x.build_cost)
     G = len(x.pool)
-    decision = ownership = contracts = audit = systems = 0.0
+    decision = 0.0
+    totals = (0.0, 0.0, 0.0, 0.0)  # systems, ownership, contracts, audit (`control.add_agency`)
     outsourced_g, spare_g = np.zeros(G), np.zeros(G)
     counts = np.empty(len(x.inhouse), np.int64)
     for n in range(len(counts)):
@@ -665,13 +666,9 @@ def _control_pass(x, ag, op, month, rates):
             price = (1 + op.contract_markup[n]) * op.company_cost[c] if c >= 0 else 1.0 + op.vendor_markup[ag.vendor[n]]
             rebuild = rebuild_of[rebuild_row[ag.market[n]], runs_set ^ held_set]
             terms = (float(count), float(known), run_of[runs_set], rebuild + migrate_of[held_set])
-            contract, audited, out, spare = control.agency_exit(x, n, terms, price, month, systems_per_staff)
-            systems += count
-            ownership += rights
-            contracts += contract
-            audit += audited
-            outsourced_g[x.agency_gov[n]] += out
-            spare_g[x.agency_gov[n]] += spare
+            exit_terms = control.agency_exit(x, n, terms, price, month, systems_per_staff)
+            totals = control.add_agency(totals, (outsourced_g, spare_g), x.agency_gov[n], count, rights, exit_terms)
+    systems, ownership, contracts, audit = totals
     capable, outsourced = control.capacity_sums(outsourced_g, spare_g, x.pool, systems_per_staff)
     return (decision, ownership, contracts, audit, systems, capable, outsourced), counts
 
