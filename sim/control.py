@@ -154,6 +154,19 @@ def agency_exit(x, n, systems, price, month, systems_per_staff):
     return inh + out * openness, inh + min(known * share_out, out), out, spare
 
 
+@njit(cache=True, inline="always")
+def add_agency(totals, by_gov, g, count, rights, exit_terms):
+    """`totals` (systems, ownership, contracts, audit) with an agency's running systems, those
+    whose rights the government holds and its exit's terms (`agency_exit`) added, and its
+    outsourced systems and spare capacity added to its government `g`'s (`by_gov`, two (G,)
+    arrays): what the measures' pass and `_control_sums` add, in one order."""
+    systems, ownership, contracts, audit = totals
+    contract, audited, out, spare = exit_terms
+    by_gov[0][g] += out
+    by_gov[1][g] += spare
+    return systems + count, ownership + rights, contracts + contract, audit + audited
+
+
 @njit(cache=True)
 def capacity_sums(outsourced_g, spare_g, pool, systems_per_staff):
     """Systems outsourced, and those government staff could take back, over governments."""
@@ -170,7 +183,8 @@ def _control_sums(x, fees, month, migration_months, systems_per_staff):
     systems in all and those government staff could take back (per government)."""
     x, fees = as_bytes(ControlInputs(*x)), Fees(*fees)  # named again: passed as plain tuples, which numba types fast
     G = len(x.pool)
-    decision = ownership = contracts = audit = systems = 0.0
+    decision = 0.0
+    totals = (0.0, 0.0, 0.0, 0.0)  # systems, ownership, contracts, audit (`add_agency`)
     outsourced_g = np.zeros(G)
     spare_g = np.zeros(G)
     run_of, migrate_of = set_sums(x.run_cost, 1.0), set_sums(x.run_cost, migration_months)
@@ -181,13 +195,9 @@ def _control_sums(x, fees, month, migration_months, systems_per_staff):
         # switching rebuilds the systems whose rights the supplier keeps, at the rebuilder's markup
         rebuild = set_sum(x.build_cost, 1 + fees.markup[n], runs_set ^ held_set)
         terms = (float(count), float(known), run_of[runs_set], rebuild + migrate_of[held_set])
-        contract, audited, out, spare = agency_exit(x, n, terms, fees.price[n], month, systems_per_staff)
-        systems += count
-        ownership += rights
-        contracts += contract
-        audit += audited
-        outsourced_g[x.agency_gov[n]] += out
-        spare_g[x.agency_gov[n]] += spare
+        exit_terms = agency_exit(x, n, terms, fees.price[n], month, systems_per_staff)
+        totals = add_agency(totals, (outsourced_g, spare_g), x.agency_gov[n], count, rights, exit_terms)
+    systems, ownership, contracts, audit = totals
     capable, outsourced = capacity_sums(outsourced_g, spare_g, x.pool, systems_per_staff)
     return decision, ownership, contracts, audit, systems, capable, outsourced
 
@@ -203,21 +213,58 @@ def control_measures(
 def control_dimensions(
     decision: float, ownership: float, contracts: float, audit: float, systems: float, capable: float, outsourced: float
 ) -> dict:
+    """The five dimensions and their weighted mean (`dimensions`), by name."""
+    return dict(
+        zip(NAMES, dimensions(decision, ownership, contracts, audit, systems, capable, outsourced), strict=True)
+    )
+
+
+NAMES = (*DIMENSIONS, "government_control")
+_WEIGHTS = tuple(CONTROL_WEIGHTS[k] for k in DIMENSIONS)  # a constant of the compiled code
+
+
+@njit(cache=True)
+def dimensions(decision, ownership, contracts, audit, systems, capable, outsourced):
     """The five dimensions from their systems-weighted sums, and their weighted mean. Shares
     of running systems are undefined (NaN) where no system runs, and so is their mean: a
     government with nothing to control has neither full nor no control (it was 1, full control
     over nothing). Capacity is 1 where systems run and none is outsourced (nothing to take
-    back), as its definition says."""
-    nothing = float("nan")  # the sums are Python floats (from the compiled kernels), and so are the shares
-    dims = {
-        "control_decision_rights": decision / systems if systems else nothing,
-        "control_ownership": ownership / systems if systems else nothing,
-        "control_contracts": contracts / systems if systems else nothing,
-        "control_capacity": capable / outsourced if outsourced else (1.0 if systems else nothing),
-        "control_audit": audit / systems if systems else nothing,
-    }
-    dims["government_control"] = float(sum([CONTROL_WEIGHTS[k] * dims[k] for k in DIMENSIONS]))
-    return dims
+    back), as its definition says. The mean is Python's `sum` of the weighted terms
+    (`python_sum`), as it was computed before it was compiled."""
+    nothing = np.nan
+    dims = (
+        decision / systems if systems else nothing,
+        ownership / systems if systems else nothing,
+        contracts / systems if systems else nothing,
+        capable / outsourced if outsourced else (1.0 if systems else nothing),
+        audit / systems if systems else nothing,
+    )
+    terms = np.empty(len(dims))
+    for k in range(len(dims)):
+        terms[k] = _WEIGHTS[k] * dims[k]
+    return dims[0], dims[1], dims[2], dims[3], dims[4], python_sum(terms)
+
+
+@njit(cache=True)
+def python_sum(values):
+    """`sum(values)` as CPython 3.12 adds a list of floats (Python/bltinmodule.c): the start, 0,
+    plus the first, then Neumaier's compensated sum, the compensation added at the end when it
+    is finite and not 0. (`math.fsum` is another algorithm; numpy's sum is pairwise.)"""
+    if len(values) == 0:
+        return 0.0
+    total = 0.0 + values[0]
+    c = 0.0
+    for i in range(1, len(values)):
+        x = values[i]
+        t = total + x
+        if abs(total) >= abs(x):
+            c += (total - t) + x
+        else:
+            c += (x - t) + total
+        total = t
+    if c != 0.0 and np.isfinite(c):
+        total += c
+    return total
 
 
 def project_terms(

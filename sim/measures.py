@@ -9,6 +9,7 @@ from there, so they never disagree.
 from __future__ import annotations
 
 from functools import partial
+from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 import mesa
@@ -17,12 +18,12 @@ from numba import njit
 
 from . import control, fiscal
 from .catalogue import HEADLINE, MEASURES, Measure
-from .contracts import best_vendor
+from .contracts import _best_vendor, best_vendor
 from .control import ControlInputs
 from .institutions import company_cost, company_prices, platform_runners
 from .numeric import gini_sorted, pairwise_sum
-from .processes.demand import served_by_others
 from .state import DATA, INFRA, MOBILE, SUPPORT, YEAR
+from .views import view
 
 if TYPE_CHECKING:
     from .model import GovModel
@@ -118,67 +119,74 @@ def _transfers(model: GovModel) -> float:
 
 
 def compute_measures(model: GovModel) -> dict[str, float]:
-    """Every measure of the month: what agencies, markets, links and services hold is read in
-    one compiled call (`_measure_all`); spending and the review pipeline in Python."""
-    s, out, spend = model.structure, model.outcome, model.spend
-    total = sum([v for k, v in spend.items() if not k.startswith("duplicated")])
+    """Every measure of the month, in `KEYS`' order: what agencies, markets, links and services
+    hold is read in one compiled call (`_measure_all`), which also takes the few figures made
+    in Python (spending, the review pipeline) and returns every measure as one tuple."""
+    return dict(zip(KEYS, _measure_all(*_kernel_args(model)), strict=False))  # a tuple of len(KEYS)
+
+
+KEYS = (  # the measures in the order `compute_measures` gives them (`_in_key_order`)
+    "silo_index",
+    "information_islands",
+    "shared_links",
+    "total_it_spending",
+    "duplicated_spending",
+    "duplicated_share",
+    "trips_per_service",
+    "one_trip_rate",
+    "online_rate",
+    "user_rating",
+    "inhouse_it_units",
+    "inhouse_it_staff",
+    "approval_backlog",
+    "mean_approval_delay",
+    "mean_delivery_time",
+    "operator_share",
+    "operator_markup",
+    "supply_hhi",
+    "data_monopoly",
+    "mobile_apps",
+    "county_gap",
+    "upper_level_data_share",
+    "rejected_duplicates",
+    "open_agencies",
+    "county_data_reach",
+    "cumulative_it_spending",
+    "spending_per_request",
+    "transfers_received",
+    "moved_staff_wages",
+    "vertical_links",  # the links' kinds change only with their providers (`GovModel._set_providers`)
+    "reflux_links",
+    "data_developers",
+    *control.DIMENSIONS,
+    "government_control",
+    "duplicate_infrastructure",
+    "duplicate_support",
+    "duplicate_data",
+)
+
+
+def _python_figures(model: GovModel) -> tuple:
+    """What the kernel does not read from arrays: the month's spending (a Python sum over
+    `model.spend`), the review pipeline's figures, and outcome totals."""
+    spend, out, a = model.spend, model.outcome, model.spec.agents
+    total = float(sum([v for k, v in spend.items() if not k.startswith("duplicated")]))
     waiting = _waiting(model)
-    dup = spend["duplicated_build"] + spend["duplicated_operations"]
-    ops, sums, kinds, concentration, links, volume_means, county, sums_of = _read_state(model)
-    systems, company_systems, out_markup, out_n, units, staff, mobile, n_open, upper_records, records = ops
-    plat_layers, plat_by_company = kinds[2], kinds[3]
-    all_systems = systems + plat_layers
-    trips, one_trip, online, rating = volume_means
-    requests, other_posts, developers = sums_of
-    prev_cum = model.measures.get("cumulative_it_spending", 0.0) if model.steps else 0.0
-    return (
-        {
-            "silo_index": 1.0 - (out.served_weight / out.need_weight if out.need_weight > 0 else 0.0),
-            "information_islands": links[0],
-            "shared_links": out.n_served,
-            "total_it_spending": float(total),
-            "duplicated_spending": float(dup),
-            "duplicated_share": float(dup / total) if total > 0 else 0.0,
-            "trips_per_service": trips,
-            "one_trip_rate": one_trip,
-            "online_rate": online,
-            "user_rating": rating,
-            "inhouse_it_units": int(units),
-            "inhouse_it_staff": float(staff),
-            "approval_backlog": len(model.queue),
-            "mean_approval_delay": _approval_delay(model, waiting),
-            "mean_delivery_time": _delivery_time(model, waiting),
-            "operator_share": float((company_systems + plat_by_company) / all_systems if all_systems else 0.0),
-            "operator_markup": float(out_markup / out_n) if out_n > 0 else 0.0,
-            "supply_hhi": concentration[0],
-            "data_monopoly": concentration[1],
-            "mobile_apps": int(mobile + model.gov_apps.count),
-            "county_gap": county[0],
-            "upper_level_data_share": float(upper_records / records),
-            "rejected_duplicates": int(model.step_stats.get("rejected_duplicates", 0)) if model.steps else 0,
-            "open_agencies": float(n_open / s.n_agencies),
-            "county_data_reach": county[1],
-            "cumulative_it_spending": float(prev_cum + total),
-            "spending_per_request": _per_request(total, requests),
-            "transfers_received": _transfers(model),
-            "moved_staff_wages": float(other_posts * model.spec.agents.staff_wage),
-            "vertical_links": links[1],  # the links' kinds change only with their providers (`GovModel._set_providers`)
-            "reflux_links": links[2],
-            "data_developers": developers,
-        }
-        | control.control_dimensions(*sums)
-        | _duplicate_shares(kinds[0], kinds[1])
+    first = not model.steps
+    prev_cum = 0.0 if first else float(model.measures.get("cumulative_it_spending", 0.0))
+    rejected = 0 if first else int(model.step_stats.get("rejected_duplicates", 0))
+    spending = (total, float(spend["duplicated_build"] + spend["duplicated_operations"]), prev_cum, _transfers(model))
+    pipeline = (
+        len(model.queue),
+        float(_approval_delay(model, waiting)),
+        float(_delivery_time(model, waiting)),
+        rejected,
+        int(model.gov_apps.count),
+        bool(model.ops_revenue),
     )
-
-
-def _duplicate_shares(running: np.ndarray, duplicated: np.ndarray) -> dict[str, float]:
-    """Per shareable kind: the share of running systems the auditor counted as duplicates
-    this month (`substitutes.running_duplicates`, read in operations)."""
-    running, duplicated = running.tolist(), duplicated.tolist()
-    return {name: duplicated[k] / running[k] if running[k] else 0.0 for name, k in _DUPLICATE_KINDS}
-
-
-_DUPLICATE_KINDS = (("duplicate_infrastructure", INFRA), ("duplicate_support", SUPPORT), ("duplicate_data", DATA))
+    outcome = (float(out.served_weight), float(out.need_weight), int(out.n_served))
+    rates = (float(a.migration_months), float(a.systems_per_staff), float(a.claim_gap), float(a.staff_wage))
+    return model.month, rates, spending, pipeline, outcome
 
 
 def _waiting(model: GovModel) -> np.ndarray:
@@ -239,11 +247,6 @@ def _control_inputs(model: GovModel) -> ControlInputs:
     )
 
 
-def _per_request(total: float, requests: float) -> float:
-    """万元 per request; undefined (NaN) in a government without requests."""
-    return total / requests if requests > 0 else float("nan")
-
-
 def _fee_multiple(model: GovModel) -> np.ndarray:
     """(N,) the multiple of the running cost each agency's supplier is paid: (1 + its contract's
     markup) x its company's cost factor (`company_prices`), else 1 + its vendor's markup."""
@@ -276,67 +279,169 @@ _NONE_F = np.zeros(0)
 _NONE_I = np.zeros(0, np.int64)
 
 
-def _read_state(model: GovModel):
-    """`_measure_all` on the model's arrays (kernel views built by keyword)."""
-    s, st, a = model.structure, model.state, model.spec.agents
-    rev, pf, out = model.ops_revenue, model.platforms, model.outcome
+class Links(NamedTuple):
+    requester: np.ndarray  # (D) agency
+    provider: np.ndarray  # (D) agency
+    served: np.ndarray  # (D) the link is served this month
+    cross: np.ndarray  # (D) across governments
+    local_copy: np.ndarray  # (D) from a vertical line's returned copy
+    linked: np.ndarray  # (N) the agency is in some needed link
+
+
+class Services(NamedTuple):
+    volume: np.ndarray  # (instances) requests
+    trips: np.ndarray
+    one_trip: np.ndarray
+    online: np.ndarray
+    rating: np.ndarray
+    bottom: np.ndarray  # (G) bottom-level government
+    need_by_gov: np.ndarray  # (G)
+    served_by_gov: np.ndarray  # (G)
+    developers: np.ndarray  # (G) developers using opened data
+
+
+class Held(NamedTuple):
+    """What agencies hold and are: read off the model by one getter (`HELD`), the arrays
+    themselves (mutated in place or replaced, the getter reads whichever is current)."""
+
+    own: np.ndarray  # (N, K)
+    specified: np.ndarray  # (N, K)
+    rights: np.ndarray  # (N, K)
+    audited: np.ndarray  # (N, K) month of the last audit or delivery check
+    staff: np.ndarray
+    skill: np.ndarray
+    contract_end: np.ndarray
+    agency_gov: np.ndarray
+    run_cost: np.ndarray  # (K)
+    build_cost: np.ndarray  # (K)
+    pool_staff: np.ndarray  # (G) the technical pool
+    pool_skill: np.ndarray
+    tsi_free: np.ndarray  # (G) the technical-support institution's free staff
+    tsi_skill: np.ndarray
+    company: np.ndarray
+    vendor: np.ndarray
+    market: np.ndarray
+    is_open: np.ndarray
+    refluxed: np.ndarray
+    records: np.ndarray
+    upper: np.ndarray
+    vertical_local: np.ndarray
+    library_current: np.ndarray  # a base library holds a current copy (`demand.served_by_others`)
+    covered: np.ndarray  # a developer's service uses the opened records (`demand.served_by_others`)
+    other_posts: np.ndarray
+    contract_markup: np.ndarray
+    n_lines: int
+
+
+HELD = view(
+    Held,
+    own="state.own",
+    specified="state.specified",
+    rights="state.rights",
+    audited="audits.month",
+    staff="state.staff",
+    skill="state.skill",
+    contract_end="state.contract_end",
+    agency_gov="structure.agency_gov",
+    run_cost="base_run_cost",
+    build_cost="base_build_cost",
+    pool_staff="tech_pool.staff",
+    pool_skill="tech_pool.skill",
+    tsi_free="tech_support.free",
+    tsi_skill="tech_support.skill",
+    company="state.company",
+    vendor="state.vendor",
+    market="structure.agency_market",
+    is_open="state.open",
+    refluxed="state.refluxed",
+    records="structure.agency_records",
+    upper="agency_upper",
+    vertical_local="agency_vertical_local",
+    library_current="libraries.current",
+    covered="openness.covered",
+    other_posts="state.other_posts",
+    contract_markup="state.contract_markup",
+    n_lines="structure.n_lines",
+)
+
+
+class Suppliers(NamedTuple):
+    gov_market: np.ndarray  # (G)
+    vendor_market: np.ndarray  # (vendors)
+    vendor_markup: np.ndarray  # (vendors)
+    vendor_claim: np.ndarray  # (vendors) the quality each claims (`contracts.best_vendor`)
+    platform: np.ndarray  # (G) per market: the platforms' running cost
+    platform_gov: np.ndarray  # (P)
+    platform_ready: np.ndarray  # (P, layers)
+
+
+SUPPLIERS = view(
+    Suppliers,
+    gov_market="structure.gov_market",
+    vendor_market="vendor_market",
+    vendor_markup="vendor_markup",
+    vendor_claim="vendor_claim",
+    platform="platforms.run_by_market",
+    platform_gov="platforms.gov",
+    platform_ready="platforms.ready",
+)
+LINKS = view(
+    Links,
+    requester="structure.d_req",
+    provider="dyad_provider",
+    served="outcome.served",
+    cross="dyad_cross",
+    local_copy="dyad_local_copy",
+    linked="linked_agencies",
+)
+SERVICES = view(
+    Services,
+    volume="structure.inst_volume",
+    trips="outcome.trips",
+    one_trip="outcome.one_trip",
+    online="outcome.online",
+    rating="outcome.rating",
+    bottom="structure.bottom_govs",
+    need_by_gov="outcome.need_by_gov",
+    served_by_gov="outcome.served_by_gov",
+    developers="openness.developers",
+)
+RUN_BY = itemgetter("inhouse", "outsourced", "duplicate")  # model.ops_systems
+REVENUE = itemgetter("inhouse", "vendor", "company")  # model.ops_revenue
+
+
+def _kernel_args(model: GovModel) -> tuple:
+    """`_measure_all`'s arguments: getters' tuples of the current arrays, and the few made here."""
+    rev = model.ops_revenue
+    month_ops = RUN_BY(model.ops_systems) + (REVENUE(rev) if rev else _no_revenue(model))
+    return (
+        HELD(model),
+        month_ops,
+        SUPPLIERS(model),
+        _companies(model),
+        LINKS(model),
+        SERVICES(model),
+        _python_figures(model),
+    )
+
+
+def _no_revenue(model: GovModel) -> tuple:
+    """Month 0 (operations have not run): no wages, no vendor or company revenue."""
+    return np.zeros(model.structure.n_agencies), _NONE_F, _NONE_F
+
+
+def _companies(model: GovModel) -> tuple:
+    """(cost factor, market, exclusive data hold) per company, and per market government the
+    company running its platform (`institutions.platform_runners`)."""
     companies = model.companies
-    agencies = AgencyView(
-        company=st.company,
-        vendor=st.vendor,
-        market=s.agency_market,
-        is_open=st.open,
-        refluxed=st.refluxed,
-        records=s.agency_records,
-        upper=model.agency_upper,
-        vertical_local=model.agency_vertical_local,
-        duplicate=model.ops_systems["duplicate"],
-        served_elsewhere=served_by_others(model),
-        other_posts=st.other_posts,
-        n_lines=s.n_lines,
-    )
-    operators = OperatorView(
-        outsourced=model.ops_systems["outsourced"],
-        wages=rev["inhouse"] if rev else np.zeros(s.n_agencies),
-        contract_markup=st.contract_markup,
-        vendor_markup=model.vendor_markup,
-        best_vendor=best_vendor(model),
-        company_cost=company_cost(model) if companies else _NONE_F,
-    )
-    markets = Markets(
-        gov_market=s.gov_market,
-        vendor_market=model.vendor_market,
-        vendor=rev["vendor"] if rev else _NONE_F,
-        company_market=np.array([c.market for c in companies], np.int64) if companies else _NONE_I,
-        company=np.asarray(rev["company"], dtype=float) if rev else _NONE_F,
-        company_hold=np.array([c.data_hold for c in companies], float) if companies else _NONE_F,
-        platform=pf.run_by_market,
-        platform_runner=platform_runners(model),
-        platform_gov=pf.gov,
-        platform_ready=pf.ready,
-        operated=bool(rev),
-    )
-    links = Links(
-        requester=s.d_req,
-        provider=model.dyad_provider,
-        served=out.served,
-        cross=model.dyad_cross,
-        local_copy=model.dyad_local_copy,
-        linked=model.linked_agencies,
-    )
-    services = Services(
-        volume=s.inst_volume,
-        trips=out.trips,
-        one_trip=out.one_trip,
-        online=out.online,
-        rating=out.rating,
-        bottom=s.bottom_govs,
-        need_by_gov=out.need_by_gov,
-        served_by_gov=out.served_by_gov,
-        developers=model.openness.developers,
-    )
-    views = (_control_inputs(model), agencies, operators, markets, links, services)
-    return _measure_all(*map(tuple, views), model.month, (a.migration_months, a.systems_per_staff))
+    if not companies:
+        none = model.__dict__.get("_no_companies")
+        if none is None or len(none[3]) != model.structure.n_gov:
+            none = model._no_companies = (_NONE_F, _NONE_I, _NONE_F, platform_runners(model))
+        return none
+    market = np.array([c.market for c in companies], np.int64)
+    hold = np.array([c.data_hold for c in companies], float)
+    return company_cost(model), market, hold, platform_runners(model)
 
 
 class AgencyView(NamedTuple):
@@ -351,7 +456,8 @@ class AgencyView(NamedTuple):
     upper: np.ndarray  # held above the bottom level
     vertical_local: np.ndarray  # a vertical line's local records (held at the top until returned)
     duplicate: np.ndarray  # (N, K) running systems the auditor counts as duplicates this month
-    served_elsewhere: np.ndarray  # someone else serves the agency's records too (a developer, a base library)
+    library_current: np.ndarray  # with `covered`: someone else serves the agency's records too
+    covered: np.ndarray  # (`demand.served_by_others`: a base library's current copy, a developer)
     other_posts: np.ndarray  # staff moved to other posts
     n_lines: int  # agencies per government: agency `g * n_lines + l`
 
@@ -381,37 +487,35 @@ class Markets(NamedTuple):
     operated: bool  # operations ran (not yet at month 0): the revenue is there
 
 
-class Links(NamedTuple):
-    requester: np.ndarray  # (D) agency
-    provider: np.ndarray  # (D) agency
-    served: np.ndarray  # (D) the link is served this month
-    cross: np.ndarray  # (D) across governments
-    local_copy: np.ndarray  # (D) from a vertical line's returned copy
-    linked: np.ndarray  # (N) the agency is in some needed link
-
-
-class Services(NamedTuple):
-    volume: np.ndarray  # (instances) requests
-    trips: np.ndarray
-    one_trip: np.ndarray
-    online: np.ndarray
-    rating: np.ndarray
-    bottom: np.ndarray  # (G) bottom-level government
-    need_by_gov: np.ndarray  # (G)
-    served_by_gov: np.ndarray  # (G)
-    developers: np.ndarray  # (G) developers using opened data
-
-
 @njit(cache=True)
-def _measure_all(control_in, agencies, operators, markets, links, services, month, rates):
+def _measure_all(held, month_ops, suppliers, companies, links, services, figures):
     """One call a month: the agency pass (`_agency_pass`), the markets' concentration, the
-    served links, the services' means and the county figures."""
-    ops, sums, kinds, by_gov = _agency_pass(control_in, agencies, operators, month, rates)
-    markets, links, services = Markets(*markets), Links(*links), Services(*services)
-    concentration = (0.0, 0.0)
-    if markets.operated:
-        concentration = _concentration(markets, by_gov)
-    layers, layers_by_company = _platform_layers(markets)
+    served links, the services' means and the county figures; every measure, in `KEYS`' order."""
+    month, rates, spending, pipeline, outcome = figures
+    h, sup = Held(*held), Suppliers(*suppliers)
+    inhouse, outsourced, duplicate, wages, vendor_rev, company_rev = month_ops
+    company_costs, company_market, company_hold, runner = companies
+    markets = Markets(
+        sup.gov_market,
+        sup.vendor_market,
+        vendor_rev,
+        company_market,
+        company_rev,
+        company_hold,
+        sup.platform,
+        runner,
+        sup.platform_gov,
+        sup.platform_ready,
+        pipeline[5],
+    )
+    best = _best_vendor(
+        sup.vendor_markup, _seen_quality(sup.vendor_claim, rates[2]), sup.vendor_market, len(sup.gov_market)
+    )
+    operators = OperatorView(outsourced, wages, h.contract_markup, sup.vendor_markup, best, company_costs)
+    ops, sums, kinds, by_gov = _agency_pass(h, inhouse, duplicate, operators, month, rates)
+    concentration = _concentration(markets, by_gov) if markets.operated else (0.0, 0.0)
+    layers = _platform_layers(markets)
+    links, services = Links(*links), Services(*services)
     islands = _count_islands(links.requester, links.provider, links.served, links.linked)
     vertical = reflux = 0
     for d in range(len(links.served)):
@@ -422,18 +526,120 @@ def _measure_all(control_in, agencies, operators, markets, links, services, mont
     developers = 0
     for g in range(len(services.developers)):
         developers += services.developers[g]
-    sums_of = (pairwise_sum(services.volume), pairwise_sum(AgencyView(*agencies).other_posts), developers)
-    kinds = (kinds[0], kinds[1], layers, layers_by_company)
-    return ops, sums, kinds, concentration, (islands, vertical, reflux), volume_means, county, sums_of
+    sums_of = (pairwise_sum(services.volume), pairwise_sum(h.other_posts), developers)
+    read = (ops, kinds, layers, concentration, (islands, vertical, reflux), volume_means, county, sums_of)
+    return _in_key_order(read, control.dimensions(*sums), (rates[3], spending, pipeline, outcome), len(h.staff))
 
 
 @njit(cache=True)
-def _agency_pass(control_in, agencies, operators, month, rates):
+def _in_key_order(read, dims, figures, n_agencies):
+    """The month's measures as `compute_measures` names them (`KEYS`), each computed as the
+    Python it replaced computed it (ints where it gave ints)."""
+    ops, kinds, layers, concentration, links, volume_means, county, sums_of = read
+    systems, company_systems, out_markup, out_n, units, staff, mobile, n_open, upper_records, records = ops
+    (running, duplicated), (plat_layers, plat_by_company) = kinds, layers
+    staff_wage, (total, dup, prev_cum, transfers), pipeline, (served_weight, need_weight, n_served) = figures
+    backlog, approval_delay, delivery_time, rejected, gov_apps, _ = pipeline
+    all_systems = systems + plat_layers
+    requests, other_posts, developers = sums_of
+    first = (
+        1.0 - (served_weight / need_weight if need_weight > 0 else 0.0),
+        links[0],
+        n_served,
+        total,
+        dup,
+        dup / total if total > 0 else 0.0,
+        volume_means[0],
+        volume_means[1],
+        volume_means[2],
+        volume_means[3],
+        units,
+        staff,
+        backlog,
+        approval_delay,
+        delivery_time,
+        (company_systems + plat_by_company) / all_systems if all_systems else 0.0,
+        out_markup / out_n if out_n > 0 else 0.0,
+        concentration[0],
+        concentration[1],
+        int(mobile + gov_apps),
+    )  # two tuples of at most 30: CPython builds a longer literal through a list, which numba does not compile
+    return first + (  # noqa: RUF005 (numba compiles tuple concatenation, not unpacking into a literal)
+        county[0],
+        upper_records / records,
+        rejected,
+        n_open / n_agencies,
+        county[1],
+        prev_cum + total,
+        total / requests if requests > 0 else np.nan,
+        transfers,
+        other_posts * staff_wage,
+        links[1],
+        links[2],
+        developers,
+        dims[0],
+        dims[1],
+        dims[2],
+        dims[3],
+        dims[4],
+        dims[5],
+        _share(duplicated[INFRA], running[INFRA]),
+        _share(duplicated[SUPPORT], running[SUPPORT]),
+        _share(duplicated[DATA], running[DATA]),
+    )
+
+
+@njit(cache=True, inline="always")
+def _share(part, whole):
+    return part / whole if whole else 0.0
+
+
+@njit(cache=True, inline="always")
+def _seen_quality(claim, claim_gap):
+    """`contracts.seen_quality` (np.clip of the claim less the gap to [0, 1]), element by element."""
+    out = np.empty(len(claim))
+    for v in range(len(claim)):
+        out[v] = min(max(claim[v] - claim_gap, 0.0), 1.0)
+    return out
+
+
+@njit(cache=True)
+def _agency_pass(h, inhouse, duplicate, op, month, rates):
     """Agency by agency: the control sums and each agency's running systems (`_control_pass`),
     then what operators run and hold (`_operator_pass`), and each kind's running and duplicate
     systems. Two loops, each over the few arrays it reads (one loop over all of them kept too
     few in registers and took longer than both)."""
-    x, ag, op = control.as_bytes(control.ControlInputs(*control_in)), AgencyView(*agencies), OperatorView(*operators)
+    pool = h.pool_staff * h.pool_skill + h.tsi_free * h.tsi_skill  # staff x skill of each government's pool
+    x = control.ControlInputs(
+        h.own,
+        h.specified,
+        h.rights,
+        h.audited,
+        inhouse,
+        h.staff,
+        h.skill,
+        h.contract_end,
+        h.agency_gov,
+        h.run_cost,
+        h.build_cost,
+        pool,
+    )
+    x = control.as_bytes(x)
+    ag = AgencyView(
+        h.company,
+        h.vendor,
+        h.market,
+        h.is_open,
+        h.refluxed,
+        h.records,
+        h.upper,
+        h.vertical_local,
+        duplicate,
+        h.library_current,
+        h.covered,
+        h.other_posts,
+        h.n_lines,
+    )
     sums, count = _control_pass(x, ag, op, month, rates)
     ops, by_gov = _operator_pass(x, ag, op, count)
     return ops, sums, (_kind_counts(x.own), _kind_counts(ag.duplicate)), by_gov
@@ -444,11 +650,12 @@ def _control_pass(x, ag, op, month, rates):
     """The control sums (`control.agency_systems`, `control.agency_exit`, each exit priced
     here: the agency's fees and its market's best vendor's rebuild), and (N,) each agency's
     running systems."""
-    migration_months, systems_per_staff = rates
+    migration_months, systems_per_staff = rates[0], rates[1]
     run_of, migrate_of = control.set_sums(x.run_cost, 1.0), control.set_sums(x.run_cost, migration_months)
     rebuild_row, rebuild_of = _rebuild_costs(op.best_vendor, op.vendor_markup, x.build_cost)
     G = len(x.pool)
-    decision = ownership = contracts = audit = systems = 0.0
+    decision = 0.0
+    totals = (0.0, 0.0, 0.0, 0.0)  # systems, ownership, contracts, audit (`control.add_agency`)
     outsourced_g, spare_g = np.zeros(G), np.zeros(G)
     counts = np.empty(len(x.inhouse), np.int64)
     for n in range(len(counts)):
@@ -459,13 +666,9 @@ def _control_pass(x, ag, op, month, rates):
             price = (1 + op.contract_markup[n]) * op.company_cost[c] if c >= 0 else 1.0 + op.vendor_markup[ag.vendor[n]]
             rebuild = rebuild_of[rebuild_row[ag.market[n]], runs_set ^ held_set]
             terms = (float(count), float(known), run_of[runs_set], rebuild + migrate_of[held_set])
-            contract, audited, out, spare = control.agency_exit(x, n, terms, price, month, systems_per_staff)
-            systems += count
-            ownership += rights
-            contracts += contract
-            audit += audited
-            outsourced_g[x.agency_gov[n]] += out
-            spare_g[x.agency_gov[n]] += spare
+            exit_terms = control.agency_exit(x, n, terms, price, month, systems_per_staff)
+            totals = control.add_agency(totals, (outsourced_g, spare_g), x.agency_gov[n], count, rights, exit_terms)
+    systems, ownership, contracts, audit = totals
     capable, outsourced = control.capacity_sums(outsourced_g, spare_g, x.pool, systems_per_staff)
     return (decision, ownership, contracts, audit, systems, capable, outsourced), counts
 
@@ -477,7 +680,7 @@ def _operator_pass(x, ag, op, counts):
     the bottom level (upper governments', vertical lines' local records not returned) and all,
     and per government its wages (sum, sum of squares) and records, with the records each
     vendor's clients hold that no one else serves. Flags are read as bytes, counted as integers."""
-    is_open, served_elsewhere = ag.is_open.view(np.uint8), ag.served_elsewhere.view(np.uint8)
+    is_open, library, covered = ag.is_open.view(np.uint8), ag.library_current.view(np.uint8), ag.covered.view(np.uint8)
     upper, vertical_local, refluxed = (
         ag.upper.view(np.uint8),
         ag.vertical_local.view(np.uint8),
@@ -506,7 +709,7 @@ def _operator_pass(x, ag, op, counts):
             else:
                 out_markup += op.outsourced[n] * op.vendor_markup[ag.vendor[n]]
                 out_n += op.outsourced[n]
-                client_records[ag.vendor[n]] += ag.records[n] * (1 - served_elsewhere[n])
+                client_records[ag.vendor[n]] += ag.records[n] * (1 - (library[n] | covered[n]))
             wages += op.wages[n]
             squares += op.wages[n] * op.wages[n]
             held += ag.records[n]
@@ -516,7 +719,7 @@ def _operator_pass(x, ag, op, counts):
         company_systems,
         out_markup,
         out_n,
-        float(units),
+        units,
         staff,
         mobile,
         float(n_open),

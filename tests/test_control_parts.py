@@ -187,6 +187,57 @@ def test_spending_per_request_is_undefined_without_requests():
         assert np.isnan(compute_measures(m)["spending_per_request"])
 
 
+def test_the_compiled_sum_adds_floats_as_python_sum_does():
+    """`control.python_sum` (the control index's mean, compiled) against CPython's `sum` of a
+    list of floats (Neumaier's compensated sum in 3.12), bit for bit: terms of mixed sign and
+    magnitude where a plain or pairwise sum rounds otherwise, NaN and infinities."""
+    from sim.control import python_sum
+
+    rng = np.random.default_rng(5)
+    cases = [[], [0.0], [-0.0], [0.1] * 10, [1e16, 1.0, -1e16], [np.inf, 1.0], [np.inf, -np.inf], [np.nan, 1.0]]
+    cases += [(rng.standard_normal(n) * 10.0 ** rng.integers(-8, 17, n)).tolist() for n in range(1, 40)]
+    plain_differs = False
+    for values in cases:
+        got, want = python_sum(np.array(values, float)), sum(values)
+        assert got == want or (np.isnan(got) and np.isnan(want)), values
+        assert np.signbit(got) == np.signbit(want), values
+        total = 0.0
+        for v in values:
+            total += v
+        plain_differs |= total != want and not np.isnan(want)
+    assert plain_differs  # the cases tell a compensated sum from a plain one
+
+
+def _dimensions_in_python(decision, ownership, contracts, audit, systems, capable, outsourced):
+    """The dimensions as `control_dimensions` computed them in Python before they were compiled."""
+    nothing = float("nan")
+    dims = {
+        "control_decision_rights": decision / systems if systems else nothing,
+        "control_ownership": ownership / systems if systems else nothing,
+        "control_contracts": contracts / systems if systems else nothing,
+        "control_capacity": capable / outsourced if outsourced else (1.0 if systems else nothing),
+        "control_audit": audit / systems if systems else nothing,
+    }
+    dims["government_control"] = float(sum([0.2 * dims[k] for k in DIMENSIONS]))
+    return dims
+
+
+def test_compiled_dimensions_are_the_python_rule():
+    from sim.control import control_dimensions
+
+    rng = np.random.default_rng(9)
+    sums = [tuple((rng.random(7) * rng.integers(0, 200)).tolist()) for _ in range(200)]  # Python floats
+    sums += [
+        (1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0),
+        (0.3, 0.2, 0.9, 0.4, 2.0, 0.0, 0.0),
+        (0.3, 0.2, 0.9, 0.4, 2.0, 1.0, 2.0),
+    ]
+    for s in sums:
+        got, want = control_dimensions(*s), _dimensions_in_python(*s)
+        assert list(got) == list(want)
+        assert all(got[k] == want[k] or (np.isnan(got[k]) and np.isnan(want[k])) for k in want), s
+
+
 # ---------------------------------------------------------------- contracts
 def _renewal(**change):
     x = dict(

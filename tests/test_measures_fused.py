@@ -176,3 +176,25 @@ def test_islands_are_the_components_of_the_served_links():
         graph = coo_matrix((np.ones(served.sum()), (req[served], prov[served])), shape=(n, n))
         _, label = connected_components(graph, directed=False)
         assert _count_islands(req, prov, served, linked) == len(np.unique(label[linked]))
+
+
+COUNTS = {  # the measures that are counts (Python ints in `model.measures` and the collector's table)
+    "information_islands", "shared_links", "inhouse_it_units", "approval_backlog", "mobile_apps",
+    "rejected_duplicates", "vertical_links", "reflux_links", "data_developers",
+}  # fmt: skip
+
+
+def test_the_measures_come_in_their_order_and_types():
+    """The kernel returns every measure as one tuple, named in Python by `KEYS`: a slot out of
+    place would give a measure another's value (the numpy checks above catch most); here the
+    names, their order and each value's type, and the collector's table, which copies them."""
+    from sim.catalogue import MEASURES
+    from sim.measures import KEYS
+
+    m = GovModel("reform_all", rng=2, **SMALL)
+    m.run_for(3)
+    assert list(m.measures) == list(KEYS) and set(KEYS) == set(MEASURES)
+    assert {k for k, v in m.measures.items() if type(v) is int} == COUNTS
+    assert all(type(v) is float for k, v in m.measures.items() if k not in COUNTS)
+    df = m.datacollector.get_model_vars_dataframe()
+    assert all(df[k].iloc[-1] == v for k, v in m.measures.items() if v == v)
