@@ -403,6 +403,20 @@ def test_a_month_s_training_and_budgets_match_the_array_rule(model):
         pool.skill, m.spend = saved["pool"], saved["spend"]
 
 
+def test_operations_reads_the_renewals_contracts_builds(model):
+    """`operations.renewals` (getters, no NamedTuples) hands `vendor_renewals` what
+    `contracts.renewal_views` builds by keyword: the same arrays (the objects themselves) and
+    the same values, in the same fields; a field added, dropped or moved there breaks it."""
+    from sim.contracts import renewal_views
+
+    def same(a, b):
+        if isinstance(a, tuple):
+            return isinstance(b, tuple) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+        return a is b if isinstance(a, np.ndarray) else (type(a) is type(b) and a == b)
+
+    assert same(operations.renewals(model), renewal_views(model))
+
+
 def test_expiry_and_delivery_find_every_finished_project(model):
     m, st = model, model.state
     own = st.own.copy()
