@@ -421,10 +421,23 @@ def test_expiry_and_delivery_find_every_finished_project(model):
     m, st = model, model.state
     own = st.own.copy()
     month = m.month + 1
-    rows, kinds = operations._expire_and_find_done(own, st.expires, st.building, st.done, month)
+    rows, kinds = np.divmod(
+        operations._expire_and_find_done(own, st.expires, st.building, st.done, month), own.shape[1]
+    )
     assert np.array_equal(own, st.own & (st.expires > month))
     expect_rows, expect_kinds = np.nonzero(st.building & (st.done <= month))
     assert np.array_equal(rows, expect_rows) and np.array_equal(kinds, expect_kinds)
+
+
+@pytest.mark.parametrize("spread", [0.0, 0.1, 0.2, 0.25, 1 / 3, 0.5])
+def test_numpy_s_uniform_is_low_plus_its_range_times_random(spread):
+    """`complete_and_expire` draws systems' lives with `Generator.random` and makes numpy's
+    `uniform(1 - spread, 1 + spread)` of them in `_deliver` (low + (high - low) x u): the same
+    stream consumed and the same numbers, as long as numpy computes `uniform` that way."""
+    drawn, made = np.random.default_rng(17), np.random.default_rng(17)
+    low, high = 1 - spread, 1 + spread
+    assert np.array_equal(drawn.uniform(low, high, size=200_000) * 96, (low + (high - low) * made.random(200_000)) * 96)
+    assert drawn.random() == made.random()  # the streams are where they were
 
 
 def test_a_shared_system_no_longer_reachable_is_lacking_again():
