@@ -18,7 +18,6 @@ the share of the agency's applicants the app reaches.
 
 from __future__ import annotations
 
-from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -84,18 +83,8 @@ def initial_users(model: GovModel) -> np.ndarray:
 def adopt(model: GovModel) -> None:
     """A month of adoption of departmental apps; an app that stops (end of life, merged)
     loses its users, a new one starts from none."""
-    _adopt(*_ADOPTION(model))
-
-
-# `_adopt`'s arguments in one C-level getter (`sim/views.py`)
-_ADOPTION = attrgetter(
-    "state.own",
-    "state.quality",
-    "state.app_users",
-    "spec.agents.app_innovation",
-    "spec.agents.app_imitation",
-    "spec.agents.app_potential",
-)
+    st, a = model.state, model.spec.agents
+    _adopt(st.own, st.quality, st.app_users, a.app_innovation, a.app_imitation, a.app_potential)
 
 
 @njit(cache=True)
