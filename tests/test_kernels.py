@@ -429,6 +429,35 @@ def test_expiry_and_delivery_find_every_finished_project(model):
     assert np.array_equal(rows, expect_rows) and np.array_equal(kinds, expect_kinds)
 
 
+def test_delivery_and_expiry_are_the_numpy_rule(model):
+    """`complete_and_expire` (`_expire_and_find_done`, the lives drawn, `_deliver`) against the
+    numpy statement of the rule: systems past their end stop; finished projects go live with
+    their quality, terms and a life of uniform(1 ± spread) x the mean life (at least a month),
+    drawn from the model's generator in row-major order; the months they took are summed."""
+    import copy
+
+    m = copy.deepcopy(model)  # the fixture is shared: a copy changes
+    st, a = m.state, m.spec.agents
+    m.steps = max(m.steps + 1, int(st.done[st.building].min()) + 1)  # a month in which some finish
+    month = m.month
+    rng, before = copy.deepcopy(m.rng), copy.deepcopy(st)
+    done = before.building & (before.done <= month)
+    rows, kinds = np.nonzero(done)
+    assert len(rows) > 0
+    life = rng.uniform(1 - a.lifetime_spread, 1 + a.lifetime_spread, size=len(rows)) * a.system_lifetime
+    expires = before.expires.copy()
+    expires[rows, kinds] = month + np.maximum(1, life.astype(np.int64))
+    operations.complete_and_expire(m)
+    assert np.array_equal(st.own, (before.own & (before.expires > month)) | done)
+    assert np.array_equal(st.expires, expires) and np.array_equal(st.built, np.where(done, month, before.built))
+    assert np.array_equal(st.quality, np.where(done, before.build_quality, before.quality))
+    assert not (st.reuse & done).any() and not (st.building & done).any() and not (st.build_duplicate & done).any()
+    assert np.array_equal(st.specified, np.where(done, before.build_specified, before.specified))
+    assert np.array_equal(st.rights, np.where(done, before.build_rights, before.rights))
+    assert m.deliveries[-1] == (float((month - before.proposed[done]).sum()), len(rows))
+    assert m.rng.random() == rng.random()  # as many draws, in the same order
+
+
 @pytest.mark.parametrize("spread", [0.0, 0.1, 0.2, 0.25, 1 / 3, 0.5])
 def test_numpy_s_uniform_is_low_plus_its_range_times_random(spread):
     """`complete_and_expire` draws systems' lives with `Generator.random` and makes numpy's

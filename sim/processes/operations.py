@@ -170,23 +170,52 @@ def operating_costs(model: GovModel) -> None:
 def _run(model: GovModel, month_passes: bool):
     """`_operate` on the model's state; without `month_passes`, only the costs (month 0's).
     Returns the vendor switches (`contracts.vendor_renewals`). The kernel views are read
-    straight off the model (`sim/views.py`: one C-level getter each, no keyword construction)."""
-    if getattr(model, "running_order", None) is None:
-        _running_order(model)
+    straight off the model (`sim/views.py`: one C-level getter each, no keyword construction);
+    the per-agency results are written into arrays made once per model (`ops_out`): this
+    month's `ops_systems` and `ops_revenue["inhouse"]` are overwritten by the next month's."""
+    out = getattr(model, "ops_out", None)
+    if out is None:
+        out = _outputs(model)
     cost = company_cost(model) if model.companies else _NO_COMPANIES
-    switched, duplicate, by_company, run_by, revenue, totals = _operate(
-        renewals(model), RUNNING(model), OPERATORS(model), cost, RUN_COSTS(model), TRAINING(model), month_passes
+    n_switched, duplicate, revenue, totals = _operate(
+        renewals(model), RUNNING(model), OPERATORS(model), cost, RUN_COSTS(model), TRAINING(model), month_passes, out
     )
     # who earns what, and who runs how many systems (for concentration and control)
-    model.ops_revenue = {"inhouse": run_by[0], "vendor": revenue[0], "company": revenue[1]}
-    model.ops_systems = {"inhouse": run_by[1], "outsourced": run_by[2], "by_company": by_company}
-    model.ops_systems["duplicate"] = duplicate  # the auditor's count, by kind (`measures.duplicate_measures`)
+    by_company, wages, inhouse, outsourced, movers, exit_cost, buys = out
+    model.ops_revenue = {"inhouse": wages, "vendor": revenue[0], "company": revenue[1]}
+    # the auditor's count of duplicates, by kind (`measures.duplicate_measures`)
+    model.ops_systems = {"inhouse": inhouse, "outsourced": outsourced, "by_company": by_company, "duplicate": duplicate}
     spend = model.spend
     spend["operations"] += totals[0]
     spend["duplicated_operations"] += totals[1]
-    return switched
+    if n_switched == 0:  # most months every agency renews
+        return _NO_SWITCH
+    return movers[:n_switched], exit_cost[:n_switched], buys[:n_switched]
 
 
+class OpsOut(NamedTuple):
+    """`_operate`'s per-agency results, written in place (made once per model, `_outputs`)."""
+
+    by_company: np.ndarray  # (N) bool: a company runs the agency's systems
+    wages: np.ndarray  # (N) its in-house staff's wages
+    inhouse: np.ndarray  # (N) systems its staff run
+    outsourced: np.ndarray  # (N) systems its vendor or company runs
+    movers: np.ndarray  # (N) int64: the first `n_switched`, agencies that switched vendor, in order
+    exit_cost: np.ndarray  # (N) their exit costs
+    buys: np.ndarray  # (N) bool: each bought its legacy systems' rights
+
+
+def _outputs(model: GovModel) -> tuple:
+    """`OpsOut` for the model's agencies (as a plain tuple, a kernel view); also makes the
+    running order (`_running_order`), the other array `_operate` keeps from month to month."""
+    N = model.structure.n_agencies
+    _running_order(model)
+    f = np.empty
+    model.ops_out = tuple(OpsOut(f(N, bool), f(N), f(N), f(N), f(N, np.int64), f(N), f(N, bool)))
+    return model.ops_out
+
+
+_NO_SWITCH = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool))
 _NO_COMPANIES = np.zeros(0)
 
 
@@ -331,20 +360,21 @@ def renewals(model: GovModel) -> tuple[tuple, tuple, tuple]:
 
 
 @njit(cache=True)
-def _operate(renewals, running, operators, company_cost, costs, training, month_passes):
+def _operate(renewals, running, operators, company_cost, costs, training, month_passes, out):
     """`operate` in one pass: the vendor renewals (`contracts.vendor_renewals`), the auditor's
     duplicates (`substitutes.duplicates`, from the compatibility bits where the model has
     them), who runs what at what cost (`_operating_costs`, each company at its cost factor
     `company_cost`), then the month's training and budgets (`_people_and_budgets`); renewals
     and training only as a month passes (`month_passes` False: month 0's costs, before any
-    month, leave them and contracts as they are). Returns the vendor switches, the
-    duplicates, the agencies run by a company, (wages, systems run in-house and outsourced)
-    per agency, (fees per vendor, per company), and (operations spending, what running
-    duplicates costs)."""
-    x, o = Running(*running), Operators(*operators)
-    switched = (np.empty(0, np.int64), np.empty(0), np.empty(0, np.bool_))
+    month, leave them and contracts as they are). Writes the per-agency results and the vendor
+    switches into `out` (`OpsOut`); returns how many agencies switched, the duplicates, (fees
+    per vendor, per company), and (operations spending, what running duplicates costs)."""
+    x, o, put = Running(*running), Operators(*operators), OpsOut(*out)
+    n_switched = 0
     if month_passes:
-        switched = vendor_renewals(renewals[0], renewals[1], renewals[2])
+        movers, exit_cost, buys = vendor_renewals(renewals[0], renewals[1], renewals[2])
+        n_switched = len(movers)
+        put.movers[:n_switched], put.exit_cost[:n_switched], put.buys[:n_switched] = movers, exit_cost, buys
     kind_reach = kind_reach_of(x.platform_reach, x.app_reach)
     if x.line_bits.shape[1] == x.n_lines:
         duplicate = duplicates_in_order(
@@ -354,32 +384,32 @@ def _operate(renewals, running, operators, company_cost, costs, training, month_
         duplicate = running_duplicates(
             x.own, x.built, kind_reach, x.substitutes, x.n_lines, x.host_open, x.host_capacity
         )
-    by_company, run_by, revenue, totals = _operating_costs(x.own, duplicate, operators, company_cost, costs)
+    revenue, totals = _operating_costs(x.own, duplicate, operators, company_cost, costs, out)
     # the technical pool's staff are government IT staff: their wages are operations spending
     totals = (totals[0] + pairwise_sum(o.pool_staff) * RunCosts(*costs).wage, totals[1])
     if month_passes:
         _people_and_budgets(o.staff, Training(*training), o.pool_staff)
-    return switched, duplicate, by_company, run_by, revenue, totals
+    return n_switched, duplicate, revenue, totals
 
 
 @njit(cache=True)
-def _operating_costs(own, duplicate, operators, company_cost, costs):
+def _operating_costs(own, duplicate, operators, company_cost, costs, out):
     """In-house units run as many systems as their staff can (at their wages), vendors the
     rest at their markup; a company runs everything of the agencies it took over, at the
     agency's contract price: (1 + its contract's markup) x the company's cost factor, a
     multiple of the running cost. `duplicate` (N, K): the running systems an auditor counts
     as duplicates (`sim/substitutes.py`). `operators`: `Operators`; `company_cost` (companies):
-    each company's cost factor (`institutions.company_cost`). Returns the agencies run
-    by a company; per agency: wages, systems run in-house and outsourced; per vendor and
-    company: fees earned; in all: operations spending, and what running duplicates costs."""
-    o = Operators(*operators)
+    each company's cost factor (`institutions.company_cost`). Writes into `out` (`OpsOut`),
+    per agency: whether a company runs it, wages, systems run in-house and outsourced; returns
+    per vendor and company: fees earned; in all: operations spending, and what running
+    duplicates costs."""
+    o, put = Operators(*operators), OpsOut(*out)
     run_cost, systems_per_staff, staff_wage = RunCosts(*costs)  # named again (state.py: kernel views)
     N = own.shape[0]
     # the running cost of each set of kinds, added in kind order (`subset_sums`): a row's sum
     # looked up by its kinds' bits (5x faster than adding it, the same number)
     run_of = subset_sums(run_cost)
-    by_company = np.empty(N, np.bool_)
-    wages, inhouse, outsourced = np.empty(N), np.empty(N), np.empty(N)
+    by_company, wages, inhouse, outsourced = put.by_company, put.wages, put.inhouse, put.outsourced
     vendor_rev = np.zeros(len(o.vendor_markup))
     company_rev = np.zeros(len(company_cost))
     ops_total = 0.0
@@ -406,7 +436,7 @@ def _operating_costs(own, duplicate, operators, company_cost, costs):
         ops_total += ops
         if run > 0:  # duplicates cost what the agency pays per unit of running cost
             dup_total += dup_run * min(ops / run, 1e9)
-    return by_company, (wages, inhouse, outsourced), (vendor_rev, company_rev), (ops_total, dup_total)
+    return (vendor_rev, company_rev), (ops_total, dup_total)
 
 
 @njit(cache=True)
