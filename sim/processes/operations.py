@@ -354,7 +354,7 @@ _LIFE = attrgetter("spec.agents.lifetime_spread", "spec.agents.system_lifetime")
 
 def renewals(model: GovModel) -> tuple[tuple, tuple, tuple]:
     """`contracts.renewal_views` from getters (the same values, without building NamedTuples
-    by keyword: a third of `operate`'s Python at 444 agencies)."""
+    by keyword: about a fifth of `operate`'s Python at 444 agencies)."""
     terms = (*_TERMS_HEAD(model), _BELIEFS(model), model.spec.agents.systems_per_staff)
     return VENDOR_CONTRACTS(model), VENDOR_MARKET(model), terms
 
