@@ -491,7 +491,7 @@ def test_expiry_and_finished_projects_match_numpy_on_any_shape(shape):
         building = rng.random(shape) < density
         done = rng.integers(0, 20, shape).astype(MONTH)
         cleared = own.copy()
-        rows, kinds = _expire_and_find_done(cleared, expires, building, done, MONTH(10))
+        rows, kinds = np.divmod(_expire_and_find_done(cleared, expires, building, done, MONTH(10)), shape[1])
         assert np.array_equal(cleared, own & (expires > 10))
         expect_rows, expect_kinds = np.nonzero(building & (done <= 10))
         assert np.array_equal(rows, expect_rows) and np.array_equal(kinds, expect_kinds)

@@ -421,14 +421,70 @@ def test_a_month_s_training_and_budgets_match_the_array_rule(model):
         pool.skill, m.spend = saved["pool"], saved["spend"]
 
 
+def test_operations_reads_the_renewals_contracts_builds(model):
+    """`operations.renewals` (getters, no NamedTuples) hands `vendor_renewals` what
+    `contracts.renewal_views` builds by keyword: the same arrays (the objects themselves) and
+    the same values, in the same fields; a field added, dropped or moved there breaks it."""
+    from sim.contracts import renewal_views
+
+    def same(a, b):
+        if isinstance(a, tuple):
+            return isinstance(b, tuple) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+        return a is b if isinstance(a, np.ndarray) else (type(a) is type(b) and a == b)
+
+    assert same(operations.renewals(model), renewal_views(model))
+
+
 def test_expiry_and_delivery_find_every_finished_project(model):
     m, st = model, model.state
     own = st.own.copy()
     month = m.month + 1
-    rows, kinds = operations._expire_and_find_done(own, st.expires, st.building, st.done, month)
+    rows, kinds = np.divmod(
+        operations._expire_and_find_done(own, st.expires, st.building, st.done, month), own.shape[1]
+    )
     assert np.array_equal(own, st.own & (st.expires > month))
     expect_rows, expect_kinds = np.nonzero(st.building & (st.done <= month))
     assert np.array_equal(rows, expect_rows) and np.array_equal(kinds, expect_kinds)
+
+
+def test_delivery_and_expiry_are_the_numpy_rule(model):
+    """`complete_and_expire` (`_expire_and_find_done`, the lives drawn, `_deliver`) against the
+    numpy statement of the rule: systems past their end stop; finished projects go live with
+    their quality, terms and a life of uniform(1 ± spread) x the mean life (at least a month),
+    drawn from the model's generator in row-major order; the months they took are summed."""
+    import copy
+
+    m = copy.deepcopy(model)  # the fixture is shared: a copy changes
+    st, a = m.state, m.spec.agents
+    m.steps = max(m.steps + 1, int(st.done[st.building].min()) + 1)  # a month in which some finish
+    month = m.month
+    rng, before = copy.deepcopy(m.rng), copy.deepcopy(st)
+    done = before.building & (before.done <= month)
+    rows, kinds = np.nonzero(done)
+    assert len(rows) > 0
+    life = rng.uniform(1 - a.lifetime_spread, 1 + a.lifetime_spread, size=len(rows)) * a.system_lifetime
+    expires = before.expires.copy()
+    expires[rows, kinds] = month + np.maximum(1, life.astype(np.int64))
+    operations.complete_and_expire(m)
+    assert np.array_equal(st.own, (before.own & (before.expires > month)) | done)
+    assert np.array_equal(st.expires, expires) and np.array_equal(st.built, np.where(done, month, before.built))
+    assert np.array_equal(st.quality, np.where(done, before.build_quality, before.quality))
+    assert not (st.reuse & done).any() and not (st.building & done).any() and not (st.build_duplicate & done).any()
+    assert np.array_equal(st.specified, np.where(done, before.build_specified, before.specified))
+    assert np.array_equal(st.rights, np.where(done, before.build_rights, before.rights))
+    assert m.deliveries[-1] == (float((month - before.proposed[done]).sum()), len(rows))
+    assert m.rng.random() == rng.random()  # as many draws, in the same order
+
+
+@pytest.mark.parametrize("spread", [0.0, 0.1, 0.2, 0.25, 1 / 3, 0.5])
+def test_numpy_s_uniform_is_low_plus_its_range_times_random(spread):
+    """`complete_and_expire` draws systems' lives with `Generator.random` and makes numpy's
+    `uniform(1 - spread, 1 + spread)` of them in `_deliver` (low + (high - low) x u): the same
+    stream consumed and the same numbers, as long as numpy computes `uniform` that way."""
+    drawn, made = np.random.default_rng(17), np.random.default_rng(17)
+    low, high = 1 - spread, 1 + spread
+    assert np.array_equal(drawn.uniform(low, high, size=200_000) * 96, (low + (high - low) * made.random(200_000)) * 96)
+    assert drawn.random() == made.random()  # the streams are where they were
 
 
 def test_a_shared_system_no_longer_reachable_is_lacking_again():
