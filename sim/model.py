@@ -52,11 +52,12 @@ from .state import (
     TechSupport,
     gov_owns,
 )
+from .stepping import DirectSteps
 
 SPENDING = ("build", "duplicated_build", "operations", "duplicated_operations", "sharing", "platform", "programmes")
 
 
-class GovModel(AgencyViewsOnUse, mesa.Model):
+class GovModel(AgencyViewsOnUse, DirectSteps, mesa.Model):
     """Digital-government reform on a jurisdiction tree (DESIGN §1-4)."""
 
     def __init__(
