@@ -28,7 +28,7 @@ _DO_STEP = Model._do_step  # what it runs: count the step, log it, call the mode
 class DirectSteps:
     """Mixin for the model (before mesa.Model): `_advance_time` taking plain steps directly."""
 
-    _plain_refs: tuple = (None, None)  # the weak references last found to call Mesa's own step (`_plain`)
+    _plain_refs: _Refs  # the weak references last found to call Mesa's own step (`_plain`)
 
     def _advance_time(self, until: float) -> None:
         """Mesa's `Model._advance_time`: every event due by `until` in order, then time = `until`."""
@@ -67,7 +67,8 @@ class DirectSteps:
             return False
         if callable(rule.interval) or event.function_args or event.function_kwargs:
             return False
-        if (event.fn, schedule.function) != self._plain_refs and not self._plain(event, schedule):
+        seen = self.__dict__.get("_plain_refs")
+        if (seen is None or (event.fn, schedule.function) != seen.refs) and not self._plain(event, schedule):
             return False
         events.pop()  # Mesa pops the event before running it
         fields = dict(event.__dict__)  # before the step: a step may cancel it (stopping the schedule)
@@ -90,8 +91,24 @@ class DirectSteps:
             return False
         if getattr(step, "__func__", None) is not _DO_STEP or step.__self__ is not self:
             return False
-        self._plain_refs = (event.fn, schedule.function)
+        self._plain_refs = _Refs((event.fn, schedule.function))
         return True
+
+
+class _Refs:
+    """Weak references kept by `DirectSteps._plain`: a copied or pickled model starts without them (a weak
+    reference neither copies nor pickles; the copy checks its own again)."""
+
+    __slots__ = ("refs",)
+
+    def __init__(self, refs: tuple) -> None:
+        self.refs = refs
+
+    def __deepcopy__(self, memo: dict) -> _Refs:
+        return _Refs((None, None))
+
+    def __reduce__(self) -> tuple:
+        return _Refs, ((None, None),)
 
 
 def _next_event(fields: dict, time: float) -> Event:

@@ -167,3 +167,16 @@ def test_govmodel_runs_the_same_under_mesa_loop():
         runs.append((m.steps, m.time, m.running, m.datacollector.get_model_vars_dataframe()))
     assert runs[0][:3] == runs[1][:3] == (4, 4.0, False)
     assert runs[0][3].equals(runs[1][3])
+
+
+def test_a_copied_or_pickled_model_steps_as_the_original():
+    import copy
+    import pickle
+
+    m = Direct()
+    m.run_for(2)
+    twin, thawed = copy.deepcopy(m), pickle.loads(pickle.dumps(m))
+    for x in (m, twin, thawed):
+        x.run_for(2)
+    assert _state(m) == _state(twin) == _state(thawed)
+    assert m.steps == 4 and twin._plain_refs.refs[0] is twin._default_schedule._current_event.fn
