@@ -208,9 +208,12 @@ HANDLING = view(
 
 
 def serve(model: GovModel) -> Outcome:
-    """Links served and what applicants go through (the module docstring): one compiled call."""
+    """Links served and what applicants go through (the module docstring): one compiled call. Its per-link and
+    per-service answers come as the rows of one array each, in `Outcome`'s order (a returned array costs
+    numba about half a microsecond to hand over, a row a tenth)."""
     kernel_args = (HOLDINGS(model), DYADS(model), COPIES(model), service_view(model), HANDLING(model))
-    return Outcome(*_serve(*kernel_args, CHANNELS(model)))
+    per_link, per_service, *rest = _serve(*kernel_args, CHANNELS(model))
+    return Outcome(*per_link, *per_service, *rest)
 
 
 def service_view(model: GovModel) -> tuple:
@@ -282,29 +285,24 @@ def _needs(weight, gov_dyads):
 
 @njit(cache=True)
 def _serve(holdings, dyads, copies, services, handling, channels):
-    """Links served, then each service instance's outcome (see the module docstring)."""
+    """Links served, then each service instance's outcome (see the module docstring): `Outcome`'s fields, those
+    per link as the rows of one (2, D) array (served, capable), those per service instance of one (7, I) array
+    (missing, online, windowed, unfetchable, trips, one trip, rating)."""
     systems, on_layer = systems_of(holdings)
     dyads, copies = Dyads(*dyads), Copies(*copies)  # named again (state.py: kernel views)
     services, handling = Services(*services), Handling(*handling)
     has_data, has_app = _data_and_apps(systems, on_layer)
     reach = channel_reach(systems.own, systems.reuse, Holdings(*holdings).app_reach, channels, systems.n_lines)
-    served, capable, fetchable, served_weight, n_served, served_by_gov = _links_served(
-        dyads, copies, services, has_data, has_app
+    per_link = np.empty((2, len(dyads.provider)), np.bool_)
+    fetchable, served_weight, n_served, served_by_gov = _links_served(
+        dyads, copies, services, (has_data, has_app), per_link
     )
-    lacking = _lacking(services.link_dyad, served, fetchable)
-    missing, unfetchable, online, windowed, trips, one_trip, rating = _requests(
-        services, handling, systems.own, reach, lacking
-    )
+    lacking = _lacking(services.link_dyad, per_link[0], fetchable)
+    per_service = np.empty((7, len(services.handler)))
+    _requests(services, handling, systems.own, reach, lacking, per_service)
     return (
-        served,
-        capable,
-        missing,
-        online,
-        windowed,
-        unfetchable,
-        trips,
-        one_trip,
-        rating,
+        per_link,
+        per_service,
         served_weight,
         services.need_weight,
         n_served,
@@ -361,17 +359,18 @@ def _lines_running(own, lo, n_lines):
 
 
 @njit(cache=True)
-def _links_served(dyads, copies, services, has_data, has_app):
-    """A link is served when shared and both ends can exchange, or from a copy held elsewhere
-    when the handler has its application; a window's back office can fetch it over a link its
-    provider shares with the window (and still has data), or from the copy. With the demand
-    weight served, overall and per requesting government (summed dyad after dyad)."""
+def _links_served(dyads, copies, services, capable_ends, out):
+    """Into `out` (2, D), rows served and capable (`capable_ends` = (has data, has app) per agency): a link
+    is served when shared and both ends can exchange, or from a copy held elsewhere when the handler has its
+    application; a window's back office can fetch it over a link its provider shares with the window (and
+    still has data), or from the copy. With the demand weight served, overall and per requesting government
+    (summed dyad after dyad)."""
+    has_data, has_app = capable_ends
+    served, capable = out[0], out[1]
     prov, shared, window_link = dyads.provider, dyads.shared, dyads.window_link
     library_current, opened, fit = copies.library_current, copies.opened, copies.fit
     d_req, d_weight, gov_dyads = services.requester, services.weight, services.gov_dyads
     D, G = len(prov), len(gov_dyads) - 1
-    capable = np.empty(D, np.bool_)
-    served = np.empty(D, np.bool_)
     fetchable = np.empty(D, np.bool_)
     served_by_gov = np.empty(G)
     served_weight = 0.0
@@ -391,7 +390,7 @@ def _links_served(dyads, copies, services, has_data, has_app):
             n_served += is_served
             got += w
         served_by_gov[g] = got
-    return served, capable, fetchable, served_weight, n_served, served_by_gov
+    return fetchable, served_weight, n_served, served_by_gov
 
 
 @njit(cache=True)
@@ -410,14 +409,20 @@ def _lacking(link_dyad, served, fetchable):
 
 
 @njit(cache=True)
-def _requests(services, handling, own, reach, lacking):
-    """Per service instance: the missing and unfetchable datasets, the share of requests
-    completed online, taken by a one-stop window, the mean trips, the share done in at most
-    one trip, and the mean rating; a government's instances at a time (they are contiguous)."""
+def _requests(services, handling, own, reach, lacking, out):
+    """Per service instance, into the rows of `out` (7, I): the missing datasets, the share of requests
+    completed online, taken by a one-stop window, the unfetchable datasets, the mean trips, the share done
+    in at most one trip, and the mean rating; a government's instances at a time (they are contiguous)."""
     n_inst = len(services.handler)
-    missing, unfetchable = np.empty(n_inst), np.empty(n_inst)
-    online, windowed, trips = np.empty(n_inst), np.empty(n_inst), np.empty(n_inst)
-    one_trip, rating = np.empty(n_inst), np.empty(n_inst)
+    missing, online, windowed, unfetchable, trips, one_trip, rating = (
+        out[0],
+        out[1],
+        out[2],
+        out[3],
+        out[4],
+        out[5],
+        out[6],
+    )
     eligible = np.empty(n_inst, np.bool_)
     runs = services.gov_runs
     for r in range(len(runs) - 1):
@@ -436,7 +441,6 @@ def _requests(services, handling, own, reach, lacking):
             stars = min(max(5.0 - own_trips, 1.0), 5.0)
             window_stars = min(max(5.0 - window_trips, 1.0), 5.0)
             rating[i] = 5.0 * online[i] + offline * (w * window_stars + (1 - w) * stars)
-    return missing, unfetchable, online, windowed, trips, one_trip, rating
 
 
 @njit(cache=True)
