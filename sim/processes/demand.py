@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from ..state import APP, DATA, DATA_LAYER, Systems, kind_reach_of
+from ..state import APP, DATA, DATA_LAYER, SHAREABLE_FLAGS, Systems, kind_reach_of
 from ..substitutes import can_use_by_bits, can_use_shared, lines_owning
 from ..views import view
 from .apps import CHANNELS, channel_reach
@@ -326,14 +326,11 @@ def _data_and_apps(systems, gov_on_data_layer):
     has_app = np.empty(N, np.bool_)
     if bits.shape[1] == n_lines:  # lines compared by bits: no branch on `reuse`, which is random
         for g in range(N // n_lines):
-            lo = g * n_lines
-            data_lines, app_lines = _lines_running(own, lo, n_lines)
-            for i in range(n_lines):
-                n = lo + i
-                data_reach = can_use_by_bits(kind_reach, data_lines, bits, g, i, DATA)
-                app_reach = can_use_by_bits(kind_reach, app_lines, bits, g, i, APP)
-                has_data[n] = own[n, DATA] | gov_on_data_layer[g] | (reuse[n, DATA] & data_reach)
-                has_app[n] = own[n, APP] | (reuse[n, APP] & app_reach)
+            # the government's rows as slices: a loop from 0 needs no test for negative indices
+            lo, hi = g * n_lines, (g + 1) * n_lines
+            _gov_data_and_apps(
+                own[lo:hi], reuse[lo:hi], kind_reach[g], bits, gov_on_data_layer[g], has_data[lo:hi], has_app[lo:hi]
+            )
         return has_data, has_app
     for n in range(N):
         data = own[n, DATA] | gov_on_data_layer[n // n_lines]
@@ -344,6 +341,19 @@ def _data_and_apps(systems, gov_on_data_layer):
             app = can_use_shared(own, kind_reach, substitutes, n_lines, n, APP)
         has_data[n], has_app[n] = data, app
     return has_data, has_app
+
+
+@njit(cache=True, inline="always")
+def _gov_data_and_apps(own, reuse, kind_reach, bits, on_data_layer, has_data, has_app):
+    """`_data_and_apps` for one government's lines (`own`, `reuse`, `has_data`, `has_app` its rows), the same
+    test as `can_use_by_bits` (DATA and APP are shareable): inlined, so nothing is copied per call."""
+    data_lines, app_lines = _lines_running(own, 0, len(own))
+    data_bits, app_bits = bits[DATA], bits[APP]
+    for i in range(len(own)):
+        data_reach = kind_reach[DATA] | ((SHAREABLE_FLAGS[DATA] != 0) & ((data_lines & data_bits[i]) != 0))
+        app_reach = kind_reach[APP] | ((SHAREABLE_FLAGS[APP] != 0) & ((app_lines & app_bits[i]) != 0))
+        has_data[i] = own[i, DATA] | on_data_layer | (reuse[i, DATA] & data_reach)
+        has_app[i] = own[i, APP] | (reuse[i, APP] & app_reach)
 
 
 @njit(cache=True)
