@@ -381,6 +381,7 @@ def _links_served(dyads, copies, services, capable_ends, out):
     library_current, opened, fit = copies.library_current, copies.opened, copies.fit
     d_req, d_weight, gov_dyads = services.requester, services.weight, services.gov_dyads
     D, G = len(prov), len(gov_dyads) - 1
+    ends = _provider_ends(has_data, library_current, opened)
     fetchable = np.empty(D, np.bool_)
     served_by_gov = np.empty(G)
     served_weight = 0.0
@@ -388,9 +389,9 @@ def _links_served(dyads, copies, services, capable_ends, out):
     for g in range(G):  # a government's dyads are contiguous: its sum in a register
         got = 0.0
         for d in range(gov_dyads[g], gov_dyads[g + 1]):
-            p, app = prov[d], has_app[d_req[d]]
-            data = has_data[p]
-            elsewhere = library_current[p] | (opened[p] & fit[d])  # a copy held elsewhere (`Copies`)
+            e, app = ends[prov[d]], has_app[d_req[d]]
+            data = (e & 1) != 0
+            elsewhere = ((e & 2) != 0) | (((e & 4) != 0) & fit[d])  # a copy held elsewhere (`Copies`)
             link = data & app
             is_served = (shared[d] & link) | (elsewhere & app)
             capable[d], served[d] = link, is_served
@@ -401,6 +402,16 @@ def _links_served(dyads, copies, services, capable_ends, out):
             got += w
         served_by_gov[g] = got
     return fetchable, served_weight, n_served, served_by_gov
+
+
+@njit(cache=True)
+def _provider_ends(has_data, library_current, opened):
+    """(N) uint8 per agency, bit 0: it has data, bit 1: a base library holds a current copy of its records, bit
+    2: its dataset is opened — one read per link's provider instead of three (a flat loop: vectorised)."""
+    ends = np.empty(len(has_data), np.uint8)
+    for n in range(len(has_data)):
+        ends[n] = np.uint8(has_data[n]) | (np.uint8(library_current[n]) << 1) | (np.uint8(opened[n]) << 2)
+    return ends
 
 
 @njit(cache=True)
