@@ -212,8 +212,8 @@ def serve(model: GovModel) -> Outcome:
     per-service answers come as the rows of one array each, in `Outcome`'s order (a returned array costs
     numba about half a microsecond to hand over, a row a tenth)."""
     kernel_args = (HOLDINGS(model), DYADS(model), COPIES(model), service_view(model), HANDLING(model))
-    per_link, per_service, *rest = _serve(*kernel_args, CHANNELS(model))
-    return Outcome(*per_link, *per_service, *rest)
+    link, inst, *rest = _serve(*kernel_args, CHANNELS(model))
+    return Outcome(link[0], link[1], inst[0], inst[1], inst[2], inst[3], inst[4], inst[5], inst[6], *rest)
 
 
 def service_view(model: GovModel) -> tuple:
