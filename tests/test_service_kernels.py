@@ -42,3 +42,13 @@ def test_decide_writes_into_the_models_arrays():
     now = m.trust, m.provider_payoff, m.state.open, m.shared, m.window_links
     assert all(a is b for a, b in zip(held, now, strict=True))
     assert not np.array_equal(m.trust, trust_before)  # trust moved: written in place
+
+
+def test_serve_cpu_prints_each_part_and_removes_its_wrappers(capsys):
+    from benchmarks.serve_cpu import main as serve_cpu
+
+    before = (demand.serve, demand._serve, sharing.decide, sharing._decide)
+    serve_cpu(["baseline", "--sizes", "1", "2", "4", "--runs", "1"])
+    out = capsys.readouterr().out
+    assert all(f"{p}=" in out for p in ("serve", "_serve", "decide", "_decide", "loop", "step", "month"))
+    assert (demand.serve, demand._serve, sharing.decide, sharing._decide) == before
