@@ -60,8 +60,6 @@ SPENDING = ("build", "duplicated_build", "operations", "duplicated_operations", 
 class GovModel(AgencyViewsOnUse, DirectSteps, mesa.Model):
     """Digital-government reform on a jurisdiction tree (DESIGN §1-4)."""
 
-    _kind_reach_seen: tuple[bytes | None, np.ndarray | None] = (None, None)  # `kind_reach`: the reach read, answer
-
     def __init__(
         self,
         scenario: str | Path | GovScenario = "baseline",
@@ -259,13 +257,8 @@ class GovModel(AgencyViewsOnUse, DirectSteps, mesa.Model):
 
     # ------------------------------------------------------------------ capabilities
     def kind_reach(self) -> np.ndarray:
-        """(G, K): a shared instance of each kind is reachable from the government. Made again only when the
-        platforms' or the government apps' reach changed (read two or three times a month, changed by a few
-        reforms' steps, in place or replaced): the answer is shared, so do not write into it."""
-        key = self.platforms.reach.tobytes() + self.gov_apps.reach.tobytes()  # bytes: cheaper than the call
-        if key != self._kind_reach_seen[0]:
-            self._kind_reach_seen = key, state.kind_reach_of(self.platforms.reach, self.gov_apps.reach)
-        return self._kind_reach_seen[1]
+        """(G, K): a shared instance of each kind is reachable from the government (`state.kind_reach_kept`)."""
+        return state.kind_reach_kept(self, self.platforms.reach, self.gov_apps.reach)
 
     def gov_owns(self) -> np.ndarray:
         """(G, K): some agency of the government runs its own system of the kind."""
