@@ -52,11 +52,12 @@ from .state import (
     TechSupport,
     gov_owns,
 )
+from .stepping import DirectSteps
 
 SPENDING = ("build", "duplicated_build", "operations", "duplicated_operations", "sharing", "platform", "programmes")
 
 
-class GovModel(AgencyViewsOnUse, mesa.Model):
+class GovModel(AgencyViewsOnUse, DirectSteps, mesa.Model):
     """Digital-government reform on a jurisdiction tree (DESIGN §1-4)."""
 
     def __init__(
@@ -256,8 +257,8 @@ class GovModel(AgencyViewsOnUse, mesa.Model):
 
     # ------------------------------------------------------------------ capabilities
     def kind_reach(self) -> np.ndarray:
-        """(G, K): a shared instance of each kind is reachable from the government."""
-        return state.kind_reach_of(self.platforms.reach, self.gov_apps.reach)
+        """(G, K): a shared instance of each kind is reachable from the government (`state.kind_reach_kept`)."""
+        return state.kind_reach_kept(self, self.platforms.reach, self.gov_apps.reach)
 
     def gov_owns(self) -> np.ndarray:
         """(G, K): some agency of the government runs its own system of the kind."""

@@ -223,3 +223,17 @@ def test_a_bad_start_date_is_one_line(bad, capsys):
     assert main(["validate", "scenarios/baseline.toml", "--set", f"simulation.start={bad}"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "simulation.start" in err and bad in err
+
+
+def test_kind_reach_follows_the_platforms_and_apps_reach_changed_in_place_or_replaced():
+    """`kind_reach` is kept between calls: a change of either reach, in place or by a new array, is read."""
+    from sim.state import DATA, DATA_LAYER, kind_reach_of
+
+    m = GovModel("baseline", rng=1, **{"government.sizes": [1, 2, 3]})
+    first = m.kind_reach()
+    assert m.kind_reach() is first  # nothing changed: the same answer
+    m.platforms.reach[1, DATA_LAYER] = True  # in place, as a platform's step does
+    np.testing.assert_array_equal(m.kind_reach(), kind_reach_of(m.platforms.reach, m.gov_apps.reach))
+    assert m.kind_reach()[1, DATA] and not first[1, DATA]
+    m.gov_apps.reach = np.ones_like(m.gov_apps.reach)  # replaced, as app consolidation does
+    np.testing.assert_array_equal(m.kind_reach(), kind_reach_of(m.platforms.reach, m.gov_apps.reach))

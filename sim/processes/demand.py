@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from ..state import APP, DATA, DATA_LAYER, Systems, kind_reach_of
+from ..state import APP, DATA, DATA_LAYER, SHAREABLE_FLAGS, Systems, kind_reach_of
 from ..substitutes import can_use_by_bits, can_use_shared, lines_owning
 from ..views import view
 from .apps import CHANNELS, channel_reach
@@ -208,9 +208,12 @@ HANDLING = view(
 
 
 def serve(model: GovModel) -> Outcome:
-    """Links served and what applicants go through (the module docstring): one compiled call."""
+    """Links served and what applicants go through (the module docstring): one compiled call. Its per-link and
+    per-service answers come as the rows of one array each, in `Outcome`'s order (a returned array costs
+    numba about half a microsecond to hand over, a row a tenth)."""
     kernel_args = (HOLDINGS(model), DYADS(model), COPIES(model), service_view(model), HANDLING(model))
-    return Outcome(*_serve(*kernel_args, CHANNELS(model)))
+    link, inst, *rest = _serve(*kernel_args, CHANNELS(model))
+    return Outcome(link[0], link[1], inst[0], inst[1], inst[2], inst[3], inst[4], inst[5], inst[6], *rest)
 
 
 def service_view(model: GovModel) -> tuple:
@@ -282,29 +285,24 @@ def _needs(weight, gov_dyads):
 
 @njit(cache=True)
 def _serve(holdings, dyads, copies, services, handling, channels):
-    """Links served, then each service instance's outcome (see the module docstring)."""
+    """Links served, then each service instance's outcome (see the module docstring): `Outcome`'s fields, those
+    per link as the rows of one (2, D) array (served, capable), those per service instance of one (7, I) array
+    (missing, online, windowed, unfetchable, trips, one trip, rating)."""
     systems, on_layer = systems_of(holdings)
     dyads, copies = Dyads(*dyads), Copies(*copies)  # named again (state.py: kernel views)
     services, handling = Services(*services), Handling(*handling)
     has_data, has_app = _data_and_apps(systems, on_layer)
     reach = channel_reach(systems.own, systems.reuse, Holdings(*holdings).app_reach, channels, systems.n_lines)
-    served, capable, fetchable, served_weight, n_served, served_by_gov = _links_served(
-        dyads, copies, services, has_data, has_app
+    per_link = np.empty((2, len(dyads.provider)), np.bool_)
+    fetchable, served_weight, n_served, served_by_gov = _links_served(
+        dyads, copies, services, (has_data, has_app), per_link
     )
-    lacking = _lacking(services.link_dyad, served, fetchable)
-    missing, unfetchable, online, windowed, trips, one_trip, rating = _requests(
-        services, handling, systems.own, reach, lacking
-    )
+    lacking = _lacking(services.link_dyad, per_link[0], fetchable)
+    per_service = np.empty((7, len(services.handler)))
+    _requests(services, handling, systems.own, reach, lacking, per_service)
     return (
-        served,
-        capable,
-        missing,
-        online,
-        windowed,
-        unfetchable,
-        trips,
-        one_trip,
-        rating,
+        per_link,
+        per_service,
         served_weight,
         services.need_weight,
         n_served,
@@ -328,14 +326,11 @@ def _data_and_apps(systems, gov_on_data_layer):
     has_app = np.empty(N, np.bool_)
     if bits.shape[1] == n_lines:  # lines compared by bits: no branch on `reuse`, which is random
         for g in range(N // n_lines):
-            lo = g * n_lines
-            data_lines, app_lines = _lines_running(own, lo, n_lines)
-            for i in range(n_lines):
-                n = lo + i
-                data_reach = can_use_by_bits(kind_reach, data_lines, bits, g, i, DATA)
-                app_reach = can_use_by_bits(kind_reach, app_lines, bits, g, i, APP)
-                has_data[n] = own[n, DATA] | gov_on_data_layer[g] | (reuse[n, DATA] & data_reach)
-                has_app[n] = own[n, APP] | (reuse[n, APP] & app_reach)
+            # the government's rows as slices: a loop from 0 needs no test for negative indices
+            lo, hi = g * n_lines, (g + 1) * n_lines
+            _gov_data_and_apps(
+                own[lo:hi], reuse[lo:hi], kind_reach[g], bits, gov_on_data_layer[g], has_data[lo:hi], has_app[lo:hi]
+            )
         return has_data, has_app
     for n in range(N):
         data = own[n, DATA] | gov_on_data_layer[n // n_lines]
@@ -346,6 +341,19 @@ def _data_and_apps(systems, gov_on_data_layer):
             app = can_use_shared(own, kind_reach, substitutes, n_lines, n, APP)
         has_data[n], has_app[n] = data, app
     return has_data, has_app
+
+
+@njit(cache=True, inline="always")
+def _gov_data_and_apps(own, reuse, kind_reach, bits, on_data_layer, has_data, has_app):
+    """`_data_and_apps` for one government's lines (`own`, `reuse`, `has_data`, `has_app` its rows), the same
+    test as `can_use_by_bits` (DATA and APP are shareable): inlined, so nothing is copied per call."""
+    data_lines, app_lines = _lines_running(own, 0, len(own))
+    data_bits, app_bits = bits[DATA], bits[APP]
+    for i in range(len(own)):
+        data_reach = kind_reach[DATA] | ((SHAREABLE_FLAGS[DATA] != 0) & ((data_lines & data_bits[i]) != 0))
+        app_reach = kind_reach[APP] | ((SHAREABLE_FLAGS[APP] != 0) & ((app_lines & app_bits[i]) != 0))
+        has_data[i] = own[i, DATA] | on_data_layer | (reuse[i, DATA] & data_reach)
+        has_app[i] = own[i, APP] | (reuse[i, APP] & app_reach)
 
 
 @njit(cache=True)
@@ -361,17 +369,19 @@ def _lines_running(own, lo, n_lines):
 
 
 @njit(cache=True)
-def _links_served(dyads, copies, services, has_data, has_app):
-    """A link is served when shared and both ends can exchange, or from a copy held elsewhere
-    when the handler has its application; a window's back office can fetch it over a link its
-    provider shares with the window (and still has data), or from the copy. With the demand
-    weight served, overall and per requesting government (summed dyad after dyad)."""
+def _links_served(dyads, copies, services, capable_ends, out):
+    """Into `out` (2, D), rows served and capable (`capable_ends` = (has data, has app) per agency): a link
+    is served when shared and both ends can exchange, or from a copy held elsewhere when the handler has its
+    application; a window's back office can fetch it over a link its provider shares with the window (and
+    still has data), or from the copy. With the demand weight served, overall and per requesting government
+    (summed dyad after dyad)."""
+    has_data, has_app = capable_ends
+    served, capable = out[0], out[1]
     prov, shared, window_link = dyads.provider, dyads.shared, dyads.window_link
     library_current, opened, fit = copies.library_current, copies.opened, copies.fit
     d_req, d_weight, gov_dyads = services.requester, services.weight, services.gov_dyads
     D, G = len(prov), len(gov_dyads) - 1
-    capable = np.empty(D, np.bool_)
-    served = np.empty(D, np.bool_)
+    ends = _provider_ends(has_data, library_current, opened)
     fetchable = np.empty(D, np.bool_)
     served_by_gov = np.empty(G)
     served_weight = 0.0
@@ -379,9 +389,9 @@ def _links_served(dyads, copies, services, has_data, has_app):
     for g in range(G):  # a government's dyads are contiguous: its sum in a register
         got = 0.0
         for d in range(gov_dyads[g], gov_dyads[g + 1]):
-            p, app = prov[d], has_app[d_req[d]]
-            data = has_data[p]
-            elsewhere = library_current[p] | (opened[p] & fit[d])  # a copy held elsewhere (`Copies`)
+            e, app = ends[prov[d]], has_app[d_req[d]]
+            data = (e & 1) != 0
+            elsewhere = ((e & 2) != 0) | (((e & 4) != 0) & fit[d])  # a copy held elsewhere (`Copies`)
             link = data & app
             is_served = (shared[d] & link) | (elsewhere & app)
             capable[d], served[d] = link, is_served
@@ -391,7 +401,17 @@ def _links_served(dyads, copies, services, has_data, has_app):
             n_served += is_served
             got += w
         served_by_gov[g] = got
-    return served, capable, fetchable, served_weight, n_served, served_by_gov
+    return fetchable, served_weight, n_served, served_by_gov
+
+
+@njit(cache=True)
+def _provider_ends(has_data, library_current, opened):
+    """(N) uint8 per agency, bit 0: it has data, bit 1: a base library holds a current copy of its records, bit
+    2: its dataset is opened — one read per link's provider instead of three (a flat loop: vectorised)."""
+    ends = np.empty(len(has_data), np.uint8)
+    for n in range(len(has_data)):
+        ends[n] = np.uint8(has_data[n]) | (np.uint8(library_current[n]) << 1) | (np.uint8(opened[n]) << 2)
+    return ends
 
 
 @njit(cache=True)
@@ -410,14 +430,20 @@ def _lacking(link_dyad, served, fetchable):
 
 
 @njit(cache=True)
-def _requests(services, handling, own, reach, lacking):
-    """Per service instance: the missing and unfetchable datasets, the share of requests
-    completed online, taken by a one-stop window, the mean trips, the share done in at most
-    one trip, and the mean rating; a government's instances at a time (they are contiguous)."""
+def _requests(services, handling, own, reach, lacking, out):
+    """Per service instance, into the rows of `out` (7, I): the missing datasets, the share of requests
+    completed online, taken by a one-stop window, the unfetchable datasets, the mean trips, the share done
+    in at most one trip, and the mean rating; a government's instances at a time (they are contiguous)."""
     n_inst = len(services.handler)
-    missing, unfetchable = np.empty(n_inst), np.empty(n_inst)
-    online, windowed, trips = np.empty(n_inst), np.empty(n_inst), np.empty(n_inst)
-    one_trip, rating = np.empty(n_inst), np.empty(n_inst)
+    missing, online, windowed, unfetchable, trips, one_trip, rating = (
+        out[0],
+        out[1],
+        out[2],
+        out[3],
+        out[4],
+        out[5],
+        out[6],
+    )
     eligible = np.empty(n_inst, np.bool_)
     runs = services.gov_runs
     for r in range(len(runs) - 1):
@@ -436,7 +462,6 @@ def _requests(services, handling, own, reach, lacking):
             stars = min(max(5.0 - own_trips, 1.0), 5.0)
             window_stars = min(max(5.0 - window_trips, 1.0), 5.0)
             rating[i] = 5.0 * online[i] + offline * (w * window_stars + (1 - w) * stars)
-    return missing, unfetchable, online, windowed, trips, one_trip, rating
 
 
 @njit(cache=True)

@@ -188,7 +188,7 @@ def _link_gain(gains, is_open, links, update_trust):
     if not update_trust:
         return gain, money, sum_positive, sum_refusal, ties.trust
     exchanged = (exchange.shared, capable, exchange.window_links)
-    new_trust = _trust_after(ties.trust, ties.trust_floor, exchanged, trust_rule)
+    new_trust = _trust_after(ties.trust, ties.trust_floor, exchanged, trust_rule, np.empty(len(ties.trust)))
     return gain, money, sum_positive, sum_refusal, new_trust
 
 
@@ -253,13 +253,12 @@ def _platform_keys(on_layer, platform_of_gov):
 
 
 @njit(cache=True)
-def _trust_after(trust, floor, exchanged, rule):
-    """Trust on ties: built by sharing, eroded without it (a blend: `exchanged` is random); `exchanged` =
-    (shared, capable, window links): the provider itself shared (with the handler or its window), a copy held
-    elsewhere builds no trust. A loop of its own, on no index: it runs on vectors."""
+def _trust_after(trust, floor, exchanged, rule, out):
+    """Trust on ties, into `out` (which may be `trust`): built by sharing, eroded without it (a blend: `exchanged`
+    is random); `exchanged` = (shared, capable, window links): the provider itself shared (with the handler or its
+    window), a copy held elsewhere builds no trust. A loop of its own, on no index: it runs on vectors."""
     shared, capable, window_links = exchanged
     gain_rate, decay = rule.gain, rule.decay
-    out = np.empty(len(trust))
     for d in range(len(trust)):
         t, s = trust[d], (shared[d] & capable[d]) | window_links[d]
         grown, eroded = t + gain_rate * (1 - t), t - decay * (t - floor[d])
@@ -270,36 +269,46 @@ def _trust_after(trust, floor, exchanged, rule):
 def decide(model: GovModel, outcome: Outcome) -> None:
     """A month of sharing decisions — link gains and trust, stance revision, and the links shared — in one
     compiled call, from last month's service (`outcome`: what each link's ends can exchange and which agencies
-    can provide data)."""
+    can provide data). The results are written into the model's arrays, kept from month to month (no new arrays
+    to return): `trust`, `provider_payoff`, `state.open`, `shared` and `window_links`."""
     u = model.rng.random(model.structure.n_agencies)  # the month's only draw: the kernel draws nothing
     links = (outcome.capable, EXCHANGE(model))
-    out = _decide(_gains_of(model), STANCES(model), u, links, outcome.provides_data)
-    model.trust, model.provider_payoff, model.state.open, model.shared, model.window_links, cost = out
-    model.spend["sharing"] += cost
+    into = (model.trust, model.provider_payoff, model.shared, model.window_links)
+    model.spend["sharing"] += _decide(_gains_of(model), STANCES(model), u, links, outcome.provides_data, into)
 
 
 @njit(cache=True)
-def _decide(gains, stances, u, links, provides_data):
-    """`link_gain` (trust updated), `_revise_stances`, then `_links` under the revised stances."""
-    stances = Stances(*stances)  # named again (state.py: kernel views)
-    gain, money, sum_positive, sum_refusal, new_trust = _link_gain(gains, stances.open, links, True)
-    payoff, new_open = _revise_stances(sum_positive, sum_refusal, stances, u)
-    shared, to_window, cost = _links(new_open, gains[0], gain, money, links, provides_data)
-    return new_trust, payoff, new_open, shared, to_window, cost
+def _decide(gains, stances, u, links, provides_data, into):
+    """`link_gain` with trust updated, `_revise_stances`, then `_links` under the revised stances, in place:
+    `into` = (trust, payoff, shared, window links), the stances' `open`; returns the links' money cost. Each
+    array is read before it is written (trust and stances in their own passes, last month's links by the
+    trust update before `_links`)."""
+    stances, exchange = Stances(*stances), Exchange(*links[1])  # named again (state.py: kernel views)
+    trust, payoff, shared, to_window = into
+    ties, costs, payoffs, trust_rule = gains
+    ties = Ties(*ties)
+    capable = links[0]
+    gain, money, sum_positive, sum_refusal = _gains(
+        ties, LinkCosts(*costs), LinkPayoffs(*payoffs), stances.open, capable
+    )
+    exchanged = (exchange.shared, capable, exchange.window_links)
+    _trust_after(ties.trust, ties.trust_floor, exchanged, TrustRule(*trust_rule), trust)
+    _revise_stances(sum_positive, sum_refusal, stances, u, (payoff, stances.open))
+    return _links_into(stances.open, gains[0], gain, money, links, provides_data, (shared, to_window))
 
 
 @njit(cache=True)
-def _revise_stances(sum_positive, sum_refusal, stances, u):
-    """Each provider's payoff under its stance, and the stances after logit revision."""
+def _revise_stances(sum_positive, sum_refusal, stances, u, out):
+    """Each provider's payoff under its stance, and the stances after logit revision, into `out` = (payoff,
+    open); `open` may be the stances' own (each agency's is read before it is written)."""
     is_open, exposure_cost, revision_rate, choice_noise = (
         stances.open,
         stances.exposure_cost,
         stances.revision_rate,
         stances.choice_noise,
     )
+    payoff, new_open = out
     N = len(is_open)
-    payoff = np.empty(N)
-    new_open = np.empty(N, np.bool_)
     for n in range(N):
         # open: share every link that pays, bear the exposure; guarded: bear every refusal cost
         payoff_open = sum_positive[n] - sum_refusal[n] - exposure_cost
@@ -308,11 +317,11 @@ def _revise_stances(sum_positive, sum_refusal, stances, u):
         # logit revision: an agency revises with probability `revision_rate` (u < rate) and
         # then turns open with probability σ(Δ / noise); given u < rate, u / rate is again
         # uniform on [0, 1): one draw per agency serves both decisions (the odds are weighed only then)
-        new_open[n] = is_open[n]
         if u[n] < revision_rate:
             z = min(max((payoff_open - payoff_guarded) / choice_noise, -50.0), 50.0)
             new_open[n] = u[n] / revision_rate < 1.0 / (1.0 + np.exp(-z))
-    return payoff, new_open
+        else:
+            new_open[n] = is_open[n]
 
 
 def set_links(
@@ -331,16 +340,23 @@ def set_links(
 
 @njit(cache=True)
 def _links(is_open, ties, gain, money, links, provides_data):
-    """Share edges where the provider is open, the link pays and both ends can exchange; and
-    where the handler cannot exchange (no line application) but its government's one-stop
+    """`_links_into` new arrays: (shared, to the window, the links' cost)."""
+    shared, to_window = np.empty(len(gain), np.bool_), np.empty(len(gain), np.bool_)
+    cost = _links_into(is_open, ties, gain, money, links, provides_data, (shared, to_window))
+    return shared, to_window, cost
+
+
+@njit(cache=True)
+def _links_into(is_open, ties, gain, money, links, provides_data, out):
+    """Share edges, into `out` = (shared, to the window), where the provider is open, the link pays and both
+    ends can exchange; and where the handler cannot exchange (no line application) but its government's one-stop
     window can — its provider can provide data (`provides_data`, per agency) and the window has capacity — the
     same decision opens the link to the window's back office instead. The provider side pays each link's money
-    cost."""
+    cost (returned)."""
     ties, capable, window_capacity = Ties(*ties), links[0], Exchange(*links[1]).window_capacity
     prov, req_gov = ties.provider, ties.requester_gov
     windows = window_capacity > 0  # per government: read per link, unsigned (no checks for negative indices)
-    shared = np.empty(len(prov), np.bool_)
-    to_window = np.empty(len(prov), np.bool_)
+    shared, to_window = out
     cost = 0.0
     for d in range(len(prov)):
         p = np.uint64(prov[d])
@@ -348,4 +364,4 @@ def _links(is_open, ties, gain, money, links, provides_data):
         shared[d] = s = shares & capable[d]
         to_window[d] = w = shares & ~capable[d] & provides_data[p] & windows[np.uint64(req_gov[d])]
         cost += (s | w) * money[d]
-    return shared, to_window, cost
+    return cost
