@@ -109,6 +109,8 @@ class ThirdPartyEvaluation(Reform):
         after `repair_months` and pays for the repair when it is done (`_charge_repairs`)."""
         if len(n) == 0:
             return
+        from .kernels import union_sorted  # compiled: the schema loads without numba
+
         st = model.state
         q = redone_quality(model, n, st.company[n])  # its operator repairs it
         # the institution helps specify the repair where the government has one, as on any build
@@ -117,7 +119,7 @@ class ThirdPartyEvaluation(Reform):
         self.repair_done[n, k] = model.month + self.p.repair_months
         self.repair_of[n, k] = st.built[n, k]
         self.repair_owed_since[n, k] = st.operator_since[n]
-        self.pending = np.union1d(self.pending, n * st.own.shape[1] + k)
+        self.pending = union_sorted(self.pending, n * st.own.shape[1] + k)
 
     # A repair is owed by the supplier the audit found at fault (it pays `repair_share` when the
     # repair is done); where the agency has left that supplier since (a switch or a take-back:

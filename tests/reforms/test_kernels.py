@@ -233,3 +233,63 @@ def test_market_view_is_the_numpy_rule():
             cum(np.where(hosts, x.records[m], 0.0)),
         )
         assert got == want, case
+
+
+def test_cells_built_and_the_repairs_union_are_numpy_s():
+    """The cells built in a month are `np.flatnonzero(built == month)` (row-major, every one);
+    the repairs under way after new ones start are `np.union1d` (sorted, no repeats, new ones
+    in any order and possibly already under way)."""
+    rng = np.random.default_rng(7)
+    for case in range(CASES):
+        month = 9
+        _, built, _, _ = _state(rng, month)
+        np.testing.assert_array_equal(kernels.cells_built(built, month), np.flatnonzero(built == month), str(case))
+        pending = np.unique(rng.integers(0, 60, rng.integers(0, 20)))
+        new = rng.integers(0, 60, rng.integers(0, 6))
+        got = kernels.union_sorted(pending, new)
+        np.testing.assert_array_equal(got, np.union1d(pending, new), err_msg=str(case))
+        assert got.dtype == np.int64
+
+
+def test_vendor_books_table_is_the_trailing_record():
+    """The vendors' records as a table (`TrailingTable`) add and total as `Trailing` of vectors
+    does, bit for bit: slots reused after the window, vectors growing as vendors enter, several
+    amounts in one month; and the expected rate is paid over revenue where there is revenue."""
+    from sim.agents.supplier import Trailing, TrailingTable, VendorBooks
+
+    rng = np.random.default_rng(8)
+    for case in range(40):
+        months = int(rng.integers(1, 6))
+        old, new = Trailing(months), TrailingTable(months)
+        old_r, new_books = Trailing(months), VendorBooks(months)
+        width = int(rng.integers(1, 4))
+        for month in range(20):
+            width += int(rng.random() < 0.2)
+            for _ in range(int(rng.integers(0, 3))):
+                x = rng.normal(size=int(rng.integers(1, width + 1))) * (rng.random() < 0.8)
+                old.add(month, x)
+                new.add(month, x)
+                r = np.abs(rng.normal(size=width)) * (rng.random(width) < 0.7)
+                old_r.add(month, r)
+                new_books.warranty.add(month, x)
+                new_books.revenue.add(month, r)
+            np.testing.assert_array_equal(new.total_by(month, width), old.total_by(month, width), str(case))
+            paid, revenue = old.total_by(month, width), old_r.total_by(month, width)
+            want = np.where(revenue > 0, paid / np.where(revenue > 0, revenue, 1.0), 0.0)
+            np.testing.assert_array_equal(new_books.expected(month, width), want, str(case))
+
+
+def test_build_factor_of_some_agencies_is_planning_s():
+    """`charge_warranty` prices the systems it books at `build_factor_of` the agencies: the
+    same numbers as every agency's `planning.build_factor`, with and without companies."""
+    from sim import GovModel
+    from sim.agents.supplier import build_factor_of
+    from sim.processes.planning import build_factor
+
+    for name in ("baseline", "reform_ops_separation"):
+        m = GovModel(name, rng=3)
+        m.run_for(14)
+        n = np.random.default_rng(0).integers(0, m.structure.n_agencies, 50)
+        n = np.r_[n, np.flatnonzero(m.state.company >= 0)[:20]]  # some a company runs
+        assert (m.state.company[n] >= 0).any() == bool(m.companies)
+        np.testing.assert_array_equal(build_factor_of(m, n), build_factor(m)[n])
