@@ -414,6 +414,36 @@ def _record_found(examined, proposed, since, quality, found_sum, found_count):
         found_count[row] += count
 
 
+def record_found_cells(model: GovModel, cells: np.ndarray) -> None:
+    """`record_found_quality` of the examined systems given as their flat indices n * K + k,
+    ascending (what the audits and checks return: a few thousand of ~70,000 cells at 13,750
+    agencies, not a mask to scan)."""
+    st = model.state
+    _record_found_at(cells, st.proposed, st.operator_since, st.quality, st.found_sum, st.found_count)
+
+
+@njit(cache=True)
+def _record_found_at(cells, proposed, since, quality, found_sum, found_count):
+    """`_record_found` over the examined cells (flat, ascending): each row's qualities found
+    added in kind order, then onto the agency's record: the same additions."""
+    K = proposed.shape[1]
+    row, total, count = -1, 0.0, 0
+    for i in cells:
+        n, k = i // K, i % K
+        if proposed[n, k] <= since[n]:
+            continue
+        if n != row:
+            if count:
+                found_sum[row] += total
+                found_count[row] += count
+            row, total, count = n, 0.0, 0
+        total += quality[n, k]
+        count += 1
+    if count:
+        found_sum[row] += total
+        found_count[row] += count
+
+
 def claim_gaps(model: GovModel, k: int) -> np.ndarray:
     """(k,) how far each new supplier overstates its delivery quality (its claim less its true
     mean), drawn once: N(claim_gap, claim_gap_spread) (seed 003 质量评估 for the direction; size

@@ -65,14 +65,15 @@ def settle_repairs(repairs, pending, systems, month):
 def audit_pass(repairs, systems, draw, month, audit_rate, under_delivery):
     """`third_party_evaluation`'s audits: running systems are audited where `draw < audit_rate`,
     unless under repair (the system the repair is for still in place), and their audit month
-    set. Returns the audited mask, the (n, k) of those below `under_delivery` (row-major) and
-    the agencies run by a company with some system audited (ascending)."""
+    set. Returns the audited cells (flat n * K + k, ascending: `contracts.record_found_cells`
+    reads them, not a mask of every cell), the (n, k) of those below `under_delivery`
+    (row-major) and the agencies run by a company with some system audited (ascending)."""
     repairs, systems = Repairs(*repairs), Audited(*systems)
     N, K = systems.own.shape
-    pick = np.zeros((N, K), np.bool_)
+    pick = np.empty(N * K, np.int64)
     poor = np.empty((2, N * K), np.int64)
     by_company = np.empty(N, np.int64)
-    n_poor = n_company = 0
+    n_pick = n_poor = n_company = 0
     for n in range(N):
         audited = False
         for k in range(K):
@@ -80,7 +81,9 @@ def audit_pass(repairs, systems, draw, month, audit_rate, under_delivery):
                 continue
             if repairs.done[n, k] >= 0 and systems.built[n, k] == repairs.of[n, k]:
                 continue  # under repair
-            pick[n, k] = audited = True
+            pick[n_pick] = n * K + k
+            n_pick += 1
+            audited = True
             systems.audit_month[n, k] = month
             if systems.quality[n, k] < under_delivery:
                 poor[0, n_poor], poor[1, n_poor] = n, k
@@ -88,7 +91,7 @@ def audit_pass(repairs, systems, draw, month, audit_rate, under_delivery):
         if audited and systems.company[n] >= 0:
             by_company[n_company] = n
             n_company += 1
-    return pick, poor[:, :n_poor].copy(), by_company[:n_company].copy()
+    return pick[:n_pick].copy(), poor[:, :n_poor].copy(), by_company[:n_company].copy()
 
 
 class Deliveries(NamedTuple):
@@ -107,29 +110,30 @@ class Deliveries(NamedTuple):
 def check_deliveries(x, month, acceptance):
     """`tech_support_institution`'s checks: systems delivered this month through construction
     (proposed before it) in agency order, the first `checks[g]` of each government g; returns
-    the checked mask (their audit month set), the (n, k) of those below `acceptance`
-    (row-major) and the checks done per government."""
+    the checked cells (flat n * K + k, ascending; their audit month set), the (n, k) of those
+    below `acceptance` (row-major) and the checks done per government."""
     x = Deliveries(*x)
-    N, K = x.own.shape
-    checked = np.zeros((N, K), np.bool_)
+    K = x.own.shape[1]
     cells = cells_built(x.built, month)  # row-major, the months built (few match)
+    checked = np.empty(len(cells), np.int64)
     returned = np.empty((2, len(cells)), np.int64)
     taken = np.zeros(len(x.checks), np.int64)  # deliverables of the government so far
     done = np.zeros(len(x.checks))
-    n_ret = 0
+    n_ret = n_checked = 0
     for i in cells:
         n, k = i // K, i % K
         g = x.agency_gov[n]
         if x.checks[g] > 0 and x.own[n, k] and x.proposed[n, k] < month:
             if taken[g] < x.checks[g]:
-                checked[n, k] = True
+                checked[n_checked] = i
+                n_checked += 1
                 x.audit_month[n, k] = month
                 done[g] += 1
                 if x.quality[n, k] < acceptance:
                     returned[0, n_ret], returned[1, n_ret] = n, k
                     n_ret += 1
             taken[g] += 1
-    return checked, returned[:, :n_ret].copy(), done
+    return checked[:n_checked].copy(), returned[:, :n_ret].copy(), done
 
 
 @njit(cache=True)

@@ -72,12 +72,12 @@ class ThirdPartyEvaluation(Reform):
         pick, poor, by_company = self._pass(model, draw)
         self._findings(model, pick, by_company)
         self._start_repairs(model, *poor)
-        model.spend["programmes"] += float(np.count_nonzero(pick)) * p.audit_cost
+        model.spend["programmes"] += float(len(pick)) * p.audit_cost
 
     def _pass(self, model, draw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Repairs lapse or take effect (and are paid, `kernels.settle_repairs`), then systems not
         under repair are audited where `draw < audit_rate` (`kernels.audit_pass`). Returns the
-        audited (N, K) mask, the (n, k) of the audited systems that under-deliver and the
+        audited cells (flat n * K + k, ascending), the (n, k) of the audited systems that under-deliver and the
         agencies run by a company with some system audited."""
         from .kernels import Audited, Repairs, audit_pass, settle_repairs  # compiled: the schema loads without numba
 
@@ -100,7 +100,7 @@ class ThirdPartyEvaluation(Reform):
         done, self.pending = settle_repairs(repairs, self.pending, systems, model.month)
         self._charge_repairs(model, *done)
         pick, poor, by_company = audit_pass(repairs, systems, draw, model.month, p.audit_rate, p.under_delivery)
-        if pick.any():
+        if len(pick):
             model.audits.last = model.month
         return pick, poor, by_company
 
@@ -147,9 +147,9 @@ class ThirdPartyEvaluation(Reform):
         its contract comes up for renewal; legacy systems it only operates are not its
         record), and, where a company runs it (`by_company`: the agencies audited), over-pricing
         (价格审计)."""
-        from ..contracts import record_found_quality  # here: the schema loads without numba
+        from ..contracts import record_found_cells  # here: the schema loads without numba
 
-        record_found_quality(model, pick)
+        record_found_cells(model, pick)
         self._price_review(model, by_company)
 
     def _price_review(self, model, audited: np.ndarray) -> None:

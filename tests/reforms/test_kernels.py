@@ -70,7 +70,7 @@ def test_settle_repairs_and_audit_pass_are_the_numpy_masks():
         np.testing.assert_array_equal(still, np.flatnonzero(old["done"] >= 0), err_msg=str(case))
         np.testing.assert_array_equal(rep["done"], old["done"], err_msg=str(case))
         np.testing.assert_array_equal(quality, q_old, err_msg=str(case))
-        np.testing.assert_array_equal(pick, pick_old, err_msg=str(case))
+        np.testing.assert_array_equal(pick, np.flatnonzero(pick_old), err_msg=str(case))
         np.testing.assert_array_equal(poor, poor_old, err_msg=str(case))
         np.testing.assert_array_equal(by_company, np.flatnonzero(pick_old.any(axis=1) & (company >= 0)))
         np.testing.assert_array_equal(audit_month, np.where(pick_old, month, -1), err_msg=str(case))
@@ -117,7 +117,7 @@ def test_check_deliveries_is_the_ranked_numpy_rule():
             audit_month=audit_month,
         )
         checked, returned, done = kernels.check_deliveries(tuple(x), month, acceptance)
-        np.testing.assert_array_equal(checked, want, err_msg=str(case))
+        np.testing.assert_array_equal(checked, np.flatnonzero(want), err_msg=str(case))
         np.testing.assert_array_equal(returned, np.array(np.nonzero(want & (quality < acceptance))))
         np.testing.assert_array_equal(done, np.bincount(gov, weights=want.sum(axis=1), minlength=G))
         np.testing.assert_array_equal(audit_month, np.where(want, month, -1))
@@ -175,11 +175,12 @@ def test_developer_coverage_and_market_records_are_the_numpy_rule():
 
 
 def test_found_quality_is_the_numpy_row_sums():
-    """`contracts._record_found` (the examined cells read eight at a time) against the
+    """`contracts._record_found` (the examined cells read eight at a time) and `_record_found_at`
+    (the examined cells listed, as the audits and checks return them) against the
     whole-array rule it replaced: the qualities found on the supplier's own work summed per
     row in kind order, then added to the record; sparse and dense masks, rows that end or
     start inside a word, sizes not a multiple of eight."""
-    from sim.contracts import _record_found
+    from sim.contracts import _record_found, _record_found_at
 
     rng = np.random.default_rng(4)
     for case in range(CASES):
@@ -191,9 +192,13 @@ def test_found_quality_is_the_numpy_row_sums():
         mine = examined & (proposed > since[:, None])
         want_sum = found_sum + np.where(mine, quality, 0.0).sum(axis=1)
         want_count = found_count + mine.sum(axis=1)
+        at_sum, at_count = found_sum.copy(), found_count.copy()
         _record_found(examined, proposed, since, quality, found_sum, found_count)
         np.testing.assert_array_equal(found_sum, want_sum, err_msg=str(case))
         np.testing.assert_array_equal(found_count, want_count, err_msg=str(case))
+        _record_found_at(np.flatnonzero(examined), proposed, since, quality, at_sum, at_count)  # the cells, listed
+        np.testing.assert_array_equal(at_sum, want_sum, err_msg=str(case))
+        np.testing.assert_array_equal(at_count, want_count, err_msg=str(case))
 
 
 def test_market_view_is_the_numpy_rule():
