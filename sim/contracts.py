@@ -552,8 +552,19 @@ def _options(model: GovModel, n: np.ndarray):
 def best_vendor(model: GovModel) -> np.ndarray:
     """(G,) per market government: its vendor with the lowest price per unit of the quality
     agencies expect from it (its claim less the known mean overstatement, `seen_quality`)."""
-    seen = seen_quality(model, model.vendor_claim)
-    return _best_vendor(model.vendor_markup, seen, model.vendor_market, model.structure.n_gov)
+    vendors = (model.vendor_markup, model.vendor_claim, model.vendor_market)
+    return _best_seen_vendor(vendors, model.spec.agents.claim_gap, model.structure.n_gov)
+
+
+@njit(cache=True)
+def _best_seen_vendor(vendors, claim_gap, n_gov):
+    """`best_vendor` in one call: `seen_quality` (clip of claim - gap to [0, 1]) per vendor,
+    then `_best_vendor`. `vendors` = (markup, claim, market)."""
+    markup, claim, market = vendors
+    seen = np.empty(len(claim))
+    for v in range(len(claim)):
+        seen[v] = min(max(claim[v] - claim_gap, 0.0), 1.0)
+    return _best_vendor(markup, seen, market, n_gov)
 
 
 @njit(cache=True)

@@ -258,22 +258,41 @@ def build_factor_of(model: GovModel, n: np.ndarray) -> np.ndarray:
 def _book_own_work(model: GovModel, n: np.ndarray, k: np.ndarray, amount: np.ndarray, ledger: str) -> None:
     """Add `amount` (per system (n, k)) this month to the `ledger` ("warranty" or "revenue") of
     the supplier whose own work each system is: its vendor's (`vendor_own_work`), its company's
-    (`own_work`); systems that are neither's own work are on no record."""
-    vendor = vendor_own_work(model, n, k)
-    mine = vendor >= 0
-    if mine.any():
-        getattr(vendor_books(model), ledger).add(
-            model.month, np.bincount(vendor[mine], amount[mine], len(model.vendors))
-        )
-    if not model.companies:
+    (`own_work`); systems that are neither's own work are on no record (`_own_work_totals`)."""
+    st = model.state
+    x = (st.company, st.vendor, st.proposed, st.operator_since)
+    by_vendor, by_company, vendors, companies = _own_work_totals(
+        n, k, amount, x, len(model.vendors), len(model.companies)
+    )
+    if vendors:
+        getattr(vendor_books(model), ledger).add(model.month, by_vendor)
+    if not companies:
         return
-    company = own_work(model, n, k)
-    mine = company >= 0
-    if not mine.any():
-        return
-    total = np.bincount(company[mine], weights=amount[mine], minlength=len(model.companies))
-    for c in np.flatnonzero(total != 0):
-        getattr(model.companies[c], ledger).add(model.month, float(total[c]))
+    for c in np.flatnonzero(by_company != 0):
+        getattr(model.companies[c], ledger).add(model.month, float(by_company[c]))
+
+
+@njit(cache=True)
+def _own_work_totals(n, k, amount, suppliers, n_vendors, n_companies):
+    """Per vendor and per company, the `amount`s of systems (n, k) that are its own work
+    (`vendor_own_work`, `own_work`: proposed after the supplier took the agency over), added
+    in the systems' order as `np.bincount` adds them; and whether any system was a vendor's,
+    any a company's. `suppliers` = (company, vendor, proposed, operator_since)."""
+    company, vendor, proposed, since = suppliers
+    by_vendor, by_company = np.zeros(n_vendors), np.zeros(n_companies)
+    vendors = companies = False
+    for j in range(len(n)):
+        a = n[j]
+        if not proposed[a, k[j]] > since[a]:
+            continue
+        if company[a] < 0:
+            if vendor[a] >= 0:
+                by_vendor[vendor[a]] += amount[j]
+                vendors = True
+        else:
+            by_company[company[a]] += amount[j]
+            companies = True
+    return by_vendor, by_company, vendors, companies
 
 
 class VendorBooks:

@@ -232,3 +232,16 @@ def union_sorted(pending, new):
             out[c] = x
             c += 1
     return out[:c].copy()
+
+
+@njit(cache=True)
+def still_to_publish(due, open_, opened):
+    """`open_data._publish`: the asked agencies (`due`, catalogue order) open to sharing whose
+    data is not opened yet, in that order (`due[open[due] & ~opened[due]]` in one pass)."""
+    out = np.empty(len(due), np.int64)
+    c = 0
+    for n in due:
+        if open_[n] and not opened[n]:
+            out[c] = n
+            c += 1
+    return out[:c].copy()

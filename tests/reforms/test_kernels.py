@@ -298,3 +298,48 @@ def test_build_factor_of_some_agencies_is_planning_s():
         n = np.r_[n, np.flatnonzero(m.state.company >= 0)[:20]]  # some a company runs
         assert (m.state.company[n] >= 0).any() == bool(m.companies)
         np.testing.assert_array_equal(build_factor_of(m, n), build_factor(m)[n])
+
+
+def test_own_work_totals_are_the_numpy_bincounts():
+    """`supplier._own_work_totals` against the masks and bincounts it replaced: a system is its
+    vendor's own work where no company runs the agency, its company's where one does, in both
+    cases only if proposed after the supplier took the agency over; amounts add in order."""
+    from sim.agents.supplier import _own_work_totals
+
+    rng = np.random.default_rng(9)
+    for case in range(CASES):
+        own, _, proposed, since = _state(rng, 12)
+        N, V, C = len(own), int(rng.integers(1, 5)), int(rng.integers(0, 3))
+        company = np.where(rng.random(N) < 0.4, rng.integers(0, max(C, 1), N), -1) if C else np.full(N, -1)
+        vendor = rng.integers(0, V, N)
+        J = int(rng.integers(0, 30))
+        n, k, amount = rng.integers(0, N, J), rng.integers(0, 5, J), rng.normal(size=J)
+        mine = proposed[n, k] > since[n]
+        v_mine, c_mine = mine & (company[n] < 0), mine & (company[n] >= 0)
+        by_vendor, by_company, vendors, companies = _own_work_totals(
+            n, k, amount, (company, vendor, proposed, since), V, C
+        )
+        assert vendors == v_mine.any() and companies == c_mine.any(), case
+        np.testing.assert_array_equal(by_vendor, np.bincount(vendor[n[v_mine]], amount[v_mine], V), str(case))
+        np.testing.assert_array_equal(
+            by_company, np.bincount(company[n[c_mine]], weights=amount[c_mine], minlength=C), str(case)
+        )
+
+
+def test_still_to_publish_and_best_vendor_are_numpy_s():
+    """`still_to_publish` is the asked agencies open and not yet opened, in catalogue order;
+    `_best_seen_vendor` is `_best_vendor` of `seen_quality` (claims less the gap, clipped)."""
+    from sim.contracts import _best_seen_vendor, _best_vendor
+
+    rng = np.random.default_rng(10)
+    for case in range(CASES):
+        N = int(rng.integers(1, 40))
+        due = rng.permutation(N)[: rng.integers(0, N + 1)]
+        open_, opened = rng.random(N) < 0.6, rng.random(N) < 0.3
+        got = kernels.still_to_publish(due, open_, opened)
+        np.testing.assert_array_equal(got, due[open_[due] & ~opened[due]], str(case))
+        V, G = int(rng.integers(1, 12)), int(rng.integers(1, 5))
+        markup, claim, market = rng.random(V), rng.random(V) * 1.3, rng.integers(0, G, V)
+        gap = rng.random() * 0.3
+        want = _best_vendor(markup, np.clip(claim - gap, 0.0, 1.0), market, G)
+        np.testing.assert_array_equal(_best_seen_vendor((markup, claim, market), gap, G), want, str(case))
