@@ -62,24 +62,29 @@ def settle_repairs(repairs, pending, systems, month):
 
 
 @njit(cache=True)
-def audit_pass(repairs, systems, draw, month, audit_rate, under_delivery):
+def audit_pass(repairs, pending, systems, draw, month, audit_rate, under_delivery):
     """`third_party_evaluation`'s audits: running systems are audited where `draw < audit_rate`,
     unless under repair (the system the repair is for still in place), and their audit month
-    set. Returns the audited cells (flat n * K + k, ascending: `contracts.record_found_cells`
-    reads them, not a mask of every cell), the (n, k) of those below `under_delivery`
-    (row-major) and the agencies run by a company with some system audited (ascending)."""
+    set. The repairs under way are the `pending` cells (flat n * K + k, ascending, as
+    `settle_repairs` leaves them: the cells whose `repairs.done` is set), walked alongside the
+    cells, so the (N, K) repair months are not read at every audited cell. Returns the audited
+    cells (flat, ascending: `contracts.record_found_cells` reads them, not a mask of every
+    cell), the (n, k) of those below `under_delivery` (row-major) and the agencies run by a
+    company with some system audited (ascending)."""
     repairs, systems = Repairs(*repairs), Audited(*systems)
     N, K = systems.own.shape
     pick = np.empty(N * K, np.int64)
     poor = np.empty((2, N * K), np.int64)
     by_company = np.empty(N, np.int64)
-    n_pick = n_poor = n_company = 0
+    n_pick = n_poor = n_company = p = 0
     for n in range(N):
         audited = False
         for k in range(K):
             if draw[n, k] >= audit_rate or not systems.own[n, k]:
                 continue
-            if repairs.done[n, k] >= 0 and systems.built[n, k] == repairs.of[n, k]:
+            while p < len(pending) and pending[p] < n * K + k:
+                p += 1
+            if p < len(pending) and pending[p] == n * K + k and systems.built[n, k] == repairs.of[n, k]:
                 continue  # under repair
             pick[n_pick] = n * K + k
             n_pick += 1

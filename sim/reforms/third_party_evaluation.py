@@ -99,7 +99,9 @@ class ThirdPartyEvaluation(Reform):
         )
         done, self.pending = settle_repairs(repairs, self.pending, systems, model.month)
         self._charge_repairs(model, *done)
-        pick, poor, by_company = audit_pass(repairs, systems, draw, model.month, p.audit_rate, p.under_delivery)
+        pick, poor, by_company = audit_pass(
+            repairs, self.pending, systems, draw, model.month, p.audit_rate, p.under_delivery
+        )
         if len(pick):
             model.audits.last = model.month
         return pick, poor, by_company

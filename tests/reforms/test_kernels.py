@@ -65,7 +65,7 @@ def test_settle_repairs_and_audit_pass_are_the_numpy_masks():
         )
         pending = np.flatnonzero(rep["done"] >= 0)
         done, still = kernels.settle_repairs(repairs, pending, systems, month)
-        pick, poor, by_company = kernels.audit_pass(repairs, systems, draw, month, rate, under)
+        pick, poor, by_company = kernels.audit_pass(repairs, still, systems, draw, month, rate, under)
         np.testing.assert_array_equal(done, done_old, err_msg=str(case))
         np.testing.assert_array_equal(still, np.flatnonzero(old["done"] >= 0), err_msg=str(case))
         np.testing.assert_array_equal(rep["done"], old["done"], err_msg=str(case))
