@@ -414,6 +414,36 @@ def _record_found(examined, proposed, since, quality, found_sum, found_count):
         found_count[row] += count
 
 
+def record_found_cells(model: GovModel, cells: np.ndarray) -> None:
+    """`record_found_quality` of the examined systems given as their flat indices n * K + k,
+    ascending (what the audits and checks return: a few thousand of ~70,000 cells at 13,750
+    agencies, not a mask to scan)."""
+    st = model.state
+    _record_found_at(cells, st.proposed, st.operator_since, st.quality, st.found_sum, st.found_count)
+
+
+@njit(cache=True)
+def _record_found_at(cells, proposed, since, quality, found_sum, found_count):
+    """`_record_found` over the examined cells (flat, ascending): each row's qualities found
+    added in kind order, then onto the agency's record: the same additions."""
+    K = proposed.shape[1]
+    row, total, count = -1, 0.0, 0
+    for i in cells:
+        n, k = i // K, i % K
+        if proposed[n, k] <= since[n]:
+            continue
+        if n != row:
+            if count:
+                found_sum[row] += total
+                found_count[row] += count
+            row, total, count = n, 0.0, 0
+        total += quality[n, k]
+        count += 1
+    if count:
+        found_sum[row] += total
+        found_count[row] += count
+
+
 def claim_gaps(model: GovModel, k: int) -> np.ndarray:
     """(k,) how far each new supplier overstates its delivery quality (its claim less its true
     mean), drawn once: N(claim_gap, claim_gap_spread) (seed 003 质量评估 for the direction; size
@@ -522,8 +552,19 @@ def _options(model: GovModel, n: np.ndarray):
 def best_vendor(model: GovModel) -> np.ndarray:
     """(G,) per market government: its vendor with the lowest price per unit of the quality
     agencies expect from it (its claim less the known mean overstatement, `seen_quality`)."""
-    seen = seen_quality(model, model.vendor_claim)
-    return _best_vendor(model.vendor_markup, seen, model.vendor_market, model.structure.n_gov)
+    vendors = (model.vendor_markup, model.vendor_claim, model.vendor_market)
+    return _best_seen_vendor(vendors, model.spec.agents.claim_gap, model.structure.n_gov)
+
+
+@njit(cache=True)
+def _best_seen_vendor(vendors, claim_gap, n_gov):
+    """`best_vendor` in one call: `seen_quality` (clip of claim - gap to [0, 1]) per vendor,
+    then `_best_vendor`. `vendors` = (markup, claim, market)."""
+    markup, claim, market = vendors
+    seen = np.empty(len(claim))
+    for v in range(len(claim)):
+        seen[v] = min(max(claim[v] - claim_gap, 0.0), 1.0)
+    return _best_vendor(markup, seen, market, n_gov)
 
 
 @njit(cache=True)

@@ -62,25 +62,33 @@ def settle_repairs(repairs, pending, systems, month):
 
 
 @njit(cache=True)
-def audit_pass(repairs, systems, draw, month, audit_rate, under_delivery):
+def audit_pass(repairs, pending, systems, draw, month, audit_rate, under_delivery):
     """`third_party_evaluation`'s audits: running systems are audited where `draw < audit_rate`,
     unless under repair (the system the repair is for still in place), and their audit month
-    set. Returns the audited mask, the (n, k) of those below `under_delivery` (row-major) and
-    the agencies run by a company with some system audited (ascending)."""
+    set. The repairs under way are the `pending` cells (flat n * K + k, ascending, as
+    `settle_repairs` leaves them: the cells whose `repairs.done` is set), walked alongside the
+    cells, so the (N, K) repair months are not read at every audited cell. Returns the audited
+    cells (flat, ascending: `contracts.record_found_cells` reads them, not a mask of every
+    cell), the (n, k) of those below `under_delivery` (row-major) and the agencies run by a
+    company with some system audited (ascending)."""
     repairs, systems = Repairs(*repairs), Audited(*systems)
     N, K = systems.own.shape
-    pick = np.zeros((N, K), np.bool_)
+    pick = np.empty(N * K, np.int64)
     poor = np.empty((2, N * K), np.int64)
     by_company = np.empty(N, np.int64)
-    n_poor = n_company = 0
+    n_pick = n_poor = n_company = p = 0
     for n in range(N):
         audited = False
         for k in range(K):
             if draw[n, k] >= audit_rate or not systems.own[n, k]:
                 continue
-            if repairs.done[n, k] >= 0 and systems.built[n, k] == repairs.of[n, k]:
+            while p < len(pending) and pending[p] < n * K + k:
+                p += 1
+            if p < len(pending) and pending[p] == n * K + k and systems.built[n, k] == repairs.of[n, k]:
                 continue  # under repair
-            pick[n, k] = audited = True
+            pick[n_pick] = n * K + k
+            n_pick += 1
+            audited = True
             systems.audit_month[n, k] = month
             if systems.quality[n, k] < under_delivery:
                 poor[0, n_poor], poor[1, n_poor] = n, k
@@ -88,7 +96,7 @@ def audit_pass(repairs, systems, draw, month, audit_rate, under_delivery):
         if audited and systems.company[n] >= 0:
             by_company[n_company] = n
             n_company += 1
-    return pick, poor[:, :n_poor].copy(), by_company[:n_company].copy()
+    return pick[:n_pick].copy(), poor[:, :n_poor].copy(), by_company[:n_company].copy()
 
 
 class Deliveries(NamedTuple):
@@ -107,31 +115,30 @@ class Deliveries(NamedTuple):
 def check_deliveries(x, month, acceptance):
     """`tech_support_institution`'s checks: systems delivered this month through construction
     (proposed before it) in agency order, the first `checks[g]` of each government g; returns
-    the checked mask (their audit month set), the (n, k) of those below `acceptance`
-    (row-major) and the checks done per government."""
+    the checked cells (flat n * K + k, ascending; their audit month set), the (n, k) of those
+    below `acceptance` (row-major) and the checks done per government."""
     x = Deliveries(*x)
-    N, K = x.own.shape
-    checked = np.zeros((N, K), np.bool_)
-    returned = np.empty((2, N * K), np.int64)
+    K = x.own.shape[1]
+    cells = cells_built(x.built, month)  # row-major, the months built (few match)
+    checked = np.empty(len(cells), np.int64)
+    returned = np.empty((2, len(cells)), np.int64)
     taken = np.zeros(len(x.checks), np.int64)  # deliverables of the government so far
     done = np.zeros(len(x.checks))
-    n_ret = 0
-    built = x.built.ravel()
-    for i in range(N * K):  # row-major, over the months built (few match)
-        if built[i] != month:
-            continue
+    n_ret = n_checked = 0
+    for i in cells:
         n, k = i // K, i % K
         g = x.agency_gov[n]
         if x.checks[g] > 0 and x.own[n, k] and x.proposed[n, k] < month:
             if taken[g] < x.checks[g]:
-                checked[n, k] = True
+                checked[n_checked] = i
+                n_checked += 1
                 x.audit_month[n, k] = month
                 done[g] += 1
                 if x.quality[n, k] < acceptance:
                     returned[0, n_ret], returned[1, n_ret] = n, k
                     n_ret += 1
             taken[g] += 1
-    return checked, returned[:, :n_ret].copy(), done
+    return checked[:n_checked].copy(), returned[:, :n_ret].copy(), done
 
 
 @njit(cache=True)
@@ -140,14 +147,12 @@ def vendor_deliveries(x, month):
     no company, proposed after the vendor took the agency over, through construction), and
     each one's (K) delivered kinds. One row-major pass over the months built (few match)."""
     x = Clients(*x)
-    N, K = x.own.shape
-    rows = np.empty(N, np.int64)
-    new = np.zeros((N, K), np.bool_)
-    built = x.built.ravel()
+    K = x.own.shape[1]
+    cells = cells_built(x.built, month)
+    rows = np.empty(len(cells), np.int64)
+    new = np.zeros((len(cells), K), np.bool_)
     m = 0
-    for i in range(N * K):
-        if built[i] != month:
-            continue
+    for i in cells:
         n, k = i // K, i % K
         if x.company[n] >= 0 or not x.own[n, k] or not x.since[n] < x.proposed[n, k] < month:
             continue
@@ -156,6 +161,21 @@ def vendor_deliveries(x, month):
             m += 1
         new[m - 1, k] = True
     return rows[:m].copy(), new[:m].copy()
+
+
+@njit(cache=True)
+def cells_built(built, month):
+    """The flat (row-major) indices of the (N, K) cells built in `month`, ascending (a few
+    hundred of ~70,000 at 13,750 agencies): one plain pass, into an array of what it found
+    (an (N, K)-sized output, or a mask, cost more than the pass)."""
+    flat = built.ravel()
+    out = np.empty(len(flat), np.int64)
+    c = 0
+    for i in range(len(flat)):
+        if flat[i] == month:
+            out[c] = i
+            c += 1
+    return out[:c].copy()
 
 
 @njit(cache=True)
@@ -197,3 +217,36 @@ def records_by_market(market, records, opened, n_markets):
     if m >= 0:
         out[m] = total
     return out
+
+
+@njit(cache=True)
+def union_sorted(pending, new):
+    """`np.union1d(pending, new)` for `pending` ascending without repeats (the repairs under
+    way) and a few `new` (any order): one merge, not a sort of both."""
+    new = np.sort(new)
+    out = np.empty(len(pending) + len(new), np.int64)
+    i = j = c = 0
+    while i < len(pending) or j < len(new):
+        if j == len(new) or (i < len(pending) and pending[i] <= new[j]):
+            x = pending[i]
+            i += 1
+        else:
+            x = new[j]
+            j += 1
+        if c == 0 or out[c - 1] != x:
+            out[c] = x
+            c += 1
+    return out[:c].copy()
+
+
+@njit(cache=True)
+def still_to_publish(due, open_, opened):
+    """`open_data._publish`: the asked agencies (`due`, catalogue order) open to sharing whose
+    data is not opened yet, in that order (`due[open[due] & ~opened[due]]` in one pass)."""
+    out = np.empty(len(due), np.int64)
+    c = 0
+    for n in due:
+        if open_[n] and not opened[n]:
+            out[c] = n
+            c += 1
+    return out[:c].copy()

@@ -78,9 +78,10 @@ class OpenData(Reform):
     def _publish(self, model, due: np.ndarray) -> None:
         """Asked agencies that are open and can serve data publish; the others wait."""
         from ..processes.demand import data_capable  # here, not at the top: the schema loads without numba or Mesa
+        from .kernels import still_to_publish
 
         opened = model.openness.opened.copy()
-        ask = due[model.state.open[due] & ~opened[due]]  # the others' answer is known: published, or guarded
+        ask = still_to_publish(due, model.state.open, opened)  # the others' answer is known: published, or guarded
         if len(ask):
             opened[ask] = data_capable(model, ask)
         model.openness.opened = opened

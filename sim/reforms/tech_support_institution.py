@@ -77,15 +77,15 @@ class TechSupportInstitution(Reform):
         systems taken back)."""
         tsi, p = model.tech_support, self.p
         from ..agents.supplier import price_vendor_warranty  # here: the schema loads without Mesa
-        from ..contracts import record_found_quality  # here: the schema loads without numba
+        from ..contracts import record_found_cells  # here: the schema loads without numba
 
         price_vendor_warranty(model)  # vendors price their own record, as companies do (once a month)
         left = np.maximum(0.0, tsi.staff - p.spec_months * tsi.specified)
         tsi.specified[:] = 0.0
         checked, returned, done = _check(model, left, p)
-        if checked.any():
+        if len(checked):
             model.audits.last = model.month
-        record_found_quality(model, checked)  # on its supplier's record for the agency's renewal
+        record_found_cells(model, checked)  # on its supplier's record for the agency's renewal
         rework(model, *returned, p)
         tsi.free[:] = np.maximum(0.0, left - done * p.check_months)
         model.fixed_costs["tech_support_institution"] = float(tsi.staff.sum() * model.spec.agents.staff_wage)
@@ -95,8 +95,8 @@ def _check(model, left: np.ndarray, p: Params) -> tuple[np.ndarray, np.ndarray, 
     """The deliverables each government's institution has time to check this month
     (`kernels.check_deliveries`): delivered through construction this month (a system in
     place at month 0 of age 0 was not), in agency order, the first `left / check_months` of
-    its government; their audit month is set. Returns the checked (N, K) mask, the (n, k)
-    below `acceptance`, and the checks done per government."""
+    its government; their audit month is set. Returns the checked cells (flat n * K + k,
+    ascending), the (n, k) below `acceptance`, and the checks done per government."""
     from .kernels import Deliveries, check_deliveries  # compiled: here, the schema loads without numba
 
     st, tsi = model.state, model.tech_support

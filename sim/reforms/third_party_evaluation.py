@@ -72,12 +72,12 @@ class ThirdPartyEvaluation(Reform):
         pick, poor, by_company = self._pass(model, draw)
         self._findings(model, pick, by_company)
         self._start_repairs(model, *poor)
-        model.spend["programmes"] += float(np.count_nonzero(pick)) * p.audit_cost
+        model.spend["programmes"] += float(len(pick)) * p.audit_cost
 
     def _pass(self, model, draw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Repairs lapse or take effect (and are paid, `kernels.settle_repairs`), then systems not
         under repair are audited where `draw < audit_rate` (`kernels.audit_pass`). Returns the
-        audited (N, K) mask, the (n, k) of the audited systems that under-deliver and the
+        audited cells (flat n * K + k, ascending), the (n, k) of the audited systems that under-deliver and the
         agencies run by a company with some system audited."""
         from .kernels import Audited, Repairs, audit_pass, settle_repairs  # compiled: the schema loads without numba
 
@@ -99,8 +99,10 @@ class ThirdPartyEvaluation(Reform):
         )
         done, self.pending = settle_repairs(repairs, self.pending, systems, model.month)
         self._charge_repairs(model, *done)
-        pick, poor, by_company = audit_pass(repairs, systems, draw, model.month, p.audit_rate, p.under_delivery)
-        if pick.any():
+        pick, poor, by_company = audit_pass(
+            repairs, self.pending, systems, draw, model.month, p.audit_rate, p.under_delivery
+        )
+        if len(pick):
             model.audits.last = model.month
         return pick, poor, by_company
 
@@ -109,6 +111,8 @@ class ThirdPartyEvaluation(Reform):
         after `repair_months` and pays for the repair when it is done (`_charge_repairs`)."""
         if len(n) == 0:
             return
+        from .kernels import union_sorted  # compiled: the schema loads without numba
+
         st = model.state
         q = redone_quality(model, n, st.company[n])  # its operator repairs it
         # the institution helps specify the repair where the government has one, as on any build
@@ -117,7 +121,7 @@ class ThirdPartyEvaluation(Reform):
         self.repair_done[n, k] = model.month + self.p.repair_months
         self.repair_of[n, k] = st.built[n, k]
         self.repair_owed_since[n, k] = st.operator_since[n]
-        self.pending = np.union1d(self.pending, n * st.own.shape[1] + k)
+        self.pending = union_sorted(self.pending, n * st.own.shape[1] + k)
 
     # A repair is owed by the supplier the audit found at fault (it pays `repair_share` when the
     # repair is done); where the agency has left that supplier since (a switch or a take-back:
@@ -145,9 +149,9 @@ class ThirdPartyEvaluation(Reform):
         its contract comes up for renewal; legacy systems it only operates are not its
         record), and, where a company runs it (`by_company`: the agencies audited), over-pricing
         (价格审计)."""
-        from ..contracts import record_found_quality  # here: the schema loads without numba
+        from ..contracts import record_found_cells  # here: the schema loads without numba
 
-        record_found_quality(model, pick)
+        record_found_cells(model, pick)
         self._price_review(model, by_company)
 
     def _price_review(self, model, audited: np.ndarray) -> None:

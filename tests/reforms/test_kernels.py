@@ -65,12 +65,12 @@ def test_settle_repairs_and_audit_pass_are_the_numpy_masks():
         )
         pending = np.flatnonzero(rep["done"] >= 0)
         done, still = kernels.settle_repairs(repairs, pending, systems, month)
-        pick, poor, by_company = kernels.audit_pass(repairs, systems, draw, month, rate, under)
+        pick, poor, by_company = kernels.audit_pass(repairs, still, systems, draw, month, rate, under)
         np.testing.assert_array_equal(done, done_old, err_msg=str(case))
         np.testing.assert_array_equal(still, np.flatnonzero(old["done"] >= 0), err_msg=str(case))
         np.testing.assert_array_equal(rep["done"], old["done"], err_msg=str(case))
         np.testing.assert_array_equal(quality, q_old, err_msg=str(case))
-        np.testing.assert_array_equal(pick, pick_old, err_msg=str(case))
+        np.testing.assert_array_equal(pick, np.flatnonzero(pick_old), err_msg=str(case))
         np.testing.assert_array_equal(poor, poor_old, err_msg=str(case))
         np.testing.assert_array_equal(by_company, np.flatnonzero(pick_old.any(axis=1) & (company >= 0)))
         np.testing.assert_array_equal(audit_month, np.where(pick_old, month, -1), err_msg=str(case))
@@ -117,7 +117,7 @@ def test_check_deliveries_is_the_ranked_numpy_rule():
             audit_month=audit_month,
         )
         checked, returned, done = kernels.check_deliveries(tuple(x), month, acceptance)
-        np.testing.assert_array_equal(checked, want, err_msg=str(case))
+        np.testing.assert_array_equal(checked, np.flatnonzero(want), err_msg=str(case))
         np.testing.assert_array_equal(returned, np.array(np.nonzero(want & (quality < acceptance))))
         np.testing.assert_array_equal(done, np.bincount(gov, weights=want.sum(axis=1), minlength=G))
         np.testing.assert_array_equal(audit_month, np.where(want, month, -1))
@@ -175,11 +175,12 @@ def test_developer_coverage_and_market_records_are_the_numpy_rule():
 
 
 def test_found_quality_is_the_numpy_row_sums():
-    """`contracts._record_found` (the examined cells read eight at a time) against the
+    """`contracts._record_found` (the examined cells read eight at a time) and `_record_found_at`
+    (the examined cells listed, as the audits and checks return them) against the
     whole-array rule it replaced: the qualities found on the supplier's own work summed per
     row in kind order, then added to the record; sparse and dense masks, rows that end or
     start inside a word, sizes not a multiple of eight."""
-    from sim.contracts import _record_found
+    from sim.contracts import _record_found, _record_found_at
 
     rng = np.random.default_rng(4)
     for case in range(CASES):
@@ -191,9 +192,13 @@ def test_found_quality_is_the_numpy_row_sums():
         mine = examined & (proposed > since[:, None])
         want_sum = found_sum + np.where(mine, quality, 0.0).sum(axis=1)
         want_count = found_count + mine.sum(axis=1)
+        at_sum, at_count = found_sum.copy(), found_count.copy()
         _record_found(examined, proposed, since, quality, found_sum, found_count)
         np.testing.assert_array_equal(found_sum, want_sum, err_msg=str(case))
         np.testing.assert_array_equal(found_count, want_count, err_msg=str(case))
+        _record_found_at(np.flatnonzero(examined), proposed, since, quality, at_sum, at_count)  # the cells, listed
+        np.testing.assert_array_equal(at_sum, want_sum, err_msg=str(case))
+        np.testing.assert_array_equal(at_count, want_count, err_msg=str(case))
 
 
 def test_market_view_is_the_numpy_rule():
@@ -233,3 +238,108 @@ def test_market_view_is_the_numpy_rule():
             cum(np.where(hosts, x.records[m], 0.0)),
         )
         assert got == want, case
+
+
+def test_cells_built_and_the_repairs_union_are_numpy_s():
+    """The cells built in a month are `np.flatnonzero(built == month)` (row-major, every one);
+    the repairs under way after new ones start are `np.union1d` (sorted, no repeats, new ones
+    in any order and possibly already under way)."""
+    rng = np.random.default_rng(7)
+    for case in range(CASES):
+        month = 9
+        _, built, _, _ = _state(rng, month)
+        np.testing.assert_array_equal(kernels.cells_built(built, month), np.flatnonzero(built == month), str(case))
+        pending = np.unique(rng.integers(0, 60, rng.integers(0, 20)))
+        new = rng.integers(0, 60, rng.integers(0, 6))
+        got = kernels.union_sorted(pending, new)
+        np.testing.assert_array_equal(got, np.union1d(pending, new), err_msg=str(case))
+        assert got.dtype == np.int64
+
+
+def test_vendor_books_table_is_the_trailing_record():
+    """The vendors' records as a table (`TrailingTable`) add and total as `Trailing` of vectors
+    does, bit for bit: slots reused after the window, vectors growing as vendors enter, several
+    amounts in one month; and the expected rate is paid over revenue where there is revenue."""
+    from sim.agents.supplier import Trailing, TrailingTable, VendorBooks
+
+    rng = np.random.default_rng(8)
+    for case in range(40):
+        months = int(rng.integers(1, 6))
+        old, new = Trailing(months), TrailingTable(months)
+        old_r, new_books = Trailing(months), VendorBooks(months)
+        width = int(rng.integers(1, 4))
+        for month in range(20):
+            width += int(rng.random() < 0.2)
+            for _ in range(int(rng.integers(0, 3))):
+                x = rng.normal(size=int(rng.integers(1, width + 1))) * (rng.random() < 0.8)
+                old.add(month, x)
+                new.add(month, x)
+                r = np.abs(rng.normal(size=width)) * (rng.random(width) < 0.7)
+                old_r.add(month, r)
+                new_books.warranty.add(month, x)
+                new_books.revenue.add(month, r)
+            np.testing.assert_array_equal(new.total_by(month, width), old.total_by(month, width), str(case))
+            paid, revenue = old.total_by(month, width), old_r.total_by(month, width)
+            want = np.where(revenue > 0, paid / np.where(revenue > 0, revenue, 1.0), 0.0)
+            np.testing.assert_array_equal(new_books.expected(month, width), want, str(case))
+
+
+def test_build_factor_of_some_agencies_is_planning_s():
+    """`charge_warranty` prices the systems it books at `build_factor_of` the agencies: the
+    same numbers as every agency's `planning.build_factor`, with and without companies."""
+    from sim import GovModel
+    from sim.agents.supplier import build_factor_of
+    from sim.processes.planning import build_factor
+
+    for name in ("baseline", "reform_ops_separation"):
+        m = GovModel(name, rng=3)
+        m.run_for(14)
+        n = np.random.default_rng(0).integers(0, m.structure.n_agencies, 50)
+        n = np.r_[n, np.flatnonzero(m.state.company >= 0)[:20]]  # some a company runs
+        assert (m.state.company[n] >= 0).any() == bool(m.companies)
+        np.testing.assert_array_equal(build_factor_of(m, n), build_factor(m)[n])
+
+
+def test_own_work_totals_are_the_numpy_bincounts():
+    """`supplier._own_work_totals` against the masks and bincounts it replaced: a system is its
+    vendor's own work where no company runs the agency, its company's where one does, in both
+    cases only if proposed after the supplier took the agency over; amounts add in order."""
+    from sim.agents.supplier import _own_work_totals
+
+    rng = np.random.default_rng(9)
+    for case in range(CASES):
+        own, _, proposed, since = _state(rng, 12)
+        N, V, C = len(own), int(rng.integers(1, 5)), int(rng.integers(0, 3))
+        company = np.where(rng.random(N) < 0.4, rng.integers(0, max(C, 1), N), -1) if C else np.full(N, -1)
+        vendor = rng.integers(0, V, N)
+        J = int(rng.integers(0, 30))
+        n, k, amount = rng.integers(0, N, J), rng.integers(0, 5, J), rng.normal(size=J)
+        mine = proposed[n, k] > since[n]
+        v_mine, c_mine = mine & (company[n] < 0), mine & (company[n] >= 0)
+        by_vendor, by_company, vendors, companies = _own_work_totals(
+            n, k, amount, (company, vendor, proposed, since), V, C
+        )
+        assert vendors == v_mine.any() and companies == c_mine.any(), case
+        np.testing.assert_array_equal(by_vendor, np.bincount(vendor[n[v_mine]], amount[v_mine], V), str(case))
+        np.testing.assert_array_equal(
+            by_company, np.bincount(company[n[c_mine]], weights=amount[c_mine], minlength=C), str(case)
+        )
+
+
+def test_still_to_publish_and_best_vendor_are_numpy_s():
+    """`still_to_publish` is the asked agencies open and not yet opened, in catalogue order;
+    `_best_seen_vendor` is `_best_vendor` of `seen_quality` (claims less the gap, clipped)."""
+    from sim.contracts import _best_seen_vendor, _best_vendor
+
+    rng = np.random.default_rng(10)
+    for case in range(CASES):
+        N = int(rng.integers(1, 40))
+        due = rng.permutation(N)[: rng.integers(0, N + 1)]
+        open_, opened = rng.random(N) < 0.6, rng.random(N) < 0.3
+        got = kernels.still_to_publish(due, open_, opened)
+        np.testing.assert_array_equal(got, due[open_[due] & ~opened[due]], str(case))
+        V, G = int(rng.integers(1, 12)), int(rng.integers(1, 5))
+        markup, claim, market = rng.random(V), rng.random(V) * 1.3, rng.integers(0, G, V)
+        gap = rng.random() * 0.3
+        want = _best_vendor(markup, np.clip(claim - gap, 0.0, 1.0), market, G)
+        np.testing.assert_array_equal(_best_seen_vendor((markup, claim, market), gap, G), want, str(case))
