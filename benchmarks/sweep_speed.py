@@ -2,6 +2,7 @@
 
     python -m benchmarks.sweep_speed [--runs 96] [--scenario provincial] [--steps 60]
     python -m benchmarks.sweep_speed --split 2 --runs 200 --scenario baseline   # where a sweep's CPU goes
+    python -m benchmarks.sweep_speed --overhead 2 --runs 1000   # the machinery's CPU a run, model stubbed
 
 Each worker count runs in a fresh interpreter, as a user's `govsim sweep` would: wall time
 includes starting the worker pool (workers are reused across runs) and loading the
@@ -181,6 +182,44 @@ def cpu_split(workers: int, runs: int, scenario: str = "baseline", steps: int = 
     }
 
 
+def overhead(workers: int, runs: int) -> dict:
+    """CPU a run costs the sweep's machinery alone (call it in a fresh interpreter): the
+    model is replaced by one finished baseline run, handed back for every run, so what
+    is left is the run's trip to a worker and back, its series written (`model_series`,
+    Parquet), its record and the move into place. Slopes between a fifth of `runs` and
+    `runs` (the start-up cancels), for the sweep's process and its workers."""
+    import sim.api
+    from sim.runner import ResultStore, build_design, run_design
+    from sim.runner.executors import WorkerPool
+    from sim.runner.experiment import experiment_from_dict
+
+    finished = sim.api.run_model("baseline", seed=1, steps=60)
+    sim.api.run_model = lambda *a, **k: finished  # forked workers inherit the stub
+
+    def cpu(who: int) -> float:
+        r = resource.getrusage(who)
+        return r.ru_utime + r.ru_stime
+
+    got = []
+    for n in (max(10, runs // 5), runs):
+        doc = {"experiment": {"name": "stub", "scenarios": ["baseline"], "replications": n, "steps": 60, "seed": 1}}
+        exp = experiment_from_dict(doc)
+        with tempfile.TemporaryDirectory() as tmp:
+            store = ResultStore(Path(tmp), exp, "stub")
+            store.open(force=True)
+            p0, c0 = cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN)
+            with WorkerPool(workers) as ex:
+                run_design(build_design(exp), store, ex, progress=False)
+            got.append((n, cpu(resource.RUSAGE_SELF) - p0, cpu(resource.RUSAGE_CHILDREN) - c0))
+    (n1, p1, w1), (n2, p2, w2) = got
+    return {
+        "runs": [n1, n2],
+        "workers": workers,
+        "parent_cpu_ms_per_run": round((p2 - p1) / (n2 - n1) * 1e3, 3),
+        "workers_cpu_ms_per_run": round((w2 - w1) / (n2 - n1) * 1e3, 3),
+    }
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--runs", type=int, default=96)
@@ -191,7 +230,16 @@ def main() -> None:
     p.add_argument(
         "--split", type=int, metavar="WORKERS", help="one sweep on WORKERS: where its CPU goes (parent, workers, runs)"
     )
+    p.add_argument(
+        "--overhead",
+        type=int,
+        metavar="WORKERS",
+        help="the machinery's CPU a run on WORKERS, the model replaced by a finished run (--runs 1000)",
+    )
     a = p.parse_args()
+    if a.overhead:
+        print(json.dumps(overhead(a.overhead, a.runs)))
+        return
     if a.split:
         print(json.dumps(cpu_split(a.split, a.runs, a.scenario, a.steps)))
         return

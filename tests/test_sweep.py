@@ -980,3 +980,36 @@ def test_a_staged_series_is_the_same_file_written_in_place(tmp_path):
     write_series(tmp_path / "b", "r2", columns, staged=True)
     assert (tmp_path / "a" / "r2.parquet").read_bytes() == (tmp_path / "b" / "r2.parquet").read_bytes()
     assert [p.name for p in (tmp_path / "b").iterdir()] == ["r2.parquet"]
+
+
+def test_forked_workers_get_runs_without_their_scenario_document(small, tmp_path, monkeypatch):
+    """Workers forked from the sweep's process inherit each scenario's document (`_DOCS`), so
+    a run is sent without it; a run stripped of it resolves to the same validated scenario
+    as the whole run, and a pool that is already forked (or not ours) gets whole runs."""
+    import multiprocessing
+
+    from sim.runner import run as run_mod
+    from sim.runner.executors import InlineExecutor, WorkerPool
+    from sim.runner.run import Scheduler, _scenario
+
+    monkeypatch.setattr(run_mod, "_DOCS", {})
+    monkeypatch.setattr(run_mod, "_RESOLVED", {})
+    exp = load_experiment(small)
+    runs = build_design(exp)
+    store = ResultStore(tmp_path / "docs", exp, str(small))
+    store.open(force=False)
+    whole = Scheduler(runs, store, InlineExecutor(), in_flight=2, progress=False, label="t").ship
+    assert all(whole(r) is r for r in runs) and not run_mod._DOCS
+    pool = WorkerPool(2, multiprocessing.get_context("fork"))  # no process until a submit
+    try:
+        ship = Scheduler(runs, store, pool, in_flight=2, progress=False, label="t").ship
+    finally:
+        pool.shutdown()
+    sent = [ship(r) for r in runs]
+    assert all(s.scenario_doc == {} and s == r for s, r in zip(sent, runs, strict=True))
+    assert set(run_mod._DOCS) == {r.scenario_hash for r in runs}
+    for s, r in zip(sent, runs, strict=True):  # as a fresh worker resolves it, then as the sweep's doc
+        run_mod._RESOLVED.clear()
+        from_docs = _scenario(s)
+        run_mod._RESOLVED.clear()
+        assert from_docs == _scenario(r) and from_docs.simulation.seed == _scenario(r).simulation.seed

@@ -29,7 +29,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -68,11 +68,12 @@ def _scenario(spec: RunSpec) -> Any:
     (other code) fails the run rather than run another scenario under its hash."""
     from ..scenario import validate
 
-    if not spec.scenario_doc:
-        return spec.path or spec.scenario
     if spec.scenario_hash in _RESOLVED:  # this worker read the same content for an earlier run
         return _RESOLVED[spec.scenario_hash]
-    resolved = validate(spec.scenario_doc, {}, f"scenario {spec.scenario}")  # pydantic copies, never mutates
+    doc = spec.scenario_doc or (_DOCS.get(spec.scenario_hash) if spec.scenario_hash else None)
+    if not doc:
+        return spec.path or spec.scenario
+    resolved = validate(doc, {}, f"scenario {spec.scenario}")  # pydantic copies, never mutates
     got = doc_hash(resolved.model_dump(mode="json"))
     if spec.scenario_hash and got != spec.scenario_hash:
         raise ScenarioError(
@@ -88,6 +89,18 @@ def _scenario(spec: RunSpec) -> Any:
 
 # scenario hash -> the spec as this worker validated it (a sweep's runs share a few scenarios)
 _RESOLVED: dict[str, Any] = {}
+# scenario hash -> its resolved document, kept by the sweep's process before it forks its
+# workers (`Scheduler`): they inherit it, so a run is sent without its document (6 KB to
+# pickle and unpickle a run for the baseline), and each worker still validates it once
+_DOCS: dict[str, dict] = {}
+MAX_DOCS = 256  # distinct scenario contents held (a few per design); beyond, runs go whole
+
+
+def _shipped(spec: RunSpec) -> RunSpec:
+    """The run as sent to a forked worker that holds its document (`_DOCS`)."""
+    if spec.scenario_doc and _DOCS.get(spec.scenario_hash) is spec.scenario_doc:
+        return replace(spec, scenario_doc={})
+    return spec
 
 
 def execute(spec: RunSpec, ts_dir: str | None = None) -> tuple[dict, object]:
@@ -217,6 +230,17 @@ class Scheduler:
         self.remote = self.client is not None and getattr(self.client, "cluster", None) is None
         self.last_done, self.noted, self.last_refresh = time.monotonic(), False, time.monotonic()
         self.progress = Progress(len(self.todo), self.summary, progress, label, self.t0)
+        self.ship = self._hold_docs()
+
+    def _hold_docs(self):
+        """For workers yet to be forked from here: keep each scenario's document in `_DOCS`
+        (they inherit it) and send them runs without it (`_shipped`); else runs go whole."""
+        if not (isinstance(self.pool, WorkerPool) and self.pool.forks_from_here()):
+            return lambda spec: spec
+        for spec in self.todo:
+            if spec.scenario_doc and spec.scenario_hash and len(_DOCS) < MAX_DOCS:
+                _DOCS.setdefault(spec.scenario_hash, spec.scenario_doc)
+        return _shipped
 
     def run(self) -> Summary:
         try:
@@ -272,7 +296,7 @@ class Scheduler:
 
     def _submit(self, spec: RunSpec) -> bool:
         try:
-            self.pending[self.pool.submit(execute, spec, self.ts_dir)] = spec
+            self.pending[self.pool.submit(execute, self.ship(spec), self.ts_dir)] = spec
         except BrokenProcessPool:  # a worker died between runs
             return False
         return True
