@@ -14,15 +14,7 @@ from __future__ import annotations
 import argparse
 import time
 
-
-def _timed(acc: dict, label: str, fn):
-    def wrapper(*args, **kwargs):
-        t = time.process_time()
-        out = fn(*args, **kwargs)
-        acc[label] = acc.get(label, 0.0) + time.process_time() - t
-        return out
-
-    return wrapper
+from benchmarks.phase_cpu import _timed  # the same wrapper, so both tools time alike
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -378,40 +378,7 @@ def record_found_quality(model: GovModel, examined: np.ndarray) -> None:
     biases of the found mean, second order against the claims' spread, are kept: deliveries
     are clipped at 1 (at quality 0.85, σ 0.1, the mean found is about 0.003 low), a repaired
     system is found at the better of its two draws, and a returned deliverable is found twice."""
-    st = model.state
-    _record_found(examined, st.proposed, st.operator_since, st.quality, st.found_sum, st.found_count)
-
-
-@njit(cache=True)
-def _record_found(examined, proposed, since, quality, found_sum, found_count):
-    """`record_found_quality`'s pass over the examined (N, K) cells (few), read eight at a time:
-    each row's qualities found are added in kind order, then onto the agency's record, as the
-    whole-array row sums it replaces (where the cells not found added 0.0, which changes no sum)."""
-    K = examined.shape[1]
-    flat = examined.ravel()
-    words = flat[: len(flat) // 8 * 8].view(np.uint64)  # eight cells a word: most are all clear
-    row, total, count = -1, 0.0, 0
-    for w in range(len(words) + 1):  # the last: the cells past the whole words
-        if w < len(words) and words[w] == 0:
-            continue
-        n, k = (w * 8) // K, (w * 8) % K
-        for i in range(w * 8, min(w * 8 + 8, len(flat))):
-            if i > w * 8:  # the next cell: one kind on, or the next row's first
-                k += 1
-                if k == K:
-                    n, k = n + 1, 0
-            if not flat[i] or proposed[n, k] <= since[n]:
-                continue
-            if n != row:
-                if count:
-                    found_sum[row] += total
-                    found_count[row] += count
-                row, total, count = n, 0.0, 0
-            total += quality[n, k]
-            count += 1
-    if count:
-        found_sum[row] += total
-        found_count[row] += count
+    record_found_cells(model, np.flatnonzero(examined))  # the cells listed, ascending: the same additions
 
 
 def record_found_cells(model: GovModel, cells: np.ndarray) -> None:
@@ -424,7 +391,7 @@ def record_found_cells(model: GovModel, cells: np.ndarray) -> None:
 
 @njit(cache=True)
 def _record_found_at(cells, proposed, since, quality, found_sum, found_count):
-    """`_record_found` over the examined cells (flat, ascending): each row's qualities found
+    """The examined cells (flat, ascending): each row's qualities found
     added in kind order, then onto the agency's record: the same additions."""
     K = proposed.shape[1]
     row, total, count = -1, 0.0, 0

@@ -175,12 +175,11 @@ def test_developer_coverage_and_market_records_are_the_numpy_rule():
 
 
 def test_found_quality_is_the_numpy_row_sums():
-    """`contracts._record_found` (the examined cells read eight at a time) and `_record_found_at`
-    (the examined cells listed, as the audits and checks return them) against the
-    whole-array rule it replaced: the qualities found on the supplier's own work summed per
-    row in kind order, then added to the record; sparse and dense masks, rows that end or
-    start inside a word, sizes not a multiple of eight."""
-    from sim.contracts import _record_found, _record_found_at
+    """`contracts._record_found_at` (the examined cells listed, as the audits and checks return
+    them; `record_found_quality` lists a mask's cells for it) against the whole-array rule it
+    replaced: the qualities found on the supplier's own work summed per row in kind order,
+    then added to the record; sparse and dense masks, rows of any length."""
+    from sim.contracts import _record_found_at
 
     rng = np.random.default_rng(4)
     for case in range(CASES):
@@ -193,9 +192,6 @@ def test_found_quality_is_the_numpy_row_sums():
         want_sum = found_sum + np.where(mine, quality, 0.0).sum(axis=1)
         want_count = found_count + mine.sum(axis=1)
         at_sum, at_count = found_sum.copy(), found_count.copy()
-        _record_found(examined, proposed, since, quality, found_sum, found_count)
-        np.testing.assert_array_equal(found_sum, want_sum, err_msg=str(case))
-        np.testing.assert_array_equal(found_count, want_count, err_msg=str(case))
         _record_found_at(np.flatnonzero(examined), proposed, since, quality, at_sum, at_count)  # the cells, listed
         np.testing.assert_array_equal(at_sum, want_sum, err_msg=str(case))
         np.testing.assert_array_equal(at_count, want_count, err_msg=str(case))
