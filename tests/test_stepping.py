@@ -180,3 +180,30 @@ def test_a_copied_or_pickled_model_steps_as_the_original():
         x.run_for(2)
     assert _state(m) == _state(twin) == _state(thawed)
     assert m.steps == 4 and twin._plain_refs.refs[0] is twin._default_schedule._current_event.fn
+
+
+def test_an_unchecked_mesa_release_gets_mesas_own_loop(monkeypatch):
+    """On a Mesa release the mixin was not checked against it never takes a step itself."""
+    import sim.stepping as stepping
+
+    monkeypatch.setattr(stepping, "DIRECT", False)
+    m = Direct()
+    monkeypatch.setattr(m, "_step_directly", lambda until: pytest.fail("stepped directly"))
+    m.run_for(3)
+    assert m.steps == 3 and m.time == 3.0
+
+
+def test_the_checked_mesa_release_steps_directly():
+    """On the installed (checked) release plain steps skip Mesa's machinery: a regression that
+    silently falls back to Mesa's loop would keep results and lose the speed."""
+    import sim.stepping as stepping
+
+    if mesa.__version__ not in stepping.CHECKED_MESA:
+        pytest.skip(f"Mesa {mesa.__version__} is not a checked release: the direct loop is off")
+    assert stepping.DIRECT
+    m = Direct()
+    taken = []
+    real = m._step_directly
+    m._step_directly = lambda until: taken.append(real(until)) or taken[-1]
+    m.run_for(3)
+    assert taken.count(True) == 3 and m.steps == 3
