@@ -15,9 +15,10 @@ from operator import attrgetter
 from typing import Any
 
 
-def view(cls: type, **paths: str) -> Callable[[Any], tuple]:
-    """A getter of `cls`'s fields, each read from `paths[field]`, in the fields' order."""
-    fields = cls._fields  # type: ignore[attr-defined]
+def view(cls: type, computed: int = 0, **paths: str) -> Callable[[Any], tuple]:
+    """A getter of `cls`'s fields, each read from `paths[field]`, in the fields' order; the last
+    `computed` fields are left out (the caller works them out each call and appends them)."""
+    fields = cls._fields[: len(cls._fields) - computed]  # type: ignore[attr-defined]
     if set(paths) != set(fields):
         raise TypeError(f"view of {cls.__name__}: paths for {sorted(paths)}, fields are {list(fields)}")
     if len(fields) < 2:  # attrgetter of one name gives the value, not a tuple

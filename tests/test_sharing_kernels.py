@@ -86,6 +86,26 @@ def test_a_view_names_every_field_once_in_the_fields_order():
         view(Pair, first="a", second="b", third="a")
 
 
+def test_a_view_leaves_out_its_computed_last_fields():
+    """`computed=1`: the getter reads every field but the last (the caller appends it), and a path
+    for the left-out field is an error, as a missing path for a kept one is."""
+    from sim.views import view
+
+    class Triple(NamedTuple):
+        first: int
+        second: int
+        last: int
+
+    class Holder:
+        a, b = 1, 2
+
+    assert view(Triple, computed=1, first="a", second="b")(Holder()) == (1, 2)
+    with pytest.raises(TypeError, match="fields are"):
+        view(Triple, computed=1, first="a", second="b", last="a")
+    with pytest.raises(TypeError, match="fields are"):
+        view(Triple, computed=1, first="a")
+
+
 def test_link_gains_and_costs_are_the_rule_in_numpy_bit_for_bit(model):
     """`link_gain`'s gain and money against the rule element by element in numpy (the same operations in the
     same order: equal bit for bit): the data-platform key, the unsigned reads and the trust loop of its own

@@ -144,8 +144,9 @@ WANTS = view(
     routed="rules.approval",
 )
 PROJECTS = view(Projects, building="state.building", queued="state.queued", budget="state.budget")
-PRICES = view(  # `Prices` but its last field
-    NamedTuple("PricesRead", [(f, object) for f in Prices._fields[:-1]]),
+PRICES = view(  # `Prices` but its last field, the companies' markups
+    Prices,
+    computed=1,
     vendor="state.vendor",
     company="state.company",
     vendor_markup="vendor_markup",
@@ -541,8 +542,9 @@ class Records(NamedTuple):
     duplicate: np.ndarray  # (N, K) a shared instance was reachable
 
 
-BUILDERS = view(  # `Builders` but its last field
-    NamedTuple("BuildersRead", [(f, object) for f in Builders._fields[:-1]]),
+BUILDERS = view(  # `Builders` but its last field, the companies' qualities
+    Builders,
+    computed=1,
     vendor="state.vendor",
     company="state.company",
     vendor_quality="vendor_quality",
