@@ -35,14 +35,39 @@ def read_measure(model: GovModel, name: str) -> float:
 
 
 class MeasureCollector(mesa.DataCollector):
-    """Mesa's DataCollector with one reporter per measure. After the first collection
-    (which validates the reporters as Mesa does) it appends the step's measures directly:
-    they are plain numbers, so Mesa's deep copy of each value (a third of the cost of
-    measuring at 10,000 agencies) buys nothing."""
+    """Mesa's DataCollector with one reporter per measure, which keeps each month's measures
+    as the one tuple the kernel returned (`compute_measures`, in `KEYS`' order) and copies the
+    months kept into Mesa's lists (`model_vars`, one per reporter) when they are read: a month
+    costs one append, not 41 (nor Mesa's deep copy of each value: they are plain numbers).
+    Mesa's check of the reporters at the first collection is skipped: they are this module's
+    own (`read_measure` of each measure, all of them keys of `model.measures`: tested)."""
 
     def __init__(self) -> None:
+        self._rows: list[tuple] = []  # months collected, not yet copied into `model_vars`
         super().__init__(model_reporters={name: partial(read_measure, name=name) for name in MEASURES})
+        self._validated = True
         self.start = ""  # month 0's date ("YYYY-MM"), read from the model at the first collection
+
+    @property
+    def model_vars(self) -> dict[str, list]:
+        """Mesa's measure -> list of its values, month by month (the months kept copied in first)."""
+        if self._rows:
+            rows, self._rows = self._rows, []
+            by_name = dict(zip(KEYS, zip(*rows, strict=True), strict=True))
+            for name, values in self._model_vars.items():
+                values.extend(by_name[name])
+        return self._model_vars
+
+    @model_vars.setter
+    def model_vars(self, value: dict[str, list]) -> None:
+        self._model_vars, self._rows = value, []
+
+    def __setstate__(self, state: dict) -> None:
+        """A collector pickled before the months were kept as rows held `model_vars` itself."""
+        if "model_vars" in state:
+            state["_model_vars"] = state.pop("model_vars")
+        state.setdefault("_rows", [])
+        self.__dict__.update(state)
 
     def get_model_vars_dataframe(self):
         """Mesa's table of the measures, with the `date` ("YYYY-MM") of each row's month first."""
@@ -52,15 +77,17 @@ class MeasureCollector(mesa.DataCollector):
         return df
 
     def collect(self, model: GovModel) -> None:
-        self.start = self.start or model.spec.simulation.start
-        if not self._validated or self.agent_reporters or self.agenttype_reporters:
-            super().collect(model)
+        if not self.start:
+            self.start = model.spec.simulation.start
+        if self.agent_reporters or self.agenttype_reporters or len(self.model_reporters) != len(KEYS):
+            super().collect(model)  # reporters added beyond the measures: Mesa's own collection
             return
-        if hasattr(self, "_collection_steps"):  # as Mesa's own collect does
-            self._collection_steps.append(model.time)
-        measures = model.measures
-        for name, values in self.model_vars.items():
-            values.append(measures[name])
+        self._collection_steps.append(model.time)  # as Mesa's own collect does
+        measures, measured = model.measures, model.__dict__.get("_measured")
+        if measured is not None and measured[0] is measures:  # the dict `compute_measures` made with this tuple
+            self._rows.append(measured[1])
+        else:
+            self._rows.append(tuple([measures[name] for name in KEYS]))
 
 
 def month_dates(start: str, n: int) -> list[str]:
@@ -122,7 +149,10 @@ def compute_measures(model: GovModel) -> dict[str, float]:
     """Every measure of the month, in `KEYS`' order: what agencies, markets, links and services
     hold is read in one compiled call (`_measure_all`), which also takes the few figures made
     in Python (spending, the review pipeline) and returns every measure as one tuple."""
-    return dict(zip(KEYS, _measure_all(*_kernel_args(model)), strict=False))  # a tuple of len(KEYS)
+    values = _measure_all(*_kernel_args(model))  # a tuple of len(KEYS)
+    measures = dict(zip(KEYS, values))  # noqa: B905 (the kernel gives len(KEYS): strict= costs a tenth more)
+    model._measured = (measures, values)  # the month's row for the collector (`MeasureCollector.collect`)
+    return measures
 
 
 KEYS = (  # the measures in the order `compute_measures` gives them (`_in_key_order`)
@@ -166,16 +196,25 @@ KEYS = (  # the measures in the order `compute_measures` gives them (`_in_key_or
 )
 
 
+PAID = ("build", "operations", "sharing", "platform", "programmes")  # `model.SPENDING` less the duplicated (tested)
+_PAID, _DUPLICATED = itemgetter(*PAID), itemgetter("duplicated_build", "duplicated_operations")
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+
+
 def _python_figures(model: GovModel) -> tuple:
     """What the kernel does not read from arrays: the month's spending (a Python sum over
-    `model.spend`), the review pipeline's figures, and outcome totals."""
-    spend, out, a = model.spend, model.outcome, model.spec.agents
-    total = float(sum([v for k, v in spend.items() if not k.startswith("duplicated")]))
+    `model.spend`, in its order), the review pipeline's figures, and outcome totals."""
+    spend, out = model.spend, model.outcome
+    if len(spend) == len(PAID) + 2:  # `model.SPENDING`'s keys (a reform adds to them, never a key)
+        total = float(sum(_PAID(spend)))
+    else:
+        total = float(sum([v for k, v in spend.items() if not k.startswith("duplicated")]))
     waiting = _waiting(model)
     first = not model.steps
     prev_cum = 0.0 if first else float(model.measures.get("cumulative_it_spending", 0.0))
     rejected = 0 if first else int(model.step_stats.get("rejected_duplicates", 0))
-    spending = (total, float(spend["duplicated_build"] + spend["duplicated_operations"]), prev_cum, _transfers(model))
+    duplicated = _DUPLICATED(spend)
+    spending = (total, float(duplicated[0] + duplicated[1]), prev_cum, _transfers(model))
     pipeline = (
         len(model.queue),
         float(_approval_delay(model, waiting)),
@@ -185,8 +224,16 @@ def _python_figures(model: GovModel) -> tuple:
         bool(model.ops_revenue),
     )
     outcome = (float(out.served_weight), float(out.need_weight), int(out.n_served))
-    rates = (float(a.migration_months), float(a.systems_per_staff), float(a.claim_gap), float(a.staff_wage))
-    return model.month, rates, spending, pipeline, outcome
+    return model.month, _rates(model), spending, pipeline, outcome
+
+
+def _rates(model: GovModel) -> tuple:
+    """The rules' rates the kernel reads, made once per set of rules (`model.spec.agents`)."""
+    a, known = model.spec.agents, model.__dict__.get("_measure_rates")
+    if known is None or known[0] is not a:
+        rates = (float(a.migration_months), float(a.systems_per_staff), float(a.claim_gap), float(a.staff_wage))
+        known = model._measure_rates = (a, rates)
+    return known[1]
 
 
 def _waiting(model: GovModel) -> np.ndarray:
@@ -209,8 +256,8 @@ def _delivery_time(model: GovModel, waiting: np.ndarray | None = None) -> float:
     (at least their wait so far plus construction) — so a stalled review shows as long
     delivery, not as no delivery at all."""
     waiting = _waiting(model) if waiting is None else waiting
-    months = sum([m for m, _ in model.deliveries])
-    projects = sum([n for _, n in model.deliveries])
+    months = sum(map(_FIRST, model.deliveries))  # as `sum` of a list of them: the same order
+    projects = sum(map(_SECOND, model.deliveries))
     months += model.building_months
     projects += model.n_building
     if len(waiting):
