@@ -34,6 +34,9 @@ def read_measure(model: GovModel, name: str) -> float:
     return model.measures[name]
 
 
+REPORTERS = {name: partial(read_measure, name=name) for name in MEASURES}  # made once: Mesa copies the dict
+
+
 class MeasureCollector(mesa.DataCollector):
     """Mesa's DataCollector with one reporter per measure, which keeps each month's measures
     as the one tuple the kernel returned (`compute_measures`, in `KEYS`' order) and copies the
@@ -44,7 +47,7 @@ class MeasureCollector(mesa.DataCollector):
 
     def __init__(self) -> None:
         self._rows: list[tuple] = []  # months collected, not yet copied into `model_vars`
-        super().__init__(model_reporters={name: partial(read_measure, name=name) for name in MEASURES})
+        super().__init__(model_reporters=REPORTERS)
         self._validated = True
         self.start = ""  # month 0's date ("YYYY-MM"), read from the model at the first collection
 
@@ -204,35 +207,38 @@ _FIRST, _SECOND = itemgetter(0), itemgetter(1)
 def _python_figures(model: GovModel) -> tuple:
     """What the kernel does not read from arrays: the month's spending (a Python sum over
     `model.spend`, in its order), the review pipeline's figures, and outcome totals."""
-    spend, out = model.spend, model.outcome
+    spend, out, stats = model.spend, model.outcome, model.step_stats
     if len(spend) == len(PAID) + 2:  # `model.SPENDING`'s keys (a reform adds to them, never a key)
         total = float(sum(_PAID(spend)))
     else:
         total = float(sum([v for k, v in spend.items() if not k.startswith("duplicated")]))
-    waiting = _waiting(model)
-    first = not model.steps
+    first, n_waiting = not model.steps, len(model.queue)
     prev_cum = 0.0 if first else float(model.measures.get("cumulative_it_spending", 0.0))
-    rejected = 0 if first else int(model.step_stats.get("rejected_duplicates", 0))
-    duplicated = _DUPLICATED(spend)
-    spending = (total, float(duplicated[0] + duplicated[1]), prev_cum, _transfers(model))
+    rejected = 0 if first else int(stats.get("rejected_duplicates", 0))
+    duplicated, (rates, transfers) = _DUPLICATED(spend), _fixed_figures(model)
+    waiting = _waiting(model) if n_waiting else _NONE_I
+    # nothing waits and nothing was decided: no delay (`_approval_delay`'s first case), without its call
+    delay = float(_approval_delay(model, waiting)) if n_waiting or stats["decided"] else 0.0
     pipeline = (
-        len(model.queue),
-        float(_approval_delay(model, waiting)),
+        n_waiting,
+        delay,
         float(_delivery_time(model, waiting)),
         rejected,
         int(model.gov_apps.count),
         bool(model.ops_revenue),
     )
+    spending = (total, float(duplicated[0] + duplicated[1]), prev_cum, transfers)
     outcome = (float(out.served_weight), float(out.need_weight), int(out.n_served))
-    return model.month, _rates(model), spending, pipeline, outcome
+    return model.month, rates, spending, pipeline, outcome
 
 
-def _rates(model: GovModel) -> tuple:
-    """The rules' rates the kernel reads, made once per set of rules (`model.spec.agents`)."""
+def _fixed_figures(model: GovModel) -> tuple:
+    """The rules' rates the kernel reads and the transfers received (`_transfers`), made once per
+    set of rules (`model.spec.agents`)."""
     a, known = model.spec.agents, model.__dict__.get("_measure_rates")
     if known is None or known[0] is not a:
         rates = (float(a.migration_months), float(a.systems_per_staff), float(a.claim_gap), float(a.staff_wage))
-        known = model._measure_rates = (a, rates)
+        known = model._measure_rates = (a, (rates, _transfers(model)))
     return known[1]
 
 
