@@ -39,9 +39,9 @@ def plan(model: GovModel) -> None:
     rng.random(out=work.app_draw)  # who comes to want a mobile app this month (`rng.random(N)`'s numbers)
     # what each agency lacks, and of it what it can pay for, kind by kind, from its funds;
     # under app consolidation an agency that decided so puts a new app into the government app
-    running = SYSTEMS(model)
+    running = work.running
     prices = (*PRICES(model), np.array(list(map(_MARKUP, model.companies))) if model.companies else _NO_COMPANY)
-    n_alone, n_queued = _proposals(running, REACH(model), WANTS(model), PROJECTS(model), prices, work.proposals)
+    n_alone, n_queued = _proposals(running, REACH(model), WANTS(model), work.projects, prices, work.proposals)
     if n_queued:  # with unified approval they wait for a coordinating body
         rows, kinds, costs, reviewers = (x[:n_queued] for x in work.queued)
         model.queue.push(rows, kinds, model.month, reviewers, costs)
@@ -76,6 +76,7 @@ class Work:
         self.builds = (np.empty(size, np.int64), np.empty(size, np.int64), np.empty(size), np.empty(size, np.bool_))
         self.alone_builds = (*self.builds, _NOW, _UNREVIEWED)  # `Builds`: proposed this month, reviewed by none
         self.reviewed = _reviewed_builds(size)
+        self.running = self.projects = self.records = ()  # read off the model by `of`
 
     def fit(self, n_waiting: int) -> Work:
         """The work space with room for the builds of `n_waiting` queued proposals (one per
@@ -86,8 +87,12 @@ class Work:
 
     @classmethod
     def of(cls, model: GovModel) -> Work:
+        """The model's work space, with the kernels' arguments that are the same arrays for the
+        whole run (the agencies' state, the structure, this work space) read once: `SYSTEMS`,
+        `PROJECTS` and `RECORDS` (nothing replaces them after set-up: tests/test_planning_args.py)."""
         s = model.structure
         work = model.planning_work = cls(s.n_agencies, s.n_gov)
+        work.running, work.projects, work.records = SYSTEMS(model), PROJECTS(model), RECORDS(model)
         return work
 
 
@@ -510,8 +515,9 @@ def _start(model: GovModel, builds: tuple, J: int) -> None:
     u = rng.random(J)  # the rights clause's draw (`control.project_terms`), then the quality's
     noise = rng.normal(0, model.spec.agents.quality_spread, J)
     quality = np.array(list(map(_QUALITY, model.companies))) if model.companies else _NO_COMPANY
+    records = (model.__dict__.get("planning_work") or Work.of(model)).records
     build, duplicated, months = _start_builds(
-        builds, (u, noise), model.month, model.spec.agents.build_months, (*BUILDERS(model), quality), RECORDS(model)
+        builds, (u, noise), model.month, model.spec.agents.build_months, (*BUILDERS(model), quality), records
     )
     # the pipeline's total duration, kept as projects start and finish (measures read it)
     model.building_months += months
