@@ -174,23 +174,21 @@ def _proposal_args(m: GovModel, reuse, budget, bits=None, reviewer_of_gov=None, 
     queued = st.queued.copy() if queued is None else queued
     projects = planning.Projects(building=st.building, queued=queued, budget=budget)
     prices = planning.prices_of(m)  # the base cost read-only, as the run passes it: no other signature to compile
-    work = planning.Work(s.n_agencies, s.n_gov)
     return (
         tuple(systems),
         tuple(reach),
         tuple(wants),
         tuple(projects),
         tuple(prices),
-        work.proposals,
-        (st.open, a.host_capacity, work.reusable_at, work.hostable),
+        planning.Work(s.n_agencies, s.n_gov).proposals,
     )
 
 
 def _propose(args):
     """`_proposals` on `args`: the proposals decided alone (rows, kinds, costs) and those that wait
     (rows, kinds, costs, reviewers), as copies of the parts of the work space it wrote."""
-    n_alone, n_queued, _ = planning._proposals(*args)
-    out = args[-2]
+    n_alone, n_queued = planning._proposals(*args)
+    out = args[-1]
     return tuple(x[:n_alone].copy() for x in out[:3]), tuple(x[:n_queued].copy() for x in out[3:])
 
 
@@ -245,6 +243,40 @@ def test_proposals_of_reviewed_governments_wait_for_their_body_and_new_app_wants
     marked[rows[waits], kinds[waits]] = True
     assert np.array_equal(queued, marked)
     assert waits.any() or len(rows) == 0
+
+
+def test_deciding_alone_is_the_numpy_rule_of_reuse_then_build(model):
+    """`_decide_alone` against the numpy statement plan made before: reuse where compatible,
+    open and willing, funds back by `np.bincount`; the rest build, duplicates where hostable."""
+    from sim.substitutes import compatible_for, hostable_for
+
+    m, s, st, a = model, model.structure, model.state, model.spec.agents
+    rng = np.random.default_rng(2)
+    J = 300
+    ra, rk = rng.integers(0, s.n_agencies, J), rng.integers(0, st.own.shape[1], J)
+    order = np.lexsort((rk, ra))
+    ra, rk, rc = ra[order], rk[order], rng.random(J) * 50
+    willing_draw, chance = rng.random(J), 0.6
+    kr = m.kind_reach()
+    take = compatible_for(st.own, kr, s.substitutes, s.n_lines, ra, rk) & st.open[ra] & (willing_draw < chance)
+    reuse, budget = st.reuse.copy(), st.budget.copy()
+    reuse[ra[take], rk[take]] = True
+    if take.any():
+        budget += np.bincount(ra[take], weights=rc[take], minlength=s.n_agencies)
+    hostable = hostable_for(st.own, st.open, kr, s.substitutes, s.n_lines, ra[~take], rk[~take], a.host_capacity)
+
+    got_reuse, got_budget = st.reuse.copy(), st.budget.copy()
+    systems = tuple(Systems(st.own, got_reuse, kr, s.n_lines, s.substitutes, m.line_bits))
+    work = planning.Work(s.n_agencies, s.n_gov)
+    proposals = tuple(np.concatenate([x, x[:5]]) for x in (ra, rk, rc))  # read up to `len(willing_draw)` only
+    decide = (willing_draw, chance, a.host_capacity)
+    n = planning._decide_alone(systems, st.open, proposals, decide, got_budget, work.builds)
+    assert take.any() and (~take).any()
+    assert np.array_equal(got_reuse, reuse) and np.array_equal(got_budget, budget)  # bit for bit
+    expect = (ra[~take], rk[~take], rc[~take], hostable)
+    assert n == len(expect[0])
+    for got, want in zip(work.builds, expect, strict=True):
+        assert np.array_equal(got[:n], want)
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -41,33 +41,18 @@ def plan(model: GovModel) -> None:
     # under app consolidation an agency that decided so puts a new app into the government app
     running = work.running
     prices = (*PRICES(model), np.array(list(map(_MARKUP, model.companies))) if model.companies else _NO_COMPANY)
-    n_alone, n_queued, n_reusable = _proposals(
-        running, REACH(model), WANTS(model), work.projects, prices, work.proposals, work.lone
-    )
+    n_alone, n_queued = _proposals(running, REACH(model), WANTS(model), work.projects, prices, work.proposals)
     if n_queued:  # with unified approval they wait for a coordinating body
         rows, kinds, costs, reviewers = (x[:n_queued] for x in work.queued)
         model.queue.push(rows, kinds, model.month, reviewers, costs)
     if n_alone:  # decided alone: reuse where willing and compatible, else build
-        _decide_alone_and_start(model, work, n_alone, n_reusable)
+        a = model.spec.agents
+        willing = rng.random(n_alone)
+        chance = a.voluntary_reuse * model.rules.compatibility
+        decide = (willing, chance, a.host_capacity)
+        n_builds = _decide_alone(running, model.state.open, work.alone, decide, model.state.budget, work.builds)
+        _start(model, work.alone_builds, n_builds)  # proposed this month, reviewed by none
     review(model, running)
-
-
-def _decide_alone_and_start(model: GovModel, work: Work, n_alone: int, n_reusable: int) -> None:
-    """The lone proposals' draws (who is willing to reuse; then, for the builds, the terms' and the
-    quality's, as `_start`), then their decisions and the start of construction in one call."""
-    a, rng = model.spec.agents, model.rng
-    willing = rng.random(n_alone)
-    chance = a.voluntary_reuse * model.rules.compatibility
-    n_builds = n_alone
-    if n_reusable:  # those that could reuse and are willing do: the rest build
-        n_builds -= int(np.count_nonzero(willing[work.lone[2][:n_reusable]] < chance))
-    draws = _builds_draws(model, n_builds) if n_builds else _NO_DRAWS
-    decide = (willing, chance, n_reusable, model.state.budget, model.state.reuse)
-    start = (*draws, model.month, a.build_months)
-    builders = (*BUILDERS(model), np.array(list(map(_QUALITY, model.companies))) if model.companies else _NO_COMPANY)
-    spent = _decide_and_start(work.lone, work.alone, decide, work.alone_builds, start, builders, work.records)
-    if n_builds:
-        _book(model, spent, n_builds)
 
 
 def systems(model: GovModel) -> Systems:
@@ -90,9 +75,8 @@ class Work:
         self.proposals = (*self.alone, *self.queued)  # `_proposals`' out: alone, then waiting (with reviewers)
         self.builds = (np.empty(size, np.int64), np.empty(size, np.int64), np.empty(size), np.empty(size, np.bool_))
         self.alone_builds = (*self.builds, _NOW, _UNREVIEWED)  # `Builds`: proposed this month, reviewed by none
-        self.hostable, self.reusable_at = np.empty(size, np.bool_), np.empty(size, np.int64)
         self.reviewed = _reviewed_builds(size)
-        self.running = self.projects = self.records = self.lone = ()  # read off the model by `of`
+        self.running = self.projects = self.records = ()  # read off the model by `of`
 
     def fit(self, n_waiting: int) -> Work:
         """The work space with room for the builds of `n_waiting` queued proposals (one per
@@ -105,12 +89,10 @@ class Work:
     def of(cls, model: GovModel) -> Work:
         """The model's work space, with the kernels' arguments that are the same arrays for the
         whole run (the agencies' state, the structure, this work space) read once: `SYSTEMS`,
-        `PROJECTS`, `RECORDS` and the hosts (nothing replaces them after set-up: tests/test_planning_args.py)."""
+        `PROJECTS` and `RECORDS` (nothing replaces them after set-up: tests/test_planning_args.py)."""
         s = model.structure
         work = model.planning_work = cls(s.n_agencies, s.n_gov)
         work.running, work.projects, work.records = SYSTEMS(model), PROJECTS(model), RECORDS(model)
-        # `_proposals`' lone proposals: which could reuse (their positions) and which a duplicate would be
-        work.lone = (model.state.open, model.spec.agents.host_capacity, work.reusable_at, work.hostable)
         return work
 
 
@@ -198,7 +180,7 @@ PRICES = view(  # `Prices` but its last field, the companies' markups
 
 
 @njit(cache=True)
-def _proposals(systems, reach, wants, projects, prices, out, lone):
+def _proposals(systems, reach, wants, projects, prices, out):
     """An agency lacks a kind it needs (every kind, the mobile app only if wanted) that it
     cannot use, is not building and has not proposed; it proposes the lacking kinds in
     order while their running total stays within its funds, which it reserves. Writes the
@@ -206,8 +188,7 @@ def _proposals(systems, reach, wants, projects, prices, out, lone):
     (`Wants.reviewer_of_gov`, marked in `queued`; rows, kinds, costs, reviewers) into `out`
     (`Work.proposals`), each in row-major order, and returns how many of each; fills
     `systems.kind_reach` from `reach`; changes `wants.app`, `budget` (funds reserved) and
-    `reuse` (redirected apps) in place. Of the lone proposals it writes into `lone` (`Work.lone`)
-    which could reuse and which would be duplicates (`_lone_options`), and returns how many could reuse."""
+    `reuse` (redirected apps) in place."""
     systems, wants, projects = Systems(*systems), Wants(*wants), Projects(*projects)  # named again (state.py)
     _kind_reach_into(reach[0], reach[1], systems.kind_reach)
     n_lines, N = systems.n_lines, systems.own.shape[0]
@@ -261,25 +242,7 @@ def _proposals(systems, reach, wants, projects, prices, out, lone):
                         n_queued += 1
                     reserved += cost
             budget[n] -= reserved
-    return n_alone, n_queued, _lone_options(systems, rows[:n_alone], kinds[:n_alone], lone)
-
-
-@njit(cache=True)
-def _lone_options(systems, rows, kinds, lone):
-    """Of proposals decided alone: the positions of those that could reuse a shared instance
-    (`can_use_shared`, the agency open), written into `lone[2]`, how many returned; and whether
-    each, built, would be a duplicate (`can_host`, §7.4, up to `host_capacity`) into `lone[3]`.
-    Neither depends on the lone decisions (they change `reuse`, which neither reads)."""
-    host_open, host_capacity, reusable_at, hostable = lone
-    own, kind_reach, substitutes, n_lines = systems.own, systems.kind_reach, systems.substitutes, systems.n_lines
-    r = 0
-    for j in range(len(rows)):
-        n, k = rows[j], kinds[j]
-        if can_use_shared(own, kind_reach, substitutes, n_lines, n, k) and host_open[n]:
-            reusable_at[r] = j
-            r += 1
-        hostable[j] = can_host(own, host_open, kind_reach, substitutes, n_lines, n, k, host_capacity)
-    return r
+    return n_alone, n_queued
 
 
 @njit(cache=True)
@@ -342,33 +305,31 @@ def _lacking_pairwise(systems, building, queued, g, lacks):
 
 
 @njit(cache=True)
-def _decide_and_start(lone, proposals, decide, builds, start, builders, records):
-    """An agency deciding alone reuses a shared instance it could use if it is open and willing
-    (`decide`: its draw `willing` below `chance`; the candidates, `lone[2]`, from `_lone_options`),
-    its reserved funds going back; otherwise it builds, a duplicate where an owner would have hosted
-    it (`lone[3]`). `proposals`: (rows, kinds, costs), the first `len(willing)` read. Changes `reuse`
-    and `budget` (`decide`'s last two); writes the builds into `builds` (`Work.alone_builds`) and starts them
-    (`_start_builds`, from `start`: the draws, the month, the build time) when there are any."""
-    _, _, reusable_at, hostable = lone
-    willing, chance, n_reusable, budget, reuse = decide
+def _decide_alone(systems, host_open, proposals, decide, budget, builds):
+    """An agency deciding alone reuses a shared instance it could use (`can_use_shared`) if
+    it is open and willing (`decide`: its draw `willing` below `chance`), its reserved funds
+    going back; otherwise it builds, a duplicate where an owner would have hosted it
+    (`can_host`, §7.4, up to `host_capacity`). `proposals`: (rows, kinds, costs), the first
+    `len(willing)` read. Changes `reuse` and `budget`; writes the builds into `builds` (the
+    first four fields of `Builds`, `Work.builds`) and returns how many."""
+    systems = Systems(*systems)
+    own, kind_reach, substitutes, n_lines = systems.own, systems.kind_reach, systems.substitutes, systems.n_lines
+    willing, chance, host_capacity = decide
     rows, kinds, costs = proposals
+    agencies, kinds_built, costs_built, duplicate = builds
     J = len(willing)
     reused = np.zeros(J, np.bool_)  # the reused proposals' funds go back (`_refund`)
-    for r in range(n_reusable):
-        j = reusable_at[r]
-        if willing[j] < chance:
-            reuse[rows[j], kinds[j]] = reused[j] = True
-    agencies, kinds_built, costs_built, duplicate = builds[0], builds[1], builds[2], builds[3]
     b = 0
     for j in range(J):
-        if not reused[j]:
-            agencies[b], kinds_built[b], costs_built[b], duplicate[b] = rows[j], kinds[j], costs[j], hostable[j]
+        n, k = rows[j], kinds[j]
+        if can_use_shared(own, kind_reach, substitutes, n_lines, n, k) and host_open[n] and willing[j] < chance:
+            systems.reuse[n, k] = reused[j] = True
+        else:
+            agencies[b], kinds_built[b], costs_built[b] = n, k, costs[j]
+            duplicate[b] = can_host(own, host_open, kind_reach, substitutes, n_lines, n, k, host_capacity)
             b += 1
     _refund(rows[:J], costs[:J], reused, budget)
-    u, noise, month, build_months = start
-    if b == 0:
-        return 0.0, 0.0, 0.0
-    return _start_builds(builds, (u, noise), month, build_months, builders, records)
+    return b
 
 
 def review(model: GovModel, running: tuple | None = None) -> None:
@@ -550,25 +511,15 @@ def _start(model: GovModel, builds: tuple, J: int) -> None:
     """`start_builds` of the first `J` of the `Builds` a kernel returned or wrote: the draws, then construction."""
     if J == 0:
         return
-    u, noise = _builds_draws(model, J)
+    rng = model.rng
+    u = rng.random(J)  # the rights clause's draw (`control.project_terms`), then the quality's
+    noise = rng.normal(0, model.spec.agents.quality_spread, J)
     quality = np.array(list(map(_QUALITY, model.companies))) if model.companies else _NO_COMPANY
     records = (model.__dict__.get("planning_work") or Work.of(model)).records
-    spent = _start_builds(
+    build, duplicated, months = _start_builds(
         builds, (u, noise), model.month, model.spec.agents.build_months, (*BUILDERS(model), quality), records
     )
-    _book(model, spent, J)
-
-
-def _builds_draws(model: GovModel, J: int) -> tuple:
-    """The draws of `J` starting projects: the rights clause's (`control.project_terms`), then the quality's."""
-    rng = model.rng
-    return rng.random(J), rng.normal(0, model.spec.agents.quality_spread, J)
-
-
-def _book(model: GovModel, spent: tuple, J: int) -> None:
-    """`J` projects started (`spent`: `_start_builds`' spending, its duplicated part, the months they
-    add): the pipeline's total duration, kept as projects start and finish (measures read it), and the spending."""
-    build, duplicated, months = spent
+    # the pipeline's total duration, kept as projects start and finish (measures read it)
     model.building_months += months
     model.n_building += J
     model.spend["build"] += build
@@ -576,7 +527,6 @@ def _book(model: GovModel, spent: tuple, J: int) -> None:
 
 
 _NO_COMPANY = np.zeros(1)
-_NO_DRAWS = (np.zeros(0), np.zeros(0))  # no project starts: nothing drawn
 _NOW, _UNREVIEWED = np.zeros(0, np.int64), np.zeros(0)  # `Builds.proposed`: this month; `.scrutiny`: none
 _MARKUP, _QUALITY = attrgetter("markup"), attrgetter("quality")  # a map over companies: half a comprehension's time
 
