@@ -308,13 +308,15 @@ def test_deciding_the_queue_is_the_numpy_rule_of_review(model, seed):
     systems = tuple(Systems(st.own, got[0], kr, s.n_lines, s.substitutes, m.line_bits))
     waiting_q = (ag, kd, month, reviewer, cost)
     bodies = (allowed, capacity, held)
-    got_taken, (revs, rejected, proposed), kept, builds = planning._decide_queue(
-        waiting_q, bodies, systems, got[2], got[1]
+    builds = planning.Work(s.n_agencies, s.n_gov).reviewed
+    got_taken, (revs, rejected, n_rejected, waited), kept, b = planning._decide_queue(
+        waiting_q, bodies, systems, got[2], got[1], builds, 25
     )
+    builds = tuple(x[:b] for x in builds)
     assert np.array_equal(got_taken, taken) and dup.any() and (~dup).any()
     assert all(np.array_equal(x, y) for x, y in zip(got, (reuse, budget, queued), strict=True))
-    assert np.array_equal(revs, reviewer[decided]) and np.array_equal(rejected, dup)
-    assert np.array_equal(proposed, month[decided])
+    assert np.array_equal(revs, reviewer[decided]) and np.array_equal(rejected, dup) and n_rejected == dup.sum()
+    assert np.array_equal(waited, 25 - month[decided])
     for k_got, k_want in zip(kept, (ag, kd, month, reviewer, cost), strict=True):
         assert np.array_equal(k_got, k_want[~decided])
     start = ~dup

@@ -39,9 +39,9 @@ def plan(model: GovModel) -> None:
     rng.random(out=work.app_draw)  # who comes to want a mobile app this month (`rng.random(N)`'s numbers)
     # what each agency lacks, and of it what it can pay for, kind by kind, from its funds;
     # under app consolidation an agency that decided so puts a new app into the government app
-    running = SYSTEMS(model)
+    running = work.running
     prices = (*PRICES(model), np.array(list(map(_MARKUP, model.companies))) if model.companies else _NO_COMPANY)
-    n_alone, n_queued = _proposals(running, REACH(model), WANTS(model), PROJECTS(model), prices, work.proposals)
+    n_alone, n_queued = _proposals(running, REACH(model), WANTS(model), work.projects, prices, work.proposals)
     if n_queued:  # with unified approval they wait for a coordinating body
         rows, kinds, costs, reviewers = (x[:n_queued] for x in work.queued)
         model.queue.push(rows, kinds, model.month, reviewers, costs)
@@ -75,12 +75,37 @@ class Work:
         self.proposals = (*self.alone, *self.queued)  # `_proposals`' out: alone, then waiting (with reviewers)
         self.builds = (np.empty(size, np.int64), np.empty(size, np.int64), np.empty(size), np.empty(size, np.bool_))
         self.alone_builds = (*self.builds, _NOW, _UNREVIEWED)  # `Builds`: proposed this month, reviewed by none
+        self.reviewed = _reviewed_builds(size)
+        self.running = self.projects = self.records = ()  # read off the model by `of`
+
+    def fit(self, n_waiting: int) -> Work:
+        """The work space with room for the builds of `n_waiting` queued proposals (one per
+        agency and kind at most, as `_proposals` marks them: more only if a caller queued others)."""
+        if n_waiting > len(self.reviewed[0]):
+            self.reviewed = _reviewed_builds(n_waiting)
+        return self
 
     @classmethod
     def of(cls, model: GovModel) -> Work:
+        """The model's work space, with the kernels' arguments that are the same arrays for the
+        whole run (the agencies' state, the structure, this work space) read once: `SYSTEMS`,
+        `PROJECTS` and `RECORDS` (nothing replaces them after set-up: tests/test_planning_args.py)."""
         s = model.structure
         work = model.planning_work = cls(s.n_agencies, s.n_gov)
+        work.running, work.projects, work.records = SYSTEMS(model), PROJECTS(model), RECORDS(model)
         return work
+
+
+def _reviewed_builds(size: int) -> tuple:
+    """`Builds` of up to `size` reviewed proposals (`_decide_queue` writes all but `duplicate`: none is)."""
+    return (
+        np.empty(size, np.int64),
+        np.empty(size, np.int64),
+        np.empty(size),
+        np.zeros(size, np.bool_),
+        np.empty(size, np.int64),
+        np.empty(size),
+    )
 
 
 class Wants(NamedTuple):
@@ -310,10 +335,9 @@ def _decide_alone(systems, host_open, proposals, decide, budget, builds):
 def review(model: GovModel, running: tuple | None = None) -> None:
     """Coordinating bodies decide the oldest proposals in their queue, up to capacity
     (`running`: `SYSTEMS(model)` as `plan` filled it, where the caller has it)."""
-    q, st = model.queue, model.state
-    model.step_stats["decided"] = 0
-    model.step_stats["rejected_duplicates"] = 0
-    model.step_stats["waited"] = []
+    q, st, stats = model.queue, model.state, model.step_stats
+    stats["decided"] = stats["rejected_duplicates"] = 0
+    stats["waited"] = []
     if len(q) == 0:
         return
 
@@ -321,18 +345,19 @@ def review(model: GovModel, running: tuple | None = None) -> None:
     if model.rules.freeze_until_platform:
         # 暂停其他信息化项目的立项 while the provincial centre is built (seed 002 §4)
         held = SHAREABLE[q.kind] & ~model.platforms.ready_for(model.structure.agency_gov[q.agency])
-    bodies = Bodies(allowed=model.review.allowance(), capacity=model.review.capacity, held=held)
-    waiting = Waiting(agency=q.agency, kind=q.kind, month=q.month, reviewer=q.reviewer, cost=q.cost)
-    taken, decided, kept, builds = _decide_queue(
-        tuple(waiting), tuple(bodies), tuple(systems(model)) if running is None else running, st.queued, st.budget
+    bodies = (model.review.allowance(), model.review.capacity, held)  # `Bodies`
+    work = (model.__dict__.get("planning_work") or Work.of(model)).fit(len(q))
+    running = tuple(systems(model)) if running is None else running
+    taken, decided, kept, n_builds = _decide_queue(
+        WAITING(q), bodies, running, st.queued, st.budget, work.reviewed, model.month
     )
     model.review.consume(taken)
-    _start(model, builds, len(builds[0]))
-    reviewers, duplicate, waited = decided
+    _start(model, work.reviewed, n_builds)
+    reviewers, duplicate, n_rejected, waited = decided
     record_reviews(model, reviewers, duplicate)
-    model.step_stats["decided"] = len(reviewers)
-    model.step_stats["rejected_duplicates"] = int(np.count_nonzero(duplicate))
-    model.step_stats["waited"] = model.month - waited
+    stats["decided"] = len(reviewers)
+    stats["rejected_duplicates"] = n_rejected
+    stats["waited"] = waited
     q.agency, q.kind, q.month, q.reviewer, q.cost = kept
 
 
@@ -355,40 +380,44 @@ class Bodies(NamedTuple):
 
 
 _NOT_HELD = np.zeros(0, np.bool_)
+WAITING = view(
+    Waiting, agency="agency", kind="kind", month="month", reviewer="reviewer", cost="cost"
+)  # of `model.queue`
 
 
 @njit(cache=True)
-def _decide_queue(waiting, bodies, systems, queued, budget):
+def _decide_queue(waiting, bodies, systems, queued, budget, builds, month):
     """Each body decides its oldest proposals (`_oldest_first`): a duplicate of a shared
     instance the agency could use (`can_use_shared`) is rejected, the agency pointed to it
-    and its reserved funds returned; the rest start (`Builds`, at the body's scrutiny).
-    Changes `reuse`, `queued` and `budget`; returns per body the proposals decided, the
-    decided ones' (reviewers, rejected, months proposed), the queue kept and the builds."""
+    and its reserved funds returned; the rest start (`Builds`, at the body's scrutiny, written
+    into `builds`, `Work.reviewed`). Changes `reuse`, `queued` and `budget`; returns per body
+    the proposals decided, the decided ones' (reviewers, rejected, how many rejected, months
+    waited by `month`), the queue kept and how many builds start."""
     waiting, bodies, systems = Waiting(*waiting), Bodies(*bodies), Systems(*systems)
     held = bodies.held if len(bodies.held) else np.zeros(len(waiting.agency), np.bool_)
     decided, n_waiting, taken = _oldest_first(waiting.reviewer, held, bodies.allowed)
     scrutiny = review_scrutiny(bodies.capacity, n_waiting)
     D = np.count_nonzero(decided)
-    reviewers, rejected, proposed = np.empty(D, np.int64), np.empty(D, np.bool_), np.empty(D, np.int64)
-    build = np.empty(D, np.int64)  # positions in the queue of the proposals that start
-    returned = np.zeros(len(decided), np.bool_)  # ... and of those rejected, their funds returned
+    reviewers, rejected, waited = np.empty(D, np.int64), np.empty(D, np.bool_), np.empty(D, np.int64)
+    returned = np.zeros(len(decided), np.bool_)  # the rejected proposals, their funds returned
+    agencies, kinds, costs, _, proposed, examined = builds
     d = b = 0
     for j in range(len(decided)):
         if not decided[j]:
             continue
         n, k = waiting.agency[j], waiting.kind[j]
-        reviewers[d], proposed[d] = waiting.reviewer[j], waiting.month[j]
+        reviewers[d], waited[d] = waiting.reviewer[j], month - waiting.month[j]
         rejected[d] = can_use_shared(systems.own, systems.kind_reach, systems.substitutes, systems.n_lines, n, k)
         if rejected[d]:
             systems.reuse[n, k] = returned[j] = True
-        else:
-            build[b] = j
+        else:  # `Builds` of the proposal, at its body's scrutiny
+            agencies[b], kinds[b], costs[b] = n, k, waiting.cost[j]
+            proposed[b], examined[b] = waiting.month[j], scrutiny[waiting.reviewer[j]]
             b += 1
         queued[n, k] = False
         d += 1
     _refund(waiting.agency, waiting.cost, returned, budget)
-    builds = _queued_builds(waiting, build[:b], scrutiny)
-    return taken, (reviewers, rejected, proposed), _kept(waiting, decided, len(decided) - D), builds
+    return taken, (reviewers, rejected, D - b, waited), _kept(waiting, decided, len(decided) - D), b
 
 
 @njit(cache=True)
@@ -408,19 +437,6 @@ def _refund(agency, cost, returned, budget):
         if returned[j] and refund[n] == refund[n]:  # NaN: added already
             budget[n] += refund[n]
             refund[n] = np.nan
-
-
-@njit(cache=True)
-def _queued_builds(waiting, starts, scrutiny):
-    """`Builds` of the queued proposals at positions `starts`, at their body's scrutiny."""
-    b = len(starts)
-    agencies, kinds, costs = np.empty(b, np.int64), np.empty(b, np.int64), np.empty(b)
-    months, examined = np.empty(b, np.int64), np.empty(b)
-    for i in range(b):
-        j = starts[i]
-        agencies[i], kinds[i], costs[i] = waiting.agency[j], waiting.kind[j], waiting.cost[j]
-        months[i], examined[i] = waiting.month[j], scrutiny[waiting.reviewer[j]]
-    return agencies, kinds, costs, np.zeros(b, np.bool_), months, examined
 
 
 @njit(cache=True)
@@ -499,8 +515,9 @@ def _start(model: GovModel, builds: tuple, J: int) -> None:
     u = rng.random(J)  # the rights clause's draw (`control.project_terms`), then the quality's
     noise = rng.normal(0, model.spec.agents.quality_spread, J)
     quality = np.array(list(map(_QUALITY, model.companies))) if model.companies else _NO_COMPANY
+    records = (model.__dict__.get("planning_work") or Work.of(model)).records
     build, duplicated, months = _start_builds(
-        builds, (u, noise), model.month, model.spec.agents.build_months, (*BUILDERS(model), quality), RECORDS(model)
+        builds, (u, noise), model.month, model.spec.agents.build_months, (*BUILDERS(model), quality), records
     )
     # the pipeline's total duration, kept as projects start and finish (measures read it)
     model.building_months += months
