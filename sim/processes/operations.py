@@ -11,10 +11,11 @@ training and pay hold them (seed 000 §2.4); budgets accrue monthly and lapse be
 from __future__ import annotations
 
 from operator import attrgetter
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from numba import njit, types
+from numba import config, njit, types
 from numba.experimental import structref
 
 from ..contracts import after_switches, inhouse_share, kinds_held, vendor_renewals
@@ -302,7 +303,23 @@ def _new_ops(*fields):
     return Ops(*fields)
 
 
-def ops_of(model: GovModel) -> Ops:
+class _PlainOps(SimpleNamespace):
+    """`Ops` where the kernels run as Python (`NUMBA_DISABLE_JIT`): the same fields, as attributes."""
+
+    def __reduce__(self):
+        return (_dropped, ())
+
+    def __deepcopy__(self, memo):
+        return None
+
+
+def _made_ops(values: tuple) -> Ops | _PlainOps:
+    if config.DISABLE_JIT:  # a structref is made by compiled code only
+        return _PlainOps(**dict(zip(OPS_PATHS, values, strict=True)))
+    return _new_ops(*values)
+
+
+def ops_of(model: GovModel) -> Ops | _PlainOps:
     """The model's `Ops`, made on first use (month 0's costs, once the model's state is set up)."""
     ops = getattr(model, "ops_args", None)
     if ops is None:
@@ -315,7 +332,7 @@ def ops_of(model: GovModel) -> Ops:
             # last count (`substitutes.duplicates_in_order`), kept from month to month (a hint
             # only: the count is the same whatever it holds)
             model.running_order = np.full((s.n_gov, N_KINDS, min(s.n_lines, 64)), -1, np.int8)
-        ops = model.ops_args = _new_ops(*OPS_SOURCE(model))
+        ops = model.ops_args = _made_ops(OPS_SOURCE(model))
     return ops
 
 
