@@ -219,8 +219,7 @@ class GovModel(AgencyViewsOnUse, DirectSteps, mesa.Model):
         sharing.decide(self, self.outcome)  # 1-2: demand was served at the end of last month
         planning.plan(self)  # 3
         operations.complete_and_expire(self)  # 4
-        operations.operate(self)
-        apps.adopt(self)
+        operations.operate(self)  # and app adoption (`apps._adopt`)
         for reform in self.reforms:  # 5
             if reform.active:
                 reform.step(self)

@@ -9,6 +9,7 @@ agency or a sum into the wrong slot breaks them.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 import subprocess
@@ -398,6 +399,7 @@ def test_a_month_s_training_and_budgets_match_the_array_rule(model):
     m, st, a, r = model, model.state, model.spec.agents, model.rules
     pool = m.tech_pool
     fields = ("skill", "digital", "budget", "contract_end", "found_sum", "found_count", "vendor", "operator_since")
+    fields += ("app_users",)
     saved = {f: getattr(st, f).copy() for f in fields} | {"pool": pool.skill.copy(), "spend": dict(m.spend)}
     drain = a.talent_drain * r.talent_drain_factor
     drained = st.skill - drain * st.skill
@@ -406,6 +408,9 @@ def test_a_month_s_training_and_budgets_match_the_array_rule(model):
     budget = np.minimum(st.budget + st.budget_rate, a.budget_horizon * st.budget_rate)
     pooled = pool.skill - drain * pool.skill
     pool_skill = np.where(pool.staff > 0, pooled + r.training_gain * (1 - pooled), pool.skill)
+    # citizens adopt the departmental apps (Bass), an app not running has none
+    bass = apps.bass_step(st.app_users, st.quality[:, MOBILE], a.app_innovation, a.app_imitation, a.app_potential)
+    users = np.where(st.own[:, MOBILE], bass, 0.0)
     try:
         operations.operating_costs(m)
         costs = dict(m.spend)
@@ -414,27 +419,39 @@ def test_a_month_s_training_and_budgets_match_the_array_rule(model):
         operations._run(m, month_passes=True)
         assert np.array_equal(st.skill, skill) and np.array_equal(st.digital, digital)
         assert np.array_equal(st.budget, budget) and np.array_equal(pool.skill, pool_skill)
+        assert np.array_equal(st.app_users, users) and not np.array_equal(users, saved["app_users"])
         month = costs["operations"] - saved["spend"]["operations"]
         assert m.spend["operations"] - costs["operations"] == pytest.approx(month, rel=1e-12)
         assert not np.array_equal(skill, saved["skill"]) and not np.array_equal(budget, saved["budget"])
-    finally:
+    finally:  # in place: the state's arrays are the same objects for the whole run (`operations.Ops`)
         for f in fields:
-            setattr(st, f, saved[f])
+            getattr(st, f)[...] = saved[f]
         pool.skill, m.spend = saved["pool"], saved["spend"]
 
 
 def test_operations_reads_the_renewals_contracts_builds(model):
-    """`operations.renewals` (getters, no NamedTuples) hands `vendor_renewals` what
-    `contracts.renewal_views` builds by keyword: the same arrays (the objects themselves) and
-    the same values, in the same fields; a field added, dropped or moved there breaks it."""
+    """`operations.renewal_args` (from the model's `Ops` and the month's values) hands
+    `vendor_renewals` what `contracts.renewal_views` builds by keyword: the same arrays (the
+    same buffers: the model's own) and the same values, in the same fields; a field added,
+    dropped or moved there breaks it."""
     from sim.contracts import renewal_views
 
     def same(a, b):
         if isinstance(a, tuple):
             return isinstance(b, tuple) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
-        return a is b if isinstance(a, np.ndarray) else (type(a) is type(b) and a == b)
+        if isinstance(b, np.ndarray):
+            return isinstance(a, np.ndarray) and _same_buffer(a, b)
+        return isinstance(a, (int, float)) and a == b and isinstance(a, int) == isinstance(b, (int, np.integer))
 
-    assert same(operations.renewals(model), renewal_views(model))
+    m = copy.deepcopy(model)  # a copy makes its own `Ops`, of its own arrays
+    for x in (model, m):
+        assert same(operations.renewal_args(operations.ops_of(x), operations.MONTHLY(x)), renewal_views(x))
+
+
+def _same_buffer(a: np.ndarray, b: np.ndarray) -> bool:
+    """The same memory seen the same way (an array a compiled call hands back is a new object)."""
+    where = a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+    return where and a.shape == b.shape and a.strides == b.strides and a.dtype == b.dtype
 
 
 def test_expiry_and_delivery_find_every_finished_project(model):

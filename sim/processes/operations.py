@@ -11,48 +11,61 @@ training and pay hold them (seed 000 §2.4); budgets accrue monthly and lapse be
 from __future__ import annotations
 
 from operator import attrgetter
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from numba import njit
+from numba import config, njit, types
+from numba.experimental import structref
 
-from ..contracts import (
-    VendorContracts,
-    VendorMarket,
-    after_switches,
-    inhouse_share,
-    kinds_held,
-    vendor_renewals,
-)
+from ..contracts import after_switches, inhouse_share, kinds_held, vendor_renewals
 from ..institutions import company_cost
 from ..numeric import pairwise_sum, subset_sums
 from ..state import KINDS_IN_SET, MONTH, N_KINDS, Pipeline, kind_reach_of
 from ..substitutes import duplicates_in_order, running_duplicates
 from ..views import view
+from .apps import _adopt
 
 if TYPE_CHECKING:
     from ..model import GovModel
 
 
 def complete_and_expire(model: GovModel) -> None:
-    st = model.state
-    month = model.month
+    st, month = model.state, model.month
     # systems past end of life stop (a system delivered this month runs at least a month)
-    # the month as int32, the months' own type: the comparisons stay 32-bit (20% faster at 13,750 agencies)
+    # the month as int32, the months' own type: the comparisons stay 32-bit (20% faster at 13,750 agencies);
+    # its four arrays passed as they are (a compiled call unboxes four arrays in a quarter of an `Ops`' time)
     cells = _expire_and_find_done(st.own, st.expires, st.building, st.done, MONTH(month))
     if len(cells) == 0:  # nothing delivered: nothing drawn, no time taken
         model.deliveries.append((0.0, 0))
         return
-    spread, lifetime = _LIFE(model)
     # each system's life: uniform in (1 ± spread) x the mean life. numpy's `uniform(low, high)` is
     # low + (high - low) x `random()`, the same draws: made in `_deliver` from `random`, the
     # same numbers at half the call's cost (tests/test_kernels.py checks numpy still does so)
-    life = (model.rng.random(len(cells)), 1 - spread, 1 + spread, lifetime)
     # months from proposal to go-live of the projects delivered this month (DESIGN §4)
-    took = _deliver(cells, life, month, PIPELINE(model), TERMS(model))
+    took = _go_live(ops_of(model), cells, model.rng.random(len(cells)), month)
     model.deliveries.append((took, len(cells)))
     model.building_months -= took
     model.n_building -= len(cells)
+
+
+@njit(cache=True)
+def _go_live(ops, cells, draws, month):
+    """`_deliver` on the model's arrays (`Ops`), the lives made from the standard uniforms `draws`."""
+    spread = ops.lifetime_spread
+    pipeline = (
+        ops.own,
+        ops.reuse,
+        ops.quality,
+        ops.built,
+        ops.expires,
+        ops.building,
+        ops.done,
+        ops.build_quality,
+        ops.build_duplicate,
+    )
+    terms = (ops.proposed, ops.specified, ops.build_specified, ops.rights, ops.build_rights)
+    return _deliver(cells, (draws, 1 - spread, 1 + spread, ops.system_lifetime), month, pipeline, terms)
 
 
 class Terms(NamedTuple):
@@ -63,28 +76,6 @@ class Terms(NamedTuple):
     build_specified: np.ndarray  # (N, K) the project's
     rights: np.ndarray  # (N, K) the government holds the running system's rights (changed)
     build_rights: np.ndarray  # (N, K) the project's
-
-
-PIPELINE = view(
-    Pipeline,
-    own="state.own",
-    reuse="state.reuse",
-    quality="state.quality",
-    built="state.built",
-    expires="state.expires",
-    building="state.building",
-    done="state.done",
-    build_quality="state.build_quality",
-    build_duplicate="state.build_duplicate",
-)
-TERMS = view(
-    Terms,
-    proposed="state.proposed",
-    specified="state.specified",
-    build_specified="state.build_specified",
-    rights="state.rights",
-    build_rights="state.build_rights",
-)
 
 
 @njit(cache=True)
@@ -155,10 +146,11 @@ def _expire_and_find_done(own, expires, building, done, month):
 
 def operate(model: GovModel) -> None:
     """A month of operations in one compiled pass (`_operate`): vendor contracts that end are
-    renewed or switched (`contracts.renew_vendor_contracts`), the month's systems are run
-    (`operating_costs`), IT staff lose skill to the market unless trained and paid, and
-    budgets accrue (`_people_and_budgets`); then what switching pays and draws
-    (`contracts.after_switches`, which reads nothing the rest changes)."""
+    renewed or switched (`contracts.vendor_renewals`), the month's systems are run
+    (`operating_costs`), IT staff lose skill to the market unless trained and paid, budgets
+    accrue (`_people_and_budgets`) and citizens adopt the departmental apps (`apps._adopt`);
+    then what switching pays and draws (`contracts.after_switches`, which reads nothing the
+    rest changes and changes nothing adoption reads: spending and rights)."""
     after_switches(model, *_run(model, month_passes=True))
 
 
@@ -168,20 +160,16 @@ def operating_costs(model: GovModel) -> None:
 
 
 def _run(model: GovModel, month_passes: bool):
-    """`_operate` on the model's state; without `month_passes`, only the costs (month 0's).
-    Returns the vendor switches (`contracts.vendor_renewals`). The kernel views are read
-    straight off the model (`sim/views.py`: one C-level getter each, no keyword construction);
-    the per-agency results are written into arrays made once per model (`ops_out`): this
-    month's `ops_systems` and `ops_revenue["inhouse"]` are overwritten by the next month's."""
-    out = getattr(model, "ops_out", None)
-    if out is None:
-        out = _outputs(model)
+    """`_operate` on the model's arrays (`ops_of`) and this month's values (`MONTHLY`); without
+    `month_passes`, only the costs (month 0's). Returns the vendor switches
+    (`contracts.vendor_renewals`). The per-agency results are written into arrays made once
+    per model (`ops_out`): this month's `ops_systems` and `ops_revenue["inhouse"]` are
+    overwritten by the next month's."""
+    ops = ops_of(model)
     cost = company_cost(model) if model.companies else _NO_COMPANIES
-    n_switched, duplicate, revenue, totals = _operate(
-        renewals(model), RUNNING(model), OPERATORS(model), cost, RUN_COSTS(model), TRAINING(model), month_passes, out
-    )
+    (n_switched, pay_only, exit_total), duplicate, revenue, totals = _operate(ops, MONTHLY(model), cost, month_passes)
     # who earns what, and who runs how many systems (for concentration and control)
-    by_company, wages, inhouse, outsourced, movers, exit_cost, buys = out
+    by_company, wages, inhouse, outsourced, movers, exit_cost, buys = model.ops_out
     model.ops_revenue = {"inhouse": wages, "vendor": revenue[0], "company": revenue[1]}
     # the auditor's count of duplicates, by kind (`measures.duplicate_measures`)
     model.ops_systems = {"inhouse": inhouse, "outsourced": outsourced, "by_company": by_company, "duplicate": duplicate}
@@ -190,11 +178,14 @@ def _run(model: GovModel, month_passes: bool):
     spend["duplicated_operations"] += totals[1]
     if n_switched == 0:  # most months every agency renews
         return _NO_SWITCH
+    if pay_only:  # all `after_switches` would do (`_switches_pay_only`): the exit costs
+        spend["build"] += exit_total
+        return _NO_SWITCH
     return movers[:n_switched], exit_cost[:n_switched], buys[:n_switched]
 
 
 class OpsOut(NamedTuple):
-    """`_operate`'s per-agency results, written in place (made once per model, `_outputs`)."""
+    """`_operate`'s per-agency results, written in place (made once per model, `ops_of`)."""
 
     by_company: np.ndarray  # (N) bool: a company runs the agency's systems
     wages: np.ndarray  # (N) its in-house staff's wages
@@ -205,45 +196,178 @@ class OpsOut(NamedTuple):
     buys: np.ndarray  # (N) bool: each bought its legacy systems' rights
 
 
-def _outputs(model: GovModel) -> tuple:
-    """`OpsOut` for the model's agencies (as a plain tuple, a kernel view); also makes the
-    running order (`_running_order`), the other array `_operate` keeps from month to month."""
-    N = model.structure.n_agencies
-    _running_order(model)
-    f = np.empty
-    model.ops_out = tuple(OpsOut(f(N, bool), f(N), f(N), f(N), f(N, np.int64), f(N), f(N, bool)))
-    return model.ops_out
-
-
 _NO_SWITCH = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool))
 _NO_COMPANIES = np.zeros(0)
 
 
-def _running_order(model: GovModel) -> np.ndarray:
-    """(G, K, L) int8: the delivery order of each government's systems of each kind at the
-    last count (`substitutes.duplicates_in_order`), kept on the model from month to month (a
-    hint only: the count is the same whatever it holds)."""
-    s = model.structure
-    order = getattr(model, "running_order", None)
-    if order is None:
-        order = model.running_order = np.full((s.n_gov, N_KINDS, min(s.n_lines, 64)), -1, np.int8)
-    return order
+# ---------------------------------------------------------------------------- the model's arrays, made once
+# What operations reads and writes every month and what stays the same object for the whole
+# run: the agencies' state (assigned only while the model is set up, then written in place),
+# the structure, the base costs, the compatibility bits, the spec's values (frozen), and the
+# arrays operations keeps (`ops_out`, `running_order`). Held in a numba structref (`Ops`),
+# which a compiled call unboxes as one object (~1.2 µs) instead of ~60 arrays and numbers
+# (~0.2 µs each), the same buffers: writes on either side are seen by the other. An array
+# REPLACED on the model (not written in place) would leave it stale: nothing in sim does
+# (tests/test_operations_args.py runs every preset with every reform and checks).
+# A copy or a pickle of the model drops it (`Ops.__reduce__`): the copy makes its own.
+OPS_PATHS = {
+    "own": "state.own",
+    "built": "state.built",
+    "expires": "state.expires",
+    "building": "state.building",
+    "done": "state.done",
+    "quality": "state.quality",
+    "reuse": "state.reuse",
+    "build_quality": "state.build_quality",
+    "build_duplicate": "state.build_duplicate",
+    "proposed": "state.proposed",
+    "specified": "state.specified",
+    "build_specified": "state.build_specified",
+    "rights": "state.rights",
+    "build_rights": "state.build_rights",
+    "host_open": "state.open",
+    "staff": "state.staff",
+    "company": "state.company",
+    "vendor": "state.vendor",
+    "contract_markup": "state.contract_markup",
+    "contract_end": "state.contract_end",
+    "operator_since": "state.operator_since",
+    "found_sum": "state.found_sum",
+    "found_count": "state.found_count",
+    "skill": "state.skill",
+    "digital": "state.digital",
+    "budget": "state.budget",
+    "budget_rate": "state.budget_rate",
+    "app_users": "state.app_users",
+    "market": "structure.agency_market",
+    "agency_gov": "structure.agency_gov",
+    "substitutes": "structure.substitutes",
+    "n_lines": "structure.n_lines",
+    "n_gov": "structure.n_gov",
+    "line_bits": "line_bits",
+    "run_cost": "base_run_cost",
+    "build_cost": "base_build_cost",
+    "order": "running_order",
+    "by_company": "ops_out.by_company",
+    "wages": "ops_out.wages",
+    "inhouse": "ops_out.inhouse",
+    "outsourced": "ops_out.outsourced",
+    "movers": "ops_out.movers",
+    "exit_cost": "ops_out.exit_cost",
+    "buys": "ops_out.buys",
+    "host_capacity": "spec.agents.host_capacity",
+    "systems_per_staff": "spec.agents.systems_per_staff",
+    "wage": "spec.agents.staff_wage",
+    "talent_drain": "spec.agents.talent_drain",
+    "horizon": "spec.agents.budget_horizon",
+    "contract_months": "spec.agents.vendor_contract_months",
+    "migration_months": "spec.agents.migration_months",
+    "claim_gap": "spec.agents.claim_gap",
+    "claim_gap_spread": "spec.agents.claim_gap_spread",
+    "quality_spread": "spec.agents.quality_spread",
+    "lifetime_spread": "spec.agents.lifetime_spread",
+    "system_lifetime": "spec.agents.system_lifetime",
+    "app_innovation": "spec.agents.app_innovation",
+    "app_imitation": "spec.agents.app_imitation",
+    "app_potential": "spec.agents.app_potential",
+    "buyout_share": "spec.reforms.tech_support_institution.buyout_share",
+}
+OPS_SOURCE = attrgetter(*OPS_PATHS.values())
 
 
-class Running(NamedTuple):
-    """The running systems, and what an auditor needs to count duplicates among them
-    (`substitutes.running_duplicates`)."""
+class Ops(structref.StructRefProxy):
+    """The model's arrays and values operations reads every month (`OPS_PATHS`), as one object."""
 
-    own: np.ndarray  # (N, K)
-    built: np.ndarray  # (N, K) month each went live
-    host_open: np.ndarray  # (N) the agency is open to sharing (its stance)
+    def __reduce__(self):
+        return (_dropped, ())
+
+    def __deepcopy__(self, memo):
+        return None
+
+
+def _dropped() -> None:
+    return None
+
+
+@structref.register
+class OpsType(types.StructRef):
+    def preprocess_fields(self, fields):
+        return tuple((name, types.unliteral(t)) for name, t in fields)
+
+
+structref.define_proxy(Ops, OpsType, tuple(OPS_PATHS))
+
+
+@njit(cache=True)
+def _new_ops(*fields):
+    return Ops(*fields)
+
+
+class _PlainOps(SimpleNamespace):
+    """`Ops` where the kernels run as Python (`NUMBA_DISABLE_JIT`): the same fields, as attributes."""
+
+    def __reduce__(self):
+        return (_dropped, ())
+
+    def __deepcopy__(self, memo):
+        return None
+
+
+def _made_ops(values: tuple) -> Ops | _PlainOps:
+    if config.DISABLE_JIT:  # a structref is made by compiled code only
+        return _PlainOps(**dict(zip(OPS_PATHS, values, strict=True)))
+    return _new_ops(*values)
+
+
+def ops_of(model: GovModel) -> Ops | _PlainOps:
+    """The model's `Ops`, made on first use (month 0's costs, once the model's state is set up)."""
+    ops = getattr(model, "ops_args", None)
+    if ops is None:
+        s = model.structure
+        N, f = s.n_agencies, np.empty
+        if getattr(model, "ops_out", None) is None:
+            model.ops_out = OpsOut(f(N, bool), f(N), f(N), f(N), f(N, np.int64), f(N), f(N, bool))
+        if getattr(model, "running_order", None) is None:
+            # (G, K, L) int8: the delivery order of each government's systems of each kind at the
+            # last count (`substitutes.duplicates_in_order`), kept from month to month (a hint
+            # only: the count is the same whatever it holds)
+            model.running_order = np.full((s.n_gov, N_KINDS, min(s.n_lines, 64)), -1, np.int8)
+        ops = model.ops_args = _made_ops(OPS_SOURCE(model))
+    return ops
+
+
+class Monthly(NamedTuple):
+    """What operations reads that may be another object or value from month to month."""
+
+    month: int
+    vendor_markup: np.ndarray  # (vendors): vendors enter (`GovModel.add_vendor`)
+    vendor_claim: np.ndarray  # (vendors) claimed quality (`GovModel.vendor_claim`)
+    vendor_market: np.ndarray  # (vendors) market government
+    tsi_staff: np.ndarray  # (G) the technical-support institution's staff
+    quality_support: float
     platform_reach: np.ndarray  # (G, N_LAYERS) a platform layer reaches the government (`kind_reach_of`)
     app_reach: np.ndarray  # (G) a government app serves it
-    substitutes: np.ndarray  # (K, L, L)
-    line_bits: np.ndarray  # (K, L) the same as bits, (K, 0) beyond 64 lines (`GovModel.line_bits`)
-    n_lines: int
-    host_capacity: int
-    order: np.ndarray  # (G, K, L) int8 the systems' delivery order at the last count (`_running_order`)
+    pool_staff: np.ndarray  # (G) the technical pool's staff: government IT staff, paid as such
+    pool_skill: np.ndarray  # (G) their skill
+    drain_factor: float  # the rules' factor on the talent drain (`Rules.talent_drain_factor`)
+    gain: float  # share of the gap to full skill training closes a month
+
+
+MONTHLY = view(
+    Monthly,
+    month="month",
+    vendor_markup="vendor_markup",
+    vendor_claim="vendor_claim",
+    vendor_market="vendor_market",
+    tsi_staff="tech_support.staff",
+    quality_support="tech_support.quality_support",
+    platform_reach="platforms.reach",
+    app_reach="gov_apps.reach",
+    pool_staff="tech_pool.staff",
+    pool_skill="tech_pool.skill",
+    drain_factor="rules.talent_drain_factor",
+    gain="rules.training_gain",
+)
 
 
 class Operators(NamedTuple):
@@ -278,118 +402,97 @@ class Training(NamedTuple):
     horizon: float  # months of allocation a budget keeps; the rest lapses
 
 
-# the kernel views, read straight off the model (`sim/views.py`)
-RUNNING = view(
-    Running,
-    own="state.own",
-    built="state.built",
-    host_open="state.open",
-    platform_reach="platforms.reach",
-    app_reach="gov_apps.reach",
-    substitutes="structure.substitutes",
-    line_bits="line_bits",
-    n_lines="structure.n_lines",
-    host_capacity="spec.agents.host_capacity",
-    order="running_order",
-)
-OPERATORS = view(
-    Operators,
-    staff="state.staff",
-    company="state.company",
-    vendor="state.vendor",
-    vendor_markup="vendor_markup",
-    contract_markup="state.contract_markup",
-    pool_staff="tech_pool.staff",
-)
-RUN_COSTS = view(
-    RunCosts, run_cost="base_run_cost", systems_per_staff="spec.agents.systems_per_staff", wage="spec.agents.staff_wage"
-)
-TRAINING = view(
-    Training,
-    skill="state.skill",
-    digital="state.digital",
-    budget="state.budget",
-    budget_rate="state.budget_rate",
-    pool_skill="tech_pool.skill",
-    talent_drain="spec.agents.talent_drain",
-    drain_factor="rules.talent_drain_factor",
-    gain="rules.training_gain",
-    horizon="spec.agents.budget_horizon",
-)
-VENDOR_CONTRACTS = view(
-    VendorContracts,
-    contract_end="state.contract_end",
-    company="state.company",
-    vendor="state.vendor",
-    operator_since="state.operator_since",
-    own="state.own",
-    rights="state.rights",
-    found_sum="state.found_sum",
-    found_count="state.found_count",
-    market="structure.agency_market",
-    staff="state.staff",
-)
-VENDOR_MARKET = view(
-    VendorMarket,
-    markup="vendor_markup",
-    claim="vendor_claim",
-    market="vendor_market",
-    n_gov="structure.n_gov",
-    tsi_staff="tech_support.staff",
-    quality_support="tech_support.quality_support",
-    buyout_share="spec.reforms.tech_support_institution.buyout_share",
-)
-# `RenewalTerms` in its fields' order, its `beliefs` (three fields on) read as one tuple
-_TERMS_HEAD = attrgetter(
-    "base_run_cost",
-    "base_build_cost",
-    "month",
-    "spec.agents.vendor_contract_months",
-    "spec.agents.migration_months",
-    "structure.n_lines",
-)
-_BELIEFS = attrgetter("spec.agents.claim_gap", "spec.agents.claim_gap_spread", "spec.agents.quality_spread")
-_LIFE = attrgetter("spec.agents.lifetime_spread", "spec.agents.system_lifetime")
-
-
-def renewals(model: GovModel) -> tuple[tuple, tuple, tuple]:
-    """`contracts.renewal_views` from getters (the same values, without building NamedTuples
-    by keyword: about a fifth of `operate`'s Python at 444 agencies)."""
-    terms = (*_TERMS_HEAD(model), _BELIEFS(model), model.spec.agents.systems_per_staff)
-    return VENDOR_CONTRACTS(model), VENDOR_MARKET(model), terms
+@njit(cache=True)
+def renewal_args(ops, monthly):
+    """What `contracts.vendor_renewals` reads (`contracts.renewal_views`' three views), from
+    the model's arrays and this month's values."""
+    m = Monthly(*monthly)
+    agencies = (
+        ops.contract_end,
+        ops.company,
+        ops.vendor,
+        ops.operator_since,
+        ops.own,
+        ops.rights,
+        ops.found_sum,
+        ops.found_count,
+        ops.market,
+        ops.staff,
+    )
+    vendors = (m.vendor_markup, m.vendor_claim, m.vendor_market, ops.n_gov, m.tsi_staff, m.quality_support)
+    beliefs = (ops.claim_gap, ops.claim_gap_spread, ops.quality_spread)
+    terms = (ops.run_cost, ops.build_cost, m.month, ops.contract_months, ops.migration_months, ops.n_lines)
+    return agencies, (*vendors, ops.buyout_share), (*terms, beliefs, ops.systems_per_staff)
 
 
 @njit(cache=True)
-def _operate(renewals, running, operators, company_cost, costs, training, month_passes, out):
+def _duplicates(ops, monthly):
+    """The auditor's count of duplicates (`substitutes.duplicates_in_order`, from the
+    compatibility bits where the model has them, else `substitutes.running_duplicates`)."""
+    m = Monthly(*monthly)
+    kind_reach = kind_reach_of(m.platform_reach, m.app_reach)
+    if ops.line_bits.shape[1] == ops.n_lines:
+        return duplicates_in_order(
+            ops.own, ops.built, kind_reach, ops.line_bits, ops.n_lines, ops.host_open, ops.host_capacity, ops.order
+        )
+    return running_duplicates(
+        ops.own, ops.built, kind_reach, ops.substitutes, ops.n_lines, ops.host_open, ops.host_capacity
+    )
+
+
+@njit(cache=True)
+def _operate(ops, monthly, company_cost, month_passes):
     """`operate` in one pass: the vendor renewals (`contracts.vendor_renewals`), the auditor's
-    duplicates (`substitutes.duplicates`, from the compatibility bits where the model has
-    them), who runs what at what cost (`_operating_costs`, each company at its cost factor
-    `company_cost`), then the month's training and budgets (`_people_and_budgets`); renewals
-    and training only as a month passes (`month_passes` False: month 0's costs, before any
-    month, leave them and contracts as they are). Writes the per-agency results and the vendor
-    switches into `out` (`OpsOut`); returns how many agencies switched, the duplicates, (fees
-    per vendor, per company), and (operations spending, what running duplicates costs)."""
-    x, o, put = Running(*running), Operators(*operators), OpsOut(*out)
-    n_switched = 0
+    duplicates (`_duplicates`), who runs what at what cost (`_operating_costs`, each company
+    at its cost factor `company_cost`), then the month's training and budgets
+    (`_people_and_budgets`) and app adoption (`apps._adopt`); renewals, training and adoption
+    only as a month passes (`month_passes` False: month 0's costs, before any month, leave
+    them and contracts as they are). Writes the per-agency results and the vendor switches
+    into the model's `ops_out`; returns (how many agencies switched, whether they only pay
+    their exit costs, their sum), the duplicates, (fees per vendor, per company), and
+    (operations spending, what running duplicates costs)."""
+    m = Monthly(*monthly)
+    switched = (0, True, 0.0)
     if month_passes:
-        movers, exit_cost, buys = vendor_renewals(renewals[0], renewals[1], renewals[2])
-        n_switched = len(movers)
-        put.movers[:n_switched], put.exit_cost[:n_switched], put.buys[:n_switched] = movers, exit_cost, buys
-    kind_reach = kind_reach_of(x.platform_reach, x.app_reach)
-    if x.line_bits.shape[1] == x.n_lines:
-        duplicate = duplicates_in_order(
-            x.own, x.built, kind_reach, x.line_bits, x.n_lines, x.host_open, x.host_capacity, x.order
-        )
-    else:
-        duplicate = running_duplicates(
-            x.own, x.built, kind_reach, x.substitutes, x.n_lines, x.host_open, x.host_capacity
-        )
-    revenue, totals = _operating_costs(x.own, duplicate, operators, company_cost, costs, out)
+        agencies, vendors, terms = renewal_args(ops, monthly)
+        movers, exit_cost, buys = vendor_renewals(agencies, vendors, terms)
+        n = len(movers)
+        ops.movers[:n], ops.exit_cost[:n], ops.buys[:n] = movers, exit_cost, buys
+        switched = (n, _switches_pay_only(ops.agency_gov, m.tsi_staff, movers, buys), pairwise_sum(exit_cost))
+    duplicate = _duplicates(ops, monthly)
+    operators = (ops.staff, ops.company, ops.vendor, m.vendor_markup, ops.contract_markup, m.pool_staff)
+    costs = (ops.run_cost, ops.systems_per_staff, ops.wage)
+    out = (ops.by_company, ops.wages, ops.inhouse, ops.outsourced, ops.movers, ops.exit_cost, ops.buys)
+    revenue, totals = _operating_costs(ops.own, duplicate, operators, company_cost, costs, out)
     # the technical pool's staff are government IT staff: their wages are operations spending
-    totals = (totals[0] + pairwise_sum(o.pool_staff) * RunCosts(*costs).wage, totals[1])
+    totals = (totals[0] + pairwise_sum(m.pool_staff) * ops.wage, totals[1])
     if month_passes:
-        _people_and_budgets(o.staff, Training(*training), o.pool_staff)
-    return n_switched, duplicate, revenue, totals
+        training = Training(
+            ops.skill,
+            ops.digital,
+            ops.budget,
+            ops.budget_rate,
+            m.pool_skill,
+            ops.talent_drain,
+            m.drain_factor,
+            m.gain,
+            ops.horizon,
+        )
+        _people_and_budgets(ops.staff, training, m.pool_staff)
+        _adopt(ops.own, ops.quality, ops.app_users, ops.app_innovation, ops.app_imitation, ops.app_potential)
+    return switched, duplicate, revenue, totals
+
+
+@njit(cache=True)
+def _switches_pay_only(agency_gov, tsi_staff, movers, buys):
+    """Whether all `contracts.after_switches` does for these switches is to charge their exit
+    costs: no legacy rights were bought, and no mover's government has a technical-support
+    institution to write the rebuilt systems' terms (`contracts._rights_clause` then returns
+    before any draw)."""
+    writer = False
+    for j in range(len(movers)):
+        writer = writer or buys[j] or tsi_staff[agency_gov[movers[j]]] > 0
+    return not writer
 
 
 @njit(cache=True)

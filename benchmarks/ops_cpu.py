@@ -1,0 +1,65 @@
+"""CPU time of operations' share of a month (delivery and expiry, operations, app adoption) inside whole runs.
+
+    cd TREE && PYTHONPATH=TREE python -m benchmarks.ops_cpu [SCENARIO] [--runs 10] [--sizes 1 21 228] [--every-reform]
+
+Wraps `operations.complete_and_expire`, `operations.operate` and, where the checkout still calls it
+from the month's step, `apps.adopt` (since the eighth pass app adoption runs inside `operate`'s
+compiled call) with `time.process_time`, runs the scenario `--runs` times after one untimed run,
+and prints each one's least CPU µs a month over the runs, their sum (`ops`) and the month's. Only
+wraps what exists, so it runs against older checkouts too: run it from each tree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("scenario", nargs="?", default="baseline")
+    p.add_argument("--runs", type=int, default=10)
+    p.add_argument("--sizes", type=int, nargs="*", help="government.sizes (e.g. 1 21 228: 13,750 agencies)")
+    p.add_argument("--every-reform", action="store_true", help="switch every reform on")
+    a = p.parse_args(argv)
+    import sim.model as M
+
+    overrides: dict = {"government.sizes": a.sizes} if a.sizes else {}
+    if a.every_reform:
+        from benchmarks.cases import every_reform
+
+        overrides |= every_reform()
+    acc: dict[str, float] = {}
+    wrapped = [(M.operations, "complete_and_expire"), (M.operations, "operate"), (M.apps, "adopt")]
+    originals = [(module, name, getattr(module, name)) for module, name in wrapped]
+    for module, name, fn in originals:
+        setattr(module, name, _timed(acc, name, fn))
+    best: dict[str, float] = {}
+    try:
+        for run in range(a.runs + 1):
+            model = M.GovModel(a.scenario, rng=run + 1, **overrides)
+            acc.clear()
+            t = time.process_time()
+            model.run_for(60)
+            acc["month"] = time.process_time() - t
+            acc["ops"] = sum(acc.get(name, 0.0) for _, name in wrapped)
+            for key, value in acc.items() if run else ():  # the first run loads the kernels
+                best[key] = min(best.get(key, value), value)
+    finally:
+        for module, name, fn in originals:
+            setattr(module, name, fn)
+    print(" ".join(f"{k}={v / 60 * 1e6:.1f}" for k, v in sorted(best.items())), "(CPU µs a month, least of the runs)")
+
+
+def _timed(acc: dict, label: str, fn):
+    def wrapper(*args, **kwargs):
+        t = time.process_time()
+        out = fn(*args, **kwargs)
+        acc[label] = acc.get(label, 0.0) + time.process_time() - t
+        return out
+
+    return wrapper
+
+
+if __name__ == "__main__":
+    main()
