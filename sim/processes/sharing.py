@@ -25,6 +25,7 @@ exchanges nothing between the two and builds no trust.
 
 from __future__ import annotations
 
+from operator import attrgetter, is_
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -115,19 +116,18 @@ class Exchange(NamedTuple):
     window_capacity: np.ndarray  # (G) requests a month the government's windows complete
 
 
-TIES = view(
-    Ties,
-    provider="dyad_provider",
-    n_provided="links_provided",
-    requester="structure.d_req",
-    provider_gov="dyad_prov_gov",
-    requester_gov="dyad_req_gov",
-    weight="structure.d_weight",
-    mean_weight="structure.d_mean_weight",
-    trust="trust",
-    trust_floor="trust_floor",
-    value="tie_value",
-    cost="tie_cost",
+# What `Ties` is made of but trust (`_tie_pack`), read each month to see whether any was replaced
+TIE_SOURCES = attrgetter(
+    "dyad_provider",
+    "links_provided",
+    "structure.d_req",
+    "dyad_prov_gov",
+    "dyad_req_gov",
+    "structure.d_weight",
+    "trust_floor",
+    "tie_value",
+    "tie_cost",
+    "structure.d_mean_weight",
 )
 LINK_COSTS = view(
     LinkCosts,
@@ -164,8 +164,48 @@ EXCHANGE = view(Exchange, shared="shared", window_links="window_links", window_c
 
 
 def _gains_of(model: GovModel) -> tuple[tuple, tuple, tuple, tuple]:
-    """`Ties`, `LinkCosts`, `LinkPayoffs` and `TrustRule` of the model, as the kernels take them."""
-    return TIES(model), LINK_COSTS(model), LINK_PAYOFFS(model), TRUST_RULE(model)
+    """`Ties` (packed: `ties_view`), `LinkCosts`, `LinkPayoffs` and `TrustRule` of the model, as the kernels take
+    them."""
+    return ties_view(model), LINK_COSTS(model), LINK_PAYOFFS(model), TRUST_RULE(model)
+
+
+def ties_view(model: GovModel) -> tuple:
+    """`Ties` as the kernels take it: (indices, reals, mean weight, trust). The ties' index arrays are one integer
+    array and their weights, floors, values and costs one float array (a compiled call costs about 0.2 µs for each
+    array it takes), made again only when one of those arrays was replaced (providers change with reflux; a
+    caller may replace a tie's value); trust is the model's own array, which the month's decision writes."""
+    sources = TIE_SOURCES(model)
+    known = model.__dict__.get("_tie_pack")
+    if known is None or not all(map(is_, known[0], sources)):
+        known = model._tie_pack = (sources, _pack_ties(*sources))
+    return (*known[1], model.trust)
+
+
+def _pack_ties(provider, n_provided, requester, provider_gov, requester_gov, weight, floor, value, cost, mean):
+    """`ties_view`'s packed arrays: (D) provider, requester, their governments, then (N) links provided, as int64;
+    (D) weight, trust floor, value, cost as float64 (the arrays' own types: the same values)."""
+    indices = np.concatenate((provider, requester, provider_gov, requester_gov, n_provided)).astype(np.int64)
+    return indices, np.concatenate((weight, floor, value, cost)).astype(np.float64), mean
+
+
+@njit(cache=True)
+def unpack_ties(ties):
+    """`Ties` of `ties_view`'s tuple: slices of the packed arrays."""
+    indices, reals, mean_weight, trust = ties
+    D = len(trust)
+    return Ties(
+        provider=indices[:D],
+        n_provided=indices[4 * D :],
+        requester=indices[D : 2 * D],
+        provider_gov=indices[2 * D : 3 * D],
+        requester_gov=indices[3 * D : 4 * D],
+        weight=reals[:D],
+        mean_weight=mean_weight,
+        trust=trust,
+        trust_floor=reals[D : 2 * D],
+        value=reals[2 * D : 3 * D],
+        cost=reals[3 * D :],
+    )
 
 
 def link_gain(
@@ -182,7 +222,7 @@ def link_gain(
 def _link_gain(gains, is_open, links, update_trust):
     """`link_gain`; `links` = (capable, `Exchange`)."""
     ties, costs, payoffs, trust_rule = gains
-    ties, trust_rule = Ties(*ties), TrustRule(*trust_rule)  # named again (state.py: kernel views)
+    ties, trust_rule = unpack_ties(ties), TrustRule(*trust_rule)  # named again (state.py: kernel views)
     capable, exchange = links[0], Exchange(*links[1])
     gain, money, sum_positive, sum_refusal = _gains(ties, LinkCosts(*costs), LinkPayoffs(*payoffs), is_open, capable)
     if not update_trust:
@@ -273,28 +313,28 @@ def decide(model: GovModel, outcome: Outcome) -> None:
     to return): `trust`, `provider_payoff`, `state.open`, `shared` and `window_links`."""
     u = model.rng.random(model.structure.n_agencies)  # the month's only draw: the kernel draws nothing
     links = (outcome.capable, EXCHANGE(model))
-    into = (model.trust, model.provider_payoff, model.shared, model.window_links)
-    model.spend["sharing"] += _decide(_gains_of(model), STANCES(model), u, links, outcome.provides_data, into)
+    gains, payoff = _gains_of(model), model.provider_payoff
+    model.spend["sharing"] += _decide(gains, STANCES(model), u, links, outcome.provides_data, payoff)
 
 
 @njit(cache=True)
-def _decide(gains, stances, u, links, provides_data, into):
-    """`link_gain` with trust updated, `_revise_stances`, then `_links` under the revised stances, in place:
-    `into` = (trust, payoff, shared, window links), the stances' `open`; returns the links' money cost. Each
-    array is read before it is written (trust and stances in their own passes, last month's links by the
-    trust update before `_links`)."""
+def _decide(gains, stances, u, links, provides_data, payoff):
+    """`link_gain` with trust updated, `_revise_stances`, then `_links` under the revised stances, in place: the
+    ties' trust, `payoff`, the stances' `open`, and the exchange's shared and window links (each array passed
+    once); returns the links' money cost. Each array is read before it is written (trust and stances in their
+    own passes, last month's links by the trust update before `_links_into`)."""
     stances, exchange = Stances(*stances), Exchange(*links[1])  # named again (state.py: kernel views)
-    trust, payoff, shared, to_window = into
     ties, costs, payoffs, trust_rule = gains
-    ties = Ties(*ties)
+    ties = unpack_ties(ties)
     capable = links[0]
     gain, money, sum_positive, sum_refusal = _gains(
         ties, LinkCosts(*costs), LinkPayoffs(*payoffs), stances.open, capable
     )
     exchanged = (exchange.shared, capable, exchange.window_links)
-    _trust_after(ties.trust, ties.trust_floor, exchanged, TrustRule(*trust_rule), trust)
+    _trust_after(ties.trust, ties.trust_floor, exchanged, TrustRule(*trust_rule), ties.trust)
     _revise_stances(sum_positive, sum_refusal, stances, u, (payoff, stances.open))
-    return _links_into(stances.open, gains[0], gain, money, links, provides_data, (shared, to_window))
+    into = (exchange.shared, exchange.window_links)
+    return _links_into(stances.open, ties, gain, money, links, provides_data, into)
 
 
 @njit(cache=True)
@@ -333,7 +373,7 @@ def set_links(
         gain, money, _, _, _ = link_gain(model, outcome)
     links = (outcome.capable, EXCHANGE(model))
     model.shared, model.window_links, cost = _links(
-        model.state.open, TIES(model), gain, money, links, outcome.provides_data
+        model.state.open, ties_view(model), gain, money, links, outcome.provides_data
     )
     model.spend["sharing"] += cost
 
@@ -342,7 +382,7 @@ def set_links(
 def _links(is_open, ties, gain, money, links, provides_data):
     """`_links_into` new arrays: (shared, to the window, the links' cost)."""
     shared, to_window = np.empty(len(gain), np.bool_), np.empty(len(gain), np.bool_)
-    cost = _links_into(is_open, ties, gain, money, links, provides_data, (shared, to_window))
+    cost = _links_into(is_open, unpack_ties(ties), gain, money, links, provides_data, (shared, to_window))
     return shared, to_window, cost
 
 
@@ -353,7 +393,7 @@ def _links_into(is_open, ties, gain, money, links, provides_data, out):
     window can — its provider can provide data (`provides_data`, per agency) and the window has capacity — the
     same decision opens the link to the window's back office instead. The provider side pays each link's money
     cost (returned)."""
-    ties, capable, window_capacity = Ties(*ties), links[0], Exchange(*links[1]).window_capacity
+    capable, window_capacity = links[0], Exchange(*links[1]).window_capacity
     prov, req_gov = ties.provider, ties.requester_gov
     windows = window_capacity > 0  # per government: read per link, unsigned (no checks for negative indices)
     shared, to_window = out
