@@ -1,13 +1,13 @@
-"""Service and sharing kernels' arguments (issue 15, eighth pass): the packed fixed arrays name the same values,
-a pack is made again when an array it holds is replaced, and `data_capable` answers only the agencies asked,
-as the whole-population kernel does."""
+"""Service kernels' arguments (issue 15, eighth pass): the packed fixed service arrays name the same values,
+`data_capable` answers only the agencies asked as the whole-population kernel does, and the month's spending
+ledger is a fresh one."""
 
 import numpy as np
 import pytest
 
 from sim import GovModel
 from sim.model import SPENDING
-from sim.processes import demand, sharing
+from sim.processes import demand
 from sim.state import DATA, NO_BITS, Systems
 
 
@@ -27,35 +27,6 @@ def test_packed_services_are_the_services_field_by_field(model):
         a, b = np.asarray(getattr(want, field)), np.asarray(getattr(got, field))
         assert a.dtype == b.dtype and np.array_equal(a, b), field
     assert demand.service_view(model) is demand.service_view(model)  # made once per model
-
-
-def test_packed_ties_are_the_models_arrays_and_follow_a_replaced_one():
-    m = GovModel("baseline", rng=3, **{"government.sizes": [1, 2, 3]})
-    m.run_for(2)
-    sources = {
-        "provider": m.dyad_provider,
-        "n_provided": m.links_provided,
-        "requester": m.structure.d_req,
-        "provider_gov": m.dyad_prov_gov,
-        "requester_gov": m.dyad_req_gov,
-        "weight": m.structure.d_weight,
-        "trust_floor": m.trust_floor,
-        "value": m.tie_value,
-        "cost": m.tie_cost,
-    }
-    ties = sharing.unpack_ties(sharing.ties_view(m))
-    for field, want in sources.items():
-        assert np.array_equal(getattr(ties, field), want), field
-    assert (
-        ties.trust is not None and np.array_equal(ties.trust, m.trust) and ties.mean_weight == m.structure.d_mean_weight
-    )
-    pack = sharing.ties_view(m)
-    assert all(a is b for a, b in zip(pack[:2], sharing.ties_view(m)[:2], strict=True))  # kept while unchanged
-    assert sharing.ties_view(m)[3] is m.trust  # trust is the model's own array, written by the decision
-    m.tie_value = m.tie_value * 3  # replaced, not written in place: the pack is made again
-    assert np.array_equal(sharing.unpack_ties(sharing.ties_view(m)).value, m.tie_value)
-    m.dyad_provider = m.dyad_provider[::-1].copy()
-    assert np.array_equal(sharing.unpack_ties(sharing.ties_view(m)).provider, m.dyad_provider)
 
 
 @pytest.mark.parametrize("pairwise", [False, True], ids=["by-bits", "pair-by-pair"])

@@ -25,7 +25,6 @@ exchanges nothing between the two and builds no trust.
 
 from __future__ import annotations
 
-from operator import attrgetter, is_
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -116,18 +115,19 @@ class Exchange(NamedTuple):
     window_capacity: np.ndarray  # (G) requests a month the government's windows complete
 
 
-# What `Ties` is made of but trust (`_tie_pack`), read each month to see whether any was replaced
-TIE_SOURCES = attrgetter(
-    "dyad_provider",
-    "links_provided",
-    "structure.d_req",
-    "dyad_prov_gov",
-    "dyad_req_gov",
-    "structure.d_weight",
-    "trust_floor",
-    "tie_value",
-    "tie_cost",
-    "structure.d_mean_weight",
+TIES = view(
+    Ties,
+    provider="dyad_provider",
+    n_provided="links_provided",
+    requester="structure.d_req",
+    provider_gov="dyad_prov_gov",
+    requester_gov="dyad_req_gov",
+    weight="structure.d_weight",
+    mean_weight="structure.d_mean_weight",
+    trust="trust",
+    trust_floor="trust_floor",
+    value="tie_value",
+    cost="tie_cost",
 )
 LINK_COSTS = view(
     LinkCosts,
@@ -164,48 +164,8 @@ EXCHANGE = view(Exchange, shared="shared", window_links="window_links", window_c
 
 
 def _gains_of(model: GovModel) -> tuple[tuple, tuple, tuple, tuple]:
-    """`Ties` (packed: `ties_view`), `LinkCosts`, `LinkPayoffs` and `TrustRule` of the model, as the kernels take
-    them."""
-    return ties_view(model), LINK_COSTS(model), LINK_PAYOFFS(model), TRUST_RULE(model)
-
-
-def ties_view(model: GovModel) -> tuple:
-    """`Ties` as the kernels take it: (indices, reals, mean weight, trust). The ties' index arrays are one integer
-    array and their weights, floors, values and costs one float array (a compiled call costs about 0.2 µs for each
-    array it takes), made again only when one of those arrays was replaced (providers change with reflux; a
-    caller may replace a tie's value); trust is the model's own array, which the month's decision writes."""
-    sources = TIE_SOURCES(model)
-    known = model.__dict__.get("_tie_pack")
-    if known is None or not all(map(is_, known[0], sources)):
-        known = model._tie_pack = (sources, _pack_ties(*sources))
-    return (*known[1], model.trust)
-
-
-def _pack_ties(provider, n_provided, requester, provider_gov, requester_gov, weight, floor, value, cost, mean):
-    """`ties_view`'s packed arrays: (D) provider, requester, their governments, then (N) links provided, as int64;
-    (D) weight, trust floor, value, cost as float64 (the arrays' own types: the same values)."""
-    indices = np.concatenate((provider, requester, provider_gov, requester_gov, n_provided)).astype(np.int64)
-    return indices, np.concatenate((weight, floor, value, cost)).astype(np.float64), mean
-
-
-@njit(cache=True)
-def unpack_ties(ties):
-    """`Ties` of `ties_view`'s tuple: slices of the packed arrays."""
-    indices, reals, mean_weight, trust = ties
-    D = len(trust)
-    return Ties(
-        provider=indices[:D],
-        n_provided=indices[4 * D :],
-        requester=indices[D : 2 * D],
-        provider_gov=indices[2 * D : 3 * D],
-        requester_gov=indices[3 * D : 4 * D],
-        weight=reals[:D],
-        mean_weight=mean_weight,
-        trust=trust,
-        trust_floor=reals[D : 2 * D],
-        value=reals[2 * D : 3 * D],
-        cost=reals[3 * D :],
-    )
+    """`Ties`, `LinkCosts`, `LinkPayoffs` and `TrustRule` of the model, as the kernels take them."""
+    return TIES(model), LINK_COSTS(model), LINK_PAYOFFS(model), TRUST_RULE(model)
 
 
 def link_gain(
@@ -222,7 +182,7 @@ def link_gain(
 def _link_gain(gains, is_open, links, update_trust):
     """`link_gain`; `links` = (capable, `Exchange`)."""
     ties, costs, payoffs, trust_rule = gains
-    ties, trust_rule = unpack_ties(ties), TrustRule(*trust_rule)  # named again (state.py: kernel views)
+    ties, trust_rule = Ties(*ties), TrustRule(*trust_rule)  # named again (state.py: kernel views)
     capable, exchange = links[0], Exchange(*links[1])
     gain, money, sum_positive, sum_refusal = _gains(ties, LinkCosts(*costs), LinkPayoffs(*payoffs), is_open, capable)
     if not update_trust:
@@ -325,7 +285,7 @@ def _decide(gains, stances, u, links, provides_data, payoff):
     own passes, last month's links by the trust update before `_links_into`)."""
     stances, exchange = Stances(*stances), Exchange(*links[1])  # named again (state.py: kernel views)
     ties, costs, payoffs, trust_rule = gains
-    ties = unpack_ties(ties)
+    ties = Ties(*ties)
     capable = links[0]
     gain, money, sum_positive, sum_refusal = _gains(
         ties, LinkCosts(*costs), LinkPayoffs(*payoffs), stances.open, capable
@@ -373,7 +333,7 @@ def set_links(
         gain, money, _, _, _ = link_gain(model, outcome)
     links = (outcome.capable, EXCHANGE(model))
     model.shared, model.window_links, cost = _links(
-        model.state.open, ties_view(model), gain, money, links, outcome.provides_data
+        model.state.open, TIES(model), gain, money, links, outcome.provides_data
     )
     model.spend["sharing"] += cost
 
@@ -382,7 +342,7 @@ def set_links(
 def _links(is_open, ties, gain, money, links, provides_data):
     """`_links_into` new arrays: (shared, to the window, the links' cost)."""
     shared, to_window = np.empty(len(gain), np.bool_), np.empty(len(gain), np.bool_)
-    cost = _links_into(is_open, unpack_ties(ties), gain, money, links, provides_data, (shared, to_window))
+    cost = _links_into(is_open, Ties(*ties), gain, money, links, provides_data, (shared, to_window))
     return shared, to_window, cost
 
 
