@@ -376,3 +376,25 @@ def test_an_unchanged_scenario_file_is_not_read_again_and_a_changed_one_is(tmp_p
     os.utime(f, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
     if f.stat().st_ctime_ns != stamp.st_ctime_ns:  # else the clock did not tick: the racy case above
         assert load_spec(str(f))[0].simulation.steps == 13
+
+
+def test_compatible_pairs_compiled_equal_the_numpy_code():
+    """substitutes.pairs_compatible: `triu(u, 1) + transpose < chance`, vertical lines with no
+    partner, a line with itself True (the numpy code it replaced), for chances 0 to 1."""
+    from sim.state import SHAREABLE
+    from sim.substitutes import draw, pairs_compatible
+
+    for seed in range(20):
+        gen = np.random.default_rng(seed)
+        L = int(gen.integers(1, 15))
+        vertical = gen.random(L) < 0.3
+        chance = np.where(SHAREABLE, gen.choice([0.0, 0.3, 1.0], 5), 0.0)
+        u = gen.random((5, L, L))
+        t = np.triu(u, 1)
+        want = (t + t.transpose(0, 2, 1)) < chance[:, None, None]
+        want &= ~vertical[None, :, None] & ~vertical[None, None, :]
+        want[:, np.arange(L), np.arange(L)] = True
+        assert np.array_equal(pairs_compatible(u, chance, vertical), want)
+        r1, r2 = np.random.default_rng(seed), np.random.default_rng(seed)
+        got = draw(r1, tuple(chance), vertical)  # the child stream's uniforms, the same pairs
+        assert np.array_equal(got, pairs_compatible(r2.spawn(1)[0].random((5, L, L)), chance, vertical))
