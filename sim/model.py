@@ -21,7 +21,7 @@ import numpy as np
 
 from . import control, state, substitutes
 from .agents import Agency, CoordinatingBody, OperatingCompany, Vendor
-from .agents.agency import AgencyViewsOnUse, InitialDraws, draw_initial
+from .agents.agency import AgencyViewsOnUse, InitialDraws, draw_initial, draw_quality
 from .agents.supplier import lock_in_picks
 from .government import build_structure
 from .institutions import ensure_coordinator
@@ -160,11 +160,12 @@ class GovModel(AgencyViewsOnUse, DirectSteps, mesa.Model):
             Vendor.create_many(self, int(mkt), rng.uniform(lo, hi, a.vendors), a.vendor_markup)
             agencies = np.flatnonzero(s.agency_market == mkt)
             st.vendor[agencies] = first + lock_in_picks(rng, len(agencies), a.vendors, a.lock_in_exponent)
-        self.vendor_market = np.array([v.market for v in self.vendors], dtype=np.int64)
-        self.vendor_quality, self.vendor_claim = np.array([(v.quality, v.claim) for v in self.vendors]).T.copy()
-        self.vendor_markup = np.array([v.markup for v in self.vendors])
-        q = self.vendor_quality[st.vendor]
-        st.quality = np.where(st.own, np.clip(q[:, None] + rng.normal(0, a.quality_spread, st.own.shape), 0, 1), 0)
+        vs, n = self.vendors, len(self.vendors)
+        self.vendor_market = np.fromiter((v.market for v in vs), np.int64, n)
+        self.vendor_quality = np.fromiter((v.quality for v in vs), np.float64, n)
+        self.vendor_claim = np.fromiter((v.claim for v in vs), np.float64, n)
+        self.vendor_markup = np.fromiter((v.markup for v in vs), np.float64, n)
+        st.quality = draw_quality(rng, st.own, self.vendor_quality[st.vendor], float(a.quality_spread))
         st.app_users = apps.initial_users(self)
 
     def add_vendor(self, market: int) -> Vendor:

@@ -398,3 +398,18 @@ def test_compatible_pairs_compiled_equal_the_numpy_code():
         r1, r2 = np.random.default_rng(seed), np.random.default_rng(seed)
         got = draw(r1, tuple(chance), vertical)  # the child stream's uniforms, the same pairs
         assert np.array_equal(got, pairs_compatible(r2.spawn(1)[0].random((5, L, L)), chance, vertical))
+
+
+def test_initial_quality_compiled_draws_what_the_numpy_code_draws():
+    """draw_quality: `where(own, clip(q[:, None] + normal(0, spread, own.shape), 0, 1), 0)`,
+    the generator left in the same state, for spreads that reach both clips."""
+    from sim.agents.agency import draw_quality
+
+    for seed, spread in [(1, 0.1), (2, 0.0), (3, 2.0)]:
+        gen = np.random.default_rng(seed + 50)
+        own, q = gen.random((200, 5)) < 0.6, gen.random(200)
+        r1, r2 = np.random.default_rng(seed), np.random.default_rng(seed)
+        want = np.where(own, np.clip(q[:, None] + r2.normal(0, spread, own.shape), 0, 1), 0)
+        got = draw_quality(r1, own, q, spread)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+        assert r1.bit_generator.state == r2.bit_generator.state

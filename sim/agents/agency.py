@@ -272,3 +272,18 @@ def draw_initial(rng, level, wealth, p):
             if owns[n, k]:
                 built[n, k], expires[n, k] = -age[n, k], p.lifetime - age[n, k] + extra[n, k]
     return is_open, rate, budget, staff, skill, digital, wants, owns, built, expires
+
+
+@njit(cache=True)
+def draw_quality(rng, own, vendor_quality, spread):
+    """(N, K) quality of the systems in place at month 0: their vendor's quality plus a normal
+    spread (drawn for every agency and kind, as one array), within [0, 1]; 0 where none runs
+    (numpy's `where(own, clip(q[:, None] + normal(0, spread, own.shape), 0, 1), 0)`)."""
+    N, K = own.shape
+    z = rng.normal(0.0, spread, (N, K))
+    out = np.zeros((N, K))
+    for n in range(N):
+        for k in range(K):
+            if own[n, k]:
+                out[n, k] = min(max(vendor_quality[n] + z[n, k], 0.0), 1.0)
+    return out
