@@ -413,3 +413,11 @@ def test_initial_quality_compiled_draws_what_the_numpy_code_draws():
         got = draw_quality(r1, own, q, spread)
         assert got.dtype == want.dtype and np.array_equal(got, want)
         assert r1.bit_generator.state == r2.bit_generator.state
+
+
+def test_setup_cpu_prints_the_set_up_times(capsys):
+    from benchmarks.setup_cpu import main as setup_cpu
+
+    setup_cpu(["baseline", "--sizes", "1", "2", "4", "--seeds", "3"])
+    out = capsys.readouterr().out
+    assert "set-up CPU min" in out and "(3 seeds)" in out
