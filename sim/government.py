@@ -127,7 +127,7 @@ def build_structure(gov_spec, rng: np.random.Generator, substitutability) -> Str
 
     line_vertical = np.array([ln in gov_spec.vertical_lines for ln in lines])
     agency_gov = np.repeat(np.arange(G), L)
-    agency_line = np.tile(np.arange(L), G)
+    agency_line = np.arange(G * L) % L  # np.tile(np.arange(L), G)
 
     share = np.asarray(gov_spec.service_level_share, dtype=float)
     share = share / share.sum()
@@ -246,13 +246,7 @@ def _catalogue(gov_spec, share: np.ndarray, n_levels: int, L: int, rng: np.rando
     """Service kinds spread over levels by their share of requests; each kind's handling
     line, the lines whose data it needs, and its relative frequency."""
     S = gov_spec.service_types
-    counts = np.floor(share * S).astype(int)
-    counts[share > 0] = np.maximum(counts[share > 0], 1)
-    while counts.sum() > S:
-        counts[np.argmax(counts)] -= 1
-    while counts.sum() < S:
-        counts[np.argmax(share * S - counts)] += 1
-    svc_level = np.repeat(np.arange(n_levels), counts)
+    svc_level = _kind_levels(tuple(share.tolist()), S).copy()
     svc_handler = rng.integers(0, L, size=S)
     lo, hi = gov_spec.needs_per_service
     lo, hi = min(lo, L - 1), min(hi, L - 1)
@@ -264,6 +258,28 @@ def _catalogue(gov_spec, share: np.ndarray, n_levels: int, L: int, rng: np.rando
     spread = gov_spec.service_frequency_spread
     freq = rng.uniform(1 - spread, 1 + spread, size=S)  # relative frequency of each service kind
     return svc_level, svc_handler, (needs_flat, n_needs), freq
+
+
+_LEVELS_KEPT: dict[tuple, np.ndarray] = {}  # (shares, kinds) -> each kind's level (no draw: the same every run)
+
+
+def _kind_levels(share: tuple[float, ...], S: int) -> np.ndarray:
+    """Each of `S` service kinds' level: kinds spread over levels by their share (at least one
+    where the share is above 0), the rounding's excess or shortfall taken where largest."""
+    kept = _LEVELS_KEPT.get((share, S))
+    if kept is not None:
+        return kept
+    shares = np.asarray(share)
+    counts = np.floor(shares * S).astype(int)
+    counts[shares > 0] = np.maximum(counts[shares > 0], 1)
+    while counts.sum() > S:
+        counts[np.argmax(counts)] -= 1
+    while counts.sum() < S:
+        counts[np.argmax(shares * S - counts)] += 1
+    if len(_LEVELS_KEPT) >= 64:
+        _LEVELS_KEPT.clear()
+    _LEVELS_KEPT[(share, S)] = levels = np.repeat(np.arange(len(shares)), counts)
+    return levels
 
 
 FLOYD_MAX = 10_000  # Generator.choice without replacement uses Floyd's algorithm up to this many items

@@ -19,9 +19,9 @@ from typing import Any
 import mesa
 import numpy as np
 
-from . import control, fiscal, state, substitutes
+from . import control, state, substitutes
 from .agents import Agency, CoordinatingBody, OperatingCompany, Vendor
-from .agents.agency import AgencyViewsOnUse
+from .agents.agency import AgencyViewsOnUse, InitialDraws, draw_initial, draw_quality
 from .agents.supplier import lock_in_picks
 from .government import build_structure
 from .institutions import ensure_coordinator
@@ -29,15 +29,11 @@ from .measures import MeasureCollector, compute_measures
 from .processes import apps, demand, operations, planning, sharing
 from .reforms import REGISTRY
 from .scenario import GovScenario
-from .schema import KINDS
 from .state import (
     APP,
     DATA,
     INFRA,
-    MOBILE,
-    MONTH,
     SHAREABLE,
-    SKILL_FLOOR,
     SUPPORT,
     YEAR,
     AgencyState,
@@ -143,30 +139,12 @@ class GovModel(AgencyViewsOnUse, DirectSteps, mesa.Model):
     def _init_agencies(self) -> None:
         s, a = self.structure, self.spec.agents
         rng = self.rng
-        N, K = s.n_agencies, len(KINDS)
-        self.state = st = AgencyState.empty(N)
-        lvl = s.agency_level
-        wealth = s.gov_wealth[s.agency_gov]
-        st.open = rng.random(N) < a.initial_open_share
-        st.budget_rate = fiscal.equalised_budget_rate(np.asarray(a.budget_per_month)[lvl], wealth, a.equalisation_rate)
-        st.budget = st.budget_rate * rng.uniform(0, a.budget_horizon, N)
-        has_unit = rng.random(N) < np.asarray(a.inhouse_unit_share)[lvl]
-        staff_mean = np.asarray(a.inhouse_staff)[lvl]
-        st.staff = np.where(has_unit, np.maximum(1.0, np.round(rng.poisson(staff_mean))), 0.0)
-        st.skill = np.where(has_unit, np.clip(rng.normal(a.inhouse_skill, a.skill_spread, N), SKILL_FLOOR, 1), 0.0)
-        digital = np.asarray(a.digital_skill)[lvl] + rng.normal(0, a.digital_skill_spread, N)
-        st.digital = np.clip(digital, SKILL_FLOOR, 1)
-        st.wants_app = rng.random(N) < a.initial_coverage * np.minimum(1.0, wealth)
-
-        # systems already in place: richer governments have built more (seed 001)
-        p_have = np.clip(a.initial_coverage * wealth, 0, 1)[:, None]
-        st.own = rng.random((N, K)) < p_have
-        st.own[:, MOBILE] &= st.wants_app
-        age = rng.integers(0, a.system_lifetime, size=(N, K))
-        st.built = (-age).astype(MONTH)
-        st.expires = (a.system_lifetime - age + rng.integers(0, a.build_months + 1, size=(N, K))).astype(MONTH)
-        st.built[~st.own] = 0
-        st.expires[~st.own] = 0
+        self.state = st = AgencyState.empty(s.n_agencies)
+        # open, budgets, IT units, skills, apps wanted; systems in place: richer governments
+        # have built more (seed 001)
+        drawn = draw_initial(rng, s.agency_level, s.gov_wealth[s.agency_gov], InitialDraws.of(a))
+        st.open, st.budget_rate, st.budget, st.staff, st.skill, st.digital, st.wants_app = drawn[:7]
+        st.own, st.built, st.expires = drawn[7:]
         control.initial_terms(st, a.vendor_contract_months, rng)
         self.trust, self.trust_floor, self.tie_value, self.tie_cost = sharing.initial_ties(rng, a, s.n_dyads)
         self.shared, self.window_links = np.zeros(s.n_dyads, bool), np.zeros(s.n_dyads, bool)
@@ -183,11 +161,12 @@ class GovModel(AgencyViewsOnUse, DirectSteps, mesa.Model):
             Vendor.create_many(self, int(mkt), rng.uniform(lo, hi, a.vendors), a.vendor_markup)
             agencies = np.flatnonzero(s.agency_market == mkt)
             st.vendor[agencies] = first + lock_in_picks(rng, len(agencies), a.vendors, a.lock_in_exponent)
-        self.vendor_market = np.array([v.market for v in self.vendors], dtype=np.int64)
-        self.vendor_quality, self.vendor_claim = np.array([(v.quality, v.claim) for v in self.vendors]).T.copy()
-        self.vendor_markup = np.array([v.markup for v in self.vendors])
-        q = self.vendor_quality[st.vendor]
-        st.quality = np.where(st.own, np.clip(q[:, None] + rng.normal(0, a.quality_spread, st.own.shape), 0, 1), 0)
+        vs, n = self.vendors, len(self.vendors)
+        self.vendor_market = np.fromiter((v.market for v in vs), np.int64, n)
+        self.vendor_quality = np.fromiter((v.quality for v in vs), np.float64, n)
+        self.vendor_claim = np.fromiter((v.claim for v in vs), np.float64, n)
+        self.vendor_markup = np.fromiter((v.markup for v in vs), np.float64, n)
+        st.quality = draw_quality(rng, st.own, self.vendor_quality[st.vendor], float(a.quality_spread))
         st.app_users = apps.initial_users(self)
 
     def add_vendor(self, market: int) -> Vendor:

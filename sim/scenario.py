@@ -13,6 +13,8 @@ import copy
 import difflib
 import os
 import re
+import stat
+import time
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -53,9 +55,16 @@ def __getattr__(name: str):
 _HERE = Path(__file__).resolve().parent  # this package's folder (resolved once: a sweep asks for it per run)
 
 
+_PLAIN: dict[str, bool] = {}  # _plain_name's answers (a sweep asks for the same few names per run)
+
+
 def _plain_name(ref_s: str) -> bool:
     """A name without separators that pathlib takes as it is (e.g. `baseline`)."""
-    return "/" not in ref_s and "\\" not in ref_s and ref_s not in (".", "..") and str(Path(ref_s)) == ref_s
+    plain = _PLAIN.get(ref_s)
+    if plain is None:
+        plain = "/" not in ref_s and "\\" not in ref_s and ref_s not in (".", "..") and str(Path(ref_s)) == ref_s
+        _remember(_PLAIN, ref_s, plain)
+    return plain
 
 
 _FOUND_DIR: list[Path] = []  # the presets folder once found (checked to still be a folder on use)
@@ -169,12 +178,65 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return _copy_tree(tree)
 
 
+# A file's bytes are read again only when its status may have changed: the status (device,
+# inode, size, modification and change times) seen when those bytes were read is kept, and
+# trusted only once its times are RACY_S older than that reading (a write in the same clock
+# tick as the reading could leave the times as they were; git's "racy" rule). Any write moves
+# the change time, which no program can set back.
+RACY_S = 2.0  # seconds (assumed: far above file systems' timestamp granularity)
+_STATUS: dict[str, tuple[tuple, bytes]] = {}  # file -> (its status, the bytes read with it)
+_REAL: dict[str, tuple[tuple, str]] = {}  # path as given -> (its file's status, its real path)
+
+
+def _status(path: str) -> tuple | None:
+    """The file's (device, inode, size, mtime, ctime), or None while a write may still be hidden."""
+    st = os.stat(path)
+    if max(st.st_mtime_ns, st.st_ctime_ns) > time.time_ns() - RACY_S * 1e9:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _same_bytes(path: str, seen: bytes) -> bool:
+    """`path` still holds `seen` (its status unchanged since they were read, or read again)."""
+    status = _status(path)
+    kept = _STATUS.get(path)
+    if status is not None and kept is not None and kept[0] == status and kept[1] is seen:
+        return True
+    if Path(path).read_bytes() != seen:
+        return False
+    if status is not None:  # taken before this reading: a later write changes it
+        _remember(_STATUS, path, (status, seen))
+    return True
+
+
+def _remember(cache: dict, key: Any, value: Any) -> None:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+
+
+def _real_path(path: Path) -> str:
+    """os.path.realpath(path), kept while the file it names has the same status."""
+    given = os.fspath(path)
+    try:
+        status = _status(given)
+    except OSError:
+        return os.path.realpath(given)
+    kept = _REAL.get(given)
+    if status is not None and kept is not None and kept[0] == status:
+        return kept[1]
+    real = os.path.realpath(given)
+    if status is not None:
+        _remember(_REAL, given, (status, real))
+    return real
+
+
 def _unchanged(chain: list) -> bool:
     """Every file a cached merge read still holds the same bytes, every reference it
     resolved still names the same file."""
     for kind, what, seen in chain:
         try:
-            if kind == "file" and Path(what).read_bytes() != seen:
+            if kind == "file" and not _same_bytes(what, seen):
                 return False
             if kind == "ref" and str(_resolve(*what).resolve()) != seen:
                 return False
@@ -204,10 +266,15 @@ def _resolve(ref_s: str, relative_to: Path | None) -> Path:
     if relative_to is None and _plain_name(ref_s):
         # a file of that name in the working folder, else the preset: what the general path
         # below finds for such a name, with plain os.path calls (it runs for every model)
-        if os.path.isfile(ref_s):
+        try:
+            mode = os.stat(ref_s).st_mode
+        except (OSError, ValueError):
+            mode = 0
+        if stat.S_ISREG(mode):
             return Path(ref_s)
-        preset = os.path.join(scenarios_dir(), f"{ref_s}.toml")
-        if not os.path.isdir(ref_s) and os.path.isfile(preset):
+        # the presets folder as last found: a preset file in it shows it is still a folder
+        preset = os.path.join(_FOUND_DIR[0] if _FOUND_DIR else scenarios_dir(), f"{ref_s}.toml")
+        if not stat.S_ISDIR(mode) and os.path.isfile(preset):
             return Path(preset)
     candidates = []
     if relative_to is not None:
@@ -272,7 +339,7 @@ def load_raw(ref: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[dict, dict,
 def _merged_entry(path: Path) -> tuple[list, dict, dict, Path]:
     """The cached merge of the resolved scenario file `path` (made again when any file it
     read changed): (what it read, merged tree, key origins, path). Callers copy the tree."""
-    key = os.path.realpath(path)  # str(path.resolve()), without pathlib's overhead
+    key = _real_path(path)  # str(path.resolve()), without pathlib's overhead
     hit = _MERGED.get(key)
     if hit is not None and _unchanged(hit[0]):
         for chain in _RECORDING:  # a merge under way depends on what this one read

@@ -31,13 +31,22 @@ def draw(rng: np.random.Generator, substitutability, vertical: np.ndarray) -> np
     for the kind (0 for kinds that are not shareable); `vertical` (L,): vertically managed."""
     L = len(vertical)
     child = rng.spawn(1)[0]  # its own stream: the model's draws are not shifted
-    u = np.triu(child.random((N_KINDS, L, L)), 1)
-    u = u + u.transpose(0, 2, 1)  # one draw per unordered pair
-    p = np.where(SHAREABLE, np.asarray(substitutability, float), 0.0)[:, None, None]
-    out = u < p
-    local = ~vertical
-    out &= local[None, :, None] & local[None, None, :]
-    out[:, np.arange(L), np.arange(L)] = True
+    chance = np.where(SHAREABLE, np.asarray(substitutability, float), 0.0)
+    return pairs_compatible(child.random((N_KINDS, L, L)), chance, np.asarray(vertical, np.bool_))
+
+
+@njit(cache=True)
+def pairs_compatible(u, chance, vertical):
+    """`draw`'s pairs from its uniforms `u` (K, L, L): the pair {i, j} (i < j) of kind k is
+    compatible when u[k, i, j] < chance[k] (one draw per unordered pair; what
+    `triu(u, 1) + its transpose < chance` gives) and neither line is vertically managed."""
+    K, L = u.shape[0], u.shape[1]
+    out = np.zeros((K, L, L), np.bool_)
+    for k in range(K):
+        for i in range(L):
+            out[k, i, i] = True
+            for j in range(i + 1, L):
+                out[k, i, j] = out[k, j, i] = u[k, i, j] < chance[k] and not vertical[i] and not vertical[j]
     return out
 
 

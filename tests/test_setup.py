@@ -297,3 +297,127 @@ def test_service_instances_and_links_compiled_equal_the_numpy_code(sizes, lines,
             strict=True,
         ):
             assert np.array_equal(g, w)
+
+
+# ---------------------------------------------------------------- set-up, session 8 (issue 15)
+def _initial_by_numpy(rng, level, wealth, a):
+    """The numpy code `draw_initial` replaced (sim/model.py `_init_agencies` until 0.2.5)."""
+    from sim.state import MOBILE, MONTH, SKILL_FLOOR
+
+    N, K = len(level), 5
+    is_open = rng.random(N) < a.initial_open_share
+    rate = np.asarray(a.budget_per_month)[level] * (wealth + a.equalisation_rate * np.maximum(0.0, 1.0 - wealth))
+    budget = rate * rng.uniform(0, a.budget_horizon, N)
+    has_unit = rng.random(N) < np.asarray(a.inhouse_unit_share)[level]
+    staff = np.where(has_unit, np.maximum(1.0, np.round(rng.poisson(np.asarray(a.inhouse_staff)[level]))), 0.0)
+    skill = np.where(has_unit, np.clip(rng.normal(a.inhouse_skill, a.skill_spread, N), SKILL_FLOOR, 1), 0.0)
+    digital = np.clip(np.asarray(a.digital_skill)[level] + rng.normal(0, a.digital_skill_spread, N), SKILL_FLOOR, 1)
+    wants = rng.random(N) < a.initial_coverage * np.minimum(1.0, wealth)
+    own = rng.random((N, K)) < np.clip(a.initial_coverage * wealth, 0, 1)[:, None]
+    own[:, MOBILE] &= wants
+    age = rng.integers(0, a.system_lifetime, size=(N, K))
+    built = (-age).astype(MONTH)
+    expires = (a.system_lifetime - age + rng.integers(0, a.build_months + 1, size=(N, K))).astype(MONTH)
+    built[~own] = 0
+    expires[~own] = 0
+    return is_open, rate, budget, staff, skill, digital, wants, own, built, expires
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "guangdong"])
+def test_initial_agencies_compiled_draw_what_the_numpy_code_draws(scenario):
+    """draw_initial: the same arrays (values and dtypes) and the generator left in the same
+    state, for levels with and without IT units, staff means under and over Poisson's switch
+    of method (10), and wealth on both sides of 1."""
+    from sim.agents.agency import InitialDraws, draw_initial
+
+    spec = load_spec(scenario)[0]
+    cases = [(1, {}), (2, {"inhouse_staff": [0.0, 12.0, 30.0], "inhouse_unit_share": [1.0, 0.0, 0.5]})]
+    for seed, changes in [*cases, (3, {"inhouse_staff": [9.99, 10.0, 2.5]})]:
+        a = spec.agents.model_copy(update=changes)
+        gen = np.random.default_rng(seed + 100)
+        level = gen.integers(0, 3, 300).astype(np.int16)
+        wealth = gen.lognormal(0.0, 0.8, 300)
+        r1, r2 = np.random.default_rng(seed), np.random.default_rng(seed)
+        got = draw_initial(r1, level, wealth, InitialDraws.of(a))
+        want = _initial_by_numpy(r2, level, wealth, a)
+        for g, w in zip(got, want, strict=True):
+            assert g.dtype == w.dtype and np.array_equal(g, w)
+        assert r1.bit_generator.state == r2.bit_generator.state
+        assert want[7].any() and not want[7].all() and want[3].max() > 10  # the cases were reached
+
+
+def test_an_unchanged_scenario_file_is_not_read_again_and_a_changed_one_is(tmp_path, monkeypatch):
+    """The kept merge trusts a file's status (device, inode, size, times) once its times are
+    older than RACY_S: not read again while unchanged; an edit moves the status and is read.
+    A file written within RACY_S is read again on every load (a write in the same clock tick
+    as the reading may leave the status as it was)."""
+    import pathlib
+
+    from sim import scenario
+
+    f = tmp_path / "s.toml"
+    f.write_text('extends = "baseline"\n[simulation]\nsteps = 7\n')
+    reads = []
+    real = pathlib.Path.read_bytes
+    monkeypatch.setattr(pathlib.Path, "read_bytes", lambda self: reads.append(str(self)) or real(self))
+    assert load_spec(str(f))[0].simulation.steps == 7
+    reads.clear()
+    assert load_spec(str(f))[0].simulation.steps == 7
+    assert str(f) in reads  # just written: read again
+    clock = scenario.time.time_ns
+    monkeypatch.setattr(scenario.time, "time_ns", lambda: clock() + 10**10)  # 10 s later
+    load_spec(str(f))
+    reads.clear()
+    assert load_spec(str(f))[0].simulation.steps == 7 and str(f) not in reads
+    f.write_text('extends = "baseline"\n[simulation]\nsteps = 12\n')  # another size
+    assert load_spec(str(f))[0].simulation.steps == 12
+    stamp = f.stat()
+    f.write_text('extends = "baseline"\n[simulation]\nsteps = 13\n')  # same size and times: the change time moved
+    os.utime(f, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    if f.stat().st_ctime_ns != stamp.st_ctime_ns:  # else the clock did not tick: the racy case above
+        assert load_spec(str(f))[0].simulation.steps == 13
+
+
+def test_compatible_pairs_compiled_equal_the_numpy_code():
+    """substitutes.pairs_compatible: `triu(u, 1) + transpose < chance`, vertical lines with no
+    partner, a line with itself True (the numpy code it replaced), for chances 0 to 1."""
+    from sim.state import SHAREABLE
+    from sim.substitutes import draw, pairs_compatible
+
+    for seed in range(20):
+        gen = np.random.default_rng(seed)
+        L = int(gen.integers(1, 15))
+        vertical = gen.random(L) < 0.3
+        chance = np.where(SHAREABLE, gen.choice([0.0, 0.3, 1.0], 5), 0.0)
+        u = gen.random((5, L, L))
+        t = np.triu(u, 1)
+        want = (t + t.transpose(0, 2, 1)) < chance[:, None, None]
+        want &= ~vertical[None, :, None] & ~vertical[None, None, :]
+        want[:, np.arange(L), np.arange(L)] = True
+        assert np.array_equal(pairs_compatible(u, chance, vertical), want)
+        r1, r2 = np.random.default_rng(seed), np.random.default_rng(seed)
+        got = draw(r1, tuple(chance), vertical)  # the child stream's uniforms, the same pairs
+        assert np.array_equal(got, pairs_compatible(r2.spawn(1)[0].random((5, L, L)), chance, vertical))
+
+
+def test_initial_quality_compiled_draws_what_the_numpy_code_draws():
+    """draw_quality: `where(own, clip(q[:, None] + normal(0, spread, own.shape), 0, 1), 0)`,
+    the generator left in the same state, for spreads that reach both clips."""
+    from sim.agents.agency import draw_quality
+
+    for seed, spread in [(1, 0.1), (2, 0.0), (3, 2.0)]:
+        gen = np.random.default_rng(seed + 50)
+        own, q = gen.random((200, 5)) < 0.6, gen.random(200)
+        r1, r2 = np.random.default_rng(seed), np.random.default_rng(seed)
+        want = np.where(own, np.clip(q[:, None] + r2.normal(0, spread, own.shape), 0, 1), 0)
+        got = draw_quality(r1, own, q, spread)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+        assert r1.bit_generator.state == r2.bit_generator.state
+
+
+def test_setup_cpu_prints_the_set_up_times(capsys):
+    from benchmarks.setup_cpu import main as setup_cpu
+
+    setup_cpu(["baseline", "--sizes", "1", "2", "4", "--seeds", "3"])
+    out = capsys.readouterr().out
+    assert "set-up CPU min" in out and "(3 seeds)" in out

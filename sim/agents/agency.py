@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import mesa
+import numpy as np
 from mesa.agentset import _HardKeyAgentSet
 from mesa.model import ModelSignals
+from numba import njit
 
 from ..schema import KINDS
+from ..state import MOBILE, MONTH, N_KINDS, SKILL_FLOOR
 
 if TYPE_CHECKING:
     from ..model import GovModel
@@ -190,3 +193,97 @@ class AgencyViewsOnUse:
     def remove_all_agents(self) -> None:
         self._agency_views.get()
         super().remove_all_agents()
+
+
+# ------------------------------------------------------------------ initial state
+class InitialDraws(NamedTuple):
+    """What agencies' state at month 0 is drawn from (`[agents]`; per-level values indexed by
+    the agency's level)."""
+
+    open_share: float
+    budget_horizon: float
+    equalisation_rate: float
+    inhouse_skill: float
+    skill_spread: float
+    digital_skill_spread: float
+    coverage: float
+    lifetime: int
+    build_months: int
+    budget_per_month: np.ndarray  # (levels)
+    unit_share: np.ndarray  # (levels)
+    staff_mean: np.ndarray  # (levels)
+    digital_skill: np.ndarray  # (levels)
+
+    @classmethod
+    def of(cls, a) -> InitialDraws:
+        """From the spec's `agents`."""
+        levels = (np.asarray(v, dtype=float) for v in (a.budget_per_month, a.inhouse_unit_share, a.inhouse_staff))
+        return cls(
+            float(a.initial_open_share),
+            float(a.budget_horizon),
+            float(a.equalisation_rate),
+            float(a.inhouse_skill),
+            float(a.skill_spread),
+            float(a.digital_skill_spread),
+            float(a.initial_coverage),
+            int(a.system_lifetime),
+            int(a.build_months),
+            *levels,
+            np.asarray(a.digital_skill, dtype=float),
+        )
+
+
+@njit(cache=True)
+def draw_initial(rng, level, wealth, p):
+    """Agencies' state at month 0 in one compiled call: the draws (each a whole array, in this
+    order) and numpy's arithmetic of the code it replaced (a test holds the two equal): open;
+    budget (`fiscal.equalised_budget_rate` x a uniform share of the horizon); an IT unit, its
+    staff (Poisson, at least 1) and skill (normal, clipped); line staff's digital skill;
+    wanting an app; systems owned (more where richer), their ages and remaining lives."""
+    N, K = len(level), N_KINDS
+    is_open = rng.random(N) < p.open_share
+    rate = np.empty(N)
+    for n in range(N):
+        w = wealth[n]
+        rate[n] = p.budget_per_month[level[n]] * (w + p.equalisation_rate * max(0.0, 1.0 - w))
+    budget = rate * rng.uniform(0.0, p.budget_horizon, N)
+    unit_draw = rng.random(N)
+    has_unit, staff = np.zeros(N, np.bool_), np.zeros(N)
+    for n in range(N):  # every agency's staff is drawn, with a unit or not
+        drawn = float(rng.poisson(p.staff_mean[level[n]]))
+        has_unit[n] = unit_draw[n] < p.unit_share[level[n]]
+        staff[n] = max(1.0, drawn) if has_unit[n] else 0.0
+    skill = rng.normal(p.inhouse_skill, p.skill_spread, N)
+    digital = rng.normal(0.0, p.digital_skill_spread, N)
+    for n in range(N):
+        skill[n] = min(max(skill[n], SKILL_FLOOR), 1.0) if has_unit[n] else 0.0
+        digital[n] = min(max(p.digital_skill[level[n]] + digital[n], SKILL_FLOOR), 1.0)
+    wants_app = rng.random(N)
+    own = rng.random((N, K))
+    age = rng.integers(0, p.lifetime, size=(N, K))
+    extra = rng.integers(0, p.build_months + 1, size=(N, K))
+    owns = np.zeros((N, K), np.bool_)
+    built, expires = np.zeros((N, K), MONTH), np.zeros((N, K), MONTH)
+    wants = wants_app < p.coverage * np.minimum(1.0, wealth)
+    for n in range(N):
+        p_have = min(max(p.coverage * wealth[n], 0.0), 1.0)
+        for k in range(K):
+            owns[n, k] = own[n, k] < p_have and (k != MOBILE or wants[n])
+            if owns[n, k]:
+                built[n, k], expires[n, k] = -age[n, k], p.lifetime - age[n, k] + extra[n, k]
+    return is_open, rate, budget, staff, skill, digital, wants, owns, built, expires
+
+
+@njit(cache=True)
+def draw_quality(rng, own, vendor_quality, spread):
+    """(N, K) quality of the systems in place at month 0: their vendor's quality plus a normal
+    spread (drawn for every agency and kind, as one array), within [0, 1]; 0 where none runs
+    (numpy's `where(own, clip(q[:, None] + normal(0, spread, own.shape), 0, 1), 0)`)."""
+    N, K = own.shape
+    z = rng.normal(0.0, spread, (N, K))
+    out = np.zeros((N, K))
+    for n in range(N):
+        for k in range(K):
+            if own[n, k]:
+                out[n, k] = min(max(vendor_quality[n] + z[n, k], 0.0), 1.0)
+    return out
