@@ -339,3 +339,35 @@ def test_still_to_publish_and_best_vendor_are_numpy_s():
         gap = rng.random() * 0.3
         want = _best_vendor(markup, np.clip(claim - gap, 0.0, 1.0), market, G)
         np.testing.assert_array_equal(_best_seen_vendor((markup, claim, market), gap, G), want, str(case))
+
+
+def test_cells_below_is_numpy_s():
+    """The cells drawn below the audit rate are `np.flatnonzero(draw < rate)` (ascending, every
+    one): at any density, in sizes that are and are not a multiple of the four read at once."""
+    rng = np.random.default_rng(11)
+    for case in range(CASES):
+        draw = rng.random((int(rng.integers(0, 30)), 5))
+        draw.ravel()[rng.random(draw.size) < 0.1] = 0.25  # ties with the rate: not below
+        rate = [0.0, 0.03, 0.25, rng.random(), 1.0][case % 5]
+        got = kernels.cells_below(draw, rate)
+        np.testing.assert_array_equal(got, np.flatnonzero(draw < rate), str(case))
+        assert got.dtype == np.int64
+
+
+def test_migrate_rooms_is_the_numpy_masks():
+    """The mandatory migration moves every own machine room of the governments the layer
+    reaches onto it, and no other (agency g * n_lines + l is line l of government g)."""
+    from sim.state import INFRA
+
+    rng = np.random.default_rng(12)
+    for case in range(CASES):
+        G, L = int(rng.integers(1, 8)), int(rng.integers(1, 6))
+        own, reuse = rng.random((G * L, 5)) < 0.5, rng.random((G * L, 5)) < 0.3
+        reach = rng.random(G) < 0.5
+        want_own, want_reuse = own.copy(), reuse.copy()
+        on = want_own[:, INFRA] & np.repeat(reach, L)
+        want_own[on, INFRA] = False
+        want_reuse[on, INFRA] = True
+        kernels.migrate_rooms(own, reuse, reach, L)
+        np.testing.assert_array_equal(own, want_own, str(case))
+        np.testing.assert_array_equal(reuse, want_reuse, str(case))
