@@ -63,6 +63,25 @@ def settle_repairs(repairs, pending, systems, month):
 
 
 @njit(cache=True)
+def start_repairs(repairs, pending, n, k, quality, ready, built, operator_since):
+    """`third_party_evaluation`'s new repairs of systems (n, k): the quality each will run at,
+    the month it is `ready`, the system repaired (its month built) and the liable supplier
+    (the agency's `operator_since`) written in place; returns the repairs under way with
+    these merged in (`union_sorted`)."""
+    repairs = Repairs(*repairs)
+    K = built.shape[1]
+    cells = np.empty(len(n), np.int64)
+    for i in range(len(n)):
+        a, b = n[i], k[i]
+        repairs.quality[a, b] = quality[i]
+        repairs.done[a, b] = ready
+        repairs.of[a, b] = built[a, b]
+        repairs.owed_since[a, b] = operator_since[a]
+        cells[i] = a * K + b
+    return union_sorted(pending, cells)
+
+
+@njit(cache=True)
 def audit_pass(repairs, pending, systems, draw, month, audit_rate, under_delivery):
     """`third_party_evaluation`'s audits: running systems are audited where `draw < audit_rate`,
     unless under repair (the system the repair is for still in place), and their audit month
@@ -274,6 +293,20 @@ def migrate_rooms(own, reuse, gov_reach, n_lines):
             if mine[line]:
                 mine[line] = False
                 used[line] = True
+
+
+@njit(cache=True)
+def refresh_copies(returned, draw, compliance, open_, agency_line, refreshed, month):
+    """`data_reflux`'s refreshes: each returned copy (agencies `returned`) is refreshed this
+    month (`refreshed`, in place) when the line's top agency (agency `line` of government 0)
+    is open to sharing, or complies (`draw < compliance`). Returns how many were refreshed."""
+    done = 0
+    for i in range(len(returned)):
+        n = returned[i]
+        if open_[agency_line[n]] or draw[i] < compliance:
+            refreshed[n] = month
+            done += 1
+    return done
 
 
 @njit(cache=True)
