@@ -189,6 +189,28 @@ def own_apps_covered(own, app_of_gov, n_lines):
 
 
 @njit(cache=True)
+def merge_apps(cand, draw, rate, offer, agency_gov, apps):
+    """`app_consolidation`'s merges: of the agencies `cand` (ascending) those drawn to
+    reconsider (`draw < rate`) whose government app offers more (`offer`, per government) than
+    their own app (its quality x its users) put their app into it: `apps` = (own, reuse,
+    merged_app, quality, app_users), changed in place. Returns the agencies that merged."""
+    own, reuse, merged, quality, users = apps
+    out = np.empty(len(cand), np.int64)
+    m = 0
+    for i in range(len(cand)):
+        n = cand[i]
+        if draw[i] < rate and offer[agency_gov[n]] > quality[n, MOBILE] * users[n]:
+            out[m] = n
+            m += 1
+    for n in out[:m]:
+        own[n, MOBILE] = False
+        reuse[n, MOBILE] = True
+        merged[n] = True
+        users[n] = 0.0
+    return out[:m].copy()
+
+
+@njit(cache=True)
 def joins_gov_app(app_of_gov, offer, builders, vendor_value, company_value, n_lines):
     """(N) covered agencies whose government app offers more (`offer`, per government) than
     a new app of their own would (its builder's value: their company's, else their vendor's;

@@ -23,6 +23,7 @@ fixed when it goes live; the body pays that builder `build_cost` at its markup o
 from __future__ import annotations
 
 from functools import partial
+from operator import attrgetter
 
 import numpy as np
 
@@ -109,7 +110,8 @@ class AppConsolidation(Reform):
 
     def _offer(self, model) -> np.ndarray:
         """(G) what the government app offers an agency's applicants, with the body's pressure."""
-        attention = np.array([b.attention for b in model.bodies])[model.review.body_of_gov]
+        attention = np.fromiter(map(attrgetter("attention"), model.bodies), float, len(model.bodies))
+        attention = attention[model.review.body_of_gov]
         quality = self.quality[np.maximum(self.app_index, 0)]
         return quality * model.gov_apps.users + self.p.pressure * attention
 
@@ -134,17 +136,12 @@ class AppConsolidation(Reform):
     def _merge(self, model, offer: np.ndarray) -> None:
         """Agencies that reconsider merge when the government app serves their applicants
         better, counting the body's pressure; some merged functions break."""
-        from ..processes.apps import own_apps_covered  # here: the schema loads without numba or Mesa
-        from ..state import MOBILE
+        from ..processes.apps import merge_apps, own_apps_covered  # here: the schema loads without numba or Mesa
 
         st, s, p = model.state, model.structure, self.p
         cand = own_apps_covered(st.own, self.app_index, s.n_lines)
-        cand = cand[model.rng.random(len(cand)) < p.merge_per_month]
-        keep = st.quality[cand, MOBILE] * st.app_users[cand]
-        merge = cand[offer[s.agency_gov[cand]] > keep]
-        st.own[merge, MOBILE] = False
-        st.reuse[merge, MOBILE] = True
-        st.merged_app[merge] = True
-        st.app_users[merge] = 0.0
+        draw = model.rng.random(len(cand))  # who reconsiders
+        apps = (st.own, st.reuse, st.merged_app, st.quality, st.app_users)
+        merge = merge_apps(cand, draw, p.merge_per_month, offer, s.agency_gov, apps)
         broke = merge[model.rng.random(len(merge)) < p.migration_failure]
         self.broken_until[broke] = model.month + p.repair_months

@@ -49,6 +49,7 @@ class BaseData(Reform):
         s = model.structure
         lines = np.array([s.lines.index(name) for name in self.p.lines])
         self.source_line = np.isin(s.agency_line, lines)
+        self.source_agencies = np.flatnonzero(self.source_line)  # ascending: the structure never changes
         self.updated = np.full(s.n_agencies, NEVER, np.int64)  # month of each source's last update
 
     def step(self, model) -> None:
@@ -68,7 +69,7 @@ class BaseData(Reform):
         from ..state import DATA
 
         st, p = model.state, self.p
-        sources = np.flatnonzero(self.source_line & (model.links_provided > 0))
+        sources = self.source_agencies[model.links_provided[self.source_agencies] > 0]
         own_data = st.own[sources, DATA]
         on_layer = on_data_layer(model, sources)
         # a standardised data layer meets the library's standard; an own system by its quality

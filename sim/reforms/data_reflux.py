@@ -63,9 +63,11 @@ class DataReflux(Reform):
         guarded one when the mandate makes it comply."""
         if len(self.returned) == 0:
             return
+        from .kernels import refresh_copies  # compiled: here, the schema loads without numba
+
         s, st = model.structure, model.state
-        top = s.agency_line[self.returned]  # agency `line` of government 0 is the line's top
-        willing = st.open[top] | (model.rng.random(len(self.returned)) < self.p.refresh_compliance)
-        done = self.returned[willing]
-        self.refreshed[done] = model.month
-        model.spend["sharing"] += len(done) * self.p.refresh_cost
+        draw = model.rng.random(len(self.returned))  # a guarded top agency's compliance
+        done = refresh_copies(
+            self.returned, draw, self.p.refresh_compliance, st.open, s.agency_line, self.refreshed, model.month
+        )
+        model.spend["sharing"] += done * self.p.refresh_cost

@@ -11,6 +11,7 @@ import numpy as np
 from numba import njit
 
 from ..institutions import Clients
+from ..state import INFRA
 
 
 class Repairs(NamedTuple):
@@ -62,41 +63,81 @@ def settle_repairs(repairs, pending, systems, month):
 
 
 @njit(cache=True)
+def start_repairs(repairs, pending, n, k, quality, ready, built, operator_since):
+    """`third_party_evaluation`'s new repairs of systems (n, k): the quality each will run at,
+    the month it is `ready`, the system repaired (its month built) and the liable supplier
+    (the agency's `operator_since`) written in place; returns the repairs under way with
+    these merged in (`union_sorted`)."""
+    repairs = Repairs(*repairs)
+    K = built.shape[1]
+    cells = np.empty(len(n), np.int64)
+    for i in range(len(n)):
+        a, b = n[i], k[i]
+        repairs.quality[a, b] = quality[i]
+        repairs.done[a, b] = ready
+        repairs.of[a, b] = built[a, b]
+        repairs.owed_since[a, b] = operator_since[a]
+        cells[i] = a * K + b
+    return union_sorted(pending, cells)
+
+
+@njit(cache=True)
 def audit_pass(repairs, pending, systems, draw, month, audit_rate, under_delivery):
     """`third_party_evaluation`'s audits: running systems are audited where `draw < audit_rate`,
     unless under repair (the system the repair is for still in place), and their audit month
-    set. The repairs under way are the `pending` cells (flat n * K + k, ascending, as
-    `settle_repairs` leaves them: the cells whose `repairs.done` is set), walked alongside the
-    cells, so the (N, K) repair months are not read at every audited cell. Returns the audited
-    cells (flat, ascending: `contracts.record_found_cells` reads them, not a mask of every
-    cell), the (n, k) of those below `under_delivery` (row-major) and the agencies run by a
-    company with some system audited (ascending)."""
+    set. The cells drawn are found first (`cells_below`: ~3% of them), then only those are
+    read; the repairs under way are the `pending` cells (flat n * K + k, ascending, as
+    `settle_repairs` leaves them: the cells whose `repairs.done` is set), walked alongside, so
+    the (N, K) repair months are not read at every audited cell. Returns the audited cells
+    (flat, ascending: `contracts.record_found_cells` reads them, not a mask of every cell),
+    the (n, k) of those below `under_delivery` (row-major) and the agencies run by a company
+    with some system audited (ascending)."""
     repairs, systems = Repairs(*repairs), Audited(*systems)
-    N, K = systems.own.shape
-    pick = np.empty(N * K, np.int64)
-    poor = np.empty((2, N * K), np.int64)
-    by_company = np.empty(N, np.int64)
+    K = systems.own.shape[1]
+    cells = cells_below(draw, audit_rate)
+    pick = np.empty(len(cells), np.int64)
+    poor = np.empty((2, len(cells)), np.int64)
+    by_company = np.empty(len(cells), np.int64)
     n_pick = n_poor = n_company = p = 0
-    for n in range(N):
-        audited = False
-        for k in range(K):
-            if draw[n, k] >= audit_rate or not systems.own[n, k]:
-                continue
-            while p < len(pending) and pending[p] < n * K + k:
-                p += 1
-            if p < len(pending) and pending[p] == n * K + k and systems.built[n, k] == repairs.of[n, k]:
-                continue  # under repair
-            pick[n_pick] = n * K + k
-            n_pick += 1
-            audited = True
-            systems.audit_month[n, k] = month
-            if systems.quality[n, k] < under_delivery:
-                poor[0, n_poor], poor[1, n_poor] = n, k
-                n_poor += 1
-        if audited and systems.company[n] >= 0:
-            by_company[n_company] = n
+    for i in cells:
+        n, k = i // K, i % K
+        if not systems.own[n, k]:
+            continue
+        while p < len(pending) and pending[p] < i:
+            p += 1
+        if p < len(pending) and pending[p] == i and systems.built[n, k] == repairs.of[n, k]:
+            continue  # under repair
+        pick[n_pick] = i
+        n_pick += 1
+        systems.audit_month[n, k] = month
+        if systems.quality[n, k] < under_delivery:
+            poor[0, n_poor], poor[1, n_poor] = n, k
+            n_poor += 1
+        if systems.company[n] >= 0 and (n_company == 0 or by_company[n_company - 1] != n):
+            by_company[n_company] = n  # the agency's first audited system
             n_company += 1
     return pick[:n_pick].copy(), poor[:, :n_poor].copy(), by_company[:n_company].copy()
+
+
+@njit(cache=True)
+def cells_below(draw, rate):
+    """`np.flatnonzero(draw < rate)` (flat, ascending) for a few cells below `rate`: four at a
+    time, their least compared first (most fours hold none), a four holding one written
+    without branches."""
+    flat = draw.ravel()
+    n = len(flat)
+    out = np.empty(n, np.int64)
+    c = 0
+    stop = n - n % 4
+    for b in range(0, stop, 4):
+        if min(min(flat[b], flat[b + 1]), min(flat[b + 2], flat[b + 3])) < rate:
+            for j in range(4):
+                out[c] = b + j
+                c += flat[b + j] < rate
+    for i in range(stop, n):
+        out[c] = i
+        c += flat[i] < rate
+    return out[:c].copy()
 
 
 class Deliveries(NamedTuple):
@@ -237,6 +278,35 @@ def union_sorted(pending, new):
             out[c] = x
             c += 1
     return out[:c].copy()
+
+
+@njit(cache=True)
+def migrate_rooms(own, reuse, gov_reach, n_lines):
+    """`shared_platform`'s mandatory migration (迁云): the agencies of the governments the
+    infrastructure layer reaches (`gov_reach`, per government; agency g * n_lines + l is line l
+    of government g) move their own machine rooms onto it (`own` off, `reuse` on, in place)."""
+    for g in range(len(gov_reach)):
+        if not gov_reach[g]:
+            continue
+        mine, used = own[g * n_lines : (g + 1) * n_lines, INFRA], reuse[g * n_lines : (g + 1) * n_lines, INFRA]
+        for line in range(n_lines):  # a slice: a loop from 0, no negative-index check
+            if mine[line]:
+                mine[line] = False
+                used[line] = True
+
+
+@njit(cache=True)
+def refresh_copies(returned, draw, compliance, open_, agency_line, refreshed, month):
+    """`data_reflux`'s refreshes: each returned copy (agencies `returned`) is refreshed this
+    month (`refreshed`, in place) when the line's top agency (agency `line` of government 0)
+    is open to sharing, or complies (`draw < compliance`). Returns how many were refreshed."""
+    done = 0
+    for i in range(len(returned)):
+        n = returned[i]
+        if open_[agency_line[n]] or draw[i] < compliance:
+            refreshed[n] = month
+            done += 1
+    return done
 
 
 @njit(cache=True)

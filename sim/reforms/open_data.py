@@ -58,6 +58,11 @@ class OpenData(Reform):
         self.catalogue = model.rng.permutation(n)[: round(self.p.max_share * n)]
         model.openness.fit = model.rng.random(model.structure.n_dyads) < self._line_fit(model.structure)
         self.asked = 0.0  # agencies asked so far (fractions accumulate)
+        # the asked agencies whose data is not opened yet, in catalogue order (published data is
+        # never withdrawn and only `_publish` opens it, so the others' answer is known)
+        self.waiting = np.zeros(0, np.int64)
+        self._market_records = None  # (opened records by market, their share) while `opened` stays the same
+        self._covered_for = None  # (developers, covered) while `opened` stays the same
         s = model.structure  # never changes: what reads only it is computed once
         self.records = np.bincount(s.agency_market, weights=s.agency_records, minlength=s.n_gov)  # (G)
         # agencies by market, largest records first (ties in agency order, as a stable sort of
@@ -71,20 +76,32 @@ class OpenData(Reform):
         return np.where(personal, self.p.personal_fit, self.p.open_fit)[s.d_line]
 
     def step(self, model) -> None:
+        before = int(self.asked)
         self.asked = min(len(self.catalogue), self.asked + self.p.open_per_month * model.structure.n_agencies)
-        self._publish(model, self.catalogue[: int(self.asked)])
+        if self._publish(model, self.catalogue[before : int(self.asked)]):
+            self._market_records = self._covered_for = None  # what reads `opened` is computed again
         self._enter_and_exit(model)
 
-    def _publish(self, model, due: np.ndarray) -> None:
-        """Asked agencies that are open and can serve data publish; the others wait."""
+    def _publish(self, model, newly_asked: np.ndarray) -> bool:
+        """Asked agencies that are open and can serve data publish; the others wait (asked
+        again next month). Returns whether any published."""
         from ..processes.demand import data_capable  # here, not at the top: the schema loads without numba or Mesa
         from .kernels import still_to_publish
 
-        opened = model.openness.opened.copy()
-        ask = still_to_publish(due, model.state.open, opened)  # the others' answer is known: published, or guarded
-        if len(ask):
-            opened[ask] = data_capable(model, ask)
-        model.openness.opened = opened
+        od = model.openness
+        newly_asked = newly_asked[~od.opened[newly_asked]]
+        self.waiting = np.concatenate([self.waiting, newly_asked]) if len(newly_asked) else self.waiting
+        ask = still_to_publish(self.waiting, model.state.open, od.opened)  # the guarded ones' answer is known
+        if len(ask) == 0:
+            return False
+        capable = data_capable(model, ask)
+        if not capable.any():
+            return False
+        opened = od.opened.copy()
+        opened[ask] = capable
+        od.opened = opened
+        self.waiting = self.waiting[~opened[self.waiting]]
+        return True
 
     def _enter_and_exit(self, model) -> None:
         """Developers enter while opened records, split among one more of them, pay; leave
@@ -92,14 +109,17 @@ class OpenData(Reform):
         from .kernels import records_by_market  # compiled: here, the schema loads without numba
 
         s, p, od = model.structure, self.p, model.openness
-        opened = records_by_market(s.agency_market, s.agency_records, od.opened, s.n_gov)
-        records = self.records
+        if self._market_records is None:
+            opened = records_by_market(s.agency_market, s.agency_records, od.opened, s.n_gov)
+            records = self.records
+            self._market_records = (opened, np.where(records > 0, opened / np.maximum(records, 1e-12), 0.0))
+        opened, share = self._market_records
         value = p.record_value * opened
         n = od.developers
         enter = value / (n + 1) > p.developer_cost
         leave = (n > 0) & (value / np.maximum(n, 1) < p.developer_cost)
         od.developers = n + enter - leave
-        od.share = np.where(records > 0, opened / np.maximum(records, 1e-12), 0.0)
+        od.share = share.copy()
         od.covered = self._covered(model)
 
     def _covered(self, model) -> np.ndarray:
@@ -109,6 +129,10 @@ class OpenData(Reform):
         from .kernels import covered_by_developers  # compiled: here, the schema loads without numba
 
         p, od = self.p, model.openness
+        if self._covered_for is not None and np.array_equal(self._covered_for[0], od.developers):
+            return self._covered_for[1].copy()  # the same opened data and developers: the same answer
         per_developer = p.developer_cost / p.record_value if p.record_value > 0 else 0.0
         capacity = od.developers * per_developer  # (G) records the market's developers use
-        return covered_by_developers(self.order, od.opened, *self.in_order, capacity)
+        covered = covered_by_developers(self.order, od.opened, *self.in_order, capacity)
+        self._covered_for = (od.developers.copy(), covered)
+        return covered.copy()

@@ -54,19 +54,21 @@ class SharedPlatform(Reform):
         covered = province_builds_for(s, lv, p.province_builds_below)
         for kind in (INFRA, SUPPORT):
             pf.province_built[:, kind] = covered & (LAYER_OF_KIND[kind] in self.layers)
-        self.order = []  # per platform: the governments it connects, upper levels first
+        # per government: its place in the order its platform connects them, upper levels first
+        # (the governments no platform serves never connect)
+        self.rank = np.full(s.n_gov, np.iinfo(np.int64).max, np.int64)
+        self.order = []  # per platform: the governments it connects, in that order
         for j, g in enumerate(pf.gov):
             sub = np.flatnonzero(s.gov_ancestor[:, lv] == g)
             # upper levels first; within a level, those the province builds for first
             sub = sub[np.lexsort((sub, ~covered[sub], s.gov_level[sub]))]
             pf.of_gov[sub] = j
+            self.rank[sub] = np.arange(len(sub))
             self.order.append(sub)
         self.started = model.month
         pf.connection_cost = p.connection_cost
 
     def step(self, model) -> None:
-        from ..state import INFRA  # here, not at the top: the schema loads without numba or Mesa
-
         p, s, pf = self.p, model.structure, model.platforms
         elapsed = model.month - self.started + 1
         n = len(pf.gov)
@@ -77,15 +79,14 @@ class SharedPlatform(Reform):
             return
         pf.ready[:, self.layers] = True
         connected = (elapsed - p.build_months) * p.rollout_per_month
-        for order in self.order:
-            reached = order[:connected]
-            for layer in self.layers:
-                pf.reach[reached, layer] = True
+        # the first `connected` governments of each platform's order reach its layers (a
+        # connection is never undone)
+        pf.reach[:, self.layers] |= (self.rank < connected)[:, None]
         run = len(self.layers) * p.run_cost
         model.spend["platform"] += n * run
         np.add.at(pf.run_by_market, market, run)
         if p.mandatory_migration and LAYERS.index("infrastructure") in self.layers:
+            from .kernels import migrate_rooms  # compiled: here, the schema loads without numba
+
             st = model.state
-            on = st.own[:, INFRA] & pf.reach[s.agency_gov, LAYERS.index("infrastructure")]
-            st.own[on, INFRA] = False
-            st.reuse[on, INFRA] = True
+            migrate_rooms(st.own, st.reuse, pf.reach[:, LAYERS.index("infrastructure")], s.n_lines)

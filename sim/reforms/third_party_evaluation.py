@@ -111,17 +111,17 @@ class ThirdPartyEvaluation(Reform):
         after `repair_months` and pays for the repair when it is done (`_charge_repairs`)."""
         if len(n) == 0:
             return
-        from .kernels import union_sorted  # compiled: the schema loads without numba
+        from .kernels import start_repairs  # compiled: the schema loads without numba
 
         st = model.state
         q = redone_quality(model, n, st.company[n])  # its operator repairs it
         # the institution helps specify the repair where the government has one, as on any build
         support = model.tech_support.quality_support * (model.tech_support.staff > 0)[model.structure.agency_gov[n]]
-        self.repair_quality[n, k] = q + support * (1 - q)
-        self.repair_done[n, k] = model.month + self.p.repair_months
-        self.repair_of[n, k] = st.built[n, k]
-        self.repair_owed_since[n, k] = st.operator_since[n]
-        self.pending = union_sorted(self.pending, n * st.own.shape[1] + k)
+        repairs = (self.repair_quality, self.repair_done, self.repair_of, self.repair_owed_since)
+        ready = model.month + self.p.repair_months
+        self.pending = start_repairs(
+            repairs, self.pending, n, k, q + support * (1 - q), ready, st.built, st.operator_since
+        )
 
     # A repair is owed by the supplier the audit found at fault (it pays `repair_share` when the
     # repair is done); where the agency has left that supplier since (a switch or a take-back:

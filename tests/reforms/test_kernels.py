@@ -339,3 +339,99 @@ def test_still_to_publish_and_best_vendor_are_numpy_s():
         gap = rng.random() * 0.3
         want = _best_vendor(markup, np.clip(claim - gap, 0.0, 1.0), market, G)
         np.testing.assert_array_equal(_best_seen_vendor((markup, claim, market), gap, G), want, str(case))
+
+
+def test_cells_below_is_numpy_s():
+    """The cells drawn below the audit rate are `np.flatnonzero(draw < rate)` (ascending, every
+    one): at any density, in sizes that are and are not a multiple of the four read at once."""
+    rng = np.random.default_rng(11)
+    for case in range(CASES):
+        draw = rng.random((int(rng.integers(0, 30)), 5))
+        draw.ravel()[rng.random(draw.size) < 0.1] = 0.25  # ties with the rate: not below
+        rate = [0.0, 0.03, 0.25, rng.random(), 1.0][case % 5]
+        got = kernels.cells_below(draw, rate)
+        np.testing.assert_array_equal(got, np.flatnonzero(draw < rate), str(case))
+        assert got.dtype == np.int64
+
+
+def test_migrate_rooms_is_the_numpy_masks():
+    """The mandatory migration moves every own machine room of the governments the layer
+    reaches onto it, and no other (agency g * n_lines + l is line l of government g)."""
+    from sim.state import INFRA
+
+    rng = np.random.default_rng(12)
+    for case in range(CASES):
+        G, L = int(rng.integers(1, 8)), int(rng.integers(1, 6))
+        own, reuse = rng.random((G * L, 5)) < 0.5, rng.random((G * L, 5)) < 0.3
+        reach = rng.random(G) < 0.5
+        want_own, want_reuse = own.copy(), reuse.copy()
+        on = want_own[:, INFRA] & np.repeat(reach, L)
+        want_own[on, INFRA] = False
+        want_reuse[on, INFRA] = True
+        kernels.migrate_rooms(own, reuse, reach, L)
+        np.testing.assert_array_equal(own, want_own, str(case))
+        np.testing.assert_array_equal(reuse, want_reuse, str(case))
+
+
+def test_start_repairs_and_refresh_copies_are_numpy_s():
+    """New repairs write what the numpy fancy assignments wrote and merge into the repairs under
+    way as `np.union1d`; the reflux refreshes are the numpy masks (open top agency, or the draw
+    complies), the count of them returned."""
+    rng = np.random.default_rng(13)
+    for case in range(CASES):
+        month = 8
+        own, built, _, since = _state(rng, month)
+        N, K = own.shape
+        rep = [
+            rng.random((N, K)),
+            np.full((N, K), -1, np.int64),
+            np.zeros((N, K), np.int64),
+            np.zeros((N, K), np.int64),
+        ]
+        want = [a.copy() for a in rep]
+        cells = np.unique(rng.integers(0, N * K, rng.integers(0, 8)))
+        n, k = cells // K, cells % K
+        q = rng.random(len(n))
+        pending = np.unique(rng.integers(0, N * K, rng.integers(0, 6)))
+        want[0][n, k], want[1][n, k], want[2][n, k], want[3][n, k] = q, month + 2, built[n, k], since[n]
+        got = kernels.start_repairs(tuple(rep), pending, n, k, q, month + 2, built, since)
+        np.testing.assert_array_equal(got, np.union1d(pending, cells), str(case))
+        for a, b in zip(rep, want, strict=True):
+            np.testing.assert_array_equal(a, b, str(case))
+
+        lines = int(rng.integers(1, 6))
+        agency_line = np.tile(np.arange(lines), 4)
+        open_ = rng.random(len(agency_line)) < 0.5
+        returned = rng.permutation(len(agency_line))[: rng.integers(0, len(agency_line))]
+        draw, rate = rng.random(len(returned)), rng.random()
+        refreshed = rng.integers(-5, 0, len(agency_line))
+        want_r = refreshed.copy()
+        done = returned[open_[agency_line[returned]] | (draw < rate)]
+        want_r[done] = month
+        assert kernels.refresh_copies(returned, draw, rate, open_, agency_line, refreshed, month) == len(done)
+        np.testing.assert_array_equal(refreshed, want_r, str(case))
+
+
+def test_merge_apps_is_the_numpy_masks():
+    """The agencies drawn to reconsider merge where the government app offers more than their
+    own app's quality x users; their own app stops, they use the government app, lose their users."""
+    from sim.processes.apps import merge_apps
+    from sim.state import MOBILE
+
+    rng = np.random.default_rng(14)
+    for case in range(CASES):
+        G, L = int(rng.integers(1, 6)), int(rng.integers(1, 5))
+        N = G * L
+        own, reuse, merged = rng.random((N, 5)) < 0.6, rng.random((N, 5)) < 0.3, rng.random(N) < 0.2
+        quality, users = rng.random((N, 5)), rng.random(N)
+        offer, agency_gov = rng.random(G) * 0.6, np.repeat(np.arange(G), L)
+        cand = np.flatnonzero(own[:, MOBILE])
+        draw, rate = rng.random(len(cand)), rng.random()
+        w = [a.copy() for a in (own, reuse, merged, quality, users)]
+        c = cand[draw < rate]
+        merge = c[offer[agency_gov[c]] > w[3][c, MOBILE] * w[4][c]]
+        w[0][merge, MOBILE], w[1][merge, MOBILE], w[2][merge], w[4][merge] = False, True, True, 0.0
+        got = merge_apps(cand, draw, rate, offer, agency_gov, (own, reuse, merged, quality, users))
+        np.testing.assert_array_equal(got, merge, str(case))
+        for a, b in zip((own, reuse, merged, quality, users), w, strict=True):
+            np.testing.assert_array_equal(a, b, str(case))
