@@ -175,20 +175,28 @@ def platform_runners(model: GovModel) -> np.ndarray:
     return out
 
 
-def oversight(tsi_capacity, span: float, systems, audited):
-    """Oversight strength (technical-support capacity per system) and audit coverage."""
-    strength = np.where(systems > 0, np.minimum(1.0, tsi_capacity * span / np.maximum(systems, 1)), 0.0)
-    coverage = np.where(systems > 0, audited / np.maximum(systems, 1), 0.0)
-    return strength, coverage
+class MarketView(NamedTuple):
+    """A company's month seen from its market, after its take-over (`company_month`)."""
+
+    position: tuple  # (dependence, watched, hosted, strength): `company_position`
+    systems: int  # the running systems of its clients (`company_systems`: its clients are all in its market)
+    builds: float  # base build value of its own work delivered this month (`company_revenue`)
 
 
 def company_position(model: GovModel, company: OperatingCompany):
     """What the company's market looks like to it: the government's dependence on it,
     oversight, the share of public records it hosts that no one else serves, data rights.
     Reads only the agencies of its market (a company serves no one outside it)."""
+    return company_month(model, company).position
+
+
+def company_month(model: GovModel, company: OperatingCompany) -> MarketView:
+    """`company_position`, `company_systems` and `company_revenue` of the company in one pass
+    over its market (`_market_view`): no state they read changes between its take-over and
+    the end of its step, and every agency it runs is in its market (take-over hands it only
+    its market's agencies), so its systems there are all its systems."""
     s, st, a = model.structure, model.state, model.spec.agents
     mkt = company.market
-    platform = model.platforms.layers_in(mkt, s.gov_market)
     runs_platform = platform_runners(model)[mkt] == company.cidx
     agencies = Agencies(
         own=st.own,
@@ -200,29 +208,45 @@ def company_position(model: GovModel, company: OperatingCompany):
         served_elsewhere=served_by_others(model),
     )
     audits = AuditView(month=model.audits.month, since=model.month - YEAR, recent=model.audits.recent(model.month))
-    n_sys, mine, staff_skill, audited, records, hosted_records = _market_view(
+    builds = Builds(
+        built=st.built, proposed=st.proposed, since=st.operator_since, month=model.month, cost=model.base_build_cost
+    )
+    pool, tsi, platforms = model.tech_pool, model.tech_support, model.platforms
+    govs = MarketGovs(
+        market=s.gov_market,
+        reaches_data=platforms.reach[:, DATA_LAYER],
+        pool=(pool.staff, pool.skill),
+        tsi=(tsi.free, tsi.skill),
+        platform_gov=platforms.gov,
+        platform_ready=platforms.ready,
+    )
+    view = _market_view(
         s.market_members(mkt),
-        company.cidx,
-        runs_platform,
+        (company.cidx, mkt, runs_platform),
         tuple(agencies),
         tuple(audits),
-        model.platforms.reach[:, DATA_LAYER],
+        tuple(builds),
+        tuple(govs),
     )
+    n_sys, mine, staff_skill, audited, records, hosted_records, value, platform, pool_skill, capacity = view
     total = n_sys + platform
-    mine += platform if runs_platform else 0
-    share = mine / total if total else 0.0
-    pool = model.tech_pool  # staff of abolished units at the bureau could run systems again
-    pool_skill = np.bincount(s.gov_market, weights=pool.staff * pool.skill, minlength=s.n_gov)[mkt]
+    share = (mine + (platform if runs_platform else 0)) / total if total else 0.0
+    # pool: staff of abolished units at the bureau could run systems again
     take_back = (staff_skill + pool_skill) * a.systems_per_staff
-    tsi = model.tech_support
-    strength, coverage = oversight(tsi.capacity(s.gov_market)[mkt], tsi.span, n_sys, audited)
-    strength, coverage = float(strength), float(coverage)
+    strength, coverage = _oversight(capacity, tsi.span, n_sys, audited)
     take_back += strength * total
     capacity = min(1.0, take_back / total) if total else 1.0
     dependence = share * (1 - capacity)
     watched = 1 - (1 - coverage) * (1 - strength)
     hosted = hosted_records / max(records, 1e-12)
-    return dependence, watched, hosted, strength
+    return MarketView((dependence, watched, hosted, strength), mine, value)
+
+
+def _oversight(tsi_capacity: float, span: float, systems: int, audited: int) -> tuple[float, float]:
+    """`oversight` of one market, in scalars (the same operations on the same doubles)."""
+    if systems <= 0:
+        return 0.0, 0.0
+    return min(1.0, tsi_capacity * span / max(systems, 1)), audited / max(systems, 1)
 
 
 class Agencies(NamedTuple):
@@ -243,18 +267,46 @@ class AuditView(NamedTuple):
     recent: bool  # some audit since then (else no month need be read)
 
 
+class Builds(NamedTuple):
+    """What a company's own work delivered this month reads (`company_revenue`)."""
+
+    built: np.ndarray  # (N, K) month each running system went live
+    proposed: np.ndarray  # (N, K) month its project was proposed
+    since: np.ndarray  # (N) month its supplier took the agency over (`operator_since`)
+    month: int
+    cost: np.ndarray  # (K) base build cost
+
+
+class MarketGovs(NamedTuple):
+    """What a company's view of its market reads per government and platform."""
+
+    market: np.ndarray  # (G) market government of each government
+    reaches_data: np.ndarray  # (G) the government reaches a platform's data layer
+    pool: tuple  # (staff, skill) (G) of its technical pool (`TechPool`)
+    tsi: tuple  # (free, skill) (G) of its technical-support institution (`TechSupport`)
+    platform_gov: np.ndarray  # (P) the government that built each platform
+    platform_ready: np.ndarray  # (P, L) its layers built
+
+
 @njit(cache=True)
-def _market_view(members, cidx, runs_platform, agencies, audits, gov_reaches_data):
+def _market_view(members, who, agencies, audits, builds, govs):
     """One pass over a market's agencies, for its company's view of it: running systems, the
     company's own systems, in-house staff x skill, systems audited since `since`, public
-    records, and the records the company hosts that no one else serves (its clients'; with
-    the platform, every agency's whose government reaches the data layer). The members come
-    in runs of consecutive agencies (a government's lines), each read as slices (numba checks
-    no negative index in a loop from 0: the counts vectorise); the sums add in member order."""
-    x, audits = Agencies(*agencies), AuditView(*audits)  # named again (state.py: kernel views)
+    records, the records the company hosts that no one else serves (its clients'; with
+    the platform, every agency's whose government reaches the data layer), and the base build
+    value of its own work delivered this month (`company_revenue`: its clients in agency
+    order, summed as `np.sum`); then, per government of the market, the platform layers built,
+    the pool's staff x skill and the institutions' free staff x skill (`TechSupport.capacity`),
+    each added in government order as `np.bincount` adds. `who` = (company, market,
+    runs_platform). The members (sorted) come in runs of consecutive agencies (a government's
+    lines), each read as slices (numba checks no negative index in a loop from 0: the counts
+    vectorise); the sums add in member order."""
+    x, audits, b, g = Agencies(*agencies), AuditView(*audits), Builds(*builds), MarketGovs(*govs)  # named again
+    cidx, mkt, runs_platform = who
     K = x.own.shape[1]
     held, audited = x.own.ravel(), audits.month.ravel()
-    n_sys = mine = n_audited = 0
+    value_of, values = subset_sums(b.cost), np.empty(len(members))
+    n_sys = mine = n_audited = n_values = 0
     sums = (0.0, 0.0, 0.0)  # staff x skill, records, hosted records
     i = 0
     while i < len(members):
@@ -265,10 +317,32 @@ def _market_view(members, cidx, runs_platform, agencies, audits, gov_reaches_dat
         n_sys += _count_held(held[lo * K : hi * K])
         if audits.recent:
             n_audited += _count_audited(held[lo * K : hi * K], audited[lo * K : hi * K], audits.since)
-        ours, sums = _run_view(x, lo, hi, cidx, (runs_platform, gov_reaches_data), sums)
+        ours, sums, n_values = _run_view(
+            x, b, (lo, hi, cidx), (runs_platform, g.reaches_data), sums, (value_of, values, n_values)
+        )
         mine += ours
         i = j
-    return n_sys, mine, sums[0], n_audited, sums[1], sums[2]
+    layers, pool, capacity = _market_govs(g, mkt)
+    return n_sys, mine, sums[0], n_audited, sums[1], sums[2], pairwise_sum(values[:n_values]), layers, pool, capacity
+
+
+@njit(cache=True)
+def _market_govs(g, mkt):
+    """`_market_view`'s per-government part: platform layers built in market `mkt`, and its
+    pool's and institutions' staff x skill, added in government order (`np.bincount`)."""
+    layers = 0
+    for p in range(len(g.platform_gov)):
+        if g.market[g.platform_gov[p]] == mkt:
+            for layer in range(g.platform_ready.shape[1]):
+                layers += g.platform_ready[p, layer]
+    pool_staff, pool_skill = g.pool
+    free, tsi_skill = g.tsi
+    pool = capacity = 0.0
+    for gov in range(len(g.market)):
+        if g.market[gov] == mkt:
+            pool += pool_staff[gov] * pool_skill[gov]
+            capacity += free[gov] * tsi_skill[gov]
+    return layers, pool, capacity
 
 
 @njit(cache=True)
@@ -288,24 +362,34 @@ def _count_audited(held, audited, since):
 
 
 @njit(cache=True)
-def _run_view(x, lo, hi, cidx, platform, sums):
-    """`_market_view` over agencies lo..hi - 1: the company's systems among them, and the
-    running `sums` (staff x skill, records, hosted records) carried on in agency order."""
+def _run_view(x, b, run, platform, sums, builds):
+    """`_market_view` over agencies lo..hi - 1 (`run` = (lo, hi, cidx)): the company's systems
+    among them, the running `sums` (staff x skill, records, hosted records) carried on in agency
+    order, and each client's own work delivered this month (its kinds as a set, `company_revenue`)
+    appended to `builds` = (value_of, values, m); returns the new m."""
+    lo, hi, cidx = run
     runs_platform, gov_reaches_data = platform
+    value_of, values, m = builds
     own, company, staff, skill = x.own[lo:hi], x.company[lo:hi], x.staff[lo:hi], x.skill[lo:hi]
     records, gov, elsewhere = x.records[lo:hi], x.gov[lo:hi], x.served_elsewhere[lo:hi]
+    built, proposed, since = b.built[lo:hi], b.proposed[lo:hi], b.since[lo:hi]
     staff_skill, total_records, hosted = sums
     mine = 0
     for n in range(hi - lo):
         ours = company[n] == cidx
         if ours:
+            bits = 0
             for k in range(own.shape[1]):
                 mine += own[n, k]
+                if built[n, k] == b.month and own[n, k] and since[n] < proposed[n, k] < b.month:
+                    bits |= 1 << k
+            values[m] = value_of[bits]
+            m += 1
         staff_skill += staff[n] * skill[n]
         total_records += records[n]
         if (ours or (runs_platform and gov_reaches_data[gov[n]])) and not elsewhere[n]:
             hosted += records[n]
-    return mine, (staff_skill, total_records, hosted)
+    return mine, (staff_skill, total_records, hosted), m
 
 
 @njit(cache=True)

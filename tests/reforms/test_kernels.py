@@ -200,31 +200,47 @@ def test_found_quality_is_the_numpy_row_sums():
 def test_market_view_is_the_numpy_rule():
     """`institutions._market_view` (members read in runs of consecutive agencies) against the
     numpy statement of a company's view: members in one run, several runs and single agencies;
-    the float sums in member order (`np.cumsum`'s last element adds left to right)."""
-    from sim.institutions import Agencies, AuditView, _market_view
+    the float sums in member order (`np.cumsum`'s last element adds left to right); the
+    company's own work delivered as `company_revenue` reads it (its clients are members); the
+    market's platform layers, pool and institution capacity as `layers_in` and the bincounts."""
+    from sim.institutions import Agencies, AuditView, Builds, Clients, MarketGovs, _market_view, company_revenue
 
     rng = np.random.default_rng(5)
     for case in range(CASES):
         month = 30
-        own, _, _, _ = _state(rng, month)
-        N, G = len(own), int(rng.integers(1, 4))
+        own, built, proposed, since = _state(rng, month)
+        N, G = len(own), int(rng.integers(1, 6))
         members = np.flatnonzero(rng.random(N) < rng.choice([0.3, 0.8, 1.0]))
+        company = np.where(np.isin(np.arange(N), members), rng.integers(-1, 2, N), -1)
         x = Agencies(
             own=own,
-            company=rng.integers(-1, 2, N),
+            company=company,
             staff=rng.random(N) * 5,
             skill=rng.random(N),
             records=rng.random(N) * 100,
             gov=rng.integers(0, G, N),
             served_elsewhere=rng.random(N) < 0.3,
         )
+        cost = rng.random(5) * 50
+        b = Builds(built=built, proposed=proposed, since=since, month=month, cost=cost)
+        market, P = rng.integers(0, 2, G), int(rng.integers(0, 4))
+        g = MarketGovs(
+            market=market,
+            reaches_data=rng.random(G) < 0.5,
+            pool=(rng.random(G) * 3, rng.random(G)),
+            tsi=(rng.random(G) * 3, rng.random(G)),
+            platform_gov=rng.integers(0, G, P),
+            platform_ready=rng.random((P, 4)) < 0.5,
+        )
         audited = rng.integers(month - 20, month, own.shape).astype(np.int32)
-        reach, runs_platform = rng.random(G) < 0.5, bool(rng.random() < 0.5)
-        got = _market_view(members, 1, runs_platform, tuple(x), tuple(AuditView(audited, month - 12, True)), reach)
+        runs_platform, mkt = bool(rng.random() < 0.5), int(rng.integers(0, 2))
+        audits = tuple(AuditView(audited, month - 12, True))
+        got = _market_view(members, (1, mkt, runs_platform), tuple(x), audits, tuple(b), tuple(g))
         m, o = members, own[members]
         ours = x.company[m] == 1
-        hosts = (ours | (runs_platform & reach[x.gov[m]])) & ~x.served_elsewhere[m]
+        hosts = (ours | (runs_platform & g.reaches_data[x.gov[m]])) & ~x.served_elsewhere[m]
         cum = lambda v: float(np.cumsum(np.r_[0.0, v])[-1])  # noqa: E731
+        clients = Clients(own=own, built=built, proposed=proposed, company=company, since=since)
         want = (
             int(o.sum()),
             int(o[ours].sum()),
@@ -232,6 +248,10 @@ def test_market_view_is_the_numpy_rule():
             int((o & (audited[m] > month - 12)).sum()),
             cum(x.records[m]),
             cum(np.where(hosts, x.records[m], 0.0)),
+            company_revenue(tuple(clients), 1, month, cost),
+            int(g.platform_ready[market[g.platform_gov] == mkt].sum()),
+            np.bincount(market, weights=g.pool[0] * g.pool[1], minlength=2)[mkt],
+            np.bincount(market, weights=g.tsi[0] * g.tsi[1], minlength=2)[mkt],
         )
         assert got == want, case
 

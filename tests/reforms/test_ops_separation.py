@@ -481,12 +481,12 @@ def test_in_whole_months_each_company_prices_this_month_s_fees_with_its_builds(m
         operate(model)
         operated["month"] = model.month
 
-    def checked(company, m):
+    def checked(company, m, view):
         st = m.state
         x = Clients(own=st.own, built=st.built, proposed=st.proposed, company=st.company, since=st.operator_since)
         builds = company_revenue(tuple(x), company.cidx, m.month, m.base_build_cost) * (1 + company.markup)
         before = company.revenue.total(m.month)
-        record(company, m)
+        record(company, m, view)
         assert operated["month"] == m.month  # this month's fees, not last month's
         entries.append((company.revenue.total(m.month) - before, builds + m.ops_revenue["company"][company.cidx]))
 
