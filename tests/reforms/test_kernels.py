@@ -359,3 +359,53 @@ def test_still_to_publish_and_best_vendor_are_numpy_s():
         gap = rng.random() * 0.3
         want = _best_vendor(markup, np.clip(claim - gap, 0.0, 1.0), market, G)
         np.testing.assert_array_equal(_best_seen_vendor((markup, claim, market), gap, G), want, str(case))
+
+
+def test_company_prices_kernel_is_the_masked_gather():
+    """`institutions._company_prices` against the mask-and-gather it replaced: 0 where no
+    company runs the agency, (1 + its contract's markup) x its company's cost factor elsewhere."""
+    from sim.institutions import _company_prices
+
+    rng = np.random.default_rng(12)
+    for case in range(CASES):
+        N, C = int(rng.integers(0, 60)), int(rng.integers(1, 4))
+        company = np.where(rng.random(N) < rng.random(), rng.integers(0, C, N), -1)
+        markup, cost = rng.random(N) * 0.4, rng.random(C) * 2
+        want = np.zeros(N)
+        by = company >= 0
+        want[by] = (1 + markup[by]) * cost[company[by]]
+        np.testing.assert_array_equal(_company_prices(company, markup, cost), want, err_msg=str(case))
+
+
+def test_hand_over_is_the_fancy_indexed_take_over():
+    """`institutions._hand_over` against the fancy-indexed assignments of `take_over` it replaced:
+    contract, record, and the machine rooms moved onto the platform only where the government
+    reaches its infrastructure layer."""
+    from sim.institutions import HandOver, _hand_over
+    from sim.state import INFRA
+
+    rng = np.random.default_rng(13)
+    for case in range(CASES):
+        N, G, K = int(rng.integers(1, 40)), int(rng.integers(1, 5)), 5
+        got = HandOver(
+            company=np.full(N, -1, np.int64),
+            contract_markup=np.full(N, 0.3),
+            contract_end=np.full(N, 7, np.int32),
+            operator_since=np.full(N, -1, np.int32),
+            found=(np.ones(N), np.full(N, 2.0)),
+            own=rng.random((N, K)) < 0.5,
+            reuse=rng.random((N, K)) < 0.2,
+            onto_platform=(rng.integers(0, G, N), rng.random(G) < 0.5),
+        )
+        want = HandOver(*(tuple(a.copy() for a in f) if isinstance(f, tuple) else f.copy() for f in got))
+        agencies = rng.permutation(N)[: int(rng.integers(0, N + 1))]
+        _hand_over(agencies, (1, 0.25, 40, 4), tuple(got))
+        want.company[agencies], want.contract_markup[agencies] = 1, 0.25
+        want.contract_end[agencies], want.operator_since[agencies] = 40, 4
+        want.found[0][agencies], want.found[1][agencies] = 0.0, 0.0
+        gov, reach = want.onto_platform
+        moved = agencies[want.own[agencies, INFRA] & reach[gov[agencies]]]
+        want.own[moved, INFRA], want.reuse[moved, INFRA] = False, True
+        for field, g, w in zip(HandOver._fields, got, want, strict=True):
+            for a, b in zip(g, w, strict=True) if isinstance(g, tuple) else [(g, w)]:
+                np.testing.assert_array_equal(a, b, err_msg=f"{field} {case}")
