@@ -31,7 +31,7 @@ import numpy as np
 from numba import njit
 
 from .numeric import subset_sums
-from .state import KINDS_IN_SET, N_KINDS, row_any, row_sum
+from .state import KINDS_IN_SET, N_KINDS, row_any
 
 if TYPE_CHECKING:
     from .model import GovModel
@@ -343,8 +343,7 @@ def renew_company_contracts(model: GovModel) -> None:
         return
     st, a = model.state, model.spec.agents
     term = model.companies[0].p.contract_months
-    x, vendor, cost, buys = _options(model, n)
-    choice = choose(tuple(x), term, a.systems_per_staff, a.staff_wage)
+    x, vendor, cost, buys, choice = _options(model, n)
     _staff_take_backs(model, n, x, choice, term)
     renew, switch, back = n[choice == RENEW], n[choice == SWITCH], n[choice == TAKE_BACK]
     asking = np.array([c.markup for c in model.companies])
@@ -485,35 +484,130 @@ def as_built_here(model: GovModel, n: np.ndarray, quality: np.ndarray) -> np.nda
 
 def _options(model: GovModel, n: np.ndarray):
     """What renewing, switching and taking back cost and deliver for agencies `n`; the
-    vendor each would switch to; the switching cost; and whether leaving buys the legacy
-    systems' rights (`with_buyout`)."""
+    vendor each would switch to; the switching cost; whether leaving buys the legacy
+    systems' rights (`with_buyout`); and each one's choice (`choose`): `_company_options`."""
     from .institutions import company_cost
 
-    st, s, a = model.state, model.structure, model.spec.agents
-    run_cost = model.base_run_cost
-    run = st.own[n] @ run_cost
-    systems = row_sum(st.own[n]).astype(float)
-    scale = company_cost(model)[st.company[n]]  # scale economies and its hired staff's wages
-    asking = np.array([c.markup for c in model.companies])[st.company[n]]
-    claim = np.array([c.claimed_quality for c in model.companies])[st.company[n]]
-    quality = expected_quality(model, n, claim)
-    vendor = best_vendor(model)[s.agency_market[n]]
-    build_factor = 1.0 + model.vendor_markup[vendor]
-    cost = switching_cost(st.own[n], st.rights[n], run_cost, model.base_build_cost, build_factor, a.migration_months)
-    cost, buys = with_buyout(model, n, cost, 1 + asking)
-    staff, skill = available_staff(model, n)
-    x = RenewalInputs(
-        run=run,
-        systems=systems,
-        switching=cost,
-        company_price=(1 + asking) * scale,
-        company_quality=quality,
-        vendor_price=1.0 + model.vendor_markup[vendor],
-        vendor_quality=as_built_here(model, n, seen_quality(model, model.vendor_claim[vendor])),
-        staff_available=staff,
-        staff_skill=skill,
+    st, s, a, tsi, pool = model.state, model.structure, model.spec.agents, model.tech_support, model.tech_pool
+    companies = model.companies
+    agencies = CompanyClients(
+        own=st.own,
+        rights=st.rights,
+        company=st.company,
+        market=s.agency_market,
+        gov=s.agency_gov,
+        staff=st.staff,
+        skill=st.skill,
+        found=(st.found_sum, st.found_count),
     )
-    return x, vendor, cost, buys
+    offers = CompanyOffers(
+        cost=company_cost(model),  # scale economies and its hired staff's wages
+        asking=np.array([c.markup for c in companies]),
+        claim=np.array([c.claimed_quality for c in companies]),
+        term=companies[0].p.contract_months,
+    )
+    vendors = ((model.vendor_markup, model.vendor_claim, model.vendor_market), s.n_gov)
+    support = GovSupport(
+        pool=(pool.staff, pool.skill),
+        tsi=(tsi.staff, tsi.free, tsi.skill),
+        quality_support=tsi.quality_support,
+        buyout_share=model.spec.reforms.tech_support_institution.buyout_share,
+    )
+    terms = (model.base_run_cost, model.base_build_cost, a.migration_months, a.systems_per_staff, a.staff_wage)
+    beliefs = (a.claim_gap, a.claim_gap_spread, a.quality_spread)
+    out = _company_options(n, tuple(agencies), tuple(offers), vendors, tuple(support), (terms, beliefs))
+    x, vendor, cost, buys, choice = out
+    return RenewalInputs(*x), vendor, cost, buys, choice
+
+
+class CompanyClients(NamedTuple):
+    """Per agency (N): what a company client's renewal options read (`_company_options`)."""
+
+    own: np.ndarray  # (N, K)
+    rights: np.ndarray  # (N, K)
+    company: np.ndarray
+    market: np.ndarray  # its market government
+    gov: np.ndarray
+    staff: np.ndarray  # its in-house IT staff
+    skill: np.ndarray
+    found: tuple  # (found_sum, found_count): quality found on the company's work (`expected_quality`)
+
+
+class CompanyOffers(NamedTuple):
+    """Per company: its cost factor (`institutions.company_cost`), asking markup and claimed quality."""
+
+    cost: np.ndarray
+    asking: np.ndarray
+    claim: np.ndarray
+    term: int  # months of a company contract
+
+
+class GovSupport(NamedTuple):
+    """Per government (G): its technical pool and institution (take-back staff, quality support, buy-outs)."""
+
+    pool: tuple  # (staff, skill)
+    tsi: tuple  # (staff, free, skill)
+    quality_support: float
+    buyout_share: float
+
+
+@njit(cache=True)
+def _company_options(n, agencies, offers, vendors, support, terms):
+    """`_options` agency by agency, then `choose`: the running cost and systems (`subset_sums`,
+    as `vendor_renewals` reads them), the company's price and the quality expected from it
+    (`expected_of` with `support_here`), the market's best vendor (`best_vendor`), the switching
+    cost (`switching_cost`) and the buy-out (`with_buyout`, where an institution exists), the
+    staff available (`available_staff`) and the vendor's quality as built here (`as_built_here`
+    of `seen_quality`): the numbers those functions make. `terms` = ((run_cost, build_cost,
+    migration_months, systems_per_staff, staff_wage), beliefs)."""
+    x, c, g = CompanyClients(*agencies), CompanyOffers(*offers), GovSupport(*support)
+    (run_cost, build_cost, migration_months, systems_per_staff, staff_wage), beliefs = terms
+    (markup, claim, _), n_gov = vendors  # ((markup, claim, market), n_gov)
+    best_of = _best_seen_vendor(vendors[0], beliefs[0], n_gov)
+    run_of, build_of = subset_sums(run_cost), subset_sums(build_cost)
+    tsi_staff = g.tsi[0]
+    any_tsi = False
+    for gov in range(len(tsi_staff)):
+        any_tsi |= tsi_staff[gov] != 0
+    J = len(n)
+    out = [np.empty(J) for _ in range(9)]  # `RenewalInputs` in its order
+    vendor, buys = np.empty(J, np.int64), np.zeros(J, np.bool_)
+    for j in range(J):
+        i = n[j]
+        run, migrate, rebuild, legacy, systems = _exit_sums(x.own, x.rights, i, run_of, build_of)
+        rival = best_of[x.market[i]]
+        vendor[j] = rival
+        asking = c.asking[x.company[i]]
+        support = g.quality_support * (tsi_staff[x.gov[i]] > 0)
+        cost = migrate * migration_months + rebuild * (1.0 + markup[rival])
+        if any_tsi and tsi_staff[x.gov[i]] > 0 and legacy:
+            buy = rebuild * (1 + asking) * g.buyout_share + run * migration_months
+            if buy < cost:
+                cost, buys[j] = buy, True
+        staff, skill = _staff_for(x, g, i)
+        seen = min(max(claim[rival] - beliefs[0], 0.0), 1.0)
+        found_sum, found_count = x.found
+        quality = expected_of(c.claim[x.company[i]], support, found_sum[i], found_count[i], beliefs)
+        out[0][j], out[1][j], out[2][j] = run, systems, cost
+        out[3][j], out[4][j], out[5][j] = (1 + asking) * c.cost[x.company[i]], quality, 1.0 + markup[rival]
+        out[6][j], out[7][j], out[8][j] = seen + support * (1 - seen), staff, skill
+    inputs = (out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7], out[8])
+    return inputs, vendor, inputs[2], buys, choose(inputs, c.term, systems_per_staff, staff_wage)
+
+
+@njit(cache=True)
+def _staff_for(x, g, i):
+    """`available_staff` of agency `i`: its own IT unit if it kept one, else its government's
+    pool and institution's free staff, at their staff-weighted skill."""
+    if x.staff[i] > 0:
+        return x.staff[i], x.skill[i]
+    pool_staff, pool_skill = g.pool
+    _, tsi_free, tsi_skill = g.tsi
+    gov = x.gov[i]
+    staff = pool_staff[gov] + tsi_free[gov]
+    if staff > 0:
+        return staff, (pool_staff[gov] * pool_skill[gov] + tsi_free[gov] * tsi_skill[gov]) / max(staff, 1e-12)
+    return staff, 0.0
 
 
 def best_vendor(model: GovModel) -> np.ndarray:

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from .numeric import pairwise_sum, row_bits, subset_sums
+from .numeric import pairwise_sum, subset_sums
 from .processes.demand import served_by_others
-from .state import DATA_LAYER, INFRA, KINDS_IN_SET, LAYER_OF_KIND, NO_ONE, YEAR
+from .state import DATA_LAYER, INFRA, KINDS_IN_SET, LAYER_OF_KIND, N_KINDS, NO_ONE, YEAR
 
 if TYPE_CHECKING:
     from .agents import CoordinatingBody, OperatingCompany
@@ -87,17 +87,48 @@ def take_over(model: GovModel, agencies: np.ndarray, company: int) -> None:
     so, and own machine rooms move onto the platform (seed 001)."""
     st, s = model.state, model.structure
     c = model.companies[company]
-    st.company[agencies] = company
-    st.contract_markup[agencies] = c.markup
-    st.contract_end[agencies] = model.month + c.p.contract_months
-    st.operator_since[agencies] = model.month
-    st.found_sum[agencies], st.found_count[agencies] = 0.0, 0.0  # the vendor's record is not the company's
+    x = HandOver(
+        company=st.company,
+        contract_markup=st.contract_markup,
+        contract_end=st.contract_end,
+        operator_since=st.operator_since,
+        found=(st.found_sum, st.found_count),
+        own=st.own,
+        reuse=st.reuse,
+        onto_platform=(s.agency_gov, model.platforms.reach[:, INFRA_LAYER]),
+    )
+    _hand_over(agencies, (company, c.markup, model.month + c.p.contract_months, model.month), tuple(x))
     if c.p.abolish_inhouse:
         abolish_units(model, agencies, c)
-    onto = st.own[agencies, INFRA] & model.platforms.reach[s.agency_gov[agencies], INFRA_LAYER]
-    moved = agencies[onto]
-    st.own[moved, INFRA] = False
-    st.reuse[moved, INFRA] = True
+
+
+class HandOver(NamedTuple):
+    """What a take-over changes per agency (N) (`_hand_over`)."""
+
+    company: np.ndarray
+    contract_markup: np.ndarray
+    contract_end: np.ndarray
+    operator_since: np.ndarray
+    found: tuple  # (found_sum, found_count): the vendor's record is not the company's
+    own: np.ndarray  # (N, K)
+    reuse: np.ndarray  # (N, K)
+    onto_platform: tuple  # (agency_gov (N), reach of the infrastructure layer (G))
+
+
+@njit(cache=True)
+def _hand_over(agencies, contract, x):
+    """`take_over`'s contract and record, agency by agency: the company, its markup, the term's
+    end, the month it took over, an empty record; an own machine room moves onto the platform
+    where its government reaches the infrastructure layer. `contract` = (company, markup, end, month)."""
+    x = HandOver(*x)
+    company, markup, end, month = contract
+    found_sum, found_count = x.found
+    gov, reach = x.onto_platform
+    for n in agencies:
+        x.company[n], x.contract_markup[n], x.contract_end[n], x.operator_since[n] = company, markup, end, month
+        found_sum[n], found_count[n] = 0.0, 0.0
+        if x.own[n, INFRA] and reach[gov[n]]:
+            x.own[n, INFRA], x.reuse[n, INFRA] = False, True
 
 
 def abolish_units(model: GovModel, agencies: np.ndarray, company: OperatingCompany) -> None:
@@ -158,10 +189,16 @@ def company_prices(model: GovModel) -> np.ndarray:
     """(N) per agency run by a company: the multiple of the running cost it pays, (1 +
     its contract's markup) x its company's cost factor (`company_cost`; 0 for the others)."""
     st = model.state
-    by_company = st.company >= 0
-    cost = company_cost(model)
-    out = np.zeros(len(st.company))
-    out[by_company] = (1 + st.contract_markup[by_company]) * cost[st.company[by_company]]
+    return _company_prices(st.company, st.contract_markup, company_cost(model))
+
+
+@njit(cache=True)
+def _company_prices(company, contract_markup, cost):
+    """`company_prices` agency by agency (the masks and gathers it was, in one pass)."""
+    out = np.zeros(len(company))
+    for n in range(len(company)):
+        if company[n] >= 0:
+            out[n] = (1 + contract_markup[n]) * cost[company[n]]
     return out
 
 
@@ -175,20 +212,28 @@ def platform_runners(model: GovModel) -> np.ndarray:
     return out
 
 
-def oversight(tsi_capacity, span: float, systems, audited):
-    """Oversight strength (technical-support capacity per system) and audit coverage."""
-    strength = np.where(systems > 0, np.minimum(1.0, tsi_capacity * span / np.maximum(systems, 1)), 0.0)
-    coverage = np.where(systems > 0, audited / np.maximum(systems, 1), 0.0)
-    return strength, coverage
+class MarketView(NamedTuple):
+    """A company's month seen from its market, after its take-over (`company_month`)."""
+
+    position: tuple  # (dependence, watched, hosted, strength): `company_position`
+    systems: int  # the running systems of its clients (`company_systems`: its clients are all in its market)
+    builds: float  # base build value of its own work delivered this month (`company_revenue`)
 
 
 def company_position(model: GovModel, company: OperatingCompany):
     """What the company's market looks like to it: the government's dependence on it,
     oversight, the share of public records it hosts that no one else serves, data rights.
     Reads only the agencies of its market (a company serves no one outside it)."""
+    return company_month(model, company).position
+
+
+def company_month(model: GovModel, company: OperatingCompany) -> MarketView:
+    """`company_position`, `company_systems` and `company_revenue` of the company in one pass
+    over its market (`_market_view`): no state they read changes between its take-over and
+    the end of its step, and every agency it runs is in its market (take-over hands it only
+    its market's agencies), so its systems there are all its systems."""
     s, st, a = model.structure, model.state, model.spec.agents
     mkt = company.market
-    platform = model.platforms.layers_in(mkt, s.gov_market)
     runs_platform = platform_runners(model)[mkt] == company.cidx
     agencies = Agencies(
         own=st.own,
@@ -200,29 +245,45 @@ def company_position(model: GovModel, company: OperatingCompany):
         served_elsewhere=served_by_others(model),
     )
     audits = AuditView(month=model.audits.month, since=model.month - YEAR, recent=model.audits.recent(model.month))
-    n_sys, mine, staff_skill, audited, records, hosted_records = _market_view(
+    builds = Builds(
+        built=st.built, proposed=st.proposed, since=st.operator_since, month=model.month, cost=model.base_build_cost
+    )
+    pool, tsi, platforms = model.tech_pool, model.tech_support, model.platforms
+    govs = MarketGovs(
+        market=s.gov_market,
+        reaches_data=platforms.reach[:, DATA_LAYER],
+        pool=(pool.staff, pool.skill),
+        tsi=(tsi.free, tsi.skill),
+        platform_gov=platforms.gov,
+        platform_ready=platforms.ready,
+    )
+    view = _market_view(
         s.market_members(mkt),
-        company.cidx,
-        runs_platform,
+        (company.cidx, mkt, runs_platform),
         tuple(agencies),
         tuple(audits),
-        model.platforms.reach[:, DATA_LAYER],
+        tuple(builds),
+        tuple(govs),
     )
+    n_sys, mine, staff_skill, audited, records, hosted_records, value, platform, pool_skill, capacity = view
     total = n_sys + platform
-    mine += platform if runs_platform else 0
-    share = mine / total if total else 0.0
-    pool = model.tech_pool  # staff of abolished units at the bureau could run systems again
-    pool_skill = np.bincount(s.gov_market, weights=pool.staff * pool.skill, minlength=s.n_gov)[mkt]
+    share = (mine + (platform if runs_platform else 0)) / total if total else 0.0
+    # pool: staff of abolished units at the bureau could run systems again
     take_back = (staff_skill + pool_skill) * a.systems_per_staff
-    tsi = model.tech_support
-    strength, coverage = oversight(tsi.capacity(s.gov_market)[mkt], tsi.span, n_sys, audited)
-    strength, coverage = float(strength), float(coverage)
+    strength, coverage = _oversight(capacity, tsi.span, n_sys, audited)
     take_back += strength * total
     capacity = min(1.0, take_back / total) if total else 1.0
     dependence = share * (1 - capacity)
     watched = 1 - (1 - coverage) * (1 - strength)
     hosted = hosted_records / max(records, 1e-12)
-    return dependence, watched, hosted, strength
+    return MarketView((dependence, watched, hosted, strength), mine, value)
+
+
+def _oversight(tsi_capacity: float, span: float, systems: int, audited: int) -> tuple[float, float]:
+    """`oversight` of one market, in scalars (the same operations on the same doubles)."""
+    if systems <= 0:
+        return 0.0, 0.0
+    return min(1.0, tsi_capacity * span / max(systems, 1)), audited / max(systems, 1)
 
 
 class Agencies(NamedTuple):
@@ -243,18 +304,46 @@ class AuditView(NamedTuple):
     recent: bool  # some audit since then (else no month need be read)
 
 
+class Builds(NamedTuple):
+    """What a company's own work delivered this month reads (`company_revenue`)."""
+
+    built: np.ndarray  # (N, K) month each running system went live
+    proposed: np.ndarray  # (N, K) month its project was proposed
+    since: np.ndarray  # (N) month its supplier took the agency over (`operator_since`)
+    month: int
+    cost: np.ndarray  # (K) base build cost
+
+
+class MarketGovs(NamedTuple):
+    """What a company's view of its market reads per government and platform."""
+
+    market: np.ndarray  # (G) market government of each government
+    reaches_data: np.ndarray  # (G) the government reaches a platform's data layer
+    pool: tuple  # (staff, skill) (G) of its technical pool (`TechPool`)
+    tsi: tuple  # (free, skill) (G) of its technical-support institution (`TechSupport`)
+    platform_gov: np.ndarray  # (P) the government that built each platform
+    platform_ready: np.ndarray  # (P, L) its layers built
+
+
 @njit(cache=True)
-def _market_view(members, cidx, runs_platform, agencies, audits, gov_reaches_data):
+def _market_view(members, who, agencies, audits, builds, govs):
     """One pass over a market's agencies, for its company's view of it: running systems, the
     company's own systems, in-house staff x skill, systems audited since `since`, public
-    records, and the records the company hosts that no one else serves (its clients'; with
-    the platform, every agency's whose government reaches the data layer). The members come
-    in runs of consecutive agencies (a government's lines), each read as slices (numba checks
-    no negative index in a loop from 0: the counts vectorise); the sums add in member order."""
-    x, audits = Agencies(*agencies), AuditView(*audits)  # named again (state.py: kernel views)
+    records, the records the company hosts that no one else serves (its clients'; with
+    the platform, every agency's whose government reaches the data layer), and the base build
+    value of its own work delivered this month (`company_revenue`: its clients in agency
+    order, summed as `np.sum`); then, per government of the market, the platform layers built,
+    the pool's staff x skill and the institutions' free staff x skill (`TechSupport.capacity`),
+    each added in government order as `np.bincount` adds. `who` = (company, market,
+    runs_platform). The members (sorted) come in runs of consecutive agencies (a government's
+    lines), each read as slices (numba checks no negative index in a loop from 0: the counts
+    vectorise); the sums add in member order."""
+    x, audits, b, g = Agencies(*agencies), AuditView(*audits), Builds(*builds), MarketGovs(*govs)  # named again
+    cidx, mkt, runs_platform = who
     K = x.own.shape[1]
     held, audited = x.own.ravel(), audits.month.ravel()
-    n_sys = mine = n_audited = 0
+    value_of, values = subset_sums(b.cost), np.empty(len(members))
+    n_sys = mine = n_audited = n_values = 0
     sums = (0.0, 0.0, 0.0)  # staff x skill, records, hosted records
     i = 0
     while i < len(members):
@@ -265,10 +354,32 @@ def _market_view(members, cidx, runs_platform, agencies, audits, gov_reaches_dat
         n_sys += _count_held(held[lo * K : hi * K])
         if audits.recent:
             n_audited += _count_audited(held[lo * K : hi * K], audited[lo * K : hi * K], audits.since)
-        ours, sums = _run_view(x, lo, hi, cidx, (runs_platform, gov_reaches_data), sums)
+        ours, sums, n_values = _run_view(
+            x, b, (lo, hi, cidx), (runs_platform, g.reaches_data), sums, (value_of, values, n_values)
+        )
         mine += ours
         i = j
-    return n_sys, mine, sums[0], n_audited, sums[1], sums[2]
+    layers, pool, capacity = _market_govs(g, mkt)
+    return n_sys, mine, sums[0], n_audited, sums[1], sums[2], pairwise_sum(values[:n_values]), layers, pool, capacity
+
+
+@njit(cache=True)
+def _market_govs(g, mkt):
+    """`_market_view`'s per-government part: platform layers built in market `mkt`, and its
+    pool's and institutions' staff x skill, added in government order (`np.bincount`)."""
+    layers = 0
+    for p in range(len(g.platform_gov)):
+        if g.market[g.platform_gov[p]] == mkt:
+            for layer in range(g.platform_ready.shape[1]):
+                layers += g.platform_ready[p, layer]
+    pool_staff, pool_skill = g.pool
+    free, tsi_skill = g.tsi
+    pool = capacity = 0.0
+    for gov in range(len(g.market)):
+        if g.market[gov] == mkt:
+            pool += pool_staff[gov] * pool_skill[gov]
+            capacity += free[gov] * tsi_skill[gov]
+    return layers, pool, capacity
 
 
 @njit(cache=True)
@@ -288,24 +399,35 @@ def _count_audited(held, audited, since):
 
 
 @njit(cache=True)
-def _run_view(x, lo, hi, cidx, platform, sums):
-    """`_market_view` over agencies lo..hi - 1: the company's systems among them, and the
-    running `sums` (staff x skill, records, hosted records) carried on in agency order."""
+def _run_view(x, b, run, platform, sums, builds):
+    """`_market_view` over agencies lo..hi - 1 (`run` = (lo, hi, cidx)): the company's systems
+    among them, the running `sums` (staff x skill, records, hosted records) carried on in agency
+    order, and each client's own work delivered this month (its kinds as a set, `company_revenue`)
+    appended to `builds` = (value_of, values, m); returns the new m."""
+    lo, hi, cidx = run
     runs_platform, gov_reaches_data = platform
+    value_of, values, m = builds
     own, company, staff, skill = x.own[lo:hi], x.company[lo:hi], x.staff[lo:hi], x.skill[lo:hi]
     records, gov, elsewhere = x.records[lo:hi], x.gov[lo:hi], x.served_elsewhere[lo:hi]
+    built, proposed, since = b.built[lo:hi], b.proposed[lo:hi], b.since[lo:hi]
     staff_skill, total_records, hosted = sums
     mine = 0
     for n in range(hi - lo):
         ours = company[n] == cidx
-        if ours:
-            for k in range(own.shape[1]):
+        if ours:  # the kinds' count is a constant: both loops unroll (half the time of one loop of both)
+            for k in range(N_KINDS):
                 mine += own[n, k]
+            bits = 0
+            for k in range(N_KINDS):
+                if built[n, k] == b.month and own[n, k] and since[n] < proposed[n, k] < b.month:
+                    bits |= 1 << k
+            values[m] = value_of[bits]
+            m += 1
         staff_skill += staff[n] * skill[n]
         total_records += records[n]
         if (ours or (runs_platform and gov_reaches_data[gov[n]])) and not elsewhere[n]:
             hosted += records[n]
-    return mine, (staff_skill, total_records, hosted)
+    return mine, (staff_skill, total_records, hosted), m
 
 
 @njit(cache=True)
@@ -333,7 +455,9 @@ def _company_runs(own, company, n_companies, run_cost):
                 systems[c], run[c] = count, cost
             c = company[n]
             count, cost = systems[c], run[c]
-        bits = row_bits(own, n)
+        bits = 0  # `row_bits`, over the kinds' constant count: the loop unrolls (a third faster)
+        for k in range(N_KINDS):
+            bits |= np.int64(own[n, k]) << k
         count += KINDS_IN_SET[bits]
         cost += cost_of[bits]
     if c >= 0:

@@ -9,7 +9,7 @@ import numpy as np
 from numba import njit
 
 from ..contracts import claim_gaps
-from ..institutions import Clients, company_position, company_revenue, company_systems, take_over
+from ..institutions import Clients, MarketView, company_month, take_over
 from ..numeric import pairwise_sum
 from ..reforms.kernels import vendor_deliveries
 from ..state import NO_ONE
@@ -122,9 +122,10 @@ class OperatingCompany(mesa.Agent):
             if change.month == m.month:
                 self.state_share = change.state_share
         self._take_over(m)
-        self._staffing(m)
-        self._adjust(m)  # reads the record up to last month: this month's is not complete yet
-        self._record_revenue(m)  # at the markup the month's rework and repairs are charged at
+        view = company_month(m, self)  # its market after the take-over, read once (nothing below changes it)
+        self._staffing(m, view)
+        self._adjust(m, view)  # reads the record up to last month: this month's is not complete yet
+        self._record_revenue(m, view)  # at the markup the month's rework and repairs are charged at
 
     def _take_over(self, m) -> None:
         k = min(self.p.migration_per_month, len(self.queue))
@@ -133,14 +134,14 @@ class OperatingCompany(mesa.Agent):
         batch, self.queue = self.queue[:k], self.queue[k:]
         take_over(m, batch, self.cidx)
 
-    def _staffing(self, m) -> None:
+    def _staffing(self, m, view: MarketView) -> None:
         """Its hired staff run `systems_per_staff` systems each (at most all it runs), at
         their skill; its own team runs the rest at the company's quality: what it delivers and
         operates is the mix (`staff_cover`)."""
-        self.cover = staff_cover(self.staff, company_systems(m)[self.cidx], m.spec.agents.systems_per_staff)
+        self.cover = staff_cover(self.staff, view.systems, m.spec.agents.systems_per_staff)
         self.quality = (1 - self.cover) * self.p.quality + self.cover * self.staff_skill
 
-    def _record_revenue(self, m) -> None:
+    def _record_revenue(self, m, view: MarketView) -> None:
         """What its markup priced this month, at that price: the build value of its own work
         delivered (what it built for its clients through construction, projects proposed after
         it took the agency over: a predecessor's project delivered after the take-over is its
@@ -149,9 +150,7 @@ class OperatingCompany(mesa.Agent):
         the operations fees it charged (`operations.operating_costs`). One markup prices both,
         so the increment that recovers its warranty is the warranty over both (review 0.2.4:
         over builds alone it was recovered again on every fee)."""
-        st = m.state
-        x = Clients(own=st.own, built=st.built, proposed=st.proposed, company=st.company, since=st.operator_since)
-        priced = company_revenue(tuple(x), self.cidx, m.month, m.base_build_cost) * (1 + self.markup)
+        priced = view.builds * (1 + self.markup)
         priced += month_fees(m, "company", len(m.companies))[self.cidx]
         if priced > 0:
             self.revenue.add(m.month, priced)
@@ -166,11 +165,11 @@ class OperatingCompany(mesa.Agent):
         revenue = self.revenue.total(month)
         return self.warranty.total(month) / revenue if revenue > 0 else 0.0
 
-    def _adjust(self, m) -> None:
+    def _adjust(self, m, view: MarketView) -> None:
         """Move markup and data hold toward what dependence and oversight allow, plus the
         rework and repairs it expects to pay (cost-plus: a supplier prices its expected
         warranty cost, Laffont & Tirole 1993)."""
-        dep, oversight, hosted, rights = company_position(m, self)
+        dep, oversight, hosted, rights = view.position
         target_markup = self.p.base_markup + self.p.markup_sensitivity * dep * self.profit_motive * (1 - oversight)
         target_markup += self.expected_warranty(m.month - 1)  # the last `warranty_months` complete months
         self.markup += self.p.markup_adjust * (target_markup - self.markup)
@@ -185,7 +184,7 @@ class Trailing:
 
     def __init__(self, months: int) -> None:
         self.amount: list = [0.0] * months
-        self.month = np.full(months, -1, np.int64)
+        self.month: list[int] = [-1] * months  # a list: read a slot at a time from Python
 
     def add(self, month: int, x) -> None:
         i = month % len(self.amount)
@@ -201,7 +200,11 @@ class Trailing:
 
     def total(self, month: int) -> float:
         """Sum over months month - months + 1 .. month."""
-        return float(sum(a for a, m in zip(self.amount, self.month, strict=True) if m > month - len(self.amount)))
+        start, out = month - len(self.amount), 0.0
+        for a, m in zip(self.amount, self.month, strict=True):
+            if m > start:
+                out += a  # in slot order onto 0.0, as `sum` added them
+        return float(out)
 
     def total_by(self, month: int, width: int) -> np.ndarray:
         """(width,) the vector sum over months month - months + 1 .. month."""

@@ -200,31 +200,47 @@ def test_found_quality_is_the_numpy_row_sums():
 def test_market_view_is_the_numpy_rule():
     """`institutions._market_view` (members read in runs of consecutive agencies) against the
     numpy statement of a company's view: members in one run, several runs and single agencies;
-    the float sums in member order (`np.cumsum`'s last element adds left to right)."""
-    from sim.institutions import Agencies, AuditView, _market_view
+    the float sums in member order (`np.cumsum`'s last element adds left to right); the
+    company's own work delivered as `company_revenue` reads it (its clients are members); the
+    market's platform layers, pool and institution capacity as `layers_in` and the bincounts."""
+    from sim.institutions import Agencies, AuditView, Builds, Clients, MarketGovs, _market_view, company_revenue
 
     rng = np.random.default_rng(5)
     for case in range(CASES):
         month = 30
-        own, _, _, _ = _state(rng, month)
-        N, G = len(own), int(rng.integers(1, 4))
+        own, built, proposed, since = _state(rng, month)
+        N, G = len(own), int(rng.integers(1, 6))
         members = np.flatnonzero(rng.random(N) < rng.choice([0.3, 0.8, 1.0]))
+        company = np.where(np.isin(np.arange(N), members), rng.integers(-1, 2, N), -1)
         x = Agencies(
             own=own,
-            company=rng.integers(-1, 2, N),
+            company=company,
             staff=rng.random(N) * 5,
             skill=rng.random(N),
             records=rng.random(N) * 100,
             gov=rng.integers(0, G, N),
             served_elsewhere=rng.random(N) < 0.3,
         )
+        cost = rng.random(5) * 50
+        b = Builds(built=built, proposed=proposed, since=since, month=month, cost=cost)
+        market, P = rng.integers(0, 2, G), int(rng.integers(0, 4))
+        g = MarketGovs(
+            market=market,
+            reaches_data=rng.random(G) < 0.5,
+            pool=(rng.random(G) * 3, rng.random(G)),
+            tsi=(rng.random(G) * 3, rng.random(G)),
+            platform_gov=rng.integers(0, G, P),
+            platform_ready=rng.random((P, 4)) < 0.5,
+        )
         audited = rng.integers(month - 20, month, own.shape).astype(np.int32)
-        reach, runs_platform = rng.random(G) < 0.5, bool(rng.random() < 0.5)
-        got = _market_view(members, 1, runs_platform, tuple(x), tuple(AuditView(audited, month - 12, True)), reach)
+        runs_platform, mkt = bool(rng.random() < 0.5), int(rng.integers(0, 2))
+        audits = tuple(AuditView(audited, month - 12, True))
+        got = _market_view(members, (1, mkt, runs_platform), tuple(x), audits, tuple(b), tuple(g))
         m, o = members, own[members]
         ours = x.company[m] == 1
-        hosts = (ours | (runs_platform & reach[x.gov[m]])) & ~x.served_elsewhere[m]
+        hosts = (ours | (runs_platform & g.reaches_data[x.gov[m]])) & ~x.served_elsewhere[m]
         cum = lambda v: float(np.cumsum(np.r_[0.0, v])[-1])  # noqa: E731
+        clients = Clients(own=own, built=built, proposed=proposed, company=company, since=since)
         want = (
             int(o.sum()),
             int(o[ours].sum()),
@@ -232,6 +248,10 @@ def test_market_view_is_the_numpy_rule():
             int((o & (audited[m] > month - 12)).sum()),
             cum(x.records[m]),
             cum(np.where(hosts, x.records[m], 0.0)),
+            company_revenue(tuple(clients), 1, month, cost),
+            int(g.platform_ready[market[g.platform_gov] == mkt].sum()),
+            np.bincount(market, weights=g.pool[0] * g.pool[1], minlength=2)[mkt],
+            np.bincount(market, weights=g.tsi[0] * g.tsi[1], minlength=2)[mkt],
         )
         assert got == want, case
 
@@ -435,3 +455,53 @@ def test_merge_apps_is_the_numpy_masks():
         np.testing.assert_array_equal(got, merge, str(case))
         for a, b in zip((own, reuse, merged, quality, users), w, strict=True):
             np.testing.assert_array_equal(a, b, str(case))
+
+
+def test_company_prices_kernel_is_the_masked_gather():
+    """`institutions._company_prices` against the mask-and-gather it replaced: 0 where no
+    company runs the agency, (1 + its contract's markup) x its company's cost factor elsewhere."""
+    from sim.institutions import _company_prices
+
+    rng = np.random.default_rng(12)
+    for case in range(CASES):
+        N, C = int(rng.integers(0, 60)), int(rng.integers(1, 4))
+        company = np.where(rng.random(N) < rng.random(), rng.integers(0, C, N), -1)
+        markup, cost = rng.random(N) * 0.4, rng.random(C) * 2
+        want = np.zeros(N)
+        by = company >= 0
+        want[by] = (1 + markup[by]) * cost[company[by]]
+        np.testing.assert_array_equal(_company_prices(company, markup, cost), want, err_msg=str(case))
+
+
+def test_hand_over_is_the_fancy_indexed_take_over():
+    """`institutions._hand_over` against the fancy-indexed assignments of `take_over` it replaced:
+    contract, record, and the machine rooms moved onto the platform only where the government
+    reaches its infrastructure layer."""
+    from sim.institutions import HandOver, _hand_over
+    from sim.state import INFRA
+
+    rng = np.random.default_rng(13)
+    for case in range(CASES):
+        N, G, K = int(rng.integers(1, 40)), int(rng.integers(1, 5)), 5
+        got = HandOver(
+            company=np.full(N, -1, np.int64),
+            contract_markup=np.full(N, 0.3),
+            contract_end=np.full(N, 7, np.int32),
+            operator_since=np.full(N, -1, np.int32),
+            found=(np.ones(N), np.full(N, 2.0)),
+            own=rng.random((N, K)) < 0.5,
+            reuse=rng.random((N, K)) < 0.2,
+            onto_platform=(rng.integers(0, G, N), rng.random(G) < 0.5),
+        )
+        want = HandOver(*(tuple(a.copy() for a in f) if isinstance(f, tuple) else f.copy() for f in got))
+        agencies = rng.permutation(N)[: int(rng.integers(0, N + 1))]
+        _hand_over(agencies, (1, 0.25, 40, 4), tuple(got))
+        want.company[agencies], want.contract_markup[agencies] = 1, 0.25
+        want.contract_end[agencies], want.operator_since[agencies] = 40, 4
+        want.found[0][agencies], want.found[1][agencies] = 0.0, 0.0
+        gov, reach = want.onto_platform
+        moved = agencies[want.own[agencies, INFRA] & reach[gov[agencies]]]
+        want.own[moved, INFRA], want.reuse[moved, INFRA] = False, True
+        for field, g, w in zip(HandOver._fields, got, want, strict=True):
+            for a, b in zip(g, w, strict=True) if isinstance(g, tuple) else [(g, w)]:
+                np.testing.assert_array_equal(a, b, err_msg=f"{field} {case}")

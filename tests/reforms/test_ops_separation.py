@@ -481,12 +481,12 @@ def test_in_whole_months_each_company_prices_this_month_s_fees_with_its_builds(m
         operate(model)
         operated["month"] = model.month
 
-    def checked(company, m):
+    def checked(company, m, view):
         st = m.state
         x = Clients(own=st.own, built=st.built, proposed=st.proposed, company=st.company, since=st.operator_since)
         builds = company_revenue(tuple(x), company.cidx, m.month, m.base_build_cost) * (1 + company.markup)
         before = company.revenue.total(m.month)
-        record(company, m)
+        record(company, m, view)
         assert operated["month"] == m.month  # this month's fees, not last month's
         entries.append((company.revenue.total(m.month) - before, builds + m.ops_revenue["company"][company.cidx]))
 
@@ -503,3 +503,58 @@ def test_in_whole_months_each_company_prices_this_month_s_fees_with_its_builds(m
     assert len(m.companies) >= 2 and len(np.unique(fees[:, 1])) > 1  # two companies, charging different fees
     assert len(entries) > 0 and (expected > 0).any()
     assert np.allclose(got, expected, rtol=1e-12, atol=1e-9)
+
+
+def _numpy_options(m, n):
+    """`contracts._options` as numpy statements over the helper functions (before 0.2.5's eighth pass)."""
+    from sim import contracts as C
+    from sim.institutions import company_cost
+
+    st, s, a = m.state, m.structure, m.spec.agents
+    run = st.own[n] @ m.base_run_cost
+    systems = st.own[n].sum(axis=1).astype(float)
+    scale = company_cost(m)[st.company[n]]
+    asking = np.array([c.markup for c in m.companies])[st.company[n]]
+    claim = np.array([c.claimed_quality for c in m.companies])[st.company[n]]
+    quality = C.expected_quality(m, n, claim)
+    vendor = C.best_vendor(m)[s.agency_market[n]]
+    factor = 1.0 + m.vendor_markup[vendor]
+    cost = C.switching_cost(st.own[n], st.rights[n], m.base_run_cost, m.base_build_cost, factor, a.migration_months)
+    cost, buys = C.with_buyout(m, n, cost, 1 + asking)
+    staff, skill = C.available_staff(m, n)
+    vendor_quality = C.as_built_here(m, n, C.seen_quality(m, m.vendor_claim[vendor]))
+    x = C.RenewalInputs(run, systems, cost, (1 + asking) * scale, quality, factor, vendor_quality, staff, skill)
+    choice = C.choose(tuple(x), m.companies[0].p.contract_months, a.systems_per_staff, a.staff_wage)
+    return x, vendor, cost, buys, choice
+
+
+def test_company_renewal_options_are_the_numpy_statements():
+    """`contracts._options` (one compiled pass, `_company_options`) against the numpy statements
+    it replaced, exactly: with and without an institution (buy-outs, quality support), agencies
+    with and without in-house staff, findings on record and rights held; every option chosen."""
+    from sim import contracts as C
+
+    rng = np.random.default_rng(11)
+    seen_choices = set()
+    for tsi in (False, True):
+        m = GovModel("reform_ops_separation", rng=4, **{"reforms.tech_support_institution.enabled": tsi})
+        m.run_for(14)
+        st = m.state
+        n = np.flatnonzero(st.company >= 0)
+        assert len(n) > 20
+        for case in range(6):
+            st.found_count[n] = rng.integers(0, 4, len(n)) * (rng.random(len(n)) < 0.5)
+            st.found_sum[n] = st.found_count[n] * rng.random(len(n))
+            st.rights[n] = rng.random((len(n), st.rights.shape[1])) < rng.random()
+            st.staff[n] = np.where(rng.random(len(n)) < 0.3, rng.integers(1, 4, len(n)), 0.0)
+            st.skill[n] = rng.random(len(n))
+            m.tech_pool.staff[:] = rng.integers(0, 30, len(m.tech_pool.staff)) * (case % 2)
+            m.companies[0].markup = float(rng.random() * 0.5)
+            got, want = C._options(m, n), _numpy_options(m, n)
+            for field, g, w in zip(C.RenewalInputs._fields, got[0], want[0], strict=True):
+                np.testing.assert_array_equal(g, w, err_msg=f"{field} {tsi} {case}")
+            for g, w in zip(got[1:], want[1:], strict=True):
+                np.testing.assert_array_equal(g, w, err_msg=f"{tsi} {case}")
+            seen_choices |= set(got[4].tolist())
+            assert not tsi or case == 0 or got[3].any() or not (m.tech_support.staff > 0).any()
+    assert seen_choices == {C.RENEW, C.SWITCH, C.TAKE_BACK}
