@@ -21,6 +21,8 @@ import pkgutil
 import time
 from collections import Counter
 
+import numpy as np
+
 SKIP = ("viz", "report", "calibrate", "design", "diffusion", "cli", "runner")
 
 
@@ -37,7 +39,7 @@ def _wrap_kernels(spent: Counter, calls: Counter, captured: dict, month: list) -
 
             def timed(*args):
                 if month[0] == 30 and name not in captured:
-                    captured[name] = (kernel, copy.deepcopy(args))
+                    captured[name] = (kernel, _same_flags(copy.deepcopy(args), args))
                 t0 = time.perf_counter()
                 try:
                     return kernel(*args)
@@ -49,10 +51,11 @@ def _wrap_kernels(spent: Counter, calls: Counter, captured: dict, month: list) -
         return wrapped[id(kernel)]
 
     originals = []
-    for info in pkgutil.walk_packages(sim.__path__, "sim."):
-        if any(part in info.name for part in SKIP):
-            continue
-        mod = importlib.import_module(info.name)
+    # every module imported before any is wrapped: one imported later would take a wrapper
+    # (`from .x import kernel`) that is not a dispatcher, so it would not be put back
+    names = [i.name for i in pkgutil.walk_packages(sim.__path__, "sim.")]
+    mods = [importlib.import_module(n) for n in names if not any(part in n for part in SKIP)]
+    for mod in mods:
         for key, value in list(vars(mod).items()):
             if isinstance(value, CPUDispatcher):
                 originals.append((mod, key, value))
@@ -61,8 +64,10 @@ def _wrap_kernels(spent: Counter, calls: Counter, captured: dict, month: list) -
 
 
 def _hot(kernel, args, repeat: int = 50) -> float:
-    """Best time of `kernel` on a copy of `args`, called again and again (data in cache)."""
-    args = copy.deepcopy(args)
+    """Best time of `kernel` on a copy of `args`, called again and again (data in cache). The
+    copy keeps each array's read-only flag, so the kernel runs the signature the model compiled
+    (a copied read-only array is writeable: a new signature, compiled for this replay only)."""
+    args = _same_flags(copy.deepcopy(args), args)
     kernel(*args)
     best = float("inf")
     for _ in range(5):
@@ -71,6 +76,16 @@ def _hot(kernel, args, repeat: int = 50) -> float:
             kernel(*args)
         best = min(best, (time.perf_counter() - t0) / repeat)
     return best
+
+
+def _same_flags(copied, original):
+    """`copied` with the read-only flags of `original`'s arrays (tuples followed)."""
+    if isinstance(original, np.ndarray) and not original.flags.writeable:
+        copied.flags.writeable = False
+    elif isinstance(original, tuple):
+        for c, o in zip(copied, original, strict=True):
+            _same_flags(c, o)
+    return copied
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -90,13 +105,23 @@ def main(argv: list[str] | None = None) -> None:
     spent, calls, captured, month = Counter(), Counter(), {}, [0]
     originals = _wrap_kernels(spent, calls, captured, month)
     try:
-        _run(a, overrides, spent, calls, captured, month)
+        lines = _run(a, overrides, spent, calls, month)
     finally:  # leave the modules as they were (this may run inside a test session)
         for mod, key, kernel in originals:
             setattr(mod, key, kernel)
+    # replays run with the kernels unwrapped: a signature compiled while a callee is wrapped
+    # fails, and numba keeps that failure for the signature for the rest of the process
+    for name, line in lines:
+        if a.hot and name in captured:
+            try:
+                line += f"  hot {_hot(*captured[name]) * 1e6:8,.1f} µs a call"
+            except Exception as e:  # a kernel whose arguments cannot be replayed (changed in place)
+                line += f"  hot: {type(e).__name__}"
+        print(line)
 
 
-def _run(a, overrides: dict, spent: Counter, calls: Counter, captured: dict, month: list) -> None:
+def _run(a, overrides: dict, spent: Counter, calls: Counter, month: list) -> list[tuple[str, str]]:
+    """Runs the scenario with the kernels timed; prints the month and returns a line per kernel."""
     from sim import GovModel
 
     GovModel(a.scenario, rng=1, **overrides).run_for(a.months)  # kernels load
@@ -116,14 +141,10 @@ def _run(a, overrides: dict, spent: Counter, calls: Counter, captured: dict, mon
         f"{a.scenario}: {model.structure.n_agencies:,} agencies; {total / months * 1e6:,.0f} µs a month, "
         f"{inside / months * 1e6:,.0f} µs in kernels ({sum(calls.values()) / months:.1f} calls)"
     )
-    for name, s in spent.most_common():
-        line = f"  {name:<38} {s / months * 1e6:9,.1f} µs {calls[name] / months:5.1f} calls"
-        if a.hot and name in captured:
-            try:
-                line += f"  hot {_hot(*captured[name]) * 1e6:8,.1f} µs a call"
-            except Exception as e:  # a kernel whose arguments cannot be replayed (changed in place)
-                line += f"  hot: {type(e).__name__}"
-        print(line)
+    return [
+        (name, f"  {name:<38} {s / months * 1e6:9,.1f} µs {calls[name] / months:5.1f} calls")
+        for name, s in spent.most_common()
+    ]
 
 
 if __name__ == "__main__":
