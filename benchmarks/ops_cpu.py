@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import time
 
+from benchmarks.phase_cpu import _timed
+
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -49,16 +51,6 @@ def main(argv: list[str] | None = None) -> None:
         for module, name, fn in originals:
             setattr(module, name, fn)
     print(" ".join(f"{k}={v / 60 * 1e6:.1f}" for k, v in sorted(best.items())), "(CPU µs a month, least of the runs)")
-
-
-def _timed(acc: dict, label: str, fn):
-    def wrapper(*args, **kwargs):
-        t = time.process_time()
-        out = fn(*args, **kwargs)
-        acc[label] = acc.get(label, 0.0) + time.process_time() - t
-        return out
-
-    return wrapper
 
 
 if __name__ == "__main__":
