@@ -23,6 +23,7 @@ from .control import ControlInputs
 from .institutions import company_cost, company_prices, platform_runners
 from .numeric import gini_sorted, pairwise_sum
 from .state import DATA, INFRA, MOBILE, SUPPORT, YEAR
+from .stepping import DIRECT
 from .views import view
 
 if TYPE_CHECKING:
@@ -43,12 +44,15 @@ class MeasureCollector(mesa.DataCollector):
     months kept into Mesa's lists (`model_vars`, one per reporter) when they are read: a month
     costs one append, not 41 (nor Mesa's deep copy of each value: they are plain numbers).
     Mesa's check of the reporters at the first collection is skipped: they are this module's
-    own (`read_measure` of each measure, all of them keys of `model.measures`: tested)."""
+    own (`read_measure` of each measure, all of them keys of `model.measures`: tested). This
+    reads Mesa's private attributes, so only on the Mesa releases checked (`stepping.DIRECT`);
+    any other gets Mesa's collection whole. A list taken from `model_vars` grows when
+    `model_vars` is read again, not at each collection."""
 
     def __init__(self) -> None:
         self._rows: list[tuple] = []  # months collected, not yet copied into `model_vars`
         super().__init__(model_reporters=REPORTERS)
-        self._validated = True
+        self._validated = DIRECT
         self.start = ""  # month 0's date ("YYYY-MM"), read from the model at the first collection
 
     @property
@@ -82,13 +86,13 @@ class MeasureCollector(mesa.DataCollector):
     def collect(self, model: GovModel) -> None:
         if not self.start:
             self.start = model.spec.simulation.start
-        if self.agent_reporters or self.agenttype_reporters or len(self.model_reporters) != len(KEYS):
+        if not DIRECT or self.agent_reporters or self.agenttype_reporters or len(self.model_reporters) != len(KEYS):
             super().collect(model)  # reporters added beyond the measures: Mesa's own collection
             return
         self._collection_steps.append(model.time)  # as Mesa's own collect does
         measures, measured = model.measures, model.__dict__.get("_measured")
-        if measured is not None and measured[0] is measures:  # the dict `compute_measures` made with this tuple
-            self._rows.append(measured[1])
+        if measured is not None and measured[0] is measures and len(measures) == len(KEYS):
+            self._rows.append(tuple(measures.values()))  # made in KEYS' order; an edit in place is seen
         else:
             self._rows.append(tuple([measures[name] for name in KEYS]))
 

@@ -93,3 +93,13 @@ def test_spending_total_shortcut_reads_every_paid_key_in_the_models_order():
     m.spend["extra"] = 7.0  # a key beyond the model's: the general sum reads it too
     assert _python_figures(m)[2][0] == float(sum([v for k, v in m.spend.items() if not k.startswith("duplicated")]))
     assert _python_figures(m)[2][0] != expected
+
+
+def test_a_measure_edited_in_place_after_measuring_is_what_is_collected():
+    """The collector copies `model.measures` as it stands at collection, not the kernel's tuple:
+    a hook that edits the month's dict before it is collected is not silently ignored."""
+    m = GovModel("baseline", rng=3, **SMALL)
+    m.run_for(1)
+    m.measures["silo_index"] = -1.0  # after compute_measures, before a collection
+    m.datacollector.collect(m)
+    assert m.datacollector.model_vars["silo_index"][-1] == -1.0
