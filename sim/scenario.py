@@ -184,6 +184,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
 # tick as the reading could leave the times as they were; git's "racy" rule). Any write moves
 # the change time, which no program can set back.
 RACY_S = 2.0  # seconds (assumed: far above file systems' timestamp granularity)
+# The times are compared with this machine's clock: on a network file system whose server's
+# clock runs more than RACY_S behind, a same-size rewrite within one timestamp tick of an
+# earlier reading could be missed (the ctime still moves, so only within that tick).
 _STATUS: dict[str, tuple[tuple, bytes]] = {}  # file -> (its status, the bytes read with it)
 _REAL: dict[str, tuple[tuple, str]] = {}  # path as given -> (its file's status, its real path)
 
