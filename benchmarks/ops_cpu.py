@@ -4,17 +4,17 @@
 
 Wraps `operations.complete_and_expire`, `operations.operate` and, where the checkout still calls it
 from the month's step, `apps.adopt` (since the eighth pass app adoption runs inside `operate`'s
-compiled call) with `time.process_time`, runs the scenario `--runs` times after one untimed run,
-and prints each one's least CPU µs a month over the runs, their sum (`ops`) and the month's. Only
+compiled call) with `time.process_time`, runs the scenario `--runs` times after one untimed run
+(`phase_cpu.least_cpu`), and prints each one's least CPU µs a month over the runs, the sum of
+those (`ops`), the reforms', the rest and the month's. Only
 wraps what exists, so it runs against older checkouts too: run it from each tree.
 """
 
 from __future__ import annotations
 
 import argparse
-import time
 
-from benchmarks.phase_cpu import _timed
+from benchmarks.phase_cpu import least_cpu
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -31,25 +31,9 @@ def main(argv: list[str] | None = None) -> None:
         from benchmarks.cases import every_reform
 
         overrides |= every_reform()
-    acc: dict[str, float] = {}
     wrapped = [(M.operations, "complete_and_expire"), (M.operations, "operate"), (M.apps, "adopt")]
-    originals = [(module, name, getattr(module, name)) for module, name in wrapped]
-    for module, name, fn in originals:
-        setattr(module, name, _timed(acc, name, fn))
-    best: dict[str, float] = {}
-    try:
-        for run in range(a.runs + 1):
-            model = M.GovModel(a.scenario, rng=run + 1, **overrides)
-            acc.clear()
-            t = time.process_time()
-            model.run_for(60)
-            acc["month"] = time.process_time() - t
-            acc["ops"] = sum(acc.get(name, 0.0) for _, name in wrapped)
-            for key, value in acc.items() if run else ():  # the first run loads the kernels
-                best[key] = min(best.get(key, value), value)
-    finally:
-        for module, name, fn in originals:
-            setattr(module, name, fn)
+    best = least_cpu(wrapped, a.scenario, overrides, a.runs)
+    best["ops"] = sum(best.get(name, 0.0) for _, name in wrapped)  # the least of each part, summed
     print(" ".join(f"{k}={v / 60 * 1e6:.1f}" for k, v in sorted(best.items())), "(CPU µs a month, least of the runs)")
 
 

@@ -35,17 +35,9 @@ def main(argv: list[str] | None = None) -> None:
     a = p.parse_args(argv)
     import sim.model as M
 
-    acc: dict[str, float] = {}
     phases = [(getattr(M, mod), name) for mod, names in PHASES.items() for name in names]
-    phases = [(module, name) for module, name in phases if hasattr(module, name)] + [(M, "compute_measures")]
-    originals = [(module, name, getattr(module, name)) for module, name in phases]
-    for module, name, fn in originals:
-        setattr(module, name, _timed(acc, "measures" if name == "compute_measures" else name, fn))
-    try:
-        best = _least(M.GovModel, acc, a.scenario, {"government.sizes": a.sizes} if a.sizes else {}, a.runs)
-    finally:  # the wrappers go: a test or a session that imports this keeps the model as it was
-        for module, name, fn in originals:
-            setattr(module, name, fn)
+    phases += [(M, "compute_measures")]
+    best = least_cpu(phases, a.scenario, {"government.sizes": a.sizes} if a.sizes else {}, a.runs)
     print(" ".join(f"{k}={v / 60 * 1e3:.3f}" for k, v in sorted(best.items())), "(CPU ms a month, least of the runs)")
 
 
@@ -55,6 +47,22 @@ PHASES = {  # GovModel.step's phase functions, by module of sim.model
     "planning": ["plan"],
     "operations": ["complete_and_expire", "operate"],
 }
+
+
+def least_cpu(phases: list, scenario: str, overrides: dict, runs: int) -> dict[str, float]:
+    """`_least` with each (module, function name) of `phases` that exists timed (`compute_measures`
+    as "measures"); the functions are put back after, so a test or a session keeps the model."""
+    import sim.model as M
+
+    acc: dict[str, float] = {}
+    originals = [(module, name, getattr(module, name)) for module, name in phases if hasattr(module, name)]
+    for module, name, fn in originals:
+        setattr(module, name, _timed(acc, "measures" if name == "compute_measures" else name, fn))
+    try:
+        return _least(M.GovModel, acc, scenario, overrides, runs)
+    finally:
+        for module, name, fn in originals:
+            setattr(module, name, fn)
 
 
 def _least(model_cls, acc: dict, scenario: str, overrides: dict, runs: int) -> dict[str, float]:

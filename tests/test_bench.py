@@ -89,6 +89,18 @@ def test_phase_cpu_prints_every_phase_and_removes_its_wrappers(capsys):
     assert (M.demand.serve, M.planning.plan, M.compute_measures) == before
 
 
+def test_ops_cpu_sums_operations_parts_and_removes_its_wrappers(capsys):
+    import sim.model as M
+    from benchmarks.ops_cpu import main as ops_cpu
+
+    before = (M.operations.operate, M.operations.complete_and_expire, M.apps.adopt)
+    ops_cpu(["baseline", "--sizes", "1", "2", "4", "--runs", "1"])
+    figures = dict(kv.split("=") for kv in capsys.readouterr().out.split() if "=" in kv)
+    parts = float(figures["operate"]) + float(figures["complete_and_expire"]) + float(figures.get("adopt", 0))
+    assert abs(float(figures["ops"]) - parts) < 0.2 and float(figures["month"]) > float(figures["ops"]) > 0
+    assert (M.operations.operate, M.operations.complete_and_expire, M.apps.adopt) == before
+
+
 def test_the_sweep_fit_splits_start_up_from_the_cost_per_run_and_projects_10k(capsys):
     """Two sweep sizes on a line: intercept = start-up, slope = steady cost per run; the
     10,000-run projection is intercept + 10,000 x slope, and is labelled as projected."""
