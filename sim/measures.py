@@ -90,8 +90,8 @@ class MeasureCollector(mesa.DataCollector):
             super().collect(model)  # reporters added beyond the measures: Mesa's own collection
             return
         self._collection_steps.append(model.time)  # as Mesa's own collect does
-        measures, measured = model.measures, model.__dict__.get("_measured")
-        if measured is not None and measured[0] is measures and len(measures) == len(KEYS):
+        measures = model.measures
+        if model.__dict__.get("_measured") is measures and len(measures) == len(KEYS):
             self._rows.append(tuple(measures.values()))  # made in KEYS' order; an edit in place is seen
         else:
             self._rows.append(tuple([measures[name] for name in KEYS]))
@@ -158,7 +158,7 @@ def compute_measures(model: GovModel) -> dict[str, float]:
     in Python (spending, the review pipeline) and returns every measure as one tuple."""
     values = _measure_all(*_kernel_args(model))  # a tuple of len(KEYS)
     measures = dict(zip(KEYS, values))  # noqa: B905 (the kernel gives len(KEYS): strict= costs a tenth more)
-    model._measured = (measures, values)  # the month's row for the collector (`MeasureCollector.collect`)
+    model._measured = measures  # marks the dict made in KEYS' order (`MeasureCollector.collect`)
     return measures
 
 
