@@ -219,16 +219,16 @@ class GovModel(AgencyViewsOnUse, DirectSteps, mesa.Model):
             self._set_providers()
 
     def _set_providers(self) -> None:
-        self.dyad_provider = demand.provider(self)
-        self.provider_index = demand.index(self.dyad_provider)  # the service kernel's: unsigned (demand.INDEX)
-        s = self.structure
-        self.links_provided = np.bincount(self.dyad_provider, minlength=s.n_agencies)
-        self.dyad_prov_gov = s.agency_gov[self.dyad_provider]
-        self.dyad_cross = self.dyad_prov_gov != s.agency_gov[s.d_req]  # served across governments
-        self.dyad_local_copy = s.d_vertical & self.state.refluxed[s.d_local]  # from a returned copy (reflux)
-        self.linked_agencies = np.zeros(s.n_agencies, bool)  # in some needed link, either end
-        self.linked_agencies[s.d_req] = True
-        self.linked_agencies[self.dyad_provider] = True
+        """The dyads' providers and what follows from them (`demand.providers`), new arrays each time."""
+        (
+            self.dyad_provider,
+            self.provider_index,  # the service kernel's: unsigned (demand.INDEX)
+            self.links_provided,
+            self.dyad_prov_gov,
+            self.dyad_cross,  # served across governments
+            self.dyad_local_copy,  # from a returned copy (reflux)
+            self.linked_agencies,  # in some needed link, either end
+        ) = demand.providers(self)
         self._refluxed_seen = self.state.refluxed.tobytes()
 
     def _reset_spend(self) -> None:

@@ -52,3 +52,46 @@ def test_serve_cpu_prints_each_part_and_removes_its_wrappers(capsys):
     out = capsys.readouterr().out
     assert all(f"{p}=" in out for p in ("serve", "_serve", "decide", "_decide", "loop", "step", "month"))
     assert (demand.serve, demand._serve, sharing.decide, sharing._decide) == before
+
+
+def _providers_in_full(m: GovModel) -> tuple:
+    """`GovModel`'s provider arrays recomputed over every dyad, as before the ninth pass (numpy)."""
+    s = m.structure
+    prov = np.where(s.d_vertical & ~m.state.refluxed[s.d_local], s.d_top, s.d_local)
+    linked = np.zeros(s.n_agencies, bool)
+    linked[s.d_req] = True
+    linked[prov] = True
+    prov_gov = s.agency_gov[prov]
+    return (
+        prov,
+        prov.astype(demand.INDEX),
+        np.bincount(prov, minlength=s.n_agencies),
+        prov_gov,
+        prov_gov != s.agency_gov[s.d_req],
+        s.d_vertical & m.state.refluxed[s.d_local],
+        linked,
+    )
+
+
+def test_providers_set_from_the_vertical_dyads_equal_the_full_recomputation_through_a_reflux_run():
+    """`demand.providers` copies the fixed dyads' arrays and sets only the vertical lines': every array equals
+    the whole recomputation (values and dtype) month after month, as copies are returned and go stale, and
+    each change gives new arrays (an array kept from an earlier month does not change)."""
+    m = GovModel("reform_data_reflux", rng=11, **{"reforms.data_reflux.refresh_compliance": 0.3})
+    names = ("dyad_provider", "provider_index", "links_provided", "dyad_prov_gov", "dyad_cross", "dyad_local_copy")
+    names += ("linked_agencies",)
+    seen, stale = set(), False
+    for _ in range(40):
+        held = [getattr(m, n) for n in names]
+        kept = [a.copy() for a in held]
+        before = m.state.refluxed.copy()
+        m.step()
+        stale |= bool((before & ~m.state.refluxed).any())
+        seen.add(int(m.state.refluxed.sum()))
+        for n, want in zip(names, _providers_in_full(m), strict=True):
+            got = getattr(m, n)
+            assert got.dtype == want.dtype and got.flags.c_contiguous and got.flags.writeable, n
+            np.testing.assert_array_equal(got, want, err_msg=n)
+        for a, b in zip(held, kept, strict=True):
+            np.testing.assert_array_equal(a, b)
+    assert len(seen) > 3 and stale and (m.structure.d_vertical & ~m.dyad_local_copy).any()

@@ -57,9 +57,80 @@ def provider(model: GovModel) -> np.ndarray:
     """Effective provider of each dyad: a vertical line's data sits at the top of the tree
     until it is returned to the locality (reflux, seed 000 §2.3 and §3.3). Recomputed only
     when reflux changes (GovModel._update_providers)."""
-    s = model.structure
-    at_top = s.d_vertical & ~model.state.refluxed[s.d_local]
+    return provider_of(model.structure, model.state.refluxed)
+
+
+def provider_of(s, refluxed: np.ndarray) -> np.ndarray:
+    """`provider` for a structure and the agencies' reflux flags."""
+    at_top = s.d_vertical & ~refluxed[s.d_local]
     return np.where(at_top, s.d_top, s.d_local)
+
+
+class Providers(NamedTuple):
+    """Each dyad's effective provider (`provider`) and what follows from it, as `GovModel` keeps them."""
+
+    provider: np.ndarray  # (D) int64 `GovModel.dyad_provider`
+    index: np.ndarray  # (D) the same as `INDEX` (`GovModel.provider_index`, the service kernel's)
+    links_provided: np.ndarray  # (N) needed links each agency provides
+    prov_gov: np.ndarray  # (D) the provider's government
+    cross: np.ndarray  # (D) served across governments
+    local_copy: np.ndarray  # (D) served from a returned copy (reflux)
+    linked: np.ndarray  # (N) in some needed link, either end
+
+
+def providers(model: GovModel) -> Providers:
+    """`Providers` for this month's reflux, new arrays each call: only a vertical line's dyads can change
+    (`provider`), so the others' are made once per model (`_fixed_providers`) and copied, and the vertical
+    dyads (~8% at 13,750 agencies) are set in one compiled pass (`_providers`)."""
+    s = model.structure
+    known = model.__dict__.get("_fixed_providers")
+    if known is None or known[0] is not s:
+        known = model._fixed_providers = (s, _fixed_providers(s))
+    return Providers(*_providers(known[1], model.state.refluxed))
+
+
+def _fixed_providers(s) -> tuple:
+    """`Providers` with no copy returned (every vertical line's data at the top), its counts and linked flags
+    without the vertical dyads' providers; and what `_providers` reads of the vertical dyads."""
+    vertical = s.d_vertical
+    at_top = provider_of(s, np.zeros(s.n_agencies, bool))
+    req_gov = s.agency_gov[s.d_req]
+    prov_gov = s.agency_gov[at_top]
+    index(s.d_local), index(s.d_top)  # both ends fit `INDEX` (raises otherwise)
+    fixed = at_top[~vertical]
+    linked = np.zeros(s.n_agencies, bool)
+    linked[s.d_req] = True
+    linked[fixed] = True
+    base = (at_top, index(at_top), np.bincount(fixed, minlength=s.n_agencies), prov_gov, prov_gov != req_gov)
+    ends = (np.flatnonzero(vertical), s.d_top, s.d_local, s.agency_gov, req_gov)
+    return (*base, np.zeros(len(vertical), bool), linked), ends
+
+
+@njit(cache=True)
+def _providers(fixed, refluxed):
+    """`Providers` (as a tuple) of `_fixed_providers`' arrays, copied, and the vertical dyads' providers: the
+    local agency while it holds a current returned copy (`refluxed`), else the line's top agency."""
+    base, ends = fixed
+    provider, idx, links, prov_gov, cross, local_copy, linked = (
+        base[0].copy(),
+        base[1].copy(),
+        base[2].copy(),
+        base[3].copy(),
+        base[4].copy(),
+        base[5].copy(),
+        base[6].copy(),
+    )
+    vertical, top, local, agency_gov, req_gov = ends
+    for j in range(len(vertical)):
+        d = vertical[j]
+        back = refluxed[local[d]]
+        p = local[d] if back else top[d]
+        provider[d], idx[d], local_copy[d] = p, p, back
+        prov_gov[d] = agency_gov[p]
+        cross[d] = prov_gov[d] != req_gov[d]
+        links[p] += 1
+        linked[p] = True
+    return provider, idx, links, prov_gov, cross, local_copy, linked
 
 
 def data_capable(model: GovModel, agencies: np.ndarray) -> np.ndarray:
