@@ -44,19 +44,30 @@ class DataReflux(Reform):
         s = model.structure
         levels = [s.levels.index(lv) for lv in self.p.levels]
         cand = np.flatnonzero(s.line_vertical[s.agency_line] & np.isin(s.agency_level, levels) & (s.agency_gov != 0))
-        self.pending = model.rng.permutation(cand)
+        self.order = model.rng.permutation(cand)  # of the returns: returned, then pending (slices of it)
+        self.pending = self.order
         self.per_month = int(np.ceil(self.p.share_per_month * len(cand)))
-        self.returned = np.zeros(0, np.int64)  # agencies holding a returned copy
+        self.returned = self.order[:0]  # agencies holding a returned copy
         self.refreshed = np.full(s.n_agencies, NEVER, np.int64)  # month of each copy's last refresh
 
     def step(self, model) -> None:
-        batch, self.pending = self.pending[: self.per_month], self.pending[self.per_month :]
+        taken = min(len(self.returned) + self.per_month, len(self.order))
+        batch, self.pending = self.order[len(self.returned) : taken], self.order[taken:]
         self._refresh(model)
         self.refreshed[batch] = model.month
-        self.returned = np.concatenate([self.returned, batch])
-        current = np.zeros(model.structure.n_agencies, bool)
-        current[self.returned] = self.refreshed[self.returned] >= model.month - self.p.max_age + 1
-        model.state.refluxed = current
+        self.returned = self.order[:taken]
+        model.state.refluxed = self._current(model.month)
+
+    def _current(self, month: int) -> np.ndarray:
+        """(N) the agency holds a current copy: refreshed in the last `max_age` months. Only a returned copy is
+        ever refreshed (the others' month stays NEVER), so all agencies are compared at once unless the
+        oldest current month reaches back to NEVER."""
+        oldest = month - self.p.max_age + 1
+        if oldest > NEVER:
+            return self.refreshed >= oldest
+        current = np.zeros(len(self.refreshed), bool)
+        current[self.returned] = self.refreshed[self.returned] >= oldest
+        return current
 
     def _refresh(self, model) -> None:
         """The line's top agency refreshes the copies it returned: an open one always, a

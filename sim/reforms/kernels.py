@@ -301,11 +301,11 @@ def refresh_copies(returned, draw, compliance, open_, agency_line, refreshed, mo
     month (`refreshed`, in place) when the line's top agency (agency `line` of government 0)
     is open to sharing, or complies (`draw < compliance`). Returns how many were refreshed."""
     done = 0
-    for i in range(len(returned)):
+    for i in range(len(returned)):  # without a branch on the draw, which is random
         n = returned[i]
-        if open_[agency_line[n]] or draw[i] < compliance:
-            refreshed[n] = month
-            done += 1
+        due = open_[agency_line[n]] | (draw[i] < compliance)
+        refreshed[n] = month if due else refreshed[n]
+        done += due
     return done
 
 
