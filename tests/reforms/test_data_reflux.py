@@ -46,3 +46,16 @@ def test_a_copy_the_top_does_not_refresh_goes_stale_and_the_line_s_data_comes_fr
     step(m, reform, 3)
     assert m.state.refluxed[LOCAL_TAXATION].all()
     assert np.isclose(m.spend["sharing"] - spent, 2 * m.spec.reforms.data_reflux.refresh_cost)
+
+
+def test_a_copy_kept_longer_than_the_never_mark_stays_current():
+    """`_current` compares every agency's last refresh at once only while the oldest current month is after
+    NEVER (the month of a copy never returned); with a longer `max_age` it reads the returned copies alone."""
+    from sim.reforms.data_reflux import NEVER
+
+    m = tiny("data_reflux", share_per_month=1.0, refresh_compliance=0.0, max_age=-NEVER + 5)
+    reform, _ = activate(m, "data_reflux")
+    m.state.open[TOP_TAXATION] = False  # no refresh: the copies age
+    for month in range(3):
+        step(m, reform, month)
+        assert np.flatnonzero(m.state.refluxed).tolist() == LOCAL_TAXATION
