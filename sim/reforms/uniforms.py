@@ -3,7 +3,7 @@
 `Generator.random(size)` on a PCG64 generator takes, per draw, one step of the 128-bit LCG
 `state = state * MULT + inc` and the top 53 bits of its XSL-RR output, times 2**-53 (numpy's
 `pcg64.h`, `pcg64_next64` and `next_double`). The audit draws 68,750 uniforms a month at 13,750
-agencies and keeps the ~3% below its rate; through numpy that is a call through the bit
+agencies and keeps the few per cent below its rate; through numpy that is a call through the bit
 generator's function pointer per draw and a 550 KB array written, then read back to find them.
 Here the same numbers come out of the same state in one compiled loop that keeps only the cells
 below the rate, and the generator's state is then set to where numpy's draw leaves it (its
