@@ -82,19 +82,18 @@ def start_repairs(repairs, pending, n, k, quality, ready, built, operator_since)
 
 
 @njit(cache=True)
-def audit_pass(repairs, pending, systems, draw, month, audit_rate, under_delivery):
-    """`third_party_evaluation`'s audits: running systems are audited where `draw < audit_rate`,
-    unless under repair (the system the repair is for still in place), and their audit month
-    set. The cells drawn are found first (`cells_below`: ~3% of them), then only those are
-    read; the repairs under way are the `pending` cells (flat n * K + k, ascending, as
-    `settle_repairs` leaves them: the cells whose `repairs.done` is set), walked alongside, so
-    the (N, K) repair months are not read at every audited cell. Returns the audited cells
-    (flat, ascending: `contracts.record_found_cells` reads them, not a mask of every cell),
-    the (n, k) of those below `under_delivery` (row-major) and the agencies run by a company
-    with some system audited (ascending)."""
+def audit_pass(repairs, pending, systems, cells, month, under_delivery):
+    """`third_party_evaluation`'s audits: running systems are audited where drawn (`cells`,
+    flat n * K + k ascending: the draws below the audit rate, ~3% of them,
+    `uniforms.cells_below_rate`), unless under repair (the system the repair is for still in
+    place), and their audit month set. Only the cells drawn are read; the repairs under way are
+    the `pending` cells (flat n * K + k, ascending, as `settle_repairs` leaves them: the cells
+    whose `repairs.done` is set), walked alongside, so the (N, K) repair months are not read at
+    every audited cell. Returns the audited cells (flat, ascending: `contracts.record_found_cells`
+    reads them, not a mask of every cell), the (n, k) of those below `under_delivery`
+    (row-major) and the agencies run by a company with some system audited (ascending)."""
     repairs, systems = Repairs(*repairs), Audited(*systems)
     K = systems.own.shape[1]
-    cells = cells_below(draw, audit_rate)
     pick = np.empty(len(cells), np.int64)
     poor = np.empty((2, len(cells)), np.int64)
     by_company = np.empty(len(cells), np.int64)
@@ -117,27 +116,6 @@ def audit_pass(repairs, pending, systems, draw, month, audit_rate, under_deliver
             by_company[n_company] = n  # the agency's first audited system
             n_company += 1
     return pick[:n_pick].copy(), poor[:, :n_poor].copy(), by_company[:n_company].copy()
-
-
-@njit(cache=True)
-def cells_below(draw, rate):
-    """`np.flatnonzero(draw < rate)` (flat, ascending) for a few cells below `rate`: four at a
-    time, their least compared first (most fours hold none), a four holding one written
-    without branches."""
-    flat = draw.ravel()
-    n = len(flat)
-    out = np.empty(n, np.int64)
-    c = 0
-    stop = n - n % 4
-    for b in range(0, stop, 4):
-        if min(min(flat[b], flat[b + 1]), min(flat[b + 2], flat[b + 3])) < rate:
-            for j in range(4):
-                out[c] = b + j
-                c += flat[b + j] < rate
-    for i in range(stop, n):
-        out[c] = i
-        c += flat[i] < rate
-    return out[:c].copy()
 
 
 class Deliveries(NamedTuple):

@@ -58,7 +58,6 @@ class ThirdPartyEvaluation(Reform):
         self.repair_of = np.full(shape, -1, np.int64)
         self.repair_owed_since = np.full(shape, -1, np.int64)  # the liable supplier's `operator_since`
         self.pending = np.zeros(0, np.int64)  # the systems under repair, as n * K + k ascending (few)
-        self.draw = np.empty(shape)  # the month's audit draws, written in place
 
     def step(self, model) -> None:
         """Vendors price their record; repairs lapse or take effect; audits pick systems, find
@@ -66,17 +65,20 @@ class ThirdPartyEvaluation(Reform):
         one pass over the systems, as the masks it replaced)."""
         p = self.p
         from ..agents.supplier import price_vendor_warranty  # here: the schema loads without Mesa
+        from .uniforms import cells_below_rate  # compiled: the schema loads without numba
 
         price_vendor_warranty(model)  # vendors price their own record, as companies do (once a month)
-        draw = model.rng.random(out=self.draw)  # the stream's draws as before (the passes draw none)
-        pick, poor, by_company = self._pass(model, draw)
+        # a uniform per (agency, kind), row-major, from the stream as before (the passes draw none)
+        drawn = cells_below_rate(model.rng, model.state.own.size, p.audit_rate)
+        pick, poor, by_company = self._pass(model, drawn)
         self._findings(model, pick, by_company)
         self._start_repairs(model, *poor)
         model.spend["programmes"] += float(len(pick)) * p.audit_cost
 
-    def _pass(self, model, draw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _pass(self, model, drawn: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Repairs lapse or take effect (and are paid, `kernels.settle_repairs`), then systems not
-        under repair are audited where `draw < audit_rate` (`kernels.audit_pass`). Returns the
+        under repair are audited where drawn (`drawn`: flat cells, ascending, whose draw is below
+        `audit_rate`; `kernels.audit_pass`). Returns the
         audited cells (flat n * K + k, ascending), the (n, k) of the audited systems that under-deliver and the
         agencies run by a company with some system audited."""
         from .kernels import Audited, Repairs, audit_pass, settle_repairs  # compiled: the schema loads without numba
@@ -99,9 +101,7 @@ class ThirdPartyEvaluation(Reform):
         )
         done, self.pending = settle_repairs(repairs, self.pending, systems, model.month)
         self._charge_repairs(model, *done)
-        pick, poor, by_company = audit_pass(
-            repairs, self.pending, systems, draw, model.month, p.audit_rate, p.under_delivery
-        )
+        pick, poor, by_company = audit_pass(repairs, self.pending, systems, drawn, model.month, p.under_delivery)
         if len(pick):
             model.audits.last = model.month
         return pick, poor, by_company

@@ -65,7 +65,8 @@ def test_settle_repairs_and_audit_pass_are_the_numpy_masks():
         )
         pending = np.flatnonzero(rep["done"] >= 0)
         done, still = kernels.settle_repairs(repairs, pending, systems, month)
-        pick, poor, by_company = kernels.audit_pass(repairs, still, systems, draw, month, rate, under)
+        drawn = np.flatnonzero(draw < rate)
+        pick, poor, by_company = kernels.audit_pass(repairs, still, systems, drawn, month, under)
         np.testing.assert_array_equal(done, done_old, err_msg=str(case))
         np.testing.assert_array_equal(still, np.flatnonzero(old["done"] >= 0), err_msg=str(case))
         np.testing.assert_array_equal(rep["done"], old["done"], err_msg=str(case))
@@ -361,17 +362,42 @@ def test_still_to_publish_and_best_vendor_are_numpy_s():
         np.testing.assert_array_equal(_best_seen_vendor((markup, claim, market), gap, G), want, str(case))
 
 
-def test_cells_below_is_numpy_s():
-    """The cells drawn below the audit rate are `np.flatnonzero(draw < rate)` (ascending, every
-    one): at any density, in sizes that are and are not a multiple of the four read at once."""
-    rng = np.random.default_rng(11)
+def test_audit_cells_are_numpy_s_draws_and_leave_the_stream_as_numpy():
+    """The cells drawn below the audit rate (`uniforms.cells_below_rate`, compiled PCG64) are
+    `np.flatnonzero(rng.random(size) < rate)` from the same generator, which is then where
+    numpy's draw leaves it, its buffered 32 bits included (a 32-bit draw before and after):
+    at any rate, ties with the rate included; another bit generator draws through numpy."""
+    from sim.reforms.uniforms import cells_below_rate
+
+    pick = np.random.default_rng(15)
     for case in range(CASES):
-        draw = rng.random((int(rng.integers(0, 30)), 5))
-        draw.ravel()[rng.random(draw.size) < 0.1] = 0.25  # ties with the rate: not below
-        rate = [0.0, 0.03, 0.25, rng.random(), 1.0][case % 5]
-        got = kernels.cells_below(draw, rate)
-        np.testing.assert_array_equal(got, np.flatnonzero(draw < rate), str(case))
-        assert got.dtype == np.int64
+        want, got = np.random.default_rng(case), np.random.default_rng(case)
+        for rng in (want, got):
+            rng.integers(0, 7, case % 3)  # odd counts of 32-bit draws leave 32 bits buffered
+        size = int(pick.integers(0, 400)) if case % 10 else 68_750
+        rate = [0.0, 0.03, 0.5, float(pick.random()), 1.0, 1 - 2**-53, 2**-53][case % 7]
+        expected = np.flatnonzero(want.random(size) < rate)
+        cells = cells_below_rate(got, size, rate)
+        np.testing.assert_array_equal(cells, expected, str(case))
+        assert cells.dtype == np.int64
+        assert got.bit_generator.state == want.bit_generator.state
+        np.testing.assert_array_equal(got.integers(0, 9, 3), want.integers(0, 9, 3))
+    other, same = np.random.Generator(np.random.MT19937(5)), np.random.Generator(np.random.MT19937(5))
+    np.testing.assert_array_equal(cells_below_rate(other, 99, 0.3), np.flatnonzero(same.random(99) < 0.3))
+
+
+def test_audit_threshold_is_the_float_comparison():
+    """A draw `b * 2**-53` is below the rate exactly where `b < threshold(rate)`, at the edges
+    (b just either side of `rate * 2**53`, rates of 0, 1, the least and largest below 1)."""
+    from sim.reforms.uniforms import threshold
+
+    rng = np.random.default_rng(14)
+    rates = [0.0, 1.0, 0.5, 2**-53, 1 - 2**-53, 0.03, np.nextafter(0.03, 1), 5e-324, 1.5, -1.0, float("nan")]
+    for rate in rates + list(rng.random(50)):
+        near = np.nan_to_num(np.floor(rate * 2.0**53)) + np.arange(-2, 3)
+        b = np.concatenate([rng.integers(0, 2**53, 1000), np.clip(near, 0, 2**53 - 1), [0, 2**53 - 1]])
+        b = b.astype(np.uint64)
+        np.testing.assert_array_equal(b < np.uint64(threshold(rate)), b.astype(np.float64) * 2.0**-53 < rate, rate)
 
 
 def test_migrate_rooms_is_the_numpy_masks():

@@ -336,7 +336,7 @@ def test_repairs_of_legacy_systems_are_paid_but_only_the_company_s_own_builds_ar
     assert c.warranty.total(5) == 0.0 and m.audits.repair_cost == 0.0  # paid when done
     months = m.spec.reforms.third_party_evaluation.repair_months
     at_month(m, 5 + months)
-    audit._pass(m, np.ones(m.state.own.shape))  # repairs due take effect; no audit draws
+    audit._pass(m, np.zeros(0, np.int64))  # repairs due take effect; no cell drawn for audit
     share = m.spec.reforms.third_party_evaluation.repair_share
     factor = 1 + c.markup
     own = share * 2 * m.base_build_cost[INFRA] * factor
