@@ -218,6 +218,35 @@ def own_apps_covered(own, app_of_gov, n_lines):
 
 
 @njit(cache=True)
+def hosted_and_own_apps(app_of_gov, own, reuse, n_lines, n_apps):
+    """`hosted_share` and `own_apps_covered` in one pass over the covered agencies (the
+    month's adoption and merges read the same apps: nothing changes them in between)."""
+    hosted = np.zeros(n_apps, np.int64)
+    total = np.zeros(n_apps, np.int64)
+    cand = np.empty(own.shape[0], np.int64)
+    m = 0
+    for g in range(len(app_of_gov)):
+        i = app_of_gov[g]
+        if i < 0:
+            continue
+        mine, used = own[g * n_lines : (g + 1) * n_lines, MOBILE], reuse[g * n_lines : (g + 1) * n_lines, MOBILE]
+        with_app = inside = 0
+        for line in range(n_lines):
+            hosted_here = used[line] & ~mine[line]
+            with_app += mine[line] | hosted_here
+            inside += hosted_here
+            cand[m] = g * n_lines + line
+            m += mine[line]
+        total[i] += with_app
+        hosted[i] += inside
+    share = np.zeros(n_apps)
+    for i in range(n_apps):
+        if total[i] > 0:
+            share[i] = hosted[i] / total[i]
+    return share, cand[:m]
+
+
+@njit(cache=True)
 def merge_apps(cand, draw, rate, offer, agency_gov, apps):
     """`app_consolidation`'s merges: of the agencies `cand` (ascending) those drawn to
     reconsider (`draw < rate`) whose government app offers more (`offer`, per government) than
