@@ -23,6 +23,7 @@ fixed when it goes live; the body pays that builder `build_cost` at its markup o
 from __future__ import annotations
 
 from functools import partial
+from operator import attrgetter
 
 import numpy as np
 
@@ -65,7 +66,6 @@ class AppConsolidation(Reform):
         self._vendor_values: tuple = (None, None)
         self._company_values: tuple = (np.zeros(0), None)
         self._own_apps = np.zeros(0, np.int64)  # agencies running their own app under a government app (`_adopt`)
-        self._bodies = None  # (body_of_gov, the bodies it names, each government's among them)
 
     def _builder(self, model) -> tuple[np.ndarray, np.ndarray]:
         """Per government app: the quality and the price multiple (1 + markup) of whoever
@@ -114,20 +114,10 @@ class AppConsolidation(Reform):
 
     def _offer(self, model) -> np.ndarray:
         """(G) what the government app offers an agency's applicants, with the body's pressure."""
-        attention = self._attention(model)
+        attention = np.fromiter(map(attrgetter("attention"), model.bodies), float, len(model.bodies))
+        attention = attention[model.review.body_of_gov]
         quality = self.quality[np.maximum(self.app_index, 0)]
         return quality * model.gov_apps.users + self.p.pressure * attention
-
-    def _attention(self, model) -> np.ndarray:
-        """(G) the IT attention of each government's body (`review.body_of_gov`), read from the
-        bodies it names only (half of them at Guangdong's size), which are listed again only
-        when the governments' bodies change."""
-        body_of_gov = model.review.body_of_gov
-        if self._bodies is None or not np.array_equal(self._bodies[0], body_of_gov):
-            named, which = np.unique(body_of_gov, return_inverse=True)
-            self._bodies = (body_of_gov.copy(), named.tolist(), which)
-        bodies = model.bodies
-        return np.array([bodies[b].attention for b in self._bodies[1]], float)[self._bodies[2]]
 
     def _joins(self, model, offer: np.ndarray) -> np.ndarray:
         """(N) agencies that would put a new or renewed app into the government app rather
