@@ -677,6 +677,8 @@ def test_government_app_kernels_match_the_array_rule():
     assert np.array_equal(got, expected) and expected.max() > 0
     cand = np.flatnonzero(st.own[:, MOBILE] & reform.covered[s.agency_gov])
     assert np.array_equal(apps.own_apps_covered(st.own, reform.app_index, s.n_lines), cand) and len(cand)
+    share, own_apps = apps.hosted_and_own_apps(reform.app_index, st.own, st.reuse, s.n_lines, len(reform.apps))
+    assert np.array_equal(share, expected) and np.array_equal(own_apps, cand)
     offer = reform._offer(m)
     joins = reform._joins(m, offer)
     covered = np.flatnonzero(reform.covered[s.agency_gov])
@@ -696,6 +698,20 @@ def test_a_new_app_s_value_is_the_same_with_or_without_grouping_equal_qualities(
     q = np.round(np.random.default_rng(n).uniform(0.3, 0.9, n), 2)  # repeated values, as vendors' draws are not
     rows = np.array([apps.new_app_value(np.array([x]), 0.03, 0.38, 0.5, 96)[0] for x in q])
     assert np.array_equal(apps.new_app_value(q, 0.03, 0.38, 0.5, 96), rows)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_new_app_s_value_is_the_mean_of_its_bass_curve(seed):
+    """`new_app_value`'s compiled passes (ninth pass) against its numpy statement: quality ×
+    the mean of `bass_curve` over the app's life, bit for bit (lives below and above numpy's
+    128-element pairwise block, builders below and above the grouping threshold)."""
+    r = np.random.default_rng(seed)
+    n, months = int(r.integers(1, 150)), int(r.choice([1, 7, 96, 200]))
+    q, pp, qq, potential = r.uniform(0, 1, n), r.uniform(0.001, 0.1), r.uniform(0.05, 0.6), r.uniform(0.1, 1)
+    distinct, which = (q, slice(None)) if n <= 64 else np.unique(q, return_inverse=True)
+    curve = apps.bass_curve(np.arange(months)[None, :], distinct[:, None], pp, qq, potential)
+    expected = (distinct * curve.mean(axis=1))[which]
+    assert np.array_equal(apps.new_app_value(q, pp, qq, potential, months), expected)
 
 
 @pytest.mark.parametrize("scenario", ["reform_tech_support_institution", "baseline"])

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
+from ..numeric import pairwise_sum
 from ..state import MOBILE
 from ..views import view
 
@@ -67,9 +68,37 @@ def new_app_value(quality: np.ndarray, p: float, q: float, potential: float, mon
         distinct, which = quality, slice(None)
     else:
         distinct, which = np.unique(quality, return_inverse=True)
-    age = np.arange(months)[None, :]
-    q_col = distinct[:, None]
-    return (q_col[:, 0] * bass_curve(age, q_col, p, q, potential).mean(axis=1))[which]
+    # `bass_curve`'s numbers in two compiled passes around numpy's `exp` (the same (k, months)
+    # array, so the same exponentials): its exponent, then the curve's mean per row
+    rate = np.exp(_curve_exponent(distinct, p + q, months))
+    return _mean_value(distinct, rate, p, q, potential)[which]
+
+
+@njit(cache=True)
+def _curve_exponent(quality, pq, months):
+    """(k, months) `bass_curve`'s exponent, -pull (p + q) age, multiplied in its order."""
+    out = np.empty((len(quality), months))
+    for i in range(len(quality)):
+        a = -quality[i] * pq
+        for j in range(months):
+            out[i, j] = a * float(j)
+    return out
+
+
+@njit(cache=True)
+def _mean_value(quality, rate, p, q, potential):
+    """(k) quality × the mean over a row of `bass_curve` from its `rate` (numpy's mean: its
+    pairwise sum, then divided by the count)."""
+    months = rate.shape[1]
+    qp = q / p
+    row = np.empty(months)
+    out = np.empty(len(quality))
+    for i in range(len(quality)):
+        for j in range(months):
+            r = rate[i, j]
+            row[j] = potential * ((1 - r) / (1 + qp * r))
+        out[i] = quality[i] * (pairwise_sum(row) / months)
+    return out
 
 
 def initial_users(model: GovModel) -> np.ndarray:
@@ -186,6 +215,35 @@ def own_apps_covered(own, app_of_gov, n_lines):
             out[m] = g * n_lines + line
             m += mine[line]
     return out[:m]
+
+
+@njit(cache=True)
+def hosted_and_own_apps(app_of_gov, own, reuse, n_lines, n_apps):
+    """`hosted_share` and `own_apps_covered` in one pass over the covered agencies (the
+    month's adoption and merges read the same apps: nothing changes them in between)."""
+    hosted = np.zeros(n_apps, np.int64)
+    total = np.zeros(n_apps, np.int64)
+    cand = np.empty(own.shape[0], np.int64)
+    m = 0
+    for g in range(len(app_of_gov)):
+        i = app_of_gov[g]
+        if i < 0:
+            continue
+        mine, used = own[g * n_lines : (g + 1) * n_lines, MOBILE], reuse[g * n_lines : (g + 1) * n_lines, MOBILE]
+        with_app = inside = 0
+        for line in range(n_lines):
+            hosted_here = used[line] & ~mine[line]
+            with_app += mine[line] | hosted_here
+            inside += hosted_here
+            cand[m] = g * n_lines + line
+            m += mine[line]
+        total[i] += with_app
+        hosted[i] += inside
+    share = np.zeros(n_apps)
+    for i in range(n_apps):
+        if total[i] > 0:
+            share[i] = hosted[i] / total[i]
+    return share, cand[:m]
 
 
 @njit(cache=True)

@@ -65,6 +65,7 @@ class AppConsolidation(Reform):
         # what a new app of each builder's offers (`_joins`), valued again only when builders change
         self._vendor_values: tuple = (None, None)
         self._company_values: tuple = (np.zeros(0), None)
+        self._own_apps = np.zeros(0, np.int64)  # agencies running their own app under a government app (`_adopt`)
 
     def _builder(self, model) -> tuple[np.ndarray, np.ndarray]:
         """Per government app: the quality and the price multiple (1 + markup) of whoever
@@ -101,10 +102,13 @@ class AppConsolidation(Reform):
         model.state.app_broken = self.broken_until > model.month
 
     def _adopt(self, model) -> None:
-        from ..processes.apps import bass_step, hosted_share  # here: the schema loads without numba or Mesa
+        from ..processes.apps import bass_step, hosted_and_own_apps  # here: the schema loads without numba or Mesa
 
         a, st = model.spec.agents, model.state
-        hosted = hosted_share(self.app_index, st.own, st.reuse, model.structure.n_lines, len(self.apps))
+        # the own apps under a government app are read for `_merge` in the same pass
+        hosted, self._own_apps = hosted_and_own_apps(
+            self.app_index, st.own, st.reuse, model.structure.n_lines, len(self.apps)
+        )
         self.users = bass_step(self.users, self.quality * hosted, a.app_innovation, a.app_imitation, 1.0)
         model.gov_apps.users = np.where(self.covered, self.users[np.maximum(self.app_index, 0)], 0.0)
 
@@ -136,10 +140,10 @@ class AppConsolidation(Reform):
     def _merge(self, model, offer: np.ndarray) -> None:
         """Agencies that reconsider merge when the government app serves their applicants
         better, counting the body's pressure; some merged functions break."""
-        from ..processes.apps import merge_apps, own_apps_covered  # here: the schema loads without numba or Mesa
+        from ..processes.apps import merge_apps  # here: the schema loads without numba or Mesa
 
         st, s, p = model.state, model.structure, self.p
-        cand = own_apps_covered(st.own, self.app_index, s.n_lines)
+        cand = self._own_apps  # `own_apps_covered`, read by `_adopt` this month (no app changed since)
         draw = model.rng.random(len(cand))  # who reconsiders
         apps = (st.own, st.reuse, st.merged_app, st.quality, st.app_users)
         merge = merge_apps(cand, draw, p.merge_per_month, offer, s.agency_gov, apps)

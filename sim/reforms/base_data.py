@@ -65,14 +65,11 @@ class BaseData(Reform):
     def _feed(self, model) -> None:
         """Sources holding records send their update: open ones with data good enough, a
         guarded one only when the responsibility list makes it comply."""
-        from ..processes.demand import on_data_layer  # here, not at the top: the schema loads without numba or Mesa
-        from ..state import DATA
+        from .data_kernels import Sources, feed_library, providing  # compiled: the schema loads without numba
 
         st, p = model.state, self.p
-        sources = self.source_agencies[model.links_provided[self.source_agencies] > 0]
-        own_data = st.own[sources, DATA]
-        on_layer = on_data_layer(model, sources)
+        sources = providing(self.source_agencies, model.links_provided)
+        draw = model.rng.random(len(sources))  # who complies, if guarded
         # a standardised data layer meets the library's standard; an own system by its quality
-        fit = on_layer | (own_data & (st.quality[sources, DATA] >= p.min_quality))
-        willing = st.open[sources] | (model.rng.random(len(sources)) < p.guarded_update)
-        self.updated[sources[fit & willing]] = model.month
+        x = Sources(st.own, st.quality, st.open, model.platforms.reach, model.structure.agency_gov)
+        feed_library(sources, draw, tuple(x), p.min_quality, p.guarded_update, self.updated, model.month)

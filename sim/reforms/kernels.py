@@ -204,10 +204,13 @@ def covered_by_developers(order, opened, market, records, capacity):
     ones, each covered while its market's records used so far, itself included, stay within
     the market's `capacity`. The running total is kept over every market and the total before
     each market's first dataset taken off, as the numpy it replaces (`cumsum`, then a
-    difference) did, so the sums are the same."""
+    difference) did, so the sums are the same. In the last market, with no negative records,
+    the used records only grow: the walk stops at its first dataset beyond the capacity (the
+    rest stay uncovered; Guangdong's markets are one)."""
     covered = np.zeros(len(opened), np.bool_)
     total = before = 0.0
     last = -1
+    final = market[-1] if len(order) and records[-1] >= 0 else -2  # the last market's least records is its last
     for i in range(len(order)):
         n = order[i]
         if not opened[n]:
@@ -217,6 +220,8 @@ def covered_by_developers(order, opened, market, records, capacity):
         if m != last:
             before, last = total - records[i], m
         covered[n] = total - before <= capacity[m]
+        if m == final and not covered[n]:
+            break
     return covered
 
 

@@ -86,39 +86,33 @@ class OpenData(Reform):
         """Asked agencies that are open and can serve data publish; the others wait (asked
         again next month). Returns whether any published."""
         from ..processes.demand import data_capable  # here, not at the top: the schema loads without numba or Mesa
-        from .kernels import still_to_publish
+        from .data_kernels import ask_waiting, publish
 
         od = model.openness
-        newly_asked = newly_asked[~od.opened[newly_asked]]
-        self.waiting = np.concatenate([self.waiting, newly_asked]) if len(newly_asked) else self.waiting
-        ask = still_to_publish(self.waiting, model.state.open, od.opened)  # the guarded ones' answer is known
+        # the guarded ones' answer is known: only the open ones are asked (`still_to_publish`)
+        self.waiting, ask = ask_waiting(self.waiting, newly_asked, model.state.open, od.opened)
         if len(ask) == 0:
             return False
         capable = data_capable(model, ask)
         if not capable.any():
             return False
         opened = od.opened.copy()
-        opened[ask] = capable
+        self.waiting = publish(opened, ask, capable, self.waiting)
         od.opened = opened
-        self.waiting = self.waiting[~opened[self.waiting]]
         return True
 
     def _enter_and_exit(self, model) -> None:
         """Developers enter while opened records, split among one more of them, pay; leave
         when the current ones are not covered."""
+        from .data_kernels import enter_and_exit, opened_share
         from .kernels import records_by_market  # compiled: here, the schema loads without numba
 
         s, p, od = model.structure, self.p, model.openness
         if self._market_records is None:
             opened = records_by_market(s.agency_market, s.agency_records, od.opened, s.n_gov)
-            records = self.records
-            self._market_records = (opened, np.where(records > 0, opened / np.maximum(records, 1e-12), 0.0))
+            self._market_records = (opened, opened_share(opened, self.records))
         opened, share = self._market_records
-        value = p.record_value * opened
-        n = od.developers
-        enter = value / (n + 1) > p.developer_cost
-        leave = (n > 0) & (value / np.maximum(n, 1) < p.developer_cost)
-        od.developers = n + enter - leave
+        od.developers = enter_and_exit(opened, od.developers, p.record_value, p.developer_cost)
         od.share = share.copy()
         od.covered = self._covered(model)
 

@@ -67,12 +67,12 @@ class SharedPlatform(Reform):
             self.order.append(sub)
         self.started = model.month
         pf.connection_cost = p.connection_cost
+        self._run_by_market = (None, None)  # (cost a platform, (G) each market's platforms' running cost)
 
     def step(self, model) -> None:
         p, s, pf = self.p, model.structure, model.platforms
         elapsed = model.month - self.started + 1
         n = len(pf.gov)
-        market = s.gov_market[pf.gov]
         pf.run_by_market[:] = 0.0
         if elapsed <= p.build_months:
             model.spend["platform"] += n * len(self.layers) * p.build_cost / p.build_months
@@ -84,7 +84,11 @@ class SharedPlatform(Reform):
         pf.reach[:, self.layers] |= (self.rank < connected)[:, None]
         run = len(self.layers) * p.run_cost
         model.spend["platform"] += n * run
-        np.add.at(pf.run_by_market, market, run)
+        if self._run_by_market[0] != run:  # the platforms' markets never change: added up again only if the cost does
+            by_market = np.zeros_like(pf.run_by_market)
+            np.add.at(by_market, s.gov_market[pf.gov], run)
+            self._run_by_market = (run, by_market)
+        pf.run_by_market[:] = self._run_by_market[1]
         if p.mandatory_migration and LAYERS.index("infrastructure") in self.layers:
             from .kernels import migrate_rooms  # compiled: here, the schema loads without numba
 
