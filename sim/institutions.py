@@ -134,16 +134,44 @@ def _hand_over(agencies, contract, x):
 def abolish_units(model: GovModel, agencies: np.ndarray, company: OperatingCompany) -> None:
     """The agencies' IT units are abolished (seed 001 §2: 44 bodies, 745 posts); their staff
     go somewhere with their skill: `staff_to_company` to the company, `staff_to_bureau` to
-    the government's technical pool, the rest to other posts of the agency (行政管理职能回归
-    政府部门), where they no longer work in IT."""
-    st, p = model.state, company.p
-    staff, skill = st.staff[agencies], st.skill[agencies]
-    hired, pooled = staff * p.staff_to_company, staff * p.staff_to_bureau
-    company.hire(float(hired.sum()), float((hired * skill).sum()))
-    model.tech_pool.join(model.structure.agency_gov[agencies], pooled, skill)
-    st.other_posts[agencies] += staff - hired - pooled
-    st.staff[agencies] = 0.0
-    st.skill[agencies] = 0.0
+    the government's technical pool (`TechPool.join`), the rest to other posts of the agency
+    (行政管理职能回归政府部门), where they no longer work in IT. One compiled pass (`_abolish`)."""
+    st, p, pool = model.state, company.p, model.tech_pool
+    units = (st.staff, st.skill, st.other_posts, model.structure.agency_gov)
+    hired, hired_skill, pool.staff, pool.skill = _abolish(
+        agencies, units, (p.staff_to_company, p.staff_to_bureau), (pool.staff, pool.skill)
+    )
+    company.hire(hired, hired_skill)
+
+
+@njit(cache=True)
+def _abolish(agencies, units, shares, pool):
+    """`abolish_units`' numbers, as its numpy statements made them: the staff hired (`np.sum`'s
+    pairwise totals of staff and staff x skill), the pool's new staff and skill (`TechPool.join`:
+    each government's arrivals added in agency order as `np.bincount` adds, then the
+    staff-weighted mean over every government); the units' staff moved to other posts and
+    zeroed. `units` = (staff, skill, other_posts, gov) per agency; `shares` = (to company, to bureau)."""
+    staff, skill, other_posts, gov = units
+    to_company, to_bureau = shares
+    pool_staff, pool_skill = pool
+    G = len(pool_staff)
+    hired, hired_skill = np.empty(len(agencies)), np.empty(len(agencies))
+    added, added_skill = np.zeros(G), np.zeros(G)
+    for j in range(len(agencies)):
+        n = agencies[j]
+        s, k = staff[n], skill[n]
+        hired[j] = s * to_company
+        hired_skill[j] = hired[j] * k
+        pooled = s * to_bureau
+        added[gov[n]] += pooled
+        added_skill[gov[n]] += pooled * k
+        other_posts[n] += s - hired[j] - pooled
+        staff[n], skill[n] = 0.0, 0.0
+    total, mean = np.empty(G), np.empty(G)
+    for g in range(G):
+        total[g] = pool_staff[g] + added[g]
+        mean[g] = (pool_staff[g] * pool_skill[g] + added_skill[g]) / max(total[g], 1e-12) if total[g] > 0 else 0.0
+    return float(pairwise_sum(hired)), float(pairwise_sum(hired_skill)), total, mean
 
 
 def company_scale(model: GovModel) -> np.ndarray:
@@ -341,7 +369,8 @@ def _market_view(members, who, agencies, audits, builds, govs):
     x, audits, b, g = Agencies(*agencies), AuditView(*audits), Builds(*builds), MarketGovs(*govs)  # named again
     cidx, mkt, runs_platform = who
     K = x.own.shape[1]
-    held, audited = x.own.ravel(), audits.month.ravel()
+    held, audited = x.own.ravel().view(np.uint8), audits.month.ravel()  # bytes: the counts vectorise
+    since = audits.since if audits.recent else _NEVER  # no audit since then: no month passes the bound
     value_of, values = subset_sums(b.cost), np.empty(len(members))
     n_sys = mine = n_audited = n_values = 0
     sums = (0.0, 0.0, 0.0)  # staff x skill, records, hosted records
@@ -351,9 +380,9 @@ def _market_view(members, who, agencies, audits, builds, govs):
         while j < len(members) and members[j] == members[j - 1] + 1:
             j += 1
         lo, hi = members[i], members[j - 1] + 1
-        n_sys += _count_held(held[lo * K : hi * K])
-        if audits.recent:
-            n_audited += _count_audited(held[lo * K : hi * K], audited[lo * K : hi * K], audits.since)
+        systems, seen = _count_held(held[lo * K : hi * K], audited[lo * K : hi * K], since)
+        n_sys += systems
+        n_audited += seen
         ours, sums, n_values = _run_view(
             x, b, (lo, hi, cidx), (runs_platform, g.reaches_data), sums, (value_of, values, n_values)
         )
@@ -382,20 +411,20 @@ def _market_govs(g, mkt):
     return layers, pool, capacity
 
 
-@njit(cache=True)
-def _count_held(held):
-    c = 0
-    for i in range(len(held)):
-        c += held[i]
-    return c
+_NEVER = np.int64(2**62)  # a month bound no audit passes
 
 
 @njit(cache=True)
-def _count_audited(held, audited, since):
-    c = 0
+def _count_held(held, audited, since):
+    """Systems `held` (bytes 0/1) and, of them, those audited after month `since`, in one pass
+    (a byte times a comparison: both sums vectorise; three times faster than a count over bools
+    and another over the audits)."""
+    c = d = 0
     for i in range(len(held)):
-        c += held[i] & (audited[i] > since)
-    return c
+        h = np.int64(held[i])
+        c += h
+        d += h * (audited[i] > since)
+    return c, d
 
 
 @njit(cache=True)

@@ -531,3 +531,35 @@ def test_hand_over_is_the_fancy_indexed_take_over():
         for field, g, w in zip(HandOver._fields, got, want, strict=True):
             for a, b in zip(g, w, strict=True) if isinstance(g, tuple) else [(g, w)]:
                 np.testing.assert_array_equal(a, b, err_msg=f"{field} {case}")
+
+
+def test_abolish_is_the_numpy_abolish_units():
+    """`institutions._abolish` against `abolish_units`' numpy statements it replaced (gathers, the
+    hire's `np.sum`s, `TechPool.join`'s bincounts and staff-weighted mean over every government,
+    the staff moved to other posts): a sum in another order, a government left out of the mean
+    or a unit not zeroed breaks it (exact equality)."""
+    from sim.institutions import _abolish
+    from sim.state import TechPool
+
+    rng = np.random.default_rng(17)
+    for case in range(CASES):
+        N, G = int(rng.integers(1, 400)), int(rng.integers(1, 6))
+        staff, skill = rng.random(N) * 20 * (rng.random(N) < 0.8), rng.random(N)
+        other, gov = rng.random(N) * 3, rng.integers(0, G, N)
+        pool_staff = rng.random(G) * 5 * (rng.random(G) < 0.5)
+        pool_skill = np.where(pool_staff > 0, rng.random(G), 0.0)
+        agencies = rng.permutation(N)[: int(rng.integers(0, N + 1))]
+        shares = (float(rng.random() * 0.5), float(rng.random() * 0.5))
+        want_staff, want_skill, want_other = staff.copy(), skill.copy(), other.copy()
+        s, k = want_staff[agencies], want_skill[agencies]
+        hired, pooled = s * shares[0], s * shares[1]
+        want_hire = (float(hired.sum()), float((hired * k).sum()))
+        pool = TechPool(staff=pool_staff.copy(), skill=pool_skill.copy())
+        pool.join(gov[agencies], pooled, k)
+        want_other[agencies] += s - hired - pooled
+        want_staff[agencies], want_skill[agencies] = 0.0, 0.0
+        got = _abolish(agencies, (staff, skill, other, gov), shares, (pool_staff, pool_skill))
+        assert got[:2] == want_hire, case
+        for a, b in ((got[2], pool.staff), (got[3], pool.skill), (staff, want_staff), (skill, want_skill)):
+            np.testing.assert_array_equal(a, b, err_msg=str(case))
+        np.testing.assert_array_equal(other, want_other, err_msg=str(case))
