@@ -40,7 +40,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from .state import YEAR
+from .state import N_KINDS, YEAR
 
 DIMENSIONS = ("control_decision_rights", "control_ownership", "control_contracts", "control_capacity", "control_audit")
 CONTROL_WEIGHTS = dict.fromkeys(DIMENSIONS, 0.2)  # assumed: equal weights (Nardo et al. 2008)
@@ -74,7 +74,11 @@ class Fees(NamedTuple):
 @njit(cache=True)
 def as_bytes(x):
     """`x` with its (N, K) flags read as bytes (0/1): a flag read as a bool and added or
-    multiplied compiles to a branch per system (LLVM's select), a byte to arithmetic."""
+    multiplied compiles to a branch per system (LLVM's select), a byte to arithmetic. Its
+    (N, K) arrays must have the kinds' `N_KINDS` columns (`agency_systems` reads that many)."""
+    for kinds in (x.own.shape[1], x.specified.shape[1], x.rights.shape[1], x.audited.shape[1]):
+        if kinds != N_KINDS:
+            raise ValueError("control: (N, K) arrays must have N_KINDS columns")
     return ControlInputs(
         x.own.view(np.uint8),
         x.specified,
@@ -122,9 +126,10 @@ def agency_systems(x, n, recent, decision):
     were audited or checked since month `recent`; the set of kinds it runs and of those whose
     rights the government holds (bit k: kind k). `x` as `as_bytes` makes it: each term is
     added times its flag (0 or 1; adding 0 leaves a sum of non-negative terms as it was),
-    without a branch per system."""
+    without a branch per system. The kinds' count is the constant `N_KINDS` (the state's
+    (N, K) arrays, checked by the callers): the loop unrolls (a sixth off the measures' pass)."""
     count = rights = known = runs_set = held_set = 0
-    for k in range(x.own.shape[1]):
+    for k in range(N_KINDS):
         runs = np.int64(x.own[n, k])
         held = np.int64(x.rights[n, k]) & runs
         count += runs

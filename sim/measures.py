@@ -257,7 +257,8 @@ def _approval_delay(model: GovModel, waiting: np.ndarray | None = None) -> float
     if len(waiting) == 0 and model.step_stats["decided"] == 0:
         return 0.0  # nothing proposed waits or was decided (no coordinating body reviews)
     waited = np.concatenate([np.asarray(model.step_stats["waited"], float), waiting])
-    return float(waited.mean()) if len(waited) else 0.0
+    # `waited.mean()`'s own arithmetic (numpy's pairwise sum over the count), without its Python layers
+    return float(np.add.reduce(waited) / len(waited)) if len(waited) else 0.0
 
 
 def _delivery_time(model: GovModel, waiting: np.ndarray | None = None) -> float:

@@ -198,3 +198,36 @@ def test_the_measures_come_in_their_order_and_types():
     assert all(type(v) is float for k, v in m.measures.items() if k not in COUNTS)
     df = m.datacollector.get_model_vars_dataframe()
     assert all(df[k].iloc[-1] == v for k, v in m.measures.items() if v == v)
+
+
+@pytest.mark.parametrize("n", [1, 7, 9, 130, 1000])
+def test_the_approval_delay_is_numpys_mean_of_the_months_waited(n):
+    """`_approval_delay` sums with numpy's reduce over the count, as `mean` does: the same
+    float for the decided proposals' waits and the queue's, in their order (a sum in another
+    order, or the waits of one side left out, would differ in the last bits or more)."""
+    from types import SimpleNamespace
+
+    from sim.measures import _approval_delay
+
+    rng = np.random.default_rng(n)
+    waited = list(rng.random(n % 5 + 1) * 17)
+    waiting = rng.integers(0, 50, n)
+    model = SimpleNamespace(step_stats={"waited": waited, "decided": len(waited)})
+    want = float(np.concatenate([np.asarray(waited, float), waiting]).mean())
+    assert _approval_delay(model, waiting) == want
+
+
+def test_the_control_kernels_refuse_arrays_of_another_kind_count():
+    """`control.agency_systems` reads the kinds' constant count of columns: arrays of another
+    width are refused, not read past their rows."""
+    from sim.control import ControlInputs, as_bytes
+
+    N, K = 3, 4
+    x = ControlInputs(
+        own=np.zeros((N, K), bool), specified=np.zeros((N, K)), rights=np.zeros((N, K), bool),
+        audited=np.zeros((N, K), np.int32), inhouse=np.zeros(N), staff=np.zeros(N), skill=np.zeros(N),
+        contract_end=np.zeros(N, np.int32), agency_gov=np.zeros(N, np.int64), run_cost=np.ones(K),
+        build_cost=np.ones(K), pool=np.zeros(1),
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="N_KINDS"):
+        as_bytes(x)
