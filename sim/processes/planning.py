@@ -42,9 +42,7 @@ def plan(model: GovModel) -> None:
     running = work.running
     prices = (*PRICES(model), np.array(list(map(_MARKUP, model.companies))) if model.companies else _NO_COMPANY)
     n_alone, n_queued = _proposals(running, REACH(model), WANTS(model), work.projects, prices, work.proposals)
-    if n_queued:  # with unified approval they wait for a coordinating body
-        rows, kinds, costs, reviewers = (x[:n_queued] for x in work.queued)
-        model.queue.push(rows, kinds, model.month, reviewers, costs)
+    # with unified approval they wait for a coordinating body: `review` joins them to its queue
     if n_alone:  # decided alone: reuse where willing and compatible, else build
         a = model.spec.agents
         willing = rng.random(n_alone)
@@ -52,7 +50,7 @@ def plan(model: GovModel) -> None:
         decide = (willing, chance, a.host_capacity)
         n_builds = _decide_alone(running, model.state.open, work.alone, decide, model.state.budget, work.builds)
         _start(model, work.alone_builds, n_builds)  # proposed this month, reviewed by none
-    review(model, running)
+    review(model, running, n_queued)
 
 
 def systems(model: GovModel) -> Systems:
@@ -332,24 +330,29 @@ def _decide_alone(systems, host_open, proposals, decide, budget, builds):
     return b
 
 
-def review(model: GovModel, running: tuple | None = None) -> None:
+def review(model: GovModel, running: tuple | None = None, n_new: int = 0) -> None:
     """Coordinating bodies decide the oldest proposals in their queue, up to capacity
-    (`running`: `SYSTEMS(model)` as `plan` filled it, where the caller has it)."""
+    (`running`: `SYSTEMS(model)` as `plan` filled it, where the caller has it; `n_new`: the
+    proposals `_proposals` queued this month, in the work space, not yet in `model.queue`)."""
     q, st, stats = model.queue, model.state, model.step_stats
     stats["decided"] = stats["rejected_duplicates"] = 0
     stats["waited"] = []
-    if len(q) == 0:
+    if len(q) + n_new == 0:
         return
-
+    work = model.__dict__.get("planning_work") or Work.of(model)
     held = _NOT_HELD
     if model.rules.freeze_until_platform:
+        if n_new:  # what is held is read off the whole queue
+            rows, kinds, costs, reviewers = (x[:n_new] for x in work.queued)
+            q.push(rows, kinds, model.month, reviewers, costs)
+            n_new = 0
         # 暂停其他信息化项目的立项 while the provincial centre is built (seed 002 §4)
         held = SHAREABLE[q.kind] & ~model.platforms.ready_for(model.structure.agency_gov[q.agency])
     bodies = (model.review.allowance(), model.review.capacity, held)  # `Bodies`
-    work = (model.__dict__.get("planning_work") or Work.of(model)).fit(len(q))
+    work.fit(len(q) + n_new)
     running = tuple(systems(model)) if running is None else running
-    taken, decided, kept, n_builds = _decide_queue(
-        WAITING(q), bodies, running, st.queued, st.budget, work.reviewed, model.month
+    taken, decided, kept, n_builds = _review(
+        WAITING(q), (*work.queued, n_new), bodies, running, (st.queued, st.budget), work.reviewed, model.month
     )
     model.review.consume(taken)
     _start(model, work.reviewed, n_builds)
@@ -359,6 +362,33 @@ def review(model: GovModel, running: tuple | None = None) -> None:
     stats["rejected_duplicates"] = n_rejected
     stats["waited"] = waited
     q.agency, q.kind, q.month, q.reviewer, q.cost = kept
+
+
+@njit(cache=True)
+def _review(waiting, new, bodies, systems, projects, builds, month):
+    """`_decide_queue` on the queue with this month's proposals (`new`: rows, kinds, costs,
+    reviewers, how many: `Work.queued`) joined at its end, as `Queue.push` joins them."""
+    joined = _joined(Waiting(*waiting), new, month)
+    return _decide_queue(joined, bodies, systems, projects[0], projects[1], builds, month)
+
+
+@njit(cache=True)
+def _joined(waiting, new, month):
+    """The queue with the first `new[4]` proposals of `new` after it, in new arrays (`Queue.push` in one pass)."""
+    rows, kinds, costs, reviewers, n_new = new
+    Q = len(waiting.agency)
+    agency, kind, months = np.empty(Q + n_new, np.int64), np.empty(Q + n_new, np.int64), np.empty(Q + n_new, np.int64)
+    reviewer, cost = np.empty(Q + n_new, np.int64), np.empty(Q + n_new)
+    agency[:Q], kind[:Q], months[:Q], reviewer[:Q], cost[:Q] = (
+        waiting.agency,
+        waiting.kind,
+        waiting.month,
+        waiting.reviewer,
+        waiting.cost,
+    )
+    agency[Q:], kind[Q:], months[Q:] = rows[:n_new], kinds[:n_new], month
+    reviewer[Q:], cost[Q:] = reviewers[:n_new], costs[:n_new]
+    return Waiting(agency, kind, months, reviewer, cost)
 
 
 class Waiting(NamedTuple):
