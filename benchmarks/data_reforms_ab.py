@@ -17,6 +17,8 @@ import time
 
 import numpy as np
 
+from sim.state import MOBILE
+
 
 def _ab(label, old, new, repeat):
     junk = np.ones(4_000_000)
@@ -31,6 +33,46 @@ def _ab(label, old, new, repeat):
                 times[k].append(time.perf_counter() - t)
         a, b = np.median(times[0]) * 1e6, np.median(times[1]) * 1e6
         print(f"{label:32s} {'cold' if cold else 'hot ':4s} old {a:7.1f}  new {b:7.1f} µs (median)")
+
+
+def _hosted_share(app_of_gov, own, reuse, n_lines, n_apps):
+    """main ae12731's `apps.hosted_share`: (apps) share of the covered agencies with an app whose
+    services the government app hosts (they use it instead of an app of their own)."""
+    hosted = np.zeros(n_apps, np.int64)
+    total = np.zeros(n_apps, np.int64)
+    for g in range(len(app_of_gov)):
+        i = app_of_gov[g]
+        if i < 0:
+            continue
+        # the government's agencies as slices (a loop from 0 needs no negative-index check) and
+        # its counts in registers (counts: exact in any order)
+        mine, used = own[g * n_lines : (g + 1) * n_lines, MOBILE], reuse[g * n_lines : (g + 1) * n_lines, MOBILE]
+        with_app = inside = 0
+        for n in range(n_lines):
+            hosted_here = used[n] & ~mine[n]
+            with_app += mine[n] | hosted_here
+            inside += hosted_here
+        total[i] += with_app
+        hosted[i] += inside
+    out = np.zeros(n_apps)
+    for i in range(n_apps):
+        if total[i] > 0:
+            out[i] = hosted[i] / total[i]
+    return out
+
+
+def _own_apps_covered(own, app_of_gov, n_lines):
+    """main ae12731's `apps.own_apps_covered`: agencies running their own app under a government app, in order."""
+    out = np.empty(own.shape[0], np.int64)
+    m = 0
+    for g in range(len(app_of_gov)):
+        if app_of_gov[g] < 0:
+            continue
+        mine = own[g * n_lines : (g + 1) * n_lines, MOBILE]  # a slice: a loop from 0, no negative-index check
+        for line in range(n_lines):
+            out[m] = g * n_lines + line
+            m += mine[line]
+    return out[:m]
 
 
 def _full_walk(order, opened, market, records, capacity):
@@ -116,9 +158,11 @@ def _pairs(m):
         run_by_market[:] = 0.0
         run_by_market[:] = sp._run_by_market[1]
 
+    old_hosted, old_own = njit(_hosted_share), njit(_own_apps_covered)
+
     def old_apps():
-        apps.hosted_share(ac.app_index, st.own, st.reuse, s.n_lines, len(ac.apps))
-        apps.own_apps_covered(st.own, ac.app_index, s.n_lines)
+        old_hosted(ac.app_index, st.own, st.reuse, s.n_lines, len(ac.apps))
+        old_own(st.own, ac.app_index, s.n_lines)
 
     def new_apps():
         apps.hosted_and_own_apps(ac.app_index, st.own, st.reuse, s.n_lines, len(ac.apps))

@@ -176,51 +176,10 @@ def channel_reach(own, reuse, gov_reach, channels, n_lines):
 
 
 @njit(cache=True)
-def hosted_share(app_of_gov, own, reuse, n_lines, n_apps):
-    """(apps) share of the covered agencies with an app whose services the government app
-    hosts (they use it instead of an app of their own)."""
-    hosted = np.zeros(n_apps, np.int64)
-    total = np.zeros(n_apps, np.int64)
-    for g in range(len(app_of_gov)):
-        i = app_of_gov[g]
-        if i < 0:
-            continue
-        # the government's agencies as slices (a loop from 0 needs no negative-index check) and
-        # its counts in registers (counts: exact in any order)
-        mine, used = own[g * n_lines : (g + 1) * n_lines, MOBILE], reuse[g * n_lines : (g + 1) * n_lines, MOBILE]
-        with_app = inside = 0
-        for n in range(n_lines):
-            hosted_here = used[n] & ~mine[n]
-            with_app += mine[n] | hosted_here
-            inside += hosted_here
-        total[i] += with_app
-        hosted[i] += inside
-    out = np.zeros(n_apps)
-    for i in range(n_apps):
-        if total[i] > 0:
-            out[i] = hosted[i] / total[i]
-    return out
-
-
-@njit(cache=True)
-def own_apps_covered(own, app_of_gov, n_lines):
-    """Agencies running their own app under a government app, in order."""
-    out = np.empty(own.shape[0], np.int64)
-    m = 0
-    for g in range(len(app_of_gov)):
-        if app_of_gov[g] < 0:
-            continue
-        mine = own[g * n_lines : (g + 1) * n_lines, MOBILE]  # a slice: a loop from 0, no negative-index check
-        for line in range(n_lines):
-            out[m] = g * n_lines + line
-            m += mine[line]
-    return out[:m]
-
-
-@njit(cache=True)
 def hosted_and_own_apps(app_of_gov, own, reuse, n_lines, n_apps):
-    """`hosted_share` and `own_apps_covered` in one pass over the covered agencies (the
-    month's adoption and merges read the same apps: nothing changes them in between)."""
+    """(apps) share of the covered agencies with an app whose services the government app hosts (they use
+    it instead of an app of their own), and the agencies running their own app under a government app, in
+    order: one pass over the covered agencies (the month's adoption and merges read the same apps)."""
     hosted = np.zeros(n_apps, np.int64)
     total = np.zeros(n_apps, np.int64)
     cand = np.empty(own.shape[0], np.int64)

@@ -143,7 +143,7 @@ class AppConsolidation(Reform):
         from ..processes.apps import merge_apps  # here: the schema loads without numba or Mesa
 
         st, s, p = model.state, model.structure, self.p
-        cand = self._own_apps  # `own_apps_covered`, read by `_adopt` this month (no app changed since)
+        cand = self._own_apps  # `hosted_and_own_apps`' own apps, read by `_adopt` this month (no app changed since)
         draw = model.rng.random(len(cand))  # who reconsiders
         apps = (st.own, st.reuse, st.merged_app, st.quality, st.app_users)
         merge = merge_apps(cand, draw, p.merge_per_month, offer, s.agency_gov, apps)
