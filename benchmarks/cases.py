@@ -132,6 +132,19 @@ def every_reform() -> dict:
     return {f"reforms.{key}.enabled": True for key in REGISTRY}
 
 
+def add_size_options(p, sizes: list[int] | None = None) -> None:
+    """The timing tools' `--sizes` (government.sizes; `sizes` by default) and `--every-reform`."""
+    p.add_argument(
+        "--sizes", type=int, nargs="*", default=sizes, help="government.sizes (e.g. 1 21 228: 13,750 agencies)"
+    )
+    p.add_argument("--every-reform", action="store_true", help="switch every reform on (all_reforms_10k)")
+
+
+def size_overrides(a) -> dict:
+    """The scenario overrides `add_size_options`' arguments ask for."""
+    return ({"government.sizes": a.sizes} if a.sizes else {}) | (every_reform() if a.every_reform else {})
+
+
 def run(case: str, arg: str | None = None) -> dict:
     """The case names `benchmarks.bench` uses."""
     if case == "boltzmann":

@@ -23,6 +23,8 @@ from collections import Counter
 
 import numpy as np
 
+from benchmarks.cases import add_size_options, size_overrides
+
 SKIP = ("viz", "report", "calibrate", "design", "diffusion", "cli", "runner")
 
 
@@ -91,17 +93,12 @@ def _same_flags(copied, original):
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenario", nargs="?", default="baseline")
-    p.add_argument("--sizes", type=int, nargs="*", help="government.sizes (e.g. 1 21 228: 13,750 agencies)")
-    p.add_argument("--every-reform", action="store_true", help="switch every reform on (all_reforms_10k)")
+    add_size_options(p)
     p.add_argument("--runs", type=int, default=2)
     p.add_argument("--months", type=int, default=60)
     p.add_argument("--hot", action="store_true", help="also time each kernel in cache (see above)")
     a = p.parse_args(argv)
-    overrides: dict = {"government.sizes": a.sizes} if a.sizes else {}
-    if a.every_reform:
-        from benchmarks.cases import every_reform
-
-        overrides |= every_reform()
+    overrides = size_overrides(a)
     spent, calls, captured, month = Counter(), Counter(), {}, [0]
     originals = _wrap_kernels(spent, calls, captured, month)
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 
+from benchmarks.cases import add_size_options, size_overrides
 from benchmarks.phase_cpu import least_cpu
 
 
@@ -21,16 +22,11 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenario", nargs="?", default="baseline")
     p.add_argument("--runs", type=int, default=10)
-    p.add_argument("--sizes", type=int, nargs="*", help="government.sizes (e.g. 1 21 228: 13,750 agencies)")
-    p.add_argument("--every-reform", action="store_true", help="switch every reform on")
+    add_size_options(p)
     a = p.parse_args(argv)
     import sim.model as M
 
-    overrides: dict = {"government.sizes": a.sizes} if a.sizes else {}
-    if a.every_reform:
-        from benchmarks.cases import every_reform
-
-        overrides |= every_reform()
+    overrides = size_overrides(a)
     wrapped = [(M.operations, "complete_and_expire"), (M.operations, "operate"), (M.apps, "adopt")]
     best = least_cpu(wrapped, a.scenario, overrides, a.runs)
     best["ops"] = sum(best.get(name, 0.0) for _, name in wrapped)  # the least of each part, summed

@@ -19,6 +19,8 @@ import sys
 import time
 import types
 
+from benchmarks.cases import add_size_options, size_overrides
+
 
 def _timed(acc: dict, label: str, fn):
     def wrapper(*args, **kwargs):
@@ -70,15 +72,13 @@ def _wrap_reforms(acc: dict) -> None:
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenario", nargs="?", default="guangdong")
-    p.add_argument("--sizes", type=int, nargs="*", default=[1, 21, 228])
-    p.add_argument("--every-reform", action="store_true", help="switch every reform on")
+    add_size_options(p, [1, 21, 228])
     p.add_argument("--runs", type=int, default=2)
     p.add_argument("--months", type=int, default=60)
     a = p.parse_args(argv)
-    from benchmarks.cases import every_reform
     from sim import GovModel
 
-    overrides = ({"government.sizes": a.sizes} if a.sizes else {}) | (every_reform() if a.every_reform else {})
+    overrides = size_overrides(a)
     GovModel(a.scenario, rng=1, **overrides).run_for(a.months)  # the kernels load (compile) untimed
     acc: dict[str, float] = {}
     _wrap_functions(acc)

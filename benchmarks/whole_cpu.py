@@ -15,19 +15,16 @@ import argparse
 import statistics
 import time
 
+from benchmarks.cases import add_size_options, size_overrides
+
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenario", nargs="?", default="baseline")
     p.add_argument("--runs", type=int, default=15)
-    p.add_argument("--sizes", type=int, nargs="*", help="government.sizes (e.g. 1 21 228: 13,750 agencies)")
-    p.add_argument("--every-reform", action="store_true", help="switch every reform on (all_reforms_10k)")
+    add_size_options(p)
     a = p.parse_args(argv)
-    overrides: dict = {"government.sizes": a.sizes} if a.sizes else {}
-    if a.every_reform:
-        from benchmarks.cases import every_reform
-
-        overrides |= every_reform()
+    overrides = size_overrides(a)
     from sim import GovModel
 
     GovModel(a.scenario, rng=1, **overrides).run_for(60)  # kernels load, the scenario file is read
