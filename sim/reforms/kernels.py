@@ -122,7 +122,7 @@ class Deliveries(NamedTuple):
     """What the institution's check of this month's deliveries reads."""
 
     own: np.ndarray  # (N, K)
-    built: np.ndarray  # (N, K)
+    delivered: np.ndarray  # the cells built this month (flat n * K + k, ascending: `cells_built`)
     proposed: np.ndarray  # (N, K)
     quality: np.ndarray  # (N, K)
     agency_gov: np.ndarray  # (N)
@@ -135,10 +135,11 @@ def check_deliveries(x, month, acceptance):
     """`tech_support_institution`'s checks: systems delivered this month through construction
     (proposed before it) in agency order, the first `checks[g]` of each government g; returns
     the checked cells (flat n * K + k, ascending; their audit month set), the (n, k) of those
-    below `acceptance` (row-major) and the checks done per government."""
+    below `acceptance` (row-major) and the checks done per government. Only the cells built
+    this month are read (`x.delivered`, found once a month by `price_vendor_warranty`)."""
     x = Deliveries(*x)
     K = x.own.shape[1]
-    cells = cells_built(x.built, month)  # row-major, the months built (few match)
+    cells = x.delivered
     checked = np.empty(len(cells), np.int64)
     returned = np.empty((2, len(cells)), np.int64)
     taken = np.zeros(len(x.checks), np.int64)  # deliverables of the government so far
@@ -161,13 +162,13 @@ def check_deliveries(x, month, acceptance):
 
 
 @njit(cache=True)
-def vendor_deliveries(x, month):
+def vendor_deliveries(x, cells, month):
     """The agencies whose vendor delivered its own work this month (`price_vendor_warranty`:
     no company, proposed after the vendor took the agency over, through construction), and
-    each one's (K) delivered kinds. One row-major pass over the months built (few match)."""
+    each one's (K) delivered kinds. Reads only the cells built this month (`cells`, flat
+    n * K + k ascending: `cells_built`, which the institution's check reads too)."""
     x = Clients(*x)
     K = x.own.shape[1]
-    cells = cells_built(x.built, month)
     rows = np.empty(len(cells), np.int64)
     new = np.zeros((len(cells), K), np.bool_)
     m = 0

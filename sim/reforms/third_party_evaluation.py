@@ -28,7 +28,7 @@ import numpy as np
 
 from ..schema import Count, Fraction, NonNeg, ReformParams
 from .base import Reform, register
-from .tech_support_institution import build_price, redone_quality
+from .tech_support_institution import redone_quality
 
 
 class Params(ReformParams):
@@ -138,10 +138,11 @@ class ThirdPartyEvaluation(Reform):
         `charge_warranty`): a repair that lapsed or whose system was replaced was never done,
         so never paid or booked."""
         if len(n):
-            from ..agents.supplier import charge_warranty  # here: the schema loads without numba or Mesa
+            from ..agents.supplier import build_prices, charge_warranty  # here: the schema loads without numba or Mesa
 
-            model.audits.repair_cost += build_price(model, n, k) * self.p.repair_share
-            charge_warranty(model, n, k, self.p.repair_share)  # a company's own work on its record
+            prices = build_prices(model, n, k)  # priced once for the cost and the record (`build_price`'s)
+            model.audits.repair_cost += float(prices.sum()) * self.p.repair_share
+            charge_warranty(model, n, k, self.p.repair_share, prices)  # a company's own work on its record
 
     def _findings(self, model, pick: np.ndarray, by_company: np.ndarray) -> None:
         """What audits find goes on the agency's record: the quality of the audited systems

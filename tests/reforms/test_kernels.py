@@ -110,7 +110,7 @@ def test_check_deliveries_is_the_ranked_numpy_rule():
         audit_month = np.full(own.shape, -1, np.int32)
         x = kernels.Deliveries(
             own=own,
-            built=built,
+            delivered=kernels.cells_built(built, month),
             proposed=proposed,
             quality=quality,
             agency_gov=gov,
@@ -138,7 +138,7 @@ def test_vendor_deliveries_are_the_numpy_mask():
         new &= (proposed > since[:, None]) & (company < 0)[:, None]
         rows = np.flatnonzero(new.any(axis=1))
         x = Clients(own=own, built=built, proposed=proposed, company=company, since=since)
-        got_rows, got = kernels.vendor_deliveries(tuple(x), month)
+        got_rows, got = kernels.vendor_deliveries(tuple(x), kernels.cells_built(built, month), month)
         np.testing.assert_array_equal(got_rows, rows, err_msg=str(case))
         np.testing.assert_array_equal(got, new[rows], err_msg=str(case))
 
