@@ -11,7 +11,7 @@ from numba import njit
 from ..contracts import claim_gaps
 from ..institutions import Clients, MarketView, company_month, take_over
 from ..numeric import pairwise_sum
-from ..reforms.kernels import vendor_deliveries
+from ..reforms.kernels import cells_built, vendor_deliveries
 from ..state import NO_ONE
 from .agency import can_register_in_bulk, register_in_bulk
 
@@ -231,12 +231,22 @@ def vendor_own_work(model: GovModel, n: np.ndarray, k: np.ndarray) -> np.ndarray
     return np.where((st.company[n] < 0) & (st.proposed[n, k] > st.operator_since[n]), st.vendor[n], NO_ONE)
 
 
-def charge_warranty(model: GovModel, n: np.ndarray, k: np.ndarray, share: float) -> None:
+def charge_warranty(
+    model: GovModel, n: np.ndarray, k: np.ndarray, share: float, prices: np.ndarray | None = None
+) -> None:
     """A supplier pays `share` of the build price of systems (n, k) it redoes or repairs;
     where they are its own work (`own_work`, `vendor_own_work`), the payment goes on its own
     record, which its asking markup prices. Repairs of legacy systems it only operates are a
-    one-off cost of taking the agency over: paid, not priced into its recurring markup (assumed)."""
-    _book_own_work(model, n, k, model.base_build_cost[k] * build_factor_of(model, n) * share, "warranty")
+    one-off cost of taking the agency over: paid, not priced into its recurring markup (assumed).
+    `prices`: the systems' `build_prices`, where the caller has them already."""
+    prices = build_prices(model, n, k) if prices is None else prices
+    _book_own_work(model, n, k, prices * share, "warranty")
+
+
+def build_prices(model: GovModel, n: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """(len(n),) 万元: the build price of systems (n, k) at their agency's build factor
+    (`build_factor_of`: its company's markup, else its vendor's)."""
+    return model.base_build_cost[k] * build_factor_of(model, n)
 
 
 def uncount_returned(model: GovModel, n: np.ndarray, k: np.ndarray) -> None:
@@ -305,6 +315,9 @@ class VendorBooks:
     def __init__(self, months: int) -> None:
         self.warranty, self.revenue = TrailingTable(months), TrailingTable(months)
         self.month = -1  # the last month priced and recorded
+        # the cells built that month (flat n * K + k, ascending): found once, read by the
+        # vendors' pricing and the institution's check (`delivered_this_month`)
+        self.delivered = np.zeros(0, np.int64)
 
     def expected(self, month: int, vendors: int) -> np.ndarray:
         """(vendors,) each vendor's warranty per unit of its build value up to `month` (0 without)."""
@@ -384,15 +397,24 @@ def price_vendor_warranty(model: GovModel) -> None:
     w = books.expected(model.month - 1, V)
     markup = np.where(w > 0, model.spec.agents.vendor_markup + w, model.spec.agents.vendor_markup)
     model.vendor_markup[:] = markup
-    for v, x in zip(model.vendors, markup, strict=True):
-        v.markup = float(x)
+    for v, x in zip(model.vendors, markup.tolist(), strict=True):  # Python floats, in one conversion
+        v.markup = x
     st = model.state
+    books.delivered = cells_built(st.built, model.month)  # a few hundred of ~70,000 cells at 13,750 agencies
     x = Clients(own=st.own, built=st.built, proposed=st.proposed, company=st.company, since=st.operator_since)
-    rows, new = vendor_deliveries(tuple(x), model.month)  # the agencies with some (few a month)
+    rows, new = vendor_deliveries(tuple(x), books.delivered, model.month)  # the agencies with some (few a month)
     value = (new @ model.base_build_cost) * (1 + model.vendor_markup[st.vendor[rows]])
     priced = np.bincount(st.vendor[rows], value, V) + month_fees(model, "vendor", V)
     if priced.any():
         books.revenue.add(model.month, priced)
+
+
+def delivered_this_month(model: GovModel) -> np.ndarray:
+    """The cells built this month (flat n * K + k, ascending), as `price_vendor_warranty` found
+    them: it runs first in the step of every reform that reads them, and nothing in the reforms'
+    phase sets `built` (operations delivers before it), so one pass over the cells serves all."""
+    price_vendor_warranty(model)  # once a month: a no-op where it has run this month
+    return vendor_books(model).delivered
 
 
 def month_fees(model: GovModel, who: str, size: int) -> np.ndarray:

@@ -15,12 +15,19 @@ from ..state import INFRA
 
 
 class Repairs(NamedTuple):
-    """(N, K) repairs under way (`third_party_evaluation`), changed in place."""
+    """The repairs under way (`third_party_evaluation`), one entry a system, by its cell
+    (flat n * K + k, ascending): walked in order, not looked up in (N, K) arrays."""
 
+    cells: np.ndarray  # flat n * K + k, ascending, no repeats
     quality: np.ndarray  # the quality the system will run at
-    done: np.ndarray  # month it is ready, -1: none
+    done: np.ndarray  # month it is ready
     of: np.ndarray  # month the repaired system was built
     owed_since: np.ndarray  # the liable supplier's `operator_since`
+
+
+def no_repairs() -> tuple:
+    """`Repairs` with none under way."""
+    return tuple(Repairs(*(np.zeros(0, dtype) for dtype in (np.int64, np.float64, np.int64, np.int64, np.int64))))
 
 
 class Audited(NamedTuple):
@@ -35,64 +42,93 @@ class Audited(NamedTuple):
 
 
 @njit(cache=True)
-def settle_repairs(repairs, pending, systems, month):
-    """`third_party_evaluation`'s repairs under way, `pending` (flat n * K + k, ascending):
-    a repair whose supplier the agency left lapses; a repair due takes effect on the system
-    still running (its quality at least the repair's). Returns the (n, k) of the repairs done
-    (row-major) and the repairs still pending."""
+def settle_repairs(repairs, systems, month):
+    """`third_party_evaluation`'s repairs under way (`Repairs`, in cell order): a repair whose
+    supplier the agency left lapses; a repair due takes effect on the system still running (its
+    quality at least the repair's). Returns the (n, k) of the repairs done (row-major) and the
+    repairs still under way (`Repairs`, in cell order)."""
     repairs, systems = Repairs(*repairs), Audited(*systems)
     K = systems.own.shape[1]
-    done = np.empty((2, len(pending)), np.int64)
-    still = np.empty(len(pending), np.int64)
+    size = len(repairs.cells)
+    done = np.empty((2, size), np.int64)
+    keep = np.empty(size, np.bool_)
     n_done = n_still = 0
-    for i in pending:
+    for j in range(size):
+        i = repairs.cells[j]
         n, k = i // K, i % K
-        due = repairs.done[n, k]
-        if due >= 0 and systems.operator_since[n] != repairs.owed_since[n, k]:
-            due = repairs.done[n, k] = -1  # the obligation lapsed with the contract
+        due = repairs.done[j]
+        if due >= 0 and systems.operator_since[n] != repairs.owed_since[j]:
+            due = -1  # the obligation lapsed with the contract
         if 0 <= due <= month:
-            if systems.own[n, k] and systems.built[n, k] == repairs.of[n, k]:
-                systems.quality[n, k] = max(systems.quality[n, k], repairs.quality[n, k])
+            if systems.own[n, k] and systems.built[n, k] == repairs.of[j]:
+                systems.quality[n, k] = max(systems.quality[n, k], repairs.quality[j])
                 done[0, n_done], done[1, n_done] = n, k
                 n_done += 1
-            due = repairs.done[n, k] = -1
-        if due >= 0:
-            still[n_still] = i
-            n_still += 1
-    return done[:, :n_done].copy(), still[:n_still].copy()
+            due = -1
+        keep[j] = due >= 0
+        n_still += keep[j]
+    still = (
+        repairs.cells[keep],
+        repairs.quality[keep],
+        repairs.done[keep],
+        repairs.of[keep],
+        repairs.owed_since[keep],
+    )
+    return done[:, :n_done].copy(), still
 
 
 @njit(cache=True)
-def start_repairs(repairs, pending, n, k, quality, ready, built, operator_since):
+def start_repairs(repairs, n, k, quality, ready, built, operator_since):
     """`third_party_evaluation`'s new repairs of systems (n, k): the quality each will run at,
     the month it is `ready`, the system repaired (its month built) and the liable supplier
-    (the agency's `operator_since`) written in place; returns the repairs under way with
-    these merged in (`union_sorted`)."""
+    (the agency's `operator_since`); returns the repairs under way (`Repairs`, in cell order)
+    with these merged in, a new repair of a system already under repair (replaced since, and
+    found again) taking the old one's place."""
     repairs = Repairs(*repairs)
     K = built.shape[1]
     cells = np.empty(len(n), np.int64)
     for i in range(len(n)):
-        a, b = n[i], k[i]
-        repairs.quality[a, b] = quality[i]
-        repairs.done[a, b] = ready
-        repairs.of[a, b] = built[a, b]
-        repairs.owed_since[a, b] = operator_since[a]
-        cells[i] = a * K + b
-    return union_sorted(pending, cells)
+        cells[i] = n[i] * K + k[i]
+    order = np.argsort(cells, kind="mergesort")
+    old, size = repairs.cells, len(repairs.cells)
+    out_cells = np.empty(size + len(n), np.int64)
+    out_quality = np.empty(size + len(n))
+    out_done = np.empty(size + len(n), np.int64)
+    out_of = np.empty(size + len(n), np.int64)
+    out_owed = np.empty(size + len(n), np.int64)
+    i = j = c = 0
+    while i < size or j < len(n):
+        if j == len(n) or (i < size and old[i] < cells[order[j]]):
+            x = old[i]
+            q, d, f, w = repairs.quality[i], repairs.done[i], repairs.of[i], repairs.owed_since[i]
+            i += 1
+        else:
+            new = order[j]
+            x = cells[new]
+            a, b = n[new], k[new]
+            q, d, f, w = quality[new], ready, np.int64(built[a, b]), np.int64(operator_since[a])
+            j += 1
+            if i < size and old[i] == x:
+                i += 1  # the new repair replaces the old one
+        if c > 0 and out_cells[c - 1] == x:
+            c -= 1  # the same system twice among the new ones: the later one written, as before
+        out_cells[c], out_quality[c], out_done[c], out_of[c], out_owed[c] = x, q, d, f, w
+        c += 1
+    return out_cells[:c].copy(), out_quality[:c].copy(), out_done[:c].copy(), out_of[:c].copy(), out_owed[:c].copy()
 
 
 @njit(cache=True)
-def audit_pass(repairs, pending, systems, cells, month, under_delivery):
+def audit_pass(repairs, systems, cells, month, under_delivery):
     """`third_party_evaluation`'s audits: running systems are audited where drawn (`cells`,
     flat n * K + k ascending: the draws below the audit rate, ~3% of them,
     `uniforms.cells_below_rate`), unless under repair (the system the repair is for still in
-    place), and their audit month set. Only the cells drawn are read; the repairs under way are
-    the `pending` cells (flat n * K + k, ascending, as `settle_repairs` leaves them: the cells
-    whose `repairs.done` is set), walked alongside, so the (N, K) repair months are not read at
-    every audited cell. Returns the audited cells (flat, ascending: `contracts.record_found_cells`
-    reads them, not a mask of every cell), the (n, k) of those below `under_delivery`
-    (row-major) and the agencies run by a company with some system audited (ascending)."""
+    place), and their audit month set. Only the cells drawn are read; the repairs under way
+    (`Repairs`, in cell order, as `settle_repairs` leaves them) are walked alongside. Returns
+    the audited cells (flat, ascending: `contracts.record_found_cells` reads them, not a mask
+    of every cell), the (n, k) of those below `under_delivery` (row-major) and the agencies run
+    by a company with some system audited (ascending)."""
     repairs, systems = Repairs(*repairs), Audited(*systems)
+    pending = repairs.cells
     K = systems.own.shape[1]
     pick = np.empty(len(cells), np.int64)
     poor = np.empty((2, len(cells)), np.int64)
@@ -104,7 +140,7 @@ def audit_pass(repairs, pending, systems, cells, month, under_delivery):
             continue
         while p < len(pending) and pending[p] < i:
             p += 1
-        if p < len(pending) and pending[p] == i and systems.built[n, k] == repairs.of[n, k]:
+        if p < len(pending) and pending[p] == i and systems.built[n, k] == repairs.of[p]:
             continue  # under repair
         pick[n_pick] = i
         n_pick += 1
@@ -122,7 +158,7 @@ class Deliveries(NamedTuple):
     """What the institution's check of this month's deliveries reads."""
 
     own: np.ndarray  # (N, K)
-    built: np.ndarray  # (N, K)
+    delivered: np.ndarray  # the cells built this month (flat n * K + k, ascending: `cells_built`)
     proposed: np.ndarray  # (N, K)
     quality: np.ndarray  # (N, K)
     agency_gov: np.ndarray  # (N)
@@ -135,10 +171,11 @@ def check_deliveries(x, month, acceptance):
     """`tech_support_institution`'s checks: systems delivered this month through construction
     (proposed before it) in agency order, the first `checks[g]` of each government g; returns
     the checked cells (flat n * K + k, ascending; their audit month set), the (n, k) of those
-    below `acceptance` (row-major) and the checks done per government."""
+    below `acceptance` (row-major) and the checks done per government. Only the cells built
+    this month are read (`x.delivered`, found once a month by `price_vendor_warranty`)."""
     x = Deliveries(*x)
     K = x.own.shape[1]
-    cells = cells_built(x.built, month)  # row-major, the months built (few match)
+    cells = x.delivered
     checked = np.empty(len(cells), np.int64)
     returned = np.empty((2, len(cells)), np.int64)
     taken = np.zeros(len(x.checks), np.int64)  # deliverables of the government so far
@@ -161,13 +198,13 @@ def check_deliveries(x, month, acceptance):
 
 
 @njit(cache=True)
-def vendor_deliveries(x, month):
+def vendor_deliveries(x, cells, month):
     """The agencies whose vendor delivered its own work this month (`price_vendor_warranty`:
     no company, proposed after the vendor took the agency over, through construction), and
-    each one's (K) delivered kinds. One row-major pass over the months built (few match)."""
+    each one's (K) delivered kinds. Reads only the cells built this month (`cells`, flat
+    n * K + k ascending: `cells_built`, which the institution's check reads too)."""
     x = Clients(*x)
     K = x.own.shape[1]
-    cells = cells_built(x.built, month)
     rows = np.empty(len(cells), np.int64)
     new = np.zeros((len(cells), K), np.bool_)
     m = 0
@@ -241,26 +278,6 @@ def records_by_market(market, records, opened, n_markets):
     if m >= 0:
         out[m] = total
     return out
-
-
-@njit(cache=True)
-def union_sorted(pending, new):
-    """`np.union1d(pending, new)` for `pending` ascending without repeats (the repairs under
-    way) and a few `new` (any order): one merge, not a sort of both."""
-    new = np.sort(new)
-    out = np.empty(len(pending) + len(new), np.int64)
-    i = j = c = 0
-    while i < len(pending) or j < len(new):
-        if j == len(new) or (i < len(pending) and pending[i] <= new[j]):
-            x = pending[i]
-            i += 1
-        else:
-            x = new[j]
-            j += 1
-        if c == 0 or out[c - 1] != x:
-            out[c] = x
-            c += 1
-    return out[:c].copy()
 
 
 @njit(cache=True)

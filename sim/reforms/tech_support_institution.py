@@ -97,13 +97,14 @@ def _check(model, left: np.ndarray, p: Params) -> tuple[np.ndarray, np.ndarray, 
     place at month 0 of age 0 was not), in agency order, the first `left / check_months` of
     its government; their audit month is set. Returns the checked cells (flat n * K + k,
     ascending), the (n, k) below `acceptance`, and the checks done per government."""
+    from ..agents.supplier import delivered_this_month  # here: the schema loads without numba or Mesa
     from .kernels import Deliveries, check_deliveries  # compiled: here, the schema loads without numba
 
     st, tsi = model.state, model.tech_support
     can = left / p.check_months if p.check_months > 0 else np.full(len(left), np.inf)
     x = Deliveries(
         own=st.own,
-        built=st.built,
+        delivered=delivered_this_month(model),
         proposed=st.proposed,
         quality=st.quality,
         agency_gov=model.structure.agency_gov,

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..schema import Count, Fraction, NonNeg, ReformParams
 from .base import Reform, register
-from .tech_support_institution import build_price, redone_quality
+from .tech_support_institution import redone_quality
 
 
 class Params(ReformParams):
@@ -49,15 +49,29 @@ class ThirdPartyEvaluation(Reform):
     needs_coordinator = True
 
     def activate(self, model) -> None:
-        # repairs under way (reform-private): the quality each system will run at, the month
-        # it is ready, and the month the repaired system was built (a system replaced
-        # meanwhile is no longer the one repaired)
-        shape = model.state.own.shape
-        self.repair_quality = np.zeros(shape)
-        self.repair_done = np.full(shape, -1, np.int64)
-        self.repair_of = np.full(shape, -1, np.int64)
-        self.repair_owed_since = np.full(shape, -1, np.int64)  # the liable supplier's `operator_since`
-        self.pending = np.zeros(0, np.int64)  # the systems under repair, as n * K + k ascending (few)
+        from .kernels import no_repairs  # compiled: the schema loads without numba
+
+        # repairs under way (reform-private, `kernels.Repairs`): per system under repair, in cell
+        # order, the quality it will run at, the month it is ready, the month the repaired system
+        # was built (a system replaced meanwhile is no longer the one repaired) and the liable
+        # supplier's `operator_since` (few: walked in order each month, not looked up per cell)
+        self.repairs = no_repairs()
+        self.shape = model.state.own.shape
+
+    @property
+    def repair_done(self) -> np.ndarray:
+        """(N, K) the month each repair under way is ready, -1: none (for inspection)."""
+        return self._by_cell(self.repairs[2], -1)
+
+    @property
+    def repair_quality(self) -> np.ndarray:
+        """(N, K) the quality each system under repair will run at, 0: none (for inspection)."""
+        return self._by_cell(self.repairs[1], 0.0)
+
+    def _by_cell(self, values: np.ndarray, none) -> np.ndarray:
+        out = np.full(self.shape, none, values.dtype)
+        out.ravel()[self.repairs[0]] = values
+        return out
 
     def step(self, model) -> None:
         """Vendors price their record; repairs lapse or take effect; audits pick systems, find
@@ -81,14 +95,9 @@ class ThirdPartyEvaluation(Reform):
         `audit_rate`; `kernels.audit_pass`). Returns the
         audited cells (flat n * K + k, ascending), the (n, k) of the audited systems that under-deliver and the
         agencies run by a company with some system audited."""
-        from .kernels import Audited, Repairs, audit_pass, settle_repairs  # compiled: the schema loads without numba
+        from .kernels import Audited, audit_pass, settle_repairs  # compiled: the schema loads without numba
 
         st, p = model.state, self.p
-        repairs = tuple(
-            Repairs(
-                quality=self.repair_quality, done=self.repair_done, of=self.repair_of, owed_since=self.repair_owed_since
-            )
-        )
         systems = tuple(
             Audited(
                 own=st.own,
@@ -99,9 +108,9 @@ class ThirdPartyEvaluation(Reform):
                 company=st.company,
             )
         )
-        done, self.pending = settle_repairs(repairs, self.pending, systems, model.month)
+        done, self.repairs = settle_repairs(self.repairs, systems, model.month)
         self._charge_repairs(model, *done)
-        pick, poor, by_company = audit_pass(repairs, self.pending, systems, drawn, model.month, p.under_delivery)
+        pick, poor, by_company = audit_pass(self.repairs, systems, drawn, model.month, p.under_delivery)
         if len(pick):
             model.audits.last = model.month
         return pick, poor, by_company
@@ -117,11 +126,8 @@ class ThirdPartyEvaluation(Reform):
         q = redone_quality(model, n, st.company[n])  # its operator repairs it
         # the institution helps specify the repair where the government has one, as on any build
         support = model.tech_support.quality_support * (model.tech_support.staff > 0)[model.structure.agency_gov[n]]
-        repairs = (self.repair_quality, self.repair_done, self.repair_of, self.repair_owed_since)
         ready = model.month + self.p.repair_months
-        self.pending = start_repairs(
-            repairs, self.pending, n, k, q + support * (1 - q), ready, st.built, st.operator_since
-        )
+        self.repairs = start_repairs(self.repairs, n, k, q + support * (1 - q), ready, st.built, st.operator_since)
 
     # A repair is owed by the supplier the audit found at fault (it pays `repair_share` when the
     # repair is done); where the agency has left that supplier since (a switch or a take-back:
@@ -138,10 +144,11 @@ class ThirdPartyEvaluation(Reform):
         `charge_warranty`): a repair that lapsed or whose system was replaced was never done,
         so never paid or booked."""
         if len(n):
-            from ..agents.supplier import charge_warranty  # here: the schema loads without numba or Mesa
+            from ..agents.supplier import build_prices, charge_warranty  # here: the schema loads without numba or Mesa
 
-            model.audits.repair_cost += build_price(model, n, k) * self.p.repair_share
-            charge_warranty(model, n, k, self.p.repair_share)  # a company's own work on its record
+            prices = build_prices(model, n, k)  # priced once for the cost and the record (`build_price`'s)
+            model.audits.repair_cost += float(prices.sum()) * self.p.repair_share
+            charge_warranty(model, n, k, self.p.repair_share, prices)  # a company's own work on its record
 
     def _findings(self, model, pick: np.ndarray, by_company: np.ndarray) -> None:
         """What audits find goes on the agency's record: the quality of the audited systems

@@ -36,6 +36,12 @@ def _old_audit(rep, own, built, quality, since, draw, month, rate, under):
     return pick, np.array(np.nonzero(same)), poor
 
 
+def _listed(rep: dict) -> tuple:
+    """The (N, K) repairs `rep` (done -1: none) as `kernels.Repairs`: the systems under repair in cell order."""
+    cells = np.flatnonzero(rep["done"] >= 0)
+    return tuple(kernels.Repairs(cells, *(rep[key].ravel()[cells] for key in ("quality", "done", "of", "owed"))))
+
+
 def test_settle_repairs_and_audit_pass_are_the_numpy_masks():
     rng = np.random.default_rng(0)
     for case in range(CASES):
@@ -56,20 +62,19 @@ def test_settle_repairs_and_audit_pass_are_the_numpy_masks():
         pick_old, done_old, poor_old = _old_audit(old, own, built, q_old, since, draw, month, rate, under)
         company = np.where(rng.random(len(own)) < 0.5, 0, -1)
 
-        repairs = tuple(kernels.Repairs(quality=rep["quality"], done=rep["done"], of=rep["of"], owed_since=rep["owed"]))
+        repairs = _listed(rep)
         audit_month = np.full(shape, -1, np.int32)
         systems = tuple(
             kernels.Audited(
                 own=own, built=built, quality=quality, operator_since=since, audit_month=audit_month, company=company
             )
         )
-        pending = np.flatnonzero(rep["done"] >= 0)
-        done, still = kernels.settle_repairs(repairs, pending, systems, month)
+        done, still = kernels.settle_repairs(repairs, systems, month)
         drawn = np.flatnonzero(draw < rate)
-        pick, poor, by_company = kernels.audit_pass(repairs, still, systems, drawn, month, under)
+        pick, poor, by_company = kernels.audit_pass(still, systems, drawn, month, under)
         np.testing.assert_array_equal(done, done_old, err_msg=str(case))
-        np.testing.assert_array_equal(still, np.flatnonzero(old["done"] >= 0), err_msg=str(case))
-        np.testing.assert_array_equal(rep["done"], old["done"], err_msg=str(case))
+        for got, want in zip(still, _listed(old), strict=True):  # the ones still under way, as they were
+            np.testing.assert_array_equal(got, want, err_msg=str(case))
         np.testing.assert_array_equal(quality, q_old, err_msg=str(case))
         np.testing.assert_array_equal(pick, np.flatnonzero(pick_old), err_msg=str(case))
         np.testing.assert_array_equal(poor, poor_old, err_msg=str(case))
@@ -110,7 +115,7 @@ def test_check_deliveries_is_the_ranked_numpy_rule():
         audit_month = np.full(own.shape, -1, np.int32)
         x = kernels.Deliveries(
             own=own,
-            built=built,
+            delivered=kernels.cells_built(built, month),
             proposed=proposed,
             quality=quality,
             agency_gov=gov,
@@ -138,7 +143,7 @@ def test_vendor_deliveries_are_the_numpy_mask():
         new &= (proposed > since[:, None]) & (company < 0)[:, None]
         rows = np.flatnonzero(new.any(axis=1))
         x = Clients(own=own, built=built, proposed=proposed, company=company, since=since)
-        got_rows, got = kernels.vendor_deliveries(tuple(x), month)
+        got_rows, got = kernels.vendor_deliveries(tuple(x), kernels.cells_built(built, month), month)
         np.testing.assert_array_equal(got_rows, rows, err_msg=str(case))
         np.testing.assert_array_equal(got, new[rows], err_msg=str(case))
 
@@ -257,20 +262,13 @@ def test_market_view_is_the_numpy_rule():
         assert got == want, case
 
 
-def test_cells_built_and_the_repairs_union_are_numpy_s():
-    """The cells built in a month are `np.flatnonzero(built == month)` (row-major, every one);
-    the repairs under way after new ones start are `np.union1d` (sorted, no repeats, new ones
-    in any order and possibly already under way)."""
+def test_cells_built_are_numpy_s():
+    """The cells built in a month are `np.flatnonzero(built == month)` (row-major, every one)."""
     rng = np.random.default_rng(7)
     for case in range(CASES):
         month = 9
         _, built, _, _ = _state(rng, month)
         np.testing.assert_array_equal(kernels.cells_built(built, month), np.flatnonzero(built == month), str(case))
-        pending = np.unique(rng.integers(0, 60, rng.integers(0, 20)))
-        new = rng.integers(0, 60, rng.integers(0, 6))
-        got = kernels.union_sorted(pending, new)
-        np.testing.assert_array_equal(got, np.union1d(pending, new), err_msg=str(case))
-        assert got.dtype == np.int64
 
 
 def test_vendor_books_table_is_the_trailing_record():
@@ -420,30 +418,36 @@ def test_migrate_rooms_is_the_numpy_masks():
 
 
 def test_start_repairs_and_refresh_copies_are_numpy_s():
-    """New repairs write what the numpy fancy assignments wrote and merge into the repairs under
-    way as `np.union1d`; the reflux refreshes are the numpy masks (open top agency, or the draw
-    complies), the count of them returned."""
+    """New repairs merge into the repairs under way as the numpy fancy assignments on (N, K)
+    arrays would write them (a new one replaces one under way; the later of two holds); the
+    reflux refreshes are the numpy masks (open top agency, or the draw complies), the count of
+    them returned."""
     rng = np.random.default_rng(13)
     for case in range(CASES):
         month = 8
         own, built, _, since = _state(rng, month)
         N, K = own.shape
-        rep = [
-            rng.random((N, K)),
-            np.full((N, K), -1, np.int64),
-            np.zeros((N, K), np.int64),
-            np.zeros((N, K), np.int64),
-        ]
-        want = [a.copy() for a in rep]
-        cells = np.unique(rng.integers(0, N * K, rng.integers(0, 8)))
+        on = rng.random((N, K)) < 0.2
+        rep = {
+            "quality": rng.random((N, K)),
+            "done": np.where(on, rng.integers(month, month + 3, (N, K)), -1),
+            "of": rng.integers(-3, month, (N, K)),
+            "owed": rng.integers(-1, month, (N, K)),
+        }
+        # new repairs in any order, some of systems already under repair, some twice (the later one holds)
+        cells = rng.integers(0, N * K, rng.integers(0, 8))
         n, k = cells // K, cells % K
         q = rng.random(len(n))
-        pending = np.unique(rng.integers(0, N * K, rng.integers(0, 6)))
-        want[0][n, k], want[1][n, k], want[2][n, k], want[3][n, k] = q, month + 2, built[n, k], since[n]
-        got = kernels.start_repairs(tuple(rep), pending, n, k, q, month + 2, built, since)
-        np.testing.assert_array_equal(got, np.union1d(pending, cells), str(case))
-        for a, b in zip(rep, want, strict=True):
+        got = kernels.start_repairs(_listed(rep), n, k, q, month + 2, built, since)
+        rep["quality"][n, k], rep["done"][n, k], rep["of"][n, k], rep["owed"][n, k] = (
+            q,
+            month + 2,
+            built[n, k],
+            since[n],
+        )
+        for a, b in zip(got, _listed(rep), strict=True):  # the numpy fancy assignments, listed
             np.testing.assert_array_equal(a, b, str(case))
+            assert a.dtype == b.dtype
 
         lines = int(rng.integers(1, 6))
         agency_line = np.tile(np.arange(lines), 4)
