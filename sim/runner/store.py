@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import tomllib
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -262,17 +263,18 @@ class ResultStore:
         """Keep one finished run: its time series first, then the record that marks it done
         (`frame_written`: a worker already wrote the series into `incoming`). The record
         keeps what the run was (overrides, scenario content) so a resume can check it."""
-        target = self.ts_dir / f"{spec.run_id}.parquet"
+        # paths joined as strings: pathlib's joins cost the sweep's process more than the rename
+        name = f"{spec.run_id}.parquet"
         if frame is not None:
             write_timeseries(self.ts_dir, spec.run_id, frame)
         elif frame_written:
-            os.replace(self.incoming / target.name, target)  # atomic, same folder tree
+            os.replace(os.path.join(self.incoming, name), os.path.join(self.ts_dir, name))  # atomic, same tree
         else:
-            target.unlink(missing_ok=True)
-            (self.incoming / target.name).unlink(missing_ok=True)  # a series of a run refused
+            (self.ts_dir / name).unlink(missing_ok=True)
+            (self.incoming / name).unlink(missing_ok=True)  # a series of a run refused
         record = {**record, "overrides": spec.overrides, "scenario_hash": spec.scenario_hash}
         text = json.dumps(record, sort_keys=True)
-        _write_record(self.rec_dir / f"{spec.run_id}.json", text)
+        _write_record(os.path.join(self.rec_dir, f"{spec.run_id}.json"), text)
         if self._known is not None:  # as `_scan` would read it back
             mine = self._by_id.get(spec.run_id)  # the design's run of that id, which `_scan` matches against
             back = json.loads(text)
@@ -332,19 +334,21 @@ def _matches(record: dict, spec: RunSpec) -> bool:
     )
 
 
-def _write_record(path: Path, text: str) -> None:
+def _write_record(path: str | Path, text: str) -> None:
     """`write_atomic` for a folder only this sweep writes (it holds the folder's lock, and
     opening clears `.*.tmp`): a fixed temporary name rather than a random one, and the mode
     open() gives, with fewer system calls for each of a sweep's many small files."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    if not path.parent.is_dir():  # a store written before `open` made its folders
-        path.parent.mkdir(parents=True, exist_ok=True)
+    folder, name = os.path.split(os.fspath(path))
+    tmp = os.path.join(folder, f".{name}.tmp")
+    if not os.path.isdir(folder):  # a store written before `open` made its folders
+        os.makedirs(folder, exist_ok=True)
     try:
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(text)
         os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
         raise
 
 
