@@ -30,7 +30,6 @@ from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
@@ -137,7 +136,7 @@ def execute(spec: RunSpec, ts_dir: str | None = None) -> tuple[dict, object]:
         "code_hash": code_fingerprint(),
     }
     if columns is not None:
-        write_series(Path(ts_dir), spec.run_id, columns, staged=True)
+        write_series(ts_dir, spec.run_id, columns, staged=True)
     return record, frame
 
 

@@ -22,6 +22,7 @@ import shutil
 import tomllib
 from contextlib import suppress
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -357,7 +358,7 @@ def write_timeseries(ts_dir: Path, run_id: str, frame: pd.DataFrame) -> None:
     write_series(ts_dir, run_id, series_columns(frame))
 
 
-def write_series(ts_dir: Path, run_id: str, columns: dict[str, np.ndarray], *, staged: bool = False) -> None:
+def write_series(ts_dir: str | Path, run_id: str, columns: dict[str, np.ndarray], *, staged: bool = False) -> None:
     """A run's time series from its columns (`series_columns`, `model_series`): the file
     `DataFrame.to_parquet(index=False)` writes, byte for byte, without making the frame
     (pandas' conversion to Arrow, a schema inferred per run, was most of a run's writing).
@@ -375,10 +376,10 @@ def write_series(ts_dir: Path, run_id: str, columns: dict[str, np.ndarray], *, s
     pq.write_table(table, sink, compression="snappy")
     data = sink.getvalue()
     if staged:
-        with open(ts_dir / f"{run_id}.parquet", "wb") as f:
+        with open(os.path.join(ts_dir, f"{run_id}.parquet"), "wb") as f:
             f.write(data)
     else:
-        write_atomic(ts_dir / f"{run_id}.parquet", data.to_pybytes())
+        write_atomic(Path(ts_dir, f"{run_id}.parquet"), data.to_pybytes())
 
 
 _SCHEMAS: dict[tuple[str, ...], tuple[Any, list[int]]] = {}
@@ -431,8 +432,11 @@ def model_series(model, run_id: str) -> dict[str, np.ndarray]:
     without making the frame."""
     vars_ = model.datacollector.model_vars
     # one conversion of every measure's list (rows of one array) rather than one a measure
-    values = np.array([vars_[m] for m in MEASURES], dtype=np.float64)
-    n = values.shape[1]
+    n = len(vars_[next(iter(MEASURES))])
+    if any(len(vars_[m]) != n for m in MEASURES):  # read as one block: a ragged one would shift columns
+        raise ValueError(f"run {run_id}: the collector's measures have different lengths")
+    values = np.fromiter(chain.from_iterable(vars_[m] for m in MEASURES), np.float64, len(MEASURES) * n)
+    values = values.reshape(len(MEASURES), n)
     columns = {"run_id": np.full(n, str(run_id), dtype=object), "step": np.arange(n, dtype=np.int64)}
     if model.datacollector.start:
         columns["date"] = _month_dates(model.datacollector.start, n)
