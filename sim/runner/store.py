@@ -24,7 +24,7 @@ from contextlib import suppress
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -368,8 +368,8 @@ def write_series(ts_dir: str | Path, run_id: str, columns: dict[str, np.ndarray]
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema, floats = _schema(columns)
-    table = pa.Table.from_arrays(_arrow_columns(columns, schema, floats), schema=schema)
+    layout = _layout(columns)
+    table = pa.Table.from_arrays(_arrow_columns(columns, layout), schema=layout.schema)
     # encoded in memory, then written as bytes: the same file, without Arrow's file-system
     # layer (opening a file through it cost a third of writing one run's series)
     sink = pa.BufferOutputStream()
@@ -382,39 +382,50 @@ def write_series(ts_dir: str | Path, run_id: str, columns: dict[str, np.ndarray]
         write_atomic(Path(ts_dir, f"{run_id}.parquet"), data.to_pybytes())
 
 
-_SCHEMAS: dict[tuple[str, ...], tuple[Any, list[int]]] = {}
+class _Layout(NamedTuple):
+    """A series' Arrow schema, with pandas' metadata, and its columns read from it once
+    (each field read from a schema is a new Arrow object: ~0.5 us a column and run)."""
+
+    schema: Any
+    floats: list[str]  # the float columns (the measures), in the schema's order
+    at: list[int]  # their positions
+    others: list[tuple[int, str, Any]]  # position, name and type of every other column
 
 
-def _schema(columns: dict[str, np.ndarray]) -> tuple[Any, list[int]]:
-    """The Arrow schema, with pandas' metadata, of a series with these columns, and the
-    positions of its float columns (made once)."""
+_LAYOUTS: dict[tuple[str, ...], _Layout] = {}
+
+
+def _layout(columns: dict[str, np.ndarray]) -> _Layout:
+    """The layout of a series with these columns (made once)."""
     import pyarrow as pa
 
     names = tuple(columns)
-    if names not in _SCHEMAS:
+    if names not in _LAYOUTS:
         frame = pd.DataFrame(columns, index=pd.RangeIndex(len(columns["step"])))
         schema = pa.Schema.from_pandas(frame, preserve_index=False)
-        _SCHEMAS[names] = schema, [i for i, f in enumerate(schema) if f.type == pa.float64()]
-    return _SCHEMAS[names]
+        fields = list(enumerate(schema))
+        floats = [(i, f.name) for i, f in fields if f.type == pa.float64()]
+        others = [(i, f.name, f.type) for i, f in fields if f.type != pa.float64()]
+        _LAYOUTS[names] = _Layout(schema, [n for _, n in floats], [i for i, _ in floats], others)
+    return _LAYOUTS[names]
 
 
-def _arrow_columns(columns: dict[str, np.ndarray], schema: Any, floats: list[int]) -> list[Any]:
+def _arrow_columns(columns: dict[str, np.ndarray], layout: _Layout) -> list[Any]:
     """The columns as Arrow arrays of the schema's types. The float columns (the measures)
     are converted in one block and handed over as slices of it: one `pa.array` call instead
-    of one a measure (~0.1 ms a run); `from_pandas` makes NaN null either way, and the
-    Parquet file does not depend on where an array's values sit in memory."""
+    of one a measure; `from_pandas` makes NaN null either way, and the Parquet file does
+    not depend on where an array's values sit in memory."""
     import pyarrow as pa
 
-    arrays = [None] * len(schema)
-    if floats:
-        block = np.stack([columns[schema[i].name] for i in floats]).astype(np.float64, copy=False)
+    arrays: list[Any] = [None] * len(layout.schema)
+    if layout.floats:
+        block = np.stack([columns[name] for name in layout.floats], dtype=np.float64)
         n = block.shape[1]
         flat = pa.array(block.reshape(-1), type=pa.float64(), from_pandas=True)
-        for k, i in enumerate(floats):
+        for k, i in enumerate(layout.at):
             arrays[i] = flat.slice(k * n, n)
-    for i, f in enumerate(schema):
-        if arrays[i] is None:
-            arrays[i] = pa.array(columns[f.name], type=f.type, from_pandas=True)
+    for i, name, type_ in layout.others:
+        arrays[i] = pa.array(columns[name], type=type_, from_pandas=True)
     return arrays
 
 
