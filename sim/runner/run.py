@@ -226,9 +226,10 @@ class Scheduler:
         # InlineExecutor runs at submit time: one at a time, so each run is saved as it ends
         self.window = 1 if self.inline else max(1, in_flight * _capacity(self.pool))
         # runs a task carries: several to our own workers (fewer messages; the window, in
-        # runs, is the same, so a killed sweep loses no more runs than before), one elsewhere
-        # (Dask reports each run as it ends; the pool that runs it alone must run it alone)
-        self.batch = BATCH if isinstance(self.pool, WorkerPool) else 1
+        # runs, is the same, so a killed sweep loses no more runs than before), as long as
+        # each worker still has a task queued behind the one it runs; one elsewhere (Dask
+        # reports each run as it ends)
+        self.batch = max(1, min(BATCH, in_flight // 2)) if isinstance(self.pool, WorkerPool) else 1
         # local workers write their own time series (encoding Parquet in parallel); a Dask
         # cluster's workers may not see this disk, so theirs come back to be written here
         self.local = isinstance(self.pool, (WorkerPool, InlineExecutor))
