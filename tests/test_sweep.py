@@ -1013,3 +1013,41 @@ def test_forked_workers_get_runs_without_their_scenario_document(small, tmp_path
         from_docs = _scenario(s)
         run_mod._RESOLVED.clear()
         assert from_docs == _scenario(r) and from_docs.simulation.seed == _scenario(r).simulation.seed
+
+
+def test_local_workers_get_runs_in_pairs_and_no_more_runs_in_flight(small, tmp_path):
+    """A pool of ours gets `BATCH` runs a task, as `execute_batch` of the `execute` the sweep's
+    process sees (a test's stand-in reaches fork-server workers too); the runs in flight stay
+    `in_flight` a worker, and each worker keeps a task queued behind the one it runs (fewer
+    runs in flight: one run a task). Any other executor gets one run a task."""
+    import multiprocessing
+
+    from sim.runner import run as run_mod
+    from sim.runner.executors import InlineExecutor, WorkerPool
+    from sim.runner.run import BATCH, Scheduler, execute_batch
+
+    class Recording(WorkerPool):  # keeps the tasks instead of running them
+        def submit(self, fn, /, *args, **kwargs):
+            self.tasks.append((fn, *args))
+            return cf.Future()
+
+    exp = load_experiment(small)
+    runs = build_design(exp)
+    store = ResultStore(tmp_path / "batch", exp, str(small))
+    store.open(force=False)
+    sent = {}
+    for in_flight in (4, 2):
+        pool = Recording(2, multiprocessing.get_context("fork"))
+        pool.tasks = []
+        try:
+            Scheduler(runs, store, pool, in_flight=in_flight, progress=False, label="t")._fill()
+        finally:
+            pool.shutdown()
+        sent[in_flight] = pool.tasks
+    assert BATCH == 2 and [t[0] for t in sent[4]] == [execute_batch] * 4
+    assert all(t[1] is run_mod.execute and len(t[2]) == 2 for t in sent[4])
+    assert [s.run_id for t in sent[4] for s in t[2]] == [r.run_id for r in runs[:8]]  # 2 workers x 4
+    assert [(t[0], t[1].run_id) for t in sent[2]] == [(run_mod.execute, r.run_id) for r in runs[:4]]
+    sched = Scheduler(runs, store, InlineExecutor(), in_flight=4, progress=False, label="t")
+    sched._fill()
+    assert list(sched.pending.values()) == [[runs[0]]]  # ran at submit, one at a time

@@ -15,13 +15,16 @@ record means the data is there. Hidden files are skipped by Parquet dataset read
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
 import tomllib
+from contextlib import suppress
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -261,17 +264,18 @@ class ResultStore:
         """Keep one finished run: its time series first, then the record that marks it done
         (`frame_written`: a worker already wrote the series into `incoming`). The record
         keeps what the run was (overrides, scenario content) so a resume can check it."""
-        target = self.ts_dir / f"{spec.run_id}.parquet"
+        # paths joined as strings: pathlib's joins cost the sweep's process more than the rename
+        name = f"{spec.run_id}.parquet"
         if frame is not None:
             write_timeseries(self.ts_dir, spec.run_id, frame)
         elif frame_written:
-            os.replace(self.incoming / target.name, target)  # atomic, same folder tree
+            os.replace(os.path.join(self.incoming, name), os.path.join(self.ts_dir, name))  # atomic, same tree
         else:
-            target.unlink(missing_ok=True)
-            (self.incoming / target.name).unlink(missing_ok=True)  # a series of a run refused
+            (self.ts_dir / name).unlink(missing_ok=True)
+            (self.incoming / name).unlink(missing_ok=True)  # a series of a run refused
         record = {**record, "overrides": spec.overrides, "scenario_hash": spec.scenario_hash}
         text = json.dumps(record, sort_keys=True)
-        _write_record(self.rec_dir / f"{spec.run_id}.json", text)
+        _write_record(os.path.join(self.rec_dir, f"{spec.run_id}.json"), text)
         if self._known is not None:  # as `_scan` would read it back
             mine = self._by_id.get(spec.run_id)  # the design's run of that id, which `_scan` matches against
             back = json.loads(text)
@@ -331,19 +335,21 @@ def _matches(record: dict, spec: RunSpec) -> bool:
     )
 
 
-def _write_record(path: Path, text: str) -> None:
+def _write_record(path: str | Path, text: str) -> None:
     """`write_atomic` for a folder only this sweep writes (it holds the folder's lock, and
     opening clears `.*.tmp`): a fixed temporary name rather than a random one, and the mode
     open() gives, with fewer system calls for each of a sweep's many small files."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    if not path.parent.is_dir():  # a store written before `open` made its folders
-        path.parent.mkdir(parents=True, exist_ok=True)
+    folder, name = os.path.split(os.fspath(path))
+    tmp = os.path.join(folder, f".{name}.tmp")
+    if not os.path.isdir(folder):  # a store written before `open` made its folders
+        os.makedirs(folder, exist_ok=True)
     try:
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(text)
         os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
         raise
 
 
@@ -352,7 +358,7 @@ def write_timeseries(ts_dir: Path, run_id: str, frame: pd.DataFrame) -> None:
     write_series(ts_dir, run_id, series_columns(frame))
 
 
-def write_series(ts_dir: Path, run_id: str, columns: dict[str, np.ndarray], *, staged: bool = False) -> None:
+def write_series(ts_dir: str | Path, run_id: str, columns: dict[str, np.ndarray], *, staged: bool = False) -> None:
     """A run's time series from its columns (`series_columns`, `model_series`): the file
     `DataFrame.to_parquet(index=False)` writes, byte for byte, without making the frame
     (pandas' conversion to Arrow, a schema inferred per run, was most of a run's writing).
@@ -362,34 +368,65 @@ def write_series(ts_dir: Path, run_id: str, columns: dict[str, np.ndarray], *, s
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = _schema(columns)
-    # from_pandas: NaN becomes null, as the frame's conversion makes it
-    arrays = [pa.array(columns[f.name], type=f.type, from_pandas=True) for f in schema]
-    table = pa.Table.from_arrays(arrays, schema=schema)
+    layout = _layout(columns)
+    table = pa.Table.from_arrays(_arrow_columns(columns, layout), schema=layout.schema)
     # encoded in memory, then written as bytes: the same file, without Arrow's file-system
     # layer (opening a file through it cost a third of writing one run's series)
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="snappy")
     data = sink.getvalue()
     if staged:
-        with open(ts_dir / f"{run_id}.parquet", "wb") as f:
+        with open(os.path.join(ts_dir, f"{run_id}.parquet"), "wb") as f:
             f.write(data)
     else:
-        write_atomic(ts_dir / f"{run_id}.parquet", data.to_pybytes())
+        write_atomic(Path(ts_dir, f"{run_id}.parquet"), data.to_pybytes())
 
 
-_SCHEMAS: dict[tuple[str, ...], Any] = {}
+class _Layout(NamedTuple):
+    """A series' Arrow schema, with pandas' metadata, and its columns read from it once
+    (each field read from a schema is a new Arrow object: ~0.5 us a column and run)."""
+
+    schema: Any
+    floats: list[str]  # the float columns (the measures), in the schema's order
+    at: list[int]  # their positions
+    others: list[tuple[int, str, Any]]  # position, name and type of every other column
 
 
-def _schema(columns: dict[str, np.ndarray]) -> Any:
-    """The Arrow schema, with pandas' metadata, of a series with these columns (made once)."""
+_LAYOUTS: dict[tuple[str, ...], _Layout] = {}
+
+
+def _layout(columns: dict[str, np.ndarray]) -> _Layout:
+    """The layout of a series with these columns (made once)."""
     import pyarrow as pa
 
     names = tuple(columns)
-    if names not in _SCHEMAS:
+    if names not in _LAYOUTS:
         frame = pd.DataFrame(columns, index=pd.RangeIndex(len(columns["step"])))
-        _SCHEMAS[names] = pa.Schema.from_pandas(frame, preserve_index=False)
-    return _SCHEMAS[names]
+        schema = pa.Schema.from_pandas(frame, preserve_index=False)
+        fields = list(enumerate(schema))
+        floats = [(i, f.name) for i, f in fields if f.type == pa.float64()]
+        others = [(i, f.name, f.type) for i, f in fields if f.type != pa.float64()]
+        _LAYOUTS[names] = _Layout(schema, [n for _, n in floats], [i for i, _ in floats], others)
+    return _LAYOUTS[names]
+
+
+def _arrow_columns(columns: dict[str, np.ndarray], layout: _Layout) -> list[Any]:
+    """The columns as Arrow arrays of the schema's types. The float columns (the measures)
+    are converted in one block and handed over as slices of it: one `pa.array` call instead
+    of one a measure; `from_pandas` makes NaN null either way, and the Parquet file does
+    not depend on where an array's values sit in memory."""
+    import pyarrow as pa
+
+    arrays: list[Any] = [None] * len(layout.schema)
+    if layout.floats:
+        block = np.stack([columns[name] for name in layout.floats], dtype=np.float64)
+        n = block.shape[1]
+        flat = pa.array(block.reshape(-1), type=pa.float64(), from_pandas=True)
+        for k, i in enumerate(layout.at):
+            arrays[i] = flat.slice(k * n, n)
+    for i, name, type_ in layout.others:
+        arrays[i] = pa.array(columns[name], type=type_, from_pandas=True)
+    return arrays
 
 
 def series_columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -404,14 +441,27 @@ def series_columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
 def model_series(model, run_id: str) -> dict[str, np.ndarray]:
     """`series_columns` of the frame `run_timeseries` gives, read from the model's collector
     without making the frame."""
-    from ..measures import month_dates
-
     vars_ = model.datacollector.model_vars
+    # one conversion of every measure's list (rows of one array) rather than one a measure
     n = len(vars_[next(iter(MEASURES))])
+    if any(len(vars_[m]) != n for m in MEASURES):  # read as one block: a ragged one would shift columns
+        raise ValueError(f"run {run_id}: the collector's measures have different lengths")
+    values = np.fromiter(chain.from_iterable(vars_[m] for m in MEASURES), np.float64, len(MEASURES) * n)
+    values = values.reshape(len(MEASURES), n)
     columns = {"run_id": np.full(n, str(run_id), dtype=object), "step": np.arange(n, dtype=np.int64)}
     if model.datacollector.start:
-        columns["date"] = np.array(month_dates(model.datacollector.start, n), dtype=object)
-    return columns | {m: np.asarray(vars_[m], dtype=np.float64) for m in MEASURES}
+        columns["date"] = _month_dates(model.datacollector.start, n)
+    return columns | dict(zip(MEASURES, values, strict=True))
+
+
+@functools.lru_cache(maxsize=16)
+def _month_dates(start: str, n: int) -> np.ndarray:
+    """`month_dates` as a read-only array, made once for a sweep's runs (they share a start)."""
+    from ..measures import month_dates
+
+    dates = np.array(month_dates(start, n), dtype=object)
+    dates.flags.writeable = False
+    return dates
 
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:
