@@ -299,6 +299,17 @@ def test_service_instances_and_links_compiled_equal_the_numpy_code(sizes, lines,
             assert np.array_equal(g, w)
 
 
+def test_distinct_keys_by_table_are_numpys_unique_and_places():
+    """`_distinct_by_table` (`service_links`' dyads) against np.unique and np.searchsorted, dense and sparse."""
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        n, top = int(rng.integers(1, 500)), int(rng.integers(1, 5000))
+        keys = rng.integers(0, top, n)
+        distinct, at = government._distinct_by_table(keys, keys.max() + 1)
+        want = np.unique(keys)
+        assert np.array_equal(distinct, want) and np.array_equal(at, np.searchsorted(want, keys))
+
+
 # ---------------------------------------------------------------- set-up, session 8 (issue 15)
 def _initial_by_numpy(rng, level, wealth, a):
     """The numpy code `draw_initial` replaced (sim/model.py `_init_agencies` until 0.2.5)."""
