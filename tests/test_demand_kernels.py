@@ -28,7 +28,9 @@ def test_packed_services_are_the_services_field_by_field(model):
         assert a.dtype == b.dtype and np.array_equal(a, b), field
     assert demand.service_view(model) is demand.service_view(model)  # made once per model
     want = demand.pack_services(want)  # and as `pack_services` packs them, array for array
-    assert all(a.dtype == b.dtype and np.array_equal(a, b) for a, b in zip(demand.service_view(model), want))
+    assert all(
+        a.dtype == b.dtype and np.array_equal(a, b) for a, b in zip(demand.service_view(model), want, strict=True)
+    )
 
 
 @pytest.mark.parametrize("field", ["link_inst", "d_req", "inst_gov"])

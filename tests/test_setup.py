@@ -188,6 +188,35 @@ def test_tree_wealth_and_population_compiled_equal_the_numpy_loops(sizes):
         assert rng.random() == after
 
 
+@pytest.mark.parametrize(
+    ("sizes", "lines", "needs"), [([1, 6, 30], 12, (1, 4)), ([1, 21, 122], 40, (2, 9)), ([2, 3], 3, (0, 5))]
+)
+def test_government_draws_in_one_call_are_the_draws_made_one_by_one(sizes, lines, needs):
+    """`draw_government` against `_tree`, the normals `_wealth_and_population` draws and `_catalogue`, each
+    in its turn: the same arrays, and the generator left where they leave it."""
+    gov = SimpleNamespace(
+        levels=[f"l{k}" for k in range(len(sizes))],
+        sizes=sizes,
+        service_types=17,
+        needs_per_service=needs,
+        service_frequency_spread=0.3,
+    )
+    share = np.linspace(1.0, 2.0, len(sizes)) / np.linspace(1.0, 2.0, len(sizes)).sum()
+    for seed in range(5):
+        a, b = np.random.default_rng(seed), np.random.default_rng(seed)
+        tree = government._tree(sizes, a)
+        z = a.standard_normal(2 * len(tree[0]))
+        want = (tree, z, government._catalogue(gov, share, len(sizes), lines, a))
+        got = government._draws(gov, share, lines, b)
+        flat_want, flat_got = (
+            [*want[0], want[1], *want[2][:2], *want[2][2], want[2][3]],
+            [*got[0], got[1], *got[2][:2], *got[2][2], got[2][3]],
+        )
+        for g, w in zip(flat_got, flat_want, strict=True):
+            assert g.dtype == w.dtype and np.array_equal(g, w)
+        assert a.random() == b.random()
+
+
 def test_lock_in_picks_draw_what_generator_choice_draws():
     for seed in range(100):
         for n, V, e in [(444, 30, 1.0), (5, 3, 2.5), (1000, 7, 0.3), (31, 30, 1.0), (64, 1, 1.0)]:
