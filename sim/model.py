@@ -156,16 +156,17 @@ class GovModel(AgencyViewsOnUse, DirectSteps, mesa.Model):
         s, st, a = self.structure, self.state, self.spec.agents
         rng = self.rng
         lo, hi = a.vendor_quality
-        for mkt in np.unique(s.gov_market):
+        markets, quality, claim = np.unique(s.gov_market), [], []
+        for mkt in markets:
             first = len(self.vendors)
-            Vendor.create_many(self, int(mkt), rng.uniform(lo, hi, a.vendors), a.vendor_markup)
+            quality.append(rng.uniform(lo, hi, a.vendors))
+            claim.append(Vendor.create_many(self, int(mkt), quality[-1], a.vendor_markup))
             agencies = np.flatnonzero(s.agency_market == mkt)
             st.vendor[agencies] = first + lock_in_picks(rng, len(agencies), a.vendors, a.lock_in_exponent)
-        vs, n = self.vendors, len(self.vendors)
-        self.vendor_market = np.fromiter((v.market for v in vs), np.int64, n)
-        self.vendor_quality = np.fromiter((v.quality for v in vs), np.float64, n)
-        self.vendor_claim = np.fromiter((v.claim for v in vs), np.float64, n)
-        self.vendor_markup = np.fromiter((v.markup for v in vs), np.float64, n)
+        # the vendors' attributes as arrays (`add_vendor` extends them), from what made them
+        self.vendor_market = np.repeat(markets.astype(np.int64), a.vendors)
+        self.vendor_quality, self.vendor_claim = np.concatenate(quality), np.concatenate(claim)
+        self.vendor_markup = np.full(len(self.vendors), a.vendor_markup, dtype=np.float64)
         st.quality = draw_quality(rng, st.own, self.vendor_quality[st.vendor], float(a.quality_spread))
         st.app_users = apps.initial_users(self)
 

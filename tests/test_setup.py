@@ -248,6 +248,10 @@ def test_vendors_made_in_bulk_are_the_vendors_made_one_by_one():
     assert fields(bulk) == fields(single) and list(bulk.agents_by_type[Vendor]) == bulk.vendors
     assert [list(vars(v)) for v in bulk.vendors] == [list(vars(v)) for v in single.vendors]
     assert np.array_equal(bulk.state.vendor, single.state.vendor)
+    for m in (bulk, single):  # the vendor arrays hold the vendors' attributes, in their dtypes
+        for name, dtype in [("market", np.int64), ("quality", float), ("claim", float), ("markup", float)]:
+            held = getattr(m, f"vendor_{name}")
+            assert held.dtype == dtype and held.tolist() == [getattr(v, name) for v in m.vendors]
 
 
 def test_agency_views_made_when_first_asked_for_are_where_making_them_at_once_puts_them():
@@ -384,6 +388,34 @@ def test_initial_agencies_compiled_draw_what_the_numpy_code_draws(scenario):
             assert g.dtype == w.dtype and np.array_equal(g, w)
         assert r1.bit_generator.state == r2.bit_generator.state
         assert want[7].any() and not want[7].all() and want[3].max() > 10  # the cases were reached
+
+
+def test_initial_terms_compiled_are_the_numpy_codes():
+    """`control.initial_terms` against the numpy code it replaced: specification, rights (drawn below the
+    unit's skill) and contract ends, for agencies with and without IT units and systems."""
+    from sim.control import initial_terms, project_terms
+    from sim.state import MONTH
+
+    for seed in range(5):
+        gen = np.random.default_rng(seed)
+        N, K = 200, 5
+        st = SimpleNamespace(
+            own=gen.random((N, K)) < 0.6,
+            staff=np.where(gen.random(N) < 0.5, gen.integers(1, 9, N), 0).astype(float),
+            skill=gen.random(N),
+            specified=np.full((N, K), 7.0),
+            rights=np.zeros((N, K), bool),
+            contract_end=np.zeros(N, MONTH),
+        )
+        r1, r2 = np.random.default_rng(seed), np.random.default_rng(seed)
+        initial_terms(st, 12, r1)
+        none = np.zeros(N)
+        specified, _ = project_terms(st.staff, st.skill, none, none, 0.0, np.ones(N))
+        writer = np.where(st.staff > 0, st.skill, 0.0)
+        assert np.array_equal(st.specified, np.where(st.own, specified[:, None], 0.0))
+        assert np.array_equal(st.rights, st.own & (r2.random(st.own.shape) < writer[:, None]))
+        assert np.array_equal(st.contract_end, np.arange(N) % 12) and st.contract_end.dtype == MONTH
+        assert st.rights.any() and (st.own & ~st.rights).any() and r1.random() == r2.random()
 
 
 def test_an_unchanged_scenario_file_is_not_read_again_and_a_changed_one_is(tmp_path, monkeypatch):

@@ -35,27 +35,27 @@ class Vendor(mesa.Agent):
         self.node: int | None = None
 
     @classmethod
-    def create_many(cls, model: GovModel, market: int, qualities: np.ndarray, markup: float) -> None:
+    def create_many(cls, model: GovModel, market: int, qualities: np.ndarray, markup: float) -> np.ndarray:
         """Vendors of one market, one per quality, added to `model.vendors` as making each with
         `Vendor(model, market, q, markup)` and appending it would (same claims, ids and
         registration), in bulk: their claim gaps in one draw of the same stream (`claim_gaps`
-        draws them one by one in order)."""
+        draws them one by one in order). Returns their claims."""
         if not can_register_in_bulk(model, cls):
-            for q in qualities:
+            for q in qualities:  # one by one: a vendor's index is the count made before it
                 model.vendors.append(cls(model, market, float(q), markup))
-            return
-        gaps = claim_gaps(model, len(qualities))
+            return np.array([v.claim for v in model.vendors[len(model.vendors) - len(qualities) :]], dtype=float)
+        claims = np.minimum(np.maximum(qualities + claim_gaps(model, len(qualities)), 0.0), 1.0)
         first, vidx = model.agent_id_counter, len(model.vendors)
         out = []
-        for i, q in enumerate(qualities.tolist()):
+        for i, (q, claim) in enumerate(zip(qualities.tolist(), claims.tolist(), strict=True)):
             v = cls.__new__(cls)
             d = v.__dict__  # the attributes `__init__` sets, in its order
             d["model"], d["unique_id"], d["pos"], d["market"], d["quality"] = model, first + i, None, market, q
-            d["claim"], d["markup"] = float(min(max(q + gaps[i], 0.0), 1.0)), markup
-            d["vidx"], d["node"] = vidx + i, None
+            d["claim"], d["markup"], d["vidx"], d["node"] = claim, markup, vidx + i, None
             out.append(v)
         register_in_bulk(model, cls, out)
         model.vendors += out
+        return claims
 
     @property
     def clients(self) -> int:
