@@ -323,12 +323,12 @@ def review_scrutiny(capacity: np.ndarray, waiting: np.ndarray) -> np.ndarray:
     return np.minimum(1.0, capacity / np.maximum(waiting, 1))
 
 
-def initial_terms(st, vendor_contract_months: int, rng: np.random.Generator) -> None:
+def initial_terms(st, vendor_contract_months: int, rng: np.random.Generator | np.ndarray) -> None:
     """Systems in place at month 0 were decided by their agency and specified by its IT
     unit where it had one (which then holds each system's rights with probability its skill,
     `project_terms`); vendors' contracts end spread over the year (agency by agency, no draw).
-    The rights' draws (one per agency and kind) from numpy, the rest in one compiled pass."""
-    u = rng.random(st.own.shape)
+    `rng`: the generator, or its uniforms drawn already (one per agency and kind: `random(own.shape)`)."""
+    u = rng if isinstance(rng, np.ndarray) else rng.random(st.own.shape)
     _initial_terms(st.own, st.staff, st.skill, u, vendor_contract_months, st.specified, st.rights, st.contract_end)
 
 

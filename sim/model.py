@@ -21,7 +21,7 @@ import numpy as np
 
 from . import control, state, substitutes
 from .agents import Agency, CoordinatingBody, OperatingCompany, Vendor
-from .agents.agency import AgencyViewsOnUse, InitialDraws, draw_initial, draw_quality
+from .agents.agency import AgencyViewsOnUse, InitialDraws, draw_agencies_and_ties, draw_quality
 from .agents.supplier import lock_in_picks
 from .government import build_structure
 from .institutions import ensure_coordinator
@@ -142,11 +142,14 @@ class GovModel(AgencyViewsOnUse, DirectSteps, mesa.Model):
         self.state = st = AgencyState.empty(s.n_agencies)
         # open, budgets, IT units, skills, apps wanted; systems in place: richer governments
         # have built more (seed 001)
-        drawn = draw_initial(rng, s.agency_level, s.gov_wealth[s.agency_gov], InitialDraws.of(a))
+        # (the draws of the terms and ties that follow, made in the same compiled call)
+        drawn, rights_u, tie_draws = draw_agencies_and_ties(
+            rng, s.agency_level, s.gov_wealth[s.agency_gov], InitialDraws.of(a), s.n_dyads, 2 * a.trust_initial
+        )
         st.open, st.budget_rate, st.budget, st.staff, st.skill, st.digital, st.wants_app = drawn[:7]
         st.own, st.built, st.expires = drawn[7:]
-        control.initial_terms(st, a.vendor_contract_months, rng)
-        self.trust, self.trust_floor, self.tie_value, self.tie_cost = sharing.initial_ties(rng, a, s.n_dyads)
+        control.initial_terms(st, a.vendor_contract_months, rights_u)
+        self.trust, self.trust_floor, self.tie_value, self.tie_cost = sharing.ties_of(a, tie_draws)
         self.shared, self.window_links = np.zeros(s.n_dyads, bool), np.zeros(s.n_dyads, bool)
         self._set_providers()
 

@@ -78,3 +78,15 @@ def test_spend_is_a_fresh_zeroed_ledger_each_month():
     m.spend["build"] = 9.0
     m._reset_spend()
     assert m.spend["build"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("scenario", "sizes"), [("baseline", [1, 3, 6]), ("reform_all", [1, 4, 9]), ("guangdong", [1, 2, 5])]
+)
+def test_fixed_providers_compiled_are_the_numpy_codes(scenario, sizes):
+    """`fixed_providers` (vertical lines' dyads included) against `_fixed_providers_numpy`, array for array."""
+    s = GovModel(scenario, rng=3, **{"government.sizes": sizes}).structure
+    got, want = demand._fixed_providers(s), demand._fixed_providers_numpy(s)
+    for g, w in zip((*got[0], *got[1]), (*want[0], *want[1]), strict=True):
+        assert g.dtype == w.dtype and np.array_equal(g, w)
+    assert s.d_vertical.any() and not s.d_vertical.all()  # both kinds of dyad were there

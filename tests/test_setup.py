@@ -390,6 +390,26 @@ def test_initial_agencies_compiled_draw_what_the_numpy_code_draws(scenario):
         assert want[7].any() and not want[7].all() and want[3].max() > 10  # the cases were reached
 
 
+def test_agencies_and_ties_drawn_in_one_call_are_the_draws_made_one_by_one():
+    """`draw_agencies_and_ties` against `draw_initial`, then numpy's draws of the rights and the ties in turn
+    (`control.initial_terms`, `sharing.initial_ties`): the same arrays, the generator left in the same state."""
+    from sim.agents.agency import InitialDraws, draw_agencies_and_ties, draw_initial
+    from sim.processes import sharing
+
+    a = load_spec("baseline")[0].agents
+    for seed in range(4):
+        gen = np.random.default_rng(seed + 100)
+        level, wealth = gen.integers(0, 3, 300).astype(np.int16), gen.lognormal(0.0, 0.8, 300)
+        r1, r2 = np.random.default_rng(seed), np.random.default_rng(seed)
+        drawn, rights_u, ties = draw_agencies_and_ties(r1, level, wealth, InitialDraws.of(a), 777, 2 * a.trust_initial)
+        want = draw_initial(r2, level, wealth, InitialDraws.of(a))
+        assert all(g.dtype == w.dtype and np.array_equal(g, w) for g, w in zip(drawn, want, strict=True))
+        assert np.array_equal(rights_u, r2.random((300, 5)))
+        got_ties, want_ties = sharing.ties_of(a, ties), sharing.initial_ties(r2, a, 777)
+        assert all(np.array_equal(g, w) for g, w in zip(got_ties, want_ties, strict=True))
+        assert r1.bit_generator.state == r2.bit_generator.state
+
+
 def test_initial_terms_compiled_are_the_numpy_codes():
     """`control.initial_terms` against the numpy code it replaced: specification, rights (drawn below the
     unit's skill) and contract ends, for agencies with and without IT units and systems."""

@@ -91,7 +91,51 @@ def providers(model: GovModel) -> Providers:
 
 def _fixed_providers(s) -> tuple:
     """`Providers` with no copy returned (every vertical line's data at the top), its counts and linked flags
-    without the vertical dyads' providers; and what `_providers` reads of the vertical dyads."""
+    without the vertical dyads' providers; and what `_providers` reads of the vertical dyads. In one compiled
+    pass (`fixed_providers`), else (an end beyond `INDEX` or the agencies) as `_fixed_providers_numpy` says."""
+    args = (s.d_vertical, s.d_top, s.d_local, s.d_req, s.agency_gov, s.n_agencies, _INDEX_TOP)
+    ok, base, vertical, req_gov = fixed_providers(*args)
+    if not ok:
+        return _fixed_providers_numpy(s)
+    return base, (vertical, s.d_top, s.d_local, s.agency_gov, req_gov)
+
+
+@njit(cache=True)
+def fixed_providers(d_vertical, d_top, d_local, d_req, agency_gov, n_agencies, top):
+    """`_fixed_providers_numpy`'s arrays (a test holds the two equal): (ok, its first tuple, the vertical
+    dyads, each dyad's requesting government); not ok where a dyad's end is outside 0..`top` or the agencies."""
+    D = len(d_vertical)
+    at_top, req_gov, prov_gov = np.empty(D, np.int64), np.empty(D, np.int64), np.empty(D, np.int64)
+    idx, cross = np.empty(D, INDEX), np.empty(D, np.bool_)
+    n_provided, linked = np.zeros(n_agencies, np.int64), np.zeros(n_agencies, np.bool_)
+    ok, n_vertical = True, 0
+    for d in range(D):
+        ok &= 0 <= d_local[d] <= top and 0 <= d_top[d] <= top
+        p = d_top[d] if d_vertical[d] else d_local[d]
+        ok &= 0 <= p < n_agencies and 0 <= d_req[d] < n_agencies
+        if not ok:
+            break
+        at_top[d], idx[d] = p, p
+        req_gov[d], prov_gov[d] = agency_gov[d_req[d]], agency_gov[p]
+        cross[d] = prov_gov[d] != req_gov[d]
+        linked[d_req[d]] = True
+        if d_vertical[d]:
+            n_vertical += 1
+        else:
+            n_provided[p] += 1
+            linked[p] = True
+    vertical = np.empty(n_vertical, np.int64)
+    j = 0
+    for d in range(D if ok else 0):
+        if d_vertical[d]:
+            vertical[j] = d
+            j += 1
+    base = (at_top, idx, n_provided, prov_gov, cross, np.zeros(D, np.bool_), linked)
+    return ok, base, vertical, req_gov
+
+
+def _fixed_providers_numpy(s) -> tuple:
+    """`_fixed_providers` in numpy (what its compiled pass replaced; raises where an end does not fit `INDEX`)."""
     vertical = s.d_vertical
     at_top = provider_of(s, np.zeros(s.n_agencies, bool))
     req_gov = s.agency_gov[s.d_req]
