@@ -416,11 +416,25 @@ def lock_in_picks(rng: np.random.Generator, n: int, n_vendors: int, exponent: fl
     (its inverse-CDF lookup on one uniform each; a test holds the two equal), with the
     uniforms in one draw and the weights read from a table of (1 + c)^exponent for every
     count c (numpy's power, once)."""
-    with np.errstate(over="ignore"):  # an overflow is handed to rng.choice below, which says so
-        weight = (1.0 + np.arange(n + 1)) ** exponent
+    weight = _lock_in_weights(n, exponent)
     if not np.isfinite(weight[-1] * n_vendors):  # totals could overflow: rng.choice's own checks
         return _lock_in_by_choice(rng, n, n_vendors, exponent)
     return lock_in_kernel(rng.random(n), weight, n_vendors)
+
+
+_WEIGHTS_KEPT: dict[tuple, np.ndarray] = {}  # (agencies, exponent) -> the weight table (no draw: the same every run)
+
+
+def _lock_in_weights(n: int, exponent: float) -> np.ndarray:
+    """(1 + c)^exponent for c in 0..n, made once per market size and exponent (the kernel only reads it)."""
+    kept = _WEIGHTS_KEPT.get((n, exponent))
+    if kept is None:
+        with np.errstate(over="ignore"):  # an overflow is handed to rng.choice, which says so
+            kept = (1.0 + np.arange(n + 1)) ** exponent
+        if len(_WEIGHTS_KEPT) >= 64:
+            _WEIGHTS_KEPT.clear()
+        _WEIGHTS_KEPT[n, exponent] = kept
+    return kept
 
 
 def _lock_in_by_choice(rng: np.random.Generator, n: int, n_vendors: int, exponent: float) -> np.ndarray:
