@@ -513,3 +513,21 @@ def test_setup_cpu_prints_the_set_up_times(capsys):
     setup_cpu(["baseline", "--sizes", "1", "2", "4", "--seeds", "3"])
     out = capsys.readouterr().out
     assert "set-up CPU min" in out and "(3 seeds)" in out
+
+
+def test_projects_begun_before_month_0_compiled_are_the_numpy_codes():
+    """`planning.begun_before` against the boolean-mask assignments it replaced (row by row, months as MONTH)."""
+    from sim.processes.planning import begun_before
+    from sim.state import MONTH
+
+    gen = np.random.default_rng(2)
+    for months in (1, 6, 18):
+        building = gen.random((300, 5)) < 0.3
+        left = gen.integers(0, months, size=int(building.sum()))
+        done, proposed = np.full((300, 5), 7, MONTH), np.full((300, 5), 9, MONTH)
+        want_done, want_proposed = done.copy(), proposed.copy()
+        want_done[building] = left
+        want_proposed[building] = want_done[building] - months
+        begun_before(building, left, months, done, proposed)
+        assert np.array_equal(done, want_done) and np.array_equal(proposed, want_proposed)
+        assert done.dtype == proposed.dtype == MONTH
