@@ -339,18 +339,46 @@ def service_view(model: GovModel) -> tuple:
     known = model.__dict__.get("_service_view")
     if known is None:
         s = model.structure
-        arrays = (s.agency_gov, s.d_req, s.d_weight, s.inst_gov, s.inst_handler, s.inst_svc, s.inst_volume)
-        indices, reals = packed_services(*arrays, s.link_inst, s.link_dyad, s.n_gov, _INDEX_TOP)
+        indices, reals = packed_services(SERVICE_SOURCE(s), s.n_gov, _INDEX_TOP)
         known = (indices, reals) if len(indices) else pack_services(services_of(s))
         model._service_view = known
     return known
 
 
+class ServiceSource(NamedTuple):
+    """What `Services` is made of: the structure's arrays (`SERVICE_SOURCE`)."""
+
+    agency_gov: np.ndarray  # (N)
+    d_req: np.ndarray  # (D) requesting agency
+    weight: np.ndarray  # (D)
+    inst_gov: np.ndarray  # (I)
+    handler: np.ndarray  # (I)
+    kind: np.ndarray  # (I)
+    volume: np.ndarray  # (I)
+    link_inst: np.ndarray  # (links)
+    link_dyad: np.ndarray  # (links)
+
+
+SERVICE_SOURCE = view(
+    ServiceSource,
+    agency_gov="agency_gov",
+    d_req="d_req",
+    weight="d_weight",
+    inst_gov="inst_gov",
+    handler="inst_handler",
+    kind="inst_svc",
+    volume="inst_volume",
+    link_inst="link_inst",
+    link_dyad="link_dyad",
+)
+
+
 @njit(cache=True)
-def packed_services(agency_gov, d_req, weight, inst_gov, handler, kind, volume, link_inst, link_dyad, n_gov, top):
+def packed_services(source, n_gov, top):
     """`pack_services(services_of(...))` in one pass over the structure (a test holds the two equal), or empty
     arrays where `services_of` would find something out of order or range (a government's dyads or instances
     not contiguous, links not grouped by instance, an index outside 0..`top`) or a government outside 0..G-1."""
+    agency_gov, d_req, weight, inst_gov, handler, kind, volume, link_inst, link_dyad = ServiceSource(*source)
     D, n_inst = len(d_req), len(inst_gov)
     ok = True
     gov_dyads = np.zeros(n_gov + 1, np.int64)  # searchsorted(req_gov, arange(G + 1)), as counts
