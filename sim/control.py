@@ -323,13 +323,26 @@ def review_scrutiny(capacity: np.ndarray, waiting: np.ndarray) -> np.ndarray:
     return np.minimum(1.0, capacity / np.maximum(waiting, 1))
 
 
-def initial_terms(st, vendor_contract_months: int, rng: np.random.Generator) -> None:
+def initial_terms(st, vendor_contract_months: int, rng: np.random.Generator | np.ndarray) -> None:
     """Systems in place at month 0 were decided by their agency and specified by its IT
     unit where it had one (which then holds each system's rights with probability its skill,
-    `project_terms`); vendors' contracts end spread over the year (agency by agency, no draw)."""
-    none = np.zeros(len(st.staff))
-    specified, _ = project_terms(st.staff, st.skill, none, none, 0.0, np.ones(len(st.staff)))
-    st.specified[:] = np.where(st.own, specified[:, None], 0.0)
-    writer = np.where(st.staff > 0, st.skill, 0.0)
-    st.rights[:] = st.own & (rng.random(st.own.shape) < writer[:, None])
-    st.contract_end[:] = np.arange(len(st.staff)) % vendor_contract_months
+    `project_terms`); vendors' contracts end spread over the year (agency by agency, no draw).
+    `rng`: the generator, or its uniforms drawn already (one per agency and kind: `random(own.shape)`)."""
+    u = rng if isinstance(rng, np.ndarray) else rng.random(st.own.shape)
+    _initial_terms(st.own, st.staff, st.skill, u, vendor_contract_months, st.specified, st.rights, st.contract_end)
+
+
+@njit(cache=True)
+def _initial_terms(own, staff, skill, u, contract_months, specified, rights, contract_end):
+    """`initial_terms` into its arrays: `project_terms`' specification (no institution, no review) where a
+    system runs, else 0; rights where it runs and its draw is below the unit's skill (0 without a unit);
+    contract ends agency index modulo `contract_months` (tests/test_setup.py holds it to the numpy code)."""
+    N, K = own.shape
+    none = np.zeros(N)
+    made, _ = terms_of_projects(staff, skill, none, none, none, np.ones(N))
+    for n in range(N):
+        writer = skill[n] if staff[n] > 0 else 0.0
+        for k in range(K):
+            specified[n, k] = made[n] if own[n, k] else 0.0
+            rights[n, k] = own[n, k] and u[n, k] < writer
+        contract_end[n] = n % contract_months

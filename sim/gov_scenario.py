@@ -30,6 +30,8 @@ def fresh_seed() -> int:
 
 def _as_seed(rng: Any) -> Any:
     """An integer seed from an int or the text of one (a seed typed into a text box)."""
+    if type(rng) is int:  # the usual case, without the abstract class's slower check
+        return rng
     if isinstance(rng, str):
         try:
             return int(rng)

@@ -119,19 +119,19 @@ def build_structure(gov_spec, rng: np.random.Generator, substitutability) -> Str
     other (`substitutability`: a chance per kind; from a child stream of `rng`, which
     shifts none of its draws)."""
     levels, lines = list(gov_spec.levels), list(gov_spec.lines)
-    gov_level, gov_parent, ancestor = _tree(list(gov_spec.sizes), rng)
-    G, L = len(gov_level), len(lines)
+    L = len(lines)
+    share = np.asarray(gov_spec.service_level_share, dtype=float)
+    share = share / share.sum()
+    (gov_level, gov_parent, ancestor), z, (svc_level, svc_handler, svc_needs, freq) = _draws(gov_spec, share, L, rng)
+    G = len(gov_level)
     market_level = levels.index(gov_spec.market_level)
     market = np.where(gov_level >= market_level, ancestor[:, market_level], np.arange(G))
-    wealth, own, population, has_child = _wealth_and_population(gov_spec, gov_level, gov_parent, len(levels), rng)
+    wealth, own, population, has_child = _wealth_and_population_of(gov_spec, gov_level, gov_parent, len(levels), z)
 
     line_vertical = np.array([ln in gov_spec.vertical_lines for ln in lines])
     agency_gov = np.repeat(np.arange(G), L)
     agency_line = np.arange(G * L) % L  # np.tile(np.arange(L), G)
 
-    share = np.asarray(gov_spec.service_level_share, dtype=float)
-    share = share / share.sum()
-    svc_level, svc_handler, svc_needs, freq = _catalogue(gov_spec, share, len(levels), L, rng)
     inst_gov, inst_svc, inst_volume = _instances(svc_level, freq, share, gov_level, population, len(levels))
     inst_handler = inst_gov * L + svc_handler[inst_svc]
     links = _links(svc_needs, inst_svc, inst_handler, inst_volume, agency_gov, line_vertical, L)
@@ -162,6 +162,36 @@ def build_structure(gov_spec, rng: np.random.Generator, substitutability) -> Str
         agency_records=np.repeat(records, L) / L,
         substitutes=substitutes.draw(rng, substitutability.per_kind(), line_vertical),
     )
+
+
+def _draws(gov_spec, share: np.ndarray, L: int, rng: np.random.Generator) -> tuple[tuple, np.ndarray, tuple]:
+    """The structure's draws, in the stream's order: the tree (`_tree`), wealth and population's normals
+    (`_wealth_and_population`), the catalogue (`_catalogue`); in one compiled call (`draw_government`: a
+    call that takes the generator costs numba some 15 µs to hand it over) unless the needs are drawn in
+    Python (over FLOYD_MAX lines)."""
+    n_levels = len(gov_spec.levels)
+    if L - 1 > FLOYD_MAX:
+        tree = _tree(list(gov_spec.sizes), rng)
+        z = rng.standard_normal(2 * len(tree[0]))
+        return tree, z, _catalogue(gov_spec, share, n_levels, L, rng)
+    lo, hi = (min(n, L - 1) for n in gov_spec.needs_per_service)
+    S, spread = gov_spec.service_types, gov_spec.service_frequency_spread
+    sizes = np.asarray(gov_spec.sizes, dtype=np.int64)
+    *tree, z, handler, needs_flat, n_needs, freq = draw_government(rng, sizes, L, S, lo, hi, float(spread))
+    return tree, z, (_kind_levels(tuple(share.tolist()), S).copy(), handler, (needs_flat, n_needs), freq)
+
+
+@njit(cache=True)
+def draw_government(rng, sizes, n_lines, n_kinds, lo, hi, spread):
+    """`_draws`' draws: the tree (`draw_tree`), 2G standard normals, each kind's handling line, its needs
+    (`draw_needs`) and its relative frequency, as `_tree`, `_wealth_and_population` and `_catalogue`
+    draw them (tests/test_setup.py holds the two ways equal)."""
+    gov_level, gov_parent, ancestor = draw_tree(rng, sizes)
+    z = rng.standard_normal(2 * len(gov_level))
+    handler = rng.integers(0, n_lines, n_kinds)
+    needs_flat, n_needs = draw_needs(rng, handler, n_lines, lo, hi)
+    freq = rng.uniform(1 - spread, 1 + spread, n_kinds)
+    return gov_level, gov_parent, ancestor, z, handler, needs_flat, n_needs, freq
 
 
 def _tree(sizes: list[int], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -205,8 +235,12 @@ def _wealth_and_population(gov_spec, gov_level, gov_parent, n_levels: int, rng: 
     Requests per month from residents: each government's own draw, and summed up the tree
     (leaves keep their own). Returns wealth, own requests, population, has children. The
     wealth shocks and the own draws are G normals each, in that order, drawn in one call."""
+    return _wealth_and_population_of(gov_spec, gov_level, gov_parent, n_levels, rng.standard_normal(2 * len(gov_level)))
+
+
+def _wealth_and_population_of(gov_spec, gov_level, gov_parent, n_levels: int, z: np.ndarray):
+    """`_wealth_and_population` from its normals `z` (2G)."""
     G = len(gov_level)
-    z = rng.standard_normal(2 * G)
     sigma, s = gov_spec.wealth_disparity, gov_spec.population_disparity
     shock = np.exp(sigma * z[:G] - sigma**2 / 2)
     own = gov_spec.requests_per_month * np.exp(s * z[G:] - s**2 / 2)
@@ -395,9 +429,34 @@ def service_links(needs_flat, n_need, inst_svc, inst_handler, inst_volume, n_lin
         for r in range(n_need[s]):
             link_inst[at], link_key[at] = i, inst_handler[i] * n_lines + needs_flat[kind_start[s] + r]
             at += 1
-    dyad_key = np.unique(link_key)
-    link_dyad = np.searchsorted(dyad_key, link_key)
+    if n and link_key.min() >= 0 and link_key.max() < KEYS_PER_LINK * n + 4096:  # a table: 512 B a link at most
+        dyad_key, link_dyad = _distinct_by_table(link_key, link_key.max() + 1)
+    else:
+        dyad_key = np.unique(link_key)
+        link_dyad = np.searchsorted(dyad_key, link_key)
     d_weight = np.zeros(len(dyad_key))
     for j in range(n):
         d_weight[link_dyad[j]] += inst_volume[link_inst[j]]
     return link_inst, link_dyad, inst_n_links, dyad_key, d_weight
+
+
+KEYS_PER_LINK = 64  # keys up to this sparse are told apart in a table (`_distinct_by_table`): numba sorts 6x slower
+
+
+@njit(cache=True)
+def _distinct_by_table(keys, n_keys):
+    """`np.unique(keys)` and each key's place in it (`np.searchsorted`), for keys in 0..`n_keys`-1: marked
+    in a table, then numbered in order (a set-up's dyads: a fraction of a sort's time)."""
+    place = np.full(n_keys, -1, np.int64)
+    for k in keys:
+        place[k] = 0
+    distinct = np.empty(min(len(keys), n_keys), np.int64)
+    n = 0
+    for k in range(n_keys):
+        if place[k] == 0:
+            place[k], distinct[n] = n, k
+            n += 1
+    at = np.empty(len(keys), np.int64)
+    for j in range(len(keys)):
+        at[j] = place[keys[j]]
+    return distinct[:n], at

@@ -21,7 +21,7 @@ import numpy as np
 
 from . import control, state, substitutes
 from .agents import Agency, CoordinatingBody, OperatingCompany, Vendor
-from .agents.agency import AgencyViewsOnUse, InitialDraws, draw_initial, draw_quality
+from .agents.agency import AgencyViewsOnUse, InitialDraws, draw_agencies_and_ties, draw_quality
 from .agents.supplier import lock_in_picks
 from .government import build_structure
 from .institutions import ensure_coordinator
@@ -129,11 +129,12 @@ class GovModel(AgencyViewsOnUse, DirectSteps, mesa.Model):
         month 0 (planned as in any month, paid before the period): the projects finish over
         the first `build_months`, instead of all starting together in month 1."""
         planning.plan(self)
-        started = self.state.building
-        self.state.done[started] = self.rng.integers(0, self.spec.agents.build_months, size=int(started.sum()))
-        self.state.proposed[started] = self.state.done[started] - self.spec.agents.build_months
-        self.n_building = int(np.count_nonzero(started))
-        self.building_months = float(self.n_building * self.spec.agents.build_months)
+        st, months = self.state, self.spec.agents.build_months
+        self.n_building = int(np.count_nonzero(st.building))
+        planning.begun_before(
+            st.building, self.rng.integers(0, months, size=self.n_building), months, st.done, st.proposed
+        )
+        self.building_months = float(self.n_building * months)
         self._reset_spend()
 
     def _init_agencies(self) -> None:
@@ -142,11 +143,14 @@ class GovModel(AgencyViewsOnUse, DirectSteps, mesa.Model):
         self.state = st = AgencyState.empty(s.n_agencies)
         # open, budgets, IT units, skills, apps wanted; systems in place: richer governments
         # have built more (seed 001)
-        drawn = draw_initial(rng, s.agency_level, s.gov_wealth[s.agency_gov], InitialDraws.of(a))
+        # (the draws of the terms and ties that follow, made in the same compiled call)
+        drawn, rights_u, tie_draws = draw_agencies_and_ties(
+            rng, s.agency_level, s.gov_wealth[s.agency_gov], InitialDraws.of(a), s.n_dyads, 2 * a.trust_initial
+        )
         st.open, st.budget_rate, st.budget, st.staff, st.skill, st.digital, st.wants_app = drawn[:7]
         st.own, st.built, st.expires = drawn[7:]
-        control.initial_terms(st, a.vendor_contract_months, rng)
-        self.trust, self.trust_floor, self.tie_value, self.tie_cost = sharing.initial_ties(rng, a, s.n_dyads)
+        control.initial_terms(st, a.vendor_contract_months, rights_u)
+        self.trust, self.trust_floor, self.tie_value, self.tie_cost = sharing.ties_of(a, tie_draws)
         self.shared, self.window_links = np.zeros(s.n_dyads, bool), np.zeros(s.n_dyads, bool)
         self._set_providers()
 
@@ -156,16 +160,17 @@ class GovModel(AgencyViewsOnUse, DirectSteps, mesa.Model):
         s, st, a = self.structure, self.state, self.spec.agents
         rng = self.rng
         lo, hi = a.vendor_quality
-        for mkt in np.unique(s.gov_market):
+        markets, quality, claim = np.flatnonzero(np.bincount(s.gov_market)), [], []  # np.unique's, sooner
+        for mkt in markets:
             first = len(self.vendors)
-            Vendor.create_many(self, int(mkt), rng.uniform(lo, hi, a.vendors), a.vendor_markup)
+            quality.append(rng.uniform(lo, hi, a.vendors))
+            claim.append(Vendor.create_many(self, int(mkt), quality[-1], a.vendor_markup))
             agencies = np.flatnonzero(s.agency_market == mkt)
             st.vendor[agencies] = first + lock_in_picks(rng, len(agencies), a.vendors, a.lock_in_exponent)
-        vs, n = self.vendors, len(self.vendors)
-        self.vendor_market = np.fromiter((v.market for v in vs), np.int64, n)
-        self.vendor_quality = np.fromiter((v.quality for v in vs), np.float64, n)
-        self.vendor_claim = np.fromiter((v.claim for v in vs), np.float64, n)
-        self.vendor_markup = np.fromiter((v.markup for v in vs), np.float64, n)
+        # the vendors' attributes as arrays (`add_vendor` extends them), from what made them
+        self.vendor_market = np.repeat(markets.astype(np.int64), a.vendors)
+        self.vendor_quality, self.vendor_claim = np.concatenate(quality), np.concatenate(claim)
+        self.vendor_markup = np.full(len(self.vendors), a.vendor_markup, dtype=np.float64)
         st.quality = draw_quality(rng, st.own, self.vendor_quality[st.vendor], float(a.quality_spread))
         st.app_users = apps.initial_users(self)
 

@@ -276,9 +276,9 @@ def _resolve(ref_s: str, relative_to: Path | None) -> Path:
         if stat.S_ISREG(mode):
             return Path(ref_s)
         # the presets folder as last found: a preset file in it shows it is still a folder
-        preset = os.path.join(_FOUND_DIR[0] if _FOUND_DIR else scenarios_dir(), f"{ref_s}.toml")
+        preset = _preset_path(_FOUND_DIR[0] if _FOUND_DIR else scenarios_dir(), ref_s)
         if not stat.S_ISDIR(mode) and os.path.isfile(preset):
-            return Path(preset)
+            return preset
     candidates = []
     if relative_to is not None:
         candidates.append(relative_to / ref_s)
@@ -303,6 +303,19 @@ def _resolve(ref_s: str, relative_to: Path | None) -> Path:
     raise ScenarioError(
         f"unknown scenario '{ref_s}': no such file and no preset of that name{dym}; presets: {', '.join(names)}"
     )
+
+
+_PRESET_PATHS: dict[tuple[Path, str], Path] = {}  # (presets folder, name) -> the preset file's path
+
+
+def _preset_path(folder: Path, name: str) -> Path:
+    """`folder / f"{name}.toml"`, one Path object per preset: a Path made anew parses its text again when
+    read as a string (`os.fspath`), a tenth of a set-up's scenario look-up (the file is still checked)."""
+    path = _PRESET_PATHS.get((folder, name))
+    if path is None:
+        path = Path(os.path.join(folder, f"{name}.toml"))
+        _remember(_PRESET_PATHS, (folder, name), path)
+    return path
 
 
 def _merge(base: dict, top: dict, origin: dict, source: str, prefix: tuple = ()) -> None:

@@ -51,7 +51,8 @@ class PerKind(Section):
     mobile: NonNeg
 
     def as_tuple(self) -> tuple[float, ...]:
-        return tuple(float(getattr(self, k)) for k in KINDS)
+        fields = self.__dict__  # the validated values (plain reads: a set-up reads these once)
+        return tuple(float(fields[k]) for k in KINDS)
 
 
 class PerShareable(Section):
@@ -62,8 +63,10 @@ class PerShareable(Section):
     data: Fraction
 
     def per_kind(self) -> tuple[float, ...]:
-        """One value per kind of `KINDS` (0 for the kinds that are not shareable)."""
-        return tuple(float(getattr(self, k, 0.0)) for k in KINDS)
+        """One value per kind of `KINDS` (0 for the kinds that are not shareable: not fields, read from the
+        values without pydantic's failed attribute look-up)."""
+        fields = self.__dict__
+        return tuple(float(fields.get(k, 0.0)) for k in KINDS)
 
 
 class Meta(Section):

@@ -27,6 +27,24 @@ def test_packed_services_are_the_services_field_by_field(model):
         a, b = np.asarray(getattr(want, field)), np.asarray(getattr(got, field))
         assert a.dtype == b.dtype and np.array_equal(a, b), field
     assert demand.service_view(model) is demand.service_view(model)  # made once per model
+    want = demand.pack_services(want)  # and as `pack_services` packs them, array for array
+    assert all(
+        a.dtype == b.dtype and np.array_equal(a, b) for a, b in zip(demand.service_view(model), want, strict=True)
+    )
+
+
+@pytest.mark.parametrize("field", ["link_inst", "d_req", "inst_gov"])
+def test_services_out_of_order_are_refused_as_services_of_refuses_them(field):
+    """`packed_services` finds what `services_of` checks (links grouped by instance, a government's dyads and
+    instances contiguous) and the view then raises `services_of`'s error."""
+    m = GovModel("baseline", rng=2, **{"government.sizes": [1, 3, 6]})
+    values = getattr(m.structure, field)
+    setattr(m.structure, field, np.roll(values, len(values) // 2))
+    with pytest.raises(ValueError, match="demand: "):
+        demand.services_of(m.structure)
+    m.__dict__.pop("_service_view", None)
+    with pytest.raises(ValueError, match="demand: "):
+        demand.service_view(m)
 
 
 @pytest.mark.parametrize("pairwise", [False, True], ids=["by-bits", "pair-by-pair"])
@@ -60,3 +78,15 @@ def test_spend_is_a_fresh_zeroed_ledger_each_month():
     m.spend["build"] = 9.0
     m._reset_spend()
     assert m.spend["build"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("scenario", "sizes"), [("baseline", [1, 3, 6]), ("reform_all", [1, 4, 9]), ("guangdong", [1, 2, 5])]
+)
+def test_fixed_providers_compiled_are_the_numpy_codes(scenario, sizes):
+    """`fixed_providers` (vertical lines' dyads included) against `_fixed_providers_numpy`, array for array."""
+    s = GovModel(scenario, rng=3, **{"government.sizes": sizes}).structure
+    got, want = demand._fixed_providers(s), demand._fixed_providers_numpy(s)
+    for g, w in zip((*got[0], *got[1]), (*want[0], *want[1]), strict=True):
+        assert g.dtype == w.dtype and np.array_equal(g, w)
+    assert s.d_vertical.any() and not s.d_vertical.all()  # both kinds of dyad were there

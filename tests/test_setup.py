@@ -188,6 +188,35 @@ def test_tree_wealth_and_population_compiled_equal_the_numpy_loops(sizes):
         assert rng.random() == after
 
 
+@pytest.mark.parametrize(
+    ("sizes", "lines", "needs"), [([1, 6, 30], 12, (1, 4)), ([1, 21, 122], 40, (2, 9)), ([2, 3], 3, (0, 5))]
+)
+def test_government_draws_in_one_call_are_the_draws_made_one_by_one(sizes, lines, needs):
+    """`draw_government` against `_tree`, the normals `_wealth_and_population` draws and `_catalogue`, each
+    in its turn: the same arrays, and the generator left where they leave it."""
+    gov = SimpleNamespace(
+        levels=[f"l{k}" for k in range(len(sizes))],
+        sizes=sizes,
+        service_types=17,
+        needs_per_service=needs,
+        service_frequency_spread=0.3,
+    )
+    share = np.linspace(1.0, 2.0, len(sizes)) / np.linspace(1.0, 2.0, len(sizes)).sum()
+    for seed in range(5):
+        a, b = np.random.default_rng(seed), np.random.default_rng(seed)
+        tree = government._tree(sizes, a)
+        z = a.standard_normal(2 * len(tree[0]))
+        want = (tree, z, government._catalogue(gov, share, len(sizes), lines, a))
+        got = government._draws(gov, share, lines, b)
+        flat_want, flat_got = (
+            [*want[0], want[1], *want[2][:2], *want[2][2], want[2][3]],
+            [*got[0], got[1], *got[2][:2], *got[2][2], got[2][3]],
+        )
+        for g, w in zip(flat_got, flat_want, strict=True):
+            assert g.dtype == w.dtype and np.array_equal(g, w)
+        assert a.random() == b.random()
+
+
 def test_lock_in_picks_draw_what_generator_choice_draws():
     for seed in range(100):
         for n, V, e in [(444, 30, 1.0), (5, 3, 2.5), (1000, 7, 0.3), (31, 30, 1.0), (64, 1, 1.0)]:
@@ -219,6 +248,10 @@ def test_vendors_made_in_bulk_are_the_vendors_made_one_by_one():
     assert fields(bulk) == fields(single) and list(bulk.agents_by_type[Vendor]) == bulk.vendors
     assert [list(vars(v)) for v in bulk.vendors] == [list(vars(v)) for v in single.vendors]
     assert np.array_equal(bulk.state.vendor, single.state.vendor)
+    for m in (bulk, single):  # the vendor arrays hold the vendors' attributes, in their dtypes
+        for name, dtype in [("market", np.int64), ("quality", float), ("claim", float), ("markup", float)]:
+            held = getattr(m, f"vendor_{name}")
+            assert held.dtype == dtype and held.tolist() == [getattr(v, name) for v in m.vendors]
 
 
 def test_agency_views_made_when_first_asked_for_are_where_making_them_at_once_puts_them():
@@ -299,6 +332,17 @@ def test_service_instances_and_links_compiled_equal_the_numpy_code(sizes, lines,
             assert np.array_equal(g, w)
 
 
+def test_distinct_keys_by_table_are_numpys_unique_and_places():
+    """`_distinct_by_table` (`service_links`' dyads) against np.unique and np.searchsorted, dense and sparse."""
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        n, top = int(rng.integers(1, 500)), int(rng.integers(1, 5000))
+        keys = rng.integers(0, top, n)
+        distinct, at = government._distinct_by_table(keys, keys.max() + 1)
+        want = np.unique(keys)
+        assert np.array_equal(distinct, want) and np.array_equal(at, np.searchsorted(want, keys))
+
+
 # ---------------------------------------------------------------- set-up, session 8 (issue 15)
 def _initial_by_numpy(rng, level, wealth, a):
     """The numpy code `draw_initial` replaced (sim/model.py `_init_agencies` until 0.2.5)."""
@@ -344,6 +388,54 @@ def test_initial_agencies_compiled_draw_what_the_numpy_code_draws(scenario):
             assert g.dtype == w.dtype and np.array_equal(g, w)
         assert r1.bit_generator.state == r2.bit_generator.state
         assert want[7].any() and not want[7].all() and want[3].max() > 10  # the cases were reached
+
+
+def test_agencies_and_ties_drawn_in_one_call_are_the_draws_made_one_by_one():
+    """`draw_agencies_and_ties` against `draw_initial`, then numpy's draws of the rights and the ties in turn
+    (`control.initial_terms`, `sharing.initial_ties`): the same arrays, the generator left in the same state."""
+    from sim.agents.agency import InitialDraws, draw_agencies_and_ties, draw_initial
+    from sim.processes import sharing
+
+    a = load_spec("baseline")[0].agents
+    for seed in range(4):
+        gen = np.random.default_rng(seed + 100)
+        level, wealth = gen.integers(0, 3, 300).astype(np.int16), gen.lognormal(0.0, 0.8, 300)
+        r1, r2 = np.random.default_rng(seed), np.random.default_rng(seed)
+        drawn, rights_u, ties = draw_agencies_and_ties(r1, level, wealth, InitialDraws.of(a), 777, 2 * a.trust_initial)
+        want = draw_initial(r2, level, wealth, InitialDraws.of(a))
+        assert all(g.dtype == w.dtype and np.array_equal(g, w) for g, w in zip(drawn, want, strict=True))
+        assert np.array_equal(rights_u, r2.random((300, 5)))
+        got_ties, want_ties = sharing.ties_of(a, ties), sharing.initial_ties(r2, a, 777)
+        assert all(np.array_equal(g, w) for g, w in zip(got_ties, want_ties, strict=True))
+        assert r1.bit_generator.state == r2.bit_generator.state
+
+
+def test_initial_terms_compiled_are_the_numpy_codes():
+    """`control.initial_terms` against the numpy code it replaced: specification, rights (drawn below the
+    unit's skill) and contract ends, for agencies with and without IT units and systems."""
+    from sim.control import initial_terms, project_terms
+    from sim.state import MONTH
+
+    for seed in range(5):
+        gen = np.random.default_rng(seed)
+        N, K = 200, 5
+        st = SimpleNamespace(
+            own=gen.random((N, K)) < 0.6,
+            staff=np.where(gen.random(N) < 0.5, gen.integers(1, 9, N), 0).astype(float),
+            skill=gen.random(N),
+            specified=np.full((N, K), 7.0),
+            rights=np.zeros((N, K), bool),
+            contract_end=np.zeros(N, MONTH),
+        )
+        r1, r2 = np.random.default_rng(seed), np.random.default_rng(seed)
+        initial_terms(st, 12, r1)
+        none = np.zeros(N)
+        specified, _ = project_terms(st.staff, st.skill, none, none, 0.0, np.ones(N))
+        writer = np.where(st.staff > 0, st.skill, 0.0)
+        assert np.array_equal(st.specified, np.where(st.own, specified[:, None], 0.0))
+        assert np.array_equal(st.rights, st.own & (r2.random(st.own.shape) < writer[:, None]))
+        assert np.array_equal(st.contract_end, np.arange(N) % 12) and st.contract_end.dtype == MONTH
+        assert st.rights.any() and (st.own & ~st.rights).any() and r1.random() == r2.random()
 
 
 def test_an_unchanged_scenario_file_is_not_read_again_and_a_changed_one_is(tmp_path, monkeypatch):
@@ -421,3 +513,21 @@ def test_setup_cpu_prints_the_set_up_times(capsys):
     setup_cpu(["baseline", "--sizes", "1", "2", "4", "--seeds", "3"])
     out = capsys.readouterr().out
     assert "set-up CPU min" in out and "(3 seeds)" in out
+
+
+def test_projects_begun_before_month_0_compiled_are_the_numpy_codes():
+    """`planning.begun_before` against the boolean-mask assignments it replaced (row by row, months as MONTH)."""
+    from sim.processes.planning import begun_before
+    from sim.state import MONTH
+
+    gen = np.random.default_rng(2)
+    for months in (1, 6, 18):
+        building = gen.random((300, 5)) < 0.3
+        left = gen.integers(0, months, size=int(building.sum()))
+        done, proposed = np.full((300, 5), 7, MONTH), np.full((300, 5), 9, MONTH)
+        want_done, want_proposed = done.copy(), proposed.copy()
+        want_done[building] = left
+        want_proposed[building] = want_done[building] - months
+        begun_before(building, left, months, done, proposed)
+        assert np.array_equal(done, want_done) and np.array_equal(proposed, want_proposed)
+        assert done.dtype == proposed.dtype == MONTH

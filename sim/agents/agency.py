@@ -275,6 +275,20 @@ def draw_initial(rng, level, wealth, p):
 
 
 @njit(cache=True)
+def draw_agencies_and_ties(rng, level, wealth, p, n_dyads, trust_high):
+    """`draw_initial`, then the draws the month-0 terms and ties make next, in their order, in the same call (a
+    call that takes the generator costs numba some 15 µs to hand it over, and numba draws normals in a
+    fraction of numpy's time): the rights' uniforms per agency and kind (`control.initial_terms`), then
+    each tie's trust uniform in [0, `trust_high`] and its value's and cost's standard normals
+    (`sharing.initial_ties`). Returns `draw_initial`'s arrays, the rights' draws, the ties' draws."""
+    drawn = draw_initial(rng, level, wealth, p)
+    rights_u = rng.random((len(level), N_KINDS))
+    trust_u = rng.uniform(0.0, trust_high, n_dyads)
+    value_z = rng.standard_normal(n_dyads)
+    return drawn, rights_u, (trust_u, value_z, rng.standard_normal(n_dyads))
+
+
+@njit(cache=True)
 def draw_quality(rng, own, vendor_quality, spread):
     """(N, K) quality of the systems in place at month 0: their vendor's quality plus a normal
     spread (drawn for every agency and kind, as one array), within [0, 1]; 0 where none runs

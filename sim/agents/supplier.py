@@ -35,27 +35,27 @@ class Vendor(mesa.Agent):
         self.node: int | None = None
 
     @classmethod
-    def create_many(cls, model: GovModel, market: int, qualities: np.ndarray, markup: float) -> None:
+    def create_many(cls, model: GovModel, market: int, qualities: np.ndarray, markup: float) -> np.ndarray:
         """Vendors of one market, one per quality, added to `model.vendors` as making each with
         `Vendor(model, market, q, markup)` and appending it would (same claims, ids and
         registration), in bulk: their claim gaps in one draw of the same stream (`claim_gaps`
-        draws them one by one in order)."""
+        draws them one by one in order). Returns their claims."""
         if not can_register_in_bulk(model, cls):
-            for q in qualities:
+            for q in qualities:  # one by one: a vendor's index is the count made before it
                 model.vendors.append(cls(model, market, float(q), markup))
-            return
-        gaps = claim_gaps(model, len(qualities))
+            return np.array([v.claim for v in model.vendors[len(model.vendors) - len(qualities) :]], dtype=float)
+        claims = np.minimum(np.maximum(qualities + claim_gaps(model, len(qualities)), 0.0), 1.0)
         first, vidx = model.agent_id_counter, len(model.vendors)
         out = []
-        for i, q in enumerate(qualities.tolist()):
+        for i, (q, claim) in enumerate(zip(qualities.tolist(), claims.tolist(), strict=True)):
             v = cls.__new__(cls)
             d = v.__dict__  # the attributes `__init__` sets, in its order
             d["model"], d["unique_id"], d["pos"], d["market"], d["quality"] = model, first + i, None, market, q
-            d["claim"], d["markup"] = float(min(max(q + gaps[i], 0.0), 1.0)), markup
-            d["vidx"], d["node"] = vidx + i, None
+            d["claim"], d["markup"], d["vidx"], d["node"] = claim, markup, vidx + i, None
             out.append(v)
         register_in_bulk(model, cls, out)
         model.vendors += out
+        return claims
 
     @property
     def clients(self) -> int:
@@ -438,11 +438,25 @@ def lock_in_picks(rng: np.random.Generator, n: int, n_vendors: int, exponent: fl
     (its inverse-CDF lookup on one uniform each; a test holds the two equal), with the
     uniforms in one draw and the weights read from a table of (1 + c)^exponent for every
     count c (numpy's power, once)."""
-    with np.errstate(over="ignore"):  # an overflow is handed to rng.choice below, which says so
-        weight = (1.0 + np.arange(n + 1)) ** exponent
+    weight = _lock_in_weights(n, exponent)
     if not np.isfinite(weight[-1] * n_vendors):  # totals could overflow: rng.choice's own checks
         return _lock_in_by_choice(rng, n, n_vendors, exponent)
     return lock_in_kernel(rng.random(n), weight, n_vendors)
+
+
+_WEIGHTS_KEPT: dict[tuple, np.ndarray] = {}  # (agencies, exponent) -> the weight table (no draw: the same every run)
+
+
+def _lock_in_weights(n: int, exponent: float) -> np.ndarray:
+    """(1 + c)^exponent for c in 0..n, made once per market size and exponent (the kernel only reads it)."""
+    kept = _WEIGHTS_KEPT.get((n, exponent))
+    if kept is None:
+        with np.errstate(over="ignore"):  # an overflow is handed to rng.choice, which says so
+            kept = (1.0 + np.arange(n + 1)) ** exponent
+        if len(_WEIGHTS_KEPT) >= 64:
+            _WEIGHTS_KEPT.clear()
+        _WEIGHTS_KEPT[n, exponent] = kept
+    return kept
 
 
 def _lock_in_by_choice(rng: np.random.Generator, n: int, n_vendors: int, exponent: float) -> np.ndarray:

@@ -91,7 +91,51 @@ def providers(model: GovModel) -> Providers:
 
 def _fixed_providers(s) -> tuple:
     """`Providers` with no copy returned (every vertical line's data at the top), its counts and linked flags
-    without the vertical dyads' providers; and what `_providers` reads of the vertical dyads."""
+    without the vertical dyads' providers; and what `_providers` reads of the vertical dyads. In one compiled
+    pass (`fixed_providers`), else (an end beyond `INDEX` or the agencies) as `_fixed_providers_numpy` says."""
+    args = (s.d_vertical, s.d_top, s.d_local, s.d_req, s.agency_gov, s.n_agencies, _INDEX_TOP)
+    ok, base, vertical, req_gov = fixed_providers(*args)
+    if not ok:
+        return _fixed_providers_numpy(s)
+    return base, (vertical, s.d_top, s.d_local, s.agency_gov, req_gov)
+
+
+@njit(cache=True)
+def fixed_providers(d_vertical, d_top, d_local, d_req, agency_gov, n_agencies, top):
+    """`_fixed_providers_numpy`'s arrays (a test holds the two equal): (ok, its first tuple, the vertical
+    dyads, each dyad's requesting government); not ok where a dyad's end is outside 0..`top` or the agencies."""
+    D = len(d_vertical)
+    at_top, req_gov, prov_gov = np.empty(D, np.int64), np.empty(D, np.int64), np.empty(D, np.int64)
+    idx, cross = np.empty(D, INDEX), np.empty(D, np.bool_)
+    n_provided, linked = np.zeros(n_agencies, np.int64), np.zeros(n_agencies, np.bool_)
+    ok, n_vertical = True, 0
+    for d in range(D):
+        ok &= 0 <= d_local[d] <= top and 0 <= d_top[d] <= top
+        p = d_top[d] if d_vertical[d] else d_local[d]
+        ok &= 0 <= p < n_agencies and 0 <= d_req[d] < n_agencies
+        if not ok:
+            break
+        at_top[d], idx[d] = p, p
+        req_gov[d], prov_gov[d] = agency_gov[d_req[d]], agency_gov[p]
+        cross[d] = prov_gov[d] != req_gov[d]
+        linked[d_req[d]] = True
+        if d_vertical[d]:
+            n_vertical += 1
+        else:
+            n_provided[p] += 1
+            linked[p] = True
+    vertical = np.empty(n_vertical, np.int64)
+    j = 0
+    for d in range(D if ok else 0):
+        if d_vertical[d]:
+            vertical[j] = d
+            j += 1
+    base = (at_top, idx, n_provided, prov_gov, cross, np.zeros(D, np.bool_), linked)
+    return ok, base, vertical, req_gov
+
+
+def _fixed_providers_numpy(s) -> tuple:
+    """`_fixed_providers` in numpy (what its compiled pass replaced; raises where an end does not fit `INDEX`)."""
     vertical = s.d_vertical
     at_top = provider_of(s, np.zeros(s.n_agencies, bool))
     req_gov = s.agency_gov[s.d_req]
@@ -289,11 +333,109 @@ def serve(model: GovModel) -> Outcome:
 
 
 def service_view(model: GovModel) -> tuple:
-    """`Services` of the (frozen) structure as the kernel takes it (`pack_services`): built once per model."""
+    """`Services` of the (frozen) structure as the kernel takes it (`pack_services`): built once per model,
+    in one compiled call (`packed_services`; through `services_of` when it finds them out of order or
+    out of range, which then says why)."""
     known = model.__dict__.get("_service_view")
     if known is None:
-        known = model._service_view = pack_services(services_of(model.structure))
+        s = model.structure
+        indices, reals = packed_services(SERVICE_SOURCE(s), s.n_gov, _INDEX_TOP)
+        known = (indices, reals) if len(indices) else pack_services(services_of(s))
+        model._service_view = known
     return known
+
+
+class ServiceSource(NamedTuple):
+    """What `Services` is made of: the structure's arrays (`SERVICE_SOURCE`)."""
+
+    agency_gov: np.ndarray  # (N)
+    d_req: np.ndarray  # (D) requesting agency
+    weight: np.ndarray  # (D)
+    inst_gov: np.ndarray  # (I)
+    handler: np.ndarray  # (I)
+    kind: np.ndarray  # (I)
+    volume: np.ndarray  # (I)
+    link_inst: np.ndarray  # (links)
+    link_dyad: np.ndarray  # (links)
+
+
+SERVICE_SOURCE = view(
+    ServiceSource,
+    agency_gov="agency_gov",
+    d_req="d_req",
+    weight="d_weight",
+    inst_gov="inst_gov",
+    handler="inst_handler",
+    kind="inst_svc",
+    volume="inst_volume",
+    link_inst="link_inst",
+    link_dyad="link_dyad",
+)
+
+
+@njit(cache=True)
+def packed_services(source, n_gov, top):
+    """`pack_services(services_of(...))` in one pass over the structure (a test holds the two equal), or empty
+    arrays where `services_of` would find something out of order or range (a government's dyads or instances
+    not contiguous, links not grouped by instance, an index outside 0..`top`) or a government outside 0..G-1."""
+    agency_gov, d_req, weight, inst_gov, handler, kind, volume, link_inst, link_dyad = ServiceSource(*source)
+    D, n_inst = len(d_req), len(inst_gov)
+    ok = True
+    gov_dyads = np.zeros(n_gov + 1, np.int64)  # searchsorted(req_gov, arange(G + 1)), as counts
+    for d in range(D):
+        g = agency_gov[d_req[d]]
+        ok &= 0 <= g < n_gov and (d == 0 or g >= agency_gov[d_req[d - 1]])
+        if ok:
+            gov_dyads[g + 1] += 1
+    runs = [0]  # instances of one government: each government's one run (np.unique's count)
+    seen = np.zeros(n_gov, np.bool_)
+    for i in range(n_inst):
+        if i == 0 or inst_gov[i] != inst_gov[i - 1]:
+            g = inst_gov[i]
+            ok &= 0 <= g < n_gov and not seen[g]
+            if not ok:
+                break
+            seen[g] = True
+            if i > 0:
+                runs.append(i)
+    runs.append(n_inst)
+    inst_links = np.zeros(n_inst + 1, np.int64)  # searchsorted(link_inst, arange(I + 1)), as counts
+    for j in range(len(link_inst)):
+        i = link_inst[j]
+        ok &= 0 <= i < n_inst and (j == 0 or i >= link_inst[j - 1])
+        if ok:
+            inst_links[i + 1] += 1
+    if not ok:
+        return np.zeros(0, INDEX), np.zeros(0)
+    gov_dyads, inst_links, gov_runs = np.cumsum(gov_dyads), np.cumsum(inst_links), np.array(runs)
+    n_values = D + len(gov_dyads) + len(link_dyad) + len(inst_links) + len(gov_runs) + 3 * n_inst
+    indices = np.empty(_N_INDICES + n_values, INDEX)
+    at = _N_INDICES  # the lengths first, then the arrays, in `_SERVICE_INDICES`' order
+    at, ok = _put_index(indices, 0, at, d_req, top, ok)
+    at, ok = _put_index(indices, 1, at, gov_dyads, top, ok)
+    at, ok = _put_index(indices, 2, at, link_dyad, top, ok)
+    at, ok = _put_index(indices, 3, at, inst_links, top, ok)
+    at, ok = _put_index(indices, 4, at, gov_runs, top, ok)
+    at, ok = _put_index(indices, 5, at, handler, top, ok)
+    at, ok = _put_index(indices, 6, at, inst_gov, top, ok)
+    at, ok = _put_index(indices, 7, at, kind, top, ok)
+    if not ok:
+        return np.zeros(0, INDEX), np.zeros(0)
+    need_by_gov, need_weight = _needs(weight, gov_dyads)
+    reals = np.empty(D + n_gov + n_inst + 1)
+    reals[:D], reals[D : D + n_gov], reals[D + n_gov : -1], reals[-1] = weight, need_by_gov, volume, need_weight
+    return indices, reals
+
+
+@njit(cache=True, inline="always")
+def _put_index(indices, k, at, values, top, ok):
+    """`values` into `indices` from `at`, their length at `k` (`index`: each within 0..`top`). Returns the
+    next place and whether all were within."""
+    indices[k] = len(values)
+    for v in values:
+        ok &= 0 <= v <= top
+    indices[at : at + len(values)] = values
+    return at + len(values), ok
 
 
 # `Services`' index arrays, in the order `pack_services` lays them after their lengths
@@ -371,6 +513,7 @@ def services_of(s) -> Services:
 # Indices the kernels read through are unsigned: numba tests a signed index for a negative
 # value (counting from the end) at every read, which more than doubled a gather loop's time
 INDEX = np.uint32
+_INDEX_TOP = int(np.iinfo(INDEX).max)
 
 
 def index(a: np.ndarray) -> np.ndarray:

@@ -44,9 +44,20 @@ def initial_ties(rng: np.random.Generator, agents, n_dyads: int) -> tuple[np.nda
     uniform in [0, 2 × `trust_initial`], capped at 1. Value and cost are lognormal with
     mean 1 (σ of the log `tie_value_spread`, `tie_cost_spread`): data differ in worth to the
     provider, systems in how hard they are to link."""
-    trust = np.clip(rng.uniform(0, 2 * agents.trust_initial, n_dyads), 0, 1)
-    value = np.exp(agents.tie_value_spread * rng.standard_normal(n_dyads) - agents.tie_value_spread**2 / 2)
-    cost = np.exp(agents.tie_cost_spread * rng.standard_normal(n_dyads) - agents.tie_cost_spread**2 / 2)
+    draws = (
+        rng.uniform(0, 2 * agents.trust_initial, n_dyads),
+        rng.standard_normal(n_dyads),
+        rng.standard_normal(n_dyads),
+    )
+    return ties_of(agents, draws)
+
+
+def ties_of(agents, draws: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
+    """`initial_ties` from its draws (trust's uniforms, value's and cost's standard normals)."""
+    trust_u, value_z, cost_z = draws
+    trust = np.clip(trust_u, 0, 1)
+    value = np.exp(agents.tie_value_spread * value_z - agents.tie_value_spread**2 / 2)
+    cost = np.exp(agents.tie_cost_spread * cost_z - agents.tie_cost_spread**2 / 2)
     return trust, trust.copy(), value, cost
 
 
