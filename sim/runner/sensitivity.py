@@ -3,7 +3,9 @@
 Morris elementary effects (screening, the default) or Sobol indices (Saltelli sampling):
 SALib draws the parameter points, the sweep runner runs them (same executors, same
 resumable store), and each point's value of a measure — its final month, or its mean over
-the months, averaged over replications — feeds SALib's analysis.
+the months, averaged over replications — feeds SALib's analysis. A scenario with a `[diffusion]`
+table runs as the provincial layer (`run.diffusion_timeseries`); its measures may also be the
+province counts, and any may name a month (`provinces_unified_digital@2024-04`).
 
 Two kinds of varied parameter: a range of a scalar scenario key (`[uncertainties]`), and a
 *scale* (`[sensitivity.scales]`): one factor multiplying every entry of a per-level list or a
@@ -111,8 +113,12 @@ def sample_points(exp: Experiment, seed: int | None = None) -> tuple[np.ndarray,
 
 
 def outputs(timeseries: pd.DataFrame, runs: pd.DataFrame, measure: str, statistic: str, n_points: int) -> np.ndarray:
-    """One value per parameter point: the measure's statistic, averaged over replications."""
-    if statistic == "final":
+    """One value per parameter point: the measure's statistic, averaged over replications.
+    `NAME@YYYY-MM` (a `[diffusion]` run, whose rows carry dates): NAME's value in that month."""
+    measure, dated, date = measure.partition("@")
+    if dated:
+        per_run = timeseries[timeseries["date"] == date].groupby("run_id")[measure].last()
+    elif statistic == "final":
         per_run = timeseries.sort_values("step").groupby("run_id")[measure].last()
     else:
         per_run = timeseries.groupby("run_id")[measure].mean()
