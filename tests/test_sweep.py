@@ -22,6 +22,7 @@ from sim.measures import MEASURES
 from sim.runner import ResultStore, build_design, executor_for, load_experiment, run_design
 from sim.runner.experiment import experiment_from_dict
 from sim.runner.run import execute as real_execute
+from sim.scenario import ScenarioError
 
 SMALL = """
 [experiment]
@@ -888,6 +889,35 @@ def test_dated_measures_and_province_counts_need_a_diffusion_scenario(tmp_path, 
     assert main(["sensitivity", str(p), "--out", str(tmp_path / "o"), "-q"]) == 2
     assert "unknown measure 'provinces_with_body'" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_the_first_trajectories_of_a_morris_run_are_the_smaller_design(tmp_path, capsys):
+    """A Morris run stopped early is analysed on the trajectories it finished: its first k give the
+    indices `govsim sensitivity` gives with `trajectories = k`."""
+    from sim.runner.sensitivity import first_trajectories
+    from sim.runner.sensitivity import main as sensitivity_main
+
+    cols = ["measure", "parameter", "mu_star", "mu_star_conf", "sigma", "mu", "top_share"]
+    folders = {}
+    for k in (2, 4):
+        p = tmp_path / f"sens{k}.toml"
+        p.write_text(SENS.replace("trajectories = 4", f"trajectories = {k}"))
+        folders[k] = tmp_path / f"s{k}"
+        assert main(["sensitivity", str(p), "--out", str(folders[k]), "--workers", "1", "-q"]) == 0
+    for k in (2, 4):
+        expected = pd.read_parquet(folders[k] / "sensitivity.parquet")[cols]
+        pd.testing.assert_frame_equal(first_trajectories(folders[4], k)[cols], expected)
+    capsys.readouterr()
+    assert sensitivity_main([str(folders[4]), "--first", "2"]) == 0
+    assert capsys.readouterr().out.startswith(f"First 2 trajectories of {folders[4]}")
+    assert (folders[4] / "sensitivity-first-2.parquet").is_file()
+    with pytest.raises(ScenarioError, match="expected 2 to 4 trajectories"):
+        first_trajectories(folders[4], 5)
+    runs = pd.read_parquet(folders[4] / "runs.parquet")
+    runs.loc[runs["point"] == 1, "status"] = "failed"
+    runs.to_parquet(folders[4] / "runs.parquet", index=False)
+    with pytest.raises(ScenarioError, match=r"1 point.* unfinished runs"):
+        first_trajectories(folders[4], 2)
 
 
 @pytest.mark.parametrize(
