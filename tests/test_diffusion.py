@@ -484,3 +484,14 @@ def test_a_province_without_a_control_figure_is_left_out_of_the_national_mean():
     factory = lambda spec, provinces, i, seed, months: Province(spec, provinces, i, seed, months)  # noqa: E731
     m = ChinaModel("china", rng=1, months=2, province_factory=factory).run()
     assert m.rows[-1]["government_control"] == pytest.approx(0.5)
+
+
+def test_the_counts_a_screen_can_read_are_the_national_rows_counts():
+    """`schema.COUNTS` (what `govsim sensitivity` accepts as a china run's measure) names exactly
+    the counts of the national row, in order."""
+    from sim.diffusion.schema import COUNTS
+
+    model = ChinaModel("china", rng=1, months=2, province_factory=stub(0.6))
+    model.run()
+    assert tuple(model.counts()) == COUNTS
+    assert [c for c in model.timeseries().columns if c.startswith("provinces_")] == list(COUNTS)

@@ -158,6 +158,22 @@ def test_sensitivity_screens_every_assumed_reform_parameter_with_every_reform_on
     assert all(r.enabled for _, r in spec.reforms)  # no reform left out (none conflicts)
 
 
+def test_the_diffusion_screen_varies_every_assumed_diffusion_parameter():
+    """Every numeric [diffusion] value of the china preset whose comment says `assumed` is varied by
+    experiments/diffusion_screen.toml, and so are the four fitted ones; province_scale (resolution,
+    not behaviour) is the one exception, and the file says so."""
+    from sim.runner.experiment import load_experiment
+
+    exp = load_experiment(ROOT / "experiments" / "diffusion_screen.toml")
+    china = parameters(scenarios_dir() / "china.toml")
+    assumed = {k for k, comment, v in china if k.startswith("diffusion.") and "assumed" in comment and _numeric(v)}
+    fitted = {k for k, comment, v in china if k.startswith("diffusion.") and "(fitted" in comment and _numeric(v)}
+    assert len(assumed) > 20 and len(fitted) == 4
+    assert (assumed | fitted) - set(exp.ranges()) == {"diffusion.province_scale"}
+    assert "province_scale" in (ROOT / "experiments" / "diffusion_screen.toml").read_text(encoding="utf-8")
+    assert exp.experiment.replications >= 2 and exp.experiment.scenarios == ["china"]
+
+
 def test_rank_ranges_and_groups_show_overlapping_intervals_as_ties():
     from sim.runner.sensitivity import groups, rank_ranges
 

@@ -22,6 +22,7 @@ from sim.measures import MEASURES
 from sim.runner import ResultStore, build_design, executor_for, load_experiment, run_design
 from sim.runner.experiment import experiment_from_dict
 from sim.runner.run import execute as real_execute
+from sim.scenario import ScenarioError
 
 SMALL = """
 [experiment]
@@ -554,8 +555,10 @@ def test_the_model_code_hash_covers_the_sources_that_make_the_numbers(tmp_path):
     root = Path(sim.__file__).resolve().parent
     names = {p.relative_to(root).as_posix() for p in model_sources(root)}
     model = {"model.py", "scenario.py", "measures.py", "processes/demand.py", "reforms/unified_approval.py"}
-    assert model | {"agents/agency.py"} <= names
+    diffusion = {"diffusion/model.py", "diffusion/mechanisms.py", "diffusion/provinces.csv"}  # a china run's
+    assert model | diffusion | {"agents/agency.py"} <= names
     assert not [n for n in names if n.split("/")[0] in ("runner", "report", "viz") or n in ("cli.py", "docs.py")]
+    assert not {"diffusion/cli.py", "diffusion/figures.py"} & names
     assert code_fingerprint() == sources_hash(root)
     # on a copy: a changed rule changes the hash, a changed CLI or runner does not
     copy = tmp_path / "sim"
@@ -813,6 +816,108 @@ def test_sensitivity_writes_indices_for_every_parameter_and_measure(tmp_path, ca
     meta = out / "experiment.toml"
     assert main(["sensitivity", str(meta), "--out", str(out), "--workers", "1", "-q"]) == 0
     assert "0 run(s) done" in capsys.readouterr().out
+
+
+CHINA_SENS = """
+[experiment]
+name = "china_sens"
+scenarios = ["china"]
+replications = 2
+steps = 18
+seed = 5
+[uncertainties]
+"diffusion.base.body" = { low = -4.0, high = -2.0 }
+"diffusion.mandate_attention.services" = { low = 0.4, high = 0.8 }
+[sensitivity]
+measures = ["provinces_with_body@2015-06", "provinces_body_services", "trips_per_service"]
+trajectories = 2
+"""
+
+
+def test_sensitivity_of_a_diffusion_scenario_runs_the_provincial_layer(tmp_path):
+    """A `[diffusion]` scenario's runs are china runs (31 coupled province models), not its template's
+    single model: their series carry the dates and province counts, a dated measure reads its month,
+    and each run's numbers are those of `ChinaModel` with the run's seed and parameter values."""
+    from sim.diffusion.model import ChinaModel
+    from sim.diffusion.schema import COUNTS
+
+    p = tmp_path / "china_sens.toml"
+    p.write_text(CHINA_SENS)
+    out = tmp_path / "c"
+    assert main(["sensitivity", str(p), "--out", str(out), "--workers", "1", "-q"]) == 0
+    ts = pd.read_parquet(out / "timeseries").sort_values(["run_id", "step"])
+    runs = pd.read_parquet(out / "runs.parquet").sort_values("run_id")
+    assert set(COUNTS) <= set(ts.columns) and len(runs) == 2 * 3 * 2  # trajectories x (parameters + 1) x seeds
+    assert (ts.groupby("run_id").size() == 18).all() and ts["date"].iloc[0] == "2014-01"
+    assert runs.groupby("point")["seed"].apply(tuple).nunique() == 1  # the same seeds at every point
+    last = runs.iloc[-1]
+    params = {k: last[k] for k in ("diffusion.base.body", "diffusion.mandate_attention.services")}
+    direct = ChinaModel("china", rng=int(last["seed"]), months=18, **params).run().timeseries()
+    mine = ts[ts["run_id"] == last["run_id"]].reset_index(drop=True)
+    pd.testing.assert_series_equal(mine["provinces_with_body"], direct["provinces_with_body"], check_dtype=False)
+    assert mine["trips_per_service"].to_numpy() == pytest.approx(direct["trips_per_service"].to_numpy())
+    table = pd.read_parquet(out / "sensitivity.parquet")
+    dated = table[table["measure"] == "provinces_with_body@2015-06"].set_index("parameter")["mu_star"]
+    # -4 to -2 monthly log-odds of reorganising: more bodies by mid-2015
+    assert dated["diffusion.base.body"] > 0
+
+
+@pytest.mark.parametrize(
+    ("edit", "pattern"),
+    [
+        (("provinces_with_body@2015-06", "provinces_with_bodies"), r"unknown measure 'provinces_with_bodies'; did"),
+        (("provinces_with_body@2015-06", "provinces_with_body@2015-07"), r"2014-01 to 2015-06"),
+        (("provinces_with_body@2015-06", "provinces_with_body@2015-13"), r"expected NAME@YYYY-MM"),
+    ],
+)
+def test_a_diffusion_screen_refuses_measures_its_runs_do_not_have(tmp_path, capsys, edit, pattern):
+    p = tmp_path / "china_sens.toml"
+    p.write_text(CHINA_SENS.replace(*edit))
+    assert main(["sensitivity", str(p), "--out", str(tmp_path / "o"), "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and re.search(pattern, err), err
+    assert not (tmp_path / "o").exists()
+
+
+def test_dated_measures_and_province_counts_need_a_diffusion_scenario(tmp_path, capsys):
+    p = tmp_path / "sens.toml"
+    p.write_text(SENS.replace('"silo_index"', '"silo_index@2014-03"'))
+    assert main(["sensitivity", str(p), "--out", str(tmp_path / "o"), "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "needs a scenario with a [diffusion] table" in err and "expected 'silo_index'" in err, err
+    p.write_text(SENS.replace('"silo_index"', '"provinces_with_body"'))
+    assert main(["sensitivity", str(p), "--out", str(tmp_path / "o"), "-q"]) == 2
+    assert "unknown measure 'provinces_with_body'" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_the_first_trajectories_of_a_morris_run_are_the_smaller_design(tmp_path, capsys):
+    """A Morris run stopped early is analysed on the trajectories it finished: its first k give the
+    indices `govsim sensitivity` gives with `trajectories = k`."""
+    from sim.runner.sensitivity import first_trajectories
+    from sim.runner.sensitivity import main as sensitivity_main
+
+    cols = ["measure", "parameter", "mu_star", "mu_star_conf", "sigma", "mu", "top_share"]
+    folders = {}
+    for k in (2, 4):
+        p = tmp_path / f"sens{k}.toml"
+        p.write_text(SENS.replace("trajectories = 4", f"trajectories = {k}"))
+        folders[k] = tmp_path / f"s{k}"
+        assert main(["sensitivity", str(p), "--out", str(folders[k]), "--workers", "1", "-q"]) == 0
+    for k in (2, 4):
+        expected = pd.read_parquet(folders[k] / "sensitivity.parquet")[cols]
+        pd.testing.assert_frame_equal(first_trajectories(folders[4], k)[cols], expected)
+    capsys.readouterr()
+    assert sensitivity_main([str(folders[4]), "--first", "2"]) == 0
+    assert capsys.readouterr().out.startswith(f"First 2 trajectories of {folders[4]}")
+    assert (folders[4] / "sensitivity-first-2.parquet").is_file()
+    with pytest.raises(ScenarioError, match="expected 2 to 4 trajectories"):
+        first_trajectories(folders[4], 5)
+    runs = pd.read_parquet(folders[4] / "runs.parquet")
+    runs.loc[runs["point"] == 1, "status"] = "failed"
+    runs.to_parquet(folders[4] / "runs.parquet", index=False)
+    with pytest.raises(ScenarioError, match=r"1 point.* unfinished runs"):
+        first_trajectories(folders[4], 2)
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,18 @@ ITEMS = ("body", "unified", "ops_separation", "shared_platform", "one_window", "
 BODY_TYPES = ("office", "drc", "centre", "industry", "services")
 """Who oversees IT: general office, development and reform commission (both: no dedicated
 body), or a dedicated body with one of the 2018 mandates (seed 000 §1.2.1)."""
+COUNTS = (
+    "provinces_with_body",
+    *(f"provinces_body_{b}" for b in BODY_TYPES),
+    "provinces_unified_digital",
+    "provinces_unified_services",
+    "provinces_operating_company",
+    "provinces_shared_platform",
+    "provinces_one_window",
+    "provinces_app_consolidation",
+)
+"""The province counts of a china run's national row (`ChinaModel.counts`), beside the measures:
+what a sweep or a screen of a `[diffusion]` scenario can read (`COLUMN` or `COLUMN@YYYY-MM`)."""
 Item = Literal["body", "unified", "ops_separation", "shared_platform", "one_window", "app_consolidation"]
 Body = Literal["office", "drc", "centre", "industry", "services"]
 Logit = Annotated[float, Field(ge=-50.0, le=50.0)]

@@ -53,14 +53,18 @@ def doc_hash(doc: dict[str, Any]) -> str:
 # the sources that determine a run's numbers; the CLI, docs, runner, report and viz do not
 MODEL_SUBPACKAGES = ("agents", "processes", "reforms")
 NOT_MODEL = ("cli.py", "docs.py", "io.py", "__main__.py")
+# the provincial layer's rules and data make a `[diffusion]` run's numbers; its CLI and figures do not
+DIFFUSION = ("data.py", "coupling.py", "mechanisms.py", "model.py", "run.py", "schema.py", "provinces.csv")
 
 
 def model_sources(root: Path | None = None) -> list[Path]:
-    """The model's source files: sim/*.py but the CLI and docs, and sim/agents, processes, reforms."""
+    """The model's source files: sim/*.py but the CLI and docs, sim/agents, processes, reforms,
+    and the diffusion layer's rules and data (`DIFFUSION`)."""
     root = root or Path(__file__).resolve().parent.parent
     files = [p for p in root.glob("*.py") if p.name not in NOT_MODEL]
     for sub in MODEL_SUBPACKAGES:
         files += (root / sub).rglob("*.py")
+    files += [root / "diffusion" / name for name in DIFFUSION if (root / "diffusion" / name).is_file()]
     return sorted(files, key=lambda p: p.relative_to(root).as_posix())
 
 

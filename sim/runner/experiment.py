@@ -318,13 +318,8 @@ def check(exp: Experiment, source: str) -> None:
                 f"{source}: experiment.scenarios = {exp.experiment.scenarios}: a sensitivity analysis "
                 "runs one scenario; expected a single scenario (one file per scenario)"
             )
-        from ..catalogue import MEASURES
-
         for m in exp.sensitivity.measures:
-            if m not in MEASURES:
-                hint = difflib.get_close_matches(m, list(MEASURES), n=1)
-                dym = f"; did you mean '{hint[0]}'?" if hint else ""
-                raise ScenarioError(f"{source}: sensitivity.measures: unknown measure '{m}'{dym}")
+            _check_measure(exp, m, source)
         if not exp.ranges():
             raise ScenarioError(f"{source}: sensitivity needs ranges ({{ low = .., high = .. }}) to vary")
     runs = count_runs(exp)
@@ -332,6 +327,38 @@ def check(exp: Experiment, source: str) -> None:
         raise ScenarioError(
             f"{source}: the design has {runs:,} runs (scenarios x lever points x uncertainty points x "
             f"replications); expected at most {MAX_RUNS:,}: fewer samples, grid values or replications"
+        )
+
+
+def _check_measure(exp: Experiment, measure: str, source: str) -> None:
+    """A sensitivity measure is a measure of `govsim measures`, or for a scenario with a
+    `[diffusion]` table also a province count (`sim.diffusion.schema.COUNTS`); there, either may
+    name a month, `NAME@YYYY-MM`: its value that month (instead of the run's statistic)."""
+    from ..catalogue import MEASURES
+    from ..diffusion.schema import COUNTS, month_index, month_label
+
+    spec = load_spec(exp.scenario_file(exp.experiment.scenarios[0]))[0]
+    d = spec.diffusion
+    name, dated, date = measure.partition("@")
+    known = [*MEASURES, *(COUNTS if d is not None else ())]
+    if name not in known:
+        hint = difflib.get_close_matches(name, known, n=1)
+        dym = f"; did you mean '{hint[0]}'?" if hint else ""
+        raise ScenarioError(f"{source}: sensitivity.measures: unknown measure '{name}'{dym}")
+    if not dated:
+        return
+    if d is None:
+        raise ScenarioError(
+            f"{source}: sensitivity.measures: '{measure}': a month (@YYYY-MM) needs a scenario with a "
+            f"[diffusion] table, whose rows are months; expected '{name}' (its {exp.sensitivity.statistic} value)"
+        )
+    months = min(d.months, exp.experiment.steps or spec.simulation.steps)
+    last = month_label(d.start, months - 1)
+    valid = len(date) == 7 and date[4] == "-" and date[:4].isdigit() and date[5:].isdigit() and "01" <= date[5:] <= "12"
+    if not valid or not 0 <= month_index(d.start, date) < months:
+        raise ScenarioError(
+            f"{source}: sensitivity.measures: '{measure}': expected NAME@YYYY-MM with a month the runs "
+            f"simulate, {d.start} to {last}"
         )
 
 

@@ -37,7 +37,7 @@ from tqdm import tqdm
 from ..scenario import ScenarioError
 from .design import RunSpec, code_fingerprint, design_fingerprint, doc_hash
 from .executors import InlineExecutor, WorkerPool, _capacity, _context, _threads, executor_for
-from .store import ResultStore, model_series, write_series
+from .store import ResultStore, model_series, series_columns, write_series
 
 # tqdm's monitor thread would make this process multi-threaded, and forking is then
 # unsafe: _context() falls back to a forkserver whose workers re-import the stack (~1.5 s)
@@ -115,11 +115,16 @@ def execute(spec: RunSpec, ts_dir: str | None = None) -> tuple[dict, object]:
     t0 = time.perf_counter()
     frame, columns, error = None, None, ""
     try:
-        if ts_dir is None:  # the series goes back to the main process as a frame
-            frame = run_timeseries(_scenario(spec), seed=spec.seed, steps=spec.steps, **spec.overrides)
+        scenario = _scenario(spec)
+        if _is_diffusion(scenario):  # the provincial layer: its national rows (counts and measures)
+            frame = diffusion_timeseries(scenario, spec)
+            if ts_dir is not None:
+                columns, frame = series_columns(frame), None
+        elif ts_dir is None:  # the series goes back to the main process as a frame
+            frame = run_timeseries(scenario, seed=spec.seed, steps=spec.steps, **spec.overrides)
             frame.insert(0, "run_id", spec.run_id)
         else:  # written here: its columns, without making a frame
-            model = run_model(_scenario(spec), seed=spec.seed, steps=spec.steps, **spec.overrides)
+            model = run_model(scenario, seed=spec.seed, steps=spec.steps, **spec.overrides)
             columns = model_series(model, spec.run_id)
     except (Exception, SystemExit):  # a model's sys.exit() is its run's failure, not the worker's
         error = traceback.format_exc()
@@ -146,6 +151,26 @@ def execute_batch(run, specs: list[RunSpec], ts_dir: str | None = None) -> list[
     process ~0.1-0.2 ms of CPU in threads and pipes). The runs come back together, so their
     records are written when the last one ends: they count as in flight until then."""
     return [run(spec, ts_dir) for spec in specs]
+
+
+def _is_diffusion(scenario: Any) -> bool:
+    """The run's scenario (a resolved spec, or a preset name or path) has a `[diffusion]` table."""
+    if hasattr(scenario, "diffusion"):
+        return scenario.diffusion is not None
+    from ..diffusion.run import has_diffusion
+
+    return has_diffusion(scenario)
+
+
+def diffusion_timeseries(scenario: Any, spec: RunSpec):
+    """A `[diffusion]` run (sim/diffusion): the 31 coupled province models for `spec.steps`
+    months (default: to the layer's end), one row per month (`date`, `step`, the province
+    counts, the national measures), headed by the run id."""
+    from ..diffusion.run import run_seed
+
+    frame = run_seed(scenario, spec.seed, spec.steps, spec.overrides).timeseries()
+    frame.insert(0, "run_id", spec.run_id)
+    return frame
 
 
 # ---------------------------------------------------------------------------- running
@@ -284,7 +309,11 @@ class Scheduler:
 
         spec = self.todo[0]
         with suppress(Exception, SystemExit):  # the run reports its own error when it runs
-            run_model(_scenario(spec), seed=spec.seed, steps=1, **spec.overrides)
+            scenario = _scenario(spec)
+            if _is_diffusion(scenario):
+                diffusion_timeseries(scenario, replace(spec, steps=1))
+            else:
+                run_model(scenario, seed=spec.seed, steps=1, **spec.overrides)
 
     def _step(self) -> bool:
         """Submit, wait for some runs, record them; False when nothing is left."""

@@ -3,7 +3,9 @@
 Morris elementary effects (screening, the default) or Sobol indices (Saltelli sampling):
 SALib draws the parameter points, the sweep runner runs them (same executors, same
 resumable store), and each point's value of a measure — its final month, or its mean over
-the months, averaged over replications — feeds SALib's analysis.
+the months, averaged over replications — feeds SALib's analysis. A scenario with a `[diffusion]`
+table runs as the provincial layer (`run.diffusion_timeseries`); its measures may also be the
+province counts, and any may name a month (`provinces_unified_digital@2024-04`).
 
 Two kinds of varied parameter: a range of a scalar scenario key (`[uncertainties]`), and a
 *scale* (`[sensitivity.scales]`): one factor multiplying every entry of a per-level list or a
@@ -111,8 +113,12 @@ def sample_points(exp: Experiment, seed: int | None = None) -> tuple[np.ndarray,
 
 
 def outputs(timeseries: pd.DataFrame, runs: pd.DataFrame, measure: str, statistic: str, n_points: int) -> np.ndarray:
-    """One value per parameter point: the measure's statistic, averaged over replications."""
-    if statistic == "final":
+    """One value per parameter point: the measure's statistic, averaged over replications.
+    `NAME@YYYY-MM` (a `[diffusion]` run, whose rows carry dates): NAME's value in that month."""
+    measure, dated, date = measure.partition("@")
+    if dated:
+        per_run = timeseries[timeseries["date"] == date].groupby("run_id")[measure].last()
+    elif statistic == "final":
         per_run = timeseries.sort_values("step").groupby("run_id")[measure].last()
     else:
         per_run = timeseries.groupby("run_id")[measure].mean()
@@ -360,6 +366,37 @@ def halves(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return rank_groups(pd.DataFrame(rows[0])), rank_groups(pd.DataFrame(rows[1]))
 
 
+def first_trajectories(folder: str | Path, k: int) -> pd.DataFrame:
+    """The indices of a Morris run's first `k` trajectories, once every run of them has finished:
+    what `govsim sensitivity` gives with `trajectories = k` (SALib's sample of k trajectories is the
+    first k of a larger one with the same sampler seed, and each trajectory's runs have the same
+    ids, seeds and values). So a run stopped early (a machine's load, a deadline) is analysed on
+    the trajectories it finished."""
+    from .experiment import load_experiment
+
+    folder = Path(folder)
+    exp = load_experiment(folder / "experiment.toml")
+    if exp.sensitivity.method != "morris":
+        raise ScenarioError(f"{folder}: a {exp.sensitivity.method} analysis; expected a Morris one for --first")
+    X, _ = sample_points(exp)
+    prob, _ = problem(exp)
+    n = k * (prob["num_vars"] + 1)
+    if k < 2 or n > len(X):
+        raise ScenarioError(f"--first {k}: expected 2 to {len(X) // (prob['num_vars'] + 1)} trajectories")
+    runs = pd.read_parquet(folder / "runs.parquet")
+    runs = runs[(runs["point"] < n) & (runs["status"] == "ok")]
+    done = runs.groupby("point").size().reindex(range(n), fill_value=0)
+    if (done < exp.experiment.replications).any():
+        missing = int((done < exp.experiment.replications).sum())
+        raise ScenarioError(f"--first {k}: {missing} point(s) of the first {k} trajectories have unfinished runs")
+    timeseries = pd.read_parquet(folder / "timeseries", filters=[("run_id", "in", list(runs["run_id"]))])
+    rows = []
+    for measure in exp.sensitivity.measures:
+        Y = outputs(timeseries, runs, measure, exp.sensitivity.statistic, n)
+        rows += morris_rows(prob, X[:n], Y, exp.sensitivity.levels, sampler_seed(exp), measure)
+    return rank_groups(pd.DataFrame(rows))
+
+
 def stability(first: pd.DataFrame, second: pd.DataFrame) -> str:
     """One line: over the measures some parameter moves, how two runs' top groups and cores compare."""
     moved = [m for m, t in first.groupby("measure", sort=False) if t["mu_star"].max() > 0]
@@ -373,15 +410,32 @@ def stability(first: pd.DataFrame, second: pd.DataFrame) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m sim.runner.sensitivity DIR [DIR2 | --halves]`: the top five per measure as Markdown,
-    and how a second run of the same design with another sampler seed (DIR2), or the other half of
-    DIR's trajectories (--halves: each half against the other), reads each measure."""
+    """`python -m sim.runner.sensitivity DIR [DIR2 | --halves | --first K]`: the top five per measure
+    as Markdown, and how a second run of the same design with another sampler seed (DIR2), or the
+    other half of DIR's trajectories (--halves: each half against the other), reads each measure.
+    --first K: the indices of DIR's first K trajectories (a Morris run stopped early), also written
+    to DIR/sensitivity-first-K.parquet."""
     import sys
 
     args = list(argv if argv is not None else sys.argv[1:])
+    k = None
+    if "--first" in args:
+        i = args.index("--first")
+        if i + 1 >= len(args) or not args[i + 1].isdigit():
+            raise SystemExit("--first: expected a number of trajectories")
+        k = int(args.pop(i + 1))
+        args.pop(i)
     split = "--halves" in args
     folders = [a for a in args if a != "--halves"] or ["results/sensitivity"]
-    if split:  # the run's two halves of trajectories, as two designs of half its size
+    if k is not None:  # the first K trajectories of a Morris run stopped early
+        from ..io import write_atomic
+
+        table = first_trajectories(folders[0], k)
+        path = Path(folders[0]) / f"sensitivity-first-{k}.parquet"
+        write_atomic(path, lambda p: table.to_parquet(p, index=False))
+        print(f"First {k} trajectories of {folders[0]} (written to {path}).\n")
+        tables = [table]
+    elif split:  # the run's two halves of trajectories, as two designs of half its size
         tables = list(halves(folders[0]))
         print(f"Halves of {folders[0]}: {stability(*tables)}.\n")
     else:

@@ -431,11 +431,14 @@ def _arrow_columns(columns: dict[str, np.ndarray], layout: _Layout) -> list[Any]
 
 def series_columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """Fixed columns and dtypes, whichever process produced the frame. The calendar `date`
-    is kept when present."""
+    is kept when present, and so are the province counts of a `[diffusion]` run."""
+    from ..diffusion.schema import COUNTS
+
     columns = {"run_id": frame["run_id"].astype(str).to_numpy(), "step": frame["step"].to_numpy(dtype="int64")}
     if "date" in frame:
         columns["date"] = frame["date"].astype(str).to_numpy()
-    return columns | {m: frame[m].to_numpy(dtype="float64") for m in MEASURES}
+    counts = {c: frame[c].to_numpy(dtype="float64") for c in COUNTS if c in frame}
+    return columns | counts | {m: frame[m].to_numpy(dtype="float64") for m in MEASURES}
 
 
 def model_series(model, run_id: str) -> dict[str, np.ndarray]:
