@@ -135,11 +135,13 @@ def test_a_killed_calibration_resumes_from_its_history(tmp_path):
     proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 300
     while _stored(out / "calibration.db") < 1 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.2)  # each look opens the database: not so often that the writer waits on it
+    exited = proc.poll()  # None: still running when killed
     proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    _, err = proc.communicate()
     killed_at = _stored(out / "calibration.db")
-    assert 1 <= killed_at < 6 and not (out / "posterior.parquet").exists()
+    why = f"exit {exited} before the kill: {err.decode()[-2000:]}" if exited is not None else "killed"
+    assert 1 <= killed_at < 6 and not (out / "posterior.parquet").exists(), why
     import pyabc
 
     first = pyabc.History(f"sqlite:///{out / 'calibration.db'}", _id=1).get_distribution(m=0, t=0)[0]
