@@ -528,7 +528,9 @@ def test_ctrl_c_on_a_dask_local_sweep_prints_one_line(small, tmp_path):
         time.sleep(0.05)
     group = [proc.pid, *_descendants(proc.pid)]
     os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
+    # the exit is what is tested, not its speed: closing a local cluster took over 30 s once in a
+    # clean-clone run (not reproduced in 12 runs since, alone or after the whole suite)
+    _, err = proc.communicate(timeout=120)
     done = len(list((out / "records").glob("*.json")))
     assert proc.returncode == 130, f"exit {proc.returncode} after {done} records; stderr: {err[-500:]!r}"
     assert err.strip() == "interrupted"  # no tracebacks from Dask's workers, nannies or event loop
