@@ -20,6 +20,7 @@ from plotly.subplots import make_subplots
 
 from .observed import POINTS
 from .run import MARKER
+from .schema import COUNTS
 
 BODY_COLOURS = {
     "office": "#d9d9d9",
@@ -35,14 +36,8 @@ CURVES = {
         "provinces_body_industry",
         "provinces_body_services",
     ),
-    "2023-style unified department and reforms": (
-        "provinces_unified_digital",
-        "provinces_unified_services",
-        "provinces_operating_company",
-        "provinces_shared_platform",
-        "provinces_one_window",
-        "provinces_app_consolidation",
-    ),
+    # the national row's counts after the bodies' (`schema.COUNTS`, held to `ChinaModel.counts`)
+    "2023-style unified department and reforms": COUNTS[COUNTS.index("provinces_unified_digital") :],
 }
 ROLE_TEXT = {"fit": "used in the fit", "holdout": "held out (a prediction)", "check": "a loose check, not fitted"}
 NATIONAL = ("trips_per_service", "online_rate", "duplicated_share", "silo_index")
